@@ -1,0 +1,102 @@
+"""Callback data factories: short prefixes, typed fields, never split by hand.
+
+Every payload stays well under Telegram's 64-byte limit (see tests).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class MenuItem(StrEnum):
+    MAIN = "main"
+    CHANGE_PHONE = "phone"
+    RECOVERY = "recovery"
+    NEW_APPEAL = "appeal"
+    MY_APPEALS = "my"
+    STATUS = "status"
+    CHECKLIST = "checklist"
+    HELP = "help"
+
+
+class Menu(CallbackData, prefix="m"):
+    item: MenuItem
+
+
+class NavAction(StrEnum):
+    CANCEL = "cancel"
+    BACK = "back"
+    SKIP = "skip"
+    CONFIRM = "confirm"
+
+
+class Nav(CallbackData, prefix="n"):
+    action: NavAction
+
+
+class PhoneAction(StrEnum):
+    RESEND = "resend"
+    OTHER_NUMBER = "other"
+
+
+class Phone(CallbackData, prefix="p"):
+    action: PhoneAction
+
+
+class RecoveryCause(StrEnum):
+    CHANGED_PHONE = "changed_phone"
+    NO_SMS = "no_sms"
+    BLOCKED = "blocked"
+    FORGOT_PASSWORD = "forgot_password"
+    OTHER = "other"
+
+
+class Cause(CallbackData, prefix="rc"):
+    cause: RecoveryCause
+
+
+class RecoveryAction(StrEnum):
+    VIA_EMAIL = "email"
+    VIA_SNILS = "snils"
+    SUPPORT = "support"
+
+
+class Recovery(CallbackData, prefix="r"):
+    action: RecoveryAction
+
+
+class AppealKind(StrEnum):
+    TECHNICAL = "technical"
+    SERVICE_QUESTION = "service_question"
+    COMPLAINT = "complaint"
+    CONSULTATION = "consultation"
+    STATUS_CHECK = "status_check"
+
+
+class AppealTypeChoice(CallbackData, prefix="t"):
+    kind: AppealKind
+
+
+class ComplaintAction(StrEnum):
+    NO_ANSWER = "no_answer"
+    DONE = "done"
+    EDIT = "edit"
+
+
+class Complaint(CallbackData, prefix="c"):
+    action: ComplaintAction
+    field: str = ""
+
+
+class AppealAction(StrEnum):
+    OPEN = "open"
+    COMMENT = "comment"
+    PAGE = "page"
+
+
+class MyAppeal(CallbackData, prefix="a"):
+    action: AppealAction
+    number: str = ""
+    page: int = 0

@@ -1,0 +1,122 @@
+"""The one place where the bot and dispatcher are assembled.
+
+The application, the tests, the fixture runner and the benchmark all call
+:func:`create_dispatcher`, so they exercise the same wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, ErrorEvent
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from bot.services.appeals import AppealService
+from bot.services.clock import Clock, SystemClock
+from bot.services.codes import CodePolicy, CodeService
+from bot.services.phone_change import PhoneChangeService
+from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
+from bot.settings import Settings
+from bot.texts import common as common_texts
+from bot.texts import phone as phone_texts
+from handlers import get_routers
+from storage.sqlite.appeals import SQLiteAppealRepository
+from storage.sqlite.citizens import SQLiteCitizenRepository
+from storage.sqlite.codes import SQLiteCodeRepository
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SQLiteStorage
+
+logger = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base_url))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_sms_gateway(settings: Settings, clock: Clock) -> SmsGateway:
+    if settings.sms_gateway == "http":
+        assert settings.sms_http_url is not None
+        token = settings.sms_http_token.get_secret_value() if settings.sms_http_token else None
+        return HttpSmsGateway(settings.sms_http_url, token)
+    return OutboxSmsGateway(settings.sms_outbox_path, clock)
+
+
+def create_dispatcher(
+    settings: Settings,
+    database: Database,
+    *,
+    clock: Clock | None = None,
+    sms_gateway: SmsGateway | None = None,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    clock = clock or SystemClock()
+    sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
+    dispatcher = Dispatcher(
+        storage=storage or SQLiteStorage(database),
+        events_isolation=SimpleEventIsolation(),
+    )
+    policy = CodePolicy(
+        lifetime=timedelta(seconds=settings.code_lifetime_seconds),
+        max_failed_attempts=settings.code_max_attempts,
+        resend_cooldown=timedelta(seconds=settings.code_resend_cooldown_seconds),
+        daily_limit=settings.code_daily_limit,
+    )
+    codes = CodeService(
+        SQLiteCodeRepository(database), sms_gateway, clock, policy, phone_texts.SMS_TEXT
+    )
+    dispatcher.workflow_data.update(
+        settings=settings,
+        clock=clock,
+        sms_gateway=sms_gateway,
+        appeals=AppealService(SQLiteAppealRepository(database), clock),
+        phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
+    )
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.include_routers(*get_routers())
+    dispatcher.errors.register(report_error)
+    dispatcher.startup.register(set_commands)
+    return dispatcher
+
+
+async def set_commands(bot: Bot) -> None:
+    await bot.set_my_commands(
+        [BotCommand(command=name, description=text)
+         for name, text in common_texts.BOT_COMMANDS.items()]
+    )
+
+
+async def report_error(event: ErrorEvent, bot: Bot) -> bool:
+    """Log once with the update id; tell the citizen, who keeps their dialogue state."""
+    update = event.update
+    logger.error(
+        "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
+        exc_info=event.exception,
+    )
+    chat = None
+    if update.message is not None:
+        chat = update.message.chat
+    elif update.callback_query is not None and update.callback_query.message is not None:
+        chat = update.callback_query.message.chat
+    if chat is not None and chat.type == "private":
+        try:
+            await bot.send_message(chat.id, common_texts.UNEXPECTED_ERROR)
+        except Exception:  # noqa: BLE001 - the error report must never raise itself
+            logger.warning("Could not tell chat about the error in update %s", update.update_id)
+    return True

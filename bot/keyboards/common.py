@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import Menu, MenuItem, Nav, NavAction
+from bot.texts import common as t
+
+_MENU_ITEMS = (
+    (t.BUTTON_CHANGE_PHONE, MenuItem.CHANGE_PHONE),
+    (t.BUTTON_RECOVERY, MenuItem.RECOVERY),
+    (t.BUTTON_NEW_APPEAL, MenuItem.NEW_APPEAL),
+    (t.BUTTON_MY_APPEALS, MenuItem.MY_APPEALS),
+    (t.BUTTON_STATUS, MenuItem.STATUS),
+    (t.BUTTON_CHECKLIST, MenuItem.CHECKLIST),
+    (t.BUTTON_HELP, MenuItem.HELP),
+)
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, item in _MENU_ITEMS:
+        builder.button(text=label, callback_data=Menu(item=item))
+    builder.adjust(1, 1, 1, 2, 2)
+    return builder.as_markup()
+
+
+def add_navigation(builder: InlineKeyboardBuilder, *, back: bool = False) -> None:
+    """The last row of every dialogue step: [Назад] [Отмена]."""
+    row = []
+    if back:
+        row.append(button(t.BUTTON_BACK, Nav(action=NavAction.BACK)))
+    row.append(button(t.BUTTON_CANCEL, Nav(action=NavAction.CANCEL)))
+    builder.row(*row)
+
+
+def navigation(*, back: bool = False, skip: bool = False) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if skip:
+        builder.button(text=t.BUTTON_SKIP, callback_data=Nav(action=NavAction.SKIP))
+    add_navigation(builder, back=back)
+    return builder.as_markup()
+
+
+def confirm(*, back: bool = False) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BUTTON_CONFIRM, callback_data=Nav(action=NavAction.CONFIRM))
+    add_navigation(builder, back=back)
+    return builder.as_markup()
+
+
+def to_main_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BUTTON_MAIN_MENU, callback_data=Menu(item=MenuItem.MAIN))
+    return builder.as_markup()
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """One inline button, for rows that builders cannot lay out with adjust()."""
+    return InlineKeyboardButton(text=text, callback_data=data.pack())

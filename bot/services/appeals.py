@@ -1,0 +1,84 @@
+"""Filing appeals, finding them by number, listing and commenting."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.services.clock import Clock
+from storage.models import (
+    Appeal,
+    AppealMessage,
+    AppealType,
+    Attachment,
+    MessageAuthor,
+    NewAppeal,
+)
+from storage.repositories import AppealRepository
+
+
+@dataclass(frozen=True, slots=True)
+class AppealPage:
+    items: list[Appeal]
+    page: int
+    pages: int
+    total: int
+
+
+class CommentOutcome(StrEnum):
+    ADDED = "added"
+    NOT_FOUND = "not_found"
+    CLOSED = "closed"
+
+
+class AppealService:
+    def __init__(self, appeals: AppealRepository, clock: Clock, page_size: int = 5) -> None:
+        self._appeals = appeals
+        self._clock = clock
+        self.page_size = page_size
+
+    async def file(
+        self,
+        citizen_id: int,
+        chat_id: int,
+        appeal_type: AppealType,
+        fields: dict[str, Any],
+        attachments: list[Attachment] | None = None,
+    ) -> Appeal:
+        new = NewAppeal(citizen_id, chat_id, appeal_type, fields, attachments or [])
+        return await self._appeals.create(new, self._clock.now())
+
+    async def find(self, number: str) -> Appeal | None:
+        return await self._appeals.get_by_number(number)
+
+    async def find_own(self, number: str, citizen_id: int) -> Appeal | None:
+        """The appeal if it exists and belongs to the citizen; otherwise None."""
+        appeal = await self._appeals.get_by_number(number)
+        return appeal if appeal is not None and appeal.citizen_id == citizen_id else None
+
+    async def page_for(self, citizen_id: int, page: int) -> AppealPage:
+        total = await self._appeals.count_for_citizen(citizen_id)
+        pages = max(1, math.ceil(total / self.page_size))
+        page = min(max(page, 0), pages - 1)
+        items = await self._appeals.list_for_citizen(
+            citizen_id, self.page_size, page * self.page_size
+        )
+        return AppealPage(items, page, pages, total)
+
+    async def history(self, appeal: Appeal) -> list[AppealMessage]:
+        return await self._appeals.messages(appeal.id)
+
+    async def add_comment(
+        self, number: str, citizen_id: int, text: str
+    ) -> tuple[CommentOutcome, Appeal | None]:
+        appeal = await self.find_own(number, citizen_id)
+        if appeal is None:
+            return CommentOutcome.NOT_FOUND, None
+        if not appeal.is_open:
+            return CommentOutcome.CLOSED, appeal
+        await self._appeals.add_message(
+            appeal.id, MessageAuthor.CITIZEN, citizen_id, text, self._clock.now()
+        )
+        return CommentOutcome.ADDED, appeal

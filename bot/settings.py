@@ -1,0 +1,97 @@
+"""Settings from the environment and ``.env`` (every field is in ``.env.example``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    bot_api_base_url: str = TELEGRAM_API_URL
+    database_path: Path = Path("data/bot.sqlite3")
+    operators_chat_id: int | None = None
+
+    sms_gateway: Literal["outbox", "http"] = "outbox"
+    sms_outbox_path: Path = Path("data/sms_outbox.jsonl")
+    sms_http_url: str | None = None
+    sms_http_token: SecretStr | None = None
+
+    default_region: str = "RU"
+    timezone: str = "Europe/Moscow"
+
+    code_lifetime_seconds: int = Field(default=300, gt=0)
+    code_max_attempts: int = Field(default=3, gt=0)
+    code_resend_cooldown_seconds: int = Field(default=60, ge=0)
+    code_daily_limit: int = Field(default=5, gt=0)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("bot_token", "sms_http_token", mode="before")
+    @classmethod
+    def _blank_secret_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("operators_chat_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            bot_id, _, secret = value.get_secret_value().partition(":")
+            if not bot_id.isdigit() or not secret:
+                raise ValueError("expected the form 123456789:ABC... given by @BotFather")
+        return value
+
+    @field_validator("bot_api_base_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _http_gateway_needs_url(self) -> Settings:
+        if self.sms_gateway == "http" and not self.sms_http_url:
+            raise ValueError("SMS_HTTP_URL is required when SMS_GATEWAY=http")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line naming the broken setting(s), for start-up failures."""
+    problems = []
+    for item in error.errors():
+        name = "_".join(str(part) for part in item["loc"]).upper() or "settings"
+        problems.append(f"{name}: {item['msg']}")
+    return "Ошибка настройки: " + "; ".join(problems) + " (см. .env.example)"

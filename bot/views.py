@@ -1,0 +1,89 @@
+"""How appeals look to citizens: rendered HTML built from storage models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.services.validators import Moment, format_phone
+from bot.texts import common, join_lines, render
+from bot.texts import my_appeals as my_texts
+from bot.texts import recovery as recovery_texts
+from storage.models import Appeal, AppealMessage
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+
+
+def _moments(value: Any) -> str:
+    items = value if isinstance(value, list) else [value]
+    return ", ".join(Moment.from_iso(item).display() for item in items)
+
+
+# How a stored field value is shown; the default is the value as text.
+_FIELD_DISPLAY: dict[str, Callable[[Any], str]] = {
+    "occurred_at": _moments,
+    "attempts": _moments,
+    "caller_phone": format_phone,
+    "cause": lambda value: recovery_texts.CAUSE_NAMES.get(value, str(value)),
+}
+
+
+def field_value(name: str, value: Any) -> str:
+    if value is None:
+        return common.FIELD_NOT_GIVEN
+    return _FIELD_DISPLAY.get(name, str)(value)
+
+
+def field_lines(fields: dict[str, Any], template: str = my_texts.DETAILS_FIELD) -> list[str]:
+    return [
+        render(template, name=common.FIELD_NAMES.get(name, name), value=field_value(name, value))
+        for name, value in fields.items()
+    ]
+
+
+def appeal_details(appeal: Appeal, history: list[AppealMessage], zone: ZoneInfo) -> str:
+    lines = field_lines(appeal.fields)
+    if appeal.attachments:
+        lines.append(render(my_texts.DETAILS_ATTACHMENTS, count=len(appeal.attachments)))
+    text = render(
+        my_texts.DETAILS,
+        number=appeal.number,
+        type=common.APPEAL_TYPE_NAMES[appeal.type],
+        status=common.STATUS_NAMES[appeal.status],
+        created=local_time(appeal.created_at, zone),
+        fields=join_lines(lines),
+    )
+    if history:
+        entries = [
+            render(
+                my_texts.HISTORY_ITEM,
+                when=local_time(item.created_at, zone),
+                author=my_texts.AUTHOR_NAMES[item.author],
+                text=item.text,
+            )
+            for item in history
+        ]
+        text += my_texts.HISTORY_HEADER + "\n" + join_lines(entries)
+    return text
+
+
+def appeal_list_item(appeal: Appeal, zone: ZoneInfo) -> str:
+    return render(
+        my_texts.LIST_ITEM,
+        number=appeal.number,
+        type=common.APPEAL_TYPE_NAMES[appeal.type],
+        status=common.STATUS_NAMES[appeal.status],
+        date=appeal.created_at.astimezone(zone).strftime("%d.%m.%Y"),
+    )
+
+
+def appeal_filed(appeal: Appeal) -> str:
+    return render(
+        common.APPEAL_FILED,
+        number=appeal.number,
+        type=common.APPEAL_TYPE_NAMES[appeal.type],
+    )

@@ -1,0 +1,146 @@
+"""Navigation and commands, tried before any dialogue step so they work in every state.
+
+/start, /menu, /cancel and /help, the typed words «отмена» and «меню», the
+main-menu and cancel buttons, and the commands that open each dialogue.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+
+from bot.callbacks import Menu, MenuItem, Nav, NavAction
+from bot.filters import TypedWord
+from bot.keyboards.common import main_menu, to_main_menu
+from bot.services.appeals import AppealService
+from bot.services.phone_change import PhoneChangeService
+from bot.settings import Settings
+from bot.texts import checklist as checklist_texts
+from bot.texts import common as t
+from bot.texts import render
+from handlers import appeal, complaint, my_appeals, phone, recovery
+from handlers.replies import origin
+
+
+async def show_main_menu(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(t.MAIN_MENU, reply_markup=main_menu())
+
+
+async def start(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    name = message.from_user.first_name if message.from_user else ""
+    await message.answer(render(t.WELCOME, name=name), reply_markup=main_menu())
+
+
+async def menu_command(message: Message, state: FSMContext) -> None:
+    await show_main_menu(message, state)
+
+
+async def menu_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await show_main_menu(origin(callback), state)
+
+
+async def cancel(message: Message, state: FSMContext) -> None:
+    had_dialogue = await state.get_state() is not None
+    await state.clear()
+    # Also removes the contact keyboard of the phone dialogue, if it is shown.
+    await message.answer(
+        t.CANCELLED if had_dialogue else t.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove()
+    )
+    await message.answer(t.MAIN_MENU, reply_markup=main_menu())
+
+
+async def cancel_command(message: Message, state: FSMContext) -> None:
+    await cancel(message, state)
+
+
+async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await cancel(origin(callback), state)
+
+
+async def help_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(t.HELP, reply_markup=to_main_menu())
+
+
+async def help_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await origin(callback).answer(t.HELP, reply_markup=to_main_menu())
+
+
+async def checklist_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
+
+
+async def checklist_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await origin(callback).answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
+
+
+async def phone_command(message: Message, state: FSMContext,
+                        phone_change: PhoneChangeService) -> None:
+    assert message.from_user is not None
+    await phone.ask_for_phone(message, state, message.from_user.id, phone_change)
+
+
+async def recovery_command(message: Message, state: FSMContext) -> None:
+    await recovery.start_recovery(message, state)
+
+
+async def appeal_command(message: Message, state: FSMContext) -> None:
+    await appeal.show_types(message, state)
+
+
+async def complaint_command(message: Message, state: FSMContext) -> None:
+    await complaint.start_complaint(message, state)
+
+
+async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,
+                             settings: Settings) -> None:
+    assert message.from_user is not None
+    await state.clear()
+    await my_appeals.show_list(message, message.from_user.id, 0, appeals, settings)
+
+
+async def status_command(message: Message, command: CommandObject, state: FSMContext,
+                         appeals: AppealService, settings: Settings) -> None:
+    assert message.from_user is not None
+    if command.args:
+        await my_appeals.show_status(message, state, command.args, message.from_user.id,
+                                     appeals, settings)
+    else:
+        await my_appeals.ask_for_number(message, state)
+
+
+async def unknown_command(message: Message) -> None:
+    await message.answer(t.UNKNOWN_COMMAND)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(start, CommandStart())
+    router.message.register(menu_command, Command("menu"))
+    router.message.register(menu_command, TypedWord(t.MENU_WORDS))
+    router.callback_query.register(menu_button, Menu.filter(F.item == MenuItem.MAIN))
+    router.message.register(cancel_command, Command("cancel"))
+    router.message.register(cancel_command, TypedWord(t.CANCEL_WORDS))
+    router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
+    router.message.register(help_command, Command("help"))
+    router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
+    router.message.register(checklist_command, Command("checklist"))
+    router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
+    router.message.register(phone_command, Command("phone"))
+    router.message.register(recovery_command, Command("recovery"))
+    router.message.register(appeal_command, Command("appeal"))
+    router.message.register(complaint_command, Command("complaint"))
+    router.message.register(my_appeals_command, Command("my"))
+    router.message.register(status_command, Command("status"))
+    # Last: a command no handler above knows must not be taken as a dialogue answer.
+    router.message.register(unknown_command, F.text.startswith("/"))
+    return router

@@ -1,0 +1,1 @@
+"""SQLite implementations of the repositories and of aiogram's FSM storage."""

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from storage.models import (
+    Appeal,
+    AppealMessage,
+    AppealStatus,
+    AppealType,
+    Attachment,
+    MessageAuthor,
+    NewAppeal,
+)
+from storage.sqlite.database import Database, Transaction
+from storage.sqlite.timefmt import from_db, from_db_optional, to_db
+
+
+def format_appeal_number(year: int, sequence: int) -> str:
+    return f"{year}-{sequence:06d}"
+
+
+class SQLiteAppealRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def create(self, appeal: NewAppeal, now: datetime) -> Appeal:
+        stamp = to_db(now)
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "INSERT INTO appeal_sequences (year, last_value) VALUES (?, 1)"
+                " ON CONFLICT (year) DO UPDATE SET last_value = last_value + 1"
+                " RETURNING last_value",
+                (now.year,),
+            )
+            assert row is not None
+            number = format_appeal_number(now.year, row[0])
+            appeal_id = await tx.execute(
+                "INSERT INTO appeals"
+                " (number, citizen_id, chat_id, type, status, fields, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    number,
+                    appeal.citizen_id,
+                    appeal.chat_id,
+                    appeal.type,
+                    AppealStatus.NEW,
+                    json.dumps(appeal.fields, ensure_ascii=False),
+                    stamp,
+                    stamp,
+                ),
+            )
+            await tx.executemany(
+                "INSERT INTO appeal_attachments"
+                " (appeal_id, kind, file_id, file_unique_id, file_name, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (appeal_id, item.kind, item.file_id, item.file_unique_id, item.file_name, stamp)
+                    for item in appeal.attachments
+                ],
+            )
+            return await _load(tx, "id = ?", appeal_id)  # type: ignore[return-value]
+
+    async def get_by_number(self, number: str) -> Appeal | None:
+        async with self._db.transaction() as tx:
+            return await _load(tx, "number = ?", number)
+
+    async def list_for_citizen(self, citizen_id: int, limit: int, offset: int) -> list[Appeal]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM appeals WHERE citizen_id = ?"
+            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (citizen_id, limit, offset),
+        )
+        return [_appeal(row, []) for row in rows]
+
+    async def count_for_citizen(self, citizen_id: int) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM appeals WHERE citizen_id = ?", (citizen_id,)
+        )
+        return int(row[0]) if row is not None else 0
+
+    async def add_message(
+        self,
+        appeal_id: int,
+        author: MessageAuthor,
+        author_id: int | None,
+        text: str,
+        now: datetime,
+    ) -> AppealMessage:
+        stamp = to_db(now)
+        async with self._db.transaction() as tx:
+            message_id = await tx.execute(
+                "INSERT INTO appeal_messages (appeal_id, author, author_id, text, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (appeal_id, author, author_id, text, stamp),
+            )
+            await tx.execute(
+                "UPDATE appeals SET updated_at = ? WHERE id = ?", (stamp, appeal_id)
+            )
+        return AppealMessage(
+            id=message_id,
+            appeal_id=appeal_id,
+            author=author,
+            author_id=author_id,
+            text=text,
+            created_at=from_db(stamp),
+        )
+
+    async def messages(self, appeal_id: int) -> list[AppealMessage]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM appeal_messages WHERE appeal_id = ? ORDER BY created_at, id",
+            (appeal_id,),
+        )
+        return [
+            AppealMessage(
+                id=row["id"],
+                appeal_id=row["appeal_id"],
+                author=MessageAuthor(row["author"]),
+                author_id=row["author_id"],
+                text=row["text"],
+                created_at=from_db(row["created_at"]),
+            )
+            for row in rows
+        ]
+
+
+async def _load(tx: Transaction, where: str, value: object) -> Appeal | None:
+    row = await tx.fetchone(f"SELECT * FROM appeals WHERE {where}", (value,))
+    if row is None:
+        return None
+    attachments = await tx.fetchall(
+        "SELECT kind, file_id, file_unique_id, file_name FROM appeal_attachments"
+        " WHERE appeal_id = ? ORDER BY id",
+        (row["id"],),
+    )
+    return _appeal(
+        row,
+        [
+            Attachment(
+                kind=item["kind"],
+                file_id=item["file_id"],
+                file_unique_id=item["file_unique_id"],
+                file_name=item["file_name"],
+            )
+            for item in attachments
+        ],
+    )
+
+
+def _appeal(row: sqlite3.Row, attachments: list[Attachment]) -> Appeal:
+    return Appeal(
+        id=row["id"],
+        number=row["number"],
+        citizen_id=row["citizen_id"],
+        chat_id=row["chat_id"],
+        type=AppealType(row["type"]),
+        status=AppealStatus(row["status"]),
+        fields=json.loads(row["fields"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        closed_at=from_db_optional(row["closed_at"]),
+        attachments=attachments,
+    )

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram import Dispatcher
+
+from bot.factory import create_bot, create_dispatcher
+from bot.services.clock import ManualClock
+from bot.settings import Settings
+from bot.testing.harness import BotHarness, Person
+from bot.testing.session import RecordingSession
+from storage.sqlite.database import Database
+
+TEST_TOKEN = "123456789:TEST-token"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        bot_token=TEST_TOKEN,
+        database_path=tmp_path / "bot.sqlite3",
+        sms_outbox_path=tmp_path / "sms.jsonl",
+        operators_chat_id=-1001234567890,
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    db = Database(settings.database_path)
+    await db.connect()
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+def dispatcher(settings: Settings, database: Database, clock: ManualClock) -> Dispatcher:
+    return create_dispatcher(settings, database, clock=clock)
+
+
+@pytest.fixture
+async def harness(settings: Settings, dispatcher: Dispatcher) -> AsyncIterator[BotHarness]:
+    session = RecordingSession()
+    bot = create_bot(settings, session=session)
+    yield BotHarness(dispatcher, bot, session)
+    await bot.session.close()
+
+
+@pytest.fixture
+def citizen() -> Person:
+    return Person(id=1001, first_name="Анна")
+
+
+@pytest.fixture
+def other_citizen() -> Person:
+    return Person(id=1002, first_name="Борис")
+
+
+class SmsOutbox:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def messages(self) -> list[dict[str, str]]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines()]
+
+    def last_code(self) -> str:
+        import re
+
+        text = self.messages()[-1]["text"]
+        match = re.search(r"\b(\d{6})\b", text)
+        assert match, text
+        return match.group(1)
+
+
+@pytest.fixture
+def sms(settings: Settings) -> SmsOutbox:
+    return SmsOutbox(settings.sms_outbox_path)
