@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import InlineKeyboardMarkup, Update
 
 from bot.testing.session import RecordingSession, SentMessage
@@ -155,6 +156,16 @@ class BotHarness:
         if chat_type == "private":
             return {"id": chat_id, "type": "private", "first_name": user.first_name}
         return {"id": chat_id, "type": chat_type, "title": "Операторы"}
+
+    def _key(self, user: Person, chat_id: int | None = None) -> StorageKey:
+        return StorageKey(bot_id=self.bot.id, chat_id=chat_id or user.id, user_id=user.id)
+
+    async def state(self, user: Person, chat_id: int | None = None) -> str | None:
+        """The user's FSM state as stored (in their private chat by default)."""
+        return await self.dispatcher.storage.get_state(self._key(user, chat_id))
+
+    async def data(self, user: Person, chat_id: int | None = None) -> dict[str, Any]:
+        return await self.dispatcher.storage.get_data(self._key(user, chat_id))
 
     def last(self, user: Person) -> SentMessage:
         messages = self.session.messages_in(user.id)

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from bot.callbacks import AppealAction, MyAppeal
+from bot.services.appeals import AppealService
+from bot.testing.harness import BotHarness, Person
+from states.my_appeals import MyAppeals
+from storage.models import AppealType
+from storage.sqlite.database import Database
+
+
+async def file(harness: BotHarness, owner: Person, count: int = 1) -> list[str]:
+    appeals: AppealService = harness.dispatcher["appeals"]
+    numbers = []
+    for index in range(count):
+        appeal = await appeals.file(owner.id, owner.id, AppealType.CONSULTATION,
+                                    {"topic": f"Тема {index}", "description": "Вопрос <b>"})
+        numbers.append(appeal.number)
+    return numbers
+
+
+async def test_empty_list(harness: BotHarness, citizen: Person) -> None:
+    await harness.send(citizen, "/start")
+    replies = await harness.press(citizen, "Мои обращения")
+    assert "пока нет обращений" in replies[0].text
+
+
+async def test_list_pages_and_open(harness: BotHarness, citizen: Person) -> None:
+    numbers = await file(harness, citizen, 7)
+    replies = await harness.send(citizen, "/my")
+    assert "всего 7, страница 1 из 2" in replies[0].text
+    assert "№ 2026-000007 · Консультация · новое · 23.11.2026" in replies[0].text
+    assert replies[0].buttons[:2] == ["№ 2026-000007 · новое", "№ 2026-000006 · новое"]
+    replies = await harness.press(citizen, "Раньше")
+    assert "страница 2 из 2" in replies[0].text
+    replies = await harness.press(citizen, "№ 2026-000001")
+    details = replies[0].text
+    assert "Обращение № 2026-000001" in details and "Статус: новое" in details
+    assert "Описание: Вопрос <b>" in details
+    assert "💬 Добавить комментарий" in replies[0].buttons
+    assert numbers[0] == "2026-000001"
+
+
+async def test_comment_on_own_open_appeal(harness: BotHarness, citizen: Person,
+                                          database: Database) -> None:
+    [number] = await file(harness, citizen)
+    await harness.send(citizen, f"/status {number}")
+    replies = await harness.press(citizen, "Добавить комментарий")
+    assert f"комментарий к обращению № {number}" in replies[0].text
+    assert await harness.state(citizen) == MyAppeals.waiting_for_comment.state
+    assert "пустое" in (await harness.send(citizen, "   "))[0].text
+    replies = await harness.send(citizen, "Забыл указать: звонил дважды")
+    assert f"Комментарий добавлен к обращению № {number}" in replies[0].text
+    rows = await database.fetchall("SELECT author, author_id, text FROM appeal_messages")
+    assert [tuple(row) for row in rows] == [("citizen", citizen.id, "Забыл указать: звонил дважды")]
+    replies = await harness.send(citizen, f"/status {number}")
+    assert "Переписка:" in replies[0].text and "Вы: Забыл указать" in replies[0].text
+
+
+async def test_status_lookup_forms_and_unknown_number(harness: BotHarness, citizen: Person) -> None:
+    [number] = await file(harness, citizen)
+    await harness.send(citizen, "/start")
+    await harness.press(citizen, "Статус по номеру")
+    replies = await harness.send(citizen, "2026-999999")
+    assert "не найдено" in replies[0].text
+    assert await harness.state(citizen) == MyAppeals.waiting_for_number.state
+    replies = await harness.send(citizen, "обращение сорок два")
+    assert "2026-000042 (год и шесть цифр)" in replies[0].text
+    replies = await harness.send(citizen, "№ 2026000001")
+    assert f"Обращение № {number}" in replies[0].text and "Тип: Консультация" in replies[0].text
+    assert await harness.state(citizen) is None
+
+
+async def test_someone_elses_appeal_shows_only_the_status(
+    harness: BotHarness, citizen: Person, other_citizen: Person
+) -> None:
+    [number] = await file(harness, other_citizen)
+    replies = await harness.send(citizen, f"/status {number}")
+    assert replies[0].text == (
+        f"Обращение № {number}: статус «новое».\nПодробности видны только автору обращения."
+    )
+    assert "Тема" not in replies[0].text
+
+
+async def test_forged_buttons_for_someone_elses_appeal_are_refused(
+    harness: BotHarness, citizen: Person, other_citizen: Person, database: Database
+) -> None:
+    [number] = await file(harness, other_citizen)
+    for action in (AppealAction.OPEN, AppealAction.COMMENT):
+        replies = await harness.press_data(
+            citizen, MyAppeal(action=action, number=number).pack()
+        )
+        assert replies == []
+        assert harness.session.callback_answers[-1].text == "Это обращение вам недоступно."
+    assert await harness.state(citizen) is None
+    rows = await database.fetchall("SELECT * FROM appeal_messages")
+    assert rows == []
+
+
+async def test_malformed_callback_data_is_a_stale_button(harness: BotHarness,
+                                                         citizen: Person) -> None:
+    for data in ("a:open", "a:delete:2026-000001:0", "x" * 64, "m:nonexistent"):
+        replies = await harness.press_data(citizen, data)
+        assert replies == []
+        assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.testing.harness import BotHarness, Person
+from states.complaint import WrittenComplaint
+
+
+async def test_cancel_command_word_and_button_leave_any_dialogue(
+    harness: BotHarness, citizen: Person
+) -> None:
+    for leave in ("/cancel", "отмена", "Отменить", "button"):
+        await harness.send(citizen, "/complaint")
+        await harness.send(citizen, "Тема жалобы")
+        if leave == "button":
+            replies = await harness.press(citizen, "Отмена")
+        else:
+            replies = await harness.send(citizen, leave)
+        assert replies[0].text.startswith("Действие отменено"), leave
+        assert "Главное меню" in replies[1].text
+        assert await harness.state(citizen) is None
+        assert await harness.data(citizen) == {}
+
+
+async def test_cancel_outside_a_dialogue(harness: BotHarness, citizen: Person) -> None:
+    replies = await harness.send(citizen, "/cancel")
+    assert replies[0].text == "Отменять нечего."
+
+
+async def test_menu_word_from_a_dialogue(harness: BotHarness, citizen: Person) -> None:
+    await harness.send(citizen, "/complaint")
+    replies = await harness.send(citizen, "Главное меню")
+    assert replies[0].text.startswith("Главное меню")
+    assert await harness.state(citizen) is None
+
+
+async def test_commands_work_inside_a_dialogue_and_unknown_ones_keep_it(
+    harness: BotHarness, citizen: Person
+) -> None:
+    await harness.send(citizen, "/complaint")
+    replies = await harness.send(citizen, "/foo")
+    assert "Неизвестная команда" in replies[0].text
+    assert await harness.state(citizen) == WrittenComplaint.waiting_for_topic.state
+    replies = await harness.send(citizen, "/help")
+    assert "Что умеет бот" in replies[0].text
+    assert await harness.state(citizen) is None
+
+
+async def test_checklist_lists_what_to_prepare(harness: BotHarness, citizen: Person) -> None:
+    await harness.send(citizen, "/start")
+    replies = await harness.press(citizen, "Что подготовить")
+    text = replies[0].text
+    for item in ("СНИЛС", "паспорт: серия, номер и дата выдачи", "адрес регистрации",
+                 "номер заявления", "больше 10 минут", "с 9 до 12"):
+        assert item in text
+
+
+async def test_free_text_outside_a_dialogue_shows_the_menu(harness: BotHarness,
+                                                           citizen: Person) -> None:
+    replies = await harness.send(citizen, "привет")
+    assert "не понял" in replies[0].text
+    assert "📱 Сменить номер телефона" in replies[0].buttons
+
+
+async def test_every_button_press_is_answered_exactly_once(harness: BotHarness,
+                                                           citizen: Person) -> None:
+    await harness.send(citizen, "/start")
+    for label in ("Помощь", "Главное меню", "Новое обращение", "Консультация", "Отмена"):
+        await harness.press(citizen, label)
+    assert len(harness.session.callback_answers) == 5
+    assert len({answer.callback_query_id for answer in harness.session.callback_answers}) == 5
+
+
+async def test_user_name_is_escaped_in_html(harness: BotHarness) -> None:
+    hacker = Person(id=66, first_name="<b>Иван</b> & Co")
+    replies = await harness.send(hacker, "/start")
+    assert "Здравствуйте, <b>Иван</b> & Co!" in replies[0].text
+    assert "&lt;b&gt;Иван&lt;/b&gt; &amp; Co" in replies[0].html
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_group_messages_do_not_get_citizen_answers(harness: BotHarness, citizen: Person,
+                                                         chat_type: str) -> None:
+    message = harness._message(citizen, -100500, chat_type)
+    message["text"] = "привет"
+    assert await harness.feed({"message": message}) == []

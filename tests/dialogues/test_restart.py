@@ -1,0 +1,52 @@
+"""A restart of the bot in the middle of a dialogue loses nothing."""
+
+from __future__ import annotations
+
+import json
+
+from bot.factory import create_bot, create_dispatcher
+from bot.services.clock import ManualClock
+from bot.settings import Settings
+from bot.testing.harness import BotHarness, Person
+from bot.testing.session import RecordingSession
+from states.complaint import WrittenComplaint
+from storage.sqlite.database import Database
+
+
+async def start_bot(settings: Settings, clock: ManualClock) -> tuple[BotHarness, Database]:
+    database = Database(settings.database_path)
+    await database.connect()
+    dispatcher = create_dispatcher(settings, database, clock=clock)
+    session = RecordingSession()
+    return BotHarness(dispatcher, create_bot(settings, session=session), session), database
+
+
+async def test_complaint_survives_a_restart(settings: Settings, clock: ManualClock,
+                                            citizen: Person) -> None:
+    first, database = await start_bot(settings, clock)
+    await first.send(citizen, "/complaint")
+    await first.send(citizen, "Не дозвониться")
+    await first.send(citizen, "89123456789")
+    await first.send(citizen, "вчера 10:00")
+    await first.send(citizen, "Занято")
+    await first.send(citizen, "Перезвонить")
+    await first.send_photo(citizen)
+    await database.close()
+
+    second, database = await start_bot(settings, clock)
+    try:
+        assert await second.state(citizen) == WrittenComplaint.waiting_for_attachments.state
+        replies = await second.send_photo(citizen)
+        assert "Вложение 2 из 10" in replies[0].text
+        # The buttons under the message sent before the restart still work.
+        old_message = first.session.messages_in(citizen.id)[-1]
+        replies = await second.press(citizen, "Готово", message=old_message)
+        assert "Вложения: 2 шт." in replies[0].text
+        replies = await second.press(citizen, "Отправить")
+        assert "Номер: 2026-000001" in replies[0].text
+        row = await database.fetchone("SELECT fields FROM appeals")
+        assert json.loads(row["fields"])["topic"] == "Не дозвониться"
+        attachments = await database.fetchone("SELECT COUNT(*) FROM appeal_attachments")
+        assert attachments[0] == 2
+    finally:
+        await database.close()

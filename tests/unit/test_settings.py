@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings, describe_settings_error
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_and_types(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, bot_token="1:abc", operators_chat_id="-100123")
+    assert settings.operators_chat_id == -100123
+    assert settings.bot_api_base_url == "https://api.telegram.org"
+    assert settings.sms_gateway == "outbox"
+    assert settings.zone.key == "Europe/Moscow"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("operators_chat_id", "операторы", "OPERATORS_CHAT_ID"),
+        ("bot_token", "not-a-token", "BOT_TOKEN"),
+        ("timezone", "Mars/Olympus", "TIMEZONE"),
+        ("sms_gateway", "pigeon", "SMS_GATEWAY"),
+        ("bot_api_base_url", "api.telegram.org", "BOT_API_BASE_URL"),
+    ],
+)
+def test_malformed_setting_is_named_in_one_line(field: str, value: str, named: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, **{field: value})
+    line = describe_settings_error(caught.value)
+    assert "\n" not in line and named in line
+
+
+def test_http_gateway_needs_a_url() -> None:
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, sms_gateway="http")
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    documented = {
+        line.split("=", 1)[0].strip()
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert {name.upper() for name in Settings.model_fields} <= documented
+
+
+def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in Settings.model_fields
+             and key.lower() not in Settings.model_fields}
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_start_up_with_a_malformed_setting_prints_one_clear_line(tmp_path: Path) -> None:
+    result = run_bot({"BOT_TOKEN": "1:abc", "OPERATORS_CHAT_ID": "abc"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "OPERATORS_CHAT_ID" in result.stderr and "Traceback" not in result.stderr
