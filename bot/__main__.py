@@ -9,6 +9,7 @@ import sys
 from pydantic import ValidationError
 
 from bot.factory import create_bot, create_dispatcher
+from bot.services.content import ContentError
 from bot.settings import Settings, describe_settings_error
 from storage.sqlite.database import Database
 
@@ -18,7 +19,11 @@ logger = logging.getLogger("bot")
 async def run(settings: Settings) -> None:
     database = Database(settings.database_path)
     await database.connect()
-    dispatcher = create_dispatcher(settings, database)
+    try:
+        dispatcher = create_dispatcher(settings, database)
+    except ContentError:
+        await database.close()
+        raise
     bot = create_bot(settings)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
@@ -42,7 +47,11 @@ def main() -> int:
     if settings.bot_token is None:
         print("Ошибка настройки: BOT_TOKEN не задан (см. .env.example)", file=sys.stderr)
         return 2
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except ContentError as error:
+        print(f"Ошибка в файле справки: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

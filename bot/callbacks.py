@@ -15,6 +15,7 @@ class MenuItem(StrEnum):
     CHANGE_PHONE = "phone"
     RECOVERY = "recovery"
     NEW_APPEAL = "appeal"
+    COMPLAINT = "complaint"
     MY_APPEALS = "my"
     STATUS = "status"
     CHECKLIST = "checklist"
@@ -100,3 +101,7 @@ class MyAppeal(CallbackData, prefix="a"):
     action: AppealAction
     number: str = ""
     page: int = 0
+
+
+class HelpArticle(CallbackData, prefix="h"):
+    article: str  # the article's id, at most 31 characters (see bot.services.content)

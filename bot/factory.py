@@ -23,6 +23,8 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
+from bot.keyboards.targets import known_targets
+from bot.services.content import load_help_content
 from bot.services.phone_change import PhoneChangeService
 from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
 from bot.settings import Settings
@@ -81,7 +83,11 @@ def create_dispatcher(
     codes = CodeService(
         SQLiteCodeRepository(database), sms_gateway, clock, policy, phone_texts.SMS_TEXT
     )
+    help_content = load_help_content(
+        settings.help_articles_dir, settings.routing_rules_path, known_targets()
+    )
     dispatcher.workflow_data.update(
+        help_content=help_content,
         settings=settings,
         clock=clock,
         sms_gateway=sms_gateway,

@@ -6,10 +6,19 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API_URL = "https://api.telegram.org"
+# Built-in help articles and routing rules, shipped inside the package.
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 
 class Settings(BaseSettings):
@@ -27,6 +36,9 @@ class Settings(BaseSettings):
     sms_http_url: str | None = None
     sms_http_token: SecretStr | None = None
 
+    help_articles_dir: Path = CONTENT_DIR / "help"
+    routing_rules_path: Path = CONTENT_DIR / "routing.yaml"
+
     default_region: str = "RU"
     timezone: str = "Europe/Moscow"
 
@@ -42,10 +54,12 @@ class Settings(BaseSettings):
     def _blank_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("operators_chat_id", mode="before")
+    @field_validator("operators_chat_id", "help_articles_dir", "routing_rules_path", mode="before")
     @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name].default
+        return value
 
     @field_validator("bot_token")
     @classmethod

@@ -13,7 +13,16 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import appeal, common, complaint, fallback, my_appeals, phone, recovery
+    from handlers import (
+        appeal,
+        common,
+        complaint,
+        fallback,
+        help_section,
+        my_appeals,
+        phone,
+        recovery,
+    )
 
-    modules = (common, phone, recovery, appeal, complaint, my_appeals, fallback)
+    modules = (common, phone, recovery, appeal, complaint, my_appeals, help_section, fallback)
     return [module.create_router() for module in modules]

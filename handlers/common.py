@@ -1,6 +1,6 @@
 """Navigation and commands, tried before any dialogue step so they work in every state.
 
-/start, /menu, /cancel and /help, the typed words «отмена» and «меню», the
+/start, /menu, /cancel, the typed words «отмена» and «меню», the
 main-menu and cancel buttons, and the commands that open each dialogue.
 """
 
@@ -15,12 +15,13 @@ from bot.callbacks import Menu, MenuItem, Nav, NavAction
 from bot.filters import TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
+from bot.services.content import HelpContent
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
-from handlers import appeal, complaint, my_appeals, phone, recovery
+from handlers import appeal, complaint, help_section, my_appeals, phone, recovery
 from handlers.replies import origin
 
 
@@ -61,14 +62,8 @@ async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
     await cancel(origin(callback), state)
 
 
-async def help_command(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(t.HELP, reply_markup=to_main_menu())
-
-
-async def help_button(callback: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await origin(callback).answer(t.HELP, reply_markup=to_main_menu())
+async def help_command(message: Message, state: FSMContext, help_content: HelpContent) -> None:
+    await help_section.show_help(message, state, help_content)
 
 
 async def checklist_command(message: Message, state: FSMContext) -> None:
@@ -132,7 +127,6 @@ def create_router() -> Router:
     router.message.register(cancel_command, TypedWord(t.CANCEL_WORDS))
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
     router.message.register(help_command, Command("help"))
-    router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
     router.message.register(checklist_command, Command("checklist"))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
     router.message.register(phone_command, Command("phone"))

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Complaint, ComplaintAction, Nav, NavAction
+from bot.callbacks import Complaint, ComplaintAction, Menu, MenuItem, Nav, NavAction
 from bot.keyboards import complaint as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.appeals import AppealService
@@ -56,6 +56,10 @@ FORM = Form(
 async def start_complaint(message: Message, state: FSMContext) -> None:
     await state.clear()
     await ask(message, state, FORM, FORM.first)
+
+
+async def complaint_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await start_complaint(origin(callback), state)
 
 
 async def ask_attachments(message: Message, state: FSMContext) -> None:
@@ -215,6 +219,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
+    router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
     router.message.register(text_answer, StateFilter(*FORM.states), F.text)
     router.message.register(text_expected, StateFilter(*FORM.states))
     router.callback_query.register(

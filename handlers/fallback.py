@@ -1,18 +1,44 @@
-"""Catch-alls, registered last: anything no dialogue step claimed."""
+"""Catch-alls, registered last: anything no dialogue step claimed.
+
+Free text outside a dialogue is routed: an appeal number opens its status,
+otherwise the matching dialogues and help articles are offered as buttons,
+or the main menu when nothing matches.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.keyboards.common import main_menu
+from bot.keyboards.help import suggestions
+from bot.services.appeals import AppealService
+from bot.services.content import HelpContent
+from bot.services.validators import find_appeal_number
+from bot.settings import Settings
 from bot.texts import common as t
+from bot.texts import help as help_texts
+from handlers.my_appeals import show_status
+
+
+async def free_text(message: Message, state: FSMContext, help_content: HelpContent,
+                    appeals: AppealService, settings: Settings) -> None:
+    assert message.from_user is not None and message.text is not None
+    number = find_appeal_number(message.text)
+    if number is not None:
+        await show_status(message, state, number, message.from_user.id, appeals, settings)
+        return
+    targets = help_content.matcher.match(message.text)
+    if targets:
+        await message.answer(help_texts.SUGGESTIONS,
+                             reply_markup=suggestions(targets, help_content.by_id))
+    else:
+        await message.answer(t.UNKNOWN_INPUT, reply_markup=main_menu())
 
 
 async def unknown_message(message: Message) -> None:
-    if message.chat.type != "private":
-        return
     await message.answer(t.UNKNOWN_INPUT, reply_markup=main_menu())
 
 
@@ -23,6 +49,8 @@ async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer)
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(free_text, F.text)
     router.message.register(unknown_message)
     router.callback_query.register(stale_button)
     return router

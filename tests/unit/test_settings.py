@@ -66,3 +66,13 @@ def test_start_up_with_a_malformed_setting_prints_one_clear_line(tmp_path: Path)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "OPERATORS_CHAT_ID" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_start_up_with_a_malformed_help_article_names_the_file(tmp_path: Path) -> None:
+    articles = tmp_path / "help"
+    articles.mkdir()
+    (articles / "01_broken.md").write_text("no front matter", encoding="utf-8")
+    result = run_bot({"BOT_TOKEN": "1:abc", "HELP_ARTICLES_DIR": str(articles),
+                      "DATABASE_PATH": str(tmp_path / "db.sqlite3")}, tmp_path)
+    assert result.returncode == 2
+    assert "01_broken.md" in result.stderr and "Traceback" not in result.stderr

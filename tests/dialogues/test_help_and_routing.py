@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.keyboards.targets import DIALOGUE_TARGETS
+from bot.services.content import ARTICLE_PREFIX
+from bot.settings import CONTENT_DIR
+from bot.testing.harness import BotHarness, Person
+from storage.models import AppealType
+
+ARTICLE_IDS = sorted(path.stem.split("_", 1)[1] for path in (CONTENT_DIR / "help").glob("*.md"))
+
+
+async def test_help_lists_every_article(harness: BotHarness, citizen: Person) -> None:
+    await harness.send(citizen, "/start")
+    replies = await harness.press(citizen, "Помощь")
+    assert replies[0].text.startswith("Помощь")
+    titles = [label for label in replies[0].buttons if label.startswith("📄")]
+    assert len(titles) == len(ARTICLE_IDS) == 7
+    assert "📄 Не могу войти после смены номера" in titles
+
+
+@pytest.mark.parametrize("article_id", ARTICLE_IDS)
+async def test_every_article_button_opens_its_dialogue(
+    harness: BotHarness, citizen: Person, article_id: str
+) -> None:
+    content = harness.dispatcher["help_content"]
+    article = content.by_id[article_id]
+    await harness.send(citizen, "/help")
+    opened = (await harness.press(citizen, article.title))[0]
+    assert opened.html == article.html
+    assert opened.buttons[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
+    for target in article.buttons:
+        label = DIALOGUE_TARGETS[target][0] if not target.startswith(ARTICLE_PREFIX) else None
+        assert label in opened.buttons
+        replies = await harness.press(citizen, label, message=opened)
+        assert replies, f"{article_id}: button {label} did nothing"
+        assert "больше не действует" not in replies[0].text
+        await harness.send(citizen, "/cancel")
+
+
+async def test_free_text_offers_matching_dialogues(harness: BotHarness, citizen: Person) -> None:
+    replies = await harness.send(citizen, "поменял номер и не могу войти")
+    assert replies[0].text == "Похоже, вам подойдёт одно из этого:"
+    assert replies[0].buttons == [
+        "📄 Не могу войти после смены номера", "🔑 Не могу войти", "📱 Сменить номер телефона",
+        "🏠 Главное меню",
+    ]
+    replies = await harness.press(citizen, "Не могу войти после смены номера")
+    assert "код для входа уходит на старый номер" in replies[0].text
+
+
+async def test_appeal_number_in_free_text_opens_its_status(harness: BotHarness,
+                                                           citizen: Person) -> None:
+    appeal = await harness.dispatcher["appeals"].file(citizen.id, citizen.id,
+                                                      AppealType.TECHNICAL, {"description": "x"})
+    replies = await harness.send(citizen, f"где мое заявление {appeal.number}?")
+    assert f"Обращение № {appeal.number}" in replies[0].text
+    assert "Статус: новое" in replies[0].text
+
+
+async def test_nonsense_gets_the_main_menu(harness: BotHarness, citizen: Person) -> None:
+    replies = await harness.send(citizen, "абырвалг")
+    assert "не понял" in replies[0].text
+    assert replies[0].buttons[0] == "📱 Сменить номер телефона"
+
+
+async def test_unknown_article_button_is_stale(harness: BotHarness, citizen: Person) -> None:
+    await harness.press_data(citizen, "h:removed_article")
+    assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
