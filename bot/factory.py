@@ -20,6 +20,8 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+from bot.middlewares.deduplication import DeduplicationMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
@@ -36,6 +38,7 @@ from storage.sqlite.citizens import SQLiteCitizenRepository
 from storage.sqlite.codes import SQLiteCodeRepository
 from storage.sqlite.database import Database
 from storage.sqlite.fsm import SQLiteStorage
+from storage.sqlite.updates import SQLiteProcessedUpdates
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,14 @@ def create_dispatcher(
         appeals=AppealService(SQLiteAppealRepository(database), clock),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
     )
+    dispatcher.update.outer_middleware(
+        DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
+    )
+    if settings.throttle_messages:
+        throttling = ThrottlingMiddleware(settings.throttle_messages,
+                                          settings.throttle_window_seconds)
+        dispatcher.message.outer_middleware(throttling)
+        dispatcher.callback_query.outer_middleware(throttling)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_routers(*get_routers())
     dispatcher.errors.register(report_error)

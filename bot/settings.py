@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     code_resend_cooldown_seconds: int = Field(default=60, ge=0)
     code_daily_limit: int = Field(default=5, gt=0)
 
+    throttle_messages: int = Field(default=15, ge=0)
+    throttle_window_seconds: float = Field(default=5.0, gt=0)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("bot_token", "sms_http_token", mode="before")

@@ -25,6 +25,8 @@ def settings(tmp_path: Path) -> Settings:
         database_path=tmp_path / "bot.sqlite3",
         sms_outbox_path=tmp_path / "sms.jsonl",
         operators_chat_id=-1001234567890,
+        # Scripted tests type faster than people; flood control has its own tests.
+        throttle_messages=0,
     )
 
 

@@ -39,3 +39,37 @@ def mask_contact(contact: str | None) -> str:
     if contact and "@" in contact:
         return mask_email(contact)
     return mask_phone(contact)
+
+
+# Personal data inside free text (log lines, tracebacks). Order matters: e-mails
+# first, then the digit patterns from the most specific to the least.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_SNILS = re.compile(r"(?<![\d+])\d{3}-\d{3}-\d{3}[\s-]\d{2}(?!\d)")
+_PHONE = re.compile(
+    r"(?<![\d\w])(?:\+7|8|7)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)"
+    r"|\+\d[\d\s\-()]{8,17}\d"
+)
+_PASSPORT = re.compile(r"(?<![\d\-])\d{2}\s?\d{2}\s\d{6}(?!\d)")
+_BARE_DIGITS = re.compile(r"(?<![\d\-])\d{10,11}(?![\d\-])")
+
+
+def _keep_last_two(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits_seen = sum(character.isdigit() for character in text)
+    masked = []
+    for character in text:
+        if character.isdigit():
+            digits_seen -= 1
+            masked.append(character if digits_seen < 2 else "*")
+        else:
+            masked.append(character)
+    return "".join(masked)
+
+
+def mask_personal_data(text: str) -> str:
+    """Phones, SNILS, passport numbers and e-mails in any text, masked."""
+    text = _EMAIL.sub(lambda match: mask_email(match.group(0)), text)
+    text = _SNILS.sub(_keep_last_two, text)
+    text = _PHONE.sub(_keep_last_two, text)
+    text = _PASSPORT.sub(_keep_last_two, text)
+    return _BARE_DIGITS.sub(_keep_last_two, text)

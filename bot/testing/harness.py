@@ -39,11 +39,13 @@ class ButtonNotFound(LookupError):
 
 
 class BotHarness:
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, session: RecordingSession) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, session: RecordingSession,
+                 first_update_id: int = 1) -> None:
+        """``first_update_id``: Telegram's ids keep growing across restarts of the bot."""
         self.dispatcher = dispatcher
         self.bot = bot
         self.session = session
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
 

@@ -13,12 +13,14 @@ from states.complaint import WrittenComplaint
 from storage.sqlite.database import Database
 
 
-async def start_bot(settings: Settings, clock: ManualClock) -> tuple[BotHarness, Database]:
+async def start_bot(settings: Settings, clock: ManualClock,
+                    first_update_id: int = 1) -> tuple[BotHarness, Database]:
     database = Database(settings.database_path)
     await database.connect()
     dispatcher = create_dispatcher(settings, database, clock=clock)
     session = RecordingSession()
-    return BotHarness(dispatcher, create_bot(settings, session=session), session), database
+    bot = create_bot(settings, session=session)
+    return BotHarness(dispatcher, bot, session, first_update_id), database
 
 
 async def test_complaint_survives_a_restart(settings: Settings, clock: ManualClock,
@@ -33,7 +35,7 @@ async def test_complaint_survives_a_restart(settings: Settings, clock: ManualClo
     await first.send_photo(citizen)
     await database.close()
 
-    second, database = await start_bot(settings, clock)
+    second, database = await start_bot(settings, clock, first_update_id=1000)
     try:
         assert await second.state(citizen) == WrittenComplaint.waiting_for_attachments.state
         replies = await second.send_photo(citizen)

@@ -1,0 +1,1 @@
+"""Middlewares installed by the dispatcher factory."""
