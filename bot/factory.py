@@ -28,6 +28,7 @@ from bot.services.codes import CodePolicy, CodeService
 from bot.keyboards.targets import known_targets
 from bot.services.content import load_help_content
 from bot.services.phone_change import PhoneChangeService
+from bot.services.privacy import PrivacyService, RetentionJob
 from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
 from bot.settings import Settings
 from bot.texts import common as common_texts
@@ -38,6 +39,7 @@ from storage.sqlite.citizens import SQLiteCitizenRepository
 from storage.sqlite.codes import SQLiteCodeRepository
 from storage.sqlite.database import Database
 from storage.sqlite.fsm import SQLiteStorage
+from storage.sqlite.privacy import SQLitePrivacyRepository
 from storage.sqlite.updates import SQLiteProcessedUpdates
 
 logger = logging.getLogger(__name__)
@@ -89,8 +91,13 @@ def create_dispatcher(
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
     )
+    privacy = PrivacyService(SQLitePrivacyRepository(database), clock, settings.retention_days)
+    retention = RetentionJob(privacy)
+    dispatcher.startup.register(retention.start)
+    dispatcher.shutdown.register(retention.stop)
     dispatcher.workflow_data.update(
         help_content=help_content,
+        privacy=privacy,
         settings=settings,
         clock=clock,
         sms_gateway=sms_gateway,

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     code_resend_cooldown_seconds: int = Field(default=60, ge=0)
     code_daily_limit: int = Field(default=5, gt=0)
 
+    retention_days: int = Field(default=365, gt=0)
+
     throttle_messages: int = Field(default=15, ge=0)
     throttle_window_seconds: float = Field(default=5.0, gt=0)
 

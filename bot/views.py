@@ -11,7 +11,7 @@ from bot.services.validators import Moment, format_phone
 from bot.texts import common, join_lines, render
 from bot.texts import my_appeals as my_texts
 from bot.texts import recovery as recovery_texts
-from storage.models import Appeal, AppealMessage
+from storage.models import ERASED_VALUE, Appeal, AppealMessage
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
@@ -35,6 +35,8 @@ _FIELD_DISPLAY: dict[str, Callable[[Any], str]] = {
 def field_value(name: str, value: Any) -> str:
     if value is None:
         return common.FIELD_NOT_GIVEN
+    if value == ERASED_VALUE:
+        return value
     return _FIELD_DISPLAY.get(name, str)(value)
 
 

@@ -21,8 +21,11 @@ def get_routers() -> list[Router]:
         help_section,
         my_appeals,
         phone,
+        privacy,
         recovery,
     )
 
-    modules = (common, phone, recovery, appeal, complaint, my_appeals, help_section, fallback)
+    modules = (
+        common, phone, recovery, appeal, complaint, my_appeals, help_section, privacy, fallback,
+    )
     return [module.create_router() for module in modules]

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
-from handlers import appeal, complaint, help_section, my_appeals, phone, recovery
+from handlers import appeal, complaint, help_section, my_appeals, phone, privacy, recovery
 from handlers.replies import origin
 
 
@@ -111,6 +111,10 @@ async def status_command(message: Message, command: CommandObject, state: FSMCon
         await my_appeals.ask_for_number(message, state)
 
 
+async def forget_command(message: Message, state: FSMContext) -> None:
+    await privacy.ask_to_forget(message, state)
+
+
 async def unknown_command(message: Message) -> None:
     await message.answer(t.UNKNOWN_COMMAND)
 
@@ -135,6 +139,7 @@ def create_router() -> Router:
     router.message.register(complaint_command, Command("complaint"))
     router.message.register(my_appeals_command, Command("my"))
     router.message.register(status_command, Command("status"))
+    router.message.register(forget_command, Command("forget"))
     # Last: a command no handler above knows must not be taken as a dialogue answer.
     router.message.register(unknown_command, F.text.startswith("/"))
     return router

@@ -8,6 +8,10 @@ from enum import StrEnum
 from typing import Any
 
 
+# What an erased personal value becomes (/forget, retention); shown as is.
+ERASED_VALUE = "удалено"
+
+
 class AppealStatus(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from bot.services.clock import ManualClock
+from bot.services.privacy import PrivacyService
+from bot.testing.harness import BotHarness, Person
+from states.privacy import ForgetMe
+from storage.sqlite.database import Database
+from storage.sqlite.timefmt import to_db
+from tests.conftest import SmsOutbox
+
+
+async def citizen_with_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
+                            clock: ManualClock) -> str:
+    for phone in ("+79123456789", "+79990001122"):
+        await harness.send(citizen, "/phone")
+        await harness.send(citizen, phone)
+        await harness.send(citizen, sms.last_code())
+        clock.advance(minutes=2)
+    await harness.send(citizen, "/complaint")
+    for answer in ("Не дозвониться", "89123456789", "вчера", "Занято", "Перезвоните"):
+        await harness.send(citizen, answer)
+    await harness.send_photo(citizen)
+    await harness.press(citizen, "Готово")
+    replies = await harness.press(citizen, "Отправить")
+    number = replies[0].text.split("Номер: ")[1].split("\n")[0]
+    await harness.send(citizen, f"/status {number}")
+    await harness.press(citizen, "Добавить комментарий")
+    await harness.send(citizen, "Мой паспорт 4512 345678")
+    return number
+
+
+async def test_forget_erases_personal_data_after_confirmation(
+    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
+    clock: ManualClock, database: Database,
+) -> None:
+    number = await citizen_with_data(harness, citizen, sms, clock)
+    other = await harness.dispatcher["appeals"].file(other_citizen.id, other_citizen.id,
+                                                     "consultation", {"topic": "Пособия"})
+    replies = await harness.send(citizen, "/forget")
+    assert "Это действие нельзя отменить" in replies[0].text
+    assert await harness.state(citizen) == ForgetMe.confirming.state
+    assert "Нажмите «Да, удалить" in (await harness.send(citizen, "да"))[0].text
+    replies = await harness.press(citizen, "Да, удалить мои данные")
+    assert replies[0].text == "Ваши персональные данные удалены. Обращений затронуто: 1."
+    citizen_row = await database.fetchone("SELECT phone FROM citizens WHERE user_id = ?",
+                                          (citizen.id,))
+    assert citizen_row["phone"] is None
+    for table in ("phone_history", "verification_codes"):
+        count = await database.fetchone(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
+                                        (citizen.id,))
+        assert count[0] == 0, table
+    appeal = await database.fetchone("SELECT * FROM appeals WHERE number = ?", (number,))
+    assert set(json.loads(appeal["fields"]).values()) == {"удалено"}
+    assert appeal["type"] == "complaint" and appeal["status"] == "new"
+    assert appeal["erased_at"] is not None
+    attachments = await database.fetchone("SELECT COUNT(*) FROM appeal_attachments")
+    assert attachments[0] == 0
+    comment = await database.fetchone("SELECT text FROM appeal_messages")
+    assert comment["text"] == "удалено"
+    # Someone else's appeal is untouched.
+    kept = await database.fetchone("SELECT fields FROM appeals WHERE number = ?", (other.number,))
+    assert json.loads(kept["fields"]) == {"topic": "Пособия"}
+    replies = await harness.send(citizen, f"/status {number}")
+    assert "Тема: удалено" in replies[0].text
+
+
+async def test_cancel_keeps_the_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
+                                     clock: ManualClock, database: Database) -> None:
+    await citizen_with_data(harness, citizen, sms, clock)
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Отмена")
+    row = await database.fetchone("SELECT phone FROM citizens WHERE user_id = ?", (citizen.id,))
+    assert row["phone"] == "+79990001122"
+
+
+async def test_retention_erases_only_appeals_closed_long_ago(
+    harness: BotHarness, citizen: Person, database: Database, clock: ManualClock
+) -> None:
+    appeals = harness.dispatcher["appeals"]
+    old = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Старое"})
+    recent = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Недавнее"})
+    still_open = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Открытое"})
+    closed = {old.number: clock.now() - timedelta(days=400),
+              recent.number: clock.now() - timedelta(days=10)}
+    for number, moment in closed.items():
+        await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+                               (to_db(moment), number))
+    privacy: PrivacyService = harness.dispatcher["privacy"]
+    assert await privacy.apply_retention() == 1
+    assert await privacy.apply_retention() == 0
+    rows = {row["number"]: json.loads(row["fields"])["topic"]
+            for row in await database.fetchall("SELECT number, fields FROM appeals")}
+    assert rows == {old.number: "удалено", recent.number: "Недавнее",
+                    still_open.number: "Открытое"}
