@@ -1,0 +1,146 @@
+"""Property-based dialogue fuzzing: random update sequences from several citizens.
+
+Invariants: no handler error escapes (the error handler never fires), every
+citizen message gets an answer, every button press is answered exactly once,
+every stored FSM state is a known state, no citizen receives another
+citizen's data, and appeals in the database equal the confirmations sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from aiogram.fsm.state import StatesGroup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import states.appeal
+import states.complaint
+import states.my_appeals
+import states.phone
+import states.privacy
+import states.recovery
+from bot.callbacks import AppealAction, MyAppeal
+from bot.factory import create_bot, create_dispatcher
+from bot.services.clock import ManualClock
+from bot.settings import Settings
+from bot.testing.harness import BotHarness, ButtonNotFound, Person
+from bot.testing.session import RecordingSession
+from storage.sqlite.database import Database
+
+CITIZENS = [Person(id=5001 + index, first_name=name) for index, name in
+            enumerate(["Анна", "Борис", "Вера"])]
+SCRIPTED = [
+    "/start", "/cancel", "/complaint", "/phone", "/recovery", "/appeal", "/my", "/status",
+    "/help", "/forget", "/checklist", "отмена", "меню", "+79123456789", "89123456789",
+    "8 (495) 123-45-67", "112-233-445 95", "11223344596", "вчера 10:00", "20.11.2026 14:30",
+    "Иванова Анна Петровна", "a@b.ru", "123456", "2026-000001", "2026-000002", "Готово",
+    "не приходит смс", "хочу пожаловаться",
+]
+BUTTONS = [
+    "Отправить", "Назад", "Отмена", "Пропустить", "Готово", "Не отвечали", "Жалоба",
+    "Консультация", "Техническая", "Вопрос по услуге", "Узнать статус", "Другое",
+    "Обратиться в поддержку", "Сменил номер", "Мои обращения", "Новое обращение",
+    "Добавить комментарий", "№ 2026", "Раньше", "Отправить код ещё раз", "✏️", "Помощь",
+    "Да, удалить", "📄",
+]
+
+KNOWN_STATES = {
+    state.state
+    for module in (states.appeal, states.complaint, states.my_appeals, states.phone,
+                   states.privacy, states.recovery)
+    for group in vars(module).values()
+    if isinstance(group, type) and issubclass(group, StatesGroup) and group is not StatesGroup
+    for state in group.__all_states__
+}
+
+actions = st.tuples(
+    st.integers(0, len(CITIZENS) - 1),
+    st.one_of(
+        st.tuples(st.just("text"), st.sampled_from(SCRIPTED)),
+        st.tuples(st.just("text"), st.text(min_size=0, max_size=120)),
+        st.tuples(st.just("press"), st.sampled_from(BUTTONS)),
+        st.tuples(st.just("forged"), st.sampled_from(["open", "comment", "junk"])),
+        st.tuples(st.just("sticker"), st.none()),
+        st.tuples(st.just("photo"), st.none()),
+        st.tuples(st.just("document"), st.none()),
+        st.tuples(st.just("contact"), st.booleans()),
+    ),
+)
+
+
+async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -> str | None:
+    """Perform one action; say what reached the bot: a "message", a "callback" or nothing."""
+    marker = f"м{citizen.id}"
+    if kind == "text":
+        text = str(value)
+        if text.strip() and not text.startswith("/"):
+            text = f"{text} {marker}" if len(text) < 100 else text
+        await harness.send(citizen, text or " ")
+        return "message"
+    if kind == "press":
+        try:
+            await harness.press(citizen, str(value))
+        except ButtonNotFound:
+            return None
+        return "callback"
+    if kind == "forged":
+        data = "junk:" + marker if value == "junk" else MyAppeal(
+            action=AppealAction(value), number="2026-000001").pack()
+        await harness.press_data(citizen, data)
+        return "callback"
+    if kind == "sticker":
+        await harness.send_sticker(citizen)
+    elif kind == "photo":
+        await harness.send_photo(citizen)
+    elif kind == "document":
+        await harness.send_document(citizen)
+    elif kind == "contact":
+        await harness.send_contact(citizen, "+79123456789",
+                                   owner_id=None if value else citizen.id + 1)
+    return "message"
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(actions, min_size=1, max_size=40))
+async def test_random_dialogues_keep_every_invariant(caplog, steps) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        config = Settings(_env_file=None, bot_token="123456789:FUZZ",
+                          database_path=Path(folder) / "bot.sqlite3",
+                          sms_outbox_path=Path(folder) / "sms.jsonl", throttle_messages=0)
+        database = Database(config.database_path)
+        await database.connect()
+        session = RecordingSession()
+        harness = BotHarness(create_dispatcher(config, database, clock=ManualClock()),
+                             create_bot(config, session=session), session)
+        caplog.clear()
+        try:
+            with caplog.at_level(logging.ERROR):
+                for who, (kind, value) in steps:
+                    citizen = CITIZENS[who]
+                    before = len(session.messages_in(citizen.id))
+                    presses_before = len(session.callback_answers)
+                    arrived = await play(harness, citizen, kind, value)
+                    if arrived == "message":
+                        assert len(session.messages_in(citizen.id)) > before, (kind, value)
+                    if arrived == "callback":
+                        assert len(session.callback_answers) == presses_before + 1, value
+            assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+            answered = [answer.callback_query_id for answer in session.callback_answers]
+            assert len(answered) == len(set(answered))
+            rows = await database.fetchall("SELECT state FROM fsm_sessions")
+            assert {row["state"] for row in rows if row["state"]} <= KNOWN_STATES
+            for citizen in CITIZENS:
+                others = [f"м{other.id}" for other in CITIZENS if other is not citizen]
+                for message in session.messages_in(citizen.id):
+                    assert not any(marker in message.text for marker in others)
+            confirmations = sum("Обращение зарегистрировано" in message.text
+                                for message in session.sent)
+            count = await database.fetchone("SELECT COUNT(*) FROM appeals")
+            assert count[0] == confirmations
+        finally:
+            await harness.bot.session.close()
+            await database.close()
