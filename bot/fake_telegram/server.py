@@ -85,6 +85,18 @@ class AlbumDocument:
     content: bytes = PLACEHOLDER_DOCUMENT
 
 
+class LocalAiohttpSession(AiohttpSession):
+    """aiogram's own session, minus the 250 ms pause on close meant for TLS connections.
+
+    Requests are untouched; a plain-HTTP server on localhost has no TLS to wind down, and the
+    pause would add a quarter second to every test that creates a bot.
+    """
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
 class ButtonNotFoundError(LookupError):
     """The label is not on the message's current keyboard; the message lists the labels that are."""
 
@@ -167,7 +179,7 @@ class FakeTelegram:
 
     def create_bot(self, **bot_options: Any) -> Bot:
         """A real aiogram ``Bot`` whose requests go to this server."""
-        return Bot(self.token, session=AiohttpSession(api=self.api_server), **bot_options)
+        return Bot(self.token, session=LocalAiohttpSession(api=self.api_server), **bot_options)
 
     @property
     def bot_user(self) -> FakeUser:
