@@ -13,7 +13,7 @@ import contextlib
 from .server import DEFAULT_TOKEN, FakeTelegram
 
 
-def parse_arguments() -> argparse.Namespace:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot.fake_telegram", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -24,7 +24,7 @@ def parse_arguments() -> argparse.Namespace:
         action="store_true",
         help="turn the bot's privacy mode off, as /setprivacy in BotFather does",
     )
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 async def serve(arguments: argparse.Namespace) -> None:

@@ -227,7 +227,7 @@ class FakeTelegram:
         roster: dict[int, tuple[FakeUser, MemberStatus]] = {}
         if owner is not None:
             roster[owner.id] = (owner, MemberStatus.CREATOR)
-        roster[self.world.bot.id] = (self.world.bot, bot_status)
+        roster[self.world.bot.id] = (self.world.bot, MemberStatus(bot_status))
         for admin in admins:
             roster.setdefault(admin.id, (admin, MemberStatus.ADMINISTRATOR))
         for member in members:
