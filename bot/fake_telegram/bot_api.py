@@ -221,11 +221,11 @@ class BotApi:
         items = params.json("media", "media")
         if not items:
             raise errors.bad_request(errors.NO_MESSAGES_TO_SEND)
-        if not isinstance(items, list):
-            raise errors.bad_request('field "media" must be of type Array')
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise errors.bad_request("can't parse media JSON object")
         if len(items) > ALBUM_MAX_ITEMS:
             raise errors.bad_request(errors.TOO_MANY_ALBUM_MESSAGES)
-        kinds = {item.get("type") for item in items if isinstance(item, dict)}
+        kinds = {item.get("type") for item in items}
         if unsupported := kinds - {"photo", "document"}:
             raise errors.not_implemented_by_fake(
                 f"albums with {', '.join(sorted(map(str, unsupported)))}"
@@ -747,8 +747,8 @@ class BotApi:
     ) -> None:
         """Replace the content; an edit without an inline keyboard removes the old one."""
         current = message.reply_markup
-        if current is not None and "inline_keyboard" not in current:
-            # A reply keyboard sent with the message is not part of it and edits don't touch it.
+        if markup is None and current is not None and "inline_keyboard" not in current:
+            # A reply keyboard sent with the message is not part of it: edits leave it alone.
             markup = current
         if (text, entities, markup) == (message.text, message.entities, current):
             raise errors.bad_request(errors.MESSAGE_NOT_MODIFIED)

@@ -69,8 +69,8 @@ class ControlApiRoutes:
         if action is None:
             known = ", ".join(sorted(self.actions))
             return web.json_response({"error": f"unknown action; known: {known}"}, status=404)
-        body = await request.json() if request.can_read_body else {}
         try:
+            body = await request.json() if request.can_read_body else {}
             return web.json_response({"result": await action(body)})
         except TimeoutError as error:
             return web.json_response({"error": str(error)}, status=408)

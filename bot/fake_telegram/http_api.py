@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from . import errors
@@ -12,6 +14,8 @@ from .params import RequestParams
 from .world import World
 
 LONG_POLL_METHOD = "getupdates"
+
+logger = logging.getLogger(__name__)
 
 
 class BotApiRoutes:
@@ -44,6 +48,15 @@ class BotApiRoutes:
         except errors.TelegramApiError as error:
             self.call_log.finish(call, error.error_code, description=error.description)
             return web.json_response(error.response_body(), status=error.error_code)
+        except Exception as error:
+            # A bug of the fake itself: answered in Telegram's shape so the bot's test fails with
+            # the reason (as TelegramServerError) instead of an undecodable response.
+            logger.exception("the fake Telegram server failed on %s", method)
+            failure = errors.TelegramApiError(
+                500, f"Internal Server Error: fake server bug: {error!r}"
+            )
+            self.call_log.finish(call, 500, description=failure.description)
+            return web.json_response(failure.response_body(), status=500)
         self.call_log.finish(call, 200, result=result)
         return web.json_response({"ok": True, "result": result})
 

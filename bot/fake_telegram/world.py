@@ -308,9 +308,8 @@ class FakeChat:
 
     def status_of(self, user: FakeUser) -> MemberStatus:
         if self.is_private:
-            if self.user is not None and user.id in {self.user.id, *self.members}:
-                return MemberStatus.MEMBER
-            return MemberStatus.LEFT
+            is_the_user = self.user is not None and user.id == self.user.id
+            return MemberStatus.MEMBER if is_the_user else MemberStatus.LEFT
         return self.members.get(user.id, (user, MemberStatus.LEFT))[1]
 
     def live_topic(self, thread_id: int) -> ForumTopic | None:
@@ -402,6 +401,8 @@ class World:
 
     def add_user(self, user_id: int | None = None, **profile: Any) -> FakeUser:
         user = FakeUser(id=user_id if user_id is not None else next(self._user_ids), **profile)
+        if user.id in self.users or user.id == self.bot.id:
+            raise ValueError(f"user id {user.id} is taken")
         self.users[user.id] = user
         return user
 

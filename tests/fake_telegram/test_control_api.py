@@ -98,9 +98,11 @@ async def test_the_server_runs_standalone(capsys: pytest.CaptureFixture[str]) ->
             await asyncio.sleep(0.01)
             printed += capsys.readouterr().out
         base_url = printed.splitlines()[0].rsplit(" ", 1)[-1]
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"{base_url}/bot42:standalone/getMe") as response:
-                me = (await response.json())["result"]
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{base_url}/bot42:standalone/getMe") as response,
+        ):
+            me = (await response.json())["result"]
     finally:
         server.cancel()
         with contextlib.suppress(asyncio.CancelledError):

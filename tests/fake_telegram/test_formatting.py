@@ -157,7 +157,8 @@ def test_commands_inside_code_are_not_commands() -> None:
         (
             "MarkdownV2",
             501,
-            "Not Implemented: the fake Telegram server does not support parse_mode MarkdownV2; use HTML",
+            "Not Implemented: the fake Telegram server does not support parse_mode MarkdownV2; "
+            "use HTML",
         ),
     ],
 )
@@ -177,7 +178,8 @@ def test_parse_modes_other_than_html(parse_mode: str, status: int, description: 
         ),
         (
             [{"type": "bold", "offset": 0, "length": 100}],
-            "entity beginning at UTF-16 offset 0 ends after the end of the text at UTF-16 offset 100",
+            "entity beginning at UTF-16 offset 0 ends after the end of the text "
+            "at UTF-16 offset 100",
         ),
         (
             [{"type": "invalid_type", "offset": 0, "length": 1}],

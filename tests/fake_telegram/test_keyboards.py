@@ -146,7 +146,7 @@ async def test_buttons_are_found_on_the_current_keyboard_only(
     card = telegram.last_bot_message(anna)
 
     with pytest.raises(
-        ButtonNotFoundError, match="no button 'Кнопка'.*its buttons are: 'Назад', 'Сайт'"
+        ButtonNotFoundError, match=r"no button 'Кнопка'.*its buttons are: 'Назад', 'Сайт'"
     ):
         await telegram.press_button(anna, card, "Кнопка")
     with pytest.raises(ValueError, match="'Сайт' is a url button"):

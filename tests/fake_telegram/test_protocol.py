@@ -75,11 +75,9 @@ async def test_json_bodies_are_accepted(telegram: FakeTelegram, anna: FakeUser) 
         "text": "Выберите",
         "reply_markup": {"inline_keyboard": [[{"text": "Да", "callback_data": "yes"}]]},
     }
-    async with aiohttp.ClientSession() as http:
-        async with http.post(
-            f"{telegram.base_url}/bot{telegram.token}/sendMessage", json=payload
-        ) as response:
-            body = await response.json()
+    url = f"{telegram.base_url}/bot{telegram.token}/sendMessage"
+    async with aiohttp.ClientSession() as http, http.post(url, json=payload) as response:
+        body = await response.json()
 
     assert body["result"]["reply_markup"] == payload["reply_markup"]
 
@@ -140,3 +138,17 @@ async def test_uploaded_files_can_be_downloaded_back(bot: Bot, anna: FakeUser) -
 def test_tokens_must_look_like_bot_tokens() -> None:
     with pytest.raises(ValueError, match="digits, a colon"):
         FakeTelegram("not-a-token")
+
+
+async def test_a_bug_in_the_fake_reaches_the_bot_as_a_server_error_with_the_reason(
+    telegram: FakeTelegram, bot: Bot, anna: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_storage(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(telegram.world, "add_message", broken_storage)
+
+    with pytest.raises(
+        TelegramServerError, match=r"fake server bug: RuntimeError\('disk on fire'\)"
+    ):
+        await bot.send_message(anna.id, "x")
