@@ -450,19 +450,13 @@ class BotApi:
         name = params.string("name") or ""
         if not 1 <= len(name) <= TOPIC_NAME_MAX_LENGTH:
             raise errors.bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_INVALID")
-        icon_color = params.integer("icon_color") or DEFAULT_TOPIC_ICON_COLOR
-        # Telegram numbers a topic by the id of the service message that opens it.
-        opening = self.world.add_message(
+        topic = self.world.open_topic(
             chat,
             self.world.bot,
-            "service",
-            service={"forum_topic_created": {"name": name, "icon_color": icon_color}},
+            name,
+            params.integer("icon_color") or DEFAULT_TOPIC_ICON_COLOR,
+            params.string("icon_custom_emoji_id"),
         )
-        topic = ForumTopic(
-            opening.message_id, name, icon_color, params.string("icon_custom_emoji_id")
-        )
-        opening.thread_id = topic.thread_id
-        chat.topics[topic.thread_id] = topic
         self.changes.notify()
         return topic.to_api()
 
@@ -500,10 +494,7 @@ class BotApi:
 
     async def delete_forum_topic(self, params: RequestParams) -> bool:
         chat, topic = self._topic(params)
-        topic.is_deleted = True
-        for message in chat.messages.values():
-            if message.thread_id == topic.thread_id:
-                message.deleted = True
+        self.world.delete_topic(chat, topic)
         self.changes.notify()
         return True
 

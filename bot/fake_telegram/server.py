@@ -102,6 +102,14 @@ class ButtonNotFoundError(LookupError):
 
 
 class FakeTelegram:
+    """The fake server plus the driver; use as ``async with FakeTelegram() as telegram``.
+
+    Arguments mirror what differs between bots on Telegram: the token (the bot's id is its
+    numeric prefix), the username, and privacy mode (``reads_all_group_messages``).
+    ``reject_bare_ampersand`` makes HTML stricter than Telegram (see ``formatting.parse_html``);
+    ``seed`` fixes the generated file ids, callback query ids and chat instances.
+    """
+
     def __init__(
         self,
         token: str = DEFAULT_TOKEN,
@@ -217,11 +225,15 @@ class FakeTelegram:
         members: Iterable[FakeUser] = (),
         admins: Iterable[FakeUser] = (),
         owner: FakeUser | None = None,
-        bot_status: MemberStatus = MemberStatus.ADMINISTRATOR,
+        bot_status: MemberStatus | str = MemberStatus.ADMINISTRATOR,
         supergroup: bool = True,
         username: str | None = None,
     ) -> FakeChat:
-        """A group with the bot in it; forums are supergroups, as in Telegram."""
+        """A group with the bot in it (as an admin unless ``bot_status`` says otherwise).
+
+        Forums are supergroups, as in Telegram; a regular group gets a small negative id and a
+        supergroup one starting with -100.
+        """
         if forum and not supergroup:
             raise ValueError("only supergroups can be forums")
         roster: dict[int, tuple[FakeUser, MemberStatus]] = {}
@@ -243,29 +255,38 @@ class FakeTelegram:
         chat = self.chat(group)
         if not chat.is_forum:
             raise ValueError(f"{chat.title!r} is not a forum")
-        opening = self.world.add_message(
-            chat,
-            self._someone_in(chat),
-            "service",
-            service={"forum_topic_created": {"name": name, "icon_color": icon_color}},
-        )
-        topic = ForumTopic(opening.message_id, name, icon_color)
-        opening.thread_id = topic.thread_id
-        chat.topics[topic.thread_id] = topic
-        return topic
+        return self.world.open_topic(chat, self._someone_in(chat), name, icon_color)
 
     def delete_topic(self, group: ChatReference, topic: ThreadReference) -> None:
         """Delete a topic as an admin would; the bot's later sends to it fail."""
         chat = self.chat(group)
-        thread_id = self._thread_id(topic)
-        chat.topics[thread_id].is_deleted = True
-        for message in chat.messages.values():
-            if message.thread_id == thread_id:
-                message.deleted = True
+        self.world.delete_topic(chat, chat.topics[self._thread_id(topic)])
         self.changes.notify()
+
+    # Looking things up
 
     def private_chat(self, user: UserReference) -> FakeChat:
         return self.world.private_chat(self.user(user))
+
+    def user(self, user: UserReference) -> FakeUser:
+        """The user given by object or id."""
+        if isinstance(user, FakeUser):
+            return user
+        try:
+            return self.world.users[user]
+        except KeyError:
+            raise LookupError(f"no user with id {user}; add_user() first") from None
+
+    def chat(self, chat: ChatReference) -> FakeChat:
+        """The chat given by object or id; a user stands for their private chat with the bot."""
+        if isinstance(chat, FakeChat):
+            return chat
+        if isinstance(chat, FakeUser):
+            return self.world.private_chat(chat)
+        found = self.world.find_chat(chat)
+        if found is None:
+            raise LookupError(f"no chat with id {chat}")
+        return found
 
     # Acting as users: each queues the update Telegram would send to the bot
 
@@ -278,6 +299,7 @@ class FakeTelegram:
         reply_to: StoredMessage | None = None,
         thread_id: ThreadReference | None = None,
     ) -> StoredMessage:
+        """A text message from the user: in their private chat with the bot unless ``chat``."""
         formatted = with_bot_command_entities(trim_whitespace(FormattedText(text)))
         if not formatted.text:
             raise ValueError("Telegram apps don't send empty or blank messages")
@@ -436,11 +458,9 @@ class FakeTelegram:
             raise ValueError("a user can edit only the text messages they sent")
         formatted = with_bot_command_entities(trim_whitespace(FormattedText(new_text)))
         message.history.append(message.current_version())
-        message.text, message.entities, message.edit_date = (
-            formatted.text,
-            formatted.entities,
-            now(),
-        )
+        message.text = formatted.text
+        message.entities = formatted.entities
+        message.edit_date = now()
         message.chat.driver_mark = message.chat.last_message_id
         self._deliver_to_bot(message, "edited_message")
         return message
@@ -514,11 +534,11 @@ class FakeTelegram:
             raise ButtonNotFoundError(
                 f"no keyboard button {label!r} in chat {target.id}; shown: {labels}"
             )
+        if button.get("request_contact") and presser.phone_number is None:
+            raise ValueError("give the user a phone_number to share a contact")
         if keyboard.get("one_time_keyboard"):
             target.reply_keyboard = None
         if button.get("request_contact"):
-            if presser.phone_number is None:
-                raise ValueError("give the user a phone_number to share a contact")
             return await self.send_contact(
                 presser,
                 presser.phone_number,
@@ -532,11 +552,15 @@ class FakeTelegram:
     async def block_bot(self, user: UserReference) -> None:
         """The user blocks the bot: sends to them fail with 403 and a ``my_chat_member`` arrives."""
         blocker = self.user(user)
+        if blocker.has_blocked_bot:
+            raise ValueError(f"{blocker.full_name} has already blocked the bot")
         blocker.has_blocked_bot = True
         self._queue_bot_membership_change(blocker, MemberStatus.MEMBER, MemberStatus.KICKED)
 
     async def unblock_bot(self, user: UserReference) -> None:
         blocker = self.user(user)
+        if not blocker.has_blocked_bot:
+            raise ValueError(f"{blocker.full_name} has not blocked the bot")
         blocker.has_blocked_bot = False
         self._queue_bot_membership_change(blocker, MemberStatus.KICKED, MemberStatus.MEMBER)
 
@@ -717,7 +741,9 @@ class FakeTelegram:
             sender.has_started_bot = True
         resolved_thread = self._thread_id(thread_id) if thread_id is not None else None
         if resolved_thread is not None and target.live_topic(resolved_thread) is None:
-            raise ValueError(f"chat {target.id} has no open topic {resolved_thread}")
+            raise ValueError(
+                f"chat {target.id} has no topic {resolved_thread} (never made or deleted)"
+            )
         if resolved_thread is None and reply_to is not None:
             resolved_thread = reply_to.thread_id
         message = self.world.add_message(
@@ -781,26 +807,6 @@ class FakeTelegram:
             return {}
         formatted = with_bot_command_entities(trim_whitespace(FormattedText(caption)))
         return {"text": formatted.text, "entities": formatted.entities}
-
-    def user(self, user: UserReference) -> FakeUser:
-        """The user given by object or id."""
-        if isinstance(user, FakeUser):
-            return user
-        try:
-            return self.world.users[user]
-        except KeyError:
-            raise LookupError(f"no user with id {user}; add_user() first") from None
-
-    def chat(self, chat: ChatReference) -> FakeChat:
-        """The chat given by object or id; a user stands for their private chat with the bot."""
-        if isinstance(chat, FakeChat):
-            return chat
-        if isinstance(chat, FakeUser):
-            return self.world.private_chat(chat)
-        found = self.world.find_chat(chat)
-        if found is None:
-            raise LookupError(f"no chat with id {chat}")
-        return found
 
     @staticmethod
     def _thread_id(thread: ThreadReference) -> int:

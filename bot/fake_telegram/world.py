@@ -472,6 +472,34 @@ class World:
         chat.messages[message.message_id] = message
         return message
 
+    def open_topic(
+        self,
+        chat: FakeChat,
+        creator: FakeUser,
+        name: str,
+        icon_color: int,
+        icon_custom_emoji_id: str | None = None,
+    ) -> ForumTopic:
+        """Telegram numbers a topic by the id of the service message that opens it."""
+        opening = self.add_message(
+            chat,
+            creator,
+            "service",
+            service={"forum_topic_created": {"name": name, "icon_color": icon_color}},
+        )
+        topic = ForumTopic(opening.message_id, name, icon_color, icon_custom_emoji_id)
+        opening.thread_id = topic.thread_id
+        chat.topics[topic.thread_id] = topic
+        return topic
+
+    @staticmethod
+    def delete_topic(chat: FakeChat, topic: ForumTopic) -> None:
+        """A deleted topic takes its messages with it."""
+        topic.is_deleted = True
+        for message in chat.messages.values():
+            if message.thread_id == topic.thread_id:
+                message.deleted = True
+
     def store_file(self, kind: str, content: bytes, extension: str, **details: Any) -> StoredFile:
         number = next(self._file_numbers)
         stored = StoredFile(
