@@ -223,9 +223,11 @@ class BotApi:
             raise errors.bad_request(errors.NO_MESSAGES_TO_SEND)
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise errors.bad_request("can't parse media JSON object")
+        if not all("type" in item and "media" in item for item in items):
+            raise errors.bad_request("can't parse InputMedia: media not found")
         if len(items) > ALBUM_MAX_ITEMS:
             raise errors.bad_request(errors.TOO_MANY_ALBUM_MESSAGES)
-        kinds = {item.get("type") for item in items}
+        kinds = {item["type"] for item in items}
         if unsupported := kinds - {"photo", "document"}:
             raise errors.not_implemented_by_fake(
                 f"albums with {', '.join(sorted(map(str, unsupported)))}"
@@ -234,11 +236,9 @@ class BotApi:
             raise errors.bad_request(errors.DOCUMENT_MIXED_IN_ALBUM)
         prepared = []
         for item in items:
-            reference = item.get("media")
+            reference = str(item["media"])
             media_file = (
-                params.attachment(reference)
-                if str(reference).startswith("attach://")
-                else reference
+                params.attachment(reference) if reference.startswith("attach://") else reference
             )
             caption = self._caption(
                 item.get("caption"), item.get("parse_mode"), item.get("caption_entities")
@@ -252,9 +252,9 @@ class BotApi:
         media_group_id = self.world.new_media_group_id() if len(prepared) > 1 else None
         reply_to = self._reply_target(chat, params)
         thread_id = self._thread_for(chat, params, reply_to)
+        self._count_towards_flood_limit(chat, len(prepared))
         sent = []
         for content_type, media, caption in prepared:
-            self._count_towards_flood_limit(chat)
             message = self.world.add_message(
                 chat,
                 self.world.bot,
@@ -507,13 +507,12 @@ class BotApi:
         if len(commands) > BOT_COMMANDS_MAX:
             raise errors.bad_request("BOT_COMMANDS_TOO_MUCH")
         for command in commands:
+            if not isinstance(command, dict):
+                raise errors.bad_request("can't parse BotCommand: expected an Object")
             if not BOT_COMMAND_PATTERN.fullmatch(str(command.get("command", ""))):
                 raise errors.bad_request(errors.BOT_COMMAND_INVALID)
-            if (
-                not 1
-                <= len(str(command.get("description", "")))
-                <= BOT_COMMAND_DESCRIPTION_MAX_LENGTH
-            ):
+            description = str(command.get("description", ""))
+            if not 1 <= len(description) <= BOT_COMMAND_DESCRIPTION_MAX_LENGTH:
                 raise errors.bad_request(errors.BOT_COMMAND_DESCRIPTION_INVALID)
         stored = [
             {"command": command["command"], "description": command["description"]}
@@ -628,8 +627,8 @@ class BotApi:
                 raise errors.bad_request('can\'t find field "message_id"')
             message_id = reply_parameters["message_id"]
             allow_without_reply = bool(reply_parameters.get("allow_sending_without_reply"))
-            if "chat_id" in reply_parameters:
-                chat = self.world.find_chat(reply_parameters["chat_id"]) or chat
+            if self.world.find_chat(reply_parameters.get("chat_id", chat.id)) is not chat:
+                raise errors.not_implemented_by_fake("replies to messages of other chats")
         else:
             message_id = params.integer("reply_to_message_id")
             allow_without_reply = params.boolean("allow_sending_without_reply")
@@ -646,7 +645,7 @@ class BotApi:
         thread_id = params.integer("message_thread_id")
         if thread_id is None:
             # A reply goes where the replied-to message is, as in Telegram's apps.
-            return reply_to.thread_id if reply_to is not None and reply_to.chat is chat else None
+            return reply_to.thread_id if reply_to is not None else None
         topic = chat.live_topic(thread_id) if chat.is_forum else None
         if topic is None:
             raise errors.bad_request(errors.THREAD_NOT_FOUND)
@@ -654,9 +653,9 @@ class BotApi:
             raise errors.bad_request(errors.TOPIC_CLOSED)
         return thread_id
 
-    def _count_towards_flood_limit(self, chat: FakeChat) -> None:
+    def _count_towards_flood_limit(self, chat: FakeChat, messages: int = 1) -> None:
         if not chat.is_private:
-            self.flood_limit.check_and_count(chat.id)
+            self.flood_limit.check_and_count(chat.id, messages)
 
     def _store_captioned(
         self,

@@ -83,16 +83,15 @@ class GroupFloodLimit:
         self.messages_per_minute: int | None = None
         self._sent_at: dict[int, deque[float]] = {}
 
-    def check_and_count(self, chat_id: int) -> None:
-        """Count one message to a group chat, or raise 429 if the minute's quota is used up."""
+    def check_and_count(self, chat_id: int, messages: int = 1) -> None:
+        """Count messages to a group chat, or raise 429 if they don't fit the minute's quota."""
         if self.messages_per_minute is None:
             return
         now = self._clock()
         sent_at = self._sent_at.setdefault(chat_id, deque())
         while sent_at and now - sent_at[0] >= FLOOD_WINDOW_SECONDS:
             sent_at.popleft()
-        if len(sent_at) >= self.messages_per_minute:
-            raise errors.too_many_requests(
-                max(1, math.ceil(FLOOD_WINDOW_SECONDS - (now - sent_at[0])))
-            )
-        sent_at.append(now)
+        if len(sent_at) + messages > self.messages_per_minute:
+            oldest = sent_at[0] if sent_at else now
+            raise errors.too_many_requests(max(1, math.ceil(FLOOD_WINDOW_SECONDS - (now - oldest))))
+        sent_at.extend([now] * messages)

@@ -10,6 +10,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import BufferedInputFile, InputMediaPhoto
 
 from bot.fake_telegram import FakeTelegram, FakeUser
 
@@ -101,3 +102,19 @@ async def test_group_flood_limit_is_off_until_enabled(
 
     telegram.set_group_flood_limit(None)
     assert (await bot.send_message(group.id, "Снова можно")).text == "Снова можно"
+
+
+async def test_an_album_that_does_not_fit_the_flood_limit_sends_nothing(
+    telegram: FakeTelegram, bot: Bot, anna: FakeUser
+) -> None:
+    group = telegram.add_group("Операторы", members=[anna])
+    telegram.set_group_flood_limit(3)
+    photo = (await bot.send_photo(group.id, BufferedInputFile(b"img", filename="a.jpg"))).photo[-1]
+
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_media_group(group.id, [InputMediaPhoto(media=photo.file_id)] * 3)
+
+    assert len(telegram.bot_messages(group)) == 1
+    assert (
+        len(await bot.send_media_group(group.id, [InputMediaPhoto(media=photo.file_id)] * 2)) == 2
+    )
