@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiMapping
 
 from . import errors
 
@@ -53,7 +53,7 @@ class RequestParams:
         return cls(values, uploads)
 
     @staticmethod
-    def _split_form(form: MultiMapping[Any], uploads: dict[str, UploadedFile]) -> dict[str, Any]:
+    def _split_form(form: Mapping[str, Any], uploads: dict[str, UploadedFile]) -> dict[str, Any]:
         values = {}
         for name, value in form.items():
             if isinstance(value, web.FileField):
