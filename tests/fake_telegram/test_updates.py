@@ -172,6 +172,7 @@ async def test_a_redelivered_update_reaches_the_bot_twice_with_the_same_id(
         await telegram.wait_until_quiet()
 
     assert duplicate["update_id"] == seen[0]
+    assert [update["update_id"] for update in telegram.update_history] == [seen[0], seen[0] + 1]
     assert seen == [seen[0], seen[0], seen[0] + 1]
 
 
