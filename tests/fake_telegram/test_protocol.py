@@ -152,3 +152,9 @@ async def test_a_bug_in_the_fake_reaches_the_bot_as_a_server_error_with_the_reas
         TelegramServerError, match=r"fake server bug: RuntimeError\('disk on fire'\)"
     ):
         await bot.send_message(anna.id, "x")
+
+
+async def test_session_methods_succeed(telegram: FakeTelegram, bot: Bot) -> None:
+    assert await bot.log_out() is True
+    assert await bot.close() is True
+    assert [call.method for call in telegram.calls] == ["logOut", "close"]
