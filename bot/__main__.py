@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.factory import create_bot, create_dispatcher
 from bot.demo import run_demo
+from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
 from bot.services.content import ContentError
 from bot.settings import Settings, describe_settings_error

@@ -20,13 +20,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
-from bot.keyboards.targets import known_targets
 from bot.services.content import load_help_content
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
