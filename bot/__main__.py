@@ -1,5 +1,8 @@
 """``python -m bot``: run the bot with long polling.
 
+Without ``BOT_TOKEN`` (or with ``--demo``) it starts the terminal demo: the
+same bot against the built-in fake Telegram, with a chat in the terminal.
+
 ``python -m bot backup PATH`` writes a consistent copy of the database while
 the bot may be running (SQLite's online backup API).
 """
@@ -13,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.demo import run_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
 from bot.services.content import ContentError
@@ -49,6 +53,8 @@ async def backup(settings: Settings, target: Path) -> None:
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот поддержки граждан")
+    parser.add_argument("--demo", action="store_true",
+                        help="чат с ботом в терминале, без Telegram (по умолчанию без BOT_TOKEN)")
     commands = parser.add_subparsers(dest="command")
     backup_parser = commands.add_parser("backup", help="копия базы данных без остановки бота")
     backup_parser.add_argument("path", type=Path, help="куда записать копию")
@@ -67,11 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(backup(settings, arguments.path))
         print(f"Копия базы данных записана в {arguments.path}")
         return 0
-    if settings.bot_token is None:
-        print("Ошибка настройки: BOT_TOKEN не задан (см. .env.example)", file=sys.stderr)
-        return 2
     try:
-        asyncio.run(run(settings))
+        if arguments.demo or settings.bot_token is None:
+            # The demo's log lines would drown the conversation; warnings still show.
+            configure_logging("WARNING")
+            asyncio.run(run_demo(settings))
+        else:
+            asyncio.run(run(settings))
     except ContentError as error:
         print(f"Ошибка в файле справки: {error}", file=sys.stderr)
         return 2

@@ -20,12 +20,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
+from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
-from bot.keyboards.targets import known_targets
 from bot.services.content import load_help_content
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
@@ -79,6 +80,10 @@ def create_dispatcher(
         storage=storage or SQLiteStorage(database),
         events_isolation=SimpleEventIsolation(),
     )
+    in_flight = InFlightUpdates()
+    dispatcher.update.outer_middleware(in_flight)
+    # First shutdown hook: later ones (and closing the session) must see finished updates.
+    dispatcher.shutdown.register(in_flight.drain)
     policy = CodePolicy(
         lifetime=timedelta(seconds=settings.code_lifetime_seconds),
         max_failed_attempts=settings.code_max_attempts,

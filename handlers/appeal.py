@@ -19,9 +19,9 @@ from bot.texts import common as common_texts
 from bot.texts import join_lines, render, validation
 from bot.views import appeal_filed, field_lines
 from handlers.complaint import start_complaint
-from handlers.forms import Form, Step, ask, reask, step_context, take_answer
+from handlers.forms import Form, Step, answered_step, ask, reask, step_context
 from handlers.my_appeals import ask_for_number
-from handlers.replies import answer_long, origin
+from handlers.replies import answer_long, citizen_router, origin
 from states.appeal import NewAppeal
 from storage.models import AppealType
 
@@ -124,17 +124,13 @@ async def type_expected(message: Message) -> None:
 async def form_answer(message: Message, state: FSMContext, settings: Settings,
                       clock: Clock) -> None:
     form = await current_form(state)
-    step = form.step_for(await state.get_state())
-    assert step is not None
-    if await take_answer(message, state, form, step, step_context(settings, clock)):
+    step = await answered_step(message, state, form, step_context(settings, clock))
+    if step is not None:
         await next_step(message, state, form, step)
 
 
 async def form_wrong_kind(message: Message, state: FSMContext) -> None:
-    form = await current_form(state)
-    step = form.step_for(await state.get_state())
-    assert step is not None
-    await reask(message, form, step)
+    await reask(message, state, await current_form(state))
 
 
 async def skip(callback: CallbackQuery, state: FSMContext) -> None:
@@ -179,9 +175,7 @@ async def back(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = citizen_router(__name__)
     router.callback_query.register(start_from_menu, Menu.filter(F.item == MenuItem.NEW_APPEAL))
     router.callback_query.register(type_chosen, NewAppeal.choosing_type, AppealTypeChoice.filter())
     router.message.register(type_expected, NewAppeal.choosing_type)

@@ -22,7 +22,7 @@ from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
 from handlers import appeal, complaint, help_section, my_appeals, phone, privacy, recovery
-from handlers.replies import origin
+from handlers.replies import citizen_router, origin
 
 
 async def show_main_menu(message: Message, state: FSMContext) -> None:
@@ -120,9 +120,7 @@ async def unknown_command(message: Message) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = citizen_router(__name__)
     router.message.register(start, CommandStart())
     router.message.register(menu_command, Command("menu"))
     router.message.register(menu_command, TypedWord(t.MENU_WORDS))

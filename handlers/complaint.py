@@ -20,11 +20,10 @@ from bot.texts import common as common_texts
 from bot.texts import complaint as t
 from bot.texts import join_lines, render, validation
 from bot.views import appeal_filed, field_value
-from handlers.forms import Form, Step, ask, reask, step_context, take_answer
-from handlers.replies import answer_long, origin
+from handlers.forms import Form, Step, answered_step, ask, reask, step_context
+from handlers.replies import answer_long, citizen_router, origin
 from states.complaint import WrittenComplaint
 from storage.models import AppealType, Attachment
-
 
 MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
@@ -107,16 +106,13 @@ async def after_answer(message: Message, state: FSMContext, step: Step) -> None:
 
 async def text_answer(message: Message, state: FSMContext, settings: Settings,
                       clock: Clock) -> None:
-    step = FORM.step_for(await state.get_state())
-    assert step is not None
-    if await take_answer(message, state, FORM, step, step_context(settings, clock)):
+    step = await answered_step(message, state, FORM, step_context(settings, clock))
+    if step is not None:
         await after_answer(message, state, step)
 
 
 async def text_expected(message: Message, state: FSMContext) -> None:
-    step = FORM.step_for(await state.get_state())
-    assert step is not None
-    await reask(message, FORM, step)
+    await reask(message, state, FORM)
 
 
 async def nobody_answered(callback: CallbackQuery, state: FSMContext) -> None:
@@ -216,9 +212,7 @@ async def back(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = citizen_router(__name__)
     router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
     router.message.register(text_answer, StateFilter(*FORM.states), F.text)
     router.message.register(text_expected, StateFilter(*FORM.states))

@@ -108,8 +108,24 @@ async def take_answer(
     return True
 
 
-async def reask(message: Message, form: Form, step: Step) -> None:
-    """The step's question again, after input of the wrong kind (a sticker, a photo)."""
+async def current_step(state: FSMContext, form: Form) -> Step:
+    step = form.step_for(await state.get_state())
+    if step is None:
+        raise LookupError("the handler's state filter admitted a state outside its form")
+    return step
+
+
+async def answered_step(
+    message: Message, state: FSMContext, form: Form, context: StepContext
+) -> Step | None:
+    """The step the text answered, once stored; None if it was refused (and re-asked)."""
+    step = await current_step(state, form)
+    return step if await take_answer(message, state, form, step, context) else None
+
+
+async def reask(message: Message, state: FSMContext, form: Form) -> None:
+    """The current question again, after input of the wrong kind (a sticker, a photo)."""
+    step = await current_step(state, form)
     await message.answer(
         common_texts.TEXT_EXPECTED + "\n\n" + form.prompt(step), reply_markup=form.keyboard(step)
     )

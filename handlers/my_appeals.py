@@ -17,7 +17,7 @@ from bot.texts import common as common_texts
 from bot.texts import join_lines, render, validation
 from bot.texts import my_appeals as t
 from bot.views import appeal_details, appeal_list_item
-from handlers.replies import answer_long, origin, problem_text
+from handlers.replies import answer_long, citizen_router, origin, problem_text
 from states.my_appeals import MyAppeals
 
 
@@ -153,9 +153,7 @@ async def comment_expected(message: Message, state: FSMContext) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = citizen_router(__name__)
     router.callback_query.register(list_from_menu, Menu.filter(F.item == MenuItem.MY_APPEALS))
     router.callback_query.register(list_page, MyAppeal.filter(F.action == AppealAction.PAGE))
     router.callback_query.register(open_appeal, MyAppeal.filter(F.action == AppealAction.OPEN))

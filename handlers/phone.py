@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import phone as t
 from bot.texts import render, validation
-from handlers.replies import origin, problem_text
+from handlers.replies import citizen_router, origin, problem_text
 from states.phone import PhoneChange
 
 
@@ -163,9 +163,7 @@ def _refusal(result: RequestResult, phone: str, phone_change: PhoneChangeService
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = citizen_router(__name__)
     router.callback_query.register(start_from_menu, Menu.filter(F.item == MenuItem.CHANGE_PHONE))
     router.message.register(contact_shared, PhoneChange.waiting_for_phone, F.contact)
     router.message.register(phone_typed, PhoneChange.waiting_for_phone, F.text)

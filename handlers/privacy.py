@@ -12,7 +12,7 @@ from bot.keyboards.privacy import confirm_erasure
 from bot.services.privacy import PrivacyService
 from bot.texts import privacy as t
 from bot.texts import render
-from handlers.replies import origin
+from handlers.replies import citizen_router, origin
 from states.privacy import ForgetMe
 
 
@@ -33,9 +33,7 @@ async def confirmation_expected(message: Message) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = citizen_router(__name__)
     router.callback_query.register(forget, ForgetMe.confirming,
                                    Nav.filter(F.action == NavAction.CONFIRM))
     router.message.register(confirmation_expected, ForgetMe.confirming)

@@ -7,8 +7,16 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import Cause, Menu, MenuItem, Nav, NavAction, Recovery, RecoveryAction
-from bot.callbacks import RecoveryCause
+from bot.callbacks import (
+    Cause,
+    Menu,
+    MenuItem,
+    Nav,
+    NavAction,
+    Recovery,
+    RecoveryAction,
+    RecoveryCause,
+)
 from bot.keyboards import recovery as keyboards
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
@@ -18,11 +26,10 @@ from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import recovery as t
 from bot.texts import render, validation
-from handlers.forms import Form, Step, ask, reask, step_context, take_answer
-from handlers.replies import origin
+from handlers.forms import Form, Step, answered_step, ask, reask, step_context
+from handlers.replies import citizen_router, origin
 from states.recovery import AccessRecovery
 from storage.models import AppealType
-
 
 SUPPORT_FORM = Form(
     [
@@ -90,9 +97,8 @@ async def escalate(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def form_answer(message: Message, state: FSMContext, settings: Settings,
                       clock: Clock) -> None:
-    step = SUPPORT_FORM.step_for(await state.get_state())
-    assert step is not None
-    if not await take_answer(message, state, SUPPORT_FORM, step, step_context(settings, clock)):
+    step = await answered_step(message, state, SUPPORT_FORM, step_context(settings, clock))
+    if step is None:
         return
     following = SUPPORT_FORM.after(step)
     if following is None:
@@ -102,9 +108,7 @@ async def form_answer(message: Message, state: FSMContext, settings: Settings,
 
 
 async def form_wrong_kind(message: Message, state: FSMContext) -> None:
-    step = SUPPORT_FORM.step_for(await state.get_state())
-    assert step is not None
-    await reask(message, SUPPORT_FORM, step)
+    await reask(message, state, SUPPORT_FORM)
 
 
 async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService) -> None:
@@ -158,9 +162,7 @@ async def buttons_expected(message: Message, state: FSMContext) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = citizen_router(__name__)
     router.callback_query.register(start_from_menu, Menu.filter(F.item == MenuItem.RECOVERY))
     router.callback_query.register(cause_chosen, AccessRecovery.choosing_cause, Cause.filter())
     router.callback_query.register(

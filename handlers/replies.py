@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.services.text_split import split_html
 from bot.services.validators import Invalid
 from bot.texts import explain
+
+
+def citizen_router(name: str) -> Router:
+    """A router for citizens' dialogues: private chats only, messages and buttons alike."""
+    router = Router(name=name)
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    return router
 
 
 def origin(callback: CallbackQuery) -> Message:

@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-
 # What an erased personal value becomes (/forget, retention); shown as is.
 ERASED_VALUE = "удалено"
 

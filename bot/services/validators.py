@@ -119,7 +119,7 @@ _SNILS_CHECKED_FROM = 1_001_998
 
 
 def snils_check_digits(first_nine: str) -> int:
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(9, 0, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(9, 0, -1), strict=True))
     while total > 101:
         total %= 101
     return 0 if total in (100, 101) else total

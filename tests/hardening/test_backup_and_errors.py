@@ -42,7 +42,7 @@ async def test_unexpected_error_is_logged_with_the_update_and_the_state_is_kept(
     async def broken(*args, **kwargs):
         raise RuntimeError("database is on fire")
 
-    monkeypatch.setattr("handlers.complaint.take_answer", broken)
+    monkeypatch.setattr("handlers.complaint.answered_step", broken)
     replies = await harness.send(citizen, "+79123456789")
     assert [reply.text for reply in replies] == [
         "Что-то пошло не так, попробуйте ещё раз. Введённые данные сохранены, "

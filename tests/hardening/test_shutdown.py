@@ -1,0 +1,88 @@
+"""SIGTERM and SIGINT: updates in flight finish, the database closes, exit 0 quickly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "7100000001:SHUTDOWN-test"
+
+
+class SlowSmsProvider:
+    """An HTTP SMS provider that takes its time, so an update is in flight on SIGTERM."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.received = asyncio.Event()
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        await request.json()
+        self.received.set()
+        await asyncio.sleep(self.delay)
+        return web.json_response({"status": "queued"})
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/sms", self.handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self.runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}/sms"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
+async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
+    tmp_path: Path, signal_number: int
+) -> None:
+    provider = SlowSmsProvider(delay=1.0)
+    await provider.start()
+    database = tmp_path / "bot.sqlite3"
+    async with FakeTelegram(TOKEN) as telegram:
+        citizen = telegram.add_user("Анна")
+        env = {key: value for key, value in os.environ.items()}
+        env.update(
+            PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN, BOT_API_BASE_URL=telegram.base_url,
+            DATABASE_PATH=str(database), SMS_GATEWAY="http", SMS_HTTP_URL=provider.url,
+            THROTTLE_MESSAGES="0", LOG_LEVEL="INFO",
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await telegram.send_command(citizen, "phone")
+            await telegram.wait_for_bot_messages(citizen, timeout=20)
+            await telegram.send_text(citizen, "+79123456789")
+            await asyncio.wait_for(provider.received.wait(), 10)
+            process.send_signal(signal_number)
+            started = time.monotonic()
+            _, stderr = await asyncio.wait_for(process.communicate(), 10)
+            elapsed = time.monotonic() - started
+        finally:
+            if process.returncode is None:
+                process.kill()
+            await provider.stop()
+        assert process.returncode == 0, stderr.decode()
+        assert elapsed < 5
+        texts = [message.text for message in telegram.bot_messages(citizen)]
+        assert any("отправлен код" in (text or "") for text in texts), texts
+    # Closed cleanly: the write-ahead log was checkpointed and removed.
+    assert not Path(f"{database}-wal").exists()

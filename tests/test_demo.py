@@ -1,0 +1,49 @@
+"""The terminal demo, driven through a pseudo-terminal as a newcomer would use it."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def spawn_demo(tmp_path: Path) -> pexpect.spawn:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    return pexpect.spawn(sys.executable, ["-m", "bot"], cwd=str(tmp_path), env=env,
+                         encoding="utf-8", timeout=30)
+
+
+def test_demo_walks_the_phone_change_in_a_terminal(tmp_path: Path) -> None:
+    demo = spawn_demo(tmp_path)
+    try:
+        demo.expect("Демо: бот поддержки в терминале")
+        demo.expect("Анна› ")
+        demo.sendline("/start")
+        demo.expect(r"Здравствуйте, Анна!")
+        demo.expect(re.escape("[1] 📱 Сменить номер телефона"))
+        demo.expect("Анна› ")
+        demo.sendline("1")
+        demo.expect("Смена номера телефона")
+        demo.expect("Клавиатура: «📱 Отправить мой номер»")
+        demo.sendline("/contact")
+        demo.expect(r"📩 SMS на \+7 916 123-45-67: Код подтверждения номера: (\d{6})")
+        code = demo.match.group(1)
+        demo.expect("Анна› ")
+        demo.sendline("000000" if code != "000000" else "111111")
+        demo.expect("Неверный код. Осталось попыток: 2.")
+        demo.sendline(code)
+        demo.expect(r"Номер \+7 916 123-45-67 подтверждён")
+        demo.sendline("9")
+        demo.expect("Нет кнопки с номером 9")
+        demo.sendline("/quit")
+        demo.expect("До свидания!")
+        demo.expect(pexpect.EOF)
+    finally:
+        demo.close(force=True)
+    assert demo.exitstatus == 0
