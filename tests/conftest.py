@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from aiogram import Dispatcher
 
 from bot.factory import create_bot, create_dispatcher
+from bot.fixtures.out_of_process import OutOfProcessTier
 from bot.services.clock import ManualClock
 from bot.settings import Settings
 from bot.testing.harness import BotHarness, Person
@@ -87,3 +89,10 @@ class SmsOutbox:
 @pytest.fixture
 def sms(settings: Settings) -> SmsOutbox:
     return SmsOutbox(settings.sms_outbox_path)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def fixture_tier(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OutOfProcessTier]:
+    """The fake Telegram server and one real bot process, shared by the out-of-process tests."""
+    async with OutOfProcessTier(tmp_path_factory.mktemp("fixture-tier")) as tier:
+        yield tier

@@ -1,0 +1,56 @@
+"""Every dialogue fixture in tests/dialogues, played in both tiers (see docs/fixtures.md).
+
+In process: the dispatcher from the factory, a fresh database per fixture.
+Out of process: the real ``python -m bot`` against the fake Telegram server,
+one bot process and database for the whole session (fixtures with their own
+settings get their own process, and run last).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.fixtures.engine import Engine
+from bot.fixtures.in_process import InProcessDriver
+from bot.fixtures.loader import discover, load
+from bot.fixtures.model import FixtureError
+from bot.fixtures.out_of_process import OutOfProcessTier
+from bot.fixtures.runner import in_playing_order, shared_phone_numbers
+
+FOLDER = Path(__file__).parent / "dialogues"
+
+
+def fixture_paths() -> list[Path]:
+    """In playing order; a file that does not load still gets its tests, which then fail."""
+    loaded, broken = [], []
+    for path in discover([FOLDER]):
+        try:
+            loaded.append(load(path))
+        except FixtureError:
+            broken.append(path)
+    return [fixture.path for fixture in in_playing_order(loaded)] + broken
+
+
+PATHS = fixture_paths()
+IDS = [path.stem for path in PATHS]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+async def test_in_process(path: Path) -> None:
+    result = await Engine(InProcessDriver()).run(load(path))
+    assert result.passed, "\n" + result.report()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+async def test_out_of_process(path: Path, fixture_tier: OutOfProcessTier) -> None:
+    result = await fixture_tier.run(load(path))
+    assert result.passed, "\n" + result.report()
+
+
+def test_fixtures_do_not_share_phone_numbers() -> None:
+    fixtures = [load(path) for path in PATHS]
+    assert shared_phone_numbers(fixtures) == {}
+    assert len(fixtures) >= 25
