@@ -9,7 +9,8 @@ import pytest_asyncio
 from aiogram import Dispatcher
 
 from bot.factory import create_bot, create_dispatcher
-from bot.fixtures.out_of_process import OutOfProcessTier
+from bot.fixtures.out_of_process import OutOfProcessTier, profile_of
+from bot.fixtures.runner import load_all
 from bot.services.clock import ManualClock
 from bot.settings import Settings
 from bot.testing.harness import BotHarness, Person
@@ -93,6 +94,12 @@ def sms(settings: Settings) -> SmsOutbox:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def fixture_tier(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OutOfProcessTier]:
-    """The fake Telegram server and one real bot process, shared by the out-of-process tests."""
-    async with OutOfProcessTier(tmp_path_factory.mktemp("fixture-tier")) as tier:
+    """Fake Telegram servers and real bot processes shared by the out-of-process tests.
+
+    The deployments that fixtures with their own settings need start together
+    with the default one.
+    """
+    fixtures, _ = load_all([Path(__file__).parent / "dialogues"])
+    async with OutOfProcessTier(tmp_path_factory.mktemp("fixture-tier"),
+                                prestart=map(profile_of, fixtures)) as tier:
         yield tier
