@@ -39,3 +39,10 @@ def mask_contact(contact: str | None) -> str:
     if contact and "@" in contact:
         return mask_email(contact)
     return mask_phone(contact)
+
+
+def mask_name(full_name: str | None) -> str:
+    """``Иванов Иван Иванович`` -> ``И*** И*** И***``: initials only."""
+    if not full_name:
+        return "—"
+    return " ".join(f"{part[:1]}***" for part in full_name.split())
