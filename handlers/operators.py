@@ -390,7 +390,8 @@ def create_router() -> Router:
     desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.edited_message.filter(InOperatorsChat(), IsOperator())
-    desk.callback_query.filter(IsOperator())
+    # Card buttons only: citizens' buttons must not cost a membership check.
+    desk.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter()), IsOperator())
     desk.callback_query.register(take, Desk.filter(F.action == DeskAction.TAKE))
     desk.callback_query.register(ask_resolution, Desk.filter(F.action == DeskAction.CLOSE))
     desk.callback_query.register(close_without_resolution,
