@@ -116,7 +116,7 @@ class DeskRepository(Protocol):
     async def find_by_topic(self, chat_id: int, topic_id: int) -> Appeal | None: ...
 
     async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent] | None:
-        """The appeal and event whose original or relayed copy is ``ref``."""
+        """The appeal and the first event whose original or relayed copy is ``ref``."""
 
     async def event(self, event_id: int) -> AppealEvent | None: ...
 

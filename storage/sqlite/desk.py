@@ -67,10 +67,11 @@ class SQLiteDeskRepository:
             return None if row is None else await load_appeal(tx, row[0])
 
     async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent] | None:
+        # The first event naming a message is the one that relayed it; later ones are edits.
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "SELECT * FROM appeal_events WHERE (copy_chat_id = ? AND copy_message_id = ?)"
-                " OR (origin_chat_id = ? AND origin_message_id = ?) ORDER BY id DESC LIMIT 1",
+                " OR (origin_chat_id = ? AND origin_message_id = ?) ORDER BY id LIMIT 1",
                 (ref.chat_id, ref.message_id, ref.chat_id, ref.message_id),
             )
             if row is None:
