@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.services.masking import mask_contact, mask_name, mask_phone, mask_snils
 from bot.services.text_split import MESSAGE_LIMIT, visible_length
 from bot.services.working_hours import WorkingHours
-from bot.texts import Safe, join_lines, render
+from bot.texts import Safe, join_lines, plain, render
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import operators as t
@@ -101,19 +101,19 @@ def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str,
 
 def topic_title(appeal: Appeal) -> str:
     """Plain text (topic names are not HTML), at most 128 characters."""
-    title = t.TOPIC_TITLE.format(number=appeal.number,
-                                 type=common_texts.APPEAL_TYPE_NAMES[appeal.type])
+    title = plain(t.TOPIC_TITLE, number=appeal.number,
+                  type=common_texts.APPEAL_TYPE_NAMES[appeal.type])
     return title[:128]
 
 
 def reveal_text(appeal: Appeal) -> str:
     """Personal data in full, plain text (for an alert or a private message)."""
     lines = [
-        t.REVEAL_LINE.format(name=common_texts.FIELD_NAMES.get(name, name),
-                             value=field_value(name, appeal.fields[name]))
+        plain(t.REVEAL_LINE, name=common_texts.FIELD_NAMES.get(name, name),
+              value=field_value(name, appeal.fields[name]))
         for name in MASKED_FIELDS if appeal.fields.get(name)
     ]
-    return t.REVEAL.format(number=appeal.number, lines="\n".join(lines))
+    return plain(t.REVEAL, number=appeal.number, lines="\n".join(lines))
 
 
 def format_duration(span: timedelta) -> str:

@@ -32,8 +32,16 @@ from bot.services.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import operators as t
-from bot.texts import render
-from handlers.replies import answer_long, content_of, operator, origin, ref
+from bot.texts import plain, render
+from handlers.replies import (
+    ALERT_LIMIT,
+    alert,
+    answer_long,
+    content_of,
+    operator,
+    origin,
+    ref,
+)
 from states.operators import OperatorClosing
 from storage.models import Appeal, AppealEvent, EventKind
 
@@ -41,7 +49,6 @@ from storage.models import Appeal, AppealEvent, EventKind
 DESK_COMMANDS = ("appeal", "open", "stats", "history", "templates", "template_add",
                  "template_del", "ban", "unban")
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
-ALERT_LIMIT = 200
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
 TEMPLATE_TITLE_LIMIT = 60
 TEMPLATE_TEXT_LIMIT = 3000
@@ -82,17 +89,18 @@ async def take(callback: CallbackQuery, callback_data: Desk, callback_answer: Ca
     appeal = result.appeal
     if result.outcome == ActionOutcome.DONE:
         assert appeal is not None
-        callback_answer.text = render(t.TAKEN, name=appeal.assignee_name, number=appeal.number)
+        callback_answer.text = alert(plain(t.TAKEN, name=appeal.assignee_name,
+                                           number=appeal.number))
         return
     callback_answer.show_alert = True
     if appeal is None:
         callback_answer.text = t.APPEAL_GONE
     elif result.outcome == ActionOutcome.ALREADY_TAKEN:
-        callback_answer.text = render(t.ALREADY_TAKEN, name=appeal.assignee_name)
+        callback_answer.text = alert(plain(t.ALREADY_TAKEN, name=appeal.assignee_name))
     elif result.outcome == ActionOutcome.CLOSED:
-        callback_answer.text = render(t.ALREADY_CLOSED, number=appeal.number)
+        callback_answer.text = plain(t.ALREADY_CLOSED, number=appeal.number)
     else:
-        callback_answer.text = render(t.NOT_NEW, number=appeal.number,
+        callback_answer.text = plain(t.NOT_NEW, number=appeal.number,
                                       status=common_texts.STATUS_NAMES[appeal.status])
 
 
@@ -102,7 +110,7 @@ async def ask_resolution(callback: CallbackQuery, callback_data: Desk, state: FS
     if appeal is None or not appeal.is_open:
         callback_answer.show_alert = True
         callback_answer.text = (t.APPEAL_GONE if appeal is None
-                                else render(t.ALREADY_CLOSED, number=appeal.number))
+                                else plain(t.ALREADY_CLOSED, number=appeal.number))
         return
     await state.set_state(OperatorClosing.waiting_for_resolution)
     await state.set_data({"number": appeal.number})
@@ -208,7 +216,7 @@ async def template_picked(callback: CallbackQuery, callback_data: TemplatePick,
     if template is None:
         callback_answer.text = t.TEMPLATE_GONE
     elif result.outcome == ActionOutcome.CLOSED:
-        callback_answer.text = render(t.ANSWER_TO_CLOSED, number=callback_data.number)
+        callback_answer.text = plain(t.ANSWER_TO_CLOSED, number=callback_data.number)
     else:
         callback_answer.text = t.APPEAL_GONE
 

@@ -64,5 +64,13 @@ def off_hours(desk: DeskService) -> str | None:
     return off_hours_note(desk.schedule, desk.now(), desk.zone)
 
 
+ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
+
+
+def alert(text: str) -> str:
+    """A callback answer's text cut to Telegram's limit (names can be long)."""
+    return text if len(text) <= ALERT_LIMIT else text[:ALERT_LIMIT - 1] + "…"
+
+
 def with_note(text: str, note: str | None) -> str:
     return text if note is None else f"{text}\n\n{note}"

@@ -620,3 +620,48 @@ async def test_notes_for_colleagues_stay_in_the_chat(
     sent = await harness.send_to_group(operator, forum, "// проверь выписку, пожалуйста",
                                        thread_id=card_of(harness, number).message_thread_id)
     assert sent == []
+
+
+async def test_outside_working_hours_the_citizen_is_told_when_operators_answer(
+    settings, database: Database, clock: ManualClock, citizen: Person
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.factory import create_bot, create_dispatcher
+    from bot.testing.session import RecordingSession
+
+    weekdays = settings.model_copy(update={"working_hours": "mon-fri 09:00-18:00"})
+    session = RecordingSession()
+    session.add_group(OPERATORS_CHAT, forum=True)
+    harness = BotHarness(create_dispatcher(weekdays, database, clock=clock),
+                         create_bot(weekdays, session=session), session)
+    clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # Saturday, 12:00 in Moscow
+
+    number = await file_consultation(harness, citizen)
+    receipt = next(message for message in session.messages_in(citizen.id)
+                   if message.text.startswith("✅ Обращение зарегистрировано"))
+    assert receipt.text.endswith(
+        "🕘 Сейчас нерабочее время: специалисты работают пн–пт 09:00–18:00 "
+        "(по московскому времени). Ответ придёт не раньше, чем в понедельник, 30.11, в 09:00.")
+    assert card_of(harness, number).text.startswith(f"🆕 Обращение № {number}")  # still queued
+    ack = await harness.send(citizen, "Добавлю деталь")
+    assert ack[0].text.startswith(f"✉️ Сообщение передано специалисту по обращению № {number}."
+                                  "\n\n🕘 Сейчас нерабочее время")
+
+    clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # Monday, 10:00 in Moscow
+    ack = await harness.send(citizen, "Ещё деталь")
+    assert ack[0].text == f"✉️ Сообщение передано специалисту по обращению № {number}."
+
+
+async def test_operator_names_are_shown_literally_and_alerts_fit_telegram(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    odd = Person(id=2077, first_name="<b>Иван</b> & " + "Я" * 150, username="ivan")
+    harness.session.set_member(forum, odd.id, "member")
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    await harness.press(odd, "Взять в работу", card)
+    toast = harness.session.callback_answers[-1].text or ""
+    assert toast.startswith("🛠 <b>Иван</b> & ЯЯЯ") and len(toast) == 200
+    assert "Ответственный: <b>Иван</b> & ЯЯЯ" in card.text  # escaped in HTML, shown as typed
+    assert "&lt;b&gt;Иван&lt;/b&gt; &amp; ЯЯЯ" in card.html

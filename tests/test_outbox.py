@@ -157,6 +157,19 @@ async def test_deleted_topic_is_recreated_with_a_new_card(
     assert answer[0].chat_id == citizen.id
 
 
+async def test_topic_closed_by_hand_is_reopened(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    topic = card_of(harness, number).message_thread_id
+    assert topic is not None
+    harness.session.close_topic(forum, topic)
+    sent = await harness.send(citizen, "Добрый день")
+    assert [message.message_thread_id for message in sent if message.chat_id == forum] == [topic]
+    assert len(harness.session.requests_of("reopenForumTopic")) == 1
+    assert topic not in harness.session.groups[forum].closed_topics
+
+
 async def test_two_messages_at_once_for_a_new_appeal_make_one_topic(
     harness: BotHarness, forum: int, citizen: Person
 ) -> None:

@@ -183,6 +183,10 @@ class RecordingSession(BaseSession):
             if record.chat_id == chat_id and record.message_thread_id == thread_id:
                 record.deleted = True
 
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        """An operator closes a topic by hand: nobody can post in it until it is reopened."""
+        self.groups[chat_id].closed_topics.add(thread_id)
+
     def topics(self, chat_id: int) -> dict[int, str]:
         return dict(self.groups[chat_id].topics)
 
