@@ -20,7 +20,7 @@ from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.desk import DeskService, RateOutcome, RelayOutcome, RelayResult
 from bot.services.relay import Content
-from bot.services.validators import Invalid, clean_text
+from bot.services.validators import Invalid, clean_text, find_appeal_number
 from bot.texts import conversation as t
 from bot.texts import my_appeals as my_texts
 from bot.texts import render
@@ -49,6 +49,8 @@ async def tell_outcome(message: Message, result: RelayResult, desk: DeskService)
 async def free_message(message: Message, state: FSMContext, desk: DeskService) -> None:
     """Any message outside dialogues: to the operators of the citizen's open appeal."""
     assert message.from_user is not None
+    if find_appeal_number(message.text):
+        raise SkipHandler  # a question about an appeal by its number: the catch-all answers
     content = content_of(message)
     assert content is not None
     replied = message.reply_to_message

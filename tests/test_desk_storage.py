@@ -33,8 +33,12 @@ async def new_appeal(database: Database, clock: ManualClock, citizen_id: int = 1
 
 
 async def test_migration_0002_is_recorded(database: Database) -> None:
-    rows = await database.fetchall("SELECT version, name FROM schema_migrations ORDER BY version")
-    assert [tuple(row) for row in rows] == [(1, "initial"), (2, "operator_desk")]
+    rows = await database.fetchall("SELECT version, name FROM schema_migrations")
+    assert (2, "operator_desk") in [tuple(row) for row in rows]
+    tables = {row[0] for row in await database.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"outbox", "appeal_events", "appeal_threads", "reply_templates",
+            "citizen_flags"} <= tables
 
 
 async def test_lanes_deliver_in_order_and_independently(database: Database,

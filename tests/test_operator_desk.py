@@ -262,6 +262,15 @@ async def test_reply_button_then_a_photo(
     assert sent[1].text == f"💬 Гражданин · № {number}\nскриншот ошибки"
 
 
+async def test_a_message_naming_an_appeal_number_is_left_to_the_status_lookup(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    before = len(operators_messages(harness))
+    await harness.send(citizen, f"Что с обращением {number}?")
+    assert len(operators_messages(harness)) == before
+
+
 async def test_without_an_open_appeal_messages_go_to_the_menu(
     harness: BotHarness, forum: int, citizen: Person
 ) -> None:
@@ -418,28 +427,37 @@ async def test_strangers_are_refused_and_nothing_changes(
         "SELECT user_id FROM citizen_flags WHERE banned_at IS NOT NULL") == []
 
 
-async def test_operator_ids_and_membership_cache(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, stranger: Person,
-    clock: ManualClock, database: Database, settings,
+async def test_operator_ids_let_non_members_act(
+    settings, tmp_path, clock: ManualClock, citizen: Person, stranger: Person,
 ) -> None:
-    from bot.factory import create_dispatcher
+    from bot.factory import create_bot, create_dispatcher
+    from bot.testing.session import RecordingSession
 
-    number = await file_consultation(harness, citizen)
-    card = card_of(harness, number)
+    listed = settings.model_copy(update={"operator_ids": frozenset({stranger.id}),
+                                         "database_path": tmp_path / "listed.sqlite3"})
+    database = Database(listed.database_path)
+    await database.connect()
+    try:
+        session = RecordingSession()
+        session.add_group(OPERATORS_CHAT, forum=True)  # the stranger is not a member
+        harness = BotHarness(create_dispatcher(listed, database, clock=clock),
+                             create_bot(listed, session=session), session)
+        number = await file_consultation(harness, citizen)
+        await harness.press(stranger, "Взять в работу", card_of(harness, number))
+        assert await status_of(database, number) == AppealStatus.IN_PROGRESS
+        assert session.requests_of("getChatMember") == []  # the list is enough
+    finally:
+        await database.close()
 
-    # Listed in OPERATOR_IDS without being a member of the chat: allowed.
-    listed = create_dispatcher(settings.model_copy(update={"operator_ids":
-                                                           frozenset({stranger.id})}),
-                               database, clock=clock)
-    other = BotHarness(listed, harness.bot, harness.session)
-    await other.press(stranger, "Взять в работу", card)
-    assert await status_of(database, number) == AppealStatus.IN_PROGRESS
 
-    # A member who leaves keeps access for the cache time, then loses it.
+async def test_membership_is_remembered_briefly(
+    harness: BotHarness, forum: int, operator: Person, clock: ManualClock,
+) -> None:
     await harness.send_to_group(operator, forum, "/open")
     harness.session.set_member(forum, operator.id, "left")
     still = await harness.send_to_group(operator, forum, "/open")
-    assert still[0].text.startswith("📂 Открытые обращения: 1")
+    assert still[0].text.startswith("Открытых обращений нет")
+    assert len(harness.session.requests_of("getChatMember")) == 1
     clock.advance(seconds=61)
     gone = await harness.send_to_group(operator, forum, "/open")
     assert gone[0].text == "Это доступно только операторам поддержки."

@@ -294,3 +294,16 @@ async def test_background_sender_delivers_and_stops_cleanly(
                                                **harness.dispatcher.workflow_data)
     assert sender_of(harness.dispatcher)._task is None
     assert await outbox_rows(database) == [("card", "delivered", 0)]
+
+
+async def test_operators_chat_not_reachable_keeps_the_rows(
+    harness: BotHarness, citizen: Person, database: Database, clock: ManualClock,
+) -> None:
+    number = await file_consultation(harness, citizen)  # the bot is not in the chat yet
+    row = await database.fetchone("SELECT status, last_error FROM outbox")
+    assert row is not None and tuple(row) == ("pending", "Telegram server says - Bad Request: "
+                                                         "chat not found")
+    harness.session.add_group(OPERATORS_CHAT, forum=False)  # an admin adds the bot
+    clock.advance(seconds=1)
+    await harness.deliver()
+    assert card_of(harness, number).text.startswith(f"🆕 Обращение № {number}")

@@ -112,6 +112,11 @@ def _citizen_unreachable(error: TelegramAPIError) -> bool:
     return isinstance(error, TelegramForbiddenError) or _says(error, "chat not found")
 
 
+def _operators_chat_unusable(error: TelegramAPIError) -> bool:
+    return not isinstance(error, TelegramBadRequest) or _says(
+        error, "chat not found", "not enough rights", "have no rights", "CHAT_WRITE_FORBIDDEN")
+
+
 class _Throttled(Exception):
     """The operators' chat budget is spent for now; nothing was sent."""
 
@@ -271,12 +276,14 @@ class OutboxSender:
         except TelegramAPIError as error:
             if item.audience == Audience.CITIZEN and _citizen_unreachable(error):
                 await self._citizen_gone(item, error)
+            elif item.audience == Audience.OPERATORS and _operators_chat_unusable(error):
+                # A wrong OPERATORS_CHAT_ID, or the bot removed from the chat or without
+                # rights: keep the rows until an admin fixes it.
+                logger.error("Operators' chat refused outbox row %s: %s", item.id, error.message)
+                await self._retry_later(item, error)
             elif isinstance(error, TelegramBadRequest):
                 await self._give_up(item, error)
             else:
-                # Forbidden or unauthorised in the operators' chat: the bot was removed
-                # or lost its rights. Keep the rows until an admin fixes it.
-                logger.error("Operators' chat refused outbox row %s: %s", item.id, error.message)
                 await self._retry_later(item, error)
         except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
             logger.exception("Outbox row %s failed unexpectedly", item.id)
