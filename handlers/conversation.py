@@ -211,7 +211,7 @@ def create_router() -> Router:
     router.message.register(comment_typed, RatingFeedback.waiting_for_comment, F.text)
     router.message.register(comment_expected, RatingFeedback.waiting_for_comment)
     router.message.register(free_message, StateFilter(None), RELAYABLE, ~F.text.startswith("/"))
-    router.message.register(unsupported_message, StateFilter(None), ~F.text.startswith("/"))
+    router.message.register(unsupported_message, StateFilter(None), ~RELAYABLE)
     router.edited_message.register(edited)
     router.my_chat_member.register(bot_blocked, ChatMemberUpdatedFilter(KICKED))
     router.my_chat_member.register(bot_unblocked, ChatMemberUpdatedFilter(MEMBER))

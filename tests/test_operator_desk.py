@@ -267,8 +267,10 @@ async def test_a_message_naming_an_appeal_number_is_left_to_the_status_lookup(
 ) -> None:
     number = await file_consultation(harness, citizen)
     before = len(operators_messages(harness))
-    await harness.send(citizen, f"Что с обращением {number}?")
+    replies = await harness.send(citizen, f"Что с обращением {number}?")
     assert len(operators_messages(harness)) == before
+    assert [message.chat_id for message in replies] == [citizen.id]
+    assert not replies[0].text.startswith(("✉️", "Специалисту можно"))  # the catch-all's answer
 
 
 async def test_without_an_open_appeal_messages_go_to_the_menu(
