@@ -57,15 +57,16 @@ TEMPLATE_TEXT_LIMIT = 3000
 # --- finding the appeal a message is about -------------------------------------------
 
 
-async def appeal_of(message: Message, desk: DeskService) -> tuple[Appeal, AppealEvent | None] | None:
+async def appeal_of(message: Message,
+                    desk: DeskService) -> tuple[Appeal, AppealEvent | None] | None:
     thread_id = message.message_thread_id if message.is_topic_message else None
     reply = message.reply_to_message
     return await desk.appeal_in_thread(message.chat.id, thread_id,
                                        reply.message_id if reply else None)
 
 
-async def appeal_from_command(message: Message, command: CommandObject,
-                              desk: DeskService) -> Appeal | str:
+async def appeal_from_command(message: Message, command: CommandObject, desk: DeskService,
+                              usage: str) -> Appeal | str:
     """The appeal named in the command's argument, else the one of the thread; or a refusal."""
     if command.args:
         try:
@@ -75,9 +76,11 @@ async def appeal_from_command(message: Message, command: CommandObject,
         appeal = await desk.find(number)
         return appeal if appeal is not None else render(t.APPEAL_NOT_FOUND, number=number)
     found = await appeal_of(message, desk)
-    if found is None:
-        return render(t.BAN_USAGE, command=f"/{command.command}")
-    return found[0]
+    return usage if found is None else found[0]
+
+
+def thread_usage(command: CommandObject) -> str:
+    return render(t.THREAD_COMMAND_USAGE, command=f"/{command.command}")
 
 
 # --- card buttons -------------------------------------------------------------------
@@ -258,14 +261,7 @@ async def answer_edited(message: Message, desk: DeskService) -> None:
 
 async def appeal_command(message: Message, command: CommandObject, desk: DeskService,
                          settings: Settings) -> None:
-    if not command.args:
-        found = await appeal_of(message, desk)
-        if found is None:
-            await message.reply(t.APPEAL_USAGE)
-            return
-        appeal: Appeal | str = found[0]
-    else:
-        appeal = await appeal_from_command(message, command, desk)
+    appeal = await appeal_from_command(message, command, desk, t.APPEAL_USAGE)
     if isinstance(appeal, str):
         await message.reply(appeal)
         return
@@ -288,7 +284,7 @@ async def stats_command(message: Message, desk: DeskService) -> None:
 
 async def history_command(message: Message, command: CommandObject, desk: DeskService,
                           settings: Settings) -> None:
-    appeal = await appeal_from_command(message, command, desk)
+    appeal = await appeal_from_command(message, command, desk, thread_usage(command))
     if isinstance(appeal, str):
         await message.reply(appeal)
         return
@@ -344,7 +340,7 @@ async def unban_command(message: Message, command: CommandObject, desk: DeskServ
 
 async def _set_ban(message: Message, command: CommandObject, desk: DeskService,
                    banned: bool) -> None:
-    appeal = await appeal_from_command(message, command, desk)
+    appeal = await appeal_from_command(message, command, desk, thread_usage(command))
     if isinstance(appeal, str):
         await message.reply(appeal)
         return

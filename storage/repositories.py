@@ -158,7 +158,7 @@ class OutboxRepository(Protocol):
         self, item_id: int, now: datetime, message_id: int | None,
         copy: MessageRef | None = None,
     ) -> bool:
-        """Mark a pending row delivered and fill in its event's copy; False if it was not pending."""
+        """Mark a pending row delivered, fill in its event's copy; False if not pending."""
 
     async def postpone(self, item_id: int, not_before: datetime, error: str) -> None: ...
 

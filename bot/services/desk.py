@@ -154,7 +154,7 @@ def citizen_relay_change(
     reply_to_event: int | None = None,
     unblock: bool = False,
 ) -> AppealChange:
-    """A citizen's message for the operators, under ``header`` (a template with {number}, {text})."""
+    """A citizen's message for the operators under ``header`` (with {number} and {text})."""
     payloads = send_payloads(
         content,
         lambda html: render(header, number=appeal.number, text=html),
@@ -199,7 +199,7 @@ class DeskService:
 
     async def _apply(self, *changes: AppealChange) -> list[Appeal | None]:
         results = await self._desk.apply(changes, self._clock.now())
-        if any(result is not None and change.outbox for result, change in zip(results, changes)):
+        if any(result is not None and change.outbox for result, change in zip(results, changes, strict=True)):
             self._signal.notify()
         return results
 

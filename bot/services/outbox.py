@@ -30,6 +30,7 @@ from collections import deque
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -158,7 +159,7 @@ class OutboxSender:
         signal: OutboxSignal,
         *,
         operators_chat_id: int | None,
-        zone: Any,
+        zone: ZoneInfo,
         operators_per_minute: int = 20,
         batch: int = 50,
         max_backoff: timedelta = timedelta(minutes=5),
@@ -438,7 +439,9 @@ class OutboxSender:
             self._forum = bool(chat.is_forum)
         return self._forum
 
-    async def _render_card(self, appeal: Appeal, thread: AppealThread) -> tuple[str, Any]:
+    async def _render_card(
+        self, appeal: Appeal, thread: AppealThread
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
         current = await self._desk.get(appeal.id) or appeal
         flags = await self._desk.flags(current.citizen_id)
         text = card_text(current, flags, self._zone, forum=thread.topic_id is not None)

@@ -73,7 +73,7 @@ def parse_working_hours(text: str | None) -> WorkingHours:
             days[index].extend(intervals)
     for intervals in days:
         intervals.sort()
-        for (_, end), (start, _) in zip(intervals, intervals[1:]):
+        for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
             if start < end:
                 raise WorkingHoursError("intervals of one day overlap")
     if not any(days):

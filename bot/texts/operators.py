@@ -54,7 +54,10 @@ UNSUPPORTED_CONTENT = (
 REVEAL = "Данные по № {number}:\n{lines}"
 REVEAL_LINE = "{name}: {value}"
 REVEAL_TOO_LONG = "Данные длинные: отправил их вам в личный чат с ботом."
-REVEAL_START_BOT = "Данные не помещаются во всплывающее окно. Откройте личный чат с ботом (/start) и нажмите ещё раз."
+REVEAL_START_BOT = (
+    "Данные не помещаются во всплывающее окно. Откройте личный чат с ботом (/start) "
+    "и нажмите ещё раз."
+)
 NO_HIDDEN_DATA = "В этом обращении нет скрытых данных."
 
 # --- access ----------------------------------------------------------------------
@@ -102,14 +105,17 @@ TEMPLATE_ADD_USAGE = (
     "текст до 3000."
 )
 TEMPLATE_ADDED = "Шаблон «{title}» сохранён."
-TEMPLATE_EXISTS = "Шаблон «{title}» уже есть: удалите его (/template_del {title}) или выберите другое название."
+TEMPLATE_EXISTS = (
+    "Шаблон «{title}» уже есть: удалите его (/template_del {title}) "
+    "или выберите другое название."
+)
 TEMPLATE_DEL_USAGE = "Формат: /template_del Название"
 TEMPLATE_DELETED = "Шаблон «{title}» удалён."
 TEMPLATE_NOT_FOUND = "Шаблона «{title}» нет. Список: /templates"
 TEMPLATE_SENT = "📋 Гражданину отправлен шаблон «{title}» по обращению № {number} ({name})."
 TEMPLATE_GONE = "Этого шаблона больше нет."
 
-BAN_USAGE = (
+THREAD_COMMAND_USAGE = (
     "Отправьте команду ответом на карточку обращения, в его теме или с номером: "
     "{command} 2026-000042"
 )
