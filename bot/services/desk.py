@@ -199,7 +199,8 @@ class DeskService:
 
     async def _apply(self, *changes: AppealChange) -> list[Appeal | None]:
         results = await self._desk.apply(changes, self._clock.now())
-        if any(result is not None and change.outbox for result, change in zip(results, changes, strict=True)):
+        applied = zip(results, changes, strict=True)
+        if any(result is not None and change.outbox for result, change in applied):
             self._signal.notify()
         return results
 
