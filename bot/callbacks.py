@@ -105,3 +105,46 @@ class MyAppeal(CallbackData, prefix="a"):
 
 class HelpArticle(CallbackData, prefix="h"):
     article: str  # the article's id, at most 31 characters (see bot.services.content)
+
+
+# --- operator desk ---------------------------------------------------------
+
+
+class DeskAction(StrEnum):
+    TAKE = "take"
+    CLOSE = "close"
+    REVEAL = "reveal"
+    TEMPLATES = "tpl"
+    CLOSE_PLAIN = "plain"   # close without a resolution
+    CLOSE_CANCEL = "keep"   # changed one's mind: keep the appeal open
+
+
+class Desk(CallbackData, prefix="d"):
+    """A button on an appeal's card in the operators' chat."""
+
+    action: DeskAction
+    number: str
+
+
+class TemplatePick(CallbackData, prefix="tp"):
+    """Send canned answer ``template_id`` to the citizen of appeal ``number``."""
+
+    template_id: int
+    number: str
+
+
+class ReplyToAppeal(CallbackData, prefix="ra"):
+    """The citizen's "Ответить по обращению" button."""
+
+    number: str
+
+
+class RatingAction(StrEnum):
+    SCORE = "s"
+    NO_COMMENT = "n"
+
+
+class Rating(CallbackData, prefix="rt"):
+    action: RatingAction
+    number: str
+    score: int = 0

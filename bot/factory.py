@@ -15,9 +15,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, ErrorEvent
+from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.keyboards.targets import known_targets
@@ -28,19 +29,26 @@ from bot.services.appeals import AppealService
 from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.content import load_help_content
+from bot.services.desk import DeskService, OutboxSignal
+from bot.services.operator_access import OperatorAccess
+from bot.services.outbox import OutboxSender
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
 from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
 from bot.settings import Settings
 from bot.texts import common as common_texts
+from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from handlers import get_routers
 from storage.sqlite.appeals import SQLiteAppealRepository
 from storage.sqlite.citizens import SQLiteCitizenRepository
 from storage.sqlite.codes import SQLiteCodeRepository
 from storage.sqlite.database import Database
+from storage.sqlite.desk import SQLiteDeskRepository
 from storage.sqlite.fsm import SQLiteStorage
+from storage.sqlite.outbox import SQLiteOutboxRepository
 from storage.sqlite.privacy import SQLitePrivacyRepository
+from storage.sqlite.templates import SQLiteTemplateRepository
 from storage.sqlite.updates import SQLiteProcessedUpdates
 
 logger = logging.getLogger(__name__)
@@ -100,14 +108,26 @@ def create_dispatcher(
     retention = RetentionJob(privacy)
     dispatcher.startup.register(retention.start)
     dispatcher.shutdown.register(retention.stop)
+    signal = OutboxSignal()
+    appeal_repository = SQLiteAppealRepository(database)
+    desk_repository = SQLiteDeskRepository(database)
     dispatcher.workflow_data.update(
         help_content=help_content,
         privacy=privacy,
         settings=settings,
         clock=clock,
         sms_gateway=sms_gateway,
-        appeals=AppealService(SQLiteAppealRepository(database), clock),
+        appeals=AppealService(appeal_repository, desk_repository, clock, signal),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
+        desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
+                         clock, signal, settings.schedule, settings.zone),
+        outbox_sender=OutboxSender(
+            SQLiteOutboxRepository(database), desk_repository, clock, signal,
+            operators_chat_id=settings.operators_chat_id, zone=settings.zone,
+            operators_per_minute=settings.operators_chat_messages_per_minute,
+        ),
+        operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
+                                       timedelta(seconds=settings.operator_cache_seconds)),
     )
     dispatcher.update.outer_middleware(
         DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
@@ -121,14 +141,34 @@ def create_dispatcher(
     dispatcher.include_routers(*get_routers())
     dispatcher.errors.register(report_error)
     dispatcher.startup.register(set_commands)
+    dispatcher.startup.register(start_outbox)
+    dispatcher.shutdown.register(stop_outbox)
     return dispatcher
 
 
-async def set_commands(bot: Bot) -> None:
+async def start_outbox(bot: Bot, outbox_sender: OutboxSender) -> None:
+    outbox_sender.start(bot)
+
+
+async def stop_outbox(outbox_sender: OutboxSender) -> None:
+    await outbox_sender.stop()
+
+
+async def set_commands(bot: Bot, settings: Settings) -> None:
     await bot.set_my_commands(
         [BotCommand(command=name, description=text)
          for name, text in common_texts.BOT_COMMANDS.items()]
     )
+    if settings.operators_chat_id is None:
+        return
+    try:
+        await bot.set_my_commands(
+            [BotCommand(command=name, description=text)
+             for name, text in operator_texts.BOT_COMMANDS.items()],
+            scope=BotCommandScopeChat(chat_id=settings.operators_chat_id),
+        )
+    except TelegramAPIError as error:
+        logger.warning("Operator commands not set in the operators' chat: %s", error.message)
 
 
 async def report_error(event: ErrorEvent, bot: Bot) -> bool:

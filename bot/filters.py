@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+from aiogram import Bot
 from aiogram.filters import Filter
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
+
+from bot.services.operator_access import OperatorAccess
+from bot.settings import Settings
 
 _NOT_LETTERS = re.compile(r"[^\w\s]", re.UNICODE)
 
@@ -23,3 +27,22 @@ class TypedWord(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return message.text is not None and normalise_words(message.text) in self._words
+
+
+class InOperatorsChat(Filter):
+    """A message in the operators' chat (``OPERATORS_CHAT_ID``)."""
+
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        return settings.operators_chat_id is not None and \
+            message.chat.id == settings.operators_chat_id
+
+
+class IsOperator(Filter):
+    """From an operator. An anonymous admin (sent as the chat) is nobody in particular."""
+
+    async def __call__(self, event: Message | CallbackQuery, bot: Bot,
+                       operator_access: OperatorAccess) -> bool:
+        if isinstance(event, Message) and event.sender_chat is not None:
+            return False
+        user = event.from_user
+        return user is not None and await operator_access.is_operator(bot, user.id)

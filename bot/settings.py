@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -14,7 +15,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.services.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 # Built-in help articles and routing rules, shipped inside the package.
@@ -30,6 +33,11 @@ class Settings(BaseSettings):
     bot_api_base_url: str = TELEGRAM_API_URL
     database_path: Path = Path("data/bot.sqlite3")
     operators_chat_id: int | None = None
+    # NoDecode: pydantic-settings would read a list as JSON; ``.env`` says 111,222.
+    operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    working_hours: str = ""
+    operators_chat_messages_per_minute: int = Field(default=20, gt=0)
+    operator_cache_seconds: int = Field(default=60, ge=0)
 
     sms_gateway: Literal["outbox", "http"] = "outbox"
     sms_outbox_path: Path = Path("data/sms_outbox.jsonl")
@@ -65,6 +73,29 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return cls.model_fields[info.field_name].default
         return value
+
+    @field_validator("operator_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        items = [item.strip() for item in text.replace(";", ",").split(",")]
+        for item in items:
+            if item and not item.lstrip("-").isdigit():
+                raise ValueError(f"expected Telegram user ids like 111,222; got {item!r}")
+        return [int(item) for item in items if item]
+
+    @field_validator("working_hours")
+    @classmethod
+    def _working_hours_shape(cls, value: str) -> str:
+        try:
+            parse_working_hours(value)
+        except WorkingHoursError as error:
+            raise ValueError(f"{error} (examples: 09:00-18:00; mon-fri 09:00-18:00)") from error
+        return value.strip()
 
     @field_validator("bot_token")
     @classmethod
@@ -105,6 +136,10 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def schedule(self) -> WorkingHours:
+        return parse_working_hours(self.working_hours)
 
 
 def describe_settings_error(error: ValidationError) -> str:

@@ -83,9 +83,11 @@ def appeal_list_item(appeal: Appeal, zone: ZoneInfo) -> str:
     )
 
 
-def appeal_filed(appeal: Appeal) -> str:
-    return render(
+def appeal_filed(appeal: Appeal, off_hours_note: str | None = None) -> str:
+    """The receipt; outside working hours, also when an operator will answer."""
+    text = render(
         common.APPEAL_FILED,
         number=appeal.number,
         type=common.APPEAL_TYPE_NAMES[appeal.type],
     )
+    return text if off_hours_note is None else f"{text}\n\n{off_hours_note}"

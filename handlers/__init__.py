@@ -3,8 +3,12 @@
 Each call builds new routers, because a router can belong to one dispatcher
 only and tests, fixtures and benchmarks build many.
 
-Navigation (menu, cancel) comes first so it works in every state; the
-catch-alls come last so they never shadow a dialogue step.
+The operators' desk comes first: it handles only the operators' chat, card
+buttons and operator commands (refused in private chats before the citizen
+router calls them unknown). Navigation (menu, cancel) comes next so it works
+in every state; the conversation with operators (any message outside a
+dialogue) comes after the dialogues; the catch-alls come last so they never
+shadow a dialogue step.
 """
 
 from __future__ import annotations
@@ -17,15 +21,18 @@ def get_routers() -> list[Router]:
         appeal,
         common,
         complaint,
+        conversation,
         fallback,
         help_section,
         my_appeals,
+        operators,
         phone,
         privacy,
         recovery,
     )
 
     modules = (
-        common, phone, recovery, appeal, complaint, my_appeals, help_section, privacy, fallback,
+        operators, common, phone, recovery, appeal, complaint, my_appeals, help_section, privacy,
+        conversation, fallback,
     )
     return [module.create_router() for module in modules]

@@ -12,6 +12,7 @@ from bot.keyboards.appeals import appeal_types
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock
+from bot.services.desk import DeskService
 from bot.services.validators import clean_text, parse_application_number, parse_moment
 from bot.settings import Settings
 from bot.texts import appeals as t
@@ -21,7 +22,7 @@ from bot.views import appeal_filed, field_lines
 from handlers.complaint import start_complaint
 from handlers.forms import Form, Step, answered_step, ask, reask, step_context
 from handlers.my_appeals import ask_for_number
-from handlers.replies import answer_long, citizen_router, origin
+from handlers.replies import answer_long, citizen_router, off_hours, origin
 from states.appeal import NewAppeal
 from storage.models import AppealType
 
@@ -142,14 +143,15 @@ async def skip(callback: CallbackQuery, state: FSMContext) -> None:
     await next_step(origin(callback), state, form, step)
 
 
-async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService) -> None:
+async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
+                 desk: DeskService) -> None:
     data = await state.get_data()
     kind = AppealKind(data["kind"])
     fields = {step.field: data.get(step.field) for step in FORMS[kind].steps}
     message = origin(callback)
     appeal = await appeals.file(callback.from_user.id, message.chat.id, APPEAL_TYPES[kind], fields)
     await state.clear()
-    await message.answer(appeal_filed(appeal), reply_markup=main_menu())
+    await message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
 
 async def confirm_expected(message: Message) -> None:

@@ -14,6 +14,7 @@ from bot.keyboards import complaint as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock
+from bot.services.desk import DeskService
 from bot.services.validators import clean_text, parse_moments, parse_phone
 from bot.settings import Settings
 from bot.texts import common as common_texts
@@ -21,7 +22,7 @@ from bot.texts import complaint as t
 from bot.texts import join_lines, render, validation
 from bot.views import appeal_filed, field_value
 from handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from handlers.replies import answer_long, citizen_router, origin
+from handlers.replies import answer_long, citizen_router, off_hours, origin
 from states.complaint import WrittenComplaint
 from storage.models import AppealType, Attachment
 
@@ -177,7 +178,8 @@ async def edit_field(
     await ask(message, state, FORM, step)
 
 
-async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService) -> None:
+async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
+                 desk: DeskService) -> None:
     data = await state.get_data()
     attachments = [
         Attachment(item["kind"], item["file_id"], item["file_unique_id"], item.get("file_name"))
@@ -189,7 +191,7 @@ async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealServ
         callback.from_user.id, message.chat.id, AppealType.COMPLAINT, fields, attachments
     )
     await state.clear()
-    await message.answer(appeal_filed(appeal), reply_markup=main_menu())
+    await message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
 
 async def review_expected(message: Message) -> None:

@@ -14,6 +14,7 @@ from bot.services.appeals import AppealService, CommentOutcome
 from bot.services.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
 from bot.texts import common as common_texts
+from bot.texts import conversation as conversation_texts
 from bot.texts import join_lines, render, validation
 from bot.texts import my_appeals as t
 from bot.views import appeal_details, appeal_list_item
@@ -142,6 +143,8 @@ async def comment_typed(message: Message, state: FSMContext, appeals: AppealServ
         await message.answer(render(t.COMMENT_ADDED, number=number), reply_markup=main_menu())
     elif outcome == CommentOutcome.CLOSED:
         await message.answer(render(t.COMMENT_CLOSED, number=number), reply_markup=main_menu())
+    elif outcome == CommentOutcome.BANNED:
+        await message.answer(conversation_texts.BANNED, reply_markup=main_menu())
     else:
         await message.answer(t.NOT_YOURS, reply_markup=main_menu())
 

@@ -21,13 +21,15 @@ from bot.keyboards import recovery as keyboards
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock
+from bot.services.desk import DeskService
 from bot.services.validators import clean_text, parse_contact, parse_full_name, parse_snils
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import recovery as t
 from bot.texts import render, validation
+from bot.views import appeal_filed
 from handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from handlers.replies import citizen_router, origin
+from handlers.replies import citizen_router, off_hours, origin
 from states.recovery import AccessRecovery
 from storage.models import AppealType
 
@@ -111,18 +113,16 @@ async def form_wrong_kind(message: Message, state: FSMContext) -> None:
     await reask(message, state, SUPPORT_FORM)
 
 
-async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService) -> None:
+async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
+                 desk: DeskService) -> None:
     data = await state.get_data()
     fields = {name: data[name] for name in ("cause", "full_name", "snils", "contact", "description")}
     appeal = await appeals.file(
         callback.from_user.id, origin(callback).chat.id, AppealType.ACCESS_RECOVERY, fields
     )
     await state.clear()
-    await origin(callback).answer(
-        render(common_texts.APPEAL_FILED, number=appeal.number,
-               type=common_texts.APPEAL_TYPE_NAMES[appeal.type]),
-        reply_markup=main_menu(),
-    )
+    await origin(callback).answer(appeal_filed(appeal, off_hours(desk)),
+                                  reply_markup=main_menu())
 
 
 async def back(callback: CallbackQuery, state: FSMContext) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
+from bot.desk_views import off_hours_note
+from bot.services.desk import DeskService
+from bot.services.relay import Content
 from bot.services.text_split import split_html
 from bot.services.validators import Invalid
 from bot.texts import explain
+from storage.models import Actor, MessageAuthor, MessageRef
 
 
 def citizen_router(name: str) -> Router:
@@ -38,3 +42,44 @@ async def answer_long(
     for piece in pieces[:-1]:
         await message.answer(piece)
     await message.answer(pieces[-1], reply_markup=reply_markup)
+
+
+def content_of(message: Message) -> Content | None:
+    """What of a message can be relayed (text, photo, document), formatting kept."""
+    if message.text is not None:
+        return Content("text", html=message.html_text, plain=message.text)
+    caption_html = message.html_text if message.caption else ""
+    caption = message.caption or ""
+    if message.photo:
+        return Content("photo", html=caption_html, plain=caption,
+                       file_id=message.photo[-1].file_id)
+    if message.document:
+        return Content("document", html=caption_html, plain=caption,
+                       file_id=message.document.file_id, file_name=message.document.file_name)
+    return None
+
+
+def ref(message: Message) -> MessageRef:
+    return MessageRef(message.chat.id, message.message_id)
+
+
+def operator(user: User) -> Actor:
+    name = user.full_name + (f" (@{user.username})" if user.username else "")
+    return Actor(MessageAuthor.OPERATOR, user.id, name)
+
+
+def off_hours(desk: DeskService) -> str | None:
+    """The working-hours note for a citizen writing now, if operators are away."""
+    return off_hours_note(desk.schedule, desk.now(), desk.zone)
+
+
+ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
+
+
+def alert(text: str) -> str:
+    """A callback answer's text cut to Telegram's limit (names can be long)."""
+    return text if len(text) <= ALERT_LIMIT else text[:ALERT_LIMIT - 1] + "…"
+
+
+def with_note(text: str, note: str | None) -> str:
+    return text if note is None else f"{text}\n\n{note}"

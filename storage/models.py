@@ -98,6 +98,12 @@ class Appeal:
     updated_at: datetime
     closed_at: datetime | None
     attachments: list[Attachment] = field(default_factory=list)
+    assignee_id: int | None = None
+    assignee_name: str | None = None
+    first_answered_at: datetime | None = None
+    resolution: str | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -112,3 +118,170 @@ class AppealMessage:
     author_id: int | None
     text: str
     created_at: datetime
+
+
+# --- operator desk ---------------------------------------------------------
+
+
+class EventKind(StrEnum):
+    FILED = "filed"
+    TAKEN = "taken"
+    CLOSED = "closed"
+    CITIZEN_MESSAGE = "citizen_message"
+    OPERATOR_MESSAGE = "operator_message"
+    CITIZEN_EDIT = "citizen_edit"
+    OPERATOR_EDIT = "operator_edit"
+    RATED = "rated"
+    RATING_COMMENT = "rating_comment"
+    BANNED = "banned"
+    UNBANNED = "unbanned"
+    BOT_BLOCKED = "bot_blocked"
+    BOT_UNBLOCKED = "bot_unblocked"
+    CARD_POSTED = "card_posted"
+    CARD_SHOWN = "card_shown"
+    TOPIC_CREATED = "topic_created"
+    TOPIC_LOST = "topic_lost"
+    DATA_REVEALED = "data_revealed"
+    DELIVERY_FAILED = "delivery_failed"
+
+
+class Audience(StrEnum):
+    OPERATORS = "operators"
+    CITIZEN = "citizen"
+
+
+class OutboxKind(StrEnum):
+    CARD = "card"                # make sure the appeal has its topic and card
+    CARD_UPDATE = "card_update"  # show the appeal's current state on its card
+    MESSAGE = "message"          # a send* method into the thread or to the citizen
+    EDIT = "edit"                # edit a relayed copy
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something: a citizen, an operator (with a display name) or the bot."""
+
+    kind: MessageAuthor
+    id: int | None = None
+    name: str | None = None
+
+
+SYSTEM = Actor(MessageAuthor.SYSTEM)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    kind: EventKind
+    actor: Actor
+    text: str | None = None
+    content: dict[str, Any] | None = None
+    origin: MessageRef | None = None
+    copy: MessageRef | None = None
+    # Index into AppealChange.outbox of the row that delivers the copy: its
+    # delivery fills in ``copy``.
+    outbox_index: int | None = None
+    # Also shown to the citizen in the appeal's history (appeal_messages).
+    history_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppealEvent:
+    id: int
+    appeal_id: int
+    kind: EventKind
+    actor: Actor
+    status_before: AppealStatus | None
+    status_after: AppealStatus | None
+    text: str | None
+    content: dict[str, Any] | None
+    origin: MessageRef | None
+    copy: MessageRef | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewOutboxMessage:
+    audience: Audience
+    kind: OutboxKind
+    payload: dict[str, Any] = field(default_factory=dict)
+    chat_id: int | None = None  # the citizen's chat; operators' chat when None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    appeal_id: int
+    audience: Audience
+    chat_id: int | None
+    kind: OutboxKind
+    payload: dict[str, Any]
+    attempts: int
+    not_before: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AppealChange:
+    """One atomic step of an appeal: state, events and the sends they cause.
+
+    Guards make concurrent presses safe: a change whose guard fails is refused
+    as a whole. ``status`` is recorded on the first event as before/after.
+    """
+
+    appeal_id: int
+    events: tuple[NewEvent, ...] = ()
+    outbox: tuple[NewOutboxMessage, ...] = ()
+    allowed_statuses: frozenset[AppealStatus] | None = None
+    status: AppealStatus | None = None
+    assignee: Actor | None = None
+    replace_assignee: bool = False  # otherwise only an unassigned appeal gets one
+    resolution: str | None = None
+    answered: bool = False          # sets first_answered_at if still empty
+    rating: int | None = None       # only if not rated yet
+    rating_comment: str | None = None  # only if rated and not commented yet
+    citizen_banned: bool | None = None
+    citizen_blocked_bot: bool | None = None
+    banned_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppealThread:
+    appeal_id: int
+    chat_id: int
+    topic_id: int | None
+    card_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenFlags:
+    user_id: int
+    banned: bool = False
+    bot_blocked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTemplate:
+    id: int
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeskStats:
+    by_status: dict[AppealStatus, int]
+    by_type: dict[AppealType, int]
+    first_answer_seconds: list[float]
+    rating_count: int
+    rating_average: float | None

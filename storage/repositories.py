@@ -6,16 +6,26 @@ protocols; handlers and services do not change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from storage.models import (
     Appeal,
+    AppealChange,
+    AppealEvent,
     AppealMessage,
+    AppealThread,
     Citizen,
+    CitizenFlags,
+    DeskStats,
     MessageAuthor,
+    MessageRef,
     NewAppeal,
+    NewEvent,
+    OutboxItem,
     PhoneHistoryEntry,
+    ReplyTemplate,
     VerificationCode,
 )
 
@@ -57,8 +67,17 @@ class CodeRepository(Protocol):
 
 
 class AppealRepository(Protocol):
-    async def create(self, appeal: NewAppeal, now: datetime) -> Appeal:
-        """Store the appeal with the next number of ``now``'s year."""
+    async def create(
+        self,
+        appeal: NewAppeal,
+        now: datetime,
+        follow_up: Callable[[Appeal], AppealChange] | None = None,
+    ) -> Appeal:
+        """Store the appeal with the next number of ``now``'s year.
+
+        ``follow_up`` builds, from the stored appeal, a change (events, outbox
+        rows) committed in the same transaction.
+        """
 
     async def get_by_number(self, number: str) -> Appeal | None: ...
 
@@ -78,3 +97,72 @@ class AppealRepository(Protocol):
 
     async def messages(self, appeal_id: int) -> list[AppealMessage]:
         """Oldest first."""
+
+
+class DeskRepository(Protocol):
+    """The operator desk's view of appeals: atomic changes, threads, events, flags."""
+
+    async def apply(self, changes: Sequence[AppealChange], now: datetime) -> list[Appeal | None]:
+        """Apply all changes in one transaction; a change whose guard fails gives None."""
+
+    async def get(self, appeal_id: int) -> Appeal | None: ...
+
+    async def thread(self, appeal_id: int) -> AppealThread | None: ...
+
+    async def save_thread(
+        self, thread: AppealThread, now: datetime, events: Sequence[NewEvent] = ()
+    ) -> None: ...
+
+    async def find_by_topic(self, chat_id: int, topic_id: int) -> Appeal | None: ...
+
+    async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent] | None:
+        """The appeal and the first event whose original or relayed copy is ``ref``."""
+
+    async def event(self, event_id: int) -> AppealEvent | None: ...
+
+    async def events(self, appeal_id: int) -> list[AppealEvent]:
+        """Oldest first."""
+
+    async def open_appeals(self) -> list[Appeal]:
+        """Oldest first."""
+
+    async def open_for_citizen(self, citizen_id: int) -> list[Appeal]:
+        """Oldest first."""
+
+    async def flags(self, user_id: int) -> CitizenFlags: ...
+
+    async def stats(self) -> DeskStats: ...
+
+
+class TemplateRepository(Protocol):
+    async def add(
+        self, title: str, text: str, created_by: int | None, now: datetime
+    ) -> ReplyTemplate | None:
+        """None when a template of that title (case-insensitive) exists."""
+
+    async def delete(self, title: str) -> bool: ...
+
+    async def all(self) -> list[ReplyTemplate]: ...
+
+    async def get(self, template_id: int) -> ReplyTemplate | None: ...
+
+
+class OutboxRepository(Protocol):
+    async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """The first pending row of each lane, if its time has come; oldest first."""
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending row may be tried, or None if none is pending."""
+
+    async def mark_delivered(
+        self, item_id: int, now: datetime, message_id: int | None,
+        copy: MessageRef | None = None,
+    ) -> bool:
+        """Mark a pending row delivered, fill in its event's copy; False if not pending."""
+
+    async def postpone(self, item_id: int, not_before: datetime, error: str) -> None: ...
+
+    async def mark_failed(self, item_id: int, now: datetime, error: str) -> None: ...
+
+    async def pending(self) -> list[OutboxItem]:
+        """Every pending row, in id order."""

@@ -92,6 +92,43 @@ def sms(settings: Settings) -> SmsOutbox:
     return SmsOutbox(settings.sms_outbox_path)
 
 
+OPERATORS_CHAT = -1001234567890
+
+
+@pytest.fixture
+def operator() -> Person:
+    return Person(id=2001, first_name="Ирина", username="irina")
+
+
+@pytest.fixture
+def second_operator() -> Person:
+    return Person(id=2002, first_name="Пётр")
+
+
+@pytest.fixture
+def stranger() -> Person:
+    """Neither a member of the operators' chat nor in OPERATOR_IDS."""
+    return Person(id=3003, first_name="Чужой")
+
+
+@pytest.fixture
+def forum(harness: BotHarness, operator: Person, second_operator: Person) -> int:
+    """The operators' chat as a forum supergroup with two operators."""
+    harness.session.add_group(OPERATORS_CHAT, forum=True)
+    harness.session.set_member(OPERATORS_CHAT, operator.id, "administrator")
+    harness.session.set_member(OPERATORS_CHAT, second_operator.id, "member")
+    return OPERATORS_CHAT
+
+
+@pytest.fixture
+def group(harness: BotHarness, operator: Person, second_operator: Person) -> int:
+    """The operators' chat as a plain supergroup (no topics): cards threaded by reply."""
+    harness.session.add_group(OPERATORS_CHAT, forum=False)
+    harness.session.set_member(OPERATORS_CHAT, operator.id, "member")
+    harness.session.set_member(OPERATORS_CHAT, second_operator.id, "member")
+    return OPERATORS_CHAT
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def fixture_tier(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OutOfProcessTier]:
     """Fake Telegram servers and real bot processes shared by the out-of-process tests.

@@ -47,3 +47,33 @@ def test_demo_walks_the_phone_change_in_a_terminal(tmp_path: Path) -> None:
     finally:
         demo.close(force=True)
     assert demo.exitstatus == 0
+
+
+def test_demo_plays_the_operator_too(tmp_path: Path) -> None:
+    demo = spawn_demo(tmp_path)
+    try:
+        demo.expect("Анна› ")
+        for line, answer in [("/appeal", "Выберите тип обращения"),
+                             ("4", "Тема консультации"), ("Пенсия", "Опишите вопрос"),
+                             ("Как узнать стаж", "Проверьте обращение"),
+                             ("1", r"Номер: (2026-\d{6})")]:
+            demo.sendline(line)
+            demo.expect(answer)
+        number = demo.match.group(1)
+        demo.expect(re.escape("[чат операторов]"))
+        demo.expect(f"Обращение № {number}")
+        demo.sendline("/as operator")
+        demo.expect("Теперь вы оператор Ольга")
+        demo.expect("Ольга› ")
+        demo.sendline("1")
+        demo.expect(f"Обращение № {number} взято в работу")
+        demo.expect("Ольга› ")
+        demo.sendline("/reply Стаж есть в выписке СФР")
+        demo.expect(re.escape("[чат гражданина]"))
+        demo.expect(f"Ответ специалиста по обращению № {number}")
+        demo.expect("Стаж есть в выписке СФР")
+        demo.sendline("/quit")
+        demo.expect(pexpect.EOF)
+    finally:
+        demo.close(force=True)
+    assert demo.exitstatus == 0

@@ -1,4 +1,8 @@
-"""Filing appeals, finding them by number, listing and commenting."""
+"""Filing appeals, finding them by number, listing and commenting.
+
+Filing and commenting also queue what the operators must see (the card, the
+attachments, the comment) in the same transaction, through the desk's outbox.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,12 @@ from enum import StrEnum
 from typing import Any
 
 from bot.services.clock import Clock
-from storage.models import (
-    Appeal,
-    AppealMessage,
-    AppealType,
-    Attachment,
-    MessageAuthor,
-    NewAppeal,
-)
-from storage.repositories import AppealRepository
+from bot.services.desk import OutboxSignal, citizen_relay_change, filing_change
+from bot.services.relay import Content
+from bot.texts import operators as operator_texts
+from bot.texts import render
+from storage.models import Appeal, AppealMessage, AppealType, Attachment, NewAppeal
+from storage.repositories import AppealRepository, DeskRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +32,22 @@ class CommentOutcome(StrEnum):
     ADDED = "added"
     NOT_FOUND = "not_found"
     CLOSED = "closed"
+    BANNED = "banned"
 
 
 class AppealService:
-    def __init__(self, appeals: AppealRepository, clock: Clock, page_size: int = 5) -> None:
+    def __init__(
+        self,
+        appeals: AppealRepository,
+        desk: DeskRepository,
+        clock: Clock,
+        signal: OutboxSignal,
+        page_size: int = 5,
+    ) -> None:
         self._appeals = appeals
+        self._desk = desk
         self._clock = clock
+        self._signal = signal
         self.page_size = page_size
 
     async def file(
@@ -48,7 +59,9 @@ class AppealService:
         attachments: list[Attachment] | None = None,
     ) -> Appeal:
         new = NewAppeal(citizen_id, chat_id, appeal_type, fields, attachments or [])
-        return await self._appeals.create(new, self._clock.now())
+        appeal = await self._appeals.create(new, self._clock.now(), follow_up=filing_change)
+        self._signal.notify()
+        return appeal
 
     async def find(self, number: str) -> Appeal | None:
         return await self._appeals.get_by_number(number)
@@ -78,7 +91,14 @@ class AppealService:
             return CommentOutcome.NOT_FOUND, None
         if not appeal.is_open:
             return CommentOutcome.CLOSED, appeal
-        await self._appeals.add_message(
-            appeal.id, MessageAuthor.CITIZEN, citizen_id, text, self._clock.now()
-        )
-        return CommentOutcome.ADDED, appeal
+        flags = await self._desk.flags(citizen_id)
+        if flags.banned:
+            return CommentOutcome.BANNED, appeal
+        content = Content("text", html=render("{text}", text=text), plain=text)
+        change = citizen_relay_change(appeal, content, None, operator_texts.CITIZEN_COMMENT,
+                                      unblock=flags.bot_blocked)
+        [commented] = await self._desk.apply([change], self._clock.now())
+        if commented is None:
+            return CommentOutcome.CLOSED, appeal
+        self._signal.notify()
+        return CommentOutcome.ADDED, commented

@@ -41,6 +41,13 @@ def mask_contact(contact: str | None) -> str:
     return mask_phone(contact)
 
 
+def mask_name(full_name: str | None) -> str:
+    """``Иванов Иван Иванович`` -> ``И*** И*** И***``: initials only."""
+    if not full_name:
+        return "—"
+    return " ".join(f"{part[:1]}***" for part in full_name.split())
+
+
 # Personal data inside free text (log lines, tracebacks). Order matters: e-mails
 # first, then the digit patterns from the most specific to the least.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

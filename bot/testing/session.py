@@ -5,7 +5,12 @@ through aiogram's own response parsing, so handlers get real ``Message``
 objects with ids, dates and markup; errors come back in Telegram's shape and
 become aiogram's exceptions. Telegram's limits are enforced: message and
 caption length, callback data size, one answer per callback query, no edit
-that changes nothing.
+that changes nothing, no sending into a deleted forum topic, no message to a
+user who blocked the bot.
+
+Groups and forum supergroups are registered with :meth:`RecordingSession.add_group`
+(members with :meth:`set_member`); topics are created by ``createForumTopic`` and
+can be deleted by hand with :meth:`delete_topic`, as an operator would.
 """
 
 from __future__ import annotations
@@ -21,14 +26,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CloseForumTopic,
     CopyMessage,
+    CreateForumTopic,
     DeleteMessage,
+    EditForumTopic,
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetChat,
+    GetChatMember,
     GetMe,
+    ReopenForumTopic,
     SendDocument,
     SendMediaGroup,
     SendMessage,
@@ -51,6 +63,9 @@ NOT_MODIFIED = (
 QUERY_TOO_OLD = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
+BLOCKED_BY_USER = "Forbidden: bot was blocked by the user"
+_SENDING_METHODS = ("SendMessage", "SendPhoto", "SendDocument", "SendMediaGroup", "CopyMessage")
 
 
 def plain_text(html_text: str) -> str:
@@ -94,6 +109,19 @@ class InjectedFault:
     description: str
     retry_after: int | None
     times: int
+    network: bool = False
+
+
+@dataclass
+class Group:
+    """A group or supergroup the bot is in; a forum has topics."""
+
+    id: int
+    title: str
+    forum: bool
+    members: dict[int, str] = field(default_factory=dict)  # user id -> status
+    topics: dict[int, str] = field(default_factory=dict)   # thread id -> name
+    closed_topics: set[int] = field(default_factory=set)
 
 
 class RecordingSession(BaseSession):
@@ -109,6 +137,8 @@ class RecordingSession(BaseSession):
         )
         self._faults: list[InjectedFault] = []
         self.bot_username = bot_username
+        self.groups: dict[int, Group] = {}
+        self.blocked_by: set[int] = set()
 
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids[chat_id])
@@ -126,6 +156,47 @@ class RecordingSession(BaseSession):
     ) -> None:
         self._faults.append(InjectedFault(method, error_code, description, retry_after, times))
 
+    def fail_network_next(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` never reach Telegram (connection error)."""
+        self._faults.append(InjectedFault(method, 0, "Cannot connect to host", None, times,
+                                          network=True))
+
+    def requests_of(self, method: str) -> list[TelegramMethod[Any]]:
+        return [request for request in self.requests
+                if type(request).__name__.lower() == method.lower()]
+
+    # --- groups, forums, members, blocking ---------------------------------
+
+    def add_group(self, chat_id: int, title: str = "Операторы", forum: bool = False) -> Group:
+        group = Group(chat_id, title, forum)
+        self.groups[chat_id] = group
+        return group
+
+    def set_member(self, chat_id: int, user_id: int, status: str = "member") -> None:
+        """``status``: creator, administrator, member, restricted, left or kicked."""
+        self.groups[chat_id].members[user_id] = status
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An operator deletes a topic by hand: its messages disappear too."""
+        del self.groups[chat_id].topics[thread_id]
+        for record in self.sent:
+            if record.chat_id == chat_id and record.message_thread_id == thread_id:
+                record.deleted = True
+
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        """An operator closes a topic by hand: nobody can post in it until it is reopened."""
+        self.groups[chat_id].closed_topics.add(thread_id)
+
+    def topics(self, chat_id: int) -> dict[int, str]:
+        return dict(self.groups[chat_id].topics)
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: every send to their chat is refused."""
+        self.blocked_by.add(user_id)
+
+    def unblock(self, user_id: int) -> None:
+        self.blocked_by.discard(user_id)
+
     async def close(self) -> None:
         """Nothing to close."""
 
@@ -140,7 +211,13 @@ class RecordingSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.requests.append(method)
-        status, payload = self._answer(bot, method)
+        fault = self._take_fault(type(method).__name__)
+        if fault is not None and fault.network:
+            raise TelegramNetworkError(method=method, message=fault.description)
+        if fault is not None:
+            status, payload = _error(fault.error_code, fault.description, fault.retry_after)
+        else:
+            status, payload = self._answer(bot, method)
         response = self.check_response(
             bot=bot, method=method, status_code=status, content=json.dumps(payload)
         )
@@ -150,9 +227,9 @@ class RecordingSession(BaseSession):
 
     def _answer(self, bot: Bot, method: TelegramMethod[Any]) -> tuple[int, dict[str, Any]]:
         name = type(method).__name__
-        fault = self._take_fault(name)
-        if fault is not None:
-            return _error(fault.error_code, fault.description, fault.retry_after)
+        problem = self._delivery_problem(method)
+        if problem is not None:
+            return problem
         handler = getattr(self, f"_on_{name}", None)
         if handler is not None:
             return handler(bot, method)
@@ -169,6 +246,103 @@ class RecordingSession(BaseSession):
                     self._faults.remove(fault)
                 return fault
         return None
+
+    def _delivery_problem(self, method: TelegramMethod[Any]) -> tuple[int, dict[str, Any]] | None:
+        """Refusals that depend on the chat: a blocked bot, a deleted topic, a lost reply."""
+        chat_id = getattr(method, "chat_id", None)
+        if not isinstance(chat_id, int):
+            return None
+        if chat_id in self.blocked_by and type(method).__name__ in _SENDING_METHODS:
+            return _error(403, BLOCKED_BY_USER)
+        group = self.groups.get(chat_id)
+        thread_id = getattr(method, "message_thread_id", None)
+        if group is not None and thread_id is not None:
+            if not group.forum or thread_id not in group.topics:
+                return _error(400, THREAD_NOT_FOUND)
+            if thread_id in group.closed_topics and type(method).__name__ in _SENDING_METHODS:
+                return _error(400, "Bad Request: TOPIC_CLOSED")
+        reply = getattr(method, "reply_parameters", None)
+        if reply is not None and not reply.allow_sending_without_reply:
+            target = self._messages.get((chat_id, reply.message_id))
+            if target is None or target.deleted:
+                return _error(400, "Bad Request: message to be replied not found")
+        return None
+
+    def _on_GetChat(self, bot: Bot, method: GetChat) -> tuple[int, dict[str, Any]]:
+        chat_id = int(method.chat_id)
+        group = self.groups.get(chat_id)
+        if group is None and chat_id < 0:
+            return _error(400, "Bad Request: chat not found")
+        chat: dict[str, Any] = {
+            "id": chat_id, "accent_color_id": 0, "max_reaction_count": 11,
+            "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                    "unique_gifts": False, "premium_subscription": False,
+                                    "gifts_from_channels": False},
+        }
+        if group is None:
+            chat.update(type="private", first_name="Пользователь")
+        else:
+            chat.update(type="supergroup", title=group.title)
+            if group.forum:
+                chat["is_forum"] = True
+        return _ok(chat)
+
+    def _on_GetChatMember(self, bot: Bot, method: GetChatMember) -> tuple[int, dict[str, Any]]:
+        group = self.groups.get(int(method.chat_id))
+        if group is None:
+            return _error(400, "Bad Request: chat not found")
+        status = group.members.get(method.user_id, "left")
+        user = {"id": method.user_id, "is_bot": False, "first_name": f"user{method.user_id}"}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update({name: False for name in (
+                "can_be_edited", "is_anonymous", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info",
+                "can_post_stories", "can_edit_stories", "can_delete_stories",
+                "can_send_welcome_messages")})
+            member.update(can_manage_chat=True, can_delete_messages=True, can_invite_users=True)
+        elif status == "restricted":
+            member.update({name: False for name in (
+                "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+                "can_send_videos", "can_send_video_notes", "can_send_voice_notes",
+                "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
+                "can_react_to_messages", "can_edit_tag", "can_change_info", "can_invite_users",
+                "can_pin_messages", "can_manage_topics")})
+            member.update(is_member=True, until_date=0)
+        elif status == "kicked":
+            member["until_date"] = 0
+        return _ok(member)
+
+    def _on_CreateForumTopic(
+        self, bot: Bot, method: CreateForumTopic
+    ) -> tuple[int, dict[str, Any]]:
+        group = self.groups.get(int(method.chat_id))
+        if group is None or not group.forum:
+            return _error(400, "Bad Request: the chat is not a forum")
+        if not 1 <= len(method.name) <= 128:
+            return _error(400, "Bad Request: TOPIC_TITLE_EMPTY")
+        # A topic's id is the id of the service message that opens it.
+        thread_id = self.next_message_id(group.id)
+        group.topics[thread_id] = method.name
+        return _ok({"message_thread_id": thread_id, "name": method.name, "icon_color": 7322096})
+
+    def _on_EditForumTopic(self, bot: Bot, method: EditForumTopic) -> tuple[int, dict[str, Any]]:
+        group = self.groups[int(method.chat_id)]
+        if method.name is not None:
+            group.topics[method.message_thread_id] = method.name
+        return _ok(True)
+
+    def _on_CloseForumTopic(self, bot: Bot, method: CloseForumTopic) -> tuple[int, dict[str, Any]]:
+        self.groups[int(method.chat_id)].closed_topics.add(method.message_thread_id)
+        return _ok(True)
+
+    def _on_ReopenForumTopic(
+        self, bot: Bot, method: ReopenForumTopic
+    ) -> tuple[int, dict[str, Any]]:
+        self.groups[int(method.chat_id)].closed_topics.discard(method.message_thread_id)
+        return _ok(True)
 
     def _on_GetMe(self, bot: Bot, method: GetMe) -> tuple[int, dict[str, Any]]:
         return _ok({"id": bot.id, "is_bot": True, "first_name": "Поддержка",
@@ -196,9 +370,20 @@ class RecordingSession(BaseSession):
         return _ok(self._store(bot, method, caption, kind))
 
     def _on_SendMediaGroup(self, bot: Bot, method: SendMediaGroup) -> tuple[int, dict[str, Any]]:
+        if not 2 <= len(method.media) <= 10:
+            return _error(400, "Bad Request: wrong number of media in the album (2-10)")
+        kinds = {item.type for item in method.media}
+        if "document" in kinds and kinds != {"document"}:
+            return _error(400, "Bad Request: documents can't be mixed with other media types")
+        for item in method.media:
+            if len(plain_text(item.caption or "")) > CAPTION_LIMIT:
+                return _error(400, "Bad Request: message caption is too long")
+        group_id = f"album-{len(self.sent)}"
         results = []
         for item in method.media:
-            results.append(self._store(bot, method, item.caption or "", item.type))
+            record = self._store(bot, method, item.caption or "", item.type)
+            record["media_group_id"] = group_id
+            results.append(record)
         return _ok(results)
 
     def _on_CopyMessage(self, bot: Bot, method: CopyMessage) -> tuple[int, dict[str, Any]]:
@@ -261,9 +446,9 @@ class RecordingSession(BaseSession):
 
     def _store(self, bot: Bot, method: Any, html_text: str, kind: str) -> dict[str, Any]:
         chat_id = int(method.chat_id)
-        markup = method.reply_markup if isinstance(
-            method.reply_markup, (InlineKeyboardMarkup, ReplyKeyboardMarkup)
-        ) else None
+        markup = getattr(method, "reply_markup", None)
+        if not isinstance(markup, (InlineKeyboardMarkup, ReplyKeyboardMarkup)):
+            markup = None
         reply_to = None
         if getattr(method, "reply_parameters", None) is not None:
             reply_to = method.reply_parameters.message_id
@@ -281,17 +466,27 @@ class RecordingSession(BaseSession):
         return self._message_json(bot, record)
 
     def _message_json(self, bot: Bot, record: SentMessage) -> dict[str, Any]:
-        chat_type = "private" if record.chat_id > 0 else "supergroup"
+        chat: dict[str, Any] = {"id": record.chat_id,
+                                "type": "private" if record.chat_id > 0 else "supergroup"}
+        group = self.groups.get(record.chat_id)
+        if group is not None:
+            chat["title"] = group.title
+            if group.forum:
+                chat["is_forum"] = True
         payload: dict[str, Any] = {
             "message_id": record.message_id,
             "date": int(time.time()),
-            "chat": {"id": record.chat_id, "type": chat_type},
+            "chat": chat,
             "from": {"id": bot.id, "is_bot": True, "first_name": "Поддержка",
                      "username": self.bot_username},
         }
         if record.message_thread_id is not None:
             payload["message_thread_id"] = record.message_thread_id
             payload["is_topic_message"] = True
+        if record.reply_to_message_id is not None:
+            payload["reply_to_message"] = {
+                "message_id": record.reply_to_message_id, "date": int(time.time()), "chat": chat,
+            }
         if record.kind == "text":
             payload["text"] = record.text
         elif record.kind == "photo":

@@ -21,6 +21,11 @@ def render(template: str, **values: object) -> str:
     return template.format(**escaped)
 
 
+def plain(template: str, **values: object) -> str:
+    """For plain-text places (callback alerts, topic names): no HTML, so no escaping."""
+    return template.format(**values)
+
+
 def join_lines(lines: list[str]) -> Safe:
     """Lines already rendered with :func:`render`, as one fragment."""
     return Safe("\n".join(lines))

@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
 from storage.models import (
     Appeal,
+    AppealChange,
     AppealMessage,
     AppealStatus,
-    AppealType,
-    Attachment,
     MessageAuthor,
     NewAppeal,
 )
+from storage.sqlite.changes import apply_change
 from storage.sqlite.database import Database, Transaction
-from storage.sqlite.timefmt import from_db, from_db_optional, to_db
+from storage.sqlite.rows import appeal_from_row, with_attachments
+from storage.sqlite.timefmt import from_db, to_db
 
 
 def format_appeal_number(year: int, sequence: int) -> str:
@@ -25,7 +26,12 @@ class SQLiteAppealRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def create(self, appeal: NewAppeal, now: datetime) -> Appeal:
+    async def create(
+        self,
+        appeal: NewAppeal,
+        now: datetime,
+        follow_up: Callable[[Appeal], AppealChange] | None = None,
+    ) -> Appeal:
         stamp = to_db(now)
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
@@ -60,7 +66,13 @@ class SQLiteAppealRepository:
                     for item in appeal.attachments
                 ],
             )
-            return await _load(tx, "id = ?", appeal_id)  # type: ignore[return-value]
+            created = await _load(tx, "id = ?", appeal_id)
+            assert created is not None
+            if follow_up is not None:
+                changed = await apply_change(tx, follow_up(created), stamp)
+                assert changed is not None, "a follow-up of a new appeal has no guards to fail"
+                created = changed
+            return created
 
     async def get_by_number(self, number: str) -> Appeal | None:
         async with self._db.transaction() as tx:
@@ -72,7 +84,7 @@ class SQLiteAppealRepository:
             " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             (citizen_id, limit, offset),
         )
-        return [_appeal(row, []) for row in rows]
+        return [appeal_from_row(row, []) for row in rows]
 
     async def count_for_citizen(self, citizen_id: int) -> int:
         row = await self._db.fetchone(
@@ -127,38 +139,4 @@ class SQLiteAppealRepository:
 
 async def _load(tx: Transaction, where: str, value: object) -> Appeal | None:
     row = await tx.fetchone(f"SELECT * FROM appeals WHERE {where}", (value,))
-    if row is None:
-        return None
-    attachments = await tx.fetchall(
-        "SELECT kind, file_id, file_unique_id, file_name FROM appeal_attachments"
-        " WHERE appeal_id = ? ORDER BY id",
-        (row["id"],),
-    )
-    return _appeal(
-        row,
-        [
-            Attachment(
-                kind=item["kind"],
-                file_id=item["file_id"],
-                file_unique_id=item["file_unique_id"],
-                file_name=item["file_name"],
-            )
-            for item in attachments
-        ],
-    )
-
-
-def _appeal(row: sqlite3.Row, attachments: list[Attachment]) -> Appeal:
-    return Appeal(
-        id=row["id"],
-        number=row["number"],
-        citizen_id=row["citizen_id"],
-        chat_id=row["chat_id"],
-        type=AppealType(row["type"]),
-        status=AppealStatus(row["status"]),
-        fields=json.loads(row["fields"]),
-        created_at=from_db(row["created_at"]),
-        updated_at=from_db(row["updated_at"]),
-        closed_at=from_db_optional(row["closed_at"]),
-        attachments=attachments,
-    )
+    return None if row is None else await with_attachments(tx, row)

@@ -61,3 +61,26 @@ async def _erase_appeals(tx: Transaction, rows: list, now: datetime) -> None:
         await tx.execute(
             "UPDATE appeal_messages SET text = ? WHERE appeal_id = ?", (ERASED, row["id"])
         )
+        # The operator desk's copies: outcome, rating comment, relayed texts and files.
+        await tx.execute(
+            "UPDATE appeals SET resolution = CASE WHEN resolution IS NULL THEN NULL ELSE ? END,"
+            " rating_comment = CASE WHEN rating_comment IS NULL THEN NULL ELSE ? END"
+            " WHERE id = ?",
+            (ERASED, ERASED, row["id"]),
+        )
+        await tx.execute(
+            "UPDATE appeal_events SET text = CASE WHEN text IS NULL THEN NULL ELSE ? END,"
+            " content = NULL WHERE appeal_id = ?",
+            (ERASED, row["id"]),
+        )
+        # Relays not yet delivered to the operators would carry the data out: drop them.
+        await tx.execute(
+            "UPDATE outbox SET status = 'failed', last_error = 'personal data erased'"
+            " WHERE appeal_id = ? AND status = 'pending' AND audience = 'operators'"
+            " AND kind IN ('message', 'edit')",
+            (row["id"],),
+        )
+        await tx.execute(
+            "UPDATE outbox SET payload = '{}' WHERE appeal_id = ? AND status != 'pending'",
+            (row["id"],),
+        )

@@ -95,3 +95,56 @@ async def test_retention_erases_only_appeals_closed_long_ago(
             for row in await database.fetchall("SELECT number, fields FROM appeals")}
     assert rows == {old.number: "удалено", recent.number: "Недавнее",
                     still_open.number: "Открытое"}
+
+
+async def test_forget_also_erases_the_desk_copies(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    from tests.desk_helpers import card_of, file_recovery
+
+    number = await file_recovery(harness, citizen)
+    card = card_of(harness, number)
+    await harness.press(operator, "Взять в работу", card)
+    await harness.send_to_group(operator, forum, "Пришлите фото паспорта",
+                                thread_id=card.message_thread_id)
+    await harness.send(citizen, "Паспорт 4512 345678, выдан 01.02.2015")
+    await harness.press(operator, "Закрыть", card_of(harness, number))
+    closed = await harness.send_to_group(operator, forum, "Доступ восстановлен для Ивановой",
+                                         thread_id=card.message_thread_id)
+    rating = next(message for message in closed if message.chat_id == citizen.id)
+    await harness.press(citizen, "5", rating)
+    await harness.send(citizen, "Спасибо, Анна Сергеевна довольна")
+    secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна")
+    before = "\n".join(await _dump(database))
+    assert all(secret in before for secret in secrets)
+
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Да, удалить мои данные")
+
+    appeal = await database.fetchone(
+        "SELECT id, resolution, rating, rating_comment FROM appeals WHERE number = ?", (number,))
+    assert (appeal["resolution"], appeal["rating"], appeal["rating_comment"]) == (
+        "удалено", 5, "удалено")
+    texts = [row["text"] for row in await database.fetchall(
+        "SELECT text FROM appeal_events WHERE appeal_id = ? AND text IS NOT NULL", (appeal["id"],))]
+    assert texts and set(texts) == {"удалено"}
+    contents = await database.fetchone(
+        "SELECT COUNT(*) FROM appeal_events WHERE appeal_id = ? AND content IS NOT NULL",
+        (appeal["id"],))
+    assert contents[0] == 0
+    payloads = [row["payload"] for row in await database.fetchall(
+        "SELECT payload FROM outbox WHERE appeal_id = ? AND status != 'pending'", (appeal["id"],))]
+    assert payloads and set(payloads) == {"{}"}
+    dump = "\n".join(await _dump(database))
+    for secret in secrets:
+        assert secret not in dump, secret
+
+
+async def _dump(database: Database) -> list[str]:
+    lines = []
+    for (table,) in await database.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'fsm_sessions'"
+    ):
+        for row in await database.fetchall(f"SELECT * FROM {table}"):
+            lines.append(" ".join(str(value) for value in tuple(row)))
+    return lines

@@ -1,4 +1,4 @@
-"""Property-based dialogue fuzzing: random update sequences from several citizens.
+"""Property-based dialogue fuzzing: random update sequences from several citizens and an operator.
 
 Invariants: no handler error escapes (the error handler never fires), every
 citizen message gets an answer, every button press is answered exactly once,
@@ -13,12 +13,14 @@ import tempfile
 from pathlib import Path
 
 from aiogram.fsm.state import StatesGroup
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import states.appeal
 import states.complaint
+import states.conversation
 import states.my_appeals
+import states.operators
 import states.phone
 import states.privacy
 import states.recovery
@@ -49,14 +51,27 @@ BUTTONS = [
 
 KNOWN_STATES = {
     state.state
-    for module in (states.appeal, states.complaint, states.my_appeals, states.phone,
-                   states.privacy, states.recovery)
+    for module in (states.appeal, states.complaint, states.conversation, states.my_appeals,
+                   states.operators, states.phone, states.privacy, states.recovery)
     for group in vars(module).values()
     if isinstance(group, type) and issubclass(group, StatesGroup) and group is not StatesGroup
     for state in group.__all_states__
 }
 
-actions = st.tuples(
+OPERATOR = Person(id=6001, first_name="Ирина")
+OPERATORS_CHAT = -1009999999999
+OPERATOR_BUTTONS = ["Взять в работу", "Закрыть", "Показать данные", "Шаблоны",
+                    "Закрыть без итога", "Не закрывать"]
+OPERATOR_COMMANDS = ["/open", "/stats", "/appeal 2026-000001", "/templates", "/history 2026-000001",
+                     "/ban", "/unban", "/cancel", "/help", "/template_add Привет | Здравствуйте!"]
+
+operator_actions = st.one_of(
+    st.tuples(st.just("op_press"), st.sampled_from(OPERATOR_BUTTONS)),
+    st.tuples(st.just("op_reply"), st.integers(0, 5)),
+    st.tuples(st.just("op_command"), st.sampled_from(OPERATOR_COMMANDS)),
+)
+
+actions = st.one_of(st.tuples(st.just(-1), operator_actions), st.tuples(
     st.integers(0, len(CITIZENS) - 1),
     st.one_of(
         st.tuples(st.just("text"), st.sampled_from(SCRIPTED)),
@@ -67,8 +82,43 @@ actions = st.tuples(
         st.tuples(st.just("photo"), st.none()),
         st.tuples(st.just("document"), st.none()),
         st.tuples(st.just("contact"), st.booleans()),
+        # A whole consultation in one step, so that operators have cards to act on.
+        st.tuples(st.just("file"), st.none()),
     ),
-)
+))
+
+
+def cards(harness: BotHarness) -> list:
+    return [message for message in harness.session.messages_in(OPERATORS_CHAT)
+            if message.text.split("\n")[0].startswith(("🆕", "🛠", "💬", "✅"))
+            and not message.deleted]
+
+
+async def play_operator(harness: BotHarness, database: Database, kind: str,
+                        value: object) -> None:
+    """The operator acts on the cards shown; a reply names its citizen's marker."""
+    shown = cards(harness)
+    if kind == "op_command":
+        await harness.send_to_group(OPERATOR, OPERATORS_CHAT, str(value))
+        return
+    if not shown:
+        return
+    card = shown[int(value) % len(shown)] if kind == "op_reply" else shown[-1]
+    if kind == "op_press":
+        try:
+            await harness.press(OPERATOR, str(value), message=card)
+        except ButtonNotFound:
+            pass
+        return
+    event("operator replied on a card")
+    number = card.text.split("№ ")[1].split()[0]
+    owner = await database.fetchone("SELECT citizen_id FROM appeals WHERE number = ?", (number,))
+    text = f"Ответ для м{owner[0]}"
+    if card.message_thread_id is not None:
+        await harness.send_to_group(OPERATOR, OPERATORS_CHAT, text,
+                                    thread_id=card.message_thread_id)
+    else:
+        await harness.send_to_group(OPERATOR, OPERATORS_CHAT, text, reply_to=card)
 
 
 async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -> str | None:
@@ -91,6 +141,13 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
             action=AppealAction(value), number="2026-000001").pack()
         await harness.press_data(citizen, data)
         return "callback"
+    if kind == "file":
+        await harness.send(citizen, "/appeal")
+        await harness.press(citizen, "Консультация")
+        await harness.send(citizen, f"Тема {marker}")
+        await harness.send(citizen, f"Вопрос {marker}")
+        await harness.press(citizen, "Отправить")
+        return "message"
     if kind == "sticker":
         await harness.send_sticker(citizen)
     elif kind == "photo":
@@ -103,23 +160,29 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
     return "message"
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=50, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(actions, min_size=1, max_size=40))
-async def test_random_dialogues_keep_every_invariant(caplog, steps) -> None:
+@given(st.lists(actions, min_size=5, max_size=60), st.booleans())
+async def test_random_dialogues_keep_every_invariant(caplog, steps, forum) -> None:
     with tempfile.TemporaryDirectory() as folder:
         config = Settings(_env_file=None, bot_token="123456789:FUZZ",
                           database_path=Path(folder) / "bot.sqlite3",
-                          sms_outbox_path=Path(folder) / "sms.jsonl", throttle_messages=0)
+                          sms_outbox_path=Path(folder) / "sms.jsonl", throttle_messages=0,
+                          operators_chat_id=OPERATORS_CHAT)
         database = Database(config.database_path)
         await database.connect()
         session = RecordingSession()
         harness = BotHarness(create_dispatcher(config, database, clock=ManualClock()),
                              create_bot(config, session=session), session)
+        session.add_group(OPERATORS_CHAT, forum=forum)
+        session.set_member(OPERATORS_CHAT, OPERATOR.id, "administrator")
         caplog.clear()
         try:
             with caplog.at_level(logging.ERROR):
                 for who, (kind, value) in steps:
+                    if who < 0:
+                        await play_operator(harness, database, kind, value)
+                        continue
                     citizen = CITIZENS[who]
                     before = len(session.messages_in(citizen.id))
                     presses_before = len(session.callback_answers)
@@ -137,6 +200,9 @@ async def test_random_dialogues_keep_every_invariant(caplog, steps) -> None:
                 others = [f"м{other.id}" for other in CITIZENS if other is not citizen]
                 for message in session.messages_in(citizen.id):
                     assert not any(marker in message.text for marker in others)
+            if confirmations_seen := sum("Обращение зарегистрировано" in message.text
+                                         for message in session.sent):
+                event(f"appeals filed: {min(confirmations_seen, 3)}")
             confirmations = sum("Обращение зарегистрировано" in message.text
                                 for message in session.sent)
             count = await database.fetchone("SELECT COUNT(*) FROM appeals")

@@ -1,0 +1,249 @@
+"""How appeals look to operators (cards, lists, statistics) and working-hours notes.
+
+Rendered HTML built from storage models; every value passes through
+:func:`bot.texts.render`, which escapes it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.services.masking import mask_contact, mask_name, mask_phone, mask_snils
+from bot.services.text_split import MESSAGE_LIMIT, visible_length
+from bot.services.working_hours import WorkingHours
+from bot.texts import Safe, join_lines, plain, render
+from bot.texts import common as common_texts
+from bot.texts import conversation as conversation_texts
+from bot.texts import operators as t
+from bot.views import field_value, local_time
+from storage.models import (
+    Appeal,
+    AppealEvent,
+    AppealStatus,
+    CitizenFlags,
+    DeskStats,
+    MessageAuthor,
+    ReplyTemplate,
+)
+
+# Fields holding personal data: shown masked on cards, in full only on "Показать данные".
+MASKED_FIELDS: dict[str, Callable[[str], str]] = {
+    "full_name": mask_name,
+    "snils": mask_snils,
+    "contact": mask_contact,
+    "caller_phone": mask_phone,
+}
+_CARD_BUDGET = MESSAGE_LIMIT - 96  # room left for Telegram's own counting quirks
+_MIN_FIELD = 200
+
+
+def has_hidden_data(appeal: Appeal) -> bool:
+    return any(appeal.fields.get(name) for name in MASKED_FIELDS)
+
+
+def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: bool) -> str:
+    """The card: one message, so that it can be edited; long fields are shortened to fit."""
+    values = {
+        name: (MASKED_FIELDS[name](value) if name in MASKED_FIELDS and value
+               else field_value(name, value))
+        for name, value in appeal.fields.items()
+    }
+    text = _card(appeal, flags, zone, values, forum)
+    while visible_length(text) > _CARD_BUDGET:
+        longest = max(values, key=lambda name: len(values[name]))
+        if len(values[longest]) <= _MIN_FIELD:
+            break
+        excess = visible_length(text) - _CARD_BUDGET
+        values[longest] = values[longest][: max(_MIN_FIELD, len(values[longest]) - excess - 1)]
+        values[longest] += "…"
+        text = _card(appeal, flags, zone, values, forum)
+    return text
+
+
+def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str, str],
+          forum: bool) -> str:
+    lines = [
+        render(t.CARD_TITLE, icon=t.STATUS_ICONS[appeal.status], number=appeal.number),
+        render(t.CARD_TYPE, type=common_texts.APPEAL_TYPE_NAMES[appeal.type]),
+        render(t.CARD_STATUS, status=common_texts.STATUS_NAMES[appeal.status]),
+        render(t.CARD_FILED, created=local_time(appeal.created_at, zone)),
+    ]
+    if appeal.assignee_name:
+        lines.append(render(t.CARD_ASSIGNEE, name=appeal.assignee_name))
+    lines.append("")
+    lines += [
+        render(t.CARD_FIELD, name=common_texts.FIELD_NAMES.get(name, name), value=value)
+        for name, value in values.items()
+    ]
+    if appeal.attachments:
+        lines.append(render(t.CARD_ATTACHMENTS, count=len(appeal.attachments)))
+    footer = []
+    if appeal.resolution:
+        footer.append(render(t.CARD_RESOLUTION, resolution=appeal.resolution))
+    if appeal.rating:
+        footer.append(render(t.CARD_RATING, stars="★" * appeal.rating + "☆" * (5 - appeal.rating),
+                             score=appeal.rating))
+        if appeal.rating_comment:
+            footer.append(render(t.CARD_RATING_COMMENT, comment=appeal.rating_comment))
+    if flags.banned:
+        footer.append(t.CARD_BANNED)
+    if flags.bot_blocked:
+        footer.append(t.CARD_BOT_BLOCKED)
+    if appeal.is_open:
+        footer.append(render(t.CARD_HINT, where=Safe(t.CARD_HINT_TOPIC if forum else "")))
+    if footer:
+        lines += ["", *footer]
+    return "\n".join(lines)
+
+
+def topic_title(appeal: Appeal) -> str:
+    """Plain text (topic names are not HTML), at most 128 characters."""
+    title = plain(t.TOPIC_TITLE, number=appeal.number,
+                  type=common_texts.APPEAL_TYPE_NAMES[appeal.type])
+    return title[:128]
+
+
+def reveal_text(appeal: Appeal) -> str:
+    """Personal data in full, plain text (for an alert or a private message)."""
+    lines = [
+        plain(t.REVEAL_LINE, name=common_texts.FIELD_NAMES.get(name, name),
+              value=field_value(name, appeal.fields[name]))
+        for name in MASKED_FIELDS if appeal.fields.get(name)
+    ]
+    return plain(t.REVEAL, number=appeal.number, lines="\n".join(lines))
+
+
+def format_duration(span: timedelta) -> str:
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return t.DURATION_DAYS.format(days=days, hours=hours)
+    if hours:
+        return t.DURATION_HOURS.format(hours=hours, minutes=minutes)
+    if minutes:
+        return t.DURATION_MINUTES.format(minutes=minutes)
+    return t.DURATION_NOW
+
+
+def open_list(appeals: list[Appeal], now: datetime, limit: int = 50) -> str:
+    if not appeals:
+        return t.OPEN_EMPTY
+    lines = [render(t.OPEN_HEADER, count=len(appeals))]
+    lines += [
+        render(t.OPEN_ITEM, number=appeal.number,
+               type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
+               status=common_texts.STATUS_NAMES[appeal.status],
+               waited=format_duration(now - appeal.created_at))
+        for appeal in appeals[:limit]
+    ]
+    if len(appeals) > limit:
+        lines.append(render(t.OPEN_MORE, count=len(appeals) - limit))
+    return join_lines(lines)
+
+
+def stats_text(stats: DeskStats) -> str:
+    def parts(items: list[tuple[str, int]]) -> str:
+        shown = [t.STATS_PART.format(name=name, count=count) for name, count in items if count]
+        return " · ".join(shown) or t.STATS_NONE
+
+    statuses = parts([(common_texts.STATUS_NAMES[status], stats.by_status.get(status, 0))
+                      for status in AppealStatus])
+    types = parts([(common_texts.APPEAL_TYPE_NAMES[kind], count)
+                   for kind, count in stats.by_type.items()])
+    if stats.first_answer_seconds:
+        median = render(t.STATS_MEDIAN,
+                        duration=format_duration(timedelta(
+                            seconds=statistics.median(stats.first_answer_seconds))),
+                        count=len(stats.first_answer_seconds))
+    else:
+        median = t.STATS_NO_ANSWERS
+    if stats.rating_count and stats.rating_average is not None:
+        rating = render(t.STATS_RATING, average=f"{stats.rating_average:.1f}".replace(".", ","),
+                        count=stats.rating_count)
+    else:
+        rating = t.STATS_NO_RATINGS
+    return render(t.STATS, total=sum(stats.by_status.values()), statuses=statuses, types=types,
+                  median=median, rating=rating)
+
+
+def templates_list(templates: list[ReplyTemplate]) -> str:
+    if not templates:
+        return t.TEMPLATES_EMPTY
+    lines = [t.TEMPLATES_HEADER]
+    lines += [render(t.TEMPLATE_ITEM, title=item.title, text=item.text) for item in templates]
+    lines += ["", t.TEMPLATES_HOW]
+    return join_lines(lines)
+
+
+def history_text(appeal: Appeal, events: list[AppealEvent], zone: ZoneInfo,
+                 snippet: int = 200) -> str:
+    """Every event of the appeal: when, who, what (texts shortened)."""
+    lines = [render(t.HISTORY_HEADER, number=appeal.number)]
+    for event in events:
+        if event.actor.kind == MessageAuthor.OPERATOR:
+            who = event.actor.name or str(event.actor.id)
+        elif event.actor.kind == MessageAuthor.CITIZEN:
+            who = t.ACTOR_CITIZEN
+        else:
+            who = t.ACTOR_SYSTEM
+        what = render("{name}", name=t.EVENT_NAMES.get(event.kind, event.kind))
+        if event.status_before and event.status_after:
+            what += render(t.HISTORY_STATUS,
+                           before=common_texts.STATUS_NAMES[event.status_before],
+                           after=common_texts.STATUS_NAMES[event.status_after])
+        if event.text:
+            text = event.text if len(event.text) <= snippet else event.text[:snippet] + "…"
+            what += render(t.HISTORY_TEXT, text=text)
+        lines.append(render(t.HISTORY_ITEM, when=local_time(event.created_at, zone), who=who,
+                            what=Safe(what)))
+    return join_lines(lines)
+
+
+# --- working hours, for citizens -------------------------------------------------
+
+
+def describe_schedule(schedule: WorkingHours) -> str:
+    """``пн–пт 09:00–18:00, сб 10:00–15:00``."""
+    if schedule.days is None:
+        return ""
+    names = conversation_texts.WEEKDAYS_SHORT
+    groups: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
+    for index, intervals in enumerate(schedule.days):
+        if groups and groups[-1][2] == intervals and groups[-1][1] == index - 1:
+            groups[-1] = (groups[-1][0], index, intervals)
+        else:
+            groups.append((index, index, intervals))
+    parts = []
+    for first, last, intervals in groups:
+        if not intervals:
+            continue
+        days = names[first] if first == last else f"{names[first]}–{names[last]}"
+        hours = ", ".join(f"{_hhmm(start)}–{_hhmm(end)}" for start, end in intervals)
+        parts.append(f"{days} {hours}")
+    return "; ".join(parts)
+
+
+def off_hours_note(schedule: WorkingHours, moment: datetime, zone: ZoneInfo) -> str | None:
+    """What to tell a citizen who writes outside working hours; None during them."""
+    local = moment.astimezone(zone)
+    opening = schedule.next_opening(local)
+    if opening is None:
+        return None
+    at = f"{opening:%H:%M}"
+    if opening.date() == local.date():
+        when = render(conversation_texts.OPENING_TODAY, time=at)
+    elif opening.date() == local.date() + timedelta(days=1):
+        when = render(conversation_texts.OPENING_TOMORROW, time=at)
+    else:
+        when = render(conversation_texts.OPENING_LATER, time=at, date=f"{opening:%d.%m}",
+                      weekday=conversation_texts.WEEKDAYS_ACCUSATIVE[opening.weekday()])
+    return render(conversation_texts.OFF_HOURS, schedule=describe_schedule(schedule),
+                  zone=conversation_texts.ZONE_NAMES.get(zone.key, zone.key), opening=Safe(when))
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

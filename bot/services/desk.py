@@ -1,0 +1,557 @@
+"""The operator desk: what operators and citizens do with appeals.
+
+Every action is one :class:`AppealChange`: the appeal's new state, the events
+that record who did what, and the outbox rows that tell the other side, all
+committed in one transaction. The background sender delivers the rows; this
+service only wakes it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.keyboards import conversation as citizen_keyboards
+from bot.services.clock import Clock
+from bot.services.relay import (
+    Content,
+    attachment_payloads,
+    send_payloads,
+    text_payloads,
+)
+from bot.services.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
+from bot.services.working_hours import WorkingHours
+from bot.texts import Safe, render
+from bot.texts import common as common_texts
+from bot.texts import conversation as citizen_texts
+from bot.texts import operators as operator_texts
+from storage.models import (
+    Actor,
+    Appeal,
+    AppealChange,
+    AppealEvent,
+    AppealStatus,
+    Audience,
+    CitizenFlags,
+    DeskStats,
+    EventKind,
+    MessageAuthor,
+    MessageRef,
+    NewEvent,
+    NewOutboxMessage,
+    OutboxKind,
+    ReplyTemplate,
+)
+from storage.repositories import AppealRepository, DeskRepository, TemplateRepository
+
+OPEN_STATUSES = frozenset({AppealStatus.NEW, AppealStatus.IN_PROGRESS, AppealStatus.ANSWERED})
+CARD_UPDATE = NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE)
+_RETRIES = 3  # re-reads when another operator changed the appeal at the same moment
+
+
+class OutboxSignal:
+    """Wakes the background sender when new rows are committed."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except TimeoutError:
+            pass
+        self._event.clear()
+
+
+class ActionOutcome(StrEnum):
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    CLOSED = "closed"
+    ALREADY_TAKEN = "already_taken"
+    NOT_NEW = "not_new"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    outcome: ActionOutcome
+    appeal: Appeal | None = None
+
+
+class RelayOutcome(StrEnum):
+    RELAYED = "relayed"
+    NO_OPEN_APPEAL = "no_open_appeal"
+    SEVERAL_OPEN = "several_open"
+    CLOSED = "closed"
+    BANNED = "banned"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class RelayResult:
+    outcome: RelayOutcome
+    appeal: Appeal | None = None
+    choices: list[Appeal] = field(default_factory=list)
+
+
+class RateOutcome(StrEnum):
+    SAVED = "saved"
+    NOT_FOUND = "not_found"
+    NOT_CLOSED = "not_closed"
+    ALREADY_RATED = "already_rated"
+
+
+def to_citizen(appeal: Appeal, payloads: list[dict[str, Any]]) -> list[NewOutboxMessage]:
+    return [NewOutboxMessage(Audience.CITIZEN, OutboxKind.MESSAGE, item, chat_id=appeal.chat_id)
+            for item in payloads]
+
+
+def to_operators(payloads: list[dict[str, Any]]) -> list[NewOutboxMessage]:
+    return [NewOutboxMessage(Audience.OPERATORS, OutboxKind.MESSAGE, item) for item in payloads]
+
+
+def citizen_actor(appeal: Appeal) -> Actor:
+    return Actor(MessageAuthor.CITIZEN, appeal.citizen_id)
+
+
+def filing_change(appeal: Appeal) -> AppealChange:
+    """A new appeal: its card for the operators, then its attachments."""
+    outbox = [NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD)]
+    if appeal.attachments:
+        caption = render(operator_texts.ATTACHMENTS_CAPTION, number=appeal.number)
+        outbox += to_operators(attachment_payloads(appeal.attachments, caption))
+    return AppealChange(
+        appeal.id,
+        events=(NewEvent(EventKind.FILED, citizen_actor(appeal)),),
+        outbox=tuple(outbox),
+        citizen_blocked_bot=False,  # whoever files an appeal talks to the bot
+    )
+
+
+def blocked_change(appeal: Appeal, blocked: bool, actor: Actor) -> AppealChange:
+    return AppealChange(
+        appeal.id,
+        events=(NewEvent(EventKind.BOT_BLOCKED if blocked else EventKind.BOT_UNBLOCKED, actor),),
+        outbox=(CARD_UPDATE,),
+        citizen_blocked_bot=blocked,
+    )
+
+
+def citizen_relay_change(
+    appeal: Appeal,
+    content: Content,
+    origin: MessageRef | None,
+    header: str,
+    *,
+    reply_to: int | None = None,
+    reply_to_event: int | None = None,
+    unblock: bool = False,
+) -> AppealChange:
+    """A citizen's message for the operators under ``header`` (with {number} and {text})."""
+    payloads = send_payloads(
+        content,
+        lambda html: render(header, number=appeal.number, text=html),
+        render(operator_texts.FROM_CITIZEN_NO_TEXT, number=appeal.number),
+        reply_to=reply_to,
+        reply_to_event=reply_to_event,
+    )
+    events = [NewEvent(EventKind.CITIZEN_MESSAGE, citizen_actor(appeal), text=content.plain,
+                       content=content.as_json(), origin=origin, outbox_index=0,
+                       history_text=content.history_text)]
+    outbox = to_operators(payloads)
+    if unblock:
+        events.append(NewEvent(EventKind.BOT_UNBLOCKED, citizen_actor(appeal)))
+        outbox.append(CARD_UPDATE)
+    return AppealChange(
+        appeal.id, events=tuple(events), outbox=tuple(outbox), allowed_statuses=OPEN_STATUSES,
+        citizen_blocked_bot=False if unblock else None,
+    )
+
+
+class DeskService:
+    def __init__(
+        self,
+        appeals: AppealRepository,
+        desk: DeskRepository,
+        templates: TemplateRepository,
+        clock: Clock,
+        signal: OutboxSignal,
+        schedule: WorkingHours,
+        zone: ZoneInfo,
+    ) -> None:
+        self._appeals = appeals
+        self._desk = desk
+        self._templates = templates
+        self._clock = clock
+        self._signal = signal
+        self.schedule = schedule
+        self.zone = zone
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def _apply(self, *changes: AppealChange) -> list[Appeal | None]:
+        results = await self._desk.apply(changes, self._clock.now())
+        applied = zip(results, changes, strict=True)
+        if any(result is not None and change.outbox for result, change in applied):
+            self._signal.notify()
+        return results
+
+    async def find(self, number: str) -> Appeal | None:
+        return await self._appeals.get_by_number(number)
+
+    # --- operators ----------------------------------------------------------------
+
+    async def appeal_in_thread(
+        self, chat_id: int, thread_id: int | None, reply_to_id: int | None
+    ) -> tuple[Appeal, AppealEvent | None] | None:
+        """The appeal an operators' chat message is about: by the message it replies to
+        (a card or a relayed message), else by the forum topic it is in."""
+        if reply_to_id is not None and reply_to_id != thread_id:
+            found = await self._desk.find_by_message(MessageRef(chat_id, reply_to_id))
+            if found is not None:
+                return found
+        if thread_id is not None:
+            appeal = await self._desk.find_by_topic(chat_id, thread_id)
+            if appeal is not None:
+                return appeal, None
+        return None
+
+    async def take(self, number: str, operator: Actor) -> ActionResult:
+        appeal = await self.find(number)
+        if appeal is None:
+            return ActionResult(ActionOutcome.NOT_FOUND)
+        notice = text_payloads(render(citizen_texts.TAKEN, number=number),
+                               citizen_keyboards.reply_button(number))
+        change = AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.TAKEN, operator),),
+            outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+            allowed_statuses=frozenset({AppealStatus.NEW}),
+            status=AppealStatus.IN_PROGRESS,
+            assignee=operator,
+            replace_assignee=True,
+        )
+        [taken] = await self._apply(change)
+        if taken is not None:
+            return ActionResult(ActionOutcome.DONE, taken)
+        current = await self.find(number)
+        assert current is not None
+        if current.status == AppealStatus.CLOSED:
+            return ActionResult(ActionOutcome.CLOSED, current)
+        if current.assignee_name and current.status == AppealStatus.IN_PROGRESS:
+            return ActionResult(ActionOutcome.ALREADY_TAKEN, current)
+        return ActionResult(ActionOutcome.NOT_NEW, current)
+
+    async def close(self, number: str, operator: Actor, resolution: str | None) -> ActionResult:
+        appeal = await self.find(number)
+        if appeal is None:
+            return ActionResult(ActionOutcome.NOT_FOUND)
+        lines = [render(citizen_texts.CLOSED, number=number)]
+        if resolution:
+            lines.append(render(citizen_texts.CLOSED_RESOLUTION, resolution=resolution))
+        lines += ["", citizen_texts.ASK_RATING]
+        notice = text_payloads("\n".join(lines), citizen_keyboards.rating(number))
+        change = AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.CLOSED, operator, text=resolution),),
+            outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+            allowed_statuses=OPEN_STATUSES,
+            status=AppealStatus.CLOSED,
+            resolution=resolution,
+        )
+        [closed] = await self._apply(change)
+        if closed is None:
+            return ActionResult(ActionOutcome.CLOSED, await self.find(number))
+        return ActionResult(ActionOutcome.DONE, closed)
+
+    async def answer(
+        self,
+        appeal: Appeal,
+        operator: Actor,
+        content: Content,
+        origin: MessageRef | None,
+        *,
+        reply_to_citizen_message: int | None = None,
+        template: str | None = None,
+    ) -> ActionResult:
+        """The operator's message for the citizen; the appeal becomes «дан ответ»."""
+        for _ in range(_RETRIES):
+            current = await self._desk.get(appeal.id)
+            if current is None:
+                return ActionResult(ActionOutcome.NOT_FOUND)
+            if not current.is_open:
+                return ActionResult(ActionOutcome.CLOSED, current)
+            change = self._answer_change(current, operator, content, origin,
+                                         reply_to_citizen_message, template)
+            [answered] = await self._apply(change)
+            if answered is not None:
+                return ActionResult(ActionOutcome.DONE, answered)
+        return ActionResult(ActionOutcome.UNCHANGED, appeal)
+
+    def _answer_change(self, appeal: Appeal, operator: Actor, content: Content,
+                       origin: MessageRef | None, reply_to: int | None,
+                       template: str | None) -> AppealChange:
+        transition = appeal.status != AppealStatus.ANSWERED
+        status_line = ""
+        if transition:
+            status_line = "\n\n" + render(
+                citizen_texts.STATUS_LINE,
+                status=common_texts.STATUS_NAMES[AppealStatus.ANSWERED],
+            )
+        payloads = send_payloads(
+            content,
+            lambda html: render(citizen_texts.ANSWER, number=appeal.number, text=html)
+            + status_line,
+            render(citizen_texts.ANSWER_NO_TEXT, number=appeal.number) + status_line,
+            markup=citizen_keyboards.reply_button(appeal.number),
+            reply_to=reply_to,
+        )
+        card_changes = transition or appeal.assignee_id is None
+        described = content.as_json() | ({"template": template} if template else {})
+        return AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.OPERATOR_MESSAGE, operator, text=content.plain,
+                             content=described, origin=origin, outbox_index=0,
+                             history_text=content.history_text),),
+            outbox=(*to_citizen(appeal, payloads), *((CARD_UPDATE,) if card_changes else ())),
+            allowed_statuses=frozenset({appeal.status}),
+            status=AppealStatus.ANSWERED,
+            assignee=operator,
+            answered=True,
+        )
+
+    async def answer_with_template(
+        self, number: str, template_id: int, operator: Actor
+    ) -> tuple[ActionResult, ReplyTemplate | None]:
+        template = await self._templates.get(template_id)
+        appeal = await self.find(number)
+        if template is None or appeal is None:
+            return ActionResult(ActionOutcome.NOT_FOUND, appeal), template
+        content = Content("text", html=render("{text}", text=template.text), plain=template.text)
+        result = await self.answer(appeal, operator, content, None, template=template.title)
+        return result, template
+
+    async def operator_edit(self, ref: MessageRef, content: Content, operator: Actor) -> bool:
+        """An operator edited a message relayed to the citizen: edit the citizen's copy."""
+        found = await self._desk.find_by_message(ref)
+        if found is None:
+            return False
+        appeal, event = found
+        if event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
+            return False
+        fallback = send_payloads(
+            content,
+            lambda html: render(citizen_texts.ANSWER_EDITED, number=appeal.number, text=html),
+            render(citizen_texts.ANSWER_NO_TEXT, number=appeal.number),
+            markup=citizen_keyboards.reply_button(appeal.number),
+            reply_to_event=event.id,
+        )
+        new_text = render(citizen_texts.ANSWER, number=appeal.number, text=Safe(content.html))
+        was_text = (event.content or {}).get("kind", "text") == "text"
+        limit = MESSAGE_LIMIT if was_text else CAPTION_LIMIT
+        markup = citizen_keyboards.reply_button(appeal.number)
+        same_kind = was_text == (content.kind == "text")
+        if same_kind and visible_length(new_text) <= limit:
+            key = "text" if was_text else "caption"
+            edit = {"event_id": event.id,
+                    "method": "editMessageText" if was_text else "editMessageCaption",
+                    "params": {key: new_text,
+                               "reply_markup": markup.model_dump(mode="json",
+                                                                 exclude_none=True)},
+                    "fallback": fallback}
+            outbox = [NewOutboxMessage(Audience.CITIZEN, OutboxKind.EDIT, edit,
+                                       chat_id=appeal.chat_id)]
+        else:
+            outbox = to_citizen(appeal, fallback)
+        change = AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.OPERATOR_EDIT, operator, text=content.plain,
+                             content=content.as_json(), origin=ref),),
+            outbox=tuple(outbox),
+        )
+        await self._apply(change)
+        return True
+
+    async def set_ban(self, appeal: Appeal, operator: Actor, banned: bool) -> ActionResult:
+        flags = await self._desk.flags(appeal.citizen_id)
+        if flags.banned == banned:
+            return ActionResult(ActionOutcome.UNCHANGED, appeal)
+        others = [item for item in await self._desk.open_for_citizen(appeal.citizen_id)
+                  if item.id != appeal.id]
+        change = AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.BANNED if banned else EventKind.UNBANNED, operator),),
+            outbox=(CARD_UPDATE,),
+            citizen_banned=banned,
+            banned_by=operator.id,
+        )
+        [changed] = await self._apply(
+            change, *(AppealChange(item.id, outbox=(CARD_UPDATE,)) for item in others)
+        )
+        return ActionResult(ActionOutcome.DONE, changed)
+
+    async def reveal(self, number: str, operator: Actor) -> Appeal | None:
+        """The appeal with its personal data; who looked is recorded."""
+        appeal = await self.find(number)
+        if appeal is not None:
+            await self._apply(AppealChange(
+                appeal.id, events=(NewEvent(EventKind.DATA_REVEALED, operator),)
+            ))
+        return appeal
+
+    async def card_shown(self, appeal: Appeal, ref: MessageRef, operator: Actor) -> None:
+        """A card shown again by /appeal: replies to it reach the citizen too."""
+        await self._apply(AppealChange(
+            appeal.id, events=(NewEvent(EventKind.CARD_SHOWN, operator, copy=ref),)
+        ))
+
+    async def open_appeals(self) -> list[Appeal]:
+        return await self._desk.open_appeals()
+
+    async def open_appeals_of(self, citizen_id: int) -> list[Appeal]:
+        return await self._desk.open_for_citizen(citizen_id)
+
+    async def stats(self) -> DeskStats:
+        return await self._desk.stats()
+
+    async def events(self, appeal: Appeal) -> list[AppealEvent]:
+        return await self._desk.events(appeal.id)
+
+    async def flags_of(self, appeal: Appeal) -> CitizenFlags:
+        return await self._desk.flags(appeal.citizen_id)
+
+    # --- canned answers -----------------------------------------------------------
+
+    async def templates(self) -> list[ReplyTemplate]:
+        return await self._templates.all()
+
+    async def add_template(self, title: str, text: str, operator: Actor) -> ReplyTemplate | None:
+        return await self._templates.add(title, text, operator.id, self._clock.now())
+
+    async def delete_template(self, title: str) -> bool:
+        return await self._templates.delete(title)
+
+    # --- citizens -----------------------------------------------------------------
+
+    def next_opening(self) -> datetime | None:
+        return self.schedule.next_opening(self._clock.now().astimezone(self.zone))
+
+    async def relay_from_citizen(
+        self,
+        citizen_id: int,
+        content: Content,
+        origin: MessageRef,
+        *,
+        number: str | None = None,
+        reply_to: MessageRef | None = None,
+    ) -> RelayResult:
+        """A citizen's message for the operators of one of their open appeals.
+
+        The appeal is the one named (the "Ответить" button), else the one whose
+        message the citizen replied to, else their only open appeal.
+        """
+        flags = await self._desk.flags(citizen_id)
+        if flags.banned:
+            return RelayResult(RelayOutcome.BANNED)
+        appeal, replied = await self._target(citizen_id, number, reply_to)
+        if isinstance(appeal, RelayResult):
+            return appeal
+        if not appeal.is_open:
+            return RelayResult(RelayOutcome.CLOSED, appeal)
+        reply_in_chat, reply_event = None, None
+        if replied is not None and replied.kind == EventKind.OPERATOR_MESSAGE and replied.origin:
+            reply_in_chat = replied.origin.message_id
+        elif replied is not None and replied.kind == EventKind.CITIZEN_MESSAGE:
+            reply_event = replied.id
+        change = citizen_relay_change(
+            appeal, content, origin, operator_texts.FROM_CITIZEN,
+            reply_to=reply_in_chat, reply_to_event=reply_event, unblock=flags.bot_blocked,
+        )
+        [relayed] = await self._apply(change)
+        if relayed is None:
+            return RelayResult(RelayOutcome.CLOSED, appeal)
+        return RelayResult(RelayOutcome.RELAYED, relayed)
+
+    async def _target(
+        self, citizen_id: int, number: str | None, reply_to: MessageRef | None
+    ) -> tuple[Appeal | RelayResult, AppealEvent | None]:
+        if number is not None:
+            appeal = await self.find(number)
+            if appeal is None or appeal.citizen_id != citizen_id:
+                return RelayResult(RelayOutcome.NOT_FOUND), None
+            return appeal, None
+        if reply_to is not None:
+            found = await self._desk.find_by_message(reply_to)
+            if found is not None and found[0].citizen_id == citizen_id:
+                return found
+        open_appeals = await self._desk.open_for_citizen(citizen_id)
+        if not open_appeals:
+            return RelayResult(RelayOutcome.NO_OPEN_APPEAL), None
+        if len(open_appeals) > 1:
+            return RelayResult(RelayOutcome.SEVERAL_OPEN, choices=open_appeals), None
+        return open_appeals[0], None
+
+    async def citizen_edit(self, ref: MessageRef, content: Content) -> bool:
+        """A citizen edited a relayed message: the operators get the new text under the copy."""
+        found = await self._desk.find_by_message(ref)
+        if found is None:
+            return False
+        appeal, event = found
+        if event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
+            return False
+        notice = Content("text", html=content.html or "—", plain=content.plain)
+        payloads = send_payloads(
+            notice,
+            lambda html: render(operator_texts.CITIZEN_EDITED, number=appeal.number, text=html),
+            "", reply_to_event=event.id,
+        )
+        await self._apply(AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.CITIZEN_EDIT, citizen_actor(appeal), text=content.plain,
+                             content=content.as_json(), origin=ref, outbox_index=0),),
+            outbox=tuple(to_operators(payloads)),
+        ))
+        return True
+
+    async def rate(self, number: str, citizen_id: int, score: int) -> RateOutcome:
+        appeal = await self.find(number)
+        if appeal is None or appeal.citizen_id != citizen_id or not 1 <= score <= 5:
+            return RateOutcome.NOT_FOUND
+        if appeal.is_open:
+            return RateOutcome.NOT_CLOSED
+        [rated] = await self._apply(AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.RATED, citizen_actor(appeal), text=str(score)),),
+            outbox=(CARD_UPDATE,),
+            rating=score,
+        ))
+        return RateOutcome.SAVED if rated is not None else RateOutcome.ALREADY_RATED
+
+    async def rate_comment(self, number: str, citizen_id: int, comment: str) -> RateOutcome:
+        appeal = await self.find(number)
+        if appeal is None or appeal.citizen_id != citizen_id:
+            return RateOutcome.NOT_FOUND
+        [commented] = await self._apply(AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.RATING_COMMENT, citizen_actor(appeal), text=comment),),
+            outbox=(CARD_UPDATE,),
+            rating_comment=comment,
+        ))
+        return RateOutcome.SAVED if commented is not None else RateOutcome.ALREADY_RATED
+
+    async def set_bot_blocked(self, citizen_id: int, blocked: bool) -> None:
+        """The citizen blocked (or unblocked) the bot: their open cards say so."""
+        if (await self._desk.flags(citizen_id)).bot_blocked == blocked:
+            return
+        appeals = await self._desk.open_for_citizen(citizen_id)
+        actor = Actor(MessageAuthor.CITIZEN, citizen_id)
+        await self._apply(*(blocked_change(appeal, blocked, actor) for appeal in appeals))
+

@@ -1,0 +1,54 @@
+"""Who is an operator: an id in OPERATOR_IDS, or a member of the operators' chat.
+
+Membership is asked of Telegram (getChatMember) and remembered briefly, so a
+busy chat does not cost a request per message, and someone removed from the
+chat loses access within ``ttl``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from aiogram import Bot
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError
+
+from bot.services.clock import Clock
+
+logger = logging.getLogger(__name__)
+
+_MEMBER_STATUSES = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR,
+                    ChatMemberStatus.MEMBER}
+
+
+class OperatorAccess:
+    def __init__(self, operator_ids: Iterable[int], operators_chat_id: int | None, clock: Clock,
+                 ttl: timedelta = timedelta(seconds=60)) -> None:
+        self._ids = frozenset(operator_ids)
+        self._chat_id = operators_chat_id
+        self._clock = clock
+        self._ttl = ttl
+        self._cache: dict[int, tuple[bool, datetime]] = {}
+
+    async def is_operator(self, bot: Bot, user_id: int) -> bool:
+        if user_id in self._ids:
+            return True
+        if self._chat_id is None:
+            return False
+        now = self._clock.now()
+        cached = self._cache.get(user_id)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            member = await bot.get_chat_member(self._chat_id, user_id)
+        except TelegramAPIError as error:
+            logger.warning("Cannot check operator %s: %s", user_id, error.message)
+            return False
+        allowed = member.status in _MEMBER_STATUSES or (
+            member.status == ChatMemberStatus.RESTRICTED and bool(getattr(member, "is_member",
+                                                                          False))
+        )
+        self._cache[user_id] = (allowed, now + self._ttl)
+        return allowed

@@ -1,0 +1,516 @@
+"""The background sender: delivers outbox rows to the operators' chat and to citizens.
+
+One sender per bot process; one delivery at a time, so that an appeal never
+gets two topics. Rows of a lane (an appeal's operators' side, or its citizen
+side) go strictly in order; a row that must wait (flood control, a network
+error, the operators' chat budget) holds back its lane only.
+
+* Delivered once: a row is marked delivered right after Telegram accepted
+  it; a restart resumes the rows still pending. ``stop()`` lets the delivery
+  in flight finish and be recorded, so a clean restart sends nothing twice.
+  (Only a crash between Telegram's answer and the commit could repeat one
+  message: the outbox prefers a rare duplicate to a lost answer.)
+* ``TelegramRetryAfter``: the row, and for the operators' chat every row to
+  it, waits as long as Telegram says. Network errors and 5xx: exponential
+  backoff, retried until delivered.
+* "message thread not found" (a topic deleted by hand): a new topic is created
+  with a fresh card, and the message goes there.
+* The citizen blocked the bot: the row is dropped, the card says so, the
+  sender goes on. A card that can no longer be edited is sent anew.
+
+Tests call :meth:`OutboxSender.run_once` / :meth:`drain` with a manual clock;
+the background task only adds waiting between passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    CreateForumTopic,
+    EditMessageCaption,
+    EditMessageText,
+    ReopenForumTopic,
+    SendDocument,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+    ReplyParameters,
+)
+
+from bot.desk_views import card_text, has_hidden_data, topic_title
+from bot.keyboards.operators import card as card_keyboard
+from bot.services.clock import Clock
+from bot.services.desk import OutboxSignal, blocked_change
+from storage.models import (
+    SYSTEM,
+    Appeal,
+    AppealChange,
+    AppealThread,
+    Audience,
+    EventKind,
+    MessageRef,
+    NewEvent,
+    OutboxItem,
+    OutboxKind,
+)
+from storage.repositories import DeskRepository, OutboxRepository
+
+logger = logging.getLogger(__name__)
+
+_SEND_METHODS: dict[str, type[TelegramMethod[Any]]] = {
+    "sendMessage": SendMessage,
+    "sendPhoto": SendPhoto,
+    "sendDocument": SendDocument,
+    "sendMediaGroup": SendMediaGroup,
+}
+_EDIT_METHODS: dict[str, type[TelegramMethod[Any]]] = {
+    "editMessageText": EditMessageText,
+    "editMessageCaption": EditMessageCaption,
+}
+_MEDIA = {"photo": InputMediaPhoto, "document": InputMediaDocument}
+_UNEXPECTED_ERROR_ATTEMPTS = 5
+
+
+def _says(error: TelegramAPIError, *fragments: str) -> bool:
+    text = error.message.lower()
+    return any(fragment.lower() in text for fragment in fragments)
+
+
+def _thread_lost(error: TelegramAPIError) -> bool:
+    return _says(error, "message thread not found", "TOPIC_DELETED", "TOPIC_ID_INVALID")
+
+
+def _message_gone(error: TelegramAPIError) -> bool:
+    return _says(error, "message to edit not found", "message can't be edited",
+                 "MESSAGE_ID_INVALID")
+
+
+def _citizen_unreachable(error: TelegramAPIError) -> bool:
+    return isinstance(error, TelegramForbiddenError) or _says(error, "chat not found")
+
+
+def _operators_chat_unusable(error: TelegramAPIError) -> bool:
+    return not isinstance(error, TelegramBadRequest) or _says(
+        error, "chat not found", "not enough rights", "have no rights", "CHAT_WRITE_FORBIDDEN")
+
+
+class _Throttled(Exception):
+    """The operators' chat budget is spent for now; nothing was sent."""
+
+
+class RateWindow:
+    """At most ``limit`` calls in any ``period`` (a sliding window on the clock)."""
+
+    def __init__(self, limit: int, period: timedelta, clock: Clock) -> None:
+        self._limit = limit
+        self._period = period
+        self._clock = clock
+        self._calls: deque[datetime] = deque()
+
+    def _trim(self) -> None:
+        horizon = self._clock.now() - self._period
+        while self._calls and self._calls[0] <= horizon:
+            self._calls.popleft()
+
+    def try_take(self) -> bool:
+        self._trim()
+        if len(self._calls) >= self._limit:
+            return False
+        self._calls.append(self._clock.now())
+        return True
+
+    def free_at(self) -> datetime:
+        self._trim()
+        if len(self._calls) < self._limit:
+            return self._clock.now()
+        return self._calls[0] + self._period
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        desk: DeskRepository,
+        clock: Clock,
+        signal: OutboxSignal,
+        *,
+        operators_chat_id: int | None,
+        zone: ZoneInfo,
+        operators_per_minute: int = 20,
+        batch: int = 50,
+        max_backoff: timedelta = timedelta(minutes=5),
+        idle_poll_seconds: float = 30.0,
+    ) -> None:
+        self._outbox = outbox
+        self._desk = desk
+        self._clock = clock
+        self._signal = signal
+        self._chat_id = operators_chat_id
+        self._zone = zone
+        self._limiter = RateWindow(operators_per_minute, timedelta(minutes=1), clock)
+        self._batch = batch
+        self._max_backoff = max_backoff
+        self._idle_poll = idle_poll_seconds
+        self._forum: bool | None = None
+        self._operators_paused_until: datetime | None = None
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._warned_unconfigured = False
+
+    # --- running ------------------------------------------------------------------
+
+    def start(self, bot: Bot) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(bot), name="outbox-sender")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Finish the delivery in flight (it is recorded), then stop."""
+        self._stopping = True
+        self._signal.notify()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(task, timeout)
+        except TimeoutError:
+            logger.warning("Outbox sender did not stop in %.0f s; pending rows resume later",
+                           timeout)
+
+    async def _run(self, bot: Bot) -> None:
+        while not self._stopping:
+            try:
+                handled = await self.run_once(bot)
+            except Exception:  # noqa: BLE001 - the sender must outlive a bad pass (e.g. disk full)
+                logger.exception("Outbox pass failed; retrying")
+                handled = 0
+            if handled == 0 and not self._stopping:
+                await self._signal.wait(await self._idle_seconds())
+
+    async def _idle_seconds(self) -> float:
+        moments = [moment for moment in (await self._outbox.next_due(),
+                                         self._operators_paused_until) if moment is not None]
+        if not moments:
+            return self._idle_poll
+        wait = (min(moments) - self._clock.now()).total_seconds()
+        return min(max(wait, 0.05), self._idle_poll)
+
+    async def drain(self, bot: Bot, max_passes: int = 1000) -> int:
+        """Deliver until nothing is due now; the number of rows tried."""
+        total = 0
+        for _ in range(max_passes):
+            handled = await self.run_once(bot)
+            if handled == 0:
+                break
+            total += handled
+        return total
+
+    async def run_once(self, bot: Bot, limit: int | None = None) -> int:
+        """One pass over the due head of every lane; the number of rows tried."""
+        async with self._lock:
+            handled = 0
+            operators_held = self._operators_held()
+            for item in await self._outbox.due(self._clock.now(), self._batch):
+                if self._stopping or (limit is not None and handled >= limit):
+                    break
+                if item.audience == Audience.OPERATORS and operators_held:
+                    continue
+                try:
+                    await self._deliver(bot, item)
+                except _Throttled:
+                    operators_held = True
+                    continue
+                handled += 1
+            return handled
+
+    def _operators_held(self) -> bool:
+        paused = self._operators_paused_until
+        return paused is not None and paused > self._clock.now()
+
+    # --- one row ------------------------------------------------------------------
+
+    async def _deliver(self, bot: Bot, item: OutboxItem) -> None:
+        now = self._clock.now()
+        try:
+            if item.audience == Audience.OPERATORS:
+                await self._to_operators(bot, item)
+            else:
+                await self._to_citizen(bot, item)
+        except _Throttled:
+            raise
+        except TelegramRetryAfter as error:
+            until = now + timedelta(seconds=max(error.retry_after, 1))
+            if item.audience == Audience.OPERATORS:
+                self._operators_paused_until = until
+            logger.warning("Flood control: outbox row %s waits %s s", item.id, error.retry_after)
+            await self._outbox.postpone(item.id, until, f"retry after {error.retry_after} s")
+        except TelegramEntityTooLarge as error:
+            await self._give_up(item, error)
+        except (TelegramNetworkError, TelegramServerError) as error:
+            await self._retry_later(item, error)
+        except TelegramAPIError as error:
+            if item.audience == Audience.CITIZEN and _citizen_unreachable(error):
+                await self._citizen_gone(item, error)
+            elif item.audience == Audience.OPERATORS and _operators_chat_unusable(error):
+                # A wrong OPERATORS_CHAT_ID, or the bot removed from the chat or without
+                # rights: keep the rows until an admin fixes it.
+                logger.error("Operators' chat refused outbox row %s: %s", item.id, error.message)
+                await self._retry_later(item, error)
+            elif isinstance(error, TelegramBadRequest):
+                await self._give_up(item, error)
+            else:
+                await self._retry_later(item, error)
+        except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
+            logger.exception("Outbox row %s failed unexpectedly", item.id)
+            if item.attempts + 1 >= _UNEXPECTED_ERROR_ATTEMPTS:
+                await self._outbox.mark_failed(item.id, now, repr(error))
+            else:
+                await self._retry_later(item, error)
+
+    async def _retry_later(self, item: OutboxItem, error: Exception) -> None:
+        delay = min(timedelta(seconds=2 ** item.attempts), self._max_backoff)
+        logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
+        await self._outbox.postpone(item.id, self._clock.now() + delay, str(error)[:500])
+
+    async def _give_up(self, item: OutboxItem, error: TelegramAPIError) -> None:
+        logger.error("Outbox row %s refused by Telegram: %s", item.id, error.message)
+        now = self._clock.now()
+        await self._outbox.mark_failed(item.id, now, error.message)
+        await self._desk.apply([AppealChange(item.appeal_id, events=(
+            NewEvent(EventKind.DELIVERY_FAILED, SYSTEM, text=error.message),
+        ))], now)
+
+    async def _citizen_gone(self, item: OutboxItem, error: TelegramAPIError) -> None:
+        now = self._clock.now()
+        await self._outbox.mark_failed(item.id, now, error.message)
+        appeal = await self._desk.get(item.appeal_id)
+        if appeal is None or (await self._desk.flags(appeal.citizen_id)).bot_blocked:
+            return
+        logger.info("Citizen of appeal %s cannot be reached: %s", appeal.number, error.message)
+        await self._desk.apply([blocked_change(appeal, True, SYSTEM)], now)
+
+    # --- citizens -----------------------------------------------------------------
+
+    async def _to_citizen(self, bot: Bot, item: OutboxItem) -> None:
+        assert item.chat_id is not None
+        if item.kind == OutboxKind.EDIT:
+            await self._edit_copy(bot, item)
+            return
+        sent = await self._send(bot, item.payload, item.chat_id)
+        await self._outbox.mark_delivered(item.id, self._clock.now(), sent.message_id,
+                                          MessageRef(item.chat_id, sent.message_id))
+
+    async def _edit_copy(self, bot: Bot, item: OutboxItem) -> None:
+        """Edit the copy the citizen has; if it cannot be edited, send the new text."""
+        assert item.chat_id is not None
+        event = await self._desk.event(item.payload["event_id"])
+        copy = event.copy if event is not None else None
+        edited = False
+        if copy is not None:
+            method = _EDIT_METHODS[item.payload["method"]]
+            params = _with_markup(item.payload["params"])
+            try:
+                await bot(method(chat_id=copy.chat_id, message_id=copy.message_id, **params))
+                edited = True
+            except TelegramBadRequest as error:
+                if _says(error, "message is not modified"):
+                    edited = True
+                elif not _message_gone(error):
+                    raise
+        message_id = copy.message_id if copy is not None else None
+        if not edited:
+            for payload in item.payload["fallback"]:
+                message_id = (await self._send(bot, payload, item.chat_id)).message_id
+        await self._outbox.mark_delivered(item.id, self._clock.now(), message_id)
+
+    # --- operators ----------------------------------------------------------------
+
+    async def _to_operators(self, bot: Bot, item: OutboxItem) -> None:
+        chat_id = self._chat_id
+        if chat_id is None:
+            if not self._warned_unconfigured:
+                logger.error("OPERATORS_CHAT_ID is not set: appeals wait in the outbox")
+                self._warned_unconfigured = True
+            await self._outbox.postpone(item.id, self._clock.now() + timedelta(minutes=1),
+                                        "OPERATORS_CHAT_ID is not set")
+            return
+        appeal = await self._desk.get(item.appeal_id)
+        assert appeal is not None
+        for attempt in range(2):
+            try:
+                thread = await self._ensure_thread(bot, appeal, chat_id)
+                message_id = await self._into_thread(bot, item, appeal, thread)
+            except TelegramBadRequest as error:
+                current = await self._desk.thread(appeal.id)
+                if attempt > 0 or current is None or current.topic_id is None:
+                    raise
+                if _thread_lost(error):
+                    await self._forget_topic(appeal, current)
+                    continue
+                if _says(error, "TOPIC_CLOSED"):
+                    await self._call(bot, ReopenForumTopic(chat_id=chat_id,
+                                                           message_thread_id=current.topic_id))
+                    continue
+                raise
+            copy = MessageRef(chat_id, message_id) if item.kind == OutboxKind.MESSAGE else None
+            await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy)
+            return
+
+    async def _into_thread(self, bot: Bot, item: OutboxItem, appeal: Appeal,
+                           thread: AppealThread) -> int | None:
+        if item.kind == OutboxKind.CARD:
+            return thread.card_message_id
+        if item.kind == OutboxKind.CARD_UPDATE:
+            return await self._update_card(bot, appeal, thread)
+        sent = await self._send(
+            bot, item.payload, thread.chat_id, thread_id=thread.topic_id,
+            default_reply=None if thread.topic_id else thread.card_message_id,
+        )
+        return sent.message_id
+
+    async def _ensure_thread(self, bot: Bot, appeal: Appeal, chat_id: int) -> AppealThread:
+        """The appeal's topic (in a forum) and card, created when missing."""
+        thread = await self._desk.thread(appeal.id)
+        if thread is None or thread.chat_id != chat_id:
+            thread = AppealThread(appeal.id, chat_id, None, None)
+        if thread.topic_id is None and thread.card_message_id is None \
+                and await self._is_forum(bot, chat_id):
+            thread = await self._create_topic(bot, appeal, thread)
+        if thread.card_message_id is None:
+            card = await self._post_card(bot, appeal, thread)
+            thread = replace(thread, card_message_id=card.message_id)
+            await self._desk.save_thread(thread, self._clock.now(), [NewEvent(
+                EventKind.CARD_POSTED, SYSTEM, copy=MessageRef(chat_id, card.message_id))])
+        return thread
+
+    async def _create_topic(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> AppealThread:
+        try:
+            topic = await self._call(bot, CreateForumTopic(chat_id=thread.chat_id,
+                                                           name=topic_title(appeal)))
+        except TelegramBadRequest as error:
+            # No "Manage topics" right, or the forum was turned off: thread by replies.
+            logger.error("Cannot create a topic for appeal %s (%s): cards go to the main "
+                         "chat; give the bot the 'Manage topics' right", appeal.number,
+                         error.message)
+            self._forum = None
+            return thread
+        thread = replace(thread, topic_id=topic.message_thread_id)
+        await self._desk.save_thread(thread, self._clock.now(), [NewEvent(
+            EventKind.TOPIC_CREATED, SYSTEM, text=topic.name)])
+        return thread
+
+    async def _forget_topic(self, appeal: Appeal, thread: AppealThread) -> None:
+        logger.warning("Topic of appeal %s is gone; creating a new one", appeal.number)
+        self._forum = None
+        await self._desk.save_thread(
+            AppealThread(appeal.id, thread.chat_id, None, None), self._clock.now(),
+            [NewEvent(EventKind.TOPIC_LOST, SYSTEM, text=str(thread.topic_id))],
+        )
+
+    async def _is_forum(self, bot: Bot, chat_id: int) -> bool:
+        if self._forum is None:
+            chat = await bot.get_chat(chat_id)
+            self._forum = bool(chat.is_forum)
+        return self._forum
+
+    async def _render_card(
+        self, appeal: Appeal, thread: AppealThread
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        current = await self._desk.get(appeal.id) or appeal
+        flags = await self._desk.flags(current.citizen_id)
+        text = card_text(current, flags, self._zone, forum=thread.topic_id is not None)
+        return text, card_keyboard(current, has_hidden_data=has_hidden_data(current))
+
+    async def _post_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> Message:
+        text, markup = await self._render_card(appeal, thread)
+        return await self._call(bot, SendMessage(
+            chat_id=thread.chat_id, text=text, reply_markup=markup,
+            message_thread_id=thread.topic_id,
+        ))
+
+    async def _update_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> int:
+        assert thread.card_message_id is not None
+        text, markup = await self._render_card(appeal, thread)
+        try:
+            await self._call(bot, EditMessageText(
+                chat_id=thread.chat_id, message_id=thread.card_message_id, text=text,
+                reply_markup=markup,
+            ))
+            return thread.card_message_id
+        except TelegramBadRequest as error:
+            if _says(error, "message is not modified"):
+                return thread.card_message_id
+            if not _message_gone(error):
+                raise
+        card = await self._post_card(bot, appeal, thread)
+        await self._desk.save_thread(
+            replace(thread, card_message_id=card.message_id), self._clock.now(),
+            [NewEvent(EventKind.CARD_POSTED, SYSTEM, copy=MessageRef(thread.chat_id,
+                                                                    card.message_id))],
+        )
+        return card.message_id
+
+    async def _call(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        """A request into the operators' chat, within its messages-per-minute budget."""
+        if not self._limiter.try_take():
+            raise _Throttled
+        return await bot(method)
+
+    # --- sending a payload ----------------------------------------------------------
+
+    async def _send(self, bot: Bot, payload: dict[str, Any], chat_id: int, *,
+                    thread_id: int | None = None, default_reply: int | None = None) -> Message:
+        method_name = payload["method"]
+        params = _with_markup(payload["params"])
+        if method_name == "sendMediaGroup":
+            params["media"] = [_MEDIA[item["type"]](**item) for item in params["media"]]
+        reply_to = payload.get("reply_to")
+        if reply_to is None and payload.get("reply_to_event") is not None:
+            event = await self._desk.event(payload["reply_to_event"])
+            if event is not None and event.copy is not None and event.copy.chat_id == chat_id:
+                reply_to = event.copy.message_id
+        reply_to = reply_to or default_reply
+        if reply_to is not None:
+            params["reply_parameters"] = ReplyParameters(message_id=reply_to,
+                                                         allow_sending_without_reply=True)
+        if thread_id is not None:
+            params["message_thread_id"] = thread_id
+        method = _SEND_METHODS[method_name](chat_id=chat_id, **params)
+        if chat_id == self._chat_id:
+            result = await self._call(bot, method)
+        else:
+            result = await bot(method)
+        return result[0] if isinstance(result, list) else result
+
+
+def _with_markup(params: dict[str, Any]) -> dict[str, Any]:
+    result = dict(params)
+    if result.get("reply_markup") is not None:
+        result["reply_markup"] = InlineKeyboardMarkup.model_validate(result["reply_markup"])
+    return result

@@ -1,0 +1,435 @@
+"""The operators' chat: card buttons, answers relayed to citizens, desk commands.
+
+Two routers: ``desk`` serves operators (members of the operators' chat or
+OPERATOR_IDS); ``refusals`` answers everyone else who presses a card's button
+or sends an operator command, and nothing changes. Operator commands sent in a
+private chat are refused too: they work in the operators' chat only.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, or_f
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.callbacks import Desk, DeskAction, TemplatePick
+from bot.desk_views import (
+    card_text,
+    has_hidden_data,
+    history_text,
+    open_list,
+    reveal_text,
+    stats_text,
+    templates_list,
+)
+from bot.filters import InOperatorsChat, IsOperator
+from bot.keyboards import operators as keyboards
+from bot.services.desk import ActionOutcome, DeskService
+from bot.services.validators import Invalid, clean_text, parse_appeal_number
+from bot.settings import Settings
+from bot.texts import common as common_texts
+from bot.texts import operators as t
+from bot.texts import plain, render
+from handlers.replies import (
+    ALERT_LIMIT,
+    alert,
+    answer_long,
+    content_of,
+    operator,
+    origin,
+    ref,
+)
+from states.operators import OperatorClosing
+from storage.models import Appeal, AppealEvent, EventKind
+
+# Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
+DESK_COMMANDS = ("appeal", "open", "stats", "history", "templates", "template_add",
+                 "template_del", "ban", "unban")
+PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
+NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
+TEMPLATE_TITLE_LIMIT = 60
+TEMPLATE_TEXT_LIMIT = 3000
+
+
+# --- finding the appeal a message is about -------------------------------------------
+
+
+async def appeal_of(message: Message,
+                    desk: DeskService) -> tuple[Appeal, AppealEvent | None] | None:
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    reply = message.reply_to_message
+    return await desk.appeal_in_thread(message.chat.id, thread_id,
+                                       reply.message_id if reply else None)
+
+
+async def appeal_from_command(message: Message, command: CommandObject, desk: DeskService,
+                              usage: str) -> Appeal | str:
+    """The appeal named in the command's argument, else the one of the thread; or a refusal."""
+    if command.args:
+        try:
+            number = parse_appeal_number(command.args)
+        except Invalid:
+            return t.NUMBER_INVALID
+        appeal = await desk.find(number)
+        return appeal if appeal is not None else render(t.APPEAL_NOT_FOUND, number=number)
+    found = await appeal_of(message, desk)
+    return usage if found is None else found[0]
+
+
+def thread_usage(command: CommandObject) -> str:
+    return render(t.THREAD_COMMAND_USAGE, command=f"/{command.command}")
+
+
+# --- card buttons -------------------------------------------------------------------
+
+
+async def take(callback: CallbackQuery, callback_data: Desk, callback_answer: CallbackAnswer,
+               desk: DeskService) -> None:
+    result = await desk.take(callback_data.number, operator(callback.from_user))
+    appeal = result.appeal
+    if result.outcome == ActionOutcome.DONE:
+        assert appeal is not None
+        callback_answer.text = alert(plain(t.TAKEN, name=appeal.assignee_name,
+                                           number=appeal.number))
+        return
+    callback_answer.show_alert = True
+    if appeal is None:
+        callback_answer.text = t.APPEAL_GONE
+    elif result.outcome == ActionOutcome.ALREADY_TAKEN:
+        callback_answer.text = alert(plain(t.ALREADY_TAKEN, name=appeal.assignee_name))
+    elif result.outcome == ActionOutcome.CLOSED:
+        callback_answer.text = plain(t.ALREADY_CLOSED, number=appeal.number)
+    else:
+        callback_answer.text = plain(t.NOT_NEW, number=appeal.number,
+                                      status=common_texts.STATUS_NAMES[appeal.status])
+
+
+async def ask_resolution(callback: CallbackQuery, callback_data: Desk, state: FSMContext,
+                         callback_answer: CallbackAnswer, desk: DeskService) -> None:
+    appeal = await desk.find(callback_data.number)
+    if appeal is None or not appeal.is_open:
+        callback_answer.show_alert = True
+        callback_answer.text = (t.APPEAL_GONE if appeal is None
+                                else plain(t.ALREADY_CLOSED, number=appeal.number))
+        return
+    await state.set_state(OperatorClosing.waiting_for_resolution)
+    await state.set_data({"number": appeal.number})
+    await origin(callback).reply(render(t.ASK_RESOLUTION, number=appeal.number),
+                                 reply_markup=keyboards.close_prompt(appeal.number))
+
+
+async def close_appeal(message: Message, number: str, resolution: str | None,
+                       desk: DeskService) -> None:
+    assert message.from_user is not None
+    result = await desk.close(number, operator(message.from_user), resolution)
+    if result.outcome == ActionOutcome.DONE:
+        await message.answer(render(t.CLOSED, number=number,
+                                    name=operator(message.from_user).name))
+    elif result.outcome == ActionOutcome.NOT_FOUND:
+        await message.answer(t.APPEAL_GONE)
+    else:
+        await message.answer(render(t.ALREADY_CLOSED, number=number))
+
+
+async def resolution_typed(message: Message, state: FSMContext, desk: DeskService) -> None:
+    number = (await state.get_data())["number"]
+    try:
+        resolution = clean_text(message.text, max_length=1000)
+    except Invalid:
+        await message.reply(render(t.ASK_RESOLUTION, number=number),
+                            reply_markup=keyboards.close_prompt(number))
+        return
+    await state.clear()
+    await close_appeal(message, number, resolution, desk)
+
+
+async def resolution_expected(message: Message, state: FSMContext) -> None:
+    number = (await state.get_data())["number"]
+    await message.reply(t.RESOLUTION_EXPECTED + " " + render(t.ASK_RESOLUTION, number=number),
+                        reply_markup=keyboards.close_prompt(number))
+
+
+async def close_without_resolution(callback: CallbackQuery, callback_data: Desk,
+                                   state: FSMContext, desk: DeskService) -> None:
+    await state.clear()
+    prompt = origin(callback)
+    await prompt.edit_reply_markup(reply_markup=None)
+    result = await desk.close(callback_data.number, operator(callback.from_user), None)
+    if result.outcome == ActionOutcome.DONE:
+        await prompt.answer(render(t.CLOSED, number=callback_data.number,
+                                   name=operator(callback.from_user).name))
+    else:
+        await prompt.answer(render(t.ALREADY_CLOSED, number=callback_data.number))
+
+
+async def keep_open(callback: CallbackQuery, callback_data: Desk, state: FSMContext) -> None:
+    await state.clear()
+    await origin(callback).edit_text(render(t.CLOSE_KEPT, number=callback_data.number))
+
+
+async def reveal(callback: CallbackQuery, callback_data: Desk, callback_answer: CallbackAnswer,
+                 bot: Bot, desk: DeskService) -> None:
+    callback_answer.show_alert = True
+    appeal = await desk.reveal(callback_data.number, operator(callback.from_user))
+    if appeal is None:
+        callback_answer.text = t.APPEAL_GONE
+        return
+    if not has_hidden_data(appeal):
+        callback_answer.text = t.NO_HIDDEN_DATA
+        return
+    text = reveal_text(appeal)
+    if len(text) <= ALERT_LIMIT:
+        callback_answer.text = text
+        return
+    # Too long for an alert: only the operator's private chat keeps it to them.
+    try:
+        await bot.send_message(callback.from_user.id, render("{text}", text=text))
+    except TelegramAPIError:
+        callback_answer.text = t.REVEAL_START_BOT
+        return
+    callback_answer.text = t.REVEAL_TOO_LONG
+
+
+async def show_templates_for_card(callback: CallbackQuery, callback_data: Desk,
+                                  callback_answer: CallbackAnswer, desk: DeskService) -> None:
+    templates = await desk.templates()
+    if not templates:
+        callback_answer.show_alert = True
+        callback_answer.text = t.TEMPLATES_EMPTY
+        return
+    await origin(callback).reply(render(t.TEMPLATES_PICK, number=callback_data.number),
+                                 reply_markup=keyboards.template_picker(templates,
+                                                                        callback_data.number))
+
+
+async def template_picked(callback: CallbackQuery, callback_data: TemplatePick,
+                          callback_answer: CallbackAnswer, desk: DeskService) -> None:
+    actor = operator(callback.from_user)
+    result, template = await desk.answer_with_template(callback_data.number,
+                                                       callback_data.template_id, actor)
+    if result.outcome == ActionOutcome.DONE:
+        assert template is not None
+        await origin(callback).edit_text(render(t.TEMPLATE_SENT, title=template.title,
+                                                number=callback_data.number, name=actor.name))
+        return
+    callback_answer.show_alert = True
+    if template is None:
+        callback_answer.text = t.TEMPLATE_GONE
+    elif result.outcome == ActionOutcome.CLOSED:
+        callback_answer.text = plain(t.ANSWER_TO_CLOSED, number=callback_data.number)
+    else:
+        callback_answer.text = t.APPEAL_GONE
+
+
+# --- answers to citizens ------------------------------------------------------------
+
+
+async def relay_answer(message: Message, desk: DeskService) -> None:
+    """An operator's reply to a card or a relayed message, or a message in an appeal's topic."""
+    found = await appeal_of(message, desk)
+    if found is None:
+        return  # colleagues talking in the chat
+    appeal, replied = found
+    content = content_of(message)
+    if content is not None and content.plain.startswith(NOTE_PREFIX):
+        return
+    if content is None:
+        await message.reply(t.UNSUPPORTED_CONTENT)
+        return
+    assert message.from_user is not None
+    citizen_message = None
+    if replied is not None and replied.kind == EventKind.CITIZEN_MESSAGE and replied.origin:
+        citizen_message = replied.origin.message_id
+    result = await desk.answer(appeal, operator(message.from_user), content, ref(message),
+                               reply_to_citizen_message=citizen_message)
+    if result.outcome == ActionOutcome.CLOSED:
+        await message.reply(render(t.ANSWER_TO_CLOSED, number=appeal.number))
+
+
+async def answer_edited(message: Message, desk: DeskService) -> None:
+    content = content_of(message)
+    if content is None or message.from_user is None:
+        return
+    await desk.operator_edit(ref(message), content, operator(message.from_user))
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+async def appeal_command(message: Message, command: CommandObject, desk: DeskService,
+                         settings: Settings) -> None:
+    appeal = await appeal_from_command(message, command, desk, t.APPEAL_USAGE)
+    if isinstance(appeal, str):
+        await message.reply(appeal)
+        return
+    assert message.from_user is not None
+    flags = await desk.flags_of(appeal)
+    shown = await message.reply(
+        card_text(appeal, flags, settings.zone, forum=False),
+        reply_markup=keyboards.card(appeal, has_hidden_data=has_hidden_data(appeal)),
+    )
+    await desk.card_shown(appeal, ref(shown), operator(message.from_user))
+
+
+async def open_command(message: Message, desk: DeskService) -> None:
+    await answer_long(message, open_list(await desk.open_appeals(), desk.now()))
+
+
+async def stats_command(message: Message, desk: DeskService) -> None:
+    await message.answer(stats_text(await desk.stats()))
+
+
+async def history_command(message: Message, command: CommandObject, desk: DeskService,
+                          settings: Settings) -> None:
+    appeal = await appeal_from_command(message, command, desk, thread_usage(command))
+    if isinstance(appeal, str):
+        await message.reply(appeal)
+        return
+    await answer_long(message, history_text(appeal, await desk.events(appeal), settings.zone))
+
+
+async def templates_command(message: Message, desk: DeskService) -> None:
+    templates = await desk.templates()
+    found = await appeal_of(message, desk)
+    if found is not None and templates and found[0].is_open:
+        number = found[0].number
+        await message.reply(render(t.TEMPLATES_PICK, number=number),
+                            reply_markup=keyboards.template_picker(templates, number))
+        return
+    await answer_long(message, templates_list(templates))
+
+
+async def template_add_command(message: Message, command: CommandObject,
+                               desk: DeskService) -> None:
+    assert message.from_user is not None
+    raw = command.args or ""
+    title, separator, text = raw.partition("|")
+    if not separator:
+        title, _, text = raw.partition("\n")
+    try:
+        title = clean_text(title, max_length=TEMPLATE_TITLE_LIMIT)
+        text = clean_text(text, max_length=TEMPLATE_TEXT_LIMIT)
+    except Invalid:
+        await message.reply(t.TEMPLATE_ADD_USAGE)
+        return
+    added = await desk.add_template(title, text, operator(message.from_user))
+    await message.reply(render(t.TEMPLATE_ADDED if added else t.TEMPLATE_EXISTS, title=title))
+
+
+async def template_del_command(message: Message, command: CommandObject,
+                               desk: DeskService) -> None:
+    title = (command.args or "").strip()
+    if not title:
+        await message.reply(t.TEMPLATE_DEL_USAGE)
+        return
+    deleted = await desk.delete_template(title)
+    await message.reply(render(t.TEMPLATE_DELETED if deleted else t.TEMPLATE_NOT_FOUND,
+                               title=title))
+
+
+async def ban_command(message: Message, command: CommandObject, desk: DeskService) -> None:
+    await _set_ban(message, command, desk, banned=True)
+
+
+async def unban_command(message: Message, command: CommandObject, desk: DeskService) -> None:
+    await _set_ban(message, command, desk, banned=False)
+
+
+async def _set_ban(message: Message, command: CommandObject, desk: DeskService,
+                   banned: bool) -> None:
+    appeal = await appeal_from_command(message, command, desk, thread_usage(command))
+    if isinstance(appeal, str):
+        await message.reply(appeal)
+        return
+    assert message.from_user is not None
+    result = await desk.set_ban(appeal, operator(message.from_user), banned)
+    if result.outcome == ActionOutcome.UNCHANGED:
+        await message.reply(t.ALREADY_BANNED if banned else t.NOT_BANNED)
+    else:
+        await message.reply(render(t.BANNED if banned else t.UNBANNED, number=appeal.number))
+
+
+async def help_command(message: Message) -> None:
+    await message.answer(render(t.HELP, forum=t.HELP_FORUM if message.chat.is_forum else ""))
+
+
+async def cancel_command(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.clear()
+    if "number" in data:
+        await message.reply(render(t.CLOSE_KEPT, number=data["number"]))
+    else:
+        await message.reply(t.NOTHING_TO_CANCEL)
+
+
+# --- refusals ---------------------------------------------------------------------------
+
+
+async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    callback_answer.show_alert = True
+    callback_answer.text = t.NOT_OPERATOR
+
+
+async def refuse_command(message: Message) -> None:
+    await message.reply(t.ANONYMOUS_ADMIN if message.sender_chat is not None
+                        else t.NOT_OPERATOR)
+
+
+async def refuse_answer(message: Message, desk: DeskService) -> None:
+    """Someone not an operator writes in an appeal's thread: it is not relayed, say so."""
+    if await appeal_of(message, desk) is not None:
+        await refuse_command(message)
+
+
+async def refuse_in_private(message: Message) -> None:
+    await message.answer(t.OPERATOR_COMMAND_ONLY)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+
+    desk = Router(name=f"{__name__}.desk")
+    desk.message.filter(InOperatorsChat(), IsOperator())
+    desk.edited_message.filter(InOperatorsChat(), IsOperator())
+    # Card buttons only: citizens' buttons must not cost a membership check.
+    desk.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter()), IsOperator())
+    desk.callback_query.register(take, Desk.filter(F.action == DeskAction.TAKE))
+    desk.callback_query.register(ask_resolution, Desk.filter(F.action == DeskAction.CLOSE))
+    desk.callback_query.register(close_without_resolution,
+                                 Desk.filter(F.action == DeskAction.CLOSE_PLAIN))
+    desk.callback_query.register(keep_open, Desk.filter(F.action == DeskAction.CLOSE_CANCEL))
+    desk.callback_query.register(reveal, Desk.filter(F.action == DeskAction.REVEAL))
+    desk.callback_query.register(show_templates_for_card,
+                                 Desk.filter(F.action == DeskAction.TEMPLATES))
+    desk.callback_query.register(template_picked, TemplatePick.filter())
+    desk.message.register(cancel_command, Command("cancel"))
+    desk.message.register(help_command, Command("help"))
+    desk.message.register(appeal_command, Command("appeal"))
+    desk.message.register(open_command, Command("open"))
+    desk.message.register(stats_command, Command("stats"))
+    desk.message.register(history_command, Command("history"))
+    desk.message.register(templates_command, Command("templates"))
+    desk.message.register(template_add_command, Command("template_add"))
+    desk.message.register(template_del_command, Command("template_del"))
+    desk.message.register(ban_command, Command("ban"))
+    desk.message.register(unban_command, Command("unban"))
+    desk.message.register(resolution_typed, OperatorClosing.waiting_for_resolution, F.text,
+                          ~F.text.startswith("/"))
+    desk.message.register(resolution_expected, OperatorClosing.waiting_for_resolution,
+                          ~F.text.startswith("/"))
+    desk.message.register(relay_answer, ~F.text.startswith("/"))
+    desk.edited_message.register(answer_edited)
+
+    refusals = Router(name=f"{__name__}.refusals")
+    refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
+    refusals.message.register(refuse_command, InOperatorsChat(),
+                              Command(*DESK_COMMANDS, "cancel"))
+    refusals.message.register(refuse_answer, InOperatorsChat(), ~F.text.startswith("/"))
+    refusals.message.register(refuse_in_private, F.chat.type == "private",
+                              Command(*PRIVATE_REFUSED))
+
+    router.include_routers(desk, refusals)
+    return router

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from storage.models import Audience, MessageRef, OutboxItem, OutboxKind, OutboxStatus
+from storage.sqlite.database import Database
+from storage.sqlite.timefmt import from_db, to_db
+
+
+class SQLiteOutboxRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        rows = await self._db.fetchall(
+            "SELECT o.* FROM outbox AS o"
+            " JOIN (SELECT MIN(id) AS head FROM outbox WHERE status = ? GROUP BY lane) AS h"
+            " ON o.id = h.head WHERE o.not_before <= ? ORDER BY o.id LIMIT ?",
+            (OutboxStatus.PENDING, to_db(now), limit),
+        )
+        return [_item(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        row = await self._db.fetchone(
+            "SELECT MIN(o.not_before) FROM outbox AS o"
+            " JOIN (SELECT MIN(id) AS head FROM outbox WHERE status = ? GROUP BY lane) AS h"
+            " ON o.id = h.head",
+            (OutboxStatus.PENDING,),
+        )
+        return None if row is None or row[0] is None else from_db(row[0])
+
+    async def mark_delivered(
+        self, item_id: int, now: datetime, message_id: int | None,
+        copy: MessageRef | None = None,
+    ) -> bool:
+        async with self._db.transaction() as tx:
+            changed = await tx.fetchone(
+                "UPDATE outbox SET status = ?, delivered_at = ?, message_id = ?, last_error = NULL"
+                " WHERE id = ? AND status = ? RETURNING id",
+                (OutboxStatus.DELIVERED, to_db(now), message_id, item_id, OutboxStatus.PENDING),
+            )
+            if changed is not None and copy is not None:
+                await tx.execute(
+                    "UPDATE appeal_events SET copy_chat_id = ?, copy_message_id = ?"
+                    " WHERE outbox_id = ?",
+                    (copy.chat_id, copy.message_id, item_id),
+                )
+        return changed is not None
+
+    async def postpone(self, item_id: int, not_before: datetime, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?"
+            " WHERE id = ? AND status = ?",
+            (to_db(not_before), error, item_id, OutboxStatus.PENDING),
+        )
+
+    async def mark_failed(self, item_id: int, now: datetime, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, delivered_at = ?,"
+            " last_error = ? WHERE id = ? AND status = ?",
+            (OutboxStatus.FAILED, to_db(now), error, item_id, OutboxStatus.PENDING),
+        )
+
+    async def pending(self) -> list[OutboxItem]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM outbox WHERE status = ? ORDER BY id", (OutboxStatus.PENDING,)
+        )
+        return [_item(row) for row in rows]
+
+
+def _item(row: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        appeal_id=row["appeal_id"],
+        audience=Audience(row["audience"]),
+        chat_id=row["chat_id"],
+        kind=OutboxKind(row["kind"]),
+        payload=json.loads(row["payload"]),
+        attempts=row["attempts"],
+        not_before=from_db(row["not_before"]),
+        created_at=from_db(row["created_at"]),
+    )

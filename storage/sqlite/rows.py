@@ -1,0 +1,87 @@
+"""Rows to models, shared by the SQLite repositories."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from storage.models import (
+    Actor,
+    Appeal,
+    AppealEvent,
+    AppealStatus,
+    AppealType,
+    Attachment,
+    EventKind,
+    MessageAuthor,
+    MessageRef,
+)
+from storage.sqlite.database import Transaction
+from storage.sqlite.timefmt import from_db, from_db_optional
+
+
+async def load_appeal(tx: Transaction, appeal_id: int) -> Appeal | None:
+    row = await tx.fetchone("SELECT * FROM appeals WHERE id = ?", (appeal_id,))
+    return None if row is None else await with_attachments(tx, row)
+
+
+async def with_attachments(tx: Transaction, row: sqlite3.Row) -> Appeal:
+    attachments = await tx.fetchall(
+        "SELECT kind, file_id, file_unique_id, file_name FROM appeal_attachments"
+        " WHERE appeal_id = ? ORDER BY id",
+        (row["id"],),
+    )
+    return appeal_from_row(
+        row,
+        [
+            Attachment(
+                kind=item["kind"],
+                file_id=item["file_id"],
+                file_unique_id=item["file_unique_id"],
+                file_name=item["file_name"],
+            )
+            for item in attachments
+        ],
+    )
+
+
+def appeal_from_row(row: sqlite3.Row, attachments: list[Attachment]) -> Appeal:
+    return Appeal(
+        id=row["id"],
+        number=row["number"],
+        citizen_id=row["citizen_id"],
+        chat_id=row["chat_id"],
+        type=AppealType(row["type"]),
+        status=AppealStatus(row["status"]),
+        fields=json.loads(row["fields"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        closed_at=from_db_optional(row["closed_at"]),
+        attachments=attachments,
+        assignee_id=row["assignee_id"],
+        assignee_name=row["assignee_name"],
+        first_answered_at=from_db_optional(row["first_answered_at"]),
+        resolution=row["resolution"],
+        rating=row["rating"],
+        rating_comment=row["rating_comment"],
+    )
+
+
+def event_from_row(row: sqlite3.Row) -> AppealEvent:
+    def ref(prefix: str) -> MessageRef | None:
+        chat_id, message_id = row[f"{prefix}_chat_id"], row[f"{prefix}_message_id"]
+        return None if chat_id is None or message_id is None else MessageRef(chat_id, message_id)
+
+    return AppealEvent(
+        id=row["id"],
+        appeal_id=row["appeal_id"],
+        kind=EventKind(row["kind"]),
+        actor=Actor(MessageAuthor(row["actor"]), row["actor_id"], row["actor_name"]),
+        status_before=AppealStatus(row["status_before"]) if row["status_before"] else None,
+        status_after=AppealStatus(row["status_after"]) if row["status_after"] else None,
+        text=row["text"],
+        content=json.loads(row["content"]) if row["content"] else None,
+        origin=ref("origin"),
+        copy=ref("copy"),
+        created_at=from_db(row["created_at"]),
+    )

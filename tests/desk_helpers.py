@@ -1,0 +1,66 @@
+"""Steps shared by the operator desk tests: filing appeals as a citizen, finding cards."""
+
+from __future__ import annotations
+
+from bot.testing.harness import BotHarness, Person
+from bot.testing.session import SentMessage
+from storage.models import AppealEvent, EventKind
+from storage.sqlite.database import Database
+from storage.sqlite.desk import SQLiteDeskRepository
+from tests.conftest import OPERATORS_CHAT
+
+
+async def file_consultation(harness: BotHarness, citizen: Person, topic: str = "Про пенсию",
+                            description: str = "Как узнать свой стаж?") -> str:
+    await harness.send(citizen, "/appeal")
+    await harness.press(citizen, "Консультация")
+    await harness.send(citizen, topic)
+    await harness.send(citizen, description)
+    replies = await harness.press(citizen, "Отправить")
+    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    return receipt.text.split("Номер: ")[1].split("\n")[0]
+
+
+async def file_recovery(harness: BotHarness, citizen: Person) -> str:
+    """Access recovery: carries a full name, SNILS and a phone, masked on the card."""
+    await harness.send(citizen, "/recovery")
+    await harness.press(citizen, "Сменил номер")
+    await harness.press(citizen, "поддержку")
+    await harness.send(citizen, "Иванова Анна Сергеевна")
+    await harness.send(citizen, "112-233-445 95")
+    await harness.send(citizen, "+7 912 345-67-89")
+    await harness.send(citizen, "Не приходит SMS на новый номер")
+    replies = await harness.press(citizen, "Отправить")
+    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    return receipt.text.split("Номер: ")[1].split("\n")[0]
+
+
+def operators_messages(harness: BotHarness) -> list[SentMessage]:
+    return [message for message in harness.session.messages_in(OPERATORS_CHAT)
+            if not message.deleted]
+
+
+def card_of(harness: BotHarness, number: str) -> SentMessage:
+    """The latest card of the appeal in the operators' chat (as it stands now)."""
+    cards = [message for message in operators_messages(harness)
+             if message.text.startswith(("🆕", "🛠", "💬", "✅"))
+             and f"Обращение № {number}" in message.text.split("\n")[0]]
+    assert cards, f"no card for {number}"
+    return cards[-1]
+
+
+async def events_of(database: Database, number: str) -> list[AppealEvent]:
+    repository = SQLiteDeskRepository(database)
+    row = await database.fetchone("SELECT id FROM appeals WHERE number = ?", (number,))
+    assert row is not None
+    return await repository.events(row[0])
+
+
+async def event_kinds(database: Database, number: str) -> list[EventKind]:
+    return [event.kind for event in await events_of(database, number)]
+
+
+async def status_of(database: Database, number: str) -> str:
+    row = await database.fetchone("SELECT status FROM appeals WHERE number = ?", (number,))
+    assert row is not None
+    return row[0]

@@ -1,0 +1,79 @@
+"""Callback data is input too: forged, foreign, malformed or oversized presses change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.callbacks import (
+    AppealAction,
+    Desk,
+    DeskAction,
+    MyAppeal,
+    Rating,
+    RatingAction,
+    ReplyToAppeal,
+    TemplatePick,
+)
+from bot.testing.harness import BotHarness, Person
+from storage.sqlite.database import Database
+from tests.desk_helpers import file_consultation, status_of
+
+
+async def snapshot(database: Database) -> list[tuple]:
+    tables = ("appeals", "appeal_events", "appeal_messages", "outbox")
+    rows = []
+    for table in tables:
+        rows += [tuple(row) for row in await database.fetchall(f"SELECT * FROM {table}")]
+    return rows
+
+
+@pytest.mark.parametrize("action", list(DeskAction))
+async def test_operator_buttons_pressed_by_a_citizen_in_private_are_refused(
+    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person,
+    database: Database, action: DeskAction,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    before = await snapshot(database)
+    sent_before = len(harness.session.sent)
+    await harness.press_data(other_citizen, Desk(action=action, number=number).pack())
+    assert harness.session.callback_answers[-1].text
+    assert await snapshot(database) == before
+    assert len(harness.session.sent) == sent_before
+    assert await status_of(database, number) == "new"
+
+
+async def test_forged_buttons_for_someone_elses_appeal(
+    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    before = await snapshot(database)
+    forged = [
+        MyAppeal(action=AppealAction.OPEN, number=number),
+        MyAppeal(action=AppealAction.COMMENT, number=number),
+        ReplyToAppeal(number=number),
+        Rating(action=RatingAction.SCORE, number=number, score=1),
+        Rating(action=RatingAction.NO_COMMENT, number=number),
+        TemplatePick(template_id=1, number=number),
+    ]
+    for data in forged:
+        replies = await harness.press_data(other_citizen, data.pack())
+        assert all(number not in reply.text or "Подробности" in reply.text for reply in replies)
+        assert harness.session.callback_answers[-1].callback_query_id
+    assert await snapshot(database) == before
+    assert await harness.state(other_citizen) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["", "d", "d:take", "d:explode:2026-000001", "rt:s:2026-000001:99", "rt:s:bad:x",
+     "a:open:" + "9" * 50, "\u202e" * 10, "h:" + "x" * 62],
+)
+async def test_malformed_and_oversized_payloads(
+    harness: BotHarness, forum: int, citizen: Person, database: Database, data: str,
+) -> None:
+    await file_consultation(harness, citizen)
+    before = await snapshot(database)
+    answers = len(harness.session.callback_answers)
+    await harness.press_data(citizen, data)
+    assert len(harness.session.callback_answers) == answers + 1
+    assert await snapshot(database) == before

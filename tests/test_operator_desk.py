@@ -1,0 +1,687 @@
+"""The operator desk end to end: citizens and operators send real updates through the
+dispatcher; the tests look at what each side received and at SQLite."""
+
+from __future__ import annotations
+
+from aiogram.methods import CreateForumTopic, SendDocument, SendMediaGroup
+
+from bot.callbacks import Desk, DeskAction, Rating, RatingAction
+from bot.services.clock import ManualClock
+from bot.testing.harness import BotHarness, Person
+from storage.models import AppealStatus, EventKind, MessageAuthor, MessageRef
+from storage.sqlite.database import Database
+from tests.conftest import OPERATORS_CHAT
+from tests.desk_helpers import (
+    card_of,
+    event_kinds,
+    events_of,
+    file_consultation,
+    file_recovery,
+    operators_messages,
+    status_of,
+)
+
+
+async def test_filed_appeal_gets_its_own_topic_and_card(
+    harness: BotHarness, forum: int, citizen: Person, database: Database
+) -> None:
+    number = await file_consultation(harness, citizen, "Про пенсию", "Как узнать <свой> стаж?")
+
+    topics = harness.session.requests_of("createForumTopic")
+    assert [request.name for request in topics] == [f"{number} · Консультация"]
+    assert isinstance(topics[0], CreateForumTopic)
+    card = card_of(harness, number)
+    topic_id = next(iter(harness.session.topics(forum)))
+    assert card.message_thread_id == topic_id
+    assert card.text.splitlines()[:4] == [
+        f"🆕 Обращение № {number}", "Тип: Консультация", "Статус: новое",
+        "Подано: 23.11.2026 12:00",
+    ]
+    assert "Описание: Как узнать <свой> стаж?" in card.text
+    assert card.buttons == ["🛠 Взять в работу", "✅ Закрыть", "📋 Шаблоны"]
+    assert await event_kinds(database, number) == [
+        EventKind.FILED, EventKind.TOPIC_CREATED, EventKind.CARD_POSTED]
+    assert (await events_of(database, number))[2].copy == MessageRef(forum, card.message_id)
+    assert await database.fetchall("SELECT * FROM outbox WHERE status != 'delivered'") == []
+
+
+async def test_plain_group_threads_everything_by_reply_to_the_card(
+    harness: BotHarness, group: int, citizen: Person, operator: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    assert card.message_thread_id is None
+    assert "ответьте на эту карточку (текст" in card.text
+
+    relayed = await harness.send(citizen, "Забыл добавить: СНИЛС есть")
+    copy = next(message for message in relayed if message.chat_id == group)
+    assert copy.reply_to_message_id == card.message_id
+    assert copy.text == f"💬 Гражданин · № {number}\nЗабыл добавить: СНИЛС есть"
+    assert harness.session.requests_of("createForumTopic") == []
+
+    answers = await harness.send_to_group(operator, group, "Спасибо, посмотрим", reply_to=card)
+    assert [message.chat_id for message in answers] == [citizen.id]
+
+
+async def test_personal_data_masked_and_revealed_to_operators_only(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, stranger: Person,
+    database: Database,
+) -> None:
+    number = await file_recovery(harness, citizen)
+    card = card_of(harness, number)
+    assert "ФИО: И*** А*** С***" in card.text
+    assert "СНИЛС: ***-***-*** 95" in card.text
+    assert "Для ответа: +7 912 ***-**-89" in card.text
+    for secret in ("Иванова", "112-233-445", "345-67"):
+        assert secret not in card.text
+    assert "👁 Показать данные" in card.buttons
+
+    await harness.press(stranger, "Показать данные", card)
+    refusal = harness.session.callback_answers[-1]
+    assert refusal.text == "Это доступно только операторам поддержки." and refusal.show_alert
+    assert EventKind.DATA_REVEALED not in await event_kinds(database, number)
+
+    sent = await harness.press(operator, "Показать данные", card)
+    assert sent == []  # nothing posted in the chat: the data is for the presser only
+    alert = harness.session.callback_answers[-1]
+    assert alert.show_alert
+    assert alert.text == (f"Данные по № {number}:\nФИО: Иванова Анна Сергеевна\n"
+                          "СНИЛС: 112-233-445 95\nДля ответа: +79123456789")
+    revealed = (await events_of(database, number))[-1]
+    assert revealed.kind == EventKind.DATA_REVEALED and revealed.actor.id == operator.id
+
+
+async def test_complaint_attachments_arrive_as_an_album_after_the_card(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    await harness.send(citizen, "/complaint")
+    await harness.send(citizen, "Не дозвонился в МФЦ")
+    await harness.send(citizen, "8 (495) 123-45-67")
+    await harness.send(citizen, "сегодня 10:15")
+    await harness.press(citizen, "Не отвечали")
+    await harness.send(citizen, "Чтобы перезвонили")
+    await harness.send_photo(citizen)
+    await harness.send_photo(citizen)
+    await harness.send_document(citizen, "ответ.pdf")
+    await harness.press(citizen, "Готово")
+    await harness.press(citizen, "Отправить")
+
+    in_topic = operators_messages(harness)
+    assert [message.kind for message in in_topic] == ["text", "photo", "photo", "document"]
+    assert "📎 Вложений: 3 (ниже)" in in_topic[0].text
+    album = harness.session.requests_of("sendMediaGroup")
+    assert len(album) == 1 and isinstance(album[0], SendMediaGroup)
+    assert [item.media for item in album[0].media] == ["photo1-1280", "photo2-1280"]
+    assert "Вложения к обращению" in (album[0].media[0].caption or "")
+    document = harness.session.requests_of("sendDocument")
+    assert isinstance(document[0], SendDocument) and document[0].document == "doc3"
+    topic_id = in_topic[0].message_thread_id
+    assert all(message.message_thread_id == topic_id for message in in_topic)
+
+
+async def test_take_assigns_the_operator_and_tells_the_citizen(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person,
+    second_operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+
+    sent = await harness.press(operator, "Взять в работу", card)
+    assert [message.chat_id for message in sent] == [citizen.id]
+    assert sent[0].text == (f"🛠 Обращение № {number} взято в работу. "
+                            "Ответ специалиста придёт в этот чат.")
+    assert sent[0].buttons == ["↩️ Ответить по обращению"]
+    assert harness.session.callback_answers[-1].text == \
+        f"🛠 Ирина (@irina) взял(а) обращение № {number} в работу."
+    assert card.edits and "Статус: в работе" in card.text
+    assert "Ответственный: Ирина (@irina)" in card.text
+    assert card.buttons == ["✅ Закрыть", "📋 Шаблоны"]
+    assert await status_of(database, number) == AppealStatus.IN_PROGRESS
+    taken = (await events_of(database, number))[-1]
+    assert (taken.kind, taken.actor.id, taken.status_before, taken.status_after) == (
+        EventKind.TAKEN, operator.id, AppealStatus.NEW, AppealStatus.IN_PROGRESS)
+
+    # A colleague presses the same (stale) button: refused, nothing changes.
+    edits_before = len(card.edits)
+    again = await harness.press_data(
+        second_operator, Desk(action=DeskAction.TAKE, number=number).pack(), card)
+    assert again == []
+    assert harness.session.callback_answers[-1].text == \
+        "Обращение уже в работе: Ирина (@irina)."
+    assert len(card.edits) == edits_before
+    assert (await event_kinds(database, number)).count(EventKind.TAKEN) == 1
+
+
+async def test_operator_answer_in_topic_reaches_citizen_without_operator_name(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+
+    sent = await harness.send_to_group(operator, forum, "Смотрите раздел <b>«Пенсия»</b> & стаж",
+                                       thread_id=card.message_thread_id)
+    assert [message.chat_id for message in sent] == [citizen.id]
+    answer = sent[0]
+    assert answer.text == (f"💬 Ответ специалиста по обращению № {number}\n\n"
+                           "Смотрите раздел <b>«Пенсия»</b> & стаж\n\n"
+                           "Статус обращения: дан ответ.")
+    assert "Ирина" not in answer.text and "irina" not in answer.text
+    assert answer.buttons == ["↩️ Ответить по обращению"]
+    assert await status_of(database, number) == AppealStatus.ANSWERED
+    row = await database.fetchone(
+        "SELECT first_answered_at, assignee_id FROM appeals WHERE number = ?", (number,))
+    assert row is not None and row[0] is not None and row[1] == operator.id
+    event = (await events_of(database, number))[-1]
+    assert event.kind == EventKind.OPERATOR_MESSAGE
+    assert event.actor.kind == MessageAuthor.OPERATOR and event.actor.id == operator.id
+    operator_message = harness.last_message_of(operator)
+    assert event.origin == MessageRef(forum, operator_message["message_id"])
+    assert event.copy == MessageRef(citizen.id, answer.message_id)
+    assert "Статус: дан ответ" in card.text
+
+    # A second answer does not repeat the status line: the status did not change.
+    second = await harness.send_to_group(operator, forum, "Ещё уточнение",
+                                         thread_id=card.message_thread_id)
+    assert "Статус обращения" not in second[0].text
+
+    details = await harness.send(citizen, f"/status {number}")
+    assert "Специалист: Смотрите раздел <b>«Пенсия»</b> & стаж" in details[0].text
+
+
+async def test_photo_answer_by_reply_to_card_in_a_group(
+    harness: BotHarness, group: int, citizen: Person, operator: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    sent = await harness.send_to_group(operator, group, reply_to=card,
+                                       **harness.photo("Вот где это в личном кабинете"))
+    assert len(sent) == 1 and sent[0].chat_id == citizen.id and sent[0].kind == "photo"
+    assert sent[0].text.startswith(f"💬 Ответ специалиста по обращению № {number}\n\n"
+                                   "Вот где это в личном кабинете")
+
+
+async def test_replies_find_their_counterparts_both_ways(
+    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+
+    relayed = await harness.send(citizen, "А если стажа нет?")
+    citizen_original = harness.last_message_of(citizen)
+    assert relayed[0].chat_id == citizen.id
+    assert relayed[0].text == f"✉️ Сообщение передано специалисту по обращению № {number}."
+    copy = relayed[1]
+    event = (await events_of(database, number))[-1]
+    assert (event.kind, event.origin, event.copy) == (
+        EventKind.CITIZEN_MESSAGE, MessageRef(citizen.id, citizen_original["message_id"]),
+        MessageRef(group, copy.message_id))
+
+    # The operator replies to the copy: the citizen sees a reply to their own message.
+    answers = await harness.send_to_group(operator, group, "Тогда нужна справка", reply_to=copy)
+    assert answers[0].reply_to_message_id == citizen_original["message_id"]
+    operator_original = harness.last_message_of(operator)
+
+    # The citizen replies to the answer: the operators see a reply to the operator's message.
+    back = await harness.reply_to(citizen, answers[0], "Какая именно?")
+    to_operators = next(message for message in back if message.chat_id == group)
+    assert to_operators.reply_to_message_id == operator_original["message_id"]
+    assert card.message_id != operator_original["message_id"]
+
+
+async def test_several_open_appeals_ask_which_one(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    first = await file_consultation(harness, citizen, "Первое", "Описание первого")
+    second = await file_consultation(harness, citizen, "Второе", "Описание второго")
+
+    asked = await harness.send(citizen, "Это по второму обращению")
+    assert len(asked) == 1
+    assert asked[0].text.startswith("У вас несколько открытых обращений")
+    assert asked[0].buttons[:2] == [f"№ {first} · Консультация", f"№ {second} · Консультация"]
+
+    chosen = await harness.press(citizen, f"№ {second}")
+    assert chosen[0].text == f"✉️ Сообщение передано специалисту по обращению № {second}."
+    copy = chosen[1]
+    assert copy.chat_id == forum and copy.text.endswith("Это по второму обращению")
+    assert copy.message_thread_id == card_of(harness, second).message_thread_id
+
+
+async def test_reply_button_then_a_photo(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    await harness.press(operator, "Взять в работу", card_of(harness, number))
+
+    prompt = await harness.press(citizen, "Ответить по обращению")
+    assert prompt[0].text.startswith(f"Напишите сообщение по обращению № {number}")
+    sticker = await harness.send_sticker(citizen)
+    assert sticker[0].text == "Специалисту можно отправить текст, фото или документ."
+    sent = await harness.send_photo(citizen, "скриншот ошибки")
+    assert sent[0].text.startswith("✉️ Сообщение передано")
+    assert sent[1].kind == "photo" and sent[1].chat_id == forum
+    assert sent[1].text == f"💬 Гражданин · № {number}\nскриншот ошибки"
+
+
+async def test_a_message_naming_an_appeal_number_is_left_to_the_status_lookup(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    before = len(operators_messages(harness))
+    replies = await harness.send(citizen, f"Что с обращением {number}?")
+    assert len(operators_messages(harness)) == before
+    assert [message.chat_id for message in replies] == [citizen.id]
+    assert not replies[0].text.startswith(("✉️", "Специалисту можно"))  # the catch-all's answer
+
+
+async def test_without_an_open_appeal_messages_go_to_the_menu(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    replies = await harness.send(citizen, "Здравствуйте")
+    assert replies[0].text.startswith("Я не понял сообщение")
+    assert operators_messages(harness) == []
+
+
+async def test_citizen_edit_shown_to_operators_under_the_copy(
+    harness: BotHarness, forum: int, citizen: Person, database: Database
+) -> None:
+    number = await file_consultation(harness, citizen)
+    relayed = await harness.send(citizen, "Номер заявления 12345")
+    copy = relayed[1]
+    original = harness.last_message_of(citizen)
+
+    notice = await harness.edit(citizen, original, "Номер заявления 123456")
+    assert len(notice) == 1 and notice[0].chat_id == forum
+    assert notice[0].text == f"✏️ Гражданин изменил сообщение · № {number}\nНомер заявления 123456"
+    assert notice[0].reply_to_message_id == copy.message_id
+    assert notice[0].message_thread_id == copy.message_thread_id
+    assert (await events_of(database, number))[-1].kind == EventKind.CITIZEN_EDIT
+
+    # An edit of a dialogue answer (never relayed) is nobody's business.
+    first_answer = next(message for message in harness.user_messages
+                        if message.get("text") == "Про пенсию")
+    assert await harness.edit(citizen, first_answer, "Про налоги") == []
+
+
+async def test_operator_edit_edits_the_citizens_copy_or_sends_a_correction(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    answer = (await harness.send_to_group(operator, forum, "Срок 10 дней",
+                                          thread_id=card.message_thread_id))[0]
+    original = harness.last_message_of(operator)
+
+    assert await harness.edit(operator, original, "Срок 5 рабочих дней") == []
+    assert answer.text == f"💬 Ответ специалиста по обращению № {number}\n\nСрок 5 рабочих дней"
+    assert answer.buttons == ["↩️ Ответить по обращению"]
+
+    harness.session.fail_next("editMessageText", 400, "Bad Request: message can't be edited")
+    sent = await harness.edit(operator, original, "Срок 3 рабочих дня")
+    assert [message.chat_id for message in sent] == [citizen.id]
+    assert sent[0].text.startswith(f"✏️ Специалист исправил ответ по обращению № {number}")
+    assert sent[0].reply_to_message_id == answer.message_id
+
+
+async def test_close_asks_for_resolution_then_citizen_rates(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    thread = card.message_thread_id
+
+    prompt = await harness.press(operator, "Закрыть", card)
+    assert prompt[0].text.startswith(f"Закрытие обращения № {number}. Напишите")
+    assert prompt[0].buttons == ["Закрыть без итога", "Не закрывать"]
+    wrong = await harness.send_to_group(operator, forum, thread_id=thread,
+                                        sticker={"file_id": "s1", "file_unique_id": "us1",
+                                                 "type": "regular", "width": 512,
+                                                 "height": 512, "is_animated": False,
+                                                 "is_video": False})
+    assert wrong[0].text.startswith("Итог нужен текстом.")
+    assert await status_of(database, number) == AppealStatus.NEW
+
+    closed = await harness.send_to_group(operator, forum, "Стаж подтверждён выпиской",
+                                         thread_id=thread)
+    to_citizen = next(message for message in closed if message.chat_id == citizen.id)
+    assert to_citizen.text == (f"✅ Обращение № {number} закрыто.\n"
+                               "Итог: Стаж подтверждён выпиской\n\n"
+                               "Оцените, пожалуйста, ответ: от 1 (плохо) до 5 (отлично).")
+    assert to_citizen.buttons == ["1 ⭐", "2 ⭐", "3 ⭐", "4 ⭐", "5 ⭐"]
+    assert await status_of(database, number) == AppealStatus.CLOSED
+    assert "Итог: Стаж подтверждён выпиской" in card.text and card.buttons == []
+
+    thanks = await harness.press(citizen, "4", to_citizen)
+    assert thanks[0].text.startswith("Спасибо за оценку 4 из 5!")
+    assert to_citizen.buttons == []  # the rating buttons are gone
+    assert "Оценка гражданина: ★★★★☆ 4/5" in card.text
+    await harness.send(citizen, "Быстро и понятно")
+    assert "Отзыв: Быстро и понятно" in card.text
+
+    await harness.press_data(citizen, Rating(action=RatingAction.SCORE, number=number,
+                                             score=1).pack())
+    assert harness.session.callback_answers[-1].text == \
+        "Вы уже оценили ответ по этому обращению."
+    row = await database.fetchone(
+        "SELECT rating, rating_comment, resolution FROM appeals WHERE number = ?", (number,))
+    assert row is not None and tuple(row) == (4, "Быстро и понятно", "Стаж подтверждён выпиской")
+    closed_event = next(event for event in await events_of(database, number)
+                        if event.kind == EventKind.CLOSED)
+    assert (closed_event.actor.id, closed_event.status_after) == (operator.id,
+                                                                   AppealStatus.CLOSED)
+
+    late = await harness.send_to_group(operator, forum, "Ещё одно", thread_id=thread)
+    assert [message.chat_id for message in late] == [forum]
+    assert late[0].text == f"Обращение № {number} закрыто: сообщение гражданину не отправлено."
+    after_close = await harness.send(citizen, "А можно ещё вопрос?")
+    assert after_close[0].text.startswith("Я не понял сообщение")  # no open appeal left
+
+
+async def test_close_without_resolution_or_change_of_mind(
+    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    prompt = (await harness.press(operator, "Закрыть", card))[0]
+    kept = await harness.press(operator, "Не закрывать", prompt)
+    assert kept == [] and prompt.text == f"Обращение № {number} остаётся открытым."
+    assert await status_of(database, number) == AppealStatus.NEW
+    # With the closing cancelled, the next message is an answer again, not a resolution.
+    answer = await harness.send_to_group(operator, group, "Уточните вопрос", reply_to=card)
+    assert answer[0].chat_id == citizen.id
+
+    prompt = (await harness.press(operator, "Закрыть", card))[0]
+    closed = await harness.press(operator, "Закрыть без итога", prompt)
+    citizen_notice = next(message for message in closed if message.chat_id == citizen.id)
+    assert "Итог" not in citizen_notice.text
+    assert await status_of(database, number) == AppealStatus.CLOSED
+
+
+async def test_strangers_are_refused_and_nothing_changes(
+    harness: BotHarness, forum: int, citizen: Person, stranger: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    events_before = await event_kinds(database, number)
+    sent_before = len(harness.session.sent)
+
+    for label in ("Взять в работу", "Закрыть", "Шаблоны"):
+        assert await harness.press(stranger, label, card) == []
+        answer = harness.session.callback_answers[-1]
+        assert answer.text == "Это доступно только операторам поддержки." and answer.show_alert
+
+    refused = await harness.send_to_group(stranger, forum, "/stats")
+    assert refused[0].text == "Это доступно только операторам поддержки."
+    refused = await harness.send_to_group(stranger, forum, f"/ban {number}")
+    assert refused[0].text == "Это доступно только операторам поддержки."
+    refused = await harness.send_to_group(stranger, forum, "Я тоже отвечу",
+                                          thread_id=card.message_thread_id)
+    assert [message.chat_id for message in refused] == [forum]
+    anonymous = await harness.send_to_group(stranger, forum, "/open", sender_chat=True)
+    assert anonymous[0].text.startswith("Бот не знает, кто пишет")
+    private = await harness.send(citizen, "/stats")
+    assert private[0].text == "Эта команда доступна только операторам поддержки в их рабочем чате."
+
+    assert await status_of(database, number) == AppealStatus.NEW
+    assert await event_kinds(database, number) == events_before
+    assert all(message.chat_id != citizen.id or message.text.startswith("Эта команда")
+               for message in harness.session.sent[sent_before:])
+    assert await database.fetchall(
+        "SELECT user_id FROM citizen_flags WHERE banned_at IS NOT NULL") == []
+
+
+async def test_operator_ids_let_non_members_act(
+    settings, tmp_path, clock: ManualClock, citizen: Person, stranger: Person,
+) -> None:
+    from bot.factory import create_bot, create_dispatcher
+    from bot.testing.session import RecordingSession
+
+    listed = settings.model_copy(update={"operator_ids": frozenset({stranger.id}),
+                                         "database_path": tmp_path / "listed.sqlite3"})
+    database = Database(listed.database_path)
+    await database.connect()
+    try:
+        session = RecordingSession()
+        session.add_group(OPERATORS_CHAT, forum=True)  # the stranger is not a member
+        harness = BotHarness(create_dispatcher(listed, database, clock=clock),
+                             create_bot(listed, session=session), session)
+        number = await file_consultation(harness, citizen)
+        await harness.press(stranger, "Взять в работу", card_of(harness, number))
+        assert await status_of(database, number) == AppealStatus.IN_PROGRESS
+        assert session.requests_of("getChatMember") == []  # the list is enough
+    finally:
+        await database.close()
+
+
+async def test_membership_is_remembered_briefly(
+    harness: BotHarness, forum: int, operator: Person, clock: ManualClock,
+) -> None:
+    await harness.send_to_group(operator, forum, "/open")
+    harness.session.set_member(forum, operator.id, "left")
+    still = await harness.send_to_group(operator, forum, "/open")
+    assert still[0].text.startswith("Открытых обращений нет")
+    assert len(harness.session.requests_of("getChatMember")) == 1
+    clock.advance(seconds=61)
+    gone = await harness.send_to_group(operator, forum, "/open")
+    assert gone[0].text == "Это доступно только операторам поддержки."
+
+
+async def test_appeal_open_stats_and_history_commands(
+    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person,
+    operator: Person, clock: ManualClock, database: Database,
+) -> None:
+    first = await file_consultation(harness, citizen, "Первое", "Описание")
+    clock.advance(hours=2, minutes=5)
+    second = await file_consultation(harness, other_citizen, "Второе", "Описание")
+    clock.advance(minutes=30)
+
+    listing = await harness.send_to_group(operator, forum, "/open")
+    assert listing[0].text.splitlines() == [
+        "📂 Открытые обращения: 2 (сначала самые старые)",
+        f"№ {first} · Консультация · новое · ждёт 2 ч 35 мин",
+        f"№ {second} · Консультация · новое · ждёт 30 мин",
+    ]
+
+    shown = await harness.send_to_group(operator, forum, f"/appeal {second}")
+    assert shown[0].text.startswith(f"🆕 Обращение № {second}")
+    assert shown[0].buttons == ["🛠 Взять в работу", "✅ Закрыть", "📋 Шаблоны"]
+    answered = await harness.send_to_group(operator, forum, "Ответ по второму",
+                                           reply_to=shown[0])
+    assert answered[0].chat_id == other_citizen.id
+    clock.advance(minutes=10)
+    await harness.send_to_group(operator, forum, "Ответ по первому",
+                                thread_id=card_of(harness, first).message_thread_id)
+    card = card_of(harness, first)
+    await harness.press(operator, "Закрыть", card)
+    await harness.send_to_group(operator, forum, "Готово", thread_id=card.message_thread_id)
+    await harness.press(citizen, "5")
+
+    stats = await harness.send_to_group(operator, forum, "/stats")
+    assert stats[0].text.splitlines() == [
+        "📊 Статистика обращений",
+        "Всего: 2",
+        "По статусам: дан ответ 1 · закрыто 1",
+        "По типам: Консультация 2",
+        # first waited 2 h 45 min, second 30 min: the median of two is their mean
+        "Медиана времени до первого ответа: 1 ч 37 мин (обращений с ответом: 2)",
+        "Средняя оценка: 5,0 из 5 (оценок: 1)",
+    ]
+
+    history = await harness.send_to_group(operator, forum, f"/history {first}")
+    lines = history[0].text.splitlines()
+    assert lines[0] == f"🗂 История обращения № {first}"
+    assert "Ирина (@irina): ответ гражданину (новое → дан ответ) «Ответ по первому»" in \
+        history[0].text
+    assert "гражданин: оценка «5»" in history[0].text
+
+    for text, expected in [("/appeal", "Укажите номер обращения: /appeal 2026-000042"),
+                           ("/appeal 12", "Номер обращения выглядит так: 2026-000042."),
+                           ("/appeal 2026-999999", "Обращение № 2026-999999 не найдено.")]:
+        replies = await harness.send_to_group(operator, forum, text)
+        assert replies[0].text == expected
+
+
+async def test_templates_are_managed_and_sent(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    thread = card.message_thread_id
+
+    empty = await harness.press(operator, "Шаблоны", card)
+    assert empty == [] and harness.session.callback_answers[-1].text.startswith(
+        "Шаблонов пока нет")
+    usage = await harness.send_to_group(operator, forum, "/template_add Приветствие")
+    assert usage[0].text.startswith("Формат: /template_add Название | Текст ответа")
+    added = await harness.send_to_group(
+        operator, forum, "/template_add Стаж | Стаж виден в разделе «Пенсионные накопления».")
+    assert added[0].text == "Шаблон «Стаж» сохранён."
+    duplicate = await harness.send_to_group(operator, forum, "/template_add СТАЖ | другое")
+    assert duplicate[0].text.startswith("Шаблон «СТАЖ» уже есть")
+    await harness.send_to_group(operator, forum, "/template_add Срок\nОтвет придёт за 5 дней.")
+
+    listing = await harness.send_to_group(operator, forum, "/templates")
+    assert "Стаж: Стаж виден в разделе «Пенсионные накопления»." in listing[0].text
+    assert listing[0].buttons == []  # outside an appeal: a list, nothing to send to
+
+    picker = (await harness.send_to_group(operator, forum, "/templates", thread_id=thread))[0]
+    assert picker.buttons == ["Срок", "Стаж"]
+    sent = await harness.press(operator, "Стаж", picker)
+    assert [message.chat_id for message in sent] == [citizen.id]
+    assert sent[0].text.startswith(f"💬 Ответ специалиста по обращению № {number}\n\n"
+                                   "Стаж виден в разделе «Пенсионные накопления».")
+    assert picker.text == (f"📋 Гражданину отправлен шаблон «Стаж» по обращению № {number} "
+                           "(Ирина (@irina)).")
+    assert picker.buttons == []
+    event = (await events_of(database, number))[-1]
+    assert event.kind == EventKind.OPERATOR_MESSAGE and event.content == {
+        "kind": "text", "template": "Стаж"}
+
+    second_picker = (await harness.press(operator, "Шаблоны", card))[0]
+    deleted = await harness.send_to_group(operator, forum, "/template_del срок")
+    assert deleted[0].text == "Шаблон «срок» удалён."
+    assert await harness.press(operator, "Срок", second_picker) == []
+    assert harness.session.callback_answers[-1].text == "Этого шаблона больше нет."
+    missing = await harness.send_to_group(operator, forum, "/template_del Срок")
+    assert missing[0].text == "Шаблона «Срок» нет. Список: /templates"
+
+
+async def test_ban_stops_relaying_and_unban_resumes(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    thread = card.message_thread_id
+
+    banned = await harness.send_to_group(operator, forum, "/ban", thread_id=thread)
+    assert banned[0].text.startswith(f"⛔ Сообщения гражданина (обращение № {number})")
+    assert "⛔ Переписка остановлена операторами" in card.text
+    again = await harness.send_to_group(operator, forum, "/ban", thread_id=thread)
+    assert again[0].text.startswith("Переписка с этим гражданином уже остановлена")
+
+    refused = await harness.send(citizen, "Почему не отвечаете?!")
+    assert [message.chat_id for message in refused] == [citizen.id]
+    assert refused[0].text.startswith("К сожалению, переписка со специалистами")
+    await harness.send(citizen, "/my")
+    await harness.press(citizen, f"№ {number}")
+    await harness.press(citizen, "Добавить комментарий")
+    comment = await harness.send(citizen, "Комментарий")
+    assert [message.chat_id for message in comment] == [citizen.id]
+    assert comment[0].text.startswith("К сожалению, переписка")
+    # Operators can still answer a banned citizen.
+    answer = await harness.send_to_group(operator, forum, "Ответ", thread_id=thread)
+    assert answer[0].chat_id == citizen.id
+
+    unbanned = await harness.send_to_group(operator, forum, f"/unban {number}")
+    assert unbanned[0].text == f"✅ Переписка с гражданином (обращение № {number}) возобновлена."
+    assert "Переписка остановлена" not in card.text
+    relayed = await harness.send(citizen, "Спасибо")
+    assert relayed[1].chat_id == forum
+    kinds = await event_kinds(database, number)
+    assert kinds.count(EventKind.BANNED) == 1 and kinds.count(EventKind.UNBANNED) == 1
+
+
+async def test_comment_from_my_appeals_reaches_the_thread(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    await harness.send(citizen, "/my")
+    await harness.press(citizen, f"№ {number}")
+    await harness.press(citizen, "Добавить комментарий")
+    sent = await harness.send(citizen, "Нашёл номер заявления: 555666")
+    assert sent[0].text == f"💬 Комментарий добавлен к обращению № {number}."
+    assert sent[1].chat_id == forum
+    assert sent[1].text == f"📝 Комментарий гражданина · № {number}\nНашёл номер заявления: 555666"
+
+
+async def test_blocking_the_bot_is_marked_on_the_card(
+    harness: BotHarness, forum: int, citizen: Person, database: Database
+) -> None:
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    await harness.block_bot(citizen)
+    assert "🚫 Гражданин заблокировал бота" in card.text
+    assert (await event_kinds(database, number))[-1] == EventKind.BOT_BLOCKED
+    await harness.unblock_bot(citizen)
+    assert "заблокировал" not in card.text
+    assert (await event_kinds(database, number))[-1] == EventKind.BOT_UNBLOCKED
+
+
+async def test_operator_help_in_the_chat(harness: BotHarness, forum: int,
+                                         operator: Person) -> None:
+    replies = await harness.send_to_group(operator, forum, "/help")
+    assert replies[0].text.startswith("Работа с обращениями\n\nКаждое обращение приходит "
+                                      "карточкой в отдельной теме.")
+
+
+async def test_notes_for_colleagues_stay_in_the_chat(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    sent = await harness.send_to_group(operator, forum, "// проверь выписку, пожалуйста",
+                                       thread_id=card_of(harness, number).message_thread_id)
+    assert sent == []
+
+
+async def test_outside_working_hours_the_citizen_is_told_when_operators_answer(
+    settings, database: Database, clock: ManualClock, citizen: Person
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.factory import create_bot, create_dispatcher
+    from bot.testing.session import RecordingSession
+
+    weekdays = settings.model_copy(update={"working_hours": "mon-fri 09:00-18:00"})
+    session = RecordingSession()
+    session.add_group(OPERATORS_CHAT, forum=True)
+    harness = BotHarness(create_dispatcher(weekdays, database, clock=clock),
+                         create_bot(weekdays, session=session), session)
+    clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # Saturday, 12:00 in Moscow
+
+    number = await file_consultation(harness, citizen)
+    receipt = next(message for message in session.messages_in(citizen.id)
+                   if message.text.startswith("✅ Обращение зарегистрировано"))
+    assert receipt.text.endswith(
+        "🕘 Сейчас нерабочее время: специалисты работают пн–пт 09:00–18:00 "
+        "(по московскому времени). Ответ придёт не раньше, чем в понедельник, 30.11, в 09:00.")
+    assert card_of(harness, number).text.startswith(f"🆕 Обращение № {number}")  # still queued
+    ack = await harness.send(citizen, "Добавлю деталь")
+    assert ack[0].text.startswith(f"✉️ Сообщение передано специалисту по обращению № {number}."
+                                  "\n\n🕘 Сейчас нерабочее время")
+
+    clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # Monday, 10:00 in Moscow
+    ack = await harness.send(citizen, "Ещё деталь")
+    assert ack[0].text == f"✉️ Сообщение передано специалисту по обращению № {number}."
+
+
+async def test_operator_names_are_shown_literally_and_alerts_fit_telegram(
+    harness: BotHarness, forum: int, citizen: Person
+) -> None:
+    odd = Person(id=2077, first_name="<b>Иван</b> & " + "Я" * 150, username="ivan")
+    harness.session.set_member(forum, odd.id, "member")
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    await harness.press(odd, "Взять в работу", card)
+    toast = harness.session.callback_answers[-1].text or ""
+    assert toast.startswith("🛠 <b>Иван</b> & ЯЯЯ") and len(toast) == 200
+    assert "Ответственный: <b>Иван</b> & ЯЯЯ" in card.text  # escaped in HTML, shown as typed
+    assert "&lt;b&gt;Иван&lt;/b&gt; &amp; ЯЯЯ" in card.html
