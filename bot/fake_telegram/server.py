@@ -257,6 +257,23 @@ class FakeTelegram:
             raise ValueError(f"{chat.title!r} is not a forum")
         return self.world.open_topic(chat, self._someone_in(chat), name, icon_color)
 
+    def set_member(
+        self,
+        group: ChatReference,
+        user: UserReference,
+        status: MemberStatus | str = MemberStatus.MEMBER,
+    ) -> None:
+        """Add someone to a group or change their status (``left``/``kicked`` removes them).
+
+        Quietly, as an admin's change that the bot is not told about: no update is queued.
+        """
+        chat = self.chat(group)
+        if chat.is_private:
+            raise ValueError("a private chat has no members to set")
+        member = self.user(user)
+        chat.members[member.id] = (member, MemberStatus(status))
+        self.changes.notify()
+
     def delete_topic(self, group: ChatReference, topic: ThreadReference) -> None:
         """Delete a topic as an admin would; the bot's later sends to it fail."""
         chat = self.chat(group)

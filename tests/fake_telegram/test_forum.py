@@ -7,7 +7,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Message
 
-from bot.fake_telegram import FakeTelegram, FakeUser
+from bot.fake_telegram import FakeTelegram, FakeUser, MemberStatus
 
 from .conftest import polling
 
@@ -132,3 +132,20 @@ async def test_members_and_administrators(
     assert str(group.id).startswith("-100")
     with pytest.raises(TelegramBadRequest, match="there are no administrators in the private chat"):
         await bot.get_chat_administrators(anna.id)
+
+
+async def test_set_member_lets_a_user_act_in_a_group_until_removed(
+    telegram: FakeTelegram,
+) -> None:
+    group = telegram.add_group("Операторы")
+    irina = telegram.add_user("Ирина")
+    with pytest.raises(ValueError, match="is not a member"):
+        await telegram.send_text(irina, "Привет", group)
+    telegram.set_member(group, irina)
+    await telegram.send_text(irina, "Привет", group)
+    assert group.status_of(irina) == MemberStatus.MEMBER
+    telegram.set_member(group, irina, "left")
+    with pytest.raises(ValueError, match="is not a member"):
+        await telegram.send_text(irina, "Я ушла", group)
+    with pytest.raises(ValueError, match="private chat has no members"):
+        telegram.set_member(irina, irina)

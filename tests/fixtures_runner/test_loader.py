@@ -128,7 +128,7 @@ stepz: []
         "match must be one of equals, contains, regex; got 'fuzzy'",
         "unknown setting(s) NO_SUCH_SETTING",
         "actor 'operators': a name is one word and not one of",
-        "actor 'anna': role must be one of citizen, operator, outsider",
+        "actor 'anna': role must be one of citizen, operator",
         "'steps:' must be a non-empty list",
     ):
         assert expected in report, expected
