@@ -35,8 +35,8 @@ steps:
   - me: /start
   - bot: Здравствуйте
   - bot: Главное меню
-""", ["steps step 3 (line 4): expected a message containing 'Главное меню'; "
-      "the bot sent nothing more"]),
+""", [("steps step 3 (line 4): expected a message containing 'Главное меню'; "
+       "the bot sent nothing more")]),
     "must_not_contain": ("""\
 steps:
   - me: /start
@@ -67,8 +67,8 @@ steps:
   - me: /appeal
   - bot: Выберите тип обращения
   - press: Предложение
-""", ["steps step 3 (line 4): no button 'Предложение'; the latest buttons are "
-      "['🛠 Техническая неисправность'"]),
+""", [("steps step 3 (line 4): no button 'Предложение'; the latest buttons are "
+       "['🛠 Техническая неисправность'")]),
     "answer_where_none_expected": ("""\
 steps:
   - me: /start

@@ -70,7 +70,7 @@ steps:
   - include: change_phone
     with: {phone: "+79160000002"}
 """)
-    start, values, typed, sms = load(path).steps
+    _, values, typed, sms = load(path).steps
     assert isinstance(values, SetVariables) and values.values == (("phone", "+79160000002"),)
     assert isinstance(typed, SendText) and typed.text == "$phone"
     assert isinstance(sms, ExpectSms)
