@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo bench clean
+.PHONY: run test fixtures demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The dialogue fixtures in tests/dialogues against the real bot process (docs/fixtures.md).
+fixtures: $(STAMP)
+	$(PY) -m bot.fixtures tests/dialogues
 
 clean:
 	rm -rf $(VENV) .pytest_cache
