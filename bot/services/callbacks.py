@@ -40,7 +40,7 @@ from bot.services.desk import (
 from bot.services.relay import text_payloads
 from bot.services.validators import format_phone
 from bot.texts import callbacks as t
-from bot.texts import render
+from bot.texts import plain, render
 from bot.views import call_when
 from storage.models import (
     Actor,
@@ -152,7 +152,7 @@ class CallbackService:
         def follow_up(appeal: Appeal) -> AppealChange:
             filing = filing_change(appeal)
             scheduled = NewEvent(EventKind.CALL_SCHEDULED, citizen_actor(appeal), text=when,
-                                 history_text=render(t.HISTORY_SCHEDULED, when=when))
+                                 history_text=plain(t.HISTORY_SCHEDULED, when=when))
             return replace(filing, events=(*filing.events, scheduled))
 
         appeal = await self._calls.book(new, self._claim(start), self.now(), follow_up)
@@ -198,7 +198,7 @@ class CallbackService:
         change = AppealChange(
             appeal.id,
             events=(NewEvent(EventKind.CALL_MOVED, citizen_actor(appeal), text=after,
-                             history_text=render(t.HISTORY_MOVED, when=after)),),
+                             history_text=plain(t.HISTORY_MOVED, when=after)),),
             outbox=(CARD_UPDATE, *to_operators(text_payloads(notice))),
             allowed_statuses=OPEN_STATUSES,
             call=CallChange(status=CallStatus.SCHEDULED, claim=self._claim(start),
@@ -289,7 +289,7 @@ class CallbackService:
         change = AppealChange(
             appeal.id,
             events=(NewEvent(EventKind.CALL_DONE, operator, text=result,
-                             history_text=render(t.HISTORY_DONE, result=result)),),
+                             history_text=plain(t.HISTORY_DONE, result=result)),),
             outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
             allowed_statuses=OPEN_STATUSES,
             status=AppealStatus.ANSWERED,
@@ -319,7 +319,7 @@ class CallbackService:
         change = AppealChange(
             appeal.id,
             events=(NewEvent(EventKind.CALL_NOT_REACHED, operator, text=when,
-                             history_text=render(t.HISTORY_NOT_REACHED, when=when)),),
+                             history_text=plain(t.HISTORY_NOT_REACHED, when=when)),),
             outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
             allowed_statuses=OPEN_STATUSES,
             call=CallChange(status=CallStatus.NOT_REACHED, marked_by=operator.id,
