@@ -108,9 +108,10 @@ def _call_lines(appeal: Appeal, zone: ZoneInfo) -> list[str]:
     call = appeal.call
     if call is None:
         return []
+    status = (call_texts.CARD_CLOSED_STATUS if appeal.call_abandoned
+              else call_texts.CARD_STATUS_NAMES[call.status])
     lines = [render(call_texts.CARD_CALL, when=call_when(call.start, zone),
-                    end=f"{call.end.astimezone(zone):%H:%M}",
-                    status=call_texts.CARD_STATUS_NAMES[call.status])]
+                    end=f"{call.end.astimezone(zone):%H:%M}", status=status)]
     if call.result:
         lines.append(render(call_texts.CARD_CALL_RESULT, result=call.result))
     if call.confirmed_at is not None:
@@ -191,8 +192,12 @@ def callbacks_list(appeals: list[Appeal], day: date, now: datetime, policy: Slot
         call = appeal.call
         assert call is not None
         phone = appeal.fields.get("callback_phone")
-        status = (call_texts.CALLBACKS_OVERDUE if overdue_call(appeal, now, policy)
-                  else call_texts.LIST_STATUS_NAMES.get(call.status, call.status))
+        if appeal.call_abandoned:
+            status = call_texts.CALLBACKS_CLOSED
+        elif overdue_call(appeal, now, policy):
+            status = call_texts.CALLBACKS_OVERDUE
+        else:
+            status = call_texts.LIST_STATUS_NAMES[call.status]
         lines.append(render(call_texts.CALLBACKS_ITEM,
                             time=f"{call.start.astimezone(policy.zone):%H:%M}",
                             number=appeal.number,

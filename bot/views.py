@@ -37,8 +37,10 @@ def call_lines(appeal: Appeal, zone: ZoneInfo) -> list[str]:
     call = appeal.call
     if call is None:
         return []
+    status = (call_texts.CALL_CLOSED_STATUS if appeal.call_abandoned
+              else call_texts.CALL_STATUS_NAMES[call.status])
     lines = [render(call_texts.CALL_LINE, when=call_when(call.start, zone), zone=zone_name(zone),
-                    status=call_texts.CALL_STATUS_NAMES[call.status])]
+                    status=status)]
     if call.result:
         lines.append(render(call_texts.CALL_RESULT_LINE, result=call.result))
     return lines
@@ -109,7 +111,7 @@ def appeal_list_item(appeal: Appeal, zone: ZoneInfo) -> str:
         date=appeal.created_at.astimezone(zone).strftime("%d.%m.%Y"),
     )
     call = appeal.call
-    if call is not None and call.status == CallStatus.SCHEDULED:
+    if appeal.is_open and call is not None and call.status == CallStatus.SCHEDULED:
         item += render(call_texts.LIST_CALL, when=call_when(call.start, zone))
     return item
 

@@ -140,6 +140,12 @@ class Appeal:
     def is_open(self) -> bool:
         return self.status != AppealStatus.CLOSED
 
+    @property
+    def call_abandoned(self) -> bool:
+        """A call still to happen (scheduled or missed) of an appeal closed meanwhile."""
+        return (not self.is_open and self.call is not None
+                and self.call.status in (CallStatus.SCHEDULED, CallStatus.NOT_REACHED))
+
 
 @dataclass(frozen=True, slots=True)
 class AppealMessage:

@@ -114,7 +114,7 @@ class CallbackRepository(Protocol):
         None (and nothing stored) when the slot is full."""
 
     async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-        """The slots of scheduled calls overlapping [start, end)."""
+        """The slots of scheduled calls of open appeals overlapping [start, end)."""
 
     async def calls_between(self, start: datetime, end: datetime) -> list[Appeal]:
         """Appeals whose call (not cancelled) starts in [start, end), in time order."""

@@ -286,3 +286,24 @@ async def test_forget_cancels_the_call_and_erases_the_number_and_result(
     assert "16:00" in [f"{slot:%H:%M}" for slot in free]
     for event in await events_of(database, number):
         assert "+79123456789" not in (event.text or "")
+
+
+async def test_closing_the_appeal_without_a_mark_frees_the_slot(
+    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
+) -> None:
+    number = await book_call(harness, citizen, time="14:00")
+    card = card_of(harness, number)
+    prompt = (await harness.press(operator, "Закрыть", card))[0]
+    await harness.press(operator, "Закрыть без итога", prompt)
+    assert "обращение закрыто без отметки о звонке" in card.text
+    assert "📞 Позвонил" not in card.buttons
+    listed = await harness.send_to_group(operator, group, "/callbacks")
+    assert f"14:00 · № {number} · +7 912 ***-**-89 · ✖️ обращение закрыто" in listed[0].text
+    details = await harness.send(citizen, f"/status {number}")
+    assert "не состоится: обращение закрыто" in details[0].text
+    assert "Перенести звонок" not in str(details[0].buttons)
+    await harness.send(other_citizen, "/callback")
+    await harness.send(other_citizen, "+79990001122")
+    await harness.send(other_citizen, "Вопрос")
+    replies = await harness.press(other_citizen, "Сегодня")
+    assert "14:00" in replies[0].buttons

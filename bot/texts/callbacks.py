@@ -65,6 +65,7 @@ CALL_STATUS_NAMES = {
     "not_reached": "не дозвонились",
     "cancelled": "отменён",
 }
+CALL_CLOSED_STATUS = "не состоится: обращение закрыто"
 LIST_CALL = " · 📞 {when}"
 BUTTON_MOVE = "📅 Перенести звонок"
 BUTTON_NEW_TIME = "📅 Выбрать новое время"
@@ -119,6 +120,7 @@ CARD_STATUS_NAMES = {
     "not_reached": "не дозвонились, гражданин выбирает новое время",
     "cancelled": "отменён гражданином",
 }
+CARD_CLOSED_STATUS = "обращение закрыто без отметки о звонке"
 BUTTON_CALLED = "📞 Позвонил"
 BUTTON_NOT_REACHED = "📵 Не дозвонился"
 BUTTON_CALL_KEEP = "Не отмечать"
@@ -155,6 +157,7 @@ LIST_STATUS_NAMES = {
     "done": "✅ состоялся",
     "not_reached": "📵 не дозвонились",
 }
+CALLBACKS_CLOSED = "✖️ обращение закрыто"
 OPEN_OVERDUE_HEADER = "⚠️ <b>Звонки не отмечены больше часа:</b> {items}"
 OPEN_OVERDUE_PART = "№ {number} ({time})"
 OPEN_OVERDUE_ITEM = " · ⚠️ звонок в {time} не отмечен"

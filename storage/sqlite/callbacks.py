@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from storage.models import Appeal, AppealChange, CallStatus, NewAppeal, SlotClaim
+from storage.models import Appeal, AppealChange, AppealStatus, CallStatus, NewAppeal, SlotClaim
 from storage.sqlite.appeals import insert_appeal
 from storage.sqlite.changes import slot_has_room
 from storage.sqlite.database import Database, Transaction
@@ -46,8 +46,10 @@ class SQLiteCallbackRepository:
     async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         rows = await self._db.fetchall(
             "SELECT slot_start, slot_end FROM callbacks"
-            " WHERE status = ? AND slot_start < ? AND slot_end > ? ORDER BY slot_start",
-            (CallStatus.SCHEDULED, to_db(end), to_db(start)),
+            " JOIN appeals ON appeals.id = callbacks.appeal_id"
+            " WHERE callbacks.status = ? AND appeals.status != ? AND slot_start < ?"
+            " AND slot_end > ? ORDER BY slot_start",
+            (CallStatus.SCHEDULED, AppealStatus.CLOSED, to_db(end), to_db(start)),
         )
         return [(from_db(row[0]), from_db(row[1])) for row in rows]
 

@@ -87,11 +87,16 @@ async def apply_change(tx: Transaction, change: AppealChange, stamp: str) -> App
 
 
 async def slot_has_room(tx: Transaction, claim: SlotClaim, appeal_id: int | None = None) -> bool:
-    """Fewer than ``claim.capacity`` scheduled calls (other than this appeal's) overlap it."""
+    """Fewer than ``claim.capacity`` scheduled calls (other than this appeal's) overlap it.
+
+    A call whose appeal an operator closed without marking it holds no slot.
+    """
     row = await tx.fetchone(
-        "SELECT COUNT(*) FROM callbacks WHERE status = ? AND slot_start < ? AND slot_end > ?"
-        " AND appeal_id != ?",
-        (CallStatus.SCHEDULED, to_db(claim.end), to_db(claim.start), appeal_id or 0),
+        "SELECT COUNT(*) FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
+        " WHERE callbacks.status = ? AND appeals.status != ? AND slot_start < ?"
+        " AND slot_end > ? AND appeal_id != ?",
+        (CallStatus.SCHEDULED, AppealStatus.CLOSED, to_db(claim.end), to_db(claim.start),
+         appeal_id or 0),
     )
     assert row is not None
     return int(row[0]) < claim.capacity

@@ -376,3 +376,12 @@ async def test_stale_day_and_time_buttons(harness: BotHarness, citizen: Person) 
     assert replies[0].text.startswith("Это время уже недоступно. Выберите другое.")
     replies = await harness.press_data(citizen, "cbt:junk:5000")
     assert replies[0].text.startswith("Это время уже недоступно.")
+
+
+async def test_recovery_guidance_ends_with_a_callback_button(harness: BotHarness,
+                                                            citizen: Person) -> None:
+    await harness.send(citizen, "/recovery")
+    await harness.press(citizen, "Не приходит код")
+    replies = await harness.press(citizen, "Обратный звонок")
+    assert replies[0].text.startswith("Обратный звонок")
+    assert await harness.state(citizen) == CallbackRequest.waiting_for_phone.state
