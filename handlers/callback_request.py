@@ -58,14 +58,23 @@ async def start_request(message: Message, state: FSMContext, user_id: int,
                         callback_requests: CallbackService) -> None:
     await state.clear()
     active = await callback_requests.active_call(user_id)
-    if active is not None and active.call is not None:
-        await message.answer(
-            render(t.ALREADY_BOOKED, number=active.number,
-                   when=callback_requests.when(active.call.start)),
-            reply_markup=keyboards.booked_call(active.number, active.call),
-        )
+    if active is not None:
+        await show_booked_call(message, CallResult(CallOutcome.ALREADY, active),
+                               callback_requests)
         return
     await ask_phone(message, state, user_id, phone_change)
+
+
+async def show_booked_call(message: Message, result: CallResult,
+                           callback_requests: CallbackService) -> None:
+    """One call at a time: the one already booked, with its buttons."""
+    appeal = result.appeal
+    assert appeal is not None and appeal.call is not None
+    await message.answer(
+        render(t.ALREADY_BOOKED, number=appeal.number,
+               when=callback_requests.when(appeal.call.start)),
+        reply_markup=keyboards.booked_call(appeal.number, appeal.call),
+    )
 
 
 async def ask_phone(message: Message, state: FSMContext, user_id: int,
@@ -295,38 +304,26 @@ async def submit(callback: CallbackQuery, state: FSMContext,
             reply_markup=main_menu(),
         )
     elif result.outcome == CallOutcome.ALREADY:
-        await start_request_again(message, state, result, callback_requests)
+        await state.clear()
+        await show_booked_call(message, result, callback_requests)
     else:
         await _slot_refused(message, state, callback_requests, result.outcome)
-
-
-async def start_request_again(message: Message, state: FSMContext, result: CallResult,
-                              callback_requests: CallbackService) -> None:
-    """Another call was booked meanwhile (another device): show it instead."""
-    await state.clear()
-    appeal = result.appeal
-    assert appeal is not None and appeal.call is not None
-    await message.answer(
-        render(t.ALREADY_BOOKED, number=appeal.number,
-               when=callback_requests.when(appeal.call.start)),
-        reply_markup=keyboards.booked_call(appeal.number, appeal.call),
-    )
 
 
 async def back(callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService,
                callback_requests: CallbackService) -> None:
     message = origin(callback)
     current = await state.get_state()
-    if current == CallbackRequest.waiting_for_description.state:
-        await ask_phone(message, state, callback.from_user.id, phone_change)
-    elif current == CallbackRequest.choosing_day.state:
+    if current == CallbackRequest.choosing_day.state:
         await ask_description(message, state)
+    elif current == CallbackRequest.choosing_time.state:
+        await show_days(message, state, callback_requests)
     elif current == CallbackRequest.confirming.state:
         day = _day((await state.get_data()).get("day", ""))
         if day is None or not await show_times(message, state, callback_requests, day):
             await show_days(message, state, callback_requests)
     else:
-        await show_days(message, state, callback_requests)
+        await ask_phone(message, state, callback.from_user.id, phone_change)
 
 
 async def buttons_expected(message: Message, state: FSMContext,

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
 from bot.services.callback_slots import (
     SlotPolicy,
@@ -28,6 +29,7 @@ from bot.services.callback_slots import (
 )
 from bot.services.clock import ManualClock
 from bot.services.working_hours import parse_working_hours
+from bot.settings import Settings, describe_settings_error
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 MONDAY = date(2026, 11, 23)
@@ -211,3 +213,31 @@ def test_a_call_is_overdue_an_hour_after_its_start(clock: ManualClock) -> None:
     assert not is_overdue(start, clock.now(), policy())
     clock.set(start + timedelta(hours=1))
     assert is_overdue(start, clock.now(), policy())
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+def test_holidays_are_a_comma_separated_list_of_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOLIDAYS", "2026-12-31, 2027-01-01")
+    assert Settings(_env_file=None).holidays == {date(2026, 12, 31), date(2027, 1, 1)}
+    monkeypatch.setenv("HOLIDAYS", "")
+    assert Settings(_env_file=None).holidays == frozenset()
+
+
+def test_a_malformed_holiday_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOLIDAYS", "31.12.2026")
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)
+    assert describe_settings_error(caught.value).startswith("Ошибка настройки: HOLIDAYS: ")
+
+
+@pytest.mark.parametrize(("name", "value"), [("CALLBACK_SLOT_MINUTES", "0"),
+                                              ("CALLBACK_OPERATORS_PER_SLOT", "0"),
+                                              ("CALLBACK_DAYS_AHEAD", "-1")])
+def test_callback_numbers_are_checked(monkeypatch: pytest.MonkeyPatch, name: str,
+                                      value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)
+    assert name in describe_settings_error(caught.value)
