@@ -247,7 +247,6 @@ def _slot(callback_data: CallTime, callback_requests: CallbackService) -> dateti
 
 
 async def time_chosen(callback: CallbackQuery, callback_data: CallTime, state: FSMContext,
-                      callback_answer: CallbackAnswer,
                       callback_requests: CallbackService) -> None:
     message = origin(callback)
     start = _slot(callback_data, callback_requests)
