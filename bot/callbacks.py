@@ -20,6 +20,7 @@ class MenuItem(StrEnum):
     STATUS = "status"
     CHECKLIST = "checklist"
     HELP = "help"
+    CALLBACK = "call"
 
 
 class Menu(CallbackData, prefix="m"):
@@ -148,3 +149,57 @@ class Rating(CallbackData, prefix="rt"):
     action: RatingAction
     number: str
     score: int = 0
+
+
+# --- callback requests («Обратный звонок») ----------------------------------
+
+
+class CallStep(StrEnum):
+    PROFILE_PHONE = "phone"  # call the verified profile phone
+    OTHER_DAY = "days"       # back to the list of days
+
+
+class CallFlow(CallbackData, prefix="cb"):
+    action: CallStep
+
+
+class CallDay(CallbackData, prefix="cbd"):
+    """A day of the call (ISO date, local); ``page`` of its times."""
+
+    day: str
+    page: int = 0
+
+
+class CallTime(CallbackData, prefix="cbt"):
+    """A slot: local ``day`` (ISO date) and ``minute`` since its midnight."""
+
+    day: str
+    minute: int
+
+
+class CallAction(StrEnum):
+    MOVE = "move"
+    CANCEL = "cancel"
+    CANCEL_SURE = "sure"
+    KEEP = "keep"
+    CONFIRM = "ok"  # the citizen confirms the call took place
+
+
+class CallManage(CallbackData, prefix="cbm"):
+    """The citizen's buttons for a booked call."""
+
+    action: CallAction
+    number: str
+
+
+class CallDeskAction(StrEnum):
+    CALLED = "done"
+    NOT_REACHED = "miss"
+    KEEP = "keep"  # changed one's mind: leave the call unmarked
+
+
+class CallDesk(CallbackData, prefix="cbo"):
+    """A callback appeal's card buttons in the operators' chat."""
+
+    action: CallDeskAction
+    number: str

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.services.callback_slots import SlotPolicy, is_overdue
 from bot.services.masking import mask_contact, mask_name, mask_phone, mask_snils
 from bot.services.text_split import MESSAGE_LIMIT, visible_length
 from bot.services.working_hours import WorkingHours
 from bot.texts import Safe, join_lines, plain, render
+from bot.texts import callbacks as call_texts
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import operators as t
-from bot.views import field_value, local_time
+from bot.views import call_when, field_value, local_time
 from storage.models import (
     Appeal,
     AppealEvent,
     AppealStatus,
+    CallStatus,
     CitizenFlags,
     DeskStats,
     MessageAuthor,
@@ -35,6 +38,7 @@ MASKED_FIELDS: dict[str, Callable[[str], str]] = {
     "snils": mask_snils,
     "contact": mask_contact,
     "caller_phone": mask_phone,
+    "callback_phone": mask_phone,
 }
 _CARD_BUDGET = MESSAGE_LIMIT - 96  # room left for Telegram's own counting quirks
 _MIN_FIELD = 200
@@ -80,6 +84,7 @@ def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str,
     ]
     if appeal.attachments:
         lines.append(render(t.CARD_ATTACHMENTS, count=len(appeal.attachments)))
+    lines += _call_lines(appeal, zone)
     footer = []
     if appeal.resolution:
         footer.append(render(t.CARD_RESOLUTION, resolution=appeal.resolution))
@@ -97,6 +102,28 @@ def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str,
     if footer:
         lines += ["", *footer]
     return "\n".join(lines)
+
+
+def _call_lines(appeal: Appeal, zone: ZoneInfo) -> list[str]:
+    call = appeal.call
+    if call is None:
+        return []
+    status = (call_texts.CARD_CLOSED_STATUS if appeal.call_abandoned
+              else call_texts.CARD_STATUS_NAMES[call.status])
+    lines = [render(call_texts.CARD_CALL, when=call_when(call.start, zone),
+                    end=f"{call.end.astimezone(zone):%H:%M}", status=status)]
+    if call.result:
+        lines.append(render(call_texts.CARD_CALL_RESULT, result=call.result))
+    if call.confirmed_at is not None:
+        lines.append(call_texts.CARD_CALL_CONFIRMED)
+    return lines
+
+
+def overdue_call(appeal: Appeal, now: datetime, policy: SlotPolicy) -> bool:
+    """A scheduled call of an open appeal, not marked an hour after its start."""
+    call = appeal.call
+    return (appeal.is_open and call is not None and call.status == CallStatus.SCHEDULED
+            and is_overdue(call.start, now, policy))
 
 
 def topic_title(appeal: Appeal) -> str:
@@ -129,19 +156,54 @@ def format_duration(span: timedelta) -> str:
     return t.DURATION_NOW
 
 
-def open_list(appeals: list[Appeal], now: datetime, limit: int = 50) -> str:
+def open_list(appeals: list[Appeal], now: datetime, policy: SlotPolicy, limit: int = 50) -> str:
+    """Open appeals, oldest first; calls not marked an hour after their time are flagged."""
     if not appeals:
         return t.OPEN_EMPTY
-    lines = [render(t.OPEN_HEADER, count=len(appeals))]
-    lines += [
-        render(t.OPEN_ITEM, number=appeal.number,
-               type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
-               status=common_texts.STATUS_NAMES[appeal.status],
-               waited=format_duration(now - appeal.created_at))
-        for appeal in appeals[:limit]
-    ]
+    overdue = {appeal.number: f"{appeal.call.start.astimezone(policy.zone):%d.%m %H:%M}"
+               for appeal in appeals
+               if appeal.call is not None and overdue_call(appeal, now, policy)}
+    lines = []
+    if overdue:
+        parts = [render(call_texts.OPEN_OVERDUE_PART, number=number, time=at)
+                 for number, at in overdue.items()]
+        lines.append(render(call_texts.OPEN_OVERDUE_HEADER, items=Safe(", ".join(parts))))
+    lines.append(render(t.OPEN_HEADER, count=len(appeals)))
+    for appeal in appeals[:limit]:
+        item = render(t.OPEN_ITEM, number=appeal.number,
+                      type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
+                      status=common_texts.STATUS_NAMES[appeal.status],
+                      waited=format_duration(now - appeal.created_at))
+        if appeal.number in overdue:
+            item += render(call_texts.OPEN_OVERDUE_ITEM, time=overdue[appeal.number])
+        lines.append(item)
     if len(appeals) > limit:
         lines.append(render(t.OPEN_MORE, count=len(appeals) - limit))
+    return join_lines(lines)
+
+
+def callbacks_list(appeals: list[Appeal], day: date, now: datetime, policy: SlotPolicy) -> str:
+    """``/callbacks``: the day's calls in time order, phones masked, late marks flagged."""
+    shown_day = f"{day:%d.%m.%Y}"
+    if not appeals:
+        return render(call_texts.CALLBACKS_EMPTY, date=shown_day)
+    lines = [render(call_texts.CALLBACKS_HEADER, date=shown_day, count=len(appeals))]
+    for appeal in appeals:
+        call = appeal.call
+        assert call is not None
+        phone = appeal.fields.get("callback_phone")
+        if appeal.call_abandoned:
+            status = call_texts.CALLBACKS_CLOSED
+        elif overdue_call(appeal, now, policy):
+            status = call_texts.CALLBACKS_OVERDUE
+        else:
+            status = call_texts.LIST_STATUS_NAMES[call.status]
+        lines.append(render(call_texts.CALLBACKS_ITEM,
+                            time=f"{call.start.astimezone(policy.zone):%H:%M}",
+                            number=appeal.number,
+                            phone=mask_phone(phone) if phone else common_texts.FIELD_NOT_GIVEN,
+                            status=status))
+    lines += ["", call_texts.CALLBACKS_HINT]
     return join_lines(lines)
 
 

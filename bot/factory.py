@@ -26,6 +26,8 @@ from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
+from bot.services.callback_slots import SlotPolicy
+from bot.services.callbacks import CallbackService
 from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.content import load_help_content
@@ -41,6 +43,7 @@ from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from handlers import get_routers
 from storage.sqlite.appeals import SQLiteAppealRepository
+from storage.sqlite.callbacks import SQLiteCallbackRepository
 from storage.sqlite.citizens import SQLiteCitizenRepository
 from storage.sqlite.codes import SQLiteCodeRepository
 from storage.sqlite.database import Database
@@ -111,6 +114,15 @@ def create_dispatcher(
     signal = OutboxSignal()
     appeal_repository = SQLiteAppealRepository(database)
     desk_repository = SQLiteDeskRepository(database)
+    slot_policy = SlotPolicy(
+        schedule=settings.schedule,
+        zone=settings.zone,
+        length=timedelta(minutes=settings.callback_slot_minutes),
+        capacity=settings.callback_operators_per_slot,
+        days_ahead=settings.callback_days_ahead,
+        holidays=settings.holidays,
+        lead=timedelta(minutes=settings.callback_lead_minutes),
+    )
     dispatcher.workflow_data.update(
         help_content=help_content,
         privacy=privacy,
@@ -118,6 +130,8 @@ def create_dispatcher(
         clock=clock,
         sms_gateway=sms_gateway,
         appeals=AppealService(appeal_repository, desk_repository, clock, signal),
+        callback_requests=CallbackService(appeal_repository, SQLiteCallbackRepository(database),
+                                          desk_repository, clock, signal, slot_policy),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
         desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
                          clock, signal, settings.schedule, settings.zone),

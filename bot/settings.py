@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
 
     retention_days: int = Field(default=365, gt=0)
 
+    callback_slot_minutes: int = Field(default=30, ge=5, le=240)
+    callback_operators_per_slot: int = Field(default=2, gt=0)
+    callback_days_ahead: int = Field(default=5, ge=0, le=30)
+    callback_lead_minutes: int = Field(default=15, ge=0)
+    holidays: Annotated[frozenset[date], NoDecode] = frozenset()
+
     throttle_messages: int = Field(default=15, ge=0)
     throttle_window_seconds: float = Field(default=5.0, gt=0)
 
@@ -87,6 +94,17 @@ class Settings(BaseSettings):
             if item and not item.lstrip("-").isdigit():
                 raise ValueError(f"expected Telegram user ids like 111,222; got {item!r}")
         return [int(item) for item in items if item]
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _comma_separated_dates(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        items = [item.strip() for item in value.replace(";", ",").split(",") if item.strip()]
+        try:
+            return [date.fromisoformat(item) for item in items]
+        except ValueError as error:
+            raise ValueError(f"expected dates like 2026-12-31,2027-01-01: {error}") from error
 
     @field_validator("working_hours")
     @classmethod

@@ -3,9 +3,10 @@
 Each call builds new routers, because a router can belong to one dispatcher
 only and tests, fixtures and benchmarks build many.
 
-The operators' desk comes first: it handles only the operators' chat, card
-buttons and operator commands (refused in private chats before the citizen
-router calls them unknown). Navigation (menu, cancel) comes next so it works
+The operators' desk comes first (its callback part before the rest, so that
+a call's result an operator types is not relayed to the citizen): it handles
+only the operators' chat, card buttons and operator commands (refused in
+private chats before the citizen router calls them unknown). Navigation (menu, cancel) comes next so it works
 in every state; the conversation with operators (any message outside a
 dialogue) comes after the dialogues; the catch-alls come last so they never
 shadow a dialogue step.
@@ -19,6 +20,8 @@ from aiogram import Router
 def get_routers() -> list[Router]:
     from handlers import (
         appeal,
+        callback_desk,
+        callback_request,
         common,
         complaint,
         conversation,
@@ -32,7 +35,7 @@ def get_routers() -> list[Router]:
     )
 
     modules = (
-        operators, common, phone, recovery, appeal, complaint, my_appeals, help_section, privacy,
-        conversation, fallback,
+        callback_desk, operators, common, phone, recovery, appeal, complaint, my_appeals,
+        callback_request, help_section, privacy, conversation, fallback,
     )
     return [module.create_router() for module in modules]

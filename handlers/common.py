@@ -15,13 +15,23 @@ from bot.callbacks import Menu, MenuItem, Nav, NavAction
 from bot.filters import TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
+from bot.services.callbacks import CallbackService
 from bot.services.content import HelpContent
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
-from handlers import appeal, complaint, help_section, my_appeals, phone, privacy, recovery
+from handlers import (
+    appeal,
+    callback_request,
+    complaint,
+    help_section,
+    my_appeals,
+    phone,
+    privacy,
+    recovery,
+)
 from handlers.replies import citizen_router, origin
 
 
@@ -94,6 +104,14 @@ async def complaint_command(message: Message, state: FSMContext) -> None:
     await complaint.start_complaint(message, state)
 
 
+async def callback_command(message: Message, state: FSMContext,
+                           phone_change: PhoneChangeService,
+                           callback_requests: CallbackService) -> None:
+    assert message.from_user is not None
+    await callback_request.start_request(message, state, message.from_user.id, phone_change,
+                                         callback_requests)
+
+
 async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,
                              settings: Settings) -> None:
     assert message.from_user is not None
@@ -135,6 +153,7 @@ def create_router() -> Router:
     router.message.register(recovery_command, Command("recovery"))
     router.message.register(appeal_command, Command("appeal"))
     router.message.register(complaint_command, Command("complaint"))
+    router.message.register(callback_command, Command("callback"))
     router.message.register(my_appeals_command, Command("my"))
     router.message.register(status_command, Command("status"))
     router.message.register(forget_command, Command("forget"))

@@ -64,7 +64,8 @@ async def show_status(message: Message, state: FSMContext, number_text: str, use
     history = await appeals.history(appeal)
     await answer_long(message, appeal_details(appeal, history, settings.zone),
                       reply_markup=keyboards.appeal_details(appeal.number,
-                                                            can_comment=appeal.is_open))
+                                                            can_comment=appeal.is_open,
+                                                            call=appeal.call))
 
 
 async def list_from_menu(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
@@ -92,7 +93,8 @@ async def open_appeal(callback: CallbackQuery, callback_data: MyAppeal, state: F
     history = await appeals.history(appeal)
     await answer_long(origin(callback), appeal_details(appeal, history, settings.zone),
                       reply_markup=keyboards.appeal_details(appeal.number,
-                                                            can_comment=appeal.is_open))
+                                                            can_comment=appeal.is_open,
+                                                            call=appeal.call))
 
 
 async def status_from_menu(callback: CallbackQuery, state: FSMContext) -> None:

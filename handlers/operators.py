@@ -27,6 +27,7 @@ from bot.desk_views import (
 )
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
+from bot.services.callbacks import CallbackService
 from bot.services.desk import ActionOutcome, DeskService
 from bot.services.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
@@ -274,8 +275,10 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
     await desk.card_shown(appeal, ref(shown), operator(message.from_user))
 
 
-async def open_command(message: Message, desk: DeskService) -> None:
-    await answer_long(message, open_list(await desk.open_appeals(), desk.now()))
+async def open_command(message: Message, desk: DeskService,
+                       callback_requests: CallbackService) -> None:
+    await answer_long(message, open_list(await desk.open_appeals(), desk.now(),
+                                         callback_requests.policy))
 
 
 async def stats_command(message: Message, desk: DeskService) -> None:

@@ -24,6 +24,7 @@ class AppealType(StrEnum):
     COMPLAINT = "complaint"
     CONSULTATION = "consultation"
     ACCESS_RECOVERY = "access_recovery"
+    CALLBACK = "callback"
 
 
 class CodeStatus(StrEnum):
@@ -85,6 +86,35 @@ class NewAppeal:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+class CallStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    NOT_REACHED = "not_reached"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledCall:
+    """The call of a callback appeal: its slot (UTC) and what came of it."""
+
+    start: datetime
+    end: datetime
+    status: CallStatus
+    result: str | None = None
+    marked_by: int | None = None
+    marked_at: datetime | None = None
+    confirmed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotClaim:
+    """A call wants the slot [start, end), which holds at most ``capacity`` scheduled calls."""
+
+    start: datetime
+    end: datetime
+    capacity: int
+
+
 @dataclass(frozen=True, slots=True)
 class Appeal:
     id: int
@@ -104,10 +134,17 @@ class Appeal:
     resolution: str | None = None
     rating: int | None = None
     rating_comment: str | None = None
+    call: ScheduledCall | None = None  # appeals of type callback only
 
     @property
     def is_open(self) -> bool:
         return self.status != AppealStatus.CLOSED
+
+    @property
+    def call_abandoned(self) -> bool:
+        """A call still to happen (scheduled or missed) of an appeal closed meanwhile."""
+        return (not self.is_open and self.call is not None
+                and self.call.status in (CallStatus.SCHEDULED, CallStatus.NOT_REACHED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +180,12 @@ class EventKind(StrEnum):
     TOPIC_LOST = "topic_lost"
     DATA_REVEALED = "data_revealed"
     DELIVERY_FAILED = "delivery_failed"
+    CALL_SCHEDULED = "call_scheduled"
+    CALL_MOVED = "call_moved"
+    CALL_CANCELLED = "call_cancelled"
+    CALL_DONE = "call_done"
+    CALL_NOT_REACHED = "call_not_reached"
+    CALL_CONFIRMED = "call_confirmed"
 
 
 class Audience(StrEnum):
@@ -233,6 +276,19 @@ class OutboxItem:
 
 
 @dataclass(frozen=True, slots=True)
+class CallChange:
+    """What happens to an appeal's call; its guards refuse the whole change."""
+
+    status: CallStatus | None = None
+    claim: SlotClaim | None = None  # move the call there, if the slot has room
+    result: str | None = None
+    marked_by: int | None = None    # the operator who marked the call
+    confirmed: bool = False         # the citizen confirmed it; only once
+    allowed_statuses: frozenset[CallStatus] | None = None
+    expected_start: datetime | None = None  # the slot the decision was made on
+
+
+@dataclass(frozen=True, slots=True)
 class AppealChange:
     """One atomic step of an appeal: state, events and the sends they cause.
 
@@ -254,6 +310,7 @@ class AppealChange:
     citizen_banned: bool | None = None
     citizen_blocked_bot: bool | None = None
     banned_by: int | None = None
+    call: CallChange | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from storage.models import (
     OutboxItem,
     PhoneHistoryEntry,
     ReplyTemplate,
+    SlotClaim,
     VerificationCode,
 )
 
@@ -97,6 +98,26 @@ class AppealRepository(Protocol):
 
     async def messages(self, appeal_id: int) -> list[AppealMessage]:
         """Oldest first."""
+
+
+class CallbackRepository(Protocol):
+    """Booked calls. Moving, cancelling and marking a call are ``AppealChange.call``."""
+
+    async def book(
+        self,
+        appeal: NewAppeal,
+        claim: SlotClaim,
+        now: datetime,
+        follow_up: Callable[[Appeal], AppealChange] | None = None,
+    ) -> Appeal | None:
+        """File the appeal with its call in the claimed slot, in one transaction;
+        None (and nothing stored) when the slot is full."""
+
+    async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The slots of scheduled calls of open appeals overlapping [start, end)."""
+
+    async def calls_between(self, start: datetime, end: datetime) -> list[Appeal]:
+        """Appeals whose call (not cancelled) starts in [start, end), in time order."""
 
 
 class DeskRepository(Protocol):

@@ -64,3 +64,25 @@ async def status_of(database: Database, number: str) -> str:
     row = await database.fetchone("SELECT status FROM appeals WHERE number = ?", (number,))
     assert row is not None
     return row[0]
+
+
+async def book_call(harness: BotHarness, citizen: Person, phone: str = "+7 912 345-67-89",
+                    question: str = "Не приходит код", day: str = "Сегодня",
+                    time: str = "14:00") -> str:
+    """A callback request through the dialogue; the appeal's number."""
+    await harness.send(citizen, "/callback")
+    await harness.send(citizen, phone)
+    await harness.send(citizen, question)
+    await harness.press(citizen, day)
+    await harness.press(citizen, time)
+    replies = await harness.press(citizen, "Отправить")
+    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    return receipt.text.split("Номер: ")[1].split("\n")[0]
+
+
+async def call_of(database: Database, number: str) -> dict[str, object]:
+    row = await database.fetchone(
+        "SELECT callbacks.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
+        " WHERE appeals.number = ?", (number,))
+    assert row is not None
+    return dict(row)

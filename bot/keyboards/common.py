@@ -11,6 +11,7 @@ _MENU_ITEMS = (
     (t.BUTTON_CHANGE_PHONE, MenuItem.CHANGE_PHONE),
     (t.BUTTON_RECOVERY, MenuItem.RECOVERY),
     (t.BUTTON_NEW_APPEAL, MenuItem.NEW_APPEAL),
+    (t.BUTTON_CALLBACK, MenuItem.CALLBACK),
     (t.BUTTON_MY_APPEALS, MenuItem.MY_APPEALS),
     (t.BUTTON_STATUS, MenuItem.STATUS),
     (t.BUTTON_CHECKLIST, MenuItem.CHECKLIST),
@@ -22,7 +23,7 @@ def main_menu() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for label, item in _MENU_ITEMS:
         builder.button(text=label, callback_data=Menu(item=item))
-    builder.adjust(1, 1, 1, 2, 2)
+    builder.adjust(1, 1, 1, 1, 2, 2)
     return builder.as_markup()
 
 

@@ -4,11 +4,13 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import AppealAction, Menu, MenuItem, MyAppeal
+from bot.keyboards.callback_request import call_buttons
 from bot.keyboards.common import button
 from bot.services.appeals import AppealPage
 from bot.texts import common as common_texts
 from bot.texts import my_appeals as t
 from bot.texts import render
+from storage.models import ScheduledCall
 
 
 def appeal_list(page: AppealPage) -> InlineKeyboardMarkup:
@@ -39,8 +41,13 @@ def appeal_list(page: AppealPage) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def appeal_details(number: str, *, can_comment: bool) -> InlineKeyboardMarkup:
+def appeal_details(number: str, *, can_comment: bool,
+                   call: ScheduledCall | None = None) -> InlineKeyboardMarkup:
+    """``call``: a callback appeal's call, whose buttons (move, cancel, confirm) come first."""
     builder = InlineKeyboardBuilder()
+    if call is not None:
+        for item in call_buttons(number, call, appeal_open=can_comment):
+            builder.add(item)
     if can_comment:
         builder.button(
             text=t.BUTTON_COMMENT,

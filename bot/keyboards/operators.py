@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Desk, DeskAction, TemplatePick
+from bot.callbacks import CallDesk, CallDeskAction, Desk, DeskAction, TemplatePick
+from bot.texts import callbacks as call_texts
 from bot.texts import operators as t
-from storage.models import Appeal, AppealStatus, ReplyTemplate
+from storage.models import Appeal, AppealStatus, CallStatus, ReplyTemplate
 
 
 def card(appeal: Appeal, *, has_hidden_data: bool) -> InlineKeyboardMarkup | None:
@@ -19,6 +20,11 @@ def card(appeal: Appeal, *, has_hidden_data: bool) -> InlineKeyboardMarkup | Non
     if appeal.is_open:
         builder.button(text=t.BUTTON_CLOSE, callback_data=Desk(action=DeskAction.CLOSE,
                                                                number=number))
+    if appeal.is_open and appeal.call is not None and appeal.call.status == CallStatus.SCHEDULED:
+        builder.button(text=call_texts.BUTTON_CALLED,
+                       callback_data=CallDesk(action=CallDeskAction.CALLED, number=number))
+        builder.button(text=call_texts.BUTTON_NOT_REACHED,
+                       callback_data=CallDesk(action=CallDeskAction.NOT_REACHED, number=number))
     if has_hidden_data:
         builder.button(text=t.BUTTON_REVEAL, callback_data=Desk(action=DeskAction.REVEAL,
                                                                 number=number))
@@ -46,4 +52,11 @@ def template_picker(templates: list[ReplyTemplate], number: str) -> InlineKeyboa
         builder.button(text=template.title,
                        callback_data=TemplatePick(template_id=template.id, number=number))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def call_result_prompt(number: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=call_texts.BUTTON_CALL_KEEP,
+                   callback_data=CallDesk(action=CallDeskAction.KEEP, number=number))
     return builder.as_markup()

@@ -5,6 +5,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import Cause, Menu, MenuItem, Recovery, RecoveryAction, RecoveryCause
 from bot.keyboards.common import add_navigation
+from bot.texts import common as common_texts
 from bot.texts import recovery as t
 
 # Which ways out each cause's guidance offers.
@@ -49,6 +50,7 @@ def guidance(cause: RecoveryCause) -> InlineKeyboardMarkup:
         builder.button(text=_ACTION_LABELS[action], callback_data=Recovery(action=action))
     if cause in (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE):
         builder.button(text=t.BUTTON_CHANGE_PHONE, callback_data=Menu(item=MenuItem.CHANGE_PHONE))
+    builder.button(text=common_texts.BUTTON_CALLBACK, callback_data=Menu(item=MenuItem.CALLBACK))
     builder.adjust(1)
     add_navigation(builder, back=True)
     return builder.as_markup()

@@ -17,6 +17,7 @@ DIALOGUE_TARGETS: dict[str, tuple[str, MenuItem]] = {
     "recovery": (t.BUTTON_RECOVERY, MenuItem.RECOVERY),
     "new_appeal": (t.BUTTON_NEW_APPEAL, MenuItem.NEW_APPEAL),
     "complaint": (t.BUTTON_COMPLAINT, MenuItem.COMPLAINT),
+    "callback_request": (t.BUTTON_CALLBACK, MenuItem.CALLBACK),
     "my_appeals": (t.BUTTON_MY_APPEALS, MenuItem.MY_APPEALS),
     "status": (t.BUTTON_STATUS, MenuItem.STATUS),
     "checklist": (t.BUTTON_CHECKLIST, MenuItem.CHECKLIST),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from storage.models import (
@@ -14,7 +14,7 @@ from storage.models import (
 )
 from storage.sqlite.changes import apply_change
 from storage.sqlite.database import Database, Transaction
-from storage.sqlite.rows import appeal_from_row, with_attachments
+from storage.sqlite.rows import appeal_with_details
 from storage.sqlite.timefmt import from_db, to_db
 
 
@@ -32,59 +32,21 @@ class SQLiteAppealRepository:
         now: datetime,
         follow_up: Callable[[Appeal], AppealChange] | None = None,
     ) -> Appeal:
-        stamp = to_db(now)
         async with self._db.transaction() as tx:
-            row = await tx.fetchone(
-                "INSERT INTO appeal_sequences (year, last_value) VALUES (?, 1)"
-                " ON CONFLICT (year) DO UPDATE SET last_value = last_value + 1"
-                " RETURNING last_value",
-                (now.year,),
-            )
-            assert row is not None
-            number = format_appeal_number(now.year, row[0])
-            appeal_id = await tx.execute(
-                "INSERT INTO appeals"
-                " (number, citizen_id, chat_id, type, status, fields, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    number,
-                    appeal.citizen_id,
-                    appeal.chat_id,
-                    appeal.type,
-                    AppealStatus.NEW,
-                    json.dumps(appeal.fields, ensure_ascii=False),
-                    stamp,
-                    stamp,
-                ),
-            )
-            await tx.executemany(
-                "INSERT INTO appeal_attachments"
-                " (appeal_id, kind, file_id, file_unique_id, file_name, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (appeal_id, item.kind, item.file_id, item.file_unique_id, item.file_name, stamp)
-                    for item in appeal.attachments
-                ],
-            )
-            created = await _load(tx, "id = ?", appeal_id)
-            assert created is not None
-            if follow_up is not None:
-                changed = await apply_change(tx, follow_up(created), stamp)
-                assert changed is not None, "a follow-up of a new appeal has no guards to fail"
-                created = changed
-            return created
+            return await insert_appeal(tx, appeal, now, follow_up)
 
     async def get_by_number(self, number: str) -> Appeal | None:
         async with self._db.transaction() as tx:
             return await _load(tx, "number = ?", number)
 
     async def list_for_citizen(self, citizen_id: int, limit: int, offset: int) -> list[Appeal]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM appeals WHERE citizen_id = ?"
-            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (citizen_id, limit, offset),
-        )
-        return [appeal_from_row(row, []) for row in rows]
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT * FROM appeals WHERE citizen_id = ?"
+                " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                (citizen_id, limit, offset),
+            )
+            return [await appeal_with_details(tx, row) for row in rows]
 
     async def count_for_citizen(self, citizen_id: int) -> int:
         row = await self._db.fetchone(
@@ -137,6 +99,62 @@ class SQLiteAppealRepository:
         ]
 
 
+async def insert_appeal(
+    tx: Transaction,
+    appeal: NewAppeal,
+    now: datetime,
+    follow_up: Callable[[Appeal], AppealChange] | None = None,
+    before_follow_up: Callable[[Transaction, int], Awaitable[None]] | None = None,
+) -> Appeal:
+    """Store the appeal inside an open transaction (see ``AppealRepository.create``).
+
+    ``before_follow_up`` stores what belongs to the new appeal (by its id) before
+    the follow-up change reads it.
+    """
+    stamp = to_db(now)
+    row = await tx.fetchone(
+        "INSERT INTO appeal_sequences (year, last_value) VALUES (?, 1)"
+        " ON CONFLICT (year) DO UPDATE SET last_value = last_value + 1"
+        " RETURNING last_value",
+        (now.year,),
+    )
+    assert row is not None
+    number = format_appeal_number(now.year, row[0])
+    appeal_id = await tx.execute(
+        "INSERT INTO appeals"
+        " (number, citizen_id, chat_id, type, status, fields, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            number,
+            appeal.citizen_id,
+            appeal.chat_id,
+            appeal.type,
+            AppealStatus.NEW,
+            json.dumps(appeal.fields, ensure_ascii=False),
+            stamp,
+            stamp,
+        ),
+    )
+    await tx.executemany(
+        "INSERT INTO appeal_attachments"
+        " (appeal_id, kind, file_id, file_unique_id, file_name, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (appeal_id, item.kind, item.file_id, item.file_unique_id, item.file_name, stamp)
+            for item in appeal.attachments
+        ],
+    )
+    if before_follow_up is not None:
+        await before_follow_up(tx, appeal_id)
+    created = await _load(tx, "id = ?", appeal_id)
+    assert created is not None
+    if follow_up is not None:
+        changed = await apply_change(tx, follow_up(created), stamp)
+        assert changed is not None, "a follow-up of a new appeal has no guards to fail"
+        created = changed
+    return created
+
+
 async def _load(tx: Transaction, where: str, value: object) -> Appeal | None:
     row = await tx.fetchone(f"SELECT * FROM appeals WHERE {where}", (value,))
-    return None if row is None else await with_attachments(tx, row)
+    return None if row is None else await appeal_with_details(tx, row)

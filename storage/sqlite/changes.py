@@ -10,9 +10,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.models import Appeal, AppealChange, AppealStatus, Audience, OutboxKind
+from storage.models import (
+    Appeal,
+    AppealChange,
+    AppealStatus,
+    Audience,
+    CallChange,
+    CallStatus,
+    OutboxKind,
+    SlotClaim,
+)
 from storage.sqlite.database import Transaction
 from storage.sqlite.rows import load_appeal
+from storage.sqlite.timefmt import to_db
 
 
 def lane(audience: Audience, appeal_id: int) -> str:
@@ -27,12 +37,16 @@ async def apply_change(tx: Transaction, change: AppealChange, stamp: str) -> App
     )
     if row is None or not _guards_pass(change, row):
         return None
+    if change.call is not None and not await _call_guards_pass(tx, change.appeal_id, change.call):
+        return None
     before = AppealStatus(row["status"])
     transition = change.status is not None and change.status != before
     sets, params = _appeal_updates(change, row, stamp, transition)
     await tx.execute(f"UPDATE appeals SET {', '.join(sets)} WHERE id = ?",
                      (*params, change.appeal_id))
     await _update_flags(tx, change, row["citizen_id"], stamp)
+    if change.call is not None:
+        await _update_call(tx, change.appeal_id, change.call, stamp)
     outbox_ids = []
     for message in change.outbox:
         outbox_ids.append(await tx.execute(
@@ -70,6 +84,59 @@ async def apply_change(tx: Transaction, change: AppealChange, stamp: str) -> App
                 (change.appeal_id, event.actor.kind, event.actor.id, event.history_text, stamp),
             )
     return await load_appeal(tx, change.appeal_id)
+
+
+async def slot_has_room(tx: Transaction, claim: SlotClaim, appeal_id: int | None = None) -> bool:
+    """Fewer than ``claim.capacity`` scheduled calls (other than this appeal's) overlap it.
+
+    A call whose appeal an operator closed without marking it holds no slot.
+    """
+    row = await tx.fetchone(
+        "SELECT COUNT(*) FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
+        " WHERE callbacks.status = ? AND appeals.status != ? AND slot_start < ?"
+        " AND slot_end > ? AND appeal_id != ?",
+        (CallStatus.SCHEDULED, AppealStatus.CLOSED, to_db(claim.end), to_db(claim.start),
+         appeal_id or 0),
+    )
+    assert row is not None
+    return int(row[0]) < claim.capacity
+
+
+async def _call_guards_pass(tx: Transaction, appeal_id: int, change: CallChange) -> bool:
+    row = await tx.fetchone(
+        "SELECT status, slot_start, confirmed_at FROM callbacks WHERE appeal_id = ?",
+        (appeal_id,),
+    )
+    if row is None:
+        return False
+    if change.allowed_statuses is not None and row["status"] not in change.allowed_statuses:
+        return False
+    if change.expected_start is not None and row["slot_start"] != to_db(change.expected_start):
+        return False
+    if change.confirmed and row["confirmed_at"] is not None:
+        return False
+    return change.claim is None or await slot_has_room(tx, change.claim, appeal_id)
+
+
+async def _update_call(tx: Transaction, appeal_id: int, change: CallChange, stamp: str) -> None:
+    sets, params = ["updated_at = ?"], [stamp]
+    if change.status is not None:
+        sets.append("status = ?")
+        params.append(change.status)
+    if change.claim is not None:
+        sets += ["slot_start = ?", "slot_end = ?"]
+        params += [to_db(change.claim.start), to_db(change.claim.end)]
+    if change.result is not None:
+        sets.append("result = ?")
+        params.append(change.result)
+    if change.marked_by is not None:
+        sets += ["marked_by = ?", "marked_at = ?"]
+        params += [change.marked_by, stamp]
+    if change.confirmed:
+        sets.append("confirmed_at = ?")
+        params.append(stamp)
+    await tx.execute(f"UPDATE callbacks SET {', '.join(sets)} WHERE appeal_id = ?",
+                     (*params, appeal_id))
 
 
 def _guards_pass(change: AppealChange, row: Any) -> bool:

@@ -32,6 +32,13 @@ class SQLitePrivacyRepository:
                 "SELECT id, fields FROM appeals WHERE citizen_id = ?", (user_id,)
             )
             await _erase_appeals(tx, rows, now)
+            # Nobody can call an erased number: its slots go back to other citizens.
+            await tx.execute(
+                "UPDATE callbacks SET status = 'cancelled', updated_at = ?"
+                " WHERE status IN ('scheduled', 'not_reached')"
+                " AND appeal_id IN (SELECT id FROM appeals WHERE citizen_id = ?)",
+                (to_db(now), user_id),
+            )
             await tx.execute(
                 "DELETE FROM fsm_sessions WHERE user_id = ?", (user_id,)
             )
@@ -67,6 +74,11 @@ async def _erase_appeals(tx: Transaction, rows: list, now: datetime) -> None:
             " rating_comment = CASE WHEN rating_comment IS NULL THEN NULL ELSE ? END"
             " WHERE id = ?",
             (ERASED, ERASED, row["id"]),
+        )
+        await tx.execute(
+            "UPDATE callbacks SET result = CASE WHEN result IS NULL THEN NULL ELSE ? END"
+            " WHERE appeal_id = ?",
+            (ERASED, row["id"]),
         )
         await tx.execute(
             "UPDATE appeal_events SET text = CASE WHEN text IS NULL THEN NULL ELSE ? END,"

@@ -12,9 +12,11 @@ from storage.models import (
     AppealStatus,
     AppealType,
     Attachment,
+    CallStatus,
     EventKind,
     MessageAuthor,
     MessageRef,
+    ScheduledCall,
 )
 from storage.sqlite.database import Transaction
 from storage.sqlite.timefmt import from_db, from_db_optional
@@ -22,10 +24,12 @@ from storage.sqlite.timefmt import from_db, from_db_optional
 
 async def load_appeal(tx: Transaction, appeal_id: int) -> Appeal | None:
     row = await tx.fetchone("SELECT * FROM appeals WHERE id = ?", (appeal_id,))
-    return None if row is None else await with_attachments(tx, row)
+    return None if row is None else await appeal_with_details(tx, row)
 
 
-async def with_attachments(tx: Transaction, row: sqlite3.Row) -> Appeal:
+async def appeal_with_details(tx: Transaction, row: sqlite3.Row) -> Appeal:
+    """The appeal of ``row`` with its attachments and, for a callback, its call."""
+    call = await tx.fetchone("SELECT * FROM callbacks WHERE appeal_id = ?", (row["id"],))
     attachments = await tx.fetchall(
         "SELECT kind, file_id, file_unique_id, file_name FROM appeal_attachments"
         " WHERE appeal_id = ? ORDER BY id",
@@ -42,10 +46,24 @@ async def with_attachments(tx: Transaction, row: sqlite3.Row) -> Appeal:
             )
             for item in attachments
         ],
+        None if call is None else call_from_row(call),
     )
 
 
-def appeal_from_row(row: sqlite3.Row, attachments: list[Attachment]) -> Appeal:
+def call_from_row(row: sqlite3.Row) -> ScheduledCall:
+    return ScheduledCall(
+        start=from_db(row["slot_start"]),
+        end=from_db(row["slot_end"]),
+        status=CallStatus(row["status"]),
+        result=row["result"],
+        marked_by=row["marked_by"],
+        marked_at=from_db_optional(row["marked_at"]),
+        confirmed_at=from_db_optional(row["confirmed_at"]),
+    )
+
+
+def appeal_from_row(row: sqlite3.Row, attachments: list[Attachment],
+                    call: ScheduledCall | None = None) -> Appeal:
     return Appeal(
         id=row["id"],
         number=row["number"],
@@ -64,6 +82,7 @@ def appeal_from_row(row: sqlite3.Row, attachments: list[Attachment]) -> Appeal:
         resolution=row["resolution"],
         rating=row["rating"],
         rating_comment=row["rating_comment"],
+        call=call,
     )
 
 

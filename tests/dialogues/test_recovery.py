@@ -39,7 +39,7 @@ async def test_each_cause_gets_its_guidance(
     await open_recovery(harness, citizen)
     replies = await harness.press(citizen, cause)
     assert guidance in replies[0].text
-    assert replies[0].buttons == [*buttons, "⬅️ Назад", "✖️ Отмена"]
+    assert replies[0].buttons == [*buttons, "📞 Обратный звонок", "⬅️ Назад", "✖️ Отмена"]
     assert await harness.state(citizen) == AccessRecovery.reading_guidance.state
 
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import states.appeal
+import states.callback_request
 import states.complaint
 import states.conversation
 import states.my_appeals
@@ -39,20 +40,22 @@ SCRIPTED = [
     "/help", "/forget", "/checklist", "отмена", "меню", "+79123456789", "89123456789",
     "8 (495) 123-45-67", "112-233-445 95", "11223344596", "вчера 10:00", "20.11.2026 14:30",
     "Иванова Анна Петровна", "a@b.ru", "123456", "2026-000001", "2026-000002", "Готово",
-    "не приходит смс", "хочу пожаловаться",
+    "не приходит смс", "хочу пожаловаться", "/callback", "перезвоните мне",
 ]
 BUTTONS = [
     "Отправить", "Назад", "Отмена", "Пропустить", "Готово", "Не отвечали", "Жалоба",
     "Консультация", "Техническая", "Вопрос по услуге", "Узнать статус", "Другое",
     "Обратиться в поддержку", "Сменил номер", "Мои обращения", "Новое обращение",
     "Добавить комментарий", "№ 2026", "Раньше", "Отправить код ещё раз", "✏️", "Помощь",
-    "Да, удалить", "📄",
+    "Да, удалить", "📄", "Обратный звонок", "Позвонить на", "Сегодня", "Завтра", ":30",
+    "Другой день", "Перенести звонок", "Отменить звонок", "Да, отменить звонок",
 ]
 
 KNOWN_STATES = {
     state.state
-    for module in (states.appeal, states.complaint, states.conversation, states.my_appeals,
-                   states.operators, states.phone, states.privacy, states.recovery)
+    for module in (states.appeal, states.callback_request, states.complaint,
+                   states.conversation, states.my_appeals, states.operators, states.phone,
+                   states.privacy, states.recovery)
     for group in vars(module).values()
     if isinstance(group, type) and issubclass(group, StatesGroup) and group is not StatesGroup
     for state in group.__all_states__

@@ -130,6 +130,16 @@ ROUTES = {
     "что нужно для обращения": "checklist",
     "ВХОД НЕ РАБОТАЕТ!!!": "recovery",
     "Не могу войти после того как поменял телефон": "article:login_after_phone_change",
+    "перезвоните мне": "callback_request",
+    "Перезвоните мне, пожалуйста!": "callback_request",
+    "закажите звонок": "callback_request",
+    "хочу заказать обратный звонок": "callback_request",
+    "обратный звонок": "callback_request",
+    "можно мне перезвонить?": "callback_request",
+    "хочу чтобы мне перезвонили": "callback_request",
+    "позвоните мне по поводу заявления": "callback_request",
+    "пусть мне позвонят": "callback_request",
+    "не могу дозвониться, перезвоните мне": "complaint",
 }
 
 
