@@ -33,15 +33,23 @@ from handlers import (
     recovery,
 )
 from handlers.replies import citizen_router, origin
+from states.phone import PhoneChange
+
+
+async def leave_dialogue(message: Message, state: FSMContext) -> None:
+    """Clear the dialogue; hide the contact keyboard if the phone step was showing it."""
+    if await state.get_state() == PhoneChange.waiting_for_phone.state:
+        await message.answer(t.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove())
+    await state.clear()
 
 
 async def show_main_menu(message: Message, state: FSMContext) -> None:
-    await state.clear()
+    await leave_dialogue(message, state)
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
 async def start(message: Message, state: FSMContext) -> None:
-    await state.clear()
+    await leave_dialogue(message, state)
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(render(t.WELCOME, name=name), reply_markup=main_menu())
 

@@ -84,3 +84,17 @@ async def test_group_messages_do_not_get_citizen_answers(harness: BotHarness, ci
     message = harness._message(citizen, -100500, chat_type)
     message["text"] = "привет"
     assert await harness.feed({"message": message}) == []
+
+
+@pytest.mark.parametrize("leave", ["/start", "/menu", "меню"])
+async def test_leaving_the_phone_step_hides_the_contact_keyboard(
+    harness: BotHarness, citizen: Person, leave: str
+) -> None:
+    await harness.send(citizen, "/phone")
+    replies = await harness.send(citizen, leave)
+    assert replies[0].text == "Смена номера прервана."
+    assert type(harness.session.requests[-2].reply_markup).__name__ == "ReplyKeyboardRemove"
+    assert "📱 Сменить номер телефона" in replies[1].buttons
+    assert await harness.state(citizen) is None
+    replies = await harness.send(citizen, "/start")
+    assert len(replies) == 1  # no keyboard to hide any more
