@@ -157,7 +157,7 @@ class Settings(BaseSettings):
 
     @property
     def schedule(self) -> WorkingHours:
-        return parse_working_hours(self.working_hours)
+        return parse_working_hours(self.working_hours).with_holidays(self.holidays)
 
 
 def describe_settings_error(error: ValidationError) -> str:

@@ -73,3 +73,24 @@ def test_off_hours_note_says_when_operators_answer() -> None:
     evening = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # 19:00 Tuesday
     assert "завтра в 09:00" in (off_hours_note(schedule, evening, MSK) or "")
     assert off_hours_note(schedule, datetime(2026, 11, 24, 9, 0, tzinfo=UTC), MSK) is None
+
+
+def test_holidays_close_the_desk_all_day() -> None:
+    from datetime import date
+
+    schedule = parse_working_hours("mon-fri 09:00-18:00").with_holidays(
+        frozenset({date(2026, 11, 24), date(2026, 11, 25)})
+    )
+    assert schedule.is_open(local(23, 10))
+    assert not schedule.is_open(local(24, 10))                   # a holiday Tuesday
+    assert schedule.next_opening(local(23, 19)) == local(26, 9)  # Wednesday off too
+    around_the_clock = parse_working_hours("").with_holidays(frozenset({date(2026, 11, 24)}))
+    assert around_the_clock.is_open(local(24, 10))
+
+
+def test_holidays_setting_reaches_the_schedule() -> None:
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, working_hours="09:00-18:00", holidays="2026-11-24")
+    assert not settings.schedule.is_open(local(24, 10))
+    assert settings.schedule.next_opening(local(24, 10)) == local(25, 9)

@@ -21,6 +21,7 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 Minutes = tuple[int, int]  # [start, end) in minutes since local midnight
+_SEARCH_DAYS = 367  # a week, or longer when holidays close many days in a row
 
 
 class WorkingHoursError(ValueError):
@@ -29,9 +30,16 @@ class WorkingHoursError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class WorkingHours:
-    """Intervals per weekday (Monday is 0); ``None`` means around the clock."""
+    """Intervals per weekday (Monday is 0); ``None`` means around the clock.
+
+    ``holidays`` are closed all day (unless the desk works around the clock).
+    """
 
     days: tuple[tuple[Minutes, ...], ...] | None
+    holidays: frozenset[date] = frozenset()
+
+    def with_holidays(self, holidays: frozenset[date]) -> WorkingHours:
+        return WorkingHours(self.days, holidays)
 
     @property
     def always_open(self) -> bool:
@@ -40,6 +48,8 @@ class WorkingHours:
     def is_open(self, local: datetime) -> bool:
         if self.days is None:
             return True
+        if local.date() in self.holidays:
+            return False
         minute = local.hour * 60 + local.minute
         return any(start <= minute < end for start, end in self.days[local.weekday()])
 
@@ -48,8 +58,10 @@ class WorkingHours:
         if self.days is None or self.is_open(local):
             return None
         minute = local.hour * 60 + local.minute
-        for offset in range(8):
+        for offset in range(_SEARCH_DAYS):
             day = local.date() + timedelta(days=offset)
+            if day in self.holidays:
+                continue
             for start, _ in self.days[day.weekday()]:
                 if offset > 0 or start > minute:
                     return _at(day, start, local)
