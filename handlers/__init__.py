@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from bot.filters import check_filters_on_the_loop
+
 
 def get_routers() -> list[Router]:
     from handlers import (
@@ -38,4 +40,7 @@ def get_routers() -> list[Router]:
         callback_desk, operators, common, phone, recovery, appeal, complaint, my_appeals,
         callback_request, help_section, privacy, conversation, fallback,
     )
-    return [module.create_router() for module in modules]
+    routers = [module.create_router() for module in modules]
+    for router in routers:
+        check_filters_on_the_loop(router)
+    return routers

@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import Rating, RatingAction, ReplyToAppeal
+from bot.filters import PrivateChat
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.desk import DeskService, RateOutcome, RelayOutcome, RelayResult
@@ -197,10 +198,10 @@ def _pending(content: Content, message: Message) -> dict[str, object]:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PrivateChat()
     router.message.filter(private)
     router.edited_message.filter(private)
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.callback_query.filter(private)
     router.my_chat_member.filter(private)
     router.callback_query.register(reply_pressed, ReplyToAppeal.filter())
     router.callback_query.register(rated, Rating.filter(F.action == RatingAction.SCORE))

@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.filters import PrivateChat
 from bot.keyboards.common import main_menu
 from bot.keyboards.help import suggestions
 from bot.services.appeals import AppealService
@@ -49,7 +50,7 @@ async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer)
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PrivateChat())
     router.message.register(free_text, F.text)
     router.message.register(unknown_message)
     router.callback_query.register(stale_button)

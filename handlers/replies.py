@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.desk_views import off_hours_note
+from bot.filters import PrivateChat
 from bot.services.desk import DeskService
 from bot.services.relay import Content
 from bot.services.text_split import split_html
@@ -17,8 +18,8 @@ from storage.models import Actor, MessageAuthor, MessageRef
 def citizen_router(name: str) -> Router:
     """A router for citizens' dialogues: private chats only, messages and buttons alike."""
     router = Router(name=name)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
     return router
 
 
