@@ -135,6 +135,18 @@ async def close_appeal(message: Message, number: str, resolution: str | None,
         await message.answer(render(t.ALREADY_CLOSED, number=number))
 
 
+async def for_closing_appeal(message: Message, state: FSMContext, desk: DeskService) -> bool:
+    """Whether a message can be the awaited resolution.
+
+    Not if it answers another appeal (a reply to its card or its message,
+    or written in its topic): that is relayed to its own citizen, and the
+    closing stays pending. Otherwise one citizen would get, as the
+    resolution of their appeal, an answer meant for somebody else.
+    """
+    found = await appeal_of(message, desk)
+    return found is None or found[0].number == (await state.get_data()).get("number")
+
+
 async def resolution_typed(message: Message, state: FSMContext, desk: DeskService) -> None:
     number = (await state.get_data())["number"]
     try:
@@ -420,9 +432,9 @@ def create_router() -> Router:
     desk.message.register(ban_command, Command("ban"))
     desk.message.register(unban_command, Command("unban"))
     desk.message.register(resolution_typed, OperatorClosing.waiting_for_resolution, F.text,
-                          ~F.text.startswith("/"))
+                          ~F.text.startswith("/"), for_closing_appeal)
     desk.message.register(resolution_expected, OperatorClosing.waiting_for_resolution,
-                          ~F.text.startswith("/"))
+                          ~F.text.startswith("/"), for_closing_appeal)
     desk.message.register(relay_answer, ~F.text.startswith("/"))
     desk.edited_message.register(answer_edited)
 

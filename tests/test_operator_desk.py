@@ -396,6 +396,50 @@ async def test_close_without_resolution_or_change_of_mind(
     assert await status_of(database, number) == AppealStatus.CLOSED
 
 
+async def test_a_reply_to_another_card_while_closing_goes_to_that_citizen(
+    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
+    database: Database,
+) -> None:
+    first = await file_consultation(harness, citizen)
+    second = await file_consultation(harness, other_citizen)
+    prompt = (await harness.press(operator, "Закрыть", card_of(harness, first)))[0]
+
+    answer = await harness.send_to_group(operator, group, "Ответ Борису",
+                                         reply_to=card_of(harness, second))
+    assert [message.chat_id for message in answer] == [other_citizen.id]
+    assert "Ответ Борису" in answer[0].text
+    assert not any("Ответ Борису" in message.text
+                   for message in harness.session.messages_in(citizen.id))
+    assert await status_of(database, first) == AppealStatus.NEW
+    assert await status_of(database, second) == AppealStatus.ANSWERED
+
+    # The closing is still pending: the next message outside other appeals is its resolution.
+    closed = await harness.send_to_group(operator, group, "Вопрос решён", reply_to=prompt)
+    to_citizen = next(message for message in closed if message.chat_id == citizen.id)
+    assert "Итог: Вопрос решён" in to_citizen.text
+    assert await status_of(database, first) == AppealStatus.CLOSED
+
+
+async def test_a_message_in_another_topic_while_closing_is_relayed_there(
+    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person, operator: Person,
+    database: Database,
+) -> None:
+    first = await file_consultation(harness, citizen)
+    second = await file_consultation(harness, other_citizen)
+    await harness.press(operator, "Закрыть", card_of(harness, first))
+
+    answer = await harness.send_to_group(operator, forum, "Ответ Борису",
+                                         thread_id=card_of(harness, second).message_thread_id)
+    assert [message.chat_id for message in answer] == [other_citizen.id]
+    assert await status_of(database, first) == AppealStatus.NEW
+
+    closed = await harness.send_to_group(operator, forum, "Вопрос решён",
+                                         thread_id=card_of(harness, first).message_thread_id)
+    assert any(message.chat_id == citizen.id and "Итог: Вопрос решён" in message.text
+               for message in closed)
+    assert await status_of(database, first) == AppealStatus.CLOSED
+
+
 async def test_strangers_are_refused_and_nothing_changes(
     harness: BotHarness, forum: int, citizen: Person, stranger: Person, database: Database,
 ) -> None:
