@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+# Extra options for the benchmark, e.g. `make bench BENCH_ARGS="--smoke"`.
+BENCH_ARGS ?=
 
 .PHONY: run test fixtures demo bench clean
 
@@ -23,5 +26,13 @@ test: $(STAMP)
 fixtures: $(STAMP)
 	$(PY) -m bot.fixtures tests/dialogues
 
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+# The full run takes about half an hour (it builds a 1,000,000-appeal archive once, in .bench/).
+bench: $(BENCH_STAMP)
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .bench

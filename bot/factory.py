@@ -16,8 +16,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
@@ -42,6 +41,7 @@ from bot.texts import common as common_texts
 from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from handlers import get_routers
+from storage.isolation import KeyedEventIsolation
 from storage.sqlite.appeals import SQLiteAppealRepository
 from storage.sqlite.callbacks import SQLiteCallbackRepository
 from storage.sqlite.citizens import SQLiteCitizenRepository
@@ -87,10 +87,8 @@ def create_dispatcher(
 ) -> Dispatcher:
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
-    dispatcher = Dispatcher(
-        storage=storage or SQLiteStorage(database),
-        events_isolation=SimpleEventIsolation(),
-    )
+    storage = storage or SQLiteStorage(database)
+    dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
     # First shutdown hook: later ones (and closing the session) must see finished updates.
@@ -158,6 +156,13 @@ def create_dispatcher(
     dispatcher.startup.register(start_outbox)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
+
+
+def _event_isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """One update at a time per citizen; our storage's isolation also scopes its reads."""
+    if isinstance(storage, SQLiteStorage):
+        return storage.event_isolation()
+    return KeyedEventIsolation()
 
 
 async def start_outbox(bot: Bot, outbox_sender: OutboxSender) -> None:

@@ -342,3 +342,17 @@ class DeskStats:
     first_answer_seconds: list[float]
     rating_count: int
     rating_average: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedAppeal:
+    """An appeal from an earlier system, imported with the number it already has."""
+
+    number: str
+    citizen_id: int
+    chat_id: int
+    type: AppealType
+    status: AppealStatus
+    fields: dict[str, Any]
+    created_at: datetime
+    closed_at: datetime | None = None

@@ -36,11 +36,11 @@ class SQLiteAppealRepository:
             return await insert_appeal(tx, appeal, now, follow_up)
 
     async def get_by_number(self, number: str) -> Appeal | None:
-        async with self._db.transaction() as tx:
+        async with self._db.reading() as tx:
             return await _load(tx, "number = ?", number)
 
     async def list_for_citizen(self, citizen_id: int, limit: int, offset: int) -> list[Appeal]:
-        async with self._db.transaction() as tx:
+        async with self._db.reading() as tx:
             rows = await tx.fetchall(
                 "SELECT * FROM appeals WHERE citizen_id = ?"
                 " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",

@@ -54,7 +54,7 @@ class SQLiteCallbackRepository:
         return [(from_db(row[0]), from_db(row[1])) for row in rows]
 
     async def calls_between(self, start: datetime, end: datetime) -> list[Appeal]:
-        async with self._db.transaction() as tx:
+        async with self._db.reading() as tx:
             rows = await tx.fetchall(
                 "SELECT appeals.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
                 " WHERE callbacks.status != ? AND callbacks.slot_start >= ?"

@@ -3,18 +3,29 @@
 aiosqlite runs a single connection in a worker thread. Several handlers run
 concurrently on it, so every statement and every transaction is serialised by
 one asyncio lock: a transaction of one handler never interleaves with the
-statements of another.
+statements of another. The bot is the database's only writer.
+
+Each call into aiosqlite is a round trip to its thread, which costs more than
+the bot's statements themselves (index lookups and small writes), so the code
+here makes as few as it can: a read is one trip (``execute_fetchall``), a
+write is one trip (its cursor is not closed separately: a finished statement
+holds nothing), and small writes of concurrent handlers share a transaction
+(:meth:`Database.commit_grouped`, a group commit): each caller returns once
+the commit that holds its statements is done, and the many handlers waiting
+pay for one BEGIN and one COMMIT.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +34,7 @@ import aiosqlite
 logger = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
+Statement = tuple[str, Params]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -36,27 +48,18 @@ class Transaction:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; return the row id it inserted (or 0)."""
         cursor = await self._connection.execute(sql, params)
-        try:
-            return cursor.lastrowid or 0
-        finally:
-            await cursor.close()
+        return cursor.lastrowid or 0
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         cursor = await self._connection.execute(sql, params)
-        try:
-            return cursor.rowcount
-        finally:
-            await cursor.close()
+        return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._connection.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        cursor = await self._connection.execute(sql, params)
-        try:
-            return await cursor.fetchone()
-        finally:
-            await cursor.close()
+        rows = await self._connection.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         rows = await self._connection.execute_fetchall(sql, params)
@@ -70,6 +73,8 @@ class Database:
         self.path = Path(path)
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._waiting_group: list[tuple[Sequence[Statement], asyncio.Future[None]]] = []
+        self._group_committer: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         if str(self.path) != ":memory:":
@@ -84,6 +89,8 @@ class Database:
         await self.migrate()
 
     async def close(self) -> None:
+        if self._group_committer is not None:
+            await self._group_committer
         if self._connection is not None:
             async with self._lock:
                 await self._connection.close()
@@ -103,15 +110,28 @@ class Database:
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(connection)
-            except BaseException:
-                await connection.execute("ROLLBACK")
-                raise
-            else:
                 await connection.execute("COMMIT")
+            except BaseException:
+                # Also when COMMIT itself failed (a deferred constraint): the
+                # transaction is still open then and would block the next BEGIN.
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Transaction]:
+        """Several reads that see one state of the database, without a write lock.
+
+        The bot is the only writer and every write holds the same asyncio lock,
+        so nothing changes between the reads of this block.
+        """
+        async with self._lock:
+            yield Transaction(self.connection)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         async with self._lock:
-            return await Transaction(self.connection).fetchone(sql, params)
+            rows = await self.connection.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         async with self._lock:
@@ -121,6 +141,60 @@ class Database:
         """Run one statement in its own (autocommit) transaction."""
         async with self._lock:
             return await Transaction(self.connection).execute(sql, params)
+
+    async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
+        """Run one statement in its own (autocommit) transaction; return the rows it changed."""
+        async with self._lock:
+            return await Transaction(self.connection).execute_rowcount(sql, params)
+
+    async def commit_grouped(self, statements: Sequence[Statement]) -> None:
+        """Run the statements in the next group commit; return once it is committed.
+
+        The statements of one call are atomic. The commit runs when the event
+        loop next gets to it, so the calls of all handlers that wrote in the
+        meantime (or while a transaction held the database) share it. If a
+        shared transaction fails, each call is retried in a transaction of its
+        own, so one caller's error never fails another's statements.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting_group.append((statements, done))
+        if self._group_committer is None:
+            self._group_committer = asyncio.create_task(self._commit_groups())
+        await done
+
+    async def _commit_groups(self) -> None:
+        try:
+            while self._waiting_group:
+                group, self._waiting_group = self._waiting_group, []
+                try:
+                    await self._commit([s for statements, _ in group for s in statements])
+                except Exception as error:  # noqa: BLE001 - handed to the callers below
+                    if len(group) == 1:
+                        _settle(group[0][1], error)
+                    else:
+                        await self._commit_one_by_one(group)
+                else:
+                    for _, done in group:
+                        _settle(done)
+        finally:
+            self._group_committer = None
+
+    async def _commit_one_by_one(
+        self, group: list[tuple[Sequence[Statement], asyncio.Future[None]]]
+    ) -> None:
+        for statements, done in group:
+            try:
+                await self._commit(statements)
+            except Exception as error:  # noqa: BLE001 - handed to its caller
+                _settle(done, error)
+            else:
+                _settle(done)
+
+    async def _commit(self, statements: Sequence[Statement]) -> None:
+        async with self.transaction() as tx:
+            # In order; runs of the same statement go to SQLite in one call.
+            for sql, run in itertools.groupby(statements, key=itemgetter(0)):
+                await tx.executemany(sql, [params for _, params in run])
 
     async def migrate(self) -> list[int]:
         """Apply every numbered migration not yet recorded; return the versions applied."""
@@ -157,6 +231,21 @@ class Database:
         async with self._lock:
             async with aiosqlite.connect(target_path) as destination:
                 await self.connection.backup(destination)
+
+
+def _settle(done: asyncio.Future[None], error: Exception | None = None) -> None:
+    """Tell a waiting caller how its commit went (unless it stopped waiting)."""
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
+
+def latest_schema_version() -> int:
+    """The version the database has once every migration is applied."""
+    return max(version for version, _, _ in _available_migrations())
 
 
 def _available_migrations() -> list[tuple[int, str, str]]:

@@ -31,7 +31,7 @@ class SQLiteDeskRepository:
             return [await apply_change(tx, change, stamp) for change in changes]
 
     async def get(self, appeal_id: int) -> Appeal | None:
-        async with self._db.transaction() as tx:
+        async with self._db.reading() as tx:
             return await load_appeal(tx, appeal_id)
 
     async def thread(self, appeal_id: int) -> AppealThread | None:
@@ -59,7 +59,7 @@ class SQLiteDeskRepository:
                 await apply_change(tx, AppealChange(thread.appeal_id, events=tuple(events)), stamp)
 
     async def find_by_topic(self, chat_id: int, topic_id: int) -> Appeal | None:
-        async with self._db.transaction() as tx:
+        async with self._db.reading() as tx:
             row = await tx.fetchone(
                 "SELECT appeal_id FROM appeal_threads WHERE chat_id = ? AND topic_id = ?",
                 (chat_id, topic_id),
@@ -68,7 +68,7 @@ class SQLiteDeskRepository:
 
     async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent] | None:
         # The first event naming a message is the one that relayed it; later ones are edits.
-        async with self._db.transaction() as tx:
+        async with self._db.reading() as tx:
             row = await tx.fetchone(
                 "SELECT * FROM appeal_events WHERE (copy_chat_id = ? AND copy_message_id = ?)"
                 " OR (origin_chat_id = ? AND origin_message_id = ?) ORDER BY id LIMIT 1",
@@ -99,7 +99,7 @@ class SQLiteDeskRepository:
         )
 
     async def _appeals_where(self, where: str, params: tuple[object, ...]) -> list[Appeal]:
-        async with self._db.transaction() as tx:
+        async with self._db.reading() as tx:
             rows = await tx.fetchall(
                 f"SELECT * FROM appeals WHERE {where} ORDER BY created_at, id", params
             )

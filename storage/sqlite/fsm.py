@@ -4,29 +4,58 @@ State and data survive a restart of the bot process. The whole StorageKey is
 the row's key (scenes use their own destiny); data is JSON, never pickle;
 state and data are independent columns, so clearing one never wipes the
 other, and a row disappears once both are empty.
+
+Speed comes from two things. An update reads its key's row once: the event
+isolation this storage provides (:meth:`SQLiteStorage.event_isolation`)
+opens a scope for the key while the update runs, the first read fills it
+with state and data, and later reads and writes of that update use it.
+Writes go through the database's group commit: concurrent updates share one
+transaction, and every write returns only after the commit that contains it,
+so a state is durable before the handler sends its reply.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from storage.sqlite.database import Database, Transaction
+from storage.isolation import KeyedEventIsolation
+from storage.sqlite.database import Database, Statement
 
 _KEY_COLUMNS = "bot_id, chat_id, user_id, thread_id, business_connection_id, destiny"
 _KEY_MATCH = (
     "bot_id = ? AND chat_id = ? AND user_id = ? AND thread_id = ?"
     " AND business_connection_id = ? AND destiny = ?"
 )
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _EMPTY_DATA = "{}"
 
+_SELECT = f"SELECT state, data FROM fsm_sessions WHERE {_KEY_MATCH}"
+_UPSERT_ROW = (
+    f"INSERT INTO fsm_sessions ({_KEY_COLUMNS}, state, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    f" ON CONFLICT DO UPDATE SET state = excluded.state, data = excluded.data, updated_at = {_NOW}"
+)
+_UPSERT_STATE = (
+    f"INSERT INTO fsm_sessions ({_KEY_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    f" ON CONFLICT DO UPDATE SET state = excluded.state, updated_at = {_NOW}"
+)
+_UPSERT_DATA = (
+    f"INSERT INTO fsm_sessions ({_KEY_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    f" ON CONFLICT DO UPDATE SET data = excluded.data, updated_at = {_NOW}"
+)
+_DELETE = f"DELETE FROM fsm_sessions WHERE {_KEY_MATCH}"
+_DELETE_IF_EMPTY = f"{_DELETE} AND state IS NULL AND data = '{_EMPTY_DATA}'"
 
-def _key(key: StorageKey) -> tuple[int, int, int, int, str, str]:
+Key = tuple[int, int, int, int, str, str]
+
+
+def _key(key: StorageKey) -> Key:
     return (
         key.bot_id,
         key.chat_id,
@@ -37,55 +66,119 @@ def _key(key: StorageKey) -> tuple[int, int, int, int, str, str]:
     )
 
 
+class _Row:
+    """State and JSON-encoded data of one key, as committed."""
+
+    __slots__ = ("state", "data")
+
+    def __init__(self, state: str | None, data: str) -> None:
+        self.state = state
+        self.data = data
+
+    def statement(self, key: Key) -> Statement:
+        """The one statement that makes the table hold this row (or no row)."""
+        if self.state is None and self.data == _EMPTY_DATA:
+            return _DELETE, key
+        return _UPSERT_ROW, (*key, self.state, self.data)
+
+
+class _Scope:
+    """A key's row while one update holds the key.
+
+    ``version`` counts writes made while the row was not loaded yet, so a
+    read that started before such a write never stores its older row.
+    """
+
+    __slots__ = ("row", "version")
+
+    def __init__(self) -> None:
+        self.row: _Row | None = None
+        self.version = 0
+
+
 class SQLiteStorage(BaseStorage):
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._scopes: dict[StorageKey, _Scope] = {}
+
+    def event_isolation(self) -> KeyedEventIsolation:
+        """The dispatcher's event isolation, also scoping this storage's reads to updates."""
+        return _ScopingIsolation(self)
+
+    @asynccontextmanager
+    async def update_scope(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        """While the block runs, ``key`` is read from the database at most once."""
+        self._scopes[key] = _Scope()
+        try:
+            yield
+        finally:
+            del self._scopes[key]
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return (await self._row(key)).state
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return json.loads((await self._row(key)).data)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                f"INSERT INTO fsm_sessions ({_KEY_COLUMNS}, state) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET state = excluded.state,"
-                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                (*_key(key), value),
-            )
-            if value is None:
-                await self._drop_if_empty(tx, key)
-
-    async def get_state(self, key: StorageKey) -> str | None:
-        row = await self._db.fetchone(
-            f"SELECT state FROM fsm_sessions WHERE {_KEY_MATCH}", _key(key)
-        )
-        return None if row is None else row[0]
+        scope = self._scopes.get(key)
+        if scope is not None and scope.row is not None:
+            scope.row.state = value
+            await self._write(scope, [scope.row.statement(_key(key))])
+            return
+        statements = [(_UPSERT_STATE, (*_key(key), value))]
+        if value is None:
+            statements.append((_DELETE_IF_EMPTY, _key(key)))
+        await self._write(scope, statements)
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
             msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
             raise DataNotDictLikeError(msg)
         encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                f"INSERT INTO fsm_sessions ({_KEY_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET data = excluded.data,"
-                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                (*_key(key), encoded),
-            )
-            if not data:
-                await self._drop_if_empty(tx, key)
-
-    async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        row = await self._db.fetchone(
-            f"SELECT data FROM fsm_sessions WHERE {_KEY_MATCH}", _key(key)
-        )
-        return {} if row is None else json.loads(row[0])
+        scope = self._scopes.get(key)
+        if scope is not None and scope.row is not None:
+            scope.row.data = encoded
+            await self._write(scope, [scope.row.statement(_key(key))])
+            return
+        statements = [(_UPSERT_DATA, (*_key(key), encoded))]
+        if not data:
+            statements.append((_DELETE_IF_EMPTY, _key(key)))
+        await self._write(scope, statements)
 
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""
 
-    @staticmethod
-    async def _drop_if_empty(tx: Transaction, key: StorageKey) -> None:
-        await tx.execute(
-            f"DELETE FROM fsm_sessions WHERE {_KEY_MATCH} AND state IS NULL AND data = ?",
-            (*_key(key), _EMPTY_DATA),
-        )
+    async def _row(self, key: StorageKey) -> _Row:
+        scope = self._scopes.get(key)
+        if scope is not None and scope.row is not None:
+            return scope.row
+        version = scope.version if scope is not None else 0
+        found = await self._db.fetchone(_SELECT, _key(key))
+        row = _Row(None, _EMPTY_DATA) if found is None else _Row(found[0], found[1])
+        if scope is not None and scope.row is None and scope.version == version:
+            scope.row = row
+        return row
+
+    async def _write(self, scope: _Scope | None, statements: list[Statement]) -> None:
+        if scope is not None and scope.row is None:
+            scope.version += 1
+        try:
+            await self._db.commit_grouped(statements)
+        except BaseException:
+            if scope is not None:
+                scope.row = None  # unknown now: the next read asks the database
+                scope.version += 1
+            raise
+
+
+class _ScopingIsolation(KeyedEventIsolation):
+    def __init__(self, storage: SQLiteStorage) -> None:
+        super().__init__()
+        self._storage = storage
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with super().lock(key), self._storage.update_scope(key):
+            yield

@@ -18,27 +18,24 @@ class SQLiteProcessedUpdates:
         An update is handled again only when the run that took it is gone
         without finishing it (the process died mid-update).
         """
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
-                "SELECT run_id, status FROM processed_updates WHERE bot_id = ? AND update_id = ?",
-                (bot_id, update_id),
-            )
-            if row is not None and (row["status"] == "done" or row["run_id"] == run_id):
-                return False
-            await tx.execute(
-                "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at)"
-                " VALUES (?, ?, ?, 'started', ?)"
-                " ON CONFLICT (bot_id, update_id) DO UPDATE SET run_id = excluded.run_id,"
-                " status = 'started', received_at = excluded.received_at",
-                (bot_id, update_id, run_id, to_db(now)),
-            )
-        return True
+        # One statement: a new id is inserted; a known one is taken over only
+        # from another run that did not finish it. changes() tells which.
+        return await self._db.execute_rowcount(
+            "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at)"
+            " VALUES (?, ?, ?, 'started', ?)"
+            " ON CONFLICT (bot_id, update_id) DO UPDATE SET run_id = excluded.run_id,"
+            " status = 'started', received_at = excluded.received_at"
+            " WHERE processed_updates.status != 'done'"
+            " AND processed_updates.run_id != excluded.run_id",
+            (bot_id, update_id, run_id, to_db(now)),
+        ) == 1
 
     async def finish(self, bot_id: int, update_id: int) -> None:
-        await self._db.execute(
+        # Shares the commit of the FSM writes of concurrent updates.
+        await self._db.commit_grouped([(
             "UPDATE processed_updates SET status = 'done' WHERE bot_id = ? AND update_id = ?",
             (bot_id, update_id),
-        )
+        )])
 
     async def prune(self, older_than: datetime) -> int:
         async with self._db.transaction() as tx:

@@ -1,0 +1,343 @@
+"""The SQLite FSM storage behaves like aiogram's storages (their own test cases),
+keeps state and data apart, keeps every part of the key apart, and persists."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SQLiteStorage
+
+KEY = StorageKey(bot_id=42, chat_id=-1001, user_id=7)
+
+
+class Form(StatesGroup):
+    waiting_for_name = State()
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(tmp_path / "fsm.sqlite3")
+    await db.connect()
+    yield db
+    await db.close()
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+async def storage(request: pytest.FixtureRequest, database: Database) -> AsyncIterator[BaseStorage]:
+    """Ours, and aiogram's MemoryStorage as the reference the cases must also hold for."""
+    instance = SQLiteStorage(database) if request.param == "sqlite" else MemoryStorage()
+    yield instance
+    await instance.close()
+
+
+async def rows(database: Database) -> int:
+    row = await database.fetchone("SELECT COUNT(*) FROM fsm_sessions")
+    assert row is not None
+    return int(row[0])
+
+
+# --- aiogram's own storage cases --------------------------------------------------
+
+
+async def test_set_state(storage: BaseStorage) -> None:
+    assert await storage.get_state(KEY) is None
+    await storage.set_state(KEY, "state")
+    assert await storage.get_state(KEY) == "state"
+    await storage.set_state(KEY, None)
+    assert await storage.get_state(KEY) is None
+
+
+async def test_set_state_takes_a_state_object(storage: BaseStorage) -> None:
+    await storage.set_state(KEY, Form.waiting_for_name)
+    assert await storage.get_state(KEY) == "Form:waiting_for_name"
+
+
+async def test_set_data(storage: BaseStorage) -> None:
+    assert await storage.get_data(KEY) == {}
+    await storage.set_data(KEY, {"foo": "bar"})
+    assert await storage.get_data(KEY) == {"foo": "bar"}
+    await storage.set_data(KEY, {})
+    assert await storage.get_data(KEY) == {}
+
+
+async def test_update_data(storage: BaseStorage) -> None:
+    assert await storage.get_data(KEY) == {}
+    assert await storage.update_data(KEY, {"foo": "bar"}) == {"foo": "bar"}
+    assert await storage.update_data(KEY, {}) == {"foo": "bar"}
+    assert await storage.get_data(KEY) == {"foo": "bar"}
+    assert await storage.update_data(KEY, {"baz": "spam"}) == {"foo": "bar", "baz": "spam"}
+    assert await storage.get_data(KEY) == {"foo": "bar", "baz": "spam"}
+    assert await storage.update_data(KEY, {"baz": "test"}) == {"foo": "bar", "baz": "test"}
+    assert await storage.get_data(KEY) == {"foo": "bar", "baz": "test"}
+
+
+async def test_get_value(storage: BaseStorage) -> None:
+    assert await storage.get_value(KEY, "hello") is None
+    assert await storage.get_value(KEY, "hello", "world") == "world"
+    await storage.set_data(KEY, {"hello": "earth"})
+    assert await storage.get_value(KEY, "hello") == "earth"
+    assert await storage.get_value(KEY, "hello", "world") == "earth"
+
+
+@pytest.mark.parametrize("data", [[("foo", "bar")], "foo", 42, None])
+async def test_data_must_be_a_dict(storage: BaseStorage, data: object) -> None:
+    with pytest.raises(DataNotDictLikeError):
+        await storage.set_data(KEY, data)  # type: ignore[arg-type]
+
+
+async def test_returned_data_is_a_copy(storage: BaseStorage) -> None:
+    await storage.set_data(KEY, {"items": ["a"]})
+    data = await storage.get_data(KEY)
+    data["items"] = ["changed"]
+    data["new"] = 1
+    assert await storage.get_data(KEY) == {"items": ["a"]}
+
+
+# --- state and data are independent; empty rows disappear ----------------------
+
+
+async def test_empty_data_keeps_the_state(storage: BaseStorage) -> None:
+    await storage.set_state(KEY, "state")
+    await storage.set_data(KEY, {"foo": "bar"})
+    await storage.set_data(KEY, {})
+    assert await storage.get_state(KEY) == "state"
+
+
+async def test_no_state_keeps_the_data(storage: BaseStorage) -> None:
+    await storage.set_data(KEY, {"foo": "bar"})
+    await storage.set_state(KEY, "state")
+    await storage.set_state(KEY, None)
+    assert await storage.get_data(KEY) == {"foo": "bar"}
+
+
+async def test_row_is_removed_once_state_and_data_are_empty(database: Database) -> None:
+    storage = SQLiteStorage(database)
+    await storage.set_state(KEY, "state")
+    await storage.set_data(KEY, {"foo": "bar"})
+    assert await rows(database) == 1
+    await storage.set_state(KEY, None)
+    assert await rows(database) == 1
+    await storage.set_data(KEY, {})
+    assert await rows(database) == 0
+
+
+async def test_reading_a_missing_key_stores_nothing(database: Database) -> None:
+    storage = SQLiteStorage(database)
+    assert await storage.get_state(KEY) is None
+    assert await storage.get_data(KEY) == {}
+    await storage.set_state(KEY, None)
+    await storage.set_data(KEY, {})
+    assert await rows(database) == 0
+
+
+# --- every part of the key counts -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        StorageKey(bot_id=42, chat_id=-1001, user_id=7, destiny="scene"),
+        StorageKey(bot_id=42, chat_id=-1001, user_id=7, thread_id=5),
+        StorageKey(bot_id=42, chat_id=-1001, user_id=7, business_connection_id="biz"),
+        StorageKey(bot_id=43, chat_id=-1001, user_id=7),
+        StorageKey(bot_id=42, chat_id=-1002, user_id=7),
+        StorageKey(bot_id=42, chat_id=-1001, user_id=8),
+    ],
+    ids=["destiny", "thread", "business", "bot", "chat", "user"],
+)
+async def test_keys_differing_in_one_part_are_kept_apart(
+    storage: BaseStorage, other: StorageKey
+) -> None:
+    await storage.set_state(KEY, "mine")
+    await storage.set_data(KEY, {"who": "me"})
+    await storage.set_state(other, "theirs")
+    await storage.set_data(other, {"who": "them"})
+    assert await storage.get_state(KEY) == "mine"
+    assert await storage.get_data(KEY) == {"who": "me"}
+    assert await storage.get_state(other) == "theirs"
+    assert await storage.get_data(other) == {"who": "them"}
+
+
+# --- persistence ---------------------------------------------------------------------
+
+
+async def test_state_and_data_survive_reopening_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "reopen.sqlite3"
+    first = Database(path)
+    await first.connect()
+    storage = SQLiteStorage(first)
+    await storage.set_state(KEY, Form.waiting_for_name)
+    await storage.set_data(KEY, {"name": "Анна", "phones": ["+79123456789"], "n": 1.5})
+    await storage.close()
+    await first.close()
+
+    second = Database(path)
+    await second.connect()
+    try:
+        reopened = SQLiteStorage(second)
+        assert await reopened.get_state(KEY) == "Form:waiting_for_name"
+        assert await reopened.get_data(KEY) == {
+            "name": "Анна", "phones": ["+79123456789"], "n": 1.5,
+        }
+    finally:
+        await second.close()
+
+
+async def test_data_is_stored_as_readable_json(database: Database) -> None:
+    storage = SQLiteStorage(database)
+    await storage.set_data(KEY, {"name": "Анна"})
+    row = await database.fetchone("SELECT data FROM fsm_sessions")
+    assert row is not None
+    assert row[0] == '{"name":"Анна"}'
+
+
+_KILLED_WRITER = """
+import asyncio, os, signal, sys
+from aiogram.fsm.storage.base import StorageKey
+from storage.sqlite.database import Database
+from storage.sqlite.fsm import SQLiteStorage
+
+async def main():
+    database = Database(sys.argv[1])
+    await database.connect()
+    storage = SQLiteStorage(database)
+    keys = [StorageKey(bot_id=42, chat_id=user, user_id=user) for user in range(1, 51)]
+    await asyncio.gather(*(storage.set_state(key, f"state-{key.user_id}") for key in keys))
+    await storage.set_data(keys[0], {"last": True})
+    os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint: as if the process died
+
+asyncio.run(main())
+"""
+
+
+async def test_a_write_that_returned_survives_a_killed_process(tmp_path: Path) -> None:
+    path = tmp_path / "killed.sqlite3"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _KILLED_WRITER, str(path), cwd=Path(__file__).parents[2]
+    )
+    assert await process.wait() == -signal.SIGKILL
+
+    database = Database(path)
+    await database.connect()
+    try:
+        storage = SQLiteStorage(database)
+        for user in range(1, 51):
+            key = StorageKey(bot_id=42, chat_id=user, user_id=user)
+            assert await storage.get_state(key) == f"state-{user}"
+        assert await storage.get_data(StorageKey(bot_id=42, chat_id=1, user_id=1)) == {"last": True}
+    finally:
+        await database.close()
+
+
+# --- one read per update, group commit -------------------------------------------------
+
+
+class CountingDatabase:
+    """Counts the reads and transactions a storage asks of the database."""
+
+    def __init__(self, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reads = 0
+        self.transactions = 0
+        fetchone, transaction = database.fetchone, database.transaction
+
+        async def counting_fetchone(*args: object) -> object:
+            self.reads += 1
+            return await fetchone(*args)  # type: ignore[arg-type]
+
+        def counting_transaction() -> object:
+            self.transactions += 1
+            return transaction()
+
+        monkeypatch.setattr(database, "fetchone", counting_fetchone)
+        monkeypatch.setattr(database, "transaction", counting_transaction)
+
+
+async def test_an_update_reads_its_row_once(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    await storage.set_data(KEY, {"step": 1})
+    counting = CountingDatabase(database, monkeypatch)
+
+    async with storage.update_scope(KEY):
+        assert await storage.get_state(KEY) is None
+        assert await storage.get_data(KEY) == {"step": 1}
+        await storage.update_data(KEY, {"step": 2})
+        await storage.set_state(KEY, "next")
+        assert await storage.get_state(KEY) == "next"
+        assert await storage.get_data(KEY) == {"step": 2}
+
+    assert counting.reads == 1
+    assert await storage.get_data(KEY) == {"step": 2}
+    assert counting.reads == 2  # outside an update every read asks the database
+
+
+async def test_writes_in_an_update_are_committed_before_they_return(database: Database) -> None:
+    storage = SQLiteStorage(database)
+    async with storage.update_scope(KEY):
+        await storage.get_state(KEY)
+        await storage.set_state(KEY, "committed")
+        await storage.set_data(KEY, {"a": 1})
+        with sqlite3.connect(database.path) as elsewhere:
+            assert elsewhere.execute("SELECT state, data FROM fsm_sessions").fetchall() == [
+                ("committed", '{"a":1}')
+            ]
+        await storage.set_state(KEY, None)
+        await storage.set_data(KEY, {})
+        with sqlite3.connect(database.path) as elsewhere:
+            assert elsewhere.execute("SELECT COUNT(*) FROM fsm_sessions").fetchone() == (0,)
+
+
+async def test_a_write_before_any_read_in_an_update_is_not_lost(database: Database) -> None:
+    storage = SQLiteStorage(database)
+    await storage.set_data(KEY, {"kept": True})
+    async with storage.update_scope(KEY):
+        await storage.set_state(KEY, "written first")
+        assert await storage.get_state(KEY) == "written first"
+        assert await storage.get_data(KEY) == {"kept": True}
+
+
+async def test_concurrent_writes_share_commits(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    counting = CountingDatabase(database, monkeypatch)
+    keys = [StorageKey(bot_id=42, chat_id=user, user_id=user) for user in range(100)]
+
+    await asyncio.gather(*(storage.set_state(key, "waiting") for key in keys))
+
+    assert counting.transactions < 10
+    assert await rows(database) == 100
+
+
+async def test_a_failing_write_does_not_fail_the_others_of_its_group(database: Database) -> None:
+    await database.execute("CREATE TABLE guarded (value INTEGER CHECK (value > 0))")
+    good = [database.commit_grouped([("INSERT INTO guarded VALUES (?)", (n,))]) for n in (1, 2)]
+    bad = database.commit_grouped([("INSERT INTO guarded VALUES (?)", (-1,))])
+
+    outcomes = await asyncio.gather(*good, bad, return_exceptions=True)
+
+    assert outcomes[:2] == [None, None]
+    assert isinstance(outcomes[2], sqlite3.IntegrityError)
+    assert [row[0] for row in await database.fetchall("SELECT value FROM guarded")] == [1, 2]
+
+
+async def test_scopes_end_with_their_updates(database: Database) -> None:
+    storage = SQLiteStorage(database)
+    isolation = storage.event_isolation()
+    async with isolation.lock(KEY):
+        await storage.set_state(KEY, "inside")
+    assert isolation.keys_held == 0
+    assert await storage.get_state(KEY) == "inside"

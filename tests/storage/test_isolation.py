@@ -1,0 +1,30 @@
+import asyncio
+
+from aiogram.fsm.storage.base import StorageKey
+
+from storage.isolation import KeyedEventIsolation
+
+
+async def test_updates_of_one_key_run_one_at_a_time() -> None:
+    isolation = KeyedEventIsolation()
+    key = StorageKey(bot_id=1, chat_id=2, user_id=3)
+    running, overlaps = 0, 0
+
+    async def update() -> None:
+        nonlocal running, overlaps
+        async with isolation.lock(key):
+            running += 1
+            overlaps += running > 1
+            await asyncio.sleep(0)
+            running -= 1
+
+    await asyncio.gather(*(update() for _ in range(20)))
+    assert overlaps == 0
+
+
+async def test_no_lock_is_kept_for_keys_not_in_use() -> None:
+    isolation = KeyedEventIsolation()
+    for user in range(1000):
+        async with isolation.lock(StorageKey(bot_id=1, chat_id=user, user_id=user)):
+            pass
+    assert isolation.keys_held == 0
