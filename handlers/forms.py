@@ -53,6 +53,7 @@ class Form:
         self.steps = tuple(steps)
         self._by_state = {step.state.state: step for step in self.steps}
         self._back_from_first = back_from_first
+        self._keyboards: dict[int, InlineKeyboardMarkup] = {}  # built once per step
 
     @property
     def first(self) -> Step:
@@ -77,6 +78,12 @@ class Form:
         return render(step.prompt, step=self.steps.index(step) + 1, total=len(self.steps))
 
     def keyboard(self, step: Step) -> InlineKeyboardMarkup:
+        index = self.steps.index(step)
+        if index not in self._keyboards:
+            self._keyboards[index] = self._build_keyboard(step)
+        return self._keyboards[index]
+
+    def _build_keyboard(self, step: Step) -> InlineKeyboardMarkup:
         back = self._back_from_first or step is not self.first
         builder = InlineKeyboardBuilder()
         if step.buttons is not None:

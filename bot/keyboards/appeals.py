@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import cache
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -8,6 +10,7 @@ from bot.keyboards.common import add_navigation
 from bot.texts import appeals as t
 
 
+@cache
 def appeal_types() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for kind in AppealKind:

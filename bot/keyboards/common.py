@@ -1,4 +1,13 @@
+"""Keyboards shared by every dialogue.
+
+Keyboards that never change are built once (``functools.cache``): building
+one costs more than the rest of a typical update (aiogram's builder deep-copies
+every button), and aiogram's objects are frozen, so sharing one is safe.
+"""
+
 from __future__ import annotations
+
+from functools import cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,6 +28,7 @@ _MENU_ITEMS = (
 )
 
 
+@cache
 def main_menu() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for label, item in _MENU_ITEMS:
@@ -36,6 +46,7 @@ def add_navigation(builder: InlineKeyboardBuilder, *, back: bool = False) -> Non
     builder.row(*row)
 
 
+@cache
 def navigation(*, back: bool = False, skip: bool = False) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if skip:
@@ -44,6 +55,7 @@ def navigation(*, back: bool = False, skip: bool = False) -> InlineKeyboardMarku
     return builder.as_markup()
 
 
+@cache
 def confirm(*, back: bool = False) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=t.BUTTON_CONFIRM, callback_data=Nav(action=NavAction.CONFIRM))
@@ -51,6 +63,7 @@ def confirm(*, back: bool = False) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@cache
 def to_main_menu() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=t.BUTTON_MAIN_MENU, callback_data=Menu(item=MenuItem.MAIN))

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -10,6 +13,7 @@ from bot.texts import complaint as t
 from bot.texts import render
 
 
+@cache
 def no_answer() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=t.BUTTON_NO_ANSWER, callback_data=Complaint(action=ComplaintAction.NO_ANSWER))
@@ -18,6 +22,11 @@ def no_answer() -> InlineKeyboardMarkup:
 
 
 def attachments(count: int) -> InlineKeyboardMarkup:
+    return _attachments(bool(count))
+
+
+@cache
+def _attachments(count: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if count:
         builder.button(text=t.BUTTON_DONE, callback_data=Complaint(action=ComplaintAction.DONE))
@@ -27,7 +36,12 @@ def attachments(count: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def review(fields: list[str]) -> InlineKeyboardMarkup:
+def review(fields: Sequence[str]) -> InlineKeyboardMarkup:
+    return _review(tuple(fields))
+
+
+@cache
+def _review(fields: tuple[str, ...]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=common_texts.BUTTON_CONFIRM, callback_data=Nav(action=NavAction.CONFIRM))
     for field in fields:
