@@ -13,11 +13,23 @@ holds nothing), and small writes of concurrent handlers share a transaction
 (:meth:`Database.commit_grouped`, a group commit): each caller returns once
 the commit that holds its statements is done, and the many handlers waiting
 pay for one BEGIN and one COMMIT.
+
+Commits in WAL mode with ``synchronous=NORMAL`` only append to the log; the
+fsyncs happen when a checkpoint copies the log into the database file. SQLite
+would do that inside whichever commit crosses 1,000 pages, and every
+statement queued behind that commit would wait for the disk (measured: p99
+latency 49 ms instead of 3 ms at 300 updates/s). So the bot's connection never
+checkpoints; a background task does it every second on a connection of its
+own, in a thread (PASSIVE: it never blocks the bot's writes).
+
+A commit survives a crash of the bot process (the log is in the operating
+system's hands once written); a power failure may lose the last commits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import re
@@ -37,6 +49,7 @@ Params = Sequence[Any] | dict[str, Any]
 Statement = tuple[str, Params]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+CHECKPOINT_INTERVAL = 1.0  # seconds between WAL checkpoints in the background
 
 
 class Transaction:
@@ -75,6 +88,7 @@ class Database:
         self._lock = asyncio.Lock()
         self._waiting_group: list[tuple[Sequence[Statement], asyncio.Future[None]]] = []
         self._group_committer: asyncio.Task[None] | None = None
+        self._checkpointer: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         if str(self.path) != ":memory:":
@@ -87,10 +101,18 @@ class Database:
         await connection.execute("PRAGMA busy_timeout=5000")
         self._connection = connection
         await self.migrate()
+        if str(self.path) != ":memory:":
+            await connection.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = asyncio.create_task(self._checkpoint_periodically())
 
     async def close(self) -> None:
         if self._group_committer is not None:
             await self._group_committer
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpointer
+            self._checkpointer = None
         if self._connection is not None:
             async with self._lock:
                 await self._connection.close()
@@ -147,6 +169,14 @@ class Database:
         async with self._lock:
             return await Transaction(self.connection).execute_rowcount(sql, params)
 
+    async def _checkpoint_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(CHECKPOINT_INTERVAL)
+            try:
+                await asyncio.to_thread(_checkpoint, self.path)
+            except sqlite3.Error:
+                logger.warning("WAL checkpoint failed; the next one will retry", exc_info=True)
+
     async def commit_grouped(self, statements: Sequence[Statement]) -> None:
         """Run the statements in the next group commit; return once it is committed.
 
@@ -191,6 +221,11 @@ class Database:
                 _settle(done)
 
     async def _commit(self, statements: Sequence[Statement]) -> None:
+        if len(statements) == 1:
+            # A statement alone is atomic in autocommit mode: one trip to the
+            # thread instead of three (BEGIN, the statement, COMMIT).
+            await self.execute(*statements[0])
+            return
         async with self.transaction() as tx:
             # In order; runs of the same statement go to SQLite in one call.
             for sql, run in itertools.groupby(statements, key=itemgetter(0)):
@@ -231,6 +266,15 @@ class Database:
         async with self._lock:
             async with aiosqlite.connect(target_path) as destination:
                 await self.connection.backup(destination)
+
+
+def _checkpoint(path: Path) -> None:
+    """Copy the log into the database file (PASSIVE: never waits for nor blocks writers)."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        connection.close()
 
 
 def _settle(done: asyncio.Future[None], error: Exception | None = None) -> None:

@@ -117,3 +117,34 @@ async def test_a_failed_commit_is_rolled_back_and_the_database_stays_usable(
         await tx.execute("INSERT INTO parents VALUES (42)")
         await tx.execute("INSERT INTO children VALUES (42)")
     assert await database.fetchall("SELECT parent_id FROM children") != []
+
+
+async def test_commits_never_checkpoint_a_background_task_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
+    db = Database(tmp_path / "db.sqlite3")
+    await db.connect()
+    try:
+        assert (await db.fetchone("PRAGMA wal_autocheckpoint"))[0] == 0
+        await db.execute("CREATE TABLE blobs (data BLOB)")
+        size_before = db.path.stat().st_size
+        for _ in range(64):  # 4 MiB: SQLite alone would checkpoint inside a commit at 1,000 pages
+            await db.commit_grouped([("INSERT INTO blobs VALUES (zeroblob(65536))", ())])
+        for _ in range(100):
+            if db.path.stat().st_size > size_before + 4_000_000:
+                break
+            await asyncio.sleep(0.02)
+        assert db.path.stat().st_size > size_before + 4_000_000  # the log reached the file
+    finally:
+        await db.close()
+
+
+async def test_a_lone_grouped_statement_and_a_group_both_commit(database: Database) -> None:
+    await database.commit_grouped([("INSERT INTO counters VALUES ('alone', 1)", ())])
+    await asyncio.gather(*(
+        database.commit_grouped([(f"INSERT INTO counters VALUES ('{name}', 1)", ())])
+        for name in "abc"
+    ))
+    assert sorted(read_elsewhere(database.path, "SELECT name FROM counters")) == [
+        ("a",), ("alone",), ("b",), ("c",)]
