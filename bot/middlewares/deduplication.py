@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,9 +31,17 @@ class ProcessedUpdates(Protocol):
 class DeduplicationMiddleware(BaseMiddleware):
     """Outer update middleware: skips update ids already taken by this or an earlier run."""
 
-    def __init__(self, processed: ProcessedUpdates, clock: Clock) -> None:
+    def __init__(
+        self,
+        processed: ProcessedUpdates,
+        clock: Clock,
+        pending_writes: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """``pending_writes`` commits what the update left unsaved (the FSM storage's
+        ``write_pending``); it runs beside the "done" mark, so both share a commit."""
         self._processed = processed
         self._clock = clock
+        self._pending_writes = pending_writes
         self.run_id = uuid.uuid4().hex
         self._since_prune = 0
 
@@ -51,7 +60,11 @@ class DeduplicationMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         finally:
-            await self._processed.finish(bot.id, event.update_id)
+            finished = self._processed.finish(bot.id, event.update_id)
+            if self._pending_writes is None:
+                await finished
+            else:
+                await asyncio.gather(self._pending_writes(), finished)
             self._since_prune += 1
             if self._since_prune >= PRUNE_EVERY:
                 self._since_prune = 0
