@@ -26,7 +26,7 @@ from aiogram.types import TelegramObject
 
 
 class PendingWrites(Protocol):
-    async def write_pending(self) -> None: ...
+    def write_pending(self) -> Awaitable[None]: ...
 
 
 class WritesBeforeRequests(BaseRequestMiddleware):

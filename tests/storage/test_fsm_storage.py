@@ -299,9 +299,9 @@ async def test_an_updates_writes_are_committed_together_when_asked(
     commits: list[int] = []
     grouped = database.commit_grouped
 
-    async def counting(statements: Any) -> None:
+    def counting(statements: Any) -> Any:
         commits.append(len(statements))
-        await grouped(statements)
+        return grouped(statements)
 
     monkeypatch.setattr(database, "commit_grouped", counting)
     async with storage.update_scope(KEY):
