@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ PRUNE_EVERY = 1000  # updates between two prunes of old ids
 class ProcessedUpdates(Protocol):
     async def claim(self, bot_id: int, update_id: int, run_id: str, now: Any) -> bool: ...
 
-    def finish(self, bot_id: int, update_id: int) -> Awaitable[None]: ...
+    async def finish(self, bot_id: int, update_id: int) -> None: ...
 
     async def prune(self, older_than: Any) -> int: ...
 
@@ -37,8 +38,7 @@ class DeduplicationMiddleware(BaseMiddleware):
         pending_writes: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """``pending_writes`` commits what the update left unsaved (the FSM storage's
-        ``write_pending``). It and the "done" mark are both queued before either
-        is awaited, so they share a commit."""
+        ``write_pending``); it runs beside the "done" mark, so both share a commit."""
         self._processed = processed
         self._clock = clock
         self._pending_writes = pending_writes
@@ -60,13 +60,11 @@ class DeduplicationMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         finally:
-            pending = None if self._pending_writes is None else self._pending_writes()
             finished = self._processed.finish(bot.id, event.update_id)
-            try:
-                if pending is not None:
-                    await pending
-            finally:
+            if self._pending_writes is None:
                 await finished
+            else:
+                await asyncio.gather(self._pending_writes(), finished)
             self._since_prune += 1
             if self._since_prune >= PRUNE_EVERY:
                 self._since_prune = 0

@@ -26,7 +26,7 @@ from aiogram.types import TelegramObject
 
 
 class PendingWrites(Protocol):
-    def write_pending(self) -> Awaitable[None]: ...
+    async def write_pending(self) -> None: ...
 
 
 class WritesBeforeRequests(BaseRequestMiddleware):

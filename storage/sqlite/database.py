@@ -177,22 +177,20 @@ class Database:
             except sqlite3.Error:
                 logger.warning("WAL checkpoint failed; the next one will retry", exc_info=True)
 
-    def commit_grouped(self, statements: Sequence[Statement]) -> asyncio.Future[None]:
-        """Queue the statements for the next group commit; await the result to know it done.
+    async def commit_grouped(self, statements: Sequence[Statement]) -> None:
+        """Run the statements in the next group commit; return once it is committed.
 
-        The statements of one call are atomic. They are queued at the call, and
-        the commit runs when the event loop next gets to it, so the calls of
-        all handlers that wrote in the meantime (or while a transaction held
-        the database) share it, and so do calls made one after another before
-        their results are awaited. If a shared transaction fails, each call is
-        retried in a transaction of its own, so one caller's error never fails
-        another's statements.
+        The statements of one call are atomic. The commit runs when the event
+        loop next gets to it, so the calls of all handlers that wrote in the
+        meantime (or while a transaction held the database) share it. If a
+        shared transaction fails, each call is retried in a transaction of its
+        own, so one caller's error never fails another's statements.
         """
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting_group.append((statements, done))
         if self._group_committer is None:
             self._group_committer = asyncio.create_task(self._commit_groups())
-        return done
+        await done
 
     async def _commit_groups(self) -> None:
         try:

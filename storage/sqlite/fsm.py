@@ -21,12 +21,10 @@ are committed before they return.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncGenerator, Awaitable, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from functools import partial
 from typing import Any
 
 from aiogram.exceptions import DataNotDictLikeError
@@ -145,18 +143,12 @@ class SQLiteStorage(BaseStorage):
                 _OWN_SCOPE.reset(token)
                 del self._scopes[key]
 
-    def write_pending(self) -> Awaitable[None]:
-        """Commit the current update's unsaved writes (nothing outside an update).
-
-        Queued at the call (see ``Database.commit_grouped``); await the result.
-        """
+    async def write_pending(self) -> None:
+        """Commit the current update's unsaved writes (nothing outside an update)."""
         scope = _OWN_SCOPE.get()
-        if scope is None or scope.owner is not self or not scope.unsaved:
-            nothing: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            nothing.set_result(None)
-            return nothing
-        statements, scope.unsaved = scope.unsaved, []
-        return self._write(scope, statements)
+        if scope is not None and scope.owner is self and scope.unsaved:
+            statements, scope.unsaved = scope.unsaved, []
+            await self._write(scope, statements)
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(key)).state
@@ -213,19 +205,16 @@ class SQLiteStorage(BaseStorage):
             return
         await self._write(scope, statements)
 
-    def _write(self, scope: _Scope | None, statements: list[Statement]) -> asyncio.Future[None]:
+    async def _write(self, scope: _Scope | None, statements: list[Statement]) -> None:
         if scope is not None and scope.row is None:
             scope.version += 1
-        committed = self._db.commit_grouped(statements)
-        if scope is not None:
-            committed.add_done_callback(partial(_forget_if_failed, scope))
-        return committed
-
-
-def _forget_if_failed(scope: _Scope, committed: asyncio.Future[None]) -> None:
-    if committed.cancelled() or committed.exception() is not None:
-        scope.row = None  # unknown now: the next read asks the database
-        scope.version += 1
+        try:
+            await self._db.commit_grouped(statements)
+        except BaseException:
+            if scope is not None:
+                scope.row = None  # unknown now: the next read asks the database
+                scope.version += 1
+            raise
 
 
 class _ScopingIsolation(KeyedEventIsolation):

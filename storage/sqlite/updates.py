@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 
 from storage.sqlite.database import Database
@@ -31,9 +30,9 @@ class SQLiteProcessedUpdates:
             (bot_id, update_id, run_id, to_db(now)),
         ) == 1
 
-    def finish(self, bot_id: int, update_id: int) -> Awaitable[None]:
-        """Queued at once (see ``Database.commit_grouped``); done once committed."""
-        return self._db.commit_grouped([(
+    async def finish(self, bot_id: int, update_id: int) -> None:
+        # Shares the commit of the FSM writes of concurrent updates.
+        await self._db.commit_grouped([(
             "UPDATE processed_updates SET status = 'done' WHERE bot_id = ? AND update_id = ?",
             (bot_id, update_id),
         )])

@@ -299,9 +299,9 @@ async def test_an_updates_writes_are_committed_together_when_asked(
     commits: list[int] = []
     grouped = database.commit_grouped
 
-    def counting(statements: Any) -> Any:
+    async def counting(statements: Any) -> None:
         commits.append(len(statements))
-        return grouped(statements)
+        await grouped(statements)
 
     monkeypatch.setattr(database, "commit_grouped", counting)
     async with storage.update_scope(KEY):
