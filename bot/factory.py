@@ -23,7 +23,6 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
-from bot.middlewares.state_writes import WireSessions
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
 from bot.services.callback_slots import SlotPolicy
@@ -142,12 +141,8 @@ def create_dispatcher(
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),
     )
-    pending_writes = None
-    if isinstance(storage, SQLiteStorage):
-        dispatcher.update.outer_middleware(WireSessions(storage))
-        pending_writes = storage.write_pending
     dispatcher.update.outer_middleware(
-        DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock, pending_writes)
+        DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
     )
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,

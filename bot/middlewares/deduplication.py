@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -31,17 +30,9 @@ class ProcessedUpdates(Protocol):
 class DeduplicationMiddleware(BaseMiddleware):
     """Outer update middleware: skips update ids already taken by this or an earlier run."""
 
-    def __init__(
-        self,
-        processed: ProcessedUpdates,
-        clock: Clock,
-        pending_writes: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        """``pending_writes`` commits what the update left unsaved (the FSM storage's
-        ``write_pending``); it runs beside the "done" mark, so both share a commit."""
+    def __init__(self, processed: ProcessedUpdates, clock: Clock) -> None:
         self._processed = processed
         self._clock = clock
-        self._pending_writes = pending_writes
         self.run_id = uuid.uuid4().hex
         self._since_prune = 0
 
@@ -60,11 +51,7 @@ class DeduplicationMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         finally:
-            finished = self._processed.finish(bot.id, event.update_id)
-            if self._pending_writes is None:
-                await finished
-            else:
-                await asyncio.gather(self._pending_writes(), finished)
+            await self._processed.finish(bot.id, event.update_id)
             self._since_prune += 1
             if self._since_prune >= PRUNE_EVERY:
                 self._since_prune = 0

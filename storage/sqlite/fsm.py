@@ -5,18 +5,13 @@ the row's key (scenes use their own destiny); data is JSON, never pickle;
 state and data are independent columns, so clearing one never wipes the
 other, and a row disappears once both are empty.
 
-Speed comes from three things. An update reads its key's row once: the
-event isolation this storage provides (:meth:`SQLiteStorage.event_isolation`)
+Speed comes from two things. An update reads its key's row once: the event
+isolation this storage provides (:meth:`SQLiteStorage.event_isolation`)
 opens a scope for the key while the update runs, the first read fills it
-with state and data, and later reads of that update use it. The update's own
-writes wait in the scope until the bot is about to send a request to
-Telegram, or the update ends (:meth:`SQLiteStorage.write_pending`, called by
-``bot.middlewares.state_writes``): a dialogue step that sets data and then
-the state commits once. Commits go through the database's group commit, so
-concurrent updates share one transaction. A state change is therefore
-durable before any reply that follows it is sent, and before the update is
-marked handled. Writes from outside the key's update (another task, a test)
-are committed before they return.
+with state and data, and later reads and writes of that update use it.
+Writes go through the database's group commit: concurrent updates share one
+transaction, and every write returns only after the commit that contains it,
+so a state is durable before the handler sends its reply.
 """
 
 from __future__ import annotations
@@ -24,7 +19,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from aiogram.exceptions import DataNotDictLikeError
@@ -89,34 +83,17 @@ class _Row:
 
 
 class _Scope:
-    """A key's row while one update holds the key, and the update's unsaved writes.
+    """A key's row while one update holds the key.
 
     ``version`` counts writes made while the row was not loaded yet, so a
     read that started before such a write never stores its older row.
-    ``unsaved`` holds the statements of the update's own writes not yet
-    committed: one statement for the whole row once it is loaded, the
-    column-wise statements of each write before that.
     """
 
-    __slots__ = ("owner", "key", "row", "version", "unsaved")
+    __slots__ = ("row", "version")
 
-    def __init__(self, owner: SQLiteStorage, key: Key) -> None:
-        self.owner = owner
-        self.key = key
+    def __init__(self) -> None:
         self.row: _Row | None = None
         self.version = 0
-        self.unsaved: list[Statement] = []
-
-    def keep(self, statements: list[Statement]) -> None:
-        if self.row is not None:
-            self.unsaved = statements  # the whole row's statement supersedes earlier ones
-        else:
-            self.unsaved.extend(statements)
-            self.version += 1  # a read already under way must not keep its older row
-
-
-# The scope of the update the current task is handling (set while it holds the key).
-_OWN_SCOPE: ContextVar[_Scope | None] = ContextVar("fsm_own_scope", default=None)
 
 
 class SQLiteStorage(BaseStorage):
@@ -130,25 +107,12 @@ class SQLiteStorage(BaseStorage):
 
     @asynccontextmanager
     async def update_scope(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        """While the block runs, ``key`` is read from the database at most once,
-        and the block's own writes of ``key`` are committed at the latest when it ends."""
-        scope = self._scopes[key] = _Scope(self, _key(key))
-        token = _OWN_SCOPE.set(scope)
+        """While the block runs, ``key`` is read from the database at most once."""
+        self._scopes[key] = _Scope()
         try:
             yield
         finally:
-            try:
-                await self.write_pending()  # also when the handler failed after writing
-            finally:
-                _OWN_SCOPE.reset(token)
-                del self._scopes[key]
-
-    async def write_pending(self) -> None:
-        """Commit the current update's unsaved writes (nothing outside an update)."""
-        scope = _OWN_SCOPE.get()
-        if scope is not None and scope.owner is self and scope.unsaved:
-            statements, scope.unsaved = scope.unsaved, []
-            await self._write(scope, statements)
+            del self._scopes[key]
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(key)).state
@@ -161,12 +125,12 @@ class SQLiteStorage(BaseStorage):
         scope = self._scopes.get(key)
         if scope is not None and scope.row is not None:
             scope.row.state = value
-            statements = [scope.row.statement(scope.key)]
-        else:
-            statements = [(_UPSERT_STATE, (*_key(key), value))]
-            if value is None:
-                statements.append((_DELETE_IF_EMPTY, _key(key)))
-        await self._save(scope, statements)
+            await self._write(scope, [scope.row.statement(_key(key))])
+            return
+        statements = [(_UPSERT_STATE, (*_key(key), value))]
+        if value is None:
+            statements.append((_DELETE_IF_EMPTY, _key(key)))
+        await self._write(scope, statements)
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
@@ -176,12 +140,12 @@ class SQLiteStorage(BaseStorage):
         scope = self._scopes.get(key)
         if scope is not None and scope.row is not None:
             scope.row.data = encoded
-            statements = [scope.row.statement(scope.key)]
-        else:
-            statements = [(_UPSERT_DATA, (*_key(key), encoded))]
-            if not data:
-                statements.append((_DELETE_IF_EMPTY, _key(key)))
-        await self._save(scope, statements)
+            await self._write(scope, [scope.row.statement(_key(key))])
+            return
+        statements = [(_UPSERT_DATA, (*_key(key), encoded))]
+        if not data:
+            statements.append((_DELETE_IF_EMPTY, _key(key)))
+        await self._write(scope, statements)
 
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""
@@ -190,20 +154,12 @@ class SQLiteStorage(BaseStorage):
         scope = self._scopes.get(key)
         if scope is not None and scope.row is not None:
             return scope.row
-        if scope is not None and scope.unsaved and scope is _OWN_SCOPE.get():
-            await self.write_pending()  # column-wise writes: the database knows the row
         version = scope.version if scope is not None else 0
         found = await self._db.fetchone(_SELECT, _key(key))
         row = _Row(None, _EMPTY_DATA) if found is None else _Row(found[0], found[1])
         if scope is not None and scope.row is None and scope.version == version:
             scope.row = row
         return row
-
-    async def _save(self, scope: _Scope | None, statements: list[Statement]) -> None:
-        if scope is not None and scope is _OWN_SCOPE.get():
-            scope.keep(statements)  # committed before the next request or the update's end
-            return
-        await self._write(scope, statements)
 
     async def _write(self, scope: _Scope | None, statements: list[Statement]) -> None:
         if scope is not None and scope.row is None:

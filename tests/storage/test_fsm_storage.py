@@ -4,13 +4,11 @@ keeps state and data apart, keeps every part of the key apart, and persists."""
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import signal
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiogram.exceptions import DataNotDictLikeError
@@ -286,85 +284,20 @@ async def test_an_update_reads_its_row_once(
     assert counting.reads == 2  # outside an update every read asks the database
 
 
-def committed_rows(database: Database) -> list[tuple[str | None, str]]:
-    """What another connection sees: only committed rows."""
-    with sqlite3.connect(database.path) as elsewhere:
-        return elsewhere.execute("SELECT state, data FROM fsm_sessions").fetchall()
-
-
-async def test_an_updates_writes_are_committed_together_when_asked(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_writes_in_an_update_are_committed_before_they_return(database: Database) -> None:
     storage = SQLiteStorage(database)
-    commits: list[int] = []
-    grouped = database.commit_grouped
-
-    async def counting(statements: Any) -> None:
-        commits.append(len(statements))
-        await grouped(statements)
-
-    monkeypatch.setattr(database, "commit_grouped", counting)
     async with storage.update_scope(KEY):
         await storage.get_state(KEY)
-        await storage.set_data(KEY, {"a": 1})
         await storage.set_state(KEY, "committed")
-        assert committed_rows(database) == []  # kept until a request or the update's end
-        assert await storage.get_state(KEY) == "committed"  # the update sees its own writes
-
-        await storage.write_pending()
-        assert committed_rows(database) == [("committed", '{"a":1}')]
-        assert commits == [1]  # one statement for both writes, one commit
-
+        await storage.set_data(KEY, {"a": 1})
+        with sqlite3.connect(database.path) as elsewhere:
+            assert elsewhere.execute("SELECT state, data FROM fsm_sessions").fetchall() == [
+                ("committed", '{"a":1}')
+            ]
         await storage.set_state(KEY, None)
         await storage.set_data(KEY, {})
-        await storage.write_pending()
-        assert committed_rows(database) == []
-        await storage.write_pending()  # nothing left: no commit
-    assert commits == [1, 1]
-
-
-async def test_the_end_of_an_update_commits_what_it_left(database: Database) -> None:
-    storage = SQLiteStorage(database)
-    async with storage.update_scope(KEY):
-        await storage.set_state(KEY, "left")
-    assert committed_rows(database) == [("left", "{}")]
-
-    with pytest.raises(ZeroDivisionError):
-        async with storage.update_scope(KEY):
-            await storage.set_data(KEY, {"typed": "before the failure"})
-            1 / 0
-    assert committed_rows(database) == [("left", '{"typed":"before the failure"}')]
-
-
-async def test_writes_from_outside_the_update_are_committed_at_once(database: Database) -> None:
-    storage = SQLiteStorage(database)
-    other = StorageKey(bot_id=42, chat_id=-1001, user_id=8)
-    async with storage.update_scope(KEY):
-        await storage.set_state(other, "another key")
-        assert committed_rows(database) == [("another key", "{}")]
-        # Another task (not a child of this update's) writing the update's key.
-        await asyncio.create_task(storage.set_state(KEY, "from elsewhere"),
-                                  context=contextvars.Context())
-        assert ("from elsewhere", "{}") in committed_rows(database)
-        assert await storage.get_state(KEY) == "from elsewhere"
-
-
-async def test_an_update_does_not_commit_another_storages_writes(tmp_path: Path) -> None:
-    first, second = Database(tmp_path / "first.sqlite3"), Database(tmp_path / "second.sqlite3")
-    await first.connect()
-    await second.connect()
-    try:
-        old, new = SQLiteStorage(first), SQLiteStorage(second)
-        async with new.update_scope(KEY):
-            await new.set_state(KEY, "new")
-            await old.write_pending()  # a bot restarted in process keeps the old one wired
-            assert committed_rows(second) == []
-            await new.write_pending()
-            assert committed_rows(second) == [("new", "{}")]
-        assert committed_rows(first) == []
-    finally:
-        await first.close()
-        await second.close()
+        with sqlite3.connect(database.path) as elsewhere:
+            assert elsewhere.execute("SELECT COUNT(*) FROM fsm_sessions").fetchone() == (0,)
 
 
 async def test_a_write_before_any_read_in_an_update_is_not_lost(database: Database) -> None:
