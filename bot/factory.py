@@ -87,7 +87,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
-    storage = storage or SQLiteStorage(database)
+    storage = storage or SQLiteStorage(database, cache_size=settings.fsm_cache_size)
     dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)

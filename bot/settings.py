@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     bot_api_base_url: str = TELEGRAM_API_URL
     database_path: Path = Path("data/bot.sqlite3")
+    fsm_cache_size: int = Field(default=10_000, ge=0)
     operators_chat_id: int | None = None
     # NoDecode: pydantic-settings would read a list as JSON; ``.env`` says 111,222.
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()

@@ -5,18 +5,30 @@ the row's key (scenes use their own destiny); data is JSON, never pickle;
 state and data are independent columns, so clearing one never wipes the
 other, and a row disappears once both are empty.
 
-Speed comes from two things. An update reads its key's row once: the event
-isolation this storage provides (:meth:`SQLiteStorage.event_isolation`)
+Speed comes from three things. An update reads its key's row once: the
+event isolation this storage provides (:meth:`SQLiteStorage.event_isolation`)
 opens a scope for the key while the update runs, the first read fills it
 with state and data, and later reads and writes of that update use it.
 Writes go through the database's group commit: concurrent updates share one
 transaction, and every write returns only after the commit that contains it,
-so a state is durable before the handler sends its reply.
+so a state is durable before the handler sends its reply. And the rows of
+the most recently active keys (``cache_size`` of them, least recently used
+dropped first) stay in memory as last committed, so a citizen's next update
+in a dialogue reads nothing from the database.
+
+The cache is write-through and holds only committed rows: a row enters it
+after the commit that wrote the whole row, or from a read no write of that
+key overlapped; a write that changes only a column, or fails, drops the
+key. It is coherent because the bot is the database's only writer and
+every change of ``fsm_sessions`` goes through this storage (erasing a
+citizen's data also clears their state here). Its memory is bounded by
+``cache_size``, not by the number of citizens.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -53,6 +65,7 @@ _DELETE = f"DELETE FROM fsm_sessions WHERE {_KEY_MATCH}"
 _DELETE_IF_EMPTY = f"{_DELETE} AND state IS NULL AND data = '{_EMPTY_DATA}'"
 
 Key = tuple[int, int, int, int, str, str]
+DEFAULT_CACHE_SIZE = 10_000
 
 
 def _key(key: StorageKey) -> Key:
@@ -96,10 +109,46 @@ class _Scope:
         self.version = 0
 
 
+class _RecentRows:
+    """Committed (state, data) of the most recently used keys, at most ``size`` of them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rows: OrderedDict[StorageKey, tuple[str | None, str]] = OrderedDict()
+
+    def get(self, key: StorageKey) -> tuple[str | None, str] | None:
+        found = self._rows.get(key)
+        if found is not None:
+            self._rows.move_to_end(key)
+        return found
+
+    def put(self, key: StorageKey, state: str | None, data: str) -> None:
+        if self.size <= 0:
+            return
+        self._rows[key] = (state, data)
+        self._rows.move_to_end(key)
+        if len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+
+    def drop(self, key: StorageKey) -> None:
+        self._rows.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 class SQLiteStorage(BaseStorage):
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         self._db = database
         self._scopes: dict[StorageKey, _Scope] = {}
+        self._recent = _RecentRows(cache_size)
+        self._writing: dict[StorageKey, int] = {}  # writes of a key not committed yet
+        self._writes_started = 0
+
+    @property
+    def cached_rows(self) -> int:
+        """Rows held in memory (for tests and monitoring)."""
+        return len(self._recent)
 
     def event_isolation(self) -> KeyedEventIsolation:
         """The dispatcher's event isolation, also scoping this storage's reads to updates."""
@@ -125,12 +174,12 @@ class SQLiteStorage(BaseStorage):
         scope = self._scopes.get(key)
         if scope is not None and scope.row is not None:
             scope.row.state = value
-            await self._write(scope, [scope.row.statement(_key(key))])
+            await self._write(key, scope, [scope.row.statement(_key(key))], scope.row)
             return
         statements = [(_UPSERT_STATE, (*_key(key), value))]
         if value is None:
             statements.append((_DELETE_IF_EMPTY, _key(key)))
-        await self._write(scope, statements)
+        await self._write(key, scope, statements)
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
@@ -140,12 +189,12 @@ class SQLiteStorage(BaseStorage):
         scope = self._scopes.get(key)
         if scope is not None and scope.row is not None:
             scope.row.data = encoded
-            await self._write(scope, [scope.row.statement(_key(key))])
+            await self._write(key, scope, [scope.row.statement(_key(key))], scope.row)
             return
         statements = [(_UPSERT_DATA, (*_key(key), encoded))]
         if not data:
             statements.append((_DELETE_IF_EMPTY, _key(key)))
-        await self._write(scope, statements)
+        await self._write(key, scope, statements)
 
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""
@@ -154,16 +203,33 @@ class SQLiteStorage(BaseStorage):
         scope = self._scopes.get(key)
         if scope is not None and scope.row is not None:
             return scope.row
+        recent = self._recent.get(key) if key not in self._writing else None
+        if recent is not None:
+            row = _Row(*recent)
+            if scope is not None:
+                scope.row = row
+            return row
         version = scope.version if scope is not None else 0
+        writes = self._writes_started
         found = await self._db.fetchone(_SELECT, _key(key))
         row = _Row(None, _EMPTY_DATA) if found is None else _Row(found[0], found[1])
         if scope is not None and scope.row is None and scope.version == version:
             scope.row = row
+        if self._writes_started == writes and key not in self._writing:
+            self._recent.put(key, row.state, row.data)  # no write overlapped the read
         return row
 
-    async def _write(self, scope: _Scope | None, statements: list[Statement]) -> None:
+    async def _write(
+        self, key: StorageKey, scope: _Scope | None, statements: list[Statement],
+        whole: _Row | None = None,
+    ) -> None:
+        """Commit ``statements``; ``whole`` is the row they leave, if they write all of it."""
         if scope is not None and scope.row is None:
             scope.version += 1
+        self._recent.drop(key)  # until committed, the database may hold either row
+        committed = (whole.state, whole.data) if whole is not None else None
+        self._writing[key] = self._writing.get(key, 0) + 1
+        self._writes_started += 1
         try:
             await self._db.commit_grouped(statements)
         except BaseException:
@@ -171,6 +237,14 @@ class SQLiteStorage(BaseStorage):
                 scope.row = None  # unknown now: the next read asks the database
                 scope.version += 1
             raise
+        finally:
+            left = self._writing.pop(key) - 1
+            if left:
+                self._writing[key] = left
+        if committed is None:
+            self._recent.drop(key)  # a column changed: the other is not known here
+        elif not left:
+            self._recent.put(key, *committed)
 
 
 class _ScopingIsolation(KeyedEventIsolation):

@@ -45,6 +45,12 @@ async def test_forget_erases_personal_data_after_confirmation(
     assert "Нажмите «Да, удалить" in (await harness.send(citizen, "да"))[0].text
     replies = await harness.press(citizen, "Да, удалить мои данные")
     assert replies[0].text == "Ваши персональные данные удалены. Обращений затронуто: 1."
+    # No dialogue data is left: not in the database, not in the storage's memory.
+    sessions = await database.fetchone("SELECT COUNT(*) FROM fsm_sessions WHERE user_id = ?",
+                                       (citizen.id,))
+    assert sessions[0] == 0
+    assert await harness.state(citizen) is None
+    assert await harness.data(citizen) == {}
     citizen_row = await database.fetchone("SELECT phone FROM citizens WHERE user_id = ?",
                                           (citizen.id,))
     assert citizen_row["phone"] is None

@@ -267,7 +267,7 @@ class CountingDatabase:
 async def test_an_update_reads_its_row_once(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    storage = SQLiteStorage(database)
+    storage = SQLiteStorage(database, cache_size=0)
     await storage.set_data(KEY, {"step": 1})
     counting = CountingDatabase(database, monkeypatch)
 
@@ -341,3 +341,89 @@ async def test_scopes_end_with_their_updates(database: Database) -> None:
         await storage.set_state(KEY, "inside")
     assert isolation.keys_held == 0
     assert await storage.get_state(KEY) == "inside"
+
+
+# --- recently used rows in memory ------------------------------------------------
+
+
+async def test_a_dialogues_next_update_reads_nothing_from_the_database(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    counting = CountingDatabase(database, monkeypatch)
+    async with storage.update_scope(KEY):
+        assert await storage.get_state(KEY) is None
+        await storage.update_data(KEY, {"topic": "Оплата"})
+        await storage.set_state(KEY, "waiting")
+    assert counting.reads == 1
+
+    async with storage.update_scope(KEY):
+        assert await storage.get_state(KEY) == "waiting"
+        assert await storage.get_data(KEY) == {"topic": "Оплата"}
+    assert counting.reads == 1
+    assert storage.cached_rows == 1
+    # What memory answered is what the database holds.
+    assert await SQLiteStorage(database, cache_size=0).get_data(KEY) == {"topic": "Оплата"}
+
+
+async def test_memory_holds_at_most_cache_size_rows(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database, cache_size=3)
+    keys = [StorageKey(bot_id=42, chat_id=user, user_id=user) for user in range(5)]
+    for number, key in enumerate(keys):
+        await storage.set_data(key, {"n": number})
+        await storage.get_data(key)
+    assert storage.cached_rows == 3
+
+    counting = CountingDatabase(database, monkeypatch)
+    assert await storage.get_data(keys[4]) == {"n": 4}
+    assert counting.reads == 0
+    assert await storage.get_data(keys[0]) == {"n": 0}  # the least recent one was dropped
+    assert counting.reads == 1
+
+
+async def test_a_failed_write_leaves_memory_with_the_committed_row(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    async with storage.update_scope(KEY):
+        await storage.get_state(KEY)
+        await storage.set_state(KEY, "committed")
+
+    def failing(statements: Any) -> Any:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(database, "commit_grouped", failing)
+    with pytest.raises(sqlite3.OperationalError):
+        async with storage.update_scope(KEY):
+            await storage.get_state(KEY)
+            await storage.set_state(KEY, "never committed")
+    monkeypatch.undo()
+
+    assert await storage.get_state(KEY) == "committed"
+
+
+async def test_a_column_write_outside_an_update_is_read_back_whole(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    async with storage.update_scope(KEY):
+        await storage.get_state(KEY)
+        await storage.set_data(KEY, {"kept": True})
+        await storage.set_state(KEY, "first")
+
+    await storage.set_state(KEY, "second")  # no update holds the key: one column written
+
+    assert await storage.get_state(KEY) == "second"
+    assert await storage.get_data(KEY) == {"kept": True}
+
+
+async def test_a_read_overlapping_a_write_is_not_kept(database: Database) -> None:
+    storage = SQLiteStorage(database)
+    await storage.set_state(KEY, "old")
+
+    # The read reaches the database before the write's group commit does.
+    await asyncio.gather(storage.set_state(KEY, "new"), storage.get_state(KEY))
+
+    assert await storage.get_state(KEY) == "new"
