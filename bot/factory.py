@@ -105,7 +105,10 @@ def create_dispatcher(
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
     )
-    privacy = PrivacyService(SQLitePrivacyRepository(database), clock, settings.retention_days)
+    privacy = PrivacyService(
+        SQLitePrivacyRepository(database), clock, settings.retention_days,
+        sessions=storage if isinstance(storage, SQLiteStorage) else None,
+    )
     retention = RetentionJob(privacy)
     dispatcher.startup.register(retention.start)
     dispatcher.shutdown.register(retention.stop)

@@ -18,14 +18,24 @@ class PrivacyRepository(Protocol):
     async def erase_closed_before(self, cutoff: datetime, now: datetime) -> int: ...
 
 
+class SessionMemory(Protocol):
+    """Dialogue state kept in memory beside the database (the FSM storage's recent rows)."""
+
+    def forget_user(self, user_id: int) -> None: ...
+
+
 class PrivacyService:
-    def __init__(self, repository: PrivacyRepository, clock: Clock, retention_days: int) -> None:
+    def __init__(self, repository: PrivacyRepository, clock: Clock, retention_days: int,
+                 sessions: SessionMemory | None = None) -> None:
         self._repository = repository
         self._clock = clock
+        self._sessions = sessions
         self.retention = timedelta(days=retention_days)
 
     async def forget(self, user_id: int) -> int:
         erased = await self._repository.erase_citizen(user_id, self._clock.now())
+        if self._sessions is not None:
+            self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
         logger.info("Personal data of a citizen erased on request (%s appeals)", erased)
         return erased
 

@@ -20,9 +20,10 @@ The cache is write-through and holds only committed rows: a row enters it
 after the commit that wrote the whole row, or from a read no write of that
 key overlapped; a write that changes only a column, or fails, drops the
 key. It is coherent because the bot is the database's only writer and
-every change of ``fsm_sessions`` goes through this storage (erasing a
-citizen's data also clears their state here). Its memory is bounded by
-``cache_size``, not by the number of citizens.
+every change of ``fsm_sessions`` goes through this storage, except the
+erasure of a citizen's data, which deletes their rows in its own
+transaction and then calls :meth:`SQLiteStorage.forget_user`. Its memory is
+bounded by ``cache_size``, not by the number of citizens.
 """
 
 from __future__ import annotations
@@ -133,6 +134,10 @@ class _RecentRows:
     def drop(self, key: StorageKey) -> None:
         self._rows.pop(key, None)
 
+    def drop_user(self, user_id: int) -> None:
+        for key in [key for key in self._rows if key.user_id == user_id]:
+            del self._rows[key]
+
     def __len__(self) -> int:
         return len(self._rows)
 
@@ -149,6 +154,10 @@ class SQLiteStorage(BaseStorage):
     def cached_rows(self) -> int:
         """Rows held in memory (for tests and monitoring)."""
         return len(self._recent)
+
+    def forget_user(self, user_id: int) -> None:
+        """Drop from memory every row of ``user_id`` (their rows were deleted in the database)."""
+        self._recent.drop_user(user_id)
 
     def event_isolation(self) -> KeyedEventIsolation:
         """The dispatcher's event isolation, also scoping this storage's reads to updates."""
@@ -203,7 +212,7 @@ class SQLiteStorage(BaseStorage):
         scope = self._scopes.get(key)
         if scope is not None and scope.row is not None:
             return scope.row
-        recent = self._recent.get(key) if key not in self._writing else None
+        recent = self._recent.get(key)
         if recent is not None:
             row = _Row(*recent)
             if scope is not None:
@@ -226,7 +235,9 @@ class SQLiteStorage(BaseStorage):
         """Commit ``statements``; ``whole`` is the row they leave, if they write all of it."""
         if scope is not None and scope.row is None:
             scope.version += 1
-        self._recent.drop(key)  # until committed, the database may hold either row
+        # Until committed the database may hold either row; nothing puts the key
+        # back while a write of it is in flight (see below and ``_row``).
+        self._recent.drop(key)
         committed = (whole.state, whole.data) if whole is not None else None
         self._writing[key] = self._writing.get(key, 0) + 1
         self._writes_started += 1
@@ -241,9 +252,7 @@ class SQLiteStorage(BaseStorage):
             left = self._writing.pop(key) - 1
             if left:
                 self._writing[key] = left
-        if committed is None:
-            self._recent.drop(key)  # a column changed: the other is not known here
-        elif not left:
+        if committed is not None and not left:
             self._recent.put(key, *committed)
 
 

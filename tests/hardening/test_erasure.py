@@ -73,6 +73,20 @@ async def test_forget_erases_personal_data_after_confirmation(
     assert "Тема: удалено" in replies[0].text
 
 
+async def test_erasure_leaves_no_dialogue_in_the_storages_memory(
+    harness: BotHarness, citizen: Person
+) -> None:
+    await harness.send(citizen, "/complaint")
+    await harness.send(citizen, "Не дозвониться")
+    assert (await harness.data(citizen))["topic"] == "Не дозвониться"
+
+    # The service alone, without the handler that also clears the dialogue.
+    await harness.dispatcher["privacy"].forget(citizen.id)
+
+    assert await harness.state(citizen) is None
+    assert await harness.data(citizen) == {}
+
+
 async def test_cancel_keeps_the_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
                                      clock: ManualClock, database: Database) -> None:
     await citizen_with_data(harness, citizen, sms, clock)

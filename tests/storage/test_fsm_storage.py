@@ -346,6 +346,17 @@ async def test_scopes_end_with_their_updates(database: Database) -> None:
 # --- recently used rows in memory ------------------------------------------------
 
 
+async def save_in_an_update(
+    storage: SQLiteStorage, state: str, data: dict[str, Any] | None = None
+) -> None:
+    """As a dialogue step does: read the row, then write it."""
+    async with storage.update_scope(KEY):
+        await storage.get_state(KEY)
+        if data is not None:
+            await storage.set_data(KEY, data)
+        await storage.set_state(KEY, state)
+
+
 async def test_a_dialogues_next_update_reads_nothing_from_the_database(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -387,18 +398,14 @@ async def test_a_failed_write_leaves_memory_with_the_committed_row(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     storage = SQLiteStorage(database)
-    async with storage.update_scope(KEY):
-        await storage.get_state(KEY)
-        await storage.set_state(KEY, "committed")
+    await save_in_an_update(storage, "committed")
 
     def failing(statements: Any) -> Any:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(database, "commit_grouped", failing)
     with pytest.raises(sqlite3.OperationalError):
-        async with storage.update_scope(KEY):
-            await storage.get_state(KEY)
-            await storage.set_state(KEY, "never committed")
+        await save_in_an_update(storage, "never committed")
     monkeypatch.undo()
 
     assert await storage.get_state(KEY) == "committed"
@@ -408,10 +415,7 @@ async def test_a_column_write_outside_an_update_is_read_back_whole(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     storage = SQLiteStorage(database)
-    async with storage.update_scope(KEY):
-        await storage.get_state(KEY)
-        await storage.set_data(KEY, {"kept": True})
-        await storage.set_state(KEY, "first")
+    await save_in_an_update(storage, "first", {"kept": True})
 
     await storage.set_state(KEY, "second")  # no update holds the key: one column written
 
