@@ -31,6 +31,7 @@ from benchmarks.measure import LatencyHistogram, peak_rss_mib, rss_mib
 from benchmarks.storages import create_storage
 from benchmarks.workload import SCRIPT, Citizen, LeanSession, UpdateFactory, citizen, filed_number
 from bot.factory import create_bot, create_dispatcher
+from bot.runtime import settle_heap
 from bot.settings import Settings
 from storage.sqlite.archive import count_appeals
 from storage.sqlite.database import Database
@@ -208,6 +209,7 @@ async def _measure(case: Case, database: Database, scratch: Path) -> dict[str, A
     dispatcher = create_dispatcher(settings, database, storage=storage)
     session = LeanSession()
     bot = create_bot(settings, session=session)
+    settle_heap()  # as ``python -m bot`` does before it serves
     appeals_before = await count_appeals(database)
     driver = Driver(dispatcher, bot, session, case.appeals)
     try:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot.demo import run_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
+from bot.runtime import settle_heap
 from bot.services.content import ContentError
 from bot.settings import Settings, describe_settings_error
 from storage.sqlite.database import Database
@@ -33,6 +34,7 @@ async def run(settings: Settings) -> None:
         await database.close()
         raise
     bot = create_bot(settings)
+    settle_heap()  # everything built so far lives as long as the process
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, handle_signals=True)
