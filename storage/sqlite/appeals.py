@@ -14,7 +14,7 @@ from storage.models import (
 )
 from storage.sqlite.changes import apply_change
 from storage.sqlite.database import Database, Transaction
-from storage.sqlite.rows import appeal_with_details
+from storage.sqlite.rows import appeal_with_details, appeals_with_details
 from storage.sqlite.timefmt import from_db, to_db
 
 
@@ -46,7 +46,7 @@ class SQLiteAppealRepository:
                 " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
                 (citizen_id, limit, offset),
             )
-            return [await appeal_with_details(tx, row) for row in rows]
+            return await appeals_with_details(tx, rows)
 
     async def count_for_citizen(self, citizen_id: int) -> int:
         row = await self._db.fetchone(

@@ -12,19 +12,19 @@ from collections.abc import Iterable
 
 from storage.models import ArchivedAppeal
 from storage.sqlite.database import Database
+from storage.sqlite.rows import ATTACHMENTS_OF_APPEALS, CALLS_OF_APPEALS
 from storage.sqlite.timefmt import to_db
+
+_PAGE_MARKS = ", ".join("?" * 5)
 
 # The statements of SQLiteAppealRepository's lookups (storage/sqlite/appeals.py),
 # with sample parameters; keep them in step with the repository.
 CITIZEN_LOOKUPS = {
     "status by number": ("SELECT * FROM appeals WHERE number = ?", ("2026-000001",)),
-    "attachments of an appeal": (
-        (
-            "SELECT kind, file_id, file_unique_id, file_name FROM appeal_attachments"
-            " WHERE appeal_id = ? ORDER BY id"
-        ),
-        (1,),
+    "attachments of a page of appeals": (
+        ATTACHMENTS_OF_APPEALS.format(marks=_PAGE_MARKS), (1, 2, 3, 4, 5),
     ),
+    "calls of a page of appeals": (CALLS_OF_APPEALS.format(marks=_PAGE_MARKS), (1, 2, 3, 4, 5)),
     "my appeals: count": ("SELECT COUNT(*) FROM appeals WHERE citizen_id = ?", (1,)),
     "my appeals: page": (
         (

@@ -13,7 +13,7 @@ from storage.models import Appeal, AppealChange, AppealStatus, CallStatus, NewAp
 from storage.sqlite.appeals import insert_appeal
 from storage.sqlite.changes import slot_has_room
 from storage.sqlite.database import Database, Transaction
-from storage.sqlite.rows import appeal_with_details
+from storage.sqlite.rows import appeals_with_details
 from storage.sqlite.timefmt import from_db, to_db
 
 
@@ -61,4 +61,4 @@ class SQLiteCallbackRepository:
                 " AND callbacks.slot_start < ? ORDER BY callbacks.slot_start, appeals.id",
                 (CallStatus.CANCELLED, to_db(start), to_db(end)),
             )
-            return [await appeal_with_details(tx, row) for row in rows]
+            return await appeals_with_details(tx, rows)

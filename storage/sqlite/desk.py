@@ -17,7 +17,7 @@ from storage.models import (
 )
 from storage.sqlite.changes import apply_change
 from storage.sqlite.database import Database
-from storage.sqlite.rows import appeal_with_details, event_from_row, load_appeal
+from storage.sqlite.rows import appeals_with_details, event_from_row, load_appeal
 from storage.sqlite.timefmt import from_db, to_db
 
 
@@ -103,7 +103,7 @@ class SQLiteDeskRepository:
             rows = await tx.fetchall(
                 f"SELECT * FROM appeals WHERE {where} ORDER BY created_at, id", params
             )
-            return [await appeal_with_details(tx, row) for row in rows]
+            return await appeals_with_details(tx, rows)
 
     async def flags(self, user_id: int) -> CitizenFlags:
         row = await self._db.fetchone(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
 
 from storage.models import (
     Actor,
@@ -21,6 +23,14 @@ from storage.models import (
 from storage.sqlite.database import Transaction
 from storage.sqlite.timefmt import from_db, from_db_optional
 
+_IDS_PER_QUERY = 500  # well under SQLite's limit of bound parameters in one statement
+# Of a group of appeals; ``{marks}`` is one "?" per appeal id.
+CALLS_OF_APPEALS = "SELECT * FROM callbacks WHERE appeal_id IN ({marks})"
+ATTACHMENTS_OF_APPEALS = (
+    "SELECT appeal_id, kind, file_id, file_unique_id, file_name FROM appeal_attachments"
+    " WHERE appeal_id IN ({marks}) ORDER BY appeal_id, id"
+)
+
 
 async def load_appeal(tx: Transaction, appeal_id: int) -> Appeal | None:
     row = await tx.fetchone("SELECT * FROM appeals WHERE id = ?", (appeal_id,))
@@ -29,25 +39,31 @@ async def load_appeal(tx: Transaction, appeal_id: int) -> Appeal | None:
 
 async def appeal_with_details(tx: Transaction, row: sqlite3.Row) -> Appeal:
     """The appeal of ``row`` with its attachments and, for a callback, its call."""
-    call = await tx.fetchone("SELECT * FROM callbacks WHERE appeal_id = ?", (row["id"],))
-    attachments = await tx.fetchall(
-        "SELECT kind, file_id, file_unique_id, file_name FROM appeal_attachments"
-        " WHERE appeal_id = ? ORDER BY id",
-        (row["id"],),
-    )
-    return appeal_from_row(
-        row,
-        [
-            Attachment(
+    return (await appeals_with_details(tx, [row]))[0]
+
+
+async def appeals_with_details(tx: Transaction, rows: Sequence[sqlite3.Row]) -> list[Appeal]:
+    """The appeals of ``rows``, in order, with their attachments and calls.
+
+    Two queries for every ``_IDS_PER_QUERY`` appeals, not two per appeal: a
+    page of "my appeals" costs as many trips to the database as one appeal.
+    """
+    calls: dict[int, ScheduledCall] = {}
+    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    ids = [row["id"] for row in rows]
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start:start + _IDS_PER_QUERY]
+        marks = ", ".join("?" * len(chunk))
+        for call in await tx.fetchall(CALLS_OF_APPEALS.format(marks=marks), chunk):
+            calls[call["appeal_id"]] = call_from_row(call)
+        for item in await tx.fetchall(ATTACHMENTS_OF_APPEALS.format(marks=marks), chunk):
+            attachments[item["appeal_id"]].append(Attachment(
                 kind=item["kind"],
                 file_id=item["file_id"],
                 file_unique_id=item["file_unique_id"],
                 file_name=item["file_name"],
-            )
-            for item in attachments
-        ],
-        None if call is None else call_from_row(call),
-    )
+            ))
+    return [appeal_from_row(row, attachments[row["id"]], calls.get(row["id"])) for row in rows]
 
 
 def call_from_row(row: sqlite3.Row) -> ScheduledCall:

@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from storage.models import AppealStatus, AppealType, Attachment, MessageAuthor, NewAppeal
+import pytest
+
+from storage.models import (
+    AppealStatus,
+    AppealType,
+    Attachment,
+    MessageAuthor,
+    NewAppeal,
+    SlotClaim,
+)
+from storage.sqlite import rows
 from storage.sqlite.appeals import SQLiteAppealRepository
+from storage.sqlite.callbacks import SQLiteCallbackRepository
 from storage.sqlite.citizens import SQLiteCitizenRepository
-from storage.sqlite.database import Database
+from storage.sqlite.database import Database, Params, Transaction
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -93,3 +105,68 @@ async def test_data_survives_reopening_the_file(settings, database: Database) ->
         assert await SQLiteAppealRepository(reopened).get_by_number(created.number) is not None
     finally:
         await reopened.close()
+
+
+async def test_a_page_of_appeals_carries_each_ones_attachments_and_call(
+    database: Database, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    appeals = SQLiteAppealRepository(database)
+    photos = {n: [Attachment("photo", f"F{n}-{k}", f"U{n}-{k}") for k in range(n % 3)]
+              for n in range(4)}
+    for n, attachments in photos.items():
+        await appeals.create(
+            NewAppeal(citizen_id=5, chat_id=5, type=AppealType.COMPLAINT, fields={},
+                      attachments=attachments),
+            NOW + timedelta(minutes=n),
+        )
+    slot = SlotClaim(NOW + timedelta(days=1), NOW + timedelta(days=1, minutes=30), capacity=2)
+    booked = await SQLiteCallbackRepository(database).book(
+        NewAppeal(citizen_id=5, chat_id=5, type=AppealType.CALLBACK, fields={}),
+        slot, NOW + timedelta(minutes=9),
+    )
+    assert booked is not None
+    queries = count_queries(monkeypatch)
+
+    page = await appeals.list_for_citizen(5, limit=5, offset=0)
+
+    assert [(appeal.number, appeal.attachments, appeal.call is not None) for appeal in page] == [
+        (booked.number, [], True),
+        *((f"2026-00000{n + 1}", photos[n], False) for n in (3, 2, 1, 0)),
+    ]
+    assert page[0].call is not None and page[0].call.start == slot.start
+    # The page, then its calls and its attachments: not two more per appeal.
+    assert queries == ["SELECT", "SELECT", "SELECT"]
+
+
+async def test_appeals_beyond_one_query_of_ids_keep_their_details(
+    database: Database, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rows, "_IDS_PER_QUERY", 2)
+    appeals = SQLiteAppealRepository(database)
+    for n in range(5):
+        await appeals.create(
+            NewAppeal(citizen_id=8, chat_id=8, type=AppealType.TECHNICAL, fields={},
+                      attachments=[Attachment("document", f"F{n}", f"U{n}", f"{n}.pdf")]),
+            NOW + timedelta(minutes=n),
+        )
+    queries = count_queries(monkeypatch)
+
+    page = await appeals.list_for_citizen(8, limit=10, offset=0)
+
+    assert [[item.file_name for item in appeal.attachments] for appeal in page] == [
+        ["4.pdf"], ["3.pdf"], ["2.pdf"], ["1.pdf"], ["0.pdf"],
+    ]
+    assert len(queries) == 1 + 2 * 3  # the page, then calls and attachments of 2 + 2 + 1
+
+
+def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements run through :class:`Transaction` reads from now on (their first word)."""
+    seen: list[str] = []
+    fetchall = Transaction.fetchall
+
+    async def counted(self: Transaction, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        seen.append(sql.split()[0])
+        return await fetchall(self, sql, params)
+
+    monkeypatch.setattr(Transaction, "fetchall", counted)
+    return seen
