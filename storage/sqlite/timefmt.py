@@ -14,7 +14,12 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat is C code: about 50 times faster than strptime, which
+    # "my appeals" and every status lookup call several times.
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not UTC:
+        raise ValueError(f"not a UTC time as storage writes them: {text!r}")
+    return moment
 
 
 def from_db_optional(text: str | None) -> datetime | None:
