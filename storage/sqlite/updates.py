@@ -1,34 +1,83 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from storage.sqlite.database import Database
 from storage.sqlite.timefmt import to_db
 
+# One statement claims a batch: a new id is inserted; a known one is taken over
+# only from another run that did not finish it. RETURNING names the ids taken.
+_CLAIM_ROW = "(?, ?, ?, 'started', ?)"
+_CLAIM = (
+    "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at)"
+    " VALUES {rows}"
+    " ON CONFLICT (bot_id, update_id) DO UPDATE SET run_id = excluded.run_id,"
+    " status = 'started', received_at = excluded.received_at"
+    " WHERE processed_updates.status != 'done'"
+    " AND processed_updates.run_id != excluded.run_id"
+    " RETURNING bot_id, update_id"
+)
+_CLAIMS_PER_STATEMENT = 500  # 4 parameters each, well under SQLite's limit
+
+UpdateKey = tuple[int, int]  # bot id, update id
+_Claim = tuple[UpdateKey, str, str, asyncio.Future[bool]]  # key, run id, received at
+
 
 class SQLiteProcessedUpdates:
-    """Which update ids were taken, by which process run, and whether they finished."""
+    """Which update ids were taken, by which process run, and whether they finished.
+
+    Claims of updates that arrive together share one statement (one trip to
+    the database thread instead of one each), the way their writes share a
+    group commit.
+    """
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._waiting: list[_Claim] = []
+        self._claimer: asyncio.Task[None] | None = None
 
     async def claim(self, bot_id: int, update_id: int, run_id: str, now: datetime) -> bool:
-        """True if this run should handle the update.
+        """True if this run should handle the update; committed when it returns.
 
         An update is handled again only when the run that took it is gone
         without finishing it (the process died mid-update).
         """
-        # One statement: a new id is inserted; a known one is taken over only
-        # from another run that did not finish it. changes() tells which.
-        return await self._db.execute_rowcount(
-            "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at)"
-            " VALUES (?, ?, ?, 'started', ?)"
-            " ON CONFLICT (bot_id, update_id) DO UPDATE SET run_id = excluded.run_id,"
-            " status = 'started', received_at = excluded.received_at"
-            " WHERE processed_updates.status != 'done'"
-            " AND processed_updates.run_id != excluded.run_id",
-            (bot_id, update_id, run_id, to_db(now)),
-        ) == 1
+        taken: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append(((bot_id, update_id), run_id, to_db(now), taken))
+        if self._claimer is None:
+            self._claimer = asyncio.create_task(self._claim_batches())
+        return await taken
+
+    async def _claim_batches(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[:_CLAIMS_PER_STATEMENT]
+                del self._waiting[:_CLAIMS_PER_STATEMENT]
+                await self._claim_batch(batch)
+        finally:
+            self._claimer = None
+
+    async def _claim_batch(self, batch: list[_Claim]) -> None:
+        first: dict[UpdateKey, _Claim] = {}
+        for claim in batch:
+            first.setdefault(claim[0], claim)
+        params = [value for (key, run_id, stamp, _) in first.values()
+                  for value in (*key, run_id, stamp)]
+        rows = ", ".join([_CLAIM_ROW] * len(first))
+        try:
+            taken = {(row[0], row[1]) for row in
+                     await self._db.fetchall(_CLAIM.format(rows=rows), params)}
+        except Exception as error:  # noqa: BLE001 - handed to every caller below
+            for *_, waiting in batch:
+                if not waiting.done():
+                    waiting.set_exception(error)
+            return
+        for claim in batch:
+            key, waiting = claim[0], claim[3]
+            if not waiting.done():
+                # A second copy of an id in one batch is a duplicate in this run.
+                waiting.set_result(first[key] is claim and key in taken)
 
     async def finish(self, bot_id: int, update_id: int) -> None:
         # Shares the commit of the FSM writes of concurrent updates.
