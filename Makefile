@@ -30,7 +30,7 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	touch $(BENCH_STAMP)
 
-# The full run takes about 40 minutes (it builds a 1,000,000-appeal archive once, in .bench/).
+# The full run takes about 30 minutes (it builds a 1,000,000-appeal archive once, in .bench/).
 bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
