@@ -8,6 +8,7 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.services.operator_access import OperatorAccess
@@ -37,6 +38,55 @@ class InOperatorsChat(Filter):
     async def __call__(self, message: Message, settings: Settings) -> bool:
         return settings.operators_chat_id is not None and \
             message.chat.id == settings.operators_chat_id
+
+
+def looks_like_command(message: Message) -> bool:
+    """Text or caption starting with "/": what every ``Command`` filter needs first."""
+    text = message.text or message.caption
+    return text is not None and text.startswith("/")
+
+
+class IsCommand(Filter):
+    """A message that may be a command: the router-level check of a router of commands.
+
+    aiogram checks a router's handlers one by one; behind this check, an
+    ordinary message passes a dozen ``Command`` handlers at the cost of one.
+    """
+
+    async def __call__(self, message: Message) -> bool:
+        return looks_like_command(message)
+
+
+class OperatorsChatOrCommand(Filter):
+    """A message the operators' routers could take: one in their chat, or a command anywhere.
+
+    Their router-level filter: a citizen's ordinary message (or the caption
+    of a photo) passes them after one check instead of a visit to each of
+    their sub-routers and handlers. A command can still be theirs: they
+    refuse desk commands typed in a private chat.
+    """
+
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        if looks_like_command(message):
+            return True
+        return settings.operators_chat_id is not None and \
+            message.chat.id == settings.operators_chat_id
+
+
+class ButtonOf(Filter):
+    """A button whose callback data is of one of ``kinds`` (by its prefix; nothing is parsed)."""
+
+    def __init__(self, *kinds: type[CallbackData]) -> None:
+        self._prefixes = frozenset(kind.__prefix__ for kind in kinds)
+        self._separators = frozenset(kind.__separator__ for kind in kinds)
+
+    async def __call__(self, callback: CallbackQuery) -> bool:
+        data = callback.data
+        if data is None:
+            return False
+        return data in self._prefixes or any(
+            data.partition(separator)[0] in self._prefixes for separator in self._separators
+        )
 
 
 class IsOperator(Filter):

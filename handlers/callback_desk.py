@@ -16,7 +16,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import CallDesk, CallDeskAction
 from bot.desk_views import callbacks_list
-from bot.filters import InOperatorsChat, IsOperator
+from bot.filters import ButtonOf, InOperatorsChat, IsOperator, OperatorsChatOrCommand
 from bot.keyboards import operators as keyboards
 from bot.services.callbacks import CallbackService, CallOutcome, CallResult
 from bot.services.validators import Invalid, clean_text
@@ -129,6 +129,9 @@ async def refuse_in_private(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # Every handler below needs one of these: citizens' updates skip the lot.
+    router.message.filter(OperatorsChatOrCommand())
+    router.callback_query.filter(ButtonOf(CallDesk))
 
     desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())

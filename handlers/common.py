@@ -12,7 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot.callbacks import Menu, MenuItem, Nav, NavAction
-from bot.filters import TypedWord
+from bot.filters import IsCommand, TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
 from bot.services.callbacks import CallbackService
@@ -154,17 +154,21 @@ def create_router() -> Router:
     router.message.register(cancel_command, Command("cancel"))
     router.message.register(cancel_command, TypedWord(t.CANCEL_WORDS))
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
-    router.message.register(help_command, Command("help"))
-    router.message.register(checklist_command, Command("checklist"))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
-    router.message.register(phone_command, Command("phone"))
-    router.message.register(recovery_command, Command("recovery"))
-    router.message.register(appeal_command, Command("appeal"))
-    router.message.register(complaint_command, Command("complaint"))
-    router.message.register(callback_command, Command("callback"))
-    router.message.register(my_appeals_command, Command("my"))
-    router.message.register(status_command, Command("status"))
-    router.message.register(forget_command, Command("forget"))
+    # The rest are commands: an ordinary message passes them all with one check.
+    commands = Router(name=f"{__name__}.commands")
+    commands.message.filter(IsCommand())
+    commands.message.register(help_command, Command("help"))
+    commands.message.register(checklist_command, Command("checklist"))
+    commands.message.register(phone_command, Command("phone"))
+    commands.message.register(recovery_command, Command("recovery"))
+    commands.message.register(appeal_command, Command("appeal"))
+    commands.message.register(complaint_command, Command("complaint"))
+    commands.message.register(callback_command, Command("callback"))
+    commands.message.register(my_appeals_command, Command("my"))
+    commands.message.register(status_command, Command("status"))
+    commands.message.register(forget_command, Command("forget"))
     # Last: a command no handler above knows must not be taken as a dialogue answer.
-    router.message.register(unknown_command, F.text.startswith("/"))
+    commands.message.register(unknown_command, F.text.startswith("/"))
+    router.include_router(commands)
     return router

@@ -25,7 +25,7 @@ from bot.desk_views import (
     stats_text,
     templates_list,
 )
-from bot.filters import InOperatorsChat, IsOperator
+from bot.filters import ButtonOf, InOperatorsChat, IsOperator, OperatorsChatOrCommand
 from bot.keyboards import operators as keyboards
 from bot.services.callbacks import CallbackService
 from bot.services.desk import ActionOutcome, DeskService
@@ -405,6 +405,10 @@ async def refuse_in_private(message: Message) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # Every message and button handler below needs one of these: citizens'
+    # updates skip the lot (edits are the desk's own check).
+    router.message.filter(OperatorsChatOrCommand())
+    router.callback_query.filter(ButtonOf(Desk, TemplatePick))
 
     desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
