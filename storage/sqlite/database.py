@@ -43,6 +43,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.sqlite.batching import Batches, settle
+
 logger = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
@@ -86,8 +88,7 @@ class Database:
         self.path = Path(path)
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
-        self._waiting_group: list[tuple[Sequence[Statement], asyncio.Future[None]]] = []
-        self._group_committer: asyncio.Task[None] | None = None
+        self._groups: Batches[Sequence[Statement], None] = Batches(self._commit_group)
         self._checkpointer: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -106,8 +107,7 @@ class Database:
             self._checkpointer = asyncio.create_task(self._checkpoint_periodically())
 
     async def close(self) -> None:
-        if self._group_committer is not None:
-            await self._group_committer
+        await self._groups.drain()
         if self._checkpointer is not None:
             self._checkpointer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -186,28 +186,21 @@ class Database:
         shared transaction fails, each call is retried in a transaction of its
         own, so one caller's error never fails another's statements.
         """
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting_group.append((statements, done))
-        if self._group_committer is None:
-            self._group_committer = asyncio.create_task(self._commit_groups())
-        await done
+        await self._groups.submit(statements)
 
-    async def _commit_groups(self) -> None:
+    async def _commit_group(
+        self, group: list[tuple[Sequence[Statement], asyncio.Future[None]]]
+    ) -> None:
         try:
-            while self._waiting_group:
-                group, self._waiting_group = self._waiting_group, []
-                try:
-                    await self._commit([s for statements, _ in group for s in statements])
-                except Exception as error:  # noqa: BLE001 - handed to the callers below
-                    if len(group) == 1:
-                        _settle(group[0][1], error)
-                    else:
-                        await self._commit_one_by_one(group)
-                else:
-                    for _, done in group:
-                        _settle(done)
-        finally:
-            self._group_committer = None
+            await self._commit([s for statements, _ in group for s in statements])
+        except Exception as error:  # noqa: BLE001 - handed to the callers below
+            if len(group) == 1:
+                settle(group[0][1], error=error)
+            else:
+                await self._commit_one_by_one(group)
+        else:
+            for _, done in group:
+                settle(done)
 
     async def _commit_one_by_one(
         self, group: list[tuple[Sequence[Statement], asyncio.Future[None]]]
@@ -216,9 +209,9 @@ class Database:
             try:
                 await self._commit(statements)
             except Exception as error:  # noqa: BLE001 - handed to its caller
-                _settle(done, error)
+                settle(done, error=error)
             else:
-                _settle(done)
+                settle(done)
 
     async def _commit(self, statements: Sequence[Statement]) -> None:
         if len(statements) == 1:
@@ -275,16 +268,6 @@ def _checkpoint(path: Path) -> None:
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
     finally:
         connection.close()
-
-
-def _settle(done: asyncio.Future[None], error: Exception | None = None) -> None:
-    """Tell a waiting caller how its commit went (unless it stopped waiting)."""
-    if done.done():
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)
 
 
 def latest_schema_version() -> int:

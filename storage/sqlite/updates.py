@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from storage.sqlite.batching import Batches, settle
 from storage.sqlite.database import Database
 from storage.sqlite.timefmt import to_db
 
@@ -21,7 +22,7 @@ _CLAIM = (
 _CLAIMS_PER_STATEMENT = 500  # 4 parameters each, well under SQLite's limit
 
 UpdateKey = tuple[int, int]  # bot id, update id
-_Claim = tuple[UpdateKey, str, str, asyncio.Future[bool]]  # key, run id, received at
+_Claim = tuple[UpdateKey, str, str]  # key, run id, received at
 
 
 class SQLiteProcessedUpdates:
@@ -34,8 +35,9 @@ class SQLiteProcessedUpdates:
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._waiting: list[_Claim] = []
-        self._claimer: asyncio.Task[None] | None = None
+        self._claims: Batches[_Claim, bool] = Batches(
+            self._claim_batch, most=_CLAIMS_PER_STATEMENT
+        )
 
     async def claim(self, bot_id: int, update_id: int, run_id: str, now: datetime) -> bool:
         """True if this run should handle the update; committed when it returns.
@@ -43,41 +45,20 @@ class SQLiteProcessedUpdates:
         An update is handled again only when the run that took it is gone
         without finishing it (the process died mid-update).
         """
-        taken: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append(((bot_id, update_id), run_id, to_db(now), taken))
-        if self._claimer is None:
-            self._claimer = asyncio.create_task(self._claim_batches())
-        return await taken
+        return await self._claims.submit(((bot_id, update_id), run_id, to_db(now)))
 
-    async def _claim_batches(self) -> None:
-        try:
-            while self._waiting:
-                batch = self._waiting[:_CLAIMS_PER_STATEMENT]
-                del self._waiting[:_CLAIMS_PER_STATEMENT]
-                await self._claim_batch(batch)
-        finally:
-            self._claimer = None
-
-    async def _claim_batch(self, batch: list[_Claim]) -> None:
+    async def _claim_batch(self, batch: list[tuple[_Claim, asyncio.Future[bool]]]) -> None:
         first: dict[UpdateKey, _Claim] = {}
-        for claim in batch:
+        for claim, _ in batch:
             first.setdefault(claim[0], claim)
-        params = [value for (key, run_id, stamp, _) in first.values()
+        params = [value for key, run_id, stamp in first.values()
                   for value in (*key, run_id, stamp)]
         rows = ", ".join([_CLAIM_ROW] * len(first))
-        try:
-            taken = {(row[0], row[1]) for row in
-                     await self._db.fetchall(_CLAIM.format(rows=rows), params)}
-        except Exception as error:  # noqa: BLE001 - handed to every caller below
-            for *_, waiting in batch:
-                if not waiting.done():
-                    waiting.set_exception(error)
-            return
-        for claim in batch:
-            key, waiting = claim[0], claim[3]
-            if not waiting.done():
-                # A second copy of an id in one batch is a duplicate in this run.
-                waiting.set_result(first[key] is claim and key in taken)
+        taken = {(row[0], row[1]) for row in
+                 await self._db.fetchall(_CLAIM.format(rows=rows), params)}
+        for claim, waiting in batch:
+            # A second copy of an id in one batch is a duplicate in this run.
+            settle(waiting, first[claim[0]] is claim and claim[0] in taken)
 
     async def finish(self, bot_id: int, update_id: int) -> None:
         # Shares the commit of the FSM writes of concurrent updates.
