@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiogram import Bot, Router
@@ -11,6 +11,7 @@ from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
+from bot.routing import ButtonGate
 from bot.services.operator_access import OperatorAccess
 from bot.settings import Settings
 
@@ -29,15 +30,35 @@ class TypedWord(Filter):
         self._words = frozenset(normalise_words(word) for word in words)
 
     async def __call__(self, message: Message) -> bool:
-        return message.text is not None and normalise_words(message.text) in self._words
+        return self.admits(message, {})
+
+    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
+        return isinstance(event, Message) and event.text is not None and \
+            normalise_words(event.text) in self._words
 
 
 class InOperatorsChat(Filter):
     """A message in the operators' chat (``OPERATORS_CHAT_ID``)."""
 
     async def __call__(self, message: Message, settings: Settings) -> bool:
-        return settings.operators_chat_id is not None and \
-            message.chat.id == settings.operators_chat_id
+        return in_operators_chat(message, settings)
+
+    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
+        return _admits_by_settings(in_operators_chat, event, data)
+
+
+def in_operators_chat(message: Message, settings: Settings) -> bool:
+    return settings.operators_chat_id is not None and \
+        message.chat.id == settings.operators_chat_id
+
+
+def _admits_by_settings(check: Callable[[Message, Settings], bool], event: TelegramObject,
+                        data: Mapping[str, Any]) -> bool:
+    """A gate for a message filter that reads the settings (anything passes without them)."""
+    if not isinstance(event, Message):
+        return False
+    settings = data.get("settings")
+    return True if settings is None else check(event, settings)
 
 
 def looks_like_command(message: Message) -> bool:
@@ -56,6 +77,9 @@ class IsCommand(Filter):
     async def __call__(self, message: Message) -> bool:
         return looks_like_command(message)
 
+    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
+        return isinstance(event, Message) and looks_like_command(event)
+
 
 class OperatorsChatOrCommand(Filter):
     """A message the operators' routers could take: one in their chat, or a command anywhere.
@@ -67,26 +91,24 @@ class OperatorsChatOrCommand(Filter):
     """
 
     async def __call__(self, message: Message, settings: Settings) -> bool:
-        if looks_like_command(message):
-            return True
-        return settings.operators_chat_id is not None and \
-            message.chat.id == settings.operators_chat_id
+        return _command_or_operators_chat(message, settings)
+
+    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
+        return _admits_by_settings(_command_or_operators_chat, event, data)
+
+
+def _command_or_operators_chat(message: Message, settings: Settings) -> bool:
+    return looks_like_command(message) or in_operators_chat(message, settings)
 
 
 class ButtonOf(Filter):
     """A button whose callback data is of one of ``kinds`` (by its prefix; nothing is parsed)."""
 
     def __init__(self, *kinds: type[CallbackData]) -> None:
-        self._prefixes = frozenset(kind.__prefix__ for kind in kinds)
-        self._separators = frozenset(kind.__separator__ for kind in kinds)
+        self.admits = ButtonGate(kinds)
 
     async def __call__(self, callback: CallbackQuery) -> bool:
-        data = callback.data
-        if data is None:
-            return False
-        return data in self._prefixes or any(
-            data.partition(separator)[0] in self._prefixes for separator in self._separators
-        )
+        return self.admits(callback, {})
 
 
 class IsOperator(Filter):
@@ -104,6 +126,9 @@ class PrivateChat(Filter):
     """Events in a private chat with the bot: messages, edits, button presses, membership."""
 
     async def __call__(self, event: TelegramObject) -> bool:
+        return self.admits(event, {})
+
+    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
         chat = getattr(event, "chat", None)
         if chat is None:
             chat = getattr(getattr(event, "message", None), "chat", None)
@@ -135,4 +160,5 @@ def _inline(check: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     async def call(*args: Any, **kwargs: Any) -> Any:
         return check(*args, **kwargs)
 
+    call.__wrapped__ = check  # type: ignore[attr-defined]  # what the router gates read
     return call

@@ -17,6 +17,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.filters import check_filters_on_the_loop
+from bot.routing import GatedRouter
 
 
 def get_routers() -> list[Router]:
@@ -43,4 +44,6 @@ def get_routers() -> list[Router]:
     routers = [module.create_router() for module in modules]
     for router in routers:
         check_filters_on_the_loop(router)
+        if isinstance(router, GatedRouter):
+            router.fit_gates()
     return routers

@@ -18,6 +18,7 @@ from bot.callbacks import CallDesk, CallDeskAction
 from bot.desk_views import callbacks_list
 from bot.filters import ButtonOf, InOperatorsChat, IsOperator, OperatorsChatOrCommand
 from bot.keyboards import operators as keyboards
+from bot.routing import GatedRouter
 from bot.services.callbacks import CallbackService, CallOutcome, CallResult
 from bot.services.validators import Invalid, clean_text
 from bot.texts import callbacks as t
@@ -128,12 +129,12 @@ async def refuse_in_private(message: Message) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
+    router = GatedRouter(name=__name__)
     # Every handler below needs one of these: citizens' updates skip the lot.
     router.message.filter(OperatorsChatOrCommand())
     router.callback_query.filter(ButtonOf(CallDesk))
 
-    desk = Router(name=f"{__name__}.desk")
+    desk = GatedRouter(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.callback_query.filter(CallDesk.filter(), IsOperator())
     desk.callback_query.register(ask_result, CallDesk.filter(F.action == CallDeskAction.CALLED))
@@ -148,7 +149,7 @@ def create_router() -> Router:
     desk.message.register(result_expected, OperatorCallResult.waiting_for_result,
                           ~F.text.startswith("/"))
 
-    refusals = Router(name=f"{__name__}.refusals")
+    refusals = GatedRouter(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, CallDesk.filter())
     refusals.message.register(refuse_command, InOperatorsChat(), Command("callbacks"))
     refusals.message.register(refuse_in_private, F.chat.type == "private", Command("callbacks"))

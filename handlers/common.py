@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from bot.callbacks import Menu, MenuItem, Nav, NavAction
 from bot.filters import IsCommand, TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
+from bot.routing import GatedRouter
 from bot.services.appeals import AppealService
 from bot.services.callbacks import CallbackService
 from bot.services.content import HelpContent
@@ -156,7 +157,7 @@ def create_router() -> Router:
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
     # The rest are commands: an ordinary message passes them all with one check.
-    commands = Router(name=f"{__name__}.commands")
+    commands = GatedRouter(name=f"{__name__}.commands")
     commands.message.filter(IsCommand())
     commands.message.register(help_command, Command("help"))
     commands.message.register(checklist_command, Command("checklist"))

@@ -10,6 +10,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callbacks import HelpArticle, Menu, MenuItem
 from bot.filters import PrivateChat
 from bot.keyboards import help as keyboards
+from bot.routing import GatedRouter
 from bot.services.content import HelpContent
 from bot.texts import common as common_texts
 from bot.texts import help as t
@@ -40,7 +41,7 @@ async def article_button(callback: CallbackQuery, callback_data: HelpArticle, st
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
+    router = GatedRouter(name=__name__)
     router.callback_query.filter(PrivateChat())
     router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
     router.callback_query.register(article_button, HelpArticle.filter())

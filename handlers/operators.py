@@ -27,6 +27,7 @@ from bot.desk_views import (
 )
 from bot.filters import ButtonOf, InOperatorsChat, IsOperator, OperatorsChatOrCommand
 from bot.keyboards import operators as keyboards
+from bot.routing import GatedRouter
 from bot.services.callbacks import CallbackService
 from bot.services.desk import ActionOutcome, DeskService
 from bot.services.validators import Invalid, clean_text, parse_appeal_number
@@ -404,13 +405,13 @@ async def refuse_in_private(message: Message) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
+    router = GatedRouter(name=__name__)
     # Every message and button handler below needs one of these: citizens'
     # updates skip the lot (edits are the desk's own check).
     router.message.filter(OperatorsChatOrCommand())
     router.callback_query.filter(ButtonOf(Desk, TemplatePick))
 
-    desk = Router(name=f"{__name__}.desk")
+    desk = GatedRouter(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.edited_message.filter(InOperatorsChat(), IsOperator())
     # Card buttons only: citizens' buttons must not cost a membership check.
@@ -442,7 +443,7 @@ def create_router() -> Router:
     desk.message.register(relay_answer, ~F.text.startswith("/"))
     desk.edited_message.register(answer_edited)
 
-    refusals = Router(name=f"{__name__}.refusals")
+    refusals = GatedRouter(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
     refusals.message.register(refuse_command, InOperatorsChat(),
                               Command(*DESK_COMMANDS, "cancel"))

@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.desk_views import off_hours_note
 from bot.filters import PrivateChat
+from bot.routing import GatedRouter
 from bot.services.desk import DeskService
 from bot.services.relay import Content
 from bot.services.text_split import split_html
@@ -17,7 +18,7 @@ from storage.models import Actor, MessageAuthor, MessageRef
 
 def citizen_router(name: str) -> Router:
     """A router for citizens' dialogues: private chats only, messages and buttons alike."""
-    router = Router(name=name)
+    router = GatedRouter(name=name)
     router.message.filter(PrivateChat())
     router.callback_query.filter(PrivateChat())
     return router

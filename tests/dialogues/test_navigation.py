@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from aiogram import Router
+from aiogram.types import TelegramObject
 
 from bot.testing.harness import BotHarness, Person
+from bot.texts.operators import OPERATOR_COMMAND_ONLY
 from states.complaint import WrittenComplaint
 
 
@@ -98,3 +103,51 @@ async def test_leaving_the_phone_step_hides_the_contact_keyboard(
     assert await harness.state(citizen) is None
     replies = await harness.send(citizen, "/start")
     assert len(replies) == 1  # no keyboard to hide any more
+
+
+@pytest.fixture
+def entered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The dialogue routers aiogram enters (those a gate turned away are not entered)."""
+    names: list[str] = []
+    enter = Router.propagate_event
+
+    async def spy(self: Router, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
+        if self.name.startswith("handlers."):
+            names.append(self.name)
+        return await enter(self, update_type, event, **kwargs)
+
+    monkeypatch.setattr(Router, "propagate_event", spy)
+    return names
+
+
+@pytest.mark.gates_as_in_production
+async def test_an_answer_in_a_dialogue_enters_that_dialogue_alone(
+    harness: BotHarness, citizen: Person, entered: list[str],
+) -> None:
+    await harness.send(citizen, "/complaint")
+    entered.clear()
+    replies = await harness.send(citizen, "Не приходит код подтверждения")
+    assert "Шаг 2" in replies[0].text
+    assert await harness.state(citizen) == WrittenComplaint.waiting_for_caller_phone.state
+    # Not the operators' routers, not navigation, not the dialogues before it.
+    assert entered == ["handlers.complaint"]
+
+
+@pytest.mark.gates_as_in_production
+async def test_navigation_still_comes_first_inside_a_dialogue(
+    harness: BotHarness, citizen: Person, entered: list[str],
+) -> None:
+    await harness.send(citizen, "/complaint")
+    entered.clear()
+    replies = await harness.send(citizen, "Отмена")
+    assert await harness.state(citizen) is None
+    assert entered == ["handlers.common"]
+    assert replies[0].text
+    entered.clear()
+    await harness.send(citizen, "/status 2026-000001")
+    assert entered == ["handlers.common", "handlers.common.commands"]
+    # A desk command typed by a citizen still reaches the operators' refusal.
+    entered.clear()
+    replies = await harness.send(citizen, "/open")
+    assert entered == ["handlers.operators", "handlers.operators.refusals"]
+    assert replies[0].text == OPERATOR_COMMAND_ONLY

@@ -5,28 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import CallDesk, CallDeskAction, Desk, DeskAction, Menu, MenuItem, TemplatePick
 from bot.filters import ButtonOf, IsCommand, OperatorsChatOrCommand
 from bot.settings import Settings
-
-CITIZEN = 42
-
-
-def message(chat_id: int = CITIZEN, **content: Any) -> Message:
-    chat_type = "private" if chat_id > 0 else "supergroup"
-    return Message.model_validate({
-        "message_id": 1, "date": 0, "chat": {"id": chat_id, "type": chat_type},
-        "from": {"id": CITIZEN, "is_bot": False, "first_name": "Анна"}, **content,
-    })
-
-
-def button(data: str | None) -> CallbackQuery:
-    return CallbackQuery.model_validate({
-        "id": "1", "chat_instance": "c", "data": data,
-        "from": {"id": CITIZEN, "is_bot": False, "first_name": "Анна"},
-    })
+from tests.unit.events import button, message
 
 
 @pytest.mark.parametrize(("content", "expected"), [
