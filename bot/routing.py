@@ -100,7 +100,8 @@ def router_gate(router: Router, update_type: str) -> Gate | None:
         if gate is None:
             return filters_gate(root_filters)
         ways_in.append(gate)
-    return all_of([*_readable_prefix(root_filters), any_of(ways_in)])
+    # The way in first: it is what turns most updates away.
+    return all_of([any_of(ways_in), *_readable_prefix(root_filters)])
 
 
 def filters_gate(filters: Sequence[FilterObject]) -> Gate | None:
@@ -194,8 +195,10 @@ class ButtonGate:
     def __call__(self, event: TelegramObject, data: Context) -> bool:
         if not isinstance(event, CallbackQuery) or not event.data:
             return False
-        return any(event.data.partition(separator)[0] in self._prefixes
-                   for separator in self._separators)
+        for separator in self._separators:
+            if event.data.partition(separator)[0] in self._prefixes:
+                return True
+        return False
 
     def union(self, other: ButtonGate) -> ButtonGate:
         return ButtonGate((*self.kinds, *other.kinds))
@@ -265,7 +268,10 @@ def any_of(gates: Sequence[Gate]) -> Gate:
     alternatives = tuple(merged)
 
     def admits(event: TelegramObject, data: Context) -> bool:
-        return any(gate(event, data) for gate in alternatives)
+        for gate in alternatives:
+            if gate(event, data):
+                return True
+        return False
 
     return admits
 
@@ -281,6 +287,9 @@ def all_of(gates: Sequence[Gate]) -> Gate:
         return conditions[0]
 
     def admits(event: TelegramObject, data: Context) -> bool:
-        return all(gate(event, data) for gate in conditions)
+        for gate in conditions:
+            if not gate(event, data):
+                return False
+        return True
 
     return admits

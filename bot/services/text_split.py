@@ -22,7 +22,8 @@ def visible_length(html_text: str) -> int:
 
 def split_html(html_text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Pieces of at most ``limit`` visible characters, preferring line breaks."""
-    if visible_length(html_text) <= limit:
+    # Markup only ever shortens the visible text: most messages need no counting.
+    if len(html_text) <= limit or visible_length(html_text) <= limit:
         return [html_text]
     pieces: list[str] = []
     for line in html_text.split("\n"):
