@@ -27,14 +27,28 @@ class TypedWord(Filter):
     """A message whose whole text is one of ``words`` (as a button label or typed)."""
 
     def __init__(self, words: tuple[str, ...]) -> None:
-        self._words = frozenset(normalise_words(word) for word in words)
+        self.admits = WordGate(frozenset(normalise_words(word) for word in words))
 
     async def __call__(self, message: Message) -> bool:
         return self.admits(message, {})
 
-    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
+
+class WordGate:
+    """A message whose whole text, normalised, is one of ``words``.
+
+    Routers' gates merge those of several ``TypedWord`` filters into one,
+    so a message is normalised once however many word lists a router has.
+    """
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+
+    def __call__(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
         return isinstance(event, Message) and event.text is not None and \
-            normalise_words(event.text) in self._words
+            normalise_words(event.text) in self.words
+
+    def union(self, other: WordGate) -> WordGate:
+        return WordGate(self.words | other.words)
 
 
 class InOperatorsChat(Filter):

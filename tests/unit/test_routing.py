@@ -13,7 +13,7 @@ from aiogram.fsm.state import State, StatesGroup, any_state, default_state
 from aiogram.types import Message, TelegramObject
 
 from bot.callbacks import Desk, DeskAction, Menu, MenuItem, Nav, NavAction
-from bot.filters import IsOperator, PrivateChat, TypedWord
+from bot.filters import IsOperator, PrivateChat, TypedWord, WordGate
 from bot.routing import GatedRouter, filter_gate, router_gate
 from tests.unit.events import button, message
 
@@ -237,3 +237,15 @@ async def test_an_admitted_update_is_handled_as_aiogram_handles_it() -> None:
     result = await router.propagate_event("message", TEXT, **in_state(Form.waiting_for_name))
     assert result == "taken"
     assert taken == [Form.waiting_for_name.state]
+
+
+def test_word_lists_of_one_router_are_read_once() -> None:
+    router = GatedRouter(name="navigation")
+    router.message.register(take, TypedWord(("Меню",)))
+    router.message.register(take, TypedWord(("Отмена",)))
+    router.fit_gates()
+    gate = router.gate("message")
+    assert isinstance(gate, WordGate)  # one check, not one per list
+    assert admitted(gate, message(text="✖️ Отмена"))
+    assert admitted(gate, message(text="меню"))
+    assert not admitted(gate, message(text="Отменить заявление"))
