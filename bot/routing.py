@@ -36,6 +36,7 @@ from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.filters.logic import _AndFilter, _OrFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
+from magic_filter import MagicFilter
 
 Context = Mapping[str, Any]
 Gate = Callable[[TelegramObject, Context], bool]
@@ -124,6 +125,8 @@ def _readable_prefix(filters: Sequence[FilterObject]) -> list[Gate]:
 
 def filter_gate(callback: Any) -> Gate | None:
     """A gate that admits at least every event ``callback`` (a filter) passes; None if unknown."""
+    if isinstance(callback, MagicFilter):
+        return None  # it answers any attribute asked of it, ``admits`` included
     callback = getattr(callback, "__wrapped__", callback)  # a filter moved onto the loop
     if isinstance(callback, Gated):
         return callback.admits

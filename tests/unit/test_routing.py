@@ -15,6 +15,7 @@ from aiogram.types import Message, TelegramObject
 from bot.callbacks import Desk, DeskAction, Menu, MenuItem, Nav, NavAction
 from bot.filters import IsOperator, PrivateChat, TypedWord, WordGate
 from bot.routing import GatedRouter, filter_gate, router_gate
+from handlers import get_routers
 from tests.unit.events import button, message
 
 
@@ -123,6 +124,7 @@ def test_logic_filters_combine_their_gates() -> None:
     assert not admitted(both, TEXT, in_state(Form.waiting_for_name))
     # One alternative the gate cannot read, and anything may pass.
     assert filter_gate(or_f(Menu.filter(), F.text)) is None
+    assert filter_gate(F.text) is None
 
 
 def test_our_filters_answer_at_the_door_as_they_answer_aiogram() -> None:
@@ -249,3 +251,18 @@ def test_word_lists_of_one_router_are_read_once() -> None:
     assert admitted(gate, message(text="✖️ Отмена"))
     assert admitted(gate, message(text="меню"))
     assert not admitted(gate, message(text="Отменить заявление"))
+
+
+def test_every_router_of_the_bot_is_gated() -> None:
+    """A plain ``Router`` would still work, only slower: no router is left out."""
+
+    def walk(router: Router) -> list[Router]:
+        return [router, *(r for sub in router.sub_routers for r in walk(sub))]
+
+    routers = [router for top in get_routers() for router in walk(top)]
+    assert [r.name for r in routers if not isinstance(r, GatedRouter)] == []
+    # Messages and buttons are gated everywhere but at the catch-all of stale buttons,
+    # which takes any button press nothing else took.
+    ungated = [f"{r.name}.{kind}" for r in routers for kind in ("message", "callback_query")
+               if isinstance(r, GatedRouter) and r.gate(kind) is None]
+    assert ungated == ["handlers.fallback.callback_query"]
