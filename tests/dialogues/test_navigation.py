@@ -120,34 +120,39 @@ def entered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
+@pytest.fixture
+async def in_complaint(harness: BotHarness, citizen: Person, entered: list[str]) -> list[str]:
+    """A citizen at the complaint's first question; ``entered`` counts from here."""
+    await harness.send(citizen, "/complaint")
+    assert await harness.state(citizen) == WrittenComplaint.waiting_for_topic.state
+    entered.clear()
+    return entered
+
+
 @pytest.mark.gates_as_in_production
 async def test_an_answer_in_a_dialogue_enters_that_dialogue_alone(
-    harness: BotHarness, citizen: Person, entered: list[str],
+    harness: BotHarness, citizen: Person, in_complaint: list[str],
 ) -> None:
-    await harness.send(citizen, "/complaint")
-    entered.clear()
     replies = await harness.send(citizen, "Не приходит код подтверждения")
     assert "Шаг 2" in replies[0].text
     assert await harness.state(citizen) == WrittenComplaint.waiting_for_caller_phone.state
     # Not the operators' routers, not navigation, not the dialogues before it.
-    assert entered == ["handlers.complaint"]
+    assert in_complaint == ["handlers.complaint"]
 
 
 @pytest.mark.gates_as_in_production
 async def test_navigation_still_comes_first_inside_a_dialogue(
-    harness: BotHarness, citizen: Person, entered: list[str],
+    harness: BotHarness, citizen: Person, in_complaint: list[str],
 ) -> None:
-    await harness.send(citizen, "/complaint")
-    entered.clear()
     replies = await harness.send(citizen, "Отмена")
+    assert replies[0].text.startswith("Действие отменено")
     assert await harness.state(citizen) is None
-    assert entered == ["handlers.common"]
-    assert replies[0].text
-    entered.clear()
+    assert in_complaint == ["handlers.common"]
+    in_complaint.clear()
     await harness.send(citizen, "/status 2026-000001")
-    assert entered == ["handlers.common", "handlers.common.commands"]
+    assert in_complaint == ["handlers.common", "handlers.common.commands"]
     # A desk command typed by a citizen still reaches the operators' refusal.
-    entered.clear()
+    in_complaint.clear()
     replies = await harness.send(citizen, "/open")
-    assert entered == ["handlers.operators", "handlers.operators.refusals"]
+    assert in_complaint == ["handlers.operators", "handlers.operators.refusals"]
     assert replies[0].text == OPERATOR_COMMAND_ONLY
