@@ -6,10 +6,15 @@ only and tests, fixtures and benchmarks build many.
 The operators' desk comes first (its callback part before the rest, so that
 a call's result an operator types is not relayed to the citizen): it handles
 only the operators' chat, card buttons and operator commands (refused in
-private chats before the citizen router calls them unknown). Navigation (menu, cancel) comes next so it works
-in every state; the conversation with operators (any message outside a
-dialogue) comes after the dialogues; the catch-alls come last so they never
-shadow a dialogue step.
+private chats before the citizen router calls them unknown). Navigation
+(menu, cancel) comes next so it works in every state; the conversation with
+operators (any message outside a dialogue) comes after the dialogues; the
+catch-alls come last so they never shadow a dialogue step.
+
+Every router is a ``bot.routing.GatedRouter``: once its handlers are
+registered, its gates are fitted here, and an update skips, without entering
+it, a router none of whose handlers could take it. The order above still
+decides which handler wins.
 """
 
 from __future__ import annotations
