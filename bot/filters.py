@@ -8,10 +8,9 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.filters import Filter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bot.routing import ButtonGate
+from bot.routing import CommandGate
 from bot.services.operator_access import OperatorAccess
 from bot.settings import Settings
 
@@ -23,14 +22,28 @@ def normalise_words(text: str) -> str:
     return " ".join(_NOT_LETTERS.sub(" ", text.lower().replace("ё", "е")).split())
 
 
-class TypedWord(Filter):
+class DoorFilter(Filter):
+    """A pure, synchronous check that routers' gates can also ask at the door.
+
+    aiogram awaits the filter; a router's gate (``bot.routing``) calls
+    ``admits(event, data)`` directly, with the update's context as ``data``.
+    Both ask the same ``admits``, so the two answers cannot drift apart. A
+    subclass defines ``admits``, or sets it to a gate object that routers can
+    merge with others of its kind.
+    """
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        return self.admits(event, data)
+
+    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
+        raise NotImplementedError
+
+
+class TypedWord(DoorFilter):
     """A message whose whole text is one of ``words`` (as a button label or typed)."""
 
     def __init__(self, words: tuple[str, ...]) -> None:
         self.admits = WordGate(frozenset(normalise_words(word) for word in words))
-
-    async def __call__(self, message: Message) -> bool:
-        return self.admits(message, {})
 
 
 class WordGate:
@@ -51,78 +64,26 @@ class WordGate:
         return WordGate(self.words | other.words)
 
 
-class InOperatorsChat(Filter):
+class InOperatorsChat(DoorFilter):
     """A message in the operators' chat (``OPERATORS_CHAT_ID``)."""
 
-    async def __call__(self, message: Message, settings: Settings) -> bool:
-        return in_operators_chat(message, settings)
-
     def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
-        return _admits_by_settings(in_operators_chat, event, data)
+        settings: Settings = data["settings"]
+        return isinstance(event, Message) and settings.operators_chat_id is not None and \
+            event.chat.id == settings.operators_chat_id
 
 
-def in_operators_chat(message: Message, settings: Settings) -> bool:
-    return settings.operators_chat_id is not None and \
-        message.chat.id == settings.operators_chat_id
-
-
-def _admits_by_settings(check: Callable[[Message, Settings], bool], event: TelegramObject,
-                        data: Mapping[str, Any]) -> bool:
-    """A gate for a message filter that reads the settings (anything passes without them)."""
-    if not isinstance(event, Message):
-        return False
-    settings = data.get("settings")
-    return True if settings is None else check(event, settings)
-
-
-def looks_like_command(message: Message) -> bool:
-    """Text or caption starting with "/": what every ``Command`` filter needs first."""
-    text = message.text or message.caption
-    return text is not None and text.startswith("/")
-
-
-class IsCommand(Filter):
+class IsCommand(DoorFilter):
     """A message that may be a command: the router-level check of a router of commands.
 
-    aiogram checks a router's handlers one by one; behind this check, an
-    ordinary message passes a dozen ``Command`` handlers at the cost of one.
+    Read as every ``Command`` filter reads text or caption: its first word
+    starts with "/". aiogram checks a router's handlers one by one; behind
+    this check, an ordinary message passes a dozen ``Command`` handlers at
+    the cost of one.
     """
 
-    async def __call__(self, message: Message) -> bool:
-        return looks_like_command(message)
-
-    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
-        return isinstance(event, Message) and looks_like_command(event)
-
-
-class OperatorsChatOrCommand(Filter):
-    """A message the operators' routers could take: one in their chat, or a command anywhere.
-
-    Their router-level filter: a citizen's ordinary message (or the caption
-    of a photo) passes them after one check instead of a visit to each of
-    their sub-routers and handlers. A command can still be theirs: they
-    refuse desk commands typed in a private chat.
-    """
-
-    async def __call__(self, message: Message, settings: Settings) -> bool:
-        return _command_or_operators_chat(message, settings)
-
-    def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
-        return _admits_by_settings(_command_or_operators_chat, event, data)
-
-
-def _command_or_operators_chat(message: Message, settings: Settings) -> bool:
-    return looks_like_command(message) or in_operators_chat(message, settings)
-
-
-class ButtonOf(Filter):
-    """A button whose callback data is of one of ``kinds`` (by its prefix; nothing is parsed)."""
-
-    def __init__(self, *kinds: type[CallbackData]) -> None:
-        self.admits = ButtonGate(kinds)
-
-    async def __call__(self, callback: CallbackQuery) -> bool:
-        return self.admits(callback, {})
+    def __init__(self) -> None:
+        self.admits = CommandGate("/", names=None, ignore_case=False)
 
 
 class IsOperator(Filter):
@@ -136,11 +97,8 @@ class IsOperator(Filter):
         return user is not None and await operator_access.is_operator(bot, user.id)
 
 
-class PrivateChat(Filter):
+class PrivateChat(DoorFilter):
     """Events in a private chat with the bot: messages, edits, button presses, membership."""
-
-    async def __call__(self, event: TelegramObject) -> bool:
-        return self.admits(event, {})
 
     def admits(self, event: TelegramObject, data: Mapping[str, Any]) -> bool:
         chat = getattr(event, "chat", None)

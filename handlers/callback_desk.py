@@ -16,7 +16,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callbacks import CallDesk, CallDeskAction
 from bot.desk_views import callbacks_list
-from bot.filters import ButtonOf, InOperatorsChat, IsOperator, OperatorsChatOrCommand
+from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
 from bot.routing import GatedRouter
 from bot.services.callbacks import CallbackService, CallOutcome, CallResult
@@ -130,9 +130,6 @@ async def refuse_in_private(message: Message) -> None:
 
 def create_router() -> Router:
     router = GatedRouter(name=__name__)
-    # Every handler below needs one of these: citizens' updates skip the lot.
-    router.message.filter(OperatorsChatOrCommand())
-    router.callback_query.filter(ButtonOf(CallDesk))
 
     desk = GatedRouter(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())

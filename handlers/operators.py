@@ -25,7 +25,7 @@ from bot.desk_views import (
     stats_text,
     templates_list,
 )
-from bot.filters import ButtonOf, InOperatorsChat, IsOperator, OperatorsChatOrCommand
+from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
 from bot.routing import GatedRouter
 from bot.services.callbacks import CallbackService
@@ -406,10 +406,6 @@ async def refuse_in_private(message: Message) -> None:
 
 def create_router() -> Router:
     router = GatedRouter(name=__name__)
-    # Every message and button handler below needs one of these: citizens'
-    # updates skip the lot (edits are the desk's own check).
-    router.message.filter(OperatorsChatOrCommand())
-    router.callback_query.filter(ButtonOf(Desk, TemplatePick))
 
     desk = GatedRouter(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())

@@ -44,7 +44,8 @@ def appeal_details(number: str, *, can_comment: bool,
     """
     column = [] if call is None else call_buttons(number, call, appeal_open=can_comment)
     if can_comment:
-        column.append(button(t.BUTTON_COMMENT, MyAppeal(action=AppealAction.COMMENT, number=number)))
+        comment = MyAppeal(action=AppealAction.COMMENT, number=number)
+        column.append(button(t.BUTTON_COMMENT, comment))
     column.append(button(t.BUTTON_TO_LIST, Menu(item=MenuItem.MY_APPEALS)))
     column.append(button(common_texts.BUTTON_MAIN_MENU, Menu(item=MenuItem.MAIN)))
     return InlineKeyboardMarkup(inline_keyboard=[[item] for item in column])

@@ -7,6 +7,7 @@ from aiogram import Router
 from aiogram.types import TelegramObject
 
 from bot.testing.harness import BotHarness, Person
+from bot.texts import my_appeals as my_appeals_texts
 from bot.texts.operators import OPERATOR_COMMAND_ONLY
 from states.complaint import WrittenComplaint
 
@@ -103,6 +104,15 @@ async def test_leaving_the_phone_step_hides_the_contact_keyboard(
     assert await harness.state(citizen) is None
     replies = await harness.send(citizen, "/start")
     assert len(replies) == 1  # no keyboard to hide any more
+
+
+
+async def test_a_command_after_spaces_is_still_the_command(
+    harness: BotHarness, citizen: Person,
+) -> None:
+    """aiogram reads a command as the first word; so does the commands' router check."""
+    replies = await harness.send(citizen, "  /my")
+    assert [reply.text for reply in replies] == [my_appeals_texts.LIST_EMPTY]
 
 
 @pytest.fixture
