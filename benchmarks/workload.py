@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.callbacks import (
+from bot.callback_data import (
     AppealKind,
     AppealTypeChoice,
     Complaint,
@@ -33,8 +33,8 @@ from bot.callbacks import (
     Nav,
     NavAction,
 )
-from bot.services.validators import find_appeal_number
-from bot.testing.session import RecordingSession, SentMessage, plain_text
+from bot.domain.validators import find_appeal_number
+from testkit.session import RecordingSession, SentMessage, plain_text
 
 if TYPE_CHECKING:
     from aiogram import Bot

@@ -20,9 +20,9 @@ from bot.demo import run_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
 from bot.runtime import settle_heap
-from bot.services.content import ContentError
+from bot.domain.content import ContentError
 from bot.settings import Settings, describe_settings_error
-from storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database
 
 
 async def run(settings: Settings) -> None:

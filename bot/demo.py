@@ -2,7 +2,7 @@
 
 ``python -m bot`` without ``BOT_TOKEN`` (or with ``--demo``) starts it. The
 bot runs exactly as in production (the dispatcher from the factory, long
-polling over HTTP); only Telegram is the local fake from ``bot.fake_telegram``.
+polling over HTTP); only Telegram is the local fake from ``fake_telegram``.
 The newcomer types as a citizen or an operator; buttons are pressed by number.
 """
 
@@ -21,11 +21,11 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from bot.factory import create_bot, create_dispatcher
-from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
-from bot.services.validators import format_phone
+from fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
+from bot.domain.validators import format_phone
 from bot.settings import Settings
 from bot.texts import demo as t
-from storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database
 
 DEMO_TOKEN = "7000000001:DEMO-local-fake-telegram"
 CITIZEN_PHONE = "+79161234567"

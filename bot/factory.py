@@ -25,11 +25,11 @@ from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
-from bot.services.callback_slots import SlotPolicy
-from bot.services.callbacks import CallbackService
-from bot.services.clock import Clock, SystemClock
+from bot.domain.slots import SlotPolicy
+from bot.services.call_booking import CallBookingService
+from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
-from bot.services.content import load_help_content
+from bot.domain.content import load_help_content
 from bot.services.desk import DeskService, OutboxSignal
 from bot.services.operator_access import OperatorAccess
 from bot.services.outbox import OutboxSender
@@ -40,19 +40,19 @@ from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
-from handlers import get_routers
-from storage.isolation import KeyedEventIsolation
-from storage.sqlite.appeals import SQLiteAppealRepository
-from storage.sqlite.callbacks import SQLiteCallbackRepository
-from storage.sqlite.citizens import SQLiteCitizenRepository
-from storage.sqlite.codes import SQLiteCodeRepository
-from storage.sqlite.database import Database
-from storage.sqlite.desk import SQLiteDeskRepository
-from storage.sqlite.fsm import SQLiteStorage
-from storage.sqlite.outbox import SQLiteOutboxRepository
-from storage.sqlite.privacy import SQLitePrivacyRepository
-from storage.sqlite.templates import SQLiteTemplateRepository
-from storage.sqlite.updates import SQLiteProcessedUpdates
+from bot.handlers import get_routers
+from bot.storage.isolation import KeyedEventIsolation
+from bot.storage.sqlite.appeals import SQLiteAppealRepository
+from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
+from bot.storage.sqlite.citizens import SQLiteCitizenRepository
+from bot.storage.sqlite.codes import SQLiteCodeRepository
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.sqlite.fsm import SQLiteStorage
+from bot.storage.sqlite.outbox import SQLiteOutboxRepository
+from bot.storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.storage.sqlite.templates import SQLiteTemplateRepository
+from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def create_dispatcher(
         clock=clock,
         sms_gateway=sms_gateway,
         appeals=AppealService(appeal_repository, desk_repository, clock, signal),
-        callback_requests=CallbackService(appeal_repository, SQLiteCallbackRepository(database),
+        call_bookings=CallBookingService(appeal_repository, SQLiteCallBookingRepository(database),
                                           desk_repository, clock, signal, slot_policy),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
         desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),

@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.services.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
+from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 # Built-in help articles and routing rules, shipped inside the package.

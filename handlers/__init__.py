@@ -26,11 +26,11 @@ from bot.routing import GatedRouter
 
 
 def get_routers() -> list[Router]:
-    from handlers import (
+    from bot.handlers import (
         appeal,
-        callback_desk,
-        callback_request,
-        common,
+        call_desk,
+        call_booking,
+        navigation,
         complaint,
         conversation,
         fallback,
@@ -43,8 +43,8 @@ def get_routers() -> list[Router]:
     )
 
     modules = (
-        callback_desk, operators, common, phone, recovery, appeal, complaint, my_appeals,
-        callback_request, help_section, privacy, conversation, fallback,
+        call_desk, operators, navigation, phone, recovery, appeal, complaint, my_appeals,
+        call_booking, help_section, privacy, conversation, fallback,
     )
     routers = [module.create_router() for module in modules]
     for router in routers:

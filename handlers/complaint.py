@@ -9,22 +9,22 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Complaint, ComplaintAction, Menu, MenuItem, Nav, NavAction
+from bot.callback_data import Complaint, ComplaintAction, Menu, MenuItem, Nav, NavAction
 from bot.keyboards import complaint as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.appeals import AppealService
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.desk import DeskService
-from bot.services.validators import clean_text, parse_moments, parse_phone
+from bot.domain.validators import clean_text, parse_moments, parse_phone
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import complaint as t
 from bot.texts import join_lines, render, validation
-from bot.views import appeal_filed, field_value
-from handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from handlers.replies import answer_long, citizen_router, off_hours, origin
-from states.complaint import WrittenComplaint
-from storage.models import AppealType, Attachment
+from bot.rendering.citizen import appeal_filed, field_value
+from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
+from bot.handlers.replies import answer_long, citizen_router, off_hours, origin
+from bot.states.complaint import WrittenComplaint
+from bot.domain.models import AppealType, Attachment
 
 MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")

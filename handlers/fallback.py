@@ -17,12 +17,12 @@ from bot.keyboards.common import main_menu
 from bot.keyboards.help import suggestions
 from bot.routing import GatedRouter
 from bot.services.appeals import AppealService
-from bot.services.content import HelpContent
-from bot.services.validators import find_appeal_number
+from bot.domain.content import HelpContent
+from bot.domain.validators import find_appeal_number
 from bot.settings import Settings
 from bot.texts import common as t
 from bot.texts import help as help_texts
-from handlers.my_appeals import show_status
+from bot.handlers.my_appeals import show_status
 
 
 async def free_text(message: Message, state: FSMContext, help_content: HelpContent,

@@ -15,8 +15,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import Desk, DeskAction, TemplatePick
-from bot.desk_views import (
+from bot.callback_data import Desk, DeskAction, TemplatePick
+from bot.rendering.operators import (
     card_text,
     has_hidden_data,
     history_text,
@@ -28,14 +28,14 @@ from bot.desk_views import (
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
 from bot.routing import GatedRouter
-from bot.services.callbacks import CallbackService
+from bot.services.call_booking import CallBookingService
 from bot.services.desk import ActionOutcome, DeskService
-from bot.services.validators import Invalid, clean_text, parse_appeal_number
+from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import operators as t
 from bot.texts import plain, render
-from handlers.replies import (
+from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
     answer_long,
@@ -44,8 +44,8 @@ from handlers.replies import (
     origin,
     ref,
 )
-from states.operators import OperatorClosing
-from storage.models import Appeal, AppealEvent, EventKind
+from bot.states.operators import OperatorClosing
+from bot.domain.models import Appeal, AppealEvent, EventKind
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
 DESK_COMMANDS = ("appeal", "open", "stats", "history", "templates", "template_add",
@@ -289,9 +289,9 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
 
 
 async def open_command(message: Message, desk: DeskService,
-                       callback_requests: CallbackService) -> None:
+                       call_bookings: CallBookingService) -> None:
     await answer_long(message, open_list(await desk.open_appeals(), desk.now(),
-                                         callback_requests.policy))
+                                         call_bookings.policy))
 
 
 async def stats_command(message: Message, desk: DeskService) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
-from bot.desk_views import off_hours_note
+from bot.rendering.operators import off_hours_note
 from bot.filters import PrivateChat
 from bot.routing import GatedRouter
 from bot.services.desk import DeskService
 from bot.services.relay import Content
-from bot.services.text_split import split_html
-from bot.services.validators import Invalid
+from bot.domain.text_split import split_html
+from bot.domain.validators import Invalid
 from bot.texts import explain
-from storage.models import Actor, MessageAuthor, MessageRef
+from bot.domain.models import Actor, MessageAuthor, MessageRef
 
 
 def citizen_router(name: str) -> Router:

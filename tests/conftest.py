@@ -12,14 +12,14 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject
 
 from bot.factory import create_bot, create_dispatcher
-from bot.fixtures.out_of_process import OutOfProcessTier, profile_of
-from bot.fixtures.runner import load_all
+from testkit.fixtures.out_of_process import OutOfProcessTier, profile_of
+from testkit.fixtures.runner import load_all
 from bot.routing import GatedRouter
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import RecordingSession
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from testkit.session import RecordingSession
+from bot.storage.sqlite.database import Database
 
 TEST_TOKEN = "123456789:TEST-token"
 

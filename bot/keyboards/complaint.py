@@ -6,7 +6,7 @@ from functools import cache
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Complaint, ComplaintAction, Nav, NavAction
+from bot.callback_data import Complaint, ComplaintAction, Nav, NavAction
 from bot.keyboards.common import add_navigation
 from bot.texts import common as common_texts
 from bot.texts import complaint as t

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
 
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 
 logger = logging.getLogger(__name__)
 

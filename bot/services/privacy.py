@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.sqlite.batching import Batches, settle
+from bot.storage.sqlite.batching import Batches, settle
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def latest_schema_version() -> int:
 
 
 def _available_migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("storage") / "migrations"
+    folder = resources.files("bot.storage") / "migrations"
     found = []
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)

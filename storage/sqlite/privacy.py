@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from storage.models import ERASED_VALUE as ERASED
-from storage.sqlite.database import Database, Transaction
-from storage.sqlite.timefmt import to_db
+from bot.domain.models import ERASED_VALUE as ERASED
+from bot.storage.sqlite.database import Database, Transaction
+from bot.storage.sqlite.timefmt import to_db
 
 
 class SQLitePrivacyRepository:

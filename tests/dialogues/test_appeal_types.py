@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import json
 
-from bot.services.clock import ManualClock
-from bot.testing.harness import BotHarness, Person
-from states.appeal import NewAppeal
-from states.complaint import WrittenComplaint
-from states.my_appeals import MyAppeals
-from storage.sqlite.database import Database
+from bot.domain.clock import ManualClock
+from testkit.harness import BotHarness, Person
+from bot.states.appeal import NewAppeal
+from bot.states.complaint import WrittenComplaint
+from bot.states.my_appeals import MyAppeals
+from bot.storage.sqlite.database import Database
 
 
 async def choose_type(harness: BotHarness, citizen: Person, label: str):

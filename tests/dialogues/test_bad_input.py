@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.testing.harness import BotHarness, Person
-from states.appeal import NewAppeal
-from states.complaint import WrittenComplaint
-from states.my_appeals import MyAppeals
-from states.phone import PhoneChange
-from states.recovery import AccessRecovery
-from storage.models import AppealType
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.states.appeal import NewAppeal
+from bot.states.complaint import WrittenComplaint
+from bot.states.my_appeals import MyAppeals
+from bot.states.phone import PhoneChange
+from bot.states.recovery import AccessRecovery
+from bot.domain.models import AppealType
+from bot.storage.sqlite.database import Database
 
 RECOVERY = ["/recovery", ("press", "Другое"), ("press", "Обратиться в поддержку")]
 TECHNICAL = ["/appeal", ("press", "Техническая неисправность")]

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import json
 
-from bot.testing.harness import BotHarness, Person
-from states.complaint import WrittenComplaint
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.states.complaint import WrittenComplaint
+from bot.storage.sqlite.database import Database
 
 
 async def fill_complaint(harness: BotHarness, citizen: Person) -> None:

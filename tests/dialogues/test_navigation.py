@@ -6,10 +6,10 @@ import pytest
 from aiogram import Router
 from aiogram.types import TelegramObject
 
-from bot.testing.harness import BotHarness, Person
+from testkit.harness import BotHarness, Person
 from bot.texts import my_appeals as my_appeals_texts
 from bot.texts.operators import OPERATOR_COMMAND_ONLY
-from states.complaint import WrittenComplaint
+from bot.states.complaint import WrittenComplaint
 
 
 async def test_cancel_command_word_and_button_leave_any_dialogue(
@@ -122,7 +122,7 @@ def entered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     enter = Router.propagate_event
 
     async def spy(self: Router, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
-        if self.name.startswith("handlers."):
+        if self.name.startswith("bot.handlers."):
             names.append(self.name)
         return await enter(self, update_type, event, **kwargs)
 
@@ -147,7 +147,7 @@ async def test_an_answer_in_a_dialogue_enters_that_dialogue_alone(
     assert "Шаг 2" in replies[0].text
     assert await harness.state(citizen) == WrittenComplaint.waiting_for_caller_phone.state
     # Not the operators' routers, not navigation, not the dialogues before it.
-    assert in_complaint == ["handlers.complaint"]
+    assert in_complaint == ["bot.handlers.complaint"]
 
 
 @pytest.mark.gates_as_in_production
@@ -157,12 +157,12 @@ async def test_navigation_still_comes_first_inside_a_dialogue(
     replies = await harness.send(citizen, "Отмена")
     assert replies[0].text.startswith("Действие отменено")
     assert await harness.state(citizen) is None
-    assert in_complaint == ["handlers.common"]
+    assert in_complaint == ["bot.handlers.navigation"]
     in_complaint.clear()
     await harness.send(citizen, "/status 2026-000001")
-    assert in_complaint == ["handlers.common", "handlers.common.commands"]
+    assert in_complaint == ["bot.handlers.navigation", "bot.handlers.navigation.commands"]
     # A desk command typed by a citizen still reaches the operators' refusal.
     in_complaint.clear()
     replies = await harness.send(citizen, "/open")
-    assert in_complaint == ["handlers.operators", "handlers.operators.refusals"]
+    assert in_complaint == ["bot.handlers.operators", "bot.handlers.operators.refusals"]
     assert replies[0].text == OPERATOR_COMMAND_ONLY

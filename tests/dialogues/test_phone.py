@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 
-from bot.services.clock import ManualClock
-from bot.testing.harness import BotHarness, Person
-from states.phone import PhoneChange
-from storage.sqlite.database import Database
+from bot.domain.clock import ManualClock
+from testkit.harness import BotHarness, Person
+from bot.states.phone import PhoneChange
+from bot.storage.sqlite.database import Database
 from tests.conftest import SmsOutbox
 
 

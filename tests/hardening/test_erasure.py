@@ -3,12 +3,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.services.privacy import PrivacyService
-from bot.testing.harness import BotHarness, Person
-from states.privacy import ForgetMe
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import to_db
+from testkit.harness import BotHarness, Person
+from bot.states.privacy import ForgetMe
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import to_db
 from tests.conftest import SmsOutbox
 
 

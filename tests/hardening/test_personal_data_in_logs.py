@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from bot.logging_setup import MaskingFormatter
-from bot.services.masking import mask_personal_data, mask_phone, mask_snils
+from bot.domain.masking import mask_personal_data, mask_phone, mask_snils
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ async def test_a_failed_commit_is_rolled_back_and_the_database_stays_usable(
 async def test_commits_never_checkpoint_a_background_task_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
+    monkeypatch.setattr("bot.storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
     db = Database(tmp_path / "db.sqlite3")
     await db.connect()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import get_routers
+from bot.handlers import get_routers
 
 
 def all_filters(router: Router):

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from bot.callbacks import CallDesk, CallDeskAction, Desk, DeskAction, Menu, MenuItem, TemplatePick
+from bot.callback_data import CallDesk, CallDeskAction, Desk, DeskAction, Menu, MenuItem, TemplatePick
 from bot.filters import IsCommand
 from bot.routing import GatedRouter
 from bot.settings import Settings
-from handlers import get_routers
-from states.callback_request import OperatorCallResult
+from bot.handlers import get_routers
+from bot.states.call_booking import OperatorCallResult
 from tests.unit.events import button, message
 
 
@@ -35,7 +35,7 @@ async def test_a_command_is_text_or_caption_whose_first_word_starts_with_a_slash
 
 def operators_routers() -> dict[str, GatedRouter]:
     return {router.name: router for router in get_routers()
-            if router.name in ("handlers.operators", "handlers.callback_desk")}
+            if router.name in ("bot.handlers.operators", "bot.handlers.call_desk")}
 
 
 def test_the_operators_routers_see_their_chat_and_desk_commands_only(settings: Settings) -> None:
@@ -44,8 +44,8 @@ def test_the_operators_routers_see_their_chat_and_desk_commands_only(settings: S
     assert operators_chat is not None
     no_state = {"settings": settings, "raw_state": None}
     routers = operators_routers()
-    desk = routers["handlers.operators"].gate("message")
-    calls = routers["handlers.callback_desk"].gate("message")
+    desk = routers["bot.handlers.operators"].gate("message")
+    calls = routers["bot.handlers.call_desk"].gate("message")
     assert desk is not None and calls is not None
     answer = message(operators_chat, text="Здравствуйте, проверили")
 
@@ -65,8 +65,8 @@ def test_the_operators_routers_see_their_chat_and_desk_commands_only(settings: S
 def test_the_operators_routers_see_their_own_buttons_only(settings: Settings) -> None:
     context = {"settings": settings, "raw_state": None}
     routers = operators_routers()
-    desk_buttons = routers["handlers.operators"].gate("callback_query")
-    call_buttons = routers["handlers.callback_desk"].gate("callback_query")
+    desk_buttons = routers["bot.handlers.operators"].gate("callback_query")
+    call_buttons = routers["bot.handlers.call_desk"].gate("callback_query")
     assert desk_buttons is not None and call_buttons is not None
     take = button(Desk(action=DeskAction.TAKE, number="2026-000001").pack())
     pick = button(TemplatePick(template_id=3, number="2026-000001").pack())

@@ -12,10 +12,10 @@ from aiogram.filters import Command, CommandStart, StateFilter, and_f, or_f
 from aiogram.fsm.state import State, StatesGroup, any_state, default_state
 from aiogram.types import Message, TelegramObject
 
-from bot.callbacks import Desk, DeskAction, Menu, MenuItem, Nav, NavAction
+from bot.callback_data import Desk, DeskAction, Menu, MenuItem, Nav, NavAction
 from bot.filters import IsOperator, PrivateChat, TypedWord, WordGate
 from bot.routing import GatedRouter, filter_gate, router_gate
-from handlers import get_routers
+from bot.handlers import get_routers
 from tests.unit.events import button, message
 
 
@@ -265,4 +265,4 @@ def test_every_router_of_the_bot_is_gated() -> None:
     # which takes any button press nothing else took.
     ungated = [f"{r.name}.{kind}" for r in routers for kind in ("message", "callback_query")
                if isinstance(r, GatedRouter) and r.gate(kind) is None]
-    assert ungated == ["handlers.fallback.callback_query"]
+    assert ungated == ["bot.handlers.fallback.callback_query"]

@@ -11,17 +11,17 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services.callback_slots import SlotPolicy, is_overdue
-from bot.services.masking import mask_contact, mask_name, mask_phone, mask_snils
-from bot.services.text_split import MESSAGE_LIMIT, visible_length
-from bot.services.working_hours import WorkingHours
+from bot.domain.slots import SlotPolicy, is_overdue
+from bot.domain.masking import mask_contact, mask_name, mask_phone, mask_snils
+from bot.domain.text_split import MESSAGE_LIMIT, visible_length
+from bot.domain.working_hours import WorkingHours
 from bot.texts import Safe, join_lines, plain, render
-from bot.texts import callbacks as call_texts
+from bot.texts import call_booking as call_texts
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import operators as t
-from bot.views import call_when, field_value, local_time
-from storage.models import (
+from bot.rendering.citizen import call_when, field_value, local_time
+from bot.domain.models import (
     Appeal,
     AppealEvent,
     AppealStatus,

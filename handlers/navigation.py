@@ -11,21 +11,21 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
-from bot.callbacks import Menu, MenuItem, Nav, NavAction
+from bot.callback_data import Menu, MenuItem, Nav, NavAction
 from bot.filters import IsCommand, TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.routing import GatedRouter
 from bot.services.appeals import AppealService
-from bot.services.callbacks import CallbackService
-from bot.services.content import HelpContent
+from bot.services.call_booking import CallBookingService
+from bot.domain.content import HelpContent
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
-from handlers import (
+from bot.handlers import (
     appeal,
-    callback_request,
+    call_booking,
     complaint,
     help_section,
     my_appeals,
@@ -33,8 +33,8 @@ from handlers import (
     privacy,
     recovery,
 )
-from handlers.replies import citizen_router, origin
-from states.phone import PhoneChange
+from bot.handlers.replies import citizen_router, origin
+from bot.states.phone import PhoneChange
 
 
 async def leave_dialogue(message: Message, state: FSMContext) -> None:
@@ -115,10 +115,10 @@ async def complaint_command(message: Message, state: FSMContext) -> None:
 
 async def callback_command(message: Message, state: FSMContext,
                            phone_change: PhoneChangeService,
-                           callback_requests: CallbackService) -> None:
+                           call_bookings: CallBookingService) -> None:
     assert message.from_user is not None
-    await callback_request.start_request(message, state, message.from_user.id, phone_change,
-                                         callback_requests)
+    await call_booking.start_request(message, state, message.from_user.id, phone_change,
+                                         call_bookings)
 
 
 async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,

@@ -17,7 +17,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import (
+from bot.callback_data import (
     CallAction,
     CallDay,
     CallFlow,
@@ -29,22 +29,22 @@ from bot.callbacks import (
     Nav,
     NavAction,
 )
-from bot.keyboards import callback_request as keyboards
+from bot.keyboards import call_booking as keyboards
 from bot.keyboards import conversation as conversation_keyboards
 from bot.keyboards.common import confirm, main_menu, navigation
 from bot.services.appeals import AppealService
-from bot.services.callback_slots import slot_at
-from bot.services.callbacks import CallbackService, CallOutcome, CallResult
+from bot.domain.slots import slot_at
+from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
 from bot.services.phone_change import PhoneChangeService
-from bot.services.validators import Invalid, clean_text, format_phone, parse_phone
+from bot.domain.validators import Invalid, clean_text, format_phone, parse_phone
 from bot.settings import Settings
-from bot.texts import callbacks as t
+from bot.texts import call_booking as t
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import render, validation
-from bot.views import appeal_details, zone_name
-from handlers.replies import answer_long, citizen_router, origin, problem_text
-from states.callback_request import CallbackRequest, CallRescheduling
+from bot.rendering.citizen import appeal_details, zone_name
+from bot.handlers.replies import answer_long, citizen_router, origin, problem_text
+from bot.states.call_booking import CallbackRequest, CallRescheduling
 
 DESCRIPTION_LIMIT = 500
 DESCRIPTION_MINIMUM = 3
@@ -55,24 +55,24 @@ DESCRIPTION_MINIMUM = 3
 
 async def start_request(message: Message, state: FSMContext, user_id: int,
                         phone_change: PhoneChangeService,
-                        callback_requests: CallbackService) -> None:
+                        call_bookings: CallBookingService) -> None:
     await state.clear()
-    active = await callback_requests.active_call(user_id)
+    active = await call_bookings.active_call(user_id)
     if active is not None:
         await show_booked_call(message, CallResult(CallOutcome.ALREADY, active),
-                               callback_requests)
+                               call_bookings)
         return
     await ask_phone(message, state, user_id, phone_change)
 
 
 async def show_booked_call(message: Message, result: CallResult,
-                           callback_requests: CallbackService) -> None:
+                           call_bookings: CallBookingService) -> None:
     """One call at a time: the one already booked, with its buttons."""
     appeal = result.appeal
     assert appeal is not None and appeal.call is not None
     await message.answer(
         render(t.ALREADY_BOOKED, number=appeal.number,
-               when=callback_requests.when(appeal.call.start)),
+               when=call_bookings.when(appeal.call.start)),
         reply_markup=keyboards.booked_call(appeal.number, appeal.call),
     )
 
@@ -89,9 +89,9 @@ async def ask_phone(message: Message, state: FSMContext, user_id: int,
 
 async def start_from_menu(callback: CallbackQuery, state: FSMContext,
                           phone_change: PhoneChangeService,
-                          callback_requests: CallbackService) -> None:
+                          call_bookings: CallBookingService) -> None:
     await start_request(origin(callback), state, callback.from_user.id, phone_change,
-                        callback_requests)
+                        call_bookings)
 
 
 async def profile_phone_chosen(callback: CallbackQuery, state: FSMContext,
@@ -154,7 +154,7 @@ async def ask_description(message: Message, state: FSMContext, prefix: str = "")
 
 
 async def description_typed(message: Message, state: FSMContext,
-                            callback_requests: CallbackService) -> None:
+                            call_bookings: CallBookingService) -> None:
     try:
         description = clean_text(message.text, max_length=DESCRIPTION_LIMIT,
                                  min_length=DESCRIPTION_MINIMUM)
@@ -163,7 +163,7 @@ async def description_typed(message: Message, state: FSMContext,
                              reply_markup=navigation(back=True))
         return
     await state.update_data(description=description)
-    await show_days(message, state, callback_requests)
+    await show_days(message, state, call_bookings)
 
 
 async def description_expected(message: Message, state: FSMContext) -> None:
@@ -179,37 +179,37 @@ def _states(current: str | None) -> type[CallbackRequest | CallRescheduling]:
         else CallbackRequest
 
 
-async def show_days(message: Message, state: FSMContext, callback_requests: CallbackService,
+async def show_days(message: Message, state: FSMContext, call_bookings: CallBookingService,
                     prefix: str = "") -> None:
     group = _states(await state.get_state())
-    days = await callback_requests.offered_days()
+    days = await call_bookings.offered_days()
     if not days:
         await state.clear()
         await message.answer(prefix + t.NO_FREE_DAYS, reply_markup=keyboards.no_free_days())
         return
     await state.set_state(group.choosing_day)
-    zone = zone_name(callback_requests.policy.zone)
+    zone = zone_name(call_bookings.policy.zone)
     if group is CallRescheduling:
         number = (await state.get_data())["number"]
         text = render(t.ASK_DAY_MOVE, number=number, zone=zone)
     else:
         text = render(t.ASK_DAY, zone=zone)
     await message.answer(prefix + text, reply_markup=keyboards.days(
-        days, callback_requests.today(), back=group is CallbackRequest))
+        days, call_bookings.today(), back=group is CallbackRequest))
 
 
-async def show_times(message: Message, state: FSMContext, callback_requests: CallbackService,
+async def show_times(message: Message, state: FSMContext, call_bookings: CallBookingService,
                      day: date, page: int = 0, prefix: str = "") -> bool:
     """The free times of ``day``; False (nothing shown) when the day has none left."""
-    slots = await callback_requests.free_slots(day)
+    slots = await call_bookings.free_slots(day)
     if not slots:
         return False
     group = _states(await state.get_state())
     await state.set_state(group.choosing_time)
     await state.update_data(day=day.isoformat())
     await message.answer(
-        prefix + render(t.ASK_TIME, day=keyboards.day_label(day, callback_requests.today()),
-                        zone=zone_name(callback_requests.policy.zone)),
+        prefix + render(t.ASK_TIME, day=keyboards.day_label(day, call_bookings.today()),
+                        zone=zone_name(call_bookings.policy.zone)),
         reply_markup=keyboards.times(day, slots, page),
     )
     return True
@@ -224,109 +224,109 @@ def _day(text: str) -> date | None:
 
 async def day_chosen(callback: CallbackQuery, callback_data: CallDay, state: FSMContext,
                      callback_answer: CallbackAnswer,
-                     callback_requests: CallbackService) -> None:
+                     call_bookings: CallBookingService) -> None:
     day = _day(callback_data.day)
     message = origin(callback)
-    if day is None or not await show_times(message, state, callback_requests, day,
+    if day is None or not await show_times(message, state, call_bookings, day,
                                            callback_data.page):
         callback_answer.text = t.DAY_FULL
         callback_answer.show_alert = True
-        await show_days(message, state, callback_requests)
+        await show_days(message, state, call_bookings)
 
 
 async def other_day(callback: CallbackQuery, state: FSMContext,
-                    callback_requests: CallbackService) -> None:
-    await show_days(origin(callback), state, callback_requests)
+                    call_bookings: CallBookingService) -> None:
+    await show_days(origin(callback), state, call_bookings)
 
 
-def _slot(callback_data: CallTime, callback_requests: CallbackService) -> datetime | None:
+def _slot(callback_data: CallTime, call_bookings: CallBookingService) -> datetime | None:
     day = _day(callback_data.day)
     if day is None or not 0 <= callback_data.minute < 24 * 60:
         return None
-    return slot_at(day, callback_data.minute, callback_requests.policy)
+    return slot_at(day, callback_data.minute, call_bookings.policy)
 
 
 async def time_chosen(callback: CallbackQuery, callback_data: CallTime, state: FSMContext,
-                      callback_requests: CallbackService) -> None:
+                      call_bookings: CallBookingService) -> None:
     message = origin(callback)
-    start = _slot(callback_data, callback_requests)
+    start = _slot(callback_data, call_bookings)
     refusal = (CallOutcome.SLOT_GONE if start is None
-               else await callback_requests.slot_refusal(start))
+               else await call_bookings.slot_refusal(start))
     if refusal is not None or start is None:
-        await _slot_refused(message, state, callback_requests, refusal)
+        await _slot_refused(message, state, call_bookings, refusal)
         return
     await state.update_data(day=callback_data.day, minute=callback_data.minute)
-    await show_summary(message, state, callback_requests, start)
+    await show_summary(message, state, call_bookings, start)
 
 
-async def _slot_refused(message: Message, state: FSMContext, callback_requests: CallbackService,
+async def _slot_refused(message: Message, state: FSMContext, call_bookings: CallBookingService,
                         refusal: CallOutcome | None) -> None:
     """The chosen time is taken or gone: the day's other times, else the days."""
     prefix = (t.SLOT_FULL if refusal == CallOutcome.SLOT_FULL else t.SLOT_GONE) + "\n\n"
     day = _day((await state.get_data()).get("day", ""))
-    if day is None or not await show_times(message, state, callback_requests, day,
+    if day is None or not await show_times(message, state, call_bookings, day,
                                            prefix=prefix):
-        await show_days(message, state, callback_requests, prefix=prefix)
+        await show_days(message, state, call_bookings, prefix=prefix)
 
 
-async def show_summary(message: Message, state: FSMContext, callback_requests: CallbackService,
+async def show_summary(message: Message, state: FSMContext, call_bookings: CallBookingService,
                        start: datetime) -> None:
     data = await state.get_data()
     await state.set_state(CallbackRequest.confirming)
     await message.answer(
         render(t.SUMMARY, phone=format_phone(data["phone"]), description=data["description"],
-               when=callback_requests.when(start),
-               zone=zone_name(callback_requests.policy.zone)),
+               when=call_bookings.when(start),
+               zone=zone_name(call_bookings.policy.zone)),
         reply_markup=confirm(back=True),
     )
 
 
-def _chosen_slot(data: dict, callback_requests: CallbackService) -> datetime:
-    return slot_at(date.fromisoformat(data["day"]), data["minute"], callback_requests.policy)
+def _chosen_slot(data: dict, call_bookings: CallBookingService) -> datetime:
+    return slot_at(date.fromisoformat(data["day"]), data["minute"], call_bookings.policy)
 
 
 async def submit(callback: CallbackQuery, state: FSMContext,
-                 callback_requests: CallbackService) -> None:
+                 call_bookings: CallBookingService) -> None:
     message = origin(callback)
     data = await state.get_data()
-    result = await callback_requests.book(callback.from_user.id, message.chat.id, data["phone"],
+    result = await call_bookings.book(callback.from_user.id, message.chat.id, data["phone"],
                                           data["description"],
-                                          _chosen_slot(data, callback_requests))
+                                          _chosen_slot(data, call_bookings))
     appeal = result.appeal
     if result.outcome == CallOutcome.DONE:
         assert appeal is not None and appeal.call is not None
         await state.clear()
         await message.answer(
-            render(t.BOOKED, number=appeal.number, when=callback_requests.when(appeal.call.start),
-                   zone=zone_name(callback_requests.policy.zone),
+            render(t.BOOKED, number=appeal.number, when=call_bookings.when(appeal.call.start),
+                   zone=zone_name(call_bookings.policy.zone),
                    phone=format_phone(data["phone"])),
             reply_markup=main_menu(),
         )
     elif result.outcome == CallOutcome.ALREADY:
         await state.clear()
-        await show_booked_call(message, result, callback_requests)
+        await show_booked_call(message, result, call_bookings)
     else:
-        await _slot_refused(message, state, callback_requests, result.outcome)
+        await _slot_refused(message, state, call_bookings, result.outcome)
 
 
 async def back(callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService,
-               callback_requests: CallbackService) -> None:
+               call_bookings: CallBookingService) -> None:
     message = origin(callback)
     current = await state.get_state()
     if current == CallbackRequest.choosing_day.state:
         await ask_description(message, state)
     elif current == CallbackRequest.choosing_time.state:
-        await show_days(message, state, callback_requests)
+        await show_days(message, state, call_bookings)
     elif current == CallbackRequest.confirming.state:
         day = _day((await state.get_data()).get("day", ""))
-        if day is None or not await show_times(message, state, callback_requests, day):
-            await show_days(message, state, callback_requests)
+        if day is None or not await show_times(message, state, call_bookings, day):
+            await show_days(message, state, call_bookings)
     else:
         await ask_phone(message, state, callback.from_user.id, phone_change)
 
 
 async def buttons_expected(message: Message, state: FSMContext,
-                           callback_requests: CallbackService) -> None:
+                           call_bookings: CallBookingService) -> None:
     """Text while a day, a time or the confirmation is awaited: say so, show the buttons."""
     current = await state.get_state()
     prefix = t.CHOOSE_WITH_BUTTON + "\n\n"
@@ -335,20 +335,20 @@ async def buttons_expected(message: Message, state: FSMContext,
         return
     day = _day((await state.get_data()).get("day", ""))
     if current in (CallbackRequest.choosing_time.state, CallRescheduling.choosing_time.state) \
-            and day is not None and await show_times(message, state, callback_requests, day,
+            and day is not None and await show_times(message, state, call_bookings, day,
                                                      prefix=prefix):
         return
-    await show_days(message, state, callback_requests, prefix=prefix)
+    await show_days(message, state, call_bookings, prefix=prefix)
 
 
 # --- a booked call: move, cancel, confirm ----------------------------------------------------
 
 
 async def _refuse(message: Message, result: CallResult, number: str,
-                  callback_requests: CallbackService) -> None:
+                  call_bookings: CallBookingService) -> None:
     appeal = result.appeal
     if result.outcome == CallOutcome.TOO_LATE and appeal is not None and appeal.call is not None:
-        text = render(t.TOO_LATE, number=number, when=callback_requests.when(appeal.call.start))
+        text = render(t.TOO_LATE, number=number, when=call_bookings.when(appeal.call.start))
     elif result.outcome == CallOutcome.NOT_CHANGEABLE:
         text = render(t.NOT_CHANGEABLE, number=number)
     else:
@@ -357,58 +357,58 @@ async def _refuse(message: Message, result: CallResult, number: str,
 
 
 async def move_pressed(callback: CallbackQuery, callback_data: CallManage, state: FSMContext,
-                       callback_requests: CallbackService) -> None:
+                       call_bookings: CallBookingService) -> None:
     message = origin(callback)
-    checked = await callback_requests.check_change(callback_data.number, callback.from_user.id)
+    checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
     if checked.outcome != CallOutcome.DONE:
-        await _refuse(message, checked, callback_data.number, callback_requests)
+        await _refuse(message, checked, callback_data.number, call_bookings)
         return
     await state.clear()
     await state.set_state(CallRescheduling.choosing_day)
     await state.set_data({"number": callback_data.number})
-    await show_days(message, state, callback_requests)
+    await show_days(message, state, call_bookings)
 
 
 async def new_time_chosen(callback: CallbackQuery, callback_data: CallTime, state: FSMContext,
-                          callback_requests: CallbackService) -> None:
+                          call_bookings: CallBookingService) -> None:
     message = origin(callback)
     number = (await state.get_data())["number"]
-    start = _slot(callback_data, callback_requests)
+    start = _slot(callback_data, call_bookings)
     if start is None:
-        await _slot_refused(message, state, callback_requests, CallOutcome.SLOT_GONE)
+        await _slot_refused(message, state, call_bookings, CallOutcome.SLOT_GONE)
         return
-    result = await callback_requests.move(number, callback.from_user.id, start)
+    result = await call_bookings.move(number, callback.from_user.id, start)
     if result.outcome in (CallOutcome.SLOT_FULL, CallOutcome.SLOT_GONE):
-        await _slot_refused(message, state, callback_requests, result.outcome)
+        await _slot_refused(message, state, call_bookings, result.outcome)
         return
     await state.clear()
     if result.outcome != CallOutcome.DONE:
-        await _refuse(message, result, number, callback_requests)
+        await _refuse(message, result, number, call_bookings)
         return
-    await message.answer(render(t.MOVED, number=number, when=callback_requests.when(start),
-                                zone=zone_name(callback_requests.policy.zone)),
+    await message.answer(render(t.MOVED, number=number, when=call_bookings.when(start),
+                                zone=zone_name(call_bookings.policy.zone)),
                          reply_markup=main_menu())
 
 
 async def cancel_pressed(callback: CallbackQuery, callback_data: CallManage,
-                         callback_requests: CallbackService) -> None:
+                         call_bookings: CallBookingService) -> None:
     message = origin(callback)
-    checked = await callback_requests.check_change(callback_data.number, callback.from_user.id)
+    checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
     appeal = checked.appeal
     if checked.outcome != CallOutcome.DONE or appeal is None or appeal.call is None:
-        await _refuse(message, checked, callback_data.number, callback_requests)
+        await _refuse(message, checked, callback_data.number, call_bookings)
         return
     await message.answer(render(t.ASK_CANCEL, number=appeal.number,
-                                when=callback_requests.when(appeal.call.start)),
+                                when=call_bookings.when(appeal.call.start)),
                          reply_markup=keyboards.ask_cancel(appeal.number))
 
 
 async def cancel_confirmed(callback: CallbackQuery, callback_data: CallManage, state: FSMContext,
-                           callback_requests: CallbackService) -> None:
+                           call_bookings: CallBookingService) -> None:
     message = origin(callback)
-    result = await callback_requests.cancel(callback_data.number, callback.from_user.id)
+    result = await call_bookings.cancel(callback_data.number, callback.from_user.id)
     if result.outcome != CallOutcome.DONE:
-        await _refuse(message, result, callback_data.number, callback_requests)
+        await _refuse(message, result, callback_data.number, call_bookings)
         return
     if (await state.get_data()).get("number") == callback_data.number:
         await state.clear()
@@ -417,21 +417,21 @@ async def cancel_confirmed(callback: CallbackQuery, callback_data: CallManage, s
 
 
 async def cancel_declined(callback: CallbackQuery, callback_data: CallManage,
-                          callback_requests: CallbackService) -> None:
+                          call_bookings: CallBookingService) -> None:
     message = origin(callback)
-    checked = await callback_requests.check_change(callback_data.number, callback.from_user.id)
+    checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
     appeal = checked.appeal
     if appeal is None or appeal.call is None:
-        await _refuse(message, checked, callback_data.number, callback_requests)
+        await _refuse(message, checked, callback_data.number, call_bookings)
         return
-    await message.answer(render(t.KEPT, when=callback_requests.when(appeal.call.start)),
+    await message.answer(render(t.KEPT, when=call_bookings.when(appeal.call.start)),
                          reply_markup=main_menu())
 
 
 async def call_confirmed(callback: CallbackQuery, callback_data: CallManage,
-                         callback_answer: CallbackAnswer, callback_requests: CallbackService,
+                         callback_answer: CallbackAnswer, call_bookings: CallBookingService,
                          appeals: AppealService, settings: Settings) -> None:
-    result = await callback_requests.confirm(callback_data.number, callback.from_user.id)
+    result = await call_bookings.confirm(callback_data.number, callback.from_user.id)
     appeal = result.appeal
     if result.outcome == CallOutcome.NOT_DONE:
         callback_answer.text = t.NOT_DONE_YET

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import (
+from bot.callback_data import (
     CallAction,
     CallDay,
     CallFlow,
@@ -19,12 +19,12 @@ from bot.callbacks import (
     ReplyToAppeal,
 )
 from bot.keyboards.common import add_navigation, button
-from bot.services.validators import format_phone
-from bot.texts import callbacks as t
+from bot.domain.validators import format_phone
+from bot.texts import call_booking as t
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import plain, render
-from storage.models import CallStatus, ScheduledCall
+from bot.domain.models import CallStatus, ScheduledCall
 
 TIMES_PER_PAGE = 40
 TIMES_PER_ROW = 4

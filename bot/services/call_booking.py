@@ -1,7 +1,7 @@
 """Callback requests: booking a call as an appeal, moving, cancelling, marking, confirming.
 
 A callback request is an appeal of type ``callback`` whose call sits in a
-slot (see :mod:`bot.services.callback_slots`). Booking files the appeal, its
+slot (see :mod:`bot.domain.slots`). Booking files the appeal, its
 call and its card in one transaction, refused if the slot filled up in the
 meantime. Every later step is one :class:`AppealChange` with a
 :class:`CallChange`: the call, the appeal, the events and the notices for the
@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.keyboards import callback_request as keyboards
-from bot.services.callback_slots import (
+from bot.keyboards import call_booking as keyboards
+from bot.domain.slots import (
     SlotPolicy,
     SlotProblem,
     booking_window,
@@ -27,7 +27,7 @@ from bot.services.callback_slots import (
     slot_end,
     slot_problem,
 )
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.desk import (
     CARD_UPDATE,
     OPEN_STATUSES,
@@ -38,11 +38,11 @@ from bot.services.desk import (
     to_operators,
 )
 from bot.services.relay import text_payloads
-from bot.services.validators import format_phone
-from bot.texts import callbacks as t
+from bot.domain.validators import format_phone
+from bot.texts import call_booking as t
 from bot.texts import plain, render
-from bot.views import call_when
-from storage.models import (
+from bot.rendering.citizen import call_when
+from bot.domain.models import (
     Actor,
     Appeal,
     AppealChange,
@@ -55,7 +55,7 @@ from storage.models import (
     NewEvent,
     SlotClaim,
 )
-from storage.repositories import AppealRepository, CallbackRepository, DeskRepository
+from bot.storage.repositories import AppealRepository, CallBookingRepository, DeskRepository
 
 PHONE_FIELD = "callback_phone"
 DESCRIPTION_FIELD = "description"
@@ -80,11 +80,11 @@ class CallResult:
     closed_now: bool = False  # confirming closed the appeal (the citizen is asked to rate)
 
 
-class CallbackService:
+class CallBookingService:
     def __init__(
         self,
         appeals: AppealRepository,
-        calls: CallbackRepository,
+        calls: CallBookingRepository,
         desk: DeskRepository,
         clock: Clock,
         signal: OutboxSignal,

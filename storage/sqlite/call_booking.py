@@ -1,7 +1,7 @@
 """Callback requests: booking a call together with its appeal, and reading the schedule.
 
 Changes to a booked call (moving, cancelling, marking) are appeal changes
-(:class:`storage.models.CallChange`), applied by the desk repository.
+(:class:`bot.domain.models.CallChange`), applied by the desk repository.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from storage.models import Appeal, AppealChange, AppealStatus, CallStatus, NewAppeal, SlotClaim
-from storage.sqlite.appeals import insert_appeal
-from storage.sqlite.changes import slot_has_room
-from storage.sqlite.database import Database, Transaction
-from storage.sqlite.rows import appeals_with_details
-from storage.sqlite.timefmt import from_db, to_db
+from bot.domain.models import Appeal, AppealChange, AppealStatus, CallStatus, NewAppeal, SlotClaim
+from bot.storage.sqlite.appeals import insert_appeal
+from bot.storage.sqlite.changes import slot_has_room
+from bot.storage.sqlite.database import Database, Transaction
+from bot.storage.sqlite.rows import appeals_with_details
+from bot.storage.sqlite.timefmt import from_db, to_db
 
 
-class SQLiteCallbackRepository:
+class SQLiteCallBookingRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.services.validators import format_phone
+from bot.domain.validators import format_phone
 
 
 def mask_phone(e164: str | None) -> str:

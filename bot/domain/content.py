@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from snowballstemmer import stemmer
 
-from bot.services.text_split import MESSAGE_LIMIT, visible_length
+from bot.domain.text_split import MESSAGE_LIMIT, visible_length
 
 ARTICLE_PREFIX = "article:"
 _ARTICLE_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")

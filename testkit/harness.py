@@ -22,7 +22,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import InlineKeyboardMarkup, Update
 
-from bot.testing.session import RecordingSession, SentMessage
+from testkit.session import RecordingSession, SentMessage
 
 
 @dataclass(frozen=True)

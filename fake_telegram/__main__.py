@@ -1,4 +1,4 @@
-"""Run the fake Telegram server on its own: ``python -m bot.fake_telegram``.
+"""Run the fake Telegram server on its own: ``python -m fake_telegram``.
 
 Prints the base URL and the token to give the bot, then serves until interrupted. Drive it over
 the JSON control API under ``/_fake/`` (see ``docs/fake_telegram.md``).
@@ -14,7 +14,7 @@ from .server import DEFAULT_TOKEN, FakeTelegram
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.fake_telegram", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m fake_telegram", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default=DEFAULT_TOKEN)

@@ -105,7 +105,7 @@ class MyAppeal(CallbackData, prefix="a"):
 
 
 class HelpArticle(CallbackData, prefix="h"):
-    article: str  # the article's id, at most 31 characters (see bot.services.content)
+    article: str  # the article's id, at most 31 characters (see bot.domain.content)
 
 
 # --- operator desk ---------------------------------------------------------

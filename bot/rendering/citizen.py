@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.validators import Moment, format_phone
-from bot.texts import callbacks as call_texts
+from bot.domain.validators import Moment, format_phone
+from bot.texts import call_booking as call_texts
 from bot.texts import common, join_lines, render
 from bot.texts import conversation as conversation_texts
 from bot.texts import my_appeals as my_texts
 from bot.texts import recovery as recovery_texts
-from storage.models import ERASED_VALUE, Appeal, AppealMessage, CallStatus
+from bot.domain.models import ERASED_VALUE, Appeal, AppealMessage, CallStatus
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:

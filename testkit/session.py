@@ -50,7 +50,7 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
-from bot.services.text_split import CAPTION_LIMIT, MESSAGE_LIMIT
+from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT
 
 if TYPE_CHECKING:
     from aiogram import Bot

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.services.working_hours import WorkingHours
+from bot.domain.working_hours import WorkingHours
 
 Booking = tuple[datetime, datetime]  # a scheduled call's [start, end)
 _WHOLE_DAY = ((0, 24 * 60),)

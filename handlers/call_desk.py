@@ -14,18 +14,18 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import CallDesk, CallDeskAction
-from bot.desk_views import callbacks_list
+from bot.callback_data import CallDesk, CallDeskAction
+from bot.rendering.operators import callbacks_list
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
 from bot.routing import GatedRouter
-from bot.services.callbacks import CallbackService, CallOutcome, CallResult
-from bot.services.validators import Invalid, clean_text
-from bot.texts import callbacks as t
+from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
+from bot.domain.validators import Invalid, clean_text
+from bot.texts import call_booking as t
 from bot.texts import operators as operator_texts
 from bot.texts import plain, render
-from handlers.replies import alert, answer_long, operator, origin
-from states.callback_request import OperatorCallResult
+from bot.handlers.replies import alert, answer_long, operator, origin
+from bot.states.call_booking import OperatorCallResult
 
 RESULT_LIMIT = 500
 
@@ -42,8 +42,8 @@ def _refusal(result: CallResult, number: str) -> str:
 
 async def ask_result(callback: CallbackQuery, callback_data: CallDesk, state: FSMContext,
                      callback_answer: CallbackAnswer,
-                     callback_requests: CallbackService) -> None:
-    checked = await callback_requests.scheduled(callback_data.number)
+                     call_bookings: CallBookingService) -> None:
+    checked = await call_bookings.scheduled(callback_data.number)
     if checked.outcome != CallOutcome.DONE:
         callback_answer.show_alert = True
         callback_answer.text = _refusal(checked, callback_data.number)
@@ -57,7 +57,7 @@ async def ask_result(callback: CallbackQuery, callback_data: CallDesk, state: FS
 
 
 async def result_typed(message: Message, state: FSMContext,
-                       callback_requests: CallbackService) -> None:
+                       call_bookings: CallBookingService) -> None:
     assert message.from_user is not None
     number = (await state.get_data())["call_number"]
     try:
@@ -68,7 +68,7 @@ async def result_typed(message: Message, state: FSMContext,
         return
     await state.clear()
     actor = operator(message.from_user)
-    marked = await callback_requests.mark_done(number, actor, result)
+    marked = await call_bookings.mark_done(number, actor, result)
     if marked.outcome == CallOutcome.DONE:
         await message.reply(render(t.MARKED_DONE, number=number, name=actor.name))
     else:
@@ -97,8 +97,8 @@ async def cancel_command(message: Message, state: FSMContext) -> None:
 
 async def not_reached(callback: CallbackQuery, callback_data: CallDesk,
                       callback_answer: CallbackAnswer,
-                      callback_requests: CallbackService) -> None:
-    result = await callback_requests.mark_not_reached(callback_data.number,
+                      call_bookings: CallBookingService) -> None:
+    result = await call_bookings.mark_not_reached(callback_data.number,
                                                       operator(callback.from_user))
     callback_answer.show_alert = True
     if result.outcome == CallOutcome.DONE:
@@ -107,11 +107,11 @@ async def not_reached(callback: CallbackQuery, callback_data: CallDesk,
         callback_answer.text = _refusal(result, callback_data.number)
 
 
-async def callbacks_command(message: Message, callback_requests: CallbackService) -> None:
-    day = callback_requests.today()
-    calls = await callback_requests.calls_of_day(day)
-    await answer_long(message, callbacks_list(calls, day, callback_requests.now(),
-                                              callback_requests.policy))
+async def callbacks_command(message: Message, call_bookings: CallBookingService) -> None:
+    day = call_bookings.today()
+    calls = await call_bookings.calls_of_day(day)
+    await answer_long(message, callbacks_list(calls, day, call_bookings.now(),
+                                              call_bookings.policy))
 
 
 async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
