@@ -153,7 +153,7 @@ def create_dispatcher(
         dispatcher.message.outer_middleware(throttling)
         dispatcher.callback_query.outer_middleware(throttling)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_routers(*get_routers())
+    dispatcher.include_routers(*get_routers(settings, clock))
     dispatcher.errors.register(report_error)
     dispatcher.startup.register(set_commands)
     dispatcher.startup.register(start_outbox)

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager
 
 from bot.callback_data import AppealKind, AppealTypeChoice, Menu, MenuItem, Nav, NavAction
 from bot.keyboards.appeals import appeal_types
@@ -103,12 +104,14 @@ async def start_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def type_chosen(
-    callback: CallbackQuery, callback_data: AppealTypeChoice, state: FSMContext
+    callback: CallbackQuery, callback_data: AppealTypeChoice, state: FSMContext,
+    dialog_manager: DialogManager,
 ) -> None:
     message = origin(callback)
     kind = callback_data.kind
     if kind == AppealKind.COMPLAINT:
-        await start_complaint(message, state)
+        await state.clear()
+        await start_complaint(dialog_manager)
         return
     if kind == AppealKind.STATUS_CHECK:
         await ask_for_number(message, state)

@@ -18,7 +18,6 @@ from bot.callback_data import CallDesk, CallDeskAction
 from bot.rendering.operators import callbacks_list
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
-from bot.routing import GatedRouter
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
 from bot.domain.validators import Invalid, clean_text
 from bot.texts import call_booking as t
@@ -129,9 +128,9 @@ async def refuse_in_private(message: Message) -> None:
 
 
 def create_router() -> Router:
-    router = GatedRouter(name=__name__)
+    router = Router(name=__name__)
 
-    desk = GatedRouter(name=f"{__name__}.desk")
+    desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.callback_query.filter(CallDesk.filter(), IsOperator())
     desk.callback_query.register(ask_result, CallDesk.filter(F.action == CallDeskAction.CALLED))
@@ -146,7 +145,7 @@ def create_router() -> Router:
     desk.message.register(result_expected, OperatorCallResult.waiting_for_result,
                           ~F.text.startswith("/"))
 
-    refusals = GatedRouter(name=f"{__name__}.refusals")
+    refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, CallDesk.filter())
     refusals.message.register(refuse_command, InOperatorsChat(), Command("callbacks"))
     refusals.message.register(refuse_in_private, F.chat.type == "private", Command("callbacks"))

@@ -19,7 +19,6 @@ from bot.callback_data import Rating, RatingAction, ReplyToAppeal
 from bot.filters import PrivateChat
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
-from bot.routing import GatedRouter
 from bot.services.desk import DeskService, RateOutcome, RelayOutcome, RelayResult
 from bot.services.relay import Content
 from bot.domain.validators import Invalid, clean_text, find_appeal_number
@@ -198,7 +197,7 @@ def _pending(content: Content, message: Message) -> dict[str, object]:
 
 
 def create_router() -> Router:
-    router = GatedRouter(name=__name__)
+    router = Router(name=__name__)
     private = PrivateChat()
     router.message.filter(private)
     router.edited_message.filter(private)

@@ -10,11 +10,11 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram_dialog import DialogManager
 
 from bot.callback_data import Menu, MenuItem, Nav, NavAction
 from bot.filters import IsCommand, TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
-from bot.routing import GatedRouter
 from bot.services.appeals import AppealService
 from bot.services.call_booking import CallBookingService
 from bot.domain.content import HelpContent
@@ -37,35 +37,47 @@ from bot.handlers.replies import citizen_router, origin
 from bot.states.phone import PhoneChange
 
 
-async def leave_dialogue(message: Message, state: FSMContext) -> None:
+async def in_dialogue(state: FSMContext, dialog_manager: DialogManager) -> bool:
+    return await state.get_state() is not None or dialog_manager.has_context()
+
+
+async def leave_dialogue(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
     """Clear the dialogue; hide the contact keyboard if the phone step was showing it."""
     if await state.get_state() == PhoneChange.waiting_for_phone.state:
         await message.answer(t.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove())
     await state.clear()
+    if dialog_manager.has_context():
+        await dialog_manager.reset_stack()
 
 
-async def show_main_menu(message: Message, state: FSMContext) -> None:
-    await leave_dialogue(message, state)
+async def show_main_menu(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    await leave_dialogue(message, state, dialog_manager)
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-async def start(message: Message, state: FSMContext) -> None:
-    await leave_dialogue(message, state)
+async def start(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
+    await leave_dialogue(message, state, dialog_manager)
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(render(t.WELCOME, name=name), reply_markup=main_menu())
 
 
-async def menu_command(message: Message, state: FSMContext) -> None:
-    await show_main_menu(message, state)
+async def menu_command(message: Message, state: FSMContext,
+                       dialog_manager: DialogManager) -> None:
+    await show_main_menu(message, state, dialog_manager)
 
 
-async def menu_button(callback: CallbackQuery, state: FSMContext) -> None:
-    await show_main_menu(origin(callback), state)
+async def menu_button(callback: CallbackQuery, state: FSMContext,
+                      dialog_manager: DialogManager) -> None:
+    await show_main_menu(origin(callback), state, dialog_manager)
 
 
-async def cancel(message: Message, state: FSMContext) -> None:
-    had_dialogue = await state.get_state() is not None
+async def cancel(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
+    had_dialogue = await in_dialogue(state, dialog_manager)
     await state.clear()
+    if dialog_manager.has_context():
+        await dialog_manager.reset_stack()
     # Also removes the contact keyboard of the phone dialogue, if it is shown.
     await message.answer(
         t.CANCELLED if had_dialogue else t.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove()
@@ -73,12 +85,14 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-async def cancel_command(message: Message, state: FSMContext) -> None:
-    await cancel(message, state)
+async def cancel_command(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    await cancel(message, state, dialog_manager)
 
 
-async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
-    await cancel(origin(callback), state)
+async def cancel_button(callback: CallbackQuery, state: FSMContext,
+                        dialog_manager: DialogManager) -> None:
+    await cancel(origin(callback), state, dialog_manager)
 
 
 async def help_command(message: Message, state: FSMContext, help_content: HelpContent) -> None:
@@ -109,8 +123,16 @@ async def appeal_command(message: Message, state: FSMContext) -> None:
     await appeal.show_types(message, state)
 
 
-async def complaint_command(message: Message, state: FSMContext) -> None:
-    await complaint.start_complaint(message, state)
+async def complaint_command(message: Message, state: FSMContext,
+                            dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await complaint.start_complaint(dialog_manager)
+
+
+async def complaint_button(callback: CallbackQuery, state: FSMContext,
+                           dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await complaint.start_complaint(dialog_manager)
 
 
 async def callback_command(message: Message, state: FSMContext,
@@ -156,8 +178,9 @@ def create_router() -> Router:
     router.message.register(cancel_command, TypedWord(t.CANCEL_WORDS))
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
+    router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
     # The rest are commands: an ordinary message passes them all with one check.
-    commands = GatedRouter(name=f"{__name__}.commands")
+    commands = Router(name=f"{__name__}.commands")
     commands.message.filter(IsCommand())
     commands.message.register(help_command, Command("help"))
     commands.message.register(checklist_command, Command("checklist"))
@@ -169,7 +192,10 @@ def create_router() -> Router:
     commands.message.register(my_appeals_command, Command("my"))
     commands.message.register(status_command, Command("status"))
     commands.message.register(forget_command, Command("forget"))
-    # Last: a command no handler above knows must not be taken as a dialogue answer.
-    commands.message.register(unknown_command, F.text.startswith("/"))
     router.include_router(commands)
+    # Last: a command no handler above knows must not be taken as a dialogue answer,
+    # and keeps the dialogue where it was.
+    unknown = Router(name=f"{__name__}.unknown")
+    unknown.message.register(unknown_command, F.text.startswith("/"))
+    router.include_router(unknown)
     return router

@@ -27,7 +27,6 @@ from bot.rendering.operators import (
 )
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
-from bot.routing import GatedRouter
 from bot.services.call_booking import CallBookingService
 from bot.services.desk import ActionOutcome, DeskService
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
@@ -405,9 +404,9 @@ async def refuse_in_private(message: Message) -> None:
 
 
 def create_router() -> Router:
-    router = GatedRouter(name=__name__)
+    router = Router(name=__name__)
 
-    desk = GatedRouter(name=f"{__name__}.desk")
+    desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.edited_message.filter(InOperatorsChat(), IsOperator())
     # Card buttons only: citizens' buttons must not cost a membership check.
@@ -439,7 +438,7 @@ def create_router() -> Router:
     desk.message.register(relay_answer, ~F.text.startswith("/"))
     desk.edited_message.register(answer_edited)
 
-    refusals = GatedRouter(name=f"{__name__}.refusals")
+    refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
     refusals.message.register(refuse_command, InOperatorsChat(),
                               Command(*DESK_COMMANDS, "cancel"))

@@ -7,7 +7,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.rendering.operators import off_hours_note
 from bot.filters import PrivateChat
-from bot.routing import GatedRouter
 from bot.services.desk import DeskService
 from bot.services.relay import Content
 from bot.domain.text_split import split_html
@@ -18,7 +17,7 @@ from bot.domain.models import Actor, MessageAuthor, MessageRef
 
 def citizen_router(name: str) -> Router:
     """A router for citizens' dialogues: private chats only, messages and buttons alike."""
-    router = GatedRouter(name=name)
+    router = Router(name=name)
     router.message.filter(PrivateChat())
     router.callback_query.filter(PrivateChat())
     return router

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -293,11 +293,33 @@ class BotHarness:
         return StorageKey(bot_id=self.bot.id, chat_id=chat_id or user.id, user_id=user.id)
 
     async def state(self, user: Person, chat_id: int | None = None) -> str | None:
-        """The user's FSM state as stored (in their private chat by default)."""
+        """The state the user's dialogue waits in (in their private chat by default).
+
+        A dialogue on aiogram_dialog keeps its state in its stack's top
+        context, not in aiogram's FSM state; either is what the citizen is in.
+        """
+        context = await self._dialogue_context(user, chat_id)
+        if context:
+            return str(context["state"])
         return await self.dispatcher.storage.get_state(self._key(user, chat_id))
 
     async def data(self, user: Person, chat_id: int | None = None) -> dict[str, Any]:
+        """The answers kept so far: the dialogue's data, or aiogram's FSM data."""
+        context = await self._dialogue_context(user, chat_id)
+        if context:
+            return dict(context.get("dialog_data", {}))
         return await self.dispatcher.storage.get_data(self._key(user, chat_id))
+
+    async def _dialogue_context(self, user: Person, chat_id: int | None) -> dict[str, Any]:
+        # aiogram_dialog's storage layout: the default stack lists intent ids,
+        # the last one is shown; each intent's context is a row of its own.
+        key = self._key(user, chat_id)
+        storage = self.dispatcher.storage
+        stack = await storage.get_data(replace(key, destiny="aiogd:stack:"))
+        intents = stack.get("intents") or []
+        if not intents:
+            return {}
+        return await storage.get_data(replace(key, destiny=f"aiogd:context:{intents[-1]}"))
 
     def last(self, user: Person) -> SentMessage:
         messages = self.session.messages_in(user.id)

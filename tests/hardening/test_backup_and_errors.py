@@ -39,10 +39,10 @@ async def test_unexpected_error_is_logged_with_the_update_and_the_state_is_kept(
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Тема")
 
-    async def broken(*args, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("database is on fire")
 
-    monkeypatch.setattr("bot.handlers.complaint.answered_step", broken)
+    monkeypatch.setattr("bot.handlers.complaint.parse_phone", broken)
     replies = await harness.send(citizen, "+79123456789")
     assert [reply.text for reply in replies] == [
         "Что-то пошло не так, попробуйте ещё раз. Введённые данные сохранены, "
