@@ -445,7 +445,8 @@ class OutboxSender:
         current = await self._desk.get(appeal.id) or appeal
         flags = await self._desk.flags(current.citizen_id)
         text = card_text(current, flags, self._zone, forum=thread.topic_id is not None)
-        return text, card_keyboard(current, has_hidden_data=has_hidden_data(current))
+        hidden = has_hidden_data(current, await self._desk.events(current.id))
+        return text, card_keyboard(current, has_hidden_data=hidden)
 
     async def _post_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> Message:
         text, markup = await self._render_card(appeal, thread)
