@@ -126,6 +126,8 @@ def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str,
         lines.append(render(t.CARD_ATTACHMENTS, count=len(appeal.attachments)))
     lines += _call_lines(appeal, zone)
     footer = []
+    if appeal.erasure is not None:
+        footer.append(t.CARD_ERASED[appeal.erasure])
     if appeal.resolution:
         footer.append(render(t.CARD_RESOLUTION,
                              resolution=mask_personal_data(appeal.resolution)))

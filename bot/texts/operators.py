@@ -14,6 +14,11 @@ CARD_RESOLUTION = "<b>Итог:</b> {resolution}"
 CARD_RATING = "<b>Оценка гражданина:</b> {stars} {score}/5"
 CARD_RATING_COMMENT = "<b>Отзыв:</b> {comment}"
 CARD_BANNED = "⛔ Переписка остановлена операторами (/unban, чтобы возобновить)"
+CARD_ERASED = {
+    "request": "🗑 Гражданин удалил свои персональные данные (/forget): поля, переписка "
+               "и вложения стёрты, сообщения по обращению в этом чате удалены.",
+    "retention": "🗑 Персональные данные удалены: истёк срок хранения.",
+}
 CARD_BOT_BLOCKED = "🚫 Гражданин заблокировал бота: сообщения ему не доставляются"
 CARD_HINT = "Ответ гражданину: ответьте на эту карточку{where} (текст, фото, документ)."
 CARD_HINT_TOPIC = " или напишите в этой теме"
@@ -189,6 +194,7 @@ EVENT_NAMES = {
     "call_done": "звонок состоялся",
     "call_not_reached": "не дозвонились",
     "call_confirmed": "гражданин подтвердил звонок",
+    "relay_dropped_erased": "не доставлено: персональные данные удалены",
 }
 
 # The command menu shown in the operators' chat.
