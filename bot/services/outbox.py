@@ -385,8 +385,9 @@ class OutboxSender:
                     continue
                 raise
             message_id = message_ids[0] if message_ids else None
-            copy = MessageRef(chat_id, message_ids[0]) \
-                if item.kind == OutboxKind.MESSAGE and message_ids else None
+            copy = None
+            if item.kind == OutboxKind.MESSAGE and message_id is not None:
+                copy = MessageRef(chat_id, message_id)
             await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy,
                                               message_ids[1:])
             return
