@@ -105,14 +105,14 @@ def create_dispatcher(
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
     )
+    signal = OutboxSignal()
     privacy = PrivacyService(
         SQLitePrivacyRepository(database), clock, settings.retention_days,
-        sessions=storage if isinstance(storage, SQLiteStorage) else None,
+        sessions=storage if isinstance(storage, SQLiteStorage) else None, outbox=signal,
     )
     retention = RetentionJob(privacy)
     dispatcher.startup.register(retention.start)
     dispatcher.shutdown.register(retention.stop)
-    signal = OutboxSignal()
     appeal_repository = SQLiteAppealRepository(database)
     desk_repository = SQLiteDeskRepository(database)
     slot_policy = SlotPolicy(

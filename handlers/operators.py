@@ -191,10 +191,11 @@ async def reveal(callback: CallbackQuery, callback_data: Desk, callback_answer: 
     if appeal is None:
         callback_answer.text = t.APPEAL_GONE
         return
-    if not has_hidden_data(appeal):
+    events = await desk.events(appeal)
+    if not has_hidden_data(appeal, events):
         callback_answer.text = t.NO_HIDDEN_DATA
         return
-    text = reveal_text(appeal)
+    text = reveal_text(appeal, events)
     if len(text) <= ALERT_LIMIT:
         callback_answer.text = text
         return
@@ -283,7 +284,8 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
     flags = await desk.flags_of(appeal)
     shown = await message.reply(
         card_text(appeal, flags, settings.zone, forum=False),
-        reply_markup=keyboards.card(appeal, has_hidden_data=has_hidden_data(appeal)),
+        reply_markup=keyboards.card(
+            appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))),
     )
     await desk.card_shown(appeal, ref(shown), operator(message.from_user))
 

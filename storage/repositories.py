@@ -177,9 +177,11 @@ class OutboxRepository(Protocol):
 
     async def mark_delivered(
         self, item_id: int, now: datetime, message_id: int | None,
-        copy: MessageRef | None = None,
+        copy: MessageRef | None = None, more_message_ids: Sequence[int] = (),
     ) -> bool:
-        """Mark a pending row delivered, fill in its event's copy; False if not pending."""
+        """Mark a pending row delivered, fill in its event's copy; False if not pending.
+
+        ``more_message_ids``: the album's messages after the first (``message_id``)."""
 
     async def postpone(self, item_id: int, not_before: datetime, error: str) -> None: ...
 

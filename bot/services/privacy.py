@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.services.clock import Clock
+from bot.services.desk import OutboxSignal
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +27,20 @@ class SessionMemory(Protocol):
 
 class PrivacyService:
     def __init__(self, repository: PrivacyRepository, clock: Clock, retention_days: int,
-                 sessions: SessionMemory | None = None) -> None:
+                 sessions: SessionMemory | None = None,
+                 outbox: OutboxSignal | None = None) -> None:
         self._repository = repository
         self._clock = clock
         self._sessions = sessions
+        self._outbox = outbox
         self.retention = timedelta(days=retention_days)
 
     async def forget(self, user_id: int) -> int:
         erased = await self._repository.erase_citizen(user_id, self._clock.now())
         if self._sessions is not None:
             self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
+        if self._outbox is not None:
+            self._outbox.notify()  # the erased cards and the deletions in the operators' chat
         logger.info("Personal data of a citizen erased on request (%s appeals)", erased)
         return erased
 

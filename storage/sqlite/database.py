@@ -240,14 +240,26 @@ class Database:
         for version, name, script in _available_migrations():
             if version in applied:
                 continue
-            # executescript() commits first, so the BEGIN/COMMIT pair inside the
-            # script makes the migration and its record one atomic step.
-            await connection.executescript(
-                "BEGIN IMMEDIATE;\n"
-                f"{script}\n;"
-                f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');\n"
-                "COMMIT;"
-            )
+            # Foreign keys are off while a migration runs, as SQLite prescribes for
+            # rebuilding a table that others refer to (the only way to change a CHECK),
+            # and checked before it commits. executescript() commits first, so the
+            # BEGIN inside the script makes the migration and its record one step.
+            await connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                await connection.executescript(
+                    "BEGIN IMMEDIATE;\n"
+                    f"{script}\n;"
+                    f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');"
+                )
+                if await connection.execute_fetchall("PRAGMA foreign_key_check"):
+                    raise sqlite3.IntegrityError(
+                        f"migration {version:04d}_{name} breaks a foreign key"
+                    )
+                await connection.execute("COMMIT")
+            finally:
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
+                await connection.execute("PRAGMA foreign_keys=ON")
             logger.info("Applied migration %04d_%s", version, name)
             done.append(version)
         return done

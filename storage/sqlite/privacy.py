@@ -10,7 +10,9 @@ import json
 from datetime import datetime
 
 from storage.models import ERASED_VALUE as ERASED
+from storage.models import ErasureReason
 from storage.sqlite.database import Database, Transaction
+from storage.sqlite.desk_erasure import withdraw_from_desk
 from storage.sqlite.timefmt import to_db
 
 
@@ -32,6 +34,8 @@ class SQLitePrivacyRepository:
                 "SELECT id, fields FROM appeals WHERE citizen_id = ?", (user_id,)
             )
             await _erase_appeals(tx, rows, now)
+            await withdraw_from_desk(tx, [row["id"] for row in rows], to_db(now),
+                                     ErasureReason.REQUEST)
             # Nobody can call an erased number: its slots go back to other citizens.
             await tx.execute(
                 "UPDATE callbacks SET status = 'cancelled', updated_at = ?"
@@ -53,6 +57,8 @@ class SQLitePrivacyRepository:
                 (to_db(cutoff),),
             )
             await _erase_appeals(tx, rows, now)
+            await withdraw_from_desk(tx, [row["id"] for row in rows], to_db(now),
+                                     ErasureReason.RETENTION)
         return len(rows)
 
 
@@ -84,13 +90,6 @@ async def _erase_appeals(tx: Transaction, rows: list, now: datetime) -> None:
             "UPDATE appeal_events SET text = CASE WHEN text IS NULL THEN NULL ELSE ? END,"
             " content = NULL WHERE appeal_id = ?",
             (ERASED, row["id"]),
-        )
-        # Relays not yet delivered to the operators would carry the data out: drop them.
-        await tx.execute(
-            "UPDATE outbox SET status = 'failed', last_error = 'personal data erased'"
-            " WHERE appeal_id = ? AND status = 'pending' AND audience = 'operators'"
-            " AND kind IN ('message', 'edit')",
-            (row["id"],),
         )
         await tx.execute(
             "UPDATE outbox SET payload = '{}' WHERE appeal_id = ? AND status != 'pending'",

@@ -19,6 +19,11 @@ from bot.services.masking import mask_personal_data, mask_phone, mask_snils
         ("passport 45 12 345678 given", "45 12 3456", "** ** ****78"),
         ("mail ivan.petrov@mail.ru sent", "ivan.petrov", "i***@mail.ru"),
         ("foreign +44 7400 123456", "7400 1234", "+** **** ****56"),
+        ("snils 112 233 445 95 typed", "112 233 445", "*** *** *** 95"),
+        ("card 4276 3800 1234 5678 paid", "4276 3800 1234", "**** **** **** 5678"),
+        ("card 4276-3800-1234-5678 paid", "4276-3800-1234", "****-****-****-5678"),
+        ("card 4276380012345678 paid", "427638001234", "************5678"),
+        ("card 2200 1234 5678 9012 345 paid", "2200 1234 5678", "**** **** **** ***2 345"),
     ],
 )
 def test_personal_data_is_masked(line: str, secret: str, visible: str) -> None:
