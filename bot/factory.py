@@ -144,9 +144,8 @@ def create_dispatcher(
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),
     )
-    dispatcher.update.outer_middleware(
-        DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
-    )
+    deduplication = DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
+    dispatcher.update.outer_middleware(deduplication)
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,
                                           settings.throttle_window_seconds)
@@ -157,6 +156,12 @@ def create_dispatcher(
     dispatcher.errors.register(report_error)
     dispatcher.startup.register(set_commands)
     dispatcher.startup.register(start_outbox)
+
+    async def finish_what_a_dead_run_left(bot: Bot) -> None:
+        await deduplication.on_startup(bot, dispatcher)
+
+    # Last: updates a dead run left unfinished are handled just before polling starts.
+    dispatcher.startup.register(finish_what_a_dead_run_left)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
 
