@@ -41,6 +41,7 @@ from bot.texts import common as common_texts
 from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from handlers import get_routers
+from storage.faults import StorageFault
 from storage.isolation import KeyedEventIsolation
 from storage.sqlite.appeals import SQLiteAppealRepository
 from storage.sqlite.callbacks import SQLiteCallbackRepository
@@ -199,12 +200,20 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 
 
 async def report_error(event: ErrorEvent, bot: Bot) -> bool:
-    """Log once with the update id; tell the citizen, who keeps their dialogue state."""
+    """Log once with the update id; tell the citizen, who keeps their dialogue state.
+
+    A storage fault is logged once by the application, which stops for it; the
+    citizen is told that nothing was saved.
+    """
     update = event.update
-    logger.error(
-        "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
-        exc_info=event.exception,
-    )
+    if isinstance(event.exception, StorageFault):
+        reply = common_texts.STORAGE_UNAVAILABLE
+    else:
+        logger.error(
+            "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
+            exc_info=event.exception,
+        )
+        reply = common_texts.UNEXPECTED_ERROR
     chat = None
     if update.message is not None:
         chat = update.message.chat
@@ -212,7 +221,7 @@ async def report_error(event: ErrorEvent, bot: Bot) -> bool:
         chat = update.callback_query.message.chat
     if chat is not None and chat.type == "private":
         try:
-            await bot.send_message(chat.id, common_texts.UNEXPECTED_ERROR)
+            await bot.send_message(chat.id, reply)
         except Exception:  # noqa: BLE001 - the error report must never raise itself
             logger.warning("Could not tell chat about the error in update %s", update.update_id)
     return True

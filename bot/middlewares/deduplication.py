@@ -16,7 +16,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
@@ -29,6 +29,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 
 from bot.services.clock import Clock
+from storage.faults import StorageFault
 
 logger = logging.getLogger(__name__)
 
@@ -113,20 +114,32 @@ class DeduplicationMiddleware(BaseMiddleware):
         try:
             claimed = await self._processed.claim(bot.id, event.update_id, self.run_id, now,
                                                   payload)
-        finally:
-            # Even a failed claim lets polling go on: holding it would stop the bot.
+        except StorageFault:
+            # Not confirmed to Telegram, which sends it again after the restart the
+            # application is heading for (it reports the fault).
+            return None
+        except Exception:
+            # Polling goes on: holding it for a claim that failed would stop the bot.
             self.unclaimed.settled(event.update_id)
+            raise
+        self.unclaimed.settled(event.update_id)
         if not claimed:
             logger.info("Skipped update %s: it was already handled", event.update_id)
             return None
         try:
             return await handler(event, data)
         finally:
-            await self._processed.finish(bot.id, event.update_id)
-            self._since_prune += 1
-            if self._since_prune >= PRUNE_EVERY:
-                self._since_prune = 0
-                await self._processed.prune(now - RETENTION)
+            await self._finish(bot.id, event.update_id, now)
+
+    async def _finish(self, bot_id: int, update_id: int, now: datetime) -> None:
+        try:
+            await self._processed.finish(bot_id, update_id)
+        except StorageFault:
+            return  # left unfinished: handled again after the restart, if the file comes back
+        self._since_prune += 1
+        if self._since_prune >= PRUNE_EVERY:
+            self._since_prune = 0
+            await self._processed.prune(now - RETENTION)
 
     async def on_startup(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """Before polling: confirm only claimed updates, and finish what a dead run left."""

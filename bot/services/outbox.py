@@ -17,6 +17,10 @@ error, the operators' chat budget) holds back its lane only.
   with a fresh card, and the message goes there.
 * The citizen blocked the bot: the row is dropped, the card says so, the
   sender goes on. A card that can no longer be edited is sent anew.
+* Failures that are not Telegram's (the disk is full, a bug): one log line
+  when they start, backoff while they last, one line when it works again.
+  A lost or corrupt database stops the sender without a word (the
+  application reports it and stops).
 
 Tests call :meth:`OutboxSender.run_once` / :meth:`drain` with a manual clock;
 the background task only adds waiting between passes.
@@ -77,6 +81,7 @@ from storage.models import (
     OutboxItem,
     OutboxKind,
 )
+from storage.faults import FaultEpisode, StorageFault
 from storage.repositories import DeskRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -164,6 +169,7 @@ class OutboxSender:
         batch: int = 50,
         max_backoff: timedelta = timedelta(minutes=5),
         idle_poll_seconds: float = 30.0,
+        failure_backoff_seconds: tuple[float, float] = (0.5, 60.0),
     ) -> None:
         self._outbox = outbox
         self._desk = desk
@@ -181,6 +187,9 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._warned_unconfigured = False
+        first_pause, longest_pause = failure_backoff_seconds
+        self._trouble = FaultEpisode(logger, "Outbox delivery", first_delay=first_pause,
+                                     max_delay=longest_pause)
 
     # --- running ------------------------------------------------------------------
 
@@ -207,11 +216,15 @@ class OutboxSender:
         while not self._stopping:
             try:
                 handled = await self.run_once(bot)
-            except Exception:  # noqa: BLE001 - the sender must outlive a bad pass (e.g. disk full)
-                logger.exception("Outbox pass failed; retrying")
-                handled = 0
-            if handled == 0 and not self._stopping:
-                await self._signal.wait(await self._idle_seconds())
+                idle = 0.0 if handled else await self._idle_seconds()
+            except StorageFault:
+                return
+            except Exception as error:  # noqa: BLE001 - a bad pass (disk full) must not end it
+                await self._signal.wait(self._trouble.failed(error))
+                continue
+            self._trouble.succeeded()
+            if idle and not self._stopping:
+                await self._signal.wait(idle)
 
     async def _idle_seconds(self) -> float:
         moments = [moment for moment in (await self._outbox.next_due(),
@@ -286,8 +299,10 @@ class OutboxSender:
                 await self._give_up(item, error)
             else:
                 await self._retry_later(item, error)
+        except StorageFault:
+            raise
         except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
-            logger.exception("Outbox row %s failed unexpectedly", item.id)
+            self._trouble.failed(error)
             if item.attempts + 1 >= _UNEXPECTED_ERROR_ATTEMPTS:
                 await self._outbox.mark_failed(item.id, now, repr(error))
             else:
@@ -295,8 +310,8 @@ class OutboxSender:
 
     async def _retry_later(self, item: OutboxItem, error: Exception) -> None:
         delay = min(timedelta(seconds=2 ** item.attempts), self._max_backoff)
-        logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
         await self._outbox.postpone(item.id, self._clock.now() + delay, str(error)[:500])
+        logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
 
     async def _give_up(self, item: OutboxItem, error: TelegramAPIError) -> None:
         logger.error("Outbox row %s refused by Telegram: %s", item.id, error.message)

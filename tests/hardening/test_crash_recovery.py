@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 from bot.factory import create_dispatcher
@@ -15,31 +13,10 @@ from bot.services.clock import ManualClock
 from bot.settings import Settings
 from storage.sqlite.database import Database
 from tests.conftest import TEST_TOKEN
+from tests.hardening.bot_process import start_bot
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7100000002:CRASH-test"
 HANDLER_DELAY = 10.0  # seconds an answer hangs: the process is killed well before
-
-
-def bot_environment(telegram: FakeTelegram, database: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN, BOT_API_BASE_URL=telegram.base_url,
-        DATABASE_PATH=str(database), THROTTLE_MESSAGES="0", LOG_LEVEL="INFO",
-    )
-    return env
-
-
-async def start_bot(telegram: FakeTelegram, database: Path,
-                    cwd: Path) -> asyncio.subprocess.Process:
-    polls = len(telegram.calls_to("getUpdates"))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=cwd, env=bot_environment(telegram, database),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )
-    await telegram.wait_until(lambda: len(telegram.calls_to("getUpdates")) > polls, timeout=20,
-                              description="the bot polls")
-    return process
 
 
 async def test_updates_in_flight_at_a_kill_are_answered_once_after_the_restart(
