@@ -92,7 +92,8 @@ def create_dispatcher(
     dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
-    # First shutdown hook: later ones (and closing the session) must see finished updates.
+    # Before our other shutdown hooks: they (and closing the session) must see finished
+    # updates. aiogram's own hook, closing the FSM storage and isolation, runs earlier.
     dispatcher.shutdown.register(in_flight.drain)
     policy = CodePolicy(
         lifetime=timedelta(seconds=settings.code_lifetime_seconds),

@@ -6,9 +6,10 @@ stops taking updates and exits, and a supervisor restarts it once the file is
 restored.
 
 :class:`FaultEpisode`: a background loop whose work keeps failing logs one
-line, backs off, and says when it clears. A full disk makes every pass of a loop fail the same way within milliseconds;
-a traceback per pass would bury everything else in the log (88 of them in
-25 s) and the retries would keep the disk busy. An episode is the run of
+line, backs off, and says when it clears. A full disk makes every pass of a
+loop fail the same way within milliseconds; a traceback per pass would bury
+everything else in the log (88 of them in 25 s) and the retries would keep
+the disk busy. An episode is the run of
 failures between two successes: its first failure is logged (one line, the
 error's type and message), the following ones are only counted, the pause
 before the next try doubles up to a ceiling, and the first success logs one
@@ -63,7 +64,7 @@ class FaultEpisode:
         if self.failures == 1:
             self._started = self._clock()
             self._logger.error(
-                "%s failed: %s: %s; retrying with backoff up to %.0f s, quietly until it works",
+                "%s failed: %s: %s; retrying with backoff up to %g s, quietly until it works",
                 self._work, type(error).__name__, error, self._max_delay,
             )
             self._logger.debug("%s failure", self._work, exc_info=error)

@@ -69,6 +69,7 @@ from bot.desk_views import card_text, has_hidden_data, topic_title
 from bot.keyboards.operators import card as card_keyboard
 from bot.services.clock import Clock
 from bot.services.desk import OutboxSignal, blocked_change
+from storage.faults import FaultEpisode, StorageFault
 from storage.models import (
     SYSTEM,
     Appeal,
@@ -81,7 +82,6 @@ from storage.models import (
     OutboxItem,
     OutboxKind,
 )
-from storage.faults import FaultEpisode, StorageFault
 from storage.repositories import DeskRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,9 @@ _EDIT_METHODS: dict[str, type[TelegramMethod[Any]]] = {
 }
 _MEDIA = {"photo": InputMediaPhoto, "document": InputMediaDocument}
 _UNEXPECTED_ERROR_ATTEMPTS = 5
+# Pauses between passes while they keep failing (not Telegram's errors: a full disk, a bug).
+FIRST_PAUSE_SECONDS = 0.5
+LONGEST_PAUSE_SECONDS = 60.0
 
 
 def _says(error: TelegramAPIError, *fragments: str) -> bool:
@@ -169,7 +172,6 @@ class OutboxSender:
         batch: int = 50,
         max_backoff: timedelta = timedelta(minutes=5),
         idle_poll_seconds: float = 30.0,
-        failure_backoff_seconds: tuple[float, float] = (0.5, 60.0),
     ) -> None:
         self._outbox = outbox
         self._desk = desk
@@ -187,9 +189,8 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._warned_unconfigured = False
-        first_pause, longest_pause = failure_backoff_seconds
-        self._trouble = FaultEpisode(logger, "Outbox delivery", first_delay=first_pause,
-                                     max_delay=longest_pause)
+        self._trouble = FaultEpisode(logger, "Outbox delivery", first_delay=FIRST_PAUSE_SECONDS,
+                                     max_delay=LONGEST_PAUSE_SECONDS)
 
     # --- running ------------------------------------------------------------------
 

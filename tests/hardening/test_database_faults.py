@@ -18,6 +18,10 @@ from tests.hardening.bot_process import bot_environment, start_bot
 
 TOKEN = "7100000003:FAULT-test"
 STORAGE_FAULT_EXIT = 3
+INSERT_DONE_UPDATE = (
+    "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at, payload)"
+    " VALUES (1, ?, 'run', 'done', '2026-11-23T09:00:00.000000Z', ?)"
+)
 
 
 async def new_database(path: Path, rows: int = 0) -> None:
@@ -26,9 +30,7 @@ async def new_database(path: Path, rows: int = 0) -> None:
     await database.connect()
     for start in range(0, rows, 500):
         await database.commit_grouped([(
-            "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at,"
-            " payload) VALUES (1, ?, 'run', 'done', '2026-11-23T09:00:00.000000Z', ?)",
-            (update_id, "x" * 300),
+            INSERT_DONE_UPDATE, (update_id, "x" * 300),
         ) for update_id in range(start, min(start + 500, rows))])
     await database.close()
 
