@@ -345,7 +345,7 @@ class DeskService:
         if found is None:
             return False
         appeal, event = found
-        if event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
+        if event is None or event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
             return False
         fallback = send_payloads(
             content,
@@ -505,7 +505,7 @@ class DeskService:
         if found is None:
             return False
         appeal, event = found
-        if event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
+        if event is None or event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
             return False
         notice = Content("text", html=content.html or "—", plain=content.plain)
         payloads = send_payloads(

@@ -381,7 +381,7 @@ class OutboxSender:
         for attempt in range(2):
             try:
                 thread = await self._ensure_thread(bot, appeal, chat_id)
-                message_id = await self._into_thread(bot, item, appeal, thread)
+                message_ids = await self._into_thread(bot, item, appeal, thread)
             except TelegramBadRequest as error:
                 current = await self._desk.thread(appeal.id)
                 if attempt > 0 or current is None or current.topic_id is None:
@@ -394,21 +394,26 @@ class OutboxSender:
                                                            message_thread_id=current.topic_id))
                     continue
                 raise
-            copy = MessageRef(chat_id, message_id) if item.kind == OutboxKind.MESSAGE else None
-            await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy)
+            message_id = message_ids[0] if message_ids else None
+            copy = None
+            if item.kind == OutboxKind.MESSAGE and message_id is not None:
+                copy = MessageRef(chat_id, message_id)
+            await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy,
+                                              message_ids[1:])
             return
 
     async def _into_thread(self, bot: Bot, item: OutboxItem, appeal: Appeal,
-                           thread: AppealThread) -> int | None:
+                           thread: AppealThread) -> list[int]:
+        """The messages the row produced (all of an album: a reply to any must find it)."""
         if item.kind == OutboxKind.CARD:
-            return thread.card_message_id
+            return [] if thread.card_message_id is None else [thread.card_message_id]
         if item.kind == OutboxKind.CARD_UPDATE:
-            return await self._update_card(bot, appeal, thread)
-        sent = await self._send(
+            return [await self._update_card(bot, appeal, thread)]
+        sent = await self._send_all(
             bot, item.payload, thread.chat_id, thread_id=thread.topic_id,
             default_reply=None if thread.topic_id else thread.card_message_id,
         )
-        return sent.message_id
+        return [message.message_id for message in sent]
 
     async def _ensure_thread(self, bot: Bot, appeal: Appeal, chat_id: int) -> AppealThread:
         """The appeal's topic (in a forum) and card, created when missing."""
@@ -500,8 +505,13 @@ class OutboxSender:
 
     # --- sending a payload ----------------------------------------------------------
 
-    async def _send(self, bot: Bot, payload: dict[str, Any], chat_id: int, *,
-                    thread_id: int | None = None, default_reply: int | None = None) -> Message:
+    async def _send(self, bot: Bot, payload: dict[str, Any], chat_id: int) -> Message:
+        return (await self._send_all(bot, payload, chat_id))[0]
+
+    async def _send_all(self, bot: Bot, payload: dict[str, Any], chat_id: int, *,
+                        thread_id: int | None = None,
+                        default_reply: int | None = None) -> list[Message]:
+        """Every message the payload produced: one, or an album's."""
         method_name = payload["method"]
         params = _with_markup(payload["params"])
         if method_name == "sendMediaGroup":
@@ -522,7 +532,7 @@ class OutboxSender:
             result = await self._call(bot, method)
         else:
             result = await bot(method)
-        return result[0] if isinstance(result, list) else result
+        return result if isinstance(result, list) else [result]
 
 
 def _with_markup(params: dict[str, Any]) -> dict[str, Any]:

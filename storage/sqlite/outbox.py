@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from storage.models import Audience, MessageRef, OutboxItem, OutboxKind, OutboxStatus
@@ -33,7 +34,7 @@ class SQLiteOutboxRepository:
 
     async def mark_delivered(
         self, item_id: int, now: datetime, message_id: int | None,
-        copy: MessageRef | None = None,
+        copy: MessageRef | None = None, more_message_ids: Sequence[int] = (),
     ) -> bool:
         async with self._db.transaction() as tx:
             changed = await tx.fetchone(
@@ -46,6 +47,12 @@ class SQLiteOutboxRepository:
                     "UPDATE appeal_events SET copy_chat_id = ?, copy_message_id = ?"
                     " WHERE outbox_id = ?",
                     (copy.chat_id, copy.message_id, item_id),
+                )
+                await tx.executemany(
+                    "INSERT OR IGNORE INTO delivered_copies (chat_id, message_id, appeal_id,"
+                    " outbox_id) SELECT ?, ?, appeal_id, id FROM outbox WHERE id = ?",
+                    [(copy.chat_id, copied, item_id)
+                     for copied in (copy.message_id, *more_message_ids)],
                 )
         return changed is not None
 
