@@ -41,6 +41,7 @@ from bot.texts import common as common_texts
 from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from handlers import get_routers
+from storage.faults import StorageFault
 from storage.isolation import KeyedEventIsolation
 from storage.sqlite.appeals import SQLiteAppealRepository
 from storage.sqlite.callbacks import SQLiteCallbackRepository
@@ -91,7 +92,8 @@ def create_dispatcher(
     dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
-    # First shutdown hook: later ones (and closing the session) must see finished updates.
+    # Before our other shutdown hooks: they (and closing the session) must see finished
+    # updates. aiogram's own hook, closing the FSM storage and isolation, runs earlier.
     dispatcher.shutdown.register(in_flight.drain)
     policy = CodePolicy(
         lifetime=timedelta(seconds=settings.code_lifetime_seconds),
@@ -144,9 +146,8 @@ def create_dispatcher(
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),
     )
-    dispatcher.update.outer_middleware(
-        DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
-    )
+    deduplication = DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
+    dispatcher.update.outer_middleware(deduplication)
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,
                                           settings.throttle_window_seconds)
@@ -157,6 +158,12 @@ def create_dispatcher(
     dispatcher.errors.register(report_error)
     dispatcher.startup.register(set_commands)
     dispatcher.startup.register(start_outbox)
+
+    async def finish_what_a_dead_run_left(bot: Bot) -> None:
+        await deduplication.on_startup(bot, dispatcher)
+
+    # Last: updates a dead run left unfinished are handled just before polling starts.
+    dispatcher.startup.register(finish_what_a_dead_run_left)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
 
@@ -194,12 +201,20 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 
 
 async def report_error(event: ErrorEvent, bot: Bot) -> bool:
-    """Log once with the update id; tell the citizen, who keeps their dialogue state."""
+    """Log once with the update id; tell the citizen, who keeps their dialogue state.
+
+    A storage fault is logged once by the application, which stops for it; the
+    citizen is told that nothing was saved.
+    """
     update = event.update
-    logger.error(
-        "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
-        exc_info=event.exception,
-    )
+    if isinstance(event.exception, StorageFault):
+        reply = common_texts.STORAGE_UNAVAILABLE
+    else:
+        logger.error(
+            "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
+            exc_info=event.exception,
+        )
+        reply = common_texts.UNEXPECTED_ERROR
     chat = None
     if update.message is not None:
         chat = update.message.chat
@@ -207,7 +222,7 @@ async def report_error(event: ErrorEvent, bot: Bot) -> bool:
         chat = update.callback_query.message.chat
     if chat is not None and chat.type == "private":
         try:
-            await bot.send_message(chat.id, common_texts.UNEXPECTED_ERROR)
+            await bot.send_message(chat.id, reply)
         except Exception:  # noqa: BLE001 - the error report must never raise itself
             logger.warning("Could not tell chat about the error in update %s", update.update_id)
     return True

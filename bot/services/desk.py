@@ -351,7 +351,7 @@ class DeskService:
         if found is None:
             return False
         appeal, event = found
-        if event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
+        if event is None or event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
             return False
         fallback = send_payloads(
             content,
@@ -511,7 +511,7 @@ class DeskService:
         if found is None:
             return False
         appeal, event = found
-        if event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
+        if event is None or event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
             return False
         shown = content.masked()
         notice = Content("text", html=shown.html or "—", plain=shown.plain)

@@ -19,6 +19,10 @@ error, the operators' chat budget) holds back its lane only.
   sender goes on. A card that can no longer be edited is sent anew.
 * After /forget, deletions of the appeal's messages in the operators' chat are
   rows too (kind ``delete``), within the chat's budget; one already gone is done.
+* Failures that are not Telegram's (the disk is full, a bug): one log line
+  when they start, backoff while they last, one line when it works again.
+  A lost or corrupt database stops the sender without a word (the
+  application reports it and stops).
 
 Tests call :meth:`OutboxSender.run_once` / :meth:`drain` with a manual clock;
 the background task only adds waiting between passes.
@@ -68,6 +72,7 @@ from bot.desk_views import card_text, has_hidden_data, topic_title
 from bot.keyboards.operators import card as card_keyboard
 from bot.services.clock import Clock
 from bot.services.desk import OutboxSignal, blocked_change
+from storage.faults import FaultEpisode, StorageFault
 from storage.models import (
     SYSTEM,
     Appeal,
@@ -96,6 +101,9 @@ _EDIT_METHODS: dict[str, type[TelegramMethod[Any]]] = {
 }
 _MEDIA = {"photo": InputMediaPhoto, "document": InputMediaDocument}
 _UNEXPECTED_ERROR_ATTEMPTS = 5
+# Pauses between passes while they keep failing (not Telegram's errors: a full disk, a bug).
+FIRST_PAUSE_SECONDS = 0.5
+LONGEST_PAUSE_SECONDS = 60.0
 
 
 def _says(error: TelegramAPIError, *fragments: str) -> bool:
@@ -184,6 +192,8 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._warned_unconfigured = False
+        self._trouble = FaultEpisode(logger, "Outbox delivery", first_delay=FIRST_PAUSE_SECONDS,
+                                     max_delay=LONGEST_PAUSE_SECONDS)
 
     # --- running ------------------------------------------------------------------
 
@@ -210,11 +220,15 @@ class OutboxSender:
         while not self._stopping:
             try:
                 handled = await self.run_once(bot)
-            except Exception:  # noqa: BLE001 - the sender must outlive a bad pass (e.g. disk full)
-                logger.exception("Outbox pass failed; retrying")
-                handled = 0
-            if handled == 0 and not self._stopping:
-                await self._signal.wait(await self._idle_seconds())
+                idle = 0.0 if handled else await self._idle_seconds()
+            except StorageFault:
+                return
+            except Exception as error:  # noqa: BLE001 - a bad pass (disk full) must not end it
+                await self._signal.wait(self._trouble.failed(error))
+                continue
+            self._trouble.succeeded()
+            if idle and not self._stopping:
+                await self._signal.wait(idle)
 
     async def _idle_seconds(self) -> float:
         moments = [moment for moment in (await self._outbox.next_due(),
@@ -289,8 +303,10 @@ class OutboxSender:
                 await self._give_up(item, error)
             else:
                 await self._retry_later(item, error)
+        except StorageFault:
+            raise
         except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
-            logger.exception("Outbox row %s failed unexpectedly", item.id)
+            self._trouble.failed(error)
             if item.attempts + 1 >= _UNEXPECTED_ERROR_ATTEMPTS:
                 await self._outbox.mark_failed(item.id, now, repr(error))
             else:
@@ -298,8 +314,8 @@ class OutboxSender:
 
     async def _retry_later(self, item: OutboxItem, error: Exception) -> None:
         delay = min(timedelta(seconds=2 ** item.attempts), self._max_backoff)
-        logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
         await self._outbox.postpone(item.id, self._clock.now() + delay, str(error)[:500])
+        logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
 
     async def _give_up(self, item: OutboxItem, error: TelegramAPIError) -> None:
         logger.error("Outbox row %s refused by Telegram: %s", item.id, error.message)
@@ -394,7 +410,7 @@ class OutboxSender:
 
     async def _into_thread(self, bot: Bot, item: OutboxItem, appeal: Appeal,
                            thread: AppealThread) -> list[int]:
-        """The messages the row produced (all of an album: erasure deletes them all)."""
+        """The messages the row produced: all of an album (a reply to any finds the appeal)."""
         if item.kind == OutboxKind.CARD:
             return [] if thread.card_message_id is None else [thread.card_message_id]
         if item.kind == OutboxKind.CARD_UPDATE:

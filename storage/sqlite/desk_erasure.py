@@ -82,6 +82,12 @@ async def _clean_operators_chat(tx: Transaction, appeal_id: int) -> list[NewOutb
         (appeal_id, chat_id, appeal_id, chat_id),
     ):
         message_ids.add(row[0])
+    # Every copy delivered, duplicates after a crash included (the card's among them).
+    for row in await tx.fetchall(
+        "SELECT message_id FROM delivered_copies WHERE appeal_id = ? AND chat_id = ?",
+        (appeal_id, chat_id),
+    ):
+        message_ids.add(row[0])
     message_ids.discard(thread["card_message_id"])
     return [
         NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE),

@@ -51,6 +51,12 @@ class SQLiteOutboxRepository:
                     " WHERE outbox_id = ?",
                     (copy.chat_id, copy.message_id, item_id),
                 )
+                await tx.executemany(
+                    "INSERT OR IGNORE INTO delivered_copies (chat_id, message_id, appeal_id,"
+                    " outbox_id) SELECT ?, ?, appeal_id, id FROM outbox WHERE id = ?",
+                    [(copy.chat_id, copied, item_id)
+                     for copied in (copy.message_id, *more_message_ids)],
+                )
         return changed is not None
 
     async def postpone(self, item_id: int, not_before: datetime, error: str) -> None:
