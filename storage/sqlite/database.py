@@ -24,6 +24,12 @@ own, in a thread (PASSIVE: it never blocks the bot's writes).
 
 A commit survives a crash of the bot process (the log is in the operating
 system's hands once written); a power failure may lose the last commits.
+
+Erased personal data must not outlive its erasure on disk. Every connection
+runs with ``secure_delete``, so a deleted or overwritten value and a freed
+page are zeroed, not left behind as free space; and after an erasure
+:meth:`Database.truncate_log` copies the log into the database file and
+empties it, because the log keeps every earlier version of the pages it holds.
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ Statement = tuple[str, Params]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 CHECKPOINT_INTERVAL = 1.0  # seconds between WAL checkpoints in the background
+BUSY_TIMEOUT_MS = 5000
+TRUNCATE_ATTEMPTS = 50
+TRUNCATE_PAUSE = 0.1  # seconds between attempts: about 5 s in all
 
 
 class Transaction:
@@ -90,6 +99,9 @@ class Database:
         self._lock = asyncio.Lock()
         self._groups: Batches[Sequence[Statement], None] = Batches(self._commit_group)
         self._checkpointer: asyncio.Task[None] | None = None
+        # A checkpoint fails at once while another one runs: ours take turns.
+        self._checkpointing = asyncio.Lock()
+        self._truncation_owed = False  # an erasure's truncation is still to be done
 
     async def connect(self) -> None:
         if str(self.path) != ":memory:":
@@ -99,7 +111,8 @@ class Database:
         await connection.execute("PRAGMA journal_mode=WAL")
         await connection.execute("PRAGMA synchronous=NORMAL")
         await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
+        await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA secure_delete=ON")
         self._connection = connection
         await self.migrate()
         if str(self.path) != ":memory:":
@@ -173,9 +186,47 @@ class Database:
         while True:
             await asyncio.sleep(CHECKPOINT_INTERVAL)
             try:
-                await asyncio.to_thread(_checkpoint, self.path)
+                async with self._checkpointing:
+                    await asyncio.to_thread(_checkpoint, self.path)
+                if self._truncation_owed and await self._truncate_once():
+                    self._truncation_owed = False
+                    logger.info("WAL truncated at last: erased data is gone from it")
             except sqlite3.Error:
                 logger.warning("WAL checkpoint failed; the next one will retry", exc_info=True)
+
+    async def truncate_log(self) -> bool:
+        """Copy the whole log into the database file and empty the log; False if not yet.
+
+        A TRUNCATE checkpoint needs every reader to have moved past the log's
+        old pages. The bot's own connection is idle while it holds the lock,
+        but another process (a backup) may be reading: rather than stall the
+        bot behind it, each attempt gives up at once and the next one comes
+        after a pause. After a bounded number of attempts the background
+        checkpoint takes over and tries again every time it runs.
+        """
+        if str(self.path) == ":memory:":
+            return True
+        for _ in range(TRUNCATE_ATTEMPTS):
+            if await self._truncate_once():
+                self._truncation_owed = False
+                return True
+            await asyncio.sleep(TRUNCATE_PAUSE)
+        self._truncation_owed = True
+        logger.warning("WAL not truncated: readers kept it busy for %.1f s;"
+                       " the background checkpoint keeps trying",
+                       TRUNCATE_ATTEMPTS * TRUNCATE_PAUSE)
+        return False
+
+    async def _truncate_once(self) -> bool:
+        async with self._checkpointing, self._lock:
+            connection = self.connection
+            await connection.execute("PRAGMA busy_timeout=0")
+            try:
+                rows = await connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        busy = next(iter(rows))[0]
+        return not busy
 
     async def commit_grouped(self, statements: Sequence[Statement]) -> None:
         """Run the statements in the next group commit; return once it is committed.
@@ -265,6 +316,7 @@ def _checkpoint(path: Path) -> None:
     """Copy the log into the database file (PASSIVE: never waits for nor blocks writers)."""
     connection = sqlite3.connect(path)
     try:
+        connection.execute("PRAGMA secure_delete=ON")  # every connection, should it ever write
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
     finally:
         connection.close()

@@ -2,6 +2,8 @@
 
 Appeals stay (numbers, types, statuses and dates keep statistics and the
 operators' history consistent); every collected value becomes «удалено».
+After each erasure the database's log is emptied (:meth:`Database.truncate_log`):
+it still holds the pages as they were before.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class SQLitePrivacyRepository:
             await tx.execute(
                 "DELETE FROM fsm_sessions WHERE user_id = ?", (user_id,)
             )
+        await self._db.truncate_log()
         return len(rows)
 
     async def erase_closed_before(self, cutoff: datetime, now: datetime) -> int:
@@ -53,6 +56,8 @@ class SQLitePrivacyRepository:
                 (to_db(cutoff),),
             )
             await _erase_appeals(tx, rows, now)
+        if rows:
+            await self._db.truncate_log()
         return len(rows)
 
 

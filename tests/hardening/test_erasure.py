@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
+from pathlib import Path
 
 from bot.services.clock import ManualClock
 from bot.services.privacy import PrivacyService
+from bot.services.validators import format_phone
+from bot.settings import Settings
 from bot.testing.harness import BotHarness, Person
 from states.privacy import ForgetMe
 from storage.sqlite.database import Database
 from storage.sqlite.timefmt import to_db
 from tests.conftest import SmsOutbox
+from tests.desk_helpers import book_call
 
 
 async def citizen_with_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
@@ -134,7 +141,7 @@ async def test_forget_also_erases_the_desk_copies(
     rating = next(message for message in closed if message.chat_id == citizen.id)
     await harness.press(citizen, "5", rating)
     await harness.send(citizen, "Спасибо, Анна Сергеевна довольна")
-    secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна")
+    secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна", "9123456789")
     before = "\n".join(await _dump(database))
     assert all(secret in before for secret in secrets)
 
@@ -163,8 +170,109 @@ async def test_forget_also_erases_the_desk_copies(
 async def _dump(database: Database) -> list[str]:
     lines = []
     for (table,) in await database.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'fsm_sessions'"
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
     ):
         for row in await database.fetchall(f"SELECT * FROM {table}"):
             lines.append(" ".join(str(value) for value in tuple(row)))
     return lines
+
+
+# --- what is left on disk after an erasure ------------------------------------------
+
+FULL_NAME = "Сидорова Мария Петровна"
+UNFINISHED_NAME = "Ланская Вера Игоревна"
+SNILS = "112-233-445 95"
+PASSPORT = "4510 987654"
+EMAIL = "maria.sidorova@example.ru"
+OLD_PHONE, VERIFIED_PHONE, CALLBACK_PHONE = "+79123456789", "+79990001122", "+79165554433"
+APPEAL_SECRETS = (FULL_NAME, SNILS, PASSPORT, EMAIL)
+
+
+def disk_forms(value: str) -> set[bytes]:
+    """The byte strings ``value`` may leave in a database file, whichever form it was saved in."""
+    forms = {value.encode(), json.dumps(value)[1:-1].encode()}  # UTF-8; JSON's \u escapes
+    digits = "".join(character for character in value if character.isdigit())
+    if len(digits) >= 10:
+        forms.add(digits.encode())
+        if value.startswith("+7"):
+            forms.add(digits[1:].encode())  # 8 912 ... and (912) ... both hold these ten
+            forms.add(format_phone(value).encode())
+    if not digits:
+        forms.add(value.split()[0].encode())  # the surname alone
+    return forms
+
+
+def found_on_disk(path: Path, values: tuple[str, ...]) -> dict[str, set[str]]:
+    """Which of ``values`` each of the database's files holds, in any of their forms."""
+    found: dict[str, set[str]] = {}
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        content = file.read_bytes() if file.exists() else b""
+        found[file.name] = {value for value in values
+                            if any(form in content for form in disk_forms(value))}
+    return found
+
+
+def nothing_on_disk(path: Path) -> dict[str, set[str]]:
+    return {file: set() for file in (path.name, f"{path.name}-wal", f"{path.name}-shm")}
+
+
+def checkpoint(path: Path) -> None:
+    """What the bot's background task does every second: the log copied into the file."""
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+async def file_recovery_appeal(harness: BotHarness, citizen: Person) -> str:
+    await harness.send(citizen, "/recovery")
+    await harness.press(citizen, "Сменил номер")
+    await harness.press(citizen, "поддержку")
+    # Long enough to spill onto an overflow page, which the erasure frees.
+    description = "Пробовала много раз. " * 90 + f"Паспорт {PASSPORT} не принимают"
+    for answer in (FULL_NAME, SNILS, EMAIL, description):
+        await harness.send(citizen, answer)
+    replies = await harness.press(citizen, "Отправить")
+    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    return receipt.text.split("Номер: ")[1].split("\n")[0]
+
+
+async def test_forget_leaves_no_personal_data_in_the_database_files(
+    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    settings: Settings,
+) -> None:
+    for phone in (OLD_PHONE, VERIFIED_PHONE):  # the first one goes to the phone history
+        await harness.send(citizen, "/phone")
+        await harness.send(citizen, phone)
+        await harness.send(citizen, sms.last_code())
+        clock.advance(minutes=2)
+    await file_recovery_appeal(harness, citizen)
+    await book_call(harness, citizen, phone="8 916 555-44-33", time="14:00")
+    await harness.send(citizen, "/recovery")  # a dialogue left half-way: only in fsm_sessions
+    await harness.press(citizen, "Сменил номер")
+    await harness.press(citizen, "поддержку")
+    await harness.send(citizen, UNFINISHED_NAME)
+    secrets = (*APPEAL_SECRETS, UNFINISHED_NAME, OLD_PHONE, VERIFIED_PHONE, CALLBACK_PHONE)
+    await asyncio.to_thread(checkpoint, settings.database_path)
+    assert found_on_disk(settings.database_path, secrets)["bot.sqlite3"] == set(secrets)
+
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Да, удалить мои данные")
+
+    assert found_on_disk(settings.database_path, secrets) == nothing_on_disk(
+        settings.database_path)
+
+
+async def test_retention_leaves_no_personal_data_in_the_database_files(
+    harness: BotHarness, group: int, citizen: Person, clock: ManualClock, database: Database,
+    settings: Settings,
+) -> None:
+    number = await file_recovery_appeal(harness, citizen)
+    await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+                           (to_db(clock.now() - timedelta(days=400)), number))
+    await asyncio.to_thread(checkpoint, settings.database_path)
+    assert found_on_disk(settings.database_path, APPEAL_SECRETS)["bot.sqlite3"] == set(
+        APPEAL_SECRETS)
+
+    assert await harness.dispatcher["privacy"].apply_retention() == 1
+
+    assert found_on_disk(settings.database_path, APPEAL_SECRETS) == nothing_on_disk(
+        settings.database_path)
