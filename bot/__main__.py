@@ -21,7 +21,7 @@ from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
 from bot.runtime import settle_heap
 from bot.services.content import ContentError
-from bot.settings import Settings, describe_settings_error
+from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
 from storage.sqlite.database import Database
 
 
@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             # The demo's log lines would drown the conversation; warnings still show.
             configure_logging("WARNING")
             asyncio.run(run_demo(settings))
+        elif settings.sms_outbox_refused:
+            print(SMS_OUTBOX_REFUSED.format(url=settings.bot_api_base_url), file=sys.stderr)
+            return 2
         else:
             asyncio.run(run(settings))
     except ContentError as error:

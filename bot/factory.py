@@ -108,6 +108,7 @@ def create_dispatcher(
     privacy = PrivacyService(
         SQLitePrivacyRepository(database), clock, settings.retention_days,
         sessions=storage if isinstance(storage, SQLiteStorage) else None,
+        sms_copies=sms_gateway if isinstance(sms_gateway, OutboxSmsGateway) else None,
     )
     retention = RetentionJob(privacy)
     dispatcher.startup.register(retention.start)

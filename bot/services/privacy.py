@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -13,6 +14,8 @@ logger = logging.getLogger(__name__)
 
 
 class PrivacyRepository(Protocol):
+    async def citizen_phones(self, user_id: int) -> set[str]: ...
+
     async def erase_citizen(self, user_id: int, now: datetime) -> int: ...
 
     async def erase_closed_before(self, cutoff: datetime, now: datetime) -> int: ...
@@ -24,15 +27,30 @@ class SessionMemory(Protocol):
     def forget_user(self, user_id: int) -> None: ...
 
 
+class SmsCopies(Protocol):
+    """Copies of the SMS sent, kept beside the database (the outbox gateway's file)."""
+
+    async def erase_phones(self, phones: Collection[str]) -> int: ...
+
+    async def erase_sent_before(self, moment: datetime) -> int: ...
+
+
 class PrivacyService:
     def __init__(self, repository: PrivacyRepository, clock: Clock, retention_days: int,
-                 sessions: SessionMemory | None = None) -> None:
+                 sessions: SessionMemory | None = None, sms_copies: SmsCopies | None = None,
+                 ) -> None:
         self._repository = repository
         self._clock = clock
         self._sessions = sessions
+        self._sms_copies = sms_copies
         self.retention = timedelta(days=retention_days)
 
     async def forget(self, user_id: int) -> int:
+        if self._sms_copies is not None:
+            # Before the database: its rows are what tells which numbers are the citizen's,
+            # so a failure here leaves everything in place for the citizen to try again.
+            phones = await self._repository.citizen_phones(user_id)
+            await self._sms_copies.erase_phones(phones)
         erased = await self._repository.erase_citizen(user_id, self._clock.now())
         if self._sessions is not None:
             self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
@@ -44,6 +62,10 @@ class PrivacyService:
         erased = await self._repository.erase_closed_before(now - self.retention, now)
         if erased:
             logger.info("Retention: personal data of %s closed appeals erased", erased)
+        if self._sms_copies is not None:
+            removed = await self._sms_copies.erase_sent_before(now - self.retention)
+            if removed:
+                logger.info("Retention: %s SMS older than the retention period erased", removed)
         return erased
 
 

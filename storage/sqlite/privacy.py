@@ -20,6 +20,16 @@ class SQLitePrivacyRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    async def citizen_phones(self, user_id: int) -> set[str]:
+        """Every number the citizen verified or was sent a code to."""
+        rows = await self._db.fetchall(
+            "SELECT phone FROM citizens WHERE user_id = ? AND phone IS NOT NULL"
+            " UNION SELECT phone FROM phone_history WHERE user_id = ?"
+            " UNION SELECT phone FROM verification_codes WHERE user_id = ?",
+            (user_id, user_id, user_id),
+        )
+        return {row["phone"] for row in rows}
+
     async def erase_citizen(self, user_id: int, now: datetime) -> int:
         """Erase the citizen's profile, phone history, codes and appeal data; return appeals."""
         async with self._db.transaction() as tx:

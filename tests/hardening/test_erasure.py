@@ -276,3 +276,48 @@ async def test_retention_leaves_no_personal_data_in_the_database_files(
 
     assert found_on_disk(settings.database_path, APPEAL_SECRETS) == nothing_on_disk(
         settings.database_path)
+
+
+# --- the SMS outbox file -------------------------------------------------------------------
+
+async def verify_phone(harness: BotHarness, user: Person, sms: SmsOutbox, phone: str) -> None:
+    await harness.send(user, "/phone")
+    await harness.send(user, phone)
+    await harness.send(user, sms.last_code())
+
+
+async def test_forget_removes_the_citizens_sms_from_the_outbox_file(
+    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
+    clock: ManualClock,
+) -> None:
+    await verify_phone(harness, citizen, sms, OLD_PHONE)
+    clock.advance(minutes=2)
+    await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
+    clock.advance(minutes=2)
+    await harness.send(citizen, "/phone")
+    await harness.send(citizen, "+79161112233")  # a code sent, never typed in
+    await harness.send(citizen, "/cancel")
+    await verify_phone(harness, other_citizen, sms, "+79035556677")
+    citizens_lines = [line for line in sms.messages() if line["to"] != "+79035556677"]
+    assert {line["to"] for line in citizens_lines} == {OLD_PHONE, VERIFIED_PHONE, "+79161112233"}
+    others_line = sms.messages()[-1]
+
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Да, удалить мои данные")
+
+    assert sms.messages() == [others_line]
+    assert not sms.path.with_name(sms.path.name + ".tmp").exists()
+
+
+async def test_retention_removes_sms_older_than_the_retention_period(
+    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
+    clock: ManualClock,
+) -> None:
+    await verify_phone(harness, citizen, sms, OLD_PHONE)
+    clock.advance(days=366)
+    await verify_phone(harness, other_citizen, sms, "+79035556677")
+    recent = sms.messages()[-1]
+
+    await harness.dispatcher["privacy"].apply_retention()
+
+    assert sms.messages() == [recent]
