@@ -21,15 +21,16 @@ from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
 from bot.runtime import settle_heap
 from bot.services.content import ContentError
+from bot.services.masking import TypedNames
 from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
 from storage.sqlite.database import Database
 
 
-async def run(settings: Settings) -> None:
+async def run(settings: Settings, typed_names: TypedNames) -> None:
     database = Database(settings.database_path)
     await database.connect()
     try:
-        dispatcher = create_dispatcher(settings, database)
+        dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
     except ContentError:
         await database.close()
         raise
@@ -70,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(describe_settings_error(error), file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    typed_names = TypedNames()
+    configure_logging(settings.log_level, typed_names)
     if arguments.command == "backup":
         asyncio.run(backup(settings, arguments.path))
         print(f"Копия базы данных записана в {arguments.path}")
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             print(SMS_OUTBOX_REFUSED.format(url=settings.bot_api_base_url), file=sys.stderr)
             return 2
         else:
-            asyncio.run(run(settings))
+            asyncio.run(run(settings, typed_names))
     except ContentError as error:
         print(f"Ошибка в файле справки: {error}", file=sys.stderr)
         return 2
