@@ -5,14 +5,20 @@ same bot against the built-in fake Telegram, with a chat in the terminal.
 
 ``python -m bot backup PATH`` writes a consistent copy of the database while
 the bot may be running (SQLite's online backup API).
+
+``python -m bot erasures --since 2026-01-01`` prints the destruction record
+(every erasure of personal data: when, why, which appeals, which fields) as CSV.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -23,7 +29,9 @@ from bot.runtime import settle_heap
 from bot.services.content import ContentError
 from bot.services.masking import TypedNames
 from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
+from bot.texts import privacy as privacy_texts
 from storage.sqlite.database import Database
+from storage.sqlite.privacy import SQLitePrivacyRepository
 
 
 async def run(settings: Settings, typed_names: TypedNames) -> None:
@@ -54,6 +62,24 @@ async def backup(settings: Settings, target: Path) -> None:
         await database.close()
 
 
+async def print_erasures(settings: Settings, since: date | None, out: TextIO) -> None:
+    """The destruction record as CSV; ``since`` is a day in the support's time zone."""
+    moment = (datetime.combine(since, datetime.min.time(), settings.zone) if since
+              else datetime.fromtimestamp(0, UTC))
+    database = Database(settings.database_path)
+    await database.connect()
+    try:
+        records = await SQLitePrivacyRepository(database).erasures_since(moment)
+    finally:
+        await database.close()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(privacy_texts.ERASURES_HEADER)
+    for record in records:
+        writer.writerow((record.erased_at.astimezone(settings.zone).isoformat(timespec="seconds"),
+                         privacy_texts.ERASURE_REASONS[record.reason],
+                         " ".join(record.appeals), " ".join(record.fields)))
+
+
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот поддержки граждан")
     parser.add_argument("--demo", action="store_true",
@@ -61,6 +87,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command")
     backup_parser = commands.add_parser("backup", help="копия базы данных без остановки бота")
     backup_parser.add_argument("path", type=Path, help="куда записать копию")
+    erasures_parser = commands.add_parser(
+        "erasures", help="журнал удаления персональных данных (CSV)")
+    erasures_parser.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД",
+                                 help="с этого дня (по TIMEZONE); без него весь журнал")
     return parser.parse_args(argv)
 
 
@@ -76,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "backup":
         asyncio.run(backup(settings, arguments.path))
         print(f"Копия базы данных записана в {arguments.path}")
+        return 0
+    if arguments.command == "erasures":
+        asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
         return 0
     try:
         if arguments.demo or settings.bot_token is None:

@@ -356,3 +356,18 @@ class ArchivedAppeal:
     fields: dict[str, Any]
     created_at: datetime
     closed_at: datetime | None = None
+
+
+class ErasureReason(StrEnum):
+    REQUEST = "request"  # the citizen's /forget
+    RETENTION = "retention"  # closed longer than RETENTION_DAYS ago
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureRecord:
+    """One erasure, without personal data: which appeals, which fields, when and why."""
+
+    erased_at: datetime
+    reason: ErasureReason
+    appeals: tuple[str, ...]
+    fields: tuple[str, ...]

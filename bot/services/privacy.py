@@ -9,16 +9,23 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.services.clock import Clock
+from storage.models import ErasureReason
 
 logger = logging.getLogger(__name__)
+
+SMS_OUTBOX_FIELD = "sms_outbox"  # the name the destruction record gives the SMS file's lines
 
 
 class PrivacyRepository(Protocol):
     async def citizen_phones(self, user_id: int) -> set[str]: ...
 
-    async def erase_citizen(self, user_id: int, now: datetime) -> int: ...
+    async def erase_citizen(self, user_id: int, now: datetime,
+                            erased_elsewhere: Collection[str] = ()) -> int: ...
 
     async def erase_closed_before(self, cutoff: datetime, now: datetime) -> int: ...
+
+    async def record_erasure(self, reason: ErasureReason, fields: Collection[str],
+                             now: datetime) -> None: ...
 
 
 class SessionMemory(Protocol):
@@ -46,12 +53,14 @@ class PrivacyService:
         self.retention = timedelta(days=retention_days)
 
     async def forget(self, user_id: int) -> int:
+        elsewhere = []
         if self._sms_copies is not None:
             # Before the database: its rows are what tells which numbers are the citizen's,
             # so a failure here leaves everything in place for the citizen to try again.
             phones = await self._repository.citizen_phones(user_id)
-            await self._sms_copies.erase_phones(phones)
-        erased = await self._repository.erase_citizen(user_id, self._clock.now())
+            if await self._sms_copies.erase_phones(phones):
+                elsewhere.append(SMS_OUTBOX_FIELD)
+        erased = await self._repository.erase_citizen(user_id, self._clock.now(), elsewhere)
         if self._sessions is not None:
             self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
         logger.info("Personal data of a citizen erased on request (%s appeals)", erased)
@@ -65,6 +74,8 @@ class PrivacyService:
         if self._sms_copies is not None:
             removed = await self._sms_copies.erase_sent_before(now - self.retention)
             if removed:
+                await self._repository.record_erasure(ErasureReason.RETENTION,
+                                                      [SMS_OUTBOX_FIELD], now)
                 logger.info("Retention: %s SMS older than the retention period erased", removed)
         return erased
 

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.services.clock import ManualClock
@@ -71,6 +76,7 @@ async def test_forget_erases_personal_data_after_confirmation(
     assert appeal["erased_at"] is not None
     attachments = await database.fetchone("SELECT COUNT(*) FROM appeal_attachments")
     assert attachments[0] == 0
+    assert "attachments" in (await erasure_records(database))[0]["fields"]
     comment = await database.fetchone("SELECT text FROM appeal_messages")
     assert comment["text"] == "удалено"
     # Someone else's appeal is untouched.
@@ -165,6 +171,9 @@ async def test_forget_also_erases_the_desk_copies(
     dump = "\n".join(await _dump(database))
     for secret in secrets:
         assert secret not in dump, secret
+    record = (await erasure_records(database))[-1]
+    assert {"comments", "resolution", "rating_comment", "relayed_messages",
+            "outbox_payloads"} <= set(record["fields"])
 
 
 async def _dump(database: Database) -> list[str]:
@@ -321,3 +330,98 @@ async def test_retention_removes_sms_older_than_the_retention_period(
     await harness.dispatcher["privacy"].apply_retention()
 
     assert sms.messages() == [recent]
+
+
+# --- the destruction record ------------------------------------------------------------------
+
+async def erasure_records(database: Database) -> list[dict[str, object]]:
+    return [{"erased_at": row["erased_at"], "reason": row["reason"],
+             "appeals": json.loads(row["appeals"]), "fields": json.loads(row["fields"])}
+            for row in await database.fetchall("SELECT * FROM erasure_records ORDER BY id")]
+
+
+def holds_any(rows: list[dict[str, object]], values: tuple[str, ...]) -> list[str]:
+    text = json.dumps(rows, ensure_ascii=False).encode()
+    return [value for value in values if any(form in text for form in disk_forms(value))]
+
+
+async def test_forget_writes_a_destruction_record_without_personal_data(
+    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    database: Database,
+) -> None:
+    await verify_phone(harness, citizen, sms, OLD_PHONE)
+    clock.advance(minutes=2)
+    await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
+    number = await file_recovery_appeal(harness, citizen)
+    call = await book_call(harness, citizen, phone="8 916 555-44-33", time="14:00")
+
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Да, удалить мои данные")
+
+    records = await erasure_records(database)
+    assert records == [{
+        "erased_at": to_db(clock.now()), "reason": "request", "appeals": [number, call],
+        "fields": ["callback_phone", "cause", "comments", "contact", "description",
+                   "dialogue_state", "full_name", "phone", "phone_history", "relayed_messages",
+                   "sms_outbox", "snils", "verification_codes"],
+    }]
+    assert holds_any(records, (*APPEAL_SECRETS, OLD_PHONE, VERIFIED_PHONE, CALLBACK_PHONE)) == []
+
+    await harness.send(citizen, "/forget")  # nothing is left: the request is still recorded
+    await harness.press(citizen, "Да, удалить мои данные")
+    assert (await erasure_records(database))[1]["fields"] == ["dialogue_state"]
+
+
+async def test_retention_writes_a_destruction_record_without_personal_data(
+    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    database: Database,
+) -> None:
+    await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
+    number = await file_recovery_appeal(harness, citizen)
+    await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+                           (to_db(clock.now()), number))
+    clock.advance(days=366)
+
+    assert await harness.dispatcher["privacy"].apply_retention() == 1
+
+    records = await erasure_records(database)
+    assert [(record["reason"], record["appeals"], record["fields"]) for record in records] == [
+        ("retention", [number], ["cause", "contact", "description", "full_name", "snils"]),
+        ("retention", [], ["sms_outbox"]),
+    ]
+    assert holds_any(records, (*APPEAL_SECRETS, VERIFIED_PHONE)) == []
+    assert await harness.dispatcher["privacy"].apply_retention() == 0
+    assert len(await erasure_records(database)) == 2  # nothing erased, nothing recorded
+
+
+def run_cli(arguments: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if key.lower() not in Settings.model_fields}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments], cwd=settings.database_path.parent,
+        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+             "DATABASE_PATH": str(settings.database_path)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+async def test_the_erasures_command_prints_the_record_as_csv(
+    harness: BotHarness, citizen: Person, other_citizen: Person, clock: ManualClock,
+    settings: Settings,
+) -> None:
+    privacy: PrivacyService = harness.dispatcher["privacy"]
+    appeals = harness.dispatcher["appeals"]
+    clock.set(datetime(2025, 12, 31, 20, 0, tzinfo=UTC))  # 23:00 in Moscow: still 2025
+    await appeals.file(other_citizen.id, other_citizen.id, "consultation", {"topic": "Старое"})
+    await privacy.forget(other_citizen.id)
+    clock.set(datetime(2025, 12, 31, 21, 30, tzinfo=UTC))  # 00:30 on 1 January in Moscow
+    appeal = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Пособия"})
+    await privacy.forget(citizen.id)
+
+    result = await asyncio.to_thread(run_cli, ["erasures", "--since", "2026-01-01"], settings)
+
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        ["Когда", "Причина", "Обращения", "Поля"],
+        ["2026-01-01T00:30:00+03:00", "запрос гражданина (/forget)", appeal.number, "topic"],
+    ]
