@@ -316,7 +316,7 @@ def _checkpoint(path: Path) -> None:
     """Copy the log into the database file (PASSIVE: never waits for nor blocks writers)."""
     connection = sqlite3.connect(path)
     try:
-        connection.execute("PRAGMA secure_delete=ON")  # every connection, should it ever write
+        connection.execute("PRAGMA secure_delete=ON")  # on every connection: none leaves freed data
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
     finally:
         connection.close()

@@ -4,7 +4,7 @@ Appeals stay (numbers, types, statuses and dates keep statistics and the
 operators' history consistent); every collected value becomes «удалено».
 After each erasure the database's log is emptied (:meth:`Database.truncate_log`):
 it still holds the pages as they were before. Each erasure also writes a
-destruction record in its own transaction (see the end of this module).
+destruction record in the same transaction (see the end of this module).
 """
 
 from __future__ import annotations
