@@ -6,6 +6,9 @@ same bot against the built-in fake Telegram, with a chat in the terminal.
 ``python -m bot backup PATH`` writes a consistent copy of the database while
 the bot may be running (SQLite's online backup API).
 
+``python -m bot erasures --since 2026-01-01`` prints the destruction record
+(every erasure of personal data: when, why, which appeals, which fields) as CSV.
+
 Exit codes: 0 after SIGTERM/SIGINT, 2 for a configuration error, 3 when the
 database is corrupt or was deleted or replaced under the running bot (one
 log line says which file and what to do; a supervisor may restart the bot).
@@ -15,9 +18,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import logging
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from aiogram import Bot, Dispatcher
 from pydantic import ValidationError
@@ -27,10 +33,13 @@ from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
 from bot.runtime import settle_heap
 from bot.services.content import ContentError
-from bot.settings import Settings, describe_settings_error
+from bot.services.masking import TypedNames
+from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
 from bot.texts import common as texts
+from bot.texts import privacy as privacy_texts
 from storage.faults import FaultKind, StorageFault
 from storage.sqlite.database import Database
+from storage.sqlite.privacy import SQLitePrivacyRepository
 
 logger = logging.getLogger("bot")
 
@@ -42,11 +51,11 @@ def describe_storage_fault(fault: StorageFault) -> str:
     return template.format(path=fault.path, detail=fault.detail)
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, typed_names: TypedNames) -> int:
     database = Database(settings.database_path)
     await database.connect(verify=True)
     try:
-        dispatcher = create_dispatcher(settings, database)
+        dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
     except ContentError:
         await database.close()
         raise
@@ -86,6 +95,24 @@ async def backup(settings: Settings, target: Path) -> None:
         await database.close()
 
 
+async def print_erasures(settings: Settings, since: date | None, out: TextIO) -> None:
+    """The destruction record as CSV; ``since`` is a day in the support's time zone."""
+    moment = (datetime.combine(since, datetime.min.time(), settings.zone) if since
+              else datetime.fromtimestamp(0, UTC))
+    database = Database(settings.database_path)
+    await database.connect()
+    try:
+        records = await SQLitePrivacyRepository(database).erasures_since(moment)
+    finally:
+        await database.close()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(privacy_texts.ERASURES_HEADER)
+    for record in records:
+        writer.writerow((record.erased_at.astimezone(settings.zone).isoformat(timespec="seconds"),
+                         privacy_texts.ERASURE_REASONS[record.reason],
+                         " ".join(record.appeals), " ".join(record.fields)))
+
+
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот поддержки граждан")
     parser.add_argument("--demo", action="store_true",
@@ -93,6 +120,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command")
     backup_parser = commands.add_parser("backup", help="копия базы данных без остановки бота")
     backup_parser.add_argument("path", type=Path, help="куда записать копию")
+    erasures_parser = commands.add_parser(
+        "erasures", help="журнал удаления персональных данных (CSV)")
+    erasures_parser.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД",
+                                 help="с этого дня (по TIMEZONE); без него весь журнал")
     return parser.parse_args(argv)
 
 
@@ -103,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(describe_settings_error(error), file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    typed_names = TypedNames()
+    configure_logging(settings.log_level, typed_names)
+    if arguments.command == "erasures":
+        asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
+        return 0
     try:
         if arguments.command == "backup":
             asyncio.run(backup(settings, arguments.path))
@@ -112,8 +147,11 @@ def main(argv: list[str] | None = None) -> int:
             # The demo's log lines would drown the conversation; warnings still show.
             configure_logging("WARNING")
             asyncio.run(run_demo(settings))
+        elif settings.sms_outbox_refused:
+            print(SMS_OUTBOX_REFUSED.format(url=settings.bot_api_base_url), file=sys.stderr)
+            return 2
         else:
-            return asyncio.run(run(settings))
+            return asyncio.run(run(settings, typed_names))
     except ContentError as error:
         print(f"Ошибка в файле справки: {error}", file=sys.stderr)
         return 2

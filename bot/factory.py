@@ -31,6 +31,7 @@ from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.content import load_help_content
 from bot.services.desk import DeskService, OutboxSignal
+from bot.services.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
 from bot.services.outbox import OutboxSender
 from bot.services.phone_change import PhoneChangeService
@@ -85,7 +86,9 @@ def create_dispatcher(
     clock: Clock | None = None,
     sms_gateway: SmsGateway | None = None,
     storage: BaseStorage | None = None,
+    typed_names: TypedNames | None = None,
 ) -> Dispatcher:
+    """``typed_names``: the log formatter's, so that names citizens type are masked in logs."""
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
     storage = storage or SQLiteStorage(database, cache_size=settings.fsm_cache_size)
@@ -111,6 +114,7 @@ def create_dispatcher(
     privacy = PrivacyService(
         SQLitePrivacyRepository(database), clock, settings.retention_days,
         sessions=storage if isinstance(storage, SQLiteStorage) else None, outbox=signal,
+        sms_copies=sms_gateway if isinstance(sms_gateway, OutboxSmsGateway) else None,
     )
     retention = RetentionJob(privacy)
     dispatcher.startup.register(retention.start)
@@ -132,6 +136,7 @@ def create_dispatcher(
         settings=settings,
         clock=clock,
         sms_gateway=sms_gateway,
+        typed_names=typed_names if typed_names is not None else TypedNames(),
         appeals=AppealService(appeal_repository, desk_repository, clock, signal),
         callback_requests=CallbackService(appeal_repository, SQLiteCallbackRepository(database),
                                           desk_repository, clock, signal, slot_policy),

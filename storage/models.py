@@ -366,3 +366,13 @@ class ArchivedAppeal:
     fields: dict[str, Any]
     created_at: datetime
     closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureRecord:
+    """One erasure, without personal data: which appeals, which fields, when and why."""
+
+    erased_at: datetime
+    reason: ErasureReason
+    appeals: tuple[str, ...]
+    fields: tuple[str, ...]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.services.validators import format_phone
@@ -96,3 +97,41 @@ def mask_personal_data(text: str) -> str:
 
 def has_personal_data(text: str) -> bool:
     return mask_personal_data(text) != text
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+class TypedNames:
+    """Names citizens typed into a name field, masked wherever a log line holds them.
+
+    No pattern tells a name from any other word, so the log formatter is told
+    which words were typed as names: each of them is masked in every line
+    (``Сидорова`` -> ``С***``), also in third-party lines and tracebacks. Only
+    the ``size`` most recently typed words are kept, and of one text its first
+    ``NAME_WORDS`` (a full name has at most five), so a long text typed into
+    the name field cannot push the names out.
+    """
+
+    NAME_WORDS = 5
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._size = size
+        self._words: OrderedDict[str, None] = OrderedDict()
+
+    def remember(self, typed: str) -> None:
+        for word in _WORD.findall(typed)[:self.NAME_WORDS]:
+            key = word.casefold()
+            self._words[key] = None
+            self._words.move_to_end(key)
+        while len(self._words) > self._size:
+            self._words.popitem(last=False)
+
+    def mask(self, text: str) -> str:
+        if not self._words:
+            return text
+        return _WORD.sub(
+            lambda match: f"{match.group(0)[:1]}***"
+            if match.group(0).casefold() in self._words else match.group(0),
+            text,
+        )

@@ -32,6 +32,12 @@ checkpointer, the file at the path is checked to still be the one opened
 (device and inode); a file deleted or replaced, or SQLite reporting the file
 corrupt, is a :class:`StorageFault`: every later statement fails with it, and
 :meth:`Database.wait_for_fault` tells the application to stop.
+
+Erased personal data must not outlive its erasure on disk. Every connection
+runs with ``secure_delete``, so a deleted or overwritten value and a freed
+page are zeroed, not left behind as free space; and after an erasure
+:meth:`Database.truncate_log` copies the log into the database file and
+empties it, because the log keeps every earlier version of the pages it holds.
 """
 
 from __future__ import annotations
@@ -71,6 +77,9 @@ FileIdentity = tuple[int, int]  # device, inode
 def is_corruption(error: BaseException) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF in _CORRUPTION_CODES
+BUSY_TIMEOUT_MS = 5000
+TRUNCATE_ATTEMPTS = 50
+TRUNCATE_PAUSE = 0.1  # seconds between attempts: about 5 s in all
 
 
 class Transaction:
@@ -112,6 +121,9 @@ class Database:
         self._identity: FileIdentity | None = None
         self._fault: StorageFault | None = None
         self._faulted = asyncio.Event()
+        # A checkpoint fails at once while another one runs: ours take turns.
+        self._checkpointing = asyncio.Lock()
+        self._truncation_owed = False  # an erasure's truncation is still to be done
 
     @property
     def _in_memory(self) -> bool:
@@ -152,7 +164,8 @@ class Database:
         await connection.execute("PRAGMA journal_mode=WAL")
         await connection.execute("PRAGMA synchronous=NORMAL")
         await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
+        await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA secure_delete=ON")
         self._connection = connection
         await self.migrate()
         if not self._in_memory:
@@ -262,7 +275,11 @@ class Database:
             try:
                 # Also notices a lost file while the bot is idle.
                 self._check_usable()
-                await asyncio.to_thread(_checkpoint, self.path)
+                async with self._checkpointing:
+                    await asyncio.to_thread(_checkpoint, self.path)
+                if self._truncation_owed and await self._truncate_once():
+                    self._truncation_owed = False
+                    logger.info("WAL truncated at last: erased data is gone from it")
             except StorageFault:
                 return
             except sqlite3.Error as error:
@@ -273,6 +290,39 @@ class Database:
             else:
                 trouble.succeeded()
                 pause = CHECKPOINT_INTERVAL
+
+    async def truncate_log(self) -> bool:
+        """Copy the whole log into the database file and empty the log; False if not yet.
+
+        A TRUNCATE checkpoint needs every reader to have moved past the log's
+        old pages. The bot's own connection is idle while it holds the lock,
+        but another process (a backup) may be reading: rather than stall the
+        bot behind it, each attempt gives up at once and the next one comes
+        after a pause. After a bounded number of attempts the background
+        checkpoint takes over and tries again every time it runs.
+        """
+        if self._in_memory:
+            return True
+        for _ in range(TRUNCATE_ATTEMPTS):
+            if await self._truncate_once():
+                self._truncation_owed = False
+                return True
+            await asyncio.sleep(TRUNCATE_PAUSE)
+        self._truncation_owed = True
+        logger.warning("WAL not truncated: readers kept it busy for %.1f s;"
+                       " the background checkpoint keeps trying",
+                       TRUNCATE_ATTEMPTS * TRUNCATE_PAUSE)
+        return False
+
+    async def _truncate_once(self) -> bool:
+        async with self._checkpointing, self._access() as connection:
+            await connection.execute("PRAGMA busy_timeout=0")
+            try:
+                rows = await connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        busy = next(iter(rows))[0]
+        return not busy
 
     async def commit_grouped(self, statements: Sequence[Statement]) -> None:
         """Run the statements in the next group commit; return once it is committed.
@@ -386,6 +436,7 @@ def _checkpoint(path: Path) -> None:
     """Copy the log into the database file (PASSIVE: never waits for nor blocks writers)."""
     connection = sqlite3.connect(_uri(path, create=False), uri=True)
     try:
+        connection.execute("PRAGMA secure_delete=ON")  # on every connection: none leaves freed data
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
     finally:
         connection.close()
