@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -31,6 +31,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.domain.content import load_help_content
 from bot.services.desk import DeskService, OutboxSignal
+from bot.domain.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
 from bot.services.outbox import OutboxSender
 from bot.services.phone_change import PhoneChangeService
@@ -41,6 +42,7 @@ from bot.texts import common as common_texts
 from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from bot.handlers import get_routers
+from bot.storage.faults import StorageFault
 from bot.storage.isolation import KeyedEventIsolation
 from bot.storage.sqlite.appeals import SQLiteAppealRepository
 from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
@@ -84,14 +86,17 @@ def create_dispatcher(
     clock: Clock | None = None,
     sms_gateway: SmsGateway | None = None,
     storage: BaseStorage | None = None,
+    typed_names: TypedNames | None = None,
 ) -> Dispatcher:
+    """``typed_names``: the log formatter's, so that names citizens type are masked in logs."""
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
     storage = storage or SQLiteStorage(database, cache_size=settings.fsm_cache_size)
     dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
-    # First shutdown hook: later ones (and closing the session) must see finished updates.
+    # Before our other shutdown hooks: they (and closing the session) must see finished
+    # updates. aiogram's own hook, closing the FSM storage and isolation, runs earlier.
     dispatcher.shutdown.register(in_flight.drain)
     policy = CodePolicy(
         lifetime=timedelta(seconds=settings.code_lifetime_seconds),
@@ -105,14 +110,15 @@ def create_dispatcher(
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
     )
+    signal = OutboxSignal()
     privacy = PrivacyService(
         SQLitePrivacyRepository(database), clock, settings.retention_days,
-        sessions=storage if isinstance(storage, SQLiteStorage) else None,
+        sessions=storage if isinstance(storage, SQLiteStorage) else None, outbox=signal,
+        sms_copies=sms_gateway if isinstance(sms_gateway, OutboxSmsGateway) else None,
     )
     retention = RetentionJob(privacy)
     dispatcher.startup.register(retention.start)
     dispatcher.shutdown.register(retention.stop)
-    signal = OutboxSignal()
     appeal_repository = SQLiteAppealRepository(database)
     desk_repository = SQLiteDeskRepository(database)
     slot_policy = SlotPolicy(
@@ -130,6 +136,7 @@ def create_dispatcher(
         settings=settings,
         clock=clock,
         sms_gateway=sms_gateway,
+        typed_names=typed_names if typed_names is not None else TypedNames(),
         appeals=AppealService(appeal_repository, desk_repository, clock, signal),
         call_bookings=CallBookingService(appeal_repository, SQLiteCallBookingRepository(database),
                                           desk_repository, clock, signal, slot_policy),
@@ -144,9 +151,8 @@ def create_dispatcher(
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),
     )
-    dispatcher.update.outer_middleware(
-        DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
-    )
+    deduplication = DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
+    dispatcher.update.outer_middleware(deduplication)
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,
                                           settings.throttle_window_seconds)
@@ -157,6 +163,17 @@ def create_dispatcher(
     dispatcher.errors.register(report_error)
     dispatcher.startup.register(set_commands)
     dispatcher.startup.register(start_outbox)
+
+    async def finish_what_a_dead_run_left(bot: Bot) -> None:
+        await deduplication.on_startup(bot, dispatcher)
+
+    # Last: updates a dead run left unfinished are handled just before polling starts.
+    # aiogram runs a router's own start-up hooks before those of its sub-routers, and
+    # the dialogues' router reads its dialogues at start-up: a router of its own,
+    # included last, starts after all of them.
+    after_start_up = Router(name="after start-up")
+    after_start_up.startup.register(finish_what_a_dead_run_left)
+    dispatcher.include_router(after_start_up)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
 
@@ -194,12 +211,20 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
 
 
 async def report_error(event: ErrorEvent, bot: Bot) -> bool:
-    """Log once with the update id; tell the citizen, who keeps their dialogue state."""
+    """Log once with the update id; tell the citizen, who keeps their dialogue state.
+
+    A storage fault is logged once by the application, which stops for it; the
+    citizen is told that nothing was saved.
+    """
     update = event.update
-    logger.error(
-        "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
-        exc_info=event.exception,
-    )
+    if isinstance(event.exception, StorageFault):
+        reply = common_texts.STORAGE_UNAVAILABLE
+    else:
+        logger.error(
+            "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
+            exc_info=event.exception,
+        )
+        reply = common_texts.UNEXPECTED_ERROR
     chat = None
     if update.message is not None:
         chat = update.message.chat
@@ -207,7 +232,7 @@ async def report_error(event: ErrorEvent, bot: Bot) -> bool:
         chat = update.callback_query.message.chat
     if chat is not None and chat.type == "private":
         try:
-            await bot.send_message(chat.id, common_texts.UNEXPECTED_ERROR)
+            await bot.send_message(chat.id, reply)
         except Exception:  # noqa: BLE001 - the error report must never raise itself
             logger.warning("Could not tell chat about the error in update %s", update.update_id)
     return True

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
+TELEGRAM_API_HOST = "api.telegram.org"
 # Built-in help articles and routing rules, shipped inside the package.
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -45,6 +47,8 @@ class Settings(BaseSettings):
     sms_outbox_path: Path = Path("data/sms_outbox.jsonl")
     sms_http_url: str | None = None
     sms_http_token: SecretStr | None = None
+    # The outbox against Telegram itself: citizens would wait for codes that never come.
+    sms_outbox_in_production: bool = False
 
     help_articles_dir: Path = CONTENT_DIR / "help"
     routing_rules_path: Path = CONTENT_DIR / "routing.yaml"
@@ -153,12 +157,25 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def sms_outbox_refused(self) -> bool:
+        """True when the development SMS outbox would serve Telegram's real users."""
+        return (self.sms_gateway == "outbox" and not self.sms_outbox_in_production
+                and urlsplit(self.bot_api_base_url).hostname == TELEGRAM_API_HOST)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     @property
     def schedule(self) -> WorkingHours:
         return parse_working_hours(self.working_hours).with_holidays(self.holidays)
+
+
+SMS_OUTBOX_REFUSED = (
+    "Ошибка настройки: SMS_GATEWAY=outbox только записывает коды в файл SMS_OUTBOX_PATH,"
+    " а бот подключён к настоящему Telegram ({url}); укажите SMS_GATEWAY=http"
+    " или, если так и задумано, SMS_OUTBOX_IN_PRODUCTION=yes (см. .env.example)"
+)
 
 
 def describe_settings_error(error: ValidationError) -> str:

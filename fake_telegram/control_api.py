@@ -53,6 +53,7 @@ class ControlApiRoutes:
             "updates": self.inject_update,
             "redeliver": self.redeliver_update,
             "fail_next": self.fail_next,
+            "delay_next": self.delay_next,
             "flood_limit": self.set_flood_limit,
             "wait_for_bot_messages": self.wait_for_bot_messages,
             "wait_until_quiet": self.wait_until_quiet,
@@ -214,6 +215,10 @@ class ControlApiRoutes:
     async def fail_next(self, body: dict[str, Any]) -> dict[str, Any]:
         fault = self.fake.fail_next(**body)
         return {"method": fault.method, **fault.error.response_body()}
+
+    async def delay_next(self, body: dict[str, Any]) -> dict[str, Any]:
+        delay = self.fake.delay_next(**body)
+        return {"method": delay.method, "seconds": delay.seconds, "times": delay.remaining}
 
     async def set_flood_limit(self, body: dict[str, Any]) -> bool:
         self.fake.set_group_flood_limit(body.get("messages_per_minute"))

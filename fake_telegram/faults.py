@@ -1,4 +1,4 @@
-"""Fault injection: planned error answers and the optional group flood limit."""
+"""Fault injection: planned error answers, planned delays and the optional group flood limit."""
 
 from __future__ import annotations
 
@@ -23,11 +23,21 @@ class PlannedFault:
     chat_id: int | str | None
 
 
+@dataclass
+class PlannedDelay:
+    method: str
+    seconds: float
+    remaining: int
+    chat_id: int | str | None
+
+
 class FaultPlan:
-    """Errors to answer instead of running the method, consumed in the order they were planned."""
+    """Errors to answer instead of running the method, consumed in the order they were planned,
+    and delays before a method runs."""
 
     def __init__(self) -> None:
         self._faults: list[PlannedFault] = []
+        self._delays: list[PlannedDelay] = []
 
     @property
     def pending(self) -> list[PlannedFault]:
@@ -71,8 +81,36 @@ class FaultPlan:
             return fault.error
         return None
 
+    def add_delay(
+        self, method: str, seconds: float, times: int, chat_id: int | str | None
+    ) -> PlannedDelay:
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if seconds <= 0:
+            raise ValueError("seconds must be positive")
+        delay = PlannedDelay(method.lower(), seconds, times, chat_id)
+        self._delays.append(delay)
+        return delay
+
+    def take_delay(
+        self, method: str, chat_id: int | str | None, *, wildcard_applies: bool = True
+    ) -> float | None:
+        """Seconds this call waits before it reaches Telegram, if a planned delay matches it."""
+        accepted_methods = {method.lower(), ANY_METHOD} if wildcard_applies else {method.lower()}
+        for delay in self._delays:
+            if delay.method not in accepted_methods:
+                continue
+            if delay.chat_id is not None and str(delay.chat_id) != str(chat_id):
+                continue
+            delay.remaining -= 1
+            if delay.remaining == 0:
+                self._delays.remove(delay)
+            return delay.seconds
+        return None
+
     def clear(self) -> None:
         self._faults.clear()
+        self._delays.clear()
 
 
 class GroupFloodLimit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from .params import RequestParams
 from .world import World
 
 LONG_POLL_METHOD = "getupdates"
+CLIENT_GONE = 499  # nginx's code for a request whose client closed the connection
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,12 @@ class BotApiRoutes:
             if request.match_info["token"] != self.token:
                 raise errors.unauthorized()
             handler = self.api.handler_for(method)
+            if not await self._planned_delay_passed(request, method, params):
+                # The bot went away (it was killed) while its request was on the way: the
+                # request never reached Telegram, so nothing happens.
+                self.call_log.finish(call, CLIENT_GONE,
+                                     description="the bot disconnected during a planned delay")
+                return web.Response(status=CLIENT_GONE)
             self._raise_planned_fault(method, params)
             result = await handler(params)
         except errors.TelegramApiError as error:
@@ -59,6 +67,18 @@ class BotApiRoutes:
             return web.json_response(failure.response_body(), status=500)
         self.call_log.finish(call, 200, result=result)
         return web.json_response({"ok": True, "result": result})
+
+    async def _planned_delay_passed(
+        self, request: web.Request, method: str, params: RequestParams
+    ) -> bool:
+        """Wait for a planned delay, if any; whether the bot is still there to be answered."""
+        delay = self.faults.take_delay(method, params.raw("chat_id"),
+                                       wildcard_applies=method.lower() != LONG_POLL_METHOD)
+        if delay is None:
+            return True
+        await asyncio.sleep(delay)
+        transport = request.transport
+        return transport is not None and not transport.is_closing()
 
     def _raise_planned_fault(self, method: str, params: RequestParams) -> None:
         # A wildcard fault is meant for the bot's reactions, not for its idle polling.

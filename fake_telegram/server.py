@@ -25,7 +25,7 @@ from aiohttp import web
 from .bot_api import BotApi, commands_key
 from .calls import ApiCall, ApiCallLog
 from .control_api import ControlApiRoutes
-from .faults import FaultPlan, GroupFloodLimit, PlannedFault
+from .faults import FaultPlan, GroupFloodLimit, PlannedDelay, PlannedFault
 from .formatting import FormattedText, trim_whitespace, with_bot_command_entities
 from .http_api import BotApiRoutes
 from .notify import ChangeNotifier
@@ -608,6 +608,22 @@ class FakeTelegram:
         ``retry_after`` (default 5). ``chat_id`` restricts the fault to calls for that chat.
         """
         return self.faults.add(method, error_code, description, retry_after, times, chat_id)
+
+    def delay_next(
+        self,
+        method: str,
+        seconds: float,
+        times: int = 1,
+        chat_id: int | str | None = None,
+    ) -> PlannedDelay:
+        """Hold the next ``times`` calls of ``method`` for ``seconds`` before they run.
+
+        The call is as slow as a slow network or a slow Telegram, so a handler that makes it
+        is still in flight meanwhile. If the bot disconnects during the delay (it was
+        killed), the call never happens, as a request that never reached Telegram.
+        ``"*"`` matches any method except ``getUpdates``; ``chat_id`` restricts it to one chat.
+        """
+        return self.faults.add_delay(method, seconds, times, chat_id)
 
     def set_group_flood_limit(self, messages_per_minute: int | None = 20) -> None:
         """Emulate Telegram's flood control in groups (None switches it off, the default)."""

@@ -51,6 +51,8 @@ DESK_COMMANDS = ("appeal", "open", "stats", "history", "templates", "template_ad
                  "template_del", "ban", "unban")
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
+CARD_ACTIONS = frozenset({DeskAction.TAKE, DeskAction.CLOSE, DeskAction.REVEAL,
+                          DeskAction.TEMPLATES})
 TEMPLATE_TITLE_LIMIT = 60
 TEMPLATE_TEXT_LIMIT = 3000
 
@@ -62,8 +64,35 @@ async def appeal_of(message: Message,
                     desk: DeskService) -> tuple[Appeal, AppealEvent | None] | None:
     thread_id = message.message_thread_id if message.is_topic_message else None
     reply = message.reply_to_message
-    return await desk.appeal_in_thread(message.chat.id, thread_id,
-                                       reply.message_id if reply else None)
+    found = await desk.appeal_in_thread(message.chat.id, thread_id,
+                                        reply.message_id if reply else None)
+    if found is not None or reply is None or not sent_by_this_bot(reply):
+        return found
+    # A card the bot did not record (posted again after a crash): its buttons name the appeal.
+    number = card_number(reply)
+    appeal = await desk.find(number) if number is not None else None
+    return None if appeal is None else (appeal, None)
+
+
+def sent_by_this_bot(message: Message) -> bool:
+    return (message.from_user is not None and message.bot is not None
+            and message.from_user.id == message.bot.id)
+
+
+def card_number(message: Message) -> str | None:
+    """The number of the appeal a card shows, read from its buttons."""
+    markup = message.reply_markup
+    buttons = [button for row in markup.inline_keyboard for button in row] if markup else []
+    for button in buttons:
+        if button.callback_data is None:
+            continue
+        try:
+            data = Desk.unpack(button.callback_data)
+        except ValueError:  # another button: a call's, a template's
+            continue
+        if data.action in CARD_ACTIONS:
+            return data.number
+    return None
 
 
 async def appeal_from_command(message: Message, command: CommandObject, desk: DeskService,
@@ -190,10 +219,11 @@ async def reveal(callback: CallbackQuery, callback_data: Desk, callback_answer: 
     if appeal is None:
         callback_answer.text = t.APPEAL_GONE
         return
-    if not has_hidden_data(appeal):
+    events = await desk.events(appeal)
+    if not has_hidden_data(appeal, events):
         callback_answer.text = t.NO_HIDDEN_DATA
         return
-    text = reveal_text(appeal)
+    text = reveal_text(appeal, events)
     if len(text) <= ALERT_LIMIT:
         callback_answer.text = text
         return
@@ -243,12 +273,16 @@ async def template_picked(callback: CallbackQuery, callback_data: TemplatePick,
 async def relay_answer(message: Message, desk: DeskService) -> None:
     """An operator's reply to a card or a relayed message, or a message in an appeal's topic."""
     found = await appeal_of(message, desk)
-    if found is None:
-        return  # colleagues talking in the chat
-    appeal, replied = found
     content = content_of(message)
     if content is not None and content.plain.startswith(NOTE_PREFIX):
         return
+    if found is None:
+        reply = message.reply_to_message
+        if reply is not None and sent_by_this_bot(reply):
+            # The operator meant to answer someone: never drop it in silence.
+            await message.reply(t.REPLY_NOT_PLACED)
+        return  # otherwise colleagues talking in the chat
+    appeal, replied = found
     if content is None:
         await message.reply(t.UNSUPPORTED_CONTENT)
         return
@@ -282,7 +316,8 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
     flags = await desk.flags_of(appeal)
     shown = await message.reply(
         card_text(appeal, flags, settings.zone, forum=False),
-        reply_markup=keyboards.card(appeal, has_hidden_data=has_hidden_data(appeal)),
+        reply_markup=keyboards.card(
+            appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))),
     )
     await desk.card_shown(appeal, ref(shown), operator(message.from_user))
 

@@ -22,6 +22,7 @@ from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
 from bot.domain.clock import Clock
 from bot.services.desk import DeskService
+from bot.domain.masking import TypedNames
 from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
 from bot.settings import Settings
 from bot.texts import common as common_texts
@@ -98,7 +99,9 @@ async def escalate(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def form_answer(message: Message, state: FSMContext, settings: Settings,
-                      clock: Clock) -> None:
+                      clock: Clock, typed_names: TypedNames) -> None:
+    if await state.get_state() == AccessRecovery.waiting_for_full_name.state:
+        typed_names.remember(message.text or "")  # before any line could show it, even refused
     step = await answered_step(message, state, SUPPORT_FORM, step_context(settings, clock))
     if step is None:
         return

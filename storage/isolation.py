@@ -47,4 +47,9 @@ class KeyedEventIsolation(BaseEventIsolation):
         return len(self._locks)
 
     async def close(self) -> None:
-        self._locks.clear()
+        """Nothing to release: each key's lock goes with its last user.
+
+        aiogram closes the isolation among the first shutdown hooks, while
+        updates still in flight hold their locks and will release them; their
+        locks must stay where they will look for them.
+        """

@@ -136,8 +136,12 @@ class DeskRepository(Protocol):
 
     async def find_by_topic(self, chat_id: int, topic_id: int) -> Appeal | None: ...
 
-    async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent] | None:
-        """The appeal and the first event whose original or relayed copy is ``ref``."""
+    async def find_by_message(
+        self, ref: MessageRef
+    ) -> tuple[Appeal, AppealEvent | None] | None:
+        """The appeal and the first event whose original or relayed copy is ``ref``; or the
+        appeal of another delivered copy (a later part of an album or of a long text), with
+        no event."""
 
     async def event(self, event_id: int) -> AppealEvent | None: ...
 
@@ -177,9 +181,12 @@ class OutboxRepository(Protocol):
 
     async def mark_delivered(
         self, item_id: int, now: datetime, message_id: int | None,
-        copy: MessageRef | None = None,
+        copy: MessageRef | None = None, more_message_ids: Sequence[int] = (),
     ) -> bool:
-        """Mark a pending row delivered, fill in its event's copy; False if not pending."""
+        """Mark a pending row delivered, fill in its event's copy; False if not pending.
+
+        ``copy`` (the first message) and ``more_message_ids`` (the rest of an album, in the
+        same chat) are recorded as copies of the appeal: a reply to any of them finds it."""
 
     async def postpone(self, item_id: int, not_before: datetime, error: str) -> None: ...
 

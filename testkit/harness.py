@@ -194,6 +194,10 @@ class BotHarness:
             payload["text"] = record.text
         elif record.html:
             payload["caption"] = record.text
+        if isinstance(record.reply_markup, InlineKeyboardMarkup):
+            # As in Telegram: a replied-to message shows its inline keyboard, not a reply one.
+            payload["reply_markup"] = record.reply_markup.model_dump(mode="json",
+                                                                     exclude_none=True)
         return payload
 
     async def send_contact(self, user: Person, phone: str,

@@ -110,6 +110,7 @@ class InjectedFault:
     retry_after: int | None
     times: int
     network: bool = False
+    chat_id: int | None = None  # only requests into this chat; any chat when None
 
 
 @dataclass
@@ -153,8 +154,11 @@ class RecordingSession(BaseSession):
         description: str,
         retry_after: int | None = None,
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        self._faults.append(InjectedFault(method, error_code, description, retry_after, times))
+        """The next ``times`` calls of ``method`` (into ``chat_id`` only, if given) fail."""
+        self._faults.append(InjectedFault(method, error_code, description, retry_after, times,
+                                          chat_id=chat_id))
 
     def fail_network_next(self, method: str, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` never reach Telegram (connection error)."""
@@ -211,7 +215,7 @@ class RecordingSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.requests.append(method)
-        fault = self._take_fault(type(method).__name__)
+        fault = self._take_fault(type(method).__name__, getattr(method, "chat_id", None))
         if fault is not None and fault.network:
             raise TelegramNetworkError(method=method, message=fault.description)
         if fault is not None:
@@ -238,9 +242,9 @@ class RecordingSession(BaseSession):
             return _ok(True)
         return _error(404, "Not Found: method not found in the recording session")
 
-    def _take_fault(self, name: str) -> InjectedFault | None:
+    def _take_fault(self, name: str, chat_id: object) -> InjectedFault | None:
         for fault in self._faults:
-            if fault.method.lower() == name.lower():
+            if fault.method.lower() == name.lower() and fault.chat_id in (None, chat_id):
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)

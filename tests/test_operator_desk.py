@@ -91,6 +91,52 @@ async def test_personal_data_masked_and_revealed_to_operators_only(
     assert revealed.kind == EventKind.DATA_REVEALED and revealed.actor.id == operator.id
 
 
+# What citizens type into free text, as operators must not see it: (typed, masked).
+TYPED_SECRETS = [
+    ("Паспорт 4510 987654", "Паспорт **** ****54"),
+    ("+7 (912) 345-67-89", "+* (***) ***-**-89"),
+    ("8 912 345 67 89", "* *** *** ** 89"),
+    ("89123456789", "*********89"),
+    ("СНИЛС 112-233-445 95", "СНИЛС ***-***-*** 95"),
+    ("anna.petrova@mail.ru", "a***@mail.ru"),
+    ("карта 4276 3800 1234 5678", "карта **** **** **** 5678"),
+]
+
+
+async def test_personal_data_in_free_text_is_masked_on_cards_and_relays(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    typed = [secret for secret, _ in TYPED_SECRETS]
+    number = await file_consultation(harness, citizen, f"Пишу с {typed[5]}",
+                                     f"{typed[0]} не принимают, {typed[4]}, {typed[6]}")
+    card = card_of(harness, number)
+    assert f"Тема: Пишу с {TYPED_SECRETS[5][1]}" in card.text
+    assert (f"Описание: {TYPED_SECRETS[0][1]} не принимают, {TYPED_SECRETS[4][1]}, "
+            f"{TYPED_SECRETS[6][1]}") in card.text
+    assert "👁 Показать данные" in card.buttons
+
+    relayed = await harness.send(citizen, f"Звоните: {typed[1]}, {typed[2]} или {typed[3]}")
+    copy = next(message for message in relayed if message.chat_id == forum)
+    assert copy.text == (f"💬 Гражданин · № {number}\nЗвоните: {TYPED_SECRETS[1][1]}, "
+                         f"{TYPED_SECRETS[2][1]} или {TYPED_SECRETS[3][1]}")
+    commented = await harness.send(citizen, f"И ещё: {typed[0]}")
+    assert any(TYPED_SECRETS[0][1] in message.text for message in commented
+               if message.chat_id == forum)
+    history = await harness.send_to_group(operator, forum, f"/history {number}")
+    shown_to_operators = [message.text for message in operators_messages(harness)]
+    for secret in ("4510 987654", "345-67-89", "345 67 89", "89123456789", "112-233-445",
+                   "anna.petrova", "4276 3800 1234"):
+        assert not any(secret in text for text in shown_to_operators), secret
+    assert TYPED_SECRETS[0][1] in history[0].text
+
+    # «Показать данные» still shows everything, to the presser alone, and it is recorded.
+    revealed = await harness.press(operator, "Показать данные", card_of(harness, number))
+    assert [message.chat_id for message in revealed] == [operator.id]
+    for secret in typed:
+        assert secret in revealed[0].text, secret
+    assert (await events_of(database, number))[-1].kind == EventKind.DATA_REVEALED
+
+
 async def test_complaint_attachments_arrive_as_an_album_after_the_card(
     harness: BotHarness, forum: int, citizen: Person
 ) -> None:

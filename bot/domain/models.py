@@ -27,6 +27,13 @@ class AppealType(StrEnum):
     CALLBACK = "callback"
 
 
+class ErasureReason(StrEnum):
+    """Why an appeal's personal data was erased."""
+
+    REQUEST = "request"      # the citizen's /forget
+    RETENTION = "retention"  # RETENTION_DAYS after closing
+
+
 class CodeStatus(StrEnum):
     ACTIVE = "active"
     USED = "used"
@@ -135,6 +142,7 @@ class Appeal:
     rating: int | None = None
     rating_comment: str | None = None
     call: ScheduledCall | None = None  # appeals of type callback only
+    erasure: ErasureReason | None = None
 
     @property
     def is_open(self) -> bool:
@@ -186,6 +194,7 @@ class EventKind(StrEnum):
     CALL_DONE = "call_done"
     CALL_NOT_REACHED = "call_not_reached"
     CALL_CONFIRMED = "call_confirmed"
+    RELAY_DROPPED_ERASED = "relay_dropped_erased"  # a pending send held erased data
 
 
 class Audience(StrEnum):
@@ -198,6 +207,7 @@ class OutboxKind(StrEnum):
     CARD_UPDATE = "card_update"  # show the appeal's current state on its card
     MESSAGE = "message"          # a send* method into the thread or to the citizen
     EDIT = "edit"                # edit a relayed copy
+    DELETE = "delete"            # delete a copy of erased data in the operators' chat
 
 
 class OutboxStatus(StrEnum):
@@ -356,3 +366,13 @@ class ArchivedAppeal:
     fields: dict[str, Any]
     created_at: datetime
     closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureRecord:
+    """One erasure, without personal data: which appeals, which fields, when and why."""
+
+    erased_at: datetime
+    reason: ErasureReason
+    appeals: tuple[str, ...]
+    fields: tuple[str, ...]

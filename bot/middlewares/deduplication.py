@@ -1,17 +1,35 @@
-"""Telegram redelivers updates the bot did not confirm; handle each update id once."""
+"""Each update id is handled once, and an update confirmed to Telegram is never lost.
+
+aiogram's polling handles updates as concurrent tasks and confirms them (the
+``offset`` of the next ``getUpdates``) while they may still be running;
+Telegram never sends a confirmed update again. So every update is written,
+with the claim of its id, to the inbox (``processed_updates``) before it is
+confirmed: :class:`ConfirmAfterClaim` holds the next ``getUpdates`` until
+the updates of the last batch are claimed. An update a dead process left
+claimed and unfinished is handled again at the next start
+(:meth:`DeduplicationMiddleware.handle_unfinished`), before polling begins.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Protocol, cast
 
-from aiogram import BaseMiddleware, Bot
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 
 from bot.domain.clock import Clock
+from bot.storage.faults import StorageFault
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +38,57 @@ PRUNE_EVERY = 1000  # updates between two prunes of old ids
 
 
 class ProcessedUpdates(Protocol):
-    async def claim(self, bot_id: int, update_id: int, run_id: str, now: Any) -> bool: ...
+    async def claim(self, bot_id: int, update_id: int, run_id: str, now: Any,
+                    payload: str) -> bool: ...
 
     async def finish(self, bot_id: int, update_id: int) -> None: ...
 
+    async def unfinished(self, bot_id: int) -> list[tuple[int, str]]: ...
+
     async def prune(self, older_than: Any) -> int: ...
+
+
+class UnclaimedUpdates:
+    """Ids fetched by ``getUpdates`` whose claim is not committed yet."""
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self._none = asyncio.Event()
+        self._none.set()
+
+    def fetched(self, update_ids: Iterable[int]) -> None:
+        self._ids.update(update_ids)
+        if self._ids:
+            self._none.clear()
+
+    def settled(self, update_id: int) -> None:
+        self._ids.discard(update_id)
+        if not self._ids:
+            self._none.set()
+
+    async def wait_until_none(self) -> None:
+        await self._none.wait()
+
+
+class ConfirmAfterClaim(BaseRequestMiddleware):
+    """Bot session middleware: ``getUpdates`` confirms only updates already in the inbox."""
+
+    def __init__(self, unclaimed: UnclaimedUpdates) -> None:
+        self._unclaimed = unclaimed
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if not isinstance(method, GetUpdates):
+            return await make_request(bot, method)
+        await self._unclaimed.wait_until_none()
+        # The chain passes on the method's result (the updates), whatever the annotation says.
+        updates = cast(list[Update], await make_request(bot, method))
+        self._unclaimed.fetched(update.update_id for update in updates)
+        return cast(Response[TelegramType], updates)
 
 
 class DeduplicationMiddleware(BaseMiddleware):
@@ -34,6 +98,7 @@ class DeduplicationMiddleware(BaseMiddleware):
         self._processed = processed
         self._clock = clock
         self.run_id = uuid.uuid4().hex
+        self.unclaimed = UnclaimedUpdates()
         self._since_prune = 0
 
     async def __call__(
@@ -45,14 +110,51 @@ class DeduplicationMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         bot: Bot = data["bot"]
         now = self._clock.now()
-        if not await self._processed.claim(bot.id, event.update_id, self.run_id, now):
+        payload = event.model_dump_json(by_alias=True, exclude_none=True)
+        try:
+            claimed = await self._processed.claim(bot.id, event.update_id, self.run_id, now,
+                                                  payload)
+        except StorageFault:
+            # Not confirmed to Telegram, which sends it again after the restart the
+            # application is heading for (it reports the fault).
+            return None
+        except Exception:
+            # Polling goes on: holding it for a claim that failed would stop the bot.
+            self.unclaimed.settled(event.update_id)
+            raise
+        self.unclaimed.settled(event.update_id)
+        if not claimed:
             logger.info("Skipped update %s: it was already handled", event.update_id)
             return None
         try:
             return await handler(event, data)
         finally:
-            await self._processed.finish(bot.id, event.update_id)
-            self._since_prune += 1
-            if self._since_prune >= PRUNE_EVERY:
-                self._since_prune = 0
-                await self._processed.prune(now - RETENTION)
+            await self._finish(bot.id, event.update_id, now)
+
+    async def _finish(self, bot_id: int, update_id: int, now: datetime) -> None:
+        try:
+            await self._processed.finish(bot_id, update_id)
+        except StorageFault:
+            return  # left unfinished: handled again after the restart, if the file comes back
+        self._since_prune += 1
+        if self._since_prune >= PRUNE_EVERY:
+            self._since_prune = 0
+            await self._processed.prune(now - RETENTION)
+
+    async def on_startup(self, bot: Bot, dispatcher: Dispatcher) -> None:
+        """Before polling: confirm only claimed updates, and finish what a dead run left."""
+        bot.session.middleware(ConfirmAfterClaim(self.unclaimed))
+        await self.handle_unfinished(bot, dispatcher)
+
+    async def handle_unfinished(self, bot: Bot, dispatcher: Dispatcher) -> None:
+        """Handle again, oldest first and one at a time, what a dead process left unfinished."""
+        unfinished = await self._processed.unfinished(bot.id)
+        if unfinished:
+            logger.info("Handling %s update(s) left unfinished by the previous run",
+                        len(unfinished))
+        for update_id, payload in unfinished:
+            update = Update.model_validate_json(payload, context={"bot": bot})
+            try:
+                await dispatcher.feed_update(bot, update)
+            except Exception:  # noqa: BLE001 - one broken update must not stop the start
+                logger.exception("Update %s left unfinished failed again", update_id)

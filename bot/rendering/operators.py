@@ -7,12 +7,19 @@ Rendered HTML built from storage models; every value passes through
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.slots import SlotPolicy, is_overdue
-from bot.domain.masking import mask_contact, mask_name, mask_phone, mask_snils
+from bot.domain.masking import (
+    has_personal_data,
+    mask_contact,
+    mask_name,
+    mask_personal_data,
+    mask_phone,
+    mask_snils,
+)
 from bot.domain.text_split import MESSAGE_LIMIT, visible_length
 from bot.domain.working_hours import WorkingHours
 from bot.texts import Safe, join_lines, plain, render
@@ -22,12 +29,14 @@ from bot.texts import conversation as conversation_texts
 from bot.texts import operators as t
 from bot.rendering.citizen import call_when, field_value, local_time
 from bot.domain.models import (
+    ERASED_VALUE,
     Appeal,
     AppealEvent,
     AppealStatus,
     CallStatus,
     CitizenFlags,
     DeskStats,
+    EventKind,
     MessageAuthor,
     ReplyTemplate,
 )
@@ -40,21 +49,52 @@ MASKED_FIELDS: dict[str, Callable[[str], str]] = {
     "caller_phone": mask_phone,
     "callback_phone": mask_phone,
 }
+# Fields the bot filled in or checked (dates, a portal application number, a chosen
+# cause): shown as they are. Every other field is free text, where a citizen may have
+# typed a phone, a passport or a card number: masked wherever it is found.
+STRUCTURED_FIELDS = frozenset({"occurred_at", "attempts", "application_number", "cause"})
+# Events whose text is what the citizen wrote to the operators.
+_CITIZEN_TEXTS = frozenset({EventKind.CITIZEN_MESSAGE, EventKind.CITIZEN_EDIT})
 _CARD_BUDGET = MESSAGE_LIMIT - 96  # room left for Telegram's own counting quirks
 _MIN_FIELD = 200
 
 
-def has_hidden_data(appeal: Appeal) -> bool:
-    return any(appeal.fields.get(name) for name in MASKED_FIELDS)
+def shown_field(name: str, value: object) -> str:
+    """A field as operators see it: personal data masked, an erased value as «удалено»."""
+    if value is None or value == ERASED_VALUE:
+        return field_value(name, value)
+    if name in MASKED_FIELDS and value:
+        return MASKED_FIELDS[name](str(value))
+    shown = field_value(name, value)
+    return shown if name in STRUCTURED_FIELDS else mask_personal_data(shown)
+
+
+def hidden_data(appeal: Appeal, events: Sequence[AppealEvent] = ()) -> list[tuple[str, str]]:
+    """What the card and the relayed messages mask, in full: (label, value) pairs."""
+    found = []
+    for name, value in appeal.fields.items():
+        if value == ERASED_VALUE or not value:
+            continue
+        full = field_value(name, value)
+        if name in MASKED_FIELDS or (name not in STRUCTURED_FIELDS
+                                     and has_personal_data(full)):
+            found.append((common_texts.FIELD_NAMES.get(name, name), full))
+    extras = [(t.REVEAL_RESOLUTION, appeal.resolution),
+              (t.REVEAL_RATING_COMMENT, appeal.rating_comment),
+              (t.REVEAL_CALL_RESULT, appeal.call.result if appeal.call else None)]
+    extras += [(t.REVEAL_MESSAGE, event.text) for event in events
+               if event.kind in _CITIZEN_TEXTS]
+    found += [(label, text) for label, text in extras if text and has_personal_data(text)]
+    return found
+
+
+def has_hidden_data(appeal: Appeal, events: Sequence[AppealEvent] = ()) -> bool:
+    return bool(hidden_data(appeal, events))
 
 
 def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: bool) -> str:
     """The card: one message, so that it can be edited; long fields are shortened to fit."""
-    values = {
-        name: (MASKED_FIELDS[name](value) if name in MASKED_FIELDS and value
-               else field_value(name, value))
-        for name, value in appeal.fields.items()
-    }
+    values = {name: shown_field(name, value) for name, value in appeal.fields.items()}
     text = _card(appeal, flags, zone, values, forum)
     while visible_length(text) > _CARD_BUDGET:
         longest = max(values, key=lambda name: len(values[name]))
@@ -86,13 +126,17 @@ def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str,
         lines.append(render(t.CARD_ATTACHMENTS, count=len(appeal.attachments)))
     lines += _call_lines(appeal, zone)
     footer = []
+    if appeal.erasure is not None:
+        footer.append(t.CARD_ERASED[appeal.erasure])
     if appeal.resolution:
-        footer.append(render(t.CARD_RESOLUTION, resolution=appeal.resolution))
+        footer.append(render(t.CARD_RESOLUTION,
+                             resolution=mask_personal_data(appeal.resolution)))
     if appeal.rating:
         footer.append(render(t.CARD_RATING, stars="★" * appeal.rating + "☆" * (5 - appeal.rating),
                              score=appeal.rating))
         if appeal.rating_comment:
-            footer.append(render(t.CARD_RATING_COMMENT, comment=appeal.rating_comment))
+            footer.append(render(t.CARD_RATING_COMMENT,
+                                 comment=mask_personal_data(appeal.rating_comment)))
     if flags.banned:
         footer.append(t.CARD_BANNED)
     if flags.bot_blocked:
@@ -113,7 +157,7 @@ def _call_lines(appeal: Appeal, zone: ZoneInfo) -> list[str]:
     lines = [render(call_texts.CARD_CALL, when=call_when(call.start, zone),
                     end=f"{call.end.astimezone(zone):%H:%M}", status=status)]
     if call.result:
-        lines.append(render(call_texts.CARD_CALL_RESULT, result=call.result))
+        lines.append(render(call_texts.CARD_CALL_RESULT, result=mask_personal_data(call.result)))
     if call.confirmed_at is not None:
         lines.append(call_texts.CARD_CALL_CONFIRMED)
     return lines
@@ -133,13 +177,10 @@ def topic_title(appeal: Appeal) -> str:
     return title[:128]
 
 
-def reveal_text(appeal: Appeal) -> str:
+def reveal_text(appeal: Appeal, events: Sequence[AppealEvent] = ()) -> str:
     """Personal data in full, plain text (for an alert or a private message)."""
-    lines = [
-        plain(t.REVEAL_LINE, name=common_texts.FIELD_NAMES.get(name, name),
-              value=field_value(name, appeal.fields[name]))
-        for name in MASKED_FIELDS if appeal.fields.get(name)
-    ]
+    lines = [plain(t.REVEAL_LINE, name=name, value=value)
+             for name, value in hidden_data(appeal, events)]
     return plain(t.REVEAL, number=appeal.number, lines="\n".join(lines))
 
 
@@ -201,7 +242,7 @@ def callbacks_list(appeals: list[Appeal], day: date, now: datetime, policy: Slot
         lines.append(render(call_texts.CALLBACKS_ITEM,
                             time=f"{call.start.astimezone(policy.zone):%H:%M}",
                             number=appeal.number,
-                            phone=mask_phone(phone) if phone else common_texts.FIELD_NOT_GIVEN,
+                            phone=shown_field("callback_phone", phone),
                             status=status))
     lines += ["", call_texts.CALLBACKS_HINT]
     return join_lines(lines)
@@ -258,7 +299,8 @@ def history_text(appeal: Appeal, events: list[AppealEvent], zone: ZoneInfo,
                            before=common_texts.STATUS_NAMES[event.status_before],
                            after=common_texts.STATUS_NAMES[event.status_after])
         if event.text:
-            text = event.text if len(event.text) <= snippet else event.text[:snippet] + "…"
+            masked = mask_personal_data(event.text)
+            text = masked if len(masked) <= snippet else masked[:snippet] + "…"
             what += render(t.HISTORY_TEXT, text=text)
         lines.append(render(t.HISTORY_ITEM, when=local_time(event.created_at, zone), who=who,
                             what=Safe(what)))

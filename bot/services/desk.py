@@ -154,9 +154,14 @@ def citizen_relay_change(
     reply_to_event: int | None = None,
     unblock: bool = False,
 ) -> AppealChange:
-    """A citizen's message for the operators under ``header`` (with {number} and {text})."""
+    """A citizen's message for the operators under ``header`` (with {number} and {text}).
+
+    Operators see it masked; the card is updated too when something was masked, so that
+    «Показать данные» appears on it.
+    """
+    shown = content.masked()
     payloads = send_payloads(
-        content,
+        shown,
         lambda html: render(header, number=appeal.number, text=html),
         render(operator_texts.FROM_CITIZEN_NO_TEXT, number=appeal.number),
         reply_to=reply_to,
@@ -168,6 +173,7 @@ def citizen_relay_change(
     outbox = to_operators(payloads)
     if unblock:
         events.append(NewEvent(EventKind.BOT_UNBLOCKED, citizen_actor(appeal)))
+    if unblock or shown is not content:
         outbox.append(CARD_UPDATE)
     return AppealChange(
         appeal.id, events=tuple(events), outbox=tuple(outbox), allowed_statuses=OPEN_STATUSES,
@@ -345,7 +351,7 @@ class DeskService:
         if found is None:
             return False
         appeal, event = found
-        if event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
+        if event is None or event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
             return False
         fallback = send_payloads(
             content,
@@ -505,9 +511,10 @@ class DeskService:
         if found is None:
             return False
         appeal, event = found
-        if event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
+        if event is None or event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
             return False
-        notice = Content("text", html=content.html or "—", plain=content.plain)
+        shown = content.masked()
+        notice = Content("text", html=shown.html or "—", plain=shown.plain)
         payloads = send_payloads(
             notice,
             lambda html: render(operator_texts.CITIZEN_EDITED, number=appeal.number, text=html),
@@ -517,7 +524,7 @@ class DeskService:
             appeal.id,
             events=(NewEvent(EventKind.CITIZEN_EDIT, citizen_actor(appeal), text=content.plain,
                              content=content.as_json(), origin=ref, outbox_index=0),),
-            outbox=tuple(to_operators(payloads)),
+            outbox=(*to_operators(payloads), *((CARD_UPDATE,) if shown is not content else ())),
         ))
         return True
 

@@ -17,6 +17,12 @@ error, the operators' chat budget) holds back its lane only.
   with a fresh card, and the message goes there.
 * The citizen blocked the bot: the row is dropped, the card says so, the
   sender goes on. A card that can no longer be edited is sent anew.
+* After /forget, deletions of the appeal's messages in the operators' chat are
+  rows too (kind ``delete``), within the chat's budget; one already gone is done.
+* Failures that are not Telegram's (the disk is full, a bug): one log line
+  when they start, backoff while they last, one line when it works again.
+  A lost or corrupt database stops the sender without a word (the
+  application reports it and stops).
 
 Tests call :meth:`OutboxSender.run_once` / :meth:`drain` with a manual clock;
 the background task only adds waiting between passes.
@@ -44,6 +50,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import (
     CreateForumTopic,
+    DeleteMessage,
     EditMessageCaption,
     EditMessageText,
     ReopenForumTopic,
@@ -65,6 +72,7 @@ from bot.rendering.operators import card_text, has_hidden_data, topic_title
 from bot.keyboards.operators import card as card_keyboard
 from bot.domain.clock import Clock
 from bot.services.desk import OutboxSignal, blocked_change
+from bot.storage.faults import FaultEpisode, StorageFault
 from bot.domain.models import (
     SYSTEM,
     Appeal,
@@ -93,6 +101,9 @@ _EDIT_METHODS: dict[str, type[TelegramMethod[Any]]] = {
 }
 _MEDIA = {"photo": InputMediaPhoto, "document": InputMediaDocument}
 _UNEXPECTED_ERROR_ATTEMPTS = 5
+# Pauses between passes while they keep failing (not Telegram's errors: a full disk, a bug).
+FIRST_PAUSE_SECONDS = 0.5
+LONGEST_PAUSE_SECONDS = 60.0
 
 
 def _says(error: TelegramAPIError, *fragments: str) -> bool:
@@ -181,6 +192,8 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._warned_unconfigured = False
+        self._trouble = FaultEpisode(logger, "Outbox delivery", first_delay=FIRST_PAUSE_SECONDS,
+                                     max_delay=LONGEST_PAUSE_SECONDS)
 
     # --- running ------------------------------------------------------------------
 
@@ -207,11 +220,15 @@ class OutboxSender:
         while not self._stopping:
             try:
                 handled = await self.run_once(bot)
-            except Exception:  # noqa: BLE001 - the sender must outlive a bad pass (e.g. disk full)
-                logger.exception("Outbox pass failed; retrying")
-                handled = 0
-            if handled == 0 and not self._stopping:
-                await self._signal.wait(await self._idle_seconds())
+                idle = 0.0 if handled else await self._idle_seconds()
+            except StorageFault:
+                return
+            except Exception as error:  # noqa: BLE001 - a bad pass (disk full) must not end it
+                await self._signal.wait(self._trouble.failed(error))
+                continue
+            self._trouble.succeeded()
+            if idle and not self._stopping:
+                await self._signal.wait(idle)
 
     async def _idle_seconds(self) -> float:
         moments = [moment for moment in (await self._outbox.next_due(),
@@ -286,8 +303,10 @@ class OutboxSender:
                 await self._give_up(item, error)
             else:
                 await self._retry_later(item, error)
+        except StorageFault:
+            raise
         except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
-            logger.exception("Outbox row %s failed unexpectedly", item.id)
+            self._trouble.failed(error)
             if item.attempts + 1 >= _UNEXPECTED_ERROR_ATTEMPTS:
                 await self._outbox.mark_failed(item.id, now, repr(error))
             else:
@@ -295,8 +314,8 @@ class OutboxSender:
 
     async def _retry_later(self, item: OutboxItem, error: Exception) -> None:
         delay = min(timedelta(seconds=2 ** item.attempts), self._max_backoff)
-        logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
         await self._outbox.postpone(item.id, self._clock.now() + delay, str(error)[:500])
+        logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
 
     async def _give_up(self, item: OutboxItem, error: TelegramAPIError) -> None:
         logger.error("Outbox row %s refused by Telegram: %s", item.id, error.message)
@@ -352,6 +371,9 @@ class OutboxSender:
     # --- operators ----------------------------------------------------------------
 
     async def _to_operators(self, bot: Bot, item: OutboxItem) -> None:
+        if item.kind == OutboxKind.DELETE:
+            await self._delete_copy(bot, item)
+            return
         chat_id = self._chat_id
         if chat_id is None:
             if not self._warned_unconfigured:
@@ -365,7 +387,7 @@ class OutboxSender:
         for attempt in range(2):
             try:
                 thread = await self._ensure_thread(bot, appeal, chat_id)
-                message_id = await self._into_thread(bot, item, appeal, thread)
+                message_ids = await self._into_thread(bot, item, appeal, thread)
             except TelegramBadRequest as error:
                 current = await self._desk.thread(appeal.id)
                 if attempt > 0 or current is None or current.topic_id is None:
@@ -378,21 +400,36 @@ class OutboxSender:
                                                            message_thread_id=current.topic_id))
                     continue
                 raise
-            copy = MessageRef(chat_id, message_id) if item.kind == OutboxKind.MESSAGE else None
-            await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy)
+            message_id = message_ids[0] if message_ids else None
+            copy = None
+            if item.kind == OutboxKind.MESSAGE and message_id is not None:
+                copy = MessageRef(chat_id, message_id)
+            await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy,
+                                              message_ids[1:])
             return
 
     async def _into_thread(self, bot: Bot, item: OutboxItem, appeal: Appeal,
-                           thread: AppealThread) -> int | None:
+                           thread: AppealThread) -> list[int]:
+        """The messages the row produced: all of an album (a reply to any finds the appeal)."""
         if item.kind == OutboxKind.CARD:
-            return thread.card_message_id
+            return [] if thread.card_message_id is None else [thread.card_message_id]
         if item.kind == OutboxKind.CARD_UPDATE:
-            return await self._update_card(bot, appeal, thread)
-        sent = await self._send(
+            return [await self._update_card(bot, appeal, thread)]
+        sent = await self._send_all(
             bot, item.payload, thread.chat_id, thread_id=thread.topic_id,
             default_reply=None if thread.topic_id else thread.card_message_id,
         )
-        return sent.message_id
+        return [message.message_id for message in sent]
+
+    async def _delete_copy(self, bot: Bot, item: OutboxItem) -> None:
+        """A message of an erased appeal in the operators' chat; one already gone is done."""
+        chat_id, message_id = item.payload["chat_id"], item.payload["message_id"]
+        try:
+            await self._call(bot, DeleteMessage(chat_id=chat_id, message_id=message_id))
+        except TelegramBadRequest as error:
+            if not _says(error, "message to delete not found"):
+                raise
+        await self._outbox.mark_delivered(item.id, self._clock.now(), message_id)
 
     async def _ensure_thread(self, bot: Bot, appeal: Appeal, chat_id: int) -> AppealThread:
         """The appeal's topic (in a forum) and card, created when missing."""
@@ -445,7 +482,8 @@ class OutboxSender:
         current = await self._desk.get(appeal.id) or appeal
         flags = await self._desk.flags(current.citizen_id)
         text = card_text(current, flags, self._zone, forum=thread.topic_id is not None)
-        return text, card_keyboard(current, has_hidden_data=has_hidden_data(current))
+        hidden = has_hidden_data(current, await self._desk.events(current.id))
+        return text, card_keyboard(current, has_hidden_data=hidden)
 
     async def _post_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> Message:
         text, markup = await self._render_card(appeal, thread)
@@ -484,8 +522,13 @@ class OutboxSender:
 
     # --- sending a payload ----------------------------------------------------------
 
-    async def _send(self, bot: Bot, payload: dict[str, Any], chat_id: int, *,
-                    thread_id: int | None = None, default_reply: int | None = None) -> Message:
+    async def _send(self, bot: Bot, payload: dict[str, Any], chat_id: int) -> Message:
+        return (await self._send_all(bot, payload, chat_id))[0]
+
+    async def _send_all(self, bot: Bot, payload: dict[str, Any], chat_id: int, *,
+                        thread_id: int | None = None,
+                        default_reply: int | None = None) -> list[Message]:
+        """Every message the payload produced: one, or an album's."""
         method_name = payload["method"]
         params = _with_markup(payload["params"])
         if method_name == "sendMediaGroup":
@@ -506,7 +549,7 @@ class OutboxSender:
             result = await self._call(bot, method)
         else:
             result = await bot(method)
-        return result[0] if isinstance(result, list) else result
+        return result if isinstance(result, list) else [result]
 
 
 def _with_markup(params: dict[str, Any]) -> dict[str, Any]:

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.clock import Clock
+from bot.services.desk import OutboxSignal
+from bot.domain.models import ErasureReason
 
 logger = logging.getLogger(__name__)
 
+SMS_OUTBOX_FIELD = "sms_outbox"  # the name the destruction record gives the SMS file's lines
+
 
 class PrivacyRepository(Protocol):
-    async def erase_citizen(self, user_id: int, now: datetime) -> int: ...
+    async def citizen_phones(self, user_id: int) -> set[str]: ...
+
+    async def erase_citizen(self, user_id: int, now: datetime,
+                            erased_elsewhere: Collection[str] = ()) -> int: ...
 
     async def erase_closed_before(self, cutoff: datetime, now: datetime) -> int: ...
+
+    async def record_erasure(self, reason: ErasureReason, fields: Collection[str],
+                             now: datetime) -> None: ...
 
 
 class SessionMemory(Protocol):
@@ -24,18 +35,39 @@ class SessionMemory(Protocol):
     def forget_user(self, user_id: int) -> None: ...
 
 
+class SmsCopies(Protocol):
+    """Copies of the SMS sent, kept beside the database (the outbox gateway's file)."""
+
+    async def erase_phones(self, phones: Collection[str]) -> int: ...
+
+    async def erase_sent_before(self, moment: datetime) -> int: ...
+
+
 class PrivacyService:
     def __init__(self, repository: PrivacyRepository, clock: Clock, retention_days: int,
-                 sessions: SessionMemory | None = None) -> None:
+                 sessions: SessionMemory | None = None,
+                 outbox: OutboxSignal | None = None,
+                 sms_copies: SmsCopies | None = None) -> None:
         self._repository = repository
         self._clock = clock
         self._sessions = sessions
+        self._outbox = outbox
+        self._sms_copies = sms_copies
         self.retention = timedelta(days=retention_days)
 
     async def forget(self, user_id: int) -> int:
-        erased = await self._repository.erase_citizen(user_id, self._clock.now())
+        elsewhere = []
+        if self._sms_copies is not None:
+            # Before the database: its rows are what tells which numbers are the citizen's,
+            # so a failure here leaves everything in place for the citizen to try again.
+            phones = await self._repository.citizen_phones(user_id)
+            if await self._sms_copies.erase_phones(phones):
+                elsewhere.append(SMS_OUTBOX_FIELD)
+        erased = await self._repository.erase_citizen(user_id, self._clock.now(), elsewhere)
         if self._sessions is not None:
             self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
+        if self._outbox is not None:
+            self._outbox.notify()  # the erased cards and the deletions in the operators' chat
         logger.info("Personal data of a citizen erased on request (%s appeals)", erased)
         return erased
 
@@ -44,6 +76,12 @@ class PrivacyService:
         erased = await self._repository.erase_closed_before(now - self.retention, now)
         if erased:
             logger.info("Retention: personal data of %s closed appeals erased", erased)
+        if self._sms_copies is not None:
+            removed = await self._sms_copies.erase_sent_before(now - self.retention)
+            if removed:
+                await self._repository.record_erasure(ErasureReason.RETENTION,
+                                                      [SMS_OUTBOX_FIELD], now)
+                logger.info("Retention: %s SMS older than the retention period erased", removed)
         return erased
 
 

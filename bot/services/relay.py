@@ -10,11 +10,13 @@ too long for a photo follows it as text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.domain.masking import mask_personal_data
 from bot.domain.text_split import CAPTION_LIMIT, split_html, visible_length
 from bot.texts import Safe, render
 from bot.texts import conversation as conversation_texts
@@ -41,6 +43,15 @@ class Content:
         if self.file_name:
             data["file_name"] = self.file_name
         return data
+
+    def masked(self) -> Content:
+        """The content as operators see it: phones, SNILS, passport and card numbers and
+        e-mails masked. A text that had any loses its formatting: masking the visible text
+        is certain, masking HTML would miss a number split by a tag."""
+        shown = mask_personal_data(self.plain)
+        if shown == self.plain:
+            return self
+        return replace(self, html=html.quote(shown), plain=shown)
 
     @property
     def history_text(self) -> str:

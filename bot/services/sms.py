@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+from collections.abc import Callable, Collection
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -47,6 +50,49 @@ class OutboxSmsGateway:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         with self._path.open("a", encoding="utf-8") as outbox:
             outbox.write(line + "\n")
+
+    async def erase_phones(self, phones: Collection[str]) -> int:
+        """Remove the lines sent to any of ``phones`` (E.164); return how many."""
+        wanted = tuple(phones)
+
+        def to_erased_phone(line: str) -> bool:
+            # A substring test also catches a line cut short by a crash.
+            return any(phone in line for phone in wanted)
+
+        return await self._remove_lines(to_erased_phone) if wanted else 0
+
+    async def erase_sent_before(self, moment: datetime) -> int:
+        """Remove the lines sent before ``moment``; return how many."""
+
+        def sent_before(line: str) -> bool:
+            try:
+                return datetime.fromisoformat(json.loads(line)["sent_at"]) < moment
+            except (ValueError, KeyError, TypeError):
+                return True  # a line cut short by a crash: it cannot be dated, nor used
+
+        return await self._remove_lines(sent_before)
+
+    async def _remove_lines(self, erased: Callable[[str], bool]) -> int:
+        async with self._lock:
+            return await asyncio.to_thread(self._rewrite_without, erased)
+
+    def _rewrite_without(self, erased: Callable[[str], bool]) -> int:
+        """Rewrite the file without the erased lines: a new file put in place in one step."""
+        try:
+            lines = self._path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return 0
+        kept = [line for line in lines if line and not erased(line)]
+        removed = sum(1 for line in lines if line) - len(kept)
+        if not removed:
+            return 0
+        replacement = self._path.with_name(self._path.name + ".tmp")
+        with replacement.open("w", encoding="utf-8") as outbox:
+            outbox.writelines(line + "\n" for line in kept)
+            outbox.flush()
+            os.fsync(outbox.fileno())
+        os.replace(replacement, self._path)
+        return removed
 
     async def close(self) -> None:
         """Nothing is held open between messages."""

@@ -105,3 +105,20 @@ FIELD_NAMES = {
     "contact": "Для ответа",
     "attachments": "Вложения",
 }
+
+# For a citizen whose update could not be saved: the database is lost or corrupt.
+STORAGE_UNAVAILABLE = (
+    "Сервис временно недоступен, последнее сообщение не сохранено. "
+    "Пожалуйста, повторите его через несколько минут."
+)
+
+# For the administrator: the one line the bot logs when it stops for its database.
+DATABASE_CORRUPT = (
+    "База данных {path} повреждена ({detail}). Бот остановлен: восстановите файл из резервной "
+    "копии (её делает python -m bot backup ПУТЬ) и запустите бота снова."
+)
+DATABASE_LOST = (
+    "Файл базы данных {path} удалён или подменён во время работы бота. Бот перестал принимать "
+    "сообщения и остановлен: верните файл или восстановите его из резервной копии "
+    "(python -m bot backup ПУТЬ) и запустите бота снова."
+)

@@ -12,3 +12,10 @@ ASK_CONFIRMATION = (
 BUTTON_CONFIRM = "🗑 Да, удалить мои данные"
 DONE = "Ваши персональные данные удалены. Обращений затронуто: {count}."
 CONFIRM_EXPECTED = "Нажмите «Да, удалить мои данные» или «Отмена»."
+
+# python -m bot erasures: the destruction record as CSV (field names stay as stored).
+ERASURES_HEADER = ("Когда", "Причина", "Обращения", "Поля")
+ERASURE_REASONS = {
+    "request": "запрос гражданина (/forget)",
+    "retention": "истёк срок хранения",
+}

@@ -24,6 +24,20 @@ own, in a thread (PASSIVE: it never blocks the bot's writes).
 
 A commit survives a crash of the bot process (the log is in the operating
 system's hands once written); a power failure may lose the last commits.
+
+Once the file exists, connections open it without the right to create it
+(``mode=rw``): a file deleted under the running bot is not silently replaced
+by an empty one. Before every statement, and every second in the
+checkpointer, the file at the path is checked to still be the one opened
+(device and inode); a file deleted or replaced, or SQLite reporting the file
+corrupt, is a :class:`StorageFault`: every later statement fails with it, and
+:meth:`Database.wait_for_fault` tells the application to stop.
+
+Erased personal data must not outlive its erasure on disk. Every connection
+runs with ``secure_delete``, so a deleted or overwritten value and a freed
+page are zeroed, not left behind as free space; and after an erasure
+:meth:`Database.truncate_log` copies the log into the database file and
+empties it, because the log keeps every earlier version of the pages it holds.
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -43,6 +58,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.faults import FaultEpisode, FaultKind, StorageFault
 from bot.storage.sqlite.batching import Batches, settle
 
 logger = logging.getLogger(__name__)
@@ -52,6 +68,18 @@ Statement = tuple[str, Params]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 CHECKPOINT_INTERVAL = 1.0  # seconds between WAL checkpoints in the background
+CHECKPOINT_MAX_BACKOFF = 60.0  # seconds between tries while checkpoints keep failing
+_CORRUPTION_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+FileIdentity = tuple[int, int]  # device, inode
+
+
+def is_corruption(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _CORRUPTION_CODES
+BUSY_TIMEOUT_MS = 5000
+TRUNCATE_ATTEMPTS = 50
+TRUNCATE_PAUSE = 0.1  # seconds between attempts: about 5 s in all
 
 
 class Transaction:
@@ -90,21 +118,91 @@ class Database:
         self._lock = asyncio.Lock()
         self._groups: Batches[Sequence[Statement], None] = Batches(self._commit_group)
         self._checkpointer: asyncio.Task[None] | None = None
+        self._identity: FileIdentity | None = None
+        self._fault: StorageFault | None = None
+        self._faulted = asyncio.Event()
+        # A checkpoint fails at once while another one runs: ours take turns.
+        self._checkpointing = asyncio.Lock()
+        self._truncation_owed = False  # an erasure's truncation is still to be done
 
-    async def connect(self) -> None:
-        if str(self.path) != ":memory:":
+    @property
+    def _in_memory(self) -> bool:
+        return str(self.path) == ":memory:"
+
+    async def connect(self, *, verify: bool = False) -> None:
+        """Open (and on first use create) the file and migrate it.
+
+        ``verify``: run ``PRAGMA quick_check`` first (the bot's start-up).
+        A corrupt file raises :class:`StorageFault`.
+        """
+        if self._in_memory:
+            connection = await aiosqlite.connect(":memory:", isolation_level=None)
+        else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(self.path, isolation_level=None)
+            create = not self.path.exists()
+            connection = await aiosqlite.connect(_uri(self.path, create=create), uri=True,
+                                                 isolation_level=None)
+            self._identity = _identity(self.path)
+        try:
+            await self._prepare(connection, verify=verify)
+        except BaseException as error:
+            self._connection = None
+            await connection.close()
+            if isinstance(error, sqlite3.DatabaseError) and is_corruption(error):
+                raise StorageFault(FaultKind.CORRUPT, self.path, str(error)) from None
+            raise
+        if not self._in_memory:
+            self._checkpointer = asyncio.create_task(self._checkpoint_periodically())
+
+    async def _prepare(self, connection: aiosqlite.Connection, *, verify: bool) -> None:
         connection.row_factory = sqlite3.Row
+        if verify:
+            problems = [row[0] for row in await connection.execute_fetchall(
+                "PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise StorageFault(FaultKind.CORRUPT, self.path, "; ".join(problems[:3]))
         await connection.execute("PRAGMA journal_mode=WAL")
         await connection.execute("PRAGMA synchronous=NORMAL")
         await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
+        await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA secure_delete=ON")
         self._connection = connection
         await self.migrate()
-        if str(self.path) != ":memory:":
+        if not self._in_memory:
             await connection.execute("PRAGMA wal_autocheckpoint=0")
-            self._checkpointer = asyncio.create_task(self._checkpoint_periodically())
+
+    async def wait_for_fault(self) -> StorageFault:
+        """Return once the database is found lost or corrupt (see :class:`StorageFault`)."""
+        await self._faulted.wait()
+        assert self._fault is not None
+        return self._fault
+
+    def _record_fault(self, fault: StorageFault) -> StorageFault:
+        """The first fault found is the one reported; every later statement fails with it."""
+        if self._fault is None:
+            self._fault = fault
+            self._faulted.set()
+        return self._fault
+
+    def _check_usable(self) -> None:
+        if self._fault is not None:
+            raise self._fault
+        if self._identity is not None and _identity(self.path) != self._identity:
+            raise self._record_fault(StorageFault(
+                FaultKind.LOST, self.path, "the file was deleted or replaced while in use"))
+
+    @asynccontextmanager
+    async def _access(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection, exclusively; refused once the file is lost, watched for corruption."""
+        async with self._lock:
+            self._check_usable()
+            try:
+                yield self.connection
+            except sqlite3.DatabaseError as error:
+                if is_corruption(error):
+                    raise self._record_fault(
+                        StorageFault(FaultKind.CORRUPT, self.path, str(error))) from error
+                raise
 
     async def close(self) -> None:
         await self._groups.drain()
@@ -127,8 +225,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """An IMMEDIATE transaction: committed on success, rolled back on error."""
-        async with self._lock:
-            connection = self.connection
+        async with self._access() as connection:
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(connection)
@@ -147,35 +244,85 @@ class Database:
         The bot is the only writer and every write holds the same asyncio lock,
         so nothing changes between the reads of this block.
         """
-        async with self._lock:
-            yield Transaction(self.connection)
+        async with self._access() as connection:
+            yield Transaction(connection)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._lock:
-            rows = await self.connection.execute_fetchall(sql, params)
+        async with self._access() as connection:
+            rows = await connection.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock:
-            return await Transaction(self.connection).fetchall(sql, params)
+        async with self._access() as connection:
+            return await Transaction(connection).fetchall(sql, params)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement in its own (autocommit) transaction."""
-        async with self._lock:
-            return await Transaction(self.connection).execute(sql, params)
+        async with self._access() as connection:
+            return await Transaction(connection).execute(sql, params)
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         """Run one statement in its own (autocommit) transaction; return the rows it changed."""
-        async with self._lock:
-            return await Transaction(self.connection).execute_rowcount(sql, params)
+        async with self._access() as connection:
+            return await Transaction(connection).execute_rowcount(sql, params)
 
     async def _checkpoint_periodically(self) -> None:
+        trouble = FaultEpisode(logger, "WAL checkpoint", first_delay=CHECKPOINT_INTERVAL,
+                               max_delay=CHECKPOINT_MAX_BACKOFF)
+        pause = CHECKPOINT_INTERVAL
         while True:
-            await asyncio.sleep(CHECKPOINT_INTERVAL)
+            await asyncio.sleep(pause)
             try:
-                await asyncio.to_thread(_checkpoint, self.path)
-            except sqlite3.Error:
-                logger.warning("WAL checkpoint failed; the next one will retry", exc_info=True)
+                # Also notices a lost file while the bot is idle.
+                self._check_usable()
+                async with self._checkpointing:
+                    await asyncio.to_thread(_checkpoint, self.path)
+                if self._truncation_owed and await self._truncate_once():
+                    self._truncation_owed = False
+                    logger.info("WAL truncated at last: erased data is gone from it")
+            except StorageFault:
+                return
+            except sqlite3.Error as error:
+                if is_corruption(error):
+                    self._record_fault(StorageFault(FaultKind.CORRUPT, self.path, str(error)))
+                    return
+                pause = trouble.failed(error)
+            else:
+                trouble.succeeded()
+                pause = CHECKPOINT_INTERVAL
+
+    async def truncate_log(self) -> bool:
+        """Copy the whole log into the database file and empty the log; False if not yet.
+
+        A TRUNCATE checkpoint needs every reader to have moved past the log's
+        old pages. The bot's own connection is idle while it holds the lock,
+        but another process (a backup) may be reading: rather than stall the
+        bot behind it, each attempt gives up at once and the next one comes
+        after a pause. After a bounded number of attempts the background
+        checkpoint takes over and tries again every time it runs.
+        """
+        if self._in_memory:
+            return True
+        for _ in range(TRUNCATE_ATTEMPTS):
+            if await self._truncate_once():
+                self._truncation_owed = False
+                return True
+            await asyncio.sleep(TRUNCATE_PAUSE)
+        self._truncation_owed = True
+        logger.warning("WAL not truncated: readers kept it busy for %.1f s;"
+                       " the background checkpoint keeps trying",
+                       TRUNCATE_ATTEMPTS * TRUNCATE_PAUSE)
+        return False
+
+    async def _truncate_once(self) -> bool:
+        async with self._checkpointing, self._access() as connection:
+            await connection.execute("PRAGMA busy_timeout=0")
+            try:
+                rows = await connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        busy = next(iter(rows))[0]
+        return not busy
 
     async def commit_grouped(self, statements: Sequence[Statement]) -> None:
         """Run the statements in the next group commit; return once it is committed.
@@ -240,14 +387,26 @@ class Database:
         for version, name, script in _available_migrations():
             if version in applied:
                 continue
-            # executescript() commits first, so the BEGIN/COMMIT pair inside the
-            # script makes the migration and its record one atomic step.
-            await connection.executescript(
-                "BEGIN IMMEDIATE;\n"
-                f"{script}\n;"
-                f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');\n"
-                "COMMIT;"
-            )
+            # Foreign keys are off while a migration runs, as SQLite prescribes for
+            # rebuilding a table that others refer to (the only way to change a CHECK),
+            # and checked before it commits. executescript() commits first, so the
+            # BEGIN inside the script makes the migration and its record one step.
+            await connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                await connection.executescript(
+                    "BEGIN IMMEDIATE;\n"
+                    f"{script}\n;"
+                    f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');"
+                )
+                if await connection.execute_fetchall("PRAGMA foreign_key_check"):
+                    raise sqlite3.IntegrityError(
+                        f"migration {version:04d}_{name} breaks a foreign key"
+                    )
+                await connection.execute("COMMIT")
+            finally:
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
+                await connection.execute("PRAGMA foreign_keys=ON")
             logger.info("Applied migration %04d_%s", version, name)
             done.append(version)
         return done
@@ -256,15 +415,28 @@ class Database:
         """A consistent online copy through SQLite's backup API."""
         target_path = Path(target)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        async with self._lock:
+        async with self._access() as connection:
             async with aiosqlite.connect(target_path) as destination:
-                await self.connection.backup(destination)
+                await connection.backup(destination)
+
+
+def _uri(path: Path, *, create: bool) -> str:
+    return f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+
+
+def _identity(path: Path) -> FileIdentity | None:
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _checkpoint(path: Path) -> None:
     """Copy the log into the database file (PASSIVE: never waits for nor blocks writers)."""
-    connection = sqlite3.connect(path)
+    connection = sqlite3.connect(_uri(path, create=False), uri=True)
     try:
+        connection.execute("PRAGMA secure_delete=ON")  # on every connection: none leaves freed data
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
     finally:
         connection.close()

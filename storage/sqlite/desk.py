@@ -66,7 +66,9 @@ class SQLiteDeskRepository:
             )
             return None if row is None else await load_appeal(tx, row[0])
 
-    async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent] | None:
+    async def find_by_message(
+        self, ref: MessageRef
+    ) -> tuple[Appeal, AppealEvent | None] | None:
         # The first event naming a message is the one that relayed it; later ones are edits.
         async with self._db.reading() as tx:
             row = await tx.fetchone(
@@ -74,11 +76,19 @@ class SQLiteDeskRepository:
                 " OR (origin_chat_id = ? AND origin_message_id = ?) ORDER BY id LIMIT 1",
                 (ref.chat_id, ref.message_id, ref.chat_id, ref.message_id),
             )
-            if row is None:
+            if row is not None:
+                appeal = await load_appeal(tx, row["appeal_id"])
+                assert appeal is not None
+                return appeal, event_from_row(row)
+            copy = await tx.fetchone(
+                "SELECT appeal_id FROM delivered_copies WHERE chat_id = ? AND message_id = ?",
+                (ref.chat_id, ref.message_id),
+            )
+            if copy is None:
                 return None
-            appeal = await load_appeal(tx, row["appeal_id"])
+            appeal = await load_appeal(tx, copy[0])
             assert appeal is not None
-            return appeal, event_from_row(row)
+            return appeal, None
 
     async def event(self, event_id: int) -> AppealEvent | None:
         row = await self._db.fetchone("SELECT * FROM appeal_events WHERE id = ?", (event_id,))

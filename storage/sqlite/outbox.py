@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.models import Audience, MessageRef, OutboxItem, OutboxKind, OutboxStatus
@@ -33,19 +34,28 @@ class SQLiteOutboxRepository:
 
     async def mark_delivered(
         self, item_id: int, now: datetime, message_id: int | None,
-        copy: MessageRef | None = None,
+        copy: MessageRef | None = None, more_message_ids: Sequence[int] = (),
     ) -> bool:
         async with self._db.transaction() as tx:
             changed = await tx.fetchone(
-                "UPDATE outbox SET status = ?, delivered_at = ?, message_id = ?, last_error = NULL"
+                "UPDATE outbox SET status = ?, delivered_at = ?, message_id = ?,"
+                " more_message_ids = ?, last_error = NULL"
                 " WHERE id = ? AND status = ? RETURNING id",
-                (OutboxStatus.DELIVERED, to_db(now), message_id, item_id, OutboxStatus.PENDING),
+                (OutboxStatus.DELIVERED, to_db(now), message_id,
+                 json.dumps(list(more_message_ids)) if more_message_ids else None,
+                 item_id, OutboxStatus.PENDING),
             )
             if changed is not None and copy is not None:
                 await tx.execute(
                     "UPDATE appeal_events SET copy_chat_id = ?, copy_message_id = ?"
                     " WHERE outbox_id = ?",
                     (copy.chat_id, copy.message_id, item_id),
+                )
+                await tx.executemany(
+                    "INSERT OR IGNORE INTO delivered_copies (chat_id, message_id, appeal_id,"
+                    " outbox_id) SELECT ?, ?, appeal_id, id FROM outbox WHERE id = ?",
+                    [(copy.chat_id, copied, item_id)
+                     for copied in (copy.message_id, *more_message_ids)],
                 )
         return changed is not None
 

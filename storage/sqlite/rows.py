@@ -15,6 +15,7 @@ from bot.domain.models import (
     AppealType,
     Attachment,
     CallStatus,
+    ErasureReason,
     EventKind,
     MessageAuthor,
     MessageRef,
@@ -99,6 +100,7 @@ def appeal_from_row(row: sqlite3.Row, attachments: list[Attachment],
         rating=row["rating"],
         rating_comment=row["rating_comment"],
         call=call,
+        erasure=ErasureReason(row["erasure_reason"]) if row["erasure_reason"] else None,
     )
 
 

@@ -9,20 +9,21 @@ from bot.storage.sqlite.timefmt import to_db
 
 # One statement claims a batch: a new id is inserted; a known one is taken over
 # only from another run that did not finish it. RETURNING names the ids taken.
-_CLAIM_ROW = "(?, ?, ?, 'started', ?)"
+# The update itself is kept with its claim, in the same commit (the inbox).
+_CLAIM_ROW = "(?, ?, ?, 'started', ?, ?)"
 _CLAIM = (
-    "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at)"
+    "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at, payload)"
     " VALUES {rows}"
     " ON CONFLICT (bot_id, update_id) DO UPDATE SET run_id = excluded.run_id,"
-    " status = 'started', received_at = excluded.received_at"
+    " status = 'started', received_at = excluded.received_at, payload = excluded.payload"
     " WHERE processed_updates.status != 'done'"
     " AND processed_updates.run_id != excluded.run_id"
     " RETURNING bot_id, update_id"
 )
-_CLAIMS_PER_STATEMENT = 500  # 4 parameters each, well under SQLite's limit
+_CLAIMS_PER_STATEMENT = 400  # 5 parameters each, well under SQLite's limit
 
 UpdateKey = tuple[int, int]  # bot id, update id
-_Claim = tuple[UpdateKey, str, str]  # key, run id, received at
+_Claim = tuple[UpdateKey, str, str, str]  # key, run id, received at, the update's JSON
 
 
 class SQLiteProcessedUpdates:
@@ -39,20 +40,22 @@ class SQLiteProcessedUpdates:
             self._claim_batch, most=_CLAIMS_PER_STATEMENT
         )
 
-    async def claim(self, bot_id: int, update_id: int, run_id: str, now: datetime) -> bool:
-        """True if this run should handle the update; committed when it returns.
+    async def claim(
+        self, bot_id: int, update_id: int, run_id: str, now: datetime, payload: str
+    ) -> bool:
+        """True if this run should handle the update; committed, with ``payload``, when it returns.
 
         An update is handled again only when the run that took it is gone
         without finishing it (the process died mid-update).
         """
-        return await self._claims.submit(((bot_id, update_id), run_id, to_db(now)))
+        return await self._claims.submit(((bot_id, update_id), run_id, to_db(now), payload))
 
     async def _claim_batch(self, batch: list[tuple[_Claim, asyncio.Future[bool]]]) -> None:
         first: dict[UpdateKey, _Claim] = {}
         for claim, _ in batch:
             first.setdefault(claim[0], claim)
-        params = [value for key, run_id, stamp in first.values()
-                  for value in (*key, run_id, stamp)]
+        params = [value for key, run_id, stamp, payload in first.values()
+                  for value in (*key, run_id, stamp, payload)]
         rows = ", ".join([_CLAIM_ROW] * len(first))
         taken = {(row[0], row[1]) for row in
                  await self._db.fetchall(_CLAIM.format(rows=rows), params)}
@@ -61,11 +64,23 @@ class SQLiteProcessedUpdates:
             settle(waiting, first[claim[0]] is claim and claim[0] in taken)
 
     async def finish(self, bot_id: int, update_id: int) -> None:
-        # Shares the commit of the FSM writes of concurrent updates.
+        # Shares the commit of the FSM writes of concurrent updates. The update's
+        # JSON holds what the citizen wrote: it goes as soon as it is not needed.
         await self._db.commit_grouped([(
-            "UPDATE processed_updates SET status = 'done' WHERE bot_id = ? AND update_id = ?",
+            ("UPDATE processed_updates SET status = 'done', payload = NULL"
+             " WHERE bot_id = ? AND update_id = ?"),
             (bot_id, update_id),
         )])
+
+    async def unfinished(self, bot_id: int) -> list[tuple[int, str]]:
+        """Updates taken by runs that died before finishing them: (id, JSON), oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT update_id, payload FROM processed_updates"
+            " WHERE bot_id = ? AND status = 'started' AND payload IS NOT NULL"
+            " ORDER BY update_id",
+            (bot_id,),
+        )
+        return [(row[0], row[1]) for row in rows]
 
     async def prune(self, older_than: datetime) -> int:
         async with self._db.transaction() as tx:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -118,3 +120,35 @@ async def test_an_album_that_does_not_fit_the_flood_limit_sends_nothing(
     assert (
         len(await bot.send_media_group(group.id, [InputMediaPhoto(media=photo.file_id)] * 2)) == 2
     )
+
+
+async def test_a_planned_delay_holds_the_call_then_runs_it(
+    telegram: FakeTelegram, bot: Bot, anna: FakeUser
+) -> None:
+    telegram.delay_next("sendMessage", 0.3, chat_id=anna.id)
+    started = asyncio.get_running_loop().time()
+
+    sent = await bot.send_message(anna.id, "Ответ")
+
+    assert asyncio.get_running_loop().time() - started >= 0.3
+    assert [message.text for message in telegram.bot_messages(anna)] == ["Ответ"]
+    assert sent.message_id == 1
+    started = asyncio.get_running_loop().time()
+    await bot.send_message(anna.id, "Второй")  # the delay was for one call only
+    assert asyncio.get_running_loop().time() - started < 0.3
+
+
+async def test_a_call_whose_bot_went_away_during_the_delay_never_happens(
+    telegram: FakeTelegram, anna: FakeUser
+) -> None:
+    telegram.delay_next("sendMessage", 0.5)
+    bot = telegram.create_bot()
+    request = asyncio.create_task(bot.send_message(anna.id, "Ответ"))
+    await telegram.wait_until(lambda: telegram.calls_to("sendMessage"))
+    request.cancel()
+    await bot.session.close()  # the connection closes, as when the bot process is killed
+
+    await telegram.wait_until(lambda: telegram.calls_to("sendMessage")[0].status is not None,
+                              timeout=2)
+    assert telegram.calls_to("sendMessage")[0].status == 499
+    assert telegram.bot_messages(anna) == []

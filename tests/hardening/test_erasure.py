@@ -1,15 +1,27 @@
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import json
-from datetime import timedelta
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.domain.clock import ManualClock
 from bot.services.privacy import PrivacyService
+from bot.domain.validators import format_phone
+from bot.settings import Settings
 from testkit.harness import BotHarness, Person
 from bot.states.privacy import ForgetMe
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
 from tests.conftest import SmsOutbox
+from tests.desk_helpers import book_call
 
 
 async def citizen_with_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
@@ -64,6 +76,7 @@ async def test_forget_erases_personal_data_after_confirmation(
     assert appeal["erased_at"] is not None
     attachments = await database.fetchone("SELECT COUNT(*) FROM appeal_attachments")
     assert attachments[0] == 0
+    assert "attachments" in (await erasure_records(database))[0]["fields"]
     comment = await database.fetchone("SELECT text FROM appeal_messages")
     assert comment["text"] == "удалено"
     # Someone else's appeal is untouched.
@@ -134,7 +147,7 @@ async def test_forget_also_erases_the_desk_copies(
     rating = next(message for message in closed if message.chat_id == citizen.id)
     await harness.press(citizen, "5", rating)
     await harness.send(citizen, "Спасибо, Анна Сергеевна довольна")
-    secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна")
+    secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна", "9123456789")
     before = "\n".join(await _dump(database))
     assert all(secret in before for secret in secrets)
 
@@ -153,18 +166,263 @@ async def test_forget_also_erases_the_desk_copies(
         (appeal["id"],))
     assert contents[0] == 0
     payloads = [row["payload"] for row in await database.fetchall(
-        "SELECT payload FROM outbox WHERE appeal_id = ? AND status != 'pending'", (appeal["id"],))]
+        "SELECT payload FROM outbox WHERE appeal_id = ? AND status != 'pending'"
+        " AND kind != 'delete'", (appeal["id"],))]
     assert payloads and set(payloads) == {"{}"}
     dump = "\n".join(await _dump(database))
     for secret in secrets:
         assert secret not in dump, secret
+    record = (await erasure_records(database))[-1]
+    assert {"comments", "resolution", "rating_comment", "relayed_messages",
+            "outbox_payloads"} <= set(record["fields"])
 
 
 async def _dump(database: Database) -> list[str]:
     lines = []
     for (table,) in await database.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'fsm_sessions'"
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
     ):
         for row in await database.fetchall(f"SELECT * FROM {table}"):
             lines.append(" ".join(str(value) for value in tuple(row)))
     return lines
+
+
+# --- what is left on disk after an erasure ------------------------------------------
+
+FULL_NAME = "Сидорова Мария Петровна"
+UNFINISHED_NAME = "Ланская Вера Игоревна"
+SNILS = "112-233-445 95"
+PASSPORT = "4510 987654"
+EMAIL = "maria.sidorova@example.ru"
+OLD_PHONE, VERIFIED_PHONE, CALLBACK_PHONE = "+79123456789", "+79990001122", "+79165554433"
+APPEAL_SECRETS = (FULL_NAME, SNILS, PASSPORT, EMAIL)
+
+
+def disk_forms(value: str) -> set[bytes]:
+    """The byte strings ``value`` may leave in a database file, whichever form it was saved in."""
+    forms = {value.encode(), json.dumps(value)[1:-1].encode()}  # UTF-8; JSON's \u escapes
+    digits = "".join(character for character in value if character.isdigit())
+    if len(digits) >= 10:
+        forms.add(digits.encode())
+        if value.startswith("+7"):
+            forms.add(digits[1:].encode())  # 8 912 ... and (912) ... both hold these ten
+            forms.add(format_phone(value).encode())
+    if not digits:
+        forms.add(value.split()[0].encode())  # the surname alone
+    return forms
+
+
+def found_on_disk(path: Path, values: tuple[str, ...]) -> dict[str, set[str]]:
+    """Which of ``values`` each of the database's files holds, in any of their forms."""
+    found: dict[str, set[str]] = {}
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        content = file.read_bytes() if file.exists() else b""
+        found[file.name] = {value for value in values
+                            if any(form in content for form in disk_forms(value))}
+    return found
+
+
+def nothing_on_disk(path: Path) -> dict[str, set[str]]:
+    return {file: set() for file in (path.name, f"{path.name}-wal", f"{path.name}-shm")}
+
+
+def checkpoint(path: Path) -> None:
+    """What the bot's background task does every second: the log copied into the file."""
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+async def file_recovery_appeal(harness: BotHarness, citizen: Person) -> str:
+    await harness.send(citizen, "/recovery")
+    await harness.press(citizen, "Сменил номер")
+    await harness.press(citizen, "поддержку")
+    # Long enough to spill onto an overflow page, which the erasure frees.
+    description = "Пробовала много раз. " * 90 + f"Паспорт {PASSPORT} не принимают"
+    for answer in (FULL_NAME, SNILS, EMAIL, description):
+        await harness.send(citizen, answer)
+    replies = await harness.press(citizen, "Отправить")
+    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    return receipt.text.split("Номер: ")[1].split("\n")[0]
+
+
+async def test_forget_leaves_no_personal_data_in_the_database_files(
+    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    settings: Settings,
+) -> None:
+    for phone in (OLD_PHONE, VERIFIED_PHONE):  # the first one goes to the phone history
+        await harness.send(citizen, "/phone")
+        await harness.send(citizen, phone)
+        await harness.send(citizen, sms.last_code())
+        clock.advance(minutes=2)
+    await file_recovery_appeal(harness, citizen)
+    await book_call(harness, citizen, phone="8 916 555-44-33", time="14:00")
+    await harness.send(citizen, "/recovery")  # a dialogue left half-way: only in fsm_sessions
+    await harness.press(citizen, "Сменил номер")
+    await harness.press(citizen, "поддержку")
+    await harness.send(citizen, UNFINISHED_NAME)
+    secrets = (*APPEAL_SECRETS, UNFINISHED_NAME, OLD_PHONE, VERIFIED_PHONE, CALLBACK_PHONE)
+    await asyncio.to_thread(checkpoint, settings.database_path)
+    assert found_on_disk(settings.database_path, secrets)["bot.sqlite3"] == set(secrets)
+
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Да, удалить мои данные")
+
+    assert found_on_disk(settings.database_path, secrets) == nothing_on_disk(
+        settings.database_path)
+
+
+async def test_retention_leaves_no_personal_data_in_the_database_files(
+    harness: BotHarness, group: int, citizen: Person, clock: ManualClock, database: Database,
+    settings: Settings,
+) -> None:
+    number = await file_recovery_appeal(harness, citizen)
+    await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+                           (to_db(clock.now() - timedelta(days=400)), number))
+    await asyncio.to_thread(checkpoint, settings.database_path)
+    assert found_on_disk(settings.database_path, APPEAL_SECRETS)["bot.sqlite3"] == set(
+        APPEAL_SECRETS)
+
+    assert await harness.dispatcher["privacy"].apply_retention() == 1
+
+    assert found_on_disk(settings.database_path, APPEAL_SECRETS) == nothing_on_disk(
+        settings.database_path)
+
+
+# --- the SMS outbox file -------------------------------------------------------------------
+
+async def verify_phone(harness: BotHarness, user: Person, sms: SmsOutbox, phone: str) -> None:
+    await harness.send(user, "/phone")
+    await harness.send(user, phone)
+    await harness.send(user, sms.last_code())
+
+
+async def test_forget_removes_the_citizens_sms_from_the_outbox_file(
+    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
+    clock: ManualClock,
+) -> None:
+    await verify_phone(harness, citizen, sms, OLD_PHONE)
+    clock.advance(minutes=2)
+    await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
+    clock.advance(minutes=2)
+    await harness.send(citizen, "/phone")
+    await harness.send(citizen, "+79161112233")  # a code sent, never typed in
+    await harness.send(citizen, "/cancel")
+    await verify_phone(harness, other_citizen, sms, "+79035556677")
+    citizens_lines = [line for line in sms.messages() if line["to"] != "+79035556677"]
+    assert {line["to"] for line in citizens_lines} == {OLD_PHONE, VERIFIED_PHONE, "+79161112233"}
+    others_line = sms.messages()[-1]
+
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Да, удалить мои данные")
+
+    assert sms.messages() == [others_line]
+    assert not sms.path.with_name(sms.path.name + ".tmp").exists()
+
+
+async def test_retention_removes_sms_older_than_the_retention_period(
+    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
+    clock: ManualClock,
+) -> None:
+    await verify_phone(harness, citizen, sms, OLD_PHONE)
+    clock.advance(days=366)
+    await verify_phone(harness, other_citizen, sms, "+79035556677")
+    recent = sms.messages()[-1]
+
+    await harness.dispatcher["privacy"].apply_retention()
+
+    assert sms.messages() == [recent]
+
+
+# --- the destruction record ------------------------------------------------------------------
+
+async def erasure_records(database: Database) -> list[dict[str, object]]:
+    return [{"erased_at": row["erased_at"], "reason": row["reason"],
+             "appeals": json.loads(row["appeals"]), "fields": json.loads(row["fields"])}
+            for row in await database.fetchall("SELECT * FROM erasure_records ORDER BY id")]
+
+
+def holds_any(rows: list[dict[str, object]], values: tuple[str, ...]) -> list[str]:
+    text = json.dumps(rows, ensure_ascii=False).encode()
+    return [value for value in values if any(form in text for form in disk_forms(value))]
+
+
+async def test_forget_writes_a_destruction_record_without_personal_data(
+    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    database: Database,
+) -> None:
+    await verify_phone(harness, citizen, sms, OLD_PHONE)
+    clock.advance(minutes=2)
+    await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
+    number = await file_recovery_appeal(harness, citizen)
+    call = await book_call(harness, citizen, phone="8 916 555-44-33", time="14:00")
+
+    await harness.send(citizen, "/forget")
+    await harness.press(citizen, "Да, удалить мои данные")
+
+    records = await erasure_records(database)
+    assert records == [{
+        "erased_at": to_db(clock.now()), "reason": "request", "appeals": [number, call],
+        "fields": ["callback_phone", "cause", "comments", "contact", "description",
+                   "dialogue_state", "full_name", "phone", "phone_history", "relayed_messages",
+                   "sms_outbox", "snils", "verification_codes"],
+    }]
+    assert holds_any(records, (*APPEAL_SECRETS, OLD_PHONE, VERIFIED_PHONE, CALLBACK_PHONE)) == []
+
+    await harness.send(citizen, "/forget")  # nothing is left: the request is still recorded
+    await harness.press(citizen, "Да, удалить мои данные")
+    assert (await erasure_records(database))[1]["fields"] == ["dialogue_state"]
+
+
+async def test_retention_writes_a_destruction_record_without_personal_data(
+    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    database: Database,
+) -> None:
+    await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
+    number = await file_recovery_appeal(harness, citizen)
+    await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+                           (to_db(clock.now()), number))
+    clock.advance(days=366)
+
+    assert await harness.dispatcher["privacy"].apply_retention() == 1
+
+    records = await erasure_records(database)
+    assert [(record["reason"], record["appeals"], record["fields"]) for record in records] == [
+        ("retention", [number], ["cause", "contact", "description", "full_name", "snils"]),
+        ("retention", [], ["sms_outbox"]),
+    ]
+    assert holds_any(records, (*APPEAL_SECRETS, VERIFIED_PHONE)) == []
+    assert await harness.dispatcher["privacy"].apply_retention() == 0
+    assert len(await erasure_records(database)) == 2  # nothing erased, nothing recorded
+
+
+def run_cli(arguments: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if key.lower() not in Settings.model_fields}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments], cwd=settings.database_path.parent,
+        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+             "DATABASE_PATH": str(settings.database_path)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+async def test_the_erasures_command_prints_the_record_as_csv(
+    harness: BotHarness, citizen: Person, other_citizen: Person, clock: ManualClock,
+    settings: Settings,
+) -> None:
+    privacy: PrivacyService = harness.dispatcher["privacy"]
+    appeals = harness.dispatcher["appeals"]
+    clock.set(datetime(2025, 12, 31, 20, 0, tzinfo=UTC))  # 23:00 in Moscow: still 2025
+    await appeals.file(other_citizen.id, other_citizen.id, "consultation", {"topic": "Старое"})
+    await privacy.forget(other_citizen.id)
+    clock.set(datetime(2025, 12, 31, 21, 30, tzinfo=UTC))  # 00:30 on 1 January in Moscow
+    appeal = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Пособия"})
+    await privacy.forget(citizen.id)
+
+    result = await asyncio.to_thread(run_cli, ["erasures", "--since", "2026-01-01"], settings)
+
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        ["Когда", "Причина", "Обращения", "Поля"],
+        ["2026-01-01T00:30:00+03:00", "запрос гражданина (/forget)", appeal.number, "topic"],
+    ]

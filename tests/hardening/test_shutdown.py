@@ -82,6 +82,7 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
             await provider.stop()
         assert process.returncode == 0, stderr.decode()
         assert elapsed < 5
+        assert "Traceback" not in stderr.decode(), stderr.decode()  # e.g. KeyError: StorageKey
         texts = [message.text for message in telegram.bot_messages(citizen)]
         assert any("отправлен код" in (text or "") for text in texts), texts
     # Closed cleanly: the write-ahead log was checkpointed and removed.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -148,3 +149,62 @@ async def test_a_lone_grouped_statement_and_a_group_both_commit(database: Databa
     ))
     assert sorted(read_elsewhere(database.path, "SELECT name FROM counters")) == [
         ("a",), ("alone",), ("b",), ("c",)]
+
+
+def wal_size(database: Database) -> int:
+    return database.path.with_name(database.path.name + "-wal").stat().st_size
+
+
+def hold_a_snapshot(path: Path) -> sqlite3.Connection:
+    """Another process in the middle of reading (a backup): the log's pages stay in use."""
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM counters").fetchall()
+    return reader
+
+
+async def test_truncate_log_empties_the_log_once_a_reader_lets_go(database: Database) -> None:
+    await database.execute("INSERT INTO counters VALUES ('before', 1)")
+    reader = hold_a_snapshot(database.path)
+    await database.execute("INSERT INTO counters VALUES ('secret', 2)")
+    truncating = asyncio.create_task(database.truncate_log())
+
+    await asyncio.sleep(0.3)  # several attempts, all refused while the snapshot is held
+    assert not truncating.done()
+    assert await database.fetchone("SELECT value FROM counters WHERE name = 'before'") is not None
+    reader.close()
+
+    assert await truncating is True
+    assert wal_size(database) == 0
+    assert read_elsewhere(database.path, "SELECT value FROM counters ORDER BY value") == [(1,), (2,)]
+
+
+async def test_truncate_log_gives_up_after_a_bounded_wait_and_the_checkpoint_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.storage.sqlite.database.TRUNCATE_ATTEMPTS", 3)
+    monkeypatch.setattr("bot.storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
+    caplog.set_level(logging.INFO, logger="bot.storage.sqlite.database")
+    database = Database(tmp_path / "db.sqlite3")
+    await database.connect()
+    try:
+        await database.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER)")
+        reader = hold_a_snapshot(database.path)
+        await database.execute("INSERT INTO counters VALUES ('secret', 1)")
+        assert await database.truncate_log() is False
+        assert "WAL not truncated" in caplog.text
+        await database.execute("INSERT INTO counters VALUES ('b', 2)")  # the bot goes on
+        reader.close()
+        for _ in range(100):
+            if wal_size(database) == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert wal_size(database) == 0  # the background checkpoint truncated it
+        assert "WAL truncated at last" in caplog.text
+    finally:
+        await database.close()
+
+
+async def test_every_connection_deletes_securely(database: Database) -> None:
+    # Debian's SQLite is built with secure_delete on; other builds are not.
+    assert (await database.fetchone("PRAGMA secure_delete"))[0] == 1

@@ -28,3 +28,22 @@ async def test_no_lock_is_kept_for_keys_not_in_use() -> None:
         async with isolation.lock(StorageKey(bot_id=1, chat_id=user, user_id=user)):
             pass
     assert isolation.keys_held == 0
+
+
+async def test_closing_while_an_update_holds_its_lock_leaves_the_lock_to_it() -> None:
+    isolation = KeyedEventIsolation()
+    key = StorageKey(bot_id=1, chat_id=2, user_id=3)
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def update_in_flight() -> None:
+        async with isolation.lock(key):
+            inside.set()
+            await release.wait()
+
+    task = asyncio.create_task(update_in_flight())
+    await inside.wait()
+    await isolation.close()  # shutdown begins with the update still running
+    release.set()
+    await task  # its lock is released without a KeyError
+
+    assert isolation.keys_held == 0

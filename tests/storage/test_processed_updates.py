@@ -14,6 +14,7 @@ from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 BOT = 123456789
+UPDATE = "{}"  # the update's JSON, kept with its claim
 
 
 def count_statements(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -34,7 +35,9 @@ async def test_updates_arriving_together_are_claimed_in_one_statement(
     processed = SQLiteProcessedUpdates(database)
     statements = count_statements(database, monkeypatch)
 
-    claimed = await asyncio.gather(*(processed.claim(BOT, n, "run-a", NOW) for n in range(1, 6)))
+    claimed = await asyncio.gather(
+        *(processed.claim(BOT, n, "run-a", NOW, UPDATE) for n in range(1, 6))
+    )
 
     assert claimed == [True] * 5
     assert len(statements) == 1
@@ -45,7 +48,7 @@ async def test_updates_arriving_together_are_claimed_in_one_statement(
 
 
 async def test_a_claim_is_committed_when_it_returns(database: Database) -> None:
-    assert await SQLiteProcessedUpdates(database).claim(BOT, 7, "run-a", NOW)
+    assert await SQLiteProcessedUpdates(database).claim(BOT, 7, "run-a", NOW, UPDATE)
 
     other = sqlite3.connect(database.path)
     try:
@@ -57,22 +60,24 @@ async def test_a_claim_is_committed_when_it_returns(database: Database) -> None:
 async def test_the_same_update_twice_in_one_batch_is_handled_once(database: Database) -> None:
     processed = SQLiteProcessedUpdates(database)
 
-    claimed = await asyncio.gather(*(processed.claim(BOT, 9, "run-a", NOW) for _ in range(3)))
+    claimed = await asyncio.gather(
+        *(processed.claim(BOT, 9, "run-a", NOW, UPDATE) for _ in range(3))
+    )
 
     assert claimed == [True, False, False]
 
 
 async def test_only_updates_a_dead_run_left_unfinished_are_taken_over(database: Database) -> None:
     processed = SQLiteProcessedUpdates(database)
-    await asyncio.gather(*(processed.claim(BOT, n, "dead-run", NOW) for n in (1, 2)))
+    await asyncio.gather(*(processed.claim(BOT, n, "dead-run", NOW, UPDATE) for n in (1, 2)))
     await processed.finish(BOT, 2)
 
     claimed = await asyncio.gather(
-        processed.claim(BOT, 1, "run-b", NOW),  # started by a run that died
-        processed.claim(BOT, 2, "run-b", NOW),  # finished
-        processed.claim(BOT, 3, "run-b", NOW),  # new
+        processed.claim(BOT, 1, "run-b", NOW, UPDATE),  # started by a run that died
+        processed.claim(BOT, 2, "run-b", NOW, UPDATE),  # finished
+        processed.claim(BOT, 3, "run-b", NOW, UPDATE),  # new
     )
-    again = await processed.claim(BOT, 3, "run-b", NOW)  # this run has it already
+    again = await processed.claim(BOT, 3, "run-b", NOW, UPDATE)  # this run has it already
 
     assert claimed == [True, False, True]
     assert again is False
@@ -91,7 +96,9 @@ async def test_a_big_batch_is_split_into_statements(
     processed = SQLiteProcessedUpdates(database)
     statements = count_statements(database, monkeypatch)
 
-    claimed = await asyncio.gather(*(processed.claim(BOT, n, "run-a", NOW) for n in range(5)))
+    claimed = await asyncio.gather(
+        *(processed.claim(BOT, n, "run-a", NOW, UPDATE) for n in range(5))
+    )
 
     assert claimed == [True] * 5
     assert len(statements) == 3
@@ -107,9 +114,24 @@ async def test_a_failed_statement_fails_every_claim_of_its_batch(
 
     monkeypatch.setattr(database, "fetchall", broken)
     results = await asyncio.gather(
-        *(processed.claim(BOT, n, "run-a", NOW) for n in (1, 2)), return_exceptions=True,
+        *(processed.claim(BOT, n, "run-a", NOW, UPDATE) for n in (1, 2)), return_exceptions=True,
     )
     monkeypatch.undo()
 
     assert [type(result) for result in results] == [sqlite3.OperationalError] * 2
-    assert await processed.claim(BOT, 1, "run-a", NOW) is True  # nothing was taken
+    assert await processed.claim(BOT, 1, "run-a", NOW, UPDATE) is True  # nothing was taken
+
+
+async def test_the_inbox_keeps_an_update_until_it_is_done(database: Database) -> None:
+    processed = SQLiteProcessedUpdates(database)
+    await asyncio.gather(*(processed.claim(BOT, n, "dead-run", NOW, f'{{"update_id": {n}}}')
+                           for n in (12, 11, 13)))
+    await processed.finish(BOT, 12)
+
+    assert await processed.unfinished(BOT) == [(11, '{"update_id": 11}'),
+                                               (13, '{"update_id": 13}')]
+    assert await processed.unfinished(BOT + 1) == []
+    rows = await database.fetchall(
+        "SELECT update_id, payload FROM processed_updates WHERE status = 'done'"
+    )
+    assert [tuple(row) for row in rows] == [(12, None)]

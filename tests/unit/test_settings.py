@@ -73,6 +73,38 @@ def test_start_up_with_a_malformed_help_article_names_the_file(tmp_path: Path) -
     articles.mkdir()
     (articles / "01_broken.md").write_text("no front matter", encoding="utf-8")
     result = run_bot({"BOT_TOKEN": "1:abc", "HELP_ARTICLES_DIR": str(articles),
-                      "DATABASE_PATH": str(tmp_path / "db.sqlite3")}, tmp_path)
+                      "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+                      "SMS_OUTBOX_IN_PRODUCTION": "yes"}, tmp_path)
     assert result.returncode == 2
     assert "01_broken.md" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_sms_outbox_against_telegram_itself_stops_start_up_in_one_line(
+    tmp_path: Path,
+) -> None:
+    result = run_bot({"BOT_TOKEN": "1:abc", "DATABASE_PATH": str(tmp_path / "db.sqlite3")},
+                     tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert "SMS_GATEWAY=outbox" in result.stderr and "SMS_OUTBOX_IN_PRODUCTION=yes" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize(
+    ("gateway", "base_url", "in_production", "refused"),
+    [
+        ("outbox", "https://api.telegram.org", "no", True),
+        ("outbox", "https://api.telegram.org/", "", True),
+        ("outbox", "https://api.telegram.org", "yes", False),
+        ("outbox", "http://127.0.0.1:8081", "no", False),  # the fake Telegram, a local server
+        ("http", "https://api.telegram.org", "no", False),
+    ],
+)
+def test_the_sms_outbox_is_refused_only_against_telegram_itself(
+    gateway: str, base_url: str, in_production: str, refused: bool,
+) -> None:
+    options = {"sms_outbox_in_production": in_production} if in_production else {}
+    settings = Settings(_env_file=None, bot_token="1:abc", sms_gateway=gateway,
+                        sms_http_url="https://sms.example/send", bot_api_base_url=base_url,
+                        **options)
+    assert settings.sms_outbox_refused is refused

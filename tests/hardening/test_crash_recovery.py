@@ -1,0 +1,90 @@
+"""The real bot process killed with SIGKILL: what it had taken from Telegram is not lost."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+from pathlib import Path
+
+from bot.factory import create_dispatcher
+from fake_telegram import FakeTelegram
+from bot.domain.clock import ManualClock
+from bot.settings import Settings
+from bot.storage.sqlite.database import Database
+from tests.conftest import TEST_TOKEN
+from tests.hardening.bot_process import start_bot
+
+TOKEN = "7100000002:CRASH-test"
+HANDLER_DELAY = 10.0  # seconds an answer hangs: the process is killed well before
+
+
+async def test_updates_in_flight_at_a_kill_are_answered_once_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    async with FakeTelegram(TOKEN) as telegram:
+        citizens = [telegram.add_user(name) for name in ("Анна", "Борис", "Вера")]
+        process = await start_bot(telegram, database, tmp_path)
+        try:
+            # Every answer hangs on its way to Telegram: the handlers are in flight.
+            telegram.delay_next("sendMessage", HANDLER_DELAY, times=len(citizens))
+            for citizen in citizens:
+                await telegram.send_command(citizen, "start")
+            await telegram.wait_until(
+                lambda: len(telegram.calls_to("sendMessage")) == len(citizens), timeout=20,
+                description="every handler is sending its answer",
+            )
+            # Polling went on meanwhile: Telegram counts these updates as delivered.
+            await telegram.wait_until(lambda: telegram.updates.unconfirmed_count == 0,
+                                      timeout=10, description="the updates are confirmed")
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+            assert all(telegram.bot_messages(citizen) == [] for citizen in citizens)
+
+            process = await start_bot(telegram, database, tmp_path)
+            for citizen in citizens:
+                await telegram.wait_for_bot_messages(citizen, timeout=20)
+            # The dead process's answers never reached Telegram (499), and nothing else came.
+            await telegram.wait_until_quiet(quiet_period=0.5, timeout=HANDLER_DELAY + 20)
+            statuses = [call.status for call in telegram.calls_to("sendMessage")]
+            assert statuses == [499] * len(citizens) + [200] * len(citizens)
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), 20)
+
+        for citizen in citizens:
+            texts = [message.text or "" for message in telegram.bot_messages(citizen)]
+            assert len(texts) == 1, texts
+            assert texts[0].startswith(f"Здравствуйте, {citizen.first_name}!")
+    # The updates were kept only until they were handled.
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT status, payload FROM processed_updates").fetchall()
+    assert rows and all(row == ("done", None) for row in rows), rows
+
+
+async def test_telegram_learns_an_update_was_taken_only_once_it_is_in_the_inbox(
+    settings: Settings, database: Database, clock: ManualClock,
+) -> None:
+    async with FakeTelegram(TEST_TOKEN) as telegram:
+        anna = telegram.add_user("Анна")
+        bot = telegram.create_bot()
+        dispatcher = create_dispatcher(settings, database, clock=clock)
+        polling = asyncio.create_task(
+            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+        )
+        try:
+            await telegram.wait_until(lambda: bool(telegram.calls_to("getUpdates")))
+            async with database.reading():  # the database is busy: no claim can be written
+                await telegram.send_command(anna, "start")
+                await telegram.wait_until(lambda: any(
+                    call.result for call in telegram.calls_to("getUpdates")))
+                await asyncio.sleep(0.5)  # time enough to poll again, were it allowed
+                assert telegram.updates.unconfirmed_count == 1
+            await telegram.wait_for_bot_messages(anna)
+            await telegram.wait_until(lambda: telegram.updates.unconfirmed_count == 0)
+        finally:
+            await dispatcher.stop_polling()
+            await polling
+            await bot.session.close()
