@@ -23,6 +23,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
+from bot.middlewares.invisible import InvisibleCharactersMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
 from bot.services.callback_slots import SlotPolicy
@@ -147,6 +148,9 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(
         DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
     )
+    invisible = InvisibleCharactersMiddleware()
+    dispatcher.message.outer_middleware(invisible)
+    dispatcher.edited_message.outer_middleware(invisible)
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,
                                           settings.throttle_window_seconds)
