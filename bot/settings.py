@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AwareDatetime,
     Field,
     SecretStr,
     ValidationError,
@@ -69,6 +70,10 @@ class Settings(BaseSettings):
     throttle_window_seconds: float = Field(default=5.0, gt=0)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    # Only the terminal demo reads it: its clock starts at this moment (its tests need a year
+    # that does not change under them); empty: the system clock.
+    demo_clock_start: AwareDatetime | None = None
 
     @field_validator("bot_token", "sms_http_token", mode="before")
     @classmethod
