@@ -321,6 +321,8 @@ MAX_AGE = timedelta(days=366)
 
 def parse_moment(text: str, *, now: datetime) -> Moment:
     """One date with an optional time, in the citizen's (local) time of ``now``."""
+    if not text.strip():
+        raise Invalid(Problem.EMPTY)
     match = _MOMENT.match(" ".join(text.lower().split()))
     if match is None:
         raise Invalid(Problem.DATE_FORMAT)

@@ -240,3 +240,7 @@ def test_strip_invisible(typed: str, kept: str) -> None:
 def test_offsets_count_utf16_units_as_telegram_does() -> None:
     text = "\u200b😀\x00a"  # 😀 takes two UTF-16 units
     assert utf16_offsets_after_stripping(text) == [0, 0, 0, 2, 2, 3]
+
+
+def test_blank_moment_is_empty_not_malformed() -> None:
+    assert problem_of(parse_moment, "   ", now=NOW) == Problem.EMPTY
