@@ -30,7 +30,8 @@ from bot.services.callback_slots import SlotPolicy
 from bot.services.callbacks import CallbackService
 from bot.services.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
-from bot.services.content import load_help_content
+from bot.services.consent import ConsentService
+from bot.services.content import load_consent, load_help_content
 from bot.services.desk import DeskService, OutboxSignal
 from bot.services.operator_access import OperatorAccess
 from bot.services.outbox import OutboxSender
@@ -47,6 +48,7 @@ from storage.sqlite.appeals import SQLiteAppealRepository
 from storage.sqlite.callbacks import SQLiteCallbackRepository
 from storage.sqlite.citizens import SQLiteCitizenRepository
 from storage.sqlite.codes import SQLiteCodeRepository
+from storage.sqlite.consents import SQLiteConsentRepository
 from storage.sqlite.database import Database
 from storage.sqlite.desk import SQLiteDeskRepository
 from storage.sqlite.fsm import SQLiteStorage
@@ -125,8 +127,11 @@ def create_dispatcher(
         holidays=settings.holidays,
         lead=timedelta(minutes=settings.callback_lead_minutes),
     )
+    consent = ConsentService(SQLiteConsentRepository(database), clock,
+                             load_consent(settings.consent_text_path, settings.retention_days))
     dispatcher.workflow_data.update(
         help_content=help_content,
+        consent=consent,
         privacy=privacy,
         settings=settings,
         clock=clock,

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
 
     help_articles_dir: Path = CONTENT_DIR / "help"
     routing_rules_path: Path = CONTENT_DIR / "routing.yaml"
+    consent_text_path: Path = CONTENT_DIR / "consent.md"
 
     default_region: str = "RU"
     timezone: str = "Europe/Moscow"
@@ -80,7 +81,8 @@ class Settings(BaseSettings):
     def _blank_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("operators_chat_id", "help_articles_dir", "routing_rules_path", mode="before")
+    @field_validator("operators_chat_id", "help_articles_dir", "routing_rules_path",
+                     "consent_text_path", mode="before")
     @classmethod
     def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip():

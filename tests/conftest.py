@@ -150,6 +150,14 @@ def citizen() -> Person:
 
 
 @pytest.fixture
+async def consented(harness: BotHarness, citizen: Person) -> Person:
+    """``citizen`` has agreed to the processing of personal data, so dialogues that collect it
+    open at once (the consent screen has its own tests: tests/dialogues/test_consent.py)."""
+    await harness.consent(citizen)
+    return citizen
+
+
+@pytest.fixture
 def other_citizen() -> Person:
     return Person(id=1002, first_name="Борис")
 

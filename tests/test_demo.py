@@ -34,6 +34,11 @@ def test_demo_walks_the_phone_change_in_a_terminal(tmp_path: Path) -> None:
         demo.expect(re.escape("[1] 📱 Сменить номер телефона"))
         demo.expect("Анна› ")
         demo.sendline("1")
+        # The demo's citizen meets the consent screen like anyone, once.
+        demo.expect("Согласие на обработку персональных данных")
+        demo.expect(re.escape("[1] ✅ Согласен"))
+        demo.expect("Анна› ")
+        demo.sendline("1")
         demo.expect("Смена номера телефона")
         demo.expect("Клавиатура: «📱 Отправить мой номер»")
         demo.sendline("/contact")
@@ -59,7 +64,8 @@ def test_demo_plays_the_operator_too(tmp_path: Path) -> None:
     try:
         demo.expect("Анна› ")
         for line, answer in [("/appeal", "Выберите тип обращения"),
-                             ("4", "Тема консультации"), ("Пенсия", "Опишите вопрос"),
+                             ("4", "Согласие на обработку персональных данных"),
+                             ("1", "Тема консультации"), ("Пенсия", "Опишите вопрос"),
                              ("Как узнать стаж", "Проверьте обращение"),
                              ("1", r"Номер: (2030-000001)")]:
             demo.sendline(line)

@@ -94,6 +94,7 @@ async def test_personal_data_masked_and_revealed_to_operators_only(
 async def test_complaint_attachments_arrive_as_an_album_after_the_card(
     harness: BotHarness, forum: int, citizen: Person
 ) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Не дозвонился в МФЦ")
     await harness.send(citizen, "8 (495) 123-45-67")

@@ -23,6 +23,7 @@ class SQLitePrivacyRepository:
         async with self._db.transaction() as tx:
             await tx.execute("DELETE FROM phone_history WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM verification_codes WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM consents WHERE user_id = ?", (user_id,))  # withdrawn
             await tx.execute(
                 "UPDATE citizens SET phone = NULL, phone_verified_at = NULL, updated_at = ?"
                 " WHERE user_id = ?",

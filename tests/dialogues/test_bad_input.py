@@ -20,6 +20,9 @@ from states.recovery import AccessRecovery
 from storage.models import AppealType
 from storage.sqlite.database import Database
 
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
+
 RECOVERY = ["/recovery", ("press", "Другое"), ("press", "Обратиться в поддержку")]
 TECHNICAL = ["/appeal", ("press", "Техническая неисправность")]
 COMPLAINT = ["/complaint"]

@@ -28,6 +28,7 @@ async def start_bot(settings: Settings, clock: ManualClock,
 async def test_complaint_survives_a_restart(settings: Settings, clock: ManualClock,
                                             citizen: Person) -> None:
     first, database = await start_bot(settings, clock)
+    await first.consent(citizen)
     await first.send(citizen, "/complaint")
     await first.send(citizen, "Не дозвониться")
     await first.send(citizen, "89123456789")

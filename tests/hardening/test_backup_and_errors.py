@@ -38,6 +38,7 @@ async def test_backup_command_copies_a_live_database(
 async def test_unexpected_error_is_logged_with_the_update_and_the_state_is_kept(
     harness: BotHarness, citizen: Person, dispatcher: Dispatcher, caplog, monkeypatch
 ) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Тема")
 

@@ -14,6 +14,7 @@ from tests.conftest import SmsOutbox
 
 async def citizen_with_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
                             clock: ManualClock) -> str:
+    await harness.consent(citizen)
     for phone in ("+79123456789", "+79990001122"):
         await harness.send(citizen, "/phone")
         await harness.send(citizen, phone)
@@ -76,6 +77,7 @@ async def test_forget_erases_personal_data_after_confirmation(
 async def test_erasure_leaves_no_dialogue_in_the_storages_memory(
     harness: BotHarness, citizen: Person
 ) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Не дозвониться")
     assert (await harness.data(citizen))["topic"] == "Не дозвониться"

@@ -13,6 +13,7 @@ ZERO_WIDTH = "\u200b\u200c\u2060\ufeff\u200e"
 
 
 async def open_technical_appeal(harness: BotHarness, citizen: Person) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/appeal")
     await harness.press(citizen, "Техническая неисправность")
 

@@ -72,7 +72,10 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
         )
         try:
             await telegram.send_command(citizen, "phone")
-            await telegram.wait_for_bot_messages(citizen, timeout=20)
+            [screen] = await telegram.wait_for_bot_messages(citizen, timeout=20)
+            assert "Согласие на обработку персональных данных" in (screen.text or "")
+            await telegram.press_button(citizen, screen, "✅ Согласен")
+            await telegram.wait_for_bot_messages(citizen, timeout=10)
             await telegram.send_text(citizen, "+79123456789")
             await asyncio.wait_for(provider.received.wait(), 10)
             process.send_signal(signal_number)
