@@ -1,9 +1,9 @@
 """What the simulated citizens send, and a Bot API session that keeps nothing.
 
 Every citizen walks one script: ``/start``, the written complaint from the
-main menu to the confirmation number (six answers, a photo, the review, the
-confirmation), then a status lookup of their own appeal, one of an archived
-appeal, and "my appeals". Button presses carry the callback data the real
+main menu to the confirmation number (the consent screen's «Согласен», six
+answers, a photo, the review, the confirmation), then a status lookup of
+their own appeal, one of an archived appeal, and "my appeals". Button presses carry the callback data the real
 keyboards carry (built with the same ``CallbackData`` factories), so the
 dispatcher's filters see exactly what Telegram would deliver.
 """
@@ -28,6 +28,9 @@ from bot.callbacks import (
     AppealTypeChoice,
     Complaint,
     ComplaintAction,
+    Consent,
+    ConsentAnswer,
+    ConsentNext,
     Menu,
     MenuItem,
     Nav,
@@ -154,6 +157,8 @@ SCRIPT: tuple[Step, ...] = (
     Step("menu: new appeal", lambda f, p: f.press(p, Menu(item=MenuItem.NEW_APPEAL).pack())),
     Step("type: complaint",
          lambda f, p: f.press(p, AppealTypeChoice(kind=AppealKind.COMPLAINT).pack())),
+    Step("consent: agree", lambda f, p: f.press(p, Consent(
+        answer=ConsentAnswer.AGREE, then=ConsentNext.COMPLAINT).pack())),
     Step("topic", _pick(TOPICS)),
     Step("caller phone", _pick(PHONES)),
     Step("attempts", _pick(ATTEMPTS)),

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from bot.factory import create_bot, create_dispatcher
 from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
+from bot.services.clock import RunningClock
 from bot.services.validators import format_phone
 from bot.settings import Settings
 from bot.texts import demo as t
@@ -241,7 +242,9 @@ async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
             })
             database = Database(settings.database_path)
             await database.connect()
-            dispatcher = create_dispatcher(settings, database)
+            start = settings.demo_clock_start
+            dispatcher = create_dispatcher(settings, database,
+                                           clock=RunningClock(start) if start else None)
             bot = create_bot(settings)
             polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
             demo = TerminalDemo(

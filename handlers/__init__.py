@@ -32,6 +32,7 @@ def get_routers() -> list[Router]:
         callback_request,
         common,
         complaint,
+        consent,
         conversation,
         fallback,
         help_section,
@@ -43,8 +44,8 @@ def get_routers() -> list[Router]:
     )
 
     modules = (
-        callback_desk, operators, common, phone, recovery, appeal, complaint, my_appeals,
-        callback_request, help_section, privacy, conversation, fallback,
+        callback_desk, operators, common, consent, phone, recovery, appeal, complaint,
+        my_appeals, callback_request, help_section, privacy, conversation, fallback,
     )
     routers = [module.create_router() for module in modules]
     for router in routers:

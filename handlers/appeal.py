@@ -7,11 +7,20 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import AppealKind, AppealTypeChoice, Menu, MenuItem, Nav, NavAction
+from bot.callbacks import (
+    AppealKind,
+    AppealTypeChoice,
+    ConsentNext,
+    Menu,
+    MenuItem,
+    Nav,
+    NavAction,
+)
 from bot.keyboards.appeals import appeal_types
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock
+from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.validators import clean_text, parse_application_number, parse_moment
 from bot.settings import Settings
@@ -22,7 +31,7 @@ from bot.views import appeal_filed, field_lines
 from handlers.complaint import start_complaint
 from handlers.forms import Form, Step, answered_step, ask, reask, step_context
 from handlers.my_appeals import ask_for_number
-from handlers.replies import answer_long, citizen_router, off_hours, origin
+from handlers.replies import answer_long, citizen_router, consent_asked, off_hours, origin
 from states.appeal import NewAppeal
 from storage.models import AppealType
 
@@ -103,15 +112,23 @@ async def start_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def type_chosen(
-    callback: CallbackQuery, callback_data: AppealTypeChoice, state: FSMContext
+    callback: CallbackQuery, callback_data: AppealTypeChoice, state: FSMContext,
+    consent: ConsentService,
 ) -> None:
     message = origin(callback)
     kind = callback_data.kind
     if kind == AppealKind.COMPLAINT:
-        await start_complaint(message, state)
+        await start_complaint(message, state, consent)
         return
     if kind == AppealKind.STATUS_CHECK:
         await ask_for_number(message, state)
+        return
+    await start_form(message, state, kind, consent)
+
+
+async def start_form(message: Message, state: FSMContext, kind: AppealKind,
+                     consent: ConsentService) -> None:
+    if await consent_asked(message, state, consent, ConsentNext(kind.value)):
         return
     await state.set_data({"kind": kind.value})
     form = FORMS[kind]

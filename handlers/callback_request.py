@@ -24,6 +24,7 @@ from bot.callbacks import (
     CallManage,
     CallStep,
     CallTime,
+    ConsentNext,
     Menu,
     MenuItem,
     Nav,
@@ -35,6 +36,7 @@ from bot.keyboards.common import confirm, main_menu, navigation
 from bot.services.appeals import AppealService
 from bot.services.callback_slots import slot_at
 from bot.services.callbacks import CallbackService, CallOutcome, CallResult
+from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
 from bot.services.validators import Invalid, clean_text, format_phone, parse_phone
 from bot.settings import Settings
@@ -43,7 +45,7 @@ from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import render, validation
 from bot.views import appeal_details, zone_name
-from handlers.replies import answer_long, citizen_router, origin, problem_text
+from handlers.replies import answer_long, citizen_router, consent_asked, origin, problem_text
 from states.callback_request import CallbackRequest, CallRescheduling
 
 DESCRIPTION_LIMIT = 500
@@ -55,7 +57,9 @@ DESCRIPTION_MINIMUM = 3
 
 async def start_request(message: Message, state: FSMContext, user_id: int,
                         phone_change: PhoneChangeService,
-                        callback_requests: CallbackService) -> None:
+                        callback_requests: CallbackService, consent: ConsentService) -> None:
+    if await consent_asked(message, state, consent, ConsentNext.CALLBACK):
+        return
     await state.clear()
     active = await callback_requests.active_call(user_id)
     if active is not None:
@@ -89,9 +93,9 @@ async def ask_phone(message: Message, state: FSMContext, user_id: int,
 
 async def start_from_menu(callback: CallbackQuery, state: FSMContext,
                           phone_change: PhoneChangeService,
-                          callback_requests: CallbackService) -> None:
+                          callback_requests: CallbackService, consent: ConsentService) -> None:
     await start_request(origin(callback), state, callback.from_user.id, phone_change,
-                        callback_requests)
+                        callback_requests, consent)
 
 
 async def profile_phone_chosen(callback: CallbackQuery, state: FSMContext,

@@ -17,6 +17,7 @@ from bot.keyboards.common import main_menu, to_main_menu
 from bot.routing import GatedRouter
 from bot.services.appeals import AppealService
 from bot.services.callbacks import CallbackService
+from bot.services.consent import ConsentService
 from bot.services.content import HelpContent
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
@@ -96,9 +97,9 @@ async def checklist_button(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def phone_command(message: Message, state: FSMContext,
-                        phone_change: PhoneChangeService) -> None:
+                        phone_change: PhoneChangeService, consent: ConsentService) -> None:
     assert message.from_user is not None
-    await phone.ask_for_phone(message, state, message.from_user.id, phone_change)
+    await phone.ask_for_phone(message, state, message.from_user.id, phone_change, consent)
 
 
 async def recovery_command(message: Message, state: FSMContext) -> None:
@@ -109,16 +110,17 @@ async def appeal_command(message: Message, state: FSMContext) -> None:
     await appeal.show_types(message, state)
 
 
-async def complaint_command(message: Message, state: FSMContext) -> None:
-    await complaint.start_complaint(message, state)
+async def complaint_command(message: Message, state: FSMContext,
+                            consent: ConsentService) -> None:
+    await complaint.start_complaint(message, state, consent)
 
 
 async def callback_command(message: Message, state: FSMContext,
                            phone_change: PhoneChangeService,
-                           callback_requests: CallbackService) -> None:
+                           callback_requests: CallbackService, consent: ConsentService) -> None:
     assert message.from_user is not None
     await callback_request.start_request(message, state, message.from_user.id, phone_change,
-                                         callback_requests)
+                                         callback_requests, consent)
 
 
 async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,

@@ -9,11 +9,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Complaint, ComplaintAction, Menu, MenuItem, Nav, NavAction
+from bot.callbacks import Complaint, ComplaintAction, ConsentNext, Menu, MenuItem, Nav, NavAction
 from bot.keyboards import complaint as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.appeals import AppealService
 from bot.services.clock import Clock
+from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.validators import clean_text, parse_moments, parse_phone
 from bot.settings import Settings
@@ -22,7 +23,7 @@ from bot.texts import complaint as t
 from bot.texts import join_lines, render, validation
 from bot.views import appeal_filed, field_value
 from handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from handlers.replies import answer_long, citizen_router, off_hours, origin
+from handlers.replies import answer_long, citizen_router, consent_asked, off_hours, origin
 from states.complaint import WrittenComplaint
 from storage.models import AppealType, Attachment
 
@@ -53,13 +54,16 @@ FORM = Form(
 )
 
 
-async def start_complaint(message: Message, state: FSMContext) -> None:
+async def start_complaint(message: Message, state: FSMContext, consent: ConsentService) -> None:
+    if await consent_asked(message, state, consent, ConsentNext.COMPLAINT):
+        return
     await state.clear()
     await ask(message, state, FORM, FORM.first)
 
 
-async def complaint_button(callback: CallbackQuery, state: FSMContext) -> None:
-    await start_complaint(origin(callback), state)
+async def complaint_button(callback: CallbackQuery, state: FSMContext,
+                           consent: ConsentService) -> None:
+    await start_complaint(origin(callback), state, consent)
 
 
 async def ask_attachments(message: Message, state: FSMContext) -> None:

@@ -2,12 +2,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.services.clock import ManualClock
 from bot.testing.harness import BotHarness, Person
 from states.appeal import NewAppeal
 from states.complaint import WrittenComplaint
 from states.my_appeals import MyAppeals
 from storage.sqlite.database import Database
+
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
 
 
 async def choose_type(harness: BotHarness, citizen: Person, label: str):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from aiogram import Dispatcher
 
 from bot.services.clock import ManualClock
@@ -7,6 +9,9 @@ from bot.testing.harness import BotHarness, Person
 from states.phone import PhoneChange
 from storage.sqlite.database import Database
 from tests.conftest import SmsOutbox
+
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
 
 
 async def open_phone_dialogue(harness: BotHarness, citizen: Person) -> None:

@@ -8,6 +8,9 @@ from bot.testing.harness import BotHarness, Person
 from states.recovery import AccessRecovery
 from storage.sqlite.database import Database
 
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
+
 
 async def open_recovery(harness: BotHarness, citizen: Person) -> None:
     await harness.send(citizen, "/start")

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import states.appeal
 import states.callback_request
 import states.complaint
+import states.consent
 import states.conversation
 import states.my_appeals
 import states.operators
@@ -49,11 +50,12 @@ BUTTONS = [
     "Добавить комментарий", "№ 2026", "Раньше", "Отправить код ещё раз", "✏️", "Помощь",
     "Да, удалить", "📄", "Обратный звонок", "Позвонить на", "Сегодня", "Завтра", ":30",
     "Другой день", "Перенести звонок", "Отменить звонок", "Да, отменить звонок",
+    "Согласен", "Не согласен",
 ]
 
 KNOWN_STATES = {
     state.state
-    for module in (states.appeal, states.callback_request, states.complaint,
+    for module in (states.appeal, states.callback_request, states.complaint, states.consent,
                    states.conversation, states.my_appeals, states.operators, states.phone,
                    states.privacy, states.recovery)
     for group in vars(module).values()
@@ -145,6 +147,7 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
         await harness.press_data(citizen, data)
         return "callback"
     if kind == "file":
+        await harness.consent(citizen)  # filing is the point here; the screen is pressed at random
         await harness.send(citizen, "/appeal")
         await harness.press(citizen, "Консультация")
         await harness.send(citizen, f"Тема {marker}")

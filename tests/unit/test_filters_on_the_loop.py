@@ -32,6 +32,7 @@ def test_every_filter_is_awaited_on_the_event_loop() -> None:
 
 async def test_inlined_filters_still_filter(harness, citizen) -> None:
     """A State filter gets raw_state, a magic filter the event: the phone step still works."""
+    await harness.consent(citizen)
     await harness.send(citizen, "/phone")
     replies = await harness.send_sticker(citizen)
     assert replies[0].text.startswith("Отправьте номер текстом")
