@@ -89,7 +89,8 @@ class Driver:
         self.bot = bot
         self.session = session
         self.factory = UpdateFactory(
-            lambda generator: seed.random_archived_number(archive_size, generator)
+            lambda generator: seed.random_archived_number(archive_size, generator),
+            lambda chat_id: session.buttons.get(chat_id, {}),
         )
         self.latency = LatencyHistogram()
         self.updates = 0

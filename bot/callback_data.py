@@ -81,15 +81,6 @@ class AppealTypeChoice(CallbackData, prefix="t"):
     kind: AppealKind
 
 
-class ComplaintAction(StrEnum):
-    NO_ANSWER = "no_answer"
-    DONE = "done"
-    EDIT = "edit"
-
-
-class Complaint(CallbackData, prefix="c"):
-    action: ComplaintAction
-    field: str = ""
 
 
 class AppealAction(StrEnum):
@@ -203,3 +194,25 @@ class CallDesk(CallbackData, prefix="cbo"):
 
     action: CallDeskAction
     number: str
+
+
+class ConsentAnswer(StrEnum):
+    AGREE = "y"
+    DECLINE = "n"
+
+
+class ConsentNext(StrEnum):
+    """The dialogue the consent screen stands before: it goes on after «Согласен»."""
+
+    CHANGE_PHONE = "phone"
+    RECOVERY_APPEAL = "recovery"
+    TECHNICAL = "technical"
+    SERVICE_QUESTION = "service_question"
+    CONSULTATION = "consultation"
+    COMPLAINT = "complaint"
+    CALLBACK = "call"
+
+
+class Consent(CallbackData, prefix="pd"):
+    answer: ConsentAnswer
+    then: ConsentNext

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from bot.factory import create_bot, create_dispatcher
 from fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
+from bot.domain.clock import RunningClock
 from bot.domain.validators import format_phone
 from bot.settings import Settings
 from bot.texts import demo as t
@@ -31,7 +32,7 @@ DEMO_TOKEN = "7000000001:DEMO-local-fake-telegram"
 CITIZEN_PHONE = "+79161234567"
 # A number of at most this many digits presses a button; longer ones (codes) are text.
 MAX_BUTTON_DIGITS = 2
-QUIET_PERIOD = 0.15
+QUIET_PERIOD = 0.3
 BACKGROUND_REFRESH = 0.3
 
 ReadLine = Callable[[], Awaitable[str]]
@@ -241,7 +242,9 @@ async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
             })
             database = Database(settings.database_path)
             await database.connect()
-            dispatcher = create_dispatcher(settings, database)
+            start = settings.demo_clock_start
+            dispatcher = create_dispatcher(settings, database,
+                                           clock=RunningClock(start) if start else None)
             bot = create_bot(settings)
             polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
             demo = TerminalDemo(

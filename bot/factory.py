@@ -23,13 +23,15 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
+from bot.middlewares.invisible import InvisibleCharactersMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
 from bot.domain.slots import SlotPolicy
 from bot.services.call_booking import CallBookingService
 from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
-from bot.domain.content import load_help_content
+from bot.services.consent import ConsentService
+from bot.domain.content import load_consent, load_help_content
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
@@ -48,6 +50,7 @@ from bot.storage.sqlite.appeals import SQLiteAppealRepository
 from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
 from bot.storage.sqlite.citizens import SQLiteCitizenRepository
 from bot.storage.sqlite.codes import SQLiteCodeRepository
+from bot.storage.sqlite.consents import SQLiteConsentRepository
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.fsm import SQLiteStorage
@@ -130,8 +133,11 @@ def create_dispatcher(
         holidays=settings.holidays,
         lead=timedelta(minutes=settings.callback_lead_minutes),
     )
+    consent = ConsentService(SQLiteConsentRepository(database), clock,
+                             load_consent(settings.consent_text_path, settings.retention_days))
     dispatcher.workflow_data.update(
         help_content=help_content,
+        consent=consent,
         privacy=privacy,
         settings=settings,
         clock=clock,
@@ -153,6 +159,9 @@ def create_dispatcher(
     )
     deduplication = DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
     dispatcher.update.outer_middleware(deduplication)
+    invisible = InvisibleCharactersMiddleware()
+    dispatcher.message.outer_middleware(invisible)
+    dispatcher.edited_message.outer_middleware(invisible)
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,
                                           settings.throttle_window_seconds)

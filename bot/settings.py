@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AwareDatetime,
     Field,
     SecretStr,
     ValidationError,
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
 
     help_articles_dir: Path = CONTENT_DIR / "help"
     routing_rules_path: Path = CONTENT_DIR / "routing.yaml"
+    consent_text_path: Path = CONTENT_DIR / "consent.md"
 
     default_region: str = "RU"
     timezone: str = "Europe/Moscow"
@@ -74,12 +76,17 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
+    # Only the terminal demo reads it: its clock starts at this moment (its tests need a year
+    # that does not change under them); empty: the system clock.
+    demo_clock_start: AwareDatetime | None = None
+
     @field_validator("bot_token", "sms_http_token", mode="before")
     @classmethod
     def _blank_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("operators_chat_id", "help_articles_dir", "routing_rules_path", mode="before")
+    @field_validator("operators_chat_id", "help_articles_dir", "routing_rules_path",
+                     "consent_text_path", mode="before")
     @classmethod
     def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip():

@@ -27,6 +27,7 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         call_booking,
         call_desk,
         complaint,
+        consent,
         conversation,
         fallback,
         help_section,
@@ -40,7 +41,8 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in
 
     plain = [module.create_router() for module in (
-        navigation, phone, recovery, appeal, my_appeals, call_booking, help_section, privacy,
+        navigation, consent, phone, recovery, appeal, my_appeals, call_booking, help_section,
+        privacy,
     )]
     # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
     # commands open other screens.

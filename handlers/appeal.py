@@ -8,11 +8,20 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager
 
-from bot.callback_data import AppealKind, AppealTypeChoice, Menu, MenuItem, Nav, NavAction
+from bot.callback_data import (
+    AppealKind,
+    AppealTypeChoice,
+    ConsentNext,
+    Menu,
+    MenuItem,
+    Nav,
+    NavAction,
+)
 from bot.keyboards.appeals import appeal_types
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
 from bot.domain.clock import Clock
+from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.domain.validators import clean_text, parse_application_number, parse_moment
 from bot.settings import Settings
@@ -23,7 +32,7 @@ from bot.rendering.citizen import appeal_filed, field_lines
 from bot.handlers.complaint import start_complaint
 from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
 from bot.handlers.my_appeals import ask_for_number
-from bot.handlers.replies import answer_long, citizen_router, off_hours, origin
+from bot.handlers.replies import answer_long, citizen_router, consent_asked, off_hours, origin
 from bot.states.appeal import NewAppeal
 from bot.domain.models import AppealType
 
@@ -105,16 +114,22 @@ async def start_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def type_chosen(
     callback: CallbackQuery, callback_data: AppealTypeChoice, state: FSMContext,
-    dialog_manager: DialogManager,
+    consent: ConsentService, dialog_manager: DialogManager,
 ) -> None:
     message = origin(callback)
     kind = callback_data.kind
     if kind == AppealKind.COMPLAINT:
-        await state.clear()
-        await start_complaint(dialog_manager)
+        await start_complaint(message, state, consent, dialog_manager)
         return
     if kind == AppealKind.STATUS_CHECK:
         await ask_for_number(message, state)
+        return
+    await start_form(message, state, kind, consent)
+
+
+async def start_form(message: Message, state: FSMContext, kind: AppealKind,
+                     consent: ConsentService) -> None:
+    if await consent_asked(message, state, consent, ConsentNext(kind.value)):
         return
     await state.set_data({"kind": kind.value})
     form = FORMS[kind]

@@ -24,6 +24,7 @@ from bot.callback_data import (
     CallManage,
     CallStep,
     CallTime,
+    ConsentNext,
     Menu,
     MenuItem,
     Nav,
@@ -35,6 +36,7 @@ from bot.keyboards.common import confirm, main_menu, navigation
 from bot.services.appeals import AppealService
 from bot.domain.slots import slot_at
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
+from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
 from bot.domain.validators import Invalid, clean_text, format_phone, parse_phone
 from bot.settings import Settings
@@ -43,7 +45,7 @@ from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import render, validation
 from bot.rendering.citizen import appeal_details, zone_name
-from bot.handlers.replies import answer_long, citizen_router, origin, problem_text
+from bot.handlers.replies import answer_long, citizen_router, consent_asked, origin, problem_text
 from bot.states.call_booking import CallbackRequest, CallRescheduling
 
 DESCRIPTION_LIMIT = 500
@@ -55,7 +57,9 @@ DESCRIPTION_MINIMUM = 3
 
 async def start_request(message: Message, state: FSMContext, user_id: int,
                         phone_change: PhoneChangeService,
-                        call_bookings: CallBookingService) -> None:
+                        call_bookings: CallBookingService, consent: ConsentService) -> None:
+    if await consent_asked(message, state, consent, ConsentNext.CALLBACK):
+        return
     await state.clear()
     active = await call_bookings.active_call(user_id)
     if active is not None:
@@ -89,9 +93,9 @@ async def ask_phone(message: Message, state: FSMContext, user_id: int,
 
 async def start_from_menu(callback: CallbackQuery, state: FSMContext,
                           phone_change: PhoneChangeService,
-                          call_bookings: CallBookingService) -> None:
+                          call_bookings: CallBookingService, consent: ConsentService) -> None:
     await start_request(origin(callback), state, callback.from_user.id, phone_change,
-                        call_bookings)
+                        call_bookings, consent)
 
 
 async def profile_phone_chosen(callback: CallbackQuery, state: FSMContext,

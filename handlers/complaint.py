@@ -5,20 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Group, Next, SwitchTo
 from aiogram_dialog.widgets.text import Const
 
+from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import clean_text, parse_moments, parse_phone
-from bot.handlers.replies import off_hours
-from bot.handlers.widgets import Catalog, explain_refusal, navigation, text_expected
+from bot.handlers.replies import consent_asked, off_hours
+from bot.handlers.widgets import (
+    Catalog,
+    Refusal,
+    explain_refusal,
+    navigation,
+    refuse,
+    text_expected,
+)
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_filed, field_value
 from bot.services.appeals import AppealService
+from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
@@ -30,7 +40,11 @@ MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
 
 
-async def start_complaint(manager: DialogManager) -> None:
+async def start_complaint(message: Message, state: FSMContext, consent: ConsentService,
+                          manager: DialogManager) -> None:
+    if await consent_asked(message, state, consent, ConsentNext.COMPLAINT):
+        return
+    await state.clear()
     await manager.start(WrittenComplaint.waiting_for_topic, mode=StartMode.RESET_STACK)
 
 
@@ -54,7 +68,7 @@ async def nobody_answered(callback: CallbackQuery, button: Button, manager: Dial
 async def attachment_received(message: Message, widget: Any, manager: DialogManager) -> None:
     stored = list(manager.dialog_data.get("attachments", []))
     if len(stored) >= MAX_ATTACHMENTS:
-        await message.answer(render(t.ATTACHMENT_LIMIT, limit=MAX_ATTACHMENTS))
+        refuse(manager, render(t.ATTACHMENT_LIMIT, limit=MAX_ATTACHMENTS))
         return
     if message.photo:
         largest = message.photo[-1]
@@ -69,7 +83,7 @@ async def attachment_received(message: Message, widget: Any, manager: DialogMana
 
 
 async def attachment_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    await message.answer(t.ATTACHMENT_EXPECTED)
+    refuse(manager, t.ATTACHMENT_EXPECTED)
 
 
 async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -124,6 +138,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     def text_step(field: str, state: Any, parse: Any, problems: Any = validation.GENERIC,
                   *extra: Any, back: bool = True) -> Window:
         return Window(
+            Refusal(),
             Const(t.PROMPTS[field]),
             TextInput(id=field, type_factory=parse, on_success=answered,
                       on_error=explain_refusal(problems)),
@@ -149,6 +164,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         text_step("desired_result", WrittenComplaint.waiting_for_desired_result,
                   lambda text: clean_text(text, max_length=1000)),
         Window(
+            Refusal(),
             Catalog(t.PROMPTS["attachments"], when=~F["has_attachments"]),
             Catalog(t.ATTACHMENT_ADDED, when=F["has_attachments"]),
             MessageInput(attachment_received, content_types=[ContentType.PHOTO,
@@ -161,6 +177,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             getter=attachments_getter,
         ),
         Window(
+            Refusal(),
             Catalog(t.SUMMARY),
             Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
             Group(
@@ -170,7 +187,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                 width=2,
             ),
             MessageInput(_review_expected, content_types=ContentType.ANY),
-            navigation(),
+            navigation(back=False),
             state=WrittenComplaint.reviewing,
             getter=review_getter,
         ),
@@ -178,4 +195,4 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
 
 
 async def _review_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    await message.answer(t.REVIEW_EXPECTED)
+    refuse(manager, t.REVIEW_EXPECTED)

@@ -8,8 +8,11 @@ Registered after the dialogues and before the catch-all.
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
@@ -160,7 +163,9 @@ async def no_comment(callback: CallbackQuery, state: FSMContext) -> None:
     if await state.get_state() == RatingFeedback.waiting_for_comment.state:
         await state.clear()
     message = origin(callback)
-    await message.edit_reply_markup(reply_markup=None)
+    # Hiding the buttons is cosmetic: a message Telegram no longer lets us edit keeps them.
+    with contextlib.suppress(TelegramBadRequest):
+        await message.edit_reply_markup(reply_markup=None)
     await message.answer(t.RATING_DONE, reply_markup=main_menu())
 
 

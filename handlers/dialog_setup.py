@@ -68,9 +68,11 @@ class LeavesTheDialogue(BaseMiddleware):
 
 
 def leave_dialogues_in(router: Router) -> None:
+    """Except in routers named ``….unknown``: an unknown command keeps the step it came in."""
+    if router.name.endswith(".unknown"):
+        return
     leaves = LeavesTheDialogue()
     for observer in (router.message, router.callback_query):
         observer.middleware(leaves)
     for sub_router in router.sub_routers:
-        if not sub_router.name.endswith(".unknown"):
-            leave_dialogues_in(sub_router)
+        leave_dialogues_in(sub_router)

@@ -17,6 +17,7 @@ from bot.filters import IsCommand, TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
 from bot.services.call_booking import CallBookingService
+from bot.services.consent import ConsentService
 from bot.domain.content import HelpContent
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
@@ -110,9 +111,9 @@ async def checklist_button(callback: CallbackQuery, state: FSMContext) -> None:
 
 
 async def phone_command(message: Message, state: FSMContext,
-                        phone_change: PhoneChangeService) -> None:
+                        phone_change: PhoneChangeService, consent: ConsentService) -> None:
     assert message.from_user is not None
-    await phone.ask_for_phone(message, state, message.from_user.id, phone_change)
+    await phone.ask_for_phone(message, state, message.from_user.id, phone_change, consent)
 
 
 async def recovery_command(message: Message, state: FSMContext) -> None:
@@ -124,23 +125,21 @@ async def appeal_command(message: Message, state: FSMContext) -> None:
 
 
 async def complaint_command(message: Message, state: FSMContext,
-                            dialog_manager: DialogManager) -> None:
-    await state.clear()
-    await complaint.start_complaint(dialog_manager)
+                            consent: ConsentService, dialog_manager: DialogManager) -> None:
+    await complaint.start_complaint(message, state, consent, dialog_manager)
 
 
-async def complaint_button(callback: CallbackQuery, state: FSMContext,
+async def complaint_button(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
                            dialog_manager: DialogManager) -> None:
-    await state.clear()
-    await complaint.start_complaint(dialog_manager)
+    await complaint.start_complaint(origin(callback), state, consent, dialog_manager)
 
 
 async def callback_command(message: Message, state: FSMContext,
                            phone_change: PhoneChangeService,
-                           call_bookings: CallBookingService) -> None:
+                           call_bookings: CallBookingService, consent: ConsentService) -> None:
     assert message.from_user is not None
     await call_booking.start_request(message, state, message.from_user.id, phone_change,
-                                         call_bookings)
+                                     call_bookings, consent)
 
 
 async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,

@@ -7,22 +7,25 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callback_data import Menu, MenuItem, Phone, PhoneAction
+from bot.callback_data import ConsentNext, Menu, MenuItem, Phone, PhoneAction
 from bot.keyboards.common import main_menu
 from bot.keyboards.phone import code_actions, share_contact
 from bot.services.codes import CheckOutcome, RequestOutcome, RequestResult
+from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
 from bot.domain.validators import Invalid, format_phone, parse_code, parse_phone
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import phone as t
 from bot.texts import render, validation
-from bot.handlers.replies import citizen_router, origin, problem_text
+from bot.handlers.replies import citizen_router, consent_asked, origin, problem_text
 from bot.states.phone import PhoneChange
 
 
 async def ask_for_phone(message: Message, state: FSMContext, user_id: int,
-                        phone_change: PhoneChangeService) -> None:
+                        phone_change: PhoneChangeService, consent: ConsentService) -> None:
+    if await consent_asked(message, state, consent, ConsentNext.CHANGE_PHONE):
+        return
     await state.clear()
     await state.set_state(PhoneChange.waiting_for_phone)
     text = t.INTRO
@@ -33,9 +36,10 @@ async def ask_for_phone(message: Message, state: FSMContext, user_id: int,
 
 
 async def start_from_menu(
-    callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService
+    callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService,
+    consent: ConsentService,
 ) -> None:
-    await ask_for_phone(origin(callback), state, callback.from_user.id, phone_change)
+    await ask_for_phone(origin(callback), state, callback.from_user.id, phone_change, consent)
 
 
 async def accept_phone(
@@ -144,9 +148,10 @@ async def resend_code(
 
 
 async def other_number(
-    callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService
+    callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService,
+    consent: ConsentService,
 ) -> None:
-    await ask_for_phone(origin(callback), state, callback.from_user.id, phone_change)
+    await ask_for_phone(origin(callback), state, callback.from_user.id, phone_change, consent)
 
 
 def _minutes(phone_change: PhoneChangeService) -> int:

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callback_data import (
     Cause,
+    ConsentNext,
     Menu,
     MenuItem,
     Nav,
@@ -21,6 +22,7 @@ from bot.keyboards import recovery as keyboards
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
 from bot.domain.clock import Clock
+from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.domain.masking import TypedNames
 from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
@@ -30,7 +32,7 @@ from bot.texts import recovery as t
 from bot.texts import render, validation
 from bot.rendering.citizen import appeal_filed
 from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from bot.handlers.replies import citizen_router, off_hours, origin
+from bot.handlers.replies import citizen_router, consent_asked, off_hours, origin
 from bot.states.recovery import AccessRecovery
 from bot.domain.models import AppealType
 
@@ -94,8 +96,15 @@ async def instructions(callback: CallbackQuery, callback_data: Recovery, state: 
     await origin(callback).answer(text, reply_markup=keyboards.after_instructions())
 
 
-async def escalate(callback: CallbackQuery, state: FSMContext) -> None:
-    await ask(origin(callback), state, SUPPORT_FORM, SUPPORT_FORM.first)
+async def escalate(callback: CallbackQuery, state: FSMContext, consent: ConsentService) -> None:
+    await ask_support_form(origin(callback), state, consent)
+
+
+async def ask_support_form(message: Message, state: FSMContext, consent: ConsentService) -> None:
+    """The appeal to support collects full name, SNILS and contact: consent first."""
+    if await consent_asked(message, state, consent, ConsentNext.RECOVERY_APPEAL):
+        return
+    await ask(message, state, SUPPORT_FORM, SUPPORT_FORM.first)
 
 
 async def form_answer(message: Message, state: FSMContext, settings: Settings,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
+from bot.callback_data import ConsentNext
 from bot.rendering.operators import off_hours_note
 from bot.filters import PrivateChat
+from bot.keyboards.consent import consent_choice
+from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.relay import Content
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid
 from bot.texts import explain
+from bot.states.consent import PersonalDataConsent
 from bot.domain.models import Actor, MessageAuthor, MessageRef
 
 
@@ -29,6 +34,26 @@ def origin(callback: CallbackQuery) -> Message:
     if message is None:
         raise RuntimeError("callback without a message: inline mode is not used by this bot")
     return message  # type: ignore[return-value]
+
+
+CONSENT_FOR = "consent_for"  # FSM data: the dialogue the consent screen stands before
+
+
+async def consent_asked(message: Message, state: FSMContext, consent: ConsentService,
+                        then: ConsentNext) -> bool:
+    """Called where a dialogue that collects personal data begins.
+
+    True when the citizen has not agreed to the current consent text: the
+    consent screen is shown instead and the dialogue must not go on; «Согласен»
+    resumes it at ``then`` (handlers/consent.py). The data collected so far
+    stays, so a dialogue begun before the screen goes on where it was.
+    """
+    if await consent.given(state.key.user_id):
+        return False
+    await state.set_state(PersonalDataConsent.waiting_for_answer)
+    await state.update_data({CONSENT_FOR: then.value})
+    await message.answer(consent.text.html, reply_markup=consent_choice(then))
+    return True
 
 
 def problem_text(error: Invalid, table: dict[str, str]) -> str:

@@ -43,21 +43,41 @@ def _template_values(template: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return {name: data[name] for name in names}
 
 
+REFUSAL = "refusal"
+
+
+class Refusal(Text):
+    """Why the last answer was refused, above the question asked again; shown once.
+
+    A refused answer and the question again are one message: the reason
+    first, then the window as it was, with its buttons.
+    """
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
+        reason = manager.dialog_data.pop(REFUSAL, None)
+        return "" if reason is None else f"{reason}\n"
+
+
+def refuse(manager: DialogManager, reason: str) -> None:
+    """Show ``reason`` (HTML) above the current window's question when it is shown next."""
+    manager.dialog_data[REFUSAL] = reason
+
+
 def explain_refusal(table: Mapping[str, str]) -> Callable[..., Any]:
-    """``on_error`` of a ``TextInput``: say why the answer was refused (the window asks again)."""
+    """``on_error`` of a ``TextInput``: say why the answer was refused and ask again."""
 
     async def on_error(message: Message, widget: Any, manager: DialogManager,
                        error: ValueError) -> None:
         if isinstance(error, Invalid):
-            await message.answer(explain(error.problem.value, dict(error.details), dict(table)))
+            refuse(manager, explain(error.problem.value, dict(error.details), dict(table)))
         else:
-            await message.answer(explain("empty", {}, dict(table)))
+            refuse(manager, explain("empty", {}, dict(table)))
 
     return on_error
 
 
 async def _text_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    await message.answer(common_texts.TEXT_EXPECTED)
+    refuse(manager, common_texts.TEXT_EXPECTED)
 
 
 def text_expected() -> MessageInput:

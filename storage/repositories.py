@@ -44,6 +44,13 @@ class CitizenRepository(Protocol):
     async def phone_history(self, user_id: int) -> list[PhoneHistoryEntry]: ...
 
 
+class ConsentRepository(Protocol):
+    async def has(self, user_id: int, version: str) -> bool:
+        """Whether the citizen agreed to this version of the consent text."""
+
+    async def give(self, user_id: int, version: str, now: datetime) -> None: ...
+
+
 class CodeRepository(Protocol):
     async def issue(
         self,

@@ -64,6 +64,12 @@ class BotHarness:
         sender = self.dispatcher.workflow_data.get("outbox_sender")
         return 0 if sender is None else await sender.drain(self.bot)
 
+    async def consent(self, user: Person) -> None:
+        """``user`` has agreed to the processing of personal data (the current consent text),
+        as «Согласен» on the consent screen records it: dialogues that collect personal
+        data then open at once."""
+        await self.dispatcher["consent"].give(user.id)
+
     # --- sending as a user ------------------------------------------------
 
     async def send(self, user: Person, text: str | None = None, **content: Any) -> list[SentMessage]:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from typing import Any
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from aiogram import Dispatcher
+from aiogram.types import ErrorEvent
 
+from bot import factory
 from bot.factory import create_bot, create_dispatcher
 from testkit.fixtures.out_of_process import OutOfProcessTier, profile_of
 from testkit.fixtures.runner import load_all
@@ -18,6 +22,50 @@ from testkit.session import RecordingSession
 from bot.storage.sqlite.database import Database
 
 TEST_TOKEN = "123456789:TEST-token"
+OPERATORS_CHAT = -1001234567890
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_errors(request: pytest.FixtureRequest,
+                         monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test fails on an ERROR log line or an exception that reached the error handler.
+
+    The error handler answers the citizen with an apology and keeps the
+    state, which looks like a refusal to a test of bad input: without this,
+    a crash on bad input would pass as a polite «no». A test that provokes an
+    error on purpose is marked ``errors_expected`` and checks the error itself.
+    """
+    if request.node.get_closest_marker("errors_expected"):
+        yield
+        return
+    reached_handler: list[BaseException] = []
+    report_error = factory.report_error
+
+    async def watched_report_error(event: ErrorEvent, bot: Any) -> bool:
+        reached_handler.append(event.exception)
+        return await report_error(event, bot)
+
+    # create_dispatcher looks the handler up when it wires a dispatcher, after this.
+    monkeypatch.setattr(factory, "report_error", watched_report_error)
+    errors = _ErrorRecords()
+    root = logging.getLogger()
+    root.addHandler(errors)
+    try:
+        yield
+    finally:
+        root.removeHandler(errors)
+    assert not reached_handler, f"exceptions reached the error handler: {reached_handler!r}"
+    assert not errors.records, "ERROR log records: " + "; ".join(
+        f"{record.name}: {record.getMessage()}" for record in errors.records)
 
 
 @pytest.fixture
@@ -27,7 +75,7 @@ def settings(tmp_path: Path) -> Settings:
         bot_token=TEST_TOKEN,
         database_path=tmp_path / "bot.sqlite3",
         sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=-1001234567890,
+        operators_chat_id=OPERATORS_CHAT,
         # Scripted tests type faster than people; flood control has its own tests.
         throttle_messages=0,
     )
@@ -54,6 +102,9 @@ def dispatcher(settings: Settings, database: Database, clock: ManualClock) -> Di
 @pytest.fixture
 async def harness(settings: Settings, dispatcher: Dispatcher) -> AsyncIterator[BotHarness]:
     session = RecordingSession()
+    # A deployment as the README sets it up: the bot is in the operators' chat. The forum
+    # and group fixtures make it a forum or a plain group with operators.
+    session.add_group(OPERATORS_CHAT)
     bot = create_bot(settings, session=session)
     yield BotHarness(dispatcher, bot, session)
     await bot.session.close()
@@ -62,6 +113,14 @@ async def harness(settings: Settings, dispatcher: Dispatcher) -> AsyncIterator[B
 @pytest.fixture
 def citizen() -> Person:
     return Person(id=1001, first_name="Анна")
+
+
+@pytest.fixture
+async def consented(harness: BotHarness, citizen: Person) -> Person:
+    """``citizen`` has agreed to the processing of personal data, so dialogues that collect it
+    open at once (the consent screen has its own tests: tests/dialogues/test_consent.py)."""
+    await harness.consent(citizen)
+    return citizen
 
 
 @pytest.fixture
@@ -91,8 +150,6 @@ class SmsOutbox:
 def sms(settings: Settings) -> SmsOutbox:
     return SmsOutbox(settings.sms_outbox_path)
 
-
-OPERATORS_CHAT = -1001234567890
 
 
 @pytest.fixture

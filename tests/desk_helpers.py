@@ -12,6 +12,7 @@ from tests.conftest import OPERATORS_CHAT
 
 async def file_consultation(harness: BotHarness, citizen: Person, topic: str = "Про пенсию",
                             description: str = "Как узнать свой стаж?") -> str:
+    await harness.consent(citizen)
     await harness.send(citizen, "/appeal")
     await harness.press(citizen, "Консультация")
     await harness.send(citizen, topic)
@@ -23,6 +24,7 @@ async def file_consultation(harness: BotHarness, citizen: Person, topic: str = "
 
 async def file_recovery(harness: BotHarness, citizen: Person) -> str:
     """Access recovery: carries a full name, SNILS and a phone, masked on the card."""
+    await harness.consent(citizen)
     await harness.send(citizen, "/recovery")
     await harness.press(citizen, "Сменил номер")
     await harness.press(citizen, "поддержку")
@@ -70,6 +72,7 @@ async def book_call(harness: BotHarness, citizen: Person, phone: str = "+7 912 3
                     question: str = "Не приходит код", day: str = "Сегодня",
                     time: str = "14:00") -> str:
     """A callback request through the dialogue; the appeal's number."""
+    await harness.consent(citizen)
     await harness.send(citizen, "/callback")
     await harness.send(citizen, phone)
     await harness.send(citizen, question)

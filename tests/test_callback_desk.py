@@ -302,6 +302,7 @@ async def test_closing_the_appeal_without_a_mark_frees_the_slot(
     details = await harness.send(citizen, f"/status {number}")
     assert "не состоится: обращение закрыто" in details[0].text
     assert "Перенести звонок" not in str(details[0].buttons)
+    await harness.consent(other_citizen)
     await harness.send(other_citizen, "/callback")
     await harness.send(other_citizen, "+79990001122")
     await harness.send(other_citizen, "Вопрос")

@@ -140,6 +140,7 @@ async def test_personal_data_in_free_text_is_masked_on_cards_and_relays(
 async def test_complaint_attachments_arrive_as_an_album_after_the_card(
     harness: BotHarness, forum: int, citizen: Person
 ) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Не дозвонился в МФЦ")
     await harness.send(citizen, "8 (495) 123-45-67")

@@ -4,8 +4,10 @@ deleted topics, blocked citizens and cards that can no longer be edited."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
+import pytest
 from aiogram import Dispatcher
 
 from bot.factory import create_dispatcher
@@ -246,8 +248,14 @@ async def test_operators_chat_budget_of_twenty_a_minute(
     assert len(operators_messages(harness)) == 25
 
 
+def error_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+@pytest.mark.errors_expected
 async def test_refused_payload_is_recorded_and_the_lane_moves_on(
     harness: BotHarness, forum: int, citizen: Person, database: Database,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     number = await file_consultation(harness, citizen)
     harness.session.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier")
@@ -257,10 +265,14 @@ async def test_refused_payload_is_recorded_and_the_lane_moves_on(
     assert EventKind.DELIVERY_FAILED in await event_kinds(database, number)
     statuses = [row[1] for row in await outbox_rows(database)]
     assert statuses.count("failed") == 1
+    assert error_lines(caplog) == [
+        "Outbox row 2 refused by Telegram: Bad Request: wrong file identifier"]
 
 
+@pytest.mark.errors_expected
 async def test_without_operators_chat_appeals_wait_in_the_outbox(
     settings: Settings, database: Database, clock: ManualClock, citizen: Person,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from bot.factory import create_bot
     from testkit.session import RecordingSession
@@ -274,6 +286,7 @@ async def test_without_operators_chat_appeals_wait_in_the_outbox(
     assert [message.chat_id for message in session.sent] == [citizen.id] * len(session.sent)
     row = await database.fetchone("SELECT status, last_error FROM outbox")
     assert row is not None and tuple(row) == ("pending", "OPERATORS_CHAT_ID is not set")
+    assert error_lines(caplog) == ["OPERATORS_CHAT_ID is not set: appeals wait in the outbox"]
 
 
 async def test_background_sender_delivers_and_stops_cleanly(
@@ -296,13 +309,18 @@ async def test_background_sender_delivers_and_stops_cleanly(
     assert await outbox_rows(database) == [("card", "delivered", 0)]
 
 
+@pytest.mark.errors_expected
 async def test_operators_chat_not_reachable_keeps_the_rows(
     harness: BotHarness, citizen: Person, database: Database, clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    number = await file_consultation(harness, citizen)  # the bot is not in the chat yet
+    del harness.session.groups[OPERATORS_CHAT]  # the bot is not in the chat yet
+    number = await file_consultation(harness, citizen)
     row = await database.fetchone("SELECT status, last_error FROM outbox")
     assert row is not None and tuple(row) == ("pending", "Telegram server says - Bad Request: "
                                                          "chat not found")
+    assert error_lines(caplog) == [
+        "Operators' chat refused outbox row 1: Bad Request: chat not found"]
     harness.session.add_group(OPERATORS_CHAT, forum=False)  # an admin adds the bot
     clock.advance(seconds=1)
     await harness.deliver()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -14,6 +16,19 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class RunningClock:
+    """Real time that started at ``start``: the demo under test runs in a fixed year."""
+
+    def __init__(self, start: datetime,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._start = start
+        self._monotonic = monotonic
+        self._started = monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._monotonic() - self._started)
 
 
 class ManualClock:

@@ -1,8 +1,9 @@
-"""Help articles and free-text routing rules, loaded from editable data files.
+"""Help articles, free-text routing rules and the consent text, from editable data files.
 
 Support staff edit ``bot/content/help/*.md`` (YAML front matter + a small
-Markdown subset) and ``bot/content/routing.yaml`` without touching code. A
-malformed file stops start-up with :class:`ContentError` naming the file.
+Markdown subset), ``bot/content/routing.yaml`` and ``bot/content/consent.md``
+without touching code. A malformed file stops start-up with
+:class:`ContentError` naming the file.
 """
 
 from __future__ import annotations
@@ -60,8 +61,12 @@ def load_articles(folder: Path, known_targets: frozenset[str]) -> list[Article]:
     return articles
 
 
-def _load_article(path: Path, known_targets: frozenset[str]) -> Article:
-    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+def _front_matter(path: Path) -> tuple[dict[str, object], str]:
+    """The YAML header and the Markdown body of a data file."""
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except OSError as error:
+        raise ContentError(f"{path.name}: не удалось прочитать: {error}") from error
     match = _FRONT_MATTER.match(text)
     if match is None:
         raise ContentError(f"{path.name}: нет заголовка между строками «---»")
@@ -71,6 +76,11 @@ def _load_article(path: Path, known_targets: frozenset[str]) -> Article:
         raise ContentError(f"{path.name}: ошибка YAML в заголовке: {error}") from error
     if not isinstance(meta, dict):
         raise ContentError(f"{path.name}: заголовок должен быть словарём ключ: значение")
+    return meta, match.group(2)
+
+
+def _load_article(path: Path, known_targets: frozenset[str]) -> Article:
+    meta, markdown = _front_matter(path)
     article_id, title = meta.get("id"), meta.get("title")
     if not isinstance(article_id, str) or not _ARTICLE_ID.match(article_id):
         raise ContentError(f"{path.name}: id должен состоять из латинских букв, цифр и «_»")
@@ -82,7 +92,7 @@ def _load_article(path: Path, known_targets: frozenset[str]) -> Article:
     unknown = [item for item in buttons if item not in known_targets]
     if unknown:
         raise ContentError(f"{path.name}: неизвестные кнопки {unknown}; есть {sorted(known_targets)}")
-    body = markdown_to_html(match.group(2))
+    body = markdown_to_html(markdown)
     if not body:
         raise ContentError(f"{path.name}: пустой текст статьи")
     if visible_length(body) > MESSAGE_LIMIT:
@@ -163,3 +173,30 @@ def load_help_content(
     articles = load_articles(articles_dir, dialogue_targets)
     targets = dialogue_targets | {ARTICLE_PREFIX + article.id for article in articles}
     return HelpContent(articles, load_rules(rules_path, targets))
+
+
+# --- the consent to the processing of personal data ----------------------------
+
+RETENTION_FIELD = "{retention_days}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentText:
+    version: str  # what a stored consent refers to; a new version asks everyone again
+    html: str
+
+
+def load_consent(path: Path, retention_days: int) -> ConsentText:
+    """The consent text, with ``{retention_days}`` filled in from the settings."""
+    meta, markdown = _front_matter(path)
+    version = meta.get("version")
+    if not isinstance(version, str | int) or isinstance(version, bool) or not str(version).strip():
+        raise ContentError(f"{path.name}: version обязателен (например, version: 2)")
+    body = markdown_to_html(markdown)
+    if not body:
+        raise ContentError(f"{path.name}: пустой текст согласия")
+    # Only the one field is filled in, so other braces in the text stay as written.
+    body = body.replace(RETENTION_FIELD, str(retention_days))
+    if visible_length(body) > MESSAGE_LIMIT:
+        raise ContentError(f"{path.name}: текст длиннее {MESSAGE_LIMIT} символов")
+    return ConsentText(str(version).strip(), body)

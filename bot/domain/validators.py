@@ -7,6 +7,7 @@ machine-readable ``code``; the text catalog turns codes into Russian answers.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -43,6 +44,59 @@ class Invalid(ValueError):
         super().__init__(problem.value)
         self.problem = problem
         self.details = details
+
+
+# --- invisible characters ----------------------------------------------------
+
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})  # controls, format, lone surrogates
+_KEPT_CONTROLS = frozenset("\n\t")
+_ZERO_WIDTH_JOINER = "\u200d"
+
+
+def _kept_characters(text: str) -> list[bool]:
+    """Which characters of ``text`` survive :func:`strip_invisible`.
+
+    A zero-width joiner between two visible characters stays: it glues emoji
+    sequences (🤷‍♀️, 👩‍⚕️) that would otherwise fall apart into pieces.
+    """
+    invisible = [
+        character not in _KEPT_CONTROLS
+        and unicodedata.category(character) in _INVISIBLE_CATEGORIES
+        for character in text
+    ]
+    kept = [not hidden for hidden in invisible]
+    for index, character in enumerate(text):
+        if character == _ZERO_WIDTH_JOINER and 0 < index < len(text) - 1:
+            before, after = text[index - 1], text[index + 1]
+            kept[index] = not (invisible[index - 1] or invisible[index + 1]
+                               or before.isspace() or after.isspace())
+    return kept
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without control and format characters (newlines and tabs stay).
+
+    Zero-width spaces, NUL bytes, direction marks and the like cannot be seen,
+    so an answer made of them only is no answer, and NUL cannot be stored.
+    """
+    if text.isprintable():  # the usual case: no control or format character at all
+        return text
+    return "".join(character for character, keep in zip(text, _kept_characters(text), strict=True)
+                   if keep)
+
+
+def utf16_offsets_after_stripping(text: str) -> list[int]:
+    """For each UTF-16 offset into ``text`` (Telegram's entity offsets), the offset after
+    :func:`strip_invisible`; one more entry for the end of the text."""
+    offsets: list[int] = []
+    position = 0
+    for character, keep in zip(text, _kept_characters(text), strict=True):
+        units = 2 if ord(character) > 0xFFFF else 1
+        offsets.extend([position] * units)
+        if keep:
+            position += units
+    offsets.append(position)
+    return offsets
 
 
 def clean_text(text: str | None, *, max_length: int, min_length: int = 1) -> str:
@@ -267,6 +321,8 @@ MAX_AGE = timedelta(days=366)
 
 def parse_moment(text: str, *, now: datetime) -> Moment:
     """One date with an optional time, in the citizen's (local) time of ``now``."""
+    if not text.strip():
+        raise Invalid(Problem.EMPTY)
     match = _MOMENT.match(" ".join(text.lower().split()))
     if match is None:
         raise Invalid(Problem.DATE_FORMAT)

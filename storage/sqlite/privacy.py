@@ -46,6 +46,7 @@ class SQLitePrivacyRepository:
             erased_fields = await _profile_fields_held(tx, user_id) | set(erased_elsewhere)
             await tx.execute("DELETE FROM phone_history WHERE user_id = ?", (user_id,))
             await tx.execute("DELETE FROM verification_codes WHERE user_id = ?", (user_id,))
+            await tx.execute("DELETE FROM consents WHERE user_id = ?", (user_id,))  # withdrawn
             await tx.execute(
                 "UPDATE citizens SET phone = NULL, phone_verified_at = NULL, updated_at = ?"
                 " WHERE user_id = ?",

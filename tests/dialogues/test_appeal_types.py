@@ -2,12 +2,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.domain.clock import ManualClock
 from testkit.harness import BotHarness, Person
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
 from bot.storage.sqlite.database import Database
+
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
 
 
 async def choose_type(harness: BotHarness, citizen: Person, label: str):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
+from aiogram.fsm.state import State
 
 from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
+from bot.texts import common as common_texts
+from bot.texts import phone as phone_texts
+from bot.texts import render, validation
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
@@ -13,44 +20,81 @@ from bot.states.recovery import AccessRecovery
 from bot.domain.models import AppealType
 from bot.storage.sqlite.database import Database
 
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
+
 RECOVERY = ["/recovery", ("press", "Другое"), ("press", "Обратиться в поддержку")]
 TECHNICAL = ["/appeal", ("press", "Техническая неисправность")]
 COMPLAINT = ["/complaint"]
+LONG = "я" * 10_000
 
-# (path to the step, the state it must stay in, whether the step takes free text)
+
+def too_long(limit: int) -> str:
+    return render(validation.GENERIC["too_long"], length=len(LONG), limit=limit)
+
+
+@dataclass(frozen=True)
+class BadInputStep:
+    """A text step, and the reason it gives for each kind of bad input."""
+
+    path: list
+    state: State
+    blank: str  # "   ", and a message of invisible characters only
+    long: str  # ten thousand letters
+    sticker: str = common_texts.TEXT_EXPECTED  # the reply starts with it
+
+
 STEPS = {
-    "phone": (["/phone"], PhoneChange.waiting_for_phone, False),
-    "code": (["/phone", "+79123456789"], PhoneChange.waiting_for_code, False),
-    "full_name": (RECOVERY, AccessRecovery.waiting_for_full_name, False),
-    "snils": ([*RECOVERY, "Иванова Анна"], AccessRecovery.waiting_for_snils, False),
-    "contact": ([*RECOVERY, "Иванова Анна", "11223344595"], AccessRecovery.waiting_for_contact,
-                False),
-    "recovery_description": (
+    "phone": BadInputStep(["/phone"], PhoneChange.waiting_for_phone, validation.PHONE["empty"],
+                          validation.PHONE["not_a_number"], phone_texts.PHONE_EXPECTED),
+    "code": BadInputStep(["/phone", "+79123456789"], PhoneChange.waiting_for_code,
+                         validation.CODE["empty"], validation.CODE["code_format"],
+                         phone_texts.CODE_EXPECTED),
+    "full_name": BadInputStep(RECOVERY, AccessRecovery.waiting_for_full_name,
+                              validation.FULL_NAME["empty"], validation.FULL_NAME["too_long"]),
+    "snils": BadInputStep([*RECOVERY, "Иванова Анна"], AccessRecovery.waiting_for_snils,
+                          validation.SNILS["empty"], validation.SNILS["snils_format"]),
+    "contact": BadInputStep([*RECOVERY, "Иванова Анна", "11223344595"],
+                            AccessRecovery.waiting_for_contact, validation.CONTACT["empty"],
+                            validation.CONTACT["contact"]),
+    "recovery_description": BadInputStep(
         [*RECOVERY, "Иванова Анна", "11223344595", "a@b.ru"],
-        AccessRecovery.waiting_for_description, True,
+        AccessRecovery.waiting_for_description, validation.GENERIC["empty"], too_long(2000),
     ),
-    "description": (TECHNICAL, NewAppeal.waiting_for_description, True),
-    "error_text": ([*TECHNICAL, "Не работает"], NewAppeal.waiting_for_error_text, True),
-    "occurred_at": ([*TECHNICAL, "Не работает", "Ошибка"], NewAppeal.waiting_for_occurred_at,
-                    False),
-    "application_number": (
-        [*TECHNICAL, "Не работает", "Ошибка", "вчера"],
-        NewAppeal.waiting_for_application_number, False,
+    "description": BadInputStep(TECHNICAL, NewAppeal.waiting_for_description,
+                                validation.GENERIC["empty"], too_long(2000)),
+    "error_text": BadInputStep([*TECHNICAL, "Не работает"], NewAppeal.waiting_for_error_text,
+                               validation.GENERIC["empty"], too_long(1000)),
+    "occurred_at": BadInputStep([*TECHNICAL, "Не работает", "Ошибка"],
+                                NewAppeal.waiting_for_occurred_at, validation.MOMENTS["empty"],
+                                validation.MOMENTS["date_format"]),
+    "application_number": BadInputStep(
+        [*TECHNICAL, "Не работает", "Ошибка", "вчера"], NewAppeal.waiting_for_application_number,
+        validation.APPLICATION_NUMBER["empty"], validation.APPLICATION_NUMBER["not_a_number"],
     ),
-    "service_name": (["/appeal", ("press", "Вопрос по услуге")],
-                     NewAppeal.waiting_for_service_name, True),
-    "topic": (["/appeal", ("press", "Консультация")], NewAppeal.waiting_for_topic, True),
-    "complaint_topic": (COMPLAINT, WrittenComplaint.waiting_for_topic, True),
-    "caller_phone": ([*COMPLAINT, "Тема"], WrittenComplaint.waiting_for_caller_phone, False),
-    "attempts": ([*COMPLAINT, "Тема", "89123456789"], WrittenComplaint.waiting_for_attempts,
-                 False),
-    "errors": ([*COMPLAINT, "Тема", "89123456789", "вчера"], WrittenComplaint.waiting_for_errors,
-               True),
-    "desired_result": (
+    "service_name": BadInputStep(["/appeal", ("press", "Вопрос по услуге")],
+                                 NewAppeal.waiting_for_service_name,
+                                 validation.GENERIC["empty"], too_long(200)),
+    "topic": BadInputStep(["/appeal", ("press", "Консультация")], NewAppeal.waiting_for_topic,
+                          validation.GENERIC["empty"], too_long(200)),
+    "complaint_topic": BadInputStep(COMPLAINT, WrittenComplaint.waiting_for_topic,
+                                    validation.GENERIC["empty"], too_long(200)),
+    "caller_phone": BadInputStep([*COMPLAINT, "Тема"], WrittenComplaint.waiting_for_caller_phone,
+                                 validation.CALLER_PHONE["empty"],
+                                 validation.CALLER_PHONE["not_a_number"]),
+    "attempts": BadInputStep([*COMPLAINT, "Тема", "89123456789"],
+                             WrittenComplaint.waiting_for_attempts, validation.MOMENTS["empty"],
+                             validation.MOMENTS["date_format"]),
+    "errors": BadInputStep([*COMPLAINT, "Тема", "89123456789", "вчера"],
+                           WrittenComplaint.waiting_for_errors, validation.GENERIC["empty"],
+                           too_long(1000)),
+    "desired_result": BadInputStep(
         [*COMPLAINT, "Тема", "89123456789", "вчера", "Сбой"],
-        WrittenComplaint.waiting_for_desired_result, True,
+        WrittenComplaint.waiting_for_desired_result, validation.GENERIC["empty"], too_long(1000),
     ),
-    "appeal_number": (["/status"], MyAppeals.waiting_for_number, False),
+    "appeal_number": BadInputStep(["/status"], MyAppeals.waiting_for_number,
+                                  validation.APPEAL_NUMBER["empty"],
+                                  validation.APPEAL_NUMBER["appeal_number"]),
 }
 
 
@@ -62,45 +106,48 @@ async def walk(harness: BotHarness, citizen: Person, path: list) -> None:
             await harness.send(citizen, step)
 
 
-async def assert_refused(harness: BotHarness, citizen: Person, database: Database, state,
-                         replies) -> None:
-    assert replies, "the bot must answer"
-    assert all(reply.text.strip() for reply in replies)
-    assert await harness.state(citizen) == state.state
+async def assert_refused(harness: BotHarness, citizen: Person, database: Database,
+                         step: BadInputStep, replies: list[SentMessage], reason: str) -> None:
+    """One answer, with the step's own reason: not the apology of the error handler."""
+    assert [reply.chat_id for reply in replies] == [citizen.id], "one answer, to the citizen"
+    assert replies[0].text == reason or replies[0].text.startswith(reason + "\n"), \
+        replies[0].text
+    assert await harness.state(citizen) == step.state.state
     count = await database.fetchone("SELECT COUNT(*) FROM appeals")
     assert count[0] == 0
 
 
-@pytest.mark.parametrize("step", STEPS)
-async def test_blank_text_is_refused(harness: BotHarness, citizen: Person, database: Database,
-                                     step: str) -> None:
-    path, state, _ = STEPS[step]
-    await walk(harness, citizen, path)
+@pytest.mark.parametrize("text", ["   ", "\u200b\u2060\ufeff", "\x00"],
+                         ids=["blank", "zero_width", "nul"])
+@pytest.mark.parametrize("name", STEPS)
+async def test_blank_and_invisible_text_is_refused(
+    harness: BotHarness, citizen: Person, database: Database, name: str, text: str
+) -> None:
+    step = STEPS[name]
+    await walk(harness, citizen, step.path)
     data_before = await harness.data(citizen)
-    replies = await harness.send(citizen, "   ")
-    await assert_refused(harness, citizen, database, state, replies)
+    replies = await harness.send(citizen, text)
+    await assert_refused(harness, citizen, database, step, replies, step.blank)
     assert await harness.data(citizen) == data_before
 
 
-@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("name", STEPS)
 async def test_sticker_is_refused(harness: BotHarness, citizen: Person, database: Database,
-                                  step: str) -> None:
-    path, state, _ = STEPS[step]
-    await walk(harness, citizen, path)
+                                  name: str) -> None:
+    step = STEPS[name]
+    await walk(harness, citizen, step.path)
     replies = await harness.send_sticker(citizen)
-    await assert_refused(harness, citizen, database, state, replies)
+    await assert_refused(harness, citizen, database, step, replies, step.sticker)
 
 
-@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("name", STEPS)
 async def test_ten_thousand_characters_are_refused(
-    harness: BotHarness, citizen: Person, database: Database, step: str
+    harness: BotHarness, citizen: Person, database: Database, name: str
 ) -> None:
-    path, state, free_text = STEPS[step]
-    await walk(harness, citizen, path)
-    replies = await harness.send(citizen, "я" * 10_000)
-    await assert_refused(harness, citizen, database, state, replies)
-    if free_text:
-        assert "Слишком длинный текст: 10000 символов" in replies[0].text
+    step = STEPS[name]
+    await walk(harness, citizen, step.path)
+    replies = await harness.send(citizen, LONG)
+    await assert_refused(harness, citizen, database, step, replies, step.long)
 
 
 async def test_someone_elses_appeal_number_in_the_comment_flow_is_not_available(

@@ -28,6 +28,9 @@ from tests.desk_helpers import (
     status_of,
 )
 
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
+
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
@@ -292,6 +295,7 @@ async def test_cancelling_frees_the_slot_and_closes_the_appeal(
     assert operators_messages(harness)[operators_before].text == (
         f"❌ Гражданин отменил звонок · № {number} (23.11.2026 (пн) в 14:00)")
 
+    await harness.consent(other_citizen)
     replies = await harness.send(other_citizen, "/callback")
     await harness.send(other_citizen, "+79990001122")
     replies = await harness.send(other_citizen, "Вопрос")

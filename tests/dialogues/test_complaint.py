@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from testkit.harness import BotHarness, Person
 from bot.states.complaint import WrittenComplaint
 from bot.storage.sqlite.database import Database
+
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
 
 
 async def fill_complaint(harness: BotHarness, citizen: Person) -> None:

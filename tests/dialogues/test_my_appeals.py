@@ -15,6 +15,7 @@ async def file(harness: BotHarness, owner: Person, count: int = 1) -> list[str]:
         appeal = await appeals.file(owner.id, owner.id, AppealType.CONSULTATION,
                                     {"topic": f"Тема {index}", "description": "Вопрос <b>"})
         numbers.append(appeal.number)
+    await harness.deliver()  # the cards, as the running bot's sender would deliver them
     return numbers
 
 

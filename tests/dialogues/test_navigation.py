@@ -7,6 +7,9 @@ from testkit.harness import BotHarness, Person
 from bot.texts import my_appeals as my_appeals_texts
 from bot.states.complaint import WrittenComplaint
 
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
+
 
 async def test_cancel_command_word_and_button_leave_any_dialogue(
     harness: BotHarness, citizen: Person

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
@@ -7,6 +9,9 @@ from testkit.harness import BotHarness, Person
 from bot.states.phone import PhoneChange
 from bot.storage.sqlite.database import Database
 from tests.conftest import SmsOutbox
+
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
 
 
 async def open_phone_dialogue(harness: BotHarness, citizen: Person) -> None:

@@ -8,6 +8,9 @@ from testkit.harness import BotHarness, Person
 from bot.states.recovery import AccessRecovery
 from bot.storage.sqlite.database import Database
 
+# The citizen has agreed to the processing of personal data: the dialogues open at once.
+pytestmark = pytest.mark.usefixtures("consented")
+
 
 async def open_recovery(harness: BotHarness, citizen: Person) -> None:
     await harness.send(citizen, "/start")

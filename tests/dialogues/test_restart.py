@@ -11,6 +11,7 @@ from testkit.harness import BotHarness, Person
 from testkit.session import RecordingSession
 from bot.states.complaint import WrittenComplaint
 from bot.storage.sqlite.database import Database
+from tests.conftest import OPERATORS_CHAT
 
 
 async def start_bot(settings: Settings, clock: ManualClock,
@@ -19,6 +20,7 @@ async def start_bot(settings: Settings, clock: ManualClock,
     await database.connect()
     dispatcher = create_dispatcher(settings, database, clock=clock)
     session = RecordingSession()
+    session.add_group(OPERATORS_CHAT)
     bot = create_bot(settings, session=session)
     return BotHarness(dispatcher, bot, session, first_update_id), database
 
@@ -26,6 +28,7 @@ async def start_bot(settings: Settings, clock: ManualClock,
 async def test_complaint_survives_a_restart(settings: Settings, clock: ManualClock,
                                             citizen: Person) -> None:
     first, database = await start_bot(settings, clock)
+    await first.consent(citizen)
     await first.send(citizen, "/complaint")
     await first.send(citizen, "Не дозвониться")
     await first.send(citizen, "89123456789")

@@ -126,8 +126,9 @@ async def test_a_dispatcher_answers_a_user(
     assert reply.message_id == command.message_id + 1
 
 
+@pytest.mark.errors_expected
 async def test_waiting_for_messages_times_out_with_the_reason(
-    telegram: FakeTelegram, bot: Bot, anna: FakeUser
+    telegram: FakeTelegram, bot: Bot, anna: FakeUser, caplog: pytest.LogCaptureFixture
 ) -> None:
     dispatcher = Dispatcher()
 
@@ -141,6 +142,9 @@ async def test_waiting_for_messages_times_out_with_the_reason(
             TimeoutError, match="sendMessage -> 400 Bad Request: can't parse entities"
         ):
             await telegram.wait_for_bot_messages(anna, timeout=0.3)
+    # aiogram's polling logs the handler's failure (no error handler in this dispatcher).
+    assert any(record.levelname == "ERROR" and "Cause exception" in record.getMessage()
+               for record in caplog.records)
 
 
 async def test_wait_until_quiet_names_a_bot_that_is_not_polling(

@@ -80,11 +80,13 @@ steps:
   - bot: Выберите тип обращения
     remember: types
   - press: Консультация
+  - bot: Согласие на обработку персональных данных
+  - press: Согласен
   - bot: Шаг 1 из 2
   - press: Консультация
     on: types
   - alert: Готово
-""", ["steps step 6 (line 9): wrong answer to the button press",
+""", ["steps step 8 (line 11): wrong answer to the button press",
       "actual:   'Эта кнопка больше не действует. Откройте главное меню.' (popup)"]),
     "unknown_variable": ("""\
 steps:
@@ -99,6 +101,8 @@ steps:
     "sms_to_another_number": ("""\
 steps:
   - me: /phone
+  - bot: Согласие на обработку персональных данных
+  - press: Согласен
   - bot: Смена номера
   - me: "+79170000001"
   - bot: отправлен код
@@ -108,6 +112,8 @@ steps:
     "no_sms_when_one_was_sent": ("""\
 steps:
   - me: /phone
+  - bot: Согласие на обработку персональных данных
+  - press: Согласен
   - bot: Смена номера
   - me: "+79170000003"
   - bot: отправлен код
@@ -178,6 +184,8 @@ steps:
   - me: /appeal
   - bot: Выберите тип обращения
   - press: Консультация
+  - bot: Согласие на обработку персональных данных
+  - press: Согласен
   - bot: Шаг 1 из 2
 """)
     lines: list[str] = []
@@ -186,6 +194,7 @@ steps:
     assert lines[0] == "━━ transcript [in-process]"
     assert "Борис: /appeal" in lines
     assert "Борис: [press] 💬 Консультация" in lines
+    assert "Борис: [press] ✅ Согласен" in lines
     assert "   bot: Шаг 1 из 2. Тема консультации: о чём хотите узнать?" in lines
     assert "        [⬅️ Назад] [✖️ Отмена]" in lines
     assert lines[-1].startswith("PASS transcript [in-process] (")

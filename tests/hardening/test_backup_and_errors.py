@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aiogram import Dispatcher
 
 from bot.settings import Settings
@@ -33,9 +34,11 @@ async def test_backup_command_copies_a_live_database(
     assert numbers == [appeal.number]
 
 
+@pytest.mark.errors_expected
 async def test_unexpected_error_is_logged_with_the_update_and_the_state_is_kept(
     harness: BotHarness, citizen: Person, dispatcher: Dispatcher, caplog, monkeypatch
 ) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Тема")
 

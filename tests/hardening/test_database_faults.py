@@ -106,6 +106,8 @@ async def reach_the_appeal_summary(telegram: FakeTelegram, citizen: FakeUser) ->
     await telegram.send_command(citizen, "appeal")
     [types] = await telegram.wait_for_bot_messages(citizen, timeout=20)
     await telegram.press_button(citizen, types, button(types, "Консультация"))
+    [consent] = await telegram.wait_for_bot_messages(citizen)
+    await telegram.press_button(citizen, consent, button(consent, "Согласен"))
     await telegram.wait_for_bot_messages(citizen)
     await telegram.send_text(citizen, "Про пенсию")
     await telegram.wait_for_bot_messages(citizen)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import csv
 import io
@@ -24,8 +26,17 @@ from tests.conftest import SmsOutbox
 from tests.desk_helpers import book_call
 
 
+@pytest.fixture(autouse=True)
+async def citizens_consented(harness: BotHarness, citizen: Person,
+                             other_citizen: Person) -> None:
+    """Both have agreed to the processing of their data: the dialogues open at once."""
+    await harness.consent(citizen)
+    await harness.consent(other_citizen)
+
+
 async def citizen_with_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
                             clock: ManualClock) -> str:
+    await harness.consent(citizen)
     for phone in ("+79123456789", "+79990001122"):
         await harness.send(citizen, "/phone")
         await harness.send(citizen, phone)
@@ -89,6 +100,7 @@ async def test_forget_erases_personal_data_after_confirmation(
 async def test_erasure_leaves_no_dialogue_in_the_storages_memory(
     harness: BotHarness, citizen: Person
 ) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Не дозвониться")
     assert (await harness.data(citizen))["topic"] == "Не дозвониться"

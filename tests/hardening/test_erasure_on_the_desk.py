@@ -6,6 +6,8 @@ what the bot sent, edited and deleted there; the outbox is read from SQLite.
 
 from __future__ import annotations
 
+import pytest
+
 from bot.domain.clock import ManualClock
 from testkit.harness import BotHarness, Person
 from testkit.session import SentMessage
@@ -14,6 +16,14 @@ from bot.storage.sqlite.database import Database
 from tests.desk_helpers import card_of, events_of, file_recovery
 
 ERASED_CARD_LINE = "🗑 Гражданин удалил свои персональные данные (/forget)"
+
+
+@pytest.fixture(autouse=True)
+async def citizens_consented(harness: BotHarness, citizen: Person,
+                             other_citizen: Person) -> None:
+    """Both have agreed to the processing of their data: the dialogues open at once."""
+    await harness.consent(citizen)
+    await harness.consent(other_citizen)
 
 
 async def forget(harness: BotHarness, citizen: Person) -> None:

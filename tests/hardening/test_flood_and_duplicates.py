@@ -60,6 +60,7 @@ async def test_the_window_reopens_after_it_passes() -> None:
 async def test_a_redelivered_update_is_not_handled_twice(
     harness: BotHarness, citizen: Person, database: Database, sms: SmsOutbox
 ) -> None:
+    await harness.consent(citizen)
     await harness.send(citizen, "/phone")
     payload = {"message": {
         "message_id": 900, "date": 0, "chat": {"id": citizen.id, "type": "private"},

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import bot.states.appeal
 import bot.states.call_booking
 import bot.states.complaint
+import bot.states.consent
 import bot.states.conversation
 import bot.states.my_appeals
 import bot.states.operators
@@ -49,11 +50,12 @@ BUTTONS = [
     "Добавить комментарий", "№ 2026", "Раньше", "Отправить код ещё раз", "✏️", "Помощь",
     "Да, удалить", "📄", "Обратный звонок", "Позвонить на", "Сегодня", "Завтра", ":30",
     "Другой день", "Перенести звонок", "Отменить звонок", "Да, отменить звонок",
+    "Согласен", "Не согласен",
 ]
 
 KNOWN_STATES = {
     state.state
-    for module in (bot.states.appeal, bot.states.call_booking, bot.states.complaint,
+    for module in (bot.states.appeal, bot.states.call_booking, bot.states.complaint, bot.states.consent,
                    bot.states.conversation, bot.states.my_appeals, bot.states.operators, bot.states.phone,
                    bot.states.privacy, bot.states.recovery)
     for group in vars(module).values()
@@ -145,6 +147,7 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
         await harness.press_data(citizen, data)
         return "callback"
     if kind == "file":
+        await harness.consent(citizen)  # filing is the point here; the screen is pressed at random
         await harness.send(citizen, "/appeal")
         await harness.press(citizen, "Консультация")
         await harness.send(citizen, f"Тема {marker}")

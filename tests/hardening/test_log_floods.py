@@ -22,6 +22,7 @@ DISK_FULL = (
 )
 
 
+@pytest.mark.errors_expected
 def test_an_episode_logs_its_start_and_its_end_and_backs_off_in_between(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -45,6 +46,7 @@ def test_an_episode_logs_its_start_and_its_end_and_backs_off_in_between(
     assert all(record.exc_info is None for record in shown)  # no traceback at INFO and above
 
 
+@pytest.mark.errors_expected
 async def test_the_outbox_on_a_full_disk_logs_once_backs_off_and_says_when_it_clears(
     harness: BotHarness, group: int, citizen: Person, database: Database,
     caplog: pytest.LogCaptureFixture,

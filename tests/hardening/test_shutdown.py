@@ -24,11 +24,13 @@ class SlowSmsProvider:
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.received = asyncio.Event()
+        self.requests: list[tuple[str, str | None, object]] = []  # path, authorization, body
         self.runner: web.AppRunner | None = None
         self.url = ""
 
     async def handle(self, request: web.Request) -> web.Response:
-        await request.json()
+        self.requests.append((request.path, request.headers.get("Authorization"),
+                              await request.json()))
         self.received.set()
         await asyncio.sleep(self.delay)
         return web.json_response({"status": "queued"})
@@ -61,6 +63,7 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
         env.update(
             PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN, BOT_API_BASE_URL=telegram.base_url,
             DATABASE_PATH=str(database), SMS_GATEWAY="http", SMS_HTTP_URL=provider.url,
+            SMS_HTTP_TOKEN="provider-token",
             THROTTLE_MESSAGES="0", LOG_LEVEL="INFO",
         )
         process = await asyncio.create_subprocess_exec(
@@ -69,7 +72,10 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
         )
         try:
             await telegram.send_command(citizen, "phone")
-            await telegram.wait_for_bot_messages(citizen, timeout=20)
+            [screen] = await telegram.wait_for_bot_messages(citizen, timeout=20)
+            assert "Согласие на обработку персональных данных" in (screen.text or "")
+            await telegram.press_button(citizen, screen, "✅ Согласен")
+            await telegram.wait_for_bot_messages(citizen, timeout=10)
             await telegram.send_text(citizen, "+79123456789")
             await asyncio.wait_for(provider.received.wait(), 10)
             process.send_signal(signal_number)
@@ -85,5 +91,9 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
         assert "Traceback" not in stderr.decode(), stderr.decode()  # e.g. KeyError: StorageKey
         texts = [message.text for message in telegram.bot_messages(citizen)]
         assert any("отправлен код" in (text or "") for text in texts), texts
+        [(path, authorization, body)] = provider.requests
+        assert (path, authorization) == ("/sms", "Bearer provider-token")
+        assert isinstance(body, dict) and body["to"] == "+79123456789"
+        assert body["text"].startswith("Код подтверждения номера: ")
     # Closed cleanly: the write-ahead log was checkpointed and removed.
     assert not Path(f"{database}-wal").exists()

@@ -17,7 +17,9 @@ from bot.storage.sqlite import rows
 from bot.storage.sqlite.appeals import SQLiteAppealRepository
 from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
 from bot.storage.sqlite.citizens import SQLiteCitizenRepository
+from bot.storage.sqlite.consents import SQLiteConsentRepository
 from bot.storage.sqlite.database import Database, Params, Transaction
+from bot.storage.sqlite.timefmt import to_db
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -170,3 +172,18 @@ def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Transaction, "fetchall", counted)
     return seen
+
+
+async def test_consent_is_kept_per_version_with_the_first_moment(database: Database) -> None:
+    consents = SQLiteConsentRepository(database)
+    first = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert not await consents.has(7, "1")
+    await consents.give(7, "1", first)
+    await consents.give(7, "1", first + timedelta(days=1))  # pressed again: still given at first
+    await consents.give(7, "2", first + timedelta(days=30))
+    assert await consents.has(7, "1") and await consents.has(7, "2")
+    assert not await consents.has(8, "1")
+    rows = await database.fetchall("SELECT version, given_at FROM consents WHERE user_id = 7"
+                                   " ORDER BY version")
+    assert [tuple(row) for row in rows] == [("1", to_db(first)),
+                                            ("2", to_db(first + timedelta(days=30)))]

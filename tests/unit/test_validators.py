@@ -19,6 +19,8 @@ from bot.domain.validators import (
     parse_phone,
     parse_snils,
     snils_check_digits,
+    strip_invisible,
+    utf16_offsets_after_stripping,
 )
 
 
@@ -218,3 +220,27 @@ def test_clean_text_limits() -> None:
     with pytest.raises(Invalid) as caught:
         clean_text("я" * 11, max_length=10)
     assert caught.value.details == {"limit": 10, "length": 11}
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("Обычный текст, без сюрпризов.", "Обычный текст, без сюрпризов."),
+    ("\u200b\u200c\u200d\u2060\ufeff", ""),
+    ("Не\x00 работает\x07", "Не работает"),
+    ("строка 1\nстрока 2\tтаб\r", "строка 1\nстрока 2\tтаб"),
+    ("\u202eтекст наоборот\u202c", "текст наоборот"),
+    ("мягкий\u00adперенос", "мягкийперенос"),
+    ("🤷\u200d♀️ и 👩\u200d⚕️", "🤷\u200d♀️ и 👩\u200d⚕️"),  # joiners inside emoji stay
+    ("a \u200d b\u200d", "a  b"),  # ...but not between spaces or at the end
+    ("\ud800сирота", "сирота"),  # a lone surrogate cannot even be stored
+])
+def test_strip_invisible(typed: str, kept: str) -> None:
+    assert strip_invisible(typed) == kept
+
+
+def test_offsets_count_utf16_units_as_telegram_does() -> None:
+    text = "\u200b😀\x00a"  # 😀 takes two UTF-16 units
+    assert utf16_offsets_after_stripping(text) == [0, 0, 0, 2, 2, 3]
+
+
+def test_blank_moment_is_empty_not_malformed() -> None:
+    assert problem_of(parse_moment, "   ", now=NOW) == Problem.EMPTY
