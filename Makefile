@@ -24,7 +24,7 @@ test: $(STAMP)
 
 # The dialogue fixtures in tests/dialogues against the real bot process (docs/fixtures.md).
 fixtures: $(STAMP)
-	$(PY) -m bot.fixtures tests/dialogues
+	$(PY) -m testkit.fixtures tests/dialogues
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,bench]"

@@ -33,8 +33,8 @@ from benchmarks.workload import SCRIPT, Citizen, LeanSession, UpdateFactory, cit
 from bot.factory import create_bot, create_dispatcher
 from bot.runtime import settle_heap
 from bot.settings import Settings
-from storage.sqlite.archive import count_appeals
-from storage.sqlite.database import Database
+from bot.storage.sqlite.archive import count_appeals
+from bot.storage.sqlite.database import Database
 
 RESULT_MARK = "BENCHMARK-RESULT "
 BOT_TOKEN = "123456789:BENCHMARK-token"
@@ -89,7 +89,8 @@ class Driver:
         self.bot = bot
         self.session = session
         self.factory = UpdateFactory(
-            lambda generator: seed.random_archived_number(archive_size, generator)
+            lambda generator: seed.random_archived_number(archive_size, generator),
+            lambda chat_id: session.buttons.get(chat_id, {}),
         )
         self.latency = LatencyHistogram()
         self.updates = 0

@@ -15,12 +15,12 @@ from benchmarks import seed
 from benchmarks.measure import LatencyHistogram
 from benchmarks.workload import FIRST_CITIZEN_ID
 from bot.services.appeals import AppealService
-from bot.services.clock import SystemClock
+from bot.domain.clock import SystemClock
 from bot.services.desk import OutboxSignal
-from storage.sqlite.appeals import SQLiteAppealRepository
-from storage.sqlite.archive import lookup_plans
-from storage.sqlite.database import Database
-from storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.sqlite.appeals import SQLiteAppealRepository
+from bot.storage.sqlite.archive import lookup_plans
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.desk import SQLiteDeskRepository
 
 
 def _read_through(path: Path) -> None:

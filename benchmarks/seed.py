@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.workload import FIRST_CITIZEN_ID
-from storage.models import AppealStatus, AppealType, ArchivedAppeal
-from storage.sqlite.appeals import format_appeal_number
-from storage.sqlite.archive import import_archive
-from storage.sqlite.database import Database, latest_schema_version
+from bot.domain.models import AppealStatus, AppealType, ArchivedAppeal
+from bot.storage.sqlite.appeals import format_appeal_number
+from bot.storage.sqlite.archive import import_archive
+from bot.storage.sqlite.database import Database, latest_schema_version
 
 ARCHIVE_FIRST_YEAR = 2015
 PER_YEAR = 200_000  # six-digit numbers: at most 999,999 a year

@@ -16,8 +16,8 @@ from types import ModuleType
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 
-from storage.sqlite.database import Database
-from storage.sqlite.fsm import SQLiteStorage
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.fsm import SQLiteStorage
 
 OURS = "ours"
 MEMORY = "memory"

@@ -3,9 +3,11 @@
 Every citizen walks one script: ``/start``, the written complaint from the
 main menu to the confirmation number (the consent screen's «Согласен», six
 answers, a photo, the review, the confirmation), then a status lookup of
-their own appeal, one of an archived appeal, and "my appeals". Button presses carry the callback data the real
-keyboards carry (built with the same ``CallbackData`` factories), so the
-dispatcher's filters see exactly what Telegram would deliver.
+their own appeal, one of an archived appeal, and "my appeals". Button presses carry
+the callback data the real keyboards carry: the menu's and the consent screen's
+built with the same ``CallbackData`` factories, a dialogue's read from the
+keyboard the bot sent last; the dispatcher sees exactly what Telegram would
+deliver.
 """
 
 from __future__ import annotations
@@ -20,24 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import InlineKeyboardMarkup
 
-from bot.callbacks import (
+from bot.callback_data import (
     AppealKind,
     AppealTypeChoice,
-    Complaint,
-    ComplaintAction,
     Consent,
     ConsentAnswer,
     ConsentNext,
     Menu,
     MenuItem,
-    Nav,
-    NavAction,
 )
-from bot.services.validators import find_appeal_number
-from bot.testing.session import RecordingSession, SentMessage, plain_text
+from bot.domain.validators import find_appeal_number
+from testkit.session import RecordingSession, SentMessage, plain_text
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -88,7 +87,8 @@ class UpdateFactory:
     """Raw Bot API updates (dicts) as ``getUpdates`` returns them."""
 
     def __init__(self, archived_numbers: Callable[[random.Random], str | None],
-                 seed: int = 1) -> None:
+                 buttons: Callable[[int], dict[str, str]], seed: int = 1) -> None:
+        self._buttons = buttons
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
@@ -135,6 +135,18 @@ class UpdateFactory:
         }
         return {"update_id": next(self._update_ids), "callback_query": query}
 
+    def press_label(self, person: Citizen, fragment: str) -> dict[str, Any]:
+        """A press of the button whose label holds ``fragment``, under the latest keyboard.
+
+        The dialogues' buttons carry their dialogue's id, known only from the
+        keyboard the bot sent, as a person knows only the buttons they see.
+        """
+        buttons = self._buttons(person.user_id)
+        data = next((data for label, data in buttons.items() if fragment in label), None)
+        if data is None:
+            raise LookupError(f"no button {fragment!r} among {list(buttons)}")
+        return self.press(person, data)
+
     def archived_number(self) -> str | None:
         return self._archived_numbers(self._random)
 
@@ -165,10 +177,8 @@ SCRIPT: tuple[Step, ...] = (
     Step("errors", _pick(ERRORS)),
     Step("desired result", _pick(DESIRED)),
     Step("photo", lambda f, p: f.photo(p)),
-    Step("attachments done",
-         lambda f, p: f.press(p, Complaint(action=ComplaintAction.DONE).pack())),
-    Step("confirm", lambda f, p: f.press(p, Nav(action=NavAction.CONFIRM).pack()),
-         expects_number=True),
+    Step("attachments done", lambda f, p: f.press_label(p, "Готово")),
+    Step("confirm", lambda f, p: f.press_label(p, "Отправить"), expects_number=True),
     Step("status: own appeal", _status_of_own),
     Step("status: archived appeal", _status_of_archived),
     Step("my appeals", lambda f, p: f.text(p, "/my")),
@@ -192,6 +202,7 @@ class LeanSession(RecordingSession):
         super().__init__()
         self._next_message_id = itertools.count(1)
         self.replies: defaultdict[int, list[str]] = defaultdict(list)
+        self.buttons: dict[int, dict[str, str]] = {}  # the latest inline keyboard, per chat
         self.requests_made = 0
 
     def next_message_id(self, chat_id: int) -> int:
@@ -211,6 +222,11 @@ class LeanSession(RecordingSession):
         )
         return response.result  # type: ignore[return-value]
 
+    def _on_EditMessageReplyMarkup(
+        self, bot: Bot, method: EditMessageReplyMarkup
+    ) -> tuple[int, dict[str, Any]]:
+        return 200, {"ok": True, "result": True}  # an earlier step's buttons removed
+
     def _on_AnswerCallbackQuery(
         self, bot: Bot, method: AnswerCallbackQuery
     ) -> tuple[int, dict[str, Any]]:
@@ -225,6 +241,12 @@ class LeanSession(RecordingSession):
             kind=kind,
         )
         self.replies[record.chat_id].append(html_text)
+        markup = record.reply_markup
+        if isinstance(markup, InlineKeyboardMarkup):
+            self.buttons[record.chat_id] = {
+                button.text: button.callback_data or ""
+                for row in markup.inline_keyboard for button in row
+            }
         return self._message_json(bot, record)
 
 

@@ -32,14 +32,14 @@ from bot.demo import run_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
 from bot.runtime import settle_heap
-from bot.services.content import ContentError
-from bot.services.masking import TypedNames
+from bot.domain.content import ContentError
+from bot.domain.masking import TypedNames
 from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
 from bot.texts import common as texts
 from bot.texts import privacy as privacy_texts
-from storage.faults import FaultKind, StorageFault
-from storage.sqlite.database import Database
-from storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.storage.faults import FaultKind, StorageFault
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.privacy import SQLitePrivacyRepository
 
 logger = logging.getLogger("bot")
 

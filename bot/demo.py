@@ -2,7 +2,7 @@
 
 ``python -m bot`` without ``BOT_TOKEN`` (or with ``--demo``) starts it. The
 bot runs exactly as in production (the dispatcher from the factory, long
-polling over HTTP); only Telegram is the local fake from ``bot.fake_telegram``.
+polling over HTTP); only Telegram is the local fake from ``fake_telegram``.
 The newcomer types as a citizen or an operator; buttons are pressed by number.
 """
 
@@ -21,18 +21,18 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from bot.factory import create_bot, create_dispatcher
-from bot.fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
-from bot.services.clock import RunningClock
-from bot.services.validators import format_phone
+from fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
+from bot.domain.clock import RunningClock
+from bot.domain.validators import format_phone
 from bot.settings import Settings
 from bot.texts import demo as t
-from storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database
 
 DEMO_TOKEN = "7000000001:DEMO-local-fake-telegram"
 CITIZEN_PHONE = "+79161234567"
 # A number of at most this many digits presses a button; longer ones (codes) are text.
 MAX_BUTTON_DIGITS = 2
-QUIET_PERIOD = 0.15
+QUIET_PERIOD = 0.3
 BACKGROUND_REFRESH = 0.3
 
 ReadLine = Callable[[], Awaitable[str]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -26,14 +26,14 @@ from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.appeals import AppealService
-from bot.services.callback_slots import SlotPolicy
-from bot.services.callbacks import CallbackService
-from bot.services.clock import Clock, SystemClock
+from bot.domain.slots import SlotPolicy
+from bot.services.call_booking import CallBookingService
+from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
-from bot.services.content import load_consent, load_help_content
+from bot.domain.content import load_consent, load_help_content
 from bot.services.desk import DeskService, OutboxSignal
-from bot.services.masking import TypedNames
+from bot.domain.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
 from bot.services.outbox import OutboxSender
 from bot.services.phone_change import PhoneChangeService
@@ -43,21 +43,21 @@ from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
-from handlers import get_routers
-from storage.faults import StorageFault
-from storage.isolation import KeyedEventIsolation
-from storage.sqlite.appeals import SQLiteAppealRepository
-from storage.sqlite.callbacks import SQLiteCallbackRepository
-from storage.sqlite.citizens import SQLiteCitizenRepository
-from storage.sqlite.codes import SQLiteCodeRepository
-from storage.sqlite.consents import SQLiteConsentRepository
-from storage.sqlite.database import Database
-from storage.sqlite.desk import SQLiteDeskRepository
-from storage.sqlite.fsm import SQLiteStorage
-from storage.sqlite.outbox import SQLiteOutboxRepository
-from storage.sqlite.privacy import SQLitePrivacyRepository
-from storage.sqlite.templates import SQLiteTemplateRepository
-from storage.sqlite.updates import SQLiteProcessedUpdates
+from bot.handlers import get_routers
+from bot.storage.faults import StorageFault
+from bot.storage.isolation import KeyedEventIsolation
+from bot.storage.sqlite.appeals import SQLiteAppealRepository
+from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
+from bot.storage.sqlite.citizens import SQLiteCitizenRepository
+from bot.storage.sqlite.codes import SQLiteCodeRepository
+from bot.storage.sqlite.consents import SQLiteConsentRepository
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.sqlite.fsm import SQLiteStorage
+from bot.storage.sqlite.outbox import SQLiteOutboxRepository
+from bot.storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.storage.sqlite.templates import SQLiteTemplateRepository
+from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def create_dispatcher(
         sms_gateway=sms_gateway,
         typed_names=typed_names if typed_names is not None else TypedNames(),
         appeals=AppealService(appeal_repository, desk_repository, clock, signal),
-        callback_requests=CallbackService(appeal_repository, SQLiteCallbackRepository(database),
+        call_bookings=CallBookingService(appeal_repository, SQLiteCallBookingRepository(database),
                                           desk_repository, clock, signal, slot_policy),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
         desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
@@ -168,7 +168,7 @@ def create_dispatcher(
         dispatcher.message.outer_middleware(throttling)
         dispatcher.callback_query.outer_middleware(throttling)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_routers(*get_routers())
+    dispatcher.include_routers(*get_routers(settings, clock))
     dispatcher.errors.register(report_error)
     dispatcher.startup.register(set_commands)
     dispatcher.startup.register(start_outbox)
@@ -177,7 +177,12 @@ def create_dispatcher(
         await deduplication.on_startup(bot, dispatcher)
 
     # Last: updates a dead run left unfinished are handled just before polling starts.
-    dispatcher.startup.register(finish_what_a_dead_run_left)
+    # aiogram runs a router's own start-up hooks before those of its sub-routers, and
+    # the dialogues' router reads its dialogues at start-up: a router of its own,
+    # included last, starts after all of them.
+    after_start_up = Router(name="after start-up")
+    after_start_up.startup.register(finish_what_a_dead_run_left)
+    dispatcher.include_router(after_start_up)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.services.masking import TypedNames, mask_personal_data
+from bot.domain.masking import TypedNames, mask_personal_data
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

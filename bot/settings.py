@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.services.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
+from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 TELEGRAM_API_HOST = "api.telegram.org"

@@ -10,46 +10,59 @@ private chats before the citizen router calls them unknown). Navigation
 (menu, cancel) comes next so it works in every state; the conversation with
 operators (any message outside a dialogue) comes after the dialogues; the
 catch-alls come last so they never shadow a dialogue step.
-
-Every router is a ``bot.routing.GatedRouter``: once its handlers are
-registered, its gates are fitted here, and an update skips, without entering
-it, a router none of whose handlers could take it. The order above still
-decides which handler wins.
 """
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from bot.filters import check_filters_on_the_loop
-from bot.routing import GatedRouter
+from bot.filters import PrivateChat
+from bot.domain.clock import Clock
+from bot.settings import Settings
 
 
-def get_routers() -> list[Router]:
-    from handlers import (
+def get_routers(settings: Settings, clock: Clock) -> list[Router]:
+    from bot.handlers import (
         appeal,
-        callback_desk,
-        callback_request,
-        common,
+        call_booking,
+        call_desk,
         complaint,
         consent,
         conversation,
         fallback,
         help_section,
         my_appeals,
+        navigation,
         operators,
         phone,
         privacy,
         recovery,
     )
+    from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in
 
-    modules = (
-        callback_desk, operators, common, consent, phone, recovery, appeal, complaint,
-        my_appeals, callback_request, help_section, privacy, conversation, fallback,
+    plain = [module.create_router() for module in (
+        navigation, consent, phone, recovery, appeal, my_appeals, call_booking, help_section,
+        privacy,
+    )]
+    # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
+    # commands open other screens.
+    for router in (*plain[0].sub_routers, *plain[1:]):
+        leave_dialogues_in(router)
+    citizens = Router(name="citizens")
+    citizens.include_routers(
+        plain[0],
+        # Dialogues on aiogram_dialog come right after navigation, which works in every state.
+        complaint.create_dialog(settings, clock),
+        *plain[1:],
+        conversation.create_router(),
     )
-    routers = [module.create_router() for module in modules]
-    for router in routers:
-        check_filters_on_the_loop(router)
-        if isinstance(router, GatedRouter):
-            router.fit_gates()
+    attach_dialogues(citizens)
+    # A router's own filters are checked before its sub-routers' middlewares run:
+    # aiogram_dialog's (on ``citizens``) never see the operators' chats.
+    private_chats = Router(name="private chats")
+    private_chats.message.filter(PrivateChat())
+    private_chats.callback_query.filter(PrivateChat())
+    private_chats.include_router(citizens)
+    routers = [call_desk.create_router(), operators.create_router(), private_chats,
+               fallback.create_router()]
     return routers

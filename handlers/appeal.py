@@ -6,8 +6,9 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager
 
-from bot.callbacks import (
+from bot.callback_data import (
     AppealKind,
     AppealTypeChoice,
     ConsentNext,
@@ -19,21 +20,21 @@ from bot.callbacks import (
 from bot.keyboards.appeals import appeal_types
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
-from bot.services.validators import clean_text, parse_application_number, parse_moment
+from bot.domain.validators import clean_text, parse_application_number, parse_moment
 from bot.settings import Settings
 from bot.texts import appeals as t
 from bot.texts import common as common_texts
 from bot.texts import join_lines, render, validation
-from bot.views import appeal_filed, field_lines
-from handlers.complaint import start_complaint
-from handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from handlers.my_appeals import ask_for_number
-from handlers.replies import answer_long, citizen_router, consent_asked, off_hours, origin
-from states.appeal import NewAppeal
-from storage.models import AppealType
+from bot.rendering.citizen import appeal_filed, field_lines
+from bot.handlers.complaint import start_complaint
+from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
+from bot.handlers.my_appeals import ask_for_number
+from bot.handlers.replies import answer_long, citizen_router, consent_asked, off_hours, origin
+from bot.states.appeal import NewAppeal
+from bot.domain.models import AppealType
 
 
 def _description(max_length: int = 2000) -> Step:
@@ -113,12 +114,12 @@ async def start_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def type_chosen(
     callback: CallbackQuery, callback_data: AppealTypeChoice, state: FSMContext,
-    consent: ConsentService,
+    consent: ConsentService, dialog_manager: DialogManager,
 ) -> None:
     message = origin(callback)
     kind = callback_data.kind
     if kind == AppealKind.COMPLAINT:
-        await start_complaint(message, state, consent)
+        await start_complaint(message, state, consent, dialog_manager)
         return
     if kind == AppealKind.STATUS_CHECK:
         await ask_for_number(message, state)

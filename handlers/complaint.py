@@ -1,260 +1,198 @@
-"""The written complaint: six steps, a review with per-field edits, a number."""
+"""The written complaint: five questions, attachments, a review with per-field edits, a number."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import StateFilter, or_f
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from typing import Any
 
-from bot.callbacks import Complaint, ComplaintAction, ConsentNext, Menu, MenuItem, Nav, NavAction
-from bot.keyboards import complaint as keyboards
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Group, Next, SwitchTo
+from aiogram_dialog.widgets.text import Const
+
+from bot.callback_data import ConsentNext
+from bot.domain.clock import Clock
+from bot.domain.models import AppealType, Attachment
+from bot.domain.validators import clean_text, parse_moments, parse_phone
+from bot.handlers.replies import consent_asked, off_hours
+from bot.handlers.widgets import (
+    Catalog,
+    Refusal,
+    explain_refusal,
+    navigation,
+    refuse,
+    text_expected,
+)
 from bot.keyboards.common import main_menu
+from bot.rendering.citizen import appeal_filed, field_value
 from bot.services.appeals import AppealService
-from bot.services.clock import Clock
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
-from bot.services.validators import clean_text, parse_moments, parse_phone
 from bot.settings import Settings
+from bot.states.complaint import WrittenComplaint
 from bot.texts import common as common_texts
 from bot.texts import complaint as t
 from bot.texts import join_lines, render, validation
-from bot.views import appeal_filed, field_value
-from handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from handlers.replies import answer_long, citizen_router, consent_asked, off_hours, origin
-from states.complaint import WrittenComplaint
-from storage.models import AppealType, Attachment
 
 MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
 
 
-def _no_answer_button(builder: InlineKeyboardBuilder) -> None:
-    builder.button(text=t.BUTTON_NO_ANSWER, callback_data=Complaint(action=ComplaintAction.NO_ANSWER))
-
-
-FORM = Form(
-    [
-        Step("topic", WrittenComplaint.waiting_for_topic, t.PROMPTS["topic"],
-             lambda text, _: clean_text(text, max_length=200, min_length=3)),
-        Step("caller_phone", WrittenComplaint.waiting_for_caller_phone, t.PROMPTS["caller_phone"],
-             lambda text, ctx: parse_phone(text, region=ctx.region, mobile_only=False),
-             validation.CALLER_PHONE),
-        Step("attempts", WrittenComplaint.waiting_for_attempts, t.PROMPTS["attempts"],
-             lambda text, ctx: [moment.iso() for moment in parse_moments(text, now=ctx.now)],
-             validation.MOMENTS),
-        Step("errors", WrittenComplaint.waiting_for_errors, t.PROMPTS["errors"],
-             lambda text, _: clean_text(text, max_length=1000), buttons=_no_answer_button),
-        Step("desired_result", WrittenComplaint.waiting_for_desired_result,
-             t.PROMPTS["desired_result"], lambda text, _: clean_text(text, max_length=1000)),
-    ],
-    back_from_first=False,
-)
-
-
-async def start_complaint(message: Message, state: FSMContext, consent: ConsentService) -> None:
+async def start_complaint(message: Message, state: FSMContext, consent: ConsentService,
+                          manager: DialogManager) -> None:
     if await consent_asked(message, state, consent, ConsentNext.COMPLAINT):
         return
     await state.clear()
-    await ask(message, state, FORM, FORM.first)
+    await manager.start(WrittenComplaint.waiting_for_topic, mode=StartMode.RESET_STACK)
 
 
-async def complaint_button(callback: CallbackQuery, state: FSMContext,
-                           consent: ConsentService) -> None:
-    await start_complaint(origin(callback), state, consent)
-
-
-async def ask_attachments(message: Message, state: FSMContext) -> None:
-    await state.set_state(WrittenComplaint.waiting_for_attachments)
-    count = len((await state.get_data()).get("attachments", []))
-    await message.answer(
-        render(t.PROMPTS["attachments"], limit=MAX_ATTACHMENTS),
-        reply_markup=keyboards.attachments(count),
-    )
-
-
-async def show_review(message: Message, state: FSMContext) -> None:
-    await state.set_state(WrittenComplaint.reviewing)
-    await state.update_data(editing=False)
-    data = await state.get_data()
-    lines = [
-        render(t.SUMMARY_LINE, name=common_texts.FIELD_NAMES[name],
-               value=field_value(name, data.get(name)))
-        for name in TEXT_FIELDS
-    ]
-    count = len(data.get("attachments", []))
-    lines.append(render(
-        t.SUMMARY_LINE,
-        name=common_texts.FIELD_NAMES["attachments"],
-        value=render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS,
-    ))
-    await answer_long(
-        message,
-        render(t.SUMMARY, fields=join_lines(lines)),
-        reply_markup=keyboards.review([*TEXT_FIELDS, "attachments"]),
-    )
-
-
-async def after_answer(message: Message, state: FSMContext, step: Step) -> None:
-    """Next question, or back to the review when a single field was being edited."""
-    if (await state.get_data()).get("editing"):
-        await show_review(message, state)
-        return
-    following = FORM.after(step)
-    if following is None:
-        await ask_attachments(message, state)
+async def answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
+    """Keep the answer; the next question, or back to the review after an edit."""
+    manager.dialog_data[widget.widget.widget_id] = value
+    if manager.dialog_data.get("editing"):
+        await manager.switch_to(WrittenComplaint.reviewing)
     else:
-        await ask(message, state, FORM, following)
+        await manager.next()
 
 
-async def text_answer(message: Message, state: FSMContext, settings: Settings,
-                      clock: Clock) -> None:
-    step = await answered_step(message, state, FORM, step_context(settings, clock))
-    if step is not None:
-        await after_answer(message, state, step)
+async def nobody_answered(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    manager.dialog_data["errors"] = t.NO_ANSWER
+    await manager.switch_to(
+        WrittenComplaint.reviewing if manager.dialog_data.get("editing")
+        else WrittenComplaint.waiting_for_desired_result
+    )
 
 
-async def text_expected(message: Message, state: FSMContext) -> None:
-    await reask(message, state, FORM)
-
-
-async def nobody_answered(callback: CallbackQuery, state: FSMContext) -> None:
-    await state.update_data(errors=t.NO_ANSWER)
-    step = FORM.step_for(WrittenComplaint.waiting_for_errors.state)
-    assert step is not None
-    await after_answer(origin(callback), state, step)
-
-
-def _attachment(message: Message) -> Attachment | None:
+async def attachment_received(message: Message, widget: Any, manager: DialogManager) -> None:
+    stored = list(manager.dialog_data.get("attachments", []))
+    if len(stored) >= MAX_ATTACHMENTS:
+        refuse(manager, render(t.ATTACHMENT_LIMIT, limit=MAX_ATTACHMENTS))
+        return
     if message.photo:
         largest = message.photo[-1]
-        return Attachment("photo", largest.file_id, largest.file_unique_id)
-    if message.document:
-        document = message.document
-        return Attachment("document", document.file_id, document.file_unique_id,
-                          document.file_name)
-    return None
+        stored.append({"kind": "photo", "file_id": largest.file_id,
+                       "file_unique_id": largest.file_unique_id, "file_name": None})
+    else:
+        assert message.document is not None
+        stored.append({"kind": "document", "file_id": message.document.file_id,
+                       "file_unique_id": message.document.file_unique_id,
+                       "file_name": message.document.file_name})
+    manager.dialog_data["attachments"] = stored
 
 
-async def attachment_received(message: Message, state: FSMContext) -> None:
-    attachment = _attachment(message)
-    assert attachment is not None
-    stored = list((await state.get_data()).get("attachments", []))
-    if len(stored) >= MAX_ATTACHMENTS:
-        await message.answer(render(t.ATTACHMENT_LIMIT, limit=MAX_ATTACHMENTS),
-                             reply_markup=keyboards.attachments(len(stored)))
-        return
-    stored.append({"kind": attachment.kind, "file_id": attachment.file_id,
-                   "file_unique_id": attachment.file_unique_id,
-                   "file_name": attachment.file_name})
-    await state.update_data(attachments=stored)
-    await message.answer(
-        render(t.ATTACHMENT_ADDED, count=len(stored), limit=MAX_ATTACHMENTS),
-        reply_markup=keyboards.attachments(len(stored)),
-    )
+async def attachment_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.ATTACHMENT_EXPECTED)
 
 
-async def attachment_expected(message: Message, state: FSMContext) -> None:
-    count = len((await state.get_data()).get("attachments", []))
-    await message.answer(t.ATTACHMENT_EXPECTED, reply_markup=keyboards.attachments(count))
+async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    manager.dialog_data["editing"] = True
+    if button.widget_id == "edit_attachments":
+        manager.dialog_data["attachments"] = []
 
 
-async def attachments_done(callback: CallbackQuery, state: FSMContext) -> None:
-    await show_review(origin(callback), state)
-
-
-async def edit_field(
-    callback: CallbackQuery, callback_data: Complaint, state: FSMContext,
-    callback_answer: CallbackAnswer,
-) -> None:
-    message = origin(callback)
-    if callback_data.field == "attachments":
-        await state.update_data(editing=True, attachments=[])
-        await ask_attachments(message, state)
-        return
-    step = next((step for step in FORM.steps if step.field == callback_data.field), None)
-    if step is None:
-        callback_answer.text = common_texts.STALE_BUTTON
-        return
-    await state.update_data(editing=True)
-    await ask(message, state, FORM, step)
-
-
-async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
-                 desk: DeskService) -> None:
-    data = await state.get_data()
+async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    appeals: AppealService = manager.middleware_data["appeals"]
+    desk: DeskService = manager.middleware_data["desk"]
+    data = manager.dialog_data
     attachments = [
         Attachment(item["kind"], item["file_id"], item["file_unique_id"], item.get("file_name"))
         for item in data.get("attachments", [])
     ]
-    fields = {name: data[name] for name in TEXT_FIELDS}
-    message = origin(callback)
-    appeal = await appeals.file(
-        callback.from_user.id, message.chat.id, AppealType.COMPLAINT, fields, attachments
-    )
-    await state.clear()
-    await message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
+    assert callback.message is not None
+    appeal = await appeals.file(callback.from_user.id, callback.message.chat.id,
+                                AppealType.COMPLAINT, {name: data[name] for name in TEXT_FIELDS},
+                                attachments)
+    await manager.done()
+    await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
 
-async def review_expected(message: Message) -> None:
-    await message.answer(t.REVIEW_EXPECTED, reply_markup=keyboards.review([*TEXT_FIELDS,
-                                                                           "attachments"]))
+async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    count = len(dialog_manager.dialog_data.get("attachments", []))
+    return {"limit": MAX_ATTACHMENTS, "count": count, "has_attachments": bool(count)}
 
 
-async def back(callback: CallbackQuery, state: FSMContext) -> None:
-    current = await state.get_state()
-    message = origin(callback)
-    if current == WrittenComplaint.reviewing.state:
-        await ask_attachments(message, state)
-        return
-    if current == WrittenComplaint.waiting_for_attachments.state:
-        await ask(message, state, FORM, FORM.steps[-1])
-        return
-    step = FORM.step_for(current)
-    previous = FORM.before(step) if step is not None else None
-    await ask(message, state, FORM, previous or FORM.first)
+async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    data = dialog_manager.dialog_data
+    dialog_manager.dialog_data["editing"] = False
+    lines = [render(t.SUMMARY_LINE, name=common_texts.FIELD_NAMES[name],
+                    value=field_value(name, data.get(name))) for name in TEXT_FIELDS]
+    count = len(data.get("attachments", []))
+    lines.append(render(
+        t.SUMMARY_LINE, name=common_texts.FIELD_NAMES["attachments"],
+        value=render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS,
+    ))
+    return {"fields": join_lines(lines)}
 
 
-def create_router() -> Router:
-    router = citizen_router(__name__)
-    router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
-    router.message.register(text_answer, StateFilter(*FORM.states), F.text)
-    router.message.register(text_expected, StateFilter(*FORM.states))
-    router.callback_query.register(
-        nobody_answered,
-        WrittenComplaint.waiting_for_errors,
-        Complaint.filter(F.action == ComplaintAction.NO_ANSWER),
-    )
-    router.message.register(
-        attachment_received,
-        WrittenComplaint.waiting_for_attachments,
-        F.photo | F.document,
-    )
-    router.message.register(attachment_expected, WrittenComplaint.waiting_for_attachments)
-    router.callback_query.register(
-        attachments_done,
-        WrittenComplaint.waiting_for_attachments,
-        or_f(
-            Complaint.filter(F.action == ComplaintAction.DONE),
-            Nav.filter(F.action == NavAction.SKIP),
+def _edit_button(field: str, state: Any) -> SwitchTo:
+    return SwitchTo(Const(render(t.BUTTON_EDIT, name=common_texts.FIELD_NAMES[field])),
+                    id=f"edit_{field}", state=state, on_click=edit_field)
+
+
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    def now() -> Any:
+        return clock.now().astimezone(settings.zone)
+
+    def text_step(field: str, state: Any, parse: Any, problems: Any = validation.GENERIC,
+                  *extra: Any, back: bool = True) -> Window:
+        return Window(
+            Refusal(),
+            Const(t.PROMPTS[field]),
+            TextInput(id=field, type_factory=parse, on_success=answered,
+                      on_error=explain_refusal(problems)),
+            text_expected(),
+            *extra,
+            navigation(back=back),
+            state=state,
+        )
+
+    return Dialog(
+        text_step("topic", WrittenComplaint.waiting_for_topic,
+                  lambda text: clean_text(text, max_length=200, min_length=3), back=False),
+        text_step("caller_phone", WrittenComplaint.waiting_for_caller_phone,
+                  lambda text: parse_phone(text, region=settings.default_region,
+                                           mobile_only=False),
+                  validation.CALLER_PHONE),
+        text_step("attempts", WrittenComplaint.waiting_for_attempts,
+                  lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
+                  validation.MOMENTS),
+        text_step("errors", WrittenComplaint.waiting_for_errors,
+                  lambda text: clean_text(text, max_length=1000), validation.GENERIC,
+                  Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered)),
+        text_step("desired_result", WrittenComplaint.waiting_for_desired_result,
+                  lambda text: clean_text(text, max_length=1000)),
+        Window(
+            Refusal(),
+            Catalog(t.PROMPTS["attachments"], when=~F["has_attachments"]),
+            Catalog(t.ATTACHMENT_ADDED, when=F["has_attachments"]),
+            MessageInput(attachment_received, content_types=[ContentType.PHOTO,
+                                                             ContentType.DOCUMENT]),
+            MessageInput(attachment_expected, content_types=ContentType.ANY),
+            Next(Const(t.BUTTON_DONE), when=F["has_attachments"]),
+            Next(Const(common_texts.BUTTON_SKIP), when=~F["has_attachments"]),
+            navigation(),
+            state=WrittenComplaint.waiting_for_attachments,
+            getter=attachments_getter,
+        ),
+        Window(
+            Refusal(),
+            Catalog(t.SUMMARY),
+            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            Group(
+                *(_edit_button(field, getattr(WrittenComplaint, f"waiting_for_{field}"))
+                  for field in TEXT_FIELDS),
+                _edit_button("attachments", WrittenComplaint.waiting_for_attachments),
+                width=2,
+            ),
+            MessageInput(_review_expected, content_types=ContentType.ANY),
+            navigation(back=False),
+            state=WrittenComplaint.reviewing,
+            getter=review_getter,
         ),
     )
-    router.callback_query.register(
-        edit_field,
-        WrittenComplaint.reviewing,
-        Complaint.filter(F.action == ComplaintAction.EDIT),
-    )
-    router.callback_query.register(
-        submit,
-        WrittenComplaint.reviewing,
-        Nav.filter(F.action == NavAction.CONFIRM),
-    )
-    router.message.register(review_expected, WrittenComplaint.reviewing)
-    router.callback_query.register(
-        back,
-        StateFilter(WrittenComplaint),
-        Nav.filter(F.action == NavAction.BACK),
-    )
-    return router
+
+
+async def _review_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.REVIEW_EXPECTED)

@@ -1,6 +1,6 @@
 """The consent screen's buttons: «Согласен» goes on with the dialogue, «Не согласен» explains.
 
-The screen itself is shown by ``handlers.replies.consent_asked`` where a
+The screen itself is shown by ``bot.handlers.replies.consent_asked`` where a
 dialogue that collects personal data begins.
 """
 
@@ -13,22 +13,23 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram_dialog import DialogManager
 
-from bot.callbacks import AppealKind, Consent, ConsentAnswer, ConsentNext
+from bot.callback_data import AppealKind, Consent, ConsentAnswer, ConsentNext
 from bot.keyboards.consent import consent_choice, without_consent
-from bot.services.callbacks import CallbackService
+from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
 from bot.texts import consent as t
-from handlers import appeal, callback_request, complaint, phone, recovery
-from handlers.replies import CONSENT_FOR, citizen_router, origin
-from states.consent import PersonalDataConsent
+from bot.handlers import appeal, call_booking, complaint, phone, recovery
+from bot.handlers.replies import CONSENT_FOR, citizen_router, origin
+from bot.states.consent import PersonalDataConsent
 
 
 async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMContext,
                  callback_answer: CallbackAnswer, consent: ConsentService,
                  phone_change: PhoneChangeService,
-                 callback_requests: CallbackService) -> None:
+                 call_bookings: CallBookingService, dialog_manager: DialogManager) -> None:
     await consent.give(callback.from_user.id)
     callback_answer.text = t.AGREED
     message = origin(callback)
@@ -42,10 +43,10 @@ async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMCont
     elif then == ConsentNext.RECOVERY_APPEAL:
         await recovery.ask_support_form(message, state, consent)
     elif then == ConsentNext.COMPLAINT:
-        await complaint.start_complaint(message, state, consent)
+        await complaint.start_complaint(message, state, consent, dialog_manager)
     elif then == ConsentNext.CALLBACK:
-        await callback_request.start_request(message, state, callback.from_user.id,
-                                             phone_change, callback_requests, consent)
+        await call_booking.start_request(message, state, callback.from_user.id,
+                                             phone_change, call_bookings, consent)
     else:
         await appeal.start_form(message, state, AppealKind(then.value), consent)
 

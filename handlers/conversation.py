@@ -18,20 +18,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import Rating, RatingAction, ReplyToAppeal
+from bot.callback_data import Rating, RatingAction, ReplyToAppeal
 from bot.filters import PrivateChat
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
-from bot.routing import GatedRouter
 from bot.services.desk import DeskService, RateOutcome, RelayOutcome, RelayResult
 from bot.services.relay import Content
-from bot.services.validators import Invalid, clean_text, find_appeal_number
+from bot.domain.validators import Invalid, clean_text, find_appeal_number
 from bot.texts import conversation as t
 from bot.texts import my_appeals as my_texts
 from bot.texts import render
-from handlers.replies import content_of, off_hours, origin, ref, with_note
-from states.conversation import AppealConversation, RatingFeedback
-from storage.models import MessageRef
+from bot.handlers.replies import content_of, off_hours, origin, ref, with_note
+from bot.states.conversation import AppealConversation, RatingFeedback
+from bot.domain.models import MessageRef
 
 RELAYABLE = F.text | F.photo | F.document
 
@@ -203,7 +202,7 @@ def _pending(content: Content, message: Message) -> dict[str, object]:
 
 
 def create_router() -> Router:
-    router = GatedRouter(name=__name__)
+    router = Router(name=__name__)
     private = PrivateChat()
     router.message.filter(private)
     router.edited_message.filter(private)

@@ -15,14 +15,13 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.filters import PrivateChat
 from bot.keyboards.common import main_menu
 from bot.keyboards.help import suggestions
-from bot.routing import GatedRouter
 from bot.services.appeals import AppealService
-from bot.services.content import HelpContent
-from bot.services.validators import find_appeal_number
+from bot.domain.content import HelpContent
+from bot.domain.validators import find_appeal_number
 from bot.settings import Settings
 from bot.texts import common as t
 from bot.texts import help as help_texts
-from handlers.my_appeals import show_status
+from bot.handlers.my_appeals import show_status
 
 
 async def free_text(message: Message, state: FSMContext, help_content: HelpContent,
@@ -50,7 +49,7 @@ async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer)
 
 
 def create_router() -> Router:
-    router = GatedRouter(name=__name__)
+    router = Router(name=__name__)
     router.message.filter(PrivateChat())
     router.message.register(free_text, F.text)
     router.message.register(unknown_message)

@@ -17,12 +17,12 @@ from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Nav, NavAction
+from bot.callback_data import Nav, NavAction
 from bot.keyboards.common import add_navigation
-from bot.services.validators import Invalid
+from bot.domain.validators import Invalid
 from bot.texts import common as common_texts
 from bot.texts import render, validation
-from handlers.replies import problem_text
+from bot.handlers.replies import problem_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,5 +139,5 @@ async def reask(message: Message, state: FSMContext, form: Form) -> None:
 
 
 def step_context(settings: Any, clock: Any) -> StepContext:
-    """``settings``: bot.settings.Settings; ``clock``: bot.services.clock.Clock."""
+    """``settings``: bot.settings.Settings; ``clock``: bot.domain.clock.Clock."""
     return StepContext(region=settings.default_region, now=clock.now().astimezone(settings.zone))

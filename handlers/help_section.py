@@ -7,14 +7,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import HelpArticle, Menu, MenuItem
+from bot.callback_data import HelpArticle, Menu, MenuItem
 from bot.filters import PrivateChat
 from bot.keyboards import help as keyboards
-from bot.routing import GatedRouter
-from bot.services.content import HelpContent
+from bot.domain.content import HelpContent
 from bot.texts import common as common_texts
 from bot.texts import help as t
-from handlers.replies import origin
+from bot.handlers.replies import origin
 
 
 async def show_help(message: Message, state: FSMContext, help_content: HelpContent) -> None:
@@ -41,7 +40,7 @@ async def article_button(callback: CallbackQuery, callback_data: HelpArticle, st
 
 
 def create_router() -> Router:
-    router = GatedRouter(name=__name__)
+    router = Router(name=__name__)
     router.callback_query.filter(PrivateChat())
     router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
     router.callback_query.register(article_button, HelpArticle.filter())

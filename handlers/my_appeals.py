@@ -7,19 +7,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import AppealAction, Menu, MenuItem, MyAppeal
+from bot.callback_data import AppealAction, Menu, MenuItem, MyAppeal
 from bot.keyboards import my_appeals as keyboards
 from bot.keyboards.common import main_menu, navigation
 from bot.services.appeals import AppealService, CommentOutcome
-from bot.services.validators import Invalid, clean_text, parse_appeal_number
+from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import join_lines, render, validation
 from bot.texts import my_appeals as t
-from bot.views import appeal_details, appeal_list_item
-from handlers.replies import answer_long, citizen_router, origin, problem_text
-from states.my_appeals import MyAppeals
+from bot.rendering.citizen import appeal_details, appeal_list_item
+from bot.handlers.replies import answer_long, citizen_router, origin, problem_text
+from bot.states.my_appeals import MyAppeals
 
 
 async def ask_for_number(message: Message, state: FSMContext) -> None:

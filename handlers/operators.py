@@ -15,8 +15,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import Desk, DeskAction, TemplatePick
-from bot.desk_views import (
+from bot.callback_data import Desk, DeskAction, TemplatePick
+from bot.rendering.operators import (
     card_text,
     has_hidden_data,
     history_text,
@@ -27,15 +27,14 @@ from bot.desk_views import (
 )
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
-from bot.routing import GatedRouter
-from bot.services.callbacks import CallbackService
+from bot.services.call_booking import CallBookingService
 from bot.services.desk import ActionOutcome, DeskService
-from bot.services.validators import Invalid, clean_text, parse_appeal_number
+from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import operators as t
 from bot.texts import plain, render
-from handlers.replies import (
+from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
     answer_long,
@@ -44,8 +43,8 @@ from handlers.replies import (
     origin,
     ref,
 )
-from states.operators import OperatorClosing
-from storage.models import Appeal, AppealEvent, EventKind
+from bot.states.operators import OperatorClosing
+from bot.domain.models import Appeal, AppealEvent, EventKind
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
 DESK_COMMANDS = ("appeal", "open", "stats", "history", "templates", "template_add",
@@ -324,9 +323,9 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
 
 
 async def open_command(message: Message, desk: DeskService,
-                       callback_requests: CallbackService) -> None:
+                       call_bookings: CallBookingService) -> None:
     await answer_long(message, open_list(await desk.open_appeals(), desk.now(),
-                                         callback_requests.policy))
+                                         call_bookings.policy))
 
 
 async def stats_command(message: Message, desk: DeskService) -> None:
@@ -440,9 +439,9 @@ async def refuse_in_private(message: Message) -> None:
 
 
 def create_router() -> Router:
-    router = GatedRouter(name=__name__)
+    router = Router(name=__name__)
 
-    desk = GatedRouter(name=f"{__name__}.desk")
+    desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.edited_message.filter(InOperatorsChat(), IsOperator())
     # Card buttons only: citizens' buttons must not cost a membership check.
@@ -474,7 +473,7 @@ def create_router() -> Router:
     desk.message.register(relay_answer, ~F.text.startswith("/"))
     desk.edited_message.register(answer_edited)
 
-    refusals = GatedRouter(name=f"{__name__}.refusals")
+    refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
     refusals.message.register(refuse_command, InOperatorsChat(),
                               Command(*DESK_COMMANDS, "cancel"))

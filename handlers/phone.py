@@ -7,19 +7,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callbacks import ConsentNext, Menu, MenuItem, Phone, PhoneAction
+from bot.callback_data import ConsentNext, Menu, MenuItem, Phone, PhoneAction
 from bot.keyboards.common import main_menu
 from bot.keyboards.phone import code_actions, share_contact
 from bot.services.codes import CheckOutcome, RequestOutcome, RequestResult
 from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
-from bot.services.validators import Invalid, format_phone, parse_code, parse_phone
+from bot.domain.validators import Invalid, format_phone, parse_code, parse_phone
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import phone as t
 from bot.texts import render, validation
-from handlers.replies import citizen_router, consent_asked, origin, problem_text
-from states.phone import PhoneChange
+from bot.handlers.replies import citizen_router, consent_asked, origin, problem_text
+from bot.states.phone import PhoneChange
 
 
 async def ask_for_phone(message: Message, state: FSMContext, user_id: int,

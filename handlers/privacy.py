@@ -6,14 +6,14 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import Nav, NavAction
+from bot.callback_data import Nav, NavAction
 from bot.keyboards.common import main_menu
 from bot.keyboards.privacy import confirm_erasure
 from bot.services.privacy import PrivacyService
 from bot.texts import privacy as t
 from bot.texts import render
-from handlers.replies import citizen_router, origin
-from states.privacy import ForgetMe
+from bot.handlers.replies import citizen_router, origin
+from bot.states.privacy import ForgetMe
 
 
 async def ask_to_forget(message: Message, state: FSMContext) -> None:

@@ -7,7 +7,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import (
+from bot.callback_data import (
     Cause,
     ConsentNext,
     Menu,
@@ -21,20 +21,20 @@ from bot.callbacks import (
 from bot.keyboards import recovery as keyboards
 from bot.keyboards.common import confirm, main_menu
 from bot.services.appeals import AppealService
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
-from bot.services.masking import TypedNames
-from bot.services.validators import clean_text, parse_contact, parse_full_name, parse_snils
+from bot.domain.masking import TypedNames
+from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import recovery as t
 from bot.texts import render, validation
-from bot.views import appeal_filed
-from handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from handlers.replies import citizen_router, consent_asked, off_hours, origin
-from states.recovery import AccessRecovery
-from storage.models import AppealType
+from bot.rendering.citizen import appeal_filed
+from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
+from bot.handlers.replies import citizen_router, consent_asked, off_hours, origin
+from bot.states.recovery import AccessRecovery
+from bot.domain.models import AppealType
 
 SUPPORT_FORM = Form(
     [

@@ -6,24 +6,23 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
-from bot.callbacks import ConsentNext
-from bot.desk_views import off_hours_note
+from bot.callback_data import ConsentNext
+from bot.rendering.operators import off_hours_note
 from bot.filters import PrivateChat
 from bot.keyboards.consent import consent_choice
-from bot.routing import GatedRouter
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.relay import Content
-from bot.services.text_split import split_html
-from bot.services.validators import Invalid
+from bot.domain.text_split import split_html
+from bot.domain.validators import Invalid
 from bot.texts import explain
-from states.consent import PersonalDataConsent
-from storage.models import Actor, MessageAuthor, MessageRef
+from bot.states.consent import PersonalDataConsent
+from bot.domain.models import Actor, MessageAuthor, MessageRef
 
 
 def citizen_router(name: str) -> Router:
     """A router for citizens' dialogues: private chats only, messages and buttons alike."""
-    router = GatedRouter(name=name)
+    router = Router(name=name)
     router.message.filter(PrivateChat())
     router.callback_query.filter(PrivateChat())
     return router

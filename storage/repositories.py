@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from storage.models import (
+from bot.domain.models import (
     Appeal,
     AppealChange,
     AppealEvent,
@@ -107,7 +107,7 @@ class AppealRepository(Protocol):
         """Oldest first."""
 
 
-class CallbackRepository(Protocol):
+class CallBookingRepository(Protocol):
     """Booked calls. Moving, cancelling and marking a call are ``AppealChange.call``."""
 
     async def book(

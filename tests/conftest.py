@@ -1,62 +1,28 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
-from aiogram import Dispatcher, Router
-from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.types import ErrorEvent, TelegramObject
+from aiogram import Dispatcher
+from aiogram.types import ErrorEvent
 
 from bot import factory
 from bot.factory import create_bot, create_dispatcher
-from bot.fixtures.out_of_process import OutOfProcessTier, profile_of
-from bot.fixtures.runner import load_all
-from bot.routing import GatedRouter
-from bot.services.clock import ManualClock
+from testkit.fixtures.out_of_process import OutOfProcessTier, profile_of
+from testkit.fixtures.runner import load_all
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import RecordingSession
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from testkit.session import RecordingSession
+from bot.storage.sqlite.database import Database
 
 TEST_TOKEN = "123456789:TEST-token"
 OPERATORS_CHAT = -1001234567890
-
-
-@pytest.fixture(autouse=True)
-def gates_audited(request: pytest.FixtureRequest,
-                  monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every update the suite feeds in process is also a test of the routers' gates.
-
-    A router whose gate turns an update away is entered all the same, and
-    must come back with ``UNHANDLED``: had it taken the update, the gate
-    would have lost a citizen's message in production. The verdict is
-    collected here and checked when the test ends, because the dispatcher
-    catches whatever a handler raises. Tests of the skipping itself are
-    marked ``gates_as_in_production``.
-    """
-    if request.node.get_closest_marker("gates_as_in_production"):
-        yield
-        return
-    wrongly_refused: list[str] = []
-
-    async def audited(self: GatedRouter, update_type: str, event: TelegramObject,
-                      **kwargs: Any) -> Any:
-        gate = self.gate(update_type)
-        refused = gate is not None and not gate(event, kwargs)
-        result = await Router.propagate_event(self, update_type, event, **kwargs)
-        if refused and result is not UNHANDLED:
-            wrongly_refused.append(f"{self.name} refused a {update_type} it takes"
-                                   f" (state {kwargs.get('raw_state')!r}): {event!r}"[:400])
-        return result
-
-    monkeypatch.setattr(GatedRouter, "propagate_event", audited)
-    yield
-    assert not wrongly_refused, wrongly_refused
 
 
 class _ErrorRecords(logging.Handler):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import SentMessage
-from storage.models import AppealEvent, EventKind
-from storage.sqlite.database import Database
-from storage.sqlite.desk import SQLiteDeskRepository
+from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
+from bot.domain.models import AppealEvent, EventKind
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.desk import SQLiteDeskRepository
 from tests.conftest import OPERATORS_CHAT
 
 

@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.callbacks import CallDesk, CallDeskAction
-from bot.services.clock import ManualClock
+from bot.callback_data import CallDesk, CallDeskAction
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from states.callback_request import OperatorCallResult
-from storage.models import AppealStatus, EventKind
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.states.call_booking import OperatorCallResult
+from bot.domain.models import AppealStatus, EventKind
+from bot.storage.sqlite.database import Database
 from tests.desk_helpers import (
     book_call,
     call_of,
@@ -282,7 +282,7 @@ async def test_forget_cancels_the_call_and_erases_the_number_and_result(
     await harness.press(citizen, "Да, удалить мои данные")
     assert (await call_of(database, number))["result"] == "удалено"
     assert (await call_of(database, second))["status"] == "cancelled"
-    free = await harness.dispatcher["callback_requests"].free_slots(datetime(2026, 11, 23).date())
+    free = await harness.dispatcher["call_bookings"].free_slots(datetime(2026, 11, 23).date())
     assert "16:00" in [f"{slot:%H:%M}" for slot in free]
     for event in await events_of(database, number):
         assert "+79123456789" not in (event.text or "")

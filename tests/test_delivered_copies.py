@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.services.outbox import OutboxSender
-from bot.testing.harness import BotHarness, Person
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.storage.sqlite.database import Database
 from tests.desk_helpers import card_of, file_consultation, operators_messages
 
 NOT_PLACED = "Не понял, к какому обращению относится ответ"

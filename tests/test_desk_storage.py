@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from bot.services.clock import ManualClock
-from storage.models import (
+from bot.domain.clock import ManualClock
+from bot.domain.models import (
     SYSTEM,
     AppealChange,
     AppealStatus,
@@ -14,11 +14,11 @@ from storage.models import (
     NewOutboxMessage,
     OutboxKind,
 )
-from storage.sqlite.appeals import SQLiteAppealRepository
-from storage.sqlite.database import Database
-from storage.sqlite.desk import SQLiteDeskRepository
-from storage.sqlite.outbox import SQLiteOutboxRepository
-from storage.sqlite.templates import SQLiteTemplateRepository
+from bot.storage.sqlite.appeals import SQLiteAppealRepository
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.sqlite.outbox import SQLiteOutboxRepository
+from bot.storage.sqlite.templates import SQLiteTemplateRepository
 
 
 def message(text: str) -> NewOutboxMessage:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.fixtures.engine import Engine
-from bot.fixtures.in_process import InProcessDriver
-from bot.fixtures.loader import discover, load
-from bot.fixtures.model import FixtureError
-from bot.fixtures.out_of_process import OutOfProcessTier
-from bot.fixtures.runner import in_playing_order, shared_phone_numbers
+from testkit.fixtures.engine import Engine
+from testkit.fixtures.in_process import InProcessDriver
+from testkit.fixtures.loader import discover, load
+from testkit.fixtures.model import FixtureError
+from testkit.fixtures.out_of_process import OutOfProcessTier
+from testkit.fixtures.runner import in_playing_order, shared_phone_numbers
 
 FOLDER = Path(__file__).parent / "dialogues"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from aiogram.methods import CreateForumTopic, SendDocument, SendMediaGroup
 
-from bot.callbacks import Desk, DeskAction, Rating, RatingAction
-from bot.services.clock import ManualClock
-from bot.testing.harness import BotHarness, Person
-from storage.models import AppealStatus, EventKind, MessageAuthor, MessageRef
-from storage.sqlite.database import Database
+from bot.callback_data import Desk, DeskAction, Rating, RatingAction
+from bot.domain.clock import ManualClock
+from testkit.harness import BotHarness, Person
+from bot.domain.models import AppealStatus, EventKind, MessageAuthor, MessageRef
+from bot.storage.sqlite.database import Database
 from tests.conftest import OPERATORS_CHAT
 from tests.desk_helpers import (
     card_of,
@@ -524,7 +524,7 @@ async def test_operator_ids_let_non_members_act(
     settings, tmp_path, clock: ManualClock, citizen: Person, stranger: Person,
 ) -> None:
     from bot.factory import create_bot, create_dispatcher
-    from bot.testing.session import RecordingSession
+    from testkit.session import RecordingSession
 
     listed = settings.model_copy(update={"operator_ids": frozenset({stranger.id}),
                                          "database_path": tmp_path / "listed.sqlite3"})
@@ -739,7 +739,7 @@ async def test_outside_working_hours_the_citizen_is_told_when_operators_answer(
     from datetime import UTC, datetime
 
     from bot.factory import create_bot, create_dispatcher
-    from bot.testing.session import RecordingSession
+    from testkit.session import RecordingSession
 
     weekdays = settings.model_copy(update={"working_hours": "mon-fri 09:00-18:00"})
     session = RecordingSession()

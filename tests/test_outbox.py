@@ -11,15 +11,15 @@ import pytest
 from aiogram import Dispatcher
 
 from bot.factory import create_dispatcher
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.services.outbox import OutboxSender
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from storage.models import AppealStatus, AppealType, EventKind
-from storage.sqlite.database import Database
-from storage.sqlite.desk import SQLiteDeskRepository
-from storage.sqlite.outbox import SQLiteOutboxRepository
-from storage.sqlite.timefmt import to_db
+from testkit.harness import BotHarness, Person
+from bot.domain.models import AppealStatus, AppealType, EventKind
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.sqlite.outbox import SQLiteOutboxRepository
+from bot.storage.sqlite.timefmt import to_db
 from tests.conftest import OPERATORS_CHAT
 from tests.desk_helpers import (
     card_of,
@@ -275,7 +275,7 @@ async def test_without_operators_chat_appeals_wait_in_the_outbox(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from bot.factory import create_bot
-    from bot.testing.session import RecordingSession
+    from testkit.session import RecordingSession
 
     unconfigured = settings.model_copy(update={"operators_chat_id": None})
     session = RecordingSession()

@@ -1,4 +1,4 @@
-from bot.testing.harness import BotHarness, Person
+from testkit.harness import BotHarness, Person
 
 
 async def test_start_shows_main_menu(harness: BotHarness, citizen: Person) -> None:

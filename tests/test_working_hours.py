@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.desk_views import describe_schedule, off_hours_note
-from bot.services.working_hours import WorkingHoursError, parse_working_hours
+from bot.rendering.operators import describe_schedule, off_hours_note
+from bot.domain.working_hours import WorkingHoursError, parse_working_hours
 
 MSK = ZoneInfo("Europe/Moscow")
 

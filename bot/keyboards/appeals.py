@@ -5,7 +5,7 @@ from functools import cache
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import AppealKind, AppealTypeChoice
+from bot.callback_data import AppealKind, AppealTypeChoice
 from bot.keyboards.common import add_navigation
 from bot.texts import appeals as t
 

@@ -13,7 +13,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Menu, MenuItem, Nav, NavAction
+from bot.callback_data import Menu, MenuItem, Nav, NavAction
 from bot.texts import common as t
 
 _MENU_ITEMS = (

@@ -5,7 +5,7 @@ from functools import cache
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Consent, ConsentAnswer, ConsentNext, Menu, MenuItem
+from bot.callback_data import Consent, ConsentAnswer, ConsentNext, Menu, MenuItem
 from bot.texts import common as common_texts
 from bot.texts import consent as t
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Rating, RatingAction, ReplyToAppeal
+from bot.callback_data import Rating, RatingAction, ReplyToAppeal
 from bot.keyboards.common import add_navigation
 from bot.texts import common as common_texts
 from bot.texts import conversation as t
 from bot.texts import render
-from storage.models import Appeal
+from bot.domain.models import Appeal
 
 
 def reply_button(number: str) -> InlineKeyboardMarkup:

@@ -3,10 +3,10 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import HelpArticle, Menu, MenuItem
+from bot.callback_data import HelpArticle, Menu, MenuItem
 from bot.keyboards.common import button
 from bot.keyboards.targets import target_button
-from bot.services.content import Article
+from bot.domain.content import Article
 from bot.texts import common as common_texts
 from bot.texts import help as t
 

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.callbacks import AppealAction, Menu, MenuItem, MyAppeal
-from bot.keyboards.callback_request import call_buttons
+from bot.callback_data import AppealAction, Menu, MenuItem, MyAppeal
+from bot.keyboards.call_booking import call_buttons
 from bot.keyboards.common import button
 from bot.services.appeals import AppealPage
 from bot.texts import common as common_texts
 from bot.texts import my_appeals as t
 from bot.texts import render
-from storage.models import ScheduledCall
+from bot.domain.models import ScheduledCall
 
 
 def appeal_list(page: AppealPage) -> InlineKeyboardMarkup:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import CallDesk, CallDeskAction, Desk, DeskAction, TemplatePick
-from bot.texts import callbacks as call_texts
+from bot.callback_data import CallDesk, CallDeskAction, Desk, DeskAction, TemplatePick
+from bot.texts import call_booking as call_texts
 from bot.texts import operators as t
-from storage.models import Appeal, AppealStatus, CallStatus, ReplyTemplate
+from bot.domain.models import Appeal, AppealStatus, CallStatus, ReplyTemplate
 
 
 def card(appeal: Appeal, *, has_hidden_data: bool) -> InlineKeyboardMarkup | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
-from bot.callbacks import Phone, PhoneAction
+from bot.callback_data import Phone, PhoneAction
 from bot.keyboards.common import add_navigation
 from bot.texts import common as common_texts
 from bot.texts import phone as t

@@ -3,7 +3,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Nav, NavAction
+from bot.callback_data import Nav, NavAction
 from bot.keyboards.common import add_navigation
 from bot.texts import privacy as t
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import Cause, Menu, MenuItem, Recovery, RecoveryAction, RecoveryCause
+from bot.callback_data import Cause, Menu, MenuItem, Recovery, RecoveryAction, RecoveryCause
 from bot.keyboards.common import add_navigation
 from bot.texts import common as common_texts
 from bot.texts import recovery as t

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton
 
-from bot.callbacks import HelpArticle, Menu, MenuItem
-from bot.services.content import ARTICLE_PREFIX, Article
+from bot.callback_data import HelpArticle, Menu, MenuItem
+from bot.domain.content import ARTICLE_PREFIX, Article
 from bot.texts import common as t
 
 DIALOGUE_TARGETS: dict[str, tuple[str, MenuItem]] = {

@@ -28,8 +28,8 @@ from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 
-from bot.services.clock import Clock
-from storage.faults import StorageFault
+from bot.domain.clock import Clock
+from bot.storage.faults import StorageFault
 
 logger = logging.getLogger(__name__)
 

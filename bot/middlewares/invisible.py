@@ -21,7 +21,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Message, MessageEntity, TelegramObject
 
-from bot.services.validators import strip_invisible, utf16_offsets_after_stripping
+from bot.domain.validators import strip_invisible, utf16_offsets_after_stripping
 
 BLANK_TEXT = " "
 

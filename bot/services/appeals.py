@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.desk import OutboxSignal, citizen_relay_change, filing_change
 from bot.services.relay import Content
 from bot.texts import operators as operator_texts
 from bot.texts import render
-from storage.models import Appeal, AppealMessage, AppealType, Attachment, NewAppeal
-from storage.repositories import AppealRepository, DeskRepository
+from bot.domain.models import Appeal, AppealMessage, AppealType, Attachment, NewAppeal
+from bot.storage.repositories import AppealRepository, DeskRepository
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from bot.services.clock import Clock
-from bot.services.masking import mask_phone
+from bot.domain.clock import Clock
+from bot.domain.masking import mask_phone
 from bot.services.sms import SmsDeliveryError, SmsGateway
-from bot.services.validators import CODE_LENGTH
-from storage.models import CodeStatus, VerificationCode
-from storage.repositories import CodeRepository
+from bot.domain.validators import CODE_LENGTH
+from bot.domain.models import CodeStatus, VerificationCode
+from bot.storage.repositories import CodeRepository
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ collects personal data; withdrawn by /forget, which deletes it with the data.
 
 from __future__ import annotations
 
-from bot.services.clock import Clock
-from bot.services.content import ConsentText
-from storage.repositories import ConsentRepository
+from bot.domain.clock import Clock
+from bot.domain.content import ConsentText
+from bot.storage.repositories import ConsentRepository
 
 
 class ConsentService:

@@ -16,20 +16,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.keyboards import conversation as citizen_keyboards
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.relay import (
     Content,
     attachment_payloads,
     send_payloads,
     text_payloads,
 )
-from bot.services.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
-from bot.services.working_hours import WorkingHours
+from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
+from bot.domain.working_hours import WorkingHours
 from bot.texts import Safe, render
 from bot.texts import common as common_texts
 from bot.texts import conversation as citizen_texts
 from bot.texts import operators as operator_texts
-from storage.models import (
+from bot.domain.models import (
     Actor,
     Appeal,
     AppealChange,
@@ -46,7 +46,7 @@ from storage.models import (
     OutboxKind,
     ReplyTemplate,
 )
-from storage.repositories import AppealRepository, DeskRepository, TemplateRepository
+from bot.storage.repositories import AppealRepository, DeskRepository, TemplateRepository
 
 OPEN_STATUSES = frozenset({AppealStatus.NEW, AppealStatus.IN_PROGRESS, AppealStatus.ANSWERED})
 CARD_UPDATE = NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE)

@@ -15,7 +15,7 @@ from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
 
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -68,12 +68,12 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.desk_views import card_text, has_hidden_data, topic_title
+from bot.rendering.operators import card_text, has_hidden_data, topic_title
 from bot.keyboards.operators import card as card_keyboard
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.desk import OutboxSignal, blocked_change
-from storage.faults import FaultEpisode, StorageFault
-from storage.models import (
+from bot.storage.faults import FaultEpisode, StorageFault
+from bot.domain.models import (
     SYSTEM,
     Appeal,
     AppealChange,
@@ -85,7 +85,7 @@ from storage.models import (
     OutboxItem,
     OutboxKind,
 )
-from storage.repositories import DeskRepository, OutboxRepository
+from bot.storage.repositories import DeskRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
 

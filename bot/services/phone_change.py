@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.codes import CheckOutcome, CheckResult, CodeService, RequestResult
-from storage.repositories import CitizenRepository
+from bot.storage.repositories import CitizenRepository
 
 
 @dataclass(frozen=True, slots=True)

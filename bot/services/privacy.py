@@ -8,9 +8,9 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.services.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.desk import OutboxSignal
-from storage.models import ErasureReason
+from bot.domain.models import ErasureReason
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from typing import Any, Literal
 from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.services.masking import mask_personal_data
-from bot.services.text_split import CAPTION_LIMIT, split_html, visible_length
+from bot.domain.masking import mask_personal_data
+from bot.domain.text_split import CAPTION_LIMIT, split_html, visible_length
 from bot.texts import Safe, render
 from bot.texts import conversation as conversation_texts
-from storage.models import Attachment
+from bot.domain.models import Attachment
 
 ContentKind = Literal["text", "photo", "document"]
 SEND_METHOD = {"text": "sendMessage", "photo": "sendPhoto", "document": "sendDocument"}

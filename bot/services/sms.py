@@ -13,8 +13,8 @@ from typing import Protocol
 
 import aiohttp
 
-from bot.services.clock import Clock
-from bot.services.masking import mask_phone
+from bot.domain.clock import Clock
+from bot.domain.masking import mask_phone
 
 logger = logging.getLogger(__name__)
 

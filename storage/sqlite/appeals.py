@@ -4,7 +4,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from storage.models import (
+from bot.domain.models import (
     Appeal,
     AppealChange,
     AppealMessage,
@@ -12,10 +12,10 @@ from storage.models import (
     MessageAuthor,
     NewAppeal,
 )
-from storage.sqlite.changes import apply_change
-from storage.sqlite.database import Database, Transaction
-from storage.sqlite.rows import appeal_with_details, appeals_with_details
-from storage.sqlite.timefmt import from_db, to_db
+from bot.storage.sqlite.changes import apply_change
+from bot.storage.sqlite.database import Database, Transaction
+from bot.storage.sqlite.rows import appeal_with_details, appeals_with_details
+from bot.storage.sqlite.timefmt import from_db, to_db
 
 
 def format_appeal_number(year: int, sequence: int) -> str:

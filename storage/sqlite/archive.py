@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from storage.models import ArchivedAppeal
-from storage.sqlite.database import Database
-from storage.sqlite.rows import ATTACHMENTS_OF_APPEALS, CALLS_OF_APPEALS
-from storage.sqlite.timefmt import to_db
+from bot.domain.models import ArchivedAppeal
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.rows import ATTACHMENTS_OF_APPEALS, CALLS_OF_APPEALS
+from bot.storage.sqlite.timefmt import to_db
 
 _PAGE_MARKS = ", ".join("?" * 5)
 

@@ -1,7 +1,7 @@
 """Requests that arrive while the event loop is busy, served together.
 
 The group commit (:meth:`Database.commit_grouped`) and the claims of update
-ids (:class:`storage.sqlite.updates.SQLiteProcessedUpdates`) work the same
+ids (:class:`bot.storage.sqlite.updates.SQLiteProcessedUpdates`) work the same
 way: each caller queues its request and waits; one task serves everything
 queued since it last looked, in one trip to the database thread, and tells
 every caller its own result.

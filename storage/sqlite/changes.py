@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.models import (
+from bot.domain.models import (
     Appeal,
     AppealChange,
     AppealStatus,
@@ -20,9 +20,9 @@ from storage.models import (
     OutboxKind,
     SlotClaim,
 )
-from storage.sqlite.database import Transaction
-from storage.sqlite.rows import load_appeal
-from storage.sqlite.timefmt import to_db
+from bot.storage.sqlite.database import Transaction
+from bot.storage.sqlite.rows import load_appeal
+from bot.storage.sqlite.timefmt import to_db
 
 
 def lane(audience: Audience, appeal_id: int) -> str:

@@ -3,9 +3,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage.models import Citizen, PhoneHistoryEntry
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import from_db, from_db_optional, to_db
+from bot.domain.models import Citizen, PhoneHistoryEntry
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import from_db, from_db_optional, to_db
 
 
 class SQLiteCitizenRepository:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import to_db
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import to_db
 
 
 class SQLiteConsentRepository:

@@ -58,8 +58,8 @@ from typing import Any
 
 import aiosqlite
 
-from storage.faults import FaultEpisode, FaultKind, StorageFault
-from storage.sqlite.batching import Batches, settle
+from bot.storage.faults import FaultEpisode, FaultKind, StorageFault
+from bot.storage.sqlite.batching import Batches, settle
 
 logger = logging.getLogger(__name__)
 
@@ -448,7 +448,7 @@ def latest_schema_version() -> int:
 
 
 def _available_migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("storage") / "migrations"
+    folder = resources.files("bot.storage") / "migrations"
     found = []
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)

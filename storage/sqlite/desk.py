@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.models import (
+from bot.domain.models import (
     Appeal,
     AppealChange,
     AppealEvent,
@@ -15,10 +15,10 @@ from storage.models import (
     MessageRef,
     NewEvent,
 )
-from storage.sqlite.changes import apply_change
-from storage.sqlite.database import Database
-from storage.sqlite.rows import appeals_with_details, event_from_row, load_appeal
-from storage.sqlite.timefmt import from_db, to_db
+from bot.storage.sqlite.changes import apply_change
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.rows import appeals_with_details, event_from_row, load_appeal
+from bot.storage.sqlite.timefmt import from_db, to_db
 
 
 class SQLiteDeskRepository:

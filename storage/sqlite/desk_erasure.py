@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from storage.models import (
+from bot.domain.models import (
     SYSTEM,
     AppealChange,
     Audience,
@@ -24,8 +24,8 @@ from storage.models import (
     OutboxKind,
     OutboxStatus,
 )
-from storage.sqlite.changes import apply_change
-from storage.sqlite.database import Transaction
+from bot.storage.sqlite.changes import apply_change
+from bot.storage.sqlite.database import Transaction
 
 ERASED_ERROR = "personal data erased"
 

@@ -38,8 +38,8 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from storage.isolation import KeyedEventIsolation
-from storage.sqlite.database import Database, Statement
+from bot.storage.isolation import KeyedEventIsolation
+from bot.storage.sqlite.database import Database, Statement
 
 _KEY_COLUMNS = "bot_id, chat_id, user_id, thread_id, business_connection_id, destiny"
 _KEY_MATCH = (

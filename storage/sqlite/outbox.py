@@ -5,9 +5,9 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.models import Audience, MessageRef, OutboxItem, OutboxKind, OutboxStatus
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import from_db, to_db
+from bot.domain.models import Audience, MessageRef, OutboxItem, OutboxKind, OutboxStatus
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import from_db, to_db
 
 
 class SQLiteOutboxRepository:

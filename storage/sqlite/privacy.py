@@ -14,11 +14,11 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from storage.models import ERASED_VALUE as ERASED
-from storage.models import ErasureReason, ErasureRecord
-from storage.sqlite.database import Database, Transaction
-from storage.sqlite.desk_erasure import withdraw_from_desk
-from storage.sqlite.timefmt import from_db, to_db
+from bot.domain.models import ERASED_VALUE as ERASED
+from bot.domain.models import ErasureReason, ErasureRecord
+from bot.storage.sqlite.database import Database, Transaction
+from bot.storage.sqlite.desk_erasure import withdraw_from_desk
+from bot.storage.sqlite.timefmt import from_db, to_db
 
 
 class SQLitePrivacyRepository:

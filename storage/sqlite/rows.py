@@ -7,7 +7,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 
-from storage.models import (
+from bot.domain.models import (
     Actor,
     Appeal,
     AppealEvent,
@@ -21,8 +21,8 @@ from storage.models import (
     MessageRef,
     ScheduledCall,
 )
-from storage.sqlite.database import Transaction
-from storage.sqlite.timefmt import from_db, from_db_optional
+from bot.storage.sqlite.database import Transaction
+from bot.storage.sqlite.timefmt import from_db, from_db_optional
 
 _IDS_PER_QUERY = 500  # well under SQLite's limit of bound parameters in one statement
 # Of a group of appeals; ``{marks}`` is one "?" per appeal id.

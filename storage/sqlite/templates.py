@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.models import ReplyTemplate
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import to_db
+from bot.domain.models import ReplyTemplate
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import to_db
 
 
 def title_key(title: str) -> str:

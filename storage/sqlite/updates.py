@@ -3,9 +3,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from storage.sqlite.batching import Batches, settle
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import to_db
+from bot.storage.sqlite.batching import Batches, settle
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import to_db
 
 # One statement claims a batch: a new id is inserted; a known one is taken over
 # only from another run that did not finish it. RETURNING names the ids taken.

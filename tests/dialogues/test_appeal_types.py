@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from bot.services.clock import ManualClock
-from bot.testing.harness import BotHarness, Person
-from states.appeal import NewAppeal
-from states.complaint import WrittenComplaint
-from states.my_appeals import MyAppeals
-from storage.sqlite.database import Database
+from bot.domain.clock import ManualClock
+from testkit.harness import BotHarness, Person
+from bot.states.appeal import NewAppeal
+from bot.states.complaint import WrittenComplaint
+from bot.states.my_appeals import MyAppeals
+from bot.storage.sqlite.database import Database
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")

@@ -7,18 +7,18 @@ from dataclasses import dataclass
 import pytest
 from aiogram.fsm.state import State
 
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import SentMessage
+from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
 from bot.texts import common as common_texts
 from bot.texts import phone as phone_texts
 from bot.texts import render, validation
-from states.appeal import NewAppeal
-from states.complaint import WrittenComplaint
-from states.my_appeals import MyAppeals
-from states.phone import PhoneChange
-from states.recovery import AccessRecovery
-from storage.models import AppealType
-from storage.sqlite.database import Database
+from bot.states.appeal import NewAppeal
+from bot.states.complaint import WrittenComplaint
+from bot.states.my_appeals import MyAppeals
+from bot.states.phone import PhoneChange
+from bot.states.recovery import AccessRecovery
+from bot.domain.models import AppealType
+from bot.storage.sqlite.database import Database
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")

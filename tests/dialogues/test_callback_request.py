@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.callbacks import CallDay
-from bot.services.clock import ManualClock
+from bot.callback_data import CallDay
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from states.callback_request import CallbackRequest, CallRescheduling
-from storage.models import AppealStatus, AppealType, EventKind
-from storage.sqlite.citizens import SQLiteCitizenRepository
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.states.call_booking import CallbackRequest, CallRescheduling
+from bot.domain.models import AppealStatus, AppealType, EventKind
+from bot.storage.sqlite.citizens import SQLiteCitizenRepository
+from bot.storage.sqlite.database import Database
 from tests.desk_helpers import (
     book_call,
     call_of,
@@ -182,7 +182,7 @@ async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
     await harness.press(citizen, "14:30")
 
     # Meanwhile someone else books 14:30 (the last call a slot holds).
-    service = harness.dispatcher["callback_requests"]
+    service = harness.dispatcher["call_bookings"]
     taken = await service.book(other_citizen.id + 1, other_citizen.id + 1, "+79990001122",
                                "Другой вопрос", datetime(2026, 11, 23, 11, 30, tzinfo=UTC))
     assert taken.appeal is not None
@@ -202,7 +202,7 @@ async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
 async def test_no_free_time_at_all_offers_a_written_appeal(
     harness: BotHarness, citizen: Person, clock: ManualClock,
 ) -> None:
-    service = harness.dispatcher["callback_requests"]
+    service = harness.dispatcher["call_bookings"]
     service.policy = replace(service.policy, days_ahead=0)  # as CALLBACK_DAYS_AHEAD=0
     clock.set(datetime(2026, 11, 23, 14, 50, tzinfo=UTC))  # 17:50: the day's slots are gone
     await harness.send(citizen, "/callback")
@@ -251,7 +251,7 @@ async def test_my_appeals_shows_the_call_and_moves_it(
     assert EventKind.CALL_MOVED in await event_kinds(database, number)
 
     # The old slot is free again for others.
-    free = await harness.dispatcher["callback_requests"].free_slots(datetime(2026, 11, 23).date())
+    free = await harness.dispatcher["call_bookings"].free_slots(datetime(2026, 11, 23).date())
     assert "14:00" in [f"{slot:%H:%M}" for slot in free]
 
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from bot.testing.harness import BotHarness, Person
-from states.complaint import WrittenComplaint
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.states.complaint import WrittenComplaint
+from bot.storage.sqlite.database import Database
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")

@@ -8,15 +8,15 @@ import pytest
 from aiogram import Dispatcher
 
 from bot.factory import create_bot, create_dispatcher
-from bot.services.clock import ManualClock
-from bot.services.content import ContentError, load_consent
+from bot.domain.clock import ManualClock
+from bot.domain.content import ContentError, load_consent
 from bot.settings import CONTENT_DIR, Settings
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import RecordingSession
+from testkit.harness import BotHarness, Person
+from testkit.session import RecordingSession
 from bot.texts import consent as t
-from states.consent import PersonalDataConsent
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import to_db
+from bot.states.consent import PersonalDataConsent
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import to_db
 from tests.conftest import OPERATORS_CHAT
 
 SCREEN = "Согласие на обработку персональных данных"

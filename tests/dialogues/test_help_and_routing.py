@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from bot.keyboards.targets import DIALOGUE_TARGETS
-from bot.services.content import ARTICLE_PREFIX
+from bot.domain.content import ARTICLE_PREFIX
 from bot.settings import CONTENT_DIR
-from bot.testing.harness import BotHarness, Person
-from storage.models import AppealType
+from testkit.harness import BotHarness, Person
+from bot.domain.models import AppealType
 
 ARTICLE_IDS = sorted(path.stem.split("_", 1)[1] for path in (CONTENT_DIR / "help").glob("*.md"))
 

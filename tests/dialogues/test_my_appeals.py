@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from bot.callbacks import AppealAction, MyAppeal
+from bot.callback_data import AppealAction, MyAppeal
 from bot.services.appeals import AppealService
-from bot.testing.harness import BotHarness, Person
-from states.my_appeals import MyAppeals
-from storage.models import AppealType
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.states.my_appeals import MyAppeals
+from bot.domain.models import AppealType
+from bot.storage.sqlite.database import Database
 
 
 async def file(harness: BotHarness, owner: Person, count: int = 1) -> list[str]:

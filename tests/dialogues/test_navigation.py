@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
 
 import pytest
-from aiogram import Router
-from aiogram.types import TelegramObject
 
-from bot.testing.harness import BotHarness, Person
+from testkit.harness import BotHarness, Person
 from bot.texts import my_appeals as my_appeals_texts
-from bot.texts.operators import OPERATOR_COMMAND_ONLY
-from states.complaint import WrittenComplaint
+from bot.states.complaint import WrittenComplaint
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -116,56 +112,3 @@ async def test_a_command_after_spaces_is_still_the_command(
     """aiogram reads a command as the first word; so does the commands' router check."""
     replies = await harness.send(citizen, "  /my")
     assert [reply.text for reply in replies] == [my_appeals_texts.LIST_EMPTY]
-
-
-@pytest.fixture
-def entered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The dialogue routers aiogram enters (those a gate turned away are not entered)."""
-    names: list[str] = []
-    enter = Router.propagate_event
-
-    async def spy(self: Router, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
-        if self.name.startswith("handlers."):
-            names.append(self.name)
-        return await enter(self, update_type, event, **kwargs)
-
-    monkeypatch.setattr(Router, "propagate_event", spy)
-    return names
-
-
-@pytest.fixture
-async def in_complaint(harness: BotHarness, citizen: Person, entered: list[str]) -> list[str]:
-    """A citizen at the complaint's first question; ``entered`` counts from here."""
-    await harness.send(citizen, "/complaint")
-    assert await harness.state(citizen) == WrittenComplaint.waiting_for_topic.state
-    entered.clear()
-    return entered
-
-
-@pytest.mark.gates_as_in_production
-async def test_an_answer_in_a_dialogue_enters_that_dialogue_alone(
-    harness: BotHarness, citizen: Person, in_complaint: list[str],
-) -> None:
-    replies = await harness.send(citizen, "Не приходит код подтверждения")
-    assert "Шаг 2" in replies[0].text
-    assert await harness.state(citizen) == WrittenComplaint.waiting_for_caller_phone.state
-    # Not the operators' routers, not navigation, not the dialogues before it.
-    assert in_complaint == ["handlers.complaint"]
-
-
-@pytest.mark.gates_as_in_production
-async def test_navigation_still_comes_first_inside_a_dialogue(
-    harness: BotHarness, citizen: Person, in_complaint: list[str],
-) -> None:
-    replies = await harness.send(citizen, "Отмена")
-    assert replies[0].text.startswith("Действие отменено")
-    assert await harness.state(citizen) is None
-    assert in_complaint == ["handlers.common"]
-    in_complaint.clear()
-    await harness.send(citizen, "/status 2026-000001")
-    assert in_complaint == ["handlers.common", "handlers.common.commands"]
-    # A desk command typed by a citizen still reaches the operators' refusal.
-    in_complaint.clear()
-    replies = await harness.send(citizen, "/open")
-    assert in_complaint == ["handlers.operators", "handlers.operators.refusals"]
-    assert replies[0].text == OPERATOR_COMMAND_ONLY

@@ -4,10 +4,10 @@ import pytest
 
 from aiogram import Dispatcher
 
-from bot.services.clock import ManualClock
-from bot.testing.harness import BotHarness, Person
-from states.phone import PhoneChange
-from storage.sqlite.database import Database
+from bot.domain.clock import ManualClock
+from testkit.harness import BotHarness, Person
+from bot.states.phone import PhoneChange
+from bot.storage.sqlite.database import Database
 from tests.conftest import SmsOutbox
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 from bot.factory import create_bot, create_dispatcher
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import RecordingSession
-from states.complaint import WrittenComplaint
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from testkit.session import RecordingSession
+from bot.states.complaint import WrittenComplaint
+from bot.storage.sqlite.database import Database
 from tests.conftest import OPERATORS_CHAT
 
 

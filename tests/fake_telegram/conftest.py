@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.fake_telegram import FakeTelegram, FakeUser
+from fake_telegram import FakeTelegram, FakeUser
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, MenuButtonCommands
 
-from bot.fake_telegram import FakeTelegram, FakeUser
+from fake_telegram import FakeTelegram, FakeUser
 
 
 async def test_commands_are_kept_per_scope_and_language(telegram: FakeTelegram, bot: Bot) -> None:

@@ -12,8 +12,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.filters import CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.fake_telegram import FakeTelegram
-from bot.fake_telegram.__main__ import parse_arguments, serve
+from fake_telegram import FakeTelegram
+from fake_telegram.__main__ import parse_arguments, serve
 
 from .conftest import polling
 

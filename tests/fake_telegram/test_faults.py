@@ -14,7 +14,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InputMediaPhoto
 
-from bot.fake_telegram import FakeTelegram, FakeUser
+from fake_telegram import FakeTelegram, FakeUser
 
 
 async def test_flood_control_carries_retry_after(

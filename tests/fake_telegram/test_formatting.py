@@ -7,8 +7,8 @@ from aiogram import html
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fake_telegram.errors import TelegramApiError
-from bot.fake_telegram.formatting import (
+from fake_telegram.errors import TelegramApiError
+from fake_telegram.formatting import (
     FormattedText,
     format_text,
     parse_html,

@@ -7,7 +7,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Message
 
-from bot.fake_telegram import FakeTelegram, FakeUser, MemberStatus
+from fake_telegram import FakeTelegram, FakeUser, MemberStatus
 
 from .conftest import polling
 

@@ -17,7 +17,7 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.fake_telegram import ButtonNotFoundError, FakeTelegram, FakeUser
+from fake_telegram import ButtonNotFoundError, FakeTelegram, FakeUser
 
 from .conftest import polling
 

@@ -16,7 +16,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.fake_telegram import FakeTelegram, FakeUser
+from fake_telegram import FakeTelegram, FakeUser
 
 NOT_MODIFIED = "message is not modified: specified new message content and reply markup are exactly"
 

@@ -15,7 +15,7 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiogram.types import BufferedInputFile
 
-from bot.fake_telegram import FakeTelegram, FakeUser
+from fake_telegram import FakeTelegram, FakeUser
 
 
 class NoSuchMethod(TelegramMethod[bool]):

@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramConflictError, TelegramForbiddenError
 from aiogram.filters import Command, CommandStart
 from aiogram.types import ChatMemberUpdated, Message, Update
 
-from bot.fake_telegram import AlbumPhoto, FakeTelegram, FakeUser
+from fake_telegram import AlbumPhoto, FakeTelegram, FakeUser
 
 from .conftest import polling
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.fixtures.checks import (
+from testkit.fixtures.checks import (
     UnknownVariable,
     buttons_problem,
     capture,
@@ -13,7 +13,7 @@ from bot.fixtures.checks import (
     resolve,
     substitute,
 )
-from bot.fixtures.model import ButtonsCheck, Check, Match
+from testkit.fixtures.model import ButtonsCheck, Check, Match
 
 
 def test_variables_are_substituted_in_both_spellings_and_a_double_dollar_stays() -> None:

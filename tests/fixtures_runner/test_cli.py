@@ -1,4 +1,4 @@
-"""``python -m bot.fixtures``: transcripts, PASS/FAIL lines and the exit code."""
+"""``python -m testkit.fixtures``: transcripts, PASS/FAIL lines and the exit code."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fixtures.__main__ import main
+from testkit.fixtures.__main__ import main
 
 PASSING = """\
 steps:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.fixtures.engine import Engine, Result
-from bot.fixtures.in_process import InProcessDriver
-from bot.fixtures.loader import load
-from bot.fixtures.out_of_process import OutOfProcessTier
+from testkit.fixtures.engine import Engine, Result
+from testkit.fixtures.in_process import InProcessDriver
+from testkit.fixtures.loader import load
+from testkit.fixtures.out_of_process import OutOfProcessTier
 
 FAILING = {
     "wrong_text": ("""\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.fixtures.loader import discover, load
-from bot.fixtures.model import (
+from testkit.fixtures.loader import discover, load
+from testkit.fixtures.model import (
     ExpectMessage,
     ExpectSms,
     FixtureError,

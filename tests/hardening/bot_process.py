@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,10 +9,10 @@ import pytest
 from aiogram import Dispatcher
 
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from states.complaint import WrittenComplaint
-from storage.models import AppealType
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.states.complaint import WrittenComplaint
+from bot.domain.models import AppealType
+from bot.storage.sqlite.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,10 +42,10 @@ async def test_unexpected_error_is_logged_with_the_update_and_the_state_is_kept(
     await harness.send(citizen, "/complaint")
     await harness.send(citizen, "Тема")
 
-    async def broken(*args, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("database is on fire")
 
-    monkeypatch.setattr("handlers.complaint.answered_step", broken)
+    monkeypatch.setattr("bot.handlers.complaint.parse_phone", broken)
     replies = await harness.send(citizen, "+79123456789")
     assert [reply.text for reply in replies] == [
         "Что-то пошло не так, попробуйте ещё раз. Введённые данные сохранены, "

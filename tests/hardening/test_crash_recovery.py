@@ -8,10 +8,10 @@ import sqlite3
 from pathlib import Path
 
 from bot.factory import create_dispatcher
-from bot.fake_telegram import FakeTelegram
-from bot.services.clock import ManualClock
+from fake_telegram import FakeTelegram
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database
 from tests.conftest import TEST_TOKEN
 from tests.hardening.bot_process import start_bot
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.fake_telegram import FakeTelegram, FakeUser, StoredMessage
-from storage.faults import FaultKind, StorageFault
-from storage.sqlite.database import Database
+from fake_telegram import FakeTelegram, FakeUser, StoredMessage
+from bot.storage.faults import FaultKind, StorageFault
+from bot.storage.sqlite.database import Database
 from tests.hardening.bot_process import bot_environment, start_bot
 
 TOKEN = "7100000003:FAULT-test"

@@ -14,14 +14,14 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.services.privacy import PrivacyService
-from bot.services.validators import format_phone
+from bot.domain.validators import format_phone
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from states.privacy import ForgetMe
-from storage.sqlite.database import Database
-from storage.sqlite.timefmt import to_db
+from testkit.harness import BotHarness, Person
+from bot.states.privacy import ForgetMe
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.timefmt import to_db
 from tests.conftest import SmsOutbox
 from tests.desk_helpers import book_call
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.clock import ManualClock
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import SentMessage
-from storage.models import EventKind
-from storage.sqlite.database import Database
+from bot.domain.clock import ManualClock
+from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
+from bot.domain.models import EventKind
+from bot.storage.sqlite.database import Database
 from tests.desk_helpers import card_of, events_of, file_recovery
 
 ERASED_CARD_LINE = "🗑 Гражданин удалил свои персональные данные (/forget)"

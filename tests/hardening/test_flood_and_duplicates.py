@@ -6,11 +6,11 @@ from aiogram.types import Message
 
 from bot.factory import create_bot, create_dispatcher
 from bot.middlewares.throttling import ThrottlingMiddleware
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, Person
-from bot.testing.session import RecordingSession
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from testkit.session import RecordingSession
+from bot.storage.sqlite.database import Database
 from tests.conftest import SmsOutbox
 
 

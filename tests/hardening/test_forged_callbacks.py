@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import (
+from bot.callback_data import (
     AppealAction,
     Desk,
     DeskAction,
@@ -14,8 +14,8 @@ from bot.callbacks import (
     ReplyToAppeal,
     TemplatePick,
 )
-from bot.testing.harness import BotHarness, Person
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.storage.sqlite.database import Database
 from tests.desk_helpers import file_consultation, status_of
 
 

@@ -16,23 +16,23 @@ from aiogram.fsm.state import StatesGroup
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import states.appeal
-import states.callback_request
-import states.complaint
-import states.consent
-import states.conversation
-import states.my_appeals
-import states.operators
-import states.phone
-import states.privacy
-import states.recovery
-from bot.callbacks import AppealAction, MyAppeal
+import bot.states.appeal
+import bot.states.call_booking
+import bot.states.complaint
+import bot.states.consent
+import bot.states.conversation
+import bot.states.my_appeals
+import bot.states.operators
+import bot.states.phone
+import bot.states.privacy
+import bot.states.recovery
+from bot.callback_data import AppealAction, MyAppeal
 from bot.factory import create_bot, create_dispatcher
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.testing.harness import BotHarness, ButtonNotFound, Person
-from bot.testing.session import RecordingSession
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, ButtonNotFound, Person
+from testkit.session import RecordingSession
+from bot.storage.sqlite.database import Database
 
 CITIZENS = [Person(id=5001 + index, first_name=name) for index, name in
             enumerate(["Анна", "Борис", "Вера"])]
@@ -55,9 +55,9 @@ BUTTONS = [
 
 KNOWN_STATES = {
     state.state
-    for module in (states.appeal, states.callback_request, states.complaint, states.consent,
-                   states.conversation, states.my_appeals, states.operators, states.phone,
-                   states.privacy, states.recovery)
+    for module in (bot.states.appeal, bot.states.call_booking, bot.states.complaint, bot.states.consent,
+                   bot.states.conversation, bot.states.my_appeals, bot.states.operators, bot.states.phone,
+                   bot.states.privacy, bot.states.recovery)
     for group in vars(module).values()
     if isinstance(group, type) and issubclass(group, StatesGroup) and group is not StatesGroup
     for state in group.__all_states__

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from bot.testing.harness import BotHarness, Person
+from testkit.harness import BotHarness, Person
 from bot.texts import validation
-from states.appeal import NewAppeal
-from storage.sqlite.database import Database
+from bot.states.appeal import NewAppeal
+from bot.storage.sqlite.database import Database
 
 ZERO_WIDTH = "\u200b\u200c\u2060\ufeff\u200e"
 

@@ -10,9 +10,9 @@ import re
 import pytest
 
 from bot.services.outbox import OutboxSender
-from bot.testing.harness import BotHarness, Person
-from storage.faults import FaultEpisode
-from storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from bot.storage.faults import FaultEpisode
+from bot.storage.sqlite.database import Database
 from tests.desk_helpers import file_consultation
 
 # A real SQLite failure on every write to the outbox while reads go on, as on a full disk.

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from bot.logging_setup import QUIET_LOGGERS, MaskingFormatter, configure_logging
-from bot.services.masking import TypedNames, mask_personal_data, mask_phone, mask_snils
-from bot.testing.harness import BotHarness, Person
+from bot.domain.masking import TypedNames, mask_personal_data, mask_phone, mask_snils
+from testkit.harness import BotHarness, Person
 from tests.desk_helpers import card_of, file_recovery
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7100000001:SHUTDOWN-test"

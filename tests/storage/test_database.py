@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ async def test_a_failed_commit_is_rolled_back_and_the_database_stays_usable(
 async def test_commits_never_checkpoint_a_background_task_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
+    monkeypatch.setattr("bot.storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
     db = Database(tmp_path / "db.sqlite3")
     await db.connect()
     try:
@@ -182,9 +182,9 @@ async def test_truncate_log_empties_the_log_once_a_reader_lets_go(database: Data
 async def test_truncate_log_gives_up_after_a_bounded_wait_and_the_checkpoint_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr("storage.sqlite.database.TRUNCATE_ATTEMPTS", 3)
-    monkeypatch.setattr("storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
-    caplog.set_level(logging.INFO, logger="storage.sqlite.database")
+    monkeypatch.setattr("bot.storage.sqlite.database.TRUNCATE_ATTEMPTS", 3)
+    monkeypatch.setattr("bot.storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)
+    caplog.set_level(logging.INFO, logger="bot.storage.sqlite.database")
     database = Database(tmp_path / "db.sqlite3")
     await database.connect()
     try:

@@ -17,8 +17,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
-from storage.sqlite.database import Database
-from storage.sqlite.fsm import SQLiteStorage
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.fsm import SQLiteStorage
 
 KEY = StorageKey(bot_id=42, chat_id=-1001, user_id=7)
 
@@ -207,8 +207,8 @@ async def test_data_is_stored_as_readable_json(database: Database) -> None:
 _KILLED_WRITER = """
 import asyncio, os, signal, sys
 from aiogram.fsm.storage.base import StorageKey
-from storage.sqlite.database import Database
-from storage.sqlite.fsm import SQLiteStorage
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.fsm import SQLiteStorage
 
 async def main():
     database = Database(sys.argv[1])

@@ -2,7 +2,7 @@ import asyncio
 
 from aiogram.fsm.storage.base import StorageKey
 
-from storage.isolation import KeyedEventIsolation
+from bot.storage.isolation import KeyedEventIsolation
 
 
 async def test_updates_of_one_key_run_one_at_a_time() -> None:

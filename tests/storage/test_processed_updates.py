@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage.sqlite import updates
-from storage.sqlite.database import Database, Params
-from storage.sqlite.updates import SQLiteProcessedUpdates
+from bot.storage.sqlite import updates
+from bot.storage.sqlite.database import Database, Params
+from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 BOT = 123456789

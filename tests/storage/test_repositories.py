@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage.models import (
+from bot.domain.models import (
     AppealStatus,
     AppealType,
     Attachment,
@@ -13,13 +13,13 @@ from storage.models import (
     NewAppeal,
     SlotClaim,
 )
-from storage.sqlite import rows
-from storage.sqlite.appeals import SQLiteAppealRepository
-from storage.sqlite.callbacks import SQLiteCallbackRepository
-from storage.sqlite.citizens import SQLiteCitizenRepository
-from storage.sqlite.consents import SQLiteConsentRepository
-from storage.sqlite.database import Database, Params, Transaction
-from storage.sqlite.timefmt import to_db
+from bot.storage.sqlite import rows
+from bot.storage.sqlite.appeals import SQLiteAppealRepository
+from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
+from bot.storage.sqlite.citizens import SQLiteCitizenRepository
+from bot.storage.sqlite.consents import SQLiteConsentRepository
+from bot.storage.sqlite.database import Database, Params, Transaction
+from bot.storage.sqlite.timefmt import to_db
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -122,7 +122,7 @@ async def test_a_page_of_appeals_carries_each_ones_attachments_and_call(
             NOW + timedelta(minutes=n),
         )
     slot = SlotClaim(NOW + timedelta(days=1), NOW + timedelta(days=1, minutes=30), capacity=2)
-    booked = await SQLiteCallbackRepository(database).book(
+    booked = await SQLiteCallBookingRepository(database).book(
         NewAppeal(citizen_id=5, chat_id=5, type=AppealType.CALLBACK, fields={}),
         slot, NOW + timedelta(minutes=9),
     )

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from bot.services.callback_slots import (
+from bot.domain.slots import (
     SlotPolicy,
     SlotProblem,
     bookable_days,
@@ -27,8 +27,8 @@ from bot.services.callback_slots import (
     slot_problem,
     taken,
 )
-from bot.services.clock import ManualClock
-from bot.services.working_hours import parse_working_hours
+from bot.domain.clock import ManualClock
+from bot.domain.working_hours import parse_working_hours
 from bot.settings import Settings, describe_settings_error
 
 MOSCOW = ZoneInfo("Europe/Moscow")

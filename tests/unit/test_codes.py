@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.services.codes import CheckOutcome, CodePolicy, CodeService, RequestOutcome, hash_code
 from bot.services.sms import SmsDeliveryError
-from storage.sqlite.codes import SQLiteCodeRepository
-from storage.sqlite.database import Database
+from bot.storage.sqlite.codes import SQLiteCodeRepository
+from bot.storage.sqlite.database import Database
 
 PHONE = "+79123456789"
 USER = 1001

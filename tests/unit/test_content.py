@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.keyboards.targets import known_targets
-from bot.services.content import (
+from bot.domain.content import (
     ContentError,
     load_articles,
     load_help_content,

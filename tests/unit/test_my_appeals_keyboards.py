@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.callbacks import AppealAction, Menu, MenuItem, MyAppeal
+from bot.callback_data import AppealAction, Menu, MenuItem, MyAppeal
 from bot.keyboards.my_appeals import appeal_details, appeal_list
 from bot.services.appeals import AppealPage
-from storage.models import Appeal, AppealStatus, AppealType, CallStatus, ScheduledCall
+from bot.domain.models import Appeal, AppealStatus, AppealType, CallStatus, ScheduledCall
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

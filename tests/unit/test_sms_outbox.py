@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from bot.services.clock import ManualClock
+from bot.domain.clock import ManualClock
 from bot.services.sms import OutboxSmsGateway
 
 

@@ -1,4 +1,4 @@
-from bot.services.text_split import MESSAGE_LIMIT, split_html, visible_length
+from bot.domain.text_split import MESSAGE_LIMIT, split_html, visible_length
 
 
 def test_short_text_is_one_piece() -> None:

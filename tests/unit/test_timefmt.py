@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from storage.sqlite.timefmt import from_db, to_db
+from bot.storage.sqlite.timefmt import from_db, to_db
 
 
 def test_a_time_comes_back_as_the_same_utc_moment() -> None:

@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.services.validators import (
+from bot.domain.validators import (
     Invalid,
     Moment,
     Problem,

@@ -1,0 +1,218 @@
+"""Callback data factories: short prefixes, typed fields, never split by hand.
+
+Every payload stays well under Telegram's 64-byte limit (see tests).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class MenuItem(StrEnum):
+    MAIN = "main"
+    CHANGE_PHONE = "phone"
+    RECOVERY = "recovery"
+    NEW_APPEAL = "appeal"
+    COMPLAINT = "complaint"
+    MY_APPEALS = "my"
+    STATUS = "status"
+    CHECKLIST = "checklist"
+    HELP = "help"
+    CALLBACK = "call"
+
+
+class Menu(CallbackData, prefix="m"):
+    item: MenuItem
+
+
+class NavAction(StrEnum):
+    CANCEL = "cancel"
+    BACK = "back"
+    SKIP = "skip"
+    CONFIRM = "confirm"
+
+
+class Nav(CallbackData, prefix="n"):
+    action: NavAction
+
+
+class PhoneAction(StrEnum):
+    RESEND = "resend"
+    OTHER_NUMBER = "other"
+
+
+class Phone(CallbackData, prefix="p"):
+    action: PhoneAction
+
+
+class RecoveryCause(StrEnum):
+    CHANGED_PHONE = "changed_phone"
+    NO_SMS = "no_sms"
+    BLOCKED = "blocked"
+    FORGOT_PASSWORD = "forgot_password"
+    OTHER = "other"
+
+
+class Cause(CallbackData, prefix="rc"):
+    cause: RecoveryCause
+
+
+class RecoveryAction(StrEnum):
+    VIA_EMAIL = "email"
+    VIA_SNILS = "snils"
+    SUPPORT = "support"
+
+
+class Recovery(CallbackData, prefix="r"):
+    action: RecoveryAction
+
+
+class AppealKind(StrEnum):
+    TECHNICAL = "technical"
+    SERVICE_QUESTION = "service_question"
+    COMPLAINT = "complaint"
+    CONSULTATION = "consultation"
+    STATUS_CHECK = "status_check"
+
+
+class AppealTypeChoice(CallbackData, prefix="t"):
+    kind: AppealKind
+
+
+
+
+class AppealAction(StrEnum):
+    OPEN = "open"
+    COMMENT = "comment"
+    PAGE = "page"
+
+
+class MyAppeal(CallbackData, prefix="a"):
+    action: AppealAction
+    number: str = ""
+    page: int = 0
+
+
+class HelpArticle(CallbackData, prefix="h"):
+    article: str  # the article's id, at most 31 characters (see bot.domain.content)
+
+
+# --- operator desk ---------------------------------------------------------
+
+
+class DeskAction(StrEnum):
+    TAKE = "take"
+    CLOSE = "close"
+    REVEAL = "reveal"
+    TEMPLATES = "tpl"
+    CLOSE_PLAIN = "plain"   # close without a resolution
+    CLOSE_CANCEL = "keep"   # changed one's mind: keep the appeal open
+
+
+class Desk(CallbackData, prefix="d"):
+    """A button on an appeal's card in the operators' chat."""
+
+    action: DeskAction
+    number: str
+
+
+class TemplatePick(CallbackData, prefix="tp"):
+    """Send canned answer ``template_id`` to the citizen of appeal ``number``."""
+
+    template_id: int
+    number: str
+
+
+class ReplyToAppeal(CallbackData, prefix="ra"):
+    """The citizen's "Ответить по обращению" button."""
+
+    number: str
+
+
+class RatingAction(StrEnum):
+    SCORE = "s"
+    NO_COMMENT = "n"
+
+
+class Rating(CallbackData, prefix="rt"):
+    action: RatingAction
+    number: str
+    score: int = 0
+
+
+# --- callback requests («Обратный звонок») ----------------------------------
+
+
+class CallStep(StrEnum):
+    PROFILE_PHONE = "phone"  # call the verified profile phone
+    OTHER_DAY = "days"       # back to the list of days
+
+
+class CallFlow(CallbackData, prefix="cb"):
+    action: CallStep
+
+
+class CallDay(CallbackData, prefix="cbd"):
+    """A day of the call (ISO date, local); ``page`` of its times."""
+
+    day: str
+    page: int = 0
+
+
+class CallTime(CallbackData, prefix="cbt"):
+    """A slot: local ``day`` (ISO date) and ``minute`` since its midnight."""
+
+    day: str
+    minute: int
+
+
+class CallAction(StrEnum):
+    MOVE = "move"
+    CANCEL = "cancel"
+    CANCEL_SURE = "sure"
+    KEEP = "keep"
+    CONFIRM = "ok"  # the citizen confirms the call took place
+
+
+class CallManage(CallbackData, prefix="cbm"):
+    """The citizen's buttons for a booked call."""
+
+    action: CallAction
+    number: str
+
+
+class CallDeskAction(StrEnum):
+    CALLED = "done"
+    NOT_REACHED = "miss"
+    KEEP = "keep"  # changed one's mind: leave the call unmarked
+
+
+class CallDesk(CallbackData, prefix="cbo"):
+    """A callback appeal's card buttons in the operators' chat."""
+
+    action: CallDeskAction
+    number: str
+
+
+class ConsentAnswer(StrEnum):
+    AGREE = "y"
+    DECLINE = "n"
+
+
+class ConsentNext(StrEnum):
+    """The dialogue the consent screen stands before: it goes on after «Согласен»."""
+
+    CHANGE_PHONE = "phone"
+    RECOVERY_APPEAL = "recovery"
+    TECHNICAL = "technical"
+    SERVICE_QUESTION = "service_question"
+    CONSULTATION = "consultation"
+    COMPLAINT = "complaint"
+    CALLBACK = "call"
+
+
+class Consent(CallbackData, prefix="pd"):
+    answer: ConsentAnswer
+    then: ConsentNext

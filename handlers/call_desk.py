@@ -1,0 +1,154 @@
+"""The operators' side of callback requests: «Позвонил», «Не дозвонился», /callbacks.
+
+The desk's access rules: ``desk`` serves operators in the operators' chat (card
+buttons: operators anywhere); ``refusals`` answers everyone else, and
+/callbacks in a private chat is refused. Registered before the operator desk,
+so that the call's result an operator types is not relayed to the citizen.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.callback_data import CallDesk, CallDeskAction
+from bot.rendering.operators import callbacks_list
+from bot.filters import InOperatorsChat, IsOperator
+from bot.keyboards import operators as keyboards
+from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
+from bot.domain.validators import Invalid, clean_text
+from bot.texts import call_booking as t
+from bot.texts import operators as operator_texts
+from bot.texts import plain, render
+from bot.handlers.replies import alert, answer_long, operator, origin
+from bot.states.call_booking import OperatorCallResult
+
+RESULT_LIMIT = 500
+
+
+def _refusal(result: CallResult, number: str) -> str:
+    """Plain text for an alert: why the call cannot be marked."""
+    appeal = result.appeal
+    if appeal is None:
+        return operator_texts.APPEAL_GONE
+    if appeal.call is None:
+        return plain(t.NOT_A_CALLBACK, number=number)
+    return plain(t.NOT_SCHEDULED, number=number)
+
+
+async def ask_result(callback: CallbackQuery, callback_data: CallDesk, state: FSMContext,
+                     callback_answer: CallbackAnswer,
+                     call_bookings: CallBookingService) -> None:
+    checked = await call_bookings.scheduled(callback_data.number)
+    if checked.outcome != CallOutcome.DONE:
+        callback_answer.show_alert = True
+        callback_answer.text = _refusal(checked, callback_data.number)
+        return
+    await state.set_state(OperatorCallResult.waiting_for_result)
+    await state.set_data({"call_number": callback_data.number})
+    await origin(callback).reply(
+        render(t.ASK_RESULT, number=callback_data.number, limit=RESULT_LIMIT),
+        reply_markup=keyboards.call_result_prompt(callback_data.number),
+    )
+
+
+async def result_typed(message: Message, state: FSMContext,
+                       call_bookings: CallBookingService) -> None:
+    assert message.from_user is not None
+    number = (await state.get_data())["call_number"]
+    try:
+        result = clean_text(message.text, max_length=RESULT_LIMIT)
+    except Invalid:
+        await message.reply(render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+                            reply_markup=keyboards.call_result_prompt(number))
+        return
+    await state.clear()
+    actor = operator(message.from_user)
+    marked = await call_bookings.mark_done(number, actor, result)
+    if marked.outcome == CallOutcome.DONE:
+        await message.reply(render(t.MARKED_DONE, number=number, name=actor.name))
+    else:
+        await message.reply(render("{text}", text=_refusal(marked, number)))
+
+
+async def result_expected(message: Message, state: FSMContext) -> None:
+    number = (await state.get_data())["call_number"]
+    await message.reply(t.RESULT_EXPECTED + " "
+                        + render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+                        reply_markup=keyboards.call_result_prompt(number))
+
+
+async def keep_unmarked(callback: CallbackQuery, callback_data: CallDesk,
+                        state: FSMContext) -> None:
+    if (await state.get_data()).get("call_number") == callback_data.number:
+        await state.clear()
+    await origin(callback).edit_text(render(t.MARK_KEPT, number=callback_data.number))
+
+
+async def cancel_command(message: Message, state: FSMContext) -> None:
+    number = (await state.get_data())["call_number"]
+    await state.clear()
+    await message.reply(render(t.MARK_KEPT, number=number))
+
+
+async def not_reached(callback: CallbackQuery, callback_data: CallDesk,
+                      callback_answer: CallbackAnswer,
+                      call_bookings: CallBookingService) -> None:
+    result = await call_bookings.mark_not_reached(callback_data.number,
+                                                      operator(callback.from_user))
+    callback_answer.show_alert = True
+    if result.outcome == CallOutcome.DONE:
+        callback_answer.text = alert(plain(t.MARKED_NOT_REACHED, number=callback_data.number))
+    else:
+        callback_answer.text = _refusal(result, callback_data.number)
+
+
+async def callbacks_command(message: Message, call_bookings: CallBookingService) -> None:
+    day = call_bookings.today()
+    calls = await call_bookings.calls_of_day(day)
+    await answer_long(message, callbacks_list(calls, day, call_bookings.now(),
+                                              call_bookings.policy))
+
+
+async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    callback_answer.show_alert = True
+    callback_answer.text = operator_texts.NOT_OPERATOR
+
+
+async def refuse_command(message: Message) -> None:
+    await message.reply(operator_texts.ANONYMOUS_ADMIN if message.sender_chat is not None
+                        else operator_texts.NOT_OPERATOR)
+
+
+async def refuse_in_private(message: Message) -> None:
+    await message.answer(operator_texts.OPERATOR_COMMAND_ONLY)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+
+    desk = Router(name=f"{__name__}.desk")
+    desk.message.filter(InOperatorsChat(), IsOperator())
+    desk.callback_query.filter(CallDesk.filter(), IsOperator())
+    desk.callback_query.register(ask_result, CallDesk.filter(F.action == CallDeskAction.CALLED))
+    desk.callback_query.register(not_reached,
+                                 CallDesk.filter(F.action == CallDeskAction.NOT_REACHED))
+    desk.callback_query.register(keep_unmarked, CallDesk.filter(F.action == CallDeskAction.KEEP))
+    desk.message.register(callbacks_command, Command("callbacks"))
+    desk.message.register(cancel_command, OperatorCallResult.waiting_for_result,
+                          Command("cancel"))
+    desk.message.register(result_typed, OperatorCallResult.waiting_for_result, F.text,
+                          ~F.text.startswith("/"))
+    desk.message.register(result_expected, OperatorCallResult.waiting_for_result,
+                          ~F.text.startswith("/"))
+
+    refusals = Router(name=f"{__name__}.refusals")
+    refusals.callback_query.register(refuse_button, CallDesk.filter())
+    refusals.message.register(refuse_command, InOperatorsChat(), Command("callbacks"))
+    refusals.message.register(refuse_in_private, F.chat.type == "private", Command("callbacks"))
+
+    router.include_routers(desk, refusals)
+    return router

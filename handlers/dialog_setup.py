@@ -1,0 +1,78 @@
+"""How the citizen dialogues (aiogram_dialog) are attached to the dispatcher.
+
+Two choices differ from aiogram_dialog's defaults:
+
+- Every step is a new message, also after a button press (aiogram_dialog
+  would edit the pressed message): the citizen keeps the conversation as a
+  record of what they answered, and the buttons of earlier steps are removed
+  when the next step is shown, so only the current step can be pressed.
+- Button presses are answered by the dispatcher's ``CallbackAnswerMiddleware``,
+  once for every press in the bot, dialogues included; aiogram_dialog's own
+  answer would be a second one, which Telegram refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, Router
+from aiogram.types import CallbackQuery, TelegramObject
+from aiogram_dialog import DialogManager, ShowMode, setup_dialogs
+from aiogram_dialog.api.entities import ChatEvent
+from aiogram_dialog.api.protocols import DialogRegistryProtocol
+from aiogram_dialog.context.media_storage import MediaIdStorage
+from aiogram_dialog.manager.manager_factory import DefaultManagerFactory
+from aiogram_dialog.manager.message_manager import MessageManager
+
+
+class _AnsweredByMiddleware(MessageManager):
+    async def answer_callback(self, bot: Bot, callback_query: CallbackQuery) -> None:
+        """The dispatcher's CallbackAnswerMiddleware answers this press."""
+
+
+class _NewMessagePerStep(DefaultManagerFactory):
+    def __call__(self, event: ChatEvent, data: dict[str, Any],
+                 registry: DialogRegistryProtocol, router: Router) -> DialogManager:
+        manager = super().__call__(event, data, registry, router)
+        manager.show_mode = ShowMode.SEND
+        return manager
+
+
+def attach_dialogues(citizens: Router) -> None:
+    """aiogram_dialog's middlewares on the citizens' router: operators' chats never pay for them."""
+    setup_dialogs(
+        citizens,
+        dialog_manager_factory=_NewMessagePerStep(
+            message_manager=_AnsweredByMiddleware(), media_id_storage=MediaIdStorage(),
+            getter=None,
+        ),
+    )
+
+
+class LeavesTheDialogue(BaseMiddleware):
+    """A handler outside the dialogues took the citizen's update: the open dialogue is left.
+
+    Until every citizen dialogue runs on aiogram_dialog, the older ones keep
+    their place in aiogram's FSM state; a citizen who opens one of them (or
+    the menu, a command, a button of another screen) leaves the dialogue
+    stack behind, as they leave an FSM state.
+    """
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        manager: DialogManager = data["dialog_manager"]
+        if manager.has_context():
+            await manager.reset_stack()
+        return await handler(event, data)
+
+
+def leave_dialogues_in(router: Router) -> None:
+    """Except in routers named ``….unknown``: an unknown command keeps the step it came in."""
+    if router.name.endswith(".unknown"):
+        return
+    leaves = LeavesTheDialogue()
+    for observer in (router.message, router.callback_query):
+        observer.middleware(leaves)
+    for sub_router in router.sub_routers:
+        leave_dialogues_in(sub_router)

@@ -1,0 +1,200 @@
+"""Navigation and commands, tried before any dialogue step so they work in every state.
+
+/start, /menu, /cancel, the typed words «отмена» and «меню», the
+main-menu and cancel buttons, and the commands that open each dialogue.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram_dialog import DialogManager
+
+from bot.callback_data import Menu, MenuItem, Nav, NavAction
+from bot.filters import IsCommand, TypedWord
+from bot.keyboards.common import main_menu, to_main_menu
+from bot.services.appeals import AppealService
+from bot.services.call_booking import CallBookingService
+from bot.services.consent import ConsentService
+from bot.domain.content import HelpContent
+from bot.services.phone_change import PhoneChangeService
+from bot.settings import Settings
+from bot.texts import checklist as checklist_texts
+from bot.texts import common as t
+from bot.texts import render
+from bot.handlers import (
+    appeal,
+    call_booking,
+    complaint,
+    help_section,
+    my_appeals,
+    phone,
+    privacy,
+    recovery,
+)
+from bot.handlers.replies import citizen_router, origin
+from bot.states.phone import PhoneChange
+
+
+async def in_dialogue(state: FSMContext, dialog_manager: DialogManager) -> bool:
+    return await state.get_state() is not None or dialog_manager.has_context()
+
+
+async def leave_dialogue(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    """Clear the dialogue; hide the contact keyboard if the phone step was showing it."""
+    if await state.get_state() == PhoneChange.waiting_for_phone.state:
+        await message.answer(t.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove())
+    await state.clear()
+    if dialog_manager.has_context():
+        await dialog_manager.reset_stack()
+
+
+async def show_main_menu(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    await leave_dialogue(message, state, dialog_manager)
+    await message.answer(t.MAIN_MENU, reply_markup=main_menu())
+
+
+async def start(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
+    await leave_dialogue(message, state, dialog_manager)
+    name = message.from_user.first_name if message.from_user else ""
+    await message.answer(render(t.WELCOME, name=name), reply_markup=main_menu())
+
+
+async def menu_command(message: Message, state: FSMContext,
+                       dialog_manager: DialogManager) -> None:
+    await show_main_menu(message, state, dialog_manager)
+
+
+async def menu_button(callback: CallbackQuery, state: FSMContext,
+                      dialog_manager: DialogManager) -> None:
+    await show_main_menu(origin(callback), state, dialog_manager)
+
+
+async def cancel(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
+    had_dialogue = await in_dialogue(state, dialog_manager)
+    await state.clear()
+    if dialog_manager.has_context():
+        await dialog_manager.reset_stack()
+    # Also removes the contact keyboard of the phone dialogue, if it is shown.
+    await message.answer(
+        t.CANCELLED if had_dialogue else t.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove()
+    )
+    await message.answer(t.MAIN_MENU, reply_markup=main_menu())
+
+
+async def cancel_command(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    await cancel(message, state, dialog_manager)
+
+
+async def cancel_button(callback: CallbackQuery, state: FSMContext,
+                        dialog_manager: DialogManager) -> None:
+    await cancel(origin(callback), state, dialog_manager)
+
+
+async def help_command(message: Message, state: FSMContext, help_content: HelpContent) -> None:
+    await help_section.show_help(message, state, help_content)
+
+
+async def checklist_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
+
+
+async def checklist_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await origin(callback).answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
+
+
+async def phone_command(message: Message, state: FSMContext,
+                        phone_change: PhoneChangeService, consent: ConsentService) -> None:
+    assert message.from_user is not None
+    await phone.ask_for_phone(message, state, message.from_user.id, phone_change, consent)
+
+
+async def recovery_command(message: Message, state: FSMContext) -> None:
+    await recovery.start_recovery(message, state)
+
+
+async def appeal_command(message: Message, state: FSMContext) -> None:
+    await appeal.show_types(message, state)
+
+
+async def complaint_command(message: Message, state: FSMContext,
+                            consent: ConsentService, dialog_manager: DialogManager) -> None:
+    await complaint.start_complaint(message, state, consent, dialog_manager)
+
+
+async def complaint_button(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
+                           dialog_manager: DialogManager) -> None:
+    await complaint.start_complaint(origin(callback), state, consent, dialog_manager)
+
+
+async def callback_command(message: Message, state: FSMContext,
+                           phone_change: PhoneChangeService,
+                           call_bookings: CallBookingService, consent: ConsentService) -> None:
+    assert message.from_user is not None
+    await call_booking.start_request(message, state, message.from_user.id, phone_change,
+                                     call_bookings, consent)
+
+
+async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,
+                             settings: Settings) -> None:
+    assert message.from_user is not None
+    await state.clear()
+    await my_appeals.show_list(message, message.from_user.id, 0, appeals, settings)
+
+
+async def status_command(message: Message, command: CommandObject, state: FSMContext,
+                         appeals: AppealService, settings: Settings) -> None:
+    assert message.from_user is not None
+    if command.args:
+        await my_appeals.show_status(message, state, command.args, message.from_user.id,
+                                     appeals, settings)
+    else:
+        await my_appeals.ask_for_number(message, state)
+
+
+async def forget_command(message: Message, state: FSMContext) -> None:
+    await privacy.ask_to_forget(message, state)
+
+
+async def unknown_command(message: Message) -> None:
+    await message.answer(t.UNKNOWN_COMMAND)
+
+
+def create_router() -> Router:
+    router = citizen_router(__name__)
+    router.message.register(start, CommandStart())
+    router.message.register(menu_command, Command("menu"))
+    router.message.register(menu_command, TypedWord(t.MENU_WORDS))
+    router.callback_query.register(menu_button, Menu.filter(F.item == MenuItem.MAIN))
+    router.message.register(cancel_command, Command("cancel"))
+    router.message.register(cancel_command, TypedWord(t.CANCEL_WORDS))
+    router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
+    router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
+    router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
+    # The rest are commands: an ordinary message passes them all with one check.
+    commands = Router(name=f"{__name__}.commands")
+    commands.message.filter(IsCommand())
+    commands.message.register(help_command, Command("help"))
+    commands.message.register(checklist_command, Command("checklist"))
+    commands.message.register(phone_command, Command("phone"))
+    commands.message.register(recovery_command, Command("recovery"))
+    commands.message.register(appeal_command, Command("appeal"))
+    commands.message.register(complaint_command, Command("complaint"))
+    commands.message.register(callback_command, Command("callback"))
+    commands.message.register(my_appeals_command, Command("my"))
+    commands.message.register(status_command, Command("status"))
+    commands.message.register(forget_command, Command("forget"))
+    router.include_router(commands)
+    # Last: a command no handler above knows must not be taken as a dialogue answer,
+    # and keeps the dialogue where it was.
+    unknown = Router(name=f"{__name__}.unknown")
+    unknown.message.register(unknown_command, F.text.startswith("/"))
+    router.include_router(unknown)
+    return router

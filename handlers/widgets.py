@@ -1,0 +1,101 @@
+"""Pieces every citizen dialogue is built from (aiogram_dialog windows).
+
+A window's text comes from the catalog (:class:`Catalog`, values escaped);
+typed answers are ``TextInput`` widgets whose type factory is a domain
+validator, and a refused answer is explained by :func:`explain_refusal`,
+after which aiogram_dialog shows the window (the question) again. Input of
+the wrong kind (a sticker where text is expected) is answered by
+:func:`text_expected`. The last row of every step is [Назад] [Отмена].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import DialogManager, ShowMode
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row
+from aiogram_dialog.widgets.text import Const, Text
+
+from bot.domain.validators import Invalid
+from bot.keyboards.common import main_menu
+from bot.texts import explain, render
+from bot.texts import common as common_texts
+
+
+class Catalog(Text):
+    """A catalog template rendered with the getter's values, every value escaped for HTML."""
+
+    def __init__(self, template: str, when: Any = None) -> None:
+        super().__init__(when=when)
+        self.template = template
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
+        return render(self.template, **_template_values(self.template, data))
+
+
+def _template_values(template: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    import string
+
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return {name: data[name] for name in names}
+
+
+REFUSAL = "refusal"
+
+
+class Refusal(Text):
+    """Why the last answer was refused, above the question asked again; shown once.
+
+    A refused answer and the question again are one message: the reason
+    first, then the window as it was, with its buttons.
+    """
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
+        reason = manager.dialog_data.pop(REFUSAL, None)
+        return "" if reason is None else f"{reason}\n"
+
+
+def refuse(manager: DialogManager, reason: str) -> None:
+    """Show ``reason`` (HTML) above the current window's question when it is shown next."""
+    manager.dialog_data[REFUSAL] = reason
+
+
+def explain_refusal(table: Mapping[str, str]) -> Callable[..., Any]:
+    """``on_error`` of a ``TextInput``: say why the answer was refused and ask again."""
+
+    async def on_error(message: Message, widget: Any, manager: DialogManager,
+                       error: ValueError) -> None:
+        if isinstance(error, Invalid):
+            refuse(manager, explain(error.problem.value, dict(error.details), dict(table)))
+        else:
+            refuse(manager, explain("empty", {}, dict(table)))
+
+    return on_error
+
+
+async def _text_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, common_texts.TEXT_EXPECTED)
+
+
+def text_expected() -> MessageInput:
+    """Anything but text at a text step: explained, then the question again."""
+    return MessageInput(_text_expected, content_types=ContentType.ANY)
+
+
+async def _cancelled(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    assert callback.message is not None
+    await callback.message.answer(common_texts.CANCELLED)
+    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+    manager.show_mode = ShowMode.NO_UPDATE
+
+
+def navigation(*, back: bool = True) -> Row:
+    """[⬅️ Назад] [✖️ Отмена]: one step back, or leave the dialogue for the main menu."""
+    buttons: list[Any] = []
+    if back:
+        buttons.append(Back(Const(common_texts.BUTTON_BACK)))
+    buttons.append(Cancel(Const(common_texts.BUTTON_CANCEL), on_click=_cancelled))
+    return Row(*buttons)

@@ -1,0 +1,64 @@
+"""Callback requests: booking a call together with its appeal, and reading the schedule.
+
+Changes to a booked call (moving, cancelling, marking) are appeal changes
+(:class:`bot.domain.models.CallChange`), applied by the desk repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.domain.models import Appeal, AppealChange, AppealStatus, CallStatus, NewAppeal, SlotClaim
+from bot.storage.sqlite.appeals import insert_appeal
+from bot.storage.sqlite.changes import slot_has_room
+from bot.storage.sqlite.database import Database, Transaction
+from bot.storage.sqlite.rows import appeals_with_details
+from bot.storage.sqlite.timefmt import from_db, to_db
+
+
+class SQLiteCallBookingRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def book(
+        self,
+        appeal: NewAppeal,
+        claim: SlotClaim,
+        now: datetime,
+        follow_up: Callable[[Appeal], AppealChange] | None = None,
+    ) -> Appeal | None:
+        stamp = to_db(now)
+
+        async def store_call(tx: Transaction, appeal_id: int) -> None:
+            await tx.execute(
+                "INSERT INTO callbacks (appeal_id, slot_start, slot_end, status, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (appeal_id, to_db(claim.start), to_db(claim.end), CallStatus.SCHEDULED, stamp,
+                 stamp),
+            )
+
+        async with self._db.transaction() as tx:
+            if not await slot_has_room(tx, claim):
+                return None
+            return await insert_appeal(tx, appeal, now, follow_up, before_follow_up=store_call)
+
+    async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        rows = await self._db.fetchall(
+            "SELECT slot_start, slot_end FROM callbacks"
+            " JOIN appeals ON appeals.id = callbacks.appeal_id"
+            " WHERE callbacks.status = ? AND appeals.status != ? AND slot_start < ?"
+            " AND slot_end > ? ORDER BY slot_start",
+            (CallStatus.SCHEDULED, AppealStatus.CLOSED, to_db(end), to_db(start)),
+        )
+        return [(from_db(row[0]), from_db(row[1])) for row in rows]
+
+    async def calls_between(self, start: datetime, end: datetime) -> list[Appeal]:
+        async with self._db.reading() as tx:
+            rows = await tx.fetchall(
+                "SELECT appeals.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
+                " WHERE callbacks.status != ? AND callbacks.slot_start >= ?"
+                " AND callbacks.slot_start < ? ORDER BY callbacks.slot_start, appeals.id",
+                (CallStatus.CANCELLED, to_db(start), to_db(end)),
+            )
+            return await appeals_with_details(tx, rows)
