@@ -1,7 +1,7 @@
 """The small interfaces services depend on.
 
-A server database (PostgreSQL) can be added later by implementing these
-protocols; handlers and services do not change.
+Implemented on SQLite (:mod:`bot.storage.sqlite`) and on PostgreSQL
+(:mod:`bot.storage.postgres`); handlers and services do not see which.
 """
 
 from __future__ import annotations
