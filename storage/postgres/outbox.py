@@ -1,21 +1,40 @@
-"""The outbox on PostgreSQL: Bot API sends waiting for the sender, delivered in lane order."""
+"""The outbox on PostgreSQL, and its claims for senders in several processes.
+
+:meth:`PostgresOutboxRepository.claim` hands each due row to one sender: the rows
+are picked with ``SELECT ... FOR UPDATE SKIP LOCKED`` (a row another sender is
+claiming at this moment is skipped, not waited for) and leased to the claimer
+until a deadline. Only the first pending row of a lane is ever claimable, so a
+lane's next row waits while an earlier one is pending, whether it is leased by
+another sender, waiting for its time, or not claimed yet. A lane's rows are
+added under the lock of their appeal's row (:mod:`bot.storage.postgres.changes`),
+so their ids are in commit order: no row becomes visible behind a later one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from asyncpg import Record
 
 from bot.domain.models import Audience, MessageRef, OutboxItem, OutboxKind, OutboxStatus
 from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.values import utc
+from bot.storage.postgres.values import changed_rows, utc
 
 # The first pending row of a lane: no pending row of the lane comes before it.
 _LANE_HEAD = (
     "o.status = 'pending' AND NOT EXISTS (SELECT 1 FROM outbox AS earlier"
     " WHERE earlier.lane = o.lane AND earlier.status = 'pending' AND earlier.id < o.id)"
 )
+_LEASE_ENDED = "(o.claimed_until IS NULL OR o.claimed_until <= $1)"
+_CLAIM = (
+    "WITH taken AS ("
+    f" SELECT o.id FROM outbox AS o WHERE {_LANE_HEAD} AND o.not_before <= $1"
+    f" AND {_LEASE_ENDED} ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)"
+    " UPDATE outbox SET claimed_by = $3, claimed_until = $4"
+    " FROM taken WHERE outbox.id = taken.id RETURNING outbox.*"
+)
+_RELEASE = "claimed_by = NULL, claimed_until = NULL"
 
 
 class PostgresOutboxRepository:
@@ -30,9 +49,23 @@ class PostgresOutboxRepository:
         )
         return [_item(row) for row in rows]
 
+    async def claim(self, claimer: str, now: datetime, limit: int,
+                    lease: timedelta) -> list[OutboxItem]:
+        """Lease to ``claimer`` until ``now + lease`` up to ``limit`` due rows, oldest first:
+        the first pending row of each lane, unless another claim's lease on it is running.
+
+        Delivering, postponing or failing a row ends its lease; a lease that runs out
+        (its claimer died or hangs) lets another claimer take the row again.
+        """
+        stamp = utc(now)
+        rows = await self._db.pool.fetch(_CLAIM, stamp, limit, claimer, stamp + lease)
+        return sorted((_item(row) for row in rows), key=lambda item: item.id)
+
     async def next_due(self) -> datetime | None:
+        """When the earliest first row of a lane may be tried (or claimed again)."""
         return await self._db.pool.fetchval(
-            f"SELECT MIN(o.not_before) FROM outbox AS o WHERE {_LANE_HEAD}"
+            "SELECT MIN(GREATEST(o.not_before, COALESCE(o.claimed_until, o.not_before)))"
+            f" FROM outbox AS o WHERE {_LANE_HEAD}"
         )
 
     async def mark_delivered(
@@ -42,7 +75,7 @@ class PostgresOutboxRepository:
         async with self._db.transaction() as connection:
             appeal_id = await connection.fetchval(
                 "UPDATE outbox SET status = $1, delivered_at = $2, message_id = $3,"
-                " more_message_ids = $4, last_error = NULL"
+                f" more_message_ids = $4, last_error = NULL, {_RELEASE}"
                 " WHERE id = $5 AND status = $6 RETURNING appeal_id",
                 OutboxStatus.DELIVERED, utc(now), message_id,
                 list(more_message_ids) if more_message_ids else None,
@@ -64,15 +97,15 @@ class PostgresOutboxRepository:
 
     async def postpone(self, item_id: int, not_before: datetime, error: str) -> None:
         await self._db.pool.execute(
-            "UPDATE outbox SET attempts = attempts + 1, not_before = $1, last_error = $2"
-            " WHERE id = $3 AND status = $4",
+            "UPDATE outbox SET attempts = attempts + 1, not_before = $1, last_error = $2,"
+            f" {_RELEASE} WHERE id = $3 AND status = $4",
             utc(not_before), error, item_id, OutboxStatus.PENDING,
         )
 
     async def mark_failed(self, item_id: int, now: datetime, error: str) -> None:
         await self._db.pool.execute(
             "UPDATE outbox SET status = $1, attempts = attempts + 1, delivered_at = $2,"
-            " last_error = $3 WHERE id = $4 AND status = $5",
+            f" last_error = $3, {_RELEASE} WHERE id = $4 AND status = $5",
             OutboxStatus.FAILED, utc(now), error, item_id, OutboxStatus.PENDING,
         )
 
@@ -81,6 +114,13 @@ class PostgresOutboxRepository:
             "SELECT * FROM outbox WHERE status = $1 ORDER BY id", OutboxStatus.PENDING
         )
         return [_item(row) for row in rows]
+
+    async def release(self, claimer: str) -> int:
+        """End every lease of ``claimer`` (a sender stopping cleanly); return how many."""
+        return changed_rows(await self._db.pool.execute(
+            f"UPDATE outbox SET {_RELEASE} WHERE claimed_by = $1 AND status = $2",
+            claimer, OutboxStatus.PENDING,
+        ))
 
 
 def _item(row: Record) -> OutboxItem:
