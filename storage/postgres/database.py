@@ -50,11 +50,21 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_JSONB_VERSION = b"\x01"  # the first byte of jsonb's binary form: its format version
+
+
 async def _prepare_connection(connection: asyncpg.Connection) -> None:
-    for type_name in ("json", "jsonb"):
-        await connection.set_type_codec(
-            type_name, schema="pg_catalog", encoder=dump_json, decoder=json.loads,
-        )
+    # Binary forms, so that COPY (the archive import) can carry them too: json's is its
+    # text, jsonb's is its text after a version byte.
+    await connection.set_type_codec(
+        "json", schema="pg_catalog", format="binary",
+        encoder=lambda value: dump_json(value).encode(), decoder=json.loads,
+    )
+    await connection.set_type_codec(
+        "jsonb", schema="pg_catalog", format="binary",
+        encoder=lambda value: _JSONB_VERSION + dump_json(value).encode(),
+        decoder=lambda data: json.loads(data[1:]),
+    )
 
 
 class PostgresDatabase:

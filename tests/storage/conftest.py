@@ -14,11 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage
 
+from bot.storage.postgres import archive as postgres_archive
 from bot.storage.postgres.appeals import PostgresAppealRepository
 from bot.storage.postgres.call_booking import PostgresCallBookingRepository
 from bot.storage.postgres.citizens import PostgresCitizenRepository
@@ -41,6 +43,7 @@ from bot.storage.repositories import (
     OutboxRepository,
     TemplateRepository,
 )
+from bot.storage.sqlite import archive as sqlite_archive
 from bot.storage.sqlite.appeals import SQLiteAppealRepository
 from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
 from bot.storage.sqlite.citizens import SQLiteCitizenRepository
@@ -82,6 +85,7 @@ class Store:
     privacy: SQLitePrivacyRepository | PostgresPrivacyRepository
     updates: SQLiteProcessedUpdates | PostgresProcessedUpdates
     fsm: BaseStorage
+    archive: ModuleType  # import_archive, count_appeals, lookup_plans
 
     async def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """A query for a test's own checks, with ``$1``-style parameters on both backends."""
@@ -125,6 +129,7 @@ def sqlite_store(database: Database) -> Store:
         privacy=SQLitePrivacyRepository(database),
         updates=SQLiteProcessedUpdates(database),
         fsm=SQLiteStorage(database),
+        archive=sqlite_archive,
     )
 
 
@@ -142,6 +147,7 @@ def postgres_store(database: PostgresDatabase) -> Store:
         privacy=PostgresPrivacyRepository(database),
         updates=PostgresProcessedUpdates(database),
         fsm=PostgresStorage(database),
+        archive=postgres_archive,
     )
 
 

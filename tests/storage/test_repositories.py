@@ -10,6 +10,7 @@ import pytest
 from bot.domain.models import (
     AppealStatus,
     AppealType,
+    ArchivedAppeal,
     Attachment,
     MessageAuthor,
     NewAppeal,
@@ -202,3 +203,32 @@ async def test_consent_is_kept_per_version_with_the_first_moment(store: Store) -
                              " ORDER BY version", 7)
     assert [(version, moment(at)) for version, at in given] == [
         ("1", first), ("2", first + timedelta(days=30))]
+
+
+async def test_an_imported_archive_keeps_its_numbers_and_new_ones_follow(store: Store) -> None:
+    archived = [
+        ArchivedAppeal(f"2025-{n:06d}", 9, 9, AppealType.COMPLAINT, AppealStatus.CLOSED,
+                       {"description": f"архив {n}", "n": n}, NOW - timedelta(days=400 - n),
+                       NOW - timedelta(days=300))
+        for n in (5, 17, 3)
+    ]
+    assert await store.archive.import_archive(store.database, archived) == 3
+    assert await store.archive.import_archive(
+        store.database, [ArchivedAppeal("2025-000002", 9, 9, AppealType.TECHNICAL,
+                                        AppealStatus.CLOSED, {}, NOW - timedelta(days=390))]) == 1
+
+    assert await store.archive.count_appeals(store.database) == 4
+    old = await store.appeals.get_by_number("2025-000017")
+    assert old is not None and old.fields == {"description": "архив 17", "n": 17}
+    assert old.closed_at == NOW - timedelta(days=300)
+    new = await store.appeals.create(
+        NewAppeal(9, 9, AppealType.TECHNICAL, {}), datetime(2025, 12, 31, tzinfo=UTC))
+    assert new.number == "2025-000018"  # past the highest imported, never back
+
+
+async def test_every_lookup_a_citizen_triggers_has_a_plan(store: Store) -> None:
+    plans = await store.archive.lookup_plans(store.database)
+    assert set(plans) == {"status by number", "attachments of a page of appeals",
+                          "calls of a page of appeals", "my appeals: count",
+                          "my appeals: page", "history of an appeal"}
+    assert all(plans.values())
