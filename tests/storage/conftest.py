@@ -1,8 +1,9 @@
 """The storage backends every repository test runs on: SQLite and PostgreSQL.
 
-``store`` is parametrised over both; a test that takes it runs twice. PostgreSQL
-tests skip with one line when the server does not answer, and fail instead when
-REQUIRE_SERVICES=1 (CI).
+``store`` is parametrised over both; a test that takes it runs twice. When the
+PostgreSQL server does not answer, its tests are left out and one line at the end
+of the run says so and how to start it; with REQUIRE_SERVICES=1 (CI) they run
+and fail instead.
 """
 
 from __future__ import annotations
@@ -66,6 +67,38 @@ from testkit.postgres import (
 )
 
 _NUMBERED_PARAMETER = re.compile(r"\$(\d+)")
+_LEFT_OUT = pytest.StashKey[tuple[int, str]]()
+
+
+def _probe_postgres(url: str) -> str | None:
+    # In a thread of its own: asyncio.run would replace the event loop of the tests' thread.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, unreachable_reason(url)).result()
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    backends = callspec.params.values() if callspec is not None else ()
+    return "postgres" in backends or "postgres_server" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanting = [item for item in items if _needs_postgres(item)]
+    if not wanting or services_required():
+        return
+    reason = _probe_postgres(postgres_url())
+    if reason is None:
+        return
+    config.hook.pytest_deselected(items=wanting)
+    items[:] = [item for item in items if not _needs_postgres(item)]
+    config.stash[_LEFT_OUT] = (len(wanting), reason)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    left_out = config.stash.get(_LEFT_OUT, None)
+    if left_out is not None:
+        count, reason = left_out
+        terminalreporter.write_line(f"{count} PostgreSQL tests not run: {reason}", yellow=True)
 
 
 @dataclass
@@ -155,9 +188,7 @@ def postgres_store(database: PostgresDatabase) -> Store:
 def postgres_server() -> str:
     """The test server's URL, once it has answered; skips (or, in CI, fails) otherwise."""
     url = postgres_url()
-    # In a thread of its own: asyncio.run would replace the event loop of the tests' thread.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        reason = thread.submit(asyncio.run, unreachable_reason(url)).result()
+    reason = _probe_postgres(url)
     if reason is not None:
         if services_required():
             pytest.fail(f"REQUIRE_SERVICES=1: {reason}", pytrace=False)
