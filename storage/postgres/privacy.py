@@ -8,13 +8,16 @@ The appeals erased are locked first, so an erasure and a concurrent change of th
 same appeal in another process happen one after the other, and two retention
 passes never erase (and record) one appeal twice.
 
-An UPDATE in PostgreSQL leaves the old version of the row in the table until
-VACUUM removes it, and a deleted row stays until then too. After each erasure
-the tables it touched are vacuumed (:meth:`PostgresDatabase.vacuum`), so the old
-versions are no longer readable by any query or dump. What PostgreSQL cannot
-promise is to overwrite the bytes at once: pages keep them until reused, and the
-write-ahead log (and any WAL archive or replica) keeps them until it is
-recycled; a deployment bounds that with its WAL retention and backup policy.
+An UPDATE or DELETE in PostgreSQL leaves the old version of the row in the
+table, invisible to queries but whole, until VACUUM removes it. After each
+erasure the tables it touched are vacuumed (:meth:`PostgresDatabase.vacuum`):
+the old versions stop being rows, their index entries go, and pages left empty
+are cut off the file. Unlike SQLite's ``secure_delete``, PostgreSQL does not
+zero what it frees: a value updated away on a page that keeps live rows was
+still in the table's file after VACUUM and a checkpoint (tried on PostgreSQL
+15), until the space is reused. The write-ahead log, and any WAL archive or
+replica, keep old values until recycled. Bounding that is the deployment's
+part: its WAL and backup retention, encryption at rest, or a periodic VACUUM FULL.
 """
 
 from __future__ import annotations
