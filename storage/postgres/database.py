@@ -34,12 +34,11 @@ import asyncpg
 
 logger = logging.getLogger(__name__)
 
-Connection = asyncpg.Connection  # what a transaction block gets
-Record = asyncpg.Record
-
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 DEFAULT_POOL_SIZE = 10
 HEALTH_TIMEOUT = 2.0  # seconds a health check may take before the database counts as down
+# Seconds a migration (or the wait for another process's) may take: longer than a query.
+MIGRATION_TIMEOUT = 3600.0
 
 # The advisory lock of a named job in this schema: one bigint from the name and the schema.
 ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || current_schema(), 0))"
@@ -161,7 +160,7 @@ class PostgresDatabase:
         """
         done: list[tuple[int, str]] = []
         async with self.transaction() as connection:
-            await connection.execute(ADVISORY_LOCK, MIGRATION_LOCK)
+            await connection.execute(ADVISORY_LOCK, MIGRATION_LOCK, timeout=MIGRATION_TIMEOUT)
             await connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version integer PRIMARY KEY,"
@@ -173,7 +172,7 @@ class PostgresDatabase:
             for version, name, script in available_migrations():
                 if version in applied:
                     continue
-                await connection.execute(script)
+                await connection.execute(script, timeout=MIGRATION_TIMEOUT)
                 await connection.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version, name,
                 )
@@ -181,11 +180,6 @@ class PostgresDatabase:
         for version, name in done:
             logger.info("Applied PostgreSQL migration %04d_%s", version, name)
         return [version for version, _ in done]
-
-
-def latest_schema_version() -> int:
-    """The version the database has once every migration is applied."""
-    return max(version for version, _, _ in available_migrations())
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

@@ -13,10 +13,6 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def utc_optional(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc(moment)
-
-
 def changed_rows(status: str) -> int:
     """The row count of a command's status ("UPDATE 3", "DELETE 0", "INSERT 0 1")."""
     return int(status.rsplit(" ", 1)[-1])
