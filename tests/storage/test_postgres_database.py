@@ -1,22 +1,30 @@
-"""PostgresDatabase: migrations under an advisory lock, the pool, health; and appeal
-numbers filed by two processes at once, which only a shared server can show."""
+"""PostgresDatabase: migrations under an advisory lock, the pool, health; and what only a
+server shared by two processes can show: appeal numbers, a slot's last place, guards."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 
 from bot.domain.models import (
+    Actor,
     AppealChange,
+    AppealStatus,
     AppealType,
+    EventKind,
+    MessageAuthor,
     NewAppeal,
+    NewEvent,
+    SlotClaim,
 )
 from bot.storage.postgres import database as postgres_database_module
 from bot.storage.postgres.appeals import PostgresAppealRepository
+from bot.storage.postgres.call_booking import PostgresCallBookingRepository
 from bot.storage.postgres.database import PostgresDatabase, available_migrations
+from bot.storage.postgres.desk import PostgresDeskRepository
 from bot.storage.sqlite.database import _available_migrations as sqlite_migrations
 from testkit.postgres import database_in_schema
 
@@ -166,3 +174,43 @@ async def test_a_filing_that_rolls_back_gives_its_number_back(
     filed = await PostgresAppealRepository(processes[1]).create(
         NewAppeal(2, 2, AppealType.TECHNICAL, {}), NOW)
     assert filed.number == "2026-000001"
+
+
+# --- guards and slots across processes -------------------------------------------------
+
+
+async def test_the_last_place_of_a_slot_goes_to_one_of_two_processes(
+    processes: list[PostgresDatabase],
+) -> None:
+    start = NOW + timedelta(days=1)
+    claim = SlotClaim(start, start + timedelta(minutes=30), capacity=3)
+    bookings = [PostgresCallBookingRepository(database) for database in processes]
+
+    booked = await asyncio.gather(*(
+        bookings[n % 2].book(NewAppeal(n, n, AppealType.CALLBACK, {}), claim, NOW)
+        for n in range(10)
+    ))
+
+    assert sum(appeal is not None for appeal in booked) == 3
+    assert len(await bookings[0].booked(start, claim.end)) == 3
+
+
+async def test_an_appeal_taken_by_two_operators_at_once_goes_to_one(
+    processes: list[PostgresDatabase],
+) -> None:
+    appeal = await PostgresAppealRepository(processes[0]).create(
+        NewAppeal(1, 1, AppealType.TECHNICAL, {}), NOW)
+    desks = [PostgresDeskRepository(database) for database in processes]
+
+    def take(operator: int) -> AppealChange:
+        actor = Actor(MessageAuthor.OPERATOR, operator, f"Оператор {operator}")
+        return AppealChange(appeal.id, allowed_statuses=frozenset({AppealStatus.NEW}),
+                            status=AppealStatus.IN_PROGRESS, assignee=actor,
+                            events=(NewEvent(EventKind.TAKEN, actor),))
+
+    results = await asyncio.gather(*(desks[n % 2].apply([take(2000 + n)], NOW)
+                                     for n in range(6)))
+
+    taken = [result for [result] in results if result is not None]
+    assert len(taken) == 1
+    assert [event.kind for event in await desks[0].events(appeal.id)] == [EventKind.TAKEN]
