@@ -1,13 +1,13 @@
 """The small interfaces services depend on.
 
-A server database (PostgreSQL) can be added later by implementing these
-protocols; handlers and services do not change.
+Implemented on SQLite (:mod:`bot.storage.sqlite`) and on PostgreSQL
+(:mod:`bot.storage.postgres`); handlers and services do not see which.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.models import (
@@ -182,6 +182,16 @@ class TemplateRepository(Protocol):
 class OutboxRepository(Protocol):
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         """The first pending row of each lane, if its time has come; oldest first."""
+
+    async def claim(self, claimer: str, now: datetime, limit: int,
+                    lease: timedelta) -> list[OutboxItem]:
+        """Lease due rows to ``claimer`` until ``now + lease``, oldest first: the first pending
+        row of each lane, unless another claim's lease on it is running. Of senders in
+        several processes, exactly one gets a row; a lane's next row waits for the one
+        before it. Delivering, postponing or failing a row ends its lease."""
+
+    async def release(self, claimer: str) -> int:
+        """End every lease of ``claimer`` (a sender stopping cleanly); return how many."""
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending row may be tried, or None if none is pending."""

@@ -12,14 +12,11 @@ from bot.domain.models import (
     MessageAuthor,
     NewAppeal,
 )
+from bot.storage.shared import format_appeal_number
 from bot.storage.sqlite.changes import apply_change
 from bot.storage.sqlite.database import Database, Transaction
 from bot.storage.sqlite.rows import appeal_with_details, appeals_with_details
 from bot.storage.sqlite.timefmt import from_db, to_db
-
-
-def format_appeal_number(year: int, sequence: int) -> str:
-    return f"{year}-{sequence:06d}"
 
 
 class SQLiteAppealRepository:

@@ -14,20 +14,15 @@ from bot.domain.models import (
     Appeal,
     AppealChange,
     AppealStatus,
-    Audience,
     CallChange,
     CallStatus,
     OutboxKind,
     SlotClaim,
 )
+from bot.storage.shared import lane
 from bot.storage.sqlite.database import Transaction
 from bot.storage.sqlite.rows import load_appeal
 from bot.storage.sqlite.timefmt import to_db
-
-
-def lane(audience: Audience, appeal_id: int) -> str:
-    """Rows of one lane are delivered in order: per appeal and side."""
-    return f"{audience}:{appeal_id}"
 
 
 async def apply_change(tx: Transaction, change: AppealChange, stamp: str) -> Appeal | None:

@@ -24,10 +24,9 @@ from bot.domain.models import (
     OutboxKind,
     OutboxStatus,
 )
+from bot.storage.shared import ERASED_ERROR
 from bot.storage.sqlite.changes import apply_change
 from bot.storage.sqlite.database import Transaction
-
-ERASED_ERROR = "personal data erased"
 
 
 async def withdraw_from_desk(

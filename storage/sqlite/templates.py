@@ -3,12 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.models import ReplyTemplate
+from bot.storage.shared import title_key
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
-
-
-def title_key(title: str) -> str:
-    return " ".join(title.casefold().replace("ё", "е").split())
 
 
 class SQLiteTemplateRepository:

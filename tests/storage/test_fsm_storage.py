@@ -1,5 +1,5 @@
-"""The SQLite FSM storage behaves like aiogram's storages (their own test cases),
-keeps state and data apart, keeps every part of the key apart, and persists."""
+"""The FSM storages (SQLite, PostgreSQL) behave like aiogram's storages (their own test
+cases), keep state and data apart, keep every part of the key apart, and persist."""
 
 from __future__ import annotations
 
@@ -17,8 +17,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
+from bot.storage.postgres.database import PostgresDatabase
+from bot.storage.postgres.fsm import PostgresStorage
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.fsm import SQLiteStorage
+from testkit.postgres import database_in_schema
+from tests.storage.conftest import Store
 
 KEY = StorageKey(bot_id=42, chat_id=-1001, user_id=7)
 
@@ -35,12 +39,16 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
     await db.close()
 
 
-@pytest.fixture(params=["sqlite", "memory"])
-async def storage(request: pytest.FixtureRequest, database: Database) -> AsyncIterator[BaseStorage]:
-    """Ours, and aiogram's MemoryStorage as the reference the cases must also hold for."""
-    instance = SQLiteStorage(database) if request.param == "sqlite" else MemoryStorage()
-    yield instance
-    await instance.close()
+@pytest.fixture(params=["sqlite", "postgres", "memory"])
+def storage(request: pytest.FixtureRequest) -> BaseStorage:
+    """Ours, and aiogram's MemoryStorage as the reference the cases must also hold for.
+
+    (Nothing to close: our storages leave the database to its owner.)"""
+    if request.param == "sqlite":
+        return SQLiteStorage(request.getfixturevalue("database"))
+    if request.param == "postgres":
+        return PostgresStorage(request.getfixturevalue("postgres_database"))
+    return MemoryStorage()
 
 
 async def rows(database: Database) -> int:
@@ -123,24 +131,33 @@ async def test_no_state_keeps_the_data(storage: BaseStorage) -> None:
     assert await storage.get_data(KEY) == {"foo": "bar"}
 
 
-async def test_row_is_removed_once_state_and_data_are_empty(database: Database) -> None:
-    storage = SQLiteStorage(database)
+async def session_rows(store: Store) -> int:
+    return int(await store.value("SELECT COUNT(*) FROM fsm_sessions"))
+
+
+async def test_row_is_removed_once_state_and_data_are_empty(store: Store) -> None:
+    storage = store.fsm
     await storage.set_state(KEY, "state")
     await storage.set_data(KEY, {"foo": "bar"})
-    assert await rows(database) == 1
+    assert await session_rows(store) == 1
     await storage.set_state(KEY, None)
-    assert await rows(database) == 1
+    assert await session_rows(store) == 1
     await storage.set_data(KEY, {})
-    assert await rows(database) == 0
+    assert await session_rows(store) == 0
+    await storage.update_data(KEY, {"foo": "bar"})
+    await storage.update_data(KEY, {})
+    await storage.set_data(KEY, {})
+    assert await session_rows(store) == 0
 
 
-async def test_reading_a_missing_key_stores_nothing(database: Database) -> None:
-    storage = SQLiteStorage(database)
+async def test_reading_a_missing_key_stores_nothing(store: Store) -> None:
+    storage = store.fsm
     assert await storage.get_state(KEY) is None
     assert await storage.get_data(KEY) == {}
     await storage.set_state(KEY, None)
     await storage.set_data(KEY, {})
-    assert await rows(database) == 0
+    assert await storage.update_data(KEY, {}) == {}
+    assert await session_rows(store) == 0
 
 
 # --- every part of the key counts -------------------------------------------------
@@ -174,6 +191,41 @@ async def test_keys_differing_in_one_part_are_kept_apart(
 # --- persistence ---------------------------------------------------------------------
 
 
+async def test_postgres_state_and_data_are_shared_by_processes_and_survive_reopening(
+    postgres_database: PostgresDatabase, postgres_server: str, postgres_schema: str,
+) -> None:
+    other_process = database_in_schema(postgres_server, postgres_schema)
+    await other_process.connect()
+    try:
+        mine, theirs = PostgresStorage(postgres_database), PostgresStorage(other_process)
+        await mine.set_state(KEY, Form.waiting_for_name)
+        await mine.set_data(KEY, {"name": "Анна"})
+        assert await theirs.get_state(KEY) == "Form:waiting_for_name"
+        await theirs.update_data(KEY, {"phone": "+79123456789"})
+        assert await mine.get_data(KEY) == {"name": "Анна", "phone": "+79123456789"}
+    finally:
+        await other_process.close()
+    await postgres_database.close()
+    await postgres_database.connect()
+    assert await PostgresStorage(postgres_database).get_data(KEY) == {
+        "name": "Анна", "phone": "+79123456789"}
+
+
+async def test_postgres_merges_of_one_key_from_two_processes_all_land(
+    postgres_database: PostgresDatabase, postgres_server: str, postgres_schema: str,
+) -> None:
+    other_process = database_in_schema(postgres_server, postgres_schema)
+    await other_process.connect()
+    try:
+        storages = [PostgresStorage(postgres_database), PostgresStorage(other_process)]
+        await asyncio.gather(*(storages[n % 2].update_data(KEY, {f"field{n}": n})
+                               for n in range(20)))
+    finally:
+        await other_process.close()
+    assert await PostgresStorage(postgres_database).get_data(KEY) == {
+        f"field{n}": n for n in range(20)}
+
+
 async def test_state_and_data_survive_reopening_the_database(tmp_path: Path) -> None:
     path = tmp_path / "reopen.sqlite3"
     first = Database(path)
@@ -196,19 +248,22 @@ async def test_state_and_data_survive_reopening_the_database(tmp_path: Path) -> 
         await second.close()
 
 
-async def test_data_is_stored_as_readable_json(database: Database) -> None:
-    storage = SQLiteStorage(database)
-    await storage.set_data(KEY, {"name": "Анна"})
-    row = await database.fetchone("SELECT data FROM fsm_sessions")
-    assert row is not None
-    assert row[0] == '{"name":"Анна"}'
+async def test_data_is_stored_as_readable_json_in_its_own_order(store: Store) -> None:
+    await store.fsm.set_data(KEY, {"name": "Анна", "age": 30})
+    assert await store.value("SELECT CAST(data AS TEXT) FROM fsm_sessions") == (
+        '{"name":"Анна","age":30}')
+    assert list(await store.fsm.get_data(KEY)) == ["name", "age"]
 
 
 _KILLED_WRITER = """
 import asyncio, os, signal, sys
 from aiogram.fsm.storage.base import StorageKey
+from bot.storage.postgres.database import PostgresDatabase
+from bot.storage.postgres.fsm import PostgresStorage
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.fsm import SQLiteStorage
+from testkit.postgres import database_in_schema
+from tests.storage.conftest import Store
 
 async def main():
     database = Database(sys.argv[1])

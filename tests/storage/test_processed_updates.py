@@ -1,16 +1,17 @@
-"""Claims of update ids (storage/sqlite/updates.py): batched, committed, each id once."""
+"""Claims of update ids and the inbox: each id once, on both backends; batched on SQLite."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.storage.sqlite import updates
 from bot.storage.sqlite.database import Database, Params
 from bot.storage.sqlite.updates import SQLiteProcessedUpdates
+from tests.storage.conftest import Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 BOT = 123456789
@@ -57,18 +58,16 @@ async def test_a_claim_is_committed_when_it_returns(database: Database) -> None:
         other.close()
 
 
-async def test_the_same_update_twice_in_one_batch_is_handled_once(database: Database) -> None:
-    processed = SQLiteProcessedUpdates(database)
-
+async def test_the_same_update_claimed_thrice_at_once_is_handled_once(store: Store) -> None:
     claimed = await asyncio.gather(
-        *(processed.claim(BOT, 9, "run-a", NOW, UPDATE) for _ in range(3))
+        *(store.updates.claim(BOT, 9, "run-a", NOW, UPDATE) for _ in range(3))
     )
 
-    assert claimed == [True, False, False]
+    assert sorted(claimed) == [False, False, True]
 
 
-async def test_only_updates_a_dead_run_left_unfinished_are_taken_over(database: Database) -> None:
-    processed = SQLiteProcessedUpdates(database)
+async def test_only_updates_a_dead_run_left_unfinished_are_taken_over(store: Store) -> None:
+    processed = store.updates
     await asyncio.gather(*(processed.claim(BOT, n, "dead-run", NOW, UPDATE) for n in (1, 2)))
     await processed.finish(BOT, 2)
 
@@ -81,12 +80,9 @@ async def test_only_updates_a_dead_run_left_unfinished_are_taken_over(database: 
 
     assert claimed == [True, False, True]
     assert again is False
-    rows = await database.fetchall(
+    assert await store.rows(
         "SELECT update_id, run_id, status FROM processed_updates ORDER BY update_id"
-    )
-    assert [tuple(row) for row in rows] == [
-        (1, "run-b", "started"), (2, "dead-run", "done"), (3, "run-b", "started"),
-    ]
+    ) == [(1, "run-b", "started"), (2, "dead-run", "done"), (3, "run-b", "started")]
 
 
 async def test_a_big_batch_is_split_into_statements(
@@ -122,8 +118,8 @@ async def test_a_failed_statement_fails_every_claim_of_its_batch(
     assert await processed.claim(BOT, 1, "run-a", NOW, UPDATE) is True  # nothing was taken
 
 
-async def test_the_inbox_keeps_an_update_until_it_is_done(database: Database) -> None:
-    processed = SQLiteProcessedUpdates(database)
+async def test_the_inbox_keeps_an_update_until_it_is_done(store: Store) -> None:
+    processed = store.updates
     await asyncio.gather(*(processed.claim(BOT, n, "dead-run", NOW, f'{{"update_id": {n}}}')
                            for n in (12, 11, 13)))
     await processed.finish(BOT, 12)
@@ -131,7 +127,14 @@ async def test_the_inbox_keeps_an_update_until_it_is_done(database: Database) ->
     assert await processed.unfinished(BOT) == [(11, '{"update_id": 11}'),
                                                (13, '{"update_id": 13}')]
     assert await processed.unfinished(BOT + 1) == []
-    rows = await database.fetchall(
+    assert await store.rows(
         "SELECT update_id, payload FROM processed_updates WHERE status = 'done'"
-    )
-    assert [tuple(row) for row in rows] == [(12, None)]
+    ) == [(12, None)]
+
+
+async def test_old_ids_are_pruned(store: Store) -> None:
+    await store.updates.claim(BOT, 1, "run-a", NOW - timedelta(days=2), UPDATE)
+    await store.updates.claim(BOT, 2, "run-a", NOW, UPDATE)
+
+    assert await store.updates.prune(NOW - timedelta(days=1)) == 1
+    assert await store.rows("SELECT update_id FROM processed_updates") == [(2,)]

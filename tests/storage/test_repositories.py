@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import asyncpg
 import pytest
 
 from bot.domain.models import (
     AppealStatus,
     AppealType,
+    ArchivedAppeal,
     Attachment,
     MessageAuthor,
     NewAppeal,
@@ -15,11 +18,8 @@ from bot.domain.models import (
 )
 from bot.storage.sqlite import rows
 from bot.storage.sqlite.appeals import SQLiteAppealRepository
-from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
-from bot.storage.sqlite.citizens import SQLiteCitizenRepository
-from bot.storage.sqlite.consents import SQLiteConsentRepository
 from bot.storage.sqlite.database import Database, Params, Transaction
-from bot.storage.sqlite.timefmt import to_db
+from tests.storage.conftest import Store, moment
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -32,8 +32,8 @@ async def test_migrations_are_recorded_and_not_applied_twice(database: Database)
     assert mode[0] == "wal"
 
 
-async def test_phone_change_keeps_the_old_number_in_history(database: Database) -> None:
-    citizens = SQLiteCitizenRepository(database)
+async def test_phone_change_keeps_the_old_number_in_history(store: Store) -> None:
+    citizens = store.citizens
     assert await citizens.change_phone(1, 1, "+79120000001", NOW) is None
     previous = await citizens.change_phone(1, 1, "+79120000002", NOW + timedelta(days=1))
     assert previous == "+79120000001"
@@ -45,8 +45,8 @@ async def test_phone_change_keeps_the_old_number_in_history(database: Database) 
     ]
 
 
-async def test_appeal_numbers_run_per_year(database: Database) -> None:
-    appeals = SQLiteAppealRepository(database)
+async def test_appeal_numbers_run_per_year(store: Store) -> None:
+    appeals = store.appeals
 
     def new(kind: AppealType) -> NewAppeal:
         return NewAppeal(citizen_id=1, chat_id=1, type=kind, fields={"description": "x"})
@@ -60,8 +60,8 @@ async def test_appeal_numbers_run_per_year(database: Database) -> None:
     assert first.status == AppealStatus.NEW
 
 
-async def test_appeal_keeps_fields_attachments_and_messages(database: Database) -> None:
-    appeals = SQLiteAppealRepository(database)
+async def test_appeal_keeps_fields_attachments_and_messages(store: Store) -> None:
+    appeals = store.appeals
     created = await appeals.create(
         NewAppeal(
             citizen_id=7, chat_id=7, type=AppealType.COMPLAINT,
@@ -81,8 +81,8 @@ async def test_appeal_keeps_fields_attachments_and_messages(database: Database) 
     assert [(m.author, m.text) for m in messages] == [(MessageAuthor.CITIZEN, "Добавлю: звонил ещё")]
 
 
-async def test_citizen_listing_is_newest_first_and_paged(database: Database) -> None:
-    appeals = SQLiteAppealRepository(database)
+async def test_citizen_listing_is_newest_first_and_paged(store: Store) -> None:
+    appeals = store.appeals
     for offset in range(7):
         await appeals.create(
             NewAppeal(citizen_id=5, chat_id=5, type=AppealType.TECHNICAL, fields={}),
@@ -110,9 +110,9 @@ async def test_data_survives_reopening_the_file(settings, database: Database) ->
 
 
 async def test_a_page_of_appeals_carries_each_ones_attachments_and_call(
-    database: Database, monkeypatch: pytest.MonkeyPatch,
+    store: Store, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    appeals = SQLiteAppealRepository(database)
+    appeals = store.appeals
     photos = {n: [Attachment("photo", f"F{n}-{k}", f"U{n}-{k}") for k in range(n % 3)]
               for n in range(4)}
     for n, attachments in photos.items():
@@ -122,12 +122,12 @@ async def test_a_page_of_appeals_carries_each_ones_attachments_and_call(
             NOW + timedelta(minutes=n),
         )
     slot = SlotClaim(NOW + timedelta(days=1), NOW + timedelta(days=1, minutes=30), capacity=2)
-    booked = await SQLiteCallBookingRepository(database).book(
+    booked = await store.call_booking.book(
         NewAppeal(citizen_id=5, chat_id=5, type=AppealType.CALLBACK, fields={}),
         slot, NOW + timedelta(minutes=9),
     )
     assert booked is not None
-    queries = count_queries(monkeypatch)
+    queries = count_queries(store, monkeypatch)
 
     page = await appeals.list_for_citizen(5, limit=5, offset=0)
 
@@ -151,7 +151,7 @@ async def test_appeals_beyond_one_query_of_ids_keep_their_details(
                       attachments=[Attachment("document", f"F{n}", f"U{n}", f"{n}.pdf")]),
             NOW + timedelta(minutes=n),
         )
-    queries = count_queries(monkeypatch)
+    queries = count_sqlite_queries(monkeypatch)
 
     page = await appeals.list_for_citizen(8, limit=10, offset=0)
 
@@ -161,7 +161,23 @@ async def test_appeals_beyond_one_query_of_ids_keep_their_details(
     assert len(queries) == 1 + 2 * 3  # the page, then calls and attachments of 2 + 2 + 1
 
 
-def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def count_queries(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The reads of several rows from now on (their first word), on either backend."""
+    if store.backend == "sqlite":
+        return count_sqlite_queries(monkeypatch)
+    seen: list[str] = []
+    fetch = asyncpg.Connection.fetch
+
+    async def counted_fetch(self: asyncpg.Connection, sql: str, *args: Any,
+                            **kwargs: Any) -> list[asyncpg.Record]:
+        seen.append(sql.split()[0])
+        return await fetch(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetch", counted_fetch)
+    return seen
+
+
+def count_sqlite_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The statements run through :class:`Transaction` reads from now on (their first word)."""
     seen: list[str] = []
     fetchall = Transaction.fetchall
@@ -174,8 +190,8 @@ def count_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-async def test_consent_is_kept_per_version_with_the_first_moment(database: Database) -> None:
-    consents = SQLiteConsentRepository(database)
+async def test_consent_is_kept_per_version_with_the_first_moment(store: Store) -> None:
+    consents = store.consents
     first = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     assert not await consents.has(7, "1")
     await consents.give(7, "1", first)
@@ -183,7 +199,36 @@ async def test_consent_is_kept_per_version_with_the_first_moment(database: Datab
     await consents.give(7, "2", first + timedelta(days=30))
     assert await consents.has(7, "1") and await consents.has(7, "2")
     assert not await consents.has(8, "1")
-    rows = await database.fetchall("SELECT version, given_at FROM consents WHERE user_id = 7"
-                                   " ORDER BY version")
-    assert [tuple(row) for row in rows] == [("1", to_db(first)),
-                                            ("2", to_db(first + timedelta(days=30)))]
+    given = await store.rows("SELECT version, given_at FROM consents WHERE user_id = $1"
+                             " ORDER BY version", 7)
+    assert [(version, moment(at)) for version, at in given] == [
+        ("1", first), ("2", first + timedelta(days=30))]
+
+
+async def test_an_imported_archive_keeps_its_numbers_and_new_ones_follow(store: Store) -> None:
+    archived = [
+        ArchivedAppeal(f"2025-{n:06d}", 9, 9, AppealType.COMPLAINT, AppealStatus.CLOSED,
+                       {"description": f"архив {n}", "n": n}, NOW - timedelta(days=400 - n),
+                       NOW - timedelta(days=300))
+        for n in (5, 17, 3)
+    ]
+    assert await store.archive.import_archive(store.database, archived) == 3
+    assert await store.archive.import_archive(
+        store.database, [ArchivedAppeal("2025-000002", 9, 9, AppealType.TECHNICAL,
+                                        AppealStatus.CLOSED, {}, NOW - timedelta(days=390))]) == 1
+
+    assert await store.archive.count_appeals(store.database) == 4
+    old = await store.appeals.get_by_number("2025-000017")
+    assert old is not None and old.fields == {"description": "архив 17", "n": 17}
+    assert old.closed_at == NOW - timedelta(days=300)
+    new = await store.appeals.create(
+        NewAppeal(9, 9, AppealType.TECHNICAL, {}), datetime(2025, 12, 31, tzinfo=UTC))
+    assert new.number == "2025-000018"  # past the highest imported, never back
+
+
+async def test_every_lookup_a_citizen_triggers_has_a_plan(store: Store) -> None:
+    plans = await store.archive.lookup_plans(store.database)
+    assert set(plans) == {"status by number", "attachments of a page of appeals",
+                          "calls of a page of appeals", "my appeals: count",
+                          "my appeals: page", "history of an appeal"}
+    assert all(plans.values())
