@@ -69,20 +69,6 @@ class Recovery(CallbackData, prefix="r"):
     action: RecoveryAction
 
 
-class AppealKind(StrEnum):
-    TECHNICAL = "technical"
-    SERVICE_QUESTION = "service_question"
-    COMPLAINT = "complaint"
-    CONSULTATION = "consultation"
-    STATUS_CHECK = "status_check"
-
-
-class AppealTypeChoice(CallbackData, prefix="t"):
-    kind: AppealKind
-
-
-
-
 class AppealAction(StrEnum):
     OPEN = "open"
     COMMENT = "comment"

@@ -38,10 +38,10 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         privacy,
         recovery,
     )
-    from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in
+    from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in, own_buttons_only
 
     plain = [module.create_router() for module in (
-        navigation, consent, phone, recovery, appeal, my_appeals, call_booking, help_section,
+        navigation, consent, phone, recovery, my_appeals, call_booking, help_section,
         privacy,
     )]
     # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
@@ -52,7 +52,8 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     citizens.include_routers(
         plain[0],
         # Dialogues on aiogram_dialog come right after navigation, which works in every state.
-        complaint.create_dialog(settings, clock),
+        *(own_buttons_only(module.create_dialog(settings, clock))
+          for module in (complaint, appeal)),
         *plain[1:],
         conversation.create_router(),
     )

@@ -17,13 +17,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Router
-from aiogram.types import CallbackQuery, TelegramObject
-from aiogram_dialog import DialogManager, ShowMode, setup_dialogs
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import ChatEvent
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 from aiogram_dialog.api.protocols import DialogRegistryProtocol
 from aiogram_dialog.context.media_storage import MediaIdStorage
 from aiogram_dialog.manager.manager_factory import DefaultManagerFactory
 from aiogram_dialog.manager.message_manager import MessageManager
+from aiogram_dialog.utils import remove_intent_id
+
+from bot.keyboards.common import main_menu
+from bot.texts import common as common_texts
 
 
 class _AnsweredByMiddleware(MessageManager):
@@ -39,8 +45,50 @@ class _NewMessagePerStep(DefaultManagerFactory):
         return manager
 
 
+class DrawnByADialogue(Filter):
+    """A press of a button a dialogue drew: its callback data carries the dialogue's intent id."""
+
+    async def __call__(self, callback: CallbackQuery) -> bool:
+        intent_id, _ = remove_intent_id(callback.data or "")
+        return intent_id is not None
+
+
+def own_buttons_only(dialog: Dialog) -> Dialog:
+    """A dialogue takes only presses of its own buttons.
+
+    Other buttons (the consent screen, the main menu, a call's buttons shown in
+    an appeal's details) belong to the routers after the dialogues; without this
+    the open dialogue would take their presses as unknown and show its window again.
+    """
+    dialog.callback_query.filter(DrawnByADialogue())
+    return dialog
+
+
+class StaleDialogueButtons(BaseMiddleware):
+    """A button (or a reply to a message) of a dialogue already finished or left.
+
+    aiogram_dialog cannot find the dialogue the button was drawn by and raises;
+    the citizen gets the same answer as for any other stale button.
+    """
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except (UnknownIntent, OutdatedIntent):
+            if isinstance(event, CallbackQuery):
+                await event.answer(common_texts.STALE_BUTTON, show_alert=True)
+            elif isinstance(event, Message):
+                await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
+            return None
+
+
 def attach_dialogues(citizens: Router) -> None:
     """aiogram_dialog's middlewares on the citizens' router: operators' chats never pay for them."""
+    # Registered first, so it wraps aiogram_dialog's own middlewares, which raise for them.
+    stale = StaleDialogueButtons()
+    citizens.message.outer_middleware(stale)
+    citizens.callback_query.outer_middleware(stale)
     setup_dialogs(
         citizens,
         dialog_manager_factory=_NewMessagePerStep(

@@ -120,8 +120,16 @@ async def recovery_command(message: Message, state: FSMContext) -> None:
     await recovery.start_recovery(message, state)
 
 
-async def appeal_command(message: Message, state: FSMContext) -> None:
-    await appeal.show_types(message, state)
+async def appeal_command(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await appeal.start_new_appeal(dialog_manager)
+
+
+async def appeal_button(callback: CallbackQuery, state: FSMContext,
+                        dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await appeal.start_new_appeal(dialog_manager)
 
 
 async def complaint_command(message: Message, state: FSMContext,
@@ -178,6 +186,7 @@ def create_router() -> Router:
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
     router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
+    router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
     # The rest are commands: an ordinary message passes them all with one check.
     commands = Router(name=f"{__name__}.commands")
     commands.message.filter(IsCommand())

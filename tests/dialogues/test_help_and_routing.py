@@ -26,11 +26,13 @@ async def test_every_article_button_opens_its_dialogue(
 ) -> None:
     content = harness.dispatcher["help_content"]
     article = content.by_id[article_id]
-    await harness.send(citizen, "/help")
-    opened = (await harness.press(citizen, article.title))[0]
-    assert opened.html == article.html
-    assert opened.buttons[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
     for target in article.buttons:
+        # The article anew for each button: a dialogue takes the buttons of the
+        # message it was opened from away, as it does with its own earlier steps.
+        await harness.send(citizen, "/help")
+        opened = (await harness.press(citizen, article.title))[0]
+        assert opened.html == article.html
+        assert opened.buttons[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
         label = DIALOGUE_TARGETS[target][0] if not target.startswith(ARTICLE_PREFIX) else None
         assert label in opened.buttons
         replies = await harness.press(citizen, label, message=opened)
