@@ -110,8 +110,7 @@ async def type_chosen(callback: CallbackQuery, widget: Any, manager: DialogManag
     assert isinstance(callback.message, Message)
     state: FSMContext = manager.middleware_data["state"]
     if kind == STATUS_CHECK:
-        await manager.reset_stack()
-        await my_appeals.ask_for_number(callback.message, state)
+        await my_appeals.ask_for_number(manager)
         return
     if kind == AppealType.COMPLAINT:
         await start_complaint(callback.message, state, manager.middleware_data["consent"],

@@ -20,7 +20,6 @@ from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
 from bot.domain.content import HelpContent
 from bot.services.phone_change import PhoneChangeService
-from bot.settings import Settings
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
@@ -151,20 +150,33 @@ async def callback_command(message: Message, state: FSMContext,
 
 
 async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,
-                             settings: Settings) -> None:
+                             dialog_manager: DialogManager) -> None:
     assert message.from_user is not None
     await state.clear()
-    await my_appeals.show_list(message, message.from_user.id, 0, appeals, settings)
+    await my_appeals.start_list(message, message.from_user.id, appeals, dialog_manager)
+
+
+async def my_appeals_button(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
+                            dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await my_appeals.start_list(origin(callback), callback.from_user.id, appeals, dialog_manager)
 
 
 async def status_command(message: Message, command: CommandObject, state: FSMContext,
-                         appeals: AppealService, settings: Settings) -> None:
+                         appeals: AppealService, dialog_manager: DialogManager) -> None:
     assert message.from_user is not None
+    await state.clear()
     if command.args:
-        await my_appeals.show_status(message, state, command.args, message.from_user.id,
-                                     appeals, settings)
+        await my_appeals.show_status(message, command.args, message.from_user.id, appeals,
+                                     dialog_manager)
     else:
-        await my_appeals.ask_for_number(message, state)
+        await my_appeals.ask_for_number(dialog_manager)
+
+
+async def status_button(callback: CallbackQuery, state: FSMContext,
+                        dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await my_appeals.ask_for_number(dialog_manager)
 
 
 async def forget_command(message: Message, state: FSMContext) -> None:
@@ -187,6 +199,8 @@ def create_router() -> Router:
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
     router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
     router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
+    router.callback_query.register(my_appeals_button, Menu.filter(F.item == MenuItem.MY_APPEALS))
+    router.callback_query.register(status_button, Menu.filter(F.item == MenuItem.STATUS))
     # The rest are commands: an ordinary message passes them all with one check.
     commands = Router(name=f"{__name__}.commands")
     commands.message.filter(IsCommand())

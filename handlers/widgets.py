@@ -13,10 +13,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import (
+    CallbackQuery,
+    ContentType,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram_dialog import DialogManager
+from aiogram_dialog.api.internal import RawKeyboard
+from aiogram_dialog.utils import add_intent_id
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Back, Button, Row
+from aiogram_dialog.widgets.kbd import Back, Button, Keyboard, Row
+from aiogram_dialog.widgets.markup.inline_keyboard import InlineKeyboardFactory
 from aiogram_dialog.widgets.text import Const, Text
 
 from bot.domain.validators import Invalid
@@ -119,3 +128,48 @@ def navigation(*, back: bool | Callable[..., bool] = True, on_back: OnClick | No
                                   when=when))
     buttons.append(Button(Const(common_texts.BUTTON_CANCEL), id="cancel", on_click=_cancelled))
     return Row(*buttons)
+
+
+async def _to_main_menu(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await manager.reset_stack()
+    assert callback.message is not None
+    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+
+
+def main_menu_button() -> Button:
+    """[🏠 Главное меню]: leave the dialogue (a screen to read, nothing to cancel) for the menu."""
+    return Button(Const(common_texts.BUTTON_MAIN_MENU), id="main_menu", on_click=_to_main_menu)
+
+
+class _OtherScreensButton(InlineKeyboardButton):
+    """A button whose press belongs to a router outside the dialogue (see OtherScreens)."""
+
+
+class OtherScreens(Keyboard):
+    """Buttons of other screens, one a row, from the getter's ``items`` (InlineKeyboardButton).
+
+    Their callback data stay as the other screen packed them (the window needs
+    ``markup_factory=KEEPS_OTHER_SCREENS``): a press goes past the dialogue to
+    the router of that screen (a call's «Перенести» to the call booking), which
+    leaves the dialogue as any plain router does.
+    """
+
+    def __init__(self, items: str, when: Any = None) -> None:
+        super().__init__(when=when)
+        self.items = items
+
+    async def _render_keyboard(self, data: dict[str, Any], manager: DialogManager) -> RawKeyboard:
+        return [[_OtherScreensButton(**button.model_dump(exclude_none=True))]
+                for button in data[self.items]]
+
+
+class _KeepsOtherScreens(InlineKeyboardFactory):
+    async def render_markup(self, data: dict[str, Any], manager: DialogManager,
+                            keyboard: RawKeyboard) -> InlineKeyboardMarkup:
+        own = [[button for button in row if not isinstance(button, _OtherScreensButton)]
+               for row in keyboard]
+        add_intent_id(own, manager.current_context().id)
+        return InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+KEEPS_OTHER_SCREENS = _KeepsOtherScreens()
