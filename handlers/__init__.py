@@ -41,7 +41,7 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in, own_buttons_only
 
     plain = [module.create_router() for module in (
-        navigation, consent, phone, recovery, call_booking, help_section, privacy,
+        navigation, consent, phone, recovery, call_booking, privacy,
     )]
     # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
     # commands open other screens.
@@ -52,7 +52,7 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         plain[0],
         # Dialogues on aiogram_dialog come right after navigation, which works in every state.
         *(own_buttons_only(module.create_dialog(settings, clock))
-          for module in (complaint, appeal, my_appeals)),
+          for module in (complaint, appeal, my_appeals, help_section)),
         *plain[1:],
         conversation.create_router(),
         fallback.create_citizen_router(),

@@ -10,9 +10,10 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
 
-from bot.callback_data import Menu, MenuItem, Nav, NavAction
+from bot.callback_data import HelpArticle, Menu, MenuItem, Nav, NavAction
 from bot.filters import IsCommand, TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
@@ -95,8 +96,27 @@ async def cancel_button(callback: CallbackQuery, state: FSMContext,
     await cancel(origin(callback), state, dialog_manager)
 
 
-async def help_command(message: Message, state: FSMContext, help_content: HelpContent) -> None:
-    await help_section.show_help(message, state, help_content)
+async def help_command(message: Message, state: FSMContext,
+                       dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await help_section.start_help(dialog_manager)
+
+
+async def help_button(callback: CallbackQuery, state: FSMContext,
+                      dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await help_section.start_help(dialog_manager)
+
+
+async def article_button(callback: CallbackQuery, callback_data: HelpArticle, state: FSMContext,
+                         callback_answer: CallbackAnswer, help_content: HelpContent,
+                         dialog_manager: DialogManager) -> None:
+    """An article's button under another article or a free-text suggestion."""
+    if not await help_section.open_article(dialog_manager, callback_data.article, help_content):
+        callback_answer.text = t.STALE_BUTTON
+        callback_answer.show_alert = True
+        return
+    await state.clear()
 
 
 async def checklist_command(message: Message, state: FSMContext) -> None:
@@ -201,6 +221,8 @@ def create_router() -> Router:
     router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
     router.callback_query.register(my_appeals_button, Menu.filter(F.item == MenuItem.MY_APPEALS))
     router.callback_query.register(status_button, Menu.filter(F.item == MenuItem.STATUS))
+    router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
+    router.callback_query.register(article_button, HelpArticle.filter())
     # The rest are commands: an ordinary message passes them all with one check.
     commands = Router(name=f"{__name__}.commands")
     commands.message.filter(IsCommand())
