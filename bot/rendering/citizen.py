@@ -63,7 +63,7 @@ _FIELD_DISPLAY: dict[str, Callable[[Any], str]] = {
 
 def field_value(name: str, value: Any) -> str:
     if value is None:
-        return common.FIELD_NOT_GIVEN
+        return common.FIELD_NOT_GIVEN_AS.get(name, common.FIELD_NOT_GIVEN)
     if value == ERASED_VALUE:
         return value
     return _FIELD_DISPLAY.get(name, str)(value)

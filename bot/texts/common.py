@@ -85,7 +85,9 @@ APPEAL_FILED = (
     "или в «Мои обращения». Ответ специалиста придёт в этот чат."
 )
 
+# A field left empty (skipped); the word agrees with the field's name: «Номер заявления: не указан».
 FIELD_NOT_GIVEN = "не указано"
+FIELD_NOT_GIVEN_AS = {"application_number": "не указан"}
 # Names of every collected appeal field, for summaries, details and operator cards.
 FIELD_NAMES = {
     "service_name": "Услуга",

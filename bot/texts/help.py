@@ -7,4 +7,4 @@ HELP_HEADER = (
     "/status 2026-000042 — статус обращения."
 )
 BUTTON_ALL_ARTICLES = "📚 Все статьи"
-SUGGESTIONS = "Похоже, вам подойдёт одно из этого:"
+SUGGESTIONS = "Вот что может помочь:"

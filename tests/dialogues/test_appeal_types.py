@@ -46,7 +46,7 @@ async def test_technical_fault_asks_error_text_and_when(
     assert "Пропустить" in replies[0].buttons
     replies = await harness.press(citizen, "Пропустить")
     assert "Когда произошло: 23.11.2026 11:30" in replies[0].text
-    assert "Номер заявления: не указано" in replies[0].text
+    assert "Номер заявления: не указан\n" in replies[0].text
     replies = await harness.press(citizen, "Отправить")
     assert "Номер: 2026-000001" in replies[0].text
     assert "Техническая неисправность" in replies[0].text

@@ -43,7 +43,7 @@ async def test_every_article_button_opens_its_dialogue(
 
 async def test_free_text_offers_matching_dialogues(harness: BotHarness, citizen: Person) -> None:
     replies = await harness.send(citizen, "поменял номер и не могу войти")
-    assert replies[0].text == "Похоже, вам подойдёт одно из этого:"
+    assert replies[0].text == "Вот что может помочь:"
     assert replies[0].buttons == [
         "📄 Не могу войти после смены номера", "🔑 Не могу войти", "📱 Сменить номер телефона",
         "🏠 Главное меню",
