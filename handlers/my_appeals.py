@@ -41,6 +41,7 @@ from bot.handlers.widgets import (
     refuse,
     text_expected,
 )
+from bot.keyboards import conversation as conversation_keyboards
 from bot.keyboards.call_booking import call_buttons
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_details, appeal_list_item
@@ -161,14 +162,26 @@ async def details_getter(dialog_manager: DialogManager, appeals: AppealService,
     assert user is not None
     appeal = await appeals.find_own(dialog_manager.dialog_data[NUMBER], user.id)
     if appeal is None:  # erased meanwhile: nothing of it is shown any more
-        return {"details": Safe(t.NOT_YOURS), "open": False, "call_buttons": []}
+        return {"details": Safe(t.NOT_YOURS), "open": False, "unrated": False,
+                "call_buttons": []}
     return {
         "details": Safe((await _details_pieces(appeal, appeals, settings))[-1]),
         "open": appeal.is_open,
+        # A rating request that scrolled away can be answered from here.
+        "unrated": not appeal.is_open and appeal.rating is None,
         "call_buttons": ([] if appeal.call is None
                          else call_buttons(appeal.number, appeal.call,
                                            appeal_open=appeal.is_open)),
     }
+
+
+async def rate_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """The rating request again, as it came with the closing (its buttons are the conversation's)."""
+    number = manager.dialog_data[NUMBER]
+    await manager.reset_stack()
+    assert isinstance(callback.message, Message)
+    await callback.message.answer(conversation_texts.ASK_RATING,
+                                  reply_markup=conversation_keyboards.rating(number))
 
 
 async def _buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -241,6 +254,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             OtherScreens("call_buttons"),
             SwitchTo(Const(t.BUTTON_COMMENT), id="comment", state=MyAppeals.waiting_for_comment,
                      when=F["open"]),
+            Button(Const(t.BUTTON_RATE), id="rate", on_click=rate_pressed, when=F["unrated"]),
             SwitchTo(Const(t.BUTTON_TO_LIST), id="to_list", state=MyAppeals.choosing_appeal),
             main_menu_button(),
             MessageInput(_buttons_expected, content_types=ContentType.ANY),

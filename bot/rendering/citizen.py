@@ -80,6 +80,8 @@ def appeal_details(appeal: Appeal, history: list[AppealMessage], zone: ZoneInfo)
     lines = field_lines(appeal.fields) + call_lines(appeal, zone)
     if appeal.attachments:
         lines.append(render(my_texts.DETAILS_ATTACHMENTS, count=len(appeal.attachments)))
+    if appeal.resolution:  # the operator's result of a closed appeal
+        lines.append(render(my_texts.DETAILS_RESULT, resolution=appeal.resolution))
     text = render(
         my_texts.DETAILS,
         number=appeal.number,
