@@ -22,7 +22,6 @@ from bot.domain.clock import Clock
 from bot.domain.models import AppealType
 from bot.domain.validators import clean_text, parse_application_number, parse_moment
 from bot.handlers import my_appeals
-from bot.handlers.complaint import start_complaint
 from bot.handlers.replies import consent_asked, off_hours
 from bot.handlers.widgets import (
     Catalog,
@@ -39,6 +38,7 @@ from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.settings import Settings
 from bot.states.appeal import NewAppeal
+from bot.states.complaint import WrittenComplaint
 from bot.texts import appeals as t
 from bot.texts import common as common_texts
 from bot.texts import join_lines, validation
@@ -107,16 +107,14 @@ async def _leave_for_consent(callback: CallbackQuery, manager: DialogManager,
 
 async def type_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
                       kind: str) -> None:
-    assert isinstance(callback.message, Message)
-    state: FSMContext = manager.middleware_data["state"]
     if kind == STATUS_CHECK:
-        await my_appeals.ask_for_number(manager)
-        return
-    if kind == AppealType.COMPLAINT:
-        await start_complaint(callback.message, state, manager.middleware_data["consent"],
-                              manager)
+        await my_appeals.ask_for_number(manager, on_top=True)
         return
     if await _leave_for_consent(callback, manager, ConsentNext(kind)):
+        return
+    if kind == AppealType.COMPLAINT:
+        # On top of the types: the complaint's «Назад» on its first step comes back here.
+        await manager.start(WrittenComplaint.waiting_for_topic)
         return
     manager.dialog_data.clear()
     manager.dialog_data[KIND] = kind

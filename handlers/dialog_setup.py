@@ -98,6 +98,25 @@ def attach_dialogues(citizens: Router) -> None:
     )
 
 
+async def _has_answers(manager: DialogManager) -> bool:
+    """Some dialogue on the stack holds answers to a form's questions (fields of an appeal)."""
+    storage = manager.storage()  # type: ignore[attr-defined]  # ManagerImpl's, public there
+    for intent_id in manager.current_stack().intents:
+        context = await storage.load_context(intent_id)
+        if any(name in context.dialog_data for name in common_texts.FIELD_NAMES):
+            return True
+    return False
+
+
+async def leave_dialogues(manager: DialogManager, chat: Message | None) -> None:
+    """Close every open dialogue; a form with answers is not closed silently."""
+    if not manager.has_context():
+        return
+    if chat is not None and await _has_answers(manager):
+        await chat.answer(common_texts.DRAFT_DROPPED)
+    await manager.reset_stack()
+
+
 class LeavesTheDialogue(BaseMiddleware):
     """A handler outside the dialogues took the citizen's update: the open dialogue is left.
 
@@ -110,8 +129,8 @@ class LeavesTheDialogue(BaseMiddleware):
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         manager: DialogManager = data["dialog_manager"]
-        if manager.has_context():
-            await manager.reset_stack()
+        chat = event.message if isinstance(event, CallbackQuery) else event
+        await leave_dialogues(manager, chat if isinstance(chat, Message) else None)
         return await handler(event, data)
 
 

@@ -3,20 +3,33 @@
 Help is reading, not a form: it takes no typed messages (they are free text,
 routed as anywhere outside a dialogue). An article's buttons to dialogues are
 the menu's own (OtherScreens): navigation opens the dialogue they name.
+
+/help in the middle of a dialogue opens help on top of it (the stack keeps
+the answers given so far); «↩️ Продолжить, где остановились» closes help and
+shows the step it was opened from again. Typed there, a message gets that hint.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.kbd import Column, Row, Select, SwitchTo
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, LaunchMode, StartMode, Window
+from aiogram_dialog.api.entities import Stack
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Cancel, Column, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.domain.clock import Clock
 from bot.domain.content import HelpContent
-from bot.handlers.widgets import KEEPS_OTHER_SCREENS, OtherScreens, main_menu_button
+from bot.handlers.widgets import (
+    KEEPS_OTHER_SCREENS,
+    OtherScreens,
+    Refusal,
+    main_menu_button,
+    opened_on_top,
+    refuse,
+)
 from bot.keyboards.targets import target_button
 from bot.settings import Settings
 from bot.states.help import HelpSection
@@ -27,7 +40,9 @@ ARTICLE = "article"  # dialog data: the id of the article read
 
 
 async def start_help(manager: DialogManager) -> None:
-    await manager.start(HelpSection.choosing_article, mode=StartMode.RESET_STACK)
+    """On top of an open dialogue, which waits with its answers; help on help replaces it."""
+    await manager.start(HelpSection.choosing_article,
+                        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK)
 
 
 async def open_article(manager: DialogManager, article_id: str,
@@ -36,7 +51,7 @@ async def open_article(manager: DialogManager, article_id: str,
     if article_id not in help_content.by_id:
         return False
     await manager.start(HelpSection.reading_article, data={ARTICLE: article_id},
-                        mode=StartMode.RESET_STACK)
+                        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK)
     return True
 
 
@@ -63,34 +78,53 @@ async def article_getter(dialog_manager: DialogManager, help_content: HelpConten
             "targets": [target_button(target, articles) for target in article.buttons]}
 
 
-def _no_typed_messages(message: Message) -> bool:
-    return False
+def _over_a_dialogue(message: Message, aiogd_stack: Stack) -> bool:
+    """Typed messages are help's only while a dialogue waits under it (``aiogd_stack``:
+    the stack aiogram_dialog's middleware has loaded for this update)."""
+    return len(aiogd_stack.intents) > 1
+
+
+async def _return_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.DRAFT_KEPT)
+
+
+def _return_row() -> Row:
+    return Row(Cancel(Const(t.BUTTON_RETURN), id="return", when=opened_on_top))
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     dialog = Dialog(
         Window(
+            Refusal(),
             Const(t.HELP_HEADER),
+            Const("\n" + t.DRAFT_KEPT, when=opened_on_top),
             Column(Select(Format("{item[1]}"), id="article", item_id_getter=lambda item: item[0],
                           items="articles", on_click=article_chosen)),
+            _return_row(),
             main_menu_button(),
+            MessageInput(_return_expected, content_types=ContentType.ANY),
             state=HelpSection.choosing_article,
             getter=list_getter,
         ),
         Window(
+            Refusal(),
             Format("{article}"),
             OtherScreens("targets"),
+            _return_row(),
             Row(
                 SwitchTo(Const(t.BUTTON_ALL_ARTICLES), id="all_articles",
                          state=HelpSection.choosing_article),
                 main_menu_button(),
             ),
+            MessageInput(_return_expected, content_types=ContentType.ANY),
             state=HelpSection.reading_article,
             getter=article_getter,
             markup_factory=KEEPS_OTHER_SCREENS,
         ),
         on_start=_started,
+        launch_mode=LaunchMode.SINGLE_TOP,
     )
-    # Typed while reading help, a message is free text: it passes to the routers after.
-    dialog.message.filter(_no_typed_messages)
+    # Typed while reading help, a message is free text (it passes to the routers after),
+    # unless a dialogue waits under help: then the way back to it is shown.
+    dialog.message.filter(_over_a_dialogue)
     return dialog

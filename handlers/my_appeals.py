@@ -68,8 +68,21 @@ async def start_list(message: Message, user_id: int, appeals: AppealService,
     await manager.start(MyAppeals.choosing_appeal, mode=StartMode.RESET_STACK)
 
 
-async def ask_for_number(manager: DialogManager) -> None:
-    await manager.start(MyAppeals.waiting_for_number, mode=StartMode.RESET_STACK)
+async def ask_for_number(manager: DialogManager, *, on_top: bool = False) -> None:
+    """The status prompt; ``on_top`` of the dialogue it was asked from, which «Назад» returns to."""
+    await manager.start(MyAppeals.waiting_for_number,
+                        mode=StartMode.NORMAL if on_top else StartMode.RESET_STACK)
+
+
+async def _back_from_prompt(callback: CallbackQuery, button: Button,
+                            manager: DialogManager) -> None:
+    """Back to the appeal types it was asked from, or to the main menu."""
+    if len(manager.current_stack().intents) > 1:
+        await manager.done()
+        return
+    await manager.reset_stack()
+    assert isinstance(callback.message, Message)
+    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
 
 
 async def show_status(message: Message, number_text: str, user_id: int, appeals: AppealService,
@@ -278,7 +291,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             TextInput(id="number", type_factory=parse_appeal_number, on_success=number_typed,
                       on_error=explain_refusal(validation.APPEAL_NUMBER)),
             text_expected(),
-            navigation(back=False),
+            navigation(on_back=_back_from_prompt),
             state=MyAppeals.waiting_for_number,
         ),
         on_start=_started,

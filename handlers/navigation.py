@@ -34,6 +34,7 @@ from bot.handlers import (
     privacy,
     recovery,
 )
+from bot.handlers.dialog_setup import leave_dialogues
 from bot.handlers.replies import citizen_router, origin
 from bot.states.phone import PhoneChange
 
@@ -48,8 +49,7 @@ async def leave_dialogue(message: Message, state: FSMContext,
     if await state.get_state() == PhoneChange.waiting_for_phone.state:
         await message.answer(t.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove())
     await state.clear()
-    if dialog_manager.has_context():
-        await dialog_manager.reset_stack()
+    await leave_dialogues(dialog_manager, message)
 
 
 async def show_main_menu(message: Message, state: FSMContext,
@@ -148,6 +148,7 @@ async def appeal_command(message: Message, state: FSMContext,
 async def appeal_button(callback: CallbackQuery, state: FSMContext,
                         dialog_manager: DialogManager) -> None:
     await state.clear()
+    await leave_dialogues(dialog_manager, origin(callback))
     await appeal.start_new_appeal(dialog_manager)
 
 
@@ -158,6 +159,7 @@ async def complaint_command(message: Message, state: FSMContext,
 
 async def complaint_button(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
                            dialog_manager: DialogManager) -> None:
+    await leave_dialogues(dialog_manager, origin(callback))
     await complaint.start_complaint(origin(callback), state, consent, dialog_manager)
 
 
@@ -179,6 +181,7 @@ async def my_appeals_command(message: Message, state: FSMContext, appeals: Appea
 async def my_appeals_button(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
                             dialog_manager: DialogManager) -> None:
     await state.clear()
+    await leave_dialogues(dialog_manager, origin(callback))
     await my_appeals.start_list(origin(callback), callback.from_user.id, appeals, dialog_manager)
 
 
@@ -196,6 +199,7 @@ async def status_command(message: Message, command: CommandObject, state: FSMCon
 async def status_button(callback: CallbackQuery, state: FSMContext,
                         dialog_manager: DialogManager) -> None:
     await state.clear()
+    await leave_dialogues(dialog_manager, origin(callback))
     await my_appeals.ask_for_number(dialog_manager)
 
 
@@ -221,12 +225,14 @@ def create_router() -> Router:
     router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
     router.callback_query.register(my_appeals_button, Menu.filter(F.item == MenuItem.MY_APPEALS))
     router.callback_query.register(status_button, Menu.filter(F.item == MenuItem.STATUS))
+    # Help opens on top of a dialogue in progress, which waits for the citizen's return:
+    # here, not among the commands below, which leave dialogues.
+    router.message.register(help_command, Command("help"))
     router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
     router.callback_query.register(article_button, HelpArticle.filter())
     # The rest are commands: an ordinary message passes them all with one check.
     commands = Router(name=f"{__name__}.commands")
     commands.message.filter(IsCommand())
-    commands.message.register(help_command, Command("help"))
     commands.message.register(checklist_command, Command("checklist"))
     commands.message.register(phone_command, Command("phone"))
     commands.message.register(recovery_command, Command("recovery"))

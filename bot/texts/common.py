@@ -9,6 +9,8 @@ WELCOME = (
 MAIN_MENU = "Главное меню. Выберите, что нужно сделать:"
 KEYBOARD_CLOSED = "Смена номера прервана."
 CANCELLED = "Действие отменено, введённые данные не сохранены."
+# Another command or menu button in the middle of a form (/help keeps the form instead).
+DRAFT_DROPPED = "Заполнение прервано, введённые ответы не сохранены."
 NOTHING_TO_CANCEL = "Отменять нечего."
 UNKNOWN_INPUT = (
     "Я не понял сообщение. Выберите действие в меню ниже "
