@@ -27,8 +27,6 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.callback_data import (
-    AppealKind,
-    AppealTypeChoice,
     Consent,
     ConsentAnswer,
     ConsentNext,
@@ -167,8 +165,7 @@ def _status_of_archived(factory: UpdateFactory, person: Citizen) -> dict[str, An
 SCRIPT: tuple[Step, ...] = (
     Step("start", lambda f, p: f.text(p, "/start")),
     Step("menu: new appeal", lambda f, p: f.press(p, Menu(item=MenuItem.NEW_APPEAL).pack())),
-    Step("type: complaint",
-         lambda f, p: f.press(p, AppealTypeChoice(kind=AppealKind.COMPLAINT).pack())),
+    Step("type: complaint", lambda f, p: f.press_label(p, "Жалоба")),
     Step("consent: agree", lambda f, p: f.press(p, Consent(
         answer=ConsentAnswer.AGREE, then=ConsentNext.COMPLAINT).pack())),
     Step("topic", _pick(TOPICS)),

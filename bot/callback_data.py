@@ -69,32 +69,6 @@ class Recovery(CallbackData, prefix="r"):
     action: RecoveryAction
 
 
-class AppealKind(StrEnum):
-    TECHNICAL = "technical"
-    SERVICE_QUESTION = "service_question"
-    COMPLAINT = "complaint"
-    CONSULTATION = "consultation"
-    STATUS_CHECK = "status_check"
-
-
-class AppealTypeChoice(CallbackData, prefix="t"):
-    kind: AppealKind
-
-
-
-
-class AppealAction(StrEnum):
-    OPEN = "open"
-    COMMENT = "comment"
-    PAGE = "page"
-
-
-class MyAppeal(CallbackData, prefix="a"):
-    action: AppealAction
-    number: str = ""
-    page: int = 0
-
-
 class HelpArticle(CallbackData, prefix="h"):
     article: str  # the article's id, at most 31 characters (see bot.domain.content)
 

@@ -38,11 +38,10 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         privacy,
         recovery,
     )
-    from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in
+    from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in, own_buttons_only
 
     plain = [module.create_router() for module in (
-        navigation, consent, phone, recovery, appeal, my_appeals, call_booking, help_section,
-        privacy,
+        navigation, consent, phone, recovery, call_booking, privacy,
     )]
     # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
     # commands open other screens.
@@ -52,9 +51,11 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     citizens.include_routers(
         plain[0],
         # Dialogues on aiogram_dialog come right after navigation, which works in every state.
-        complaint.create_dialog(settings, clock),
+        *(own_buttons_only(module.create_dialog(settings, clock))
+          for module in (complaint, appeal, my_appeals, help_section)),
         *plain[1:],
         conversation.create_router(),
+        fallback.create_citizen_router(),
     )
     attach_dialogues(citizens)
     # A router's own filters are checked before its sub-routers' middlewares run:

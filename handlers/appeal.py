@@ -1,220 +1,261 @@
-"""A new appeal: choose the type, answer what that type needs, confirm."""
+"""A new appeal: choose the type, answer what that type needs, review, send.
+
+The type decides the questions (``FORMS``), so «Назад» and the next question
+follow the chosen form, not the order of the windows. The complaint and the
+status lookup are dialogues of their own, opened on top of the type chooser:
+their «Назад» comes back to it.
+"""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import StateFilter
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import DialogManager
+from typing import Any
 
-from bot.callback_data import (
-    AppealKind,
-    AppealTypeChoice,
-    ConsentNext,
-    Menu,
-    MenuItem,
-    Nav,
-    NavAction,
-)
-from bot.keyboards.appeals import appeal_types
-from bot.keyboards.common import confirm, main_menu
-from bot.services.appeals import AppealService
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Column, Select
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
+from bot.domain.models import AppealType
+from bot.domain.validators import clean_text, parse_application_number, parse_moment
+from bot.handlers import my_appeals
+from bot.handlers.replies import consent_asked, off_hours
+from bot.handlers.widgets import (
+    Catalog,
+    Refusal,
+    explain_refusal,
+    navigation,
+    refuse,
+    text_expected,
+)
+from bot.keyboards.common import main_menu
+from bot.rendering.citizen import appeal_filed, field_lines
+from bot.services.appeals import AppealService
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
-from bot.domain.validators import clean_text, parse_application_number, parse_moment
 from bot.settings import Settings
+from bot.states.appeal import NewAppeal
+from bot.states.complaint import WrittenComplaint
 from bot.texts import appeals as t
 from bot.texts import common as common_texts
-from bot.texts import join_lines, render, validation
-from bot.rendering.citizen import appeal_filed, field_lines
-from bot.handlers.complaint import start_complaint
-from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from bot.handlers.my_appeals import ask_for_number
-from bot.handlers.replies import answer_long, citizen_router, consent_asked, off_hours, origin
-from bot.states.appeal import NewAppeal
-from bot.domain.models import AppealType
+from bot.texts import join_lines, validation
 
-
-def _description(max_length: int = 2000) -> Step:
-    return Step("description", NewAppeal.waiting_for_description, t.PROMPTS["description"],
-                lambda text, _: clean_text(text, max_length=max_length))
-
-
-_APPLICATION_NUMBER = Step(
-    "application_number", NewAppeal.waiting_for_application_number,
-    t.PROMPTS["application_number"], lambda text, _: parse_application_number(text),
-    validation.APPLICATION_NUMBER, skippable=True,
-)
-
-FORMS: dict[AppealKind, Form] = {
-    AppealKind.TECHNICAL: Form([
-        _description(),
-        Step("error_text", NewAppeal.waiting_for_error_text, t.PROMPTS["error_text"],
-             lambda text, _: clean_text(text, max_length=1000)),
-        Step("occurred_at", NewAppeal.waiting_for_occurred_at, t.PROMPTS["occurred_at"],
-             lambda text, ctx: parse_moment(text, now=ctx.now).iso(), validation.MOMENTS),
-        _APPLICATION_NUMBER,
-    ]),
-    AppealKind.SERVICE_QUESTION: Form([
-        Step("service_name", NewAppeal.waiting_for_service_name, t.PROMPTS["service_name"],
-             lambda text, _: clean_text(text, max_length=200, min_length=2)),
-        _description(),
-        _APPLICATION_NUMBER,
-    ]),
-    AppealKind.CONSULTATION: Form([
-        Step("topic", NewAppeal.waiting_for_topic, t.PROMPTS["topic"],
-             lambda text, _: clean_text(text, max_length=200, min_length=2)),
-        _description(),
-    ]),
+# The questions of each form, in the order they are asked.
+FORMS: dict[str, tuple[str, ...]] = {
+    AppealType.TECHNICAL: ("description", "error_text", "occurred_at", "application_number"),
+    AppealType.SERVICE_QUESTION: ("service_name", "description", "application_number"),
+    AppealType.CONSULTATION: ("topic", "description"),
 }
-APPEAL_TYPES = {
-    AppealKind.TECHNICAL: AppealType.TECHNICAL,
-    AppealKind.SERVICE_QUESTION: AppealType.SERVICE_QUESTION,
-    AppealKind.CONSULTATION: AppealType.CONSULTATION,
+STATES = {
+    "service_name": NewAppeal.waiting_for_service_name,
+    "topic": NewAppeal.waiting_for_topic,
+    "description": NewAppeal.waiting_for_description,
+    "error_text": NewAppeal.waiting_for_error_text,
+    "occurred_at": NewAppeal.waiting_for_occurred_at,
+    "application_number": NewAppeal.waiting_for_application_number,
 }
-FORM_STATES = tuple({state for form in FORMS.values() for state in form.states})
+FIELD_OF_STATE = {state.state: field for field, state in STATES.items()}
+LIMITS = {"service_name": 200, "topic": 200, "description": 2000, "error_text": 1000}
+MIN_LENGTHS = {"service_name": 2, "topic": 2}
+STATUS_CHECK = "status_check"  # not a type of appeal: the type chooser's way to the lookup
+KIND = "kind"        # dialog data: the chosen type (an AppealType value)
 
 
-async def show_types(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await state.set_state(NewAppeal.choosing_type)
-    await message.answer(t.CHOOSE_TYPE, reply_markup=appeal_types())
+async def start_new_appeal(manager: DialogManager) -> None:
+    await manager.start(NewAppeal.choosing_type, mode=StartMode.RESET_STACK)
 
 
-async def current_form(state: FSMContext) -> Form:
-    return FORMS[AppealKind((await state.get_data())["kind"])]
+async def start_form(message: Message, state: FSMContext, kind: str, consent: ConsentService,
+                     manager: DialogManager) -> None:
+    """The form of ``kind`` from its first question (after the consent screen, if due)."""
+    if await consent_asked(message, state, consent, ConsentNext(kind)):
+        return
+    await manager.start(STATES[FORMS[kind][0]], data={KIND: kind}, mode=StartMode.RESET_STACK)
 
 
-async def show_summary(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
-    form = FORMS[AppealKind(data["kind"])]
-    await state.set_state(NewAppeal.confirming)
-    fields = {step.field: data.get(step.field) for step in form.steps}
-    await answer_long(
-        message,
-        render(t.SUMMARY, type=common_texts.APPEAL_TYPE_NAMES[APPEAL_TYPES[data["kind"]]],
-               fields=join_lines(field_lines(fields, t.SUMMARY_LINE))),
-        reply_markup=confirm(back=True),
-    )
+async def _started(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict):
+        manager.dialog_data.update(start_data)
 
 
-async def next_step(message: Message, state: FSMContext, form: Form, step: Step) -> None:
-    following = form.after(step)
-    if following is None:
-        await show_summary(message, state)
+def _form(manager: DialogManager) -> tuple[str, ...]:
+    return FORMS[manager.dialog_data[KIND]]
+
+
+def _current_field(manager: DialogManager) -> str:
+    return FIELD_OF_STATE[manager.current_context().state.state]
+
+
+# --- the type chooser ------------------------------------------------------------------------
+
+
+async def _leave_for_consent(callback: CallbackQuery, manager: DialogManager,
+                             then: ConsentNext) -> bool:
+    """The consent screen instead of a form not agreed to; it resumes the form at ``then``."""
+    consent: ConsentService = manager.middleware_data["consent"]
+    state: FSMContext = manager.middleware_data["state"]
+    assert isinstance(callback.message, Message)
+    if not await consent_asked(callback.message, state, consent, then):
+        return False
+    # The consent screen is not a step of this dialogue: it waits in aiogram's FSM state.
+    await manager.reset_stack()
+    return True
+
+
+async def type_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                      kind: str) -> None:
+    if kind == STATUS_CHECK:
+        await my_appeals.ask_for_number(manager, on_top=True)
+        return
+    if await _leave_for_consent(callback, manager, ConsentNext(kind)):
+        return
+    if kind == AppealType.COMPLAINT:
+        # On top of the types: the complaint's «Назад» on its first step comes back here.
+        await manager.start(WrittenComplaint.waiting_for_topic)
+        return
+    manager.dialog_data.clear()
+    manager.dialog_data[KIND] = kind
+    await manager.switch_to(STATES[FORMS[kind][0]])
+
+
+async def _type_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, common_texts.DIALOGUE_BUTTON_ONLY)
+
+
+async def types_getter(**_: Any) -> dict[str, Any]:
+    return {"types": list(t.TYPE_BUTTONS.items())}
+
+
+# --- the questions ---------------------------------------------------------------------------
+
+
+async def _next_question(manager: DialogManager, field: str) -> None:
+    """The question after ``field``, or the review after the last one or after an edit."""
+    form = _form(manager)
+    index = form.index(field)
+    if index + 1 == len(form):
+        await manager.switch_to(NewAppeal.confirming)
     else:
-        await ask(message, state, form, following)
+        await manager.switch_to(STATES[form[index + 1]])
 
 
-async def start_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
-    await show_types(origin(callback), state)
+async def answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
+    field = widget.widget.widget_id
+    manager.dialog_data[field] = value
+    await _next_question(manager, field)
 
 
-async def type_chosen(
-    callback: CallbackQuery, callback_data: AppealTypeChoice, state: FSMContext,
-    consent: ConsentService, dialog_manager: DialogManager,
-) -> None:
-    message = origin(callback)
-    kind = callback_data.kind
-    if kind == AppealKind.COMPLAINT:
-        await start_complaint(message, state, consent, dialog_manager)
+async def skipped(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    field = _current_field(manager)
+    manager.dialog_data[field] = None
+    await _next_question(manager, field)
+
+
+async def went_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """The previous question; the types from the first."""
+    form = _form(manager)
+    if manager.current_context().state == NewAppeal.confirming:
+        await manager.switch_to(STATES[form[-1]])
         return
-    if kind == AppealKind.STATUS_CHECK:
-        await ask_for_number(message, state)
-        return
-    await start_form(message, state, kind, consent)
+    index = form.index(_current_field(manager))
+    await manager.switch_to(STATES[form[index - 1]] if index else NewAppeal.choosing_type)
 
 
-async def start_form(message: Message, state: FSMContext, kind: AppealKind,
-                     consent: ConsentService) -> None:
-    if await consent_asked(message, state, consent, ConsentNext(kind.value)):
-        return
-    await state.set_data({"kind": kind.value})
-    form = FORMS[kind]
-    await ask(message, state, form, form.first)
+async def question_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    field = _current_field(dialog_manager)
+    form = _form(dialog_manager)
+    return {"step": form.index(field) + 1, "total": len(form)}
 
 
-async def type_expected(message: Message) -> None:
-    await message.answer(common_texts.DIALOGUE_BUTTON_ONLY, reply_markup=appeal_types())
+# --- the review ------------------------------------------------------------------------------
 
 
-async def form_answer(message: Message, state: FSMContext, settings: Settings,
-                      clock: Clock) -> None:
-    form = await current_form(state)
-    step = await answered_step(message, state, form, step_context(settings, clock))
-    if step is not None:
-        await next_step(message, state, form, step)
+async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    appeals: AppealService = manager.middleware_data["appeals"]
+    desk: DeskService = manager.middleware_data["desk"]
+    data = manager.dialog_data
+    kind = data[KIND]
+    fields = {field: data.get(field) for field in FORMS[kind]}
+    assert isinstance(callback.message, Message)
+    appeal = await appeals.file(callback.from_user.id, callback.message.chat.id,
+                                AppealType(kind), fields)
+    await manager.reset_stack()
+    await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
 
-async def form_wrong_kind(message: Message, state: FSMContext) -> None:
-    await reask(message, state, await current_form(state))
+async def _confirm_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.CONFIRM_EXPECTED)
 
 
-async def skip(callback: CallbackQuery, state: FSMContext) -> None:
-    form = await current_form(state)
-    step = form.step_for(await state.get_state())
-    if step is None or not step.skippable:
-        return
-    await state.update_data({step.field: None})
-    await next_step(origin(callback), state, form, step)
+async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    data = dialog_manager.dialog_data
+    form = FORMS[data[KIND]]
+    return {
+        "type": common_texts.APPEAL_TYPE_NAMES[data[KIND]],
+        "fields": join_lines(field_lines({field: data.get(field) for field in form},
+                                         t.SUMMARY_LINE)),
+    }
 
 
-async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
-                 desk: DeskService) -> None:
-    data = await state.get_data()
-    kind = AppealKind(data["kind"])
-    fields = {step.field: data.get(step.field) for step in FORMS[kind].steps}
-    message = origin(callback)
-    appeal = await appeals.file(callback.from_user.id, message.chat.id, APPEAL_TYPES[kind], fields)
-    await state.clear()
-    await message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
+# --- the dialogue ----------------------------------------------------------------------------
 
 
-async def confirm_expected(message: Message) -> None:
-    await message.answer(t.CONFIRM_EXPECTED, reply_markup=confirm(back=True))
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    def now() -> Any:
+        return clock.now().astimezone(settings.zone)
 
+    def text(field: str) -> Any:
+        return lambda answer: clean_text(answer, max_length=LIMITS[field],
+                                         min_length=MIN_LENGTHS.get(field, 1))
 
-async def back(callback: CallbackQuery, state: FSMContext) -> None:
-    message = origin(callback)
-    current = await state.get_state()
-    if current == NewAppeal.choosing_type.state:
-        await show_types(message, state)
-        return
-    form = await current_form(state)
-    if current == NewAppeal.confirming.state:
-        await ask(message, state, form, form.steps[-1])
-        return
-    step = form.step_for(current)
-    previous = form.before(step) if step is not None else None
-    if previous is None:
-        await show_types(message, state)
-    else:
-        await ask(message, state, form, previous)
+    parsers = {
+        "service_name": (text("service_name"), validation.GENERIC),
+        "topic": (text("topic"), validation.GENERIC),
+        "description": (text("description"), validation.GENERIC),
+        "error_text": (text("error_text"), validation.GENERIC),
+        "occurred_at": (lambda answer: parse_moment(answer, now=now()).iso(),
+                        validation.MOMENTS),
+        "application_number": (parse_application_number, validation.APPLICATION_NUMBER),
+    }
 
+    def question(field: str) -> Window:
+        parse, problems = parsers[field]
+        return Window(
+            Refusal(),
+            Catalog(t.PROMPTS[field]),
+            TextInput(id=field, type_factory=parse, on_success=answered,
+                      on_error=explain_refusal(problems)),
+            text_expected(),
+            *([Button(Const(common_texts.BUTTON_SKIP), id="skip", on_click=skipped)]
+              if field == "application_number" else []),
+            navigation(on_back=went_back),
+            state=STATES[field],
+            getter=question_getter,
+        )
 
-def create_router() -> Router:
-    router = citizen_router(__name__)
-    router.callback_query.register(start_from_menu, Menu.filter(F.item == MenuItem.NEW_APPEAL))
-    router.callback_query.register(type_chosen, NewAppeal.choosing_type, AppealTypeChoice.filter())
-    router.message.register(type_expected, NewAppeal.choosing_type)
-    router.message.register(form_answer, StateFilter(*FORM_STATES), F.text)
-    router.message.register(form_wrong_kind, StateFilter(*FORM_STATES))
-    router.callback_query.register(
-        skip,
-        StateFilter(*FORM_STATES),
-        Nav.filter(F.action == NavAction.SKIP),
+    return Dialog(
+        Window(
+            Refusal(),
+            Const(t.CHOOSE_TYPE),
+            Column(Select(Format("{item[1]}"), id="type", item_id_getter=lambda item: item[0],
+                          items="types", on_click=type_chosen)),
+            MessageInput(_type_expected, content_types=ContentType.ANY),
+            navigation(back=False),
+            state=NewAppeal.choosing_type,
+            getter=types_getter,
+        ),
+        *(question(field) for field in STATES),
+        Window(
+            Refusal(),
+            Catalog(t.SUMMARY),
+            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            MessageInput(_confirm_expected, content_types=ContentType.ANY),
+            navigation(on_back=went_back),
+            state=NewAppeal.confirming,
+            getter=review_getter,
+        ),
+        on_start=_started,
     )
-    router.callback_query.register(
-        submit,
-        NewAppeal.confirming,
-        Nav.filter(F.action == NavAction.CONFIRM),
-    )
-    router.message.register(confirm_expected, NewAppeal.confirming)
-    router.callback_query.register(
-        back,
-        StateFilter(NewAppeal),
-        Nav.filter(F.action == NavAction.BACK),
-    )
-    return router

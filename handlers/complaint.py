@@ -9,7 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Group, Next, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, SwitchTo
 from aiogram_dialog.widgets.text import Const
 
 from bot.callback_data import ConsentNext
@@ -22,6 +22,7 @@ from bot.handlers.widgets import (
     Refusal,
     explain_refusal,
     navigation,
+    opened_on_top,
     refuse,
     text_expected,
 )
@@ -43,6 +44,9 @@ TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
 async def start_complaint(message: Message, state: FSMContext, consent: ConsentService,
                           manager: DialogManager) -> None:
     if await consent_asked(message, state, consent, ConsentNext.COMPLAINT):
+        # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
+        if manager.has_context():
+            await manager.reset_stack()
         return
     await state.clear()
     await manager.start(WrittenComplaint.waiting_for_topic, mode=StartMode.RESET_STACK)
@@ -104,7 +108,8 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     appeal = await appeals.file(callback.from_user.id, callback.message.chat.id,
                                 AppealType.COMPLAINT, {name: data[name] for name in TEXT_FIELDS},
                                 attachments)
-    await manager.done()
+    # The whole stack: opened from the appeal types, the complaint does not go back to them.
+    await manager.reset_stack()
     await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
 
@@ -136,7 +141,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         return clock.now().astimezone(settings.zone)
 
     def text_step(field: str, state: Any, parse: Any, problems: Any = validation.GENERIC,
-                  *extra: Any, back: bool = True) -> Window:
+                  *extra: Any, back: Any = True) -> Window:
         return Window(
             Refusal(),
             Const(t.PROMPTS[field]),
@@ -150,7 +155,10 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
 
     return Dialog(
         text_step("topic", WrittenComplaint.waiting_for_topic,
-                  lambda text: clean_text(text, max_length=200, min_length=3), back=False),
+                  lambda text: clean_text(text, max_length=200, min_length=3), validation.GENERIC,
+                  # From «Новое обращение» (on top of the types): «Назад» goes back to them.
+                  Cancel(Const(common_texts.BUTTON_BACK), id="to_types", when=opened_on_top),
+                  back=False),
         text_step("caller_phone", WrittenComplaint.waiting_for_caller_phone,
                   lambda text: parse_phone(text, region=settings.default_region,
                                            mobile_only=False),

@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
 
-from bot.callback_data import AppealKind, Consent, ConsentAnswer, ConsentNext
+from bot.callback_data import Consent, ConsentAnswer, ConsentNext
 from bot.keyboards.consent import consent_choice, without_consent
 from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
@@ -48,7 +48,7 @@ async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMCont
         await call_booking.start_request(message, state, callback.from_user.id,
                                              phone_change, call_bookings, consent)
     else:
-        await appeal.start_form(message, state, AppealKind(then.value), consent)
+        await appeal.start_form(message, state, then.value, consent, dialog_manager)
 
 
 async def declined(callback: CallbackQuery, state: FSMContext) -> None:

@@ -17,13 +17,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Router
-from aiogram.types import CallbackQuery, TelegramObject
-from aiogram_dialog import DialogManager, ShowMode, setup_dialogs
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import ChatEvent
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 from aiogram_dialog.api.protocols import DialogRegistryProtocol
 from aiogram_dialog.context.media_storage import MediaIdStorage
 from aiogram_dialog.manager.manager_factory import DefaultManagerFactory
 from aiogram_dialog.manager.message_manager import MessageManager
+from aiogram_dialog.utils import remove_intent_id
+
+from bot.keyboards.common import main_menu
+from bot.texts import common as common_texts
 
 
 class _AnsweredByMiddleware(MessageManager):
@@ -39,8 +45,50 @@ class _NewMessagePerStep(DefaultManagerFactory):
         return manager
 
 
+class DrawnByADialogue(Filter):
+    """A press of a button a dialogue drew: its callback data carries the dialogue's intent id."""
+
+    async def __call__(self, callback: CallbackQuery) -> bool:
+        intent_id, _ = remove_intent_id(callback.data or "")
+        return intent_id is not None
+
+
+def own_buttons_only(dialog: Dialog) -> Dialog:
+    """A dialogue takes only presses of its own buttons.
+
+    Other buttons (the consent screen, the main menu, a call's buttons shown in
+    an appeal's details) belong to the routers after the dialogues; without this
+    the open dialogue would take their presses as unknown and show its window again.
+    """
+    dialog.callback_query.filter(DrawnByADialogue())
+    return dialog
+
+
+class StaleDialogueButtons(BaseMiddleware):
+    """A button (or a reply to a message) of a dialogue already finished or left.
+
+    aiogram_dialog cannot find the dialogue the button was drawn by and raises;
+    the citizen gets the same answer as for any other stale button.
+    """
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except (UnknownIntent, OutdatedIntent):
+            if isinstance(event, CallbackQuery):
+                await event.answer(common_texts.STALE_BUTTON, show_alert=True)
+            elif isinstance(event, Message):
+                await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
+            return None
+
+
 def attach_dialogues(citizens: Router) -> None:
     """aiogram_dialog's middlewares on the citizens' router: operators' chats never pay for them."""
+    # Registered first, so it wraps aiogram_dialog's own middlewares, which raise for them.
+    stale = StaleDialogueButtons()
+    citizens.message.outer_middleware(stale)
+    citizens.callback_query.outer_middleware(stale)
     setup_dialogs(
         citizens,
         dialog_manager_factory=_NewMessagePerStep(
@@ -48,6 +96,25 @@ def attach_dialogues(citizens: Router) -> None:
             getter=None,
         ),
     )
+
+
+async def _has_answers(manager: DialogManager) -> bool:
+    """Some dialogue on the stack holds answers to a form's questions (fields of an appeal)."""
+    storage = manager.storage()  # type: ignore[attr-defined]  # ManagerImpl's, public there
+    for intent_id in manager.current_stack().intents:
+        context = await storage.load_context(intent_id)
+        if any(name in context.dialog_data for name in common_texts.FIELD_NAMES):
+            return True
+    return False
+
+
+async def leave_dialogues(manager: DialogManager, chat: Message | None) -> None:
+    """Close every open dialogue; a form with answers is not closed silently."""
+    if not manager.has_context():
+        return
+    if chat is not None and await _has_answers(manager):
+        await chat.answer(common_texts.DRAFT_DROPPED)
+    await manager.reset_stack()
 
 
 class LeavesTheDialogue(BaseMiddleware):
@@ -62,8 +129,8 @@ class LeavesTheDialogue(BaseMiddleware):
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         manager: DialogManager = data["dialog_manager"]
-        if manager.has_context():
-            await manager.reset_stack()
+        chat = event.message if isinstance(event, CallbackQuery) else event
+        await leave_dialogues(manager, chat if isinstance(chat, Message) else None)
         return await handler(event, data)
 
 

@@ -2,34 +2,34 @@
 
 Free text outside a dialogue is routed: an appeal number opens its status,
 otherwise the matching dialogues and help articles are offered as buttons,
-or the main menu when nothing matches.
+or the main menu when nothing matches. The free text is the citizens'
+router's last (the status opens in a dialogue); stale buttons, of citizens
+and operators alike, are the dispatcher's last.
 """
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram_dialog import DialogManager
 
-from bot.filters import PrivateChat
 from bot.keyboards.common import main_menu
 from bot.keyboards.help import suggestions
 from bot.services.appeals import AppealService
 from bot.domain.content import HelpContent
 from bot.domain.validators import find_appeal_number
-from bot.settings import Settings
 from bot.texts import common as t
 from bot.texts import help as help_texts
 from bot.handlers.my_appeals import show_status
 
 
-async def free_text(message: Message, state: FSMContext, help_content: HelpContent,
-                    appeals: AppealService, settings: Settings) -> None:
+async def free_text(message: Message, help_content: HelpContent, appeals: AppealService,
+                    dialog_manager: DialogManager) -> None:
     assert message.from_user is not None and message.text is not None
     number = find_appeal_number(message.text)
     if number is not None:
-        await show_status(message, state, number, message.from_user.id, appeals, settings)
+        await show_status(message, number, message.from_user.id, appeals, dialog_manager)
         return
     targets = help_content.matcher.match(message.text)
     if targets:
@@ -48,10 +48,15 @@ async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer)
     callback_answer.show_alert = True
 
 
-def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(PrivateChat())
+def create_citizen_router() -> Router:
+    """Inside the citizens' router (private chats only), after every dialogue and the conversation."""
+    router = Router(name=f"{__name__}.free_text")
     router.message.register(free_text, F.text)
     router.message.register(unknown_message)
+    return router
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
     router.callback_query.register(stale_button)
     return router

@@ -1,47 +1,130 @@
-"""The help section: short articles from data files, each leading to its dialogue."""
+"""The help section: short articles from data files, each leading to its dialogues.
+
+Help is reading, not a form: it takes no typed messages (they are free text,
+routed as anywhere outside a dialogue). An article's buttons to dialogues are
+the menu's own (OtherScreens): navigation opens the dialogue they name.
+
+/help in the middle of a dialogue opens help on top of it (the stack keeps
+the answers given so far); «↩️ Продолжить, где остановились» closes help and
+shows the step it was opened from again. Typed there, a message gets that hint.
+"""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
+from typing import Any
 
-from bot.callback_data import HelpArticle, Menu, MenuItem
-from bot.filters import PrivateChat
-from bot.keyboards import help as keyboards
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, LaunchMode, StartMode, Window
+from aiogram_dialog.api.entities import Stack
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Cancel, Column, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.domain.clock import Clock
 from bot.domain.content import HelpContent
-from bot.texts import common as common_texts
+from bot.handlers.widgets import (
+    KEEPS_OTHER_SCREENS,
+    OtherScreens,
+    Refusal,
+    main_menu_button,
+    opened_on_top,
+    refuse,
+)
+from bot.keyboards.targets import target_button
+from bot.settings import Settings
+from bot.states.help import HelpSection
+from bot.texts import Safe
 from bot.texts import help as t
-from bot.handlers.replies import origin
+
+ARTICLE = "article"  # dialog data: the id of the article read
 
 
-async def show_help(message: Message, state: FSMContext, help_content: HelpContent) -> None:
-    await state.clear()
-    await message.answer(t.HELP_HEADER, reply_markup=keyboards.article_list(help_content.articles))
+async def start_help(manager: DialogManager) -> None:
+    """On top of an open dialogue, which waits with its answers; help on help replaces it."""
+    await manager.start(HelpSection.choosing_article,
+                        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK)
 
 
-async def help_button(callback: CallbackQuery, state: FSMContext,
-                      help_content: HelpContent) -> None:
-    await show_help(origin(callback), state, help_content)
+async def open_article(manager: DialogManager, article_id: str,
+                       help_content: HelpContent) -> bool:
+    """The article, if it (still) exists; False for a button of one since removed."""
+    if article_id not in help_content.by_id:
+        return False
+    await manager.start(HelpSection.reading_article, data={ARTICLE: article_id},
+                        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK)
+    return True
 
 
-async def article_button(callback: CallbackQuery, callback_data: HelpArticle, state: FSMContext,
-                         callback_answer: CallbackAnswer, help_content: HelpContent) -> None:
+async def _started(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict):
+        manager.dialog_data.update(start_data)
+
+
+async def article_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                         article_id: str) -> None:
+    manager.dialog_data[ARTICLE] = article_id
+    await manager.switch_to(HelpSection.reading_article)
+
+
+async def list_getter(help_content: HelpContent, **_: Any) -> dict[str, Any]:
+    return {"articles": [(article.id, f"📄 {article.title}") for article in help_content.articles]}
+
+
+async def article_getter(dialog_manager: DialogManager, help_content: HelpContent,
+                         **_: Any) -> dict[str, Any]:
     articles = help_content.by_id
-    article = articles.get(callback_data.article)
-    if article is None:
-        callback_answer.text = common_texts.STALE_BUTTON
-        callback_answer.show_alert = True
-        return
-    await state.clear()
-    await origin(callback).answer(article.html,
-                                  reply_markup=keyboards.article_actions(article, articles))
+    article = articles[dialog_manager.dialog_data[ARTICLE]]
+    return {"article": Safe(article.html),
+            "targets": [target_button(target, articles) for target in article.buttons]}
 
 
-def create_router() -> Router:
-    router = Router(name=__name__)
-    router.callback_query.filter(PrivateChat())
-    router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
-    router.callback_query.register(article_button, HelpArticle.filter())
-    return router
+def _over_a_dialogue(message: Message, aiogd_stack: Stack) -> bool:
+    """Typed messages are help's only while a dialogue waits under it (``aiogd_stack``:
+    the stack aiogram_dialog's middleware has loaded for this update)."""
+    return len(aiogd_stack.intents) > 1
+
+
+async def _return_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.DRAFT_KEPT)
+
+
+def _return_row() -> Row:
+    return Row(Cancel(Const(t.BUTTON_RETURN), id="return", when=opened_on_top))
+
+
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    dialog = Dialog(
+        Window(
+            Refusal(),
+            Const(t.HELP_HEADER),
+            Const("\n" + t.DRAFT_KEPT, when=opened_on_top),
+            Column(Select(Format("{item[1]}"), id="article", item_id_getter=lambda item: item[0],
+                          items="articles", on_click=article_chosen)),
+            _return_row(),
+            main_menu_button(),
+            MessageInput(_return_expected, content_types=ContentType.ANY),
+            state=HelpSection.choosing_article,
+            getter=list_getter,
+        ),
+        Window(
+            Refusal(),
+            Format("{article}"),
+            OtherScreens("targets"),
+            _return_row(),
+            Row(
+                SwitchTo(Const(t.BUTTON_ALL_ARTICLES), id="all_articles",
+                         state=HelpSection.choosing_article),
+                main_menu_button(),
+            ),
+            MessageInput(_return_expected, content_types=ContentType.ANY),
+            state=HelpSection.reading_article,
+            getter=article_getter,
+            markup_factory=KEEPS_OTHER_SCREENS,
+        ),
+        on_start=_started,
+        launch_mode=LaunchMode.SINGLE_TOP,
+    )
+    # Typed while reading help, a message is free text (it passes to the routers after),
+    # unless a dialogue waits under help: then the way back to it is shown.
+    dialog.message.filter(_over_a_dialogue)
+    return dialog

@@ -1,171 +1,298 @@
-"""My appeals, status lookup by number, comments on an open appeal."""
+"""My appeals: the list, an appeal's details and history, a comment; the status lookup.
+
+The database pages the list (``AppealService.page_for``), so the pager is a
+``StubScroll`` whose page the getter reads, not a ``ScrollingGroup`` that
+would need every appeal at hand. Details longer than one message go out in
+pieces: the earlier ones as plain messages, the last one as the window.
+"""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
+from typing import Any
 
-from bot.callback_data import AppealAction, Menu, MenuItem, MyAppeal
-from bot.keyboards import my_appeals as keyboards
-from bot.keyboards.common import main_menu, navigation
-from bot.services.appeals import AppealService, CommentOutcome
+from aiogram import F
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import (
+    Button,
+    Column,
+    NextPage,
+    PrevPage,
+    Row,
+    Select,
+    StubScroll,
+    SwitchTo,
+)
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.domain.clock import Clock
+from bot.domain.models import Appeal
+from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
+from bot.handlers.widgets import (
+    KEEPS_OTHER_SCREENS,
+    Catalog,
+    OtherScreens,
+    Refusal,
+    explain_refusal,
+    main_menu_button,
+    navigation,
+    refuse,
+    text_expected,
+)
+from bot.keyboards import conversation as conversation_keyboards
+from bot.keyboards.call_booking import call_buttons
+from bot.keyboards.common import main_menu
+from bot.rendering.citizen import appeal_details, appeal_list_item
+from bot.services.appeals import AppealService, CommentOutcome
 from bot.settings import Settings
+from bot.states.my_appeals import MyAppeals
+from bot.texts import Safe, explain, join_lines, render, validation
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
-from bot.texts import join_lines, render, validation
 from bot.texts import my_appeals as t
-from bot.rendering.citizen import appeal_details, appeal_list_item
-from bot.handlers.replies import answer_long, citizen_router, origin, problem_text
-from bot.states.my_appeals import MyAppeals
+
+NUMBER = "number"  # dialog data: the appeal shown
+PAGES = "pages"    # the list's pager
 
 
-async def ask_for_number(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await state.set_state(MyAppeals.waiting_for_number)
-    await message.answer(t.ASK_NUMBER, reply_markup=navigation())
-
-
-async def show_list(message: Message, user_id: int, page: int, appeals: AppealService,
-                    settings: Settings) -> None:
-    result = await appeals.page_for(user_id, page)
-    if result.total == 0:
+async def start_list(message: Message, user_id: int, appeals: AppealService,
+                     manager: DialogManager) -> None:
+    """The list, or a word that there is none yet (with the menu, where appeals are made)."""
+    if (await appeals.page_for(user_id, 0)).total == 0:
+        if manager.has_context():
+            await manager.reset_stack()
         await message.answer(t.LIST_EMPTY, reply_markup=main_menu())
         return
-    lines = [render(t.LIST_HEADER, total=result.total, page=result.page + 1, pages=result.pages)]
-    lines += [appeal_list_item(appeal, settings.zone) for appeal in result.items]
-    await message.answer(join_lines(lines), reply_markup=keyboards.appeal_list(result))
+    await manager.start(MyAppeals.choosing_appeal, mode=StartMode.RESET_STACK)
 
 
-async def show_status(message: Message, state: FSMContext, number_text: str, user_id: int,
-                      appeals: AppealService, settings: Settings) -> None:
-    """Details for the author, the bare status for anyone else; re-ask if not found."""
+async def ask_for_number(manager: DialogManager, *, on_top: bool = False) -> None:
+    """The status prompt; ``on_top`` of the dialogue it was asked from, which «Назад» returns to."""
+    await manager.start(MyAppeals.waiting_for_number,
+                        mode=StartMode.NORMAL if on_top else StartMode.RESET_STACK)
+
+
+async def _back_from_prompt(callback: CallbackQuery, button: Button,
+                            manager: DialogManager) -> None:
+    """Back to the appeal types it was asked from, or to the main menu."""
+    if len(manager.current_stack().intents) > 1:
+        await manager.done()
+        return
+    await manager.reset_stack()
+    assert isinstance(callback.message, Message)
+    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+
+
+async def show_status(message: Message, number_text: str, user_id: int, appeals: AppealService,
+                      manager: DialogManager) -> None:
+    """Details for the author, the bare status for anyone else; the prompt again if not found."""
     try:
         number = parse_appeal_number(number_text)
     except Invalid as error:
-        await message.answer(problem_text(error, validation.APPEAL_NUMBER),
-                             reply_markup=navigation())
+        reason = explain(error.problem.value, dict(error.details), validation.APPEAL_NUMBER)
+        await manager.start(MyAppeals.waiting_for_number, data={"refusal": reason},
+                            mode=StartMode.RESET_STACK)
         return
     appeal = await appeals.find(number)
     if appeal is None:
-        await state.set_state(MyAppeals.waiting_for_number)
-        await message.answer(render(t.NOT_FOUND, number=number), reply_markup=navigation())
+        await manager.start(MyAppeals.waiting_for_number,
+                            data={"refusal": render(t.NOT_FOUND, number=number)},
+                            mode=StartMode.RESET_STACK)
         return
-    await state.clear()
     if appeal.citizen_id != user_id:
-        await message.answer(
-            render(t.FOREIGN_STATUS, number=appeal.number,
-                   status=common_texts.STATUS_NAMES[appeal.status]),
-            reply_markup=main_menu(),
-        )
+        if manager.has_context():
+            await manager.reset_stack()
+        await message.answer(render(t.FOREIGN_STATUS, number=appeal.number,
+                                    status=common_texts.STATUS_NAMES[appeal.status]),
+                             reply_markup=main_menu())
         return
-    history = await appeals.history(appeal)
-    await answer_long(message, appeal_details(appeal, history, settings.zone),
-                      reply_markup=keyboards.appeal_details(appeal.number,
-                                                            can_comment=appeal.is_open,
-                                                            call=appeal.call))
+    await _send_leading_pieces(message, appeal, appeals, manager)
+    await manager.start(MyAppeals.reading_appeal, data={NUMBER: appeal.number},
+                        mode=StartMode.RESET_STACK)
 
 
-async def list_from_menu(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
-                         settings: Settings) -> None:
-    await state.clear()
-    await show_list(origin(callback), callback.from_user.id, 0, appeals, settings)
+async def _started(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict):
+        manager.dialog_data.update(start_data)
 
 
-async def list_page(callback: CallbackQuery, callback_data: MyAppeal, state: FSMContext,
-                    appeals: AppealService, settings: Settings) -> None:
-    await state.clear()
-    await show_list(origin(callback), callback.from_user.id, callback_data.page, appeals,
-                    settings)
+async def _details_pieces(appeal: Appeal, appeals: AppealService,
+                          settings: Settings) -> list[str]:
+    return split_html(appeal_details(appeal, await appeals.history(appeal), settings.zone))
 
 
-async def open_appeal(callback: CallbackQuery, callback_data: MyAppeal, state: FSMContext,
-                      callback_answer: CallbackAnswer, appeals: AppealService,
-                      settings: Settings) -> None:
-    appeal = await appeals.find_own(callback_data.number, callback.from_user.id)
-    if appeal is None:
-        callback_answer.text = t.NOT_YOURS
-        callback_answer.show_alert = True
+async def _send_leading_pieces(message: Message, appeal: Appeal, appeals: AppealService,
+                               manager: DialogManager) -> None:
+    for piece in (await _details_pieces(appeal, appeals, manager.middleware_data["settings"]))[:-1]:
+        await message.answer(piece)
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+async def list_getter(dialog_manager: DialogManager, appeals: AppealService, settings: Settings,
+                      **_: Any) -> dict[str, Any]:
+    user = dialog_manager.event.from_user
+    assert user is not None
+    page = await appeals.page_for(user.id, await dialog_manager.find(PAGES).get_page())
+    header = render(t.LIST_HEADER, total=page.total, page=page.page + 1, pages=page.pages)
+    items = [appeal_list_item(appeal, settings.zone) for appeal in page.items]
+    return {
+        "list": join_lines([header, *items]),
+        "appeals": [(appeal.number, render(t.BUTTON_ITEM, number=appeal.number,
+                                           status=common_texts.STATUS_NAMES[appeal.status]))
+                    for appeal in page.items],
+        PAGES: page.pages,
+        # The list runs from the newest: «Раньше» is the next page, «Позже» the previous.
+        "has_older": page.page + 1 < page.pages,
+        "has_newer": page.page > 0,
+    }
+
+
+async def appeal_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                        number: str) -> None:
+    appeals: AppealService = manager.middleware_data["appeals"]
+    appeal = await appeals.find_own(number, callback.from_user.id)
+    if appeal is None:  # a forged press: the list shows only the citizen's own
+        answer = manager.middleware_data["callback_answer"]
+        answer.text, answer.show_alert = t.NOT_YOURS, True
+        manager.show_mode = ShowMode.NO_UPDATE
         return
-    await state.clear()
-    history = await appeals.history(appeal)
-    await answer_long(origin(callback), appeal_details(appeal, history, settings.zone),
-                      reply_markup=keyboards.appeal_details(appeal.number,
-                                                            can_comment=appeal.is_open,
-                                                            call=appeal.call))
+    assert isinstance(callback.message, Message)
+    await _send_leading_pieces(callback.message, appeal, appeals, manager)
+    manager.dialog_data[NUMBER] = appeal.number
+    await manager.switch_to(MyAppeals.reading_appeal)
 
 
-async def status_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
-    await ask_for_number(origin(callback), state)
+# --- an appeal -------------------------------------------------------------------------------
 
 
-async def number_typed(message: Message, state: FSMContext, appeals: AppealService,
-                       settings: Settings) -> None:
+async def details_getter(dialog_manager: DialogManager, appeals: AppealService,
+                         settings: Settings, **_: Any) -> dict[str, Any]:
+    user = dialog_manager.event.from_user
+    assert user is not None
+    appeal = await appeals.find_own(dialog_manager.dialog_data[NUMBER], user.id)
+    if appeal is None:  # erased meanwhile: nothing of it is shown any more
+        return {"details": Safe(t.NOT_YOURS), "open": False, "unrated": False,
+                "call_buttons": []}
+    return {
+        "details": Safe((await _details_pieces(appeal, appeals, settings))[-1]),
+        "open": appeal.is_open,
+        # A rating request that scrolled away can be answered from here.
+        "unrated": not appeal.is_open and appeal.rating is None,
+        "call_buttons": ([] if appeal.call is None
+                         else call_buttons(appeal.number, appeal.call,
+                                           appeal_open=appeal.is_open)),
+    }
+
+
+async def rate_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """The rating request again, as it came with the closing (its buttons are the conversation's)."""
+    number = manager.dialog_data[NUMBER]
+    await manager.reset_stack()
+    assert isinstance(callback.message, Message)
+    await callback.message.answer(conversation_texts.ASK_RATING,
+                                  reply_markup=conversation_keyboards.rating(number))
+
+
+async def _buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, common_texts.DIALOGUE_BUTTON_ONLY)
+
+
+# --- a comment -------------------------------------------------------------------------------
+
+
+async def comment_typed(message: Message, widget: Any, manager: DialogManager,
+                        text: str) -> None:
+    appeals: AppealService = manager.middleware_data["appeals"]
     assert message.from_user is not None
-    await show_status(message, state, message.text or "", message.from_user.id, appeals,
-                      settings)
-
-
-async def number_expected(message: Message) -> None:
-    await message.answer(common_texts.TEXT_EXPECTED + "\n\n" + t.ASK_NUMBER,
-                         reply_markup=navigation())
-
-
-async def comment_start(callback: CallbackQuery, callback_data: MyAppeal, state: FSMContext,
-                        callback_answer: CallbackAnswer, appeals: AppealService) -> None:
-    appeal = await appeals.find_own(callback_data.number, callback.from_user.id)
-    if appeal is None:
-        callback_answer.text = t.NOT_YOURS
-        callback_answer.show_alert = True
-        return
-    if not appeal.is_open:
-        callback_answer.text = render(t.COMMENT_CLOSED, number=appeal.number)
-        callback_answer.show_alert = True
-        return
-    await state.clear()
-    await state.set_state(MyAppeals.waiting_for_comment)
-    await state.update_data(number=appeal.number)
-    await origin(callback).answer(render(t.ASK_COMMENT, number=appeal.number),
-                                  reply_markup=navigation())
-
-
-async def comment_typed(message: Message, state: FSMContext, appeals: AppealService) -> None:
-    assert message.from_user is not None
-    try:
-        text = clean_text(message.text, max_length=2000)
-    except Invalid as error:
-        await message.answer(problem_text(error, validation.GENERIC), reply_markup=navigation())
-        return
-    number = (await state.get_data())["number"]
+    number = manager.dialog_data[NUMBER]
     outcome, _ = await appeals.add_comment(number, message.from_user.id, text)
-    await state.clear()
-    if outcome == CommentOutcome.ADDED:
-        await message.answer(render(t.COMMENT_ADDED, number=number), reply_markup=main_menu())
-    elif outcome == CommentOutcome.CLOSED:
-        await message.answer(render(t.COMMENT_CLOSED, number=number), reply_markup=main_menu())
-    elif outcome == CommentOutcome.BANNED:
-        await message.answer(conversation_texts.BANNED, reply_markup=main_menu())
-    else:
-        await message.answer(t.NOT_YOURS, reply_markup=main_menu())
+    await manager.reset_stack()
+    answer = {
+        CommentOutcome.ADDED: render(t.COMMENT_ADDED, number=number),
+        CommentOutcome.CLOSED: render(t.COMMENT_CLOSED, number=number),
+        CommentOutcome.BANNED: conversation_texts.BANNED,
+    }.get(outcome, t.NOT_YOURS)
+    await message.answer(answer, reply_markup=main_menu())
 
 
-async def comment_expected(message: Message, state: FSMContext) -> None:
-    number = (await state.get_data())["number"]
-    await message.answer(common_texts.TEXT_EXPECTED + "\n\n" + render(t.ASK_COMMENT, number=number),
-                         reply_markup=navigation())
+async def _back_to_appeal(callback: CallbackQuery, button: Button,
+                          manager: DialogManager) -> None:
+    await manager.switch_to(MyAppeals.reading_appeal)
 
 
-def create_router() -> Router:
-    router = citizen_router(__name__)
-    router.callback_query.register(list_from_menu, Menu.filter(F.item == MenuItem.MY_APPEALS))
-    router.callback_query.register(list_page, MyAppeal.filter(F.action == AppealAction.PAGE))
-    router.callback_query.register(open_appeal, MyAppeal.filter(F.action == AppealAction.OPEN))
-    router.callback_query.register(status_from_menu, Menu.filter(F.item == MenuItem.STATUS))
-    router.message.register(number_typed, MyAppeals.waiting_for_number, F.text)
-    router.message.register(number_expected, MyAppeals.waiting_for_number)
-    router.callback_query.register(comment_start, MyAppeal.filter(F.action == AppealAction.COMMENT))
-    router.message.register(comment_typed, MyAppeals.waiting_for_comment, F.text)
-    router.message.register(comment_expected, MyAppeals.waiting_for_comment)
-    return router
+async def comment_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    return {NUMBER: dialog_manager.dialog_data[NUMBER]}
+
+
+# --- the status lookup -----------------------------------------------------------------------
+
+
+async def number_typed(message: Message, widget: Any, manager: DialogManager,
+                       number: str) -> None:
+    assert message.from_user is not None
+    await show_status(message, number, message.from_user.id,
+                      manager.middleware_data["appeals"], manager)
+
+
+# --- the dialogue ----------------------------------------------------------------------------
+
+
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    return Dialog(
+        Window(
+            Refusal(),
+            Format("{list}"),
+            Column(Select(Format("{item[1]}"), id="appeal", item_id_getter=lambda item: item[0],
+                          items="appeals", on_click=appeal_chosen)),
+            Row(
+                StubScroll(id=PAGES, pages=PAGES),  # inside the row: it draws an empty one
+                # A pager's ``when`` sees the window's data under "data".
+                NextPage(scroll=PAGES, id="older", text=Const(t.BUTTON_PREVIOUS),
+                         when=F["data"]["has_older"]),
+                PrevPage(scroll=PAGES, id="newer", text=Const(t.BUTTON_NEXT),
+                         when=F["data"]["has_newer"]),
+            ),
+            main_menu_button(),
+            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            state=MyAppeals.choosing_appeal,
+            getter=list_getter,
+        ),
+        Window(
+            Refusal(),
+            Format("{details}"),
+            OtherScreens("call_buttons"),
+            SwitchTo(Const(t.BUTTON_COMMENT), id="comment", state=MyAppeals.waiting_for_comment,
+                     when=F["open"]),
+            Button(Const(t.BUTTON_RATE), id="rate", on_click=rate_pressed, when=F["unrated"]),
+            SwitchTo(Const(t.BUTTON_TO_LIST), id="to_list", state=MyAppeals.choosing_appeal),
+            main_menu_button(),
+            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            state=MyAppeals.reading_appeal,
+            getter=details_getter,
+            markup_factory=KEEPS_OTHER_SCREENS,
+        ),
+        Window(
+            Refusal(),
+            Catalog(t.ASK_COMMENT),
+            TextInput(id="comment_text", type_factory=lambda text: clean_text(text, max_length=2000),
+                      on_success=comment_typed, on_error=explain_refusal(validation.GENERIC)),
+            text_expected(),
+            navigation(on_back=_back_to_appeal),
+            state=MyAppeals.waiting_for_comment,
+            getter=comment_getter,
+        ),
+        Window(
+            Refusal(),
+            Const(t.ASK_NUMBER),
+            TextInput(id="number", type_factory=parse_appeal_number, on_success=number_typed,
+                      on_error=explain_refusal(validation.APPEAL_NUMBER)),
+            text_expected(),
+            navigation(on_back=_back_from_prompt),
+            state=MyAppeals.waiting_for_number,
+        ),
+        on_start=_started,
+    )

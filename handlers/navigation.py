@@ -10,9 +10,10 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
 
-from bot.callback_data import Menu, MenuItem, Nav, NavAction
+from bot.callback_data import HelpArticle, Menu, MenuItem, Nav, NavAction
 from bot.filters import IsCommand, TypedWord
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
@@ -20,7 +21,6 @@ from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
 from bot.domain.content import HelpContent
 from bot.services.phone_change import PhoneChangeService
-from bot.settings import Settings
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
@@ -34,6 +34,7 @@ from bot.handlers import (
     privacy,
     recovery,
 )
+from bot.handlers.dialog_setup import leave_dialogues
 from bot.handlers.replies import citizen_router, origin
 from bot.states.phone import PhoneChange
 
@@ -48,8 +49,7 @@ async def leave_dialogue(message: Message, state: FSMContext,
     if await state.get_state() == PhoneChange.waiting_for_phone.state:
         await message.answer(t.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove())
     await state.clear()
-    if dialog_manager.has_context():
-        await dialog_manager.reset_stack()
+    await leave_dialogues(dialog_manager, message)
 
 
 async def show_main_menu(message: Message, state: FSMContext,
@@ -96,8 +96,27 @@ async def cancel_button(callback: CallbackQuery, state: FSMContext,
     await cancel(origin(callback), state, dialog_manager)
 
 
-async def help_command(message: Message, state: FSMContext, help_content: HelpContent) -> None:
-    await help_section.show_help(message, state, help_content)
+async def help_command(message: Message, state: FSMContext,
+                       dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await help_section.start_help(dialog_manager)
+
+
+async def help_button(callback: CallbackQuery, state: FSMContext,
+                      dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await help_section.start_help(dialog_manager)
+
+
+async def article_button(callback: CallbackQuery, callback_data: HelpArticle, state: FSMContext,
+                         callback_answer: CallbackAnswer, help_content: HelpContent,
+                         dialog_manager: DialogManager) -> None:
+    """An article's button under another article or a free-text suggestion."""
+    if not await help_section.open_article(dialog_manager, callback_data.article, help_content):
+        callback_answer.text = t.STALE_BUTTON
+        callback_answer.show_alert = True
+        return
+    await state.clear()
 
 
 async def checklist_command(message: Message, state: FSMContext) -> None:
@@ -120,8 +139,17 @@ async def recovery_command(message: Message, state: FSMContext) -> None:
     await recovery.start_recovery(message, state)
 
 
-async def appeal_command(message: Message, state: FSMContext) -> None:
-    await appeal.show_types(message, state)
+async def appeal_command(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await appeal.start_new_appeal(dialog_manager)
+
+
+async def appeal_button(callback: CallbackQuery, state: FSMContext,
+                        dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await leave_dialogues(dialog_manager, origin(callback))
+    await appeal.start_new_appeal(dialog_manager)
 
 
 async def complaint_command(message: Message, state: FSMContext,
@@ -131,6 +159,7 @@ async def complaint_command(message: Message, state: FSMContext,
 
 async def complaint_button(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
                            dialog_manager: DialogManager) -> None:
+    await leave_dialogues(dialog_manager, origin(callback))
     await complaint.start_complaint(origin(callback), state, consent, dialog_manager)
 
 
@@ -143,20 +172,35 @@ async def callback_command(message: Message, state: FSMContext,
 
 
 async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,
-                             settings: Settings) -> None:
+                             dialog_manager: DialogManager) -> None:
     assert message.from_user is not None
     await state.clear()
-    await my_appeals.show_list(message, message.from_user.id, 0, appeals, settings)
+    await my_appeals.start_list(message, message.from_user.id, appeals, dialog_manager)
+
+
+async def my_appeals_button(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
+                            dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await leave_dialogues(dialog_manager, origin(callback))
+    await my_appeals.start_list(origin(callback), callback.from_user.id, appeals, dialog_manager)
 
 
 async def status_command(message: Message, command: CommandObject, state: FSMContext,
-                         appeals: AppealService, settings: Settings) -> None:
+                         appeals: AppealService, dialog_manager: DialogManager) -> None:
     assert message.from_user is not None
+    await state.clear()
     if command.args:
-        await my_appeals.show_status(message, state, command.args, message.from_user.id,
-                                     appeals, settings)
+        await my_appeals.show_status(message, command.args, message.from_user.id, appeals,
+                                     dialog_manager)
     else:
-        await my_appeals.ask_for_number(message, state)
+        await my_appeals.ask_for_number(dialog_manager)
+
+
+async def status_button(callback: CallbackQuery, state: FSMContext,
+                        dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await leave_dialogues(dialog_manager, origin(callback))
+    await my_appeals.ask_for_number(dialog_manager)
 
 
 async def forget_command(message: Message, state: FSMContext) -> None:
@@ -178,10 +222,17 @@ def create_router() -> Router:
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
     router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
+    router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
+    router.callback_query.register(my_appeals_button, Menu.filter(F.item == MenuItem.MY_APPEALS))
+    router.callback_query.register(status_button, Menu.filter(F.item == MenuItem.STATUS))
+    # Help opens on top of a dialogue in progress, which waits for the citizen's return:
+    # here, not among the commands below, which leave dialogues.
+    router.message.register(help_command, Command("help"))
+    router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
+    router.callback_query.register(article_button, HelpArticle.filter())
     # The rest are commands: an ordinary message passes them all with one check.
     commands = Router(name=f"{__name__}.commands")
     commands.message.filter(IsCommand())
-    commands.message.register(help_command, Command("help"))
     commands.message.register(checklist_command, Command("checklist"))
     commands.message.register(phone_command, Command("phone"))
     commands.message.register(recovery_command, Command("recovery"))

@@ -10,13 +10,22 @@ the wrong kind (a sticker where text is expected) is answered by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiogram.types import CallbackQuery, ContentType, Message
-from aiogram_dialog import DialogManager, ShowMode
+from aiogram.types import (
+    CallbackQuery,
+    ContentType,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from aiogram_dialog import DialogManager
+from aiogram_dialog.api.internal import RawKeyboard
+from aiogram_dialog.utils import add_intent_id
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Row
+from aiogram_dialog.widgets.kbd import Back, Button, Keyboard, Row
+from aiogram_dialog.widgets.markup.inline_keyboard import InlineKeyboardFactory
 from aiogram_dialog.widgets.text import Const, Text
 
 from bot.domain.validators import Invalid
@@ -86,16 +95,81 @@ def text_expected() -> MessageInput:
 
 
 async def _cancelled(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    # The whole stack: a dialogue opened on top of another (the complaint from the
+    # appeal types) is left together with it.
+    await manager.reset_stack()
     assert callback.message is not None
     await callback.message.answer(common_texts.CANCELLED)
     await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
-    manager.show_mode = ShowMode.NO_UPDATE
 
 
-def navigation(*, back: bool = True) -> Row:
-    """[⬅️ Назад] [✖️ Отмена]: one step back, or leave the dialogue for the main menu."""
+def opened_on_top(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    """``when``: this dialogue was opened from another one, which closing it returns to."""
+    return len(manager.current_stack().intents) > 1
+
+
+OnClick = Callable[[CallbackQuery, Button, DialogManager], Awaitable[None]]
+
+
+def navigation(*, back: bool | Callable[..., bool] = True, on_back: OnClick | None = None) -> Row:
+    """[⬅️ Назад] [✖️ Отмена]: one step back, or leave the dialogue for the main menu.
+
+    ``back``: whether «Назад» is shown, or a ``when`` condition for it. ``on_back``:
+    where «Назад» leads when it is not the previous window of the group (a form
+    whose steps depend on earlier answers, a field edited from the review).
+    """
     buttons: list[Any] = []
     if back:
-        buttons.append(Back(Const(common_texts.BUTTON_BACK)))
-    buttons.append(Cancel(Const(common_texts.BUTTON_CANCEL), on_click=_cancelled))
+        when = None if back is True else back
+        if on_back is None:
+            buttons.append(Back(Const(common_texts.BUTTON_BACK), when=when))
+        else:
+            buttons.append(Button(Const(common_texts.BUTTON_BACK), id="back", on_click=on_back,
+                                  when=when))
+    buttons.append(Button(Const(common_texts.BUTTON_CANCEL), id="cancel", on_click=_cancelled))
     return Row(*buttons)
+
+
+async def _to_main_menu(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await manager.reset_stack()
+    assert callback.message is not None
+    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+
+
+def main_menu_button() -> Button:
+    """[🏠 Главное меню]: leave the dialogue (a screen to read, nothing to cancel) for the menu."""
+    return Button(Const(common_texts.BUTTON_MAIN_MENU), id="main_menu", on_click=_to_main_menu)
+
+
+class _OtherScreensButton(InlineKeyboardButton):
+    """A button whose press belongs to a router outside the dialogue (see OtherScreens)."""
+
+
+class OtherScreens(Keyboard):
+    """Buttons of other screens, one a row, from the getter's ``items`` (InlineKeyboardButton).
+
+    Their callback data stay as the other screen packed them (the window needs
+    ``markup_factory=KEEPS_OTHER_SCREENS``): a press goes past the dialogue to
+    the router of that screen (a call's «Перенести» to the call booking), which
+    leaves the dialogue as any plain router does.
+    """
+
+    def __init__(self, items: str, when: Any = None) -> None:
+        super().__init__(when=when)
+        self.items = items
+
+    async def _render_keyboard(self, data: dict[str, Any], manager: DialogManager) -> RawKeyboard:
+        return [[_OtherScreensButton(**button.model_dump(exclude_none=True))]
+                for button in data[self.items]]
+
+
+class _KeepsOtherScreens(InlineKeyboardFactory):
+    async def render_markup(self, data: dict[str, Any], manager: DialogManager,
+                            keyboard: RawKeyboard) -> InlineKeyboardMarkup:
+        own = [[button for button in row if not isinstance(button, _OtherScreensButton)]
+               for row in keyboard]
+        add_intent_id(own, manager.current_context().id)
+        return InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+KEEPS_OTHER_SCREENS = _KeepsOtherScreens()

@@ -89,3 +89,18 @@ async def call_of(database: Database, number: str) -> dict[str, object]:
         " WHERE appeals.number = ?", (number,))
     assert row is not None
     return dict(row)
+
+
+def dialogue_button_data(harness: BotHarness, citizen: Person, data: str) -> str:
+    """``data`` as a button of the citizen's open dialogue would carry it (a forger copies the
+    dialogue's id from a button shown to them); bare ``data`` when no dialogue button is shown."""
+    for message in reversed(harness.session.messages_in(citizen.id)):
+        markup = message.reply_markup
+        buttons = [button for row in getattr(markup, "inline_keyboard", []) for button in row]
+        for button in buttons:
+            intent, separator, _ = (button.callback_data or "").partition("\x1d")
+            if separator:
+                return f"{intent}{separator}{data}"
+        if buttons:
+            break
+    return data

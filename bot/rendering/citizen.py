@@ -63,7 +63,7 @@ _FIELD_DISPLAY: dict[str, Callable[[Any], str]] = {
 
 def field_value(name: str, value: Any) -> str:
     if value is None:
-        return common.FIELD_NOT_GIVEN
+        return common.FIELD_NOT_GIVEN_AS.get(name, common.FIELD_NOT_GIVEN)
     if value == ERASED_VALUE:
         return value
     return _FIELD_DISPLAY.get(name, str)(value)
@@ -80,6 +80,8 @@ def appeal_details(appeal: Appeal, history: list[AppealMessage], zone: ZoneInfo)
     lines = field_lines(appeal.fields) + call_lines(appeal, zone)
     if appeal.attachments:
         lines.append(render(my_texts.DETAILS_ATTACHMENTS, count=len(appeal.attachments)))
+    if appeal.resolution:  # the operator's result of a closed appeal
+        lines.append(render(my_texts.DETAILS_RESULT, resolution=appeal.resolution))
     text = render(
         my_texts.DETAILS,
         number=appeal.number,

@@ -1,4 +1,4 @@
-"""Choosing an appeal type and filling in its form."""
+"""Choosing an appeal type, filling in its form, reviewing it."""
 
 CHOOSE_TYPE = "<b>Новое обращение</b>\n\nВыберите тип обращения:"
 TYPE_BUTTONS = {

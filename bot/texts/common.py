@@ -9,6 +9,8 @@ WELCOME = (
 MAIN_MENU = "Главное меню. Выберите, что нужно сделать:"
 KEYBOARD_CLOSED = "Смена номера прервана."
 CANCELLED = "Действие отменено, введённые данные не сохранены."
+# Another command or menu button in the middle of a form (/help keeps the form instead).
+DRAFT_DROPPED = "Заполнение прервано, введённые ответы не сохранены."
 NOTHING_TO_CANCEL = "Отменять нечего."
 UNKNOWN_INPUT = (
     "Я не понял сообщение. Выберите действие в меню ниже "
@@ -85,7 +87,9 @@ APPEAL_FILED = (
     "или в «Мои обращения». Ответ специалиста придёт в этот чат."
 )
 
+# A field left empty (skipped); the word agrees with the field's name: «Номер заявления: не указан».
 FIELD_NOT_GIVEN = "не указано"
+FIELD_NOT_GIVEN_AS = {"application_number": "не указан"}
 # Names of every collected appeal field, for summaries, details and operator cards.
 FIELD_NAMES = {
     "service_name": "Услуга",

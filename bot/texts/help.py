@@ -7,4 +7,7 @@ HELP_HEADER = (
     "/status 2026-000042 — статус обращения."
 )
 BUTTON_ALL_ARTICLES = "📚 Все статьи"
-SUGGESTIONS = "Похоже, вам подойдёт одно из этого:"
+# Help opened in the middle of a dialogue (/help): the dialogue waits underneath.
+BUTTON_RETURN = "↩️ Продолжить, где остановились"
+DRAFT_KEPT = "Ваши ответы сохранены: чтобы продолжить, нажмите «↩️ Продолжить, где остановились»."
+SUGGESTIONS = "Вот что может помочь:"

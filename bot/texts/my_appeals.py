@@ -8,6 +8,7 @@ BUTTON_PREVIOUS = "◀️ Раньше"
 BUTTON_NEXT = "Позже ▶️"
 BUTTON_COMMENT = "💬 Добавить комментарий"
 BUTTON_TO_LIST = "📋 К списку обращений"
+BUTTON_RATE = "⭐ Оценить ответ"
 
 DETAILS = (
     "<b>Обращение № {number}</b>\n"
@@ -18,6 +19,7 @@ DETAILS = (
 )
 DETAILS_FIELD = "{name}: {value}"
 DETAILS_ATTACHMENTS = "Вложений: {count}"
+DETAILS_RESULT = "<b>Итог:</b> {resolution}"
 HISTORY_HEADER = "\n<b>Переписка:</b>"
 HISTORY_ITEM = "{when} · {author}: {text}"
 AUTHOR_NAMES = {"citizen": "Вы", "operator": "Специалист", "system": "Система"}

@@ -328,7 +328,8 @@ async def test_the_one_hour_rule(
             f"по обращению № {number} (23.11.2026 (пн) в 14:00) осталось меньше часа. "
             "Дождитесь звонка, пожалуйста.")
         await harness.send(citizen, f"/status {number}")
-    assert await harness.state(citizen) is None
+    # No move begun: the details the last /status showed are what the citizen is in.
+    assert await harness.state(citizen) == "MyAppeals:reading_appeal"
     assert (await call_of(database, number))["status"] == "scheduled"
 
 

@@ -26,11 +26,13 @@ async def test_every_article_button_opens_its_dialogue(
 ) -> None:
     content = harness.dispatcher["help_content"]
     article = content.by_id[article_id]
-    await harness.send(citizen, "/help")
-    opened = (await harness.press(citizen, article.title))[0]
-    assert opened.html == article.html
-    assert opened.buttons[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
     for target in article.buttons:
+        # The article anew for each button: a dialogue takes the buttons of the
+        # message it was opened from away, as it does with its own earlier steps.
+        await harness.send(citizen, "/help")
+        opened = (await harness.press(citizen, article.title))[0]
+        assert opened.html == article.html
+        assert opened.buttons[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
         label = DIALOGUE_TARGETS[target][0] if not target.startswith(ARTICLE_PREFIX) else None
         assert label in opened.buttons
         replies = await harness.press(citizen, label, message=opened)
@@ -41,7 +43,7 @@ async def test_every_article_button_opens_its_dialogue(
 
 async def test_free_text_offers_matching_dialogues(harness: BotHarness, citizen: Person) -> None:
     replies = await harness.send(citizen, "поменял номер и не могу войти")
-    assert replies[0].text == "Похоже, вам подойдёт одно из этого:"
+    assert replies[0].text == "Вот что может помочь:"
     assert replies[0].buttons == [
         "📄 Не могу войти после смены номера", "🔑 Не могу войти", "📱 Сменить номер телефона",
         "🏠 Главное меню",

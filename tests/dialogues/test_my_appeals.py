@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from bot.callback_data import AppealAction, MyAppeal
 from bot.services.appeals import AppealService
 from testkit.harness import BotHarness, Person
 from bot.states.my_appeals import MyAppeals
 from bot.domain.models import AppealType
 from bot.storage.sqlite.database import Database
+from tests.desk_helpers import dialogue_button_data
 
 
 async def file(harness: BotHarness, owner: Person, count: int = 1) -> list[str]:
@@ -68,7 +68,7 @@ async def test_status_lookup_forms_and_unknown_number(harness: BotHarness, citiz
     assert "2026-000042 (год и шесть цифр)" in replies[0].text
     replies = await harness.send(citizen, "№ 2026000001")
     assert f"Обращение № {number}" in replies[0].text and "Тип: Консультация" in replies[0].text
-    assert await harness.state(citizen) is None
+    assert await harness.state(citizen) == MyAppeals.reading_appeal.state
 
 
 async def test_someone_elses_appeal_shows_only_the_status(
@@ -86,15 +86,53 @@ async def test_forged_buttons_for_someone_elses_appeal_are_refused(
     harness: BotHarness, citizen: Person, other_citizen: Person, database: Database
 ) -> None:
     [number] = await file(harness, other_citizen)
-    for action in (AppealAction.OPEN, AppealAction.COMMENT):
-        replies = await harness.press_data(
-            citizen, MyAppeal(action=action, number=number).pack()
-        )
-        assert replies == []
-        assert harness.session.callback_answers[-1].text == "Это обращение вам недоступно."
-    assert await harness.state(citizen) is None
+    await file(harness, citizen)
+    await harness.send(citizen, "/my")
+    sent = len(harness.session.sent)
+    # An item of the citizen's own list, its number replaced by someone else's.
+    replies = await harness.press_data(citizen,
+                                       dialogue_button_data(harness, citizen, f"appeal:{number}"))
+    assert replies == [] and len(harness.session.sent) == sent
+    assert harness.session.callback_answers[-1].text == "Это обращение вам недоступно."
+    assert await harness.state(citizen) == MyAppeals.choosing_appeal.state
     rows = await database.fetchall("SELECT * FROM appeal_messages")
     assert rows == []
+
+
+async def test_a_middle_page_lists_its_appeals_one_a_row_then_paging_then_the_menu(
+    harness: BotHarness, citizen: Person
+) -> None:
+    await file(harness, citizen, 12)
+    await harness.send(citizen, "/my")
+    replies = await harness.press(citizen, "Раньше")
+    assert "страница 2 из 3" in replies[0].text
+    rows = [[button.text for button in row] for row in replies[0].reply_markup.inline_keyboard]
+    assert rows == [["№ 2026-000007 · новое"], ["№ 2026-000006 · новое"],
+                    ["№ 2026-000005 · новое"], ["№ 2026-000004 · новое"],
+                    ["№ 2026-000003 · новое"], ["◀️ Раньше", "Позже ▶️"], ["🏠 Главное меню"]]
+
+
+async def test_a_single_page_has_no_paging_row(harness: BotHarness, citizen: Person) -> None:
+    await file(harness, citizen)
+    replies = await harness.send(citizen, "/my")
+    assert replies[0].buttons == ["№ 2026-000001 · новое", "🏠 Главное меню"]
+
+
+async def test_details_put_the_call_first_and_one_button_a_row(
+    harness: BotHarness, citizen: Person
+) -> None:
+    bookings = harness.dispatcher["call_bookings"]
+    slots = await bookings.free_slots((await bookings.offered_days())[-1])
+    appeal = (await bookings.book(citizen.id, citizen.id, "+79123456789", "Вопрос",
+                                  slots[0])).appeal
+    replies = await harness.send(citizen, f"/status {appeal.number}")
+    rows = [[button.text for button in row] for row in replies[0].reply_markup.inline_keyboard]
+    assert rows == [["📅 Перенести звонок"], ["❌ Отменить звонок"], ["💬 Добавить комментарий"],
+                    ["📋 К списку обращений"], ["🏠 Главное меню"]]
+    # The call's buttons are the call booking's own: their press leaves the dialogue for it.
+    replies = await harness.press(citizen, "Отменить звонок")
+    assert replies[0].buttons == ["❌ Да, отменить звонок", "Оставить как есть"]
+    assert await harness.state(citizen) is None
 
 
 async def test_malformed_callback_data_is_a_stale_button(harness: BotHarness,

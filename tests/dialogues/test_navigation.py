@@ -6,6 +6,7 @@ import pytest
 from testkit.harness import BotHarness, Person
 from bot.texts import my_appeals as my_appeals_texts
 from bot.states.complaint import WrittenComplaint
+from bot.states.help import HelpSection
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -48,7 +49,7 @@ async def test_commands_work_inside_a_dialogue_and_unknown_ones_keep_it(
     assert await harness.state(citizen) == WrittenComplaint.waiting_for_topic.state
     replies = await harness.send(citizen, "/help")
     assert replies[0].text.startswith("Помощь")
-    assert await harness.state(citizen) is None
+    assert await harness.state(citizen) == HelpSection.choosing_article.state
 
 
 async def test_checklist_lists_what_to_prepare(harness: BotHarness, citizen: Person) -> None:

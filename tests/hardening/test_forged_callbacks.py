@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.callback_data import (
-    AppealAction,
     Desk,
     DeskAction,
-    MyAppeal,
     Rating,
     RatingAction,
     ReplyToAppeal,
@@ -16,7 +14,7 @@ from bot.callback_data import (
 )
 from testkit.harness import BotHarness, Person
 from bot.storage.sqlite.database import Database
-from tests.desk_helpers import file_consultation, status_of
+from tests.desk_helpers import dialogue_button_data, file_consultation, status_of
 
 
 async def snapshot(database: Database) -> list[tuple]:
@@ -46,21 +44,26 @@ async def test_forged_buttons_for_someone_elses_appeal(
     harness: BotHarness, forum: int, citizen: Person, other_citizen: Person, database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
+    await file_consultation(harness, other_citizen, topic="Своё")
+    # The other citizen's own list is open: an item of it is forged with the number.
+    await harness.send(other_citizen, "/my")
     before = await snapshot(database)
     forged = [
-        MyAppeal(action=AppealAction.OPEN, number=number),
-        MyAppeal(action=AppealAction.COMMENT, number=number),
-        ReplyToAppeal(number=number),
-        Rating(action=RatingAction.SCORE, number=number, score=1),
-        Rating(action=RatingAction.NO_COMMENT, number=number),
-        TemplatePick(template_id=1, number=number),
+        dialogue_button_data(harness, other_citizen, f"appeal:{number}"),
+        *(data.pack() for data in (
+            ReplyToAppeal(number=number),
+            Rating(action=RatingAction.SCORE, number=number, score=1),
+            Rating(action=RatingAction.NO_COMMENT, number=number),
+            TemplatePick(template_id=1, number=number),
+        )),
     ]
     for data in forged:
-        replies = await harness.press_data(other_citizen, data.pack())
+        replies = await harness.press_data(other_citizen, data)
         assert all(number not in reply.text or "Подробности" in reply.text for reply in replies)
         assert harness.session.callback_answers[-1].callback_query_id
+    assert harness.session.callback_answers[0 - len(forged)].text == "Это обращение вам недоступно."
     assert await snapshot(database) == before
-    assert await harness.state(other_citizen) is None
+    assert await harness.state(other_citizen) in (None, "MyAppeals:choosing_appeal")
 
 
 @pytest.mark.parametrize(

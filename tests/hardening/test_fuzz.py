@@ -26,12 +26,12 @@ import bot.states.operators
 import bot.states.phone
 import bot.states.privacy
 import bot.states.recovery
-from bot.callback_data import AppealAction, MyAppeal
 from bot.factory import create_bot, create_dispatcher
 from bot.domain.clock import ManualClock
 from bot.settings import Settings
 from testkit.harness import BotHarness, ButtonNotFound, Person
 from testkit.session import RecordingSession
+from tests.desk_helpers import dialogue_button_data
 from bot.storage.sqlite.database import Database
 
 CITIZENS = [Person(id=5001 + index, first_name=name) for index, name in
@@ -142,8 +142,9 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
             return None
         return "callback"
     if kind == "forged":
-        data = "junk:" + marker if value == "junk" else MyAppeal(
-            action=AppealAction(value), number="2026-000001").pack()
+        # A button of the citizen's open dialogue (if any) naming an appeal that may be theirs.
+        data = "junk:" + marker if value == "junk" else dialogue_button_data(
+            harness, citizen, {"open": "appeal:2026-000001", "comment": "comment"}[value])
         await harness.press_data(citizen, data)
         return "callback"
     if kind == "file":

@@ -28,7 +28,9 @@ async def test_zero_width_description_is_refused_like_empty_text(
     await open_technical_appeal(harness, citizen)
     data_before = await harness.data(citizen)
     replies = await harness.send(citizen, ZERO_WIDTH)
-    assert [reply.text for reply in replies] == [validation.GENERIC["empty"]]
+    # The reason, then the question again, in one message.
+    [reply] = replies
+    assert reply.text.startswith(validation.GENERIC["empty"] + "\n\nШаг 1 из 4.")
     assert await harness.state(citizen) == NewAppeal.waiting_for_description.state
     assert await harness.data(citizen) == data_before
     assert "description" not in await harness.data(citizen)
