@@ -174,6 +174,9 @@ class WebhookDelivery:
     async def close(self) -> None:
         """Stop delivering: attempts in progress are abandoned, the updates stay queued."""
         self._closed = True
+        # Python 3.11's wait_for can swallow a cancellation that meets a wake-up; the delivery
+        # loop then sees ``_closed`` on its next turn.
+        self._changes.notify()
         tasks = [*self._in_flight.values()]
         if self._loop_task is not None:
             tasks.append(self._loop_task)
@@ -188,7 +191,7 @@ class WebhookDelivery:
 
     async def _deliver_while_set(self) -> None:
         loop = asyncio.get_running_loop()
-        while self.settings is not None:
+        while self.settings is not None and not self._closed:
             settings = self.settings
             now = loop.time()
             waiting = self._updates.undelivered()
@@ -214,6 +217,7 @@ class WebhookDelivery:
         key = id(update)
         attempt = DeliveryAttempt(update["update_id"], settings.url, time.monotonic())
         self.attempts.append(attempt)
+        self._changes.notify()
         try:
             attempt.status, attempt.error = await self._post(update, settings)
         finally:
