@@ -98,7 +98,7 @@ class WorkerPool:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
-    def _become_worker(self, index: int, signal_mask: set[signal.Signals]) -> None:
+    def _become_worker(self, index: int, signal_mask: set[int | signal.Signals]) -> None:
         code = 1
         try:
             for signum in STOP_SIGNALS:
