@@ -1,4 +1,4 @@
-"""``python -m bot``: run the bot with long polling.
+"""``python -m bot``: run the bot with long polling, or by webhook with ``WEBHOOK_URL``.
 
 Without ``BOT_TOKEN`` (or with ``--demo``) it starts the terminal demo: the
 same bot against the built-in fake Telegram, with a chat in the terminal.
@@ -40,6 +40,7 @@ from bot.texts import privacy as privacy_texts
 from bot.storage.faults import FaultKind, StorageFault
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.webhook import run_webhook
 
 logger = logging.getLogger("bot")
 
@@ -117,6 +118,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот поддержки граждан")
     parser.add_argument("--demo", action="store_true",
                         help="чат с ботом в терминале, без Telegram (по умолчанию без BOT_TOKEN)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="процессов на одном порту (с WEBHOOK_URL и базой не SQLite)")
     commands = parser.add_subparsers(dest="command")
     backup_parser = commands.add_parser("backup", help="копия базы данных без остановки бота")
     backup_parser.add_argument("path", type=Path, help="куда записать копию")
@@ -150,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         elif settings.sms_outbox_refused:
             print(SMS_OUTBOX_REFUSED.format(url=settings.bot_api_base_url), file=sys.stderr)
             return 2
+        elif settings.webhook_url is not None or arguments.workers != 1:
+            return run_webhook(settings, typed_names, arguments.workers)
         else:
             return asyncio.run(run(settings, typed_names))
     except ContentError as error:

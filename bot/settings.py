@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,6 +26,8 @@ from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_work
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 TELEGRAM_API_HOST = "api.telegram.org"
+# What Telegram accepts as a webhook's secret token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Built-in help articles and routing rules, shipped inside the package.
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -74,13 +78,20 @@ class Settings(BaseSettings):
     throttle_messages: int = Field(default=15, ge=0)
     throttle_window_seconds: float = Field(default=5.0, gt=0)
 
+    # Updates by webhook (bot/webhook.py): Telegram POSTs them to WEBHOOK_URL, which leads to
+    # the bot's own web server on WEBHOOK_HOST:WEBHOOK_PORT. No URL: long polling.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     # Only the terminal demo reads it: its clock starts at this moment (its tests need a year
     # that does not change under them); empty: the system clock.
     demo_clock_start: AwareDatetime | None = None
 
-    @field_validator("bot_token", "sms_http_token", mode="before")
+    @field_validator("bot_token", "sms_http_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
     def _blank_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -143,6 +154,25 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme == "https" and parts.hostname:
+            return value
+        if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+            return value
+        raise ValueError("Telegram needs an https:// URL (http:// only to this machine, for tests)")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("1-256 characters: Latin letters, digits, _ and -")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -163,6 +193,13 @@ class Settings(BaseSettings):
             raise ValueError("SMS_HTTP_URL is required when SMS_GATEWAY=http")
         return self
 
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        # Without it anyone who finds the URL could post forged updates as Telegram.
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        return self
+
     @property
     def sms_outbox_refused(self) -> bool:
         """True when the development SMS outbox would serve Telegram's real users."""
@@ -176,6 +213,15 @@ class Settings(BaseSettings):
     @property
     def schedule(self) -> WorkingHours:
         return parse_working_hours(self.working_hours).with_holidays(self.holidays)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 SMS_OUTBOX_REFUSED = (

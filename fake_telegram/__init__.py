@@ -14,6 +14,7 @@ See ``docs/fake_telegram.md``.
 from .calls import ApiCall
 from .errors import TelegramApiError
 from .server import AlbumDocument, AlbumPhoto, ButtonNotFoundError, FakeTelegram
+from .webhook import DeliveryAttempt, WebhookSettings
 from .world import (
     CallbackAnswer,
     CallbackQueryRecord,
@@ -32,6 +33,7 @@ __all__ = [
     "ButtonNotFoundError",
     "CallbackAnswer",
     "CallbackQueryRecord",
+    "DeliveryAttempt",
     "FakeChat",
     "FakeTelegram",
     "FakeUser",
@@ -40,4 +42,5 @@ __all__ = [
     "MessageVersion",
     "StoredMessage",
     "TelegramApiError",
+    "WebhookSettings",
 ]

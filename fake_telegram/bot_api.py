@@ -21,6 +21,13 @@ from .markup import validate_reply_markup
 from .notify import ChangeNotifier
 from .params import RequestParams, UploadedFile
 from .updates import UpdateQueue
+from .webhook import (
+    WebhookDelivery,
+    WebhookSettings,
+    check_secret_token,
+    check_webhook_url,
+    clamp_max_connections,
+)
 from .world import (
     CAPTIONED_CONTENT_TYPES,
     DEFAULT_PHOTO_SIZE,
@@ -73,6 +80,7 @@ class BotApi:
         updates: UpdateQueue,
         flood_limit: GroupFloodLimit,
         changes: ChangeNotifier,
+        webhook: WebhookDelivery,
         *,
         reads_all_group_messages: bool,
         reject_bare_ampersand: bool,
@@ -83,7 +91,7 @@ class BotApi:
         self.changes = changes
         self.reads_all_group_messages = reads_all_group_messages
         self.reject_bare_ampersand = reject_bare_ampersand
-        self.webhook_url = ""
+        self.webhook = webhook
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.default_menu_button: dict[str, Any] = DEFAULT_MENU_BUTTON
         self._handlers: dict[str, tuple[str, Handler]] = {
@@ -153,7 +161,7 @@ class BotApi:
         }
 
     async def get_updates(self, params: RequestParams) -> list[dict[str, Any]]:
-        if self.webhook_url:
+        if self.webhook.settings is not None:
             raise errors.webhook_conflict()
         allowed_updates = params.json("allowed_updates")
         if allowed_updates is not None:
@@ -164,26 +172,35 @@ class BotApi:
 
     async def set_webhook(self, params: RequestParams) -> bool:
         url = params.string("url") or ""
-        if url and not url.startswith("https://"):
-            raise errors.bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if not url:
+            return await self.delete_webhook(params)
+        check_webhook_url(url)
+        secret_token = params.string("secret_token")
+        if secret_token is not None:
+            check_secret_token(secret_token)
+        allowed_updates = params.json("allowed_updates")
+        if allowed_updates is not None:
+            self.updates.set_allowed_types(allowed_updates)
+        elif self.webhook.settings is not None:
+            allowed_updates = self.webhook.settings.allowed_updates
         if params.boolean("drop_pending_updates"):
             self.updates.drop_pending()
-        # Stored so that getUpdates conflicts as with Telegram; updates are not pushed to it.
-        self.webhook_url = url
+        self.webhook.configure(WebhookSettings(
+            url=url,
+            secret_token=secret_token,
+            max_connections=clamp_max_connections(params.integer("max_connections")),
+            allowed_updates=allowed_updates,
+        ))
         return True
 
     async def delete_webhook(self, params: RequestParams) -> bool:
         if params.boolean("drop_pending_updates"):
             self.updates.drop_pending()
-        self.webhook_url = ""
+        self.webhook.configure(None)
         return True
 
     async def get_webhook_info(self, params: RequestParams) -> dict[str, Any]:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": self.updates.unconfirmed_count,
-        }
+        return self.webhook.info(self.updates.unconfirmed_count)
 
     # Sending messages
 

@@ -64,6 +64,7 @@ class ControlApiRoutes:
         app.router.add_get("/_fake/chats/{chat_id}/messages", self.handle_messages)
         app.router.add_get("/_fake/calls", self.handle_calls)
         app.router.add_get("/_fake/callback_answers", self.handle_callback_answers)
+        app.router.add_get("/_fake/webhook", self.handle_webhook)
 
     async def handle_action(self, request: web.Request) -> web.Response:
         action = self.actions.get(request.match_info["action"])
@@ -112,6 +113,29 @@ class ControlApiRoutes:
             for answer in self.fake.callback_answers
         ]
         return web.json_response({"result": answers})
+
+    async def handle_webhook(self, request: web.Request) -> web.Response:
+        """``getWebhookInfo`` plus the log of delivery attempts (``?update_id=`` for one)."""
+        update_id = request.query.get("update_id")
+        attempts = (self.fake.webhook_attempts if update_id is None
+                    else self.fake.webhook_attempts_for(int(update_id)))
+        return web.json_response(
+            {
+                "result": {
+                    "info": self.fake.webhook_info(),
+                    "attempts": [
+                        {
+                            "update_id": attempt.update_id,
+                            "url": attempt.url,
+                            "status": attempt.status,
+                            "error": attempt.error,
+                            "delivered": attempt.delivered,
+                        }
+                        for attempt in attempts
+                    ],
+                }
+            }
+        )
 
     # Actions: JSON arguments in, JSON result out
 

@@ -30,6 +30,14 @@ from .formatting import FormattedText, trim_whitespace, with_bot_command_entitie
 from .http_api import BotApiRoutes
 from .notify import ChangeNotifier
 from .updates import UpdateQueue
+from .webhook import (
+    DEFAULT_DELIVERY_TIMEOUT,
+    DEFAULT_MAX_RETRY_DELAY,
+    DEFAULT_RETRY_DELAY,
+    DeliveryAttempt,
+    WebhookDelivery,
+    WebhookSettings,
+)
 from .world import (
     DEFAULT_PHOTO_SIZE,
     DEFAULT_TOPIC_ICON_COLOR,
@@ -108,6 +116,9 @@ class FakeTelegram:
     numeric prefix), the username, and privacy mode (``reads_all_group_messages``).
     ``reject_bare_ampersand`` makes HTML stricter than Telegram (see ``formatting.parse_html``);
     ``seed`` fixes the generated file ids, callback query ids and chat instances.
+    The ``webhook_*`` arguments time the delivery by webhook: the pause before the first retry
+    of a failed POST (it doubles with each failure up to ``webhook_max_retry_delay``) and how
+    long the bot's server has to answer one; Telegram's own pauses are longer.
     """
 
     def __init__(
@@ -121,6 +132,9 @@ class FakeTelegram:
         reads_all_group_messages: bool = False,
         reject_bare_ampersand: bool = True,
         seed: int = 0,
+        webhook_retry_delay: float = DEFAULT_RETRY_DELAY,
+        webhook_max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+        webhook_timeout: float = DEFAULT_DELIVERY_TIMEOUT,
     ) -> None:
         token_match = TOKEN_PATTERN.fullmatch(token)
         if token_match is None:
@@ -142,11 +156,20 @@ class FakeTelegram:
         self.faults = FaultPlan()
         self.flood_limit = GroupFloodLimit()
         self.call_log = ApiCallLog(self.changes)
+        self.webhook = WebhookDelivery(
+            self.updates,
+            self.changes,
+            self.call_log.touch,
+            retry_delay=webhook_retry_delay,
+            max_retry_delay=webhook_max_retry_delay,
+            timeout=webhook_timeout,
+        )
         self.api = BotApi(
             self.world,
             self.updates,
             self.flood_limit,
             self.changes,
+            self.webhook,
             reads_all_group_messages=reads_all_group_messages,
             reject_bare_ampersand=reject_bare_ampersand,
         )
@@ -168,6 +191,7 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self.updates.close()
+        await self.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -687,7 +711,24 @@ class FakeTelegram:
 
     @property
     def webhook_url(self) -> str:
-        return self.api.webhook_url
+        """The URL set by ``setWebhook``; empty while the bot polls."""
+        return self.webhook.url
+
+    @property
+    def webhook_settings(self) -> WebhookSettings | None:
+        return self.webhook.settings
+
+    @property
+    def webhook_attempts(self) -> list[DeliveryAttempt]:
+        """Every POST of an update to the webhook, in the order they started."""
+        return list(self.webhook.attempts)
+
+    def webhook_attempts_for(self, update_id: int) -> list[DeliveryAttempt]:
+        return [attempt for attempt in self.webhook.attempts if attempt.update_id == update_id]
+
+    def webhook_info(self) -> dict[str, Any]:
+        """What ``getWebhookInfo`` answers now."""
+        return self.webhook.info(self.updates.unconfirmed_count)
 
     # Waiting for the bot
 
@@ -747,10 +788,12 @@ class FakeTelegram:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
+                taken_by = ("its webhook (is it answering?)" if self.webhook.settings is not None
+                            else "getUpdates (is the bot polling?)")
                 raise TimeoutError(
                     f"the bot did not go quiet within {timeout} s: "
-                    f"{self.updates.unconfirmed_count} update(s) not taken by getUpdates "
-                    f"(is the bot polling?), {self.call_log.requests_in_flight} call(s) in flight"
+                    f"{self.updates.unconfirmed_count} update(s) not taken by {taken_by}, "
+                    f"{self.call_log.requests_in_flight} call(s) in flight"
                 )
             # Busy: only a change ends the wait. Idle: so does the end of the quiet period.
             await self.changes.wait(remaining if busy else min(remaining, quiet_period - idle_for))

@@ -5,6 +5,9 @@
 * ``allowed_updates`` applies to updates created after it is set, as Telegram documents;
   updates it filters out are never delivered (they are kept in ``dropped`` for tests).
 * A second ``getUpdates`` while one is waiting ends the first with 409 Conflict.
+
+While a webhook is set, ``webhook.WebhookDelivery`` takes the updates from here instead:
+``undelivered`` lists them, ``acknowledge`` removes one the bot's server answered with 2xx.
 """
 
 from __future__ import annotations
@@ -86,6 +89,16 @@ class UpdateQueue:
         self._redeliveries.append(duplicate)
         self._changes.notify()
         return duplicate
+
+    def undelivered(self) -> list[dict[str, Any]]:
+        """Every update not yet delivered, duplicates included, in ``update_id`` order."""
+        return sorted([*self._redeliveries, *self._pending], key=lambda update: update["update_id"])
+
+    def acknowledge(self, update: dict[str, Any]) -> None:
+        """The bot's webhook took this very update (a duplicate is told apart from its original)."""
+        self._pending = [queued for queued in self._pending if queued is not update]
+        self._redeliveries = [queued for queued in self._redeliveries if queued is not update]
+        self._changes.notify()
 
     def set_allowed_types(self, allowed_types: list[str]) -> None:
         requested = frozenset(allowed_types) & ALL_UPDATE_TYPES

@@ -8,6 +8,11 @@ confirmed: :class:`ConfirmAfterClaim` holds the next ``getUpdates`` until
 the updates of the last batch are claimed. An update a dead process left
 claimed and unfinished is handled again at the next start
 (:meth:`DeduplicationMiddleware.handle_unfinished`), before polling begins.
+
+By webhook the claim comes first: the web server claims an update
+(:meth:`DeduplicationMiddleware.claim_ahead`) and answers Telegram once the
+claim is committed, then feeds it to the dispatcher, whose pass through this
+middleware finds it already taken by this run.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 RETENTION = timedelta(days=1)
 PRUNE_EVERY = 1000  # updates between two prunes of old ids
+
+
+def _inbox_payload(update: Update) -> str:
+    return update.model_dump_json(by_alias=True, exclude_none=True)
 
 
 class ProcessedUpdates(Protocol):
@@ -100,6 +109,19 @@ class DeduplicationMiddleware(BaseMiddleware):
         self.run_id = uuid.uuid4().hex
         self.unclaimed = UnclaimedUpdates()
         self._since_prune = 0
+        self._claimed_ahead: set[int] = set()
+
+    async def claim_ahead(self, bot: Bot, update: Update) -> bool:
+        """Claim an update before the dispatcher sees it; committed, with its JSON, on return.
+
+        True: this run handles it (feed it to the dispatcher next). False: it was taken
+        already, by this run or by one that finished it.
+        """
+        claimed = await self._processed.claim(
+            bot.id, update.update_id, self.run_id, self._clock.now(), _inbox_payload(update))
+        if claimed:
+            self._claimed_ahead.add(update.update_id)
+        return claimed
 
     async def __call__(
         self,
@@ -110,10 +132,12 @@ class DeduplicationMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         bot: Bot = data["bot"]
         now = self._clock.now()
-        payload = event.model_dump_json(by_alias=True, exclude_none=True)
+        if event.update_id in self._claimed_ahead:
+            self._claimed_ahead.discard(event.update_id)
+            return await self._handle_claimed(handler, event, data, bot.id, now)
         try:
             claimed = await self._processed.claim(bot.id, event.update_id, self.run_id, now,
-                                                  payload)
+                                                  _inbox_payload(event))
         except StorageFault:
             # Not confirmed to Telegram, which sends it again after the restart the
             # application is heading for (it reports the fault).
@@ -126,10 +150,20 @@ class DeduplicationMiddleware(BaseMiddleware):
         if not claimed:
             logger.info("Skipped update %s: it was already handled", event.update_id)
             return None
+        return await self._handle_claimed(handler, event, data, bot.id, now)
+
+    async def _handle_claimed(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: Update,
+        data: dict[str, Any],
+        bot_id: int,
+        now: datetime,
+    ) -> Any:
         try:
             return await handler(event, data)
         finally:
-            await self._finish(bot.id, event.update_id, now)
+            await self._finish(bot_id, event.update_id, now)
 
     async def _finish(self, bot_id: int, update_id: int, now: datetime) -> None:
         try:

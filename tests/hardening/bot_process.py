@@ -32,3 +32,27 @@ async def start_bot(telegram: FakeTelegram, database: Path,
     await telegram.wait_until(lambda: len(telegram.calls_to("getUpdates")) > polls, timeout=20,
                               description="the bot polls")
     return process
+
+
+def webhook_environment(telegram: FakeTelegram, database: Path, port: int,
+                        secret: str) -> dict[str, str]:
+    return {
+        **bot_environment(telegram, database),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook", "WEBHOOK_SECRET": secret,
+        "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+    }
+
+
+async def start_webhook_bot(telegram: FakeTelegram, database: Path, cwd: Path, port: int,
+                            secret: str) -> asyncio.subprocess.Process:
+    """The bot process in webhook mode, once it has set its webhook; stderr (the log) piped."""
+    registrations = len(telegram.calls_to("setWebhook"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd,
+        env=webhook_environment(telegram, database, port, secret),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    await telegram.wait_until(
+        lambda: len(telegram.calls_to("setWebhook")) > registrations or process.returncode
+        is not None, timeout=60, description="the bot sets its webhook")
+    return process

@@ -52,11 +52,12 @@ def test_every_setting_is_documented_in_env_example() -> None:
     assert {name.upper() for name in Settings.model_fields} <= documented
 
 
-def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run_bot(env: dict[str, str], tmp_path: Path,
+            *arguments: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if key not in Settings.model_fields
              and key.lower() not in Settings.model_fields}
     return subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
+        [sys.executable, "-m", "bot", *arguments], cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
         capture_output=True, text=True, timeout=60,
     )
 
