@@ -92,9 +92,17 @@ class Desk(CallbackData, prefix="d"):
     number: str
 
 
-class TemplatePick(CallbackData, prefix="tp"):
-    """Send canned answer ``template_id`` to the citizen of appeal ``number``."""
+class TemplateAction(StrEnum):
+    PREVIEW = "v"  # show the text with «Отправить» / «Отмена»
+    SEND = "s"
+    SEND_AGAIN = "a"  # the same template went to this appeal a moment ago: sent anyway
+    BACK = "x"  # not this one: the list again
 
+
+class TemplatePick(CallbackData, prefix="tp"):
+    """Canned answer ``template_id`` for the citizen of appeal ``number``."""
+
+    action: TemplateAction
     template_id: int
     number: str
 
@@ -105,41 +113,29 @@ class ReplyToAppeal(CallbackData, prefix="ra"):
     number: str
 
 
+class Addendum(CallbackData, prefix="ad"):
+    """«Это дополнение к обращению»: relay the citizen's message ``message`` (its id in
+    their chat, kept by the bot until then) to the operators of appeal ``number``."""
+
+    number: str
+    message: int
+
+
 class RatingAction(StrEnum):
+    # The only action since the comment step is a dialogue; rating buttons already in
+    # citizens' chats carry it, so it stays in the data.
     SCORE = "s"
-    NO_COMMENT = "n"
 
 
 class Rating(CallbackData, prefix="rt"):
+    """A score (1 to 5) given to a closed appeal."""
+
     action: RatingAction
     number: str
     score: int = 0
 
 
 # --- callback requests («Обратный звонок») ----------------------------------
-
-
-class CallStep(StrEnum):
-    PROFILE_PHONE = "phone"  # call the verified profile phone
-    OTHER_DAY = "days"       # back to the list of days
-
-
-class CallFlow(CallbackData, prefix="cb"):
-    action: CallStep
-
-
-class CallDay(CallbackData, prefix="cbd"):
-    """A day of the call (ISO date, local); ``page`` of its times."""
-
-    day: str
-    page: int = 0
-
-
-class CallTime(CallbackData, prefix="cbt"):
-    """A slot: local ``day`` (ISO date) and ``minute`` since its midnight."""
-
-    day: str
-    minute: int
 
 
 class CallAction(StrEnum):
@@ -160,6 +156,9 @@ class CallManage(CallbackData, prefix="cbm"):
 class CallDeskAction(StrEnum):
     CALLED = "done"
     NOT_REACHED = "miss"
+    # Confirmed on the question asked when the call's time has not begun yet.
+    CALLED_EARLY = "done!"
+    NOT_REACHED_EARLY = "miss!"
     KEEP = "keep"  # changed one's mind: leave the call unmarked
 
 

@@ -24,11 +24,15 @@ from bot.factory import create_bot, create_dispatcher
 from fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
 from bot.domain.clock import RunningClock
 from bot.domain.validators import format_phone
+from bot.rendering.citizen import zone_name
+from bot.rendering.operators import describe_schedule
 from bot.settings import Settings
 from bot.texts import demo as t
 from bot.storage.sqlite.database import Database
 
 DEMO_TOKEN = "7000000001:DEMO-local-fake-telegram"
+# Unless WORKING_HOURS says otherwise: a desk that never sleeps would offer calls at night.
+DEMO_WORKING_HOURS = "mon-fri 09:00-18:00"
 CITIZEN_PHONE = "+79161234567"
 # A number of at most this many digits presses a button; longer ones (codes) are text.
 MAX_BUTTON_DIGITS = 2
@@ -239,6 +243,7 @@ async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
                 "sms_outbox_path": work / "sms_outbox.jsonl",
                 "sms_gateway": "outbox",
                 "operators_chat_id": group.id,
+                "working_hours": base.working_hours or DEMO_WORKING_HOURS,
             })
             database = Database(settings.database_path)
             await database.connect()
@@ -255,7 +260,9 @@ async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
                 out,
             )
             out.write(t.BANNER.format(base_url=telegram.base_url,
-                                      citizen=citizen_user.full_name))
+                                      citizen=citizen_user.full_name,
+                                      schedule=describe_schedule(settings.schedule),
+                                      zone=zone_name(settings.zone)))
             try:
                 await demo.run(read_line)
             finally:

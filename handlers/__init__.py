@@ -50,9 +50,14 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     citizens = Router(name="citizens")
     citizens.include_routers(
         plain[0],
+        conversation.create_screens_router(),
         # Dialogues on aiogram_dialog come right after navigation, which works in every state.
-        *(own_buttons_only(module.create_dialog(settings, clock))
-          for module in (complaint, appeal, my_appeals, help_section)),
+        *(own_buttons_only(dialog) for dialog in (
+            *(module.create_dialog(settings, clock)
+              for module in (complaint, appeal, my_appeals, help_section, call_booking)),
+            call_booking.create_rescheduling_dialog(settings, clock),
+            *conversation.create_dialogs(settings, clock),
+        )),
         *plain[1:],
         conversation.create_router(),
         fallback.create_citizen_router(),

@@ -1,351 +1,416 @@
-"""Ordering a call back («Обратный звонок»), moving, cancelling and confirming it.
+"""Ordering a call back («Обратный звонок») and moving a booked call, on aiogram_dialog.
 
-Booking: the phone to call (the verified profile phone in one press, or any
-number typed), a short question, a day, a free time, confirmation. The
-booked call's buttons (in «Мои обращения» and in the bot's notices) move or
-cancel it until an hour before, or confirm it took place.
+Booking (:class:`CallbackRequest`): the phone to call (the verified profile
+phone in one press, a number typed, or a contact shared), a short question,
+a day, a free time, confirmation. Moving (:class:`CallRescheduling`): the same
+day and time windows for a booked call, or a new time after a missed one.
+
+The buttons of a booked call («Перенести», «Отменить», «Подтвердить звонок»)
+stay plain CallbackData buttons handled by this module's router: they carry
+the appeal's number and live on messages outside any dialogue (the appeal's
+details, the notices the operators' side sends through the outbox), which
+must keep working days later, whatever dialogue the citizen is in by then.
+«Перенести» and «Выбрать новое время» start the moving dialogue.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ContentType, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import (
+    Back,
+    Button,
+    Group,
+    NextPage,
+    PrevPage,
+    Row,
+    ScrollingGroup,
+    Select,
+)
+from aiogram_dialog.widgets.text import Const, Format, Multi
 
-from bot.callback_data import (
-    CallAction,
-    CallDay,
-    CallFlow,
-    CallManage,
-    CallStep,
-    CallTime,
-    ConsentNext,
-    Menu,
-    MenuItem,
-    Nav,
-    NavAction,
+from bot.callback_data import CallAction, CallManage, ConsentNext, Menu, MenuItem
+from bot.domain.clock import Clock
+from bot.domain.slots import slot_at
+from bot.domain.validators import Invalid, clean_text, format_phone, parse_phone
+from bot.handlers.replies import answer_long, citizen_router, consent_asked, origin
+from bot.handlers.widgets import (
+    Catalog,
+    Refusal,
+    explain_refusal,
+    navigation,
+    refuse,
+    text_expected,
 )
 from bot.keyboards import call_booking as keyboards
 from bot.keyboards import conversation as conversation_keyboards
-from bot.keyboards.common import confirm, main_menu, navigation
+from bot.keyboards.common import main_menu
+from bot.rendering.citizen import appeal_details, day_in_sentence, day_label, zone_name
 from bot.services.appeals import AppealService
-from bot.domain.slots import slot_at
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
 from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
-from bot.domain.validators import Invalid, clean_text, format_phone, parse_phone
 from bot.settings import Settings
+from bot.states.call_booking import CallbackRequest, CallRescheduling
 from bot.texts import call_booking as t
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
-from bot.texts import render, validation
-from bot.rendering.citizen import appeal_details, zone_name
-from bot.handlers.replies import answer_long, citizen_router, consent_asked, origin, problem_text
-from bot.states.call_booking import CallbackRequest, CallRescheduling
+from bot.texts import explain, render, validation
 
 DESCRIPTION_LIMIT = 500
 DESCRIPTION_MINIMUM = 3
+TIMES_PER_ROW = 4
+TIME_ROWS = 10  # 40 times a page: a whole working day of half-hour slots fits on one
+TIMES = "times"  # the scrolling group of times; its page is kept by aiogram_dialog
 
 
-# --- step 1: the phone ------------------------------------------------------------------
+# --- entry points -----------------------------------------------------------------------
 
 
-async def start_request(message: Message, state: FSMContext, user_id: int,
-                        phone_change: PhoneChangeService,
-                        call_bookings: CallBookingService, consent: ConsentService) -> None:
+async def start_booking(message: Message, state: FSMContext, consent: ConsentService,
+                        call_bookings: CallBookingService, manager: DialogManager) -> None:
+    """One booked call at a time: the one already booked is shown with its buttons."""
     if await consent_asked(message, state, consent, ConsentNext.CALLBACK):
         return
     await state.clear()
-    active = await call_bookings.active_call(user_id)
+    active = await call_bookings.active_call(state.key.user_id)
     if active is not None:
-        await show_booked_call(message, CallResult(CallOutcome.ALREADY, active),
-                               call_bookings)
+        await manager.reset_stack()
+        await show_booked_call(message, CallResult(CallOutcome.ALREADY, active), call_bookings)
         return
-    await ask_phone(message, state, user_id, phone_change)
+    await manager.start(CallbackRequest.waiting_for_phone, mode=StartMode.RESET_STACK)
 
 
 async def show_booked_call(message: Message, result: CallResult,
                            call_bookings: CallBookingService) -> None:
-    """One call at a time: the one already booked, with its buttons."""
     appeal = result.appeal
     assert appeal is not None and appeal.call is not None
+    changeable = call_bookings.can_still_change(appeal.call)
     await message.answer(
-        render(t.ALREADY_BOOKED, number=appeal.number,
-               when=call_bookings.when(appeal.call.start)),
-        reply_markup=keyboards.booked_call(appeal.number, appeal.call),
+        render(t.ALREADY_BOOKED if changeable else t.ALREADY_BOOKED_LOCKED,
+               number=appeal.number, when=call_bookings.when(appeal.call.start)),
+        reply_markup=keyboards.booked_call(appeal.number, appeal.call, changeable=changeable),
     )
 
 
-async def ask_phone(message: Message, state: FSMContext, user_id: int,
-                    phone_change: PhoneChangeService, prefix: str = "") -> None:
-    await state.set_state(CallbackRequest.waiting_for_phone)
-    profile = await phone_change.current_phone(user_id)
-    text = prefix + t.ASK_PHONE
-    if profile:
-        text += "\n\n" + render(t.ASK_PHONE_PROFILE, phone=format_phone(profile))
-    await message.answer(text, reply_markup=keyboards.phone_choice(profile))
+def _call_bookings(manager: DialogManager) -> CallBookingService:
+    service: CallBookingService = manager.middleware_data["call_bookings"]
+    return service
 
 
-async def start_from_menu(callback: CallbackQuery, state: FSMContext,
-                          phone_change: PhoneChangeService,
-                          call_bookings: CallBookingService, consent: ConsentService) -> None:
-    await start_request(origin(callback), state, callback.from_user.id, phone_change,
-                        call_bookings, consent)
+# --- step 1: the phone ----------------------------------------------------------------------
 
 
-async def profile_phone_chosen(callback: CallbackQuery, state: FSMContext,
-                               phone_change: PhoneChangeService) -> None:
-    message = origin(callback)
+async def phone_getter(phone_change: PhoneChangeService, event_from_user: User,
+                       **_: Any) -> dict[str, Any]:
+    profile = await phone_change.current_phone(event_from_user.id)
+    return {"phone": format_phone(profile) if profile else None}
+
+
+async def phone_accepted(message: Message, widget: Any, manager: DialogManager,
+                         phone: str) -> None:
+    manager.dialog_data["phone"] = phone
+    await manager.next()
+
+
+async def profile_phone_chosen(callback: CallbackQuery, button: Button,
+                               manager: DialogManager) -> None:
+    phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
     phone = await phone_change.current_phone(callback.from_user.id)
-    if phone is None:
-        await ask_phone(message, state, callback.from_user.id, phone_change,
-                        prefix=t.PHONE_EXPECTED + "\n\n")
+    if phone is None:  # forgotten meanwhile (/forget): the number is asked again
+        refuse(manager, t.PHONE_EXPECTED)
         return
-    await accept_phone(message, state, phone)
+    manager.dialog_data["phone"] = phone
+    await manager.next()
 
 
-async def phone_typed(message: Message, state: FSMContext, settings: Settings,
-                      phone_change: PhoneChangeService) -> None:
-    assert message.from_user is not None
-    try:
-        phone = parse_phone(message.text, region=settings.default_region, mobile_only=False)
-    except Invalid as error:
-        profile = await phone_change.current_phone(message.from_user.id)
-        await message.answer(problem_text(error, validation.CALLER_PHONE),
-                             reply_markup=keyboards.phone_choice(profile))
-        return
-    await accept_phone(message, state, phone)
-
-
-async def contact_shared(message: Message, state: FSMContext, settings: Settings,
-                         phone_change: PhoneChangeService) -> None:
-    assert message.contact is not None and message.from_user is not None
+async def contact_shared(message: Message, widget: Any, manager: DialogManager) -> None:
+    assert message.contact is not None
+    settings: Settings = manager.middleware_data["settings"]
     try:
         phone = parse_phone(message.contact.phone_number, region=settings.default_region,
                             mobile_only=False)
     except Invalid as error:
-        profile = await phone_change.current_phone(message.from_user.id)
-        await message.answer(problem_text(error, validation.CALLER_PHONE),
-                             reply_markup=keyboards.phone_choice(profile))
+        refuse(manager, explain(error.problem.value, dict(error.details),
+                                validation.CALLER_PHONE))
         return
-    await accept_phone(message, state, phone)
+    await phone_accepted(message, widget, manager, phone)
 
 
-async def phone_expected(message: Message, state: FSMContext,
-                         phone_change: PhoneChangeService) -> None:
-    assert message.from_user is not None
-    await ask_phone(message, state, message.from_user.id, phone_change,
-                    prefix=t.PHONE_EXPECTED + "\n\n")
+async def phone_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.PHONE_EXPECTED)
 
 
-async def accept_phone(message: Message, state: FSMContext, phone: str) -> None:
-    await state.update_data(phone=phone)
-    await ask_description(message, state)
+# --- step 2: the question -------------------------------------------------------------------
 
 
-# --- step 2: the question ------------------------------------------------------------------
+async def description_getter(**_: Any) -> dict[str, Any]:
+    return {"limit": DESCRIPTION_LIMIT}
 
 
-async def ask_description(message: Message, state: FSMContext, prefix: str = "") -> None:
-    await state.set_state(CallbackRequest.waiting_for_description)
-    await message.answer(prefix + render(t.ASK_DESCRIPTION, limit=DESCRIPTION_LIMIT),
-                         reply_markup=navigation(back=True))
-
-
-async def description_typed(message: Message, state: FSMContext,
-                            call_bookings: CallBookingService) -> None:
-    try:
-        description = clean_text(message.text, max_length=DESCRIPTION_LIMIT,
-                                 min_length=DESCRIPTION_MINIMUM)
-    except Invalid as error:
-        await message.answer(problem_text(error, validation.GENERIC),
-                             reply_markup=navigation(back=True))
+async def description_accepted(message: Message, widget: Any, manager: DialogManager,
+                               description: str) -> None:
+    manager.dialog_data["description"] = description
+    if not await _call_bookings(manager).offered_days():
+        await _no_free_days(message, manager)
         return
-    await state.update_data(description=description)
-    await show_days(message, state, call_bookings)
+    await manager.next()
 
 
-async def description_expected(message: Message, state: FSMContext) -> None:
-    await ask_description(message, state, prefix=common_texts.TEXT_EXPECTED + "\n\n")
+async def _no_free_days(message: Message, manager: DialogManager, prefix: str = "") -> None:
+    await manager.done()
+    await message.answer(prefix + t.NO_FREE_DAYS, reply_markup=keyboards.no_free_days())
 
 
 # --- step 3: the day and the time (booking and moving alike) --------------------------------
 
 
-def _states(current: str | None) -> type[CallbackRequest | CallRescheduling]:
-    """Choosing a day and a time is shared by booking and moving; the state tells which."""
-    return CallRescheduling if current in CallRescheduling.__all_states_names__ \
-        else CallbackRequest
+async def days_getter(dialog_manager: DialogManager, call_bookings: CallBookingService,
+                      **_: Any) -> dict[str, Any]:
+    today = call_bookings.today()
+    days = [{"id": day.isoformat(), "label": day_label(day, today)}
+            for day in await call_bookings.offered_days()]
+    return {"days": days, "zone": zone_name(call_bookings.policy.zone),
+            "number": (dialog_manager.start_data or {}).get("number", "")}
 
 
-async def show_days(message: Message, state: FSMContext, call_bookings: CallBookingService,
-                    prefix: str = "") -> None:
-    group = _states(await state.get_state())
-    days = await call_bookings.offered_days()
-    if not days:
-        await state.clear()
-        await message.answer(prefix + t.NO_FREE_DAYS, reply_markup=keyboards.no_free_days())
-        return
-    await state.set_state(group.choosing_day)
-    zone = zone_name(call_bookings.policy.zone)
-    if group is CallRescheduling:
-        number = (await state.get_data())["number"]
-        text = render(t.ASK_DAY_MOVE, number=number, zone=zone)
-    else:
-        text = render(t.ASK_DAY, zone=zone)
-    await message.answer(prefix + text, reply_markup=keyboards.days(
-        days, call_bookings.today(), back=group is CallbackRequest))
-
-
-async def show_times(message: Message, state: FSMContext, call_bookings: CallBookingService,
-                     day: date, page: int = 0, prefix: str = "") -> bool:
-    """The free times of ``day``; False (nothing shown) when the day has none left."""
-    slots = await call_bookings.free_slots(day)
-    if not slots:
-        return False
-    group = _states(await state.get_state())
-    await state.set_state(group.choosing_time)
-    await state.update_data(day=day.isoformat())
-    await message.answer(
-        prefix + render(t.ASK_TIME, day=keyboards.day_label(day, call_bookings.today()),
-                        zone=zone_name(call_bookings.policy.zone)),
-        reply_markup=keyboards.times(day, slots, page),
-    )
-    return True
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-async def day_chosen(callback: CallbackQuery, callback_data: CallDay, state: FSMContext,
-                     callback_answer: CallbackAnswer,
-                     call_bookings: CallBookingService) -> None:
-    day = _day(callback_data.day)
-    message = origin(callback)
-    if day is None or not await show_times(message, state, call_bookings, day,
-                                           callback_data.page):
+async def day_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                     day: str) -> None:
+    if not await _call_bookings(manager).free_slots(date.fromisoformat(day)):
+        callback_answer: CallbackAnswer = manager.middleware_data["callback_answer"]
         callback_answer.text = t.DAY_FULL
         callback_answer.show_alert = True
-        await show_days(message, state, call_bookings)
+        return  # the days are shown again, without this one
+    manager.dialog_data["day"] = day
+    await manager.find(TIMES).set_page(0)
+    await manager.next()
 
 
-async def other_day(callback: CallbackQuery, state: FSMContext,
-                    call_bookings: CallBookingService) -> None:
-    await show_days(origin(callback), state, call_bookings)
+async def times_getter(dialog_manager: DialogManager, call_bookings: CallBookingService,
+                       **_: Any) -> dict[str, Any]:
+    day = date.fromisoformat(dialog_manager.dialog_data["day"])
+    times = [{"minute": slot.hour * 60 + slot.minute, "label": f"{slot:%H:%M}"}
+             for slot in await call_bookings.free_slots(day)]
+    per_page = TIMES_PER_ROW * TIME_ROWS
+    pages = max(1, -(-len(times) // per_page))
+    page = min(await dialog_manager.find(TIMES).get_page(), pages - 1)
+    return {"times": times, "day": day_in_sentence(day, call_bookings.today()),
+            "zone": zone_name(call_bookings.policy.zone),
+            "has_earlier": page > 0, "has_later": page + 1 < pages}
 
 
-def _slot(callback_data: CallTime, call_bookings: CallBookingService) -> datetime | None:
-    day = _day(callback_data.day)
-    if day is None or not 0 <= callback_data.minute < 24 * 60:
-        return None
-    return slot_at(day, callback_data.minute, call_bookings.policy)
-
-
-async def time_chosen(callback: CallbackQuery, callback_data: CallTime, state: FSMContext,
-                      call_bookings: CallBookingService) -> None:
-    message = origin(callback)
-    start = _slot(callback_data, call_bookings)
-    refusal = (CallOutcome.SLOT_GONE if start is None
-               else await call_bookings.slot_refusal(start))
-    if refusal is not None or start is None:
-        await _slot_refused(message, state, call_bookings, refusal)
-        return
-    await state.update_data(day=callback_data.day, minute=callback_data.minute)
-    await show_summary(message, state, call_bookings, start)
-
-
-async def _slot_refused(message: Message, state: FSMContext, call_bookings: CallBookingService,
+async def _slot_refused(callback: CallbackQuery, manager: DialogManager,
                         refusal: CallOutcome | None) -> None:
-    """The chosen time is taken or gone: the day's other times, else the days."""
-    prefix = (t.SLOT_FULL if refusal == CallOutcome.SLOT_FULL else t.SLOT_GONE) + "\n\n"
-    day = _day((await state.get_data()).get("day", ""))
-    if day is None or not await show_times(message, state, call_bookings, day,
-                                           prefix=prefix):
-        await show_days(message, state, call_bookings, prefix=prefix)
+    """The chosen time is taken or gone: the day's other times, else the other days.
+
+    Called in the window of times, which aiogram_dialog shows again unless
+    this switches to another.
+    """
+    reason = t.SLOT_FULL if refusal == CallOutcome.SLOT_FULL else t.SLOT_GONE
+    service = _call_bookings(manager)
+    if await service.free_slots(date.fromisoformat(manager.dialog_data["day"])):
+        refuse(manager, reason)
+    elif await service.offered_days():
+        refuse(manager, reason)
+        await manager.back()
+    else:
+        await _no_free_days(origin(callback), manager, prefix=reason + "\n\n")
 
 
-async def show_summary(message: Message, state: FSMContext, call_bookings: CallBookingService,
-                       start: datetime) -> None:
-    data = await state.get_data()
-    await state.set_state(CallbackRequest.confirming)
-    await message.answer(
-        render(t.SUMMARY, phone=format_phone(data["phone"]), description=data["description"],
-               when=call_bookings.when(start),
-               zone=zone_name(call_bookings.policy.zone)),
-        reply_markup=confirm(back=True),
+def _minute(item: str) -> int:
+    """A time button's minute of the day; -1 (no slot) for a forged one."""
+    return int(item) if item.isdigit() else -1
+
+
+def _chosen_slot(manager: DialogManager, minute: int) -> datetime | None:
+    if not 0 <= minute < 24 * 60:
+        return None
+    day = date.fromisoformat(manager.dialog_data["day"])
+    return slot_at(day, minute, _call_bookings(manager).policy)
+
+
+async def time_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                      minute: int) -> None:
+    start = _chosen_slot(manager, minute)
+    refusal = (CallOutcome.SLOT_GONE if start is None
+               else await _call_bookings(manager).slot_refusal(start))
+    if refusal is not None:
+        await _slot_refused(callback, manager, refusal)
+        return
+    manager.dialog_data["minute"] = minute
+    await manager.next()
+
+
+async def button_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.CHOOSE_WITH_BUTTON)
+
+
+def _day_window(state: Any, question: str, *, back: bool) -> Window:
+    return Window(
+        Refusal(),
+        Catalog(question),
+        Group(
+            Select(Format("{item[label]}"), id="day", item_id_getter=lambda day: day["id"],
+                   items="days", on_click=day_chosen),
+            width=2,
+        ),
+        MessageInput(button_expected, content_types=ContentType.ANY),
+        navigation(back=back),
+        state=state,
+        getter=days_getter,
     )
 
 
-def _chosen_slot(data: dict, call_bookings: CallBookingService) -> datetime:
-    return slot_at(date.fromisoformat(data["day"]), data["minute"], call_bookings.policy)
+def _time_window(state: Any, on_click: Any) -> Window:
+    return Window(
+        Refusal(),
+        Catalog(t.ASK_TIME),
+        ScrollingGroup(
+            Select(Format("{item[label]}"), id="time", item_id_getter=lambda time: time["minute"],
+                   items="times", type_factory=_minute, on_click=on_click),
+            id=TIMES, width=TIMES_PER_ROW, height=TIME_ROWS, hide_pager=True,
+        ),
+        Row(
+            PrevPage(scroll=TIMES, id="earlier", text=Const(t.BUTTON_EARLIER),
+                     when="has_earlier"),
+            NextPage(scroll=TIMES, id="later", text=Const(t.BUTTON_LATER), when="has_later"),
+        ),
+        Back(Const(t.BUTTON_OTHER_DAY)),
+        MessageInput(button_expected, content_types=ContentType.ANY),
+        navigation(back=False),
+        state=state,
+        getter=times_getter,
+    )
 
 
-async def submit(callback: CallbackQuery, state: FSMContext,
-                 call_bookings: CallBookingService) -> None:
+# --- step 4: the summary ----------------------------------------------------------------------
+
+
+async def summary_getter(dialog_manager: DialogManager, call_bookings: CallBookingService,
+                         **_: Any) -> dict[str, Any]:
+    data = dialog_manager.dialog_data
+    start = _chosen_slot(dialog_manager, data["minute"])
+    assert start is not None  # only a valid time leads here
+    return {"phone": format_phone(data["phone"]), "description": data["description"],
+            "when": call_bookings.when(start),
+            "zone": zone_name(call_bookings.policy.zone)}
+
+
+async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    service = _call_bookings(manager)
+    data = manager.dialog_data
     message = origin(callback)
-    data = await state.get_data()
-    result = await call_bookings.book(callback.from_user.id, message.chat.id, data["phone"],
-                                          data["description"],
-                                          _chosen_slot(data, call_bookings))
+    start = _chosen_slot(manager, data["minute"])
+    assert start is not None  # only a valid time leads here
+    result = await service.book(callback.from_user.id, message.chat.id, data["phone"],
+                                data["description"], start)
     appeal = result.appeal
     if result.outcome == CallOutcome.DONE:
         assert appeal is not None and appeal.call is not None
-        await state.clear()
+        await manager.done()
         await message.answer(
-            render(t.BOOKED, number=appeal.number, when=call_bookings.when(appeal.call.start),
-                   zone=zone_name(call_bookings.policy.zone),
-                   phone=format_phone(data["phone"])),
+            render(t.BOOKED, number=appeal.number, when=service.when(appeal.call.start),
+                   zone=zone_name(service.policy.zone), phone=format_phone(data["phone"])),
             reply_markup=main_menu(),
         )
     elif result.outcome == CallOutcome.ALREADY:
-        await state.clear()
-        await show_booked_call(message, result, call_bookings)
+        await manager.done()
+        await show_booked_call(message, result, service)
     else:
-        await _slot_refused(message, state, call_bookings, result.outcome)
+        await manager.back()
+        await _slot_refused(callback, manager, result.outcome)
 
 
-async def back(callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService,
-               call_bookings: CallBookingService) -> None:
+async def confirmation_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.CONFIRM_EXPECTED)
+
+
+# --- moving a booked call --------------------------------------------------------------------
+
+
+async def new_time_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                          minute: int) -> None:
+    service = _call_bookings(manager)
+    number = manager.start_data["number"]  # type: ignore[index]
+    start = _chosen_slot(manager, minute)
+    if start is None:
+        await _slot_refused(callback, manager, CallOutcome.SLOT_GONE)
+        return
+    result = await service.move(number, callback.from_user.id, start)
+    if result.outcome in (CallOutcome.SLOT_FULL, CallOutcome.SLOT_GONE):
+        await _slot_refused(callback, manager, result.outcome)
+        return
+    await manager.done()
     message = origin(callback)
-    current = await state.get_state()
-    if current == CallbackRequest.choosing_day.state:
-        await ask_description(message, state)
-    elif current == CallbackRequest.choosing_time.state:
-        await show_days(message, state, call_bookings)
-    elif current == CallbackRequest.confirming.state:
-        day = _day((await state.get_data()).get("day", ""))
-        if day is None or not await show_times(message, state, call_bookings, day):
-            await show_days(message, state, call_bookings)
-    else:
-        await ask_phone(message, state, callback.from_user.id, phone_change)
-
-
-async def buttons_expected(message: Message, state: FSMContext,
-                           call_bookings: CallBookingService) -> None:
-    """Text while a day, a time or the confirmation is awaited: say so, show the buttons."""
-    current = await state.get_state()
-    prefix = t.CHOOSE_WITH_BUTTON + "\n\n"
-    if current == CallbackRequest.confirming.state:
-        await message.answer(t.CONFIRM_EXPECTED, reply_markup=confirm(back=True))
+    if result.outcome != CallOutcome.DONE:
+        await _refuse(message, result, number, service)
         return
-    day = _day((await state.get_data()).get("day", ""))
-    if current in (CallbackRequest.choosing_time.state, CallRescheduling.choosing_time.state) \
-            and day is not None and await show_times(message, state, call_bookings, day,
-                                                     prefix=prefix):
-        return
-    await show_days(message, state, call_bookings, prefix=prefix)
+    await message.answer(render(t.MOVED, number=number, when=service.when(start),
+                                zone=zone_name(service.policy.zone)),
+                         reply_markup=main_menu())
 
 
-# --- a booked call: move, cancel, confirm ----------------------------------------------------
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    def parse(text: str) -> str:
+        return parse_phone(text, region=settings.default_region, mobile_only=False)
+
+    def describe(text: str) -> str:
+        return clean_text(text, max_length=DESCRIPTION_LIMIT, min_length=DESCRIPTION_MINIMUM)
+
+    return Dialog(
+        Window(
+            Refusal(),
+            Multi(Catalog(t.ASK_PHONE), Catalog(t.ASK_PHONE_PROFILE, when="phone"),
+                  sep="\n\n"),
+            Button(Format(t.BUTTON_PROFILE_PHONE), id="profile_phone",
+                   on_click=profile_phone_chosen, when="phone"),
+            MessageInput(contact_shared, content_types=[ContentType.CONTACT]),
+            TextInput(id="phone", type_factory=parse, on_success=phone_accepted,
+                      on_error=explain_refusal(validation.CALLER_PHONE)),
+            MessageInput(phone_expected, content_types=ContentType.ANY),
+            navigation(back=False),
+            state=CallbackRequest.waiting_for_phone,
+            getter=phone_getter,
+        ),
+        Window(
+            Refusal(),
+            Catalog(t.ASK_DESCRIPTION),
+            TextInput(id="description", type_factory=describe, on_success=description_accepted,
+                      on_error=explain_refusal(validation.GENERIC)),
+            text_expected(),
+            navigation(),
+            state=CallbackRequest.waiting_for_description,
+            getter=description_getter,
+        ),
+        _day_window(CallbackRequest.choosing_day, t.ASK_DAY, back=True),
+        _time_window(CallbackRequest.choosing_time, time_chosen),
+        Window(
+            Refusal(),
+            Catalog(t.SUMMARY),
+            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            MessageInput(confirmation_expected, content_types=ContentType.ANY),
+            navigation(),
+            state=CallbackRequest.confirming,
+            getter=summary_getter,
+        ),
+    )
+
+
+def create_rescheduling_dialog(settings: Settings, clock: Clock) -> Dialog:
+    return Dialog(
+        _day_window(CallRescheduling.choosing_day, t.ASK_DAY_MOVE, back=False),
+        _time_window(CallRescheduling.choosing_time, new_time_chosen),
+    )
+
+
+# --- a booked call's buttons: move, cancel, confirm -----------------------------------------
 
 
 async def _refuse(message: Message, result: CallResult, number: str,
@@ -360,38 +425,20 @@ async def _refuse(message: Message, result: CallResult, number: str,
     await message.answer(text, reply_markup=main_menu())
 
 
+async def menu_pressed(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
+                       call_bookings: CallBookingService, dialog_manager: DialogManager) -> None:
+    await start_booking(origin(callback), state, consent, call_bookings, dialog_manager)
+
+
 async def move_pressed(callback: CallbackQuery, callback_data: CallManage, state: FSMContext,
-                       call_bookings: CallBookingService) -> None:
-    message = origin(callback)
+                       call_bookings: CallBookingService, dialog_manager: DialogManager) -> None:
     checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
     if checked.outcome != CallOutcome.DONE:
-        await _refuse(message, checked, callback_data.number, call_bookings)
+        await _refuse(origin(callback), checked, callback_data.number, call_bookings)
         return
     await state.clear()
-    await state.set_state(CallRescheduling.choosing_day)
-    await state.set_data({"number": callback_data.number})
-    await show_days(message, state, call_bookings)
-
-
-async def new_time_chosen(callback: CallbackQuery, callback_data: CallTime, state: FSMContext,
-                          call_bookings: CallBookingService) -> None:
-    message = origin(callback)
-    number = (await state.get_data())["number"]
-    start = _slot(callback_data, call_bookings)
-    if start is None:
-        await _slot_refused(message, state, call_bookings, CallOutcome.SLOT_GONE)
-        return
-    result = await call_bookings.move(number, callback.from_user.id, start)
-    if result.outcome in (CallOutcome.SLOT_FULL, CallOutcome.SLOT_GONE):
-        await _slot_refused(message, state, call_bookings, result.outcome)
-        return
-    await state.clear()
-    if result.outcome != CallOutcome.DONE:
-        await _refuse(message, result, number, call_bookings)
-        return
-    await message.answer(render(t.MOVED, number=number, when=call_bookings.when(start),
-                                zone=zone_name(call_bookings.policy.zone)),
-                         reply_markup=main_menu())
+    await dialog_manager.start(CallRescheduling.choosing_day, data={"number": callback_data.number},
+                               mode=StartMode.RESET_STACK)
 
 
 async def cancel_pressed(callback: CallbackQuery, callback_data: CallManage,
@@ -407,15 +454,13 @@ async def cancel_pressed(callback: CallbackQuery, callback_data: CallManage,
                          reply_markup=keyboards.ask_cancel(appeal.number))
 
 
-async def cancel_confirmed(callback: CallbackQuery, callback_data: CallManage, state: FSMContext,
+async def cancel_confirmed(callback: CallbackQuery, callback_data: CallManage,
                            call_bookings: CallBookingService) -> None:
     message = origin(callback)
     result = await call_bookings.cancel(callback_data.number, callback.from_user.id)
     if result.outcome != CallOutcome.DONE:
         await _refuse(message, result, callback_data.number, call_bookings)
         return
-    if (await state.get_data()).get("number") == callback_data.number:
-        await state.clear()
     await message.answer(render(t.CANCELLED, number=callback_data.number),
                          reply_markup=main_menu())
 
@@ -459,31 +504,7 @@ async def call_confirmed(callback: CallbackQuery, callback_data: CallManage,
 
 def create_router() -> Router:
     router = citizen_router(__name__)
-    router.callback_query.register(start_from_menu, Menu.filter(F.item == MenuItem.CALLBACK))
-
-    router.callback_query.register(profile_phone_chosen, CallbackRequest.waiting_for_phone,
-                                   CallFlow.filter(F.action == CallStep.PROFILE_PHONE))
-    router.message.register(contact_shared, CallbackRequest.waiting_for_phone, F.contact)
-    router.message.register(phone_typed, CallbackRequest.waiting_for_phone, F.text)
-    router.message.register(phone_expected, CallbackRequest.waiting_for_phone)
-
-    router.message.register(description_typed, CallbackRequest.waiting_for_description, F.text)
-    router.message.register(description_expected, CallbackRequest.waiting_for_description)
-
-    choosing: tuple[State, ...] = (CallbackRequest.choosing_day, CallbackRequest.choosing_time,
-                                   CallRescheduling.choosing_day, CallRescheduling.choosing_time)
-    router.callback_query.register(day_chosen, StateFilter(*choosing), CallDay.filter())
-    router.callback_query.register(other_day, StateFilter(*choosing),
-                                   CallFlow.filter(F.action == CallStep.OTHER_DAY))
-    router.callback_query.register(time_chosen, CallbackRequest.choosing_time, CallTime.filter())
-    router.callback_query.register(new_time_chosen, CallRescheduling.choosing_time,
-                                   CallTime.filter())
-    router.callback_query.register(submit, CallbackRequest.confirming,
-                                   Nav.filter(F.action == NavAction.CONFIRM))
-    router.callback_query.register(back, StateFilter(CallbackRequest),
-                                   Nav.filter(F.action == NavAction.BACK))
-    router.message.register(buttons_expected, StateFilter(*choosing, CallbackRequest.confirming))
-
+    router.callback_query.register(menu_pressed, Menu.filter(F.item == MenuItem.CALLBACK))
     router.callback_query.register(move_pressed, CallManage.filter(F.action == CallAction.MOVE))
     router.callback_query.register(cancel_pressed,
                                    CallManage.filter(F.action == CallAction.CANCEL))

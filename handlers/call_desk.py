@@ -1,5 +1,9 @@
 """The operators' side of callback requests: «Позвонил», «Не дозвонился», /callbacks.
 
+Either mark pressed before the call's time has begun is asked about first (the
+citizen's history would show a call that never took place): the question says
+when the call is, and «Да, …» marks it.
+
 The desk's access rules: ``desk`` serves operators in the operators' chat (card
 buttons: operators anywhere); ``refusals`` answers everyone else, and
 /callbacks in a private chat is refused. Registered before the operator desk,
@@ -8,7 +12,10 @@ so that the call's result an operator types is not relayed to the citizen.
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -39,6 +46,31 @@ def _refusal(result: CallResult, number: str) -> str:
     return plain(t.NOT_SCHEDULED, number=number)
 
 
+async def _asked_first(callback: CallbackQuery, callback_data: CallDesk, checked: CallResult,
+                       call_bookings: CallBookingService) -> bool:
+    """Before the call's time: ask whether to mark it anyway (True: asked, do not mark yet)."""
+    appeal = checked.appeal
+    assert appeal is not None and appeal.call is not None
+    if call_bookings.has_begun(appeal.call):
+        return False
+    called = callback_data.action == CallDeskAction.CALLED
+    await origin(callback).reply(
+        render(t.EARLY_CALLED if called else t.EARLY_NOT_REACHED,
+               number=callback_data.number, when=call_bookings.when(appeal.call.start)),
+        reply_markup=keyboards.early_mark_prompt(
+            callback_data.number,
+            CallDeskAction.CALLED_EARLY if called else CallDeskAction.NOT_REACHED_EARLY),
+    )
+    return True
+
+
+async def _answered_question(callback: CallbackQuery, callback_data: CallDesk) -> None:
+    """«Да, …» pressed: the question's buttons go (cosmetic, as every removal of buttons)."""
+    if callback_data.action in (CallDeskAction.CALLED_EARLY, CallDeskAction.NOT_REACHED_EARLY):
+        with contextlib.suppress(TelegramBadRequest):
+            await origin(callback).edit_reply_markup(reply_markup=None)
+
+
 async def ask_result(callback: CallbackQuery, callback_data: CallDesk, state: FSMContext,
                      callback_answer: CallbackAnswer,
                      call_bookings: CallBookingService) -> None:
@@ -47,6 +79,10 @@ async def ask_result(callback: CallbackQuery, callback_data: CallDesk, state: FS
         callback_answer.show_alert = True
         callback_answer.text = _refusal(checked, callback_data.number)
         return
+    if callback_data.action == CallDeskAction.CALLED and await _asked_first(
+            callback, callback_data, checked, call_bookings):
+        return
+    await _answered_question(callback, callback_data)
     await state.set_state(OperatorCallResult.waiting_for_result)
     await state.set_data({"call_number": callback_data.number})
     await origin(callback).reply(
@@ -97,8 +133,14 @@ async def cancel_command(message: Message, state: FSMContext) -> None:
 async def not_reached(callback: CallbackQuery, callback_data: CallDesk,
                       callback_answer: CallbackAnswer,
                       call_bookings: CallBookingService) -> None:
+    if callback_data.action == CallDeskAction.NOT_REACHED:
+        checked = await call_bookings.scheduled(callback_data.number)
+        if checked.outcome == CallOutcome.DONE and await _asked_first(
+                callback, callback_data, checked, call_bookings):
+            return
+    await _answered_question(callback, callback_data)
     result = await call_bookings.mark_not_reached(callback_data.number,
-                                                      operator(callback.from_user))
+                                                  operator(callback.from_user))
     callback_answer.show_alert = True
     if result.outcome == CallOutcome.DONE:
         callback_answer.text = alert(plain(t.MARKED_NOT_REACHED, number=callback_data.number))
@@ -133,9 +175,10 @@ def create_router() -> Router:
     desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.callback_query.filter(CallDesk.filter(), IsOperator())
-    desk.callback_query.register(ask_result, CallDesk.filter(F.action == CallDeskAction.CALLED))
-    desk.callback_query.register(not_reached,
-                                 CallDesk.filter(F.action == CallDeskAction.NOT_REACHED))
+    desk.callback_query.register(ask_result, CallDesk.filter(
+        F.action.in_({CallDeskAction.CALLED, CallDeskAction.CALLED_EARLY})))
+    desk.callback_query.register(not_reached, CallDesk.filter(
+        F.action.in_({CallDeskAction.NOT_REACHED, CallDeskAction.NOT_REACHED_EARLY})))
     desk.callback_query.register(keep_unmarked, CallDesk.filter(F.action == CallDeskAction.KEEP))
     desk.message.register(callbacks_command, Command("callbacks"))
     desk.message.register(cancel_command, OperatorCallResult.waiting_for_result,

@@ -45,8 +45,7 @@ async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMCont
     elif then == ConsentNext.COMPLAINT:
         await complaint.start_complaint(message, state, consent, dialog_manager)
     elif then == ConsentNext.CALLBACK:
-        await call_booking.start_request(message, state, callback.from_user.id,
-                                             phone_change, call_bookings, consent)
+        await call_booking.start_booking(message, state, consent, call_bookings, dialog_manager)
     else:
         await appeal.start_form(message, state, then.value, consent, dialog_manager)
 

@@ -1,36 +1,64 @@
 """The citizen's side of the conversation with operators.
 
-«Ответить по обращению», any message while exactly one appeal is open and no
-dialogue is active, a reply to an operator's answer, edits of relayed
-messages, rating a closed appeal, and the citizen blocking the bot.
-Registered after the dialogues and before the catch-all.
+A message reaches the specialist only when the citizen addressed it: a reply
+to a message of the appeal, the message after «Ответить по обращению», or
+«Это дополнение к обращению № …» pressed under the bot's answer to it. Any
+other message outside dialogues, while appeals are open, is answered as a
+person reads it: a new question or problem (the routing table matches, or it
+names an appeal) gets the routing's answer first, and every such message is
+kept with its own offer to add it to an open appeal, so a second message
+does not make the first one lost. Without open appeals the catch-all routes
+it. Also here: edits of relayed messages, rating a closed appeal, the
+citizen blocking the bot. Registered after the dialogues, before the catch-all.
+
+The two steps that wait for the citizen's input are dialogues: the message
+after «Ответить по обращению» and the comment after a rating. Their buttons
+(on answers and notices the outbox delivers, long after they were sent) stay
+CallbackData buttons on this plain router, which starts the dialogue.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, ContentType, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.api.entities import Context
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.text import Const
 
-from bot.callback_data import Rating, RatingAction, ReplyToAppeal
+from bot.callback_data import Addendum, Rating, ReplyToAppeal
+from bot.domain.clock import Clock
+from bot.domain.content import HelpContent
+from bot.domain.models import MessageRef
+from bot.domain.validators import clean_text, find_appeal_number
 from bot.filters import PrivateChat
+from bot.handlers import fallback
+from bot.handlers.my_appeals import show_status
+from bot.handlers.replies import content_of, off_hours, origin, ref, with_note
+from bot.handlers.widgets import Catalog, Refusal, navigation, refuse
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
+from bot.services.appeals import AppealService
 from bot.services.desk import DeskService, RateOutcome, RelayOutcome, RelayResult
 from bot.services.relay import Content
-from bot.domain.validators import Invalid, clean_text, find_appeal_number
+from bot.settings import Settings
+from bot.states.conversation import AppealConversation, RatingFeedback
+from bot.states.my_appeals import MyAppeals
 from bot.texts import conversation as t
+from bot.texts import help as help_texts
 from bot.texts import my_appeals as my_texts
 from bot.texts import render
-from bot.handlers.replies import content_of, off_hours, origin, ref, with_note
-from bot.states.conversation import AppealConversation, RatingFeedback
-from bot.domain.models import MessageRef
 
 RELAYABLE = F.text | F.photo | F.document
 
@@ -50,11 +78,49 @@ async def tell_outcome(message: Message, result: RelayResult, desk: DeskService)
         await message.answer(my_texts.NOT_YOURS, reply_markup=main_menu())
 
 
-async def free_message(message: Message, state: FSMContext, desk: DeskService) -> None:
-    """Any message outside dialogues: to the operators of the citizen's open appeal."""
+ADDENDA = "addenda"  # the storage destiny of messages waiting for «Это дополнение…»
+ADDENDA_KEPT = 10
+ADDENDA_LIFETIME = timedelta(days=1)
+
+
+class WaitingMessages:
+    """The citizen's messages that wait for «Это дополнение к обращению № …», by message id.
+
+    Kept beside the dialogue state (another destiny of the same storage), so
+    that opening a dialogue meanwhile does not lose them; the newest few, for
+    a day; /forget erases them with every other row of the citizen.
+    """
+
+    def __init__(self, state: FSMContext, now: datetime) -> None:
+        self._state = FSMContext(state.storage, replace(state.key, destiny=ADDENDA))
+        self._now = now
+
+    async def _fresh(self) -> dict[str, Any]:
+        kept = (await self._state.get_data()).get("messages", {})
+        since = (self._now - ADDENDA_LIFETIME).isoformat()
+        return {key: item for key, item in kept.items() if item["at"] >= since}
+
+    async def keep(self, message_id: int, content: Content, targets: list[str]) -> None:
+        """``targets``: the routing's suggestions shown with the offer, shown again after it."""
+        kept = await self._fresh()
+        kept[str(message_id)] = {"at": self._now.isoformat(), "content": asdict(content),
+                                 "targets": targets}
+        newest = sorted(kept, key=int)[-ADDENDA_KEPT:]
+        await self._state.set_data({"messages": {key: kept[key] for key in newest}})
+
+    async def take(self, message_id: int) -> tuple[Content, list[str]] | None:
+        kept = await self._fresh()
+        item = kept.pop(str(message_id), None)
+        await self._state.set_data({"messages": kept} if kept else {})
+        return None if item is None else (Content(**item["content"]), item["targets"])
+
+
+async def free_message(message: Message, state: FSMContext, desk: DeskService,
+                       help_content: HelpContent, appeals: AppealService,
+                       dialog_manager: DialogManager) -> None:
+    """Any message outside dialogues: relayed if it replies to an appeal, else routed and
+    offered as an addition to the citizen's open appeals."""
     assert message.from_user is not None
-    if find_appeal_number(message.text):
-        raise SkipHandler  # a question about an appeal by its number: the catch-all answers
     content = content_of(message)
     assert content is not None
     replied = message.reply_to_message
@@ -63,25 +129,54 @@ async def free_message(message: Message, state: FSMContext, desk: DeskService) -
         reply_to=MessageRef(message.chat.id, replied.message_id) if replied else None,
     )
     if result.outcome == RelayOutcome.NO_OPEN_APPEAL:
-        raise SkipHandler  # nothing to relay to: the catch-all explains the menu
-    if result.outcome == RelayOutcome.SEVERAL_OPEN:
-        await state.set_state(AppealConversation.choosing_appeal)
-        await state.set_data({"pending": _pending(content, message)})
-        await message.answer(t.SEVERAL_OPEN, reply_markup=keyboards.choose_appeal(result.choices))
+        raise SkipHandler  # nothing to add it to: the catch-all routes it
+    if result.outcome != RelayOutcome.NOT_ADDRESSED:
+        await tell_outcome(message, result, desk)
         return
+    number = find_appeal_number(message.text)
+    targets = [] if number or not message.text else help_content.matcher.match(message.text)
+    await WaitingMessages(state, desk.now()).keep(message.message_id, content, targets)
+    if number is not None:
+        await show_status(message, number, message.from_user.id, appeals, dialog_manager)
+    await message.answer(
+        help_texts.SUGGESTIONS + "\n\n" + t.ADDENDUM_QUESTION if targets else t.ADDENDUM_QUESTION,
+        reply_markup=keyboards.addenda(result.choices, message.message_id, targets,
+                                       help_content.by_id),
+    )
+
+
+async def addendum_chosen(callback: CallbackQuery, callback_data: Addendum, state: FSMContext,
+                          callback_answer: CallbackAnswer, desk: DeskService,
+                          help_content: HelpContent) -> None:
+    waiting = await WaitingMessages(state, desk.now()).take(callback_data.message)
+    if waiting is None:
+        callback_answer.show_alert = True
+        callback_answer.text = t.ADDENDUM_GONE
+        return
+    content, targets = waiting
+    message = origin(callback)
+    result = await desk.relay_from_citizen(
+        callback.from_user.id, content, MessageRef(message.chat.id, callback_data.message),
+        number=callback_data.number,
+    )
+    # Cosmetic, as every removal of old buttons: the suggestions stay, the offers go.
+    with contextlib.suppress(TelegramBadRequest):
+        await message.edit_reply_markup(reply_markup=keyboards.addenda(
+            [], callback_data.message, targets, help_content.by_id))
     await tell_outcome(message, result, desk)
 
 
 async def unsupported_message(message: Message, desk: DeskService) -> None:
     """A sticker, voice or the like outside dialogues: say what can be relayed, if anything."""
     assert message.from_user is not None
-    if len(await desk.open_appeals_of(message.from_user.id)) != 1:
+    if not await desk.open_appeals_of(message.from_user.id):
         raise SkipHandler
     await message.answer(t.MESSAGE_EXPECTED)
 
 
 async def reply_pressed(callback: CallbackQuery, callback_data: ReplyToAppeal, state: FSMContext,
-                        callback_answer: CallbackAnswer, desk: DeskService) -> None:
+                        callback_answer: CallbackAnswer, desk: DeskService,
+                        dialog_manager: DialogManager) -> None:
     appeal = await desk.find(callback_data.number)
     if appeal is None or appeal.citizen_id != callback.from_user.id:
         callback_answer.show_alert = True
@@ -93,46 +188,25 @@ async def reply_pressed(callback: CallbackQuery, callback_data: ReplyToAppeal, s
         await message.answer(render(t.APPEAL_CLOSED, number=appeal.number),
                              reply_markup=main_menu())
         return
-    pending = (await state.get_data()).get("pending")
-    if await state.get_state() == AppealConversation.choosing_appeal.state and pending:
-        await state.clear()
-        result = await desk.relay_from_citizen(
-            callback.from_user.id, Content(**pending["content"]),
-            MessageRef(pending["chat_id"], pending["message_id"]), number=appeal.number,
-        )
-        await tell_outcome(message, result, desk)
-        return
-    await state.set_state(AppealConversation.waiting_for_message)
-    await state.set_data({"number": appeal.number})
-    await message.answer(render(t.ASK_MESSAGE, number=appeal.number),
-                         reply_markup=keyboards.conversation_step())
+    await state.clear()
+    await dialog_manager.start(AppealConversation.waiting_for_message,
+                               data={"number": appeal.number}, mode=StartMode.RESET_STACK)
 
 
-async def message_for_appeal(message: Message, state: FSMContext, desk: DeskService) -> None:
+async def message_for_appeal(message: Message, widget: Any, manager: DialogManager) -> None:
+    desk: DeskService = manager.middleware_data["desk"]
     assert message.from_user is not None
     content = content_of(message)
     assert content is not None
-    number = (await state.get_data())["number"]
-    await state.clear()
+    number = manager.start_data["number"]  # type: ignore[index]
+    await manager.done()
     result = await desk.relay_from_citizen(message.from_user.id, content, ref(message),
                                            number=number)
     await tell_outcome(message, result, desk)
 
 
-async def message_expected(message: Message) -> None:
-    await message.answer(t.MESSAGE_EXPECTED, reply_markup=keyboards.conversation_step())
-
-
-async def appeal_choice_expected(message: Message, state: FSMContext, desk: DeskService) -> None:
-    """Still choosing: this message replaces the pending one."""
-    assert message.from_user is not None
-    content = content_of(message)
-    if content is None:
-        await message.answer(t.MESSAGE_EXPECTED)
-        return
-    await state.update_data(pending=_pending(content, message))
-    choices = await desk.open_appeals_of(message.from_user.id)
-    await message.answer(t.SEVERAL_OPEN, reply_markup=keyboards.choose_appeal(choices))
+async def message_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.MESSAGE_EXPECTED)
 
 
 async def edited(message: Message, desk: DeskService) -> None:
@@ -142,7 +216,8 @@ async def edited(message: Message, desk: DeskService) -> None:
 
 
 async def rated(callback: CallbackQuery, callback_data: Rating, state: FSMContext,
-                callback_answer: CallbackAnswer, desk: DeskService) -> None:
+                callback_answer: CallbackAnswer, desk: DeskService,
+                dialog_manager: DialogManager) -> None:
     outcome = await desk.rate(callback_data.number, callback.from_user.id, callback_data.score)
     if outcome != RateOutcome.SAVED:
         callback_answer.show_alert = True
@@ -151,40 +226,69 @@ async def rated(callback: CallbackQuery, callback_data: Rating, state: FSMContex
             RateOutcome.NOT_CLOSED: t.RATING_OPEN,
         }.get(outcome, my_texts.NOT_YOURS)
         return
-    message = origin(callback)
-    await message.edit_reply_markup(reply_markup=None)
-    await state.set_state(RatingFeedback.waiting_for_comment)
-    await state.set_data({"number": callback_data.number})
-    await message.answer(render(t.RATING_THANKS, score=callback_data.score),
-                         reply_markup=keyboards.no_comment(callback_data.number))
-
-
-async def no_comment(callback: CallbackQuery, state: FSMContext) -> None:
-    if await state.get_state() == RatingFeedback.waiting_for_comment.state:
-        await state.clear()
-    message = origin(callback)
-    # Hiding the buttons is cosmetic: a message Telegram no longer lets us edit keeps them.
+    # Hiding the stars is cosmetic: a message Telegram no longer lets us edit keeps them.
     with contextlib.suppress(TelegramBadRequest):
-        await message.edit_reply_markup(reply_markup=None)
-    await message.answer(t.RATING_DONE, reply_markup=main_menu())
-
-
-async def comment_typed(message: Message, state: FSMContext, desk: DeskService) -> None:
-    assert message.from_user is not None
-    try:
-        comment = clean_text(message.text, max_length=1000)
-    except Invalid:
-        await message.answer(t.RATING_COMMENT_EXPECTED)
-        return
-    number = (await state.get_data())["number"]
+        await origin(callback).edit_reply_markup(reply_markup=None)
     await state.clear()
+    await dialog_manager.start(RatingFeedback.waiting_for_comment,
+                               data={"number": callback_data.number,
+                                     "score": callback_data.score},
+                               mode=StartMode.RESET_STACK)
+
+
+async def comment_typed(message: Message, widget: Any, manager: DialogManager,
+                        comment: str) -> None:
+    desk: DeskService = manager.middleware_data["desk"]
+    assert message.from_user is not None
+    number = manager.start_data["number"]  # type: ignore[index]
+    await manager.done()
     await desk.rate_comment(number, message.from_user.id, comment)
     await message.answer(t.RATING_SAVED, reply_markup=main_menu())
 
 
-async def comment_expected(message: Message, state: FSMContext) -> None:
-    number = (await state.get_data())["number"]
-    await message.answer(t.RATING_COMMENT_EXPECTED, reply_markup=keyboards.no_comment(number))
+async def comment_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.RATING_COMMENT_EXPECTED)
+
+
+async def no_comment(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await manager.done()
+    await origin(callback).answer(t.RATING_DONE, reply_markup=main_menu())
+
+
+async def started_with(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    """What the dialogue was started with: the appeal's number (and the score given)."""
+    return dict(dialog_manager.start_data)  # type: ignore[arg-type]
+
+
+async def comment_refused(message: Message, widget: Any, manager: DialogManager,
+                          error: ValueError) -> None:
+    refuse(manager, t.RATING_COMMENT_EXPECTED)
+
+
+def create_dialogs(settings: Settings, clock: Clock) -> list[Dialog]:
+    """The message after «Ответить по обращению»; the comment after a rating."""
+    return [
+        Dialog(Window(
+            Refusal(),
+            Catalog(t.ASK_MESSAGE),
+            MessageInput(message_for_appeal, content_types=[
+                ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT]),
+            MessageInput(message_expected, content_types=ContentType.ANY),
+            navigation(back=False),
+            state=AppealConversation.waiting_for_message,
+            getter=started_with,
+        )),
+        Dialog(Window(
+            Refusal(),
+            Catalog(t.RATING_THANKS),
+            TextInput(id="comment", type_factory=lambda text: clean_text(text, max_length=1000),
+                      on_success=comment_typed, on_error=comment_refused),
+            MessageInput(comment_expected, content_types=ContentType.ANY),
+            Button(Const(t.BUTTON_NO_COMMENT), id="no_comment", on_click=no_comment),
+            state=RatingFeedback.waiting_for_comment,
+            getter=started_with,
+        )),
+    ]
 
 
 async def bot_blocked(event: ChatMemberUpdated, desk: DeskService) -> None:
@@ -195,10 +299,35 @@ async def bot_unblocked(event: ChatMemberUpdated, desk: DeskService) -> None:
     await desk.set_bot_blocked(event.from_user.id, False)
 
 
-def _pending(content: Content, message: Message) -> dict[str, object]:
-    return {"content": {"kind": content.kind, "html": content.html, "plain": content.plain,
-                        "file_id": content.file_id, "file_name": content.file_name},
-            "chat_id": message.chat.id, "message_id": message.message_id}
+async def text_over_a_screen(message: Message, state: FSMContext, desk: DeskService,
+                             help_content: HelpContent, appeals: AppealService,
+                             dialog_manager: DialogManager) -> None:
+    """Text typed while the list of appeals or one appeal's details are shown.
+
+    Those screens ask nothing, so refusing the text would lose it: the screen is left and the
+    text is what it is outside dialogues (offered as an addition, or routed).
+    """
+    await dialog_manager.reset_stack()
+    try:
+        await free_message(message, state, desk, help_content, appeals, dialog_manager)
+    except SkipHandler:
+        await fallback.free_text(message, help_content, appeals, dialog_manager)
+
+
+SCREENS = frozenset({MyAppeals.choosing_appeal, MyAppeals.reading_appeal})
+
+
+def showing_a_screen(message: Message, aiogd_context: Context | None = None) -> bool:
+    """aiogram_dialog keeps its state in its own context, not in the FSM state."""
+    return aiogd_context is not None and aiogd_context.state in SCREENS
+
+
+def create_screens_router() -> Router:
+    """Before the dialogues: text over the screens that only show something."""
+    router = Router(name=f"{__name__}.screens")
+    router.message.register(text_over_a_screen, showing_a_screen, F.text,
+                            ~F.text.startswith("/"))
+    return router
 
 
 def create_router() -> Router:
@@ -209,13 +338,8 @@ def create_router() -> Router:
     router.callback_query.filter(private)
     router.my_chat_member.filter(private)
     router.callback_query.register(reply_pressed, ReplyToAppeal.filter())
-    router.callback_query.register(rated, Rating.filter(F.action == RatingAction.SCORE))
-    router.callback_query.register(no_comment, Rating.filter(F.action == RatingAction.NO_COMMENT))
-    router.message.register(message_for_appeal, AppealConversation.waiting_for_message, RELAYABLE)
-    router.message.register(message_expected, AppealConversation.waiting_for_message)
-    router.message.register(appeal_choice_expected, AppealConversation.choosing_appeal)
-    router.message.register(comment_typed, RatingFeedback.waiting_for_comment, F.text)
-    router.message.register(comment_expected, RatingFeedback.waiting_for_comment)
+    router.callback_query.register(rated, Rating.filter())
+    router.callback_query.register(addendum_chosen, Addendum.filter())
     router.message.register(free_message, StateFilter(None), RELAYABLE, ~F.text.startswith("/"))
     router.message.register(unsupported_message, StateFilter(None), ~RELAYABLE)
     router.edited_message.register(edited)

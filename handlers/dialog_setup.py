@@ -9,6 +9,10 @@ Two choices differ from aiogram_dialog's defaults:
 - Button presses are answered by the dispatcher's ``CallbackAnswerMiddleware``,
   once for every press in the bot, dialogues included; aiogram_dialog's own
   answer would be a second one, which Telegram refuses.
+
+A button of a dialogue that is over (its buttons could not be removed, or it
+was pressed twice quickly) is a stale button like any other: the catch-all
+answers it, instead of aiogram_dialog's error reaching the error handler.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ from bot.keyboards import conversation as conversation_keyboards
 from bot.keyboards.call_booking import call_buttons
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_details, appeal_list_item
+from bot.services.call_booking import CallBookingService
 from bot.services.appeals import AppealService, CommentOutcome
 from bot.settings import Settings
 from bot.states.my_appeals import MyAppeals
@@ -170,7 +171,8 @@ async def appeal_chosen(callback: CallbackQuery, widget: Any, manager: DialogMan
 
 
 async def details_getter(dialog_manager: DialogManager, appeals: AppealService,
-                         settings: Settings, **_: Any) -> dict[str, Any]:
+                         settings: Settings, call_bookings: CallBookingService,
+                         **_: Any) -> dict[str, Any]:
     user = dialog_manager.event.from_user
     assert user is not None
     appeal = await appeals.find_own(dialog_manager.dialog_data[NUMBER], user.id)
@@ -184,7 +186,9 @@ async def details_getter(dialog_manager: DialogManager, appeals: AppealService,
         "unrated": not appeal.is_open and appeal.rating is None,
         "call_buttons": ([] if appeal.call is None
                          else call_buttons(appeal.number, appeal.call,
-                                           appeal_open=appeal.is_open)),
+                                           appeal_open=appeal.is_open,
+                                           changeable=call_bookings.can_still_change(
+                                               appeal.call))),
     }
 
 

@@ -163,12 +163,10 @@ async def complaint_button(callback: CallbackQuery, state: FSMContext, consent: 
     await complaint.start_complaint(origin(callback), state, consent, dialog_manager)
 
 
-async def callback_command(message: Message, state: FSMContext,
-                           phone_change: PhoneChangeService,
-                           call_bookings: CallBookingService, consent: ConsentService) -> None:
-    assert message.from_user is not None
-    await call_booking.start_request(message, state, message.from_user.id, phone_change,
-                                     call_bookings, consent)
+async def callback_command(message: Message, state: FSMContext, consent: ConsentService,
+                           call_bookings: CallBookingService,
+                           dialog_manager: DialogManager) -> None:
+    await call_booking.start_booking(message, state, consent, call_bookings, dialog_manager)
 
 
 async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,

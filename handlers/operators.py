@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.callback_data import Desk, DeskAction, TemplatePick
+from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
 from bot.rendering.operators import (
     card_text,
     has_hidden_data,
@@ -248,15 +248,49 @@ async def show_templates_for_card(callback: CallbackQuery, callback_data: Desk,
                                                                         callback_data.number))
 
 
+async def template_previewed(callback: CallbackQuery, callback_data: TemplatePick,
+                             callback_answer: CallbackAnswer, desk: DeskService) -> None:
+    """A template picked: its text first, sent only with «Отправить»."""
+    template = await desk.template(callback_data.template_id)
+    if template is None:
+        callback_answer.show_alert = True
+        callback_answer.text = t.TEMPLATE_GONE
+        return
+    await origin(callback).edit_text(
+        render(t.TEMPLATE_PREVIEW, title=template.title, number=callback_data.number,
+               text=template.text),
+        reply_markup=keyboards.template_send(template.id, callback_data.number))
+
+
+async def template_list_again(callback: CallbackQuery, callback_data: TemplatePick,
+                              callback_answer: CallbackAnswer, desk: DeskService) -> None:
+    templates = await desk.templates()
+    if not templates:
+        callback_answer.show_alert = True
+        callback_answer.text = t.TEMPLATES_EMPTY
+        return
+    await origin(callback).edit_text(
+        render(t.TEMPLATES_PICK, number=callback_data.number),
+        reply_markup=keyboards.template_picker(templates, callback_data.number))
+
+
 async def template_picked(callback: CallbackQuery, callback_data: TemplatePick,
                           callback_answer: CallbackAnswer, desk: DeskService) -> None:
     actor = operator(callback.from_user)
-    result, template = await desk.answer_with_template(callback_data.number,
-                                                       callback_data.template_id, actor)
+    result, template = await desk.answer_with_template(
+        callback_data.number, callback_data.template_id, actor,
+        again=callback_data.action == TemplateAction.SEND_AGAIN)
     if result.outcome == ActionOutcome.DONE:
         assert template is not None
         await origin(callback).edit_text(render(t.TEMPLATE_SENT, title=template.title,
                                                 number=callback_data.number, name=actor.name))
+        return
+    if result.outcome == ActionOutcome.REPEATED:
+        assert template is not None
+        await origin(callback).edit_text(
+            render(t.TEMPLATE_REPEAT, title=template.title, number=callback_data.number),
+            reply_markup=keyboards.template_send(template.id, callback_data.number,
+                                                 again=True))
         return
     callback_answer.show_alert = True
     if template is None:
@@ -454,7 +488,12 @@ def create_router() -> Router:
     desk.callback_query.register(reveal, Desk.filter(F.action == DeskAction.REVEAL))
     desk.callback_query.register(show_templates_for_card,
                                  Desk.filter(F.action == DeskAction.TEMPLATES))
-    desk.callback_query.register(template_picked, TemplatePick.filter())
+    desk.callback_query.register(template_previewed,
+                                 TemplatePick.filter(F.action == TemplateAction.PREVIEW))
+    desk.callback_query.register(template_list_again,
+                                 TemplatePick.filter(F.action == TemplateAction.BACK))
+    desk.callback_query.register(template_picked, TemplatePick.filter(
+        F.action.in_({TemplateAction.SEND, TemplateAction.SEND_AGAIN})))
     desk.message.register(cancel_command, Command("cancel"))
     desk.message.register(help_command, Command("help"))
     desk.message.register(appeal_command, Command("appeal"))

@@ -4,7 +4,6 @@ from aiogram.fsm.state import State, StatesGroup
 class AppealConversation(StatesGroup):
     """A citizen writes to the operators of one appeal."""
 
-    choosing_appeal = State()      # a message arrived while several appeals are open
     waiting_for_message = State()  # after «Ответить по обращению»
 
 

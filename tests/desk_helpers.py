@@ -37,6 +37,14 @@ async def file_recovery(harness: BotHarness, citizen: Person) -> str:
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 
+async def follow_up(harness: BotHarness, citizen: Person, text: str | None = None, *,
+                    number: str = "", **content: object) -> list[SentMessage]:
+    """A message outside dialogues the citizen then adds to an open appeal (the one numbered,
+    or the only one) with «Это дополнение к обращению № …»; what the press made the bot send."""
+    await harness.send(citizen, text, **content)
+    return await harness.press(citizen, f"Это дополнение к обращению № {number}")
+
+
 def operators_messages(harness: BotHarness) -> list[SentMessage]:
     return [message for message in harness.session.messages_in(OPERATORS_CHAT)
             if not message.deleted]

@@ -25,9 +25,18 @@ from tests.desk_helpers import (
     event_kinds,
     events_of,
     file_consultation,
+    follow_up,
     operators_messages,
     status_of,
 )
+
+
+# 14:00 in Moscow, the default booked call's time: operators mark calls once it has come.
+CALL_TIME = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+
+
+def call_time_has_come(harness: BotHarness) -> None:
+    harness.dispatcher["clock"].set(CALL_TIME)
 
 
 @pytest.fixture
@@ -80,7 +89,15 @@ async def test_called_asks_a_result_then_the_citizen_confirms_and_gets_the_recor
     number = await book_call(harness, citizen, question="Не приходит код", time="14:00")
     card = card_of(harness, number)
 
-    prompt = await harness.press(operator, "Позвонил", card)
+    # 12:00: the call's time has not come, the mark is asked about first.
+    asked = await harness.press(operator, "Позвонил", card)
+    assert asked[0].text == (f"Звонок по обращению № {number} назначен на 23.11.2026 (пн) "
+                             "в 14:00: это время ещё не наступило. Отметить, что звонок "
+                             "состоялся?")
+    assert asked[0].buttons == ["📞 Да, звонок состоялся", "Не отмечать"]
+    assert await harness.state(operator, forum) is None
+    prompt = await harness.press(operator, "Да, звонок состоялся", asked[0])
+    assert asked[0].buttons == []
     assert prompt[0].text.startswith(f"Звонок по обращению № {number}. Напишите одним "
                                      "сообщением краткий итог разговора")
     assert prompt[0].buttons == ["Не отмечать"]
@@ -135,7 +152,8 @@ async def test_a_long_record_is_split(harness: BotHarness, group: int, citizen: 
     number = await book_call(harness, citizen)
     card = card_of(harness, number)
     for index in range(3):
-        await harness.send(citizen, f"{index} " + "подробности " * 150)
+        await follow_up(harness, citizen, f"{index} " + "подробности " * 150)
+    call_time_has_come(harness)
     await harness.press(operator, "Позвонил", card)
     await harness.send_to_group(operator, group, "Поговорили", reply_to=card)
     replies = await harness.press(citizen, "Подтвердить звонок")
@@ -146,6 +164,7 @@ async def test_a_long_record_is_split(harness: BotHarness, group: int, citizen: 
 async def test_not_marking_after_all(harness: BotHarness, group: int, citizen: Person,
                                      operator: Person, database: Database) -> None:
     number = await book_call(harness, citizen)
+    call_time_has_come(harness)
     prompt = (await harness.press(operator, "Позвонил", card_of(harness, number)))[0]
     await harness.press(operator, "Не отмечать", prompt)
     assert prompt.text == f"Звонок по обращению № {number} не отмечен."
@@ -161,6 +180,7 @@ async def test_not_reached_tells_the_citizen_who_picks_a_new_time(
 ) -> None:
     number = await book_call(harness, citizen, phone="8 (495) 123-45-67", time="14:00")
     card = card_of(harness, number)
+    call_time_has_come(harness)
     sent = await harness.press(operator, "Не дозвонился", card)
     assert harness.session.callback_answers[-1].text == (
         f"📵 Отмечено: не дозвонились (№ {number}). Гражданину предложено выбрать новое время.")
@@ -185,7 +205,7 @@ async def test_not_reached_tells_the_citizen_who_picks_a_new_time(
         f"📅 Гражданин выбрал новое время звонка · № {number}: 23.11.2026 (пн) в 16:00")
     call = await call_of(database, number)
     assert (call["status"], call["slot_start"]) == ("scheduled", "2026-11-23T13:00:00.000000Z")
-    assert card.buttons[2:4] == ["📞 Позвонил", "📵 Не дозвонился"]
+    assert card.buttons[3:5] == ["📞 Позвонил", "📵 Не дозвонился"]
     assert await event_kinds(database, number) == [
         EventKind.FILED, EventKind.CALL_SCHEDULED, EventKind.CARD_POSTED,
         EventKind.CALL_NOT_REACHED, EventKind.CALL_MOVED]
@@ -204,6 +224,7 @@ async def test_marks_are_operator_only_and_happen_once(
         assert answer.text == "Это доступно только операторам поддержки." and answer.show_alert
     assert (await call_of(database, number))["status"] == "scheduled"
 
+    call_time_has_come(harness)
     await harness.press(operator, "Не дозвонился", card)
     await harness.press_data(second_operator,
                              CallDesk(action=CallDeskAction.NOT_REACHED, number=number).pack(),
@@ -229,6 +250,7 @@ async def test_a_result_typed_after_the_citizen_cancelled_is_refused(
     number = await book_call(harness, citizen)
     card = card_of(harness, number)
     await harness.press(operator, "Позвонил", card)
+    await harness.press(operator, "Да, звонок состоялся", operators_messages(harness)[-1])
     await harness.send(citizen, f"/status {number}")
     await harness.press(citizen, "Отменить звонок")
     await harness.press(citizen, "Да, отменить звонок")
@@ -274,6 +296,7 @@ async def test_forget_cancels_the_call_and_erases_the_number_and_result(
     harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
 ) -> None:
     number = await book_call(harness, citizen)
+    call_time_has_come(harness)
     await harness.press(operator, "Позвонил", card_of(harness, number))
     await harness.send_to_group(operator, group, "Перезвоню на +79123456789", reply_to=card_of(
         harness, number))

@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_CLOCK_START = "2030-03-04T09:00:00+00:00"
 
 
-def spawn_demo(tmp_path: Path) -> pexpect.spawn:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
-    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", DEMO_CLOCK_START=DEMO_CLOCK_START)
+def spawn_demo(tmp_path: Path, clock_start: str = DEMO_CLOCK_START) -> pexpect.spawn:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("BOT_") and key != "WORKING_HOURS"}
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", DEMO_CLOCK_START=clock_start)
     return pexpect.spawn(sys.executable, ["-m", "bot"], cwd=str(tmp_path), env=env,
                          encoding="utf-8", timeout=30)
 
@@ -76,7 +77,7 @@ def test_demo_plays_the_operator_too(tmp_path: Path) -> None:
         demo.sendline("/as operator")
         demo.expect("Теперь вы оператор Ольга")
         demo.expect("Ольга› ")
-        demo.sendline("1")
+        demo.sendline("3")  # the card's bottom row: «🛠 Взять в работу»
         demo.expect(f"Обращение № {number} взято в работу")
         demo.expect("Ольга› ")
         demo.sendline("/reply Стаж есть в выписке СФР")
@@ -88,3 +89,26 @@ def test_demo_plays_the_operator_too(tmp_path: Path) -> None:
     finally:
         demo.close(force=True)
     assert demo.exitstatus == 0
+
+
+def test_demo_offers_calls_only_in_working_hours(tmp_path: Path) -> None:
+    # Wednesday 00:10 in Moscow: the demo's desk works mon-fri 09:00-18:00, so today's
+    # first time is 09:00, not 01:30.
+    demo = spawn_demo(tmp_path, clock_start="2030-03-05T21:10:00+00:00")
+    try:
+        demo.expect(re.escape("Специалисты работают пн–пт 09:00–18:00 (по московскому времени)"))
+        demo.expect("Анна› ")
+        for line, answer in [("/callback", "Согласие на обработку персональных данных"),
+                             ("1", "На какой номер позвонить"),
+                             ("+7 912 000-00-70", "Коротко опишите вопрос"),
+                             ("Не приходит код", re.escape("[1] Сегодня, 06.03")),
+                             ("1", r"Выберите время звонка")]:
+            demo.sendline(line)
+            demo.expect(answer)
+            demo.expect("Анна› ")
+        times = re.findall(r"\[\d+\] (\d\d:\d\d)", demo.before)
+        assert times[0] == "09:00" and times[-1] == "17:30", times
+        demo.sendline("/quit")
+        demo.expect(pexpect.EOF)
+    finally:
+        demo.close(force=True)

@@ -9,6 +9,7 @@ from bot.callback_data import Desk, DeskAction, Rating, RatingAction
 from bot.domain.clock import ManualClock
 from testkit.harness import BotHarness, Person
 from bot.domain.models import AppealStatus, EventKind, MessageAuthor, MessageRef
+from bot.states.conversation import RatingFeedback
 from bot.storage.sqlite.database import Database
 from tests.conftest import OPERATORS_CHAT
 from tests.desk_helpers import (
@@ -17,6 +18,7 @@ from tests.desk_helpers import (
     events_of,
     file_consultation,
     file_recovery,
+    follow_up,
     operators_messages,
     status_of,
 )
@@ -38,7 +40,7 @@ async def test_filed_appeal_gets_its_own_topic_and_card(
         "Подано: 23.11.2026 12:00",
     ]
     assert "Описание: Как узнать <свой> стаж?" in card.text
-    assert card.buttons == ["🛠 Взять в работу", "✅ Закрыть", "📋 Шаблоны"]
+    assert card.buttons == ["✅ Закрыть", "📋 Шаблоны", "🛠 Взять в работу"]
     assert await event_kinds(database, number) == [
         EventKind.FILED, EventKind.TOPIC_CREATED, EventKind.CARD_POSTED]
     assert (await events_of(database, number))[2].copy == MessageRef(forum, card.message_id)
@@ -53,7 +55,7 @@ async def test_plain_group_threads_everything_by_reply_to_the_card(
     assert card.message_thread_id is None
     assert "ответьте на эту карточку (текст" in card.text
 
-    relayed = await harness.send(citizen, "Забыл добавить: СНИЛС есть")
+    relayed = await follow_up(harness, citizen, "Забыл добавить: СНИЛС есть")
     copy = next(message for message in relayed if message.chat_id == group)
     assert copy.reply_to_message_id == card.message_id
     assert copy.text == f"💬 Гражданин · № {number}\nЗабыл добавить: СНИЛС есть"
@@ -115,11 +117,12 @@ async def test_personal_data_in_free_text_is_masked_on_cards_and_relays(
             f"{TYPED_SECRETS[6][1]}") in card.text
     assert "👁 Показать данные" in card.buttons
 
-    relayed = await harness.send(citizen, f"Звоните: {typed[1]}, {typed[2]} или {typed[3]}")
+    relayed = await follow_up(harness, citizen,
+                              f"Звоните: {typed[1]}, {typed[2]} или {typed[3]}")
     copy = next(message for message in relayed if message.chat_id == forum)
     assert copy.text == (f"💬 Гражданин · № {number}\nЗвоните: {TYPED_SECRETS[1][1]}, "
                          f"{TYPED_SECRETS[2][1]} или {TYPED_SECRETS[3][1]}")
-    commented = await harness.send(citizen, f"И ещё: {typed[0]}")
+    commented = await follow_up(harness, citizen, f"И ещё: {typed[0]}")
     assert any(TYPED_SECRETS[0][1] in message.text for message in commented
                if message.chat_id == forum)
     history = await harness.send_to_group(operator, forum, f"/history {number}")
@@ -179,7 +182,7 @@ async def test_take_assigns_the_operator_and_tells_the_citizen(
                             "Ответ специалиста придёт в этот чат.")
     assert sent[0].buttons == ["↩️ Ответить по обращению"]
     assert harness.session.callback_answers[-1].text == \
-        f"🛠 Ирина (@irina) взял(а) обращение № {number} в работу."
+        f"🛠 Обращение № {number} взято в работу, специалист: Ирина (@irina)."
     assert card.edits and "Статус: в работе" in card.text
     assert "Ответственный: Ирина (@irina)" in card.text
     assert card.buttons == ["✅ Закрыть", "📋 Шаблоны"]
@@ -253,7 +256,7 @@ async def test_replies_find_their_counterparts_both_ways(
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
 
-    relayed = await harness.send(citizen, "А если стажа нет?")
+    relayed = await follow_up(harness, citizen, "А если стажа нет?")
     citizen_original = harness.last_message_of(citizen)
     assert relayed[0].chat_id == citizen.id
     assert relayed[0].text == f"✉️ Сообщение передано специалисту по обращению № {number}."
@@ -275,22 +278,51 @@ async def test_replies_find_their_counterparts_both_ways(
     assert card.message_id != operator_original["message_id"]
 
 
-async def test_several_open_appeals_ask_which_one(
+async def test_several_open_appeals_each_message_keeps_its_own_offer(
     harness: BotHarness, forum: int, citizen: Person
 ) -> None:
     first = await file_consultation(harness, citizen, "Первое", "Описание первого")
     second = await file_consultation(harness, citizen, "Второе", "Описание второго")
+    before = len(operators_messages(harness))
 
     asked = await harness.send(citizen, "Это по второму обращению")
     assert len(asked) == 1
-    assert asked[0].text.startswith("У вас несколько открытых обращений")
-    assert asked[0].buttons[:2] == [f"№ {first} · Консультация", f"№ {second} · Консультация"]
+    assert asked[0].text.startswith("Сообщение пока никуда не отправлено")
+    assert asked[0].buttons == [f"📎 Это дополнение к обращению № {first}",
+                                f"📎 Это дополнение к обращению № {second}", "🏠 Главное меню"]
+    # A new question meanwhile is routed, and the earlier message keeps waiting.
+    routed = await harness.send(citizen, "перезвоните мне")
+    assert routed[0].buttons[0] == "📞 Обратный звонок"
+    assert f"📎 Это дополнение к обращению № {first}" in routed[0].buttons
+    # Opening a dialogue and leaving it loses nothing either.
+    await harness.send(citizen, "/complaint")
+    await harness.send(citizen, "/cancel")
+    assert len(operators_messages(harness)) == before
 
-    chosen = await harness.press(citizen, f"№ {second}")
+    offer = asked[0].reply_markup.inline_keyboard[1][0].callback_data
+    chosen = await harness.press(citizen, f"№ {second}", asked[0])
     assert chosen[0].text == f"✉️ Сообщение передано специалисту по обращению № {second}."
     copy = chosen[1]
     assert copy.chat_id == forum and copy.text.endswith("Это по второму обращению")
     assert copy.message_thread_id == card_of(harness, second).message_thread_id
+    assert asked[0].buttons == ["🏠 Главное меню"]  # the offers are gone, the menu stays
+
+    # Sent once: the same offer pressed again (a second tap) relays nothing.
+    again = await harness.press_data(citizen, offer, asked[0])
+    assert again == []
+    assert harness.session.callback_answers[-1].text == (
+        "Это сообщение бот уже не хранит. Отправьте его ещё раз, пожалуйста.")
+
+
+async def test_a_message_waits_for_its_offer_a_day(
+    harness: BotHarness, forum: int, citizen: Person, clock: ManualClock
+) -> None:
+    number = await file_consultation(harness, citizen)
+    asked = await harness.send(citizen, "Забыла приложить справку")
+    clock.advance(hours=25)
+    again = await harness.press(citizen, f"№ {number}", asked[0])
+    assert again == []
+    assert harness.session.callback_answers[-1].text.startswith("Это сообщение бот уже не хранит")
 
 
 async def test_reply_button_then_a_photo(
@@ -302,7 +334,9 @@ async def test_reply_button_then_a_photo(
     prompt = await harness.press(citizen, "Ответить по обращению")
     assert prompt[0].text.startswith(f"Напишите сообщение по обращению № {number}")
     sticker = await harness.send_sticker(citizen)
-    assert sticker[0].text == "Специалисту можно отправить текст, фото или документ."
+    assert sticker[0].text == ("Специалисту можно отправить текст, фото или документ.\n\n"
+                               f"Напишите сообщение по обращению № {number}: текст, фото или "
+                               "документ. Его получит специалист.")
     sent = await harness.send_photo(citizen, "скриншот ошибки")
     assert sent[0].text.startswith("✉️ Сообщение передано")
     assert sent[1].kind == "photo" and sent[1].chat_id == forum
@@ -316,8 +350,9 @@ async def test_a_message_naming_an_appeal_number_is_left_to_the_status_lookup(
     before = len(operators_messages(harness))
     replies = await harness.send(citizen, f"Что с обращением {number}?")
     assert len(operators_messages(harness)) == before
-    assert [message.chat_id for message in replies] == [citizen.id]
-    assert not replies[0].text.startswith(("✉️", "Специалисту можно"))  # the catch-all's answer
+    assert [message.chat_id for message in replies] == [citizen.id, citizen.id]
+    assert replies[0].text.startswith(f"Обращение № {number}")  # the status lookup's answer
+    assert replies[1].text.startswith("Сообщение пока никуда не отправлено")
 
 
 async def test_without_an_open_appeal_messages_go_to_the_menu(
@@ -332,7 +367,7 @@ async def test_citizen_edit_shown_to_operators_under_the_copy(
     harness: BotHarness, forum: int, citizen: Person, database: Database
 ) -> None:
     number = await file_consultation(harness, citizen)
-    relayed = await harness.send(citizen, "Номер заявления 12345")
+    relayed = await follow_up(harness, citizen, "Номер заявления 12345")
     copy = relayed[1]
     original = harness.last_message_of(citizen)
 
@@ -421,6 +456,27 @@ async def test_close_asks_for_resolution_then_citizen_rates(
     assert late[0].text == f"Обращение № {number} закрыто: сообщение гражданину не отправлено."
     after_close = await harness.send(citizen, "А можно ещё вопрос?")
     assert after_close[0].text.startswith("Я не понял сообщение")  # no open appeal left
+
+
+async def test_the_rating_comment_step_asks_again_and_can_be_skipped(
+    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    await harness.press(operator, "Закрыть", card_of(harness, number))
+    closed = await harness.send_to_group(operator, group, "Готово", reply_to=card_of(harness,
+                                                                                     number))
+    request = next(message for message in closed if message.chat_id == citizen.id)
+    await harness.press(citizen, "2", request)
+    assert await harness.state(citizen) == RatingFeedback.waiting_for_comment.state
+    replies = await harness.send_sticker(citizen)
+    assert replies[0].text.startswith("Отзыв нужен текстом (до 1000 символов)")
+    assert "Спасибо за оценку 2 из 5!" in replies[0].text
+    assert replies[0].buttons == ["Без отзыва"]
+    replies = await harness.press(citizen, "Без отзыва")
+    assert replies[0].text == "Оценка сохранена, без отзыва."
+    assert await harness.state(citizen) is None
+    row = await database.fetchone("SELECT rating, rating_comment FROM appeals")
+    assert row is not None and tuple(row) == (2, None)
 
 
 async def test_close_without_resolution_or_change_of_mind(
@@ -574,7 +630,7 @@ async def test_appeal_open_stats_and_history_commands(
 
     shown = await harness.send_to_group(operator, forum, f"/appeal {second}")
     assert shown[0].text.startswith(f"🆕 Обращение № {second}")
-    assert shown[0].buttons == ["🛠 Взять в работу", "✅ Закрыть", "📋 Шаблоны"]
+    assert shown[0].buttons == ["✅ Закрыть", "📋 Шаблоны", "🛠 Взять в работу"]
     answered = await harness.send_to_group(operator, forum, "Ответ по второму",
                                            reply_to=shown[0])
     assert answered[0].chat_id == other_citizen.id
@@ -636,7 +692,15 @@ async def test_templates_are_managed_and_sent(
 
     picker = (await harness.send_to_group(operator, forum, "/templates", thread_id=thread))[0]
     assert picker.buttons == ["Срок", "Стаж"]
-    sent = await harness.press(operator, "Стаж", picker)
+    # A template is shown before it is sent; «Отмена» goes back to the list.
+    assert await harness.press(operator, "Срок", picker) == []
+    assert picker.text == (f"📋 Шаблон «Срок» по обращению № {number}. Гражданин получит:\n\n"
+                           "Ответ придёт за 5 дней.\n\nОтправить?")
+    assert picker.buttons == ["✅ Отправить", "✖️ Отмена"]
+    await harness.press(operator, "Отмена", picker)
+    assert picker.buttons == ["Срок", "Стаж"]
+    await harness.press(operator, "Стаж", picker)
+    sent = await harness.press(operator, "Отправить", picker)
     assert [message.chat_id for message in sent] == [citizen.id]
     assert sent[0].text.startswith(f"💬 Ответ специалиста по обращению № {number}\n\n"
                                    "Стаж виден в разделе «Пенсионные накопления».")
@@ -646,6 +710,22 @@ async def test_templates_are_managed_and_sent(
     event = (await events_of(database, number))[-1]
     assert event.kind == EventKind.OPERATOR_MESSAGE and event.content == {
         "kind": "text", "template": "Стаж"}
+
+    # The same template again within a minute (a second press, a button that moved): asked.
+    second_picker = (await harness.press(operator, "Шаблоны", card))[0]
+    await harness.press(operator, "Стаж", second_picker)
+    assert await harness.press(operator, "Отправить", second_picker) == []
+    assert second_picker.text == (f"📋 Шаблон «Стаж» уже отправлен по обращению № {number} "
+                                  "меньше минуты назад. Отправить его ещё раз?")
+    assert second_picker.buttons == ["✅ Да, отправить ещё раз", "✖️ Отмена"]
+    again = await harness.press(operator, "Да, отправить ещё раз", second_picker)
+    assert [message.chat_id for message in again] == [citizen.id]
+    assert second_picker.text.startswith("📋 Гражданину отправлен шаблон «Стаж»")
+    harness.dispatcher["clock"].advance(seconds=61)  # a minute later: sent at once
+    third_picker = (await harness.press(operator, "Шаблоны", card))[0]
+    await harness.press(operator, "Стаж", third_picker)
+    later = await harness.press(operator, "Отправить", third_picker)
+    assert [message.chat_id for message in later] == [citizen.id]
 
     second_picker = (await harness.press(operator, "Шаблоны", card))[0]
     deleted = await harness.send_to_group(operator, forum, "/template_del срок")
@@ -685,7 +765,7 @@ async def test_ban_stops_relaying_and_unban_resumes(
     unbanned = await harness.send_to_group(operator, forum, f"/unban {number}")
     assert unbanned[0].text == f"✅ Переписка с гражданином (обращение № {number}) возобновлена."
     assert "Переписка остановлена" not in card.text
-    relayed = await harness.send(citizen, "Спасибо")
+    relayed = await follow_up(harness, citizen, "Спасибо")
     assert relayed[1].chat_id == forum
     kinds = await event_kinds(database, number)
     assert kinds.count(EventKind.BANNED) == 1 and kinds.count(EventKind.UNBANNED) == 1
@@ -755,12 +835,12 @@ async def test_outside_working_hours_the_citizen_is_told_when_operators_answer(
         "🕘 Сейчас нерабочее время: специалисты работают пн–пт 09:00–18:00 "
         "(по московскому времени). Ответ придёт не раньше, чем в понедельник, 30.11, в 09:00.")
     assert card_of(harness, number).text.startswith(f"🆕 Обращение № {number}")  # still queued
-    ack = await harness.send(citizen, "Добавлю деталь")
+    ack = await follow_up(harness, citizen, "Добавлю деталь")
     assert ack[0].text.startswith(f"✉️ Сообщение передано специалисту по обращению № {number}."
                                   "\n\n🕘 Сейчас нерабочее время")
 
     clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # Monday, 10:00 in Moscow
-    ack = await harness.send(citizen, "Ещё деталь")
+    ack = await follow_up(harness, citizen, "Ещё деталь")
     assert ack[0].text == f"✉️ Сообщение передано специалисту по обращению № {number}."
 
 
@@ -773,6 +853,8 @@ async def test_operator_names_are_shown_literally_and_alerts_fit_telegram(
     card = card_of(harness, number)
     await harness.press(odd, "Взять в работу", card)
     toast = harness.session.callback_answers[-1].text or ""
-    assert toast.startswith("🛠 <b>Иван</b> & ЯЯЯ") and len(toast) == 200
+    assert toast.startswith(
+        f"🛠 Обращение № {number} взято в работу, специалист: <b>Иван</b> & ЯЯЯ")
+    assert len(toast) == 200
     assert "Ответственный: <b>Иван</b> & ЯЯЯ" in card.text  # escaped in HTML, shown as typed
     assert "&lt;b&gt;Иван&lt;/b&gt; &amp; ЯЯЯ" in card.html

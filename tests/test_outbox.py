@@ -25,6 +25,7 @@ from tests.desk_helpers import (
     card_of,
     event_kinds,
     file_consultation,
+    follow_up,
     operators_messages,
     status_of,
 )
@@ -49,8 +50,8 @@ async def test_restart_delivers_what_was_pending_exactly_once(
 ) -> None:
     harness.auto_deliver = False
     number = await file_consultation(harness, citizen)
-    await harness.send(citizen, "Первое дополнение")
-    await harness.send(citizen, "Второе дополнение")
+    await follow_up(harness, citizen, "Первое дополнение")
+    await follow_up(harness, citizen, "Второе дополнение")
     assert operators_messages(harness) == []
     assert len(await SQLiteOutboxRepository(database).pending()) == 3
 
@@ -139,7 +140,7 @@ async def test_deleted_topic_is_recreated_with_a_new_card(
     assert old_topic is not None
     harness.session.delete_topic(forum, old_topic)
 
-    sent = await harness.send(citizen, "Вы тут?")
+    sent = await follow_up(harness, citizen, "Вы тут?")
     topics = harness.session.requests_of("createForumTopic")
     assert len(topics) == 2
     new_topic = next(iter(harness.session.topics(forum)))
@@ -166,7 +167,7 @@ async def test_topic_closed_by_hand_is_reopened(
     topic = card_of(harness, number).message_thread_id
     assert topic is not None
     harness.session.close_topic(forum, topic)
-    sent = await harness.send(citizen, "Добрый день")
+    sent = await follow_up(harness, citizen, "Добрый день")
     assert [message.message_thread_id for message in sent if message.chat_id == forum] == [topic]
     assert len(harness.session.requests_of("reopenForumTopic")) == 1
     assert topic not in harness.session.groups[forum].closed_topics
@@ -177,8 +178,8 @@ async def test_two_messages_at_once_for_a_new_appeal_make_one_topic(
 ) -> None:
     harness.auto_deliver = False
     number = await file_consultation(harness, citizen)
-    await harness.send(citizen, "Раз")
-    await harness.send(citizen, "Два")
+    await follow_up(harness, citizen, "Раз")
+    await follow_up(harness, citizen, "Два")
     sender = sender_of(harness.dispatcher)
     await asyncio.gather(sender.drain(harness.bot), sender.drain(harness.bot),
                          sender.run_once(harness.bot))
@@ -225,7 +226,7 @@ async def test_card_that_cannot_be_edited_is_sent_anew(
     thread = await SQLiteDeskRepository(database).thread(
         (await SQLiteDeskRepository(database).open_appeals())[0].id)
     assert thread is not None and thread.card_message_id == new_card.message_id
-    relayed = await harness.send(citizen, "Спасибо")
+    relayed = await follow_up(harness, citizen, "Спасибо")
     assert relayed[1].reply_to_message_id == new_card.message_id
     answer = await harness.send_to_group(operator, group, "Пожалуйста", reply_to=new_card)
     assert answer[0].chat_id == citizen.id
@@ -259,8 +260,8 @@ async def test_refused_payload_is_recorded_and_the_lane_moves_on(
 ) -> None:
     number = await file_consultation(harness, citizen)
     harness.session.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier")
-    await harness.send_photo(citizen, "фото")
-    sent = await harness.send(citizen, "А это текст")
+    await follow_up(harness, citizen, **harness.photo("фото"))
+    sent = await follow_up(harness, citizen, "А это текст")
     assert sent[1].text.endswith("А это текст")
     assert EventKind.DELIVERY_FAILED in await event_kinds(database, number)
     statuses = [row[1] for row in await outbox_rows(database)]

@@ -12,8 +12,9 @@ working days; holidays and weekdays without working hours are skipped.
 Offered slots start no sooner than ``lead`` from now and still have room.
 
 A booked call can be moved or cancelled until ``change_notice`` (an hour)
-before it starts; a call not marked ``overdue_after`` (an hour) after its
-start is flagged to the operators.
+before it starts, so no slot inside that lock is offered either: a call the
+citizen books or moves can always still be moved or cancelled. A call not
+marked ``overdue_after`` (an hour) after its start is flagged to the operators.
 """
 
 from __future__ import annotations
@@ -104,6 +105,11 @@ def taken(start: datetime, policy: SlotPolicy, booked: Sequence[Booking]) -> int
     return sum(1 for begin, finish in booked if begin < end and finish > start)
 
 
+def earliest_start(now: datetime, policy: SlotPolicy) -> datetime:
+    """The soonest a call may be booked for: after the lead, and outside the change lock."""
+    return now + max(policy.lead, policy.change_notice)
+
+
 def slot_problem(start: datetime, now: datetime, policy: SlotPolicy,
                  booked: Sequence[Booking]) -> SlotProblem | None:
     """Why ``start`` cannot be booked now; None if it can."""
@@ -111,7 +117,7 @@ def slot_problem(start: datetime, now: datetime, policy: SlotPolicy,
     if local.date() not in bookable_days(now, policy) or local not in day_slots(local.date(),
                                                                                   policy):
         return SlotProblem.GONE
-    if start < now + policy.lead:
+    if start < earliest_start(now, policy):
         return SlotProblem.GONE
     if taken(start, policy, booked) >= policy.capacity:
         return SlotProblem.FULL
@@ -123,8 +129,9 @@ def free_slots(day: date, now: datetime, policy: SlotPolicy,
     """The slots of ``day`` a citizen may book now, in time order."""
     if day not in bookable_days(now, policy):
         return []
+    earliest = earliest_start(now, policy)
     return [start for start in day_slots(day, policy)
-            if start >= now + policy.lead and taken(start, policy, booked) < policy.capacity]
+            if start >= earliest and taken(start, policy, booked) < policy.capacity]
 
 
 def offered_days(now: datetime, policy: SlotPolicy, booked: Sequence[Booking]) -> list[date]:

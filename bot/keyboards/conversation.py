@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callback_data import Rating, RatingAction, ReplyToAppeal
-from bot.keyboards.common import add_navigation
+from bot.callback_data import Addendum, Menu, MenuItem, Rating, RatingAction, ReplyToAppeal
+from bot.domain.content import Article
+from bot.domain.models import Appeal
+from bot.keyboards.common import button
+from bot.keyboards.targets import target_button
 from bot.texts import common as common_texts
 from bot.texts import conversation as t
 from bot.texts import render
-from bot.domain.models import Appeal
 
 
 def reply_button(number: str) -> InlineKeyboardMarkup:
@@ -29,27 +33,15 @@ def rating(number: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def no_comment(number: str) -> InlineKeyboardMarkup:
+def addenda(appeals: list[Appeal], message_id: int, targets: Sequence[str],
+            articles: dict[str, Article]) -> InlineKeyboardMarkup:
+    """The routing's suggestions (if any), «Это дополнение к обращению № …» for each open
+    appeal, and the main menu: the citizen's message ``message_id`` waits for their choice."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_NO_COMMENT,
-                   callback_data=Rating(action=RatingAction.NO_COMMENT, number=number))
-    return builder.as_markup()
-
-
-def choose_appeal(appeals: list[Appeal]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    for target in targets:
+        builder.row(target_button(target, articles))
     for appeal in appeals:
-        builder.button(
-            text=render(t.BUTTON_APPEAL, number=appeal.number,
-                        type=common_texts.APPEAL_TYPE_NAMES[appeal.type]),
-            callback_data=ReplyToAppeal(number=appeal.number),
-        )
-    builder.adjust(1)
-    add_navigation(builder)
-    return builder.as_markup()
-
-
-def conversation_step() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    add_navigation(builder)
+        builder.row(button(render(t.BUTTON_ADDENDUM, number=appeal.number),
+                           Addendum(number=appeal.number, message=message_id)))
+    builder.row(button(common_texts.BUTTON_MAIN_MENU, Menu(item=MenuItem.MAIN)))
     return builder.as_markup()

@@ -2,38 +2,44 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callback_data import CallDesk, CallDeskAction, Desk, DeskAction, TemplatePick
+from bot.callback_data import (
+    CallDesk,
+    CallDeskAction,
+    Desk,
+    DeskAction,
+    TemplateAction,
+    TemplatePick,
+)
+from bot.keyboards.common import button
 from bot.texts import call_booking as call_texts
 from bot.texts import operators as t
 from bot.domain.models import Appeal, AppealStatus, CallStatus, ReplyTemplate
 
 
 def card(appeal: Appeal, *, has_hidden_data: bool) -> InlineKeyboardMarkup | None:
-    builder = InlineKeyboardBuilder()
+    """Rows in the order they last: a button that goes away (taking, marking the call) is
+    below those that stay, so nothing an operator is about to press moves under the finger."""
     number = appeal.number
-    if appeal.status == AppealStatus.NEW:
-        builder.button(text=t.BUTTON_TAKE, callback_data=Desk(action=DeskAction.TAKE,
-                                                              number=number))
+    rows: list[list[InlineKeyboardButton]] = []
     if appeal.is_open:
-        builder.button(text=t.BUTTON_CLOSE, callback_data=Desk(action=DeskAction.CLOSE,
-                                                               number=number))
-    if appeal.is_open and appeal.call is not None and appeal.call.status == CallStatus.SCHEDULED:
-        builder.button(text=call_texts.BUTTON_CALLED,
-                       callback_data=CallDesk(action=CallDeskAction.CALLED, number=number))
-        builder.button(text=call_texts.BUTTON_NOT_REACHED,
-                       callback_data=CallDesk(action=CallDeskAction.NOT_REACHED, number=number))
+        rows.append([button(t.BUTTON_CLOSE, Desk(action=DeskAction.CLOSE, number=number)),
+                     button(t.BUTTON_TEMPLATES, Desk(action=DeskAction.TEMPLATES,
+                                                     number=number))])
     if has_hidden_data:
-        builder.button(text=t.BUTTON_REVEAL, callback_data=Desk(action=DeskAction.REVEAL,
-                                                                number=number))
-    if appeal.is_open:
-        builder.button(text=t.BUTTON_TEMPLATES, callback_data=Desk(action=DeskAction.TEMPLATES,
-                                                                   number=number))
-    builder.adjust(2)
-    markup = builder.as_markup()
-    return markup if markup.inline_keyboard else None
+        rows.append([button(t.BUTTON_REVEAL, Desk(action=DeskAction.REVEAL, number=number))])
+    if appeal.is_open and appeal.call is not None and appeal.call.status == CallStatus.SCHEDULED:
+        rows.append([
+            button(call_texts.BUTTON_CALLED,
+                   CallDesk(action=CallDeskAction.CALLED, number=number)),
+            button(call_texts.BUTTON_NOT_REACHED,
+                   CallDesk(action=CallDeskAction.NOT_REACHED, number=number)),
+        ])
+    if appeal.status == AppealStatus.NEW:
+        rows.append([button(t.BUTTON_TAKE, Desk(action=DeskAction.TAKE, number=number))])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 def close_prompt(number: str) -> InlineKeyboardMarkup:
@@ -50,8 +56,35 @@ def template_picker(templates: list[ReplyTemplate], number: str) -> InlineKeyboa
     builder = InlineKeyboardBuilder()
     for template in templates:
         builder.button(text=template.title,
-                       callback_data=TemplatePick(template_id=template.id, number=number))
+                       callback_data=TemplatePick(action=TemplateAction.PREVIEW,
+                                                  template_id=template.id, number=number))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def template_send(template_id: int, number: str, *, again: bool = False) -> InlineKeyboardMarkup:
+    """«Отправить» (or «Да, отправить ещё раз») and «Отмена», back to the list."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BUTTON_TEMPLATE_AGAIN if again else t.BUTTON_TEMPLATE_SEND,
+                   callback_data=TemplatePick(
+                       action=TemplateAction.SEND_AGAIN if again else TemplateAction.SEND,
+                       template_id=template_id, number=number))
+    builder.button(text=t.BUTTON_TEMPLATE_BACK,
+                   callback_data=TemplatePick(action=TemplateAction.BACK,
+                                              template_id=template_id, number=number))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def early_mark_prompt(number: str, action: CallDeskAction) -> InlineKeyboardMarkup:
+    """«Да, …» (``action`` is CALLED_EARLY or NOT_REACHED_EARLY) or leave the call unmarked."""
+    builder = InlineKeyboardBuilder()
+    label = (call_texts.BUTTON_CALLED_EARLY if action == CallDeskAction.CALLED_EARLY
+             else call_texts.BUTTON_NOT_REACHED_EARLY)
+    builder.button(text=label, callback_data=CallDesk(action=action, number=number))
+    builder.button(text=call_texts.BUTTON_CALL_KEEP,
+                   callback_data=CallDesk(action=CallDeskAction.KEEP, number=number))
+    builder.adjust(2)
     return builder.as_markup()
 
 

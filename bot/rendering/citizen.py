@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,28 @@ def call_when(start: datetime, zone: ZoneInfo) -> str:
     local = start.astimezone(zone)
     weekday = conversation_texts.WEEKDAYS_SHORT[local.weekday()]
     return f"{local:%d.%m.%Y} ({weekday}) в {local:%H:%M}"
+
+
+def day_label(day: date, today: date) -> str:
+    """``Сегодня, 23.11``, ``Завтра, 24.11``, ``ср, 25.11`` (plain text, for buttons)."""
+    shown = f"{day:%d.%m}"
+    if day == today:
+        return call_texts.BUTTON_TODAY.format(date=shown)
+    if day == today + timedelta(days=1):
+        return call_texts.BUTTON_TOMORROW.format(date=shown)
+    return call_texts.BUTTON_DAY.format(weekday=conversation_texts.WEEKDAYS_SHORT[day.weekday()],
+                                        date=shown)
+
+
+def day_in_sentence(day: date, today: date) -> str:
+    """``сегодня, 23.11``, ``завтра, 24.11``, ``25.11 (ср)``: after «на» mid-sentence."""
+    shown = f"{day:%d.%m}"
+    if day == today:
+        return call_texts.DAY_TODAY.format(date=shown)
+    if day == today + timedelta(days=1):
+        return call_texts.DAY_TOMORROW.format(date=shown)
+    return call_texts.DAY_OTHER.format(date=shown,
+                                       weekday=conversation_texts.WEEKDAYS_SHORT[day.weekday()])
 
 
 def zone_name(zone: ZoneInfo) -> str:

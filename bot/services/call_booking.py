@@ -53,6 +53,7 @@ from bot.domain.models import (
     EventKind,
     NewAppeal,
     NewEvent,
+    ScheduledCall,
     SlotClaim,
 )
 from bot.storage.repositories import AppealRepository, CallBookingRepository, DeskRepository
@@ -167,6 +168,13 @@ class CallBookingService:
             return None
         return appeal
 
+    def can_still_change(self, call: ScheduledCall) -> bool:
+        """Whether moving and cancelling would work now: their buttons are shown only then."""
+        if call.status == CallStatus.NOT_REACHED:
+            return True
+        return call.status == CallStatus.SCHEDULED and can_change(call.start, self.now(),
+                                                                  self.policy)
+
     async def check_change(self, number: str, citizen_id: int) -> CallResult:
         """Whether the citizen may move or cancel the call now (the one-hour rule)."""
         appeal = await self._own_call(number, citizen_id)
@@ -276,6 +284,10 @@ class CallBookingService:
         if not appeal.is_open or appeal.call.status != CallStatus.SCHEDULED:
             return CallResult(CallOutcome.NOT_CHANGEABLE, appeal)
         return CallResult(CallOutcome.DONE, appeal)
+
+    def has_begun(self, call: ScheduledCall) -> bool:
+        """Whether the call's slot has started: marking it earlier is asked about first."""
+        return self.now() >= call.start
 
     async def mark_done(self, number: str, operator: Actor, result: str) -> CallResult:
         """«Позвонил»: the call took place; the citizen gets the result and may confirm it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,6 +51,8 @@ from bot.storage.repositories import AppealRepository, DeskRepository, TemplateR
 OPEN_STATUSES = frozenset({AppealStatus.NEW, AppealStatus.IN_PROGRESS, AppealStatus.ANSWERED})
 CARD_UPDATE = NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE)
 _RETRIES = 3  # re-reads when another operator changed the appeal at the same moment
+# A template sent again to the same appeal this soon is asked about first.
+TEMPLATE_REPEAT = timedelta(minutes=1)
 
 
 class OutboxSignal:
@@ -77,6 +79,7 @@ class ActionOutcome(StrEnum):
     ALREADY_TAKEN = "already_taken"
     NOT_NEW = "not_new"
     UNCHANGED = "unchanged"
+    REPEATED = "repeated"  # the same template went to this appeal within TEMPLATE_REPEAT
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ class ActionResult:
 class RelayOutcome(StrEnum):
     RELAYED = "relayed"
     NO_OPEN_APPEAL = "no_open_appeal"
-    SEVERAL_OPEN = "several_open"
+    NOT_ADDRESSED = "not_addressed"  # neither named nor a reply: ``choices`` are open
     CLOSED = "closed"
     BANNED = "banned"
     NOT_FOUND = "not_found"
@@ -334,13 +337,21 @@ class DeskService:
             answered=True,
         )
 
+    async def template(self, template_id: int) -> ReplyTemplate | None:
+        return await self._templates.get(template_id)
+
     async def answer_with_template(
-        self, number: str, template_id: int, operator: Actor
+        self, number: str, template_id: int, operator: Actor, *, again: bool = False
     ) -> tuple[ActionResult, ReplyTemplate | None]:
+        """Send a canned answer; refused as REPEATED if the same one went to the appeal
+        within TEMPLATE_REPEAT (a second press, a button that moved), unless ``again``."""
         template = await self._templates.get(template_id)
         appeal = await self.find(number)
         if template is None or appeal is None:
             return ActionResult(ActionOutcome.NOT_FOUND, appeal), template
+        if not again and await self._template_sent_since(appeal, template.title,
+                                                         self.now() - TEMPLATE_REPEAT):
+            return ActionResult(ActionOutcome.REPEATED, appeal), template
         content = Content("text", html=render("{text}", text=template.text), plain=template.text)
         result = await self.answer(appeal, operator, content, None, template=template.title)
         return result, template
@@ -428,6 +439,11 @@ class DeskService:
     async def stats(self) -> DeskStats:
         return await self._desk.stats()
 
+    async def _template_sent_since(self, appeal: Appeal, title: str, since: datetime) -> bool:
+        return any(event.kind == EventKind.OPERATOR_MESSAGE and event.created_at >= since
+                   and (event.content or {}).get("template") == title
+                   for event in await self._desk.events(appeal.id))
+
     async def events(self, appeal: Appeal) -> list[AppealEvent]:
         return await self._desk.events(appeal.id)
 
@@ -461,8 +477,10 @@ class DeskService:
     ) -> RelayResult:
         """A citizen's message for the operators of one of their open appeals.
 
-        The appeal is the one named (the "Ответить" button), else the one whose
-        message the citizen replied to, else their only open appeal.
+        The appeal is the one named (the citizen chose it by a button), else
+        the one whose message the citizen replied to. A message addressed to
+        neither is not relayed, even with one appeal open: it may be a new
+        question, and the citizen is asked (``choices``: their open appeals).
         """
         flags = await self._desk.flags(citizen_id)
         if flags.banned:
@@ -501,9 +519,7 @@ class DeskService:
         open_appeals = await self._desk.open_for_citizen(citizen_id)
         if not open_appeals:
             return RelayResult(RelayOutcome.NO_OPEN_APPEAL), None
-        if len(open_appeals) > 1:
-            return RelayResult(RelayOutcome.SEVERAL_OPEN, choices=open_appeals), None
-        return open_appeals[0], None
+        return RelayResult(RelayOutcome.NOT_ADDRESSED, choices=open_appeals), None
 
     async def citizen_edit(self, ref: MessageRef, content: Content) -> bool:
         """A citizen edited a relayed message: the operators get the new text under the copy."""

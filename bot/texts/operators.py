@@ -39,7 +39,7 @@ CITIZEN_EDITED = "✏️ <b>Гражданин изменил сообщение
 ATTACHMENTS_CAPTION = "📎 Вложения к обращению № {number}"
 
 # --- buttons and replies in the operators' chat --------------------------------
-TAKEN = "🛠 {name} взял(а) обращение № {number} в работу."
+TAKEN = "🛠 Обращение № {number} взято в работу, специалист: {name}."
 ALREADY_TAKEN = "Обращение уже в работе: {name}."
 NOT_NEW = "Обращение № {number} уже не новое: {status}."
 ALREADY_CLOSED = "Обращение № {number} уже закрыто."
@@ -127,6 +127,17 @@ TEMPLATE_DEL_USAGE = "Формат: /template_del Название"
 TEMPLATE_DELETED = "Шаблон «{title}» удалён."
 TEMPLATE_NOT_FOUND = "Шаблона «{title}» нет. Список: /templates"
 TEMPLATE_SENT = "📋 Гражданину отправлен шаблон «{title}» по обращению № {number} ({name})."
+TEMPLATE_PREVIEW = (
+    "📋 Шаблон «{title}» по обращению № {number}. Гражданин получит:\n\n{text}\n\n"
+    "Отправить?"
+)
+TEMPLATE_REPEAT = (
+    "📋 Шаблон «{title}» уже отправлен по обращению № {number} меньше минуты назад. "
+    "Отправить его ещё раз?"
+)
+BUTTON_TEMPLATE_SEND = "✅ Отправить"
+BUTTON_TEMPLATE_AGAIN = "✅ Да, отправить ещё раз"
+BUTTON_TEMPLATE_BACK = "✖️ Отмена"
 TEMPLATE_GONE = "Этого шаблона больше нет."
 
 THREAD_COMMAND_USAGE = (

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.callback_data import CallDay
+from bot.callback_data import CallAction, CallManage
 from bot.domain.clock import ManualClock
 from bot.settings import Settings
 from testkit.harness import BotHarness, Person
@@ -60,7 +60,7 @@ async def test_menu_button_and_the_whole_booking(
     assert (await harness.data(citizen))["phone"] == "+79123456789"
 
     replies = await harness.send(citizen, "Не приходит <код> на новый номер")
-    assert replies[0].text == "Шаг 3 из 3. Выберите день звонка (время по московскому времени):"
+    assert replies[0].text == "Шаг 3 из 3. Выберите день звонка (по московскому времени):"
     assert replies[0].buttons == [
         "Сегодня, 23.11", "Завтра, 24.11", "ср, 25.11", "чт, 26.11", "пт, 27.11", "пн, 30.11",
         "⬅️ Назад", "✖️ Отмена",
@@ -68,8 +68,9 @@ async def test_menu_button_and_the_whole_booking(
     assert await harness.state(citizen) == CallbackRequest.choosing_day.state
 
     replies = await harness.press(citizen, "Сегодня")
-    # 12:00 has begun and 12:15 is within the lead: the first slot offered is 12:30.
-    assert replies[0].buttons[:3] == ["12:30", "13:00", "13:30"]
+    # 12:00 has begun and 12:30 is within the hour in which a call can no longer be moved
+    # or cancelled: the first slot offered is 13:00.
+    assert replies[0].buttons[:3] == ["13:00", "13:30", "14:00"]
     assert replies[0].buttons[-3:] == ["17:30", "📅 Другой день", "✖️ Отмена"]
     replies = await harness.press(citizen, "14:00")
     assert await harness.state(citizen) == CallbackRequest.confirming.state
@@ -101,8 +102,8 @@ async def test_menu_button_and_the_whole_booking(
     assert "Телефон для звонка: +7 912 ***-**-89" in card.text and "345-67" not in card.text
     assert "Описание: Не приходит <код> на новый номер" in card.text
     assert "📞 Звонок: 23.11.2026 (пн) в 14:00–14:30, назначен" in card.text
-    assert card.buttons == ["🛠 Взять в работу", "✅ Закрыть", "📞 Позвонил", "📵 Не дозвонился",
-                            "👁 Показать данные", "📋 Шаблоны"]
+    assert card.buttons == ["✅ Закрыть", "📋 Шаблоны", "👁 Показать данные", "📞 Позвонил",
+                            "📵 Не дозвонился", "🛠 Взять в работу"]
 
 
 async def test_another_number_landlines_welcome_bad_ones_explained(
@@ -160,7 +161,7 @@ async def test_back_goes_one_step_back(harness: BotHarness, citizen: Person) -> 
     await harness.press(citizen, "Завтра")
     await harness.press(citizen, "09:30")
     replies = await harness.press(citizen, "Назад")
-    assert replies[0].text.startswith("Выберите время звонка: Завтра, 24.11")
+    assert replies[0].text.startswith("Выберите время звонка на завтра, 24.11")
     replies = await harness.press(citizen, "Другой день")
     assert replies[0].text.startswith("Шаг 3 из 3")
     replies = await harness.press(citizen, "Назад")
@@ -261,9 +262,9 @@ async def test_moving_re_checks_capacity(
     number = await book_call(harness, citizen, time="14:00")
     await harness.send(citizen, f"/status {number}")
     await harness.press(citizen, "Перенести звонок")
-    await harness.press(citizen, "Сегодня")
+    times = (await harness.press(citizen, "Сегодня"))[0]
     await book_call(harness, other_citizen, time="16:00")  # while the citizen looks at 16:00
-    replies = await harness.press_data(citizen, "cbt:2026-11-23:960")
+    replies = await harness.press(citizen, "16:00", message=times)
     assert replies[0].text.startswith("Это время только что заняли. Выберите другое.")
     assert "16:00" not in replies[0].buttons
     assert await harness.state(citizen) == CallRescheduling.choosing_time.state
@@ -317,19 +318,28 @@ async def test_the_one_hour_rule(
     replies = await harness.press(citizen, "Перенести звонок")
     assert replies[0].text.startswith("Выберите новый день")
     await harness.send(citizen, "/cancel")
+    details = (await harness.send(citizen, f"/status {number}"))[0]
+    assert details.buttons[:2] == ["📅 Перенести звонок", "❌ Отменить звонок"]
 
-    clock.advance(minutes=1)  # 13:01
-    await harness.send(citizen, f"/status {number}")
-    for button in ("Перенести звонок", "Отменить звонок"):
-        replies = await harness.press(citizen, button, message=harness.session.messages_in(
-            citizen.id)[-1])
+    clock.advance(minutes=1)  # 13:01: the buttons that can no longer work are not shown
+    replies = await harness.send(citizen, f"/status {number}")
+    assert "📅 Перенести звонок" not in replies[0].buttons
+    assert "❌ Отменить звонок" not in replies[0].buttons
+    replies = await harness.send(citizen, "/callback")
+    assert replies[0].text == (f"У вас уже заказан звонок по обращению № {number}: "
+                               "23.11.2026 (пн) в 14:00. До звонка меньше часа: перенести или "
+                               "отменить его уже нельзя.")
+    assert replies[0].buttons == ["🏠 Главное меню"]
+    # Buttons shown before 13:00 and pressed now say why they no longer work. (The
+    # details' buttons are taken away when the next screen is shown; a press of one that
+    # stayed, e.g. when Telegram refused the removal, carries this data.)
+    for action in (CallAction.MOVE, CallAction.CANCEL):
+        replies = await harness.press_data(citizen, CallManage(action=action, number=number).pack())
         assert replies[0].text == (
             "Перенести или отменить звонок можно не позже чем за час до него, а до звонка "
             f"по обращению № {number} (23.11.2026 (пн) в 14:00) осталось меньше часа. "
             "Дождитесь звонка, пожалуйста.")
-        await harness.send(citizen, f"/status {number}")
-    # No move begun: the details the last /status showed are what the citizen is in.
-    assert await harness.state(citizen) == "MyAppeals:reading_appeal"
+    assert await harness.state(citizen) is None
     assert (await call_of(database, number))["status"] == "scheduled"
 
 
@@ -366,21 +376,34 @@ async def test_free_text_asking_for_a_call_offers_it(harness: BotHarness,
     assert replies[0].text.startswith("Обратный звонок")
 
 
-async def test_stale_day_and_time_buttons(harness: BotHarness, citizen: Person) -> None:
+async def test_stale_day_and_time_buttons(harness: BotHarness, citizen: Person,
+                                          clock: ManualClock) -> None:
     await harness.press_data(citizen, "cbt:2026-11-23:840")
     assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
+    clock.set(datetime(2026, 11, 23, 13, 30, tzinfo=UTC))  # 16:30: 17:30 is today's last time
     await harness.send(citizen, "/callback")
     await harness.send(citizen, "+79123456789")
-    await harness.send(citizen, "Вопрос")
-    replies = await harness.press_data(citizen, CallDay(day="2026-11-28").pack())  # Saturday
+    days = (await harness.send(citizen, "Вопрос"))[0]
+    assert days.buttons[0] == "Сегодня, 23.11"
+    clock.set(datetime(2026, 11, 23, 13, 31, tzinfo=UTC))  # 16:31: 17:30 is within the hour
+    replies = await harness.press(citizen, "Сегодня", message=days)
     assert harness.session.callback_answers[-1].text == (
         "На этот день свободного времени уже нет. Выберите другой день.")
     assert replies[0].text.startswith("Шаг 3 из 3")
-    await harness.press(citizen, "Сегодня")
-    replies = await harness.press_data(citizen, "cbt:2026-11-23:1439")
+    assert replies[0].buttons[0] == "Завтра, 24.11"
+
+    times = (await harness.press(citizen, "Завтра"))[0]
+    clock.set(datetime(2026, 11, 24, 5, 1, tzinfo=UTC))  # tomorrow, 08:01: 09:00 is too soon
+    replies = await harness.press(citizen, "09:00", message=times)
     assert replies[0].text.startswith("Это время уже недоступно. Выберите другое.")
-    replies = await harness.press_data(citizen, "cbt:junk:5000")
-    assert replies[0].text.startswith("Это время уже недоступно.")
+    assert replies[0].buttons[0] == "09:30"
+    # Forged times (a junk minute, a minute past the day's end) are refused the same way.
+    data = next(button.callback_data for row in replies[0].reply_markup.inline_keyboard
+                for button in row if button.text == "09:30")
+    for item in ("junk", "5000"):
+        forged = await harness.press_data(citizen, data.rsplit(":", 1)[0] + ":" + item,
+                                          replies[0])
+        assert forged[0].text.startswith("Это время уже недоступно.")
 
 
 async def test_recovery_guidance_ends_with_a_callback_button(harness: BotHarness,
@@ -390,3 +413,20 @@ async def test_recovery_guidance_ends_with_a_callback_button(harness: BotHarness
     replies = await harness.press(citizen, "Обратный звонок")
     assert replies[0].text.startswith("Обратный звонок")
     assert await harness.state(citizen) == CallbackRequest.waiting_for_phone.state
+
+
+async def test_a_finished_bookings_buttons_are_stale(harness: BotHarness, citizen: Person,
+                                                     database: Database) -> None:
+    await harness.send(citizen, "/callback")
+    await harness.send(citizen, "+79123456789")
+    await harness.send(citizen, "Вопрос")
+    await harness.press(citizen, "Завтра")
+    summary = (await harness.press(citizen, "10:00"))[0]
+    send = summary.reply_markup.inline_keyboard[0][0].callback_data
+    await harness.press(citizen, "Отправить")
+    assert summary.buttons == []  # the finished step's buttons are gone...
+    replies = await harness.press_data(citizen, send, summary)  # ...a press sent before is stale
+    assert replies == []
+    assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
+    count = await database.fetchone("SELECT COUNT(*) FROM appeals")
+    assert count[0] == 1

@@ -13,7 +13,7 @@ from testkit.harness import BotHarness, Person
 from testkit.session import SentMessage
 from bot.domain.models import EventKind
 from bot.storage.sqlite.database import Database
-from tests.desk_helpers import card_of, events_of, file_recovery
+from tests.desk_helpers import card_of, events_of, file_recovery, follow_up
 
 ERASED_CARD_LINE = "🗑 Гражданин удалил свои персональные данные (/forget)"
 
@@ -42,8 +42,8 @@ async def test_forget_leaves_the_topic_with_only_the_erased_card(
     card = card_of(harness, number)
     topic = card.message_thread_id
     await harness.send_to_group(operator, forum, "Пришлите фото паспорта", thread_id=topic)
-    await harness.send(citizen, "Паспорт 4510 987654, выдан 01.02.2015")
-    await harness.send_photo(citizen, "разворот")
+    await follow_up(harness, citizen, "Паспорт 4510 987654, выдан 01.02.2015")
+    await follow_up(harness, citizen, **harness.photo("разворот"))
     await harness.send_to_group(operator, forum, f"/appeal {number}", thread_id=topic)
     assert len(live_in_chat(harness, forum)) > 1
 
@@ -102,7 +102,7 @@ async def test_sends_pending_at_erasure_are_dropped_not_delivered_later(
     # Flood control holds the citizen's message for the operators for an hour...
     harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 3600",
                               retry_after=3600, chat_id=forum)
-    await harness.send(citizen, "Пишет Иванова Анна: паспорт не принимают")
+    await follow_up(harness, citizen, "Пишет Иванова Анна: паспорт не принимают")
     # ...and the operator's answer for the citizen too.
     harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 3600",
                               retry_after=3600, chat_id=citizen.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tests.desk_helpers import follow_up
 from testkit.harness import BotHarness, Person
 from bot.texts import validation
 from bot.states.appeal import NewAppeal
@@ -66,7 +67,7 @@ async def test_formatting_follows_the_text_it_marks(
                                              {"description": "Не работает вход"})
     text = "\u200b\u200bСрочно: 👩‍⚕️ жду ответа"
     bold = {"type": "bold", "offset": 2, "length": len("Срочно")}
-    await harness.send(citizen, text, entities=[bold])
+    await follow_up(harness, citizen, text, entities=[bold])
     relayed = [message for message in harness.session.messages_in(forum)
                if "жду ответа" in (message.text or "")]
     assert relayed, [message.text for message in harness.session.messages_in(forum)]

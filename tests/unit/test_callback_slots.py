@@ -36,12 +36,14 @@ MONDAY = date(2026, 11, 23)
 
 
 def policy(hours: str = "mon-fri 09:00-18:00", *, minutes: int = 30, capacity: int = 2,
-           days_ahead: int = 3, holidays: tuple[str, ...] = (), lead: int = 0) -> SlotPolicy:
+           days_ahead: int = 3, holidays: tuple[str, ...] = (), lead: int = 0,
+           change_notice: int = 0) -> SlotPolicy:
+    """Without a change lock unless asked: the tests of offering see the lead alone."""
     return SlotPolicy(
         schedule=parse_working_hours(hours), zone=MOSCOW, length=timedelta(minutes=minutes),
         capacity=capacity, days_ahead=days_ahead,
         holidays=frozenset(date.fromisoformat(day) for day in holidays),
-        lead=timedelta(minutes=lead),
+        lead=timedelta(minutes=lead), change_notice=timedelta(minutes=change_notice),
     )
 
 
@@ -147,6 +149,17 @@ def test_past_slots_and_slots_within_the_lead_are_not_offered(clock: ManualClock
     assert times(tomorrow)[0] == "09:00" and len(tomorrow) == 18
 
 
+def test_slots_inside_the_change_lock_are_neither_offered_nor_booked(clock: ManualClock) -> None:
+    locked = policy(lead=15, change_notice=60)  # 12:00: a call from 13:00 can still be moved
+    assert times(free_slots(MONDAY, clock.now(), locked, []))[0] == "13:00"
+    assert slot_problem(at(MONDAY, "12:30"), clock.now(), locked, []) == SlotProblem.GONE
+    assert slot_problem(at(MONDAY, "13:00"), clock.now(), locked, []) is None
+    assert can_change(at(MONDAY, "13:00"), clock.now(), locked)
+    clock.set(datetime(2026, 11, 23, 14, 31, tzinfo=UTC))  # 17:31: 18:00 is the day's end
+    assert offered_days(clock.now(), locked, []) == [date(2026, 11, 24), date(2026, 11, 25),
+                                                     date(2026, 11, 26)]
+
+
 def test_a_slot_with_as_many_calls_as_operators_is_full(clock: ManualClock) -> None:
     two = [booking(MONDAY, "14:00"), booking(MONDAY, "14:00")]
     offered = times(free_slots(MONDAY, clock.now(), policy(capacity=2), two))
@@ -197,14 +210,15 @@ def test_slot_problems(clock: ManualClock, day: date, hhmm: str,
 
 def test_a_call_can_be_changed_until_an_hour_before_it(clock: ManualClock) -> None:
     start = at(MONDAY, "14:00")
+    rules = policy(change_notice=60)
     clock.set(start - timedelta(hours=2))
-    assert can_change(start, clock.now(), policy())
+    assert can_change(start, clock.now(), rules)
     clock.set(start - timedelta(hours=1))
-    assert can_change(start, clock.now(), policy())
+    assert can_change(start, clock.now(), rules)
     clock.advance(seconds=1)
-    assert not can_change(start, clock.now(), policy())
+    assert not can_change(start, clock.now(), rules)
     clock.set(start + timedelta(minutes=5))
-    assert not can_change(start, clock.now(), policy())
+    assert not can_change(start, clock.now(), rules)
 
 
 def test_a_call_is_overdue_an_hour_after_its_start(clock: ManualClock) -> None:

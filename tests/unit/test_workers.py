@@ -33,7 +33,8 @@ POOL_SCRIPT = textwrap.dedent("""
         app = web.Application()
         app.router.add_get("/pid", pid)
         app.router.add_get("/exit", lambda request: os._exit(5))
-        runner = web.AppRunner(app, handle_signals=True)
+        # No access log: the test reads stderr for the pool's own lines.
+        runner = web.AppRunner(app, handle_signals=True, access_log=None)
         await runner.setup()
         await web.SockSite(runner, listener).start()
         try:
@@ -58,10 +59,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_pool(port: int, workers: int) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
+class Pool:
+    """The pool's process, with its stderr read as it comes (a full pipe would block it)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.pid = process.pid
+        self._log = bytearray()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        while chunk := await self.process.stderr.read(65536):
+            self._log += chunk
+
+    async def log(self) -> str:
+        await self._reader
+        return self._log.decode()
+
+
+async def start_pool(port: int, workers: int) -> Pool:
+    process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", POOL_SCRIPT, str(port), str(workers),
         env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=asyncio.subprocess.PIPE)
+    return Pool(process)
 
 
 async def pids_answering(port: int, requests: int) -> set[int]:
@@ -102,11 +123,10 @@ async def test_two_workers_share_one_port_and_a_killed_one_is_replaced() -> None
                 survivors = await wait_for_workers(port, 2) - {victim}
         assert len(survivors - first) == 1  # one new worker
     finally:
-        pool.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(pool.wait(), 30)
-    assert pool.returncode == 0
-    assert pool.stderr is not None
-    log = (await pool.stderr.read()).decode()
+        pool.process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(pool.process.wait(), 30)
+    assert pool.process.returncode == 0
+    log = await pool.log()
     assert f"pid {victim}) was killed by signal 9; starting another" in log
     for pid in survivors:
         try:
@@ -127,9 +147,10 @@ async def test_a_worker_that_exits_by_itself_stops_the_pool_with_its_code() -> N
             with contextlib.suppress(aiohttp.ClientError):
                 async with http.get(f"http://127.0.0.1:{port}/exit") as response:
                     await response.read()
-        await asyncio.wait_for(pool.wait(), 30)
+        await asyncio.wait_for(pool.process.wait(), 30)
     finally:
-        if pool.returncode is None:
-            pool.send_signal(signal.SIGTERM)
-            await pool.wait()
-    assert pool.returncode == 5
+        if pool.process.returncode is None:
+            pool.process.send_signal(signal.SIGTERM)
+            await pool.process.wait()
+        await pool.log()
+    assert pool.process.returncode == 5
