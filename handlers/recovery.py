@@ -30,7 +30,7 @@ from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import recovery as t
 from bot.texts import render, validation
-from bot.rendering.citizen import appeal_filed
+from bot.rendering.citizen import appeal_filed, field_value
 from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
 from bot.handlers.replies import citizen_router, consent_asked, off_hours, origin
 from bot.states.recovery import AccessRecovery
@@ -69,7 +69,7 @@ async def show_summary(message: Message, state: FSMContext) -> None:
             cause=t.CAUSE_NAMES[data["cause"]],
             full_name=data["full_name"],
             snils=data["snils"],
-            contact=data["contact"],
+            contact=field_value("contact", data["contact"]),
             description=data["description"],
         ),
         reply_markup=confirm(back=True),

@@ -79,6 +79,7 @@ _FIELD_DISPLAY: dict[str, Callable[[Any], str]] = {
     "attempts": _moments,
     "caller_phone": format_phone,
     "callback_phone": format_phone,
+    "contact": lambda value: format_phone(value) if str(value).startswith("+") else str(value),
     "cause": lambda value: recovery_texts.CAUSE_NAMES.get(value, str(value)),
 }
 
