@@ -58,6 +58,13 @@ def load_articles(folder: Path, known_targets: frozenset[str]) -> list[Article]:
         articles.append(article)
     if not articles:
         raise ContentError(f"{folder}: нет ни одной статьи (*.md)")
+    # An article may lead to another one it mentions: checked once all are loaded.
+    for article in articles:
+        missing = [item for item in article.buttons
+                   if item.startswith(ARTICLE_PREFIX) and item.removeprefix(ARTICLE_PREFIX)
+                   not in seen]
+        if missing:
+            raise ContentError(f"{article.id}: нет статей {missing}")
     return articles
 
 
@@ -89,7 +96,8 @@ def _load_article(path: Path, known_targets: frozenset[str]) -> Article:
     buttons = meta.get("buttons", [])
     if not isinstance(buttons, list) or not all(isinstance(item, str) for item in buttons):
         raise ContentError(f"{path.name}: buttons должен быть списком")
-    unknown = [item for item in buttons if item not in known_targets]
+    unknown = [item for item in buttons
+               if item not in known_targets and not item.startswith(ARTICLE_PREFIX)]
     if unknown:
         raise ContentError(f"{path.name}: неизвестные кнопки {unknown}; есть {sorted(known_targets)}")
     body = markdown_to_html(markdown)

@@ -15,7 +15,12 @@ _CAUSE_ACTIONS: dict[RecoveryCause, tuple[RecoveryAction, ...]] = {
         RecoveryAction.VIA_SNILS,
         RecoveryAction.SUPPORT,
     ),
-    RecoveryCause.NO_SMS: (RecoveryAction.SUPPORT,),
+    # «Если номер сменился, восстановите доступ по почте или СНИЛС»: both ways are offered.
+    RecoveryCause.NO_SMS: (
+        RecoveryAction.VIA_EMAIL,
+        RecoveryAction.VIA_SNILS,
+        RecoveryAction.SUPPORT,
+    ),
     RecoveryCause.BLOCKED: (
         RecoveryAction.VIA_EMAIL,
         RecoveryAction.VIA_SNILS,

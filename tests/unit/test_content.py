@@ -162,3 +162,31 @@ def test_several_suggestions_best_first_at_most_three(content) -> None:
 @pytest.mark.parametrize("nonsense", ["привет", "asdfgh", "🙂🙂🙂", "12345", "погода в Москве", ""])
 def test_nonsense_matches_nothing(content, nonsense: str) -> None:
     assert content.matcher.match(nonsense) == []
+
+
+# What an article's text mentions -> the button it must end with (issue 16 item 8).
+MENTIONS = {
+    "«Что подготовить»": "checklist",
+    "обратный звонок": "callback_request",
+    "жалоб": "complaint",
+    "узнать статус": "status",
+}
+
+
+def test_every_article_offers_buttons_to_what_it_mentions(content) -> None:
+    titles = {f"статью «{article.title}»": f"article:{article.id}" for article in content.articles}
+    for article in content.articles:
+        text = article.html.lower()
+        for mention, target in {**MENTIONS, **titles}.items():
+            if mention.lower() in text and target != f"article:{article.id}":
+                assert target in article.buttons, (article.id, mention)
+
+
+def test_an_article_may_lead_to_another_but_not_to_a_missing_one(tmp_path: Path) -> None:
+    header = "---\nid: {id}\ntitle: Статья {id}\nbuttons: [{buttons}]\n---\nТекст.\n"
+    (tmp_path / "a.md").write_text(header.format(id="first", buttons="'article:second'"))
+    (tmp_path / "b.md").write_text(header.format(id="second", buttons="help"))
+    assert load_articles(tmp_path, known_targets())[0].buttons == ("article:second",)
+    (tmp_path / "b.md").unlink()
+    with pytest.raises(ContentError):
+        load_articles(tmp_path, known_targets())
