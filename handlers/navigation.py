@@ -201,8 +201,10 @@ async def status_button(callback: CallbackQuery, state: FSMContext,
     await my_appeals.ask_for_number(dialog_manager)
 
 
-async def forget_command(message: Message, state: FSMContext) -> None:
-    await privacy.ask_to_forget(message, state)
+async def forget_command(message: Message, state: FSMContext,
+                         dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await privacy.ask_to_forget(dialog_manager)
 
 
 async def unknown_command(message: Message) -> None:

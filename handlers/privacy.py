@@ -2,39 +2,52 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from typing import Any
 
-from bot.callback_data import Nav, NavAction
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.text import Const
+
+from bot.domain.clock import Clock
+from bot.handlers.widgets import Refusal, navigation, not_refused, refuse
 from bot.keyboards.common import main_menu
-from bot.keyboards.privacy import confirm_erasure
 from bot.services.privacy import PrivacyService
+from bot.settings import Settings
+from bot.states.privacy import ForgetMe
 from bot.texts import privacy as t
 from bot.texts import render
-from bot.handlers.replies import citizen_router, origin
-from bot.states.privacy import ForgetMe
 
 
-async def ask_to_forget(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await state.set_state(ForgetMe.confirming)
-    await message.answer(t.ASK_CONFIRMATION, reply_markup=confirm_erasure())
+async def ask_to_forget(manager: DialogManager) -> None:
+    await manager.start(ForgetMe.confirming, mode=StartMode.RESET_STACK)
 
 
-async def forget(callback: CallbackQuery, state: FSMContext, privacy: PrivacyService) -> None:
+async def forget(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    privacy: PrivacyService = manager.middleware_data["privacy"]
+    await manager.reset_stack()
+    # Nothing of the dialogue is written back after the erasure: an empty stack
+    # without a last message is no row at all.
+    manager.current_stack().last_message_id = None
     count = await privacy.forget(callback.from_user.id)
-    await state.clear()
-    await origin(callback).answer(render(t.DONE, count=count), reply_markup=main_menu())
+    assert callback.message is not None
+    await callback.message.answer(render(t.DONE, count=count), reply_markup=main_menu())
 
 
-async def confirmation_expected(message: Message) -> None:
-    await message.answer(t.CONFIRM_EXPECTED, reply_markup=confirm_erasure())
+async def _confirmation_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.CONFIRM_EXPECTED)
 
 
-def create_router() -> Router:
-    router = citizen_router(__name__)
-    router.callback_query.register(forget, ForgetMe.confirming,
-                                   Nav.filter(F.action == NavAction.CONFIRM))
-    router.message.register(confirmation_expected, ForgetMe.confirming)
-    return router
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    return Dialog(
+        Window(
+            # A typed answer is told which buttons to press, without the whole warning again.
+            Const(t.ASK_CONFIRMATION, when=not_refused),
+            Refusal(),
+            Button(Const(t.BUTTON_CONFIRM), id="forget", on_click=forget),
+            MessageInput(_confirmation_expected, content_types=ContentType.ANY),
+            navigation(back=False),
+            state=ForgetMe.confirming,
+        ),
+    )

@@ -67,6 +67,11 @@ class Refusal(Text):
         return "" if reason is None else f"{reason}\n"
 
 
+def not_refused(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    """``when``: no refusal waits to be shown (put the widget before :class:`Refusal`)."""
+    return REFUSAL not in manager.dialog_data
+
+
 def refuse(manager: DialogManager, reason: str) -> None:
     """Show ``reason`` (HTML) above the current window's question when it is shown next."""
     manager.dialog_data[REFUSAL] = reason
