@@ -19,7 +19,6 @@ from bot.callback_data import Consent, ConsentAnswer, ConsentNext
 from bot.keyboards.consent import consent_choice, without_consent
 from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
-from bot.services.phone_change import PhoneChangeService
 from bot.texts import consent as t
 from bot.handlers import appeal, call_booking, complaint, phone, recovery
 from bot.handlers.replies import CONSENT_FOR, citizen_router, origin
@@ -28,7 +27,6 @@ from bot.states.consent import PersonalDataConsent
 
 async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMContext,
                  callback_answer: CallbackAnswer, consent: ConsentService,
-                 phone_change: PhoneChangeService,
                  call_bookings: CallBookingService, dialog_manager: DialogManager) -> None:
     await consent.give(callback.from_user.id)
     callback_answer.text = t.AGREED
@@ -39,7 +37,7 @@ async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMCont
     await state.set_data(data)
     then = callback_data.then
     if then == ConsentNext.CHANGE_PHONE:
-        await phone.ask_for_phone(message, state, callback.from_user.id, phone_change, consent)
+        await phone.start_phone_change(message, state, consent, dialog_manager)
     elif then == ConsentNext.RECOVERY_APPEAL:
         await recovery.ask_support_form(message, state, consent)
     elif then == ConsentNext.COMPLAINT:

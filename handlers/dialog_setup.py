@@ -22,9 +22,9 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Router
 from aiogram.filters import Filter
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
 from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
-from aiogram_dialog.api.entities import ChatEvent
+from aiogram_dialog.api.entities import ChatEvent, OldMessage
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 from aiogram_dialog.api.protocols import DialogRegistryProtocol
 from aiogram_dialog.context.media_storage import MediaIdStorage
@@ -39,6 +39,17 @@ from bot.texts import common as common_texts
 class _AnsweredByMiddleware(MessageManager):
     async def answer_callback(self, bot: Bot, callback_query: CallbackQuery) -> None:
         """The dispatcher's CallbackAnswerMiddleware answers this press."""
+
+    async def remove_reply_kbd(self, bot: Bot, old_message: OldMessage | None) -> Message | None:
+        """aiogram_dialog closes a reply keyboard with a message of «...»: say what ended.
+
+        The phone number's step is the only window with a reply keyboard; a
+        window that leaves it on purpose closes it with its own message.
+        """
+        if old_message is None:
+            return None
+        return await bot.send_message(old_message.chat.id, common_texts.KEYBOARD_CLOSED,
+                                      reply_markup=ReplyKeyboardRemove())
 
 
 class _NewMessagePerStep(DefaultManagerFactory):

@@ -20,7 +20,6 @@ from bot.services.appeals import AppealService
 from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
 from bot.domain.content import HelpContent
-from bot.services.phone_change import PhoneChangeService
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
@@ -36,7 +35,6 @@ from bot.handlers import (
 )
 from bot.handlers.dialog_setup import leave_dialogues
 from bot.handlers.replies import citizen_router, origin
-from bot.states.phone import PhoneChange
 
 
 async def in_dialogue(state: FSMContext, dialog_manager: DialogManager) -> bool:
@@ -45,9 +43,7 @@ async def in_dialogue(state: FSMContext, dialog_manager: DialogManager) -> bool:
 
 async def leave_dialogue(message: Message, state: FSMContext,
                          dialog_manager: DialogManager) -> None:
-    """Clear the dialogue; hide the contact keyboard if the phone step was showing it."""
-    if await state.get_state() == PhoneChange.waiting_for_phone.state:
-        await message.answer(t.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove())
+    """Clear the dialogue (the phone step's contact keyboard is closed with it)."""
     await state.clear()
     await leave_dialogues(dialog_manager, message)
 
@@ -78,8 +74,9 @@ async def cancel(message: Message, state: FSMContext, dialog_manager: DialogMana
     had_dialogue = await in_dialogue(state, dialog_manager)
     await state.clear()
     if dialog_manager.has_context():
+        # The answer below closes the phone step's contact keyboard, if it is shown.
+        dialog_manager.current_stack().last_reply_keyboard = False
         await dialog_manager.reset_stack()
-    # Also removes the contact keyboard of the phone dialogue, if it is shown.
     await message.answer(
         t.CANCELLED if had_dialogue else t.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove()
     )
@@ -129,10 +126,15 @@ async def checklist_button(callback: CallbackQuery, state: FSMContext) -> None:
     await origin(callback).answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
 
 
-async def phone_command(message: Message, state: FSMContext,
-                        phone_change: PhoneChangeService, consent: ConsentService) -> None:
-    assert message.from_user is not None
-    await phone.ask_for_phone(message, state, message.from_user.id, phone_change, consent)
+async def phone_command(message: Message, state: FSMContext, consent: ConsentService,
+                        dialog_manager: DialogManager) -> None:
+    await phone.start_phone_change(message, state, consent, dialog_manager)
+
+
+async def phone_button(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
+                       dialog_manager: DialogManager) -> None:
+    await leave_dialogues(dialog_manager, origin(callback))
+    await phone.start_phone_change(origin(callback), state, consent, dialog_manager)
 
 
 async def recovery_command(message: Message, state: FSMContext) -> None:
@@ -221,6 +223,7 @@ def create_router() -> Router:
     router.message.register(cancel_command, TypedWord(t.CANCEL_WORDS))
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
+    router.callback_query.register(phone_button, Menu.filter(F.item == MenuItem.CHANGE_PHONE))
     router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
     router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
     router.callback_query.register(my_appeals_button, Menu.filter(F.item == MenuItem.MY_APPEALS))

@@ -1,113 +1,154 @@
-"""Changing the contact phone, confirmed by a one-time SMS code."""
+"""Changing the contact phone, confirmed by a one-time SMS code (aiogram_dialog).
+
+Two windows: the number (typed in any notation, or one's own contact shared
+with the reply keyboard's button) and the code. The number's window is the
+only one with a reply keyboard: its labels come back as text (see
+``PlainReplyKeyboard``), and whoever leaves it closes that keyboard (the code's
+announcement, «Назад», navigation; aiogram_dialog's own closing message is
+replaced in ``dialog_setup``).
+"""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
-from aiogram.utils.callback_answer import CallbackAnswer
+from typing import Any
 
-from bot.callback_data import ConsentNext, Menu, MenuItem, Phone, PhoneAction
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ContentType, Message, ReplyKeyboardRemove, User
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
+from aiogram_dialog.widgets.kbd.request import RequestContact
+from aiogram_dialog.widgets.text import Const
+
+from bot.callback_data import ConsentNext
+from bot.domain.clock import Clock
+from bot.domain.validators import Invalid, format_phone, parse_code, parse_phone
+from bot.handlers.replies import consent_asked
+from bot.handlers.widgets import (
+    Catalog,
+    PlainReplyKeyboard,
+    Refusal,
+    explain_refusal,
+    navigation,
+    not_refused,
+    refuse,
+)
 from bot.keyboards.common import main_menu
-from bot.keyboards.phone import code_actions, share_contact
 from bot.services.codes import CheckOutcome, RequestOutcome, RequestResult
 from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
-from bot.domain.validators import Invalid, format_phone, parse_code, parse_phone
 from bot.settings import Settings
-from bot.texts import common as common_texts
-from bot.texts import phone as t
-from bot.texts import render, validation
-from bot.handlers.replies import citizen_router, consent_asked, origin, problem_text
 from bot.states.phone import PhoneChange
+from bot.texts import common as common_texts
+from bot.texts import explain, render, validation
+from bot.texts import phone as t
+
+PHONE = "phone"  # dialog data: the number (E.164) a code was sent to
 
 
-async def ask_for_phone(message: Message, state: FSMContext, user_id: int,
-                        phone_change: PhoneChangeService, consent: ConsentService) -> None:
+async def start_phone_change(message: Message, state: FSMContext, consent: ConsentService,
+                             manager: DialogManager) -> None:
     if await consent_asked(message, state, consent, ConsentNext.CHANGE_PHONE):
+        # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
+        if manager.has_context():
+            await manager.reset_stack()
         return
     await state.clear()
-    await state.set_state(PhoneChange.waiting_for_phone)
-    text = t.INTRO
-    current = await phone_change.current_phone(user_id)
-    if current:
-        text += "\n\n" + render(t.INTRO_CURRENT, phone=format_phone(current))
-    await message.answer(text, reply_markup=share_contact())
+    await manager.start(PhoneChange.waiting_for_phone, mode=StartMode.RESET_STACK)
 
 
-async def start_from_menu(
-    callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService,
-    consent: ConsentService,
-) -> None:
-    await ask_for_phone(origin(callback), state, callback.from_user.id, phone_change, consent)
+def _keyboard_closed(manager: DialogManager) -> None:
+    """The message just sent removed the reply keyboard: nothing is left to close or edit."""
+    stack = manager.current_stack()
+    stack.last_reply_keyboard = False
+    stack.last_message_id = None
 
 
-async def accept_phone(
-    message: Message, state: FSMContext, phone_change: PhoneChangeService, phone: str
-) -> None:
+async def _answer(message: Message, manager: DialogManager, text: str) -> None:
+    """A message of its own that also closes the number's reply keyboard."""
+    await message.answer(text, reply_markup=ReplyKeyboardRemove())
+    _keyboard_closed(manager)
+
+
+# --- the number -------------------------------------------------------------------------
+
+
+async def phone_getter(dialog_manager: DialogManager, phone_change: PhoneChangeService,
+                       event_from_user: User, **_: Any) -> dict[str, Any]:
+    current = await phone_change.current_phone(event_from_user.id)
+    return {"current": current is not None, "phone": format_phone(current) if current else ""}
+
+
+async def _accept(message: Message, manager: DialogManager, phone: str) -> None:
+    phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
     assert message.from_user is not None
     user_id = message.from_user.id
     if phone == await phone_change.current_phone(user_id):
-        await message.answer(render(t.SAME_AS_CURRENT, phone=format_phone(phone)))
+        refuse(manager, render(t.SAME_AS_CURRENT, phone=format_phone(phone)))
         return
     result = await phone_change.send_code(user_id, phone)
-    if result.outcome != RequestOutcome.SENT:
-        await message.answer(_refusal(result, phone, phone_change))
+    if result.outcome == RequestOutcome.COOLDOWN and phone == manager.dialog_data.get(PHONE) \
+            and await phone_change.code_usable(user_id, phone):
+        # The same number again within the pause: the code already received still works.
+        await _answer(message, manager, render(t.CODE_STILL_VALID, phone=format_phone(phone),
+                                      seconds=result.retry_in_seconds))
+        await manager.switch_to(PhoneChange.waiting_for_code)
         return
-    await state.set_state(PhoneChange.waiting_for_code)
-    await state.update_data(phone=phone)
-    # The contact keyboard is no longer needed once a number is accepted.
-    await message.answer(render(t.CODE_SENT, phone=format_phone(phone),
-                                minutes=_minutes(phone_change)),
-                         reply_markup=ReplyKeyboardRemove())
-    await message.answer(t.CODE_EXPECTED, reply_markup=code_actions())
+    if result.outcome != RequestOutcome.SENT:
+        refuse(manager, _refusal(result, phone, phone_change))
+        return
+    manager.dialog_data[PHONE] = phone
+    await _answer(message, manager, render(t.CODE_SENT, phone=format_phone(phone),
+                                  minutes=_minutes(phone_change)))
+    await manager.switch_to(PhoneChange.waiting_for_code)
 
 
-async def contact_shared(
-    message: Message, state: FSMContext, phone_change: PhoneChangeService, settings: Settings
-) -> None:
+async def phone_typed(message: Message, widget: Any, manager: DialogManager, phone: str) -> None:
+    await _accept(message, manager, phone)
+
+
+async def contact_shared(message: Message, widget: Any, manager: DialogManager) -> None:
     contact = message.contact
     assert contact is not None and message.from_user is not None
     if contact.user_id != message.from_user.id:
-        await message.answer(t.FOREIGN_CONTACT, reply_markup=share_contact())
+        refuse(manager, t.FOREIGN_CONTACT)
         return
+    settings: Settings = manager.middleware_data["settings"]
     try:
         phone = parse_phone(contact.phone_number, region=settings.default_region)
     except Invalid as error:
-        await message.answer(problem_text(error, validation.PHONE), reply_markup=share_contact())
+        refuse(manager, explain(error.problem.value, dict(error.details), validation.PHONE))
         return
-    await accept_phone(message, state, phone_change, phone)
+    await _accept(message, manager, phone)
 
 
-async def phone_typed(
-    message: Message, state: FSMContext, phone_change: PhoneChangeService, settings: Settings
-) -> None:
-    try:
-        phone = parse_phone(message.text, region=settings.default_region)
-    except Invalid as error:
-        await message.answer(problem_text(error, validation.PHONE))
+async def phone_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.PHONE_EXPECTED)
+
+
+async def back_from_phone(message: Message, widget: Any, manager: DialogManager) -> None:
+    """Back to the code already sent (after «Указать другой номер»), or to the main menu."""
+    phone = manager.dialog_data.get(PHONE)
+    if phone is not None:
+        await _answer(message, manager, render(t.BACK_TO_CODE, phone=format_phone(phone)))
+        await manager.switch_to(PhoneChange.waiting_for_code)
         return
-    await accept_phone(message, state, phone_change, phone)
+    await manager.reset_stack()  # closes the reply keyboard with «Смена номера прервана»
+    await message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
 
 
-async def phone_expected(message: Message) -> None:
-    await message.answer(t.PHONE_EXPECTED, reply_markup=share_contact())
+# --- the code ---------------------------------------------------------------------------
 
 
-async def code_typed(
-    message: Message, state: FSMContext, phone_change: PhoneChangeService
-) -> None:
-    try:
-        code = parse_code(message.text)
-    except Invalid as error:
-        await message.answer(problem_text(error, validation.CODE), reply_markup=code_actions())
-        return
+async def code_typed(message: Message, widget: Any, manager: DialogManager, code: str) -> None:
+    phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
     assert message.from_user is not None
-    phone = (await state.get_data())["phone"]
+    phone = manager.dialog_data[PHONE]
     result = await phone_change.confirm(message.from_user.id, message.chat.id, phone, code)
     outcome = result.check.outcome
     if outcome == CheckOutcome.ACCEPTED:
-        await state.clear()
+        await manager.reset_stack()
         if result.previous_phone:
             text = render(t.CHANGED_WITH_OLD, phone=format_phone(phone),
                           old_phone=format_phone(result.previous_phone))
@@ -123,35 +164,22 @@ async def code_typed(
         CheckOutcome.EXPIRED: render(t.CODE_EXPIRED, minutes=_minutes(phone_change)),
         CheckOutcome.NO_CODE: t.NO_ACTIVE_CODE,
     }
-    await message.answer(texts[outcome], reply_markup=code_actions())
+    refuse(manager, texts[outcome])
 
 
-async def code_expected(message: Message) -> None:
-    await message.answer(t.CODE_EXPECTED, reply_markup=code_actions())
-
-
-async def resend_code(
-    callback: CallbackQuery,
-    callback_answer: CallbackAnswer,
-    state: FSMContext,
-    phone_change: PhoneChangeService,
-) -> None:
-    phone = (await state.get_data())["phone"]
+async def resend_code(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
+    phone = manager.dialog_data[PHONE]
     result = await phone_change.send_code(callback.from_user.id, phone)
     if result.outcome != RequestOutcome.SENT:
+        # An alert, and the step stays as it is: no new message.
+        callback_answer = manager.middleware_data["callback_answer"]
         callback_answer.text = _refusal(result, phone, phone_change)
         callback_answer.show_alert = True
+        manager.show_mode = ShowMode.NO_UPDATE
         return
-    await origin(callback).answer(
-        render(t.CODE_RESENT, phone=format_phone(phone)), reply_markup=code_actions()
-    )
-
-
-async def other_number(
-    callback: CallbackQuery, state: FSMContext, phone_change: PhoneChangeService,
-    consent: ConsentService,
-) -> None:
-    await ask_for_phone(origin(callback), state, callback.from_user.id, phone_change, consent)
+    # Shown in the refusal's place: the news replaces the question, the buttons stay.
+    refuse(manager, render(t.CODE_RESENT, phone=format_phone(phone)))
 
 
 def _minutes(phone_change: PhoneChangeService) -> int:
@@ -167,22 +195,41 @@ def _refusal(result: RequestResult, phone: str, phone_change: PhoneChangeService
     return t.GATEWAY_ERROR
 
 
-def create_router() -> Router:
-    router = citizen_router(__name__)
-    router.callback_query.register(start_from_menu, Menu.filter(F.item == MenuItem.CHANGE_PHONE))
-    router.message.register(contact_shared, PhoneChange.waiting_for_phone, F.contact)
-    router.message.register(phone_typed, PhoneChange.waiting_for_phone, F.text)
-    router.message.register(phone_expected, PhoneChange.waiting_for_phone)
-    router.message.register(code_typed, PhoneChange.waiting_for_code, F.text)
-    router.message.register(code_expected, PhoneChange.waiting_for_code)
-    router.callback_query.register(
-        resend_code,
-        PhoneChange.waiting_for_code,
-        Phone.filter(F.action == PhoneAction.RESEND),
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    return Dialog(
+        Window(
+            Const(t.INTRO, when=not_refused),
+            Catalog("\n\n" + t.INTRO_CURRENT, when=lambda data, widget, manager:
+                    data["current"] and not_refused(data, widget, manager)),
+            Refusal(),
+            RequestContact(Const(t.BUTTON_SHARE_CONTACT)),
+            Row(Button(Const(common_texts.BUTTON_BACK), id="back"),
+                Button(Const(common_texts.BUTTON_CANCEL), id="cancel")),
+            MessageInput(back_from_phone, content_types=ContentType.TEXT,
+                         filter=F.text == common_texts.BUTTON_BACK),
+            MessageInput(contact_shared, content_types=ContentType.CONTACT),
+            TextInput(id="phone", type_factory=lambda text: parse_phone(
+                text, region=settings.default_region), on_success=phone_typed,
+                on_error=explain_refusal(validation.PHONE)),
+            MessageInput(phone_expected, content_types=ContentType.ANY),
+            state=PhoneChange.waiting_for_phone,
+            getter=phone_getter,
+            markup_factory=PlainReplyKeyboard(resize_keyboard=True, one_time_keyboard=True),
+        ),
+        Window(
+            Const(t.CODE_EXPECTED, when=not_refused),
+            Refusal(),
+            TextInput(id="code", type_factory=parse_code, on_success=code_typed,
+                      on_error=explain_refusal(validation.CODE)),
+            MessageInput(_code_expected, content_types=ContentType.ANY),
+            Button(Const(t.BUTTON_RESEND), id="resend", on_click=resend_code),
+            SwitchTo(Const(t.BUTTON_OTHER_NUMBER), id="other_number",
+                     state=PhoneChange.waiting_for_phone),
+            navigation(back=False),
+            state=PhoneChange.waiting_for_code,
+        ),
     )
-    router.callback_query.register(
-        other_number,
-        PhoneChange.waiting_for_code,
-        Phone.filter(F.action == PhoneAction.OTHER_NUMBER),
-    )
-    return router
+
+
+async def _code_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    """A sticker or a photo at the code step: the question again (it says what is expected)."""

@@ -18,7 +18,9 @@ from aiogram.types import (
     ContentType,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     Message,
+    ReplyKeyboardMarkup,
 )
 from aiogram_dialog import DialogManager
 from aiogram_dialog.api.internal import RawKeyboard
@@ -26,6 +28,7 @@ from aiogram_dialog.utils import add_intent_id
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Back, Button, Keyboard, Row
 from aiogram_dialog.widgets.markup.inline_keyboard import InlineKeyboardFactory
+from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Const, Text
 
 from bot.domain.validators import Invalid
@@ -178,3 +181,22 @@ class _KeepsOtherScreens(InlineKeyboardFactory):
 
 
 KEEPS_OTHER_SCREENS = _KeepsOtherScreens()
+
+
+class PlainReplyKeyboard(ReplyKeyboardFactory):
+    """A reply keyboard whose buttons come back as the text a person reads on them.
+
+    aiogram_dialog hides a reply button's id in its label with invisible
+    characters; ``InvisibleCharactersMiddleware`` removes them from every
+    message before any handler (as it must for what people type), so such a
+    press would arrive as plain text anyway. The labels are sent plain, and the
+    window takes them as text: a ``MessageInput`` filtered by the label (or, for
+    «Отмена», navigation's typed words, which work in every state).
+    """
+
+    async def render_markup(self, data: dict[str, Any], manager: DialogManager,
+                            keyboard: RawKeyboard) -> ReplyKeyboardMarkup:
+        rows = [[button if isinstance(button, KeyboardButton) else KeyboardButton(text=button.text)
+                 for button in row] for row in keyboard]
+        return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=self.resize_keyboard,
+                                   one_time_keyboard=self.one_time_keyboard)

@@ -108,6 +108,12 @@ class CodeService:
             return RequestResult(RequestOutcome.GATEWAY_ERROR)
         return RequestResult(RequestOutcome.SENT)
 
+    async def usable(self, user_id: int, phone: str) -> bool:
+        """The citizen's last code for ``phone`` can still be entered (unused, live, tries left)."""
+        issued = await self._codes.latest(user_id, phone)
+        return (issued is not None and issued.status == CodeStatus.ACTIVE
+                and issued.expires_at > self._clock.now())
+
     async def verify(self, user_id: int, phone: str, code: str) -> CheckResult:
         issued = await self._codes.latest(user_id, phone)
         if issued is None or issued.status in (CodeStatus.USED, CodeStatus.SUPERSEDED):

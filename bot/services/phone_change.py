@@ -29,6 +29,9 @@ class PhoneChangeService:
     async def send_code(self, user_id: int, phone: str) -> RequestResult:
         return await self._codes.request(user_id, phone)
 
+    async def code_usable(self, user_id: int, phone: str) -> bool:
+        return await self._codes.usable(user_id, phone)
+
     async def confirm(self, user_id: int, chat_id: int, phone: str, code: str) -> ConfirmResult:
         check = await self._codes.verify(user_id, phone, code)
         if check.outcome != CheckOutcome.ACCEPTED:

@@ -13,6 +13,7 @@ from bot.domain.content import ContentError, load_consent
 from bot.settings import CONTENT_DIR, Settings
 from testkit.harness import BotHarness, Person
 from testkit.session import RecordingSession
+from bot.texts import common as common_texts
 from bot.texts import consent as t
 from bot.states.consent import PersonalDataConsent
 from bot.storage.sqlite.database import Database
@@ -72,9 +73,11 @@ async def test_every_dialogue_with_personal_data_asks_first_then_goes_on(
     assert harness.last(citizen).buttons != BUTTONS
     assert await consents(database, citizen) == [("1", to_db(clock.now()))]
 
-    # Asked once: the next dialogue that collects personal data opens at once.
+    # Asked once: the next dialogue that collects personal data opens at once (the phone
+    # step, left for it, first says so and closes its contact keyboard).
     replies = await harness.send(citizen, "/complaint")
-    assert replies[0].text.startswith("Письменная жалоба")
+    assert replies[-1].text.startswith("Письменная жалоба")
+    assert [reply.text for reply in replies[:-1]] in ([], [common_texts.KEYBOARD_CLOSED])
 
 
 async def test_the_screen_says_what_why_how_long_who_and_how_to_withdraw(

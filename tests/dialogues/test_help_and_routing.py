@@ -33,7 +33,10 @@ async def test_every_article_button_opens_its_dialogue(
         opened = (await harness.press(citizen, article.title))[0]
         assert opened.html == article.html
         assert opened.buttons[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
-        label = DIALOGUE_TARGETS[target][0] if not target.startswith(ARTICLE_PREFIX) else None
+        if target.startswith(ARTICLE_PREFIX):
+            label = "📄 " + content.by_id[target.removeprefix(ARTICLE_PREFIX)].title
+        else:
+            label = DIALOGUE_TARGETS[target][0]
         assert label in opened.buttons
         replies = await harness.press(citizen, label, message=opened)
         assert replies, f"{article_id}: button {label} did nothing"

@@ -18,7 +18,7 @@ async def open_phone_dialogue(harness: BotHarness, citizen: Person) -> None:
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Сменить номер")
     assert "Профиль" in replies[0].text and "Изменить" in replies[0].text
-    assert replies[0].buttons == ["📱 Отправить мой номер", "✖️ Отмена"]
+    assert replies[0].buttons == ["📱 Отправить мой номер", "⬅️ Назад", "✖️ Отмена"]
     assert await harness.state(citizen) == PhoneChange.waiting_for_phone.state
 
 
