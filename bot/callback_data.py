@@ -38,15 +38,6 @@ class Nav(CallbackData, prefix="n"):
     action: NavAction
 
 
-class PhoneAction(StrEnum):
-    RESEND = "resend"
-    OTHER_NUMBER = "other"
-
-
-class Phone(CallbackData, prefix="p"):
-    action: PhoneAction
-
-
 class RecoveryCause(StrEnum):
     CHANGED_PHONE = "changed_phone"
     NO_SMS = "no_sms"
