@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from bot.demo import run_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
+from bot.observability.server import create_metrics, serving_metrics
 from bot.runtime import settle_heap
 from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
@@ -55,8 +56,10 @@ def describe_storage_fault(fault: StorageFault) -> str:
 async def run(settings: Settings, typed_names: TypedNames) -> int:
     database = Database(settings.database_path)
     await database.connect(verify=True)
+    metrics = create_metrics(settings)  # observability: None without METRICS_PORT
     try:
-        dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
+        dispatcher = create_dispatcher(settings, database, typed_names=typed_names,
+                                       metrics=metrics)
     except ContentError:
         await database.close()
         raise
@@ -64,7 +67,8 @@ async def run(settings: Settings, typed_names: TypedNames) -> int:
     settle_heap()  # everything built so far lives as long as the process
     try:
         await bot.delete_webhook(drop_pending_updates=False)
-        return await poll_until_stopped(dispatcher, bot, database)
+        async with serving_metrics(settings, metrics, bot, database):  # observability
+            return await poll_until_stopped(dispatcher, bot, database)
     finally:
         await bot.session.close()
         await dispatcher["sms_gateway"].close()
