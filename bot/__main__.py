@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from bot.demo import run_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
+from bot.observability.logs import log_formatter
 from bot.observability.server import create_metrics, serving_metrics
 from bot.runtime import settle_heap
 from bot.domain.content import ContentError
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         print(describe_settings_error(error), file=sys.stderr)
         return 2
     typed_names = TypedNames()
-    configure_logging(settings.log_level, typed_names)
+    configure_logging(settings.log_level, typed_names, log_formatter(settings, typed_names))
     if arguments.command == "erasures":
         asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
         return 0

@@ -25,6 +25,7 @@ from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.observability.logs import LogContextMiddleware
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import UpdateMetricsMiddleware
 from bot.services.appeals import AppealService
@@ -104,6 +105,7 @@ def create_dispatcher(
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
     storage = storage or SQLiteStorage(database, cache_size=settings.fsm_cache_size)
     dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
+    dispatcher.update.outer_middleware(LogContextMiddleware())  # update and chat in JSON logs
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))
     in_flight = InFlightUpdates()
