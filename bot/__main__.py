@@ -4,7 +4,9 @@ Without ``BOT_TOKEN`` (or with ``--demo``) it starts the terminal demo: the
 same bot against the built-in fake Telegram, with a chat in the terminal.
 
 ``python -m bot backup PATH`` writes a consistent copy of the database while
-the bot may be running (SQLite's online backup API).
+the bot may be running (SQLite's online backup API) and checks the copy's integrity.
+``python -m bot restore PATH`` puts such a copy back: only a sound copy, and only
+while no bot has the database open (exit 2 otherwise, nothing changed).
 
 ``python -m bot erasures --since 2026-01-01`` prints the destruction record
 (every erasure of personal data: when, why, which appeals, which fields) as CSV.
@@ -38,8 +40,10 @@ from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
 from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
 from bot.texts import common as texts
+from bot.texts import operations as ops_texts
 from bot.texts import privacy as privacy_texts
 from bot.storage.faults import FaultKind, StorageFault
+from bot.storage.sqlite.backup import DamagedCopy, DatabaseInUse, integrity_problems, restore
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.privacy import SQLitePrivacyRepository
 from bot.webhook import run_webhook
@@ -92,13 +96,29 @@ async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, database: Databas
     return STORAGE_FAULT_EXIT
 
 
-async def backup(settings: Settings, target: Path) -> None:
+async def backup(settings: Settings, target: Path) -> list[str]:
+    """Write the copy; what ``PRAGMA integrity_check`` finds in it (nothing: sound)."""
     database = Database(settings.database_path)
     await database.connect()
     try:
         await database.backup(target)
     finally:
         await database.close()
+    return await asyncio.to_thread(integrity_problems, target)
+
+
+def restore_database(copy: Path, target: Path) -> int:
+    """``python -m bot restore PATH``: 0 once restored, 2 when refused (nothing changed)."""
+    try:
+        restore(copy, target)
+    except DamagedCopy as error:
+        print(ops_texts.RESTORE_DAMAGED.format(path=copy, problems=error), file=sys.stderr)
+        return 2
+    except DatabaseInUse:
+        print(ops_texts.RESTORE_IN_USE.format(target=target), file=sys.stderr)
+        return 2
+    print(ops_texts.RESTORED.format(target=target, path=copy))
+    return 0
 
 
 async def print_erasures(settings: Settings, since: date | None, out: TextIO) -> None:
@@ -128,6 +148,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command")
     backup_parser = commands.add_parser("backup", help="копия базы данных без остановки бота")
     backup_parser.add_argument("path", type=Path, help="куда записать копию")
+    restore_parser = commands.add_parser(
+        "restore", help="вернуть базу данных из копии (бот должен быть остановлен)")
+    restore_parser.add_argument("path", type=Path, help="копия, сделанная командой backup")
     erasures_parser = commands.add_parser(
         "erasures", help="журнал удаления персональных данных (CSV)")
     erasures_parser.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД",
@@ -147,10 +170,17 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "erasures":
         asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
         return 0
+    if arguments.command == "restore":
+        return restore_database(arguments.path, settings.database_path)
     try:
         if arguments.command == "backup":
-            asyncio.run(backup(settings, arguments.path))
-            print(f"Копия базы данных записана в {arguments.path}")
+            problems = asyncio.run(backup(settings, arguments.path))
+            if problems:
+                print(ops_texts.BACKUP_DAMAGED.format(path=arguments.path,
+                                                      problems="; ".join(problems[:3])),
+                      file=sys.stderr)
+                return STORAGE_FAULT_EXIT
+            print(ops_texts.BACKUP_WRITTEN.format(path=arguments.path))
         elif arguments.demo or settings.bot_token is None:
             # The demo's log lines would drown the conversation; warnings still show.
             configure_logging("WARNING")
