@@ -46,9 +46,8 @@ async def server(settings: Settings, harness: BotHarness, database: Database,
 
 
 async def get(server: MetricsServer, path: str) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as client:
-        async with client.get(f"http://127.0.0.1:{server.port}{path}") as response:
-            return response.status, await response.text()
+    async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{server.port}{path}") as response:
+        return response.status, await response.text()
 
 
 async def scrape(server: MetricsServer) -> Samples:

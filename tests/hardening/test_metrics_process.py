@@ -22,9 +22,8 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 async def get(port: int, path: str) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as client:
-        async with client.get(f"http://127.0.0.1:{port}{path}") as response:
-            return response.status, await response.text()
+    async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{port}{path}") as response:
+        return response.status, await response.text()
 
 
 async def wait_for_port(port: int, process: asyncio.subprocess.Process,
