@@ -148,3 +148,18 @@ async def test_restore_refuses_what_is_not_a_bot_database(
     code, _, err = await run_cli(settings, "restore", str(copy), cwd=tmp_path)
     assert code == 2
     assert "не от этого бота" in err
+
+
+async def test_restore_into_a_new_place_creates_the_folder(
+    harness: BotHarness, citizen: Person, settings: Settings, tmp_path: Path,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    target = tmp_path / "backup.sqlite3"
+    assert (await run_cli(settings, "backup", str(target), cwd=tmp_path))[0] == 0
+    elsewhere = settings.model_copy(
+        update={"database_path": tmp_path / "new" / "place" / "bot.sqlite3"})
+
+    code, _, err = await run_cli(elsewhere, "restore", str(target), cwd=tmp_path)
+
+    assert code == 0, err
+    assert numbers_in(elsewhere.database_path) == {number}

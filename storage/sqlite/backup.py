@@ -67,6 +67,7 @@ def restore(copy: Path, target: Path) -> None:
         except sqlite3.OperationalError as error:
             guard.close()
             raise DatabaseInUse(str(error)) from error
+    target.parent.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(target.name + ".restoring")
     try:
         shutil.copyfile(copy, staged)
