@@ -13,7 +13,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.domain.clock import ManualClock
 from bot.factory import create_dispatcher
 from bot.observability.metrics import METRIC_NAMES, BotMetrics
-from bot.observability.server import MetricsServer, instrument, readiness_checks
+from bot.observability.server import (
+    MetricsServer,
+    create_metrics,
+    instrument,
+    readiness_checks,
+)
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.operations import SQLiteOperationsRepository
@@ -135,3 +140,12 @@ async def test_readiness_fails_without_the_database(server: MetricsServer,
     status, text = await get(server, "/readyz")
     assert status == 503
     assert '"database": "failed: ' in text
+
+
+def test_metrics_are_off_unless_a_port_is_set() -> None:
+    assert Settings(_env_file=None).metrics_port is None
+    assert Settings(_env_file=None, metrics_port="").metrics_port is None
+    assert create_metrics(Settings(_env_file=None)) is None
+    enabled = Settings(_env_file=None, metrics_port="9100")
+    assert enabled.metrics_port == 9100 and enabled.metrics_host == "127.0.0.1"
+    assert isinstance(create_metrics(enabled), BotMetrics)
