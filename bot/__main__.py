@@ -4,7 +4,9 @@ Without ``BOT_TOKEN`` (or with ``--demo``) it starts the terminal demo: the
 same bot against the built-in fake Telegram, with a chat in the terminal.
 
 ``python -m bot backup PATH`` writes a consistent copy of the database while
-the bot may be running (SQLite's online backup API).
+the bot may be running (SQLite's online backup API) and checks the copy's integrity.
+``python -m bot restore PATH`` puts such a copy back: only a sound copy, and only
+while no bot has the database open (exit 2 otherwise, nothing changed).
 
 ``python -m bot erasures --since 2026-01-01`` prints the destruction record
 (every erasure of personal data: when, why, which appeals, which fields) as CSV.
@@ -31,13 +33,17 @@ from pydantic import ValidationError
 from bot.demo import run_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.logging_setup import configure_logging
+from bot.observability.logs import log_formatter
+from bot.observability.server import create_metrics, serving_metrics
 from bot.runtime import settle_heap
 from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
 from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
 from bot.texts import common as texts
+from bot.texts import operations as ops_texts
 from bot.texts import privacy as privacy_texts
 from bot.storage.faults import FaultKind, StorageFault
+from bot.storage.sqlite.backup import DamagedCopy, DatabaseInUse, integrity_problems, restore
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.privacy import SQLitePrivacyRepository
 from bot.webhook import run_webhook
@@ -55,8 +61,10 @@ def describe_storage_fault(fault: StorageFault) -> str:
 async def run(settings: Settings, typed_names: TypedNames) -> int:
     database = Database(settings.database_path)
     await database.connect(verify=True)
+    metrics = create_metrics(settings)  # observability: None without METRICS_PORT
     try:
-        dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
+        dispatcher = create_dispatcher(settings, database, typed_names=typed_names,
+                                       metrics=metrics)
     except ContentError:
         await database.close()
         raise
@@ -64,7 +72,8 @@ async def run(settings: Settings, typed_names: TypedNames) -> int:
     settle_heap()  # everything built so far lives as long as the process
     try:
         await bot.delete_webhook(drop_pending_updates=False)
-        return await poll_until_stopped(dispatcher, bot, database)
+        async with serving_metrics(settings, metrics, bot, database):  # observability
+            return await poll_until_stopped(dispatcher, bot, database)
     finally:
         await bot.session.close()
         await dispatcher["sms_gateway"].close()
@@ -87,13 +96,29 @@ async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, database: Databas
     return STORAGE_FAULT_EXIT
 
 
-async def backup(settings: Settings, target: Path) -> None:
+async def backup(settings: Settings, target: Path) -> list[str]:
+    """Write the copy; what ``PRAGMA integrity_check`` finds in it (nothing: sound)."""
     database = Database(settings.database_path)
     await database.connect()
     try:
         await database.backup(target)
     finally:
         await database.close()
+    return await asyncio.to_thread(integrity_problems, target)
+
+
+def restore_database(copy: Path, target: Path) -> int:
+    """``python -m bot restore PATH``: 0 once restored, 2 when refused (nothing changed)."""
+    try:
+        restore(copy, target)
+    except DamagedCopy as error:
+        print(ops_texts.RESTORE_DAMAGED.format(path=copy, problems=error), file=sys.stderr)
+        return 2
+    except DatabaseInUse:
+        print(ops_texts.RESTORE_IN_USE.format(target=target), file=sys.stderr)
+        return 2
+    print(ops_texts.RESTORED.format(target=target, path=copy))
+    return 0
 
 
 async def print_erasures(settings: Settings, since: date | None, out: TextIO) -> None:
@@ -123,6 +148,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command")
     backup_parser = commands.add_parser("backup", help="копия базы данных без остановки бота")
     backup_parser.add_argument("path", type=Path, help="куда записать копию")
+    restore_parser = commands.add_parser(
+        "restore", help="вернуть базу данных из копии (бот должен быть остановлен)")
+    restore_parser.add_argument("path", type=Path, help="копия, сделанная командой backup")
     erasures_parser = commands.add_parser(
         "erasures", help="журнал удаления персональных данных (CSV)")
     erasures_parser.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД",
@@ -138,14 +166,21 @@ def main(argv: list[str] | None = None) -> int:
         print(describe_settings_error(error), file=sys.stderr)
         return 2
     typed_names = TypedNames()
-    configure_logging(settings.log_level, typed_names)
+    configure_logging(settings.log_level, typed_names, log_formatter(settings, typed_names))
     if arguments.command == "erasures":
         asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
         return 0
+    if arguments.command == "restore":
+        return restore_database(arguments.path, settings.database_path)
     try:
         if arguments.command == "backup":
-            asyncio.run(backup(settings, arguments.path))
-            print(f"Копия базы данных записана в {arguments.path}")
+            problems = asyncio.run(backup(settings, arguments.path))
+            if problems:
+                print(ops_texts.BACKUP_DAMAGED.format(path=arguments.path,
+                                                      problems="; ".join(problems[:3])),
+                      file=sys.stderr)
+                return STORAGE_FAULT_EXIT
+            print(ops_texts.BACKUP_WRITTEN.format(path=arguments.path))
         elif arguments.demo or settings.bot_token is None:
             # The demo's log lines would drown the conversation; warnings still show.
             configure_logging("WARNING")

@@ -25,12 +25,16 @@ from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.observability.logs import LogContextMiddleware
+from bot.observability.metrics import BotMetrics
+from bot.observability.middlewares import UpdateMetricsMiddleware
 from bot.services.appeals import AppealService
 from bot.domain.slots import SlotPolicy
 from bot.services.call_booking import CallBookingService
 from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
+from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.domain.content import load_consent, load_help_content
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
@@ -90,12 +94,20 @@ def create_dispatcher(
     sms_gateway: SmsGateway | None = None,
     storage: BaseStorage | None = None,
     typed_names: TypedNames | None = None,
+    metrics: BotMetrics | None = None,
 ) -> Dispatcher:
-    """``typed_names``: the log formatter's, so that names citizens type are masked in logs."""
+    """``typed_names``: the log formatter's, so that names citizens type are masked in logs.
+
+    ``metrics``: measure updates and count the services' events (bot/observability).
+    """
+    events: ServiceEvents = metrics if metrics is not None else NO_EVENTS
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
     storage = storage or SQLiteStorage(database, cache_size=settings.fsm_cache_size)
     dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
+    dispatcher.update.outer_middleware(LogContextMiddleware())  # update and chat in JSON logs
+    if metrics is not None:
+        dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
     # Before our other shutdown hooks: they (and closing the session) must see finished
@@ -108,7 +120,8 @@ def create_dispatcher(
         daily_limit=settings.code_daily_limit,
     )
     codes = CodeService(
-        SQLiteCodeRepository(database), sms_gateway, clock, policy, phone_texts.SMS_TEXT
+        SQLiteCodeRepository(database), sms_gateway, clock, policy, phone_texts.SMS_TEXT,
+        events=events,
     )
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
@@ -143,12 +156,13 @@ def create_dispatcher(
         clock=clock,
         sms_gateway=sms_gateway,
         typed_names=typed_names if typed_names is not None else TypedNames(),
-        appeals=AppealService(appeal_repository, desk_repository, clock, signal),
+        appeals=AppealService(appeal_repository, desk_repository, clock, signal, events=events),
         call_bookings=CallBookingService(appeal_repository, SQLiteCallBookingRepository(database),
-                                          desk_repository, clock, signal, slot_policy),
+                                          desk_repository, clock, signal, slot_policy,
+                                          events=events),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
         desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
-                         clock, signal, settings.schedule, settings.zone),
+                         clock, signal, settings.schedule, settings.zone, events=events),
         outbox_sender=OutboxSender(
             SQLiteOutboxRepository(database), desk_repository, clock, signal,
             operators_chat_id=settings.operators_chat_id, zone=settings.zone,

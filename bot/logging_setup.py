@@ -23,13 +23,19 @@ class MaskingFormatter(logging.Formatter):
         self._names = names
 
     def format(self, record: logging.LogRecord) -> str:
-        line = mask_personal_data(super().format(record))
-        return line if self._names is None else self._names.mask(line)
+        return self.mask(super().format(record))
+
+    def mask(self, text: str) -> str:
+        """What every log line goes through, whatever its format (also JSON: bot/observability)."""
+        masked = mask_personal_data(text)
+        return masked if self._names is None else self._names.mask(masked)
 
 
-def configure_logging(level: str, names: TypedNames | None = None) -> None:
+def configure_logging(level: str, names: TypedNames | None = None,
+                      formatter: logging.Formatter | None = None) -> None:
+    """``formatter``: another line format (LOG_FORMAT=json); masking is its own business."""
     handler = logging.StreamHandler()
-    handler.setFormatter(MaskingFormatter(FORMAT, names))
+    handler.setFormatter(formatter or MaskingFormatter(FORMAT, names))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
+    # Operations (bot/observability): JSON log lines for collectors; /metrics, /healthz and
+    # /readyz on METRICS_HOST:METRICS_PORT (no port: no metrics server).
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+
     # Only the terminal demo reads it: its clock starts at this moment (its tests need a year
     # that does not change under them); empty: the system clock.
     demo_clock_start: AwareDatetime | None = None
@@ -97,7 +103,7 @@ class Settings(BaseSettings):
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("operators_chat_id", "help_articles_dir", "routing_rules_path",
-                     "consent_text_path", mode="before")
+                     "consent_text_path", "metrics_port", mode="before")
     @classmethod
     def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip():
@@ -186,6 +192,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _http_gateway_needs_url(self) -> Settings:

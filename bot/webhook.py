@@ -275,10 +275,15 @@ async def serve_webhook(
 
 async def serve(settings: Settings, typed_names: TypedNames, listener: socket.socket) -> int:
     """One bot process taking updates by webhook on ``listener``."""
+    # observability: imported here, as bot.observability.server reuses this module's Health.
+    from bot.observability.server import create_metrics, serving_metrics
+
     database = Database(settings.database_path)
     await database.connect(verify=True)
+    metrics = create_metrics(settings)  # observability: None without METRICS_PORT
     try:
-        dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
+        dispatcher = create_dispatcher(settings, database, typed_names=typed_names,
+                                       metrics=metrics)
     except ContentError:
         await database.close()
         raise
@@ -287,8 +292,9 @@ async def serve(settings: Settings, typed_names: TypedNames, listener: socket.so
     # Redis's PING joins these once REDIS_URL is configured.
     checks: dict[str, HealthCheck] = {"database": partial(database_reachable, database)}
     try:
-        return await serve_webhook(dispatcher, bot, settings, listener, checks,
-                                   database.wait_for_fault)
+        async with serving_metrics(settings, metrics, bot, database):  # observability
+            return await serve_webhook(dispatcher, bot, settings, listener, checks,
+                                       database.wait_for_fault)
     finally:
         await bot.session.close()
         await dispatcher["sms_gateway"].close()
@@ -326,6 +332,8 @@ def run_webhook(settings: Settings, typed_names: TypedNames, workers: int) -> in
 
 def _worker(settings: Settings, typed_names: TypedNames, listener: socket.socket,
             index: int) -> int:
+    if settings.metrics_port:  # observability: worker i serves its metrics on METRICS_PORT + i
+        settings = settings.model_copy(update={"metrics_port": settings.metrics_port + index})
     try:
         return asyncio.run(serve(settings, typed_names, listener))
     except StorageFault as fault:

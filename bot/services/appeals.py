@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain.clock import Clock
 from bot.services.desk import OutboxSignal, citizen_relay_change, filing_change
+from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.relay import Content
 from bot.texts import operators as operator_texts
 from bot.texts import render
@@ -43,12 +44,14 @@ class AppealService:
         clock: Clock,
         signal: OutboxSignal,
         page_size: int = 5,
+        events: ServiceEvents = NO_EVENTS,
     ) -> None:
         self._appeals = appeals
         self._desk = desk
         self._clock = clock
         self._signal = signal
         self.page_size = page_size
+        self._events = events
 
     async def file(
         self,
@@ -61,6 +64,7 @@ class AppealService:
         new = NewAppeal(citizen_id, chat_id, appeal_type, fields, attachments or [])
         appeal = await self._appeals.create(new, self._clock.now(), follow_up=filing_change)
         self._signal.notify()
+        self._events.appeal_filed(appeal.type.value)
         return appeal
 
     async def find(self, number: str) -> Appeal | None:

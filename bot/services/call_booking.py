@@ -37,6 +37,7 @@ from bot.services.desk import (
     to_citizen,
     to_operators,
 )
+from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.relay import text_payloads
 from bot.domain.validators import format_phone
 from bot.texts import call_booking as t
@@ -90,8 +91,10 @@ class CallBookingService:
         clock: Clock,
         signal: OutboxSignal,
         policy: SlotPolicy,
+        events: ServiceEvents = NO_EVENTS,
     ) -> None:
         self._appeals = appeals
+        self._events = events
         self._calls = calls
         self._desk = desk
         self._clock = clock
@@ -160,6 +163,7 @@ class CallBookingService:
         if appeal is None:
             return CallResult(CallOutcome.SLOT_FULL)
         self._signal.notify()
+        self._events.appeal_filed(appeal.type.value)
         return CallResult(CallOutcome.DONE, appeal)
 
     async def _own_call(self, number: str, citizen_id: int) -> Appeal | None:

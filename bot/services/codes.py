@@ -18,6 +18,7 @@ from enum import StrEnum
 from bot.domain.clock import Clock
 from bot.domain.masking import mask_phone
 from bot.services.sms import SmsDeliveryError, SmsGateway
+from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.domain.validators import CODE_LENGTH
 from bot.domain.models import CodeStatus, VerificationCode
 from bot.storage.repositories import CodeRepository
@@ -76,12 +77,14 @@ class CodeService:
         clock: Clock,
         policy: CodePolicy,
         message_template: str,
+        events: ServiceEvents = NO_EVENTS,
     ) -> None:
         self._codes = codes
         self._sms = sms
         self._clock = clock
         self.policy = policy
         self._template = message_template
+        self._events = events
 
     async def request(self, user_id: int, phone: str) -> RequestResult:
         now = self._clock.now()
@@ -105,7 +108,9 @@ class CodeService:
         except SmsDeliveryError:
             logger.warning("SMS gateway refused a code for %s", mask_phone(phone), exc_info=True)
             await self._codes.record_failure(issued.id, exhausted=True)
+            self._events.sms_failed()
             return RequestResult(RequestOutcome.GATEWAY_ERROR)
+        self._events.sms_sent()
         return RequestResult(RequestOutcome.SENT)
 
     async def usable(self, user_id: int, phone: str) -> bool:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.keyboards import conversation as citizen_keyboards
 from bot.domain.clock import Clock
+from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.relay import (
     Content,
     attachment_payloads,
@@ -194,8 +195,10 @@ class DeskService:
         signal: OutboxSignal,
         schedule: WorkingHours,
         zone: ZoneInfo,
+        events: ServiceEvents = NO_EVENTS,
     ) -> None:
         self._appeals = appeals
+        self._events = events
         self._desk = desk
         self._templates = templates
         self._clock = clock
@@ -302,6 +305,8 @@ class DeskService:
                                          reply_to_citizen_message, template)
             [answered] = await self._apply(change)
             if answered is not None:
+                if current.first_answered_at is None and answered.first_answered_at is not None:
+                    self._events.first_response(answered.first_answered_at - current.created_at)
                 return ActionResult(ActionOutcome.DONE, answered)
         return ActionResult(ActionOutcome.UNCHANGED, appeal)
 

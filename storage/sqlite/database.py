@@ -49,7 +49,8 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from operator import itemgetter
@@ -118,6 +119,8 @@ class Database:
         self._lock = asyncio.Lock()
         self._groups: Batches[Sequence[Statement], None] = Batches(self._commit_group)
         self._checkpointer: asyncio.Task[None] | None = None
+        # Metrics (bot/observability): called with an operation's name and its seconds.
+        self.observe: Callable[[str, float], None] | None = None
         self._identity: FileIdentity | None = None
         self._fault: StorageFault | None = None
         self._faulted = asyncio.Event()
@@ -192,17 +195,26 @@ class Database:
                 FaultKind.LOST, self.path, "the file was deleted or replaced while in use"))
 
     @asynccontextmanager
-    async def _access(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The connection, exclusively; refused once the file is lost, watched for corruption."""
-        async with self._lock:
-            self._check_usable()
-            try:
-                yield self.connection
-            except sqlite3.DatabaseError as error:
-                if is_corruption(error):
-                    raise self._record_fault(
-                        StorageFault(FaultKind.CORRUPT, self.path, str(error))) from error
-                raise
+    async def _access(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection, exclusively; refused once the file is lost, watched for corruption.
+
+        ``operation`` names it for :attr:`observe`, which gets the seconds it took, the wait
+        for the lock included (that wait is what handlers feel).
+        """
+        started = time.perf_counter()
+        try:
+            async with self._lock:
+                self._check_usable()
+                try:
+                    yield self.connection
+                except sqlite3.DatabaseError as error:
+                    if is_corruption(error):
+                        raise self._record_fault(
+                            StorageFault(FaultKind.CORRUPT, self.path, str(error))) from error
+                    raise
+        finally:
+            if self.observe is not None:
+                self.observe(operation, time.perf_counter() - started)
 
     async def close(self) -> None:
         await self._groups.drain()
@@ -225,7 +237,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """An IMMEDIATE transaction: committed on success, rolled back on error."""
-        async with self._access() as connection:
+        async with self._access("transaction") as connection:
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(connection)
@@ -244,26 +256,26 @@ class Database:
         The bot is the only writer and every write holds the same asyncio lock,
         so nothing changes between the reads of this block.
         """
-        async with self._access() as connection:
+        async with self._access("read") as connection:
             yield Transaction(connection)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._access() as connection:
+        async with self._access("read") as connection:
             rows = await connection.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._access() as connection:
+        async with self._access("read") as connection:
             return await Transaction(connection).fetchall(sql, params)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement in its own (autocommit) transaction."""
-        async with self._access() as connection:
+        async with self._access("write") as connection:
             return await Transaction(connection).execute(sql, params)
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         """Run one statement in its own (autocommit) transaction; return the rows it changed."""
-        async with self._access() as connection:
+        async with self._access("write") as connection:
             return await Transaction(connection).execute_rowcount(sql, params)
 
     async def _checkpoint_periodically(self) -> None:
@@ -315,7 +327,7 @@ class Database:
         return False
 
     async def _truncate_once(self) -> bool:
-        async with self._checkpointing, self._access() as connection:
+        async with self._checkpointing, self._access("truncate_log") as connection:
             await connection.execute("PRAGMA busy_timeout=0")
             try:
                 rows = await connection.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -415,7 +427,7 @@ class Database:
         """A consistent online copy through SQLite's backup API."""
         target_path = Path(target)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        async with self._access() as connection:
+        async with self._access("backup") as connection:
             async with aiosqlite.connect(target_path) as destination:
                 await connection.backup(destination)
 
