@@ -7,7 +7,10 @@ settings get their own process, and run last).
 
 ``FIXTURES_JUNIT=report.xml`` (and ``FIXTURES_HTML=report.html``) write the same
 reports as ``python -m testkit.fixtures --junit/--html``: a test case per
-fixture and tier, so a CI system shows fixture failures by name.
+fixture and tier, so a CI system shows fixture failures by name. The
+in-process tier also records the coverage of the dialogues; once every fixture
+ran, at least 90% of the states the routers wait in must have been reached
+(``FIXTURES_COVERAGE=coverage.json`` writes it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from testkit.fixtures.coverage import CoverageRecorder, bot_states, write_coverage
 from testkit.fixtures.engine import Engine, Result
 from testkit.fixtures.in_process import InProcessDriver
 from testkit.fixtures.loader import discover, load
@@ -44,6 +48,10 @@ PATHS = fixture_paths()
 IDS = [path.stem for path in PATHS]
 
 
+MINIMUM_STATE_COVERAGE = 90.0
+RECORDER = CoverageRecorder()
+
+
 @pytest.fixture(scope="module")
 def played() -> Iterator[list[Result]]:
     """Every fixture's result; written as reports at the end if FIXTURES_JUNIT/_HTML say where."""
@@ -57,9 +65,19 @@ def played() -> Iterator[list[Result]]:
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 async def test_in_process(path: Path, played: list[Result]) -> None:
-    result = await Engine(InProcessDriver()).run(load(path))
+    result = await Engine(InProcessDriver(), coverage=RECORDER).run(load(path))
     played.append(result)
     assert result.passed, "\n" + result.report()
+
+
+async def test_in_process_fixtures_reach_the_states_the_routers_wait_in() -> None:
+    """Runs after every in-process fixture (file order); skipped when only some of them ran."""
+    if len(RECORDER.fixtures) < len(PATHS):
+        pytest.skip("not every fixture ran in process")
+    coverage = RECORDER.report(await bot_states())
+    if path := os.environ.get("FIXTURES_COVERAGE"):
+        write_coverage(coverage, Path(path))
+    assert coverage["states"]["percent"] >= MINIMUM_STATE_COVERAGE, coverage["states"]["missed"]
 
 
 @pytest.mark.asyncio(loop_scope="session")
