@@ -122,8 +122,8 @@ steps:
   - any_order:
       - bot: Главное меню
       - bot: Действие отменено
-""", ["steps step 2 (line 3): the messages in Анна's chat do not match the 2 expected in "
-      "any order", "expected: a message containing 'Действие отменено'",
+""", [("steps step 2 (line 3): the messages in Анна's chat do not match the 2 expected "
+       "in any order"), "expected: a message containing 'Действие отменено'",
       "actual:   'Отменять нечего.'"]),
     "any_order_with_too_few_messages": ("""\
 steps:
