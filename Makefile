@@ -22,9 +22,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# The dialogue fixtures in tests/dialogues against the real bot process (docs/fixtures.md).
+# The dialogue fixtures in tests/dialogues against the real bot process (docs/fixtures.md),
+# e.g. `make fixtures FIXTURES_ARGS="-q -j 2 --junit fixtures.xml --html fixtures.html"`.
+FIXTURES_ARGS ?=
 fixtures: $(STAMP)
-	$(PY) -m testkit.fixtures tests/dialogues
+	$(PY) -m testkit.fixtures $(FIXTURES_ARGS) tests/dialogues
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,bench]"

@@ -17,6 +17,7 @@ import yaml
 from snowballstemmer import stemmer
 
 from bot.domain.text_split import MESSAGE_LIMIT, visible_length
+from bot.domain.word_match import fold_lookalikes, split_negation, stem_matches
 
 ARTICLE_PREFIX = "article:"
 _ARTICLE_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
@@ -115,8 +116,15 @@ _russian = stemmer("russian")
 
 
 def stems(text: str) -> list[str]:
-    words = _WORD.findall(text.lower().replace("ё", "е"))
+    words = [fold_lookalikes(word) for word in _WORD.findall(text.lower().replace("ё", "е"))]
     return _russian.stemWords(words)
+
+
+def typed_stems(text: str) -> set[str]:
+    """The stems of what a citizen typed; a glued «не» also split off («немогу»)."""
+    words = _WORD.findall(text.lower().replace("ё", "е"))
+    split = [part for word in words for part in split_negation(fold_lookalikes(word))]
+    return set(_russian.stemWords(split))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +140,38 @@ class PhraseMatcher:
         self.rules = rules
 
     def match(self, text: str, limit: int = 3) -> list[str]:
-        words = set(stems(text))
-        scored: list[tuple[int, int, str]] = []
+        """Targets whose phrases are all in the text, longest phrase first.
+
+        A phrase's word matches a typed word with the same stem or, for longer
+        stems, one typo away (:mod:`bot.domain.word_match`); on equal length an
+        exact phrase beats one found through typos, then the rule higher up.
+        """
+        words = typed_stems(text)
+        scored: list[tuple[int, int, int, str]] = []
         for order, rule in enumerate(self.rules):
-            best = max((len(phrase) for phrase in rule.phrases if phrase <= words), default=0)
-            if best:
-                scored.append((-best, order, rule.target))
+            found = [score for phrase in rule.phrases
+                     if (score := _phrase_score(phrase, words)) is not None]
+            if found:
+                length, typos = max(found, key=lambda score: (score[0], -score[1]))
+                scored.append((-length, typos, order, rule.target))
         scored.sort()
-        return [target for _, _, target in scored[:limit]]
+        targets: list[str] = []
+        for *_, target in scored:
+            if target not in targets:
+                targets.append(target)
+        return targets[:limit]
+
+
+def _phrase_score(phrase: frozenset[str], words: set[str]) -> tuple[int, int] | None:
+    """(words in the phrase, how many matched only through a typo), or None if one is missing."""
+    typos = 0
+    for wanted in phrase:
+        if wanted in words:
+            continue
+        if not any(stem_matches(wanted, typed) for typed in words):
+            return None
+        typos += 1
+    return len(phrase), typos
 
 
 def load_rules(path: Path, known_targets: frozenset[str]) -> PhraseMatcher:

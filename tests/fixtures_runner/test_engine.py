@@ -116,6 +116,31 @@ steps:
   - bot: Введите код
   - no_sms:
 """, ["expected no SMS", "actual: SMS to +79170000003"]),
+    "any_order_with_a_wrong_text": ("""\
+steps:
+  - me: /cancel
+  - any_order:
+      - bot: Главное меню
+      - bot: Действие отменено
+""", [("steps step 2 (line 3): the messages in Анна's chat do not match the 2 expected "
+       "in any order"), "expected: a message containing 'Действие отменено'",
+      "actual:   'Отменять нечего.'"]),
+    "any_order_with_too_few_messages": ("""\
+steps:
+  - me: /start
+  - any_order:
+      - bot: Главное меню
+      - bot: Здравствуйте
+""", ["expected 2 messages in any order in Анна's chat; the bot sent 1"]),
+    "no_more_after_an_unexpected_message": ("""\
+steps:
+  - me: /cancel
+  - bot: Отменять нечего.
+    remember: nothing
+  - no_more:
+    since: nothing
+""", ["steps step 3 (line 5): 1 more message(s) in Анна's chat than the steps expect",
+      "unexpected: 'Главное меню."]),
 }
 
 PASSING_WITH_OPTIONAL = """\
@@ -170,6 +195,25 @@ async def test_optional_messages_may_be_absent(tmp_path: Path) -> None:
     result = await Engine(InProcessDriver()).run(load(path))
     assert result.passed, result.report()
     assert result.status_line().startswith("PASS optional [in-process]")
+
+
+async def test_any_order_accepts_messages_in_either_order_and_no_more_counts_them(
+    tmp_path: Path,
+) -> None:
+    path = fixture_file(tmp_path, "any_order", """\
+steps:
+  - me: /cancel
+  - any_order:
+      - bot: Главное меню
+      - bot: Отменять нечего.
+        remember: nothing
+  - no_more:
+  - no_more:
+    since: nothing
+""")
+    result = await Engine(InProcessDriver()).run(load(path))
+    assert result.passed, result.report()
+    assert "(nothing more in Анна's chat)" in result.report()
 
 
 async def test_the_transcript_shows_both_sides(tmp_path: Path) -> None:

@@ -170,3 +170,26 @@ def test_discovery_skips_shared_parts(tmp_path: Path) -> None:
     assert [path.name for path in discover([tmp_path])] == ["a.yml", "b.yaml"]
     with pytest.raises(FixtureError, match="no such file or folder"):
         discover([tmp_path / "missing"])
+
+
+def test_any_order_takes_two_or_more_plain_bot_steps_and_no_more_a_known_chat(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "order.yaml", """\
+steps:
+  - me: /start
+  - any_order:
+      - bot: Здравствуйте
+  - any_order:
+      - bot: Здравствуйте
+      - me: /start
+  - any_order:
+      - bot: "?Здравствуйте"
+      - bot: Главное меню
+  - no_more: nobody
+""")
+    report = problems(path)
+    assert "steps step 2 (line 3): any_order: a list of at least two 'bot:' steps" in report
+    assert "steps step 3 (line 5): any_order: a list of at least two 'bot:' steps; got" in report
+    assert "steps step 4 (line 8): any_order: '?' (optional message) is not allowed" in report
+    assert "steps step 5 (line 11): in: 'nobody' is not an actor" in report
