@@ -9,8 +9,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, SwitchTo
-from aiogram_dialog.widgets.text import Const
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, Select, SwitchTo
+from aiogram_dialog.widgets.text import Const, Format
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
@@ -84,6 +84,17 @@ async def attachment_received(message: Message, widget: Any, manager: DialogMana
                        "file_unique_id": message.document.file_unique_id,
                        "file_name": message.document.file_name})
     manager.dialog_data["attachments"] = stored
+    refuse(manager, render(t.ATTACHMENT_ADDED, count=len(stored), limit=MAX_ATTACHMENTS))
+
+
+async def attachment_removed(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                             index: str) -> None:
+    stored = list(manager.dialog_data.get("attachments", []))
+    position = int(index) - 1
+    if 0 <= position < len(stored):  # a press of an older list may name one already removed
+        del stored[position]
+        manager.dialog_data["attachments"] = stored
+        refuse(manager, render(t.ATTACHMENT_REMOVED, index=index))
 
 
 async def attachment_expected(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -92,8 +103,23 @@ async def attachment_expected(message: Message, widget: Any, manager: DialogMana
 
 async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     manager.dialog_data["editing"] = True
-    if button.widget_id == "edit_attachments":
-        manager.dialog_data["attachments"] = []
+
+
+def editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    """``when``: the step is open to fix one field from the review."""
+    return bool(manager.dialog_data.get("editing"))
+
+
+def opened_on_top_not_editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    return opened_on_top(data, widget, manager) and not editing(data, widget, manager)
+
+
+async def went_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """The previous step; the review, unchanged, when a field is being fixed from it."""
+    if manager.dialog_data.get("editing"):
+        await manager.switch_to(WrittenComplaint.reviewing)
+    else:
+        await manager.back()
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -114,8 +140,25 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
 
 
 async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    count = len(dialog_manager.dialog_data.get("attachments", []))
-    return {"limit": MAX_ATTACHMENTS, "count": count, "has_attachments": bool(count)}
+    stored = dialog_manager.dialog_data.get("attachments", [])
+    items = [
+        render(t.ATTACHMENT_PHOTO, index=index) if item["kind"] == "photo"
+        else render(t.ATTACHMENT_DOCUMENT, index=index, name=item.get("file_name") or "без имени")
+        for index, item in enumerate(stored, start=1)
+    ]
+    return {"limit": MAX_ATTACHMENTS, "count": len(stored), "has_attachments": bool(stored),
+            "items": join_lines(items),
+            "numbers": [str(index) for index in range(1, len(stored) + 1)]}
+
+
+def current_value_getter(field: str) -> Any:
+    async def getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+        data = dialog_manager.dialog_data
+        if not data.get("editing"):
+            return {"current": None}
+        return {"current": field_value(field, data.get(field))}
+
+    return getter
 
 
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -145,20 +188,23 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         return Window(
             Refusal(),
             Const(t.PROMPTS[field]),
+            Catalog(common_texts.EDITING_CURRENT, when="current"),
             TextInput(id=field, type_factory=parse, on_success=answered,
                       on_error=explain_refusal(problems)),
             text_expected(),
             *extra,
-            navigation(back=back),
+            navigation(back=back, on_back=went_back),
             state=state,
+            getter=current_value_getter(field),
         )
 
     return Dialog(
         text_step("topic", WrittenComplaint.waiting_for_topic,
                   lambda text: clean_text(text, max_length=200, min_length=3), validation.GENERIC,
                   # From «Новое обращение» (on top of the types): «Назад» goes back to them.
-                  Cancel(Const(common_texts.BUTTON_BACK), id="to_types", when=opened_on_top),
-                  back=False),
+                  Cancel(Const(common_texts.BUTTON_BACK), id="to_types",
+                         when=opened_on_top_not_editing),
+                  back=editing),
         text_step("caller_phone", WrittenComplaint.waiting_for_caller_phone,
                   lambda text: parse_phone(text, region=settings.default_region,
                                            mobile_only=False),
@@ -174,13 +220,16 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Catalog(t.PROMPTS["attachments"], when=~F["has_attachments"]),
-            Catalog(t.ATTACHMENT_ADDED, when=F["has_attachments"]),
+            Catalog(t.ATTACHMENTS_LIST, when=F["has_attachments"]),
             MessageInput(attachment_received, content_types=[ContentType.PHOTO,
                                                              ContentType.DOCUMENT]),
             MessageInput(attachment_expected, content_types=ContentType.ANY),
+            Group(Select(Format(t.BUTTON_REMOVE), id="remove",
+                         item_id_getter=str, items="numbers", on_click=attachment_removed),
+                  width=5),
             Next(Const(t.BUTTON_DONE), when=F["has_attachments"]),
             Next(Const(common_texts.BUTTON_SKIP), when=~F["has_attachments"]),
-            navigation(),
+            navigation(on_back=went_back),
             state=WrittenComplaint.waiting_for_attachments,
             getter=attachments_getter,
         ),

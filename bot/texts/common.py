@@ -29,6 +29,12 @@ EMPTY_TEXT = "Сообщение пустое. Пожалуйста, напиш�
 TOO_LONG = "Слишком длинный текст: {length} символов, допустимо не более {limit}. Сократите, пожалуйста."
 TOO_SHORT = "Слишком короткий ответ: нужно не менее {limit} символов."
 
+# Under the question when a field is edited from the review of a form.
+EDITING_CURRENT = (
+    "\nСейчас: {current}\n"
+    "Отправьте новый ответ или нажмите «⬅️ Назад», чтобы оставить как есть."
+)
+
 BUTTON_CHANGE_PHONE = "📱 Сменить номер телефона"
 BUTTON_RECOVERY = "🔑 Не могу войти"
 BUTTON_NEW_APPEAL = "✉️ Новое обращение"
