@@ -9,6 +9,7 @@ PROMPTS = {
     "caller_phone": (
         "Шаг 2 из 6. С какого номера телефона вы звонили? Например +7 912 345-67-89."
     ),
+    "caller_phone_profile": "Если с подтверждённого номера {phone}, нажмите кнопку с ним.",
     "attempts": (
         "Шаг 3 из 6. Когда вы пытались обратиться? Даты и время через запятую, "
         "например: 20.11.2026 10:15, 21.11.2026 12:00."
@@ -24,6 +25,10 @@ PROMPTS = {
         "или «Пропустить», если вложений нет."
     ),
 }
+# Sent under the phone step with the reply keyboard (an inline message cannot ask for a contact).
+CONTACT_HINT = "Номер этого аккаунта Telegram можно отправить кнопкой «📱 Отправить мой номер» внизу экрана."
+BUTTON_PROFILE_PHONE = "📞 {phone}"
+PHONE_TAKEN = "Номер, с которого звонили: {phone}."
 NO_ANSWER = "не отвечали"
 BUTTON_NO_ANSWER = "📵 Не отвечали"
 BUTTON_DONE = "✅ Готово"
