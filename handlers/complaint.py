@@ -287,7 +287,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                   getter=phone_getter),
         text_step("attempts", WrittenComplaint.waiting_for_attempts,
                   lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
-                  validation.MOMENTS),
+                  validation.MOMENTS_SEVERAL),
         text_step("errors", WrittenComplaint.waiting_for_errors,
                   lambda text: clean_text(text, max_length=1000), validation.GENERIC,
                   Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered)),

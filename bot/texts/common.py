@@ -95,7 +95,19 @@ APPEAL_FILED = (
 
 # A field left empty (skipped); the word agrees with the field's name: «Номер заявления: не указан».
 FIELD_NOT_GIVEN = "не указано"
-FIELD_NOT_GIVEN_AS = {"application_number": "не указан"}
+FIELD_NOT_GIVEN_AS = {
+    "service_name": "не указана",
+    "error_text": "не указан",
+    "application_number": "не указан",
+    "topic": "не указана",
+    "caller_phone": "не указан",
+    "callback_phone": "не указан",
+    "attempts": "не указаны",
+    "errors": "не указаны",
+    "desired_result": "не указан",
+    "cause": "не указана",
+    "snils": "не указан",
+}
 # Names of every collected appeal field, for summaries, details and operator cards.
 FIELD_NAMES = {
     "service_name": "Услуга",
