@@ -25,7 +25,9 @@ PROMPTS = {
     ),
 }
 # Sent under the phone step with the reply keyboard (an inline message cannot ask for a contact).
-CONTACT_HINT = "Номер этого аккаунта Telegram можно отправить кнопкой «📱 Отправить мой номер» внизу экрана."
+CONTACT_HINT = (
+    "Номер этого аккаунта Telegram можно отправить кнопкой «📱 Отправить мой номер» внизу экрана."
+)
 BUTTON_PROFILE_PHONE = "📞 {phone}"
 PHONE_TAKEN = "Номер, с которого звонили: {phone}."
 NO_ANSWER = "не отвечали"
