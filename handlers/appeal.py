@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Column, Select
+from aiogram_dialog.widgets.kbd import Button, Column, Group, Select
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.callback_data import ConsentNext
@@ -32,7 +32,7 @@ from bot.handlers.widgets import (
     text_expected,
 )
 from bot.keyboards.common import main_menu
-from bot.rendering.citizen import appeal_filed, field_lines
+from bot.rendering.citizen import appeal_filed, field_lines, field_value
 from bot.services.appeals import AppealService
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
@@ -132,8 +132,14 @@ async def types_getter(**_: Any) -> dict[str, Any]:
 # --- the questions ---------------------------------------------------------------------------
 
 
+EDITING = "editing"  # dialog data: a field is being fixed from the review
+
+
 async def _next_question(manager: DialogManager, field: str) -> None:
     """The question after ``field``, or the review after the last one or after an edit."""
+    if manager.dialog_data.get(EDITING):
+        await manager.switch_to(NewAppeal.confirming)
+        return
     form = _form(manager)
     index = form.index(field)
     if index + 1 == len(form):
@@ -155,8 +161,11 @@ async def skipped(callback: CallbackQuery, button: Button, manager: DialogManage
 
 
 async def went_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    """The previous question; the types from the first."""
+    """The previous question; the types from the first; the review when fixing a field."""
     form = _form(manager)
+    if manager.dialog_data.get(EDITING):
+        await manager.switch_to(NewAppeal.confirming)
+        return
     if manager.current_context().state == NewAppeal.confirming:
         await manager.switch_to(STATES[form[-1]])
         return
@@ -167,7 +176,9 @@ async def went_back(callback: CallbackQuery, button: Button, manager: DialogMana
 async def question_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     field = _current_field(dialog_manager)
     form = _form(dialog_manager)
-    return {"step": form.index(field) + 1, "total": len(form)}
+    data = dialog_manager.dialog_data
+    current = field_value(field, data.get(field)) if data.get(EDITING) else None
+    return {"step": form.index(field) + 1, "total": len(form), "current": current}
 
 
 # --- the review ------------------------------------------------------------------------------
@@ -186,14 +197,24 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
 
+async def edit_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                      field: str) -> None:
+    if field not in _form(manager):  # a button of an older review of another form
+        return
+    manager.dialog_data[EDITING] = True
+    await manager.switch_to(STATES[field])
+
+
 async def _confirm_expected(message: Message, widget: Any, manager: DialogManager) -> None:
     refuse(manager, t.CONFIRM_EXPECTED)
 
 
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
+    data[EDITING] = False
     form = FORMS[data[KIND]]
     return {
+        "editable": [(field, common_texts.FIELD_NAMES[field]) for field in form],
         "type": common_texts.APPEAL_TYPE_NAMES[data[KIND]],
         "fields": join_lines(field_lines({field: data.get(field) for field in form},
                                          t.SUMMARY_LINE)),
@@ -226,6 +247,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         return Window(
             Refusal(),
             Catalog(t.PROMPTS[field]),
+            Catalog(common_texts.EDITING_CURRENT, when="current"),
             TextInput(id=field, type_factory=parse, on_success=answered,
                       on_error=explain_refusal(problems)),
             text_expected(),
@@ -252,6 +274,8 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Catalog(t.SUMMARY),
             Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            Group(Select(Format(t.BUTTON_EDIT), id="edit", item_id_getter=lambda item: item[0],
+                         items="editable", on_click=edit_chosen), width=2),
             MessageInput(_confirm_expected, content_types=ContentType.ANY),
             navigation(on_back=went_back),
             state=NewAppeal.confirming,

@@ -6,16 +6,17 @@ from typing import Any
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ContentType, Message
-from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram import Bot
+from aiogram.types import CallbackQuery, Chat, ContentType, Message, ReplyKeyboardRemove, User
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, SwitchTo
-from aiogram_dialog.widgets.text import Const
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, Select
+from aiogram_dialog.widgets.text import Const, Format
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.domain.models import AppealType, Attachment
-from bot.domain.validators import clean_text, parse_moments, parse_phone
+from bot.domain.validators import Invalid, clean_text, format_phone, parse_moments, parse_phone
 from bot.handlers.replies import consent_asked, off_hours
 from bot.handlers.widgets import (
     Catalog,
@@ -27,15 +28,17 @@ from bot.handlers.widgets import (
     text_expected,
 )
 from bot.keyboards.common import main_menu
+from bot.keyboards.complaint import share_contact
 from bot.rendering.citizen import appeal_filed, field_value
 from bot.services.appeals import AppealService
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
+from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
 from bot.texts import common as common_texts
 from bot.texts import complaint as t
-from bot.texts import join_lines, render, validation
+from bot.texts import explain, join_lines, render, validation
 
 MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
@@ -54,11 +57,69 @@ async def start_complaint(message: Message, state: FSMContext, consent: ConsentS
 
 async def answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
     """Keep the answer; the next question, or back to the review after an edit."""
-    manager.dialog_data[widget.widget.widget_id] = value
+    await _keep(manager, widget.widget.widget_id, value)
+
+
+async def _keep(manager: DialogManager, field: str, value: Any) -> None:
+    manager.dialog_data[field] = value
+    if field == "caller_phone":
+        # Says which number was taken, and takes the contact keyboard away.
+        await _chat_message(manager, render(t.PHONE_TAKEN, phone=format_phone(value)),
+                            ReplyKeyboardRemove())
     if manager.dialog_data.get("editing"):
         await manager.switch_to(WrittenComplaint.reviewing)
+    elif field == "topic":
+        await show_phone_step(manager)
     else:
         await manager.next()
+
+
+async def _chat_message(manager: DialogManager, text: str, markup: Any) -> None:
+    bot: Bot = manager.middleware_data["bot"]
+    chat: Chat = manager.middleware_data["event_chat"]
+    await bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def show_phone_step(manager: DialogManager) -> None:
+    """The phone step, then the keyboard that shares the Telegram account's number.
+
+    A message with inline buttons cannot carry a contact button, so the
+    keyboard comes in a message of its own, after the question.
+    """
+    await manager.switch_to(WrittenComplaint.waiting_for_caller_phone)
+    await manager.show()
+    await _chat_message(manager, t.CONTACT_HINT, share_contact())
+    manager.show_mode = ShowMode.NO_UPDATE
+
+
+async def profile_phone_chosen(callback: CallbackQuery, button: Button,
+                               manager: DialogManager) -> None:
+    phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
+    phone = await phone_change.current_phone(callback.from_user.id)
+    if phone is None:  # forgotten meanwhile (/forget): the number is asked again
+        refuse(manager, validation.CALLER_PHONE["empty"])
+        return
+    await _keep(manager, "caller_phone", phone)
+
+
+async def contact_shared(message: Message, widget: Any, manager: DialogManager) -> None:
+    assert message.contact is not None
+    settings: Settings = manager.middleware_data["settings"]
+    try:
+        phone = parse_phone(message.contact.phone_number, region=settings.default_region,
+                            mobile_only=False)
+    except Invalid as error:
+        refuse(manager, explain(error.problem.value, dict(error.details),
+                                validation.CALLER_PHONE))
+        return
+    await _keep(manager, "caller_phone", phone)
+
+
+async def phone_getter(dialog_manager: DialogManager, phone_change: PhoneChangeService,
+                       event_from_user: User, **_: Any) -> dict[str, Any]:
+    profile = await phone_change.current_phone(event_from_user.id)
+    values = await current_value_getter("caller_phone")(dialog_manager)
+    return {**values, "phone": format_phone(profile) if profile else None}
 
 
 async def nobody_answered(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -84,6 +145,17 @@ async def attachment_received(message: Message, widget: Any, manager: DialogMana
                        "file_unique_id": message.document.file_unique_id,
                        "file_name": message.document.file_name})
     manager.dialog_data["attachments"] = stored
+    refuse(manager, render(t.ATTACHMENT_ADDED, count=len(stored), limit=MAX_ATTACHMENTS))
+
+
+async def attachment_removed(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                             index: str) -> None:
+    stored = list(manager.dialog_data.get("attachments", []))
+    position = int(index) - 1
+    if 0 <= position < len(stored):  # a press of an older list may name one already removed
+        del stored[position]
+        manager.dialog_data["attachments"] = stored
+        refuse(manager, render(t.ATTACHMENT_REMOVED, index=index))
 
 
 async def attachment_expected(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -92,8 +164,30 @@ async def attachment_expected(message: Message, widget: Any, manager: DialogMana
 
 async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     manager.dialog_data["editing"] = True
-    if button.widget_id == "edit_attachments":
-        manager.dialog_data["attachments"] = []
+    field = button.widget_id.removeprefix("edit_")
+    if field == "caller_phone":
+        await show_phone_step(manager)
+    else:
+        await manager.switch_to(getattr(WrittenComplaint, f"waiting_for_{field}"))
+
+
+def editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    """``when``: the step is open to fix one field from the review."""
+    return bool(manager.dialog_data.get("editing"))
+
+
+def opened_on_top_not_editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    return opened_on_top(data, widget, manager) and not editing(data, widget, manager)
+
+
+async def went_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """The previous step; the review, unchanged, when a field is being fixed from it."""
+    if manager.dialog_data.get("editing"):
+        await manager.switch_to(WrittenComplaint.reviewing)
+    elif manager.current_context().state == WrittenComplaint.waiting_for_attempts:
+        await show_phone_step(manager)
+    else:
+        await manager.back()
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -114,8 +208,25 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
 
 
 async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    count = len(dialog_manager.dialog_data.get("attachments", []))
-    return {"limit": MAX_ATTACHMENTS, "count": count, "has_attachments": bool(count)}
+    stored = dialog_manager.dialog_data.get("attachments", [])
+    items = [
+        render(t.ATTACHMENT_PHOTO, index=index) if item["kind"] == "photo"
+        else render(t.ATTACHMENT_DOCUMENT, index=index, name=item.get("file_name") or "без имени")
+        for index, item in enumerate(stored, start=1)
+    ]
+    return {"limit": MAX_ATTACHMENTS, "count": len(stored), "has_attachments": bool(stored),
+            "items": join_lines(items),
+            "numbers": [str(index) for index in range(1, len(stored) + 1)]}
+
+
+def current_value_getter(field: str) -> Any:
+    async def getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+        data = dialog_manager.dialog_data
+        if not data.get("editing"):
+            return {"current": None}
+        return {"current": field_value(field, data.get(field))}
+
+    return getter
 
 
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -131,9 +242,9 @@ async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     return {"fields": join_lines(lines)}
 
 
-def _edit_button(field: str, state: Any) -> SwitchTo:
-    return SwitchTo(Const(render(t.BUTTON_EDIT, name=common_texts.FIELD_NAMES[field])),
-                    id=f"edit_{field}", state=state, on_click=edit_field)
+def _edit_button(field: str) -> Button:
+    return Button(Const(render(t.BUTTON_EDIT, name=common_texts.FIELD_NAMES[field])),
+                  id=f"edit_{field}", on_click=edit_field)
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
@@ -141,31 +252,42 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         return clock.now().astimezone(settings.zone)
 
     def text_step(field: str, state: Any, parse: Any, problems: Any = validation.GENERIC,
-                  *extra: Any, back: Any = True) -> Window:
+                  *extra: Any, back: Any = True, texts: tuple[Any, ...] = (),
+                  inputs: tuple[Any, ...] = (), getter: Any = None) -> Window:
         return Window(
             Refusal(),
             Const(t.PROMPTS[field]),
+            *texts,
+            Catalog(common_texts.EDITING_CURRENT, when="current"),
+            *inputs,
             TextInput(id=field, type_factory=parse, on_success=answered,
                       on_error=explain_refusal(problems)),
             text_expected(),
             *extra,
-            navigation(back=back),
+            navigation(back=back, on_back=went_back),
             state=state,
+            getter=getter or current_value_getter(field),
         )
 
     return Dialog(
         text_step("topic", WrittenComplaint.waiting_for_topic,
                   lambda text: clean_text(text, max_length=200, min_length=3), validation.GENERIC,
                   # From «Новое обращение» (on top of the types): «Назад» goes back to them.
-                  Cancel(Const(common_texts.BUTTON_BACK), id="to_types", when=opened_on_top),
-                  back=False),
+                  Cancel(Const(common_texts.BUTTON_BACK), id="to_types",
+                         when=opened_on_top_not_editing),
+                  back=editing),
         text_step("caller_phone", WrittenComplaint.waiting_for_caller_phone,
                   lambda text: parse_phone(text, region=settings.default_region,
                                            mobile_only=False),
-                  validation.CALLER_PHONE),
+                  validation.CALLER_PHONE,
+                  Button(Format(t.BUTTON_PROFILE_PHONE), id="profile_phone",
+                         on_click=profile_phone_chosen, when="phone"),
+                  texts=(Catalog(t.PROMPTS["caller_phone_profile"], when="phone"),),
+                  inputs=(MessageInput(contact_shared, content_types=[ContentType.CONTACT]),),
+                  getter=phone_getter),
         text_step("attempts", WrittenComplaint.waiting_for_attempts,
                   lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
-                  validation.MOMENTS),
+                  validation.MOMENTS_SEVERAL),
         text_step("errors", WrittenComplaint.waiting_for_errors,
                   lambda text: clean_text(text, max_length=1000), validation.GENERIC,
                   Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered)),
@@ -174,13 +296,16 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Catalog(t.PROMPTS["attachments"], when=~F["has_attachments"]),
-            Catalog(t.ATTACHMENT_ADDED, when=F["has_attachments"]),
+            Catalog(t.ATTACHMENTS_LIST, when=F["has_attachments"]),
             MessageInput(attachment_received, content_types=[ContentType.PHOTO,
                                                              ContentType.DOCUMENT]),
             MessageInput(attachment_expected, content_types=ContentType.ANY),
+            Group(Select(Format(t.BUTTON_REMOVE), id="remove",
+                         item_id_getter=str, items="numbers", on_click=attachment_removed),
+                  width=5),
             Next(Const(t.BUTTON_DONE), when=F["has_attachments"]),
             Next(Const(common_texts.BUTTON_SKIP), when=~F["has_attachments"]),
-            navigation(),
+            navigation(on_back=went_back),
             state=WrittenComplaint.waiting_for_attachments,
             getter=attachments_getter,
         ),
@@ -189,9 +314,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Catalog(t.SUMMARY),
             Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
             Group(
-                *(_edit_button(field, getattr(WrittenComplaint, f"waiting_for_{field}"))
-                  for field in TEXT_FIELDS),
-                _edit_button("attachments", WrittenComplaint.waiting_for_attachments),
+                *(_edit_button(field) for field in (*TEXT_FIELDS, "attachments")),
                 width=2,
             ),
             MessageInput(_review_expected, content_types=ContentType.ANY),

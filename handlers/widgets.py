@@ -21,6 +21,7 @@ from aiogram.types import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from aiogram_dialog import DialogManager
 from aiogram_dialog.api.internal import RawKeyboard
@@ -107,7 +108,8 @@ async def _cancelled(callback: CallbackQuery, button: Button, manager: DialogMan
     # appeal types) is left together with it.
     await manager.reset_stack()
     assert callback.message is not None
-    await callback.message.answer(common_texts.CANCELLED)
+    # A step may have put a reply keyboard under the chat (the complaint's contact button).
+    await callback.message.answer(common_texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
     await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
 
 

@@ -60,6 +60,30 @@ def test_demo_walks_the_phone_change_in_a_terminal(tmp_path: Path) -> None:
     assert demo.exitstatus == 0
 
 
+def test_demo_contact_answers_the_complaints_phone_step(tmp_path: Path) -> None:
+    demo = spawn_demo(tmp_path)
+    try:
+        demo.expect("Анна› ")
+        demo.sendline("/complaint")
+        demo.expect(re.escape("[1] ✅ Согласен"))
+        demo.expect("Анна› ")
+        demo.sendline("1")
+        demo.expect("Шаг 1 из 6")
+        demo.expect("Анна› ")
+        demo.sendline("Не дозвониться в поддержку")
+        demo.expect("Шаг 2 из 6")
+        demo.expect("Клавиатура: «📱 Отправить мой номер»")
+        demo.expect("Анна› ")
+        demo.sendline("/contact")
+        demo.expect(re.escape("Номер, с которого звонили: +7 916 123-45-67."))
+        demo.expect("Шаг 3 из 6")
+        demo.sendline("/quit")
+        demo.expect(pexpect.EOF)
+    finally:
+        demo.close(force=True)
+    assert demo.exitstatus == 0
+
+
 def test_demo_plays_the_operator_too(tmp_path: Path) -> None:
     demo = spawn_demo(tmp_path)
     try:

@@ -35,6 +35,7 @@ class Problem(StrEnum):
     APPEAL_NUMBER = "appeal_number"
     DATE_FORMAT = "date_format"
     DATE_IN_FUTURE = "date_in_future"
+    TIME_IN_FUTURE = "time_in_future"  # today, at a time that has not come yet
     DATE_TOO_OLD = "date_too_old"
     TOO_MANY_DATES = "too_many_dates"
 
@@ -349,19 +350,41 @@ def parse_moment(text: str, *, now: datetime) -> Moment:
     moment = Moment(day, at)
     local_now = now.replace(tzinfo=None)
     if datetime.combine(day, at or time(0, 0)) > local_now + timedelta(minutes=5):
+        if day == today:
+            raise Invalid(Problem.TIME_IN_FUTURE, now=f"{local_now:%H:%M}")
         raise Invalid(Problem.DATE_IN_FUTURE)
     if local_now - datetime.combine(day, at or time(0, 0)) > MAX_AGE:
         raise Invalid(Problem.DATE_TOO_OLD)
     return moment
 
 
+QUOTED_PIECE_LENGTH = 30
+
+
+def _quoted(piece: str) -> str:
+    """A piece of the citizen's answer short enough to quote back to them."""
+    piece = " ".join(piece.split())
+    if len(piece) <= QUOTED_PIECE_LENGTH:
+        return piece
+    return piece[:QUOTED_PIECE_LENGTH - 1] + "…"
+
+
 def parse_moments(text: str | None, *, now: datetime) -> list[Moment]:
-    """Several dates and times separated by commas, semicolons, lines or «и»."""
+    """Several dates and times separated by commas, semicolons, lines or «и».
+
+    A refusal names the piece it is about (``piece``), so a citizen who typed
+    three dates learns which one to fix.
+    """
     value = (text or "").strip()
     if not value:
         raise Invalid(Problem.EMPTY)
     pieces = [piece for piece in _MOMENT_SEPARATORS.split(value) if piece.strip()]
     if len(pieces) > MAX_MOMENTS:
         raise Invalid(Problem.TOO_MANY_DATES, limit=MAX_MOMENTS)
-    moments = [parse_moment(piece, now=now) for piece in pieces]
+    moments = []
+    for piece in pieces:
+        try:
+            moments.append(parse_moment(piece, now=now))
+        except Invalid as error:
+            raise Invalid(error.problem, **error.details, piece=_quoted(piece)) from error
     return sorted(set(moments), key=lambda moment: (moment.day, moment.at or time(0, 0)))

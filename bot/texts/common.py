@@ -29,6 +29,12 @@ EMPTY_TEXT = "Сообщение пустое. Пожалуйста, напиш�
 TOO_LONG = "Слишком длинный текст: {length} символов, допустимо не более {limit}. Сократите, пожалуйста."
 TOO_SHORT = "Слишком короткий ответ: нужно не менее {limit} символов."
 
+# Under the question when a field is edited from the review of a form.
+EDITING_CURRENT = (
+    "\nСейчас: {current}\n"
+    "Отправьте новый ответ или нажмите «⬅️ Назад», чтобы оставить как есть."
+)
+
 BUTTON_CHANGE_PHONE = "📱 Сменить номер телефона"
 BUTTON_RECOVERY = "🔑 Не могу войти"
 BUTTON_NEW_APPEAL = "✉️ Новое обращение"
@@ -89,7 +95,19 @@ APPEAL_FILED = (
 
 # A field left empty (skipped); the word agrees with the field's name: «Номер заявления: не указан».
 FIELD_NOT_GIVEN = "не указано"
-FIELD_NOT_GIVEN_AS = {"application_number": "не указан"}
+FIELD_NOT_GIVEN_AS = {
+    "service_name": "не указана",
+    "error_text": "не указан",
+    "application_number": "не указан",
+    "topic": "не указана",
+    "caller_phone": "не указан",
+    "callback_phone": "не указан",
+    "attempts": "не указаны",
+    "errors": "не указаны",
+    "desired_result": "не указан",
+    "cause": "не указана",
+    "snils": "не указан",
+}
 # Names of every collected appeal field, for summaries, details and operator cards.
 FIELD_NAMES = {
     "service_name": "Услуга",

@@ -40,7 +40,8 @@ async def test_technical_fault_asks_error_text_and_when(
     replies = await harness.send(citizen, "Ошибка 500 при отправке")
     assert "Когда это произошло" in replies[0].text
     replies = await harness.send(citizen, "сегодня 13:00")
-    assert "ещё не наступила" in replies[0].text
+    # The day is today: it is the time that has not come.
+    assert replies[0].text.startswith("Это время сегодня ещё не наступило: сейчас 12:00.")
     assert await harness.state(citizen) == NewAppeal.waiting_for_occurred_at.state
     replies = await harness.send(citizen, "сегодня 11:30")
     assert "Пропустить" in replies[0].buttons

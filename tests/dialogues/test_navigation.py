@@ -57,7 +57,7 @@ async def test_checklist_lists_what_to_prepare(harness: BotHarness, citizen: Per
     replies = await harness.press(citizen, "Что подготовить")
     text = replies[0].text
     for item in ("СНИЛС", "паспорт: серия, номер и дата выдачи", "адрес регистрации",
-                 "номер заявления", "больше 10 минут", "с 9 до 12"):
+                 "номер заявления", "больше 10 минут", "утром и вечером в будни"):
         assert item in text
 
 

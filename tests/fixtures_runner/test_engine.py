@@ -235,7 +235,8 @@ steps:
     assert "Борис: /appeal" in lines
     assert "Борис: [press] 💬 Консультация" in lines
     assert "Борис: [press] ✅ Согласен" in lines
-    assert "   bot: Шаг 1 из 2. Тема консультации: о чём хотите узнать?" in lines
+    assert ("   bot: Шаг 1 из 2. Тема консультации: о чём хотите узнать? "
+            "Не более 200 символов.") in lines
     assert "        [⬅️ Назад] [✖️ Отмена]" in lines
     assert lines[-1].startswith("PASS transcript [in-process] (")
     assert lines[:-1] == result.transcript

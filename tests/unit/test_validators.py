@@ -192,7 +192,7 @@ def test_moments(typed: str, expected: Moment) -> None:
         ("31.02.2026 10:00", Problem.DATE_FORMAT),
         ("20.11.2026 25:00", Problem.DATE_FORMAT),
         ("давно", Problem.DATE_FORMAT),
-        ("сегодня 18:00", Problem.DATE_IN_FUTURE),
+        ("сегодня 18:00", Problem.TIME_IN_FUTURE),
         ("01.01.2030", Problem.DATE_IN_FUTURE),
         ("01.01.2024", Problem.DATE_TOO_OLD),
     ],
@@ -207,6 +207,23 @@ def test_several_moments_sorted_and_deduplicated() -> None:
     assert [moment.display() for moment in moments] == [
         "20.11.2026 10:15", "21.11.2026 12:00", "22.11.2026",
     ]
+
+
+def test_a_time_not_yet_come_today_is_told_as_a_time() -> None:
+    with pytest.raises(Invalid) as caught:
+        parse_moment("сегодня 18:00", now=NOW)
+    assert caught.value.problem == Problem.TIME_IN_FUTURE
+    assert caught.value.details == {"now": f"{NOW:%H:%M}"}
+
+
+def test_several_moments_name_the_one_refused() -> None:
+    with pytest.raises(Invalid) as caught:
+        parse_moments("вчера 10:15, 30.11.2026 12:00, завтра", now=datetime(2026, 12, 2, 9, 20))
+    assert caught.value.problem == Problem.DATE_FORMAT
+    assert caught.value.details == {"piece": "завтра"}
+    with pytest.raises(Invalid) as caught:
+        parse_moments("вчера, " + "я" * 100, now=NOW)
+    assert caught.value.details == {"piece": "я" * 29 + "…"}
 
 
 def test_too_many_moments() -> None:
