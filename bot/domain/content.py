@@ -108,7 +108,8 @@ _russian = stemmer("russian")
 
 def stems(text: str) -> list[str]:
     words = _WORD.findall(text.lower().replace("ё", "е"))
-    return _russian.stemWords(words)
+    stemmed: list[str] = _russian.stemWords(words)
+    return stemmed
 
 
 @dataclass(frozen=True, slots=True)

@@ -487,10 +487,11 @@ class OutboxSender:
 
     async def _post_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> Message:
         text, markup = await self._render_card(appeal, thread)
-        return await self._call(bot, SendMessage(
+        posted: Message = await self._call(bot, SendMessage(
             chat_id=thread.chat_id, text=text, reply_markup=markup,
             message_thread_id=thread.topic_id,
         ))
+        return posted
 
     async def _update_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> int:
         assert thread.card_message_id is not None

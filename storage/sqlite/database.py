@@ -415,9 +415,8 @@ class Database:
         """A consistent online copy through SQLite's backup API."""
         target_path = Path(target)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        async with self._access() as connection:
-            async with aiosqlite.connect(target_path) as destination:
-                await connection.backup(destination)
+        async with self._access() as connection, aiosqlite.connect(target_path) as destination:
+            await connection.backup(destination)
 
 
 def _uri(path: Path, *, create: bool) -> str:
