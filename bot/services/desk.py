@@ -26,7 +26,7 @@ from bot.services.relay import (
 )
 from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
 from bot.domain.working_hours import WorkingHours
-from bot.texts import Safe, render
+from bot.domain.templating import Safe, render
 from bot.texts import common as common_texts
 from bot.texts import conversation as citizen_texts
 from bot.texts import operators as operator_texts
