@@ -25,6 +25,7 @@ from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.rendering.operators import OperatorCardRendering
 from bot.services.appeals import AppealService
 from bot.domain.slots import SlotPolicy
 from bot.services.call_booking import CallBookingService
@@ -151,7 +152,8 @@ def create_dispatcher(
                          clock, signal, settings.schedule, settings.zone),
         outbox_sender=OutboxSender(
             SQLiteOutboxRepository(database), desk_repository, clock, signal,
-            operators_chat_id=settings.operators_chat_id, zone=settings.zone,
+            operators_chat_id=settings.operators_chat_id,
+            cards=OperatorCardRendering(settings.zone),
             operators_per_minute=settings.operators_chat_messages_per_minute,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
