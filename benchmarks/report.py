@@ -98,7 +98,8 @@ def lookups_table(lookups: dict[str, Any]) -> str:
     ]
     for size, row in lookups["sizes"].items():
         lines.append(
-            f"| {int(size):,} | {row['appeals_per_citizen']:.2f} | {_number(row['status_p50_us'], 0)}"
+            f"| {int(size):,} | {row['appeals_per_citizen']:.2f}"
+            f" | {_number(row['status_p50_us'], 0)}"
             f" | {_number(row['status_p99_us'], 0)} | {_number(row['my_appeals_p50_us'], 0)}"
             f" | {_number(row['my_appeals_p99_us'], 0)} |"
         )

@@ -111,7 +111,7 @@ class TerminalDemo:
             return self._press(int(line))
         if line == "/contact":
             keyboard = actor.chat.reply_keyboard or {}
-            labels = [button.get("text") for row in keyboard.get("keyboard", []) for button in row
+            labels = [str(button["text"]) for row in keyboard.get("keyboard", []) for button in row
                       if isinstance(button, dict) and button.get("request_contact")]
             if not labels:
                 self._write(t.NO_CONTACT_BUTTON)

@@ -28,6 +28,7 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.observability.logs import LogContextMiddleware
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import UpdateMetricsMiddleware
+from bot.rendering.operators import OperatorCardRendering
 from bot.services.appeals import AppealService
 from bot.domain.slots import SlotPolicy
 from bot.services.call_booking import CallBookingService
@@ -165,7 +166,8 @@ def create_dispatcher(
                          clock, signal, settings.schedule, settings.zone, events=events),
         outbox_sender=OutboxSender(
             SQLiteOutboxRepository(database), desk_repository, clock, signal,
-            operators_chat_id=settings.operators_chat_id, zone=settings.zone,
+            operators_chat_id=settings.operators_chat_id,
+            cards=OperatorCardRendering(settings.zone),
             operators_per_minute=settings.operators_chat_messages_per_minute,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,

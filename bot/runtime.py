@@ -24,13 +24,14 @@ from __future__ import annotations
 import gc
 import inspect
 from functools import cache
+from typing import Any
 
 from aiogram import methods
 from aiogram.methods.base import Response, TelegramMethod
 
 
 @cache
-def response_models() -> tuple[type[Response], ...]:  # type: ignore[type-arg]
+def response_models() -> tuple[type[Response[Any]], ...]:
     """The answer model of every Bot API method, built once and held for the process."""
     result_types = {
         method.__returning__
@@ -38,7 +39,9 @@ def response_models() -> tuple[type[Response], ...]:  # type: ignore[type-arg]
         if inspect.isclass(method) and issubclass(method, TelegramMethod)
         and method is not TelegramMethod
     }
-    return tuple(Response[result_type] for result_type in result_types)  # type: ignore[index]
+    # The result types are only known at run time: the generic is parametrised dynamically.
+    generic: Any = Response
+    return tuple(generic[result_type] for result_type in result_types)
 
 
 def settle_heap() -> int:

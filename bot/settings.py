@@ -106,7 +106,7 @@ class Settings(BaseSettings):
                      "consent_text_path", "metrics_port", mode="before")
     @classmethod
     def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str) and not value.strip():
+        if isinstance(value, str) and not value.strip() and info.field_name is not None:
             return cls.model_fields[info.field_name].default
         return value
 

@@ -217,9 +217,9 @@ async def serve_webhook(
     """Serve until SIGTERM/SIGINT (0) or Telegram refusing the webhook (2).
 
     ``wait_for_fault`` returns when the storage fails: the server stops as for a signal, then
-    raises the fault. Start-up runs the dispatcher's hooks (the updates a dead run left unfinished are
-    handled there) before the first request is taken; until then connections wait in the
-    listener's queue.
+    raises the fault. Start-up runs the dispatcher's hooks (the updates a dead run left
+    unfinished are handled there) before the first request is taken; until then connections
+    wait in the listener's queue.
     """
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     secret = settings.webhook_secret.get_secret_value()

@@ -416,12 +416,13 @@ class _HtmlParser:
             if link is not None:
                 self.entities.append({"type": "text_link", **span, "url": link})
         elif tag.name == "pre":
-            if same_span_as_previous and previous["type"] == "code" and "language" in previous:
+            if (previous and same_span_as_previous and previous["type"] == "code"
+                    and "language" in previous):
                 previous["type"] = "pre"
             else:
                 self.entities.append({"type": "pre", **span})
         elif tag.name == "code":
-            if same_span_as_previous and previous["type"] == "pre" and language:
+            if previous and same_span_as_previous and previous["type"] == "pre" and language:
                 previous["language"] = language
             elif language:
                 # Kept only until the enclosing <pre> closes: a lone <code> has no language.

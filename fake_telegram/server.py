@@ -579,7 +579,7 @@ class FakeTelegram:
             raise ValueError("give the user a phone_number to share a contact")
         if keyboard.get("one_time_keyboard"):
             target.reply_keyboard = None
-        if button.get("request_contact"):
+        if button.get("request_contact") and presser.phone_number is not None:
             return await self.send_contact(
                 presser,
                 presser.phone_number,

@@ -16,13 +16,14 @@ must keep working days later, whatever dialogue the citizen is in by then.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ContentType, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.common import ManagedScroll
 from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Back,
@@ -178,7 +179,7 @@ async def days_getter(dialog_manager: DialogManager, call_bookings: CallBookingS
     days = [{"id": day.isoformat(), "label": day_label(day, today)}
             for day in await call_bookings.offered_days()]
     return {"days": days, "zone": zone_name(call_bookings.policy.zone),
-            "number": (dialog_manager.start_data or {}).get("number", "")}
+            "number": cast(dict[str, Any], dialog_manager.start_data or {}).get("number", "")}
 
 
 async def day_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
@@ -189,7 +190,7 @@ async def day_chosen(callback: CallbackQuery, widget: Any, manager: DialogManage
         callback_answer.show_alert = True
         return  # the days are shown again, without this one
     manager.dialog_data["day"] = day
-    await manager.find(TIMES).set_page(0)
+    await cast(ManagedScroll, manager.find(TIMES)).set_page(0)
     await manager.next()
 
 
@@ -200,7 +201,7 @@ async def times_getter(dialog_manager: DialogManager, call_bookings: CallBooking
              for slot in await call_bookings.free_slots(day)]
     per_page = TIMES_PER_ROW * TIME_ROWS
     pages = max(1, -(-len(times) // per_page))
-    page = min(await dialog_manager.find(TIMES).get_page(), pages - 1)
+    page = min(await cast(ManagedScroll, dialog_manager.find(TIMES)).get_page(), pages - 1)
     return {"times": times, "day": day_in_sentence(day, call_bookings.today()),
             "zone": zone_name(call_bookings.policy.zone),
             "has_earlier": page > 0, "has_later": page + 1 < pages}
@@ -338,7 +339,7 @@ async def confirmation_expected(message: Message, widget: Any, manager: DialogMa
 async def new_time_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
                           minute: int) -> None:
     service = _call_bookings(manager)
-    number = manager.start_data["number"]  # type: ignore[index]
+    number = cast(dict[str, Any], manager.start_data)["number"]
     start = _chosen_slot(manager, minute)
     if start is None:
         await _slot_refused(callback, manager, CallOutcome.SLOT_GONE)

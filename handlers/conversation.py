@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -198,7 +198,7 @@ async def message_for_appeal(message: Message, widget: Any, manager: DialogManag
     assert message.from_user is not None
     content = content_of(message)
     assert content is not None
-    number = manager.start_data["number"]  # type: ignore[index]
+    number = cast(dict[str, Any], manager.start_data)["number"]
     await manager.done()
     result = await desk.relay_from_citizen(message.from_user.id, content, ref(message),
                                            number=number)
@@ -240,7 +240,7 @@ async def comment_typed(message: Message, widget: Any, manager: DialogManager,
                         comment: str) -> None:
     desk: DeskService = manager.middleware_data["desk"]
     assert message.from_user is not None
-    number = manager.start_data["number"]  # type: ignore[index]
+    number = cast(dict[str, Any], manager.start_data)["number"]
     await manager.done()
     await desk.rate_comment(number, message.from_user.id, comment)
     await message.answer(t.RATING_SAVED, reply_markup=main_menu())

@@ -49,7 +49,8 @@ async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer)
 
 
 def create_citizen_router() -> Router:
-    """Inside the citizens' router (private chats only), after every dialogue and the conversation."""
+    """Inside the citizens' router (private chats only), after every dialogue and the
+    conversation."""
     router = Router(name=f"{__name__}.free_text")
     router.message.register(free_text, F.text)
     router.message.register(unknown_message)

@@ -8,7 +8,8 @@ the answer in FSM data, and finds the next or the previous step.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +43,7 @@ class Step:
     state: State
     prompt: str  # may use {step} and {total}
     parse: Parser
-    problems: Mapping[str, str] = field(default_factory=lambda: validation.GENERIC)
+    problems: Mapping[str, str] = dataclasses.field(default_factory=lambda: validation.GENERIC)
     skippable: bool = False
     buttons: Callable[[InlineKeyboardBuilder], None] | None = None
 

@@ -8,11 +8,12 @@ pieces: the earlier ones as plain messages, the last one as the window.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from aiogram import F
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, ContentType, Message, User
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.common import ManagedScroll
 from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Button,
@@ -135,9 +136,10 @@ async def _send_leading_pieces(message: Message, appeal: Appeal, appeals: Appeal
 
 async def list_getter(dialog_manager: DialogManager, appeals: AppealService, settings: Settings,
                       **_: Any) -> dict[str, Any]:
-    user = dialog_manager.event.from_user
+    user: User | None = dialog_manager.middleware_data["event_from_user"]
     assert user is not None
-    page = await appeals.page_for(user.id, await dialog_manager.find(PAGES).get_page())
+    pager = cast(ManagedScroll, dialog_manager.find(PAGES))
+    page = await appeals.page_for(user.id, await pager.get_page())
     header = render(t.LIST_HEADER, total=page.total, page=page.page + 1, pages=page.pages)
     items = [appeal_list_item(appeal, settings.zone) for appeal in page.items]
     return {
@@ -173,7 +175,7 @@ async def appeal_chosen(callback: CallbackQuery, widget: Any, manager: DialogMan
 async def details_getter(dialog_manager: DialogManager, appeals: AppealService,
                          settings: Settings, call_bookings: CallBookingService,
                          **_: Any) -> dict[str, Any]:
-    user = dialog_manager.event.from_user
+    user: User | None = dialog_manager.middleware_data["event_from_user"]
     assert user is not None
     appeal = await appeals.find_own(dialog_manager.dialog_data[NUMBER], user.id)
     if appeal is None:  # erased meanwhile: nothing of it is shown any more
@@ -193,7 +195,8 @@ async def details_getter(dialog_manager: DialogManager, appeals: AppealService,
 
 
 async def rate_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    """The rating request again, as it came with the closing (its buttons are the conversation's)."""
+    """The rating request again, as it came with the closing (its buttons are the
+    conversation's)."""
     number = manager.dialog_data[NUMBER]
     await manager.reset_stack()
     assert isinstance(callback.message, Message)

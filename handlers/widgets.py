@@ -11,7 +11,7 @@ the wrong kind (a sticker where text is expected) is answered by
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from aiogram.types import (
     CallbackQuery,
@@ -179,7 +179,9 @@ class _KeepsOtherScreens(InlineKeyboardFactory):
         own = [[button for button in row if not isinstance(button, _OtherScreensButton)]
                for row in keyboard]
         add_intent_id(own, manager.current_context().id)
-        return InlineKeyboardMarkup(inline_keyboard=keyboard)
+        # An inline keyboard factory is only given inline buttons.
+        return InlineKeyboardMarkup(
+            inline_keyboard=cast(list[list[InlineKeyboardButton]], keyboard))
 
 
 KEEPS_OTHER_SCREENS = _KeepsOtherScreens()

@@ -403,7 +403,7 @@ class RecordingSession(BaseSession):
         problem = _text_problem(method.text, MESSAGE_LIMIT) or _markup_problem(method.reply_markup)
         if problem:
             return _error(400, problem)
-        return self._edit(bot, method, method.text, method.reply_markup)
+        return self._edit(bot, method, method.text or "", method.reply_markup)
 
     def _on_EditMessageCaption(
         self, bot: Bot, method: EditMessageCaption

@@ -117,7 +117,8 @@ _russian = stemmer("russian")
 
 def stems(text: str) -> list[str]:
     words = [fold_lookalikes(word) for word in _WORD.findall(text.lower().replace("ё", "е"))]
-    return _russian.stemWords(words)
+    stemmed: list[str] = _russian.stemWords(words)
+    return stemmed
 
 
 def typed_stems(text: str) -> set[str]:

@@ -13,6 +13,7 @@ Times are local to the portal's time zone; ``24:00`` ends a day.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -85,7 +86,7 @@ def parse_working_hours(text: str | None) -> WorkingHours:
             days[index].extend(intervals)
     for intervals in days:
         intervals.sort()
-        for (_, end), (start, _) in zip(intervals, intervals[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(intervals):
             if start < end:
                 raise WorkingHoursError("intervals of one day overlap")
     if not any(days):

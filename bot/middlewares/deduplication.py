@@ -91,11 +91,12 @@ class ConfirmAfterClaim(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        request = method  # as declared: the check below narrows `method` only
         if not isinstance(method, GetUpdates):
             return await make_request(bot, method)
         await self._unclaimed.wait_until_none()
         # The chain passes on the method's result (the updates), whatever the annotation says.
-        updates = cast(list[Update], await make_request(bot, method))
+        updates = cast(list[Update], await make_request(bot, request))
         self._unclaimed.fetched(update.update_id for update in updates)
         return cast(Response[TelegramType], updates)
 

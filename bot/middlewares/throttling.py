@@ -58,7 +58,7 @@ class ThrottlingMiddleware(BaseMiddleware):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             await event.answer(texts.TOO_OFTEN if not window.warned else None)
-        elif not window.warned:
+        elif isinstance(event, Message) and not window.warned:
             await event.answer(texts.TOO_OFTEN)
         window.warned = True
         return None

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from aiogram.types import InlineKeyboardMarkup
+
 from bot.domain.slots import SlotPolicy, is_overdue
 from bot.domain.masking import (
     has_personal_data,
@@ -27,6 +29,7 @@ from bot.texts import call_booking as call_texts
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import operators as t
+from bot.keyboards.operators import card as card_keyboard
 from bot.rendering.citizen import call_when, field_value, local_time
 from bot.domain.models import (
     ERASED_VALUE,
@@ -90,6 +93,21 @@ def hidden_data(appeal: Appeal, events: Sequence[AppealEvent] = ()) -> list[tupl
 
 def has_hidden_data(appeal: Appeal, events: Sequence[AppealEvent] = ()) -> bool:
     return bool(hidden_data(appeal, events))
+
+
+class OperatorCardRendering:
+    """The card (text and buttons) and the topic's name, for the outbox sender."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+
+    def topic_title(self, appeal: Appeal) -> str:
+        return topic_title(appeal)
+
+    def card(self, appeal: Appeal, flags: CitizenFlags, events: Sequence[AppealEvent], *,
+             forum: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = card_text(appeal, flags, self._zone, forum=forum)
+        return text, card_keyboard(appeal, has_hidden_data=has_hidden_data(appeal, events))
 
 
 def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: bool) -> str:

@@ -16,7 +16,7 @@ from bot.services.desk import OutboxSignal, citizen_relay_change, filing_change
 from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.relay import Content
 from bot.texts import operators as operator_texts
-from bot.texts import render
+from bot.domain.templating import render
 from bot.domain.models import Appeal, AppealMessage, AppealType, Attachment, NewAppeal
 from bot.storage.repositories import AppealRepository, DeskRepository
 

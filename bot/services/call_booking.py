@@ -41,7 +41,7 @@ from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.relay import text_payloads
 from bot.domain.validators import format_phone
 from bot.texts import call_booking as t
-from bot.texts import plain, render
+from bot.domain.templating import plain, render
 from bot.rendering.citizen import call_when
 from bot.domain.models import (
     Actor,

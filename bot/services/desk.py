@@ -9,6 +9,7 @@ service only wakes it up.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,7 +27,7 @@ from bot.services.relay import (
 )
 from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
 from bot.domain.working_hours import WorkingHours
-from bot.texts import Safe, render
+from bot.domain.templating import Safe, render
 from bot.texts import common as common_texts
 from bot.texts import conversation as citizen_texts
 from bot.texts import operators as operator_texts
@@ -66,10 +67,8 @@ class OutboxSignal:
         self._event.set()
 
     async def wait(self, timeout: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), timeout)
-        except TimeoutError:
-            pass
         self._event.clear()
 
 

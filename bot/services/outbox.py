@@ -35,8 +35,7 @@ import logging
 from collections import deque
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -68,8 +67,6 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.rendering.operators import card_text, has_hidden_data, topic_title
-from bot.keyboards.operators import card as card_keyboard
 from bot.domain.clock import Clock
 from bot.services.desk import OutboxSignal, blocked_change
 from bot.storage.faults import FaultEpisode, StorageFault
@@ -77,8 +74,10 @@ from bot.domain.models import (
     SYSTEM,
     Appeal,
     AppealChange,
+    AppealEvent,
     AppealThread,
     Audience,
+    CitizenFlags,
     EventKind,
     MessageRef,
     NewEvent,
@@ -129,6 +128,17 @@ def _operators_chat_unusable(error: TelegramAPIError) -> bool:
         error, "chat not found", "not enough rights", "have no rights", "CHAT_WRITE_FORBIDDEN")
 
 
+class OperatorCards(Protocol):
+    """How an appeal looks in the operators' chat, rendered at send time (from the rows as
+    they are then): :class:`bot.rendering.operators.OperatorCardRendering`."""
+
+    def topic_title(self, appeal: Appeal) -> str: ...
+
+    def card(
+        self, appeal: Appeal, flags: CitizenFlags, events: list[AppealEvent], *, forum: bool
+    ) -> tuple[str, InlineKeyboardMarkup | None]: ...
+
+
 class _Throttled(Exception):
     """The operators' chat budget is spent for now; nothing was sent."""
 
@@ -170,7 +180,7 @@ class OutboxSender:
         signal: OutboxSignal,
         *,
         operators_chat_id: int | None,
-        zone: ZoneInfo,
+        cards: OperatorCards,
         operators_per_minute: int = 20,
         batch: int = 50,
         max_backoff: timedelta = timedelta(minutes=5),
@@ -181,7 +191,7 @@ class OutboxSender:
         self._clock = clock
         self._signal = signal
         self._chat_id = operators_chat_id
-        self._zone = zone
+        self._cards = cards
         self._limiter = RateWindow(operators_per_minute, timedelta(minutes=1), clock)
         self._batch = batch
         self._max_backoff = max_backoff
@@ -449,7 +459,7 @@ class OutboxSender:
     async def _create_topic(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> AppealThread:
         try:
             topic = await self._call(bot, CreateForumTopic(chat_id=thread.chat_id,
-                                                           name=topic_title(appeal)))
+                                                           name=self._cards.topic_title(appeal)))
         except TelegramBadRequest as error:
             # No "Manage topics" right, or the forum was turned off: thread by replies.
             logger.error("Cannot create a topic for appeal %s (%s): cards go to the main "
@@ -481,16 +491,16 @@ class OutboxSender:
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         current = await self._desk.get(appeal.id) or appeal
         flags = await self._desk.flags(current.citizen_id)
-        text = card_text(current, flags, self._zone, forum=thread.topic_id is not None)
-        hidden = has_hidden_data(current, await self._desk.events(current.id))
-        return text, card_keyboard(current, has_hidden_data=hidden)
+        events = await self._desk.events(current.id)
+        return self._cards.card(current, flags, events, forum=thread.topic_id is not None)
 
     async def _post_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> Message:
         text, markup = await self._render_card(appeal, thread)
-        return await self._call(bot, SendMessage(
+        posted: Message = await self._call(bot, SendMessage(
             chat_id=thread.chat_id, text=text, reply_markup=markup,
             message_thread_id=thread.topic_id,
         ))
+        return posted
 
     async def _update_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> int:
         assert thread.card_message_id is not None

@@ -18,7 +18,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.domain.masking import mask_personal_data
 from bot.domain.text_split import CAPTION_LIMIT, split_html, visible_length
-from bot.texts import Safe, render
+from bot.domain.templating import Safe, render
 from bot.texts import conversation as conversation_texts
 from bot.domain.models import Attachment
 

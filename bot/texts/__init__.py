@@ -1,34 +1,16 @@
 """The Russian text catalog.
 
-Templates hold named fields. :func:`render` escapes every value for HTML, so
-user input can never break markup; pre-built fragments pass as :class:`Safe`.
+Templates hold named fields, filled in by :mod:`bot.domain.templating`:
+:func:`render` escapes every value for HTML, so user input can never break
+markup; pre-built fragments pass as :class:`Safe`.
 """
 
 from __future__ import annotations
 
-from aiogram import html
+# The templating itself is pure and lives in the domain; the catalog re-exports it.
+from bot.domain.templating import Safe, join_lines, plain, render
 
-
-class Safe(str):
-    """A fragment already rendered as HTML: inserted as is."""
-
-
-def render(template: str, **values: object) -> str:
-    escaped = {
-        name: value if isinstance(value, Safe) else html.quote(str(value))
-        for name, value in values.items()
-    }
-    return template.format(**escaped)
-
-
-def plain(template: str, **values: object) -> str:
-    """For plain-text places (callback alerts, topic names): no HTML, so no escaping."""
-    return template.format(**values)
-
-
-def join_lines(lines: list[str]) -> Safe:
-    """Lines already rendered with :func:`render`, as one fragment."""
-    return Safe("\n".join(lines))
+__all__ = ["Safe", "explain", "join_lines", "plain", "render"]
 
 
 def explain(problem: str, details: dict[str, object], table: dict[str, str]) -> str:

@@ -114,7 +114,8 @@ async def _call_guards_pass(tx: Transaction, appeal_id: int, change: CallChange)
 
 
 async def _update_call(tx: Transaction, appeal_id: int, change: CallChange, stamp: str) -> None:
-    sets, params = ["updated_at = ?"], [stamp]
+    sets: list[str] = ["updated_at = ?"]
+    params: list[Any] = [stamp]
     if change.status is not None:
         sets.append("status = ?")
         params.append(change.status)
@@ -139,17 +140,16 @@ def _guards_pass(change: AppealChange, row: Any) -> bool:
         return False
     if change.rating is not None and row["rating"] is not None:
         return False
-    if change.rating_comment is not None and (
-        row["rating"] is None or row["rating_comment"] is not None
-    ):
-        return False
-    return True
+    return change.rating_comment is None or (
+        row["rating"] is not None and row["rating_comment"] is None
+    )
 
 
 def _appeal_updates(
     change: AppealChange, row: Any, stamp: str, transition: bool
 ) -> tuple[list[str], list[Any]]:
-    sets, params = ["updated_at = ?"], [stamp]
+    sets: list[str] = ["updated_at = ?"]
+    params: list[Any] = [stamp]
     if transition:
         sets.append("status = ?")
         params.append(change.status)

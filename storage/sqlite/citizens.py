@@ -38,7 +38,7 @@ class SQLiteCitizenRepository:
                 "SELECT phone, phone_verified_at FROM citizens WHERE user_id = ?", (user_id,)
             )
             previous = row["phone"] if row is not None else None
-            if previous is not None and previous != phone:
+            if row is not None and previous is not None and previous != phone:
                 await tx.execute(
                     "INSERT INTO phone_history (user_id, phone, verified_at, replaced_at)"
                     " VALUES (?, ?, ?, ?)",

@@ -427,9 +427,10 @@ class Database:
         """A consistent online copy through SQLite's backup API."""
         target_path = Path(target)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        async with self._access("backup") as connection:
-            async with aiosqlite.connect(target_path) as destination:
-                await connection.backup(destination)
+        async with self._access("backup") as connection, aiosqlite.connect(
+            target_path
+        ) as destination:
+            await connection.backup(destination)
 
 
 def _uri(path: Path, *, create: bool) -> str:

@@ -185,7 +185,7 @@ class SQLiteStorage(BaseStorage):
             scope.row.state = value
             await self._write(key, scope, [scope.row.statement(_key(key))], scope.row)
             return
-        statements = [(_UPSERT_STATE, (*_key(key), value))]
+        statements: list[Statement] = [(_UPSERT_STATE, (*_key(key), value))]
         if value is None:
             statements.append((_DELETE_IF_EMPTY, _key(key)))
         await self._write(key, scope, statements)
@@ -200,7 +200,7 @@ class SQLiteStorage(BaseStorage):
             scope.row.data = encoded
             await self._write(key, scope, [scope.row.statement(_key(key))], scope.row)
             return
-        statements = [(_UPSERT_DATA, (*_key(key), encoded))]
+        statements: list[Statement] = [(_UPSERT_DATA, (*_key(key), encoded))]
         if not data:
             statements.append((_DELETE_IF_EMPTY, _key(key)))
         await self._write(key, scope, statements)

@@ -8,6 +8,7 @@ citizen's data, and appeals in the database equal the confirmations sent.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 from pathlib import Path
@@ -110,10 +111,8 @@ async def play_operator(harness: BotHarness, database: Database, kind: str,
         return
     card = shown[int(value) % len(shown)] if kind == "op_reply" else shown[-1]
     if kind == "op_press":
-        try:
+        with contextlib.suppress(ButtonNotFound):
             await harness.press(OPERATOR, str(value), message=card)
-        except ButtonNotFound:
-            pass
         return
     event("operator replied on a card")
     number = card.text.split("№ ")[1].split()[0]
