@@ -32,6 +32,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
 from bot.domain.content import load_consent, load_help_content
+from bot.services.deadlines import DeadlineJob, DeadlineService
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
@@ -52,6 +53,7 @@ from bot.storage.sqlite.citizens import SQLiteCitizenRepository
 from bot.storage.sqlite.codes import SQLiteCodeRepository
 from bot.storage.sqlite.consents import SQLiteConsentRepository
 from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.fsm import SQLiteStorage
 from bot.storage.sqlite.outbox import SQLiteOutboxRepository
@@ -124,6 +126,12 @@ def create_dispatcher(
     dispatcher.shutdown.register(retention.stop)
     appeal_repository = SQLiteAppealRepository(database)
     desk_repository = SQLiteDeskRepository(database)
+    deadlines = DeadlineService(desk_repository, SQLiteDeadlineRepository(database), clock,
+                                signal, settings.sla,
+                                supervisors_chat_id=settings.supervisors_chat_id)
+    deadline_job = DeadlineJob(deadlines, timedelta(seconds=settings.deadline_check_seconds))
+    dispatcher.startup.register(deadline_job.start)
+    dispatcher.shutdown.register(deadline_job.stop)
     slot_policy = SlotPolicy(
         schedule=settings.schedule,
         zone=settings.zone,
@@ -147,12 +155,14 @@ def create_dispatcher(
         call_bookings=CallBookingService(appeal_repository, SQLiteCallBookingRepository(database),
                                           desk_repository, clock, signal, slot_policy),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
+        deadlines=deadlines,
         desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
                          clock, signal, settings.schedule, settings.zone),
         outbox_sender=OutboxSender(
             SQLiteOutboxRepository(database), desk_repository, clock, signal,
             operators_chat_id=settings.operators_chat_id, zone=settings.zone,
             operators_per_minute=settings.operators_chat_messages_per_minute,
+            supervisors_chat_id=settings.supervisors_chat_id, deadlines=deadlines,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),

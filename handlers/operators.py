@@ -21,6 +21,7 @@ from bot.rendering.operators import (
     has_hidden_data,
     history_text,
     open_list,
+    overdue_list,
     reveal_text,
     stats_text,
     templates_list,
@@ -28,6 +29,7 @@ from bot.rendering.operators import (
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
 from bot.services.call_booking import CallBookingService
+from bot.services.deadlines import DeadlineService
 from bot.services.desk import ActionOutcome, DeskService
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
@@ -47,7 +49,7 @@ from bot.states.operators import OperatorClosing
 from bot.domain.models import Appeal, AppealEvent, EventKind
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
-DESK_COMMANDS = ("appeal", "open", "stats", "history", "templates", "template_add",
+DESK_COMMANDS = ("appeal", "open", "overdue", "stats", "history", "templates", "template_add",
                  "template_del", "ban", "unban")
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
@@ -341,7 +343,7 @@ async def answer_edited(message: Message, desk: DeskService) -> None:
 
 
 async def appeal_command(message: Message, command: CommandObject, desk: DeskService,
-                         settings: Settings) -> None:
+                         deadlines: DeadlineService, settings: Settings) -> None:
     appeal = await appeal_from_command(message, command, desk, t.APPEAL_USAGE)
     if isinstance(appeal, str):
         await message.reply(appeal)
@@ -349,7 +351,8 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
     assert message.from_user is not None
     flags = await desk.flags_of(appeal)
     shown = await message.reply(
-        card_text(appeal, flags, settings.zone, forum=False),
+        card_text(appeal, flags, settings.zone, forum=False,
+                  deadlines=await deadlines.of(appeal)),
         reply_markup=keyboards.card(
             appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))),
     )
@@ -360,6 +363,14 @@ async def open_command(message: Message, desk: DeskService,
                        call_bookings: CallBookingService) -> None:
     await answer_long(message, open_list(await desk.open_appeals(), desk.now(),
                                          call_bookings.policy))
+
+
+async def overdue_command(message: Message, deadlines: DeadlineService,
+                          settings: Settings) -> None:
+    if not deadlines.enabled:
+        await message.answer(t.OVERDUE_DISABLED)
+        return
+    await answer_long(message, overdue_list(await deadlines.overview(), settings.zone))
 
 
 async def stats_command(message: Message, desk: DeskService) -> None:
@@ -498,6 +509,7 @@ def create_router() -> Router:
     desk.message.register(help_command, Command("help"))
     desk.message.register(appeal_command, Command("appeal"))
     desk.message.register(open_command, Command("open"))
+    desk.message.register(overdue_command, Command("overdue"))
     desk.message.register(stats_command, Command("stats"))
     desk.message.register(history_command, Command("history"))
     desk.message.register(templates_command, Command("templates"))

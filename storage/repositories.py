@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.domain.deadlines import DeadlineKind, DeadlineMark, DeadlineState
 from bot.domain.models import (
     Appeal,
     AppealChange,
@@ -164,6 +165,17 @@ class DeskRepository(Protocol):
     async def flags(self, user_id: int) -> CitizenFlags: ...
 
     async def stats(self) -> DeskStats: ...
+
+
+class DeadlineRepository(Protocol):
+    """Marks of appeals' deadlines (at risk, breached), each left once."""
+
+    async def marks(self, appeal_ids: Sequence[int]) -> list[DeadlineMark]: ...
+
+    async def mark(self, appeal_id: int, deadline: DeadlineKind, mark: DeadlineState,
+                   now: datetime, change: AppealChange | None = None) -> bool:
+        """Leave the mark and apply ``change`` in one transaction, unless the mark is
+        already there (another process left it): then nothing happens and False."""
 
 
 class TemplateRepository(Protocol):

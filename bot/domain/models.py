@@ -195,6 +195,7 @@ class EventKind(StrEnum):
     CALL_NOT_REACHED = "call_not_reached"
     CALL_CONFIRMED = "call_confirmed"
     RELAY_DROPPED_ERASED = "relay_dropped_erased"  # a pending send held erased data
+    DEADLINE_BREACHED = "deadline_breached"  # text: which deadline; escalated once
 
 
 class Audience(StrEnum):
