@@ -167,3 +167,39 @@ async def test_without_targets_nothing_is_checked_and_overdue_says_so(
     service = create_dispatcher(plain, database, clock=clock).workflow_data["deadlines"]
     assert not service.enabled
     assert await service.check() == 0
+
+
+@pytest.mark.errors_expected
+async def test_a_supervisors_chat_that_refuses_does_not_hold_the_cards_back(
+    harness: BotHarness, group: int, citizen: Person, operator: Person, clock: ManualClock,
+    deadlines: DeadlineService, database: Database, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The bot was removed from the supervisors' chat.
+    harness.session.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the "
+                              "supergroup chat", chat_id=SUPERVISORS_CHAT)
+    number = await file_consultation(harness, citizen)
+    clock.advance(hours=3)
+    assert await deadlines.check() == 1
+    await harness.deliver()
+    assert [record.getMessage() for record in caplog.records
+            if record.levelname == "ERROR"] == [
+        "Supervisors' chat refused outbox row 3: Forbidden: bot was kicked from the "
+        "supergroup chat"]
+    assert "⛔ Первый ответ" in card_of(harness, number).text
+    assert await database.fetchall("SELECT * FROM outbox WHERE status = 'pending'") == []
+    card = card_of(harness, number)
+    sent = await harness.send_to_group(operator, group, "Ответ", reply_to=card)
+    assert [message.chat_id for message in sent] == [citizen.id]
+
+
+def test_deadline_settings_are_validated(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="SLA|sla_first_response"):
+        Settings(_env_file=None, sla_first_response="technical:2 hours")
+    with pytest.raises(ValidationError, match="unknown appeal type"):
+        Settings(_env_file=None, legal_deadline_types="complaint,letter")
+    settings = Settings(_env_file=None, sla_first_response="technical:2h",
+                        legal_deadline_types="complaint", supervisors_chat_id="")
+    assert settings.supervisors_chat_id is None
+    assert settings.sla.legal_types == frozenset({"complaint"})
