@@ -32,7 +32,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
 from bot.domain.content import load_consent, load_help_content
-from bot.services.deadlines import DeadlineJob, DeadlineService
+from bot.services.deadlines import DeadlineService, PeriodicJob
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
@@ -129,9 +129,19 @@ def create_dispatcher(
     deadlines = DeadlineService(desk_repository, SQLiteDeadlineRepository(database), clock,
                                 signal, settings.sla,
                                 supervisors_chat_id=settings.supervisors_chat_id)
-    deadline_job = DeadlineJob(deadlines, timedelta(seconds=settings.deadline_check_seconds))
-    dispatcher.startup.register(deadline_job.start)
-    dispatcher.shutdown.register(deadline_job.stop)
+    desk = DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
+                       clock, signal, settings.schedule, settings.zone,
+                       reopen_within=timedelta(days=settings.reopen_days))
+    jobs = []
+    if deadlines.enabled:
+        jobs.append(PeriodicJob("deadlines", deadlines.check,
+                                timedelta(seconds=settings.deadline_check_seconds)))
+    if settings.auto_close_days:
+        idle = timedelta(days=settings.auto_close_days)
+        jobs.append(PeriodicJob("auto-close", lambda: desk.close_idle(idle), timedelta(hours=1)))
+    for job in jobs:
+        dispatcher.startup.register(job.start)
+        dispatcher.shutdown.register(job.stop)
     slot_policy = SlotPolicy(
         schedule=settings.schedule,
         zone=settings.zone,
@@ -156,8 +166,7 @@ def create_dispatcher(
                                           desk_repository, clock, signal, slot_policy),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
         deadlines=deadlines,
-        desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
-                         clock, signal, settings.schedule, settings.zone),
+        desk=desk,
         outbox_sender=OutboxSender(
             SQLiteOutboxRepository(database), desk_repository, clock, signal,
             operators_chat_id=settings.operators_chat_id, zone=settings.zone,

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     legal_deadline_types: Annotated[frozenset[AppealType], NoDecode] = frozenset()
     supervisors_chat_id: int | None = None
     deadline_check_seconds: int = Field(default=300, gt=0)
+    # Appeals «дан ответ» and silent this many days are closed (0: never); the citizen may
+    # reopen a closed appeal within REOPEN_DAYS of its closing.
+    auto_close_days: int = Field(default=0, ge=0)
+    reopen_days: int = Field(default=7, gt=0)
 
     callback_slot_minutes: int = Field(default=30, ge=5, le=240)
     callback_operators_per_slot: int = Field(default=2, gt=0)

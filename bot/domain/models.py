@@ -196,6 +196,7 @@ class EventKind(StrEnum):
     CALL_CONFIRMED = "call_confirmed"
     RELAY_DROPPED_ERASED = "relay_dropped_erased"  # a pending send held erased data
     DEADLINE_BREACHED = "deadline_breached"  # text: which deadline; escalated once
+    REOPENED = "reopened"  # the citizen reopened a closed appeal
 
 
 class Audience(StrEnum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.domain.clock import Clock
@@ -125,17 +126,19 @@ class DeadlineService:
         )
 
 
-class DeadlineJob:
-    """Runs the check at start-up and then every ``period``; one failed run is logged."""
+class PeriodicJob:
+    """Runs ``work`` at start-up and then every ``period``; a failed run is logged and the
+    next one comes as usual. Used for the deadline check and for closing idle appeals."""
 
-    def __init__(self, service: DeadlineService, period: timedelta) -> None:
-        self._service = service
+    def __init__(self, name: str, work: Callable[[], Awaitable[object]],
+                 period: timedelta) -> None:
+        self._name = name
+        self._work = work
         self._period = period
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        if self._service.enabled:
-            self._task = asyncio.create_task(self._run(), name="deadlines")
+        self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -149,7 +152,7 @@ class DeadlineJob:
     async def _run(self) -> None:
         while True:
             try:
-                await self._service.check()
+                await self._work()
             except Exception:  # noqa: BLE001 - a failed run must not stop the next ones
-                logger.exception("Deadline check failed")
+                logger.exception("Periodic job %s failed", self._name)
             await asyncio.sleep(self._period.total_seconds())

@@ -172,6 +172,9 @@ HELP = (
 )
 HELP_FORUM = " в отдельной теме"
 
+AUTO_CLOSED_BY = "бот: без ответа гражданина {days} дн."
+REOPENED_NOTICE = "🔄 <b>Гражданин возобновил обращение</b> · № {number}"
+
 # --- deadlines (bot/domain/deadlines.py) ---------------------------------------------
 DEADLINE_NAMES = {
     "first_response": "Первый ответ",
@@ -247,6 +250,7 @@ EVENT_NAMES = {
     "call_confirmed": "гражданин подтвердил звонок",
     "relay_dropped_erased": "не доставлено: персональные данные удалены",
     "deadline_breached": "срок нарушен, эскалация",
+    "reopened": "гражданин возобновил обращение",
 }
 
 # The command menu shown in the operators' chat.
