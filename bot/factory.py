@@ -32,6 +32,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
 from bot.domain.content import load_consent, load_help_content
+from bot.services.assignment import AssignmentService
 from bot.services.deadlines import DeadlineService, PeriodicJob
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
@@ -58,6 +59,7 @@ from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.fsm import SQLiteStorage
 from bot.storage.sqlite.outbox import SQLiteOutboxRepository
 from bot.storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.storage.sqlite.shifts import SQLiteShiftRepository
 from bot.storage.sqlite.templates import SQLiteTemplateRepository
 from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
@@ -132,7 +134,11 @@ def create_dispatcher(
     desk = DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
                        clock, signal, settings.schedule, settings.zone,
                        reopen_within=timedelta(days=settings.reopen_days))
+    assignment = AssignmentService(desk, desk_repository, SQLiteShiftRepository(database), clock,
+                                   settings.operator_capacity)
     jobs = []
+    if assignment.enabled:
+        jobs.append(PeriodicJob("assignment", assignment.assign_waiting, timedelta(seconds=30)))
     if deadlines.enabled:
         jobs.append(PeriodicJob("deadlines", deadlines.check,
                                 timedelta(seconds=settings.deadline_check_seconds)))
@@ -166,6 +172,7 @@ def create_dispatcher(
                                           desk_repository, clock, signal, slot_policy),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
         deadlines=deadlines,
+        assignment=assignment,
         desk=desk,
         outbox_sender=OutboxSender(
             SQLiteOutboxRepository(database), desk_repository, clock, signal,

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # reopen a closed appeal within REOPEN_DAYS of its closing.
     auto_close_days: int = Field(default=0, ge=0)
     reopen_days: int = Field(default=7, gt=0)
+    # Automatic assignment (/shift): each operator on shift gets new appeals round-robin up
+    # to this many open appeals; 0: no automatic assignment (operators take appeals by hand).
+    operator_capacity: int = Field(default=0, ge=0)
 
     callback_slot_minutes: int = Field(default=30, ge=5, le=240)
     callback_operators_per_slot: int = Field(default=2, gt=0)

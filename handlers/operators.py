@@ -29,13 +29,14 @@ from bot.rendering.operators import (
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
 from bot.services.call_booking import CallBookingService
+from bot.services.assignment import AssignmentService
 from bot.services.deadlines import DeadlineService
 from bot.services.desk import ActionOutcome, DeskService
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import operators as t
-from bot.texts import plain, render
+from bot.texts import Safe, plain, render
 from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
@@ -49,7 +50,7 @@ from bot.states.operators import OperatorClosing
 from bot.domain.models import Appeal, AppealEvent, EventKind
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
-DESK_COMMANDS = ("appeal", "open", "overdue", "stats", "history", "templates", "template_add",
+DESK_COMMANDS = ("appeal", "open", "overdue", "shift", "stats", "history", "templates", "template_add",
                  "template_del", "ban", "unban")
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
@@ -373,6 +374,32 @@ async def overdue_command(message: Message, deadlines: DeadlineService,
     await answer_long(message, overdue_list(await deadlines.overview(), settings.zone))
 
 
+async def shift_command(message: Message, assignment: AssignmentService) -> None:
+    """On shift or off it; who is on shift now, with their open appeals."""
+    assert message.from_user is not None
+    actor = operator(message.from_user)
+    on = await assignment.toggle(actor)
+    if not on:
+        reply = render(t.SHIFT_OFF, name=message.from_user.full_name)
+    elif assignment.enabled:
+        reply = render(t.SHIFT_ON, name=message.from_user.full_name,
+                       capacity=assignment.capacity)
+    else:
+        reply = render(t.SHIFT_ON_MANUAL, name=message.from_user.full_name)
+    on_shift = await assignment.on_shift()
+    if on_shift:
+        load = await assignment.load()
+        names = ", ".join(
+            render(t.SHIFT_ITEM, name=item.name, load=load[item.operator_id],
+                   capacity=assignment.capacity or "∞") for item in on_shift)
+        reply += "\n" + render(t.SHIFT_LIST, names=Safe(names))
+    else:
+        reply += "\n" + t.SHIFT_NOBODY
+    await message.answer(reply)
+    if on:
+        await assignment.assign_waiting()
+
+
 async def stats_command(message: Message, desk: DeskService) -> None:
     await message.answer(stats_text(await desk.stats()))
 
@@ -510,6 +537,7 @@ def create_router() -> Router:
     desk.message.register(appeal_command, Command("appeal"))
     desk.message.register(open_command, Command("open"))
     desk.message.register(overdue_command, Command("overdue"))
+    desk.message.register(shift_command, Command("shift"))
     desk.message.register(stats_command, Command("stats"))
     desk.message.register(history_command, Command("history"))
     desk.message.register(templates_command, Command("templates"))

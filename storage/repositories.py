@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.domain.deadlines import DeadlineKind, DeadlineMark, DeadlineState
 from bot.domain.models import (
+    Actor,
     Appeal,
     AppealChange,
     AppealEvent,
@@ -24,6 +25,7 @@ from bot.domain.models import (
     MessageRef,
     NewAppeal,
     NewEvent,
+    OperatorShift,
     OutboxItem,
     PhoneHistoryEntry,
     ReplyTemplate,
@@ -176,6 +178,17 @@ class DeadlineRepository(Protocol):
                    now: datetime, change: AppealChange | None = None) -> bool:
         """Leave the mark and apply ``change`` in one transaction, unless the mark is
         already there (another process left it): then nothing happens and False."""
+
+
+class ShiftRepository(Protocol):
+    """Operators on and off shift, and when each was last given an appeal."""
+
+    async def set_on_shift(self, operator: Actor, on_shift: bool, now: datetime) -> None: ...
+
+    async def on_shift(self) -> list[OperatorShift]:
+        """Operators on shift, the longest without a new appeal first."""
+
+    async def assigned(self, operator_id: int, now: datetime) -> None: ...
 
 
 class TemplateRepository(Protocol):

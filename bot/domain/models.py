@@ -334,6 +334,13 @@ class AppealThread:
 
 
 @dataclass(frozen=True, slots=True)
+class OperatorShift:
+    operator_id: int
+    name: str
+    last_assigned_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class CitizenFlags:
     user_id: int
     banned: bool = False
