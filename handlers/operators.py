@@ -50,7 +50,7 @@ from bot.states.operators import OperatorClosing
 from bot.domain.models import Appeal, AppealEvent, EventKind
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
-DESK_COMMANDS = ("appeal", "open", "overdue", "shift", "stats", "history", "templates", "template_add",
+DESK_COMMANDS = ("appeal", "open", "overdue", "shift", "assign", "stats", "history", "templates", "template_add",
                  "template_del", "ban", "unban")
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
@@ -400,6 +400,47 @@ async def shift_command(message: Message, assignment: AssignmentService) -> None
         await assignment.assign_waiting()
 
 
+async def assign_command(message: Message, command: CommandObject, desk: DeskService,
+                         assignment: AssignmentService) -> None:
+    """``/assign @username [number]``: the appeal (named, or of this thread) goes to them."""
+    words = (command.args or "").split()
+    if not words or not words[0].startswith("@") or len(words) > 2:
+        await message.reply(t.ASSIGN_USAGE)
+        return
+    target = await assignment.find_operator(words[0])
+    if target is None:
+        await message.reply(render(t.ASSIGN_UNKNOWN, username=words[0].lstrip("@")))
+        return
+    if len(words) == 2:
+        try:
+            number = parse_appeal_number(words[1])
+        except Invalid:
+            await message.reply(t.NUMBER_INVALID)
+            return
+        appeal = await desk.find(number)
+        if appeal is None:
+            await message.reply(render(t.APPEAL_NOT_FOUND, number=number))
+            return
+    else:
+        found = await appeal_of(message, desk)
+        if found is None:
+            await message.reply(t.ASSIGN_USAGE)
+            return
+        appeal = found[0]
+    assert message.from_user is not None
+    by = operator(message.from_user)
+    result = await desk.reassign(appeal, target, by)
+    if result.outcome in (ActionOutcome.CLOSED, ActionOutcome.NOT_FOUND):
+        await message.reply(render(t.ALREADY_CLOSED, number=appeal.number))
+    elif result.outcome == ActionOutcome.UNCHANGED:
+        await message.reply(render(t.ASSIGN_SAME, number=appeal.number, name=target.name))
+    elif result.outcome == ActionOutcome.DONE:
+        await message.reply(render(t.ASSIGNED, number=appeal.number, name=target.name,
+                                   by=by.name))
+    else:
+        await message.reply(render(t.ASSIGN_BUSY, number=appeal.number))
+
+
 async def stats_command(message: Message, desk: DeskService) -> None:
     await message.answer(stats_text(await desk.stats()))
 
@@ -538,6 +579,7 @@ def create_router() -> Router:
     desk.message.register(open_command, Command("open"))
     desk.message.register(overdue_command, Command("overdue"))
     desk.message.register(shift_command, Command("shift"))
+    desk.message.register(assign_command, Command("assign"))
     desk.message.register(stats_command, Command("stats"))
     desk.message.register(history_command, Command("history"))
     desk.message.register(templates_command, Command("templates"))

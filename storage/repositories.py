@@ -190,6 +190,9 @@ class ShiftRepository(Protocol):
 
     async def assigned(self, operator_id: int, now: datetime) -> None: ...
 
+    async def known(self) -> list[OperatorShift]:
+        """Every operator who ever used /shift, on shift or not."""
+
 
 class TemplateRepository(Protocol):
     async def add(

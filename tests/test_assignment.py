@@ -87,3 +87,33 @@ async def test_off_shift_gets_nothing(
     # Going on shift gives out what waits at once.
     await harness.send_to_group(operator, group, "/shift")
     assert await assignee(database, number) == "Ирина (@irina)"
+
+
+async def test_assign_reassigns_by_username_and_the_citizen_sees_no_name(
+    harness: BotHarness, group: int, citizen: Person, operator: Person,
+    second_operator: Person, database: Database,
+) -> None:
+    await harness.send_to_group(operator, group, "/shift")
+    await harness.send_to_group(operator, group, "/shift")  # known to the bot, now off shift
+    await harness.send_to_group(second_operator, group, "/shift")
+    number = await file_consultation(harness, citizen)
+    card = card_of(harness, number)
+    replies = await harness.send_to_group(second_operator, group, "/assign @IRINA",
+                                          reply_to=card)
+    assert await assignee(database, number) == "Ирина (@irina)"
+    assert any(reply.text == f"👤 Обращение № {number} передано: Ирина (@irina) "
+                             "(назначил Пётр)." for reply in replies)
+    assert await status_of(database, number) == "in_progress"
+    notice = harness.session.messages_in(citizen.id)[-1]
+    assert notice.text.startswith(f"🛠 Обращение № {number} взято в работу.")
+    assert "Ирина" not in notice.text and "irina" not in notice.text
+    assert "Ответственный: Ирина (@irina)" in card_of(harness, number).text
+    replies = await harness.send_to_group(second_operator, group, f"/assign @irina {number}")
+    assert replies[0].text == f"Обращение № {number} уже у оператора Ирина (@irina)."
+    replies = await harness.send_to_group(operator, group, "/assign @nobody", reply_to=card)
+    assert replies[0].text == ("Оператор @nobody не найден: пусть он хотя бы раз отправит "
+                               "/shift в этом чате.")
+    replies = await harness.send_to_group(operator, group, "/assign")
+    assert replies[0].text.startswith("Формат: /assign @оператор")
+    replies = await harness.send_to_group(operator, group, "/assign @irina 12345")
+    assert replies[0].text == "Номер обращения выглядит так: 2026-000042."

@@ -197,6 +197,7 @@ class EventKind(StrEnum):
     RELAY_DROPPED_ERASED = "relay_dropped_erased"  # a pending send held erased data
     DEADLINE_BREACHED = "deadline_breached"  # text: which deadline; escalated once
     REOPENED = "reopened"  # the citizen reopened a closed appeal
+    ASSIGNED = "assigned"  # /assign: text is the new assignee's name
 
 
 class Audience(StrEnum):

@@ -40,6 +40,14 @@ class AssignmentService:
         await self._shifts.set_on_shift(operator, on, self._clock.now())
         return on
 
+    async def find_operator(self, username: str) -> Actor | None:
+        """An operator known from /shift by their @username (names end with «(@username)»)."""
+        suffix = f"(@{username.lstrip('@').casefold()})"
+        for item in await self._shifts.known():
+            if item.name.casefold().endswith(suffix):
+                return Actor(MessageAuthor.OPERATOR, item.operator_id, item.name)
+        return None
+
     async def load(self) -> Counter[int]:
         """Open appeals per assigned operator."""
         return Counter(appeal.assignee_id for appeal in await self._appeals.open_appeals()

@@ -402,6 +402,37 @@ class DeskService:
             return ActionResult(ActionOutcome.UNCHANGED, await self.find(number))
         return ActionResult(ActionOutcome.DONE, reopened)
 
+    async def reassign(self, appeal: Appeal, to: Actor, by: Actor) -> ActionResult:
+        """/assign: the appeal goes to operator ``to``; a new one becomes «в работе» and its
+        citizen is told so (never who took it)."""
+        for _ in range(_RETRIES):
+            current = await self._desk.get(appeal.id)
+            if current is None:
+                return ActionResult(ActionOutcome.NOT_FOUND)
+            if not current.is_open:
+                return ActionResult(ActionOutcome.CLOSED, current)
+            if current.assignee_id == to.id:
+                return ActionResult(ActionOutcome.UNCHANGED, current)
+            outbox = [CARD_UPDATE]
+            status = None
+            if current.status == AppealStatus.NEW:
+                status = AppealStatus.IN_PROGRESS
+                outbox += to_citizen(current, text_payloads(
+                    render(citizen_texts.TAKEN, number=current.number),
+                    citizen_keyboards.reply_button(current.number)))
+            [changed] = await self._apply(AppealChange(
+                current.id,
+                events=(NewEvent(EventKind.ASSIGNED, by, text=to.name),),
+                outbox=tuple(outbox),
+                allowed_statuses=frozenset({current.status}),
+                status=status,
+                assignee=to,
+                replace_assignee=True,
+            ))
+            if changed is not None:
+                return ActionResult(ActionOutcome.DONE, changed)
+        return ActionResult(ActionOutcome.NOT_NEW, appeal)
+
     async def template(self, template_id: int) -> ReplyTemplate | None:
         return await self._templates.get(template_id)
 

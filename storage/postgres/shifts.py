@@ -30,6 +30,11 @@ class PostgresShiftRepository:
         )
         return [OperatorShift(row[0], row[1], row[2]) for row in rows]
 
+    async def known(self) -> list[OperatorShift]:
+        rows = await self._db.pool.fetch(
+            "SELECT operator_id, name, last_assigned_at FROM operator_shifts ORDER BY operator_id")
+        return [OperatorShift(row[0], row[1], row[2]) for row in rows]
+
     async def assigned(self, operator_id: int, now: datetime) -> None:
         await self._db.pool.execute(
             "UPDATE operator_shifts SET last_assigned_at = $1 WHERE operator_id = $2",

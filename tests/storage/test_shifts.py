@@ -34,3 +34,4 @@ async def test_longest_without_an_appeal_comes_first(store: Store) -> None:
     assert order[1].name == "Ирина (@irina)"
     await shifts.set_on_shift(OLEG, False, NOW + timedelta(minutes=3))
     assert [item.operator_id for item in await shifts.on_shift()] == [2001]
+    assert [item.name for item in await shifts.known()] == ["Ирина (@irina)", "Олег"]
