@@ -112,6 +112,12 @@ class Addendum(CallbackData, prefix="ad"):
     message: int
 
 
+class Reopen(CallbackData, prefix="ro"):
+    """«Возобновить обращение»: the citizen reopens closed appeal ``number``."""
+
+    number: str
+
+
 class RatingAction(StrEnum):
     # The only action since the comment step is a dialogue; rating buttons already in
     # citizens' chats carry it, so it stays in the data.

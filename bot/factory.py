@@ -37,6 +37,8 @@ from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
 from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.domain.content import load_consent, load_help_content
+from bot.services.assignment import AssignmentService
+from bot.services.deadlines import DeadlineService, PeriodicJob
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
@@ -57,10 +59,12 @@ from bot.storage.sqlite.citizens import SQLiteCitizenRepository
 from bot.storage.sqlite.codes import SQLiteCodeRepository
 from bot.storage.sqlite.consents import SQLiteConsentRepository
 from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.fsm import SQLiteStorage
 from bot.storage.sqlite.outbox import SQLiteOutboxRepository
 from bot.storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.storage.sqlite.shifts import SQLiteShiftRepository
 from bot.storage.sqlite.templates import SQLiteTemplateRepository
 from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
@@ -138,6 +142,26 @@ def create_dispatcher(
     dispatcher.shutdown.register(retention.stop)
     appeal_repository = SQLiteAppealRepository(database)
     desk_repository = SQLiteDeskRepository(database)
+    deadlines = DeadlineService(desk_repository, SQLiteDeadlineRepository(database), clock,
+                                signal, settings.sla,
+                                supervisors_chat_id=settings.supervisors_chat_id)
+    desk = DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
+                       clock, signal, settings.schedule, settings.zone,
+                       reopen_within=timedelta(days=settings.reopen_days), events=events)
+    assignment = AssignmentService(desk, desk_repository, SQLiteShiftRepository(database), clock,
+                                   settings.operator_capacity)
+    jobs = []
+    if assignment.enabled:
+        jobs.append(PeriodicJob("assignment", assignment.assign_waiting, timedelta(seconds=30)))
+    if deadlines.enabled:
+        jobs.append(PeriodicJob("deadlines", deadlines.check,
+                                timedelta(seconds=settings.deadline_check_seconds)))
+    if settings.auto_close_days:
+        idle = timedelta(days=settings.auto_close_days)
+        jobs.append(PeriodicJob("auto-close", lambda: desk.close_idle(idle), timedelta(hours=1)))
+    for job in jobs:
+        dispatcher.startup.register(job.start)
+        dispatcher.shutdown.register(job.stop)
     slot_policy = SlotPolicy(
         schedule=settings.schedule,
         zone=settings.zone,
@@ -162,13 +186,15 @@ def create_dispatcher(
                                           desk_repository, clock, signal, slot_policy,
                                           events=events),
         phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
-        desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
-                         clock, signal, settings.schedule, settings.zone, events=events),
+        deadlines=deadlines,
+        assignment=assignment,
+        desk=desk,
         outbox_sender=OutboxSender(
             SQLiteOutboxRepository(database), desk_repository, clock, signal,
             operators_chat_id=settings.operators_chat_id,
             cards=OperatorCardRendering(settings.zone),
             operators_per_minute=settings.operators_chat_messages_per_minute,
+            supervisors_chat_id=settings.supervisors_chat_id, deadlines=deadlines,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.deadlines import LEGAL_TERM_DAYS, SlaError, SlaPolicy, parse_sla
+from bot.domain.models import AppealType
 from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -69,6 +71,21 @@ class Settings(BaseSettings):
 
     retention_days: int = Field(default=365, gt=0)
 
+    # Deadlines (bot/domain/deadlines.py): first response per appeal type in working hours,
+    # the legal term (59-FZ art. 12) for the types in LEGAL_DEADLINE_TYPES; breaches go to
+    # SUPERVISORS_CHAT_ID. The check runs every DEADLINE_CHECK_SECONDS.
+    sla_first_response: str = ""
+    legal_deadline_types: Annotated[frozenset[AppealType], NoDecode] = frozenset()
+    supervisors_chat_id: int | None = None
+    deadline_check_seconds: int = Field(default=300, gt=0)
+    # Appeals «дан ответ» and silent this many days are closed (0: never); the citizen may
+    # reopen a closed appeal within REOPEN_DAYS of its closing.
+    auto_close_days: int = Field(default=0, ge=0)
+    reopen_days: int = Field(default=7, gt=0)
+    # Automatic assignment (/shift): each operator on shift gets new appeals round-robin up
+    # to this many open appeals; 0: no automatic assignment (operators take appeals by hand).
+    operator_capacity: int = Field(default=0, ge=0)
+
     callback_slot_minutes: int = Field(default=30, ge=5, le=240)
     callback_operators_per_slot: int = Field(default=2, gt=0)
     callback_days_ahead: int = Field(default=5, ge=0, le=30)
@@ -102,8 +119,8 @@ class Settings(BaseSettings):
     def _blank_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("operators_chat_id", "help_articles_dir", "routing_rules_path",
-                     "consent_text_path", "metrics_port", mode="before")
+    @field_validator("operators_chat_id", "supervisors_chat_id", "help_articles_dir",
+                     "routing_rules_path", "consent_text_path", "metrics_port", mode="before")
     @classmethod
     def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip() and info.field_name is not None:
@@ -134,6 +151,27 @@ class Settings(BaseSettings):
             return [date.fromisoformat(item) for item in items]
         except ValueError as error:
             raise ValueError(f"expected dates like 2026-12-31,2027-01-01: {error}") from error
+
+    @field_validator("sla_first_response")
+    @classmethod
+    def _sla_shape(cls, value: str) -> str:
+        try:
+            parse_sla(value)
+        except SlaError as error:
+            raise ValueError(f"{error} (example: technical:2h,complaint:4h)") from error
+        return value.strip()
+
+    @field_validator("legal_deadline_types", mode="before")
+    @classmethod
+    def _comma_separated_types(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        items = [item.strip().lower() for item in value.replace(";", ",").split(",")]
+        known = {member.value for member in AppealType}
+        for item in items:
+            if item and item not in known:
+                raise ValueError(f"unknown appeal type {item!r} (known: {', '.join(known)})")
+        return [item for item in items if item]
 
     @field_validator("working_hours")
     @classmethod
@@ -224,6 +262,11 @@ class Settings(BaseSettings):
     @property
     def schedule(self) -> WorkingHours:
         return parse_working_hours(self.working_hours).with_holidays(self.holidays)
+
+    @property
+    def sla(self) -> SlaPolicy:
+        return SlaPolicy(parse_sla(self.sla_first_response), self.schedule, self.zone,
+                         legal_types=self.legal_deadline_types, legal_days=LEGAL_TERM_DAYS)
 
 
 def _is_loopback(host: str) -> bool:

@@ -37,7 +37,7 @@ from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Const
 
-from bot.callback_data import Addendum, Rating, ReplyToAppeal
+from bot.callback_data import Addendum, Rating, Reopen, ReplyToAppeal
 from bot.domain.clock import Clock
 from bot.domain.content import HelpContent
 from bot.domain.models import MessageRef
@@ -50,7 +50,14 @@ from bot.handlers.widgets import Catalog, Refusal, navigation, refuse
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.appeals import AppealService
-from bot.services.desk import DeskService, RateOutcome, RelayOutcome, RelayResult
+from bot.domain.models import Appeal
+from bot.services.desk import (
+    ActionOutcome,
+    DeskService,
+    RateOutcome,
+    RelayOutcome,
+    RelayResult,
+)
 from bot.services.relay import Content
 from bot.settings import Settings
 from bot.states.conversation import AppealConversation, RatingFeedback
@@ -72,10 +79,43 @@ async def tell_outcome(message: Message, result: RelayResult, desk: DeskService)
         await message.answer(t.BANNED, reply_markup=main_menu())
     elif result.outcome == RelayOutcome.CLOSED:
         assert appeal is not None
-        await message.answer(render(t.APPEAL_CLOSED, number=appeal.number),
-                             reply_markup=main_menu())
+        await tell_closed(message, appeal, desk)
     else:
         await message.answer(my_texts.NOT_YOURS, reply_markup=main_menu())
+
+
+async def tell_closed(message: Message, appeal: Appeal, desk: DeskService) -> None:
+    """A message for a closed appeal: reopen it (while it may be) or file a new one."""
+    until = desk.reopen_until(appeal)
+    if until is None:
+        await message.answer(render(t.APPEAL_CLOSED, number=appeal.number),
+                             reply_markup=main_menu())
+        return
+    await message.answer(
+        render(t.APPEAL_CLOSED_REOPEN, number=appeal.number,
+               until=f"{until.astimezone(desk.zone):%d.%m.%Y %H:%M}"),
+        reply_markup=keyboards.reopen(appeal.number, new_appeal=True))
+
+
+async def reopen_pressed(callback: CallbackQuery, callback_data: Reopen,
+                         callback_answer: CallbackAnswer, desk: DeskService) -> None:
+    result = await desk.reopen(callback_data.number, callback.from_user.id)
+    number = callback_data.number
+    if result.outcome == ActionOutcome.NOT_FOUND:
+        callback_answer.show_alert = True
+        callback_answer.text = my_texts.NOT_YOURS
+        return
+    message = origin(callback)
+    if result.outcome == ActionOutcome.DONE:
+        await message.answer(render(t.REOPENED, number=number),
+                             reply_markup=keyboards.reply_button(number))
+    elif result.outcome == ActionOutcome.UNCHANGED:
+        await message.answer(render(t.REOPEN_NOT_CLOSED, number=number),
+                             reply_markup=keyboards.reply_button(number))
+    else:
+        await message.answer(render(t.REOPEN_TOO_LATE, number=number,
+                                    days=desk.reopen_within.days),
+                             reply_markup=main_menu())
 
 
 ADDENDA = "addenda"  # the storage destiny of messages waiting for «Это дополнение…»
@@ -185,8 +225,7 @@ async def reply_pressed(callback: CallbackQuery, callback_data: ReplyToAppeal, s
     message = origin(callback)
     if not appeal.is_open:
         await state.clear()
-        await message.answer(render(t.APPEAL_CLOSED, number=appeal.number),
-                             reply_markup=main_menu())
+        await tell_closed(message, appeal, desk)
         return
     await state.clear()
     await dialog_manager.start(AppealConversation.waiting_for_message,
@@ -339,6 +378,7 @@ def create_router() -> Router:
     router.my_chat_member.filter(private)
     router.callback_query.register(reply_pressed, ReplyToAppeal.filter())
     router.callback_query.register(rated, Rating.filter())
+    router.callback_query.register(reopen_pressed, Reopen.filter())
     router.callback_query.register(addendum_chosen, Addendum.filter())
     router.message.register(free_message, StateFilter(None), RELAYABLE, ~F.text.startswith("/"))
     router.message.register(unsupported_message, StateFilter(None), ~RELAYABLE)

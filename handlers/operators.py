@@ -21,6 +21,7 @@ from bot.rendering.operators import (
     has_hidden_data,
     history_text,
     open_list,
+    overdue_list,
     reveal_text,
     stats_text,
     templates_list,
@@ -28,12 +29,14 @@ from bot.rendering.operators import (
 from bot.filters import InOperatorsChat, IsOperator
 from bot.keyboards import operators as keyboards
 from bot.services.call_booking import CallBookingService
+from bot.services.assignment import AssignmentService
+from bot.services.deadlines import DeadlineService
 from bot.services.desk import ActionOutcome, DeskService
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.texts import operators as t
-from bot.texts import plain, render
+from bot.texts import Safe, plain, render
 from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
@@ -47,7 +50,7 @@ from bot.states.operators import OperatorClosing
 from bot.domain.models import Appeal, AppealEvent, EventKind
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
-DESK_COMMANDS = ("appeal", "open", "stats", "history", "templates", "template_add",
+DESK_COMMANDS = ("appeal", "open", "overdue", "shift", "assign", "stats", "history", "templates", "template_add",
                  "template_del", "ban", "unban")
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
@@ -341,7 +344,7 @@ async def answer_edited(message: Message, desk: DeskService) -> None:
 
 
 async def appeal_command(message: Message, command: CommandObject, desk: DeskService,
-                         settings: Settings) -> None:
+                         deadlines: DeadlineService, settings: Settings) -> None:
     appeal = await appeal_from_command(message, command, desk, t.APPEAL_USAGE)
     if isinstance(appeal, str):
         await message.reply(appeal)
@@ -349,7 +352,8 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
     assert message.from_user is not None
     flags = await desk.flags_of(appeal)
     shown = await message.reply(
-        card_text(appeal, flags, settings.zone, forum=False),
+        card_text(appeal, flags, settings.zone, forum=False,
+                  deadlines=await deadlines.of(appeal)),
         reply_markup=keyboards.card(
             appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))),
     )
@@ -360,6 +364,81 @@ async def open_command(message: Message, desk: DeskService,
                        call_bookings: CallBookingService) -> None:
     await answer_long(message, open_list(await desk.open_appeals(), desk.now(),
                                          call_bookings.policy))
+
+
+async def overdue_command(message: Message, deadlines: DeadlineService,
+                          settings: Settings) -> None:
+    if not deadlines.enabled:
+        await message.answer(t.OVERDUE_DISABLED)
+        return
+    await answer_long(message, overdue_list(await deadlines.overview(), settings.zone))
+
+
+async def shift_command(message: Message, assignment: AssignmentService) -> None:
+    """On shift or off it; who is on shift now, with their open appeals."""
+    assert message.from_user is not None
+    actor = operator(message.from_user)
+    on = await assignment.toggle(actor)
+    if not on:
+        reply = render(t.SHIFT_OFF, name=message.from_user.full_name)
+    elif assignment.enabled:
+        reply = render(t.SHIFT_ON, name=message.from_user.full_name,
+                       capacity=assignment.capacity)
+    else:
+        reply = render(t.SHIFT_ON_MANUAL, name=message.from_user.full_name)
+    on_shift = await assignment.on_shift()
+    if on_shift:
+        load = await assignment.load()
+        names = ", ".join(
+            render(t.SHIFT_ITEM, name=item.name, load=load[item.operator_id],
+                   capacity=assignment.capacity or "∞") for item in on_shift)
+        reply += "\n" + render(t.SHIFT_LIST, names=Safe(names))
+    else:
+        reply += "\n" + t.SHIFT_NOBODY
+    await message.answer(reply)
+    if on:
+        await assignment.assign_waiting()
+
+
+async def assign_command(message: Message, command: CommandObject, desk: DeskService,
+                         assignment: AssignmentService) -> None:
+    """``/assign @username [number]``: the appeal (named, or of this thread) goes to them."""
+    words = (command.args or "").split()
+    if not words or not words[0].startswith("@") or len(words) > 2:
+        await message.reply(t.ASSIGN_USAGE)
+        return
+    target = await assignment.find_operator(words[0])
+    if target is None:
+        await message.reply(render(t.ASSIGN_UNKNOWN, username=words[0].lstrip("@")))
+        return
+    if len(words) == 2:
+        try:
+            number = parse_appeal_number(words[1])
+        except Invalid:
+            await message.reply(t.NUMBER_INVALID)
+            return
+        appeal = await desk.find(number)
+        if appeal is None:
+            await message.reply(render(t.APPEAL_NOT_FOUND, number=number))
+            return
+    else:
+        found = await appeal_of(message, desk)
+        if found is None:
+            await message.reply(t.ASSIGN_USAGE)
+            return
+        appeal = found[0]
+    assert message.from_user is not None
+    by = operator(message.from_user)
+    result = await desk.reassign(appeal, target, by)
+    if result.outcome in (ActionOutcome.CLOSED, ActionOutcome.NOT_FOUND):
+        await message.reply(render(t.ALREADY_CLOSED, number=appeal.number))
+    elif result.outcome == ActionOutcome.UNCHANGED:
+        await message.reply(render(t.ASSIGN_SAME, number=appeal.number, name=target.name))
+    elif result.outcome == ActionOutcome.DONE:
+        await message.reply(render(t.ASSIGNED, number=appeal.number, name=target.name,
+                                   by=by.name))
+    else:
+        await message.reply(render(t.ASSIGN_BUSY, number=appeal.number))
 
 
 async def stats_command(message: Message, desk: DeskService) -> None:
@@ -498,6 +577,9 @@ def create_router() -> Router:
     desk.message.register(help_command, Command("help"))
     desk.message.register(appeal_command, Command("appeal"))
     desk.message.register(open_command, Command("open"))
+    desk.message.register(overdue_command, Command("overdue"))
+    desk.message.register(shift_command, Command("shift"))
+    desk.message.register(assign_command, Command("assign"))
     desk.message.register(stats_command, Command("stats"))
     desk.message.register(history_command, Command("history"))
     desk.message.register(templates_command, Command("templates"))

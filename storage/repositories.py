@@ -10,7 +10,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.domain.deadlines import DeadlineKind, DeadlineMark, DeadlineState
 from bot.domain.models import (
+    Actor,
     Appeal,
     AppealChange,
     AppealEvent,
@@ -23,6 +25,7 @@ from bot.domain.models import (
     MessageRef,
     NewAppeal,
     NewEvent,
+    OperatorShift,
     OutboxItem,
     PhoneHistoryEntry,
     ReplyTemplate,
@@ -164,6 +167,31 @@ class DeskRepository(Protocol):
     async def flags(self, user_id: int) -> CitizenFlags: ...
 
     async def stats(self) -> DeskStats: ...
+
+
+class DeadlineRepository(Protocol):
+    """Marks of appeals' deadlines (at risk, breached), each left once."""
+
+    async def marks(self, appeal_ids: Sequence[int]) -> list[DeadlineMark]: ...
+
+    async def mark(self, appeal_id: int, deadline: DeadlineKind, mark: DeadlineState,
+                   now: datetime, change: AppealChange | None = None) -> bool:
+        """Leave the mark and apply ``change`` in one transaction, unless the mark is
+        already there (another process left it): then nothing happens and False."""
+
+
+class ShiftRepository(Protocol):
+    """Operators on and off shift, and when each was last given an appeal."""
+
+    async def set_on_shift(self, operator: Actor, on_shift: bool, now: datetime) -> None: ...
+
+    async def on_shift(self) -> list[OperatorShift]:
+        """Operators on shift, the longest without a new appeal first."""
+
+    async def assigned(self, operator_id: int, now: datetime) -> None: ...
+
+    async def known(self) -> list[OperatorShift]:
+        """Every operator who ever used /shift, on shift or not."""
 
 
 class TemplateRepository(Protocol):

@@ -195,6 +195,9 @@ class EventKind(StrEnum):
     CALL_NOT_REACHED = "call_not_reached"
     CALL_CONFIRMED = "call_confirmed"
     RELAY_DROPPED_ERASED = "relay_dropped_erased"  # a pending send held erased data
+    DEADLINE_BREACHED = "deadline_breached"  # text: which deadline; escalated once
+    REOPENED = "reopened"  # the citizen reopened a closed appeal
+    ASSIGNED = "assigned"  # /assign: text is the new assignee's name
 
 
 class Audience(StrEnum):
@@ -329,6 +332,13 @@ class AppealThread:
     chat_id: int
     topic_id: int | None
     card_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorShift:
+    operator_id: int
+    name: str
+    last_assigned_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

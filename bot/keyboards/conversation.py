@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callback_data import Addendum, Menu, MenuItem, Rating, RatingAction, ReplyToAppeal
+from bot.callback_data import (
+    Addendum,
+    Menu,
+    MenuItem,
+    Rating,
+    RatingAction,
+    Reopen,
+    ReplyToAppeal,
+)
 from bot.domain.content import Article
 from bot.domain.models import Appeal
 from bot.keyboards.common import button
@@ -20,6 +28,16 @@ from bot.texts import render
 def reply_button(number: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=t.BUTTON_REPLY, callback_data=ReplyToAppeal(number=number))
+    return builder.as_markup()
+
+
+def reopen(number: str, *, new_appeal: bool = False) -> InlineKeyboardMarkup:
+    """«Возобновить обращение», and «Новое обращение» when a message found it closed."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BUTTON_REOPEN, callback_data=Reopen(number=number))
+    if new_appeal:
+        builder.button(text=t.BUTTON_NEW_APPEAL, callback_data=Menu(item=MenuItem.NEW_APPEAL))
+    builder.adjust(1)
     return builder.as_markup()
 
 

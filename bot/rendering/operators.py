@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.domain.deadlines import AppealDeadlines, Deadline, DeadlineKind, DeadlineState
 from bot.domain.slots import SlotPolicy, is_overdue
 from bot.domain.masking import (
     has_personal_data,
@@ -105,15 +106,20 @@ class OperatorCardRendering:
         return topic_title(appeal)
 
     def card(self, appeal: Appeal, flags: CitizenFlags, events: Sequence[AppealEvent], *,
-             forum: bool) -> tuple[str, InlineKeyboardMarkup | None]:
-        text = card_text(appeal, flags, self._zone, forum=forum)
+             forum: bool, deadlines: AppealDeadlines | None = None,
+             ) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = card_text(appeal, flags, self._zone, forum=forum, deadlines=deadlines)
         return text, card_keyboard(appeal, has_hidden_data=has_hidden_data(appeal, events))
 
 
-def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: bool) -> str:
-    """The card: one message, so that it can be edited; long fields are shortened to fit."""
+def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: bool,
+              deadlines: AppealDeadlines | None = None) -> str:
+    """The card: one message, so that it can be edited; long fields are shortened to fit.
+
+    ``deadlines``: the appeal's deadlines at the moment of rendering, with time left."""
     values = {name: shown_field(name, value) for name, value in appeal.fields.items()}
-    text = _card(appeal, flags, zone, values, forum)
+    extra = deadline_lines(deadlines, zone) if deadlines is not None else []
+    text = _card(appeal, flags, zone, values, forum, extra)
     while visible_length(text) > _CARD_BUDGET:
         longest = max(values, key=lambda name: len(values[name]))
         if len(values[longest]) <= _MIN_FIELD:
@@ -121,12 +127,12 @@ def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: boo
         excess = visible_length(text) - _CARD_BUDGET
         values[longest] = values[longest][: max(_MIN_FIELD, len(values[longest]) - excess - 1)]
         values[longest] += "…"
-        text = _card(appeal, flags, zone, values, forum)
+        text = _card(appeal, flags, zone, values, forum, extra)
     return text
 
 
 def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str, str],
-          forum: bool) -> str:
+          forum: bool, extra: list[str]) -> str:
     lines = [
         render(t.CARD_TITLE, icon=t.STATUS_ICONS[appeal.status], number=appeal.number),
         render(t.CARD_TYPE, type=common_texts.APPEAL_TYPE_NAMES[appeal.type]),
@@ -135,6 +141,7 @@ def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str,
     ]
     if appeal.assignee_name:
         lines.append(render(t.CARD_ASSIGNEE, name=appeal.assignee_name))
+    lines += extra
     lines.append("")
     lines += [
         render(t.CARD_FIELD, name=common_texts.FIELD_NAMES.get(name, name), value=value)
@@ -179,6 +186,86 @@ def _call_lines(appeal: Appeal, zone: ZoneInfo) -> list[str]:
     if call.confirmed_at is not None:
         lines.append(call_texts.CARD_CALL_CONFIRMED)
     return lines
+
+
+def due_text(deadline: Deadline, zone: ZoneInfo) -> str:
+    """The first response to the minute; the legal term as its last day."""
+    if deadline.kind == DeadlineKind.LEGAL:
+        last_day = (deadline.due - timedelta(minutes=1)).astimezone(zone)
+        return t.DEADLINE_LAST_DAY.format(date=f"{last_day:%d.%m.%Y}")
+    return f"{deadline.due.astimezone(zone):%d.%m.%Y %H:%M}"
+
+
+def deadline_lines(view: AppealDeadlines, zone: ZoneInfo) -> list[str]:
+    """Each deadline of a card with the time left, «⚠️» under 20%, breaches and escalation."""
+    lines = []
+    for deadline in view.deadlines:
+        name = t.DEADLINE_NAMES[deadline.kind]
+        due = due_text(deadline, zone)
+        working = deadline.kind == DeadlineKind.FIRST_RESPONSE
+        if deadline.state == DeadlineState.RUNNING:
+            template = t.DEADLINE_RUNNING_WORKING if working else t.DEADLINE_RUNNING
+            lines.append(render(template, name=name, due=due,
+                                left=format_duration(deadline.left)))
+        elif deadline.state == DeadlineState.AT_RISK:
+            template = t.DEADLINE_AT_RISK_WORKING if working else t.DEADLINE_AT_RISK
+            lines.append(render(template, name=name, due=due,
+                                left=format_duration(deadline.left)))
+        elif deadline.state == DeadlineState.BREACHED:
+            lines.append(render(t.DEADLINE_BREACHED, name=name, due=due,
+                                overdue=format_duration(deadline.overdue)))
+        elif deadline.state == DeadlineState.MET:
+            lines.append(render(t.DEADLINE_MET, name=name))
+        else:
+            lines.append(render(t.DEADLINE_MET_LATE, name=name,
+                                overdue=format_duration(deadline.overdue)))
+        escalated = view.escalated(deadline.kind)
+        if escalated is not None:
+            template = t.DEADLINE_ESCALATED if view.supervisors_told \
+                else t.DEADLINE_ESCALATED_NOWHERE
+            lines.append(render(template, when=local_time(escalated, zone)))
+    return lines
+
+
+def escalation_text(appeal: Appeal, deadline: Deadline, zone: ZoneInfo) -> str:
+    """For the supervisors' chat: no personal data, only the appeal's number and state."""
+    return render(t.ESCALATION, number=appeal.number,
+                  deadline=t.DEADLINE_NAMES[deadline.kind], due=due_text(deadline, zone),
+                  overdue=format_duration(deadline.overdue),
+                  type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
+                  status=common_texts.STATUS_NAMES[appeal.status],
+                  assignee=appeal.assignee_name or t.ESCALATION_NO_ASSIGNEE,
+                  created=local_time(appeal.created_at, zone))
+
+
+def overdue_list(found: Sequence[AppealDeadlines], zone: ZoneInfo) -> str:
+    """``/overdue``: breached deadlines first, then those at risk; any length (split later)."""
+    if not found:
+        return t.OVERDUE_EMPTY
+    breached = [item for item in found if item.breached]
+    at_risk = [item for item in found if not item.breached]
+    lines = [render(t.OVERDUE_HEADER, breached=len(breached), at_risk=len(at_risk))]
+    for title, items in ((t.OVERDUE_SECTION_BREACHED, breached),
+                         (t.OVERDUE_SECTION_AT_RISK, at_risk)):
+        if not items:
+            continue
+        lines.append(title)
+        for item in items:
+            appeal = item.appeal
+            lines.append(render(t.OVERDUE_ITEM, number=appeal.number,
+                                type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
+                                status=common_texts.STATUS_NAMES[appeal.status]))
+            for deadline in item.deadlines:
+                name, due = t.DEADLINE_NAMES[deadline.kind], due_text(deadline, zone)
+                if deadline.state == DeadlineState.BREACHED:
+                    escalated = t.OVERDUE_ESCALATED if item.escalated(deadline.kind) else ""
+                    lines.append(render(t.OVERDUE_ITEM_BREACHED, deadline=name, due=due,
+                                        overdue=format_duration(deadline.overdue),
+                                        escalated=escalated))
+                elif deadline.state == DeadlineState.AT_RISK:
+                    lines.append(render(t.OVERDUE_ITEM_AT_RISK, deadline=name, due=due,
+                                        left=format_duration(deadline.left)))
+    return join_lines(lines)
 
 
 def overdue_call(appeal: Appeal, now: datetime, policy: SlotPolicy) -> bool:

@@ -32,6 +32,7 @@ from bot.texts import common as common_texts
 from bot.texts import conversation as citizen_texts
 from bot.texts import operators as operator_texts
 from bot.domain.models import (
+    SYSTEM,
     Actor,
     Appeal,
     AppealChange,
@@ -52,6 +53,10 @@ from bot.storage.repositories import AppealRepository, DeskRepository, TemplateR
 
 OPEN_STATUSES = frozenset({AppealStatus.NEW, AppealStatus.IN_PROGRESS, AppealStatus.ANSWERED})
 CARD_UPDATE = NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE)
+# What keeps an appeal from being idle: someone wrote or acted on it.
+ACTIVITY = frozenset({EventKind.FILED, EventKind.TAKEN, EventKind.CITIZEN_MESSAGE,
+                      EventKind.OPERATOR_MESSAGE, EventKind.CITIZEN_EDIT,
+                      EventKind.OPERATOR_EDIT, EventKind.REOPENED})
 _RETRIES = 3  # re-reads when another operator changed the appeal at the same moment
 # A template sent again to the same appeal this soon is asked about first.
 TEMPLATE_REPEAT = timedelta(minutes=1)
@@ -195,7 +200,9 @@ class DeskService:
         schedule: WorkingHours,
         zone: ZoneInfo,
         events: ServiceEvents = NO_EVENTS,
+        reopen_within: timedelta = timedelta(days=7),
     ) -> None:
+        self.reopen_within = reopen_within
         self._appeals = appeals
         self._events = events
         self._desk = desk
@@ -340,6 +347,95 @@ class DeskService:
             assignee=operator,
             answered=True,
         )
+
+    async def close_idle(self, idle: timedelta) -> list[Appeal]:
+        """Close appeals «дан ответ» where nobody wrote for ``idle``; the citizen is told and
+        may reopen within ``reopen_within``. Safe in several processes: the status guard
+        lets one close it."""
+        now = self.now()
+        closed = []
+        for appeal in await self._desk.open_appeals():
+            if appeal.status != AppealStatus.ANSWERED:
+                continue
+            events = await self._desk.events(appeal.id)
+            last = max((event.created_at for event in events if event.kind in ACTIVITY),
+                       default=appeal.created_at)
+            if now - last < idle:
+                continue
+            until = (now + self.reopen_within).astimezone(self.zone)
+            notice = text_payloads(
+                render(citizen_texts.AUTO_CLOSED, number=appeal.number, days=idle.days,
+                       until=f"{until:%d.%m.%Y}"),
+                citizen_keyboards.reopen(appeal.number))
+            [done] = await self._apply(AppealChange(
+                appeal.id,
+                events=(NewEvent(EventKind.CLOSED, SYSTEM, content={"idle_days": idle.days}),),
+                outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+                allowed_statuses=frozenset({AppealStatus.ANSWERED}),
+                status=AppealStatus.CLOSED,
+            ))
+            if done is not None:
+                closed.append(done)
+        return closed
+
+    def reopen_until(self, appeal: Appeal) -> datetime | None:
+        """Until when a closed appeal may be reopened; None if it may not (erased, too old)."""
+        if appeal.is_open or appeal.closed_at is None or appeal.erasure is not None:
+            return None
+        until = appeal.closed_at + self.reopen_within
+        return until if self.now() < until else None
+
+    async def reopen(self, number: str, citizen_id: int) -> ActionResult:
+        """The citizen reopens their closed appeal: «в работе» again, the operators told."""
+        appeal = await self.find(number)
+        if appeal is None or appeal.citizen_id != citizen_id:
+            return ActionResult(ActionOutcome.NOT_FOUND)
+        if appeal.is_open:
+            return ActionResult(ActionOutcome.UNCHANGED, appeal)
+        if self.reopen_until(appeal) is None:
+            return ActionResult(ActionOutcome.CLOSED, appeal)
+        notice = text_payloads(render(operator_texts.REOPENED_NOTICE, number=number))
+        [reopened] = await self._apply(AppealChange(
+            appeal.id,
+            events=(NewEvent(EventKind.REOPENED, citizen_actor(appeal)),),
+            outbox=(CARD_UPDATE, *to_operators(notice)),
+            allowed_statuses=frozenset({AppealStatus.CLOSED}),
+            status=AppealStatus.IN_PROGRESS,
+        ))
+        if reopened is None:
+            return ActionResult(ActionOutcome.UNCHANGED, await self.find(number))
+        return ActionResult(ActionOutcome.DONE, reopened)
+
+    async def reassign(self, appeal: Appeal, to: Actor, by: Actor) -> ActionResult:
+        """/assign: the appeal goes to operator ``to``; a new one becomes «в работе» and its
+        citizen is told so (never who took it)."""
+        for _ in range(_RETRIES):
+            current = await self._desk.get(appeal.id)
+            if current is None:
+                return ActionResult(ActionOutcome.NOT_FOUND)
+            if not current.is_open:
+                return ActionResult(ActionOutcome.CLOSED, current)
+            if current.assignee_id == to.id:
+                return ActionResult(ActionOutcome.UNCHANGED, current)
+            outbox = [CARD_UPDATE]
+            status = None
+            if current.status == AppealStatus.NEW:
+                status = AppealStatus.IN_PROGRESS
+                outbox += to_citizen(current, text_payloads(
+                    render(citizen_texts.TAKEN, number=current.number),
+                    citizen_keyboards.reply_button(current.number)))
+            [changed] = await self._apply(AppealChange(
+                current.id,
+                events=(NewEvent(EventKind.ASSIGNED, by, text=to.name),),
+                outbox=tuple(outbox),
+                allowed_statuses=frozenset({current.status}),
+                status=status,
+                assignee=to,
+                replace_assignee=True,
+            ))
+            if changed is not None:
+                return ActionResult(ActionOutcome.DONE, changed)
+        return ActionResult(ActionOutcome.NOT_NEW, appeal)
 
     async def template(self, template_id: int) -> ReplyTemplate | None:
         return await self._templates.get(template_id)

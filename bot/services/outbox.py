@@ -68,6 +68,8 @@ from aiogram.types import (
 )
 
 from bot.domain.clock import Clock
+from bot.domain.deadlines import AppealDeadlines
+from bot.services.deadlines import SUPERVISORS, DeadlineService
 from bot.services.desk import OutboxSignal, blocked_change
 from bot.storage.faults import FaultEpisode, StorageFault
 from bot.domain.models import (
@@ -135,7 +137,8 @@ class OperatorCards(Protocol):
     def topic_title(self, appeal: Appeal) -> str: ...
 
     def card(
-        self, appeal: Appeal, flags: CitizenFlags, events: list[AppealEvent], *, forum: bool
+        self, appeal: Appeal, flags: CitizenFlags, events: list[AppealEvent], *, forum: bool,
+        deadlines: AppealDeadlines | None = None,
     ) -> tuple[str, InlineKeyboardMarkup | None]: ...
 
 
@@ -182,6 +185,8 @@ class OutboxSender:
         operators_chat_id: int | None,
         cards: OperatorCards,
         operators_per_minute: int = 20,
+        supervisors_chat_id: int | None = None,
+        deadlines: DeadlineService | None = None,
         batch: int = 50,
         max_backoff: timedelta = timedelta(minutes=5),
         idle_poll_seconds: float = 30.0,
@@ -193,6 +198,10 @@ class OutboxSender:
         self._chat_id = operators_chat_id
         self._cards = cards
         self._limiter = RateWindow(operators_per_minute, timedelta(minutes=1), clock)
+        self._supervisors_chat_id = supervisors_chat_id
+        # Another group: a budget of its own, so that escalations never slow the cards.
+        self._supervisors_limiter = RateWindow(operators_per_minute, timedelta(minutes=1), clock)
+        self._deadlines = deadlines
         self._batch = batch
         self._max_backoff = max_backoff
         self._idle_poll = idle_poll_seconds
@@ -384,6 +393,9 @@ class OutboxSender:
         if item.kind == OutboxKind.DELETE:
             await self._delete_copy(bot, item)
             return
+        if item.payload.get("to") == SUPERVISORS:
+            await self._to_supervisors(bot, item)
+            return
         chat_id = self._chat_id
         if chat_id is None:
             if not self._warned_unconfigured:
@@ -417,6 +429,34 @@ class OutboxSender:
             await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy,
                                               message_ids[1:])
             return
+
+    async def _to_supervisors(self, bot: Bot, item: OutboxItem) -> None:
+        """An escalation for the supervisors' chat. It shares the appeal's operators' lane,
+        so a chat that refuses it is given up at once rather than holding the cards back."""
+        now = self._clock.now()
+        chat_id = self._supervisors_chat_id
+        if chat_id is None:
+            logger.warning("Outbox row %s is for the supervisors, but SUPERVISORS_CHAT_ID is "
+                           "not set: dropped", item.id)
+            await self._outbox.mark_failed(item.id, now, "SUPERVISORS_CHAT_ID is not set")
+            return
+        if not self._supervisors_limiter.try_take():
+            await self._outbox.postpone(item.id, self._supervisors_limiter.free_at(),
+                                        "supervisors' chat budget")
+            return
+        try:
+            sent = await self._send(bot, item.payload, chat_id)
+        except TelegramRetryAfter as error:
+            await self._outbox.postpone(item.id, now + timedelta(seconds=max(error.retry_after, 1)),
+                                        f"retry after {error.retry_after} s")
+            return
+        except (TelegramNetworkError, TelegramServerError):
+            raise
+        except TelegramAPIError as error:
+            logger.error("Supervisors' chat refused outbox row %s: %s", item.id, error.message)
+            await self._outbox.mark_failed(item.id, now, error.message)
+            return
+        await self._outbox.mark_delivered(item.id, self._clock.now(), sent.message_id)
 
     async def _into_thread(self, bot: Bot, item: OutboxItem, appeal: Appeal,
                            thread: AppealThread) -> list[int]:
@@ -492,7 +532,9 @@ class OutboxSender:
         current = await self._desk.get(appeal.id) or appeal
         flags = await self._desk.flags(current.citizen_id)
         events = await self._desk.events(current.id)
-        return self._cards.card(current, flags, events, forum=thread.topic_id is not None)
+        deadlines = await self._deadlines.of(current) if self._deadlines is not None else None
+        return self._cards.card(current, flags, events, forum=thread.topic_id is not None,
+                                deadlines=deadlines)
 
     async def _post_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> Message:
         text, markup = await self._render_card(appeal, thread)

@@ -164,12 +164,76 @@ HELP = (
     "можно писать просто так). Бот перешлёт текст, фото или документ от своего имени, "
     "статус станет «дан ответ».\n\n"
     "Команды: /appeal 2026-000042: карточка ещё раз; /open: открытые обращения; "
+    "/overdue: нарушенные сроки и сроки под угрозой; /shift: встать на смену или уйти с неё; "
+    "/assign @оператор (ответом на карточку): передать обращение; "
     "/callbacks: обратные звонки на сегодня; "
     "/stats: статистика; /templates: шаблоны; /template_add Название | Текст; "
     "/template_del Название; /ban и /unban (ответом на карточку): остановить или "
     "возобновить переписку с гражданином; /cancel: отменить закрытие."
 )
 HELP_FORUM = " в отдельной теме"
+
+SHIFT_ON = (
+    "🟢 {name}, вы на смене: новые обращения назначаются вам по очереди "
+    "(до {capacity} открытых)."
+)
+SHIFT_ON_MANUAL = (
+    "🟢 {name}, вы на смене. Автоматическое назначение выключено (OPERATOR_CAPACITY=0): "
+    "берите обращения кнопкой «Взять в работу»."
+)
+SHIFT_OFF = "⚪️ {name}, вы вне смены: новые обращения вам больше не назначаются."
+SHIFT_LIST = "На смене: {names}."
+SHIFT_NOBODY = "На смене никого: новые обращения ждут в очереди."
+SHIFT_ITEM = "{name} ({load} из {capacity})"
+ASSIGN_USAGE = (
+    "Формат: /assign @оператор ответом на карточку или в теме обращения, "
+    "или с номером: /assign @irina 2026-000042"
+)
+ASSIGN_UNKNOWN = (
+    "Оператор @{username} не найден: пусть он хотя бы раз отправит /shift в этом чате."
+)
+ASSIGNED = "👤 Обращение № {number} передано: {name} (назначил {by})."
+ASSIGN_BUSY = (
+    "Обращение № {number} сейчас меняют другие операторы: посмотрите карточку и "
+    "повторите /assign."
+)
+ASSIGN_SAME = "Обращение № {number} уже у оператора {name}."
+AUTO_CLOSED_BY = "бот: без ответа гражданина {days} дн."
+REOPENED_NOTICE = "🔄 <b>Гражданин возобновил обращение</b> · № {number}"
+
+# --- deadlines (bot/domain/deadlines.py) ---------------------------------------------
+DEADLINE_NAMES = {
+    "first_response": "Первый ответ",
+    "legal": "Ответ по закону (30 дней, 59-ФЗ)",
+}
+DEADLINE_LAST_DAY = "{date} включительно"
+DEADLINE_RUNNING = "⏱ {name}: до {due}, осталось {left}"
+DEADLINE_RUNNING_WORKING = "⏱ {name}: до {due}, осталось {left} рабочего времени"
+DEADLINE_AT_RISK = "⚠️ {name}: до {due}, осталось {left}"
+DEADLINE_AT_RISK_WORKING = "⚠️ {name}: до {due}, осталось {left} рабочего времени"
+DEADLINE_BREACHED = "⛔ {name}: срок {due} нарушен, просрочено на {overdue}"
+DEADLINE_MET = "✔️ {name}: дан в срок"
+DEADLINE_MET_LATE = "☑️ {name}: дан с опозданием на {overdue}"
+DEADLINE_ESCALATED = "🚨 Передано руководителям {when}"
+DEADLINE_ESCALATED_NOWHERE = "🚨 Срок нарушен {when} (чат руководителей не задан)"
+ESCALATION = (
+    "🚨 <b>Нарушен срок</b> · № {number}\n"
+    "{deadline}: срок {due}, просрочено на {overdue}\n"
+    "Тип: {type} · статус: {status} · ответственный: {assignee}\n"
+    "Подано: {created}"
+)
+ESCALATION_NO_ASSIGNEE = "не назначен"
+OVERDUE_HEADER = "⏰ <b>Сроки</b>: нарушено {breached}, под угрозой {at_risk}"
+OVERDUE_SECTION_BREACHED = "\n⛔ <b>Нарушены</b>"
+OVERDUE_SECTION_AT_RISK = "\n⚠️ <b>Под угрозой</b> (осталось меньше 20%)"
+OVERDUE_ITEM = "№ {number} · {type} · {status}"
+OVERDUE_ITEM_BREACHED = "   {deadline}: срок {due}, просрочено на {overdue}{escalated}"
+OVERDUE_ITEM_AT_RISK = "   {deadline}: до {due}, осталось {left}"
+OVERDUE_ESCALATED = " · 🚨 эскалировано"
+OVERDUE_EMPTY = "⏰ Нарушенных сроков и сроков под угрозой нет."
+OVERDUE_DISABLED = (
+    "Сроки не настроены: задайте SLA_FIRST_RESPONSE и LEGAL_DEADLINE_TYPES (см. .env.example)."
+)
 
 # --- durations ---------------------------------------------------------------------------
 DURATION_DAYS = "{days} д {hours} ч"
@@ -211,12 +275,18 @@ EVENT_NAMES = {
     "call_not_reached": "не дозвонились",
     "call_confirmed": "гражданин подтвердил звонок",
     "relay_dropped_erased": "не доставлено: персональные данные удалены",
+    "deadline_breached": "срок нарушен, эскалация",
+    "reopened": "гражданин возобновил обращение",
+    "assigned": "передано оператору",
 }
 
 # The command menu shown in the operators' chat.
 BOT_COMMANDS = {
     "open": "Открытые обращения",
     "callbacks": "Обратные звонки на сегодня",
+    "overdue": "Нарушенные сроки и сроки под угрозой",
+    "shift": "Встать на смену или уйти с неё",
+    "assign": "Передать обращение: /assign @оператор",
     "appeal": "Карточка обращения: /appeal 2026-000042",
     "history": "История обращения",
     "stats": "Статистика",

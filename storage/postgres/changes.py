@@ -194,6 +194,8 @@ def _appeal_updates(
         sets.add("status", change.status)
         if change.status == AppealStatus.CLOSED:
             sets.add("closed_at", stamp)
+        elif row["status"] == AppealStatus.CLOSED:  # reopened: open again, not closed
+            sets.add("closed_at", None)
     if change.assignee is not None and (change.replace_assignee or row["assignee_id"] is None):
         sets.add("assignee_id", change.assignee.id)
         sets.add("assignee_name", change.assignee.name)

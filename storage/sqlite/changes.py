@@ -156,6 +156,8 @@ def _appeal_updates(
         if change.status == AppealStatus.CLOSED:
             sets.append("closed_at = ?")
             params.append(stamp)
+        elif row["status"] == AppealStatus.CLOSED:  # reopened: open again, not closed
+            sets.append("closed_at = NULL")
     if change.assignee is not None and (change.replace_assignee or row["assignee_id"] is None):
         sets += ["assignee_id = ?", "assignee_name = ?"]
         params += [change.assignee.id, change.assignee.name]
