@@ -29,7 +29,7 @@ from aiogram import Bot, Dispatcher
 from pydantic import ValidationError
 
 from bot.demo import run_demo
-from bot.factory import create_bot, create_dispatcher
+from bot.app import Application
 from bot.logging_setup import configure_logging
 from bot.runtime import settle_heap
 from bot.domain.content import ContentError
@@ -39,12 +39,14 @@ from bot.texts import common as texts
 from bot.texts import privacy as privacy_texts
 from bot.storage.faults import FaultKind, StorageFault
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.storage.backends import Backend, open_backend
 from bot.webhook import run_webhook
 
 logger = logging.getLogger("bot")
 
 STORAGE_FAULT_EXIT = 3
+BACKUP_IS_PG_DUMP = ("Резервная копия базы PostgreSQL делается средствами сервера: pg_dump"
+                     " (см. README, «Production»)")
 
 
 def describe_storage_fault(fault: StorageFault) -> str:
@@ -53,28 +55,17 @@ def describe_storage_fault(fault: StorageFault) -> str:
 
 
 async def run(settings: Settings, typed_names: TypedNames) -> int:
-    database = Database(settings.database_path)
-    await database.connect(verify=True)
-    try:
-        dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
-    except ContentError:
-        await database.close()
-        raise
-    bot = create_bot(settings)
-    settle_heap()  # everything built so far lives as long as the process
-    try:
-        await bot.delete_webhook(drop_pending_updates=False)
-        return await poll_until_stopped(dispatcher, bot, database)
-    finally:
-        await bot.session.close()
-        await dispatcher["sms_gateway"].close()
-        await database.close()
+    async with Application(settings, typed_names=typed_names, verify=True) as application:
+        settle_heap()  # everything built so far lives as long as the process
+        await application.bot.delete_webhook(drop_pending_updates=False)
+        return await poll_until_stopped(application.dispatcher, application.bot,
+                                        application.backend)
 
 
-async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, database: Database) -> int:
+async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, backend: Backend) -> int:
     """Poll until a stop signal (exit 0) or a storage fault (exit 3, one log line)."""
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=True))
-    fault = asyncio.create_task(database.wait_for_fault())
+    fault = asyncio.create_task(backend.wait_for_fault())
     await asyncio.wait({polling, fault}, return_when=asyncio.FIRST_COMPLETED)
     if not fault.done():
         fault.cancel()
@@ -88,7 +79,7 @@ async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, database: Databas
 
 
 async def backup(settings: Settings, target: Path) -> None:
-    database = Database(settings.database_path)
+    database = Database(settings.sqlite_path)
     await database.connect()
     try:
         await database.backup(target)
@@ -100,12 +91,12 @@ async def print_erasures(settings: Settings, since: date | None, out: TextIO) ->
     """The destruction record as CSV; ``since`` is a day in the support's time zone."""
     moment = (datetime.combine(since, datetime.min.time(), settings.zone) if since
               else datetime.fromtimestamp(0, UTC))
-    database = Database(settings.database_path)
-    await database.connect()
+    location = settings.postgres_url or f"sqlite:///{settings.sqlite_path}"
+    backend = await open_backend(location, pool_size=1)
     try:
-        records = await SQLitePrivacyRepository(database).erasures_since(moment)
+        records = await backend.privacy.erasures_since(moment)
     finally:
-        await database.close()
+        await backend.close()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(privacy_texts.ERASURES_HEADER)
     for record in records:
@@ -144,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         if arguments.command == "backup":
+            if settings.postgres_url is not None:
+                print(BACKUP_IS_PG_DUMP, file=sys.stderr)
+                return 2
             asyncio.run(backup(settings, arguments.path))
             print(f"Копия базы данных записана в {arguments.path}")
         elif arguments.demo or settings.bot_token is None:

@@ -16,7 +16,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
@@ -45,19 +45,10 @@ from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from bot.handlers import get_routers
 from bot.storage.faults import StorageFault
+from bot.storage.backends import Backend, Fsm
 from bot.storage.isolation import KeyedEventIsolation
-from bot.storage.sqlite.appeals import SQLiteAppealRepository
-from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
-from bot.storage.sqlite.citizens import SQLiteCitizenRepository
-from bot.storage.sqlite.codes import SQLiteCodeRepository
-from bot.storage.sqlite.consents import SQLiteConsentRepository
+from bot.storage.postgres.database import PostgresDatabase
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.desk import SQLiteDeskRepository
-from bot.storage.sqlite.fsm import SQLiteStorage
-from bot.storage.sqlite.outbox import SQLiteOutboxRepository
-from bot.storage.sqlite.privacy import SQLitePrivacyRepository
-from bot.storage.sqlite.templates import SQLiteTemplateRepository
-from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
 logger = logging.getLogger(__name__)
 
@@ -84,18 +75,28 @@ def create_sms_gateway(settings: Settings, clock: Clock) -> SmsGateway:
 
 def create_dispatcher(
     settings: Settings,
-    database: Database,
+    database: Backend | Database | PostgresDatabase,
     *,
     clock: Clock | None = None,
     sms_gateway: SmsGateway | None = None,
+    fsm: Fsm | None = None,
     storage: BaseStorage | None = None,
     typed_names: TypedNames | None = None,
 ) -> Dispatcher:
-    """``typed_names``: the log formatter's, so that names citizens type are masked in logs."""
+    """The dispatcher over ``database`` (a :class:`Backend`, or a database to wrap in one).
+
+    ``fsm``: where dialogue state lives (Redis, from :class:`bot.app.Application`); by
+    default the database's own FSM storage. ``storage``: another FSM storage (the
+    benchmark's peers), isolated per key in this process. ``typed_names``: the log
+    formatter's, so that names citizens type are masked in logs.
+    """
+    backend = database if isinstance(database, Backend) else Backend(database)
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
-    storage = storage or SQLiteStorage(database, cache_size=settings.fsm_cache_size)
-    dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
+    if fsm is None:
+        fsm = (Fsm(storage, KeyedEventIsolation()) if storage is not None
+               else backend.fsm(settings.fsm_cache_size))
+    dispatcher = Dispatcher(storage=fsm.storage, events_isolation=fsm.isolation)
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
     # Before our other shutdown hooks: they (and closing the session) must see finished
@@ -108,22 +109,21 @@ def create_dispatcher(
         daily_limit=settings.code_daily_limit,
     )
     codes = CodeService(
-        SQLiteCodeRepository(database), sms_gateway, clock, policy, phone_texts.SMS_TEXT
+        backend.codes, sms_gateway, clock, policy, phone_texts.SMS_TEXT
     )
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
     )
     signal = OutboxSignal()
     privacy = PrivacyService(
-        SQLitePrivacyRepository(database), clock, settings.retention_days,
-        sessions=storage if isinstance(storage, SQLiteStorage) else None, outbox=signal,
+        backend.privacy, clock, settings.retention_days, sessions=fsm.memory, outbox=signal,
         sms_copies=sms_gateway if isinstance(sms_gateway, OutboxSmsGateway) else None,
     )
     retention = RetentionJob(privacy)
     dispatcher.startup.register(retention.start)
     dispatcher.shutdown.register(retention.stop)
-    appeal_repository = SQLiteAppealRepository(database)
-    desk_repository = SQLiteDeskRepository(database)
+    appeal_repository = backend.appeals
+    desk_repository = backend.desk
     slot_policy = SlotPolicy(
         schedule=settings.schedule,
         zone=settings.zone,
@@ -133,7 +133,7 @@ def create_dispatcher(
         holidays=settings.holidays,
         lead=timedelta(minutes=settings.callback_lead_minutes),
     )
-    consent = ConsentService(SQLiteConsentRepository(database), clock,
+    consent = ConsentService(backend.consents, clock,
                              load_consent(settings.consent_text_path, settings.retention_days))
     dispatcher.workflow_data.update(
         help_content=help_content,
@@ -144,20 +144,20 @@ def create_dispatcher(
         sms_gateway=sms_gateway,
         typed_names=typed_names if typed_names is not None else TypedNames(),
         appeals=AppealService(appeal_repository, desk_repository, clock, signal),
-        call_bookings=CallBookingService(appeal_repository, SQLiteCallBookingRepository(database),
+        call_bookings=CallBookingService(appeal_repository, backend.call_booking,
                                           desk_repository, clock, signal, slot_policy),
-        phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
-        desk=DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
+        phone_change=PhoneChangeService(backend.citizens, codes, clock),
+        desk=DeskService(appeal_repository, desk_repository, backend.templates,
                          clock, signal, settings.schedule, settings.zone),
         outbox_sender=OutboxSender(
-            SQLiteOutboxRepository(database), desk_repository, clock, signal,
+            backend.outbox, desk_repository, clock, signal,
             operators_chat_id=settings.operators_chat_id, zone=settings.zone,
             operators_per_minute=settings.operators_chat_messages_per_minute,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),
     )
-    deduplication = DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
+    deduplication = DeduplicationMiddleware(backend.updates, clock)
     dispatcher.update.outer_middleware(deduplication)
     invisible = InvisibleCharactersMiddleware()
     dispatcher.message.outer_middleware(invisible)
@@ -185,13 +185,6 @@ def create_dispatcher(
     dispatcher.include_router(after_start_up)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
-
-
-def _event_isolation(storage: BaseStorage) -> BaseEventIsolation:
-    """One update at a time per citizen; our storage's isolation also scopes its reads."""
-    if isinstance(storage, SQLiteStorage):
-        return storage.event_isolation()
-    return KeyedEventIsolation()
 
 
 async def start_outbox(bot: Bot, outbox_sender: OutboxSender) -> None:

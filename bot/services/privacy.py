@@ -30,9 +30,9 @@ class PrivacyRepository(Protocol):
 
 
 class SessionMemory(Protocol):
-    """Dialogue state kept in memory beside the database (the FSM storage's recent rows)."""
+    """Dialogue state kept beside the database: the SQLite FSM storage's recent rows, or Redis."""
 
-    def forget_user(self, user_id: int) -> None: ...
+    async def forget_user(self, user_id: int) -> None: ...
 
 
 class SmsCopies(Protocol):
@@ -65,7 +65,7 @@ class PrivacyService:
                 elsewhere.append(SMS_OUTBOX_FIELD)
         erased = await self._repository.erase_citizen(user_id, self._clock.now(), elsewhere)
         if self._sessions is not None:
-            self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
+            await self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
         if self._outbox is not None:
             self._outbox.notify()  # the erased cards and the deletions in the operators' chat
         logger.info("Personal data of a citizen erased on request (%s appeals)", erased)
