@@ -7,7 +7,8 @@
 2. the FSM storage: aiogram's Redis storage and isolation with ``REDIS_URL``, else the
    database's own (on PostgreSQL without the in-memory cache SQLite's has, since other
    processes write the rows too);
-3. the SMS gateway (``SMS_GATEWAY``);
+3. the SMS gateway (``SMS_GATEWAY``); with Redis, the outbox's send budgets (the operators'
+   chat's messages a minute, the bot's messages a second) shared by every process;
 4. the bot (its HTTP session, or the one given: tests and the demo pass theirs);
 5. the dispatcher, from the one :func:`bot.factory.create_dispatcher`.
 
@@ -31,9 +32,11 @@ from redis.asyncio import Redis
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.masking import TypedNames
 from bot.factory import create_bot, create_dispatcher, create_sms_gateway
+from bot.services.outbox import SendBudget
 from bot.services.sms import SmsGateway
 from bot.settings import Settings
 from bot.storage.backends import Backend, Fsm, open_backend
+from bot.storage.redis_budget import RedisRateWindow
 from bot.storage.redis_fsm import redis_fsm
 
 logger = logging.getLogger(__name__)
@@ -102,7 +105,8 @@ class Application:
         settings = self.settings
         location = settings.postgres_url or f"sqlite:///{settings.sqlite_path}"
         backend = await open_backend(location, pool_size=settings.database_pool_size,
-                                     verify=self._verify)
+                                     verify=self._verify,
+                                     inbox_lease=timedelta(seconds=settings.inbox_lease_seconds))
         self._exit.push_async_callback(backend.close)
         self._backend = backend
         self._fsm = self._open_fsm(backend)
@@ -112,9 +116,10 @@ class Application:
         bot = create_bot(settings, session=self._session)
         self._exit.push_async_callback(bot.session.close)
         self._bot = bot
+        budgets = self._shared_budgets()
         self._dispatcher = create_dispatcher(
             settings, backend, clock=self.clock, sms_gateway=sms_gateway, fsm=self._fsm,
-            typed_names=self.typed_names,
+            typed_names=self.typed_names, operators_budget=budgets[0], global_budget=budgets[1],
         )
         if backend.shared and self._redis is None:
             logger.warning("DATABASE_URL is PostgreSQL without REDIS_URL: one chat's updates are"
@@ -127,7 +132,22 @@ class Application:
         self._redis = Redis.from_url(settings.redis_url)
         return redis_fsm(self._redis, prefix=settings.redis_prefix,
                          state_ttl=_ttl(settings.fsm_state_ttl_seconds),
-                         data_ttl=_ttl(settings.fsm_data_ttl_seconds))
+                         data_ttl=_ttl(settings.fsm_data_ttl_seconds),
+                         lock_timeout=timedelta(seconds=settings.inbox_lease_seconds))
+
+    def _shared_budgets(self) -> tuple[SendBudget | None, SendBudget | None]:
+        """With Redis, the outbox's send budgets are the cluster's, not each process's."""
+        if self._redis is None:
+            return None, None
+        settings, prefix = self.settings, self.settings.redis_prefix
+        return (
+            RedisRateWindow(self._redis, f"{prefix}:budget:operators",
+                            settings.operators_chat_messages_per_minute, timedelta(minutes=1),
+                            self.clock),
+            RedisRateWindow(self._redis, f"{prefix}:budget:all",
+                            settings.telegram_messages_per_second, timedelta(seconds=1),
+                            self.clock),
+        )
 
     @staticmethod
     async def _close_fsm(fsm: Fsm) -> None:

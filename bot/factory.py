@@ -35,7 +35,7 @@ from bot.domain.content import load_consent, load_help_content
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
 from bot.services.operator_access import OperatorAccess
-from bot.services.outbox import OutboxSender
+from bot.services.outbox import OutboxSender, SendBudget
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
 from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
@@ -82,13 +82,17 @@ def create_dispatcher(
     fsm: Fsm | None = None,
     storage: BaseStorage | None = None,
     typed_names: TypedNames | None = None,
+    operators_budget: SendBudget | None = None,
+    global_budget: SendBudget | None = None,
 ) -> Dispatcher:
     """The dispatcher over ``database`` (a :class:`Backend`, or a database to wrap in one).
 
     ``fsm``: where dialogue state lives (Redis, from :class:`bot.app.Application`); by
     default the database's own FSM storage. ``storage``: another FSM storage (the
     benchmark's peers), isolated per key in this process. ``typed_names``: the log
-    formatter's, so that names citizens type are masked in logs.
+    formatter's, so that names citizens type are masked in logs. ``operators_budget``,
+    ``global_budget``: the outbox's send budgets shared by the cluster (default: the
+    operators' chat budget of this process alone, no global one).
     """
     backend = database if isinstance(database, Backend) else Backend(database)
     clock = clock or SystemClock()
@@ -119,7 +123,7 @@ def create_dispatcher(
         backend.privacy, clock, settings.retention_days, sessions=fsm.memory, outbox=signal,
         sms_copies=sms_gateway if isinstance(sms_gateway, OutboxSmsGateway) else None,
     )
-    retention = RetentionJob(privacy)
+    retention = RetentionJob(privacy, once_per_cluster=backend.once_per_cluster)
     dispatcher.startup.register(retention.start)
     dispatcher.shutdown.register(retention.stop)
     appeal_repository = backend.appeals
@@ -153,11 +157,17 @@ def create_dispatcher(
             backend.outbox, desk_repository, clock, signal,
             operators_chat_id=settings.operators_chat_id, zone=settings.zone,
             operators_per_minute=settings.operators_chat_messages_per_minute,
+            operators_budget=operators_budget, global_budget=global_budget,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
                                        timedelta(seconds=settings.operator_cache_seconds)),
     )
-    deduplication = DeduplicationMiddleware(backend.updates, clock)
+    deduplication = DeduplicationMiddleware(
+        backend.updates, clock, once_per_cluster=backend.once_per_cluster,
+        # Several processes: renew this run's leases, and take over what a dead one left.
+        sweep_every=backend.updates.lease.total_seconds() / 3 if backend.shared else None,
+    )
+    dispatcher.shutdown.register(deduplication.stop)
     dispatcher.update.outer_middleware(deduplication)
     invisible = InvisibleCharactersMiddleware()
     dispatcher.message.outer_middleware(invisible)

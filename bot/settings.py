@@ -52,11 +52,16 @@ class Settings(BaseSettings):
     redis_prefix: str = Field(default="bot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     fsm_state_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=0)
     fsm_data_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=0)
+    # PostgreSQL: seconds an update in flight stays its process's without a heartbeat; a
+    # process that dies leaves its updates to the others after this.
+    inbox_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
     operators_chat_id: int | None = None
     # NoDecode: pydantic-settings would read a list as JSON; ``.env`` says 111,222.
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     working_hours: str = ""
     operators_chat_messages_per_minute: int = Field(default=20, gt=0)
+    # With REDIS_URL: the whole cluster's outbox sends at most this many messages a second.
+    telegram_messages_per_second: int = Field(default=30, gt=0)
     operator_cache_seconds: int = Field(default=60, ge=0)
 
     sms_gateway: Literal["outbox", "http"] = "outbox"

@@ -19,6 +19,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
@@ -37,7 +38,7 @@ from bot.storage.postgres.fsm import PostgresStorage
 from bot.storage.postgres.outbox import PostgresOutboxRepository
 from bot.storage.postgres.privacy import PostgresPrivacyRepository
 from bot.storage.postgres.templates import PostgresTemplateRepository
-from bot.storage.postgres.updates import PostgresProcessedUpdates
+from bot.storage.postgres.updates import DEFAULT_LEASE, PostgresProcessedUpdates
 from bot.storage.sqlite.appeals import SQLiteAppealRepository
 from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
 from bot.storage.sqlite.citizens import SQLiteCitizenRepository
@@ -69,7 +70,9 @@ class Backend:
     name: str
     shared: bool  # several processes may write (the cluster backend)
 
-    def __init__(self, database: Database | PostgresDatabase) -> None:
+    def __init__(self, database: Database | PostgresDatabase,
+                 inbox_lease: timedelta = DEFAULT_LEASE) -> None:
+        """``inbox_lease``: PostgreSQL's lease on an update in flight (see its updates)."""
         self.database = database
         if isinstance(database, PostgresDatabase):
             self.name, self.shared = "postgres", True
@@ -82,7 +85,7 @@ class Backend:
             self.outbox: Any = PostgresOutboxRepository(database)
             self.templates: Any = PostgresTemplateRepository(database)
             self.privacy: Any = PostgresPrivacyRepository(database)
-            self.updates: Any = PostgresProcessedUpdates(database)
+            self.updates: Any = PostgresProcessedUpdates(database, inbox_lease)
         else:
             self.name, self.shared = "sqlite", False
             self.appeals = SQLiteAppealRepository(database)
@@ -152,7 +155,8 @@ async def _held() -> AsyncIterator[bool]:
     yield True
 
 
-async def open_backend(url: str, *, pool_size: int, verify: bool = False) -> Backend:
+async def open_backend(url: str, *, pool_size: int, verify: bool = False,
+                       inbox_lease: timedelta = DEFAULT_LEASE) -> Backend:
     """Connect to (and migrate) the database of ``url``; ``verify``: check a SQLite file first."""
     database: Database | PostgresDatabase
     if is_postgres_url(url):
@@ -162,4 +166,4 @@ async def open_backend(url: str, *, pool_size: int, verify: bool = False) -> Bac
     else:
         database = Database(sqlite_path(url))
         await database.connect(verify=verify)
-    return Backend(database)
+    return Backend(database, inbox_lease)

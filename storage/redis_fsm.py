@@ -21,7 +21,6 @@ from redis.asyncio import Redis
 
 from bot.storage.backends import Fsm
 
-LOCK_TIMEOUT_SECONDS = 60  # a process that dies holding a chat's lock frees it after this
 SCAN_BATCH = 500
 
 
@@ -44,12 +43,16 @@ class RedisSessions:
 
 
 def redis_fsm(redis: Redis, *, prefix: str, state_ttl: timedelta | None,
-              data_ttl: timedelta | None) -> Fsm:
-    """aiogram's Redis storage and isolation over the client ``redis`` (closed with them)."""
+              data_ttl: timedelta | None, lock_timeout: timedelta) -> Fsm:
+    """aiogram's Redis storage and isolation over the client ``redis`` (closed with them).
+
+    ``lock_timeout``: a process that dies holding a chat's lock frees it after this; the
+    update it held is taken over by another process after its lease, so the two match.
+    """
     key_builder = DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_destiny=True,
                                     with_business_connection_id=True)
     storage = RedisStorage(redis, key_builder=key_builder, state_ttl=state_ttl,
                            data_ttl=data_ttl)
     isolation = RedisEventIsolation(redis, key_builder=key_builder,
-                                    lock_kwargs={"timeout": LOCK_TIMEOUT_SECONDS})
+                                    lock_kwargs={"timeout": lock_timeout.total_seconds()})
     return Fsm(storage, isolation, memory=RedisSessions(redis, prefix))

@@ -120,3 +120,31 @@ async def test_a_failure_half_way_closes_what_was_opened(
         async with Application(settings, session=RecordingSession()):
             pass
     assert opened and opened[0]._connection is None
+
+
+async def test_the_send_budgets_in_redis_hold_for_all_processes_together(
+    clock: ManualClock, cluster_services: tuple[str, str],
+) -> None:
+    from datetime import timedelta
+
+    from redis.asyncio import Redis
+
+    from bot.storage.redis_budget import RedisRateWindow
+    from testkit.redis import fresh_prefix
+
+    _, url = cluster_services
+    async with fresh_prefix(url) as prefix:
+        clients = [Redis.from_url(url) for _ in range(2)]
+        try:
+            # Two processes' windows on one key: three messages a minute between them.
+            windows = [RedisRateWindow(client, f"{prefix}:budget:operators", 3,
+                                       timedelta(minutes=1), clock) for client in clients]
+            taken = [await windows[index % 2].try_take() for index in range(5)]
+            assert taken == [True, True, True, False, False]
+            clock.advance(seconds=30)
+            assert not await windows[0].try_take()
+            clock.advance(seconds=31)  # the first three are out of the window
+            assert [await window.try_take() for window in windows] == [True, True]
+        finally:
+            for client in clients:
+                await client.aclose()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -85,12 +86,21 @@ class PrivacyService:
         return erased
 
 
+RETENTION_JOB = "retention"
+# A job's name -> a lock held while the block runs; the block gets whether this process
+# holds it (another process running the same job makes this one skip its turn).
+OncePerCluster = Callable[[str], AbstractAsyncContextManager[bool]]
+
+
 class RetentionJob:
     """Runs the retention erasure at start-up and then once a day."""
 
-    def __init__(self, privacy: PrivacyService, period: timedelta = timedelta(days=1)) -> None:
+    def __init__(self, privacy: PrivacyService, period: timedelta = timedelta(days=1),
+                 once_per_cluster: OncePerCluster | None = None) -> None:
+        """``once_per_cluster``: the lock that makes one process of several run each turn."""
         self._privacy = privacy
         self._period = period
+        self._once = once_per_cluster
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -108,7 +118,12 @@ class RetentionJob:
     async def _run(self) -> None:
         while True:
             try:
-                await self._privacy.apply_retention()
+                if self._once is None:
+                    await self._privacy.apply_retention()
+                else:
+                    async with self._once(RETENTION_JOB) as holding:
+                        if holding:  # else another process is running this turn
+                            await self._privacy.apply_retention()
             except Exception:  # noqa: BLE001 - a failed run must not stop the next ones
                 logger.exception("Retention run failed")
             await asyncio.sleep(self._period.total_seconds())

@@ -1,0 +1,49 @@
+"""Send budgets shared by every bot process through Redis (``REDIS_URL``).
+
+Telegram limits the bot, not a process: about 30 messages a second in all, and
+20 a minute into one group. With several processes each keeping its own window,
+the cluster would send N times as much. :class:`RedisRateWindow` is one sliding
+window in Redis: a sorted set of the moments messages were sent in the last
+``period``, trimmed and counted and added to in one Lua script, so two processes
+taking the last slot at once cannot both get it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from redis.asyncio import Redis
+
+from bot.domain.clock import Clock
+
+_TAKE = """
+local now = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], math.ceil(period * 1000))
+return 1
+"""
+
+
+class RedisRateWindow:
+    """At most ``limit`` messages in any ``period`` across every process using ``key``."""
+
+    def __init__(self, redis: Redis, key: str, limit: int, period: timedelta,
+                 clock: Clock) -> None:
+        self._redis = redis
+        self._key = key
+        self._limit = limit
+        self._period = period.total_seconds()
+        self._clock = clock
+        self._script = redis.register_script(_TAKE)
+
+    async def try_take(self) -> bool:
+        now = self._clock.now().timestamp()
+        taken = await self._script(keys=[self._key],
+                                   args=[now, self._period, self._limit, uuid.uuid4().hex])
+        return bool(taken)
