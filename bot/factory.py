@@ -24,7 +24,7 @@ from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
-from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.throttling import EventWindows, ThrottlingMiddleware
 from bot.services.appeals import AppealService
 from bot.domain.slots import SlotPolicy
 from bot.services.call_booking import CallBookingService
@@ -84,6 +84,7 @@ def create_dispatcher(
     typed_names: TypedNames | None = None,
     operators_budget: SendBudget | None = None,
     global_budget: SendBudget | None = None,
+    throttle_windows: EventWindows | None = None,
 ) -> Dispatcher:
     """The dispatcher over ``database`` (a :class:`Backend`, or a database to wrap in one).
 
@@ -92,7 +93,8 @@ def create_dispatcher(
     benchmark's peers), isolated per key in this process. ``typed_names``: the log
     formatter's, so that names citizens type are masked in logs. ``operators_budget``,
     ``global_budget``: the outbox's send budgets shared by the cluster (default: the
-    operators' chat budget of this process alone, no global one).
+    operators' chat budget of this process alone, no global one). ``throttle_windows``:
+    the citizens' flood-control counts shared by the cluster (default: this process's).
     """
     backend = database if isinstance(database, Backend) else Backend(database)
     clock = clock or SystemClock()
@@ -174,7 +176,8 @@ def create_dispatcher(
     dispatcher.edited_message.outer_middleware(invisible)
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,
-                                          settings.throttle_window_seconds)
+                                          settings.throttle_window_seconds,
+                                          windows=throttle_windows)
         dispatcher.message.outer_middleware(throttling)
         dispatcher.callback_query.outer_middleware(throttling)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())

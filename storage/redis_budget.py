@@ -1,4 +1,5 @@
-"""Send budgets shared by every bot process through Redis (``REDIS_URL``).
+"""Budgets shared by every bot process through Redis (``REDIS_URL``): what the bot may send,
+and how much a citizen may send before flood control holds them back.
 
 Telegram limits the bot, not a process: about 30 messages a second in all, and
 20 a minute into one group. With several processes each keeping its own window,
@@ -47,3 +48,27 @@ class RedisRateWindow:
         taken = await self._script(keys=[self._key],
                                    args=[now, self._period, self._limit, uuid.uuid4().hex])
         return bool(taken)
+
+
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
+
+class RedisWindows:
+    """A citizen's flood-control window shared by every bot process: a counter that
+    expires ``window`` after the event that opened it."""
+
+    def __init__(self, redis: Redis, prefix: str, window: float) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._window_ms = max(1, round(window * 1000))
+        self._script = redis.register_script(_COUNT)
+
+    async def count(self, user_id: int) -> int:
+        return int(await self._script(keys=[f"{self._prefix}:{user_id}"],
+                                      args=[self._window_ms]))

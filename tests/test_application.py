@@ -148,3 +148,61 @@ async def test_the_send_budgets_in_redis_hold_for_all_processes_together(
         finally:
             for client in clients:
                 await client.aclose()
+
+
+async def test_a_once_per_cluster_job_runs_in_one_process_at_a_time(
+    settings: Settings, cluster_services: tuple[str, str],
+) -> None:
+    from bot.storage.backends import open_backend
+
+    async with cluster_settings(settings, cluster_services) as configured:
+        url = configured.database_url or ""
+        first, second = [await open_backend(url, pool_size=2) for _ in range(2)]
+        try:
+            async with first.once_per_cluster("retention") as holding:
+                assert holding
+                async with second.once_per_cluster("retention") as also:
+                    assert not also  # the other process skips its turn, without waiting
+                async with second.once_per_cluster("another job") as other:
+                    assert other
+            async with second.once_per_cluster("retention") as holding:
+                assert holding  # released with the first one's transaction
+        finally:
+            await first.close()
+            await second.close()
+
+
+async def test_on_sqlite_the_one_process_always_holds_the_lock(settings: Settings) -> None:
+    from bot.storage.backends import open_backend
+
+    backend = await open_backend(f"sqlite:///{settings.database_path}", pool_size=1)
+    try:
+        async with backend.once_per_cluster("retention") as holding:
+            assert holding
+    finally:
+        await backend.close()
+
+
+async def test_flood_control_counts_in_redis_are_the_clusters(
+    cluster_services: tuple[str, str],
+) -> None:
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from bot.storage.redis_budget import RedisWindows
+    from testkit.redis import fresh_prefix
+
+    _, url = cluster_services
+    async with fresh_prefix(url) as prefix:
+        clients = [Redis.from_url(url) for _ in range(2)]
+        try:
+            windows = [RedisWindows(client, f"{prefix}:throttle", 0.5) for client in clients]
+            # A citizen's updates alternate between two processes: one count between them.
+            assert [await windows[index % 2].count(7) for index in range(4)] == [1, 2, 3, 4]
+            assert await windows[0].count(8) == 1  # each citizen has a window of their own
+            await asyncio.sleep(0.6)
+            assert await windows[1].count(7) == 1  # the window closed; a new one opens
+        finally:
+            for client in clients:
+                await client.aclose()
