@@ -40,6 +40,8 @@ from bot.texts import privacy as privacy_texts
 from bot.storage.faults import FaultKind, StorageFault
 from bot.storage.sqlite.database import Database
 from bot.storage.backends import Backend, open_backend
+from bot.storage.migrate import TargetNotEmpty, copy_sqlite_to_postgres
+from bot.storage.urls import is_postgres_url
 from bot.webhook import run_webhook
 
 logger = logging.getLogger("bot")
@@ -105,6 +107,20 @@ async def print_erasures(settings: Settings, since: date | None, out: TextIO) ->
                          " ".join(record.appeals), " ".join(record.fields)))
 
 
+async def migrate_to(settings: Settings, url: str) -> dict[str, int]:
+    """Copy the SQLite database of ``settings`` into the (empty) PostgreSQL database ``url``."""
+    source = Database(settings.sqlite_path)
+    await source.connect(verify=True)
+    try:
+        target = await open_backend(url, pool_size=2)
+        try:
+            return await copy_sqlite_to_postgres(source, target.database)  # type: ignore[arg-type]
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+
+
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот поддержки граждан")
     parser.add_argument("--demo", action="store_true",
@@ -118,6 +134,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "erasures", help="журнал удаления персональных данных (CSV)")
     erasures_parser.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД",
                                  help="с этого дня (по TIMEZONE); без него весь журнал")
+    migrate_parser = commands.add_parser(
+        "migrate-to", help="скопировать базу SQLite в пустую базу PostgreSQL")
+    migrate_parser.add_argument("url", help="postgresql://пользователь:пароль@сервер:5432/база")
     return parser.parse_args(argv)
 
 
@@ -134,6 +153,20 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
         return 0
     try:
+        if arguments.command == "migrate-to":
+            if not is_postgres_url(arguments.url):
+                print("Ошибка: migrate-to ожидает postgresql://… (см. README, «Production»)",
+                      file=sys.stderr)
+                return 2
+            try:
+                copied = asyncio.run(migrate_to(settings, arguments.url))
+            except TargetNotEmpty as error:
+                print(f"Ошибка: база назначения не пуста ({error}); копирование отменено",
+                      file=sys.stderr)
+                return 2
+            print(f"Скопировано из {settings.sqlite_path}: "
+                  + ", ".join(f"{table} {count}" for table, count in copied.items() if count))
+            return 0
         if arguments.command == "backup":
             if settings.postgres_url is not None:
                 print(BACKUP_IS_PG_DUMP, file=sys.stderr)
