@@ -8,8 +8,8 @@
    database's own (on PostgreSQL without the in-memory cache SQLite's has, since other
    processes write the rows too);
 3. the SMS gateway (``SMS_GATEWAY``); with Redis, the outbox's send budgets (the operators'
-   chat's messages a minute, the bot's messages a second) and the citizens' flood-control
-   counts, shared by every process;
+   chat's messages a minute, the bot's messages a second), the citizens' flood-control
+   counts and the operators' chat membership answers, shared by every process;
 4. the bot (its HTTP session, or the one given: tests and the demo pass theirs);
 5. the dispatcher, from the one :func:`bot.factory.create_dispatcher`.
 
@@ -37,7 +37,7 @@ from bot.services.outbox import SendBudget
 from bot.services.sms import SmsGateway
 from bot.settings import Settings
 from bot.storage.backends import Backend, Fsm, open_backend
-from bot.storage.redis_budget import RedisRateWindow, RedisWindows
+from bot.storage.redis_budget import RedisOperatorAnswers, RedisRateWindow, RedisWindows
 from bot.storage.redis_fsm import redis_fsm
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ class Application:
             typed_names=self.typed_names, operators_budget=budgets[0], global_budget=budgets[1],
             throttle_windows=(None if self._redis is None else RedisWindows(
                 self._redis, f"{settings.redis_prefix}:throttle", settings.throttle_window_seconds)),
+            operator_answers=(None if self._redis is None else RedisOperatorAnswers(
+                self._redis, f"{settings.redis_prefix}:operator")),
         )
         if backend.shared and self._redis is None:
             logger.warning("DATABASE_URL is PostgreSQL without REDIS_URL: one chat's updates are"

@@ -34,7 +34,7 @@ from bot.services.consent import ConsentService
 from bot.domain.content import load_consent, load_help_content
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
-from bot.services.operator_access import OperatorAccess
+from bot.services.operator_access import OperatorAccess, SharedAnswers
 from bot.services.outbox import OutboxSender, SendBudget
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
@@ -85,6 +85,7 @@ def create_dispatcher(
     operators_budget: SendBudget | None = None,
     global_budget: SendBudget | None = None,
     throttle_windows: EventWindows | None = None,
+    operator_answers: SharedAnswers | None = None,
 ) -> Dispatcher:
     """The dispatcher over ``database`` (a :class:`Backend`, or a database to wrap in one).
 
@@ -94,7 +95,8 @@ def create_dispatcher(
     formatter's, so that names citizens type are masked in logs. ``operators_budget``,
     ``global_budget``: the outbox's send budgets shared by the cluster (default: the
     operators' chat budget of this process alone, no global one). ``throttle_windows``:
-    the citizens' flood-control counts shared by the cluster (default: this process's).
+    the citizens' flood-control counts shared by the cluster (default: this process's);
+    ``operator_answers``: operators' chat membership remembered for the cluster.
     """
     backend = database if isinstance(database, Backend) else Backend(database)
     clock = clock or SystemClock()
@@ -162,7 +164,8 @@ def create_dispatcher(
             operators_budget=operators_budget, global_budget=global_budget,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
-                                       timedelta(seconds=settings.operator_cache_seconds)),
+                                       timedelta(seconds=settings.operator_cache_seconds),
+                                       shared=operator_answers),
     )
     deduplication = DeduplicationMiddleware(
         backend.updates, clock, once_per_cluster=backend.once_per_cluster,

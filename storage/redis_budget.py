@@ -72,3 +72,22 @@ class RedisWindows:
     async def count(self, user_id: int) -> int:
         return int(await self._script(keys=[f"{self._prefix}:{user_id}"],
                                       args=[self._window_ms]))
+
+
+class RedisOperatorAnswers:
+    """Whether a user is a member of the operators' chat, as last asked of Telegram, for
+    every bot process (expires after the TTL the caller gives)."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    async def get(self, user_id: int) -> bool | None:
+        value = await self._redis.get(f"{self._prefix}:{user_id}")
+        return None if value is None else value in (b"1", "1")
+
+    async def put(self, user_id: int, allowed: bool, ttl: timedelta) -> None:
+        if ttl.total_seconds() <= 0:
+            return  # OPERATOR_CACHE_SECONDS=0: ask Telegram every time
+        await self._redis.set(f"{self._prefix}:{user_id}", "1" if allowed else "0",
+                              px=max(1, round(ttl.total_seconds() * 1000)))

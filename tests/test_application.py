@@ -206,3 +206,39 @@ async def test_flood_control_counts_in_redis_are_the_clusters(
         finally:
             for client in clients:
                 await client.aclose()
+
+
+async def test_operators_chat_membership_is_asked_once_for_the_cluster(
+    settings: Settings, clock: ManualClock, cluster_services: tuple[str, str],
+) -> None:
+    from datetime import timedelta
+
+    from redis.asyncio import Redis
+
+    from bot.factory import create_bot
+    from bot.services.operator_access import OperatorAccess
+    from bot.storage.redis_budget import RedisOperatorAnswers
+    from testkit.redis import fresh_prefix
+
+    _, url = cluster_services
+    session = RecordingSession()
+    session.add_group(OPERATORS_CHAT)
+    session.set_member(OPERATORS_CHAT, 2001, "member")
+    bot = create_bot(settings, session=session)
+    async with fresh_prefix(url) as prefix:
+        clients = [Redis.from_url(url) for _ in range(2)]
+        try:
+            processes = [OperatorAccess((), OPERATORS_CHAT, clock, timedelta(seconds=60),
+                                        shared=RedisOperatorAnswers(client, f"{prefix}:op"))
+                         for client in clients]
+            assert await processes[0].is_operator(bot, 2001)
+            assert await processes[1].is_operator(bot, 2001)
+            assert not await processes[1].is_operator(bot, 3003)
+            assert not await processes[0].is_operator(bot, 3003)
+            asked = [request for request in session.requests
+                     if type(request).__name__ == "GetChatMember"]
+            assert len(asked) == 2  # once per user, whichever process asked first
+        finally:
+            for client in clients:
+                await client.aclose()
+            await bot.session.close()
