@@ -24,7 +24,7 @@ import logging
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
@@ -90,7 +90,7 @@ class Application:
     def redis(self) -> Redis | None:
         return self._redis
 
-    async def __aenter__(self) -> Application:
+    async def __aenter__(self) -> Self:
         try:
             await self._open()
         except BaseException:

@@ -25,7 +25,6 @@ from typing import Any
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 
 from bot.storage.faults import StorageFault
-from bot.storage.urls import is_postgres_url, sqlite_path
 from bot.storage.isolation import KeyedEventIsolation
 from bot.storage.postgres.appeals import PostgresAppealRepository
 from bot.storage.postgres.call_booking import PostgresCallBookingRepository
@@ -51,6 +50,7 @@ from bot.storage.sqlite.outbox import SQLiteOutboxRepository
 from bot.storage.sqlite.privacy import SQLitePrivacyRepository
 from bot.storage.sqlite.templates import SQLiteTemplateRepository
 from bot.storage.sqlite.updates import SQLiteProcessedUpdates
+from bot.storage.urls import is_postgres_url, sqlite_path
 
 logger = logging.getLogger(__name__)
 

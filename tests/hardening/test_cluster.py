@@ -20,12 +20,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.settings import Settings
 from fake_telegram import FakeTelegram
 from fake_telegram.server import StoredMessage
 from tests.conftest import cluster_settings
 from tests.hardening.bot_process import ROOT
 from tests.hardening.test_webhook import SECRET, free_port
-from bot.settings import Settings
 
 TOKEN = "7100000017:CLUSTER-test"
 LEASE_SECONDS = 3
