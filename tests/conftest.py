@@ -115,7 +115,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _on_both_backends(metafunc: pytest.Metafunc) -> bool:
     test_arguments = inspect.signature(metafunc.function).parameters
-    return (Path(str(metafunc.definition.fspath)).parent.name in CLUSTER_BACKEND_FOLDERS
+    return (metafunc.definition.path.parent.name in CLUSTER_BACKEND_FOLDERS
             and "database" not in test_arguments and "settings" not in test_arguments)
 
 
