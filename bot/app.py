@@ -24,21 +24,20 @@ import logging
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
-from redis.asyncio import Redis
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.masking import TypedNames
 from bot.factory import create_bot, create_dispatcher, create_sms_gateway
-from bot.services.outbox import SendBudget
 from bot.services.sms import SmsGateway
 from bot.settings import Settings
 from bot.storage.backends import Backend, Fsm, open_backend
-from bot.storage.redis_budget import RedisOperatorAnswers, RedisRateWindow, RedisWindows
-from bot.storage.redis_fsm import redis_fsm
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -117,14 +116,9 @@ class Application:
         bot = create_bot(settings, session=self._session)
         self._exit.push_async_callback(bot.session.close)
         self._bot = bot
-        budgets = self._shared_budgets()
         self._dispatcher = create_dispatcher(
             settings, backend, clock=self.clock, sms_gateway=sms_gateway, fsm=self._fsm,
-            typed_names=self.typed_names, operators_budget=budgets[0], global_budget=budgets[1],
-            throttle_windows=(None if self._redis is None else RedisWindows(
-                self._redis, f"{settings.redis_prefix}:throttle", settings.throttle_window_seconds)),
-            operator_answers=(None if self._redis is None else RedisOperatorAnswers(
-                self._redis, f"{settings.redis_prefix}:operator")),
+            typed_names=self.typed_names, **self._shared_state(),
         )
         if backend.shared and self._redis is None:
             logger.warning("DATABASE_URL is PostgreSQL without REDIS_URL: one chat's updates are"
@@ -134,25 +128,40 @@ class Application:
         settings = self.settings
         if settings.redis_url is None:
             return backend.fsm(settings.fsm_cache_size)
+        # Imported only when configured: the embedded bot starts without loading Redis.
+        from redis.asyncio import Redis
+
+        from bot.storage.redis_fsm import redis_fsm
+
         self._redis = Redis.from_url(settings.redis_url)
         return redis_fsm(self._redis, prefix=settings.redis_prefix,
                          state_ttl=_ttl(settings.fsm_state_ttl_seconds),
                          data_ttl=_ttl(settings.fsm_data_ttl_seconds),
                          lock_timeout=timedelta(seconds=settings.inbox_lease_seconds))
 
-    def _shared_budgets(self) -> tuple[SendBudget | None, SendBudget | None]:
-        """With Redis, the outbox's send budgets are the cluster's, not each process's."""
+    def _shared_state(self) -> dict[str, Any]:
+        """With Redis: the outbox's send budgets, the citizens' flood-control counts and the
+        operators' chat membership answers are the cluster's, not each process's."""
         if self._redis is None:
-            return None, None
-        settings, prefix = self.settings, self.settings.redis_prefix
-        return (
-            RedisRateWindow(self._redis, f"{prefix}:budget:operators",
-                            settings.operators_chat_messages_per_minute, timedelta(minutes=1),
-                            self.clock),
-            RedisRateWindow(self._redis, f"{prefix}:budget:all",
-                            settings.telegram_messages_per_second, timedelta(seconds=1),
-                            self.clock),
+            return {}
+        from bot.storage.redis_budget import (
+            RedisOperatorAnswers,
+            RedisRateWindow,
+            RedisWindows,
         )
+
+        settings, prefix = self.settings, self.settings.redis_prefix
+        return {
+            "operators_budget": RedisRateWindow(
+                self._redis, f"{prefix}:budget:operators",
+                settings.operators_chat_messages_per_minute, timedelta(minutes=1), self.clock),
+            "global_budget": RedisRateWindow(
+                self._redis, f"{prefix}:budget:all", settings.telegram_messages_per_second,
+                timedelta(seconds=1), self.clock),
+            "throttle_windows": RedisWindows(
+                self._redis, f"{prefix}:throttle", settings.throttle_window_seconds),
+            "operator_answers": RedisOperatorAnswers(self._redis, f"{prefix}:operator"),
+        }
 
     @staticmethod
     async def _close_fsm(fsm: Fsm) -> None:
