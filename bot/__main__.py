@@ -31,10 +31,10 @@ from aiogram import Bot, Dispatcher
 from pydantic import ValidationError
 
 from bot.demo import run_demo
-from bot.factory import create_bot, create_dispatcher
+from bot.app import Application
 from bot.logging_setup import configure_logging
 from bot.observability.logs import log_formatter
-from bot.observability.server import create_metrics, serving_metrics
+from bot.observability.server import metrics_to_serve, serving_metrics
 from bot.runtime import settle_heap
 from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
@@ -45,12 +45,16 @@ from bot.texts import privacy as privacy_texts
 from bot.storage.faults import FaultKind, StorageFault
 from bot.storage.sqlite.backup import DamagedCopy, DatabaseInUse, integrity_problems, restore
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.privacy import SQLitePrivacyRepository
+from bot.storage.backends import Backend, open_backend
+from bot.storage.migrate import TargetNotEmpty, copy_sqlite_to_postgres
+from bot.storage.urls import is_postgres_url
 from bot.webhook import run_webhook
 
 logger = logging.getLogger("bot")
 
 STORAGE_FAULT_EXIT = 3
+BACKUP_IS_PG_DUMP = ("Резервная копия базы PostgreSQL делается средствами сервера: pg_dump"
+                     " (см. README, «Production»)")
 
 
 def describe_storage_fault(fault: StorageFault) -> str:
@@ -59,31 +63,19 @@ def describe_storage_fault(fault: StorageFault) -> str:
 
 
 async def run(settings: Settings, typed_names: TypedNames) -> int:
-    database = Database(settings.database_path)
-    await database.connect(verify=True)
-    metrics = create_metrics(settings)  # observability: None without METRICS_PORT
-    try:
-        dispatcher = create_dispatcher(settings, database, typed_names=typed_names,
-                                       metrics=metrics)
-    except ContentError:
-        await database.close()
-        raise
-    bot = create_bot(settings)
-    settle_heap()  # everything built so far lives as long as the process
-    try:
-        await bot.delete_webhook(drop_pending_updates=False)
-        async with serving_metrics(settings, metrics, bot, database):  # observability
-            return await poll_until_stopped(dispatcher, bot, database)
-    finally:
-        await bot.session.close()
-        await dispatcher["sms_gateway"].close()
-        await database.close()
+    async with Application(settings, typed_names=typed_names, verify=True) as application:
+        settle_heap()  # everything built so far lives as long as the process
+        await application.bot.delete_webhook(drop_pending_updates=False)
+        async with serving_metrics(settings, metrics_to_serve(application.metrics, application.backend.name), application.bot,
+                                   application.backend.database):  # observability
+            return await poll_until_stopped(application.dispatcher, application.bot,
+                                            application.backend)
 
 
-async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, database: Database) -> int:
+async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, backend: Backend) -> int:
     """Poll until a stop signal (exit 0) or a storage fault (exit 3, one log line)."""
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=True))
-    fault = asyncio.create_task(database.wait_for_fault())
+    fault = asyncio.create_task(backend.wait_for_fault())
     await asyncio.wait({polling, fault}, return_when=asyncio.FIRST_COMPLETED)
     if not fault.done():
         fault.cancel()
@@ -98,7 +90,7 @@ async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, database: Databas
 
 async def backup(settings: Settings, target: Path) -> list[str]:
     """Write the copy; what ``PRAGMA integrity_check`` finds in it (nothing: sound)."""
-    database = Database(settings.database_path)
+    database = Database(settings.sqlite_path)
     await database.connect()
     try:
         await database.backup(target)
@@ -125,18 +117,32 @@ async def print_erasures(settings: Settings, since: date | None, out: TextIO) ->
     """The destruction record as CSV; ``since`` is a day in the support's time zone."""
     moment = (datetime.combine(since, datetime.min.time(), settings.zone) if since
               else datetime.fromtimestamp(0, UTC))
-    database = Database(settings.database_path)
-    await database.connect()
+    location = settings.postgres_url or f"sqlite:///{settings.sqlite_path}"
+    backend = await open_backend(location, pool_size=1)
     try:
-        records = await SQLitePrivacyRepository(database).erasures_since(moment)
+        records = await backend.privacy.erasures_since(moment)
     finally:
-        await database.close()
+        await backend.close()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(privacy_texts.ERASURES_HEADER)
     for record in records:
         writer.writerow((record.erased_at.astimezone(settings.zone).isoformat(timespec="seconds"),
                          privacy_texts.ERASURE_REASONS[record.reason],
                          " ".join(record.appeals), " ".join(record.fields)))
+
+
+async def migrate_to(settings: Settings, url: str) -> dict[str, int]:
+    """Copy the SQLite database of ``settings`` into the (empty) PostgreSQL database ``url``."""
+    source = Database(settings.sqlite_path)
+    await source.connect(verify=True)
+    try:
+        target = await open_backend(url, pool_size=2)
+        try:
+            return await copy_sqlite_to_postgres(source, target.database)  # type: ignore[arg-type]
+        finally:
+            await target.close()
+    finally:
+        await source.close()
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -155,6 +161,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "erasures", help="журнал удаления персональных данных (CSV)")
     erasures_parser.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД",
                                  help="с этого дня (по TIMEZONE); без него весь журнал")
+    migrate_parser = commands.add_parser(
+        "migrate-to", help="скопировать базу SQLite в пустую базу PostgreSQL")
+    migrate_parser.add_argument("url", help="postgresql://пользователь:пароль@сервер:5432/база")
     return parser.parse_args(argv)
 
 
@@ -171,9 +180,26 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
         return 0
     if arguments.command == "restore":
-        return restore_database(arguments.path, settings.database_path)
+        return restore_database(arguments.path, settings.sqlite_path)
     try:
+        if arguments.command == "migrate-to":
+            if not is_postgres_url(arguments.url):
+                print("Ошибка: migrate-to ожидает postgresql://… (см. README, «Production»)",
+                      file=sys.stderr)
+                return 2
+            try:
+                copied = asyncio.run(migrate_to(settings, arguments.url))
+            except TargetNotEmpty as error:
+                print(f"Ошибка: база назначения не пуста ({error}); копирование отменено",
+                      file=sys.stderr)
+                return 2
+            print(f"Скопировано из {settings.sqlite_path}: "
+                  + ", ".join(f"{table} {count}" for table, count in copied.items() if count))
+            return 0
         if arguments.command == "backup":
+            if settings.postgres_url is not None:
+                print(BACKUP_IS_PG_DUMP, file=sys.stderr)
+                return 2
             problems = asyncio.run(backup(settings, arguments.path))
             if problems:
                 print(ops_texts.BACKUP_DAMAGED.format(path=arguments.path,

@@ -20,7 +20,7 @@ from typing import TextIO
 
 from pydantic import SecretStr
 
-from bot.factory import create_bot, create_dispatcher
+from bot.app import Application
 from fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
 from bot.domain.clock import RunningClock
 from bot.domain.validators import format_phone
@@ -28,7 +28,6 @@ from bot.rendering.citizen import zone_name
 from bot.rendering.operators import describe_schedule
 from bot.settings import Settings
 from bot.texts import demo as t
-from bot.storage.sqlite.database import Database
 
 DEMO_TOKEN = "7000000001:DEMO-local-fake-telegram"
 # Unless WORKING_HOURS says otherwise: a desk that never sleeps would offer calls at night.
@@ -239,36 +238,34 @@ async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
             settings = base.model_copy(update={
                 "bot_token": SecretStr(DEMO_TOKEN),
                 "bot_api_base_url": telegram.base_url,
+                "database_url": None,  # the demo's own file, whatever .env says
+                "redis_url": None,
                 "database_path": work / "demo.sqlite3",
                 "sms_outbox_path": work / "sms_outbox.jsonl",
                 "sms_gateway": "outbox",
                 "operators_chat_id": group.id,
                 "working_hours": base.working_hours or DEMO_WORKING_HOURS,
             })
-            database = Database(settings.database_path)
-            await database.connect()
             start = settings.demo_clock_start
-            dispatcher = create_dispatcher(settings, database,
-                                           clock=RunningClock(start) if start else None)
-            bot = create_bot(settings)
-            polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
-            demo = TerminalDemo(
-                telegram,
-                Actor(citizen_user, telegram.private_chat(citizen_user), t.CHAT_CITIZEN),
-                Actor(operator_user, group, t.CHAT_OPERATORS),
-                settings.sms_outbox_path,
-                out,
-            )
-            out.write(t.BANNER.format(base_url=telegram.base_url,
-                                      citizen=citizen_user.full_name,
-                                      schedule=describe_schedule(settings.schedule),
-                                      zone=zone_name(settings.zone)))
-            try:
-                await demo.run(read_line)
-            finally:
-                await dispatcher.stop_polling()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await polling
-                await bot.session.close()
-                await dispatcher["sms_gateway"].close()
-                await database.close()
+            async with Application(settings, clock=RunningClock(start) if start else None) \
+                    as application:
+                dispatcher, bot = application.dispatcher, application.bot
+                polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+                demo = TerminalDemo(
+                    telegram,
+                    Actor(citizen_user, telegram.private_chat(citizen_user), t.CHAT_CITIZEN),
+                    Actor(operator_user, group, t.CHAT_OPERATORS),
+                    settings.sms_outbox_path,
+                    out,
+                )
+                out.write(t.BANNER.format(base_url=telegram.base_url,
+                                          citizen=citizen_user.full_name,
+                                          schedule=describe_schedule(settings.schedule),
+                                          zone=zone_name(settings.zone)))
+                try:
+                    await demo.run(read_line)
+                finally:
+                    await dispatcher.stop_polling()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await polling
+

@@ -16,7 +16,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
@@ -24,7 +24,7 @@ from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
-from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.throttling import EventWindows, ThrottlingMiddleware
 from bot.observability.logs import LogContextMiddleware
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import UpdateMetricsMiddleware
@@ -41,8 +41,8 @@ from bot.services.assignment import AssignmentService
 from bot.services.deadlines import DeadlineService, PeriodicJob
 from bot.services.desk import DeskService, OutboxSignal
 from bot.domain.masking import TypedNames
-from bot.services.operator_access import OperatorAccess
-from bot.services.outbox import OutboxSender
+from bot.services.operator_access import OperatorAccess, SharedAnswers
+from bot.services.outbox import OutboxSender, SendBudget
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
 from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
@@ -52,21 +52,10 @@ from bot.texts import operators as operator_texts
 from bot.texts import phone as phone_texts
 from bot.handlers import get_routers
 from bot.storage.faults import StorageFault
+from bot.storage.backends import Backend, Fsm
 from bot.storage.isolation import KeyedEventIsolation
-from bot.storage.sqlite.appeals import SQLiteAppealRepository
-from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
-from bot.storage.sqlite.citizens import SQLiteCitizenRepository
-from bot.storage.sqlite.codes import SQLiteCodeRepository
-from bot.storage.sqlite.consents import SQLiteConsentRepository
+from bot.storage.postgres.database import PostgresDatabase
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
-from bot.storage.sqlite.desk import SQLiteDeskRepository
-from bot.storage.sqlite.fsm import SQLiteStorage
-from bot.storage.sqlite.outbox import SQLiteOutboxRepository
-from bot.storage.sqlite.privacy import SQLitePrivacyRepository
-from bot.storage.sqlite.shifts import SQLiteShiftRepository
-from bot.storage.sqlite.templates import SQLiteTemplateRepository
-from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 
 logger = logging.getLogger(__name__)
 
@@ -93,23 +82,39 @@ def create_sms_gateway(settings: Settings, clock: Clock) -> SmsGateway:
 
 def create_dispatcher(
     settings: Settings,
-    database: Database,
+    database: Backend | Database | PostgresDatabase,
     *,
     clock: Clock | None = None,
     sms_gateway: SmsGateway | None = None,
+    fsm: Fsm | None = None,
     storage: BaseStorage | None = None,
     typed_names: TypedNames | None = None,
+    operators_budget: SendBudget | None = None,
+    global_budget: SendBudget | None = None,
+    throttle_windows: EventWindows | None = None,
+    operator_answers: SharedAnswers | None = None,
     metrics: BotMetrics | None = None,
 ) -> Dispatcher:
-    """``typed_names``: the log formatter's, so that names citizens type are masked in logs.
+    """The dispatcher over ``database`` (a :class:`Backend`, or a database to wrap in one).
 
+    ``fsm``: where dialogue state lives (Redis, from :class:`bot.app.Application`); by
+    default the database's own FSM storage. ``storage``: another FSM storage (the
+    benchmark's peers), isolated per key in this process. ``typed_names``: the log
+    formatter's, so that names citizens type are masked in logs. ``operators_budget``,
+    ``global_budget``: the outbox's send budgets shared by the cluster (default: the
+    operators' chat budget of this process alone, no global one). ``throttle_windows``:
+    the citizens' flood-control counts shared by the cluster (default: this process's);
+    ``operator_answers``: operators' chat membership remembered for the cluster.
     ``metrics``: measure updates and count the services' events (bot/observability).
     """
     events: ServiceEvents = metrics if metrics is not None else NO_EVENTS
+    backend = database if isinstance(database, Backend) else Backend(database)
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
-    storage = storage or SQLiteStorage(database, cache_size=settings.fsm_cache_size)
-    dispatcher = Dispatcher(storage=storage, events_isolation=_event_isolation(storage))
+    if fsm is None:
+        fsm = (Fsm(storage, KeyedEventIsolation()) if storage is not None
+               else backend.fsm(settings.fsm_cache_size))
+    dispatcher = Dispatcher(storage=fsm.storage, events_isolation=fsm.isolation)
     dispatcher.update.outer_middleware(LogContextMiddleware())  # update and chat in JSON logs
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))
@@ -125,30 +130,28 @@ def create_dispatcher(
         daily_limit=settings.code_daily_limit,
     )
     codes = CodeService(
-        SQLiteCodeRepository(database), sms_gateway, clock, policy, phone_texts.SMS_TEXT,
-        events=events,
+        backend.codes, sms_gateway, clock, policy, phone_texts.SMS_TEXT, events=events,
     )
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
     )
     signal = OutboxSignal()
     privacy = PrivacyService(
-        SQLitePrivacyRepository(database), clock, settings.retention_days,
-        sessions=storage if isinstance(storage, SQLiteStorage) else None, outbox=signal,
+        backend.privacy, clock, settings.retention_days, sessions=fsm.memory, outbox=signal,
         sms_copies=sms_gateway if isinstance(sms_gateway, OutboxSmsGateway) else None,
     )
-    retention = RetentionJob(privacy)
+    retention = RetentionJob(privacy, once_per_cluster=backend.once_per_cluster)
     dispatcher.startup.register(retention.start)
     dispatcher.shutdown.register(retention.stop)
-    appeal_repository = SQLiteAppealRepository(database)
-    desk_repository = SQLiteDeskRepository(database)
-    deadlines = DeadlineService(desk_repository, SQLiteDeadlineRepository(database), clock,
+    appeal_repository = backend.appeals
+    desk_repository = backend.desk
+    deadlines = DeadlineService(desk_repository, backend.deadlines, clock,
                                 signal, settings.sla,
                                 supervisors_chat_id=settings.supervisors_chat_id)
-    desk = DeskService(appeal_repository, desk_repository, SQLiteTemplateRepository(database),
+    desk = DeskService(appeal_repository, desk_repository, backend.templates,
                        clock, signal, settings.schedule, settings.zone,
                        reopen_within=timedelta(days=settings.reopen_days), events=events)
-    assignment = AssignmentService(desk, desk_repository, SQLiteShiftRepository(database), clock,
+    assignment = AssignmentService(desk, desk_repository, backend.shifts, clock,
                                    settings.operator_capacity)
     jobs = []
     if assignment.enabled:
@@ -171,7 +174,7 @@ def create_dispatcher(
         holidays=settings.holidays,
         lead=timedelta(minutes=settings.callback_lead_minutes),
     )
-    consent = ConsentService(SQLiteConsentRepository(database), clock,
+    consent = ConsentService(backend.consents, clock,
                              load_consent(settings.consent_text_path, settings.retention_days))
     dispatcher.workflow_data.update(
         help_content=help_content,
@@ -182,31 +185,39 @@ def create_dispatcher(
         sms_gateway=sms_gateway,
         typed_names=typed_names if typed_names is not None else TypedNames(),
         appeals=AppealService(appeal_repository, desk_repository, clock, signal, events=events),
-        call_bookings=CallBookingService(appeal_repository, SQLiteCallBookingRepository(database),
+        call_bookings=CallBookingService(appeal_repository, backend.call_booking,
                                           desk_repository, clock, signal, slot_policy,
                                           events=events),
-        phone_change=PhoneChangeService(SQLiteCitizenRepository(database), codes, clock),
+        phone_change=PhoneChangeService(backend.citizens, codes, clock),
         deadlines=deadlines,
         assignment=assignment,
         desk=desk,
         outbox_sender=OutboxSender(
-            SQLiteOutboxRepository(database), desk_repository, clock, signal,
+            backend.outbox, desk_repository, clock, signal,
             operators_chat_id=settings.operators_chat_id,
             cards=OperatorCardRendering(settings.zone),
             operators_per_minute=settings.operators_chat_messages_per_minute,
             supervisors_chat_id=settings.supervisors_chat_id, deadlines=deadlines,
+            operators_budget=operators_budget, global_budget=global_budget,
         ),
         operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
-                                       timedelta(seconds=settings.operator_cache_seconds)),
+                                       timedelta(seconds=settings.operator_cache_seconds),
+                                       shared=operator_answers),
     )
-    deduplication = DeduplicationMiddleware(SQLiteProcessedUpdates(database), clock)
+    deduplication = DeduplicationMiddleware(
+        backend.updates, clock, once_per_cluster=backend.once_per_cluster,
+        # Several processes: renew this run's leases, and take over what a dead one left.
+        sweep_every=backend.updates.lease.total_seconds() / 3 if backend.shared else None,
+    )
+    dispatcher.shutdown.register(deduplication.stop)
     dispatcher.update.outer_middleware(deduplication)
     invisible = InvisibleCharactersMiddleware()
     dispatcher.message.outer_middleware(invisible)
     dispatcher.edited_message.outer_middleware(invisible)
     if settings.throttle_messages:
         throttling = ThrottlingMiddleware(settings.throttle_messages,
-                                          settings.throttle_window_seconds)
+                                          settings.throttle_window_seconds,
+                                          windows=throttle_windows)
         dispatcher.message.outer_middleware(throttling)
         dispatcher.callback_query.outer_middleware(throttling)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
@@ -227,13 +238,6 @@ def create_dispatcher(
     dispatcher.include_router(after_start_up)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
-
-
-def _event_isolation(storage: BaseStorage) -> BaseEventIsolation:
-    """One update at a time per citizen; our storage's isolation also scopes its reads."""
-    if isinstance(storage, SQLiteStorage):
-        return storage.event_isolation()
-    return KeyedEventIsolation()
 
 
 async def start_outbox(bot: Bot, outbox_sender: OutboxSender) -> None:

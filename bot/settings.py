@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.deadlines import LEGAL_TERM_DAYS, SlaError, SlaPolicy, parse_sla
 from bot.domain.models import AppealType
+from bot.storage.urls import check_database_url, is_postgres_url, sqlite_path
 from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
 
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -41,13 +42,28 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     bot_api_base_url: str = TELEGRAM_API_URL
+    # DATABASE_URL chooses the backend: sqlite:///data/bot.sqlite3 (one process; empty: the
+    # file DATABASE_PATH) or postgresql://user:password@host:5432/db (several processes).
+    database_url: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
+    database_pool_size: int = Field(default=10, ge=1, le=1000)
     fsm_cache_size: int = Field(default=10_000, ge=0)
+    # REDIS_URL set: dialogue state and per-chat isolation in Redis (aiogram's RedisStorage),
+    # shared by every bot process, and expiring after these many seconds of silence (0: never).
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="bot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    fsm_state_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=0)
+    fsm_data_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=0)
+    # PostgreSQL: seconds an update in flight stays its process's without a heartbeat; a
+    # process that dies leaves its updates to the others after this.
+    inbox_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
     operators_chat_id: int | None = None
     # NoDecode: pydantic-settings would read a list as JSON; ``.env`` says 111,222.
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     working_hours: str = ""
     operators_chat_messages_per_minute: int = Field(default=20, gt=0)
+    # With REDIS_URL: the whole cluster's outbox sends at most this many messages a second.
+    telegram_messages_per_second: int = Field(default=30, gt=0)
     operator_cache_seconds: int = Field(default=60, ge=0)
 
     sms_gateway: Literal["outbox", "http"] = "outbox"
@@ -114,7 +130,8 @@ class Settings(BaseSettings):
     # that does not change under them); empty: the system clock.
     demo_clock_start: AwareDatetime | None = None
 
-    @field_validator("bot_token", "sms_http_token", "webhook_url", "webhook_secret", mode="before")
+    @field_validator("bot_token", "sms_http_token", "webhook_url", "webhook_secret",
+                     "database_url", "redis_url", mode="before")
     @classmethod
     def _blank_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -210,6 +227,18 @@ class Settings(BaseSettings):
             return value
         raise ValueError("Telegram needs an https:// URL (http:// only to this machine, for tests)")
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str | None) -> str | None:
+        return None if value is None else check_database_url(value.strip())
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("expected redis://host:6379/0 (or rediss://, unix://)")
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -254,6 +283,23 @@ class Settings(BaseSettings):
         """True when the development SMS outbox would serve Telegram's real users."""
         return (self.sms_gateway == "outbox" and not self.sms_outbox_in_production
                 and urlsplit(self.bot_api_base_url).hostname == TELEGRAM_API_HOST)
+
+    @property
+    def postgres_url(self) -> str | None:
+        """The PostgreSQL server's URL, or None on SQLite."""
+        return self.database_url if is_postgres_url(self.database_url) else None
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file (DATABASE_URL's, else DATABASE_PATH); meaningless on PostgreSQL."""
+        if self.database_url is not None and not is_postgres_url(self.database_url):
+            return sqlite_path(self.database_url)
+        return self.database_path
+
+    @property
+    def several_processes(self) -> bool:
+        """Whether more than one bot process may write the database (PostgreSQL)."""
+        return self.postgres_url is not None
 
     @property
     def zone(self) -> ZoneInfo:

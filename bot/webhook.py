@@ -47,12 +47,11 @@ from pydantic import ValidationError
 
 from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
-from bot.factory import create_bot, create_dispatcher
+from bot.app import Application
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.runtime import settle_heap
 from bot.settings import Settings
 from bot.storage.faults import StorageFault
-from bot.storage.sqlite.database import Database
 from bot.workers import WorkerPool, bind_listener
 
 logger = logging.getLogger(__name__)
@@ -78,15 +77,6 @@ HealthCheck = Callable[[], Awaitable[object]]
 def webhook_path(url: str) -> str:
     """The path the server answers on: the one Telegram (or the proxy in front) POSTs to."""
     return urlsplit(url).path or "/"
-
-
-def allows_several_processes(settings: Settings) -> bool:
-    """Whether the database takes writes from several processes (a server, not SQLite).
-
-    ``DATABASE_URL`` arrives with the PostgreSQL backend; until then every database is SQLite.
-    """
-    url = str(getattr(settings, "database_url", None) or "")
-    return url.startswith(("postgresql://", "postgres://"))
 
 
 def find_deduplication(dispatcher: Dispatcher) -> DeduplicationMiddleware:
@@ -201,11 +191,6 @@ class Health:
         return "ok"
 
 
-async def database_reachable(database: Database) -> None:
-    """A read through the bot's own connection; a lost or corrupt file raises."""
-    await database.fetchone("SELECT version FROM schema_migrations LIMIT 1")
-
-
 async def serve_webhook(
     dispatcher: Dispatcher,
     bot: Bot,
@@ -276,29 +261,15 @@ async def serve_webhook(
 async def serve(settings: Settings, typed_names: TypedNames, listener: socket.socket) -> int:
     """One bot process taking updates by webhook on ``listener``."""
     # observability: imported here, as bot.observability.server reuses this module's Health.
-    from bot.observability.server import create_metrics, serving_metrics
+    from bot.observability.server import metrics_to_serve, serving_metrics
 
-    database = Database(settings.database_path)
-    await database.connect(verify=True)
-    metrics = create_metrics(settings)  # observability: None without METRICS_PORT
-    try:
-        dispatcher = create_dispatcher(settings, database, typed_names=typed_names,
-                                       metrics=metrics)
-    except ContentError:
-        await database.close()
-        raise
-    bot = create_bot(settings)
-    settle_heap()  # everything built so far lives as long as the process
-    # Redis's PING joins these once REDIS_URL is configured.
-    checks: dict[str, HealthCheck] = {"database": partial(database_reachable, database)}
-    try:
-        async with serving_metrics(settings, metrics, bot, database):  # observability
-            return await serve_webhook(dispatcher, bot, settings, listener, checks,
-                                       database.wait_for_fault)
-    finally:
-        await bot.session.close()
-        await dispatcher["sms_gateway"].close()
-        await database.close()
+    async with Application(settings, typed_names=typed_names, verify=True) as application:
+        settle_heap()  # everything built so far lives as long as the process
+        async with serving_metrics(settings, metrics_to_serve(application.metrics, application.backend.name), application.bot,
+                                   application.backend.database):  # observability
+            return await serve_webhook(application.dispatcher, application.bot, settings,
+                                       listener, application.health_checks(),
+                                       application.backend.wait_for_fault)
 
 
 def run_webhook(settings: Settings, typed_names: TypedNames, workers: int) -> int:
@@ -314,7 +285,7 @@ def run_webhook(settings: Settings, typed_names: TypedNames, workers: int) -> in
     if settings.webhook_url is None:
         print(WORKERS_NEED_A_WEBHOOK.format(workers=workers), file=sys.stderr)
         return REFUSED_EXIT
-    if workers > 1 and not allows_several_processes(settings):
+    if workers > 1 and not settings.several_processes:
         print(WORKERS_NEED_A_SERVER_DATABASE.format(workers=workers), file=sys.stderr)
         return REFUSED_EXIT
     try:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -12,6 +16,7 @@ from aiogram import Dispatcher
 from aiogram.types import ErrorEvent
 
 from bot import factory
+from bot.app import Application
 from bot.factory import create_bot, create_dispatcher
 from testkit.fixtures.out_of_process import OutOfProcessTier, profile_of
 from testkit.fixtures.runner import load_all
@@ -20,6 +25,10 @@ from bot.settings import Settings
 from testkit.harness import BotHarness, Person
 from testkit.session import RecordingSession
 from bot.storage.sqlite.database import Database
+from testkit.postgres import fresh_schema, postgres_url, services_required
+from testkit.postgres import unreachable_reason as postgres_unreachable
+from testkit.redis import fresh_prefix, redis_url
+from testkit.redis import unreachable_reason as redis_unreachable
 
 TEST_TOKEN = "123456789:TEST-token"
 OPERATORS_CHAT = -1001234567890
@@ -94,9 +103,68 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
     await db.close()
 
 
+# The dispatcher-level dialogue tests that read nothing from the database themselves run
+# twice: on SQLite, and as a cluster process runs (PostgreSQL and Redis).
+CLUSTER_BACKEND_FOLDERS = ("dialogues",)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "bot_backend" in metafunc.fixturenames and _on_both_backends(metafunc):
+        metafunc.parametrize("bot_backend", ["sqlite", "cluster"], indirect=True)
+
+
+def _on_both_backends(metafunc: pytest.Metafunc) -> bool:
+    test_arguments = inspect.signature(metafunc.function).parameters
+    return (metafunc.definition.path.parent.name in CLUSTER_BACKEND_FOLDERS
+            and "database" not in test_arguments and "settings" not in test_arguments)
+
+
 @pytest.fixture
-def dispatcher(settings: Settings, database: Database, clock: ManualClock) -> Dispatcher:
-    return create_dispatcher(settings, database, clock=clock)
+def bot_backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` (one process), or ``cluster``: PostgreSQL for data, Redis for dialogues."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def cluster_services() -> tuple[str, str]:
+    """The test servers' URLs (PostgreSQL, Redis) once both answer; skips (CI: fails) else."""
+    for url, probe in ((postgres_url(), postgres_unreachable), (redis_url(), redis_unreachable)):
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            reason = thread.submit(asyncio.run, probe(url)).result()
+        if reason is not None:
+            if services_required():
+                pytest.fail(f"REQUIRE_SERVICES=1: {reason}", pytrace=False)
+            pytest.skip(reason)
+    return postgres_url(), redis_url()
+
+
+@asynccontextmanager
+async def cluster_settings(base: Settings, services: tuple[str, str]) -> AsyncIterator[Settings]:
+    """``base`` on a fresh PostgreSQL schema and under a fresh Redis key prefix."""
+    postgres, redis = services
+    async with fresh_schema(postgres) as schema, fresh_prefix(redis) as prefix:
+        joiner = "&" if "?" in postgres else "?"
+        yield base.model_copy(update={
+            "database_url": f"{postgres}{joiner}search_path={schema}",
+            "database_pool_size": 4,
+            "redis_url": redis,
+            "redis_prefix": prefix,
+        })
+
+
+@pytest.fixture
+async def dispatcher(settings: Settings, database: Database, clock: ManualClock,
+                     bot_backend: str, request: pytest.FixtureRequest
+                     ) -> AsyncIterator[Dispatcher]:
+    if bot_backend == "sqlite":
+        yield create_dispatcher(settings, database, clock=clock)
+        return
+    services = request.getfixturevalue("cluster_services")
+    async with cluster_settings(settings, services) as configured:
+        # The application's own wiring, with the harness's bot instead of its own.
+        application = Application(configured, clock=clock, session=RecordingSession())
+        async with application:
+            yield application.dispatcher
 
 
 @pytest.fixture

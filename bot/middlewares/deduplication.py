@@ -18,9 +18,13 @@ middleware finds it already taken by this run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
@@ -40,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 RETENTION = timedelta(days=1)
 PRUNE_EVERY = 1000  # updates between two prunes of old ids
+PRUNE_JOB = "prune-processed-updates"
 
 
 def _inbox_payload(update: Update) -> str:
@@ -52,7 +57,9 @@ class ProcessedUpdates(Protocol):
 
     async def finish(self, bot_id: int, update_id: int) -> None: ...
 
-    async def unfinished(self, bot_id: int) -> list[tuple[int, str]]: ...
+    async def renew(self, run_id: str, now: Any) -> int: ...
+
+    async def unfinished(self, bot_id: int, now: Any = None) -> list[tuple[int, str]]: ...
 
     async def prune(self, older_than: Any) -> int: ...
 
@@ -104,10 +111,21 @@ class ConfirmAfterClaim(BaseRequestMiddleware):
 class DeduplicationMiddleware(BaseMiddleware):
     """Outer update middleware: skips update ids already taken by this or an earlier run."""
 
-    def __init__(self, processed: ProcessedUpdates, clock: Clock) -> None:
+    def __init__(self, processed: ProcessedUpdates, clock: Clock,
+                 once_per_cluster: Callable[[str], AbstractAsyncContextManager[bool]] | None
+                 = None, *, sweep_every: float | None = None) -> None:
+        """``once_per_cluster``: the lock that lets one process of several prune old ids.
+
+        ``sweep_every`` (several processes share the inbox): every so many seconds, renew the
+        leases of this run's updates in flight and handle the updates whose taker died.
+        """
         self._processed = processed
         self._clock = clock
-        self.run_id = uuid.uuid4().hex
+        self._once = once_per_cluster
+        self._sweep_every = sweep_every
+        self._sweeper: asyncio.Task[None] | None = None
+        # Which process holds an update in flight, for whoever reads the inbox.
+        self.run_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
         self.unclaimed = UnclaimedUpdates()
         self._since_prune = 0
         self._claimed_ahead: set[int] = set()
@@ -174,16 +192,41 @@ class DeduplicationMiddleware(BaseMiddleware):
         self._since_prune += 1
         if self._since_prune >= PRUNE_EVERY:
             self._since_prune = 0
-            await self._processed.prune(now - RETENTION)
+            if self._once is None:
+                await self._processed.prune(now - RETENTION)
+                return
+            async with self._once(PRUNE_JOB) as holding:
+                if holding:  # else another process is pruning right now
+                    await self._processed.prune(now - RETENTION)
 
     async def on_startup(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """Before polling: confirm only claimed updates, and finish what a dead run left."""
         bot.session.middleware(ConfirmAfterClaim(self.unclaimed))
         await self.handle_unfinished(bot, dispatcher)
+        if self._sweep_every is not None and self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep(bot, dispatcher), name="inbox-sweep")
+
+    async def stop(self) -> None:
+        """Stop renewing leases: the updates still in flight go to other processes."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+
+    async def _sweep(self, bot: Bot, dispatcher: Dispatcher) -> None:
+        assert self._sweep_every is not None
+        while True:
+            await asyncio.sleep(self._sweep_every)
+            try:
+                await self._processed.renew(self.run_id, self._clock.now())
+                await self.handle_unfinished(bot, dispatcher)
+            except Exception as error:  # noqa: BLE001 - the next sweep tries again
+                logger.warning("Inbox sweep failed: %s: %s", type(error).__name__, error)
 
     async def handle_unfinished(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """Handle again, oldest first and one at a time, what a dead process left unfinished."""
-        unfinished = await self._processed.unfinished(bot.id)
+        unfinished = await self._processed.unfinished(bot.id, self._clock.now())
         if unfinished:
             logger.info("Handling %s update(s) left unfinished by the previous run",
                         len(unfinished))

@@ -26,7 +26,7 @@ from bot.observability.middlewares import TelegramRequestMetrics
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.operations import OperationsSnapshot, SQLiteOperationsRepository
-from bot.webhook import Health, HealthCheck, database_reachable
+from bot.webhook import Health, HealthCheck
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,19 @@ async def redis_reachable(url: str) -> None:
         await client.ping()
     finally:
         await client.aclose()
+
+
+async def database_reachable(database: Database) -> None:
+    """A read through the bot's own connection; a lost or corrupt file raises."""
+    await database.fetchone("SELECT version FROM schema_migrations LIMIT 1")
+
+
+def metrics_to_serve(metrics: BotMetrics | None, backend_name: str) -> BotMetrics | None:
+    """The server reads the backlogs from SQLite's tables only, for now."""
+    if metrics is not None and backend_name != "sqlite":
+        logger.warning("METRICS_PORT is served on SQLite only for now: no metrics server")
+        return None
+    return metrics
 
 
 def readiness_checks(settings: Settings, bot: Bot, database: Database) -> dict[str, HealthCheck]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import deque
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -146,8 +147,17 @@ class _Throttled(Exception):
     """The operators' chat budget is spent for now; nothing was sent."""
 
 
+class SendBudget(Protocol):
+    """Messages the bot may still send now; shared by the cluster when kept in Redis."""
+
+    async def try_take(self) -> bool:
+        """Take one message from the budget; False (taking nothing) when it is spent."""
+        ...
+
+
 class RateWindow:
-    """At most ``limit`` calls in any ``period`` (a sliding window on the clock)."""
+    """At most ``limit`` calls in any ``period`` (a sliding window on the clock), in this
+    process's memory: the budget of one bot process."""
 
     def __init__(self, limit: int, period: timedelta, clock: Clock) -> None:
         self._limit = limit
@@ -160,7 +170,7 @@ class RateWindow:
         while self._calls and self._calls[0] <= horizon:
             self._calls.popleft()
 
-    def try_take(self) -> bool:
+    async def try_take(self) -> bool:
         self._trim()
         if len(self._calls) >= self._limit:
             return False
@@ -190,14 +200,25 @@ class OutboxSender:
         batch: int = 50,
         max_backoff: timedelta = timedelta(minutes=5),
         idle_poll_seconds: float = 30.0,
+        lease: timedelta = timedelta(seconds=60),
+        operators_budget: SendBudget | None = None,
+        global_budget: SendBudget | None = None,
     ) -> None:
+        """``lease``: how long a row claimed by this sender stays out of other senders' reach
+        (several bot processes share the outbox); delivering it ends the lease sooner.
+
+        ``operators_budget``: the operators' chat's messages per minute (default: this
+        process's own window of ``operators_per_minute``); ``global_budget``: the bot's
+        messages per second to anyone (default: none). The cluster shares both in Redis."""
         self._outbox = outbox
         self._desk = desk
         self._clock = clock
         self._signal = signal
         self._chat_id = operators_chat_id
         self._cards = cards
-        self._limiter = RateWindow(operators_per_minute, timedelta(minutes=1), clock)
+        self._limiter = operators_budget or RateWindow(operators_per_minute,
+                                                       timedelta(minutes=1), clock)
+        self._global_budget = global_budget
         self._supervisors_chat_id = supervisors_chat_id
         # Another group: a budget of its own, so that escalations never slow the cards.
         self._supervisors_limiter = RateWindow(operators_per_minute, timedelta(minutes=1), clock)
@@ -205,6 +226,8 @@ class OutboxSender:
         self._batch = batch
         self._max_backoff = max_backoff
         self._idle_poll = idle_poll_seconds
+        self._lease = lease
+        self.claimer = uuid.uuid4().hex
         self._forum: bool | None = None
         self._operators_paused_until: datetime | None = None
         self._lock = asyncio.Lock()
@@ -234,6 +257,10 @@ class OutboxSender:
         except TimeoutError:
             logger.warning("Outbox sender did not stop in %.0f s; pending rows resume later",
                            timeout)
+        try:
+            await self._outbox.release(self.claimer)  # other processes need not wait the lease
+        except Exception as error:  # noqa: BLE001 - the leases run out by themselves
+            logger.warning("Outbox claims not released: %s: %s", type(error).__name__, error)
 
     async def _run(self, bot: Bot) -> None:
         while not self._stopping:
@@ -268,21 +295,36 @@ class OutboxSender:
         return total
 
     async def run_once(self, bot: Bot, limit: int | None = None) -> int:
-        """One pass over the due head of every lane; the number of rows tried."""
+        """One pass over the due head of every lane; the number of rows tried.
+
+        The rows are claimed first, so that a sender in another process never sends one
+        of them too; the ones left untried are released at the end of the pass.
+        """
         async with self._lock:
             handled = 0
+            untried = 0
             operators_held = self._operators_held()
-            for item in await self._outbox.due(self._clock.now(), self._batch):
+            claimed = await self._outbox.claim(self.claimer, self._clock.now(), self._batch,
+                                               self._lease)
+            for item in claimed:
                 if self._stopping or (limit is not None and handled >= limit):
-                    break
-                if item.audience == Audience.OPERATORS and operators_held:
+                    untried += 1
                     continue
+                if item.audience == Audience.OPERATORS and operators_held:
+                    untried += 1
+                    continue
+                if self._global_budget is not None and not await self._global_budget.try_take():
+                    untried += 1  # the bot's budget is spent for this second: the rest wait
+                    break
                 try:
                     await self._deliver(bot, item)
                 except _Throttled:
                     operators_held = True
+                    untried += 1
                     continue
                 handled += 1
+            if untried:
+                await self._outbox.release(self.claimer)
             return handled
 
     def _operators_held(self) -> bool:
@@ -440,7 +482,7 @@ class OutboxSender:
                            "not set: dropped", item.id)
             await self._outbox.mark_failed(item.id, now, "SUPERVISORS_CHAT_ID is not set")
             return
-        if not self._supervisors_limiter.try_take():
+        if not await self._supervisors_limiter.try_take():
             await self._outbox.postpone(item.id, self._supervisors_limiter.free_at(),
                                         "supervisors' chat budget")
             return
@@ -568,7 +610,7 @@ class OutboxSender:
 
     async def _call(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         """A request into the operators' chat, within its messages-per-minute budget."""
-        if not self._limiter.try_take():
+        if not await self._limiter.try_take():
             raise _Throttled
         return await bot(method)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -31,9 +32,9 @@ class PrivacyRepository(Protocol):
 
 
 class SessionMemory(Protocol):
-    """Dialogue state kept in memory beside the database (the FSM storage's recent rows)."""
+    """Dialogue state kept beside the database: the SQLite FSM storage's recent rows, or Redis."""
 
-    def forget_user(self, user_id: int) -> None: ...
+    async def forget_user(self, user_id: int) -> None: ...
 
 
 class SmsCopies(Protocol):
@@ -66,7 +67,7 @@ class PrivacyService:
                 elsewhere.append(SMS_OUTBOX_FIELD)
         erased = await self._repository.erase_citizen(user_id, self._clock.now(), elsewhere)
         if self._sessions is not None:
-            self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
+            await self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them
         if self._outbox is not None:
             self._outbox.notify()  # the erased cards and the deletions in the operators' chat
         logger.info("Personal data of a citizen erased on request (%s appeals)", erased)
@@ -86,12 +87,21 @@ class PrivacyService:
         return erased
 
 
+RETENTION_JOB = "retention"
+# A job's name -> a lock held while the block runs; the block gets whether this process
+# holds it (another process running the same job makes this one skip its turn).
+OncePerCluster = Callable[[str], AbstractAsyncContextManager[bool]]
+
+
 class RetentionJob:
     """Runs the retention erasure at start-up and then once a day."""
 
-    def __init__(self, privacy: PrivacyService, period: timedelta = timedelta(days=1)) -> None:
+    def __init__(self, privacy: PrivacyService, period: timedelta = timedelta(days=1),
+                 once_per_cluster: OncePerCluster | None = None) -> None:
+        """``once_per_cluster``: the lock that makes one process of several run each turn."""
         self._privacy = privacy
         self._period = period
+        self._once = once_per_cluster
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -107,7 +117,12 @@ class RetentionJob:
     async def _run(self) -> None:
         while True:
             try:
-                await self._privacy.apply_retention()
+                if self._once is None:
+                    await self._privacy.apply_retention()
+                else:
+                    async with self._once(RETENTION_JOB) as holding:
+                        if holding:  # else another process is running this turn
+                            await self._privacy.apply_retention()
             except Exception:  # noqa: BLE001 - a failed run must not stop the next ones
                 logger.exception("Retention run failed")
             await asyncio.sleep(self._period.total_seconds())

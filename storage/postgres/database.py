@@ -43,6 +43,10 @@ MIGRATION_TIMEOUT = 3600.0
 # The advisory lock of a named job in this schema: one bigint from the name and the schema.
 ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || current_schema(), 0))"
 MIGRATION_LOCK = "gosuslugi-support-bot:migrations"
+# The same lock, taken only if free: true if this transaction holds it now.
+ADVISORY_TRY_LOCK = (
+    "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || current_schema(), 0))"
+)
 
 
 def dump_json(value: Any) -> str:

@@ -155,7 +155,7 @@ class SQLiteStorage(BaseStorage):
         """Rows held in memory (for tests and monitoring)."""
         return len(self._recent)
 
-    def forget_user(self, user_id: int) -> None:
+    async def forget_user(self, user_id: int) -> None:
         """Drop from memory every row of ``user_id`` (their rows were deleted in the database)."""
         self._recent.drop_user(user_id)
 

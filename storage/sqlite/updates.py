@@ -72,8 +72,15 @@ class SQLiteProcessedUpdates:
             (bot_id, update_id),
         )])
 
-    async def unfinished(self, bot_id: int) -> list[tuple[int, str]]:
-        """Updates taken by runs that died before finishing them: (id, JSON), oldest first."""
+    async def renew(self, run_id: str, now: datetime) -> int:
+        """Nothing to renew: with one process on the file, every other run is gone."""
+        return 0
+
+    async def unfinished(self, bot_id: int,
+                         now: datetime | None = None) -> list[tuple[int, str]]:
+        """Updates taken by runs that died before finishing them: (id, JSON), oldest first.
+
+        ``now`` is PostgreSQL's (leases); on SQLite every other run is gone."""
         rows = await self._db.fetchall(
             "SELECT update_id, payload FROM processed_updates"
             " WHERE bot_id = ? AND status = 'started' AND payload IS NOT NULL"

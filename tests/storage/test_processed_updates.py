@@ -71,18 +71,39 @@ async def test_only_updates_a_dead_run_left_unfinished_are_taken_over(store: Sto
     await asyncio.gather(*(processed.claim(BOT, n, "dead-run", NOW, UPDATE) for n in (1, 2)))
     await processed.finish(BOT, 2)
 
+    # A dead run renews no lease: once it runs out (on PostgreSQL), another run takes over.
+    later = NOW + timedelta(minutes=5)
     claimed = await asyncio.gather(
-        processed.claim(BOT, 1, "run-b", NOW, UPDATE),  # started by a run that died
-        processed.claim(BOT, 2, "run-b", NOW, UPDATE),  # finished
-        processed.claim(BOT, 3, "run-b", NOW, UPDATE),  # new
+        processed.claim(BOT, 1, "run-b", later, UPDATE),  # started by a run that died
+        processed.claim(BOT, 2, "run-b", later, UPDATE),  # finished
+        processed.claim(BOT, 3, "run-b", later, UPDATE),  # new
     )
-    again = await processed.claim(BOT, 3, "run-b", NOW, UPDATE)  # this run has it already
+    again = await processed.claim(BOT, 3, "run-b", later, UPDATE)  # this run has it already
 
     assert claimed == [True, False, True]
     assert again is False
     assert await store.rows(
         "SELECT update_id, run_id, status FROM processed_updates ORDER BY update_id"
     ) == [(1, "run-b", "started"), (2, "dead-run", "done"), (3, "run-b", "started")]
+
+
+@pytest.mark.parametrize("store", ["postgres"], indirect=True)
+async def test_a_live_runs_updates_stay_its_own_while_it_renews_their_leases(
+    store: Store,
+) -> None:
+    processed = store.updates
+    lease = processed.lease
+    await processed.claim(BOT, 1, "run-a", NOW, UPDATE)
+    assert await processed.claim(BOT, 1, "run-b", NOW + lease / 2, UPDATE) is False
+    assert await processed.unfinished(BOT, NOW + lease / 2) == []
+    # Run A's heartbeat extends the lease; B still cannot take it where it would have.
+    assert await processed.renew("run-a", NOW + lease / 2) == 1
+    assert await processed.claim(BOT, 1, "run-b", NOW + lease, UPDATE) is False
+    # Run A dies: no more renewals, and once the lease runs out B takes the update over.
+    expired = NOW + lease / 2 + lease
+    assert await processed.unfinished(BOT, expired) == [(1, UPDATE)]
+    assert await processed.claim(BOT, 1, "run-b", expired, UPDATE) is True
+    assert await processed.renew("run-a", expired) == 0
 
 
 async def test_a_big_batch_is_split_into_statements(

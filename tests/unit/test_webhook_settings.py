@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import Settings, describe_settings_error
-from bot.webhook import allows_several_processes, webhook_path
+from bot.webhook import webhook_path
 from tests.unit.test_settings import run_bot
 
 SECRET = "s3cret_token-ok"
@@ -72,7 +72,9 @@ def test_the_served_path_is_the_urls() -> None:
 
 
 def test_sqlite_does_not_allow_several_processes() -> None:
-    assert not allows_several_processes(Settings(_env_file=None))
+    assert not Settings(_env_file=None).several_processes
+    assert not Settings(_env_file=None, database_url="sqlite:///data/x.sqlite3").several_processes
+    assert Settings(_env_file=None, database_url="postgresql://bot@db/bot").several_processes
 
 
 def test_several_workers_on_sqlite_are_refused_in_one_line(tmp_path: Path) -> None:

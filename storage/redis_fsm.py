@@ -1,0 +1,58 @@
+"""Dialogue state in Redis (``REDIS_URL``), for several bot processes: aiogram's own storage.
+
+aiogram's :class:`RedisStorage` holds state and data; its :class:`RedisEventIsolation`
+serialises the updates of one chat across processes (a Redis lock per key). The key
+builder keeps bot, chat, thread, user, business connection and destiny apart
+(aiogram_dialog keeps its stacks under destinies of their own). State and data
+expire after ``state_ttl``/``data_ttl`` of silence: what a citizen typed into a
+dialogue they never finished does not stay forever.
+
+When a citizen's personal data is erased, :meth:`RedisSessions.forget_user` deletes
+every key of theirs, as the database's erasure deletes their ``fsm_sessions`` rows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram.fsm.storage.base import DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from redis.asyncio import Redis
+
+from bot.storage.backends import Fsm
+
+SCAN_BATCH = 500
+
+
+class RedisSessions:
+    """Deletes a citizen's dialogue keys (the privacy service's session memory)."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    async def forget_user(self, user_id: int) -> None:
+        # Keys read <prefix>:<bot>[:<business>]:<chat>[:<thread>]:<user>:<destiny>:<part>;
+        # a private chat's id is the user's, so every key of theirs holds ":<id>:".
+        marker = f":{user_id}:"
+        doomed = [key async for key in self._redis.scan_iter(
+                      match=f"{self._prefix}:*{marker}*", count=SCAN_BATCH)
+                  if marker in (key.decode() if isinstance(key, bytes) else key)]
+        if doomed:
+            await self._redis.delete(*doomed)
+
+
+def redis_fsm(redis: Redis, *, prefix: str, state_ttl: timedelta | None,
+              data_ttl: timedelta | None, lock_timeout: timedelta) -> Fsm:
+    """aiogram's Redis storage and isolation over the client ``redis`` (closed with them).
+
+    ``lock_timeout``: a process that dies holding a chat's lock frees it after this; the
+    update it held is taken over by another process after its lease, so the two match.
+    """
+    key_builder = DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_destiny=True,
+                                    with_business_connection_id=True)
+    storage = RedisStorage(redis, key_builder=key_builder, state_ttl=state_ttl,
+                           data_ttl=data_ttl)
+    isolation = RedisEventIsolation(redis, key_builder=key_builder,
+                                    lock_kwargs={"timeout": lock_timeout.total_seconds()})
+    return Fsm(storage, isolation, memory=RedisSessions(redis, prefix))
