@@ -46,18 +46,10 @@ class RecoveryCause(StrEnum):
     OTHER = "other"
 
 
-class Cause(CallbackData, prefix="rc"):
-    cause: RecoveryCause
-
-
 class RecoveryAction(StrEnum):
     VIA_EMAIL = "email"
     VIA_SNILS = "snils"
     SUPPORT = "support"
-
-
-class Recovery(CallbackData, prefix="r"):
-    action: RecoveryAction
 
 
 class HelpArticle(CallbackData, prefix="h"):

@@ -10,9 +10,10 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # Third-party loggers that print what the bot stores: aiosqlite logs every call
 # with its SQL parameters (FSM data, appeal fields) at DEBUG, and aiogram's
-# scenes log FSM data at DEBUG. They stay at WARNING whatever LOG_LEVEL says.
+# scenes log FSM data at DEBUG, aiogram_dialog's message manager logs the whole
+# chat (the citizen's name) at DEBUG. They stay at WARNING whatever LOG_LEVEL says.
 # (aiogram.event and aiogram.dispatcher log update ids and timings only.)
-QUIET_LOGGERS = ("aiosqlite", "aiogram.scene")
+QUIET_LOGGERS = ("aiosqlite", "aiogram.scene", "aiogram_dialog")
 
 
 class MaskingFormatter(logging.Formatter):

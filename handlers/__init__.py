@@ -41,7 +41,7 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in, own_buttons_only
 
     plain = [module.create_router() for module in (
-        navigation, consent, recovery, call_booking,
+        navigation, consent, call_booking,
     )]
     # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
     # commands open other screens.
@@ -55,7 +55,7 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         *(own_buttons_only(dialog) for dialog in (
             *(module.create_dialog(settings, clock)
               for module in (complaint, appeal, my_appeals, help_section, call_booking, privacy,
-                             phone)),
+                             phone, recovery)),
             call_booking.create_rescheduling_dialog(settings, clock),
             *conversation.create_dialogs(settings, clock),
         )),

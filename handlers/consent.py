@@ -39,7 +39,7 @@ async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMCont
     if then == ConsentNext.CHANGE_PHONE:
         await phone.start_phone_change(message, state, consent, dialog_manager)
     elif then == ConsentNext.RECOVERY_APPEAL:
-        await recovery.ask_support_form(message, state, consent)
+        await recovery.start_support_form(message, state, consent, dialog_manager)
     elif then == ConsentNext.COMPLAINT:
         await complaint.start_complaint(message, state, consent, dialog_manager)
     elif then == ConsentNext.CALLBACK:

@@ -137,8 +137,17 @@ async def phone_button(callback: CallbackQuery, state: FSMContext, consent: Cons
     await phone.start_phone_change(origin(callback), state, consent, dialog_manager)
 
 
-async def recovery_command(message: Message, state: FSMContext) -> None:
-    await recovery.start_recovery(message, state)
+async def recovery_command(message: Message, state: FSMContext,
+                           dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await recovery.start_recovery(dialog_manager)
+
+
+async def recovery_button(callback: CallbackQuery, state: FSMContext,
+                          dialog_manager: DialogManager) -> None:
+    await state.clear()
+    await leave_dialogues(dialog_manager, origin(callback))
+    await recovery.start_recovery(dialog_manager)
 
 
 async def appeal_command(message: Message, state: FSMContext,
@@ -224,6 +233,7 @@ def create_router() -> Router:
     router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
     router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
     router.callback_query.register(phone_button, Menu.filter(F.item == MenuItem.CHANGE_PHONE))
+    router.callback_query.register(recovery_button, Menu.filter(F.item == MenuItem.RECOVERY))
     router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
     router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
     router.callback_query.register(my_appeals_button, Menu.filter(F.item == MenuItem.MY_APPEALS))

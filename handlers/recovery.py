@@ -1,211 +1,282 @@
-"""Recovering access: cause -> guidance -> e-mail / SNILS instructions or a support appeal."""
+"""Recovering access: cause -> guidance -> e-mail / SNILS instructions or a support appeal.
+
+One dialogue (aiogram_dialog), its windows in the order a citizen meets them:
+the cause, its guidance (with buttons to every way out it mentions), the
+instructions for e-mail or SNILS, then the appeal to support (full name,
+SNILS, contact, description: typed answers checked by the domain validators),
+its review and the number. The appeal collects personal data: the consent
+screen comes first, and «Согласен» opens the form for the cause chosen.
+"""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import StateFilter
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from typing import Any
 
-from bot.callback_data import (
-    Cause,
-    ConsentNext,
-    Menu,
-    MenuItem,
-    Nav,
-    NavAction,
-    Recovery,
-    RecoveryAction,
-    RecoveryCause,
-)
-from bot.keyboards import recovery as keyboards
-from bot.keyboards.common import confirm, main_menu
-from bot.services.appeals import AppealService
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, ContentType, InlineKeyboardButton, Message
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Column, Select, SwitchTo
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.callback_data import ConsentNext, Menu, MenuItem, RecoveryAction, RecoveryCause
 from bot.domain.clock import Clock
+from bot.domain.masking import TypedNames
+from bot.domain.models import AppealType
+from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
+from bot.handlers.replies import consent_asked, off_hours
+from bot.handlers.widgets import (
+    KEEPS_OTHER_SCREENS,
+    Catalog,
+    OtherScreens,
+    Refusal,
+    explain_refusal,
+    navigation,
+    not_refused,
+    refuse,
+    text_expected,
+)
+from bot.keyboards.common import main_menu
+from bot.rendering.citizen import appeal_filed, field_value
+from bot.services.appeals import AppealService
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
-from bot.domain.masking import TypedNames
-from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
 from bot.settings import Settings
+from bot.states.recovery import AccessRecovery
+from bot.texts import Safe
 from bot.texts import common as common_texts
 from bot.texts import recovery as t
-from bot.texts import render, validation
-from bot.rendering.citizen import appeal_filed, field_value
-from bot.handlers.forms import Form, Step, answered_step, ask, reask, step_context
-from bot.handlers.replies import citizen_router, consent_asked, off_hours, origin
-from bot.states.recovery import AccessRecovery
-from bot.domain.models import AppealType
+from bot.texts import validation
 
-SUPPORT_FORM = Form(
-    [
-        Step("full_name", AccessRecovery.waiting_for_full_name, t.ASK_FULL_NAME,
-             lambda text, _: parse_full_name(text), validation.FULL_NAME),
-        Step("snils", AccessRecovery.waiting_for_snils, t.ASK_SNILS,
-             lambda text, _: parse_snils(text), validation.SNILS),
-        Step("contact", AccessRecovery.waiting_for_contact, t.ASK_CONTACT,
-             lambda text, ctx: parse_contact(text, region=ctx.region), validation.CONTACT),
-        Step("description", AccessRecovery.waiting_for_description, t.ASK_DESCRIPTION,
-             lambda text, _: clean_text(text, max_length=2000)),
-    ]
-)
+# Dialog data: the RecoveryCause value chosen. Not the appeal field's name «cause»: a
+# cause alone is no answer to the form, and leaving then drops no draft.
+CAUSE = "chosen_cause"
+VIA = "via"  # dialog data: the RecoveryAction of the instructions read
+PENDING_CAUSE = "recovery_cause"  # FSM data: the cause, while the consent screen waits
+FIELDS = ("cause", "full_name", "snils", "contact", "description")
 
 
-async def show_causes(message: Message, state: FSMContext) -> None:
-    await state.set_state(AccessRecovery.choosing_cause)
-    await message.answer(t.CHOOSE_CAUSE, reply_markup=keyboards.causes())
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {"cause": data[CAUSE], **{name: data.get(name) for name in FIELDS[1:]}}
+
+# Which ways out each cause's guidance offers: every way its text mentions.
+WAYS_OUT: dict[RecoveryCause, tuple[RecoveryAction, ...]] = {
+    RecoveryCause.CHANGED_PHONE: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
+                                  RecoveryAction.SUPPORT),
+    # «Если номер сменился, восстановите доступ по почте или СНИЛС»: both ways are offered.
+    RecoveryCause.NO_SMS: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
+                           RecoveryAction.SUPPORT),
+    RecoveryCause.BLOCKED: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
+                            RecoveryAction.SUPPORT),
+    RecoveryCause.FORGOT_PASSWORD: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
+                                    RecoveryAction.SUPPORT),
+    RecoveryCause.OTHER: (RecoveryAction.SUPPORT,),
+}
+_CHANGE_PHONE_HERE = (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE)
 
 
-async def show_guidance(message: Message, state: FSMContext, cause: RecoveryCause) -> None:
-    await state.set_state(AccessRecovery.reading_guidance)
-    await message.answer(t.GUIDANCE[cause], reply_markup=keyboards.guidance(cause))
+async def start_recovery(manager: DialogManager) -> None:
+    await manager.start(AccessRecovery.choosing_cause, mode=StartMode.RESET_STACK)
 
 
-async def show_summary(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
-    await state.set_state(AccessRecovery.confirming)
-    await message.answer(
-        render(
-            t.SUMMARY,
-            cause=t.CAUSE_NAMES[data["cause"]],
-            full_name=data["full_name"],
-            snils=data["snils"],
-            contact=field_value("contact", data["contact"]),
-            description=data["description"],
+async def start_support_form(message: Message, state: FSMContext, consent: ConsentService,
+                             manager: DialogManager) -> None:
+    """The appeal to support, after the consent screen's «Согласен» (the cause waited in FSM data)."""
+    cause = (await state.get_data()).get(PENDING_CAUSE, RecoveryCause.OTHER.value)
+    await state.clear()
+    await manager.start(AccessRecovery.waiting_for_full_name, data={CAUSE: cause},
+                        mode=StartMode.RESET_STACK)
+
+
+async def _started(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict):
+        manager.dialog_data.update(start_data)
+
+
+# --- cause, guidance, instructions -------------------------------------------------------
+
+
+async def cause_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
+                       cause: str) -> None:
+    manager.dialog_data[CAUSE] = cause
+    await manager.switch_to(AccessRecovery.reading_guidance)
+
+
+async def causes_getter(**_: Any) -> dict[str, Any]:
+    return {"causes": [(cause.value, t.CAUSE_BUTTONS[cause]) for cause in RecoveryCause]}
+
+
+def _cause(manager: DialogManager) -> RecoveryCause:
+    return RecoveryCause(manager.dialog_data[CAUSE])
+
+
+async def guidance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    cause = _cause(dialog_manager)
+    ways = WAYS_OUT[cause]
+    others = []
+    if cause in _CHANGE_PHONE_HERE:
+        others.append(InlineKeyboardButton(text=t.BUTTON_CHANGE_PHONE,
+                                           callback_data=Menu(item=MenuItem.CHANGE_PHONE).pack()))
+    others.append(InlineKeyboardButton(text=common_texts.BUTTON_CALLBACK,
+                                       callback_data=Menu(item=MenuItem.CALLBACK).pack()))
+    return {"guidance": Safe(t.GUIDANCE[cause]), "others": others,
+            "via_email": RecoveryAction.VIA_EMAIL in ways,
+            "via_snils": RecoveryAction.VIA_SNILS in ways}
+
+
+async def instructions_chosen(callback: CallbackQuery, button: Button,
+                              manager: DialogManager) -> None:
+    manager.dialog_data[VIA] = button.widget_id
+
+
+async def instructions_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    via = dialog_manager.dialog_data.get(VIA)
+    return {"instructions": Safe(t.VIA_EMAIL if via == RecoveryAction.VIA_EMAIL else t.VIA_SNILS)}
+
+
+async def to_support(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """The appeal collects full name, SNILS and contact: consent first."""
+    state: FSMContext = manager.middleware_data["state"]
+    consent: ConsentService = manager.middleware_data["consent"]
+    assert callback.message is not None
+    await state.update_data({PENDING_CAUSE: manager.dialog_data[CAUSE]})
+    if await consent_asked(callback.message, state, consent,  # type: ignore[arg-type]
+                           ConsentNext.RECOVERY_APPEAL):
+        # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
+        await manager.reset_stack()
+        return
+    await state.clear()
+    await manager.switch_to(AccessRecovery.waiting_for_full_name)
+
+
+async def _buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, common_texts.DIALOGUE_BUTTON_ONLY)
+
+
+# --- the appeal to support ---------------------------------------------------------------
+
+
+async def answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
+    manager.dialog_data[widget.widget.widget_id] = value
+    await manager.next()
+
+
+async def name_answered(message: Message, widget: Any, manager: DialogManager,
+                        value: Any) -> None:
+    _remember_name(message, manager)
+    await answered(message, widget, manager, value)
+
+
+def _name_refused(on_error: Any) -> Any:
+    async def refused(message: Message, widget: Any, manager: DialogManager,
+                      error: ValueError) -> None:
+        _remember_name(message, manager)
+        await on_error(message, widget, manager, error)
+
+    return refused
+
+
+def _remember_name(message: Message, manager: DialogManager) -> None:
+    """Before any line could show it, even refused: log lines mask the words typed as a name."""
+    typed_names: TypedNames = manager.middleware_data["typed_names"]
+    typed_names.remember(message.text or "")
+
+
+async def back_to_guidance(callback: CallbackQuery, button: Button,
+                           manager: DialogManager) -> None:
+    await manager.switch_to(AccessRecovery.reading_guidance)
+
+
+async def summary_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    return {name: field_value(name, value)
+            for name, value in _fields(dialog_manager.dialog_data).items()}
+
+
+async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    appeals: AppealService = manager.middleware_data["appeals"]
+    desk: DeskService = manager.middleware_data["desk"]
+    assert callback.message is not None
+    appeal = await appeals.file(callback.from_user.id, callback.message.chat.id,
+                                AppealType.ACCESS_RECOVERY, _fields(manager.dialog_data))
+    await manager.reset_stack()
+    await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
+
+
+async def _confirm_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    refuse(manager, t.CONFIRM_EXPECTED)
+
+
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    def text_step(field: str, state: Any, prompt: str, parse: Any, problems: Any,
+                  on_success: Any = answered, on_back: Any = None) -> Window:
+        on_error = explain_refusal(problems)
+        if field == "full_name":
+            on_error = _name_refused(on_error)
+        return Window(
+            Refusal(),
+            Const(prompt),
+            TextInput(id=field, type_factory=parse, on_success=on_success, on_error=on_error),
+            text_expected(),
+            navigation(on_back=on_back),
+            state=state,
+        )
+
+    return Dialog(
+        Window(
+            Const(t.CHOOSE_CAUSE, when=not_refused),
+            Refusal(),
+            Column(Select(Format("{item[1]}"), id="cause", item_id_getter=lambda item: item[0],
+                          items="causes", on_click=cause_chosen)),
+            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            navigation(back=False),
+            state=AccessRecovery.choosing_cause,
+            getter=causes_getter,
         ),
-        reply_markup=confirm(back=True),
+        Window(
+            Format("{guidance}", when=not_refused),
+            Refusal(),
+            SwitchTo(Const(t.BUTTON_VIA_EMAIL), id=RecoveryAction.VIA_EMAIL.value,
+                     state=AccessRecovery.reading_instructions, on_click=instructions_chosen,
+                     when=F["via_email"]),
+            SwitchTo(Const(t.BUTTON_VIA_SNILS), id=RecoveryAction.VIA_SNILS.value,
+                     state=AccessRecovery.reading_instructions, on_click=instructions_chosen,
+                     when=F["via_snils"]),
+            Button(Const(t.BUTTON_SUPPORT), id="support", on_click=to_support),
+            OtherScreens("others"),
+            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            navigation(),
+            state=AccessRecovery.reading_guidance,
+            getter=guidance_getter,
+            markup_factory=KEEPS_OTHER_SCREENS,
+        ),
+        Window(
+            Format("{instructions}", when=not_refused),
+            Refusal(),
+            Button(Const(t.BUTTON_DID_NOT_HELP), id="did_not_help", on_click=to_support),
+            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            navigation(),
+            state=AccessRecovery.reading_instructions,
+            getter=instructions_getter,
+        ),
+        text_step("full_name", AccessRecovery.waiting_for_full_name, t.ASK_FULL_NAME,
+                  parse_full_name, validation.FULL_NAME, on_success=name_answered,
+                  on_back=back_to_guidance),
+        text_step("snils", AccessRecovery.waiting_for_snils, t.ASK_SNILS, parse_snils,
+                  validation.SNILS),
+        text_step("contact", AccessRecovery.waiting_for_contact, t.ASK_CONTACT,
+                  lambda text: parse_contact(text, region=settings.default_region),
+                  validation.CONTACT),
+        text_step("description", AccessRecovery.waiting_for_description, t.ASK_DESCRIPTION,
+                  lambda text: clean_text(text, max_length=2000), validation.GENERIC),
+        Window(
+            Catalog(t.SUMMARY, when=not_refused),
+            Refusal(),
+            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            MessageInput(_confirm_expected, content_types=ContentType.ANY),
+            navigation(),
+            state=AccessRecovery.confirming,
+            getter=summary_getter,
+        ),
+        on_start=_started,
     )
-
-
-async def start_recovery(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await show_causes(message, state)
-
-
-async def start_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
-    await start_recovery(origin(callback), state)
-
-
-async def cause_chosen(callback: CallbackQuery, callback_data: Cause, state: FSMContext) -> None:
-    await state.update_data(cause=callback_data.cause.value)
-    await show_guidance(origin(callback), state, callback_data.cause)
-
-
-async def instructions(callback: CallbackQuery, callback_data: Recovery, state: FSMContext) -> None:
-    await state.set_state(AccessRecovery.reading_instructions)
-    text = t.VIA_EMAIL if callback_data.action == RecoveryAction.VIA_EMAIL else t.VIA_SNILS
-    await origin(callback).answer(text, reply_markup=keyboards.after_instructions())
-
-
-async def escalate(callback: CallbackQuery, state: FSMContext, consent: ConsentService) -> None:
-    await ask_support_form(origin(callback), state, consent)
-
-
-async def ask_support_form(message: Message, state: FSMContext, consent: ConsentService) -> None:
-    """The appeal to support collects full name, SNILS and contact: consent first."""
-    if await consent_asked(message, state, consent, ConsentNext.RECOVERY_APPEAL):
-        return
-    await ask(message, state, SUPPORT_FORM, SUPPORT_FORM.first)
-
-
-async def form_answer(message: Message, state: FSMContext, settings: Settings,
-                      clock: Clock, typed_names: TypedNames) -> None:
-    if await state.get_state() == AccessRecovery.waiting_for_full_name.state:
-        typed_names.remember(message.text or "")  # before any line could show it, even refused
-    step = await answered_step(message, state, SUPPORT_FORM, step_context(settings, clock))
-    if step is None:
-        return
-    following = SUPPORT_FORM.after(step)
-    if following is None:
-        await show_summary(message, state)
-    else:
-        await ask(message, state, SUPPORT_FORM, following)
-
-
-async def form_wrong_kind(message: Message, state: FSMContext) -> None:
-    await reask(message, state, SUPPORT_FORM)
-
-
-async def submit(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
-                 desk: DeskService) -> None:
-    data = await state.get_data()
-    fields = {name: data[name] for name in ("cause", "full_name", "snils", "contact", "description")}
-    appeal = await appeals.file(
-        callback.from_user.id, origin(callback).chat.id, AppealType.ACCESS_RECOVERY, fields
-    )
-    await state.clear()
-    await origin(callback).answer(appeal_filed(appeal, off_hours(desk)),
-                                  reply_markup=main_menu())
-
-
-async def back(callback: CallbackQuery, state: FSMContext) -> None:
-    current = await state.get_state()
-    message = origin(callback)
-    data = await state.get_data()
-    if current == AccessRecovery.reading_guidance.state:
-        await show_causes(message, state)
-        return
-    if current == AccessRecovery.reading_instructions.state:
-        await show_guidance(message, state, RecoveryCause(data["cause"]))
-        return
-    if current == AccessRecovery.confirming.state:
-        await ask(message, state, SUPPORT_FORM, SUPPORT_FORM.steps[-1])
-        return
-    step = SUPPORT_FORM.step_for(current)
-    previous = SUPPORT_FORM.before(step) if step is not None else None
-    if previous is not None:
-        await ask(message, state, SUPPORT_FORM, previous)
-    else:
-        await show_guidance(message, state, RecoveryCause(data["cause"]))
-
-
-async def buttons_expected(message: Message, state: FSMContext) -> None:
-    current = await state.get_state()
-    data = await state.get_data()
-    if current == AccessRecovery.choosing_cause.state:
-        markup = keyboards.causes()
-    elif current == AccessRecovery.reading_guidance.state:
-        markup = keyboards.guidance(RecoveryCause(data["cause"]))
-    elif current == AccessRecovery.reading_instructions.state:
-        markup = keyboards.after_instructions()
-    else:
-        await message.answer(t.CONFIRM_EXPECTED, reply_markup=confirm(back=True))
-        return
-    await message.answer(common_texts.DIALOGUE_BUTTON_ONLY, reply_markup=markup)
-
-
-def create_router() -> Router:
-    router = citizen_router(__name__)
-    router.callback_query.register(start_from_menu, Menu.filter(F.item == MenuItem.RECOVERY))
-    router.callback_query.register(cause_chosen, AccessRecovery.choosing_cause, Cause.filter())
-    router.callback_query.register(
-        instructions,
-        AccessRecovery.reading_guidance,
-        Recovery.filter(F.action.in_({RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS})),
-    )
-    router.callback_query.register(
-        escalate,
-        StateFilter(AccessRecovery.reading_guidance, AccessRecovery.reading_instructions),
-        Recovery.filter(F.action == RecoveryAction.SUPPORT),
-    )
-    router.message.register(form_answer, StateFilter(*SUPPORT_FORM.states), F.text)
-    router.message.register(form_wrong_kind, StateFilter(*SUPPORT_FORM.states))
-    router.callback_query.register(
-        submit,
-        AccessRecovery.confirming,
-        Nav.filter(F.action == NavAction.CONFIRM),
-    )
-    router.callback_query.register(
-        back,
-        StateFilter(AccessRecovery),
-        Nav.filter(F.action == NavAction.BACK),
-    )
-    router.message.register(
-        buttons_expected,
-        StateFilter(
-        AccessRecovery.choosing_cause,
-        AccessRecovery.reading_guidance,
-        AccessRecovery.reading_instructions,
-        AccessRecovery.confirming,
-    ),
-    )
-    return router
