@@ -53,7 +53,7 @@ def describe_storage_fault(fault: StorageFault) -> str:
 
 
 async def run(settings: Settings, typed_names: TypedNames) -> int:
-    database = Database(settings.database_path)
+    database = Database(settings.database_path, durability=settings.durability)
     await database.connect(verify=True)
     try:
         dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
@@ -88,7 +88,7 @@ async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, database: Databas
 
 
 async def backup(settings: Settings, target: Path) -> None:
-    database = Database(settings.database_path)
+    database = Database(settings.database_path, durability=settings.durability)
     await database.connect()
     try:
         await database.backup(target)
@@ -100,7 +100,7 @@ async def print_erasures(settings: Settings, since: date | None, out: TextIO) ->
     """The destruction record as CSV; ``since`` is a day in the support's time zone."""
     moment = (datetime.combine(since, datetime.min.time(), settings.zone) if since
               else datetime.fromtimestamp(0, UTC))
-    database = Database(settings.database_path)
+    database = Database(settings.database_path, durability=settings.durability)
     await database.connect()
     try:
         records = await SQLitePrivacyRepository(database).erasures_since(moment)

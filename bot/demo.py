@@ -245,7 +245,7 @@ async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
                 "operators_chat_id": group.id,
                 "working_hours": base.working_hours or DEMO_WORKING_HOURS,
             })
-            database = Database(settings.database_path)
+            database = Database(settings.database_path, durability=settings.durability)
             await database.connect()
             start = settings.demo_clock_start
             dispatcher = create_dispatcher(settings, database,

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     bot_api_base_url: str = TELEGRAM_API_URL
     database_path: Path = Path("data/bot.sqlite3")
+    # full: an appeal's number is on disk (fsynced) before the citizen sees it; process:
+    # survives a crash of the bot, not of the machine (storage/sqlite/database.py).
+    durability: Literal["full", "process"] = "full"
     fsm_cache_size: int = Field(default=10_000, ge=0)
     operators_chat_id: int | None = None
     # NoDecode: pydantic-settings would read a list as JSON; ``.env`` says 111,222.
@@ -181,6 +184,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    @field_validator("durability", mode="before")
+    @classmethod
+    def _lower_durability(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level", mode="before")
     @classmethod

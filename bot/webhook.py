@@ -275,7 +275,7 @@ async def serve_webhook(
 
 async def serve(settings: Settings, typed_names: TypedNames, listener: socket.socket) -> int:
     """One bot process taking updates by webhook on ``listener``."""
-    database = Database(settings.database_path)
+    database = Database(settings.database_path, durability=settings.durability)
     await database.connect(verify=True)
     try:
         dispatcher = create_dispatcher(settings, database, typed_names=typed_names)
