@@ -47,6 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="archived appeals in the database (default 1,000,000)")
     parser.add_argument("--lookup-sizes", type=int, nargs="*", default=[10_000, 1_000_000],
                         help="archive sizes for the status lookup scaling table")
+    parser.add_argument("--lookup-per-citizen", type=int, nargs="+", default=[1, 10, 1000],
+                        help="appeals each archived citizen owns, for the lookup table"
+                             " (default 1 10 1000)")
     parser.add_argument("--lookup-samples", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3,
                         help="measure every case this many times, storages taking turns;"
@@ -72,6 +75,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         options.appeals = 300
         options.lookup_sizes = [300]
         options.lookup_samples = 20
+        options.lookup_per_citizen = [1, 10, 100]
         options.rounds = 1
         options.in_process = True
     return options
@@ -142,7 +146,8 @@ async def run(options: argparse.Namespace) -> dict[str, Any]:
                                         for case in cases]
     if options.lookup_sizes:
         results["lookups"] = await measure_lookups(options.workdir, options.lookup_sizes,
-                                                   options.lookup_samples)
+                                                   options.lookup_samples,
+                                                   options.lookup_per_citizen)
     return results
 
 
@@ -180,7 +185,8 @@ def render(results: dict[str, Any], options: argparse.Namespace) -> str:
         parts.append(report.durability_table(results["groups"]))
         parts.append("")
     if "lookups" in results:
-        parts.append("### Status lookup and my appeals as the archive grows\n")
+        parts.append("### Status lookup and my appeals as the archive and each citizen's"
+                     " appeals grow\n")
         parts.append(report.lookups_table(results["lookups"]))
     return "\n".join(parts)
 

@@ -142,13 +142,15 @@ def lookups_table(lookups: dict[str, Any]) -> str:
         ),
         "|---:|---:|---:|---:|---:|---:|",
     ]
-    for size, row in lookups["sizes"].items():
+    for row in lookups["cases"]:
         lines.append(
-            f"| {int(size):,} | {row['appeals_per_citizen']:.2f} | {_number(row['status_p50_us'], 0)}"
+            f"| {row['archived_appeals']:,} | {row['appeals_per_citizen']:,}"
+            f" | {_number(row['status_p50_us'], 0)}"
             f" | {_number(row['status_p99_us'], 0)} | {_number(row['my_appeals_p50_us'], 0)}"
             f" | {_number(row['my_appeals_p99_us'], 0)} |"
         )
-    lines.append("\nQuery plans (EXPLAIN QUERY PLAN):\n")
+    lines.append("\nQuery plans (EXPLAIN QUERY PLAN of the statements the repositories ran,"
+                 " traced on the connection):\n")
     for name, plan in lookups["plans"].items():
         lines.append(f"- {name}: `{' / '.join(plan)}`")
     return "\n".join(lines)

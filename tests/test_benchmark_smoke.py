@@ -18,8 +18,11 @@ async def test_smoke_run_measures_every_storage_and_files_every_complaint(tmp_pa
 
     results = await run(options)
 
-    assert results["lookups"]["plans"]["status by number"]
-    assert all("SCAN" not in " ".join(plan) for plan in results["lookups"]["plans"].values())
+    plans = results["lookups"]["plans"]
+    assert any(name.startswith("status by number: SELECT") for name in plans)
+    assert any(name.startswith("my appeals: SELECT") for name in plans)
+    assert all(plan and "SCAN" not in " ".join(plan) for plan in plans.values())
+    assert [case["appeals_per_citizen"] for case in results["lookups"]["cases"]] == [1, 10, 100]
 
     measured = {row["storage"] for rows in results["groups"].values() for row in rows}
     assert {storages.OURS, storages.MEMORY} <= measured
