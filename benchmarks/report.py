@@ -66,7 +66,8 @@ def open_loop_table(results: Sequence[dict[str, Any]], skipped: dict[str, str]) 
     ]
     for r in results:
         lines.append(
-            f"| {r['storage']} | {_durability(r)} | {_number(r['rate'], 0)} | {_number(r['throughput'], 0)}"
+            f"| {r['storage']} | {_durability(r)} | {_number(r['rate'], 0)}"
+            f" | {_number(r['throughput'], 0)}"
             f" | {_number(r['p50_ms'])} | {_number(r['p95_ms'])}"
             f" | {_number(r['p99_ms'])}{_spread(r, 1)}"
             f" | {_ratio(r['p99_ms'], memory)} | {_number(r['max_ms'])}"

@@ -114,7 +114,8 @@ def peer_connection(storage: BaseStorage) -> sqlite3.Connection:
     """The one connection a peer keeps and writes through (each names it its own way)."""
     if isinstance(getattr(storage, "con", None), sqlite3.Connection):  # aiogram-sqlite-storage
         return storage.con  # type: ignore[attr-defined,no-any-return]
-    connection = storage._get_connection()  # type: ignore[attr-defined]  # aiogram-fsm-sqlitestorage
+    # aiogram-fsm-sqlitestorage opens it on first use and keeps it.
+    connection = storage._get_connection()  # type: ignore[attr-defined]
     if not isinstance(connection, sqlite3.Connection):
         raise RuntimeError(f"{type(storage).__name__}: no connection to set the pragmas on")
     return connection
