@@ -28,13 +28,13 @@ from aiogram import Bot, Dispatcher
 
 from benchmarks import seed
 from benchmarks.measure import LatencyHistogram, peak_rss_mib, rss_mib
-from benchmarks.storages import create_storage
+from benchmarks.storages import PROCESS, create_storage
 from benchmarks.workload import SCRIPT, Citizen, LeanSession, UpdateFactory, citizen, filed_number
 from bot.factory import create_bot, create_dispatcher
 from bot.runtime import settle_heap
 from bot.settings import Settings
 from bot.storage.sqlite.archive import count_appeals
-from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database, Durability
 
 RESULT_MARK = "BENCHMARK-RESULT "
 BOT_TOKEN = "123456789:BENCHMARK-token"
@@ -51,6 +51,7 @@ class Case:
     appeals: int = 1_000_000  # archived appeals in the database
     workdir: str = ".bench"
     profile: str | None = None  # a directory for a pyinstrument report
+    durability: str = "full"  # see benchmarks.storages.DURABILITIES
 
 
 class ErrorCount(logging.Handler):
@@ -190,7 +191,8 @@ async def run_case(case: Case) -> dict[str, Any]:
         scratch_path = Path(scratch)
         database_path = scratch_path / "bot.sqlite3"
         seed.copy_template(template, database_path)
-        database = Database(database_path)
+        # The bot's tables commit at the case's durability whatever the FSM storage.
+        database = Database(database_path, durability=_bot_durability(case.durability))
         await database.connect()
         try:
             result = await _measure(case, database, scratch_path)
@@ -206,7 +208,7 @@ async def _measure(case: Case, database: Database, scratch: Path) -> dict[str, A
         _env_file=None, bot_token=BOT_TOKEN, database_path=database.path,
         sms_outbox_path=scratch / "sms.jsonl", operators_chat_id=-1001234567890,
     )
-    storage = create_storage(case.storage, database, scratch)
+    storage = create_storage(case.storage, database, scratch, case.durability)
     dispatcher = create_dispatcher(settings, database, storage=storage)
     session = LeanSession()
     bot = create_bot(settings, session=session)
@@ -250,6 +252,10 @@ async def _measure(case: Case, database: Database, scratch: Path) -> dict[str, A
         "confirmations_without_number": driver.confirmations_without_number,
         "appeals_filed": appeals_filed,
     }
+
+
+def _bot_durability(durability: str) -> Durability:
+    return "process" if durability == PROCESS else "full"
 
 
 def _cpu_seconds() -> float:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--storages", default=",".join(storages.ALL),
                         help="comma-separated, from: " + ", ".join(storages.ALL))
     parser.add_argument("--shapes", default="closed,open", help="closed, open or both")
+    parser.add_argument("--durability", default=",".join(storages.DURABILITIES),
+                        help="comma-separated, from: full (ours DURABILITY=full, the peers as"
+                             " shipped), process (ours DURABILITY=process, the peers in"
+                             " WAL/NORMAL); a table each (default both)")
     parser.add_argument("--citizens", type=int, nargs="+", default=[1000],
                         help="closed loop: citizens walking the whole script (one table each)")
     parser.add_argument("--concurrency", type=int, default=64,
@@ -42,6 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="archived appeals in the database (default 1,000,000)")
     parser.add_argument("--lookup-sizes", type=int, nargs="*", default=[10_000, 1_000_000],
                         help="archive sizes for the status lookup scaling table")
+    parser.add_argument("--lookup-per-citizen", type=int, nargs="+", default=[1, 10, 1000],
+                        help="appeals each archived citizen owns, for the lookup table"
+                             " (default 1 10 1000)")
     parser.add_argument("--lookup-samples", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3,
                         help="measure every case this many times, storages taking turns;"
@@ -57,6 +65,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, in process: proves the benchmark works, measures nothing")
     options = parser.parse_args(argv)
+    options.command = " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)])
     if options.smoke:
         options.citizens = [6]
         options.concurrency = 3
@@ -66,29 +75,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         options.appeals = 300
         options.lookup_sizes = [300]
         options.lookup_samples = 20
+        options.lookup_per_citizen = [1, 10, 100]
         options.rounds = 1
         options.in_process = True
     return options
 
 
-def _cases(options: argparse.Namespace, names: list[str]) -> list[tuple[str, list[Case]]]:
+def _families(options: argparse.Namespace,
+              names: list[str]) -> list[list[tuple[str, list[Case]]]]:
+    """Groups (one table each: shape, size, durability) measured together, taking turns.
+
+    The groups of one shape and size differ only in durability; their cases
+    alternate within every round, so ratios between them are paired too.
+    """
     base = Case(storage="", shape="closed", citizens=0, concurrency=options.concurrency,
                 rate=options.rate, duration=options.duration, appeals=options.appeals,
                 workdir=str(options.workdir),
                 profile=str(options.profile) if options.profile else None)
     shapes = options.shapes.split(",")
-    groups = []
-    if "closed" in shapes:
-        for citizens in options.citizens:
-            groups.append((f"closed:{citizens}", [
-                replace(base, storage=name, citizens=citizens) for name in names
-            ]))
+    durabilities = [item.strip() for item in options.durability.split(",") if item.strip()]
+    sizes = [("closed", citizens) for citizens in options.citizens] if "closed" in shapes else []
     if "open" in shapes:
-        groups.append((f"open:{options.open_citizens}", [
-            replace(base, storage=name, shape="open", citizens=options.open_citizens)
+        sizes.append(("open", options.open_citizens))
+    return [
+        [(f"{shape}:{citizens}:{durability}", [
+            replace(base, storage=name, shape=shape, citizens=citizens, durability=durability)
             for name in names
-        ]))
-    return groups
+        ]) for durability in durabilities]
+        for shape, citizens in sizes
+    ]
 
 
 def _run_isolated(case: Case) -> dict[str, Any]:
@@ -107,25 +122,39 @@ async def run(options: argparse.Namespace) -> dict[str, Any]:
     skipped = {name: reason for name in requested
                if (reason := storages.unavailable_reason(name)) is not None}
     names = [name for name in requested if name not in skipped]
-    results: dict[str, Any] = {"machine": report.machine(), "skipped": skipped, "groups": {}}
+    results: dict[str, Any] = {"machine": report.machine(), "command": options.command,
+                               "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                               "skipped": skipped, "groups": {}, "rounds": {}}
     options.workdir.mkdir(parents=True, exist_ok=True)
-    for group, cases in _cases(options, names):
-        rounds: dict[str, list[dict[str, Any]]] = {case.storage: [] for case in cases}
+    for family in _families(options, names):
+        rounds: dict[tuple[str, str], list[dict[str, Any]]] = {
+            (group, case.storage): [] for group, cases in family for case in cases}
         for number in range(1, options.rounds + 1):
-            for case in cases:
+            for group, case in _taking_turns(family):
                 started = time.perf_counter()
                 row = await run_case(case) if options.in_process else _run_isolated(case)
                 print(f"[{group} round {number}] {case.storage}: {row['throughput']:,.0f}"
                       f" updates/s, p99 {row['p99_ms']:.1f} ms, {row['cpu_us_per_update']:,.0f}"
                       f" CPU µs/update, load {row['load_average']:.1f}"
                       f" ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
-                rounds[case.storage].append(row)
-        key = "throughput" if group.startswith("closed") else "p99_ms"
-        results["groups"][group] = [_median_round(rows, key) for rows in rounds.values()]
+                rounds[(group, case.storage)].append(row)
+        for group, cases in family:
+            key = "throughput" if group.startswith("closed") else "p99_ms"
+            results["rounds"][group] = [row for case in cases
+                                        for row in rounds[(group, case.storage)]]
+            results["groups"][group] = [_median_round(rounds[(group, case.storage)], key)
+                                        for case in cases]
     if options.lookup_sizes:
         results["lookups"] = await measure_lookups(options.workdir, options.lookup_sizes,
-                                                   options.lookup_samples)
+                                                   options.lookup_samples,
+                                                   options.lookup_per_citizen)
     return results
+
+
+def _taking_turns(family: list[tuple[str, list[Case]]]) -> list[tuple[str, Case]]:
+    """One round: each storage at every durability, then the next storage."""
+    return [(group, cases[index]) for index in range(len(family[0][1]))
+            for group, cases in family]
 
 
 def _median_round(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -140,19 +169,24 @@ def _median_round(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
 def render(results: dict[str, Any], options: argparse.Namespace) -> str:
     parts = [f"Machine: {results['machine']}.", ""]
     for group, rows in results["groups"].items():
-        shape, citizens = group.split(":")
+        shape, citizens, durability = group.split(":")
         if shape == "closed":
             parts.append(f"### Closed loop: {int(citizens):,} citizens, {options.concurrency}"
-                         f" in flight, {options.appeals:,} archived appeals\n")
+                         f" in flight, {options.appeals:,} archived appeals,"
+                         f" durability {durability}\n")
             parts.append(report.closed_loop_table(rows, results["skipped"]))
         else:
             parts.append(f"### Open loop: {options.rate:,.0f} updates/s from {int(citizens):,}"
                          f" citizens for {options.duration:g} s, {options.appeals:,} archived"
-                         " appeals\n")
+                         f" appeals, durability {durability}\n")
             parts.append(report.open_loop_table(rows, results["skipped"]))
         parts.append("")
+    if len(results["groups"]) > 1:
+        parts.append(report.durability_table(results["groups"]))
+        parts.append("")
     if "lookups" in results:
-        parts.append("### Status lookup and my appeals as the archive grows\n")
+        parts.append("### Status lookup and my appeals as the archive and each citizen's"
+                     " appeals grow\n")
         parts.append(report.lookups_table(results["lookups"]))
     return "\n".join(parts)
 

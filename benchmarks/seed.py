@@ -38,18 +38,19 @@ def random_archived_number(count: int, generator: random.Random) -> str | None:
     return archived_number(generator.randrange(count)) if count else None
 
 
-def archive_owners(count: int) -> int:
+def archive_owners(count: int, per_owner: int = APPEALS_PER_OWNER) -> int:
     """How many simulated citizens (the first ones) own the archived appeals."""
-    return max(1, count // APPEALS_PER_OWNER)
+    return max(1, count // per_owner)
 
 
-def _archive(count: int) -> Iterator[ArchivedAppeal]:
+def _archive(count: int, per_owner: int) -> Iterator[ArchivedAppeal]:
     generator = random.Random(2015)
+    owners = archive_owners(count, per_owner)
     for index in range(count):
         year = ARCHIVE_FIRST_YEAR + index // PER_YEAR
         created = datetime(year, 1, 1, tzinfo=UTC) + timedelta(seconds=(index % PER_YEAR) * 150)
         status = _STATUSES[generator.randrange(len(_STATUSES))]
-        owner = FIRST_CITIZEN_ID + index % archive_owners(count)
+        owner = FIRST_CITIZEN_ID + index % owners
         yield ArchivedAppeal(
             number=archived_number(index),
             citizen_id=owner,
@@ -62,9 +63,10 @@ def _archive(count: int) -> Iterator[ArchivedAppeal]:
         )
 
 
-async def template(workdir: Path, appeals: int) -> Path:
-    """The template database holding ``appeals`` archived appeals (built if missing)."""
-    path = workdir / f"archive-v{latest_schema_version()}-{appeals}x{APPEALS_PER_OWNER}.sqlite3"
+async def template(workdir: Path, appeals: int, per_owner: int = APPEALS_PER_OWNER) -> Path:
+    """The template database holding ``appeals`` archived appeals (built if missing),
+    ``per_owner`` of them for each of the first citizens."""
+    path = workdir / f"archive-v{latest_schema_version()}-{appeals}x{per_owner}.sqlite3"
     if path.exists():
         return path
     building = path.with_suffix(".building")
@@ -74,7 +76,7 @@ async def template(workdir: Path, appeals: int) -> Path:
     await database.connect()
     try:
         chunk: list[ArchivedAppeal] = []
-        for appeal in _archive(appeals):
+        for appeal in _archive(appeals, per_owner):
             chunk.append(appeal)
             if len(chunk) == _CHUNK:
                 await import_archive(database, chunk)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.storage.sqlite.database import Database
@@ -27,6 +29,29 @@ PEERS = {
     "aiogram-fsm-sqlitestorage": ("aiogram_fsm_sqlitestorage", "SQLiteStorage", {}),
 }
 ALL = (OURS, MEMORY, *PEERS)
+# Peers that break aiogram's storage contract in ways the bot trips on (see
+# _to_aiogram_contract).
+MENDED = frozenset({"aiogram-sqlite-storage"})
+
+# Durability, the same words as the bot's DURABILITY setting, for every row of a
+# table: the bot's own tables (appeals, claims, outbox) commit at it whatever the
+# FSM storage. Ours is that setting; a peer at "full" is as shipped (SQLite's
+# defaults: rollback journal, synchronous=FULL, an fsync per commit) and at
+# "process" has WAL and synchronous=NORMAL set by a PRAGMA on its connection,
+# nothing else changed; MemoryStorage keeps no FSM state at either.
+FULL, PROCESS = "full", "process"
+DURABILITIES = (FULL, PROCESS)
+
+
+def describe(name: str, durability: str) -> str:
+    """The durability column of the tables: what the FSM storage's commit survives."""
+    if name == MEMORY:
+        return "none (FSM in memory)"
+    if name == OURS:
+        return f"{durability} (DURABILITY={durability})"
+    if durability == FULL:
+        return "full (as shipped: rollback journal, synchronous=FULL)"
+    return "process (PRAGMA journal_mode=WAL, synchronous=NORMAL)"
 
 
 def unavailable_reason(name: str) -> str | None:
@@ -41,15 +66,59 @@ def unavailable_reason(name: str) -> str | None:
     return None
 
 
-def create_storage(name: str, database: Database, workdir: Path) -> BaseStorage | None:
-    """The FSM storage to measure; None: ours, the one the bot builds on its database."""
+def create_storage(name: str, database: Database, workdir: Path,
+                   durability: str = FULL) -> BaseStorage | None:
+    """The FSM storage to measure; None: ours, the one the bot builds on its database (which
+    carries the durability)."""
     if name == OURS:
         return None
     if name == MEMORY:
         return MemoryStorage()
     module, cls, options = PEERS[name]
     storage_class = getattr(_import_quietly(module), cls)
-    return storage_class(db_path=str(workdir / f"{name}.sqlite3"), **options)
+    if name in MENDED:
+        storage_class = _to_aiogram_contract(storage_class)
+    storage: BaseStorage = storage_class(db_path=str(workdir / f"{name}.sqlite3"), **options)
+    if durability == PROCESS:
+        connection = peer_connection(storage)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+    return storage
+
+
+def _to_aiogram_contract(storage_class: type[BaseStorage]) -> type[BaseStorage]:
+    """The peer with two departures from aiogram's ``BaseStorage`` contract mended.
+
+    aiogram-sqlite-storage keys rows on bot:chat:user only, so aiogram_dialog's
+    stack and context (the same chat and user, another destiny) overwrite the
+    citizen's state; and it returns None, not ``{}``, for a key without data,
+    which aiogram_dialog cannot load. Either breaks the dialogues (the bot
+    apologises, no keyboard comes back). Only the key's text and that None
+    change: the peer's statements, commits and connection stay its own.
+    """
+
+    class Mended(storage_class):  # type: ignore[valid-type,misc]
+        def _key(self, key: StorageKey) -> str:
+            return ":".join(str(part) for part in (
+                key.bot_id, key.chat_id, key.user_id, key.thread_id,
+                key.business_connection_id, key.destiny))
+
+        async def get_data(self, key: StorageKey) -> dict[str, Any]:
+            return await super().get_data(key) or {}
+
+    Mended.__name__ = Mended.__qualname__ = f"{storage_class.__name__}Mended"
+    return Mended
+
+
+def peer_connection(storage: BaseStorage) -> sqlite3.Connection:
+    """The one connection a peer keeps and writes through (each names it its own way)."""
+    if isinstance(getattr(storage, "con", None), sqlite3.Connection):  # aiogram-sqlite-storage
+        return storage.con  # type: ignore[attr-defined,no-any-return]
+    # aiogram-fsm-sqlitestorage opens it on first use and keeps it.
+    connection = storage._get_connection()  # type: ignore[attr-defined]
+    if not isinstance(connection, sqlite3.Connection):
+        raise RuntimeError(f"{type(storage).__name__}: no connection to set the pragmas on")
+    return connection
 
 
 def _import_quietly(module: str) -> ModuleType:

@@ -110,7 +110,8 @@ class Application:
         location = settings.postgres_url or f"sqlite:///{settings.sqlite_path}"
         backend = await open_backend(location, pool_size=settings.database_pool_size,
                                      verify=self._verify,
-                                     inbox_lease=timedelta(seconds=settings.inbox_lease_seconds))
+                                     inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
+                                     durability=settings.durability)
         self._exit.push_async_callback(backend.close)
         self._backend = backend
         self._fsm = self._open_fsm(backend)

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
     database_pool_size: int = Field(default=10, ge=1, le=1000)
+    # full: an appeal's number is on disk (fsynced) before the citizen sees it; process:
+    # survives a crash of the bot, not of the machine (storage/sqlite/database.py).
+    durability: Literal["full", "process"] = "full"
     fsm_cache_size: int = Field(default=10_000, ge=0)
     # REDIS_URL set: dialogue state and per-chat isolation in Redis (aiogram's RedisStorage),
     # shared by every bot process, and expiring after these many seconds of silence (0: never).
@@ -254,6 +257,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    @field_validator("durability", mode="before")
+    @classmethod
+    def _lower_durability(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -46,7 +46,7 @@ from bot.storage.sqlite.citizens import SQLiteCitizenRepository
 from bot.storage.sqlite.codes import SQLiteCodeRepository
 from bot.storage.sqlite.consents import SQLiteConsentRepository
 from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
-from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.database import Database, Durability
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.fsm import SQLiteStorage
 from bot.storage.sqlite.outbox import SQLiteOutboxRepository
@@ -164,14 +164,17 @@ async def _held() -> AsyncIterator[bool]:
 
 
 async def open_backend(url: str, *, pool_size: int, verify: bool = False,
-                       inbox_lease: timedelta = DEFAULT_LEASE) -> Backend:
-    """Connect to (and migrate) the database of ``url``; ``verify``: check a SQLite file first."""
+                       inbox_lease: timedelta = DEFAULT_LEASE,
+                       durability: Durability = "full") -> Backend:
+    """Connect to (and migrate) the database of ``url``; ``verify``: check a SQLite file first.
+
+    ``durability``: SQLite's (PostgreSQL commits are durable by its own settings)."""
     database: Database | PostgresDatabase
     if is_postgres_url(url):
         database = PostgresDatabase(url, pool_size=pool_size,
                                     server_settings={"application_name": "support-bot"})
         await database.connect()
     else:
-        database = Database(sqlite_path(url))
+        database = Database(sqlite_path(url), durability=durability)
         await database.connect(verify=verify)
     return Backend(database, inbox_lease)

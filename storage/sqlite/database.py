@@ -22,8 +22,15 @@ latency 49 ms instead of 3 ms at 300 updates/s). So the bot's connection never
 checkpoints; a background task does it every second on a connection of its
 own, in a thread (PASSIVE: it never blocks the bot's writes).
 
-A commit survives a crash of the bot process (the log is in the operating
-system's hands once written); a power failure may lose the last commits.
+How far a commit is kept is the ``durability`` (the ``DURABILITY`` setting).
+``full`` (``synchronous=FULL``): the log is fsynced at every commit, before
+the caller goes on, so what the citizen was told (an appeal's number)
+survives a power failure. The group commit makes that cheap: the handlers
+whose writes share a commit share its fsync, and while one fsync runs in
+aiosqlite's thread the next group gathers. ``process``
+(``synchronous=NORMAL``): a commit survives a crash of the bot process (the
+log is in the operating system's hands once written); a power failure may
+lose the last commits.
 
 Once the file exists, connections open it without the right to create it
 (``mode=rw``): a file deleted under the running bot is not silently replaced
@@ -55,7 +62,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 
@@ -73,6 +80,10 @@ CHECKPOINT_MAX_BACKOFF = 60.0  # seconds between tries while checkpoints keep fa
 _CORRUPTION_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
 FileIdentity = tuple[int, int]  # device, inode
+
+Durability = Literal["full", "process"]
+# SQLite's ``synchronous`` for each durability (see the module's docstring).
+SYNCHRONOUS: dict[str, str] = {"full": "FULL", "process": "NORMAL"}
 
 
 def is_corruption(error: BaseException) -> bool:
@@ -113,8 +124,11 @@ class Transaction:
 class Database:
     """Connection, pragmas, migrations and serialised access to one SQLite file."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, durability: Durability = "full") -> None:
+        if durability not in SYNCHRONOUS:
+            raise ValueError(f"durability must be one of {sorted(SYNCHRONOUS)}: {durability!r}")
         self.path = Path(path)
+        self.durability = durability
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._groups: Batches[Sequence[Statement], None] = Batches(self._commit_group)
@@ -165,7 +179,7 @@ class Database:
             if problems != ["ok"]:
                 raise StorageFault(FaultKind.CORRUPT, self.path, "; ".join(problems[:3]))
         await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=NORMAL")
+        await connection.execute(f"PRAGMA synchronous={SYNCHRONOUS[self.durability]}")
         await connection.execute("PRAGMA foreign_keys=ON")
         await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await connection.execute("PRAGMA secure_delete=ON")
