@@ -88,7 +88,7 @@ async def test_personal_data_masked_and_revealed_to_operators_only(
     alert = harness.session.callback_answers[-1]
     assert alert.show_alert
     assert alert.text == (f"Данные по № {number}:\nФИО: Иванова Анна Сергеевна\n"
-                          "СНИЛС: 112-233-445 95\nДля ответа: +79123456789")
+                          "СНИЛС: 112-233-445 95\nДля ответа: +7 912 345-67-89")
     revealed = (await events_of(database, number))[-1]
     assert revealed.kind == EventKind.DATA_REVEALED and revealed.actor.id == operator.id
 

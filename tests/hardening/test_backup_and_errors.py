@@ -59,4 +59,5 @@ async def test_unexpected_error_is_logged_with_the_update_and_the_state_is_kept(
     assert all(message.chat_id > 0 for message in harness.session.sent)
     monkeypatch.undo()
     replies = await harness.send(citizen, "+79123456789")
-    assert "Когда вы пытались" in replies[0].text
+    assert replies[0].text == "Номер, с которого звонили: +7 912 345-67-89."
+    assert "Когда вы пытались" in replies[-1].text
