@@ -34,7 +34,8 @@ $(STAMP): $(LOCK) pyproject.toml | $(VENV)/bin/python
 run: $(STAMP)
 	$(PY) -m bot
 
-test: $(STAMP)
+# With the bench extra: the benchmark's smoke test runs the peers' storages too.
+test: $(BENCH_STAMP)
 	$(PY) -m pytest
 
 # Style, formatting, types and the direction of imports (the contracts in pyproject.toml).

@@ -84,8 +84,9 @@ def counting_errors() -> Iterator[ErrorCount]:
 class Driver:
     """Sends a citizen's next update and checks the answer."""
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, session: LeanSession,
-                 archive_size: int) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, bot: Bot, session: LeanSession, archive_size: int
+    ) -> None:
         self.dispatcher = dispatcher
         self.bot = bot
         self.session = session
@@ -100,8 +101,9 @@ class Driver:
         self.confirmations_without_number = 0
         self.arrivals_dropped = 0
 
-    async def send(self, person: Citizen, arrived: float | None = None,
-                   measured: bool = True) -> None:
+    async def send(
+        self, person: Citizen, arrived: float | None = None, measured: bool = True
+    ) -> None:
         step = SCRIPT[person.position]
         update = step.build(self.factory, person)
         begin = time.perf_counter() if arrived is None else arrived
@@ -205,8 +207,11 @@ async def run_case(case: Case) -> dict[str, Any]:
 
 async def _measure(case: Case, database: Database, scratch: Path) -> dict[str, Any]:
     settings = Settings(
-        _env_file=None, bot_token=BOT_TOKEN, database_path=database.path,
-        sms_outbox_path=scratch / "sms.jsonl", operators_chat_id=-1001234567890,
+        _env_file=None,
+        bot_token=BOT_TOKEN,
+        database_path=database.path,
+        sms_outbox_path=scratch / "sms.jsonl",
+        operators_chat_id=-1001234567890,
     )
     storage = create_storage(case.storage, database, scratch, case.durability)
     dispatcher = create_dispatcher(settings, database, storage=storage)

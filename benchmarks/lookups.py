@@ -16,11 +16,10 @@ from typing import Any
 from benchmarks import seed
 from benchmarks.measure import LatencyHistogram
 from benchmarks.workload import FIRST_CITIZEN_ID
-from bot.services.appeals import AppealService
 from bot.domain.clock import SystemClock
+from bot.services.appeals import AppealService
 from bot.services.desk import OutboxSignal
 from bot.storage.sqlite.appeals import SQLiteAppealRepository
-from bot.storage.sqlite.archive import lookup_plans
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 
@@ -36,8 +35,9 @@ def _read_through(path: Path) -> None:
             pass
 
 
-async def measure_lookups(workdir: Path, sizes: list[int], samples: int,
-                          per_citizen: list[int] | None = None) -> dict[str, Any]:
+async def measure_lookups(
+    workdir: Path, sizes: list[int], samples: int, per_citizen: list[int] | None = None
+) -> dict[str, Any]:
     """Timings for every archive size and number of appeals per citizen.
 
     The plans are SQLite's for the statements the repositories ran while
@@ -56,8 +56,9 @@ async def measure_lookups(workdir: Path, sizes: list[int], samples: int,
     return results
 
 
-async def _measure(workdir: Path, size: int, per_owner: int,
-                   samples: int) -> tuple[dict[str, Any], dict[str, list[str]]]:
+async def _measure(
+    workdir: Path, size: int, per_owner: int, samples: int
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     path = await seed.template(workdir, size, per_owner)
     _read_through(path)
     database = Database(path)

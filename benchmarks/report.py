@@ -113,8 +113,11 @@ def durability_table(groups: dict[str, Sequence[dict[str, Any]]]) -> str:
         shape, citizens = name.split(":")
         closed = shape == "closed"
         metric = "throughput" if closed else "p99_ms"
-        load = (f"closed loop, {int(citizens):,} citizens, updates/s" if closed
-                else f"open loop, {int(citizens):,} citizens, p99 ms")
+        load = (
+            f"closed loop, {int(citizens):,} citizens, updates/s"
+            if closed
+            else f"open loop, {int(citizens):,} citizens, p99 ms"
+        )
         ours = by_storage.get(OURS, {})
         for storage, rows in by_storage.items():
             full, process = rows.get("full"), rows.get("process")
@@ -150,8 +153,10 @@ def lookups_table(lookups: dict[str, Any]) -> str:
             f" | {_number(row['status_p99_us'], 0)} | {_number(row['my_appeals_p50_us'], 0)}"
             f" | {_number(row['my_appeals_p99_us'], 0)} |"
         )
-    lines.append("\nQuery plans (EXPLAIN QUERY PLAN of the statements the repositories ran,"
-                 " traced on the connection):\n")
+    lines.append(
+        "\nQuery plans (EXPLAIN QUERY PLAN of the statements the repositories ran,"
+        " traced on the connection):\n"
+    )
     for name, plan in lookups["plans"].items():
         lines.append(f"- {name}: `{' / '.join(plan)}`")
     return "\n".join(lines)
@@ -169,12 +174,19 @@ def machine() -> str:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
             memory = f"{int(line.split()[1]) // 1024:,} MiB"
-    disk = subprocess.run(
-        ["findmnt", "-n", "-o", "FSTYPE,SOURCE", "-T", "."], capture_output=True, text=True,
-        check=False,
-    ).stdout.strip() or "?"
-    return (f"{cpu}, {cores} cores, {memory} RAM, file system {disk};"
-            f" Python {platform.python_version()}, SQLite {_sqlite_version()}")
+    disk = (
+        subprocess.run(
+            ["findmnt", "-n", "-o", "FSTYPE,SOURCE", "-T", "."],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        or "?"
+    )
+    return (
+        f"{cpu}, {cores} cores, {memory} RAM, file system {disk};"
+        f" Python {platform.python_version()}, SQLite {_sqlite_version()}"
+    )
 
 
 def _sqlite_version() -> str:

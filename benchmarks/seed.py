@@ -24,8 +24,11 @@ ARCHIVE_FIRST_YEAR = 2015
 PER_YEAR = 200_000  # six-digit numbers: at most 999,999 a year
 APPEALS_PER_OWNER = 10  # the first citizens own ten archived appeals each
 _CHUNK = 50_000
-_STATUSES = (AppealStatus.CLOSED,) * 6 + (AppealStatus.ANSWERED,) * 2 + (
-    AppealStatus.IN_PROGRESS, AppealStatus.NEW)
+_STATUSES = (
+    (AppealStatus.CLOSED,) * 6
+    + (AppealStatus.ANSWERED,) * 2
+    + (AppealStatus.IN_PROGRESS, AppealStatus.NEW)
+)
 _TYPES = tuple(AppealType)
 
 

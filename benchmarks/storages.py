@@ -24,8 +24,11 @@ OURS = "ours"
 MEMORY = "memory"
 PEERS = {
     # name on PyPI: (module, class, keyword arguments besides the file)
-    "aiogram-sqlite-storage": ("aiogram_sqlite_storage.sqlitestore", "SQLStorage",
-                               {"serializing_method": "json"}),
+    "aiogram-sqlite-storage": (
+        "aiogram_sqlite_storage.sqlitestore",
+        "SQLStorage",
+        {"serializing_method": "json"},
+    ),
     "aiogram-fsm-sqlitestorage": ("aiogram_fsm_sqlitestorage", "SQLiteStorage", {}),
 }
 ALL = (OURS, MEMORY, *PEERS)
@@ -66,8 +69,9 @@ def unavailable_reason(name: str) -> str | None:
     return None
 
 
-def create_storage(name: str, database: Database, workdir: Path,
-                   durability: str = FULL) -> BaseStorage | None:
+def create_storage(
+    name: str, database: Database, workdir: Path, durability: str = FULL
+) -> BaseStorage | None:
     """The FSM storage to measure; None: ours, the one the bot builds on its database (which
     carries the durability)."""
     if name == OURS:
@@ -99,9 +103,17 @@ def _to_aiogram_contract(storage_class: type[BaseStorage]) -> type[BaseStorage]:
 
     class Mended(storage_class):  # type: ignore[valid-type,misc]
         def _key(self, key: StorageKey) -> str:
-            return ":".join(str(part) for part in (
-                key.bot_id, key.chat_id, key.user_id, key.thread_id,
-                key.business_connection_id, key.destiny))
+            return ":".join(
+                str(part)
+                for part in (
+                    key.bot_id,
+                    key.chat_id,
+                    key.user_id,
+                    key.thread_id,
+                    key.business_connection_id,
+                    key.destiny,
+                )
+            )
 
         async def get_data(self, key: StorageKey) -> dict[str, Any]:
             return await super().get_data(key) or {}

@@ -50,7 +50,11 @@ TOPICS = (
 PHONES = ("+7 912 345-67-89", "8 (495) 123-45-67", "89031234567")
 ATTEMPTS = ("вчера в 10:15, позавчера", "позавчера в 18:40", "вчера")
 ERRORS = ("Ошибка 500 на странице входа", "Страница не загружается", "Код ошибки EPGU-1042")
-DESIRED = ("Прошу восстановить доступ", "Прошу вернуть лишнюю оплату", "Прошу рассмотреть заявление")
+DESIRED = (
+    "Прошу восстановить доступ",
+    "Прошу вернуть лишнюю оплату",
+    "Прошу рассмотреть заявление",
+)
 
 
 @dataclass(slots=True)
@@ -64,8 +68,12 @@ class Citizen:
     own_number: str | None = None
 
     def as_user(self) -> dict[str, Any]:
-        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name,
-                "language_code": "ru"}
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": "ru",
+        }
 
 
 def citizen(index: int) -> Citizen:
@@ -84,8 +92,12 @@ class Step:
 class UpdateFactory:
     """Raw Bot API updates (dicts) as ``getUpdates`` returns them."""
 
-    def __init__(self, archived_numbers: Callable[[random.Random], str | None],
-                 buttons: Callable[[int], dict[str, str]], seed: int = 1) -> None:
+    def __init__(
+        self,
+        archived_numbers: Callable[[random.Random], str | None],
+        buttons: Callable[[int], dict[str, str]],
+        seed: int = 1,
+    ) -> None:
         self._buttons = buttons
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -106,14 +118,22 @@ class UpdateFactory:
     def text(self, person: Citizen, text: str) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
-            content["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
         return self.message(person, **content)
 
     def photo(self, person: Citizen) -> dict[str, Any]:
         number = next(self._message_ids)
-        sizes = [{"file_id": f"photo{number}-{side}", "file_unique_id": f"u{number}-{side}",
-                  "width": side, "height": side} for side in (90, 320, 1280)]
+        sizes = [
+            {
+                "file_id": f"photo{number}-{side}",
+                "file_unique_id": f"u{number}-{side}",
+                "width": side,
+                "height": side,
+            }
+            for side in (90, 320, 1280)
+        ]
         return self.message(person, photo=sizes)
 
     def press(self, person: Citizen, data: str) -> dict[str, Any]:
@@ -125,8 +145,7 @@ class UpdateFactory:
             "message": {
                 "message_id": next(self._message_ids),
                 "date": int(time.time()),
-                "chat": {"id": person.user_id, "type": "private",
-                         "first_name": person.first_name},
+                "chat": {"id": person.user_id, "type": "private", "first_name": person.first_name},
                 "from": {"id": 1, "is_bot": True, "first_name": "Поддержка"},
                 "text": "…",
             },
@@ -166,8 +185,12 @@ SCRIPT: tuple[Step, ...] = (
     Step("start", lambda f, p: f.text(p, "/start")),
     Step("menu: new appeal", lambda f, p: f.press(p, Menu(item=MenuItem.NEW_APPEAL).pack())),
     Step("type: complaint", lambda f, p: f.press_label(p, "Жалоба")),
-    Step("consent: agree", lambda f, p: f.press(p, Consent(
-        answer=ConsentAnswer.AGREE, then=ConsentNext.COMPLAINT).pack())),
+    Step(
+        "consent: agree",
+        lambda f, p: f.press(
+            p, Consent(answer=ConsentAnswer.AGREE, then=ConsentNext.COMPLAINT).pack()
+        ),
+    ),
     Step("topic", _pick(TOPICS)),
     Step("caller phone", _pick(PHONES)),
     Step("attempts", _pick(ATTEMPTS)),
@@ -242,7 +265,8 @@ class LeanSession(RecordingSession):
         if isinstance(markup, InlineKeyboardMarkup):
             self.buttons[record.chat_id] = {
                 button.text: button.callback_data or ""
-                for row in markup.inline_keyboard for button in row
+                for row in markup.inline_keyboard
+                for button in row
             }
         return self._message_json(bot, record)
 

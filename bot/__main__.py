@@ -30,31 +30,33 @@ from typing import TextIO
 from aiogram import Bot, Dispatcher
 from pydantic import ValidationError
 
-from bot.demo import run_demo
 from bot.app import Application
+from bot.demo import run_demo
+from bot.domain.content import ContentError
+from bot.domain.masking import TypedNames
 from bot.logging_setup import configure_logging
 from bot.observability.logs import log_formatter
 from bot.observability.server import metrics_to_serve, serving_metrics
 from bot.runtime import settle_heap
-from bot.domain.content import ContentError
-from bot.domain.masking import TypedNames
 from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
+from bot.storage.backends import Backend, open_backend
+from bot.storage.faults import FaultKind, StorageFault
+from bot.storage.migrate import TargetNotEmpty, copy_sqlite_to_postgres
+from bot.storage.sqlite.backup import DamagedCopy, DatabaseInUse, integrity_problems, restore
+from bot.storage.sqlite.database import Database
+from bot.storage.urls import is_postgres_url
 from bot.texts import common as texts
 from bot.texts import operations as ops_texts
 from bot.texts import privacy as privacy_texts
-from bot.storage.faults import FaultKind, StorageFault
-from bot.storage.sqlite.backup import DamagedCopy, DatabaseInUse, integrity_problems, restore
-from bot.storage.sqlite.database import Database
-from bot.storage.backends import Backend, open_backend
-from bot.storage.migrate import TargetNotEmpty, copy_sqlite_to_postgres
-from bot.storage.urls import is_postgres_url
 from bot.webhook import run_webhook
 
 logger = logging.getLogger("bot")
 
 STORAGE_FAULT_EXIT = 3
-BACKUP_IS_PG_DUMP = ("Резервная копия базы PostgreSQL делается средствами сервера: pg_dump"
-                     " (см. README, «Production»)")
+BACKUP_IS_PG_DUMP = (
+    "Резервная копия базы PostgreSQL делается средствами сервера: pg_dump"
+    " (см. README, «Production»)"
+)
 
 
 def describe_storage_fault(fault: StorageFault) -> str:
@@ -66,10 +68,15 @@ async def run(settings: Settings, typed_names: TypedNames) -> int:
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process
         await application.bot.delete_webhook(drop_pending_updates=False)
-        async with serving_metrics(settings, metrics_to_serve(application.metrics, application.backend.name), application.bot,
-                                   application.backend.database):  # observability
-            return await poll_until_stopped(application.dispatcher, application.bot,
-                                            application.backend)
+        async with serving_metrics(
+            settings,
+            metrics_to_serve(application.metrics, application.backend.name),
+            application.bot,
+            application.backend.database,
+        ):  # observability
+            return await poll_until_stopped(
+                application.dispatcher, application.bot, application.backend
+            )
 
 
 async def poll_until_stopped(dispatcher: Dispatcher, bot: Bot, backend: Backend) -> int:
@@ -115,8 +122,11 @@ def restore_database(copy: Path, target: Path) -> int:
 
 async def print_erasures(settings: Settings, since: date | None, out: TextIO) -> None:
     """The destruction record as CSV; ``since`` is a day in the support's time zone."""
-    moment = (datetime.combine(since, datetime.min.time(), settings.zone) if since
-              else datetime.fromtimestamp(0, UTC))
+    moment = (
+        datetime.combine(since, datetime.min.time(), settings.zone)
+        if since
+        else datetime.fromtimestamp(0, UTC)
+    )
     location = settings.postgres_url or f"sqlite:///{settings.sqlite_path}"
     backend = await open_backend(location, pool_size=1)
     try:
@@ -126,9 +136,14 @@ async def print_erasures(settings: Settings, since: date | None, out: TextIO) ->
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(privacy_texts.ERASURES_HEADER)
     for record in records:
-        writer.writerow((record.erased_at.astimezone(settings.zone).isoformat(timespec="seconds"),
-                         privacy_texts.ERASURE_REASONS[record.reason],
-                         " ".join(record.appeals), " ".join(record.fields)))
+        writer.writerow(
+            (
+                record.erased_at.astimezone(settings.zone).isoformat(timespec="seconds"),
+                privacy_texts.ERASURE_REASONS[record.reason],
+                " ".join(record.appeals),
+                " ".join(record.fields),
+            )
+        )
 
 
 async def migrate_to(settings: Settings, url: str) -> dict[str, int]:
@@ -147,22 +162,37 @@ async def migrate_to(settings: Settings, url: str) -> dict[str, int]:
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот поддержки граждан")
-    parser.add_argument("--demo", action="store_true",
-                        help="чат с ботом в терминале, без Telegram (по умолчанию без BOT_TOKEN)")
-    parser.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="процессов на одном порту (с WEBHOOK_URL и базой не SQLite)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="чат с ботом в терминале, без Telegram (по умолчанию без BOT_TOKEN)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="процессов на одном порту (с WEBHOOK_URL и базой не SQLite)",
+    )
     commands = parser.add_subparsers(dest="command")
     backup_parser = commands.add_parser("backup", help="копия базы данных без остановки бота")
     backup_parser.add_argument("path", type=Path, help="куда записать копию")
     restore_parser = commands.add_parser(
-        "restore", help="вернуть базу данных из копии (бот должен быть остановлен)")
+        "restore", help="вернуть базу данных из копии (бот должен быть остановлен)"
+    )
     restore_parser.add_argument("path", type=Path, help="копия, сделанная командой backup")
     erasures_parser = commands.add_parser(
-        "erasures", help="журнал удаления персональных данных (CSV)")
-    erasures_parser.add_argument("--since", type=date.fromisoformat, metavar="ГГГГ-ММ-ДД",
-                                 help="с этого дня (по TIMEZONE); без него весь журнал")
+        "erasures", help="журнал удаления персональных данных (CSV)"
+    )
+    erasures_parser.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        metavar="ГГГГ-ММ-ДД",
+        help="с этого дня (по TIMEZONE); без него весь журнал",
+    )
     migrate_parser = commands.add_parser(
-        "migrate-to", help="скопировать базу SQLite в пустую базу PostgreSQL")
+        "migrate-to", help="скопировать базу SQLite в пустую базу PostgreSQL"
+    )
     migrate_parser.add_argument("url", help="postgresql://пользователь:пароль@сервер:5432/база")
     return parser.parse_args(argv)
 
@@ -184,17 +214,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "migrate-to":
             if not is_postgres_url(arguments.url):
-                print("Ошибка: migrate-to ожидает postgresql://… (см. README, «Production»)",
-                      file=sys.stderr)
+                print(
+                    "Ошибка: migrate-to ожидает postgresql://… (см. README, «Production»)",
+                    file=sys.stderr,
+                )
                 return 2
             try:
                 copied = asyncio.run(migrate_to(settings, arguments.url))
             except TargetNotEmpty as error:
-                print(f"Ошибка: база назначения не пуста ({error}); копирование отменено",
-                      file=sys.stderr)
+                print(
+                    f"Ошибка: база назначения не пуста ({error}); копирование отменено",
+                    file=sys.stderr,
+                )
                 return 2
-            print(f"Скопировано из {settings.sqlite_path}: "
-                  + ", ".join(f"{table} {count}" for table, count in copied.items() if count))
+            print(
+                f"Скопировано из {settings.sqlite_path}: "
+                + ", ".join(f"{table} {count}" for table, count in copied.items() if count)
+            )
             return 0
         if arguments.command == "backup":
             if settings.postgres_url is not None:
@@ -202,9 +238,12 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             problems = asyncio.run(backup(settings, arguments.path))
             if problems:
-                print(ops_texts.BACKUP_DAMAGED.format(path=arguments.path,
-                                                      problems="; ".join(problems[:3])),
-                      file=sys.stderr)
+                print(
+                    ops_texts.BACKUP_DAMAGED.format(
+                        path=arguments.path, problems="; ".join(problems[:3])
+                    ),
+                    file=sys.stderr,
+                )
                 return STORAGE_FAULT_EXIT
             print(ops_texts.BACKUP_WRITTEN.format(path=arguments.path))
         elif arguments.demo or settings.bot_token is None:

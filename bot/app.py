@@ -71,7 +71,8 @@ class Application:
         self._dispatcher: Dispatcher | None = None
         # None without METRICS_PORT: nothing is measured (bot/observability).
         self.metrics: BotMetrics | None = (
-            BotMetrics() if settings.metrics_port is not None else None)
+            BotMetrics() if settings.metrics_port is not None else None
+        )
 
     @property
     def backend(self) -> Backend:
@@ -101,17 +102,24 @@ class Application:
             raise
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        trace: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         await self._exit.aclose()
 
     async def _open(self) -> None:
         settings = self.settings
         location = settings.postgres_url or f"sqlite:///{settings.sqlite_path}"
-        backend = await open_backend(location, pool_size=settings.database_pool_size,
-                                     verify=self._verify,
-                                     inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
-                                     durability=settings.durability)
+        backend = await open_backend(
+            location,
+            pool_size=settings.database_pool_size,
+            verify=self._verify,
+            inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
+            durability=settings.durability,
+        )
         self._exit.push_async_callback(backend.close)
         self._backend = backend
         self._fsm = self._open_fsm(backend)
@@ -122,12 +130,20 @@ class Application:
         self._exit.push_async_callback(bot.session.close)
         self._bot = bot
         self._dispatcher = create_dispatcher(
-            settings, backend, clock=self.clock, sms_gateway=sms_gateway, fsm=self._fsm,
-            typed_names=self.typed_names, metrics=self.metrics, **self._shared_state(),
+            settings,
+            backend,
+            clock=self.clock,
+            sms_gateway=sms_gateway,
+            fsm=self._fsm,
+            typed_names=self.typed_names,
+            metrics=self.metrics,
+            **self._shared_state(),
         )
         if backend.shared and self._redis is None:
-            logger.warning("DATABASE_URL is PostgreSQL without REDIS_URL: one chat's updates are"
-                           " kept apart only within a process; set REDIS_URL to run several")
+            logger.warning(
+                "DATABASE_URL is PostgreSQL without REDIS_URL: one chat's updates are"
+                " kept apart only within a process; set REDIS_URL to run several"
+            )
 
     def _open_fsm(self, backend: Backend) -> Fsm:
         settings = self.settings
@@ -139,10 +155,13 @@ class Application:
         from bot.storage.redis_fsm import redis_fsm
 
         self._redis = Redis.from_url(settings.redis_url)
-        return redis_fsm(self._redis, prefix=settings.redis_prefix,
-                         state_ttl=_ttl(settings.fsm_state_ttl_seconds),
-                         data_ttl=_ttl(settings.fsm_data_ttl_seconds),
-                         lock_timeout=timedelta(seconds=settings.inbox_lease_seconds))
+        return redis_fsm(
+            self._redis,
+            prefix=settings.redis_prefix,
+            state_ttl=_ttl(settings.fsm_state_ttl_seconds),
+            data_ttl=_ttl(settings.fsm_data_ttl_seconds),
+            lock_timeout=timedelta(seconds=settings.inbox_lease_seconds),
+        )
 
     def _shared_state(self) -> dict[str, Any]:
         """With Redis: the outbox's send budgets, the citizens' flood-control counts and the
@@ -158,13 +177,22 @@ class Application:
         settings, prefix = self.settings, self.settings.redis_prefix
         return {
             "operators_budget": RedisRateWindow(
-                self._redis, f"{prefix}:budget:operators",
-                settings.operators_chat_messages_per_minute, timedelta(minutes=1), self.clock),
+                self._redis,
+                f"{prefix}:budget:operators",
+                settings.operators_chat_messages_per_minute,
+                timedelta(minutes=1),
+                self.clock,
+            ),
             "global_budget": RedisRateWindow(
-                self._redis, f"{prefix}:budget:all", settings.telegram_messages_per_second,
-                timedelta(seconds=1), self.clock),
+                self._redis,
+                f"{prefix}:budget:all",
+                settings.telegram_messages_per_second,
+                timedelta(seconds=1),
+                self.clock,
+            ),
             "throttle_windows": RedisWindows(
-                self._redis, f"{prefix}:throttle", settings.throttle_window_seconds),
+                self._redis, f"{prefix}:throttle", settings.throttle_window_seconds
+            ),
             "operator_answers": RedisOperatorAnswers(self._redis, f"{prefix}:operator"),
         }
 

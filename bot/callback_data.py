@@ -64,8 +64,8 @@ class DeskAction(StrEnum):
     CLOSE = "close"
     REVEAL = "reveal"
     TEMPLATES = "tpl"
-    CLOSE_PLAIN = "plain"   # close without a resolution
-    CLOSE_CANCEL = "keep"   # changed one's mind: keep the appeal open
+    CLOSE_PLAIN = "plain"  # close without a resolution
+    CLOSE_CANCEL = "keep"  # changed one's mind: keep the appeal open
 
 
 class Desk(CallbackData, prefix="d"):

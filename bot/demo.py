@@ -21,13 +21,13 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from bot.app import Application
-from fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
 from bot.domain.clock import RunningClock
 from bot.domain.validators import format_phone
 from bot.rendering.citizen import zone_name
 from bot.rendering.operators import describe_schedule
 from bot.settings import Settings
 from bot.texts import demo as t
+from fake_telegram import FakeChat, FakeTelegram, FakeUser, StoredMessage
 
 DEMO_TOKEN = "7000000001:DEMO-local-fake-telegram"
 # Unless WORKING_HOURS says otherwise: a desk that never sleeps would offer calls at night.
@@ -56,8 +56,9 @@ class _Seen:
 
 
 class TerminalDemo:
-    def __init__(self, telegram: FakeTelegram, citizen: Actor, operator: Actor,
-                 sms_outbox: Path, out: TextIO) -> None:
+    def __init__(
+        self, telegram: FakeTelegram, citizen: Actor, operator: Actor, sms_outbox: Path, out: TextIO
+    ) -> None:
         self.telegram = telegram
         self.citizen = citizen
         self.operator = operator
@@ -110,8 +111,12 @@ class TerminalDemo:
             return self._press(int(line))
         if line == "/contact":
             keyboard = actor.chat.reply_keyboard or {}
-            labels = [str(button["text"]) for row in keyboard.get("keyboard", []) for button in row
-                      if isinstance(button, dict) and button.get("request_contact")]
+            labels = [
+                str(button["text"])
+                for row in keyboard.get("keyboard", [])
+                for button in row
+                if isinstance(button, dict) and button.get("request_contact")
+            ]
             if not labels:
                 self._write(t.NO_CONTACT_BUTTON)
                 return None
@@ -125,8 +130,13 @@ class TerminalDemo:
             if card is None:
                 self._write(t.NO_CARD)
                 return None
-            return telegram.send_text(actor.user, line.removeprefix("/reply "), actor.chat,
-                                      reply_to=card, thread_id=card.thread_id)
+            return telegram.send_text(
+                actor.user,
+                line.removeprefix("/reply "),
+                actor.chat,
+                reply_to=card,
+                thread_id=card.thread_id,
+            )
         return telegram.send_text(actor.user, line, actor.chat)
 
     async def _press(self, number: int) -> None:
@@ -143,8 +153,11 @@ class TerminalDemo:
     def _switch(self, role: str) -> None:
         if role in ("operator", "оператор"):
             self.active = self.operator
-            self._write(t.NOW_OPERATOR.format(name=self.operator.user.first_name,
-                                              chat=self.operator.chat.title))
+            self._write(
+                t.NOW_OPERATOR.format(
+                    name=self.operator.user.first_name, chat=self.operator.chat.title
+                )
+            )
         elif role in ("citizen", "гражданин"):
             self.active = self.citizen
             self._write(t.NOW_CITIZEN.format(name=self.citizen.user.first_name))
@@ -189,13 +202,14 @@ class TerminalDemo:
         if active and keyboard and message is self.telegram.bot_messages(actor.chat)[-1]:
             labels = " · ".join(
                 f"«{button['text'] if isinstance(button, dict) else button}»"
-                for row in keyboard.get("keyboard", []) for button in row
+                for row in keyboard.get("keyboard", [])
+                for button in row
             )
             self._write(t.KEYBOARD.format(labels=labels))
 
     def _print_alerts(self) -> None:
         answers = self.telegram.callback_answers
-        for answer in answers[self._seen.alerts:]:
+        for answer in answers[self._seen.alerts :]:
             if answer.text:
                 self._write(t.ALERT.format(text=answer.text))
         self._seen.alerts = len(answers)
@@ -204,7 +218,7 @@ class TerminalDemo:
         if not self._sms_outbox.exists():
             return
         lines = self._sms_outbox.read_text(encoding="utf-8").splitlines()
-        for line in lines[self._seen.sms_lines:]:
+        for line in lines[self._seen.sms_lines :]:
             sms = json.loads(line)
             self._write(t.SMS.format(phone=format_phone(sms["to"]), text=sms["text"]))
         self._seen.sms_lines = len(lines)
@@ -224,31 +238,38 @@ async def _stdin_line() -> str:
     return await asyncio.to_thread(sys.stdin.readline)
 
 
-async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
-                   out: TextIO = sys.stdout) -> None:
+async def run_demo(
+    base: Settings, read_line: ReadLine = _stdin_line, out: TextIO = sys.stdout
+) -> None:
     with tempfile.TemporaryDirectory(prefix="support-bot-demo-") as folder:
         work = Path(folder)
-        async with FakeTelegram(DEMO_TOKEN, bot_username="gosuslugi_support_bot",
-                                bot_first_name="Поддержка") as telegram:
-            citizen_user = telegram.add_user("Анна", last_name="Иванова",
-                                             phone_number=CITIZEN_PHONE)
+        async with FakeTelegram(
+            DEMO_TOKEN, bot_username="gosuslugi_support_bot", bot_first_name="Поддержка"
+        ) as telegram:
+            citizen_user = telegram.add_user(
+                "Анна", last_name="Иванова", phone_number=CITIZEN_PHONE
+            )
             operator_user = telegram.add_user("Ольга", last_name="Смирнова")
-            group = telegram.add_group("Операторы поддержки", members=[operator_user],
-                                       admins=[operator_user])
-            settings = base.model_copy(update={
-                "bot_token": SecretStr(DEMO_TOKEN),
-                "bot_api_base_url": telegram.base_url,
-                "database_url": None,  # the demo's own file, whatever .env says
-                "redis_url": None,
-                "database_path": work / "demo.sqlite3",
-                "sms_outbox_path": work / "sms_outbox.jsonl",
-                "sms_gateway": "outbox",
-                "operators_chat_id": group.id,
-                "working_hours": base.working_hours or DEMO_WORKING_HOURS,
-            })
+            group = telegram.add_group(
+                "Операторы поддержки", members=[operator_user], admins=[operator_user]
+            )
+            settings = base.model_copy(
+                update={
+                    "bot_token": SecretStr(DEMO_TOKEN),
+                    "bot_api_base_url": telegram.base_url,
+                    "database_url": None,  # the demo's own file, whatever .env says
+                    "redis_url": None,
+                    "database_path": work / "demo.sqlite3",
+                    "sms_outbox_path": work / "sms_outbox.jsonl",
+                    "sms_gateway": "outbox",
+                    "operators_chat_id": group.id,
+                    "working_hours": base.working_hours or DEMO_WORKING_HOURS,
+                }
+            )
             start = settings.demo_clock_start
-            async with Application(settings, clock=RunningClock(start) if start else None) \
-                    as application:
+            async with Application(
+                settings, clock=RunningClock(start) if start else None
+            ) as application:
                 dispatcher, bot = application.dispatcher, application.bot
                 polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
                 demo = TerminalDemo(
@@ -258,14 +279,17 @@ async def run_demo(base: Settings, read_line: ReadLine = _stdin_line,
                     settings.sms_outbox_path,
                     out,
                 )
-                out.write(t.BANNER.format(base_url=telegram.base_url,
-                                          citizen=citizen_user.full_name,
-                                          schedule=describe_schedule(settings.schedule),
-                                          zone=zone_name(settings.zone)))
+                out.write(
+                    t.BANNER.format(
+                        base_url=telegram.base_url,
+                        citizen=citizen_user.full_name,
+                        schedule=describe_schedule(settings.schedule),
+                        zone=zone_name(settings.zone),
+                    )
+                )
                 try:
                     await demo.run(read_line)
                 finally:
                     await dispatcher.stop_polling()
                     with contextlib.suppress(asyncio.CancelledError):
                         await polling
-

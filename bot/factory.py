@@ -20,6 +20,11 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.content import load_consent, load_help_content
+from bot.domain.masking import TypedNames
+from bot.domain.slots import SlotPolicy
+from bot.handlers import get_routers
 from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
@@ -28,34 +33,29 @@ from bot.middlewares.throttling import EventWindows, ThrottlingMiddleware
 from bot.observability.logs import LogContextMiddleware
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import UpdateMetricsMiddleware
-from bot.rendering.operators import OperatorCardRendering
+from bot.rendering.operators import OperatorCardRendering, escalation_text
 from bot.services.appeals import AppealService
-from bot.domain.slots import SlotPolicy
+from bot.services.assignment import AssignmentService
 from bot.services.call_booking import CallBookingService
-from bot.domain.clock import Clock, SystemClock
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
-from bot.services.events import NO_EVENTS, ServiceEvents
-from bot.domain.content import load_consent, load_help_content
-from bot.services.assignment import AssignmentService
 from bot.services.deadlines import DeadlineService, PeriodicJob
 from bot.services.desk import DeskService, OutboxSignal
-from bot.domain.masking import TypedNames
+from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.operator_access import OperatorAccess, SharedAnswers
 from bot.services.outbox import OutboxSender, SendBudget
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
 from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
 from bot.settings import Settings
-from bot.texts import common as common_texts
-from bot.texts import operators as operator_texts
-from bot.texts import phone as phone_texts
-from bot.handlers import get_routers
-from bot.storage.faults import StorageFault
 from bot.storage.backends import Backend, Fsm
+from bot.storage.faults import StorageFault
 from bot.storage.isolation import KeyedEventIsolation
 from bot.storage.postgres.database import PostgresDatabase
 from bot.storage.sqlite.database import Database
+from bot.texts import common as common_texts
+from bot.texts import operators as operator_texts
+from bot.texts import phone as phone_texts
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +112,11 @@ def create_dispatcher(
     clock = clock or SystemClock()
     sms_gateway = sms_gateway or create_sms_gateway(settings, clock)
     if fsm is None:
-        fsm = (Fsm(storage, KeyedEventIsolation()) if storage is not None
-               else backend.fsm(settings.fsm_cache_size))
+        fsm = (
+            Fsm(storage, KeyedEventIsolation())
+            if storage is not None
+            else backend.fsm(settings.fsm_cache_size)
+        )
     dispatcher = Dispatcher(storage=fsm.storage, events_isolation=fsm.isolation)
     dispatcher.update.outer_middleware(LogContextMiddleware())  # update and chat in JSON logs
     if metrics is not None:
@@ -130,14 +133,23 @@ def create_dispatcher(
         daily_limit=settings.code_daily_limit,
     )
     codes = CodeService(
-        backend.codes, sms_gateway, clock, policy, phone_texts.SMS_TEXT, events=events,
+        backend.codes,
+        sms_gateway,
+        clock,
+        policy,
+        phone_texts.SMS_TEXT,
+        events=events,
     )
     help_content = load_help_content(
         settings.help_articles_dir, settings.routing_rules_path, known_targets()
     )
     signal = OutboxSignal()
     privacy = PrivacyService(
-        backend.privacy, clock, settings.retention_days, sessions=fsm.memory, outbox=signal,
+        backend.privacy,
+        clock,
+        settings.retention_days,
+        sessions=fsm.memory,
+        outbox=signal,
         sms_copies=sms_gateway if isinstance(sms_gateway, OutboxSmsGateway) else None,
     )
     retention = RetentionJob(privacy, once_per_cluster=backend.once_per_cluster)
@@ -145,20 +157,38 @@ def create_dispatcher(
     dispatcher.shutdown.register(retention.stop)
     appeal_repository = backend.appeals
     desk_repository = backend.desk
-    deadlines = DeadlineService(desk_repository, backend.deadlines, clock,
-                                signal, settings.sla,
-                                supervisors_chat_id=settings.supervisors_chat_id)
-    desk = DeskService(appeal_repository, desk_repository, backend.templates,
-                       clock, signal, settings.schedule, settings.zone,
-                       reopen_within=timedelta(days=settings.reopen_days), events=events)
-    assignment = AssignmentService(desk, desk_repository, backend.shifts, clock,
-                                   settings.operator_capacity)
+    deadlines = DeadlineService(
+        desk_repository,
+        backend.deadlines,
+        clock,
+        signal,
+        settings.sla,
+        supervisors_chat_id=settings.supervisors_chat_id,
+        escalation_text=escalation_text,
+    )
+    desk = DeskService(
+        appeal_repository,
+        desk_repository,
+        backend.templates,
+        clock,
+        signal,
+        settings.schedule,
+        settings.zone,
+        reopen_within=timedelta(days=settings.reopen_days),
+        events=events,
+    )
+    assignment = AssignmentService(
+        desk, desk_repository, backend.shifts, clock, settings.operator_capacity
+    )
     jobs = []
     if assignment.enabled:
         jobs.append(PeriodicJob("assignment", assignment.assign_waiting, timedelta(seconds=30)))
     if deadlines.enabled:
-        jobs.append(PeriodicJob("deadlines", deadlines.check,
-                                timedelta(seconds=settings.deadline_check_seconds)))
+        jobs.append(
+            PeriodicJob(
+                "deadlines", deadlines.check, timedelta(seconds=settings.deadline_check_seconds)
+            )
+        )
     if settings.auto_close_days:
         idle = timedelta(days=settings.auto_close_days)
         jobs.append(PeriodicJob("auto-close", lambda: desk.close_idle(idle), timedelta(hours=1)))
@@ -174,8 +204,9 @@ def create_dispatcher(
         holidays=settings.holidays,
         lead=timedelta(minutes=settings.callback_lead_minutes),
     )
-    consent = ConsentService(backend.consents, clock,
-                             load_consent(settings.consent_text_path, settings.retention_days))
+    consent = ConsentService(
+        backend.consents, clock, load_consent(settings.consent_text_path, settings.retention_days)
+    )
     dispatcher.workflow_data.update(
         help_content=help_content,
         consent=consent,
@@ -185,27 +216,44 @@ def create_dispatcher(
         sms_gateway=sms_gateway,
         typed_names=typed_names if typed_names is not None else TypedNames(),
         appeals=AppealService(appeal_repository, desk_repository, clock, signal, events=events),
-        call_bookings=CallBookingService(appeal_repository, backend.call_booking,
-                                          desk_repository, clock, signal, slot_policy,
-                                          events=events),
+        call_bookings=CallBookingService(
+            appeal_repository,
+            backend.call_booking,
+            desk_repository,
+            clock,
+            signal,
+            slot_policy,
+            events=events,
+        ),
         phone_change=PhoneChangeService(backend.citizens, codes, clock),
         deadlines=deadlines,
         assignment=assignment,
         desk=desk,
         outbox_sender=OutboxSender(
-            backend.outbox, desk_repository, clock, signal,
+            backend.outbox,
+            desk_repository,
+            clock,
+            signal,
             operators_chat_id=settings.operators_chat_id,
             cards=OperatorCardRendering(settings.zone),
             operators_per_minute=settings.operators_chat_messages_per_minute,
-            supervisors_chat_id=settings.supervisors_chat_id, deadlines=deadlines,
-            operators_budget=operators_budget, global_budget=global_budget,
+            supervisors_chat_id=settings.supervisors_chat_id,
+            deadlines=deadlines,
+            operators_budget=operators_budget,
+            global_budget=global_budget,
         ),
-        operator_access=OperatorAccess(settings.operator_ids, settings.operators_chat_id, clock,
-                                       timedelta(seconds=settings.operator_cache_seconds),
-                                       shared=operator_answers),
+        operator_access=OperatorAccess(
+            settings.operator_ids,
+            settings.operators_chat_id,
+            clock,
+            timedelta(seconds=settings.operator_cache_seconds),
+            shared=operator_answers,
+        ),
     )
     deduplication = DeduplicationMiddleware(
-        backend.updates, clock, once_per_cluster=backend.once_per_cluster,
+        backend.updates,
+        clock,
+        once_per_cluster=backend.once_per_cluster,
         # Several processes: renew this run's leases, and take over what a dead one left.
         sweep_every=backend.updates.lease.total_seconds() / 3 if backend.shared else None,
     )
@@ -215,9 +263,9 @@ def create_dispatcher(
     dispatcher.message.outer_middleware(invisible)
     dispatcher.edited_message.outer_middleware(invisible)
     if settings.throttle_messages:
-        throttling = ThrottlingMiddleware(settings.throttle_messages,
-                                          settings.throttle_window_seconds,
-                                          windows=throttle_windows)
+        throttling = ThrottlingMiddleware(
+            settings.throttle_messages, settings.throttle_window_seconds, windows=throttle_windows
+        )
         dispatcher.message.outer_middleware(throttling)
         dispatcher.callback_query.outer_middleware(throttling)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
@@ -250,15 +298,19 @@ async def stop_outbox(outbox_sender: OutboxSender) -> None:
 
 async def set_commands(bot: Bot, settings: Settings) -> None:
     await bot.set_my_commands(
-        [BotCommand(command=name, description=text)
-         for name, text in common_texts.BOT_COMMANDS.items()]
+        [
+            BotCommand(command=name, description=text)
+            for name, text in common_texts.BOT_COMMANDS.items()
+        ]
     )
     if settings.operators_chat_id is None:
         return
     try:
         await bot.set_my_commands(
-            [BotCommand(command=name, description=text)
-             for name, text in operator_texts.BOT_COMMANDS.items()],
+            [
+                BotCommand(command=name, description=text)
+                for name, text in operator_texts.BOT_COMMANDS.items()
+            ],
             scope=BotCommandScopeChat(chat_id=settings.operators_chat_id),
         )
     except TelegramAPIError as error:
@@ -276,7 +328,9 @@ async def report_error(event: ErrorEvent, bot: Bot) -> bool:
         reply = common_texts.STORAGE_UNAVAILABLE
     else:
         logger.error(
-            "Unhandled %s in update %s", type(event.exception).__name__, update.update_id,
+            "Unhandled %s in update %s",
+            type(event.exception).__name__,
+            update.update_id,
             exc_info=event.exception,
         )
         reply = common_texts.UNEXPECTED_ERROR

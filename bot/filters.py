@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
@@ -32,8 +33,9 @@ class InOperatorsChat(Filter):
     """A message in the operators' chat (``OPERATORS_CHAT_ID``)."""
 
     async def __call__(self, message: Message, settings: Settings) -> bool:
-        return settings.operators_chat_id is not None and \
-            message.chat.id == settings.operators_chat_id
+        return (
+            settings.operators_chat_id is not None and message.chat.id == settings.operators_chat_id
+        )
 
 
 class IsCommand(Filter):
@@ -52,8 +54,9 @@ class IsCommand(Filter):
 class IsOperator(Filter):
     """From an operator. An anonymous admin (sent as the chat) is nobody in particular."""
 
-    async def __call__(self, event: Message | CallbackQuery, bot: Bot,
-                       operator_access: OperatorAccess) -> bool:
+    async def __call__(
+        self, event: Message | CallbackQuery, bot: Bot, operator_access: OperatorAccess
+    ) -> bool:
         if isinstance(event, Message) and event.sender_chat is not None:
             return False
         user = event.from_user

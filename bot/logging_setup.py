@@ -32,8 +32,9 @@ class MaskingFormatter(logging.Formatter):
         return masked if self._names is None else self._names.mask(masked)
 
 
-def configure_logging(level: str, names: TypedNames | None = None,
-                      formatter: logging.Formatter | None = None) -> None:
+def configure_logging(
+    level: str, names: TypedNames | None = None, formatter: logging.Formatter | None = None
+) -> None:
     """``formatter``: another line format (LOG_FORMAT=json); masking is its own business."""
     handler = logging.StreamHandler()
     handler.setFormatter(formatter or MaskingFormatter(FORMAT, names))

@@ -36,7 +36,8 @@ def response_models() -> tuple[type[Response[Any]], ...]:
     result_types = {
         method.__returning__
         for method in vars(methods).values()
-        if inspect.isclass(method) and issubclass(method, TelegramMethod)
+        if inspect.isclass(method)
+        and issubclass(method, TelegramMethod)
         and method is not TelegramMethod
     }
     # The result types are only known at run time: the generic is parametrised dynamically.

@@ -24,8 +24,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.deadlines import LEGAL_TERM_DAYS, SlaError, SlaPolicy, parse_sla
 from bot.domain.models import AppealType
-from bot.storage.urls import check_database_url, is_postgres_url, sqlite_path
 from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
+from bot.storage.urls import check_database_url, is_postgres_url, sqlite_path
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 TELEGRAM_API_HOST = "api.telegram.org"
@@ -133,14 +133,28 @@ class Settings(BaseSettings):
     # that does not change under them); empty: the system clock.
     demo_clock_start: AwareDatetime | None = None
 
-    @field_validator("bot_token", "sms_http_token", "webhook_url", "webhook_secret",
-                     "database_url", "redis_url", mode="before")
+    @field_validator(
+        "bot_token",
+        "sms_http_token",
+        "webhook_url",
+        "webhook_secret",
+        "database_url",
+        "redis_url",
+        mode="before",
+    )
     @classmethod
     def _blank_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("operators_chat_id", "supervisors_chat_id", "help_articles_dir",
-                     "routing_rules_path", "consent_text_path", "metrics_port", mode="before")
+    @field_validator(
+        "operators_chat_id",
+        "supervisors_chat_id",
+        "help_articles_dir",
+        "routing_rules_path",
+        "consent_text_path",
+        "metrics_port",
+        mode="before",
+    )
     @classmethod
     def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str) and not value.strip() and info.field_name is not None:
@@ -289,8 +303,11 @@ class Settings(BaseSettings):
     @property
     def sms_outbox_refused(self) -> bool:
         """True when the development SMS outbox would serve Telegram's real users."""
-        return (self.sms_gateway == "outbox" and not self.sms_outbox_in_production
-                and urlsplit(self.bot_api_base_url).hostname == TELEGRAM_API_HOST)
+        return (
+            self.sms_gateway == "outbox"
+            and not self.sms_outbox_in_production
+            and urlsplit(self.bot_api_base_url).hostname == TELEGRAM_API_HOST
+        )
 
     @property
     def postgres_url(self) -> str | None:
@@ -319,8 +336,13 @@ class Settings(BaseSettings):
 
     @property
     def sla(self) -> SlaPolicy:
-        return SlaPolicy(parse_sla(self.sla_first_response), self.schedule, self.zone,
-                         legal_types=self.legal_deadline_types, legal_days=LEGAL_TERM_DAYS)
+        return SlaPolicy(
+            parse_sla(self.sla_first_response),
+            self.schedule,
+            self.zone,
+            legal_types=self.legal_deadline_types,
+            legal_days=LEGAL_TERM_DAYS,
+        )
 
 
 def _is_loopback(host: str) -> bool:

@@ -45,9 +45,9 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.app import Application
 from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
-from bot.app import Application
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.runtime import settle_heap
 from bot.settings import Settings
@@ -116,8 +116,12 @@ class InboxFirstRequestHandler(SimpleRequestHandler):
         except StorageFault:
             return web.Response(status=503, text="storage unavailable")
         except Exception as error:  # noqa: BLE001 - answered: Telegram sends it again
-            logger.warning("Update %s not taken, its claim failed: %s: %s",
-                           update.update_id, type(error).__name__, error)
+            logger.warning(
+                "Update %s not taken, its claim failed: %s: %s",
+                update.update_id,
+                type(error).__name__,
+                error,
+            )
             return web.Response(status=500, text="not stored")
         if taken:
             task = asyncio.create_task(self._handle_update(bot, update))
@@ -149,8 +153,9 @@ class InboxFirstRequestHandler(SimpleRequestHandler):
         logger.info("Waiting for %s update(s) being handled", len(self._handling))
         _, unfinished = await asyncio.wait(set(self._handling), timeout=timeout)
         if unfinished:
-            logger.warning("%s update(s) cut off; they are handled again at the next start",
-                           len(unfinished))
+            logger.warning(
+                "%s update(s) cut off; they are handled again at the next start", len(unfinished)
+            )
             for task in unfinished:
                 task.cancel()
             await asyncio.wait(unfinished)
@@ -162,8 +167,9 @@ class InboxFirstRequestHandler(SimpleRequestHandler):
 class Health:
     """``GET /healthz``: named checks, each an awaitable that raises when it fails."""
 
-    def __init__(self, checks: Mapping[str, HealthCheck],
-                 timeout: float = HEALTH_CHECK_TIMEOUT) -> None:
+    def __init__(
+        self, checks: Mapping[str, HealthCheck], timeout: float = HEALTH_CHECK_TIMEOUT
+    ) -> None:
         self._checks = dict(checks)
         self._timeout = timeout
         self.stopping = False
@@ -178,8 +184,9 @@ class Health:
             status = "ok"
         else:
             status = "unavailable"
-        return web.json_response({"status": status, "checks": report},
-                                 status=200 if status == "ok" else 503)
+        return web.json_response(
+            {"status": status, "checks": report}, status=200 if status == "ok" else 503
+        )
 
     async def _run(self, check: HealthCheck) -> str:
         try:
@@ -215,8 +222,9 @@ async def serve_webhook(
     app.router.add_get(HEALTH_PATH, health.handle)
     workflow_data = {"dispatcher": dispatcher, "bots": [bot], **dispatcher.workflow_data}
     await dispatcher.emit_startup(bot=bot, **workflow_data)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                           shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT)
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT
+    )
     await runner.setup()
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -234,12 +242,16 @@ async def serve_webhook(
                 drop_pending_updates=False,
             )
         except TelegramAPIError as error:
-            logger.critical("Telegram refused the webhook %s: %s", settings.webhook_url,
-                            error.message)
+            logger.critical(
+                "Telegram refused the webhook %s: %s", settings.webhook_url, error.message
+            )
             exit_code = REFUSED_EXIT
         else:
-            logger.info("Taking updates by webhook at %s (listening on %s)",
-                        settings.webhook_url, listener.getsockname())
+            logger.info(
+                "Taking updates by webhook at %s (listening on %s)",
+                settings.webhook_url,
+                listener.getsockname(),
+            )
             waiting = asyncio.create_task(stopped.wait())
             await asyncio.wait({waiting, storage_failed}, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
@@ -265,11 +277,20 @@ async def serve(settings: Settings, typed_names: TypedNames, listener: socket.so
 
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process
-        async with serving_metrics(settings, metrics_to_serve(application.metrics, application.backend.name), application.bot,
-                                   application.backend.database):  # observability
-            return await serve_webhook(application.dispatcher, application.bot, settings,
-                                       listener, application.health_checks(),
-                                       application.backend.wait_for_fault)
+        async with serving_metrics(
+            settings,
+            metrics_to_serve(application.metrics, application.backend.name),
+            application.bot,
+            application.backend.database,
+        ):  # observability
+            return await serve_webhook(
+                application.dispatcher,
+                application.bot,
+                settings,
+                listener,
+                application.health_checks(),
+                application.backend.wait_for_fault,
+            )
 
 
 def run_webhook(settings: Settings, typed_names: TypedNames, workers: int) -> int:
@@ -279,8 +300,7 @@ def run_webhook(settings: Settings, typed_names: TypedNames, workers: int) -> in
     errors reach ``bot/__main__.py`` as in polling; several are forked (:mod:`bot.workers`).
     """
     if workers < 1:
-        print(f"Ошибка настройки: --workers {workers}: нужен хотя бы один процесс",
-              file=sys.stderr)
+        print(f"Ошибка настройки: --workers {workers}: нужен хотя бы один процесс", file=sys.stderr)
         return REFUSED_EXIT
     if settings.webhook_url is None:
         print(WORKERS_NEED_A_WEBHOOK.format(workers=workers), file=sys.stderr)
@@ -291,9 +311,11 @@ def run_webhook(settings: Settings, typed_names: TypedNames, workers: int) -> in
     try:
         listener = bind_listener(settings.webhook_host, settings.webhook_port)
     except OSError as error:
-        print(f"Ошибка настройки: не удаётся слушать {settings.webhook_host}:"
-              f"{settings.webhook_port} (WEBHOOK_HOST, WEBHOOK_PORT): {error.strerror}",
-              file=sys.stderr)
+        print(
+            f"Ошибка настройки: не удаётся слушать {settings.webhook_host}:"
+            f"{settings.webhook_port} (WEBHOOK_HOST, WEBHOOK_PORT): {error.strerror}",
+            file=sys.stderr,
+        )
         return REFUSED_EXIT
     with listener:
         if workers == 1:
@@ -301,8 +323,9 @@ def run_webhook(settings: Settings, typed_names: TypedNames, workers: int) -> in
         return WorkerPool(workers, partial(_worker, settings, typed_names, listener)).run()
 
 
-def _worker(settings: Settings, typed_names: TypedNames, listener: socket.socket,
-            index: int) -> int:
+def _worker(
+    settings: Settings, typed_names: TypedNames, listener: socket.socket, index: int
+) -> int:
     if settings.metrics_port:  # observability: worker i serves its metrics on METRICS_PORT + i
         settings = settings.model_copy(update={"metrics_port": settings.metrics_port + index})
     try:

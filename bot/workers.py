@@ -74,14 +74,19 @@ class WorkerPool:
             if self._stopping:
                 exit_code = max(exit_code, code)
             elif code < 0:
-                logger.warning("Worker %s (pid %s) was killed by signal %s; starting another",
-                               index, pid, -code)
+                logger.warning(
+                    "Worker %s (pid %s) was killed by signal %s; starting another",
+                    index,
+                    pid,
+                    -code,
+                )
                 time.sleep(RESTART_PAUSE)
                 if not self._stopping:
                     self._spawn(index)
             else:
-                logger.critical("Worker %s (pid %s) exited with code %s; stopping the others",
-                                index, pid, code)
+                logger.critical(
+                    "Worker %s (pid %s) exited with code %s; stopping the others", index, pid, code
+                )
                 exit_code = code or 1
                 self._stop(signal.SIGTERM, None)
         return exit_code

@@ -185,12 +185,14 @@ class BotApi:
             allowed_updates = self.webhook.settings.allowed_updates
         if params.boolean("drop_pending_updates"):
             self.updates.drop_pending()
-        self.webhook.configure(WebhookSettings(
-            url=url,
-            secret_token=secret_token,
-            max_connections=clamp_max_connections(params.integer("max_connections")),
-            allowed_updates=allowed_updates,
-        ))
+        self.webhook.configure(
+            WebhookSettings(
+                url=url,
+                secret_token=secret_token,
+                max_connections=clamp_max_connections(params.integer("max_connections")),
+                allowed_updates=allowed_updates,
+            )
+        )
         return True
 
     async def delete_webhook(self, params: RequestParams) -> bool:

@@ -117,8 +117,11 @@ class ControlApiRoutes:
     async def handle_webhook(self, request: web.Request) -> web.Response:
         """``getWebhookInfo`` plus the log of delivery attempts (``?update_id=`` for one)."""
         update_id = request.query.get("update_id")
-        attempts = (self.fake.webhook_attempts if update_id is None
-                    else self.fake.webhook_attempts_for(int(update_id)))
+        attempts = (
+            self.fake.webhook_attempts
+            if update_id is None
+            else self.fake.webhook_attempts_for(int(update_id))
+        )
         return web.json_response(
             {
                 "result": {

@@ -416,8 +416,12 @@ class _HtmlParser:
             if link is not None:
                 self.entities.append({"type": "text_link", **span, "url": link})
         elif tag.name == "pre":
-            if (previous and same_span_as_previous and previous["type"] == "code"
-                    and "language" in previous):
+            if (
+                previous
+                and same_span_as_previous
+                and previous["type"] == "code"
+                and "language" in previous
+            ):
                 previous["type"] = "pre"
             else:
                 self.entities.append({"type": "pre", **span})

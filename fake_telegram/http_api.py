@@ -48,8 +48,9 @@ class BotApiRoutes:
             if not await self._planned_delay_passed(request, method, params):
                 # The bot went away (it was killed) while its request was on the way: the
                 # request never reached Telegram, so nothing happens.
-                self.call_log.finish(call, CLIENT_GONE,
-                                     description="the bot disconnected during a planned delay")
+                self.call_log.finish(
+                    call, CLIENT_GONE, description="the bot disconnected during a planned delay"
+                )
                 return web.Response(status=CLIENT_GONE)
             self._raise_planned_fault(method, params)
             result = await handler(params)
@@ -72,8 +73,9 @@ class BotApiRoutes:
         self, request: web.Request, method: str, params: RequestParams
     ) -> bool:
         """Wait for a planned delay, if any; whether the bot is still there to be answered."""
-        delay = self.faults.take_delay(method, params.raw("chat_id"),
-                                       wildcard_applies=method.lower() != LONG_POLL_METHOD)
+        delay = self.faults.take_delay(
+            method, params.raw("chat_id"), wildcard_applies=method.lower() != LONG_POLL_METHOD
+        )
         if delay is None:
             return True
         await asyncio.sleep(delay)

@@ -788,8 +788,11 @@ class FakeTelegram:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
-                taken_by = ("its webhook (is it answering?)" if self.webhook.settings is not None
-                            else "getUpdates (is the bot polling?)")
+                taken_by = (
+                    "its webhook (is it answering?)"
+                    if self.webhook.settings is not None
+                    else "getUpdates (is the bot polling?)"
+                )
                 raise TimeoutError(
                     f"the bot did not go quiet within {timeout} s: "
                     f"{self.updates.unconfirmed_count} update(s) not taken by {taken_by}, "

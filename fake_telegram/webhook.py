@@ -149,8 +149,10 @@ class WebhookDelivery:
     def configure(self, settings: WebhookSettings | None) -> None:
         """Set (or with None remove) the webhook; delivery starts or stops accordingly."""
         self.settings = settings
-        if settings is not None and not self._closed and (
-            self._loop_task is None or self._loop_task.done()
+        if (
+            settings is not None
+            and not self._closed
+            and (self._loop_task is None or self._loop_task.done())
         ):
             self._loop_task = asyncio.create_task(self._deliver_while_set())
         self._changes.notify()
@@ -207,8 +209,9 @@ class WebhookDelivery:
                     continue
                 retry = self._retries.get(key)
                 if retry is not None and retry.not_before > now:
-                    next_due = (retry.not_before if next_due is None
-                                else min(next_due, retry.not_before))
+                    next_due = (
+                        retry.not_before if next_due is None else min(next_due, retry.not_before)
+                    )
                     continue
                 self._in_flight[key] = asyncio.create_task(self._attempt(update, settings))
             await self._changes.wait(None if next_due is None else next_due - now)
@@ -231,8 +234,7 @@ class WebhookDelivery:
             self.last_error_message = attempt.error
             failures = self._retries[key].failures + 1 if key in self._retries else 1
             pause = min(self.retry_delay * 2 ** (failures - 1), self.max_retry_delay)
-            self._retries[key] = _Retry(update, failures,
-                                        asyncio.get_running_loop().time() + pause)
+            self._retries[key] = _Retry(update, failures, asyncio.get_running_loop().time() + pause)
         self._on_activity()
 
     async def _post(
@@ -249,7 +251,9 @@ class WebhookDelivery:
         body = json.dumps(update, ensure_ascii=False).encode()
         try:
             async with self._session.post(
-                settings.url, data=body, headers=headers,
+                settings.url,
+                data=body,
+                headers=headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
             ) as response:
                 await response.read()
@@ -257,8 +261,7 @@ class WebhookDelivery:
             return None, "Read timeout expired"
         except aiohttp.ClientConnectorError:
             return None, "Connection refused"
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError,
-                aiohttp.ClientPayloadError):
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError):
             return None, "Connection reset by peer"
         except aiohttp.ClientError as error:
             return None, f"Connection failed: {error}"

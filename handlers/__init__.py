@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.filters import PrivateChat
 from bot.domain.clock import Clock
+from bot.filters import PrivateChat
 from bot.settings import Settings
 
 
@@ -40,9 +40,14 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     )
     from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in, own_buttons_only
 
-    plain = [module.create_router() for module in (
-        navigation, consent, call_booking,
-    )]
+    plain = [
+        module.create_router()
+        for module in (
+            navigation,
+            consent,
+            call_booking,
+        )
+    ]
     # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
     # commands open other screens.
     for router in (*plain[0].sub_routers, *plain[1:]):
@@ -52,13 +57,26 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         plain[0],
         conversation.create_screens_router(),
         # Dialogues on aiogram_dialog come right after navigation, which works in every state.
-        *(own_buttons_only(dialog) for dialog in (
-            *(module.create_dialog(settings, clock)
-              for module in (complaint, appeal, my_appeals, help_section, call_booking, privacy,
-                             phone, recovery)),
-            call_booking.create_rescheduling_dialog(settings, clock),
-            *conversation.create_dialogs(settings, clock),
-        )),
+        *(
+            own_buttons_only(dialog)
+            for dialog in (
+                *(
+                    module.create_dialog(settings, clock)
+                    for module in (
+                        complaint,
+                        appeal,
+                        my_appeals,
+                        help_section,
+                        call_booking,
+                        privacy,
+                        phone,
+                        recovery,
+                    )
+                ),
+                call_booking.create_rescheduling_dialog(settings, clock),
+                *conversation.create_dialogs(settings, clock),
+            )
+        ),
         *plain[1:],
         conversation.create_router(),
         fallback.create_citizen_router(),
@@ -70,6 +88,10 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     private_chats.message.filter(PrivateChat())
     private_chats.callback_query.filter(PrivateChat())
     private_chats.include_router(citizens)
-    routers = [call_desk.create_router(), operators.create_router(), private_chats,
-               fallback.create_router()]
+    routers = [
+        call_desk.create_router(),
+        operators.create_router(),
+        private_chats,
+        fallback.create_router(),
+    ]
     return routers

@@ -61,15 +61,16 @@ FIELD_OF_STATE = {state.state: field for field, state in STATES.items()}
 LIMITS = {"service_name": 200, "topic": 200, "description": 2000, "error_text": 1000}
 MIN_LENGTHS = {"service_name": 2, "topic": 2}
 STATUS_CHECK = "status_check"  # not a type of appeal: the type chooser's way to the lookup
-KIND = "kind"        # dialog data: the chosen type (an AppealType value)
+KIND = "kind"  # dialog data: the chosen type (an AppealType value)
 
 
 async def start_new_appeal(manager: DialogManager) -> None:
     await manager.start(NewAppeal.choosing_type, mode=StartMode.RESET_STACK)
 
 
-async def start_form(message: Message, state: FSMContext, kind: str, consent: ConsentService,
-                     manager: DialogManager) -> None:
+async def start_form(
+    message: Message, state: FSMContext, kind: str, consent: ConsentService, manager: DialogManager
+) -> None:
     """The form of ``kind`` from its first question (after the consent screen, if due)."""
     if await consent_asked(message, state, consent, ConsentNext(kind)):
         return
@@ -92,8 +93,9 @@ def _current_field(manager: DialogManager) -> str:
 # --- the type chooser ------------------------------------------------------------------------
 
 
-async def _leave_for_consent(callback: CallbackQuery, manager: DialogManager,
-                             then: ConsentNext) -> bool:
+async def _leave_for_consent(
+    callback: CallbackQuery, manager: DialogManager, then: ConsentNext
+) -> bool:
     """The consent screen instead of a form not agreed to; it resumes the form at ``then``."""
     consent: ConsentService = manager.middleware_data["consent"]
     state: FSMContext = manager.middleware_data["state"]
@@ -105,8 +107,9 @@ async def _leave_for_consent(callback: CallbackQuery, manager: DialogManager,
     return True
 
 
-async def type_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                      kind: str) -> None:
+async def type_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, kind: str
+) -> None:
     if kind == STATUS_CHECK:
         await my_appeals.ask_for_number(manager, on_top=True)
         return
@@ -191,14 +194,16 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     kind = data[KIND]
     fields = {field: data.get(field) for field in FORMS[kind]}
     assert isinstance(callback.message, Message)
-    appeal = await appeals.file(callback.from_user.id, callback.message.chat.id,
-                                AppealType(kind), fields)
+    appeal = await appeals.file(
+        callback.from_user.id, callback.message.chat.id, AppealType(kind), fields
+    )
     await manager.reset_stack()
     await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
 
-async def edit_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                      field: str) -> None:
+async def edit_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, field: str
+) -> None:
     if field not in _form(manager):  # a button of an older review of another form
         return
     manager.dialog_data[EDITING] = True
@@ -216,8 +221,9 @@ async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     return {
         "editable": [(field, common_texts.FIELD_NAMES[field]) for field in form],
         "type": common_texts.APPEAL_TYPE_NAMES[data[KIND]],
-        "fields": join_lines(field_lines({field: data.get(field) for field in form},
-                                         t.SUMMARY_LINE)),
+        "fields": join_lines(
+            field_lines({field: data.get(field) for field in form}, t.SUMMARY_LINE)
+        ),
     }
 
 
@@ -229,16 +235,16 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         return clock.now().astimezone(settings.zone)
 
     def text(field: str) -> Any:
-        return lambda answer: clean_text(answer, max_length=LIMITS[field],
-                                         min_length=MIN_LENGTHS.get(field, 1))
+        return lambda answer: clean_text(
+            answer, max_length=LIMITS[field], min_length=MIN_LENGTHS.get(field, 1)
+        )
 
     parsers = {
         "service_name": (text("service_name"), validation.GENERIC),
         "topic": (text("topic"), validation.GENERIC),
         "description": (text("description"), validation.GENERIC),
         "error_text": (text("error_text"), validation.GENERIC),
-        "occurred_at": (lambda answer: parse_moment(answer, now=now()).iso(),
-                        validation.MOMENTS),
+        "occurred_at": (lambda answer: parse_moment(answer, now=now()).iso(), validation.MOMENTS),
         "application_number": (parse_application_number, validation.APPLICATION_NUMBER),
     }
 
@@ -248,11 +254,18 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Catalog(t.PROMPTS[field]),
             Catalog(common_texts.EDITING_CURRENT, when="current"),
-            TextInput(id=field, type_factory=parse, on_success=answered,
-                      on_error=explain_refusal(problems)),
+            TextInput(
+                id=field,
+                type_factory=parse,
+                on_success=answered,
+                on_error=explain_refusal(problems),
+            ),
             text_expected(),
-            *([Button(Const(common_texts.BUTTON_SKIP), id="skip", on_click=skipped)]
-              if field == "application_number" else []),
+            *(
+                [Button(Const(common_texts.BUTTON_SKIP), id="skip", on_click=skipped)]
+                if field == "application_number"
+                else []
+            ),
             navigation(on_back=went_back),
             state=STATES[field],
             getter=question_getter,
@@ -262,8 +275,15 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Const(t.CHOOSE_TYPE),
-            Column(Select(Format("{item[1]}"), id="type", item_id_getter=lambda item: item[0],
-                          items="types", on_click=type_chosen)),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="type",
+                    item_id_getter=lambda item: item[0],
+                    items="types",
+                    on_click=type_chosen,
+                )
+            ),
             MessageInput(_type_expected, content_types=ContentType.ANY),
             navigation(back=False),
             state=NewAppeal.choosing_type,
@@ -274,8 +294,16 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Catalog(t.SUMMARY),
             Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
-            Group(Select(Format(t.BUTTON_EDIT), id="edit", item_id_getter=lambda item: item[0],
-                         items="editable", on_click=edit_chosen), width=2),
+            Group(
+                Select(
+                    Format(t.BUTTON_EDIT),
+                    id="edit",
+                    item_id_getter=lambda item: item[0],
+                    items="editable",
+                    on_click=edit_chosen,
+                ),
+                width=2,
+            ),
             MessageInput(_confirm_expected, content_types=ContentType.ANY),
             navigation(on_back=went_back),
             state=NewAppeal.confirming,

@@ -75,8 +75,13 @@ TIMES = "times"  # the scrolling group of times; its page is kept by aiogram_dia
 # --- entry points -----------------------------------------------------------------------
 
 
-async def start_booking(message: Message, state: FSMContext, consent: ConsentService,
-                        call_bookings: CallBookingService, manager: DialogManager) -> None:
+async def start_booking(
+    message: Message,
+    state: FSMContext,
+    consent: ConsentService,
+    call_bookings: CallBookingService,
+    manager: DialogManager,
+) -> None:
     """One booked call at a time: the one already booked is shown with its buttons."""
     if await consent_asked(message, state, consent, ConsentNext.CALLBACK):
         return
@@ -89,14 +94,18 @@ async def start_booking(message: Message, state: FSMContext, consent: ConsentSer
     await manager.start(CallbackRequest.waiting_for_phone, mode=StartMode.RESET_STACK)
 
 
-async def show_booked_call(message: Message, result: CallResult,
-                           call_bookings: CallBookingService) -> None:
+async def show_booked_call(
+    message: Message, result: CallResult, call_bookings: CallBookingService
+) -> None:
     appeal = result.appeal
     assert appeal is not None and appeal.call is not None
     changeable = call_bookings.can_still_change(appeal.call)
     await message.answer(
-        render(t.ALREADY_BOOKED if changeable else t.ALREADY_BOOKED_LOCKED,
-               number=appeal.number, when=call_bookings.when(appeal.call.start)),
+        render(
+            t.ALREADY_BOOKED if changeable else t.ALREADY_BOOKED_LOCKED,
+            number=appeal.number,
+            when=call_bookings.when(appeal.call.start),
+        ),
         reply_markup=keyboards.booked_call(appeal.number, appeal.call, changeable=changeable),
     )
 
@@ -109,20 +118,21 @@ def _call_bookings(manager: DialogManager) -> CallBookingService:
 # --- step 1: the phone ----------------------------------------------------------------------
 
 
-async def phone_getter(phone_change: PhoneChangeService, event_from_user: User,
-                       **_: Any) -> dict[str, Any]:
+async def phone_getter(
+    phone_change: PhoneChangeService, event_from_user: User, **_: Any
+) -> dict[str, Any]:
     profile = await phone_change.current_phone(event_from_user.id)
     return {"phone": format_phone(profile) if profile else None}
 
 
-async def phone_accepted(message: Message, widget: Any, manager: DialogManager,
-                         phone: str) -> None:
+async def phone_accepted(message: Message, widget: Any, manager: DialogManager, phone: str) -> None:
     manager.dialog_data["phone"] = phone
     await manager.next()
 
 
-async def profile_phone_chosen(callback: CallbackQuery, button: Button,
-                               manager: DialogManager) -> None:
+async def profile_phone_chosen(
+    callback: CallbackQuery, button: Button, manager: DialogManager
+) -> None:
     phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
     phone = await phone_change.current_phone(callback.from_user.id)
     if phone is None:  # forgotten meanwhile (/forget): the number is asked again
@@ -136,11 +146,11 @@ async def contact_shared(message: Message, widget: Any, manager: DialogManager) 
     assert message.contact is not None
     settings: Settings = manager.middleware_data["settings"]
     try:
-        phone = parse_phone(message.contact.phone_number, region=settings.default_region,
-                            mobile_only=False)
+        phone = parse_phone(
+            message.contact.phone_number, region=settings.default_region, mobile_only=False
+        )
     except Invalid as error:
-        refuse(manager, explain(error.problem.value, dict(error.details),
-                                validation.CALLER_PHONE))
+        refuse(manager, explain(error.problem.value, dict(error.details), validation.CALLER_PHONE))
         return
     await phone_accepted(message, widget, manager, phone)
 
@@ -156,8 +166,9 @@ async def description_getter(**_: Any) -> dict[str, Any]:
     return {"limit": DESCRIPTION_LIMIT}
 
 
-async def description_accepted(message: Message, widget: Any, manager: DialogManager,
-                               description: str) -> None:
+async def description_accepted(
+    message: Message, widget: Any, manager: DialogManager, description: str
+) -> None:
     manager.dialog_data["description"] = description
     if not await _call_bookings(manager).offered_days():
         await _no_free_days(message, manager)
@@ -173,17 +184,24 @@ async def _no_free_days(message: Message, manager: DialogManager, prefix: str = 
 # --- step 3: the day and the time (booking and moving alike) --------------------------------
 
 
-async def days_getter(dialog_manager: DialogManager, call_bookings: CallBookingService,
-                      **_: Any) -> dict[str, Any]:
+async def days_getter(
+    dialog_manager: DialogManager, call_bookings: CallBookingService, **_: Any
+) -> dict[str, Any]:
     today = call_bookings.today()
-    days = [{"id": day.isoformat(), "label": day_label(day, today)}
-            for day in await call_bookings.offered_days()]
-    return {"days": days, "zone": zone_name(call_bookings.policy.zone),
-            "number": cast(dict[str, Any], dialog_manager.start_data or {}).get("number", "")}
+    days = [
+        {"id": day.isoformat(), "label": day_label(day, today)}
+        for day in await call_bookings.offered_days()
+    ]
+    return {
+        "days": days,
+        "zone": zone_name(call_bookings.policy.zone),
+        "number": cast(dict[str, Any], dialog_manager.start_data or {}).get("number", ""),
+    }
 
 
-async def day_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                     day: str) -> None:
+async def day_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, day: str
+) -> None:
     if not await _call_bookings(manager).free_slots(date.fromisoformat(day)):
         callback_answer: CallbackAnswer = manager.middleware_data["callback_answer"]
         callback_answer.text = t.DAY_FULL
@@ -194,21 +212,29 @@ async def day_chosen(callback: CallbackQuery, widget: Any, manager: DialogManage
     await manager.next()
 
 
-async def times_getter(dialog_manager: DialogManager, call_bookings: CallBookingService,
-                       **_: Any) -> dict[str, Any]:
+async def times_getter(
+    dialog_manager: DialogManager, call_bookings: CallBookingService, **_: Any
+) -> dict[str, Any]:
     day = date.fromisoformat(dialog_manager.dialog_data["day"])
-    times = [{"minute": slot.hour * 60 + slot.minute, "label": f"{slot:%H:%M}"}
-             for slot in await call_bookings.free_slots(day)]
+    times = [
+        {"minute": slot.hour * 60 + slot.minute, "label": f"{slot:%H:%M}"}
+        for slot in await call_bookings.free_slots(day)
+    ]
     per_page = TIMES_PER_ROW * TIME_ROWS
     pages = max(1, -(-len(times) // per_page))
     page = min(await cast(ManagedScroll, dialog_manager.find(TIMES)).get_page(), pages - 1)
-    return {"times": times, "day": day_in_sentence(day, call_bookings.today()),
-            "zone": zone_name(call_bookings.policy.zone),
-            "has_earlier": page > 0, "has_later": page + 1 < pages}
+    return {
+        "times": times,
+        "day": day_in_sentence(day, call_bookings.today()),
+        "zone": zone_name(call_bookings.policy.zone),
+        "has_earlier": page > 0,
+        "has_later": page + 1 < pages,
+    }
 
 
-async def _slot_refused(callback: CallbackQuery, manager: DialogManager,
-                        refusal: CallOutcome | None) -> None:
+async def _slot_refused(
+    callback: CallbackQuery, manager: DialogManager, refusal: CallOutcome | None
+) -> None:
     """The chosen time is taken or gone: the day's other times, else the other days.
 
     Called in the window of times, which aiogram_dialog shows again unless
@@ -237,11 +263,15 @@ def _chosen_slot(manager: DialogManager, minute: int) -> datetime | None:
     return slot_at(day, minute, _call_bookings(manager).policy)
 
 
-async def time_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                      minute: int) -> None:
+async def time_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, minute: int
+) -> None:
     start = _chosen_slot(manager, minute)
-    refusal = (CallOutcome.SLOT_GONE if start is None
-               else await _call_bookings(manager).slot_refusal(start))
+    refusal = (
+        CallOutcome.SLOT_GONE
+        if start is None
+        else await _call_bookings(manager).slot_refusal(start)
+    )
     if refusal is not None:
         await _slot_refused(callback, manager, refusal)
         return
@@ -258,8 +288,13 @@ def _day_window(state: Any, question: str, *, back: bool) -> Window:
         Refusal(),
         Catalog(question),
         Group(
-            Select(Format("{item[label]}"), id="day", item_id_getter=lambda day: day["id"],
-                   items="days", on_click=day_chosen),
+            Select(
+                Format("{item[label]}"),
+                id="day",
+                item_id_getter=lambda day: day["id"],
+                items="days",
+                on_click=day_chosen,
+            ),
             width=2,
         ),
         MessageInput(button_expected, content_types=ContentType.ANY),
@@ -274,13 +309,21 @@ def _time_window(state: Any, on_click: Any) -> Window:
         Refusal(),
         Catalog(t.ASK_TIME),
         ScrollingGroup(
-            Select(Format("{item[label]}"), id="time", item_id_getter=lambda time: time["minute"],
-                   items="times", type_factory=_minute, on_click=on_click),
-            id=TIMES, width=TIMES_PER_ROW, height=TIME_ROWS, hide_pager=True,
+            Select(
+                Format("{item[label]}"),
+                id="time",
+                item_id_getter=lambda time: time["minute"],
+                items="times",
+                type_factory=_minute,
+                on_click=on_click,
+            ),
+            id=TIMES,
+            width=TIMES_PER_ROW,
+            height=TIME_ROWS,
+            hide_pager=True,
         ),
         Row(
-            PrevPage(scroll=TIMES, id="earlier", text=Const(t.BUTTON_EARLIER),
-                     when="has_earlier"),
+            PrevPage(scroll=TIMES, id="earlier", text=Const(t.BUTTON_EARLIER), when="has_earlier"),
             NextPage(scroll=TIMES, id="later", text=Const(t.BUTTON_LATER), when="has_later"),
         ),
         Back(Const(t.BUTTON_OTHER_DAY)),
@@ -294,14 +337,18 @@ def _time_window(state: Any, on_click: Any) -> Window:
 # --- step 4: the summary ----------------------------------------------------------------------
 
 
-async def summary_getter(dialog_manager: DialogManager, call_bookings: CallBookingService,
-                         **_: Any) -> dict[str, Any]:
+async def summary_getter(
+    dialog_manager: DialogManager, call_bookings: CallBookingService, **_: Any
+) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     start = _chosen_slot(dialog_manager, data["minute"])
     assert start is not None  # only a valid time leads here
-    return {"phone": format_phone(data["phone"]), "description": data["description"],
-            "when": call_bookings.when(start),
-            "zone": zone_name(call_bookings.policy.zone)}
+    return {
+        "phone": format_phone(data["phone"]),
+        "description": data["description"],
+        "when": call_bookings.when(start),
+        "zone": zone_name(call_bookings.policy.zone),
+    }
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -310,15 +357,21 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     message = origin(callback)
     start = _chosen_slot(manager, data["minute"])
     assert start is not None  # only a valid time leads here
-    result = await service.book(callback.from_user.id, message.chat.id, data["phone"],
-                                data["description"], start)
+    result = await service.book(
+        callback.from_user.id, message.chat.id, data["phone"], data["description"], start
+    )
     appeal = result.appeal
     if result.outcome == CallOutcome.DONE:
         assert appeal is not None and appeal.call is not None
         await manager.done()
         await message.answer(
-            render(t.BOOKED, number=appeal.number, when=service.when(appeal.call.start),
-                   zone=zone_name(service.policy.zone), phone=format_phone(data["phone"])),
+            render(
+                t.BOOKED,
+                number=appeal.number,
+                when=service.when(appeal.call.start),
+                zone=zone_name(service.policy.zone),
+                phone=format_phone(data["phone"]),
+            ),
             reply_markup=main_menu(),
         )
     elif result.outcome == CallOutcome.ALREADY:
@@ -336,8 +389,9 @@ async def confirmation_expected(message: Message, widget: Any, manager: DialogMa
 # --- moving a booked call --------------------------------------------------------------------
 
 
-async def new_time_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                          minute: int) -> None:
+async def new_time_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, minute: int
+) -> None:
     service = _call_bookings(manager)
     number = cast(dict[str, Any], manager.start_data)["number"]
     start = _chosen_slot(manager, minute)
@@ -353,9 +407,12 @@ async def new_time_chosen(callback: CallbackQuery, widget: Any, manager: DialogM
     if result.outcome != CallOutcome.DONE:
         await _refuse(message, result, number, service)
         return
-    await message.answer(render(t.MOVED, number=number, when=service.when(start),
-                                zone=zone_name(service.policy.zone)),
-                         reply_markup=main_menu())
+    await message.answer(
+        render(
+            t.MOVED, number=number, when=service.when(start), zone=zone_name(service.policy.zone)
+        ),
+        reply_markup=main_menu(),
+    )
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
@@ -368,13 +425,20 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     return Dialog(
         Window(
             Refusal(),
-            Multi(Catalog(t.ASK_PHONE), Catalog(t.ASK_PHONE_PROFILE, when="phone"),
-                  sep="\n\n"),
-            Button(Format(t.BUTTON_PROFILE_PHONE), id="profile_phone",
-                   on_click=profile_phone_chosen, when="phone"),
+            Multi(Catalog(t.ASK_PHONE), Catalog(t.ASK_PHONE_PROFILE, when="phone"), sep="\n\n"),
+            Button(
+                Format(t.BUTTON_PROFILE_PHONE),
+                id="profile_phone",
+                on_click=profile_phone_chosen,
+                when="phone",
+            ),
             MessageInput(contact_shared, content_types=[ContentType.CONTACT]),
-            TextInput(id="phone", type_factory=parse, on_success=phone_accepted,
-                      on_error=explain_refusal(validation.CALLER_PHONE)),
+            TextInput(
+                id="phone",
+                type_factory=parse,
+                on_success=phone_accepted,
+                on_error=explain_refusal(validation.CALLER_PHONE),
+            ),
             MessageInput(phone_expected, content_types=ContentType.ANY),
             navigation(back=False),
             state=CallbackRequest.waiting_for_phone,
@@ -383,8 +447,12 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Catalog(t.ASK_DESCRIPTION),
-            TextInput(id="description", type_factory=describe, on_success=description_accepted,
-                      on_error=explain_refusal(validation.GENERIC)),
+            TextInput(
+                id="description",
+                type_factory=describe,
+                on_success=description_accepted,
+                on_error=explain_refusal(validation.GENERIC),
+            ),
             text_expected(),
             navigation(),
             state=CallbackRequest.waiting_for_description,
@@ -414,8 +482,9 @@ def create_rescheduling_dialog(settings: Settings, clock: Clock) -> Dialog:
 # --- a booked call's buttons: move, cancel, confirm -----------------------------------------
 
 
-async def _refuse(message: Message, result: CallResult, number: str,
-                  call_bookings: CallBookingService) -> None:
+async def _refuse(
+    message: Message, result: CallResult, number: str, call_bookings: CallBookingService
+) -> None:
     appeal = result.appeal
     if result.outcome == CallOutcome.TOO_LATE and appeal is not None and appeal.call is not None:
         text = render(t.TOO_LATE, number=number, when=call_bookings.when(appeal.call.start))
@@ -426,61 +495,83 @@ async def _refuse(message: Message, result: CallResult, number: str,
     await message.answer(text, reply_markup=main_menu())
 
 
-async def menu_pressed(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
-                       call_bookings: CallBookingService, dialog_manager: DialogManager) -> None:
+async def menu_pressed(
+    callback: CallbackQuery,
+    state: FSMContext,
+    consent: ConsentService,
+    call_bookings: CallBookingService,
+    dialog_manager: DialogManager,
+) -> None:
     await start_booking(origin(callback), state, consent, call_bookings, dialog_manager)
 
 
-async def move_pressed(callback: CallbackQuery, callback_data: CallManage, state: FSMContext,
-                       call_bookings: CallBookingService, dialog_manager: DialogManager) -> None:
+async def move_pressed(
+    callback: CallbackQuery,
+    callback_data: CallManage,
+    state: FSMContext,
+    call_bookings: CallBookingService,
+    dialog_manager: DialogManager,
+) -> None:
     checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
     if checked.outcome != CallOutcome.DONE:
         await _refuse(origin(callback), checked, callback_data.number, call_bookings)
         return
     await state.clear()
-    await dialog_manager.start(CallRescheduling.choosing_day, data={"number": callback_data.number},
-                               mode=StartMode.RESET_STACK)
+    await dialog_manager.start(
+        CallRescheduling.choosing_day,
+        data={"number": callback_data.number},
+        mode=StartMode.RESET_STACK,
+    )
 
 
-async def cancel_pressed(callback: CallbackQuery, callback_data: CallManage,
-                         call_bookings: CallBookingService) -> None:
+async def cancel_pressed(
+    callback: CallbackQuery, callback_data: CallManage, call_bookings: CallBookingService
+) -> None:
     message = origin(callback)
     checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
     appeal = checked.appeal
     if checked.outcome != CallOutcome.DONE or appeal is None or appeal.call is None:
         await _refuse(message, checked, callback_data.number, call_bookings)
         return
-    await message.answer(render(t.ASK_CANCEL, number=appeal.number,
-                                when=call_bookings.when(appeal.call.start)),
-                         reply_markup=keyboards.ask_cancel(appeal.number))
+    await message.answer(
+        render(t.ASK_CANCEL, number=appeal.number, when=call_bookings.when(appeal.call.start)),
+        reply_markup=keyboards.ask_cancel(appeal.number),
+    )
 
 
-async def cancel_confirmed(callback: CallbackQuery, callback_data: CallManage,
-                           call_bookings: CallBookingService) -> None:
+async def cancel_confirmed(
+    callback: CallbackQuery, callback_data: CallManage, call_bookings: CallBookingService
+) -> None:
     message = origin(callback)
     result = await call_bookings.cancel(callback_data.number, callback.from_user.id)
     if result.outcome != CallOutcome.DONE:
         await _refuse(message, result, callback_data.number, call_bookings)
         return
-    await message.answer(render(t.CANCELLED, number=callback_data.number),
-                         reply_markup=main_menu())
+    await message.answer(render(t.CANCELLED, number=callback_data.number), reply_markup=main_menu())
 
 
-async def cancel_declined(callback: CallbackQuery, callback_data: CallManage,
-                          call_bookings: CallBookingService) -> None:
+async def cancel_declined(
+    callback: CallbackQuery, callback_data: CallManage, call_bookings: CallBookingService
+) -> None:
     message = origin(callback)
     checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
     appeal = checked.appeal
     if appeal is None or appeal.call is None:
         await _refuse(message, checked, callback_data.number, call_bookings)
         return
-    await message.answer(render(t.KEPT, when=call_bookings.when(appeal.call.start)),
-                         reply_markup=main_menu())
+    await message.answer(
+        render(t.KEPT, when=call_bookings.when(appeal.call.start)), reply_markup=main_menu()
+    )
 
 
-async def call_confirmed(callback: CallbackQuery, callback_data: CallManage,
-                         callback_answer: CallbackAnswer, call_bookings: CallBookingService,
-                         appeals: AppealService, settings: Settings) -> None:
+async def call_confirmed(
+    callback: CallbackQuery,
+    callback_data: CallManage,
+    callback_answer: CallbackAnswer,
+    call_bookings: CallBookingService,
+    appeals: AppealService,
+    settings: Settings,
+) -> None:
     result = await call_bookings.confirm(callback_data.number, callback.from_user.id)
     appeal = result.appeal
     if result.outcome == CallOutcome.NOT_DONE:
@@ -492,13 +583,17 @@ async def call_confirmed(callback: CallbackQuery, callback_data: CallManage,
         callback_answer.show_alert = True
         return
     message = origin(callback)
-    heading = (render(t.CONFIRMED, number=appeal.number) if result.outcome == CallOutcome.DONE
-               else t.ALREADY_CONFIRMED)
+    heading = (
+        render(t.CONFIRMED, number=appeal.number)
+        if result.outcome == CallOutcome.DONE
+        else t.ALREADY_CONFIRMED
+    )
     record = appeal_details(appeal, await appeals.history(appeal), settings.zone)
     if result.closed_now:
         await answer_long(message, heading + "\n\n" + record)
-        await message.answer(conversation_texts.ASK_RATING,
-                             reply_markup=conversation_keyboards.rating(appeal.number))
+        await message.answer(
+            conversation_texts.ASK_RATING, reply_markup=conversation_keyboards.rating(appeal.number)
+        )
     else:
         await answer_long(message, heading + "\n\n" + record, reply_markup=main_menu())
 
@@ -507,12 +602,12 @@ def create_router() -> Router:
     router = citizen_router(__name__)
     router.callback_query.register(menu_pressed, Menu.filter(F.item == MenuItem.CALLBACK))
     router.callback_query.register(move_pressed, CallManage.filter(F.action == CallAction.MOVE))
-    router.callback_query.register(cancel_pressed,
-                                   CallManage.filter(F.action == CallAction.CANCEL))
-    router.callback_query.register(cancel_confirmed,
-                                   CallManage.filter(F.action == CallAction.CANCEL_SURE))
-    router.callback_query.register(cancel_declined,
-                                   CallManage.filter(F.action == CallAction.KEEP))
-    router.callback_query.register(call_confirmed,
-                                   CallManage.filter(F.action == CallAction.CONFIRM))
+    router.callback_query.register(cancel_pressed, CallManage.filter(F.action == CallAction.CANCEL))
+    router.callback_query.register(
+        cancel_confirmed, CallManage.filter(F.action == CallAction.CANCEL_SURE)
+    )
+    router.callback_query.register(cancel_declined, CallManage.filter(F.action == CallAction.KEEP))
+    router.callback_query.register(
+        call_confirmed, CallManage.filter(F.action == CallAction.CONFIRM)
+    )
     return router

@@ -22,16 +22,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import CallDesk, CallDeskAction
-from bot.rendering.operators import callbacks_list
-from bot.filters import InOperatorsChat, IsOperator
-from bot.keyboards import operators as keyboards
-from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
 from bot.domain.validators import Invalid, clean_text
+from bot.filters import InOperatorsChat, IsOperator
+from bot.handlers.replies import alert, answer_long, operator, origin
+from bot.keyboards import operators as keyboards
+from bot.rendering.operators import callbacks_list
+from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
+from bot.states.call_booking import OperatorCallResult
 from bot.texts import call_booking as t
 from bot.texts import operators as operator_texts
 from bot.texts import plain, render
-from bot.handlers.replies import alert, answer_long, operator, origin
-from bot.states.call_booking import OperatorCallResult
 
 RESULT_LIMIT = 500
 
@@ -46,8 +46,12 @@ def _refusal(result: CallResult, number: str) -> str:
     return plain(t.NOT_SCHEDULED, number=number)
 
 
-async def _asked_first(callback: CallbackQuery, callback_data: CallDesk, checked: CallResult,
-                       call_bookings: CallBookingService) -> bool:
+async def _asked_first(
+    callback: CallbackQuery,
+    callback_data: CallDesk,
+    checked: CallResult,
+    call_bookings: CallBookingService,
+) -> bool:
     """Before the call's time: ask whether to mark it anyway (True: asked, do not mark yet)."""
     appeal = checked.appeal
     assert appeal is not None and appeal.call is not None
@@ -55,11 +59,15 @@ async def _asked_first(callback: CallbackQuery, callback_data: CallDesk, checked
         return False
     called = callback_data.action == CallDeskAction.CALLED
     await origin(callback).reply(
-        render(t.EARLY_CALLED if called else t.EARLY_NOT_REACHED,
-               number=callback_data.number, when=call_bookings.when(appeal.call.start)),
+        render(
+            t.EARLY_CALLED if called else t.EARLY_NOT_REACHED,
+            number=callback_data.number,
+            when=call_bookings.when(appeal.call.start),
+        ),
         reply_markup=keyboards.early_mark_prompt(
             callback_data.number,
-            CallDeskAction.CALLED_EARLY if called else CallDeskAction.NOT_REACHED_EARLY),
+            CallDeskAction.CALLED_EARLY if called else CallDeskAction.NOT_REACHED_EARLY,
+        ),
     )
     return True
 
@@ -71,16 +79,21 @@ async def _answered_question(callback: CallbackQuery, callback_data: CallDesk) -
             await origin(callback).edit_reply_markup(reply_markup=None)
 
 
-async def ask_result(callback: CallbackQuery, callback_data: CallDesk, state: FSMContext,
-                     callback_answer: CallbackAnswer,
-                     call_bookings: CallBookingService) -> None:
+async def ask_result(
+    callback: CallbackQuery,
+    callback_data: CallDesk,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    call_bookings: CallBookingService,
+) -> None:
     checked = await call_bookings.scheduled(callback_data.number)
     if checked.outcome != CallOutcome.DONE:
         callback_answer.show_alert = True
         callback_answer.text = _refusal(checked, callback_data.number)
         return
     if callback_data.action == CallDeskAction.CALLED and await _asked_first(
-            callback, callback_data, checked, call_bookings):
+        callback, callback_data, checked, call_bookings
+    ):
         return
     await _answered_question(callback, callback_data)
     await state.set_state(OperatorCallResult.waiting_for_result)
@@ -91,15 +104,18 @@ async def ask_result(callback: CallbackQuery, callback_data: CallDesk, state: FS
     )
 
 
-async def result_typed(message: Message, state: FSMContext,
-                       call_bookings: CallBookingService) -> None:
+async def result_typed(
+    message: Message, state: FSMContext, call_bookings: CallBookingService
+) -> None:
     assert message.from_user is not None
     number = (await state.get_data())["call_number"]
     try:
         result = clean_text(message.text, max_length=RESULT_LIMIT)
     except Invalid:
-        await message.reply(render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
-                            reply_markup=keyboards.call_result_prompt(number))
+        await message.reply(
+            render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+            reply_markup=keyboards.call_result_prompt(number),
+        )
         return
     await state.clear()
     actor = operator(message.from_user)
@@ -112,13 +128,15 @@ async def result_typed(message: Message, state: FSMContext,
 
 async def result_expected(message: Message, state: FSMContext) -> None:
     number = (await state.get_data())["call_number"]
-    await message.reply(t.RESULT_EXPECTED + " "
-                        + render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
-                        reply_markup=keyboards.call_result_prompt(number))
+    await message.reply(
+        t.RESULT_EXPECTED + " " + render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+        reply_markup=keyboards.call_result_prompt(number),
+    )
 
 
-async def keep_unmarked(callback: CallbackQuery, callback_data: CallDesk,
-                        state: FSMContext) -> None:
+async def keep_unmarked(
+    callback: CallbackQuery, callback_data: CallDesk, state: FSMContext
+) -> None:
     if (await state.get_data()).get("call_number") == callback_data.number:
         await state.clear()
     await origin(callback).edit_text(render(t.MARK_KEPT, number=callback_data.number))
@@ -130,17 +148,22 @@ async def cancel_command(message: Message, state: FSMContext) -> None:
     await message.reply(render(t.MARK_KEPT, number=number))
 
 
-async def not_reached(callback: CallbackQuery, callback_data: CallDesk,
-                      callback_answer: CallbackAnswer,
-                      call_bookings: CallBookingService) -> None:
+async def not_reached(
+    callback: CallbackQuery,
+    callback_data: CallDesk,
+    callback_answer: CallbackAnswer,
+    call_bookings: CallBookingService,
+) -> None:
     if callback_data.action == CallDeskAction.NOT_REACHED:
         checked = await call_bookings.scheduled(callback_data.number)
         if checked.outcome == CallOutcome.DONE and await _asked_first(
-                callback, callback_data, checked, call_bookings):
+            callback, callback_data, checked, call_bookings
+        ):
             return
     await _answered_question(callback, callback_data)
-    result = await call_bookings.mark_not_reached(callback_data.number,
-                                                  operator(callback.from_user))
+    result = await call_bookings.mark_not_reached(
+        callback_data.number, operator(callback.from_user)
+    )
     callback_answer.show_alert = True
     if result.outcome == CallOutcome.DONE:
         callback_answer.text = alert(plain(t.MARKED_NOT_REACHED, number=callback_data.number))
@@ -151,8 +174,9 @@ async def not_reached(callback: CallbackQuery, callback_data: CallDesk,
 async def callbacks_command(message: Message, call_bookings: CallBookingService) -> None:
     day = call_bookings.today()
     calls = await call_bookings.calls_of_day(day)
-    await answer_long(message, callbacks_list(calls, day, call_bookings.now(),
-                                              call_bookings.policy))
+    await answer_long(
+        message, callbacks_list(calls, day, call_bookings.now(), call_bookings.policy)
+    )
 
 
 async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
@@ -161,8 +185,11 @@ async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer
 
 
 async def refuse_command(message: Message) -> None:
-    await message.reply(operator_texts.ANONYMOUS_ADMIN if message.sender_chat is not None
-                        else operator_texts.NOT_OPERATOR)
+    await message.reply(
+        operator_texts.ANONYMOUS_ADMIN
+        if message.sender_chat is not None
+        else operator_texts.NOT_OPERATOR
+    )
 
 
 async def refuse_in_private(message: Message) -> None:
@@ -175,18 +202,25 @@ def create_router() -> Router:
     desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
     desk.callback_query.filter(CallDesk.filter(), IsOperator())
-    desk.callback_query.register(ask_result, CallDesk.filter(
-        F.action.in_({CallDeskAction.CALLED, CallDeskAction.CALLED_EARLY})))
-    desk.callback_query.register(not_reached, CallDesk.filter(
-        F.action.in_({CallDeskAction.NOT_REACHED, CallDeskAction.NOT_REACHED_EARLY})))
+    desk.callback_query.register(
+        ask_result,
+        CallDesk.filter(F.action.in_({CallDeskAction.CALLED, CallDeskAction.CALLED_EARLY})),
+    )
+    desk.callback_query.register(
+        not_reached,
+        CallDesk.filter(
+            F.action.in_({CallDeskAction.NOT_REACHED, CallDeskAction.NOT_REACHED_EARLY})
+        ),
+    )
     desk.callback_query.register(keep_unmarked, CallDesk.filter(F.action == CallDeskAction.KEEP))
     desk.message.register(callbacks_command, Command("callbacks"))
-    desk.message.register(cancel_command, OperatorCallResult.waiting_for_result,
-                          Command("cancel"))
-    desk.message.register(result_typed, OperatorCallResult.waiting_for_result, F.text,
-                          ~F.text.startswith("/"))
-    desk.message.register(result_expected, OperatorCallResult.waiting_for_result,
-                          ~F.text.startswith("/"))
+    desk.message.register(cancel_command, OperatorCallResult.waiting_for_result, Command("cancel"))
+    desk.message.register(
+        result_typed, OperatorCallResult.waiting_for_result, F.text, ~F.text.startswith("/")
+    )
+    desk.message.register(
+        result_expected, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
+    )
 
     refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, CallDesk.filter())

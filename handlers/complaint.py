@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
-from aiogram import Bot
 from aiogram.types import CallbackQuery, Chat, ContentType, Message, ReplyKeyboardRemove, User
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
@@ -44,8 +43,9 @@ MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
 
 
-async def start_complaint(message: Message, state: FSMContext, consent: ConsentService,
-                          manager: DialogManager) -> None:
+async def start_complaint(
+    message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
+) -> None:
     if await consent_asked(message, state, consent, ConsentNext.COMPLAINT):
         # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
         if manager.has_context():
@@ -64,8 +64,9 @@ async def _keep(manager: DialogManager, field: str, value: Any) -> None:
     manager.dialog_data[field] = value
     if field == "caller_phone":
         # Says which number was taken, and takes the contact keyboard away.
-        await _chat_message(manager, render(t.PHONE_TAKEN, phone=format_phone(value)),
-                            ReplyKeyboardRemove())
+        await _chat_message(
+            manager, render(t.PHONE_TAKEN, phone=format_phone(value)), ReplyKeyboardRemove()
+        )
     if manager.dialog_data.get("editing"):
         await manager.switch_to(WrittenComplaint.reviewing)
     elif field == "topic":
@@ -92,8 +93,9 @@ async def show_phone_step(manager: DialogManager) -> None:
     manager.show_mode = ShowMode.NO_UPDATE
 
 
-async def profile_phone_chosen(callback: CallbackQuery, button: Button,
-                               manager: DialogManager) -> None:
+async def profile_phone_chosen(
+    callback: CallbackQuery, button: Button, manager: DialogManager
+) -> None:
     phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
     phone = await phone_change.current_phone(callback.from_user.id)
     if phone is None:  # forgotten meanwhile (/forget): the number is asked again
@@ -106,17 +108,18 @@ async def contact_shared(message: Message, widget: Any, manager: DialogManager) 
     assert message.contact is not None
     settings: Settings = manager.middleware_data["settings"]
     try:
-        phone = parse_phone(message.contact.phone_number, region=settings.default_region,
-                            mobile_only=False)
+        phone = parse_phone(
+            message.contact.phone_number, region=settings.default_region, mobile_only=False
+        )
     except Invalid as error:
-        refuse(manager, explain(error.problem.value, dict(error.details),
-                                validation.CALLER_PHONE))
+        refuse(manager, explain(error.problem.value, dict(error.details), validation.CALLER_PHONE))
         return
     await _keep(manager, "caller_phone", phone)
 
 
-async def phone_getter(dialog_manager: DialogManager, phone_change: PhoneChangeService,
-                       event_from_user: User, **_: Any) -> dict[str, Any]:
+async def phone_getter(
+    dialog_manager: DialogManager, phone_change: PhoneChangeService, event_from_user: User, **_: Any
+) -> dict[str, Any]:
     profile = await phone_change.current_phone(event_from_user.id)
     values = await current_value_getter("caller_phone")(dialog_manager)
     return {**values, "phone": format_phone(profile) if profile else None}
@@ -125,7 +128,8 @@ async def phone_getter(dialog_manager: DialogManager, phone_change: PhoneChangeS
 async def nobody_answered(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     manager.dialog_data["errors"] = t.NO_ANSWER
     await manager.switch_to(
-        WrittenComplaint.reviewing if manager.dialog_data.get("editing")
+        WrittenComplaint.reviewing
+        if manager.dialog_data.get("editing")
         else WrittenComplaint.waiting_for_desired_result
     )
 
@@ -137,19 +141,31 @@ async def attachment_received(message: Message, widget: Any, manager: DialogMana
         return
     if message.photo:
         largest = message.photo[-1]
-        stored.append({"kind": "photo", "file_id": largest.file_id,
-                       "file_unique_id": largest.file_unique_id, "file_name": None})
+        stored.append(
+            {
+                "kind": "photo",
+                "file_id": largest.file_id,
+                "file_unique_id": largest.file_unique_id,
+                "file_name": None,
+            }
+        )
     else:
         assert message.document is not None
-        stored.append({"kind": "document", "file_id": message.document.file_id,
-                       "file_unique_id": message.document.file_unique_id,
-                       "file_name": message.document.file_name})
+        stored.append(
+            {
+                "kind": "document",
+                "file_id": message.document.file_id,
+                "file_unique_id": message.document.file_unique_id,
+                "file_name": message.document.file_name,
+            }
+        )
     manager.dialog_data["attachments"] = stored
     refuse(manager, render(t.ATTACHMENT_ADDED, count=len(stored), limit=MAX_ATTACHMENTS))
 
 
-async def attachment_removed(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                             index: str) -> None:
+async def attachment_removed(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, index: str
+) -> None:
     stored = list(manager.dialog_data.get("attachments", []))
     position = int(index) - 1
     if 0 <= position < len(stored):  # a press of an older list may name one already removed
@@ -164,7 +180,7 @@ async def attachment_expected(message: Message, widget: Any, manager: DialogMana
 
 async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     manager.dialog_data["editing"] = True
-    field = button.widget_id.removeprefix("edit_")
+    field = (button.widget_id or "").removeprefix("edit_")
     if field == "caller_phone":
         await show_phone_step(manager)
     else:
@@ -199,9 +215,13 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
         for item in data.get("attachments", [])
     ]
     assert callback.message is not None
-    appeal = await appeals.file(callback.from_user.id, callback.message.chat.id,
-                                AppealType.COMPLAINT, {name: data[name] for name in TEXT_FIELDS},
-                                attachments)
+    appeal = await appeals.file(
+        callback.from_user.id,
+        callback.message.chat.id,
+        AppealType.COMPLAINT,
+        {name: data[name] for name in TEXT_FIELDS},
+        attachments,
+    )
     # The whole stack: opened from the appeal types, the complaint does not go back to them.
     await manager.reset_stack()
     await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
@@ -210,13 +230,18 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
 async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     stored = dialog_manager.dialog_data.get("attachments", [])
     items = [
-        render(t.ATTACHMENT_PHOTO, index=index) if item["kind"] == "photo"
+        render(t.ATTACHMENT_PHOTO, index=index)
+        if item["kind"] == "photo"
         else render(t.ATTACHMENT_DOCUMENT, index=index, name=item.get("file_name") or "без имени")
         for index, item in enumerate(stored, start=1)
     ]
-    return {"limit": MAX_ATTACHMENTS, "count": len(stored), "has_attachments": bool(stored),
-            "items": join_lines(items),
-            "numbers": [str(index) for index in range(1, len(stored) + 1)]}
+    return {
+        "limit": MAX_ATTACHMENTS,
+        "count": len(stored),
+        "has_attachments": bool(stored),
+        "items": join_lines(items),
+        "numbers": [str(index) for index in range(1, len(stored) + 1)],
+    }
 
 
 def current_value_getter(field: str) -> Any:
@@ -232,36 +257,60 @@ def current_value_getter(field: str) -> Any:
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     dialog_manager.dialog_data["editing"] = False
-    lines = [render(t.SUMMARY_LINE, name=common_texts.FIELD_NAMES[name],
-                    value=field_value(name, data.get(name))) for name in TEXT_FIELDS]
+    lines = [
+        render(
+            t.SUMMARY_LINE,
+            name=common_texts.FIELD_NAMES[name],
+            value=field_value(name, data.get(name)),
+        )
+        for name in TEXT_FIELDS
+    ]
     count = len(data.get("attachments", []))
-    lines.append(render(
-        t.SUMMARY_LINE, name=common_texts.FIELD_NAMES["attachments"],
-        value=render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS,
-    ))
+    lines.append(
+        render(
+            t.SUMMARY_LINE,
+            name=common_texts.FIELD_NAMES["attachments"],
+            value=render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS,
+        )
+    )
     return {"fields": join_lines(lines)}
 
 
 def _edit_button(field: str) -> Button:
-    return Button(Const(render(t.BUTTON_EDIT, name=common_texts.FIELD_NAMES[field])),
-                  id=f"edit_{field}", on_click=edit_field)
+    return Button(
+        Const(render(t.BUTTON_EDIT, name=common_texts.FIELD_NAMES[field])),
+        id=f"edit_{field}",
+        on_click=edit_field,
+    )
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     def now() -> Any:
         return clock.now().astimezone(settings.zone)
 
-    def text_step(field: str, state: Any, parse: Any, problems: Any = validation.GENERIC,
-                  *extra: Any, back: Any = True, texts: tuple[Any, ...] = (),
-                  inputs: tuple[Any, ...] = (), getter: Any = None) -> Window:
+    def text_step(
+        field: str,
+        state: Any,
+        parse: Any,
+        problems: Any = validation.GENERIC,
+        *extra: Any,
+        back: Any = True,
+        texts: tuple[Any, ...] = (),
+        inputs: tuple[Any, ...] = (),
+        getter: Any = None,
+    ) -> Window:
         return Window(
             Refusal(),
             Const(t.PROMPTS[field]),
             *texts,
             Catalog(common_texts.EDITING_CURRENT, when="current"),
             *inputs,
-            TextInput(id=field, type_factory=parse, on_success=answered,
-                      on_error=explain_refusal(problems)),
+            TextInput(
+                id=field,
+                type_factory=parse,
+                on_success=answered,
+                on_error=explain_refusal(problems),
+            ),
             text_expected(),
             *extra,
             navigation(back=back, on_back=went_back),
@@ -270,39 +319,66 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         )
 
     return Dialog(
-        text_step("topic", WrittenComplaint.waiting_for_topic,
-                  lambda text: clean_text(text, max_length=200, min_length=3), validation.GENERIC,
-                  # From «Новое обращение» (on top of the types): «Назад» goes back to them.
-                  Cancel(Const(common_texts.BUTTON_BACK), id="to_types",
-                         when=opened_on_top_not_editing),
-                  back=editing),
-        text_step("caller_phone", WrittenComplaint.waiting_for_caller_phone,
-                  lambda text: parse_phone(text, region=settings.default_region,
-                                           mobile_only=False),
-                  validation.CALLER_PHONE,
-                  Button(Format(t.BUTTON_PROFILE_PHONE), id="profile_phone",
-                         on_click=profile_phone_chosen, when="phone"),
-                  texts=(Catalog(t.PROMPTS["caller_phone_profile"], when="phone"),),
-                  inputs=(MessageInput(contact_shared, content_types=[ContentType.CONTACT]),),
-                  getter=phone_getter),
-        text_step("attempts", WrittenComplaint.waiting_for_attempts,
-                  lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
-                  validation.MOMENTS_SEVERAL),
-        text_step("errors", WrittenComplaint.waiting_for_errors,
-                  lambda text: clean_text(text, max_length=1000), validation.GENERIC,
-                  Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered)),
-        text_step("desired_result", WrittenComplaint.waiting_for_desired_result,
-                  lambda text: clean_text(text, max_length=1000)),
+        text_step(
+            "topic",
+            WrittenComplaint.waiting_for_topic,
+            lambda text: clean_text(text, max_length=200, min_length=3),
+            validation.GENERIC,
+            # From «Новое обращение» (on top of the types): «Назад» goes back to them.
+            Cancel(Const(common_texts.BUTTON_BACK), id="to_types", when=opened_on_top_not_editing),
+            back=editing,
+        ),
+        text_step(
+            "caller_phone",
+            WrittenComplaint.waiting_for_caller_phone,
+            lambda text: parse_phone(text, region=settings.default_region, mobile_only=False),
+            validation.CALLER_PHONE,
+            Button(
+                Format(t.BUTTON_PROFILE_PHONE),
+                id="profile_phone",
+                on_click=profile_phone_chosen,
+                when="phone",
+            ),
+            texts=(Catalog(t.PROMPTS["caller_phone_profile"], when="phone"),),
+            inputs=(MessageInput(contact_shared, content_types=[ContentType.CONTACT]),),
+            getter=phone_getter,
+        ),
+        text_step(
+            "attempts",
+            WrittenComplaint.waiting_for_attempts,
+            lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
+            validation.MOMENTS_SEVERAL,
+        ),
+        text_step(
+            "errors",
+            WrittenComplaint.waiting_for_errors,
+            lambda text: clean_text(text, max_length=1000),
+            validation.GENERIC,
+            Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered),
+        ),
+        text_step(
+            "desired_result",
+            WrittenComplaint.waiting_for_desired_result,
+            lambda text: clean_text(text, max_length=1000),
+        ),
         Window(
             Refusal(),
             Catalog(t.PROMPTS["attachments"], when=~F["has_attachments"]),
             Catalog(t.ATTACHMENTS_LIST, when=F["has_attachments"]),
-            MessageInput(attachment_received, content_types=[ContentType.PHOTO,
-                                                             ContentType.DOCUMENT]),
+            MessageInput(
+                attachment_received, content_types=[ContentType.PHOTO, ContentType.DOCUMENT]
+            ),
             MessageInput(attachment_expected, content_types=ContentType.ANY),
-            Group(Select(Format(t.BUTTON_REMOVE), id="remove",
-                         item_id_getter=str, items="numbers", on_click=attachment_removed),
-                  width=5),
+            Group(
+                Select(
+                    Format(t.BUTTON_REMOVE),
+                    id="remove",
+                    item_id_getter=str,
+                    items="numbers",
+                    on_click=attachment_removed,
+                ),
+                width=5,
+            ),
             Next(Const(t.BUTTON_DONE), when=F["has_attachments"]),
             Next(Const(common_texts.BUTTON_SKIP), when=~F["has_attachments"]),
             navigation(on_back=went_back),

@@ -16,18 +16,24 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
 
 from bot.callback_data import Consent, ConsentAnswer, ConsentNext
+from bot.handlers import appeal, call_booking, complaint, phone, recovery
+from bot.handlers.replies import CONSENT_FOR, citizen_router, origin
 from bot.keyboards.consent import consent_choice, without_consent
 from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
-from bot.texts import consent as t
-from bot.handlers import appeal, call_booking, complaint, phone, recovery
-from bot.handlers.replies import CONSENT_FOR, citizen_router, origin
 from bot.states.consent import PersonalDataConsent
+from bot.texts import consent as t
 
 
-async def agreed(callback: CallbackQuery, callback_data: Consent, state: FSMContext,
-                 callback_answer: CallbackAnswer, consent: ConsentService,
-                 call_bookings: CallBookingService, dialog_manager: DialogManager) -> None:
+async def agreed(
+    callback: CallbackQuery,
+    callback_data: Consent,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    consent: ConsentService,
+    call_bookings: CallBookingService,
+    dialog_manager: DialogManager,
+) -> None:
     await consent.give(callback.from_user.id)
     callback_answer.text = t.AGREED
     message = origin(callback)
@@ -70,9 +76,15 @@ async def _hide_buttons(message: Message) -> None:
 
 def create_router() -> Router:
     router = citizen_router(__name__)
-    router.callback_query.register(agreed, PersonalDataConsent.waiting_for_answer,
-                                   Consent.filter(F.answer == ConsentAnswer.AGREE))
-    router.callback_query.register(declined, PersonalDataConsent.waiting_for_answer,
-                                   Consent.filter(F.answer == ConsentAnswer.DECLINE))
+    router.callback_query.register(
+        agreed,
+        PersonalDataConsent.waiting_for_answer,
+        Consent.filter(F.answer == ConsentAnswer.AGREE),
+    )
+    router.callback_query.register(
+        declined,
+        PersonalDataConsent.waiting_for_answer,
+        Consent.filter(F.answer == ConsentAnswer.DECLINE),
+    )
     router.message.register(answer_expected, PersonalDataConsent.waiting_for_answer)
     return router

@@ -40,7 +40,7 @@ from aiogram_dialog.widgets.text import Const
 from bot.callback_data import Addendum, Rating, Reopen, ReplyToAppeal
 from bot.domain.clock import Clock
 from bot.domain.content import HelpContent
-from bot.domain.models import MessageRef
+from bot.domain.models import Appeal, MessageRef
 from bot.domain.validators import clean_text, find_appeal_number
 from bot.filters import PrivateChat
 from bot.handlers import fallback
@@ -50,7 +50,6 @@ from bot.handlers.widgets import Catalog, Refusal, navigation, refuse
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
 from bot.services.appeals import AppealService
-from bot.domain.models import Appeal
 from bot.services.desk import (
     ActionOutcome,
     DeskService,
@@ -88,17 +87,26 @@ async def tell_closed(message: Message, appeal: Appeal, desk: DeskService) -> No
     """A message for a closed appeal: reopen it (while it may be) or file a new one."""
     until = desk.reopen_until(appeal)
     if until is None:
-        await message.answer(render(t.APPEAL_CLOSED, number=appeal.number),
-                             reply_markup=main_menu())
+        await message.answer(
+            render(t.APPEAL_CLOSED, number=appeal.number), reply_markup=main_menu()
+        )
         return
     await message.answer(
-        render(t.APPEAL_CLOSED_REOPEN, number=appeal.number,
-               until=f"{until.astimezone(desk.zone):%d.%m.%Y %H:%M}"),
-        reply_markup=keyboards.reopen(appeal.number, new_appeal=True))
+        render(
+            t.APPEAL_CLOSED_REOPEN,
+            number=appeal.number,
+            until=f"{until.astimezone(desk.zone):%d.%m.%Y %H:%M}",
+        ),
+        reply_markup=keyboards.reopen(appeal.number, new_appeal=True),
+    )
 
 
-async def reopen_pressed(callback: CallbackQuery, callback_data: Reopen,
-                         callback_answer: CallbackAnswer, desk: DeskService) -> None:
+async def reopen_pressed(
+    callback: CallbackQuery,
+    callback_data: Reopen,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+) -> None:
     result = await desk.reopen(callback_data.number, callback.from_user.id)
     number = callback_data.number
     if result.outcome == ActionOutcome.NOT_FOUND:
@@ -107,15 +115,18 @@ async def reopen_pressed(callback: CallbackQuery, callback_data: Reopen,
         return
     message = origin(callback)
     if result.outcome == ActionOutcome.DONE:
-        await message.answer(render(t.REOPENED, number=number),
-                             reply_markup=keyboards.reply_button(number))
+        await message.answer(
+            render(t.REOPENED, number=number), reply_markup=keyboards.reply_button(number)
+        )
     elif result.outcome == ActionOutcome.UNCHANGED:
-        await message.answer(render(t.REOPEN_NOT_CLOSED, number=number),
-                             reply_markup=keyboards.reply_button(number))
+        await message.answer(
+            render(t.REOPEN_NOT_CLOSED, number=number), reply_markup=keyboards.reply_button(number)
+        )
     else:
-        await message.answer(render(t.REOPEN_TOO_LATE, number=number,
-                                    days=desk.reopen_within.days),
-                             reply_markup=main_menu())
+        await message.answer(
+            render(t.REOPEN_TOO_LATE, number=number, days=desk.reopen_within.days),
+            reply_markup=main_menu(),
+        )
 
 
 ADDENDA = "addenda"  # the storage destiny of messages waiting for «Это дополнение…»
@@ -143,8 +154,11 @@ class WaitingMessages:
     async def keep(self, message_id: int, content: Content, targets: list[str]) -> None:
         """``targets``: the routing's suggestions shown with the offer, shown again after it."""
         kept = await self._fresh()
-        kept[str(message_id)] = {"at": self._now.isoformat(), "content": asdict(content),
-                                 "targets": targets}
+        kept[str(message_id)] = {
+            "at": self._now.isoformat(),
+            "content": asdict(content),
+            "targets": targets,
+        }
         newest = sorted(kept, key=int)[-ADDENDA_KEPT:]
         await self._state.set_data({"messages": {key: kept[key] for key in newest}})
 
@@ -155,9 +169,14 @@ class WaitingMessages:
         return None if item is None else (Content(**item["content"]), item["targets"])
 
 
-async def free_message(message: Message, state: FSMContext, desk: DeskService,
-                       help_content: HelpContent, appeals: AppealService,
-                       dialog_manager: DialogManager) -> None:
+async def free_message(
+    message: Message,
+    state: FSMContext,
+    desk: DeskService,
+    help_content: HelpContent,
+    appeals: AppealService,
+    dialog_manager: DialogManager,
+) -> None:
     """Any message outside dialogues: relayed if it replies to an appeal, else routed and
     offered as an addition to the citizen's open appeals."""
     assert message.from_user is not None
@@ -165,7 +184,9 @@ async def free_message(message: Message, state: FSMContext, desk: DeskService,
     assert content is not None
     replied = message.reply_to_message
     result = await desk.relay_from_citizen(
-        message.from_user.id, content, ref(message),
+        message.from_user.id,
+        content,
+        ref(message),
         reply_to=MessageRef(message.chat.id, replied.message_id) if replied else None,
     )
     if result.outcome == RelayOutcome.NO_OPEN_APPEAL:
@@ -180,14 +201,20 @@ async def free_message(message: Message, state: FSMContext, desk: DeskService,
         await show_status(message, number, message.from_user.id, appeals, dialog_manager)
     await message.answer(
         help_texts.SUGGESTIONS + "\n\n" + t.ADDENDUM_QUESTION if targets else t.ADDENDUM_QUESTION,
-        reply_markup=keyboards.addenda(result.choices, message.message_id, targets,
-                                       help_content.by_id),
+        reply_markup=keyboards.addenda(
+            result.choices, message.message_id, targets, help_content.by_id
+        ),
     )
 
 
-async def addendum_chosen(callback: CallbackQuery, callback_data: Addendum, state: FSMContext,
-                          callback_answer: CallbackAnswer, desk: DeskService,
-                          help_content: HelpContent) -> None:
+async def addendum_chosen(
+    callback: CallbackQuery,
+    callback_data: Addendum,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+    help_content: HelpContent,
+) -> None:
     waiting = await WaitingMessages(state, desk.now()).take(callback_data.message)
     if waiting is None:
         callback_answer.show_alert = True
@@ -196,13 +223,16 @@ async def addendum_chosen(callback: CallbackQuery, callback_data: Addendum, stat
     content, targets = waiting
     message = origin(callback)
     result = await desk.relay_from_citizen(
-        callback.from_user.id, content, MessageRef(message.chat.id, callback_data.message),
+        callback.from_user.id,
+        content,
+        MessageRef(message.chat.id, callback_data.message),
         number=callback_data.number,
     )
     # Cosmetic, as every removal of old buttons: the suggestions stay, the offers go.
     with contextlib.suppress(TelegramBadRequest):
-        await message.edit_reply_markup(reply_markup=keyboards.addenda(
-            [], callback_data.message, targets, help_content.by_id))
+        await message.edit_reply_markup(
+            reply_markup=keyboards.addenda([], callback_data.message, targets, help_content.by_id)
+        )
     await tell_outcome(message, result, desk)
 
 
@@ -214,9 +244,14 @@ async def unsupported_message(message: Message, desk: DeskService) -> None:
     await message.answer(t.MESSAGE_EXPECTED)
 
 
-async def reply_pressed(callback: CallbackQuery, callback_data: ReplyToAppeal, state: FSMContext,
-                        callback_answer: CallbackAnswer, desk: DeskService,
-                        dialog_manager: DialogManager) -> None:
+async def reply_pressed(
+    callback: CallbackQuery,
+    callback_data: ReplyToAppeal,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+    dialog_manager: DialogManager,
+) -> None:
     appeal = await desk.find(callback_data.number)
     if appeal is None or appeal.citizen_id != callback.from_user.id:
         callback_answer.show_alert = True
@@ -228,8 +263,11 @@ async def reply_pressed(callback: CallbackQuery, callback_data: ReplyToAppeal, s
         await tell_closed(message, appeal, desk)
         return
     await state.clear()
-    await dialog_manager.start(AppealConversation.waiting_for_message,
-                               data={"number": appeal.number}, mode=StartMode.RESET_STACK)
+    await dialog_manager.start(
+        AppealConversation.waiting_for_message,
+        data={"number": appeal.number},
+        mode=StartMode.RESET_STACK,
+    )
 
 
 async def message_for_appeal(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -239,8 +277,9 @@ async def message_for_appeal(message: Message, widget: Any, manager: DialogManag
     assert content is not None
     number = cast(dict[str, Any], manager.start_data)["number"]
     await manager.done()
-    result = await desk.relay_from_citizen(message.from_user.id, content, ref(message),
-                                           number=number)
+    result = await desk.relay_from_citizen(
+        message.from_user.id, content, ref(message), number=number
+    )
     await tell_outcome(message, result, desk)
 
 
@@ -254,9 +293,14 @@ async def edited(message: Message, desk: DeskService) -> None:
         await desk.citizen_edit(ref(message), content)
 
 
-async def rated(callback: CallbackQuery, callback_data: Rating, state: FSMContext,
-                callback_answer: CallbackAnswer, desk: DeskService,
-                dialog_manager: DialogManager) -> None:
+async def rated(
+    callback: CallbackQuery,
+    callback_data: Rating,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+    dialog_manager: DialogManager,
+) -> None:
     outcome = await desk.rate(callback_data.number, callback.from_user.id, callback_data.score)
     if outcome != RateOutcome.SAVED:
         callback_answer.show_alert = True
@@ -269,14 +313,16 @@ async def rated(callback: CallbackQuery, callback_data: Rating, state: FSMContex
     with contextlib.suppress(TelegramBadRequest):
         await origin(callback).edit_reply_markup(reply_markup=None)
     await state.clear()
-    await dialog_manager.start(RatingFeedback.waiting_for_comment,
-                               data={"number": callback_data.number,
-                                     "score": callback_data.score},
-                               mode=StartMode.RESET_STACK)
+    await dialog_manager.start(
+        RatingFeedback.waiting_for_comment,
+        data={"number": callback_data.number, "score": callback_data.score},
+        mode=StartMode.RESET_STACK,
+    )
 
 
-async def comment_typed(message: Message, widget: Any, manager: DialogManager,
-                        comment: str) -> None:
+async def comment_typed(
+    message: Message, widget: Any, manager: DialogManager, comment: str
+) -> None:
     desk: DeskService = manager.middleware_data["desk"]
     assert message.from_user is not None
     number = cast(dict[str, Any], manager.start_data)["number"]
@@ -299,34 +345,45 @@ async def started_with(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     return dict(dialog_manager.start_data)  # type: ignore[arg-type]
 
 
-async def comment_refused(message: Message, widget: Any, manager: DialogManager,
-                          error: ValueError) -> None:
+async def comment_refused(
+    message: Message, widget: Any, manager: DialogManager, error: ValueError
+) -> None:
     refuse(manager, t.RATING_COMMENT_EXPECTED)
 
 
 def create_dialogs(settings: Settings, clock: Clock) -> list[Dialog]:
     """The message after «Ответить по обращению»; the comment after a rating."""
     return [
-        Dialog(Window(
-            Refusal(),
-            Catalog(t.ASK_MESSAGE),
-            MessageInput(message_for_appeal, content_types=[
-                ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT]),
-            MessageInput(message_expected, content_types=ContentType.ANY),
-            navigation(back=False),
-            state=AppealConversation.waiting_for_message,
-            getter=started_with,
-        )),
-        Dialog(Window(
-            Refusal(),
-            Catalog(t.RATING_THANKS),
-            TextInput(id="comment", type_factory=lambda text: clean_text(text, max_length=1000),
-                      on_success=comment_typed, on_error=comment_refused),
-            MessageInput(comment_expected, content_types=ContentType.ANY),
-            Button(Const(t.BUTTON_NO_COMMENT), id="no_comment", on_click=no_comment),
-            state=RatingFeedback.waiting_for_comment,
-            getter=started_with,
-        )),
+        Dialog(
+            Window(
+                Refusal(),
+                Catalog(t.ASK_MESSAGE),
+                MessageInput(
+                    message_for_appeal,
+                    content_types=[ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT],
+                ),
+                MessageInput(message_expected, content_types=ContentType.ANY),
+                navigation(back=False),
+                state=AppealConversation.waiting_for_message,
+                getter=started_with,
+            )
+        ),
+        Dialog(
+            Window(
+                Refusal(),
+                Catalog(t.RATING_THANKS),
+                TextInput(
+                    id="comment",
+                    type_factory=lambda text: clean_text(text, max_length=1000),
+                    on_success=comment_typed,
+                    on_error=comment_refused,
+                ),
+                MessageInput(comment_expected, content_types=ContentType.ANY),
+                Button(Const(t.BUTTON_NO_COMMENT), id="no_comment", on_click=no_comment),
+                state=RatingFeedback.waiting_for_comment,
+                getter=started_with,
+            )
+        ),
     ]
 
 
@@ -338,9 +395,14 @@ async def bot_unblocked(event: ChatMemberUpdated, desk: DeskService) -> None:
     await desk.set_bot_blocked(event.from_user.id, False)
 
 
-async def text_over_a_screen(message: Message, state: FSMContext, desk: DeskService,
-                             help_content: HelpContent, appeals: AppealService,
-                             dialog_manager: DialogManager) -> None:
+async def text_over_a_screen(
+    message: Message,
+    state: FSMContext,
+    desk: DeskService,
+    help_content: HelpContent,
+    appeals: AppealService,
+    dialog_manager: DialogManager,
+) -> None:
     """Text typed while the list of appeals or one appeal's details are shown.
 
     Those screens ask nothing, so refusing the text would lose it: the screen is left and the
@@ -364,8 +426,7 @@ def showing_a_screen(message: Message, aiogd_context: Context | None = None) -> 
 def create_screens_router() -> Router:
     """Before the dialogues: text over the screens that only show something."""
     router = Router(name=f"{__name__}.screens")
-    router.message.register(text_over_a_screen, showing_a_screen, F.text,
-                            ~F.text.startswith("/"))
+    router.message.register(text_over_a_screen, showing_a_screen, F.text, ~F.text.startswith("/"))
     return router
 
 

@@ -48,13 +48,19 @@ class _AnsweredByMiddleware(MessageManager):
         """
         if old_message is None:
             return None
-        return await bot.send_message(old_message.chat.id, common_texts.KEYBOARD_CLOSED,
-                                      reply_markup=ReplyKeyboardRemove())
+        return await bot.send_message(
+            old_message.chat.id, common_texts.KEYBOARD_CLOSED, reply_markup=ReplyKeyboardRemove()
+        )
 
 
 class _NewMessagePerStep(DefaultManagerFactory):
-    def __call__(self, event: ChatEvent, data: dict[str, Any],
-                 registry: DialogRegistryProtocol, router: Router) -> DialogManager:
+    def __call__(
+        self,
+        event: ChatEvent,
+        data: dict[str, Any],
+        registry: DialogRegistryProtocol,
+        router: Router,
+    ) -> DialogManager:
         manager = super().__call__(event, data, registry, router)
         manager.show_mode = ShowMode.SEND
         return manager
@@ -86,8 +92,12 @@ class StaleDialogueButtons(BaseMiddleware):
     the citizen gets the same answer as for any other stale button.
     """
 
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
         try:
             return await handler(event, data)
         except (UnknownIntent, OutdatedIntent):
@@ -107,7 +117,8 @@ def attach_dialogues(citizens: Router) -> None:
     setup_dialogs(
         citizens,
         dialog_manager_factory=_NewMessagePerStep(
-            message_manager=_AnsweredByMiddleware(), media_id_storage=MediaIdStorage(),
+            message_manager=_AnsweredByMiddleware(),
+            media_id_storage=MediaIdStorage(),
             getter=None,
         ),
     )
@@ -141,8 +152,12 @@ class LeavesTheDialogue(BaseMiddleware):
     stack behind, as they leave an FSM state.
     """
 
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
         manager: DialogManager = data["dialog_manager"]
         chat = event.message if isinstance(event, CallbackQuery) else event
         await leave_dialogues(manager, chat if isinstance(chat, Message) else None)

@@ -14,18 +14,22 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
 
+from bot.domain.content import HelpContent
+from bot.domain.validators import find_appeal_number
+from bot.handlers.my_appeals import show_status
 from bot.keyboards.common import main_menu
 from bot.keyboards.help import suggestions
 from bot.services.appeals import AppealService
-from bot.domain.content import HelpContent
-from bot.domain.validators import find_appeal_number
 from bot.texts import common as t
 from bot.texts import help as help_texts
-from bot.handlers.my_appeals import show_status
 
 
-async def free_text(message: Message, help_content: HelpContent, appeals: AppealService,
-                    dialog_manager: DialogManager) -> None:
+async def free_text(
+    message: Message,
+    help_content: HelpContent,
+    appeals: AppealService,
+    dialog_manager: DialogManager,
+) -> None:
     assert message.from_user is not None and message.text is not None
     number = find_appeal_number(message.text)
     if number is not None:
@@ -33,8 +37,9 @@ async def free_text(message: Message, help_content: HelpContent, appeals: Appeal
         return
     targets = help_content.matcher.match(message.text)
     if targets:
-        await message.answer(help_texts.SUGGESTIONS,
-                             reply_markup=suggestions(targets, help_content.by_id))
+        await message.answer(
+            help_texts.SUGGESTIONS, reply_markup=suggestions(targets, help_content.by_id)
+        )
     else:
         await message.answer(t.UNKNOWN_INPUT, reply_markup=main_menu())
 

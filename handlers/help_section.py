@@ -41,17 +41,21 @@ ARTICLE = "article"  # dialog data: the id of the article read
 
 async def start_help(manager: DialogManager) -> None:
     """On top of an open dialogue, which waits with its answers; help on help replaces it."""
-    await manager.start(HelpSection.choosing_article,
-                        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK)
+    await manager.start(
+        HelpSection.choosing_article,
+        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK,
+    )
 
 
-async def open_article(manager: DialogManager, article_id: str,
-                       help_content: HelpContent) -> bool:
+async def open_article(manager: DialogManager, article_id: str, help_content: HelpContent) -> bool:
     """The article, if it (still) exists; False for a button of one since removed."""
     if article_id not in help_content.by_id:
         return False
-    await manager.start(HelpSection.reading_article, data={ARTICLE: article_id},
-                        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK)
+    await manager.start(
+        HelpSection.reading_article,
+        data={ARTICLE: article_id},
+        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK,
+    )
     return True
 
 
@@ -60,8 +64,9 @@ async def _started(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data.update(start_data)
 
 
-async def article_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                         article_id: str) -> None:
+async def article_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, article_id: str
+) -> None:
     manager.dialog_data[ARTICLE] = article_id
     await manager.switch_to(HelpSection.reading_article)
 
@@ -70,12 +75,15 @@ async def list_getter(help_content: HelpContent, **_: Any) -> dict[str, Any]:
     return {"articles": [(article.id, f"📄 {article.title}") for article in help_content.articles]}
 
 
-async def article_getter(dialog_manager: DialogManager, help_content: HelpContent,
-                         **_: Any) -> dict[str, Any]:
+async def article_getter(
+    dialog_manager: DialogManager, help_content: HelpContent, **_: Any
+) -> dict[str, Any]:
     articles = help_content.by_id
     article = articles[dialog_manager.dialog_data[ARTICLE]]
-    return {"article": Safe(article.html),
-            "targets": [target_button(target, articles) for target in article.buttons]}
+    return {
+        "article": Safe(article.html),
+        "targets": [target_button(target, articles) for target in article.buttons],
+    }
 
 
 def _over_a_dialogue(message: Message, aiogd_stack: Stack) -> bool:
@@ -98,8 +106,15 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Const(t.HELP_HEADER),
             Const("\n" + t.DRAFT_KEPT, when=opened_on_top),
-            Column(Select(Format("{item[1]}"), id="article", item_id_getter=lambda item: item[0],
-                          items="articles", on_click=article_chosen)),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="article",
+                    item_id_getter=lambda item: item[0],
+                    items="articles",
+                    on_click=article_chosen,
+                )
+            ),
             _return_row(),
             main_menu_button(),
             MessageInput(_return_expected, content_types=ContentType.ANY),
@@ -112,8 +127,11 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             OtherScreens("targets"),
             _return_row(),
             Row(
-                SwitchTo(Const(t.BUTTON_ALL_ARTICLES), id="all_articles",
-                         state=HelpSection.choosing_article),
+                SwitchTo(
+                    Const(t.BUTTON_ALL_ARTICLES),
+                    id="all_articles",
+                    state=HelpSection.choosing_article,
+                ),
                 main_menu_button(),
             ),
             MessageInput(_return_expected, content_types=ContentType.ANY),

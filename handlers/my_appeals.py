@@ -46,8 +46,8 @@ from bot.keyboards import conversation as conversation_keyboards
 from bot.keyboards.call_booking import call_buttons
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_details, appeal_list_item
-from bot.services.call_booking import CallBookingService
 from bot.services.appeals import AppealService, CommentOutcome
+from bot.services.call_booking import CallBookingService
 from bot.settings import Settings
 from bot.states.my_appeals import MyAppeals
 from bot.texts import Safe, explain, join_lines, render, validation
@@ -56,11 +56,12 @@ from bot.texts import conversation as conversation_texts
 from bot.texts import my_appeals as t
 
 NUMBER = "number"  # dialog data: the appeal shown
-PAGES = "pages"    # the list's pager
+PAGES = "pages"  # the list's pager
 
 
-async def start_list(message: Message, user_id: int, appeals: AppealService,
-                     manager: DialogManager) -> None:
+async def start_list(
+    message: Message, user_id: int, appeals: AppealService, manager: DialogManager
+) -> None:
     """The list, or a word that there is none yet (with the menu, where appeals are made)."""
     if (await appeals.page_for(user_id, 0)).total == 0:
         if manager.has_context():
@@ -72,12 +73,14 @@ async def start_list(message: Message, user_id: int, appeals: AppealService,
 
 async def ask_for_number(manager: DialogManager, *, on_top: bool = False) -> None:
     """The status prompt; ``on_top`` of the dialogue it was asked from, which «Назад» returns to."""
-    await manager.start(MyAppeals.waiting_for_number,
-                        mode=StartMode.NORMAL if on_top else StartMode.RESET_STACK)
+    await manager.start(
+        MyAppeals.waiting_for_number, mode=StartMode.NORMAL if on_top else StartMode.RESET_STACK
+    )
 
 
-async def _back_from_prompt(callback: CallbackQuery, button: Button,
-                            manager: DialogManager) -> None:
+async def _back_from_prompt(
+    callback: CallbackQuery, button: Button, manager: DialogManager
+) -> None:
     """Back to the appeal types it was asked from, or to the main menu."""
     if len(manager.current_stack().intents) > 1:
         await manager.done()
@@ -87,32 +90,42 @@ async def _back_from_prompt(callback: CallbackQuery, button: Button,
     await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
 
 
-async def show_status(message: Message, number_text: str, user_id: int, appeals: AppealService,
-                      manager: DialogManager) -> None:
+async def show_status(
+    message: Message, number_text: str, user_id: int, appeals: AppealService, manager: DialogManager
+) -> None:
     """Details for the author, the bare status for anyone else; the prompt again if not found."""
     try:
         number = parse_appeal_number(number_text)
     except Invalid as error:
         reason = explain(error.problem.value, dict(error.details), validation.APPEAL_NUMBER)
-        await manager.start(MyAppeals.waiting_for_number, data={"refusal": reason},
-                            mode=StartMode.RESET_STACK)
+        await manager.start(
+            MyAppeals.waiting_for_number, data={"refusal": reason}, mode=StartMode.RESET_STACK
+        )
         return
     appeal = await appeals.find(number)
     if appeal is None:
-        await manager.start(MyAppeals.waiting_for_number,
-                            data={"refusal": render(t.NOT_FOUND, number=number)},
-                            mode=StartMode.RESET_STACK)
+        await manager.start(
+            MyAppeals.waiting_for_number,
+            data={"refusal": render(t.NOT_FOUND, number=number)},
+            mode=StartMode.RESET_STACK,
+        )
         return
     if appeal.citizen_id != user_id:
         if manager.has_context():
             await manager.reset_stack()
-        await message.answer(render(t.FOREIGN_STATUS, number=appeal.number,
-                                    status=common_texts.STATUS_NAMES[appeal.status]),
-                             reply_markup=main_menu())
+        await message.answer(
+            render(
+                t.FOREIGN_STATUS,
+                number=appeal.number,
+                status=common_texts.STATUS_NAMES[appeal.status],
+            ),
+            reply_markup=main_menu(),
+        )
         return
     await _send_leading_pieces(message, appeal, appeals, manager)
-    await manager.start(MyAppeals.reading_appeal, data={NUMBER: appeal.number},
-                        mode=StartMode.RESET_STACK)
+    await manager.start(
+        MyAppeals.reading_appeal, data={NUMBER: appeal.number}, mode=StartMode.RESET_STACK
+    )
 
 
 async def _started(start_data: Any, manager: DialogManager) -> None:
@@ -120,13 +133,13 @@ async def _started(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data.update(start_data)
 
 
-async def _details_pieces(appeal: Appeal, appeals: AppealService,
-                          settings: Settings) -> list[str]:
+async def _details_pieces(appeal: Appeal, appeals: AppealService, settings: Settings) -> list[str]:
     return split_html(appeal_details(appeal, await appeals.history(appeal), settings.zone))
 
 
-async def _send_leading_pieces(message: Message, appeal: Appeal, appeals: AppealService,
-                               manager: DialogManager) -> None:
+async def _send_leading_pieces(
+    message: Message, appeal: Appeal, appeals: AppealService, manager: DialogManager
+) -> None:
     for piece in (await _details_pieces(appeal, appeals, manager.middleware_data["settings"]))[:-1]:
         await message.answer(piece)
 
@@ -134,8 +147,9 @@ async def _send_leading_pieces(message: Message, appeal: Appeal, appeals: Appeal
 # --- the list --------------------------------------------------------------------------------
 
 
-async def list_getter(dialog_manager: DialogManager, appeals: AppealService, settings: Settings,
-                      **_: Any) -> dict[str, Any]:
+async def list_getter(
+    dialog_manager: DialogManager, appeals: AppealService, settings: Settings, **_: Any
+) -> dict[str, Any]:
     user: User | None = dialog_manager.middleware_data["event_from_user"]
     assert user is not None
     pager = cast(ManagedScroll, dialog_manager.find(PAGES))
@@ -144,9 +158,17 @@ async def list_getter(dialog_manager: DialogManager, appeals: AppealService, set
     items = [appeal_list_item(appeal, settings.zone) for appeal in page.items]
     return {
         "list": join_lines([header, *items]),
-        "appeals": [(appeal.number, render(t.BUTTON_ITEM, number=appeal.number,
-                                           status=common_texts.STATUS_NAMES[appeal.status]))
-                    for appeal in page.items],
+        "appeals": [
+            (
+                appeal.number,
+                render(
+                    t.BUTTON_ITEM,
+                    number=appeal.number,
+                    status=common_texts.STATUS_NAMES[appeal.status],
+                ),
+            )
+            for appeal in page.items
+        ],
         PAGES: page.pages,
         # The list runs from the newest: «Раньше» is the next page, «Позже» the previous.
         "has_older": page.page + 1 < page.pages,
@@ -154,8 +176,9 @@ async def list_getter(dialog_manager: DialogManager, appeals: AppealService, set
     }
 
 
-async def appeal_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                        number: str) -> None:
+async def appeal_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, number: str
+) -> None:
     appeals: AppealService = manager.middleware_data["appeals"]
     appeal = await appeals.find_own(number, callback.from_user.id)
     if appeal is None:  # a forged press: the list shows only the citizen's own
@@ -172,25 +195,33 @@ async def appeal_chosen(callback: CallbackQuery, widget: Any, manager: DialogMan
 # --- an appeal -------------------------------------------------------------------------------
 
 
-async def details_getter(dialog_manager: DialogManager, appeals: AppealService,
-                         settings: Settings, call_bookings: CallBookingService,
-                         **_: Any) -> dict[str, Any]:
+async def details_getter(
+    dialog_manager: DialogManager,
+    appeals: AppealService,
+    settings: Settings,
+    call_bookings: CallBookingService,
+    **_: Any,
+) -> dict[str, Any]:
     user: User | None = dialog_manager.middleware_data["event_from_user"]
     assert user is not None
     appeal = await appeals.find_own(dialog_manager.dialog_data[NUMBER], user.id)
     if appeal is None:  # erased meanwhile: nothing of it is shown any more
-        return {"details": Safe(t.NOT_YOURS), "open": False, "unrated": False,
-                "call_buttons": []}
+        return {"details": Safe(t.NOT_YOURS), "open": False, "unrated": False, "call_buttons": []}
     return {
         "details": Safe((await _details_pieces(appeal, appeals, settings))[-1]),
         "open": appeal.is_open,
         # A rating request that scrolled away can be answered from here.
         "unrated": not appeal.is_open and appeal.rating is None,
-        "call_buttons": ([] if appeal.call is None
-                         else call_buttons(appeal.number, appeal.call,
-                                           appeal_open=appeal.is_open,
-                                           changeable=call_bookings.can_still_change(
-                                               appeal.call))),
+        "call_buttons": (
+            []
+            if appeal.call is None
+            else call_buttons(
+                appeal.number,
+                appeal.call,
+                appeal_open=appeal.is_open,
+                changeable=call_bookings.can_still_change(appeal.call),
+            )
+        ),
     }
 
 
@@ -200,8 +231,9 @@ async def rate_pressed(callback: CallbackQuery, button: Button, manager: DialogM
     number = manager.dialog_data[NUMBER]
     await manager.reset_stack()
     assert isinstance(callback.message, Message)
-    await callback.message.answer(conversation_texts.ASK_RATING,
-                                  reply_markup=conversation_keyboards.rating(number))
+    await callback.message.answer(
+        conversation_texts.ASK_RATING, reply_markup=conversation_keyboards.rating(number)
+    )
 
 
 async def _buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -211,8 +243,7 @@ async def _buttons_expected(message: Message, widget: Any, manager: DialogManage
 # --- a comment -------------------------------------------------------------------------------
 
 
-async def comment_typed(message: Message, widget: Any, manager: DialogManager,
-                        text: str) -> None:
+async def comment_typed(message: Message, widget: Any, manager: DialogManager, text: str) -> None:
     appeals: AppealService = manager.middleware_data["appeals"]
     assert message.from_user is not None
     number = manager.dialog_data[NUMBER]
@@ -226,8 +257,7 @@ async def comment_typed(message: Message, widget: Any, manager: DialogManager,
     await message.answer(answer, reply_markup=main_menu())
 
 
-async def _back_to_appeal(callback: CallbackQuery, button: Button,
-                          manager: DialogManager) -> None:
+async def _back_to_appeal(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     await manager.switch_to(MyAppeals.reading_appeal)
 
 
@@ -238,11 +268,11 @@ async def comment_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 # --- the status lookup -----------------------------------------------------------------------
 
 
-async def number_typed(message: Message, widget: Any, manager: DialogManager,
-                       number: str) -> None:
+async def number_typed(message: Message, widget: Any, manager: DialogManager, number: str) -> None:
     assert message.from_user is not None
-    await show_status(message, number, message.from_user.id,
-                      manager.middleware_data["appeals"], manager)
+    await show_status(
+        message, number, message.from_user.id, manager.middleware_data["appeals"], manager
+    )
 
 
 # --- the dialogue ----------------------------------------------------------------------------
@@ -253,15 +283,27 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Format("{list}"),
-            Column(Select(Format("{item[1]}"), id="appeal", item_id_getter=lambda item: item[0],
-                          items="appeals", on_click=appeal_chosen)),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="appeal",
+                    item_id_getter=lambda item: item[0],
+                    items="appeals",
+                    on_click=appeal_chosen,
+                )
+            ),
             Row(
                 StubScroll(id=PAGES, pages=PAGES),  # inside the row: it draws an empty one
                 # A pager's ``when`` sees the window's data under "data".
-                NextPage(scroll=PAGES, id="older", text=Const(t.BUTTON_PREVIOUS),
-                         when=F["data"]["has_older"]),
-                PrevPage(scroll=PAGES, id="newer", text=Const(t.BUTTON_NEXT),
-                         when=F["data"]["has_newer"]),
+                NextPage(
+                    scroll=PAGES,
+                    id="older",
+                    text=Const(t.BUTTON_PREVIOUS),
+                    when=F["data"]["has_older"],
+                ),
+                PrevPage(
+                    scroll=PAGES, id="newer", text=Const(t.BUTTON_NEXT), when=F["data"]["has_newer"]
+                ),
             ),
             main_menu_button(),
             MessageInput(_buttons_expected, content_types=ContentType.ANY),
@@ -272,8 +314,12 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Format("{details}"),
             OtherScreens("call_buttons"),
-            SwitchTo(Const(t.BUTTON_COMMENT), id="comment", state=MyAppeals.waiting_for_comment,
-                     when=F["open"]),
+            SwitchTo(
+                Const(t.BUTTON_COMMENT),
+                id="comment",
+                state=MyAppeals.waiting_for_comment,
+                when=F["open"],
+            ),
             Button(Const(t.BUTTON_RATE), id="rate", on_click=rate_pressed, when=F["unrated"]),
             SwitchTo(Const(t.BUTTON_TO_LIST), id="to_list", state=MyAppeals.choosing_appeal),
             main_menu_button(),
@@ -285,8 +331,12 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Catalog(t.ASK_COMMENT),
-            TextInput(id="comment_text", type_factory=lambda text: clean_text(text, max_length=2000),
-                      on_success=comment_typed, on_error=explain_refusal(validation.GENERIC)),
+            TextInput(
+                id="comment_text",
+                type_factory=lambda text: clean_text(text, max_length=2000),
+                on_success=comment_typed,
+                on_error=explain_refusal(validation.GENERIC),
+            ),
             text_expected(),
             navigation(on_back=_back_to_appeal),
             state=MyAppeals.waiting_for_comment,
@@ -295,8 +345,12 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Const(t.ASK_NUMBER),
-            TextInput(id="number", type_factory=parse_appeal_number, on_success=number_typed,
-                      on_error=explain_refusal(validation.APPEAL_NUMBER)),
+            TextInput(
+                id="number",
+                type_factory=parse_appeal_number,
+                on_success=number_typed,
+                on_error=explain_refusal(validation.APPEAL_NUMBER),
+            ),
             text_expected(),
             navigation(on_back=_back_from_prompt),
             state=MyAppeals.waiting_for_number,

@@ -14,15 +14,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
 
 from bot.callback_data import HelpArticle, Menu, MenuItem, Nav, NavAction
-from bot.filters import IsCommand, TypedWord
-from bot.keyboards.common import main_menu, to_main_menu
-from bot.services.appeals import AppealService
-from bot.services.call_booking import CallBookingService
-from bot.services.consent import ConsentService
 from bot.domain.content import HelpContent
-from bot.texts import checklist as checklist_texts
-from bot.texts import common as t
-from bot.texts import render
+from bot.filters import IsCommand, TypedWord
 from bot.handlers import (
     appeal,
     call_booking,
@@ -35,21 +28,30 @@ from bot.handlers import (
 )
 from bot.handlers.dialog_setup import leave_dialogues
 from bot.handlers.replies import citizen_router, origin
+from bot.keyboards.common import main_menu, to_main_menu
+from bot.services.appeals import AppealService
+from bot.services.call_booking import CallBookingService
+from bot.services.consent import ConsentService
+from bot.texts import checklist as checklist_texts
+from bot.texts import common as t
+from bot.texts import render
 
 
 async def in_dialogue(state: FSMContext, dialog_manager: DialogManager) -> bool:
     return await state.get_state() is not None or dialog_manager.has_context()
 
 
-async def leave_dialogue(message: Message, state: FSMContext,
-                         dialog_manager: DialogManager) -> None:
+async def leave_dialogue(
+    message: Message, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     """Clear the dialogue (the phone step's contact keyboard is closed with it)."""
     await state.clear()
     await leave_dialogues(dialog_manager, message)
 
 
-async def show_main_menu(message: Message, state: FSMContext,
-                         dialog_manager: DialogManager) -> None:
+async def show_main_menu(
+    message: Message, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await leave_dialogue(message, state, dialog_manager)
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
@@ -60,13 +62,13 @@ async def start(message: Message, state: FSMContext, dialog_manager: DialogManag
     await message.answer(render(t.WELCOME, name=name), reply_markup=main_menu())
 
 
-async def menu_command(message: Message, state: FSMContext,
-                       dialog_manager: DialogManager) -> None:
+async def menu_command(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
     await show_main_menu(message, state, dialog_manager)
 
 
-async def menu_button(callback: CallbackQuery, state: FSMContext,
-                      dialog_manager: DialogManager) -> None:
+async def menu_button(
+    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await show_main_menu(origin(callback), state, dialog_manager)
 
 
@@ -83,31 +85,38 @@ async def cancel(message: Message, state: FSMContext, dialog_manager: DialogMana
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-async def cancel_command(message: Message, state: FSMContext,
-                         dialog_manager: DialogManager) -> None:
+async def cancel_command(
+    message: Message, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await cancel(message, state, dialog_manager)
 
 
-async def cancel_button(callback: CallbackQuery, state: FSMContext,
-                        dialog_manager: DialogManager) -> None:
+async def cancel_button(
+    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await cancel(origin(callback), state, dialog_manager)
 
 
-async def help_command(message: Message, state: FSMContext,
-                       dialog_manager: DialogManager) -> None:
+async def help_command(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
     await state.clear()
     await help_section.start_help(dialog_manager)
 
 
-async def help_button(callback: CallbackQuery, state: FSMContext,
-                      dialog_manager: DialogManager) -> None:
+async def help_button(
+    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await state.clear()
     await help_section.start_help(dialog_manager)
 
 
-async def article_button(callback: CallbackQuery, callback_data: HelpArticle, state: FSMContext,
-                         callback_answer: CallbackAnswer, help_content: HelpContent,
-                         dialog_manager: DialogManager) -> None:
+async def article_button(
+    callback: CallbackQuery,
+    callback_data: HelpArticle,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    help_content: HelpContent,
+    dialog_manager: DialogManager,
+) -> None:
     """An article's button under another article or a free-text suggestion."""
     if not await help_section.open_article(dialog_manager, callback_data.article, help_content):
         callback_answer.text = t.STALE_BUTTON
@@ -126,94 +135,125 @@ async def checklist_button(callback: CallbackQuery, state: FSMContext) -> None:
     await origin(callback).answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
 
 
-async def phone_command(message: Message, state: FSMContext, consent: ConsentService,
-                        dialog_manager: DialogManager) -> None:
+async def phone_command(
+    message: Message, state: FSMContext, consent: ConsentService, dialog_manager: DialogManager
+) -> None:
     await phone.start_phone_change(message, state, consent, dialog_manager)
 
 
-async def phone_button(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
-                       dialog_manager: DialogManager) -> None:
+async def phone_button(
+    callback: CallbackQuery,
+    state: FSMContext,
+    consent: ConsentService,
+    dialog_manager: DialogManager,
+) -> None:
     await leave_dialogues(dialog_manager, origin(callback))
     await phone.start_phone_change(origin(callback), state, consent, dialog_manager)
 
 
-async def recovery_command(message: Message, state: FSMContext,
-                           dialog_manager: DialogManager) -> None:
+async def recovery_command(
+    message: Message, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await state.clear()
     await recovery.start_recovery(dialog_manager)
 
 
-async def recovery_button(callback: CallbackQuery, state: FSMContext,
-                          dialog_manager: DialogManager) -> None:
+async def recovery_button(
+    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await state.clear()
     await leave_dialogues(dialog_manager, origin(callback))
     await recovery.start_recovery(dialog_manager)
 
 
-async def appeal_command(message: Message, state: FSMContext,
-                         dialog_manager: DialogManager) -> None:
+async def appeal_command(
+    message: Message, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await state.clear()
     await appeal.start_new_appeal(dialog_manager)
 
 
-async def appeal_button(callback: CallbackQuery, state: FSMContext,
-                        dialog_manager: DialogManager) -> None:
+async def appeal_button(
+    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await state.clear()
     await leave_dialogues(dialog_manager, origin(callback))
     await appeal.start_new_appeal(dialog_manager)
 
 
-async def complaint_command(message: Message, state: FSMContext,
-                            consent: ConsentService, dialog_manager: DialogManager) -> None:
+async def complaint_command(
+    message: Message, state: FSMContext, consent: ConsentService, dialog_manager: DialogManager
+) -> None:
     await complaint.start_complaint(message, state, consent, dialog_manager)
 
 
-async def complaint_button(callback: CallbackQuery, state: FSMContext, consent: ConsentService,
-                           dialog_manager: DialogManager) -> None:
+async def complaint_button(
+    callback: CallbackQuery,
+    state: FSMContext,
+    consent: ConsentService,
+    dialog_manager: DialogManager,
+) -> None:
     await leave_dialogues(dialog_manager, origin(callback))
     await complaint.start_complaint(origin(callback), state, consent, dialog_manager)
 
 
-async def callback_command(message: Message, state: FSMContext, consent: ConsentService,
-                           call_bookings: CallBookingService,
-                           dialog_manager: DialogManager) -> None:
+async def callback_command(
+    message: Message,
+    state: FSMContext,
+    consent: ConsentService,
+    call_bookings: CallBookingService,
+    dialog_manager: DialogManager,
+) -> None:
     await call_booking.start_booking(message, state, consent, call_bookings, dialog_manager)
 
 
-async def my_appeals_command(message: Message, state: FSMContext, appeals: AppealService,
-                             dialog_manager: DialogManager) -> None:
+async def my_appeals_command(
+    message: Message, state: FSMContext, appeals: AppealService, dialog_manager: DialogManager
+) -> None:
     assert message.from_user is not None
     await state.clear()
     await my_appeals.start_list(message, message.from_user.id, appeals, dialog_manager)
 
 
-async def my_appeals_button(callback: CallbackQuery, state: FSMContext, appeals: AppealService,
-                            dialog_manager: DialogManager) -> None:
+async def my_appeals_button(
+    callback: CallbackQuery,
+    state: FSMContext,
+    appeals: AppealService,
+    dialog_manager: DialogManager,
+) -> None:
     await state.clear()
     await leave_dialogues(dialog_manager, origin(callback))
     await my_appeals.start_list(origin(callback), callback.from_user.id, appeals, dialog_manager)
 
 
-async def status_command(message: Message, command: CommandObject, state: FSMContext,
-                         appeals: AppealService, dialog_manager: DialogManager) -> None:
+async def status_command(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    appeals: AppealService,
+    dialog_manager: DialogManager,
+) -> None:
     assert message.from_user is not None
     await state.clear()
     if command.args:
-        await my_appeals.show_status(message, command.args, message.from_user.id, appeals,
-                                     dialog_manager)
+        await my_appeals.show_status(
+            message, command.args, message.from_user.id, appeals, dialog_manager
+        )
     else:
         await my_appeals.ask_for_number(dialog_manager)
 
 
-async def status_button(callback: CallbackQuery, state: FSMContext,
-                        dialog_manager: DialogManager) -> None:
+async def status_button(
+    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await state.clear()
     await leave_dialogues(dialog_manager, origin(callback))
     await my_appeals.ask_for_number(dialog_manager)
 
 
-async def forget_command(message: Message, state: FSMContext,
-                         dialog_manager: DialogManager) -> None:
+async def forget_command(
+    message: Message, state: FSMContext, dialog_manager: DialogManager
+) -> None:
     await state.clear()
     await privacy.ask_to_forget(dialog_manager)
 

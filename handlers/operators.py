@@ -16,6 +16,19 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
+from bot.domain.models import Appeal, AppealEvent, EventKind
+from bot.domain.validators import Invalid, clean_text, parse_appeal_number
+from bot.filters import InOperatorsChat, IsOperator
+from bot.handlers.replies import (
+    ALERT_LIMIT,
+    alert,
+    answer_long,
+    content_of,
+    operator,
+    origin,
+    ref,
+)
+from bot.keyboards import operators as keyboards
 from bot.rendering.operators import (
     card_text,
     has_hidden_data,
@@ -26,36 +39,36 @@ from bot.rendering.operators import (
     stats_text,
     templates_list,
 )
-from bot.filters import InOperatorsChat, IsOperator
-from bot.keyboards import operators as keyboards
-from bot.services.call_booking import CallBookingService
 from bot.services.assignment import AssignmentService
+from bot.services.call_booking import CallBookingService
 from bot.services.deadlines import DeadlineService
 from bot.services.desk import ActionOutcome, DeskService
-from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.settings import Settings
+from bot.states.operators import OperatorClosing
+from bot.texts import Safe, plain, render
 from bot.texts import common as common_texts
 from bot.texts import operators as t
-from bot.texts import Safe, plain, render
-from bot.handlers.replies import (
-    ALERT_LIMIT,
-    alert,
-    answer_long,
-    content_of,
-    operator,
-    origin,
-    ref,
-)
-from bot.states.operators import OperatorClosing
-from bot.domain.models import Appeal, AppealEvent, EventKind
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
-DESK_COMMANDS = ("appeal", "open", "overdue", "shift", "assign", "stats", "history", "templates", "template_add",
-                 "template_del", "ban", "unban")
+DESK_COMMANDS = (
+    "appeal",
+    "open",
+    "overdue",
+    "shift",
+    "assign",
+    "stats",
+    "history",
+    "templates",
+    "template_add",
+    "template_del",
+    "ban",
+    "unban",
+)
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
-CARD_ACTIONS = frozenset({DeskAction.TAKE, DeskAction.CLOSE, DeskAction.REVEAL,
-                          DeskAction.TEMPLATES})
+CARD_ACTIONS = frozenset(
+    {DeskAction.TAKE, DeskAction.CLOSE, DeskAction.REVEAL, DeskAction.TEMPLATES}
+)
 TEMPLATE_TITLE_LIMIT = 60
 TEMPLATE_TEXT_LIMIT = 3000
 
@@ -63,12 +76,14 @@ TEMPLATE_TEXT_LIMIT = 3000
 # --- finding the appeal a message is about -------------------------------------------
 
 
-async def appeal_of(message: Message,
-                    desk: DeskService) -> tuple[Appeal, AppealEvent | None] | None:
+async def appeal_of(
+    message: Message, desk: DeskService
+) -> tuple[Appeal, AppealEvent | None] | None:
     thread_id = message.message_thread_id if message.is_topic_message else None
     reply = message.reply_to_message
-    found = await desk.appeal_in_thread(message.chat.id, thread_id,
-                                        reply.message_id if reply else None)
+    found = await desk.appeal_in_thread(
+        message.chat.id, thread_id, reply.message_id if reply else None
+    )
     if found is not None or reply is None or not sent_by_this_bot(reply):
         return found
     # A card the bot did not record (posted again after a crash): its buttons name the appeal.
@@ -78,8 +93,11 @@ async def appeal_of(message: Message,
 
 
 def sent_by_this_bot(message: Message) -> bool:
-    return (message.from_user is not None and message.bot is not None
-            and message.from_user.id == message.bot.id)
+    return (
+        message.from_user is not None
+        and message.bot is not None
+        and message.from_user.id == message.bot.id
+    )
 
 
 def card_number(message: Message) -> str | None:
@@ -98,8 +116,9 @@ def card_number(message: Message) -> str | None:
     return None
 
 
-async def appeal_from_command(message: Message, command: CommandObject, desk: DeskService,
-                              usage: str) -> Appeal | str:
+async def appeal_from_command(
+    message: Message, command: CommandObject, desk: DeskService, usage: str
+) -> Appeal | str:
     """The appeal named in the command's argument, else the one of the thread; or a refusal."""
     if command.args:
         try:
@@ -119,14 +138,16 @@ def thread_usage(command: CommandObject) -> str:
 # --- card buttons -------------------------------------------------------------------
 
 
-async def take(callback: CallbackQuery, callback_data: Desk, callback_answer: CallbackAnswer,
-               desk: DeskService) -> None:
+async def take(
+    callback: CallbackQuery, callback_data: Desk, callback_answer: CallbackAnswer, desk: DeskService
+) -> None:
     result = await desk.take(callback_data.number, operator(callback.from_user))
     appeal = result.appeal
     if result.outcome == ActionOutcome.DONE:
         assert appeal is not None
-        callback_answer.text = alert(plain(t.TAKEN, name=appeal.assignee_name,
-                                           number=appeal.number))
+        callback_answer.text = alert(
+            plain(t.TAKEN, name=appeal.assignee_name, number=appeal.number)
+        )
         return
     callback_answer.show_alert = True
     if appeal is None:
@@ -136,31 +157,40 @@ async def take(callback: CallbackQuery, callback_data: Desk, callback_answer: Ca
     elif result.outcome == ActionOutcome.CLOSED:
         callback_answer.text = plain(t.ALREADY_CLOSED, number=appeal.number)
     else:
-        callback_answer.text = plain(t.NOT_NEW, number=appeal.number,
-                                      status=common_texts.STATUS_NAMES[appeal.status])
+        callback_answer.text = plain(
+            t.NOT_NEW, number=appeal.number, status=common_texts.STATUS_NAMES[appeal.status]
+        )
 
 
-async def ask_resolution(callback: CallbackQuery, callback_data: Desk, state: FSMContext,
-                         callback_answer: CallbackAnswer, desk: DeskService) -> None:
+async def ask_resolution(
+    callback: CallbackQuery,
+    callback_data: Desk,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+) -> None:
     appeal = await desk.find(callback_data.number)
     if appeal is None or not appeal.is_open:
         callback_answer.show_alert = True
-        callback_answer.text = (t.APPEAL_GONE if appeal is None
-                                else plain(t.ALREADY_CLOSED, number=appeal.number))
+        callback_answer.text = (
+            t.APPEAL_GONE if appeal is None else plain(t.ALREADY_CLOSED, number=appeal.number)
+        )
         return
     await state.set_state(OperatorClosing.waiting_for_resolution)
     await state.set_data({"number": appeal.number})
-    await origin(callback).reply(render(t.ASK_RESOLUTION, number=appeal.number),
-                                 reply_markup=keyboards.close_prompt(appeal.number))
+    await origin(callback).reply(
+        render(t.ASK_RESOLUTION, number=appeal.number),
+        reply_markup=keyboards.close_prompt(appeal.number),
+    )
 
 
-async def close_appeal(message: Message, number: str, resolution: str | None,
-                       desk: DeskService) -> None:
+async def close_appeal(
+    message: Message, number: str, resolution: str | None, desk: DeskService
+) -> None:
     assert message.from_user is not None
     result = await desk.close(number, operator(message.from_user), resolution)
     if result.outcome == ActionOutcome.DONE:
-        await message.answer(render(t.CLOSED, number=number,
-                                    name=operator(message.from_user).name))
+        await message.answer(render(t.CLOSED, number=number, name=operator(message.from_user).name))
     elif result.outcome == ActionOutcome.NOT_FOUND:
         await message.answer(t.APPEAL_GONE)
     else:
@@ -184,8 +214,9 @@ async def resolution_typed(message: Message, state: FSMContext, desk: DeskServic
     try:
         resolution = clean_text(message.text, max_length=1000)
     except Invalid:
-        await message.reply(render(t.ASK_RESOLUTION, number=number),
-                            reply_markup=keyboards.close_prompt(number))
+        await message.reply(
+            render(t.ASK_RESOLUTION, number=number), reply_markup=keyboards.close_prompt(number)
+        )
         return
     await state.clear()
     await close_appeal(message, number, resolution, desk)
@@ -193,19 +224,23 @@ async def resolution_typed(message: Message, state: FSMContext, desk: DeskServic
 
 async def resolution_expected(message: Message, state: FSMContext) -> None:
     number = (await state.get_data())["number"]
-    await message.reply(t.RESOLUTION_EXPECTED + " " + render(t.ASK_RESOLUTION, number=number),
-                        reply_markup=keyboards.close_prompt(number))
+    await message.reply(
+        t.RESOLUTION_EXPECTED + " " + render(t.ASK_RESOLUTION, number=number),
+        reply_markup=keyboards.close_prompt(number),
+    )
 
 
-async def close_without_resolution(callback: CallbackQuery, callback_data: Desk,
-                                   state: FSMContext, desk: DeskService) -> None:
+async def close_without_resolution(
+    callback: CallbackQuery, callback_data: Desk, state: FSMContext, desk: DeskService
+) -> None:
     await state.clear()
     prompt = origin(callback)
     await prompt.edit_reply_markup(reply_markup=None)
     result = await desk.close(callback_data.number, operator(callback.from_user), None)
     if result.outcome == ActionOutcome.DONE:
-        await prompt.answer(render(t.CLOSED, number=callback_data.number,
-                                   name=operator(callback.from_user).name))
+        await prompt.answer(
+            render(t.CLOSED, number=callback_data.number, name=operator(callback.from_user).name)
+        )
     else:
         await prompt.answer(render(t.ALREADY_CLOSED, number=callback_data.number))
 
@@ -215,8 +250,13 @@ async def keep_open(callback: CallbackQuery, callback_data: Desk, state: FSMCont
     await origin(callback).edit_text(render(t.CLOSE_KEPT, number=callback_data.number))
 
 
-async def reveal(callback: CallbackQuery, callback_data: Desk, callback_answer: CallbackAnswer,
-                 bot: Bot, desk: DeskService) -> None:
+async def reveal(
+    callback: CallbackQuery,
+    callback_data: Desk,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    desk: DeskService,
+) -> None:
     callback_answer.show_alert = True
     appeal = await desk.reveal(callback_data.number, operator(callback.from_user))
     if appeal is None:
@@ -239,20 +279,26 @@ async def reveal(callback: CallbackQuery, callback_data: Desk, callback_answer: 
     callback_answer.text = t.REVEAL_TOO_LONG
 
 
-async def show_templates_for_card(callback: CallbackQuery, callback_data: Desk,
-                                  callback_answer: CallbackAnswer, desk: DeskService) -> None:
+async def show_templates_for_card(
+    callback: CallbackQuery, callback_data: Desk, callback_answer: CallbackAnswer, desk: DeskService
+) -> None:
     templates = await desk.templates()
     if not templates:
         callback_answer.show_alert = True
         callback_answer.text = t.TEMPLATES_EMPTY
         return
-    await origin(callback).reply(render(t.TEMPLATES_PICK, number=callback_data.number),
-                                 reply_markup=keyboards.template_picker(templates,
-                                                                        callback_data.number))
+    await origin(callback).reply(
+        render(t.TEMPLATES_PICK, number=callback_data.number),
+        reply_markup=keyboards.template_picker(templates, callback_data.number),
+    )
 
 
-async def template_previewed(callback: CallbackQuery, callback_data: TemplatePick,
-                             callback_answer: CallbackAnswer, desk: DeskService) -> None:
+async def template_previewed(
+    callback: CallbackQuery,
+    callback_data: TemplatePick,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+) -> None:
     """A template picked: its text first, sent only with «Отправить»."""
     template = await desk.template(callback_data.template_id)
     if template is None:
@@ -260,13 +306,22 @@ async def template_previewed(callback: CallbackQuery, callback_data: TemplatePic
         callback_answer.text = t.TEMPLATE_GONE
         return
     await origin(callback).edit_text(
-        render(t.TEMPLATE_PREVIEW, title=template.title, number=callback_data.number,
-               text=template.text),
-        reply_markup=keyboards.template_send(template.id, callback_data.number))
+        render(
+            t.TEMPLATE_PREVIEW,
+            title=template.title,
+            number=callback_data.number,
+            text=template.text,
+        ),
+        reply_markup=keyboards.template_send(template.id, callback_data.number),
+    )
 
 
-async def template_list_again(callback: CallbackQuery, callback_data: TemplatePick,
-                              callback_answer: CallbackAnswer, desk: DeskService) -> None:
+async def template_list_again(
+    callback: CallbackQuery,
+    callback_data: TemplatePick,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+) -> None:
     templates = await desk.templates()
     if not templates:
         callback_answer.show_alert = True
@@ -274,26 +329,37 @@ async def template_list_again(callback: CallbackQuery, callback_data: TemplatePi
         return
     await origin(callback).edit_text(
         render(t.TEMPLATES_PICK, number=callback_data.number),
-        reply_markup=keyboards.template_picker(templates, callback_data.number))
+        reply_markup=keyboards.template_picker(templates, callback_data.number),
+    )
 
 
-async def template_picked(callback: CallbackQuery, callback_data: TemplatePick,
-                          callback_answer: CallbackAnswer, desk: DeskService) -> None:
+async def template_picked(
+    callback: CallbackQuery,
+    callback_data: TemplatePick,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
+) -> None:
     actor = operator(callback.from_user)
     result, template = await desk.answer_with_template(
-        callback_data.number, callback_data.template_id, actor,
-        again=callback_data.action == TemplateAction.SEND_AGAIN)
+        callback_data.number,
+        callback_data.template_id,
+        actor,
+        again=callback_data.action == TemplateAction.SEND_AGAIN,
+    )
     if result.outcome == ActionOutcome.DONE:
         assert template is not None
-        await origin(callback).edit_text(render(t.TEMPLATE_SENT, title=template.title,
-                                                number=callback_data.number, name=actor.name))
+        await origin(callback).edit_text(
+            render(
+                t.TEMPLATE_SENT, title=template.title, number=callback_data.number, name=actor.name
+            )
+        )
         return
     if result.outcome == ActionOutcome.REPEATED:
         assert template is not None
         await origin(callback).edit_text(
             render(t.TEMPLATE_REPEAT, title=template.title, number=callback_data.number),
-            reply_markup=keyboards.template_send(template.id, callback_data.number,
-                                                 again=True))
+            reply_markup=keyboards.template_send(template.id, callback_data.number, again=True),
+        )
         return
     callback_answer.show_alert = True
     if template is None:
@@ -327,8 +393,13 @@ async def relay_answer(message: Message, desk: DeskService) -> None:
     citizen_message = None
     if replied is not None and replied.kind == EventKind.CITIZEN_MESSAGE and replied.origin:
         citizen_message = replied.origin.message_id
-    result = await desk.answer(appeal, operator(message.from_user), content, ref(message),
-                               reply_to_citizen_message=citizen_message)
+    result = await desk.answer(
+        appeal,
+        operator(message.from_user),
+        content,
+        ref(message),
+        reply_to_citizen_message=citizen_message,
+    )
     if result.outcome == ActionOutcome.CLOSED:
         await message.reply(render(t.ANSWER_TO_CLOSED, number=appeal.number))
 
@@ -343,8 +414,13 @@ async def answer_edited(message: Message, desk: DeskService) -> None:
 # --- commands -------------------------------------------------------------------------
 
 
-async def appeal_command(message: Message, command: CommandObject, desk: DeskService,
-                         deadlines: DeadlineService, settings: Settings) -> None:
+async def appeal_command(
+    message: Message,
+    command: CommandObject,
+    desk: DeskService,
+    deadlines: DeadlineService,
+    settings: Settings,
+) -> None:
     appeal = await appeal_from_command(message, command, desk, t.APPEAL_USAGE)
     if isinstance(appeal, str):
         await message.reply(appeal)
@@ -352,22 +428,23 @@ async def appeal_command(message: Message, command: CommandObject, desk: DeskSer
     assert message.from_user is not None
     flags = await desk.flags_of(appeal)
     shown = await message.reply(
-        card_text(appeal, flags, settings.zone, forum=False,
-                  deadlines=await deadlines.of(appeal)),
+        card_text(appeal, flags, settings.zone, forum=False, deadlines=await deadlines.of(appeal)),
         reply_markup=keyboards.card(
-            appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))),
+            appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))
+        ),
     )
     await desk.card_shown(appeal, ref(shown), operator(message.from_user))
 
 
-async def open_command(message: Message, desk: DeskService,
-                       call_bookings: CallBookingService) -> None:
-    await answer_long(message, open_list(await desk.open_appeals(), desk.now(),
-                                         call_bookings.policy))
+async def open_command(
+    message: Message, desk: DeskService, call_bookings: CallBookingService
+) -> None:
+    await answer_long(
+        message, open_list(await desk.open_appeals(), desk.now(), call_bookings.policy)
+    )
 
 
-async def overdue_command(message: Message, deadlines: DeadlineService,
-                          settings: Settings) -> None:
+async def overdue_command(message: Message, deadlines: DeadlineService, settings: Settings) -> None:
     if not deadlines.enabled:
         await message.answer(t.OVERDUE_DISABLED)
         return
@@ -382,16 +459,21 @@ async def shift_command(message: Message, assignment: AssignmentService) -> None
     if not on:
         reply = render(t.SHIFT_OFF, name=message.from_user.full_name)
     elif assignment.enabled:
-        reply = render(t.SHIFT_ON, name=message.from_user.full_name,
-                       capacity=assignment.capacity)
+        reply = render(t.SHIFT_ON, name=message.from_user.full_name, capacity=assignment.capacity)
     else:
         reply = render(t.SHIFT_ON_MANUAL, name=message.from_user.full_name)
     on_shift = await assignment.on_shift()
     if on_shift:
         load = await assignment.load()
         names = ", ".join(
-            render(t.SHIFT_ITEM, name=item.name, load=load[item.operator_id],
-                   capacity=assignment.capacity or "∞") for item in on_shift)
+            render(
+                t.SHIFT_ITEM,
+                name=item.name,
+                load=load[item.operator_id],
+                capacity=assignment.capacity or "∞",
+            )
+            for item in on_shift
+        )
         reply += "\n" + render(t.SHIFT_LIST, names=Safe(names))
     else:
         reply += "\n" + t.SHIFT_NOBODY
@@ -400,8 +482,9 @@ async def shift_command(message: Message, assignment: AssignmentService) -> None
         await assignment.assign_waiting()
 
 
-async def assign_command(message: Message, command: CommandObject, desk: DeskService,
-                         assignment: AssignmentService) -> None:
+async def assign_command(
+    message: Message, command: CommandObject, desk: DeskService, assignment: AssignmentService
+) -> None:
     """``/assign @username [number]``: the appeal (named, or of this thread) goes to them."""
     words = (command.args or "").split()
     if not words or not words[0].startswith("@") or len(words) > 2:
@@ -435,8 +518,7 @@ async def assign_command(message: Message, command: CommandObject, desk: DeskSer
     elif result.outcome == ActionOutcome.UNCHANGED:
         await message.reply(render(t.ASSIGN_SAME, number=appeal.number, name=target.name))
     elif result.outcome == ActionOutcome.DONE:
-        await message.reply(render(t.ASSIGNED, number=appeal.number, name=target.name,
-                                   by=by.name))
+        await message.reply(render(t.ASSIGNED, number=appeal.number, name=target.name, by=by.name))
     else:
         await message.reply(render(t.ASSIGN_BUSY, number=appeal.number))
 
@@ -445,8 +527,9 @@ async def stats_command(message: Message, desk: DeskService) -> None:
     await message.answer(stats_text(await desk.stats()))
 
 
-async def history_command(message: Message, command: CommandObject, desk: DeskService,
-                          settings: Settings) -> None:
+async def history_command(
+    message: Message, command: CommandObject, desk: DeskService, settings: Settings
+) -> None:
     appeal = await appeal_from_command(message, command, desk, thread_usage(command))
     if isinstance(appeal, str):
         await message.reply(appeal)
@@ -459,14 +542,15 @@ async def templates_command(message: Message, desk: DeskService) -> None:
     found = await appeal_of(message, desk)
     if found is not None and templates and found[0].is_open:
         number = found[0].number
-        await message.reply(render(t.TEMPLATES_PICK, number=number),
-                            reply_markup=keyboards.template_picker(templates, number))
+        await message.reply(
+            render(t.TEMPLATES_PICK, number=number),
+            reply_markup=keyboards.template_picker(templates, number),
+        )
         return
     await answer_long(message, templates_list(templates))
 
 
-async def template_add_command(message: Message, command: CommandObject,
-                               desk: DeskService) -> None:
+async def template_add_command(message: Message, command: CommandObject, desk: DeskService) -> None:
     assert message.from_user is not None
     raw = command.args or ""
     title, separator, text = raw.partition("|")
@@ -482,15 +566,15 @@ async def template_add_command(message: Message, command: CommandObject,
     await message.reply(render(t.TEMPLATE_ADDED if added else t.TEMPLATE_EXISTS, title=title))
 
 
-async def template_del_command(message: Message, command: CommandObject,
-                               desk: DeskService) -> None:
+async def template_del_command(message: Message, command: CommandObject, desk: DeskService) -> None:
     title = (command.args or "").strip()
     if not title:
         await message.reply(t.TEMPLATE_DEL_USAGE)
         return
     deleted = await desk.delete_template(title)
-    await message.reply(render(t.TEMPLATE_DELETED if deleted else t.TEMPLATE_NOT_FOUND,
-                               title=title))
+    await message.reply(
+        render(t.TEMPLATE_DELETED if deleted else t.TEMPLATE_NOT_FOUND, title=title)
+    )
 
 
 async def ban_command(message: Message, command: CommandObject, desk: DeskService) -> None:
@@ -501,8 +585,9 @@ async def unban_command(message: Message, command: CommandObject, desk: DeskServ
     await _set_ban(message, command, desk, banned=False)
 
 
-async def _set_ban(message: Message, command: CommandObject, desk: DeskService,
-                   banned: bool) -> None:
+async def _set_ban(
+    message: Message, command: CommandObject, desk: DeskService, banned: bool
+) -> None:
     appeal = await appeal_from_command(message, command, desk, thread_usage(command))
     if isinstance(appeal, str):
         await message.reply(appeal)
@@ -537,8 +622,7 @@ async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer
 
 
 async def refuse_command(message: Message) -> None:
-    await message.reply(t.ANONYMOUS_ADMIN if message.sender_chat is not None
-                        else t.NOT_OPERATOR)
+    await message.reply(t.ANONYMOUS_ADMIN if message.sender_chat is not None else t.NOT_OPERATOR)
 
 
 async def refuse_answer(message: Message, desk: DeskService) -> None:
@@ -561,18 +645,24 @@ def create_router() -> Router:
     desk.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter()), IsOperator())
     desk.callback_query.register(take, Desk.filter(F.action == DeskAction.TAKE))
     desk.callback_query.register(ask_resolution, Desk.filter(F.action == DeskAction.CLOSE))
-    desk.callback_query.register(close_without_resolution,
-                                 Desk.filter(F.action == DeskAction.CLOSE_PLAIN))
+    desk.callback_query.register(
+        close_without_resolution, Desk.filter(F.action == DeskAction.CLOSE_PLAIN)
+    )
     desk.callback_query.register(keep_open, Desk.filter(F.action == DeskAction.CLOSE_CANCEL))
     desk.callback_query.register(reveal, Desk.filter(F.action == DeskAction.REVEAL))
-    desk.callback_query.register(show_templates_for_card,
-                                 Desk.filter(F.action == DeskAction.TEMPLATES))
-    desk.callback_query.register(template_previewed,
-                                 TemplatePick.filter(F.action == TemplateAction.PREVIEW))
-    desk.callback_query.register(template_list_again,
-                                 TemplatePick.filter(F.action == TemplateAction.BACK))
-    desk.callback_query.register(template_picked, TemplatePick.filter(
-        F.action.in_({TemplateAction.SEND, TemplateAction.SEND_AGAIN})))
+    desk.callback_query.register(
+        show_templates_for_card, Desk.filter(F.action == DeskAction.TEMPLATES)
+    )
+    desk.callback_query.register(
+        template_previewed, TemplatePick.filter(F.action == TemplateAction.PREVIEW)
+    )
+    desk.callback_query.register(
+        template_list_again, TemplatePick.filter(F.action == TemplateAction.BACK)
+    )
+    desk.callback_query.register(
+        template_picked,
+        TemplatePick.filter(F.action.in_({TemplateAction.SEND, TemplateAction.SEND_AGAIN})),
+    )
     desk.message.register(cancel_command, Command("cancel"))
     desk.message.register(help_command, Command("help"))
     desk.message.register(appeal_command, Command("appeal"))
@@ -587,20 +677,29 @@ def create_router() -> Router:
     desk.message.register(template_del_command, Command("template_del"))
     desk.message.register(ban_command, Command("ban"))
     desk.message.register(unban_command, Command("unban"))
-    desk.message.register(resolution_typed, OperatorClosing.waiting_for_resolution, F.text,
-                          ~F.text.startswith("/"), for_closing_appeal)
-    desk.message.register(resolution_expected, OperatorClosing.waiting_for_resolution,
-                          ~F.text.startswith("/"), for_closing_appeal)
+    desk.message.register(
+        resolution_typed,
+        OperatorClosing.waiting_for_resolution,
+        F.text,
+        ~F.text.startswith("/"),
+        for_closing_appeal,
+    )
+    desk.message.register(
+        resolution_expected,
+        OperatorClosing.waiting_for_resolution,
+        ~F.text.startswith("/"),
+        for_closing_appeal,
+    )
     desk.message.register(relay_answer, ~F.text.startswith("/"))
     desk.edited_message.register(answer_edited)
 
     refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
-    refusals.message.register(refuse_command, InOperatorsChat(),
-                              Command(*DESK_COMMANDS, "cancel"))
+    refusals.message.register(refuse_command, InOperatorsChat(), Command(*DESK_COMMANDS, "cancel"))
     refusals.message.register(refuse_answer, InOperatorsChat(), ~F.text.startswith("/"))
-    refusals.message.register(refuse_in_private, F.chat.type == "private",
-                              Command(*PRIVATE_REFUSED))
+    refusals.message.register(
+        refuse_in_private, F.chat.type == "private", Command(*PRIVATE_REFUSED)
+    )
 
     router.include_routers(desk, refusals)
     return router

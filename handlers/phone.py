@@ -47,8 +47,9 @@ from bot.texts import phone as t
 PHONE = "phone"  # dialog data: the number (E.164) a code was sent to
 
 
-async def start_phone_change(message: Message, state: FSMContext, consent: ConsentService,
-                             manager: DialogManager) -> None:
+async def start_phone_change(
+    message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
+) -> None:
     if await consent_asked(message, state, consent, ConsentNext.CHANGE_PHONE):
         # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
         if manager.has_context():
@@ -74,8 +75,9 @@ async def _answer(message: Message, manager: DialogManager, text: str) -> None:
 # --- the number -------------------------------------------------------------------------
 
 
-async def phone_getter(dialog_manager: DialogManager, phone_change: PhoneChangeService,
-                       event_from_user: User, **_: Any) -> dict[str, Any]:
+async def phone_getter(
+    dialog_manager: DialogManager, phone_change: PhoneChangeService, event_from_user: User, **_: Any
+) -> dict[str, Any]:
     current = await phone_change.current_phone(event_from_user.id)
     return {"current": current is not None, "phone": format_phone(current) if current else ""}
 
@@ -88,19 +90,28 @@ async def _accept(message: Message, manager: DialogManager, phone: str) -> None:
         refuse(manager, render(t.SAME_AS_CURRENT, phone=format_phone(phone)))
         return
     result = await phone_change.send_code(user_id, phone)
-    if result.outcome == RequestOutcome.COOLDOWN and phone == manager.dialog_data.get(PHONE) \
-            and await phone_change.code_usable(user_id, phone):
+    if (
+        result.outcome == RequestOutcome.COOLDOWN
+        and phone == manager.dialog_data.get(PHONE)
+        and await phone_change.code_usable(user_id, phone)
+    ):
         # The same number again within the pause: the code already received still works.
-        await _answer(message, manager, render(t.CODE_STILL_VALID, phone=format_phone(phone),
-                                      seconds=result.retry_in_seconds))
+        await _answer(
+            message,
+            manager,
+            render(t.CODE_STILL_VALID, phone=format_phone(phone), seconds=result.retry_in_seconds),
+        )
         await manager.switch_to(PhoneChange.waiting_for_code)
         return
     if result.outcome != RequestOutcome.SENT:
         refuse(manager, _refusal(result, phone, phone_change))
         return
     manager.dialog_data[PHONE] = phone
-    await _answer(message, manager, render(t.CODE_SENT, phone=format_phone(phone),
-                                  minutes=_minutes(phone_change)))
+    await _answer(
+        message,
+        manager,
+        render(t.CODE_SENT, phone=format_phone(phone), minutes=_minutes(phone_change)),
+    )
     await manager.switch_to(PhoneChange.waiting_for_code)
 
 
@@ -150,8 +161,11 @@ async def code_typed(message: Message, widget: Any, manager: DialogManager, code
     if outcome == CheckOutcome.ACCEPTED:
         await manager.reset_stack()
         if result.previous_phone:
-            text = render(t.CHANGED_WITH_OLD, phone=format_phone(phone),
-                          old_phone=format_phone(result.previous_phone))
+            text = render(
+                t.CHANGED_WITH_OLD,
+                phone=format_phone(phone),
+                old_phone=format_phone(result.previous_phone),
+            )
         else:
             text = render(t.CHANGED, phone=format_phone(phone))
         await message.answer(text)
@@ -190,8 +204,9 @@ def _refusal(result: RequestResult, phone: str, phone_change: PhoneChangeService
     if result.outcome == RequestOutcome.COOLDOWN:
         return render(t.COOLDOWN, seconds=result.retry_in_seconds)
     if result.outcome == RequestOutcome.DAILY_LIMIT:
-        return render(t.DAILY_LIMIT, phone=format_phone(phone),
-                      limit=phone_change.policy.daily_limit)
+        return render(
+            t.DAILY_LIMIT, phone=format_phone(phone), limit=phone_change.policy.daily_limit
+        )
     return t.GATEWAY_ERROR
 
 
@@ -199,18 +214,30 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     return Dialog(
         Window(
             Const(t.INTRO, when=not_refused),
-            Catalog("\n\n" + t.INTRO_CURRENT, when=lambda data, widget, manager:
-                    data["current"] and not_refused(data, widget, manager)),
+            Catalog(
+                "\n\n" + t.INTRO_CURRENT,
+                when=lambda data, widget, manager: (
+                    data["current"] and not_refused(data, widget, manager)
+                ),
+            ),
             Refusal(),
             RequestContact(Const(t.BUTTON_SHARE_CONTACT)),
-            Row(Button(Const(common_texts.BUTTON_BACK), id="back"),
-                Button(Const(common_texts.BUTTON_CANCEL), id="cancel")),
-            MessageInput(back_from_phone, content_types=ContentType.TEXT,
-                         filter=F.text == common_texts.BUTTON_BACK),
+            Row(
+                Button(Const(common_texts.BUTTON_BACK), id="back"),
+                Button(Const(common_texts.BUTTON_CANCEL), id="cancel"),
+            ),
+            MessageInput(
+                back_from_phone,
+                content_types=ContentType.TEXT,
+                filter=F.text == common_texts.BUTTON_BACK,
+            ),
             MessageInput(contact_shared, content_types=ContentType.CONTACT),
-            TextInput(id="phone", type_factory=lambda text: parse_phone(
-                text, region=settings.default_region), on_success=phone_typed,
-                on_error=explain_refusal(validation.PHONE)),
+            TextInput(
+                id="phone",
+                type_factory=lambda text: parse_phone(text, region=settings.default_region),
+                on_success=phone_typed,
+                on_error=explain_refusal(validation.PHONE),
+            ),
             MessageInput(phone_expected, content_types=ContentType.ANY),
             state=PhoneChange.waiting_for_phone,
             getter=phone_getter,
@@ -219,12 +246,17 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Const(t.CODE_EXPECTED, when=not_refused),
             Refusal(),
-            TextInput(id="code", type_factory=parse_code, on_success=code_typed,
-                      on_error=explain_refusal(validation.CODE)),
+            TextInput(
+                id="code",
+                type_factory=parse_code,
+                on_success=code_typed,
+                on_error=explain_refusal(validation.CODE),
+            ),
             MessageInput(_code_expected, content_types=ContentType.ANY),
             Button(Const(t.BUTTON_RESEND), id="resend", on_click=resend_code),
-            SwitchTo(Const(t.BUTTON_OTHER_NUMBER), id="other_number",
-                     state=PhoneChange.waiting_for_phone),
+            SwitchTo(
+                Const(t.BUTTON_OTHER_NUMBER), id="other_number", state=PhoneChange.waiting_for_phone
+            ),
             navigation(back=False),
             state=PhoneChange.waiting_for_code,
         ),

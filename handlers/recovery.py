@@ -44,10 +44,9 @@ from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.settings import Settings
 from bot.states.recovery import AccessRecovery
-from bot.texts import Safe
+from bot.texts import Safe, validation
 from bot.texts import common as common_texts
 from bot.texts import recovery as t
-from bot.texts import validation
 
 # Dialog data: the RecoveryCause value chosen. Not the appeal field's name «cause»: a
 # cause alone is no answer to the form, and leaving then drops no draft.
@@ -60,17 +59,30 @@ FIELDS = ("cause", "full_name", "snils", "contact", "description")
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return {"cause": data[CAUSE], **{name: data.get(name) for name in FIELDS[1:]}}
 
+
 # Which ways out each cause's guidance offers: every way its text mentions.
 WAYS_OUT: dict[RecoveryCause, tuple[RecoveryAction, ...]] = {
-    RecoveryCause.CHANGED_PHONE: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
-                                  RecoveryAction.SUPPORT),
+    RecoveryCause.CHANGED_PHONE: (
+        RecoveryAction.VIA_EMAIL,
+        RecoveryAction.VIA_SNILS,
+        RecoveryAction.SUPPORT,
+    ),
     # «Если номер сменился, восстановите доступ по почте или СНИЛС»: both ways are offered.
-    RecoveryCause.NO_SMS: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
-                           RecoveryAction.SUPPORT),
-    RecoveryCause.BLOCKED: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
-                            RecoveryAction.SUPPORT),
-    RecoveryCause.FORGOT_PASSWORD: (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS,
-                                    RecoveryAction.SUPPORT),
+    RecoveryCause.NO_SMS: (
+        RecoveryAction.VIA_EMAIL,
+        RecoveryAction.VIA_SNILS,
+        RecoveryAction.SUPPORT,
+    ),
+    RecoveryCause.BLOCKED: (
+        RecoveryAction.VIA_EMAIL,
+        RecoveryAction.VIA_SNILS,
+        RecoveryAction.SUPPORT,
+    ),
+    RecoveryCause.FORGOT_PASSWORD: (
+        RecoveryAction.VIA_EMAIL,
+        RecoveryAction.VIA_SNILS,
+        RecoveryAction.SUPPORT,
+    ),
     RecoveryCause.OTHER: (RecoveryAction.SUPPORT,),
 }
 _CHANGE_PHONE_HERE = (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE)
@@ -80,13 +92,18 @@ async def start_recovery(manager: DialogManager) -> None:
     await manager.start(AccessRecovery.choosing_cause, mode=StartMode.RESET_STACK)
 
 
-async def start_support_form(message: Message, state: FSMContext, consent: ConsentService,
-                             manager: DialogManager) -> None:
-    """The appeal to support, after the consent screen's «Согласен» (the cause waited in FSM data)."""
+async def start_support_form(
+    message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
+) -> None:
+    """The appeal to support, after the consent screen's «Согласен».
+
+    The cause waited in FSM data.
+    """
     cause = (await state.get_data()).get(PENDING_CAUSE, RecoveryCause.OTHER.value)
     await state.clear()
-    await manager.start(AccessRecovery.waiting_for_full_name, data={CAUSE: cause},
-                        mode=StartMode.RESET_STACK)
+    await manager.start(
+        AccessRecovery.waiting_for_full_name, data={CAUSE: cause}, mode=StartMode.RESET_STACK
+    )
 
 
 async def _started(start_data: Any, manager: DialogManager) -> None:
@@ -97,8 +114,9 @@ async def _started(start_data: Any, manager: DialogManager) -> None:
 # --- cause, guidance, instructions -------------------------------------------------------
 
 
-async def cause_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager,
-                       cause: str) -> None:
+async def cause_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, cause: str
+) -> None:
     manager.dialog_data[CAUSE] = cause
     await manager.switch_to(AccessRecovery.reading_guidance)
 
@@ -116,17 +134,27 @@ async def guidance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     ways = WAYS_OUT[cause]
     others = []
     if cause in _CHANGE_PHONE_HERE:
-        others.append(InlineKeyboardButton(text=t.BUTTON_CHANGE_PHONE,
-                                           callback_data=Menu(item=MenuItem.CHANGE_PHONE).pack()))
-    others.append(InlineKeyboardButton(text=common_texts.BUTTON_CALLBACK,
-                                       callback_data=Menu(item=MenuItem.CALLBACK).pack()))
-    return {"guidance": Safe(t.GUIDANCE[cause]), "others": others,
-            "via_email": RecoveryAction.VIA_EMAIL in ways,
-            "via_snils": RecoveryAction.VIA_SNILS in ways}
+        others.append(
+            InlineKeyboardButton(
+                text=t.BUTTON_CHANGE_PHONE, callback_data=Menu(item=MenuItem.CHANGE_PHONE).pack()
+            )
+        )
+    others.append(
+        InlineKeyboardButton(
+            text=common_texts.BUTTON_CALLBACK, callback_data=Menu(item=MenuItem.CALLBACK).pack()
+        )
+    )
+    return {
+        "guidance": Safe(t.GUIDANCE[cause]),
+        "others": others,
+        "via_email": RecoveryAction.VIA_EMAIL in ways,
+        "via_snils": RecoveryAction.VIA_SNILS in ways,
+    }
 
 
-async def instructions_chosen(callback: CallbackQuery, button: Button,
-                              manager: DialogManager) -> None:
+async def instructions_chosen(
+    callback: CallbackQuery, button: Button, manager: DialogManager
+) -> None:
     manager.dialog_data[VIA] = button.widget_id
 
 
@@ -139,10 +167,9 @@ async def to_support(callback: CallbackQuery, button: Button, manager: DialogMan
     """The appeal collects full name, SNILS and contact: consent first."""
     state: FSMContext = manager.middleware_data["state"]
     consent: ConsentService = manager.middleware_data["consent"]
-    assert callback.message is not None
+    assert isinstance(callback.message, Message)
     await state.update_data({PENDING_CAUSE: manager.dialog_data[CAUSE]})
-    if await consent_asked(callback.message, state, consent,  # type: ignore[arg-type]
-                           ConsentNext.RECOVERY_APPEAL):
+    if await consent_asked(callback.message, state, consent, ConsentNext.RECOVERY_APPEAL):
         # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
         await manager.reset_stack()
         return
@@ -162,15 +189,15 @@ async def answered(message: Message, widget: Any, manager: DialogManager, value:
     await manager.next()
 
 
-async def name_answered(message: Message, widget: Any, manager: DialogManager,
-                        value: Any) -> None:
+async def name_answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
     _remember_name(message, manager)
     await answered(message, widget, manager, value)
 
 
 def _name_refused(on_error: Any) -> Any:
-    async def refused(message: Message, widget: Any, manager: DialogManager,
-                      error: ValueError) -> None:
+    async def refused(
+        message: Message, widget: Any, manager: DialogManager, error: ValueError
+    ) -> None:
         _remember_name(message, manager)
         await on_error(message, widget, manager, error)
 
@@ -183,22 +210,27 @@ def _remember_name(message: Message, manager: DialogManager) -> None:
     typed_names.remember(message.text or "")
 
 
-async def back_to_guidance(callback: CallbackQuery, button: Button,
-                           manager: DialogManager) -> None:
+async def back_to_guidance(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     await manager.switch_to(AccessRecovery.reading_guidance)
 
 
 async def summary_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    return {name: field_value(name, value)
-            for name, value in _fields(dialog_manager.dialog_data).items()}
+    return {
+        name: field_value(name, value)
+        for name, value in _fields(dialog_manager.dialog_data).items()
+    }
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     appeals: AppealService = manager.middleware_data["appeals"]
     desk: DeskService = manager.middleware_data["desk"]
     assert callback.message is not None
-    appeal = await appeals.file(callback.from_user.id, callback.message.chat.id,
-                                AppealType.ACCESS_RECOVERY, _fields(manager.dialog_data))
+    appeal = await appeals.file(
+        callback.from_user.id,
+        callback.message.chat.id,
+        AppealType.ACCESS_RECOVERY,
+        _fields(manager.dialog_data),
+    )
     await manager.reset_stack()
     await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
 
@@ -208,8 +240,15 @@ async def _confirm_expected(message: Message, widget: Any, manager: DialogManage
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
-    def text_step(field: str, state: Any, prompt: str, parse: Any, problems: Any,
-                  on_success: Any = answered, on_back: Any = None) -> Window:
+    def text_step(
+        field: str,
+        state: Any,
+        prompt: str,
+        parse: Any,
+        problems: Any,
+        on_success: Any = answered,
+        on_back: Any = None,
+    ) -> Window:
         on_error = explain_refusal(problems)
         if field == "full_name":
             on_error = _name_refused(on_error)
@@ -226,8 +265,15 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Const(t.CHOOSE_CAUSE, when=not_refused),
             Refusal(),
-            Column(Select(Format("{item[1]}"), id="cause", item_id_getter=lambda item: item[0],
-                          items="causes", on_click=cause_chosen)),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="cause",
+                    item_id_getter=lambda item: item[0],
+                    items="causes",
+                    on_click=cause_chosen,
+                )
+            ),
             MessageInput(_buttons_expected, content_types=ContentType.ANY),
             navigation(back=False),
             state=AccessRecovery.choosing_cause,
@@ -236,12 +282,20 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Format("{guidance}", when=not_refused),
             Refusal(),
-            SwitchTo(Const(t.BUTTON_VIA_EMAIL), id=RecoveryAction.VIA_EMAIL.value,
-                     state=AccessRecovery.reading_instructions, on_click=instructions_chosen,
-                     when=F["via_email"]),
-            SwitchTo(Const(t.BUTTON_VIA_SNILS), id=RecoveryAction.VIA_SNILS.value,
-                     state=AccessRecovery.reading_instructions, on_click=instructions_chosen,
-                     when=F["via_snils"]),
+            SwitchTo(
+                Const(t.BUTTON_VIA_EMAIL),
+                id=RecoveryAction.VIA_EMAIL.value,
+                state=AccessRecovery.reading_instructions,
+                on_click=instructions_chosen,
+                when=F["via_email"],
+            ),
+            SwitchTo(
+                Const(t.BUTTON_VIA_SNILS),
+                id=RecoveryAction.VIA_SNILS.value,
+                state=AccessRecovery.reading_instructions,
+                on_click=instructions_chosen,
+                when=F["via_snils"],
+            ),
             Button(Const(t.BUTTON_SUPPORT), id="support", on_click=to_support),
             OtherScreens("others"),
             MessageInput(_buttons_expected, content_types=ContentType.ANY),
@@ -259,16 +313,32 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             state=AccessRecovery.reading_instructions,
             getter=instructions_getter,
         ),
-        text_step("full_name", AccessRecovery.waiting_for_full_name, t.ASK_FULL_NAME,
-                  parse_full_name, validation.FULL_NAME, on_success=name_answered,
-                  on_back=back_to_guidance),
-        text_step("snils", AccessRecovery.waiting_for_snils, t.ASK_SNILS, parse_snils,
-                  validation.SNILS),
-        text_step("contact", AccessRecovery.waiting_for_contact, t.ASK_CONTACT,
-                  lambda text: parse_contact(text, region=settings.default_region),
-                  validation.CONTACT),
-        text_step("description", AccessRecovery.waiting_for_description, t.ASK_DESCRIPTION,
-                  lambda text: clean_text(text, max_length=2000), validation.GENERIC),
+        text_step(
+            "full_name",
+            AccessRecovery.waiting_for_full_name,
+            t.ASK_FULL_NAME,
+            parse_full_name,
+            validation.FULL_NAME,
+            on_success=name_answered,
+            on_back=back_to_guidance,
+        ),
+        text_step(
+            "snils", AccessRecovery.waiting_for_snils, t.ASK_SNILS, parse_snils, validation.SNILS
+        ),
+        text_step(
+            "contact",
+            AccessRecovery.waiting_for_contact,
+            t.ASK_CONTACT,
+            lambda text: parse_contact(text, region=settings.default_region),
+            validation.CONTACT,
+        ),
+        text_step(
+            "description",
+            AccessRecovery.waiting_for_description,
+            t.ASK_DESCRIPTION,
+            lambda text: clean_text(text, max_length=2000),
+            validation.GENERIC,
+        ),
         Window(
             Catalog(t.SUMMARY, when=not_refused),
             Refusal(),

@@ -7,17 +7,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.callback_data import ConsentNext
-from bot.rendering.operators import off_hours_note
+from bot.domain.models import Actor, MessageAuthor, MessageRef
+from bot.domain.text_split import split_html
+from bot.domain.validators import Invalid
 from bot.filters import PrivateChat
 from bot.keyboards.consent import consent_choice
+from bot.rendering.operators import off_hours_note
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.relay import Content
-from bot.domain.text_split import split_html
-from bot.domain.validators import Invalid
-from bot.texts import explain
 from bot.states.consent import PersonalDataConsent
-from bot.domain.models import Actor, MessageAuthor, MessageRef
+from bot.texts import explain
 
 
 def citizen_router(name: str) -> Router:
@@ -39,8 +39,9 @@ def origin(callback: CallbackQuery) -> Message:
 CONSENT_FOR = "consent_for"  # FSM data: the dialogue the consent screen stands before
 
 
-async def consent_asked(message: Message, state: FSMContext, consent: ConsentService,
-                        then: ConsentNext) -> bool:
+async def consent_asked(
+    message: Message, state: FSMContext, consent: ConsentService, then: ConsentNext
+) -> bool:
     """Called where a dialogue that collects personal data begins.
 
     True when the citizen has not agreed to the current consent text: the
@@ -77,11 +78,15 @@ def content_of(message: Message) -> Content | None:
     caption_html = message.html_text if message.caption else ""
     caption = message.caption or ""
     if message.photo:
-        return Content("photo", html=caption_html, plain=caption,
-                       file_id=message.photo[-1].file_id)
+        return Content("photo", html=caption_html, plain=caption, file_id=message.photo[-1].file_id)
     if message.document:
-        return Content("document", html=caption_html, plain=caption,
-                       file_id=message.document.file_id, file_name=message.document.file_name)
+        return Content(
+            "document",
+            html=caption_html,
+            plain=caption,
+            file_id=message.document.file_id,
+            file_name=message.document.file_name,
+        )
     return None
 
 
@@ -104,7 +109,7 @@ ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
 
 def alert(text: str) -> str:
     """A callback answer's text cut to Telegram's limit (names can be long)."""
-    return text if len(text) <= ALERT_LIMIT else text[:ALERT_LIMIT - 1] + "…"
+    return text if len(text) <= ALERT_LIMIT else text[: ALERT_LIMIT - 1] + "…"
 
 
 def with_note(text: str, note: str | None) -> str:

@@ -34,8 +34,8 @@ from aiogram_dialog.widgets.text import Const, Text
 
 from bot.domain.validators import Invalid
 from bot.keyboards.common import main_menu
-from bot.texts import explain, render
 from bot.texts import common as common_texts
+from bot.texts import explain, render
 
 
 class Catalog(Text):
@@ -84,8 +84,9 @@ def refuse(manager: DialogManager, reason: str) -> None:
 def explain_refusal(table: Mapping[str, str]) -> Callable[..., Any]:
     """``on_error`` of a ``TextInput``: say why the answer was refused and ask again."""
 
-    async def on_error(message: Message, widget: Any, manager: DialogManager,
-                       error: ValueError) -> None:
+    async def on_error(
+        message: Message, widget: Any, manager: DialogManager, error: ValueError
+    ) -> None:
         if isinstance(error, Invalid):
             refuse(manager, explain(error.problem.value, dict(error.details), dict(table)))
         else:
@@ -134,8 +135,9 @@ def navigation(*, back: bool | Callable[..., bool] = True, on_back: OnClick | No
         if on_back is None:
             buttons.append(Back(Const(common_texts.BUTTON_BACK), when=when))
         else:
-            buttons.append(Button(Const(common_texts.BUTTON_BACK), id="back", on_click=on_back,
-                                  when=when))
+            buttons.append(
+                Button(Const(common_texts.BUTTON_BACK), id="back", on_click=on_back, when=when)
+            )
     buttons.append(Button(Const(common_texts.BUTTON_CANCEL), id="cancel", on_click=_cancelled))
     return Row(*buttons)
 
@@ -169,19 +171,25 @@ class OtherScreens(Keyboard):
         self.items = items
 
     async def _render_keyboard(self, data: dict[str, Any], manager: DialogManager) -> RawKeyboard:
-        return [[_OtherScreensButton(**button.model_dump(exclude_none=True))]
-                for button in data[self.items]]
+        return [
+            [_OtherScreensButton(**button.model_dump(exclude_none=True))]
+            for button in data[self.items]
+        ]
 
 
 class _KeepsOtherScreens(InlineKeyboardFactory):
-    async def render_markup(self, data: dict[str, Any], manager: DialogManager,
-                            keyboard: RawKeyboard) -> InlineKeyboardMarkup:
-        own = [[button for button in row if not isinstance(button, _OtherScreensButton)]
-               for row in keyboard]
+    async def render_markup(
+        self, data: dict[str, Any], manager: DialogManager, keyboard: RawKeyboard
+    ) -> InlineKeyboardMarkup:
+        own = [
+            [button for button in row if not isinstance(button, _OtherScreensButton)]
+            for row in keyboard
+        ]
         add_intent_id(own, manager.current_context().id)
         # An inline keyboard factory is only given inline buttons.
         return InlineKeyboardMarkup(
-            inline_keyboard=cast(list[list[InlineKeyboardButton]], keyboard))
+            inline_keyboard=cast(list[list[InlineKeyboardButton]], keyboard)
+        )
 
 
 KEEPS_OTHER_SCREENS = _KeepsOtherScreens()
@@ -198,9 +206,18 @@ class PlainReplyKeyboard(ReplyKeyboardFactory):
     «Отмена», navigation's typed words, which work in every state).
     """
 
-    async def render_markup(self, data: dict[str, Any], manager: DialogManager,
-                            keyboard: RawKeyboard) -> ReplyKeyboardMarkup:
-        rows = [[button if isinstance(button, KeyboardButton) else KeyboardButton(text=button.text)
-                 for button in row] for row in keyboard]
-        return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=self.resize_keyboard,
-                                   one_time_keyboard=self.one_time_keyboard)
+    async def render_markup(
+        self, data: dict[str, Any], manager: DialogManager, keyboard: RawKeyboard
+    ) -> ReplyKeyboardMarkup:
+        rows = [
+            [
+                button if isinstance(button, KeyboardButton) else KeyboardButton(text=button.text)
+                for button in row
+            ]
+            for row in keyboard
+        ]
+        return ReplyKeyboardMarkup(
+            keyboard=rows,
+            resize_keyboard=self.resize_keyboard,
+            one_time_keyboard=self.one_time_keyboard,
+        )

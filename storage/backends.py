@@ -31,8 +31,8 @@ from bot.storage.postgres.call_booking import PostgresCallBookingRepository
 from bot.storage.postgres.citizens import PostgresCitizenRepository
 from bot.storage.postgres.codes import PostgresCodeRepository
 from bot.storage.postgres.consents import PostgresConsentRepository
-from bot.storage.postgres.deadlines import PostgresDeadlineRepository
 from bot.storage.postgres.database import ADVISORY_TRY_LOCK, PostgresDatabase
+from bot.storage.postgres.deadlines import PostgresDeadlineRepository
 from bot.storage.postgres.desk import PostgresDeskRepository
 from bot.storage.postgres.fsm import PostgresStorage
 from bot.storage.postgres.outbox import PostgresOutboxRepository
@@ -45,8 +45,8 @@ from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
 from bot.storage.sqlite.citizens import SQLiteCitizenRepository
 from bot.storage.sqlite.codes import SQLiteCodeRepository
 from bot.storage.sqlite.consents import SQLiteConsentRepository
-from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
 from bot.storage.sqlite.database import Database, Durability
+from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.fsm import SQLiteStorage
 from bot.storage.sqlite.outbox import SQLiteOutboxRepository
@@ -57,6 +57,7 @@ from bot.storage.sqlite.updates import SQLiteProcessedUpdates
 from bot.storage.urls import is_postgres_url, sqlite_path
 
 logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Fsm:
@@ -74,8 +75,9 @@ class Backend:
     name: str
     shared: bool  # several processes may write (the cluster backend)
 
-    def __init__(self, database: Database | PostgresDatabase,
-                 inbox_lease: timedelta = DEFAULT_LEASE) -> None:
+    def __init__(
+        self, database: Database | PostgresDatabase, inbox_lease: timedelta = DEFAULT_LEASE
+    ) -> None:
         """``inbox_lease``: PostgreSQL's lease on an update in flight (see its updates)."""
         self.database = database
         if isinstance(database, PostgresDatabase):
@@ -163,16 +165,22 @@ async def _held() -> AsyncIterator[bool]:
     yield True
 
 
-async def open_backend(url: str, *, pool_size: int, verify: bool = False,
-                       inbox_lease: timedelta = DEFAULT_LEASE,
-                       durability: Durability = "full") -> Backend:
+async def open_backend(
+    url: str,
+    *,
+    pool_size: int,
+    verify: bool = False,
+    inbox_lease: timedelta = DEFAULT_LEASE,
+    durability: Durability = "full",
+) -> Backend:
     """Connect to (and migrate) the database of ``url``; ``verify``: check a SQLite file first.
 
     ``durability``: SQLite's (PostgreSQL commits are durable by its own settings)."""
     database: Database | PostgresDatabase
     if is_postgres_url(url):
-        database = PostgresDatabase(url, pool_size=pool_size,
-                                    server_settings={"application_name": "support-bot"})
+        database = PostgresDatabase(
+            url, pool_size=pool_size, server_settings={"application_name": "support-bot"}
+        )
         await database.connect()
     else:
         database = Database(sqlite_path(url), durability=durability)

@@ -65,13 +65,20 @@ class FaultEpisode:
             self._started = self._clock()
             self._logger.error(
                 "%s failed: %s: %s; retrying with backoff up to %g s, quietly until it works",
-                self._work, type(error).__name__, error, self._max_delay,
+                self._work,
+                type(error).__name__,
+                error,
+                self._max_delay,
             )
             self._logger.debug("%s failure", self._work, exc_info=error)
         return min(self._first_delay * 2 ** (self.failures - 1), self._max_delay)
 
     def succeeded(self) -> None:
         if self.failures:
-            self._logger.warning("%s works again after %d failed tries in %.1f s",
-                                 self._work, self.failures, self._clock() - self._started)
+            self._logger.warning(
+                "%s works again after %d failed tries in %.1f s",
+                self._work,
+                self.failures,
+                self._clock() - self._started,
+            )
             self.failures = 0

@@ -48,15 +48,20 @@ def _converter(data_type: str) -> Any:
 
 async def _tables_in_order(connection: asyncpg.Connection) -> list[str]:
     """The schema's tables, every table after those its foreign keys point to."""
-    tables = [row[0] for row in await connection.fetch(
-        "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-        " ORDER BY table_name")]
+    tables = [
+        row[0]
+        for row in await connection.fetch(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            " ORDER BY table_name"
+        )
+    ]
     parents: dict[str, set[str]] = {table: set() for table in tables}
     for child, parent in await connection.fetch(
-            "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c"
-            " JOIN pg_namespace n ON n.oid = c.connamespace"
-            " WHERE c.contype = 'f' AND n.nspname = current_schema()"):
+        "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c"
+        " JOIN pg_namespace n ON n.oid = c.connamespace"
+        " WHERE c.contype = 'f' AND n.nspname = current_schema()"
+    ):
         child, parent = child.split(".")[-1].strip('"'), parent.split(".")[-1].strip('"')
         if child in parents and parent != child:
             parents[child].add(parent)
@@ -73,8 +78,10 @@ async def _tables_in_order(connection: asyncpg.Connection) -> list[str]:
 
 async def copy_sqlite_to_postgres(source: Database, target: PostgresDatabase) -> dict[str, int]:
     """Copy every row of ``source`` into the empty ``target``; the rows copied, by table."""
-    sqlite_tables = {row[0] for row in await source.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    sqlite_tables = {
+        row[0]
+        for row in await source.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     copied: dict[str, int] = {}
     async with target.transaction() as connection:
         tables = await _tables_in_order(connection)
@@ -84,27 +91,39 @@ async def copy_sqlite_to_postgres(source: Database, target: PostgresDatabase) ->
         for table in tables:
             if table not in sqlite_tables:
                 continue
-            sqlite_columns = {row[1] for row in await source.fetchall(
-                f"PRAGMA table_info({table})")}
-            columns = [(row[0], row[1]) for row in await connection.fetch(
-                "SELECT column_name, data_type FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND table_name = $1"
-                " ORDER BY ordinal_position", table) if row[0] in sqlite_columns]
+            sqlite_columns = {
+                row[1] for row in await source.fetchall(f"PRAGMA table_info({table})")
+            }
+            columns = [
+                (row[0], row[1])
+                for row in await connection.fetch(
+                    "SELECT column_name, data_type FROM information_schema.columns"
+                    " WHERE table_schema = current_schema() AND table_name = $1"
+                    " ORDER BY ordinal_position",
+                    table,
+                )
+                if row[0] in sqlite_columns
+            ]
             names = [name for name, _ in columns]
             converters = [_converter(data_type) for _, data_type in columns]
             rows = await source.fetchall(f"SELECT {', '.join(names)} FROM {table}")
-            records = [tuple(convert(value) for convert, value in zip(converters, row,
-                                                                       strict=True))
-                       for row in rows]
+            records = [
+                tuple(convert(value) for convert, value in zip(converters, row, strict=True))
+                for row in rows
+            ]
             if records:
                 await connection.copy_records_to_table(table, records=records, columns=names)
             copied[table] = len(records)
         # Identity columns go on after the highest id copied.
         for table, column in await connection.fetch(
-                "SELECT table_name, column_name FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND is_identity = 'YES'"):
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        ):
             if copied.get(table):
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence($1, $2),"
-                    f" (SELECT max({column}) FROM {table}))", table, column)
+                    f" (SELECT max({column}) FROM {table}))",
+                    table,
+                    column,
+                )
     return copied

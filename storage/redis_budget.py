@@ -34,8 +34,7 @@ return 1
 class RedisRateWindow:
     """At most ``limit`` messages in any ``period`` across every process using ``key``."""
 
-    def __init__(self, redis: Redis, key: str, limit: int, period: timedelta,
-                 clock: Clock) -> None:
+    def __init__(self, redis: Redis, key: str, limit: int, period: timedelta, clock: Clock) -> None:
         self._redis = redis
         self._key = key
         self._limit = limit
@@ -45,8 +44,9 @@ class RedisRateWindow:
 
     async def try_take(self) -> bool:
         now = self._clock.now().timestamp()
-        taken = await self._script(keys=[self._key],
-                                   args=[now, self._period, self._limit, uuid.uuid4().hex])
+        taken = await self._script(
+            keys=[self._key], args=[now, self._period, self._limit, uuid.uuid4().hex]
+        )
         return bool(taken)
 
 
@@ -70,8 +70,7 @@ class RedisWindows:
         self._script = redis.register_script(_COUNT)
 
     async def count(self, user_id: int) -> int:
-        return int(await self._script(keys=[f"{self._prefix}:{user_id}"],
-                                      args=[self._window_ms]))
+        return int(await self._script(keys=[f"{self._prefix}:{user_id}"], args=[self._window_ms]))
 
 
 class RedisOperatorAnswers:
@@ -89,5 +88,8 @@ class RedisOperatorAnswers:
     async def put(self, user_id: int, allowed: bool, ttl: timedelta) -> None:
         if ttl.total_seconds() <= 0:
             return  # OPERATOR_CACHE_SECONDS=0: ask Telegram every time
-        await self._redis.set(f"{self._prefix}:{user_id}", "1" if allowed else "0",
-                              px=max(1, round(ttl.total_seconds() * 1000)))
+        await self._redis.set(
+            f"{self._prefix}:{user_id}",
+            "1" if allowed else "0",
+            px=max(1, round(ttl.total_seconds() * 1000)),
+        )

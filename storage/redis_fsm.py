@@ -35,24 +35,35 @@ class RedisSessions:
         # Keys read <prefix>:<bot>[:<business>]:<chat>[:<thread>]:<user>:<destiny>:<part>;
         # a private chat's id is the user's, so every key of theirs holds ":<id>:".
         marker = f":{user_id}:"
-        doomed = [key async for key in self._redis.scan_iter(
-                      match=f"{self._prefix}:*{marker}*", count=SCAN_BATCH)
-                  if marker in (key.decode() if isinstance(key, bytes) else key)]
+        doomed = [
+            key
+            async for key in self._redis.scan_iter(
+                match=f"{self._prefix}:*{marker}*", count=SCAN_BATCH
+            )
+            if marker in (key.decode() if isinstance(key, bytes) else key)
+        ]
         if doomed:
             await self._redis.delete(*doomed)
 
 
-def redis_fsm(redis: Redis, *, prefix: str, state_ttl: timedelta | None,
-              data_ttl: timedelta | None, lock_timeout: timedelta) -> Fsm:
+def redis_fsm(
+    redis: Redis,
+    *,
+    prefix: str,
+    state_ttl: timedelta | None,
+    data_ttl: timedelta | None,
+    lock_timeout: timedelta,
+) -> Fsm:
     """aiogram's Redis storage and isolation over the client ``redis`` (closed with them).
 
     ``lock_timeout``: a process that dies holding a chat's lock frees it after this; the
     update it held is taken over by another process after its lease, so the two match.
     """
-    key_builder = DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_destiny=True,
-                                    with_business_connection_id=True)
-    storage = RedisStorage(redis, key_builder=key_builder, state_ttl=state_ttl,
-                           data_ttl=data_ttl)
-    isolation = RedisEventIsolation(redis, key_builder=key_builder,
-                                    lock_kwargs={"timeout": lock_timeout.total_seconds()})
+    key_builder = DefaultKeyBuilder(
+        prefix=prefix, with_bot_id=True, with_destiny=True, with_business_connection_id=True
+    )
+    storage = RedisStorage(redis, key_builder=key_builder, state_ttl=state_ttl, data_ttl=data_ttl)
+    isolation = RedisEventIsolation(
+        redis, key_builder=key_builder, lock_kwargs={"timeout": lock_timeout.total_seconds()}
+    )
     return Fsm(storage, isolation, memory=RedisSessions(redis, prefix))

@@ -146,9 +146,7 @@ class DeskRepository(Protocol):
 
     async def find_by_topic(self, chat_id: int, topic_id: int) -> Appeal | None: ...
 
-    async def find_by_message(
-        self, ref: MessageRef
-    ) -> tuple[Appeal, AppealEvent | None] | None:
+    async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent | None] | None:
         """The appeal and the first event whose original or relayed copy is ``ref``; or the
         appeal of another delivered copy (a later part of an album or of a long text), with
         no event."""
@@ -174,8 +172,14 @@ class DeadlineRepository(Protocol):
 
     async def marks(self, appeal_ids: Sequence[int]) -> list[DeadlineMark]: ...
 
-    async def mark(self, appeal_id: int, deadline: DeadlineKind, mark: DeadlineState,
-                   now: datetime, change: AppealChange | None = None) -> bool:
+    async def mark(
+        self,
+        appeal_id: int,
+        deadline: DeadlineKind,
+        mark: DeadlineState,
+        now: datetime,
+        change: AppealChange | None = None,
+    ) -> bool:
         """Leave the mark and apply ``change`` in one transaction, unless the mark is
         already there (another process left it): then nothing happens and False."""
 
@@ -211,8 +215,9 @@ class OutboxRepository(Protocol):
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         """The first pending row of each lane, if its time has come; oldest first."""
 
-    async def claim(self, claimer: str, now: datetime, limit: int,
-                    lease: timedelta) -> list[OutboxItem]:
+    async def claim(
+        self, claimer: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxItem]:
         """Lease due rows to ``claimer`` until ``now + lease``, oldest first: the first pending
         row of each lane, unless another claim's lease on it is running. Of senders in
         several processes, exactly one gets a row; a lane's next row waits for the one
@@ -225,8 +230,12 @@ class OutboxRepository(Protocol):
         """When the earliest pending row may be tried, or None if none is pending."""
 
     async def mark_delivered(
-        self, item_id: int, now: datetime, message_id: int | None,
-        copy: MessageRef | None = None, more_message_ids: Sequence[int] = (),
+        self,
+        item_id: int,
+        now: datetime,
+        message_id: int | None,
+        copy: MessageRef | None = None,
+        more_message_ids: Sequence[int] = (),
     ) -> bool:
         """Mark a pending row delivered, fill in its event's copy; False if not pending.
 

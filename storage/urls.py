@@ -18,7 +18,8 @@ def sqlite_path(url: str) -> Path:
     parts = urlsplit(url)
     if parts.scheme != SQLITE_SCHEME or parts.netloc or not parts.path.startswith("/"):
         raise DatabaseUrlError(
-            "expected sqlite:///data/bot.sqlite3 or postgresql://user:password@host:5432/db")
+            "expected sqlite:///data/bot.sqlite3 or postgresql://user:password@host:5432/db"
+        )
     path = unquote(parts.path[1:])
     if not path:
         raise DatabaseUrlError("sqlite:/// needs a file name, e.g. sqlite:///data/bot.sqlite3")

@@ -32,8 +32,12 @@ class Person:
     username: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                                "language_code": "ru"}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": "ru",
+        }
         if self.username:
             data["username"] = self.username
         return data
@@ -44,8 +48,15 @@ class ButtonNotFound(LookupError):
 
 
 class BotHarness:
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, session: RecordingSession,
-                 first_update_id: int = 1, *, auto_deliver: bool = True) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        session: RecordingSession,
+        first_update_id: int = 1,
+        *,
+        auto_deliver: bool = True,
+    ) -> None:
         """``first_update_id``: Telegram's ids keep growing across restarts of the bot.
 
         ``auto_deliver``: run the outbox sender after each update, as the running bot would.
@@ -72,15 +83,23 @@ class BotHarness:
 
     # --- sending as a user ------------------------------------------------
 
-    async def send(self, user: Person, text: str | None = None, **content: Any) -> list[SentMessage]:
+    async def send(
+        self, user: Person, text: str | None = None, **content: Any
+    ) -> list[SentMessage]:
         """A private message from ``user``: text, or content fields of a Bot API Message."""
         message = self._message(user, user.id, "private")
         return await self._send(message, text, content)
 
     async def send_to_group(
-        self, user: Person, chat_id: int, text: str | None = None, *,
-        thread_id: int | None = None, reply_to: SentMessage | None = None,
-        sender_chat: bool = False, **content: Any,
+        self,
+        user: Person,
+        chat_id: int,
+        text: str | None = None,
+        *,
+        thread_id: int | None = None,
+        reply_to: SentMessage | None = None,
+        sender_chat: bool = False,
+        **content: Any,
     ) -> list[SentMessage]:
         """A message in a group: inside forum topic ``thread_id`` and/or replying to a message.
 
@@ -98,27 +117,38 @@ class BotHarness:
             group = self.session.groups.get(chat_id)
             name = group.topics.get(thread_id, "topic") if group else "topic"
             message["reply_to_message"] = {
-                "message_id": thread_id, "date": int(time.time()), "chat": message["chat"],
+                "message_id": thread_id,
+                "date": int(time.time()),
+                "chat": message["chat"],
                 "forum_topic_created": {"name": name, "icon_color": 7322096},
             }
         if sender_chat:
-            message["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group",
-                               "username": "GroupAnonymousBot"}
+            message["from"] = {
+                "id": 1087968824,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            }
             message["sender_chat"] = message["chat"]
         return await self._send(message, text, content)
 
-    async def reply_to(self, user: Person, message: SentMessage, text: str | None = None,
-                       **content: Any) -> list[SentMessage]:
+    async def reply_to(
+        self, user: Person, message: SentMessage, text: str | None = None, **content: Any
+    ) -> list[SentMessage]:
         """A private message replying to a message the bot sent the user."""
         payload = self._message(user, user.id, "private")
         payload["reply_to_message"] = self._bot_message_json(message)
         return await self._send(payload, text, content)
 
-    async def edit(self, user: Person, original: dict[str, Any], text: str | None = None,
-                   **content: Any) -> list[SentMessage]:
+    async def edit(
+        self, user: Person, original: dict[str, Any], text: str | None = None, **content: Any
+    ) -> list[SentMessage]:
         """The user edits a message they sent earlier (see :attr:`user_messages`)."""
-        message = {key: value for key, value in original.items()
-                   if key not in ("text", "caption", "entities")}
+        message = {
+            key: value
+            for key, value in original.items()
+            if key not in ("text", "caption", "entities")
+        }
         message["edit_date"] = int(time.time())
         if text is not None:
             message["text"] = text
@@ -126,8 +156,7 @@ class BotHarness:
         return await self.feed({"edited_message": message})
 
     def last_message_of(self, user: Person) -> dict[str, Any]:
-        return next(item for item in reversed(self.user_messages)
-                    if item["from"]["id"] == user.id)
+        return next(item for item in reversed(self.user_messages) if item["from"]["id"] == user.id)
 
     async def block_bot(self, user: Person) -> list[SentMessage]:
         """The user blocks the bot: sends to them fail, and a my_chat_member update arrives."""
@@ -142,45 +171,65 @@ class BotHarness:
         bot_user = {"id": self.bot.id, "is_bot": True, "first_name": "Поддержка"}
 
         def member(status: str) -> dict[str, Any]:
-            return {"status": status, "user": bot_user,
-                    **({"until_date": 0} if status == "kicked" else {})}
+            return {
+                "status": status,
+                "user": bot_user,
+                **({"until_date": 0} if status == "kicked" else {}),
+            }
 
-        return await self.feed({"my_chat_member": {
-            "chat": self._chat(user.id, "private", user), "from": user.as_json(),
-            "date": int(time.time()), "old_chat_member": member(old),
-            "new_chat_member": member(new),
-        }})
+        return await self.feed(
+            {
+                "my_chat_member": {
+                    "chat": self._chat(user.id, "private", user),
+                    "from": user.as_json(),
+                    "date": int(time.time()),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            }
+        )
 
     def photo(self, caption: str | None = None) -> dict[str, Any]:
         """Content fields of a photo message (sizes as Telegram sends them)."""
         number = next(self._file_ids)
-        content: dict[str, Any] = {"photo": [
-            {"file_id": f"photo{number}-{side}", "file_unique_id": f"uphoto{number}-{side}",
-             "width": side, "height": side}
-            for side in (90, 320, 1280)
-        ]}
+        content: dict[str, Any] = {
+            "photo": [
+                {
+                    "file_id": f"photo{number}-{side}",
+                    "file_unique_id": f"uphoto{number}-{side}",
+                    "width": side,
+                    "height": side,
+                }
+                for side in (90, 320, 1280)
+            ]
+        }
         if caption:
             content["caption"] = caption
         return content
 
     def document(self, file_name: str = "scan.pdf", caption: str | None = None) -> dict[str, Any]:
         number = next(self._file_ids)
-        content: dict[str, Any] = {"document": {
-            "file_id": f"doc{number}", "file_unique_id": f"udoc{number}",
-            "file_name": file_name, "mime_type": "application/pdf", "file_size": 10240,
-        }}
+        content: dict[str, Any] = {
+            "document": {
+                "file_id": f"doc{number}",
+                "file_unique_id": f"udoc{number}",
+                "file_name": file_name,
+                "mime_type": "application/pdf",
+                "file_size": 10240,
+            }
+        }
         if caption:
             content["caption"] = caption
         return content
 
-    async def _send(self, message: dict[str, Any], text: str | None,
-                    content: dict[str, Any]) -> list[SentMessage]:
+    async def _send(
+        self, message: dict[str, Any], text: str | None, content: dict[str, Any]
+    ) -> list[SentMessage]:
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [{"type": "bot_command", "offset": 0,
-                                        "length": len(command)}]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         message.update(content)
         self.user_messages.append(message)
         return await self.feed({"message": message})
@@ -188,9 +237,13 @@ class BotHarness:
     def _bot_message_json(self, record: SentMessage) -> dict[str, Any]:
         chat_type = "private" if record.chat_id > 0 else "supergroup"
         payload: dict[str, Any] = {
-            "message_id": record.message_id, "date": int(time.time()),
-            "chat": {"id": record.chat_id, "type": chat_type,
-                     **({"title": "Операторы"} if record.chat_id < 0 else {"first_name": "-"})},
+            "message_id": record.message_id,
+            "date": int(time.time()),
+            "chat": {
+                "id": record.chat_id,
+                "type": chat_type,
+                **({"title": "Операторы"} if record.chat_id < 0 else {"first_name": "-"}),
+            },
             "from": {"id": self.bot.id, "is_bot": True, "first_name": "Поддержка"},
         }
         if record.message_thread_id is not None:
@@ -202,14 +255,17 @@ class BotHarness:
             payload["caption"] = record.text
         if isinstance(record.reply_markup, InlineKeyboardMarkup):
             # As in Telegram: a replied-to message shows its inline keyboard, not a reply one.
-            payload["reply_markup"] = record.reply_markup.model_dump(mode="json",
-                                                                     exclude_none=True)
+            payload["reply_markup"] = record.reply_markup.model_dump(mode="json", exclude_none=True)
         return payload
 
-    async def send_contact(self, user: Person, phone: str,
-                           owner_id: int | None = None) -> list[SentMessage]:
-        contact = {"phone_number": phone, "first_name": user.first_name,
-                   "user_id": user.id if owner_id is None else owner_id}
+    async def send_contact(
+        self, user: Person, phone: str, owner_id: int | None = None
+    ) -> list[SentMessage]:
+        contact = {
+            "phone_number": phone,
+            "first_name": user.first_name,
+            "user_id": user.id if owner_id is None else owner_id,
+        }
         return await self.send(user, contact=contact)
 
     async def send_photo(self, user: Person, caption: str | None = None) -> list[SentMessage]:
@@ -220,14 +276,22 @@ class BotHarness:
 
     async def send_sticker(self, user: Person) -> list[SentMessage]:
         number = next(self._file_ids)
-        return await self.send(user, sticker={
-            "file_id": f"sticker{number}", "file_unique_id": f"usticker{number}",
-            "type": "regular", "width": 512, "height": 512, "is_animated": False,
-            "is_video": False,
-        })
+        return await self.send(
+            user,
+            sticker={
+                "file_id": f"sticker{number}",
+                "file_unique_id": f"usticker{number}",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            },
+        )
 
-    async def press(self, user: Person, label: str,
-                    message: SentMessage | None = None) -> list[SentMessage]:
+    async def press(
+        self, user: Person, label: str, message: SentMessage | None = None
+    ) -> list[SentMessage]:
         """Press the inline button whose label contains ``label`` (latest message first)."""
         candidates = [message] if message else reversed(self.session.messages_in(user.id))
         seen: list[str] = []
@@ -244,8 +308,9 @@ class BotHarness:
                 break  # only the latest message with buttons counts, as on screen
         raise ButtonNotFound(f"no button {label!r}; buttons shown: {seen}")
 
-    async def press_data(self, user: Person, data: str,
-                         message: SentMessage | None = None) -> list[SentMessage]:
+    async def press_data(
+        self, user: Person, data: str, message: SentMessage | None = None
+    ) -> list[SentMessage]:
         """A callback query with arbitrary data (also forged or stale data)."""
         chat_id = message.chat_id if message else user.id
         message_id = message.message_id if message else self.session.next_message_id(chat_id)
@@ -270,7 +335,9 @@ class BotHarness:
 
     # --- plumbing -----------------------------------------------------------
 
-    async def feed(self, payload: dict[str, Any], update_id: int | None = None) -> list[SentMessage]:
+    async def feed(
+        self, payload: dict[str, Any], update_id: int | None = None
+    ) -> list[SentMessage]:
         before = len(self.session.sent)
         update = Update.model_validate(
             {"update_id": update_id or next(self._update_ids), **payload},
@@ -293,8 +360,11 @@ class BotHarness:
         if chat_type == "private":
             return {"id": chat_id, "type": "private", "first_name": user.first_name}
         group = self.session.groups.get(chat_id)
-        chat: dict[str, Any] = {"id": chat_id, "type": chat_type,
-                                "title": group.title if group else "Операторы"}
+        chat: dict[str, Any] = {
+            "id": chat_id,
+            "type": chat_type,
+            "title": group.title if group else "Операторы",
+        }
         if group is not None and group.forum:
             chat["is_forum"] = True
         return chat

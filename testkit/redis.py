@@ -28,7 +28,7 @@ async def unreachable_reason(url: str) -> str | None:
     """None if the server answers; otherwise one line saying why not and what to do."""
     client = Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT)
     try:
-        await client.ping()
+        await client.ping()  # type: ignore[misc]  # redis-py types ping for both clients
     except (OSError, RedisError) as error:
         return f"Redis at {url} unreachable ({type(error).__name__}: {error}); {START_HINT}"
     finally:

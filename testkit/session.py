@@ -60,9 +60,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
-QUERY_TOO_OLD = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
 BLOCKED_BY_USER = "Forbidden: bot was blocked by the user"
 _SENDING_METHODS = ("SendMessage", "SendPhoto", "SendDocument", "SendMediaGroup", "CopyMessage")
@@ -121,7 +119,7 @@ class Group:
     title: str
     forum: bool
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
-    topics: dict[int, str] = field(default_factory=dict)   # thread id -> name
+    topics: dict[int, str] = field(default_factory=dict)  # thread id -> name
     closed_topics: set[int] = field(default_factory=set)
 
 
@@ -157,17 +155,20 @@ class RecordingSession(BaseSession):
         chat_id: int | None = None,
     ) -> None:
         """The next ``times`` calls of ``method`` (into ``chat_id`` only, if given) fail."""
-        self._faults.append(InjectedFault(method, error_code, description, retry_after, times,
-                                          chat_id=chat_id))
+        self._faults.append(
+            InjectedFault(method, error_code, description, retry_after, times, chat_id=chat_id)
+        )
 
     def fail_network_next(self, method: str, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` never reach Telegram (connection error)."""
-        self._faults.append(InjectedFault(method, 0, "Cannot connect to host", None, times,
-                                          network=True))
+        self._faults.append(
+            InjectedFault(method, 0, "Cannot connect to host", None, times, network=True)
+        )
 
     def requests_of(self, method: str) -> list[TelegramMethod[Any]]:
-        return [request for request in self.requests
-                if type(request).__name__.lower() == method.lower()]
+        return [
+            request for request in self.requests if type(request).__name__.lower() == method.lower()
+        ]
 
     # --- groups, forums, members, blocking ---------------------------------
 
@@ -205,8 +206,12 @@ class RecordingSession(BaseSession):
         """Nothing to close."""
 
     async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-        chunk_size: int = 65536, raise_for_status: bool = True,
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         raise NotImplementedError("files are not downloaded in process")
         yield b""  # pragma: no cover
@@ -278,10 +283,16 @@ class RecordingSession(BaseSession):
         if group is None and chat_id < 0:
             return _error(400, "Bad Request: chat not found")
         chat: dict[str, Any] = {
-            "id": chat_id, "accent_color_id": 0, "max_reaction_count": 11,
-            "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                    "unique_gifts": False, "premium_subscription": False,
-                                    "gifts_from_channels": False},
+            "id": chat_id,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
         }
         if group is None:
             chat.update(type="private", first_name="Пользователь")
@@ -301,19 +312,48 @@ class RecordingSession(BaseSession):
         if status == "creator":
             member["is_anonymous"] = False
         elif status == "administrator":
-            member.update({name: False for name in (
-                "can_be_edited", "is_anonymous", "can_manage_video_chats",
-                "can_restrict_members", "can_promote_members", "can_change_info",
-                "can_post_stories", "can_edit_stories", "can_delete_stories",
-                "can_send_welcome_messages")})
+            member.update(
+                {
+                    name: False
+                    for name in (
+                        "can_be_edited",
+                        "is_anonymous",
+                        "can_manage_video_chats",
+                        "can_restrict_members",
+                        "can_promote_members",
+                        "can_change_info",
+                        "can_post_stories",
+                        "can_edit_stories",
+                        "can_delete_stories",
+                        "can_send_welcome_messages",
+                    )
+                }
+            )
             member.update(can_manage_chat=True, can_delete_messages=True, can_invite_users=True)
         elif status == "restricted":
-            member.update({name: False for name in (
-                "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
-                "can_send_videos", "can_send_video_notes", "can_send_voice_notes",
-                "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
-                "can_react_to_messages", "can_edit_tag", "can_change_info", "can_invite_users",
-                "can_pin_messages", "can_manage_topics")})
+            member.update(
+                {
+                    name: False
+                    for name in (
+                        "can_send_messages",
+                        "can_send_audios",
+                        "can_send_documents",
+                        "can_send_photos",
+                        "can_send_videos",
+                        "can_send_video_notes",
+                        "can_send_voice_notes",
+                        "can_send_polls",
+                        "can_send_other_messages",
+                        "can_add_web_page_previews",
+                        "can_react_to_messages",
+                        "can_edit_tag",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_pin_messages",
+                        "can_manage_topics",
+                    )
+                }
+            )
             member.update(is_member=True, until_date=0)
         elif status == "kicked":
             member["until_date"] = 0
@@ -349,8 +389,9 @@ class RecordingSession(BaseSession):
         return _ok(True)
 
     def _on_GetMe(self, bot: Bot, method: GetMe) -> tuple[int, dict[str, Any]]:
-        return _ok({"id": bot.id, "is_bot": True, "first_name": "Поддержка",
-                    "username": self.bot_username})
+        return _ok(
+            {"id": bot.id, "is_bot": True, "first_name": "Поддержка", "username": self.bot_username}
+        )
 
     def _on_SendMessage(self, bot: Bot, method: SendMessage) -> tuple[int, dict[str, Any]]:
         problem = _text_problem(method.text, MESSAGE_LIMIT) or _markup_problem(method.reply_markup)
@@ -393,8 +434,13 @@ class RecordingSession(BaseSession):
     def _on_CopyMessage(self, bot: Bot, method: CopyMessage) -> tuple[int, dict[str, Any]]:
         chat_id = int(method.chat_id)
         message_id = self.next_message_id(chat_id)
-        record = SentMessage(chat_id, message_id, method.caption or "", kind="copy",
-                             message_thread_id=method.message_thread_id)
+        record = SentMessage(
+            chat_id,
+            message_id,
+            method.caption or "",
+            kind="copy",
+            message_thread_id=method.message_thread_id,
+        )
         self.sent.append(record)
         self._messages[(chat_id, message_id)] = record
         return _ok({"message_id": message_id})
@@ -418,8 +464,9 @@ class RecordingSession(BaseSession):
             return _error(400, "Bad Request: message to edit not found")
         return self._edit(bot, method, record.html, method.reply_markup)
 
-    def _edit(self, bot: Bot, method: Any, new_html: str,
-              markup: InlineKeyboardMarkup | None) -> tuple[int, dict[str, Any]]:
+    def _edit(
+        self, bot: Bot, method: Any, new_html: str, markup: InlineKeyboardMarkup | None
+    ) -> tuple[int, dict[str, Any]]:
         record = self._messages.get((int(method.chat_id or 0), method.message_id or 0))
         if record is None or record.deleted:
             return _error(400, "Bad Request: message to edit not found")
@@ -470,8 +517,10 @@ class RecordingSession(BaseSession):
         return self._message_json(bot, record)
 
     def _message_json(self, bot: Bot, record: SentMessage) -> dict[str, Any]:
-        chat: dict[str, Any] = {"id": record.chat_id,
-                                "type": "private" if record.chat_id > 0 else "supergroup"}
+        chat: dict[str, Any] = {
+            "id": record.chat_id,
+            "type": "private" if record.chat_id > 0 else "supergroup",
+        }
         group = self.groups.get(record.chat_id)
         if group is not None:
             chat["title"] = group.title
@@ -481,27 +530,40 @@ class RecordingSession(BaseSession):
             "message_id": record.message_id,
             "date": int(time.time()),
             "chat": chat,
-            "from": {"id": bot.id, "is_bot": True, "first_name": "Поддержка",
-                     "username": self.bot_username},
+            "from": {
+                "id": bot.id,
+                "is_bot": True,
+                "first_name": "Поддержка",
+                "username": self.bot_username,
+            },
         }
         if record.message_thread_id is not None:
             payload["message_thread_id"] = record.message_thread_id
             payload["is_topic_message"] = True
         if record.reply_to_message_id is not None:
             payload["reply_to_message"] = {
-                "message_id": record.reply_to_message_id, "date": int(time.time()), "chat": chat,
+                "message_id": record.reply_to_message_id,
+                "date": int(time.time()),
+                "chat": chat,
             }
         if record.kind == "text":
             payload["text"] = record.text
         elif record.kind == "photo":
-            payload["photo"] = [{"file_id": f"photo-{record.message_id}",
-                                 "file_unique_id": f"u-photo-{record.message_id}",
-                                 "width": 800, "height": 600}]
+            payload["photo"] = [
+                {
+                    "file_id": f"photo-{record.message_id}",
+                    "file_unique_id": f"u-photo-{record.message_id}",
+                    "width": 800,
+                    "height": 600,
+                }
+            ]
             if record.html:
                 payload["caption"] = record.text
         elif record.kind == "document":
-            payload["document"] = {"file_id": f"doc-{record.message_id}",
-                                   "file_unique_id": f"u-doc-{record.message_id}"}
+            payload["document"] = {
+                "file_id": f"doc-{record.message_id}",
+                "file_unique_id": f"u-doc-{record.message_id}",
+            }
             if record.html:
                 payload["caption"] = record.text
         if isinstance(record.reply_markup, InlineKeyboardMarkup):
@@ -513,7 +575,9 @@ def _ok(result: Any) -> tuple[int, dict[str, Any]]:
     return 200, {"ok": True, "result": result}
 
 
-def _error(code: int, description: str, retry_after: int | None = None) -> tuple[int, dict[str, Any]]:
+def _error(
+    code: int, description: str, retry_after: int | None = None
+) -> tuple[int, dict[str, Any]]:
     payload: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
     if retry_after is not None:
         payload["parameters"] = {"retry_after": retry_after}
@@ -544,4 +608,3 @@ def _same_markup(new: Any, old: Any) -> bool:
         return None if markup is None else markup.model_dump(exclude_none=True)
 
     return dump(new) == dump(old)
-

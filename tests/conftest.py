@@ -3,12 +3,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
-from typing import Any
 import logging
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -17,18 +17,18 @@ from aiogram.types import ErrorEvent
 
 from bot import factory
 from bot.app import Application
+from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
+from bot.settings import Settings
+from bot.storage.sqlite.database import Database
 from testkit.fixtures.out_of_process import OutOfProcessTier, profile_of
 from testkit.fixtures.runner import load_all
-from bot.domain.clock import ManualClock
-from bot.settings import Settings
 from testkit.harness import BotHarness, Person
-from testkit.session import RecordingSession
-from bot.storage.sqlite.database import Database
 from testkit.postgres import fresh_schema, postgres_url, services_required
 from testkit.postgres import unreachable_reason as postgres_unreachable
 from testkit.redis import fresh_prefix, redis_url
 from testkit.redis import unreachable_reason as redis_unreachable
+from testkit.session import RecordingSession
 
 TEST_TOKEN = "123456789:TEST-token"
 OPERATORS_CHAT = -1001234567890
@@ -44,8 +44,9 @@ class _ErrorRecords(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
-def no_unexpected_errors(request: pytest.FixtureRequest,
-                         monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_unexpected_errors(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """A test fails on an ERROR log line or an exception that reached the error handler.
 
     The error handler answers the citizen with an apology and keeps the
@@ -74,7 +75,8 @@ def no_unexpected_errors(request: pytest.FixtureRequest,
         root.removeHandler(errors)
     assert not reached_handler, f"exceptions reached the error handler: {reached_handler!r}"
     assert not errors.records, "ERROR log records: " + "; ".join(
-        f"{record.name}: {record.getMessage()}" for record in errors.records)
+        f"{record.name}: {record.getMessage()}" for record in errors.records
+    )
 
 
 @pytest.fixture
@@ -115,8 +117,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _on_both_backends(metafunc: pytest.Metafunc) -> bool:
     test_arguments = inspect.signature(metafunc.function).parameters
-    return (metafunc.definition.path.parent.name in CLUSTER_BACKEND_FOLDERS
-            and "database" not in test_arguments and "settings" not in test_arguments)
+    return (
+        metafunc.definition.path.parent.name in CLUSTER_BACKEND_FOLDERS
+        and "database" not in test_arguments
+        and "settings" not in test_arguments
+    )
 
 
 @pytest.fixture
@@ -144,18 +149,24 @@ async def cluster_settings(base: Settings, services: tuple[str, str]) -> AsyncIt
     postgres, redis = services
     async with fresh_schema(postgres) as schema, fresh_prefix(redis) as prefix:
         joiner = "&" if "?" in postgres else "?"
-        yield base.model_copy(update={
-            "database_url": f"{postgres}{joiner}search_path={schema}",
-            "database_pool_size": 4,
-            "redis_url": redis,
-            "redis_prefix": prefix,
-        })
+        yield base.model_copy(
+            update={
+                "database_url": f"{postgres}{joiner}search_path={schema}",
+                "database_pool_size": 4,
+                "redis_url": redis,
+                "redis_prefix": prefix,
+            }
+        )
 
 
 @pytest.fixture
-async def dispatcher(settings: Settings, database: Database, clock: ManualClock,
-                     bot_backend: str, request: pytest.FixtureRequest
-                     ) -> AsyncIterator[Dispatcher]:
+async def dispatcher(
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
+    bot_backend: str,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Dispatcher]:
     if bot_backend == "sqlite":
         yield create_dispatcher(settings, database, clock=clock)
         return
@@ -219,7 +230,6 @@ def sms(settings: Settings) -> SmsOutbox:
     return SmsOutbox(settings.sms_outbox_path)
 
 
-
 @pytest.fixture
 def operator() -> Person:
     return Person(id=2001, first_name="Ирина", username="irina")
@@ -262,6 +272,7 @@ async def fixture_tier(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
     with the default one.
     """
     fixtures, _ = load_all([Path(__file__).parent / "dialogues"])
-    async with OutOfProcessTier(tmp_path_factory.mktemp("fixture-tier"),
-                                prestart=map(profile_of, fixtures)) as tier:
+    async with OutOfProcessTier(
+        tmp_path_factory.mktemp("fixture-tier"), prestart=map(profile_of, fixtures)
+    ) as tier:
         yield tier

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from testkit.harness import BotHarness, Person
-from testkit.session import SentMessage
 from bot.domain.models import AppealEvent, EventKind
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.desk import SQLiteDeskRepository
+from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
 from tests.conftest import OPERATORS_CHAT
 
 
-async def file_consultation(harness: BotHarness, citizen: Person, topic: str = "Про пенсию",
-                            description: str = "Как узнать свой стаж?") -> str:
+async def file_consultation(
+    harness: BotHarness,
+    citizen: Person,
+    topic: str = "Про пенсию",
+    description: str = "Как узнать свой стаж?",
+) -> str:
     await harness.consent(citizen)
     await harness.send(citizen, "/appeal")
     await harness.press(citizen, "Консультация")
@@ -37,8 +41,14 @@ async def file_recovery(harness: BotHarness, citizen: Person) -> str:
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 
-async def follow_up(harness: BotHarness, citizen: Person, text: str | None = None, *,
-                    number: str = "", **content: object) -> list[SentMessage]:
+async def follow_up(
+    harness: BotHarness,
+    citizen: Person,
+    text: str | None = None,
+    *,
+    number: str = "",
+    **content: object,
+) -> list[SentMessage]:
     """A message outside dialogues the citizen then adds to an open appeal (the one numbered,
     or the only one) with «Это дополнение к обращению № …»; what the press made the bot send."""
     await harness.send(citizen, text, **content)
@@ -46,15 +56,19 @@ async def follow_up(harness: BotHarness, citizen: Person, text: str | None = Non
 
 
 def operators_messages(harness: BotHarness) -> list[SentMessage]:
-    return [message for message in harness.session.messages_in(OPERATORS_CHAT)
-            if not message.deleted]
+    return [
+        message for message in harness.session.messages_in(OPERATORS_CHAT) if not message.deleted
+    ]
 
 
 def card_of(harness: BotHarness, number: str) -> SentMessage:
     """The latest card of the appeal in the operators' chat (as it stands now)."""
-    cards = [message for message in operators_messages(harness)
-             if message.text.startswith(("🆕", "🛠", "💬", "✅"))
-             and f"Обращение № {number}" in message.text.split("\n")[0]]
+    cards = [
+        message
+        for message in operators_messages(harness)
+        if message.text.startswith(("🆕", "🛠", "💬", "✅"))
+        and f"Обращение № {number}" in message.text.split("\n")[0]
+    ]
     assert cards, f"no card for {number}"
     return cards[-1]
 
@@ -76,9 +90,14 @@ async def status_of(database: Database, number: str) -> str:
     return row[0]
 
 
-async def book_call(harness: BotHarness, citizen: Person, phone: str = "+7 912 345-67-89",
-                    question: str = "Не приходит код", day: str = "Сегодня",
-                    time: str = "14:00") -> str:
+async def book_call(
+    harness: BotHarness,
+    citizen: Person,
+    phone: str = "+7 912 345-67-89",
+    question: str = "Не приходит код",
+    day: str = "Сегодня",
+    time: str = "14:00",
+) -> str:
     """A callback request through the dialogue; the appeal's number."""
     await harness.consent(citizen)
     await harness.send(citizen, "/callback")
@@ -94,7 +113,9 @@ async def book_call(harness: BotHarness, citizen: Person, phone: str = "+7 912 3
 async def call_of(database: Database, number: str) -> dict[str, object]:
     row = await database.fetchone(
         "SELECT callbacks.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
-        " WHERE appeals.number = ?", (number,))
+        " WHERE appeals.number = ?",
+        (number,),
+    )
     assert row is not None
     return dict(row)
 

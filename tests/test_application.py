@@ -40,9 +40,9 @@ async def file_consultation(harness: BotHarness, citizen: Person) -> str:
     return await finish_consultation(harness, citizen)
 
 
-async def test_by_default_the_bot_runs_on_its_sqlite_file(settings: Settings,
-                                                          clock: ManualClock,
-                                                          citizen: Person) -> None:
+async def test_by_default_the_bot_runs_on_its_sqlite_file(
+    settings: Settings, clock: ManualClock, citizen: Person
+) -> None:
     session = RecordingSession()
     session.add_group(OPERATORS_CHAT)
     async with Application(settings, clock=clock, session=session) as application:
@@ -64,7 +64,9 @@ async def test_a_sqlite_url_names_the_file(settings: Settings, tmp_path: Path) -
 
 
 async def test_a_cluster_process_keeps_appeals_in_postgres_and_dialogues_in_redis(
-    settings: Settings, clock: ManualClock, citizen: Person,
+    settings: Settings,
+    clock: ManualClock,
+    citizen: Person,
     cluster_services: tuple[str, str],
 ) -> None:
     async with cluster_settings(settings, cluster_services) as configured:
@@ -86,8 +88,7 @@ async def test_a_cluster_process_keeps_appeals_in_postgres_and_dialogues_in_redi
             database = application.backend.database
             row = await database.pool.fetchrow("SELECT number, fields FROM appeals")
             assert row["number"] == "2026-000001"
-            fields = row["fields"] if isinstance(row["fields"], dict) else json.loads(
-                row["fields"])
+            fields = row["fields"] if isinstance(row["fields"], dict) else json.loads(row["fields"])
             assert fields["topic"] == "Пособия"
             assert await database.pool.fetchval("SELECT count(*) FROM fsm_sessions") == 0
             await start_consultation(harness, citizen)
@@ -123,7 +124,8 @@ async def test_a_failure_half_way_closes_what_was_opened(
 
 
 async def test_the_send_budgets_in_redis_hold_for_all_processes_together(
-    clock: ManualClock, cluster_services: tuple[str, str],
+    clock: ManualClock,
+    cluster_services: tuple[str, str],
 ) -> None:
     from datetime import timedelta
 
@@ -137,8 +139,12 @@ async def test_the_send_budgets_in_redis_hold_for_all_processes_together(
         clients = [Redis.from_url(url) for _ in range(2)]
         try:
             # Two processes' windows on one key: three messages a minute between them.
-            windows = [RedisRateWindow(client, f"{prefix}:budget:operators", 3,
-                                       timedelta(minutes=1), clock) for client in clients]
+            windows = [
+                RedisRateWindow(
+                    client, f"{prefix}:budget:operators", 3, timedelta(minutes=1), clock
+                )
+                for client in clients
+            ]
             taken = [await windows[index % 2].try_take() for index in range(5)]
             assert taken == [True, True, True, False, False]
             clock.advance(seconds=30)
@@ -151,7 +157,8 @@ async def test_the_send_budgets_in_redis_hold_for_all_processes_together(
 
 
 async def test_a_once_per_cluster_job_runs_in_one_process_at_a_time(
-    settings: Settings, cluster_services: tuple[str, str],
+    settings: Settings,
+    cluster_services: tuple[str, str],
 ) -> None:
     from bot.storage.backends import open_backend
 
@@ -209,7 +216,9 @@ async def test_flood_control_counts_in_redis_are_the_clusters(
 
 
 async def test_operators_chat_membership_is_asked_once_for_the_cluster(
-    settings: Settings, clock: ManualClock, cluster_services: tuple[str, str],
+    settings: Settings,
+    clock: ManualClock,
+    cluster_services: tuple[str, str],
 ) -> None:
     from datetime import timedelta
 
@@ -228,15 +237,23 @@ async def test_operators_chat_membership_is_asked_once_for_the_cluster(
     async with fresh_prefix(url) as prefix:
         clients = [Redis.from_url(url) for _ in range(2)]
         try:
-            processes = [OperatorAccess((), OPERATORS_CHAT, clock, timedelta(seconds=60),
-                                        shared=RedisOperatorAnswers(client, f"{prefix}:op"))
-                         for client in clients]
+            processes = [
+                OperatorAccess(
+                    (),
+                    OPERATORS_CHAT,
+                    clock,
+                    timedelta(seconds=60),
+                    shared=RedisOperatorAnswers(client, f"{prefix}:op"),
+                )
+                for client in clients
+            ]
             assert await processes[0].is_operator(bot, 2001)
             assert await processes[1].is_operator(bot, 2001)
             assert not await processes[1].is_operator(bot, 3003)
             assert not await processes[0].is_operator(bot, 3003)
-            asked = [request for request in session.requests
-                     if type(request).__name__ == "GetChatMember"]
+            asked = [
+                request for request in session.requests if type(request).__name__ == "GetChatMember"
+            ]
             assert len(asked) == 2  # once per user, whichever process asked first
         finally:
             for client in clients:

@@ -18,9 +18,13 @@ from tests.desk_helpers import card_of, file_consultation, status_of
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None, bot_token=TEST_TOKEN, database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl", operators_chat_id=OPERATORS_CHAT,
-        throttle_messages=0, operator_capacity=1,
+        _env_file=None,
+        bot_token=TEST_TOKEN,
+        database_path=tmp_path / "bot.sqlite3",
+        sms_outbox_path=tmp_path / "sms.jsonl",
+        operators_chat_id=OPERATORS_CHAT,
+        throttle_messages=0,
+        operator_capacity=1,
     )
 
 
@@ -32,21 +36,27 @@ def assignment(dispatcher: Dispatcher) -> AssignmentService:
 
 
 async def assignee(database: Database, number: str) -> str | None:
-    row = await database.fetchone("SELECT assignee_name FROM appeals WHERE number = ?",
-                                  (number,))
+    row = await database.fetchone("SELECT assignee_name FROM appeals WHERE number = ?", (number,))
     assert row is not None
     return row[0]
 
 
 async def test_round_robin_within_capacity_then_the_queue_waits(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
-    second_operator: Person, assignment: AssignmentService, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
+    second_operator: Person,
+    assignment: AssignmentService,
+    database: Database,
 ) -> None:
     third = Person(id=1003, first_name="Пётр")
     replies = await harness.send_to_group(operator, group, "/shift")
     assert replies[0].text == (
         "🟢 Ирина, вы на смене: новые обращения назначаются вам по очереди (до 1 открытых).\n"
-        "На смене: Ирина (@irina) (0 из 1).")
+        "На смене: Ирина (@irina) (0 из 1)."
+    )
     await harness.send_to_group(second_operator, group, "/shift")
 
     first = await file_consultation(harness, citizen)
@@ -74,13 +84,19 @@ async def test_round_robin_within_capacity_then_the_queue_waits(
 
 
 async def test_off_shift_gets_nothing(
-    harness: BotHarness, group: int, citizen: Person, operator: Person,
-    assignment: AssignmentService, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    assignment: AssignmentService,
+    database: Database,
 ) -> None:
     await harness.send_to_group(operator, group, "/shift")
     replies = await harness.send_to_group(operator, group, "/shift")
-    assert replies[0].text == ("⚪️ Ирина, вы вне смены: новые обращения вам больше не "
-                               "назначаются.\nНа смене никого: новые обращения ждут в очереди.")
+    assert replies[0].text == (
+        "⚪️ Ирина, вы вне смены: новые обращения вам больше не "
+        "назначаются.\nНа смене никого: новые обращения ждут в очереди."
+    )
     number = await file_consultation(harness, citizen)
     assert await assignment.assign_waiting() == []
     assert await assignee(database, number) is None
@@ -90,19 +106,24 @@ async def test_off_shift_gets_nothing(
 
 
 async def test_assign_reassigns_by_username_and_the_citizen_sees_no_name(
-    harness: BotHarness, group: int, citizen: Person, operator: Person,
-    second_operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    second_operator: Person,
+    database: Database,
 ) -> None:
     await harness.send_to_group(operator, group, "/shift")
     await harness.send_to_group(operator, group, "/shift")  # known to the bot, now off shift
     await harness.send_to_group(second_operator, group, "/shift")
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
-    replies = await harness.send_to_group(second_operator, group, "/assign @IRINA",
-                                          reply_to=card)
+    replies = await harness.send_to_group(second_operator, group, "/assign @IRINA", reply_to=card)
     assert await assignee(database, number) == "Ирина (@irina)"
-    assert any(reply.text == f"👤 Обращение № {number} передано: Ирина (@irina) "
-                             "(назначил Пётр)." for reply in replies)
+    assert any(
+        reply.text == f"👤 Обращение № {number} передано: Ирина (@irina) (назначил Пётр)."
+        for reply in replies
+    )
     assert await status_of(database, number) == "in_progress"
     notice = harness.session.messages_in(citizen.id)[-1]
     assert notice.text.startswith(f"🛠 Обращение № {number} взято в работу.")
@@ -111,8 +132,9 @@ async def test_assign_reassigns_by_username_and_the_citizen_sees_no_name(
     replies = await harness.send_to_group(second_operator, group, f"/assign @irina {number}")
     assert replies[0].text == f"Обращение № {number} уже у оператора Ирина (@irina)."
     replies = await harness.send_to_group(operator, group, "/assign @nobody", reply_to=card)
-    assert replies[0].text == ("Оператор @nobody не найден: пусть он хотя бы раз отправит "
-                               "/shift в этом чате.")
+    assert replies[0].text == (
+        "Оператор @nobody не найден: пусть он хотя бы раз отправит /shift в этом чате."
+    )
     replies = await harness.send_to_group(operator, group, "/assign")
     assert replies[0].text.startswith("Формат: /assign @оператор")
     replies = await harness.send_to_group(operator, group, "/assign @irina 12345")

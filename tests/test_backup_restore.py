@@ -18,14 +18,25 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli_env(settings: Settings) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "BOT_TOKEN": "1:abc",
-            "DATABASE_PATH": str(settings.database_path)}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "1:abc",
+        "DATABASE_PATH": str(settings.database_path),
+    }
 
 
 async def run_cli(settings: Settings, *args: str, cwd: Path) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=cli_env(settings),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=cli_env(settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
@@ -42,7 +53,10 @@ def numbers_in(path: Path) -> set[str]:
 
 
 async def test_backup_while_citizens_file_appeals_holds_every_appeal_committed_before(
-    harness: BotHarness, settings: Settings, database: Database, tmp_path: Path,
+    harness: BotHarness,
+    settings: Settings,
+    database: Database,
+    tmp_path: Path,
 ) -> None:
     citizens = [Person(5000 + index, f"Гражданин {index}") for index in range(4)]
     for person in citizens:
@@ -73,7 +87,10 @@ async def test_backup_while_citizens_file_appeals_holds_every_appeal_committed_b
 
 
 async def test_restore_refuses_while_the_bot_has_the_database_open(
-    harness: BotHarness, citizen: Person, settings: Settings, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    settings: Settings,
+    database: Database,
     tmp_path: Path,
 ) -> None:
     await file_consultation(harness, citizen)
@@ -91,7 +108,10 @@ async def test_restore_refuses_while_the_bot_has_the_database_open(
 
 
 async def test_restore_refuses_a_damaged_copy(
-    harness: BotHarness, citizen: Person, settings: Settings, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    settings: Settings,
+    database: Database,
     tmp_path: Path,
 ) -> None:
     await file_consultation(harness, citizen)
@@ -100,7 +120,7 @@ async def test_restore_refuses_a_damaged_copy(
     await database.close()
     data = bytearray(target.read_bytes())
     page = 4096
-    data[page + 16: 3 * page] = b"\xff" * (3 * page - page - 16)  # pages 2 and 3 scribbled on
+    data[page + 16 : 3 * page] = b"\xff" * (3 * page - page - 16)  # pages 2 and 3 scribbled on
     target.write_bytes(bytes(data))
     kept = settings.database_path.read_bytes()
 
@@ -115,7 +135,10 @@ async def test_restore_refuses_a_damaged_copy(
 
 
 async def test_restore_of_a_stopped_bot_puts_the_copy_back(
-    harness: BotHarness, citizen: Person, settings: Settings, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    settings: Settings,
+    database: Database,
     tmp_path: Path,
 ) -> None:
     first = await file_consultation(harness, citizen)
@@ -139,7 +162,9 @@ async def test_restore_of_a_stopped_bot_puts_the_copy_back(
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all" * 100])
 async def test_restore_refuses_what_is_not_a_bot_database(
-    settings: Settings, tmp_path: Path, content: bytes,
+    settings: Settings,
+    tmp_path: Path,
+    content: bytes,
 ) -> None:
     copy = tmp_path / "copy.sqlite3"
     copy.write_bytes(content)
@@ -151,13 +176,17 @@ async def test_restore_refuses_what_is_not_a_bot_database(
 
 
 async def test_restore_into_a_new_place_creates_the_folder(
-    harness: BotHarness, citizen: Person, settings: Settings, tmp_path: Path,
+    harness: BotHarness,
+    citizen: Person,
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     number = await file_consultation(harness, citizen)
     target = tmp_path / "backup.sqlite3"
     assert (await run_cli(settings, "backup", str(target), cwd=tmp_path))[0] == 0
     elsewhere = settings.model_copy(
-        update={"database_path": tmp_path / "new" / "place" / "bot.sqlite3"})
+        update={"database_path": tmp_path / "new" / "place" / "bot.sqlite3"}
+    )
 
     code, _, err = await run_cli(elsewhere, "restore", str(target), cwd=tmp_path)
 

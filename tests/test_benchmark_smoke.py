@@ -39,8 +39,9 @@ async def test_smoke_run_measures_every_storage_and_files_every_complaint(tmp_pa
     assert "full ÷ process" in text
 
 
-def check_rows(options: Namespace, closed: list[dict[str, Any]], opened: list[dict[str, Any]],
-               durability: str) -> None:
+def check_rows(
+    options: Namespace, closed: list[dict[str, Any]], opened: list[dict[str, Any]], durability: str
+) -> None:
     assert {row["durability"] for row in closed + opened} == {durability}
     for row in closed:
         assert row["updates"] == options.citizens[0] * len(SCRIPT)

@@ -13,11 +13,11 @@ import pytest
 
 from bot.callback_data import CallDesk, CallDeskAction
 from bot.domain.clock import ManualClock
-from bot.settings import Settings
-from testkit.harness import BotHarness, Person
-from bot.states.call_booking import OperatorCallResult
 from bot.domain.models import AppealStatus, EventKind
+from bot.settings import Settings
+from bot.states.call_booking import OperatorCallResult
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.desk_helpers import (
     book_call,
     call_of,
@@ -29,7 +29,6 @@ from tests.desk_helpers import (
     operators_messages,
     status_of,
 )
-
 
 # 14:00 in Moscow, the default booked call's time: operators mark calls once it has come.
 CALL_TIME = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
@@ -50,8 +49,12 @@ def third_citizen() -> Person:
 
 
 async def test_callbacks_lists_todays_calls_in_time_order_with_masked_phones(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person,
-    third_citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    third_citizen: Person,
+    operator: Person,
 ) -> None:
     late = await book_call(harness, citizen, phone="+7 912 345-67-89", time="16:30")
     early = await book_call(harness, other_citizen, phone="8 (495) 123-45-67", time="13:00")
@@ -65,54 +68,71 @@ async def test_callbacks_lists_todays_calls_in_time_order_with_masked_phones(
         f"13:00 · № {early} · +7 495 ***-**-67 · ⏳ ждёт звонка",
         f"16:30 · № {late} · +7 912 ***-**-89 · ⏳ ждёт звонка",
         "",
-        ("Полный номер: «👁 Показать данные» на карточке (/appeal номер). "
-         "После звонка нажмите на карточке «Позвонил» или «Не дозвонился»."),
+        (
+            "Полный номер: «👁 Показать данные» на карточке (/appeal номер). "
+            "После звонка нажмите на карточке «Позвонил» или «Не дозвонился»."
+        ),
     ]
     assert "345-67" not in replies[0].text and "123-45" not in replies[0].text
 
 
 async def test_callbacks_is_for_operators_only(
-    harness: BotHarness, group: int, citizen: Person, stranger: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    stranger: Person,
 ) -> None:
     replies = await harness.send_to_group(stranger, group, "/callbacks")
     assert replies[0].text == "Это доступно только операторам поддержки."
     replies = await harness.send(citizen, "/callbacks")
-    assert replies[0].text == ("Эта команда доступна только операторам поддержки "
-                               "в их рабочем чате.")
+    assert replies[0].text == (
+        "Эта команда доступна только операторам поддержки в их рабочем чате."
+    )
     empty = await harness.send_to_group(Person(id=2001, first_name="Ирина"), group, "/callbacks")
     assert empty[0].text == "На 23.11.2026 обратных звонков нет."
 
 
 async def test_called_asks_a_result_then_the_citizen_confirms_and_gets_the_record(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen, question="Не приходит код", time="14:00")
     card = card_of(harness, number)
 
     # 12:00: the call's time has not come, the mark is asked about first.
     asked = await harness.press(operator, "Позвонил", card)
-    assert asked[0].text == (f"Звонок по обращению № {number} назначен на 23.11.2026 (пн) "
-                             "в 14:00: это время ещё не наступило. Отметить, что звонок "
-                             "состоялся?")
+    assert asked[0].text == (
+        f"Звонок по обращению № {number} назначен на 23.11.2026 (пн) "
+        "в 14:00: это время ещё не наступило. Отметить, что звонок "
+        "состоялся?"
+    )
     assert asked[0].buttons == ["📞 Да, звонок состоялся", "Не отмечать"]
     assert await harness.state(operator, forum) is None
     prompt = await harness.press(operator, "Да, звонок состоялся", asked[0])
     assert asked[0].buttons == []
-    assert prompt[0].text.startswith(f"Звонок по обращению № {number}. Напишите одним "
-                                     "сообщением краткий итог разговора")
+    assert prompt[0].text.startswith(
+        f"Звонок по обращению № {number}. Напишите одним сообщением краткий итог разговора"
+    )
     assert prompt[0].buttons == ["Не отмечать"]
     assert await harness.state(operator, forum) == OperatorCallResult.waiting_for_result.state
 
-    await harness.send_to_group(operator, forum, thread_id=card.message_thread_id,
-                                **harness.photo())
+    await harness.send_to_group(
+        operator, forum, thread_id=card.message_thread_id, **harness.photo()
+    )
     assert harness.session.messages_in(forum)[-1].text.startswith("Итог нужен текстом.")
-    sent = await harness.send_to_group(operator, forum, "Объяснил, как войти <по СНИЛС>",
-                                       thread_id=card.message_thread_id)
+    sent = await harness.send_to_group(
+        operator, forum, "Объяснил, как войти <по СНИЛС>", thread_id=card.message_thread_id
+    )
     notice = next(message for message in sent if message.chat_id == citizen.id)
-    assert notice.text == (f"📞 Звонок по обращению № {number} состоялся.\n"
-                           "Итог: Объяснил, как войти <по СНИЛС>\n\n"
-                           "Подтвердите, пожалуйста, что разговор был: пришлём запись "
-                           "обращения с историей.")
+    assert notice.text == (
+        f"📞 Звонок по обращению № {number} состоялся.\n"
+        "Итог: Объяснил, как войти <по СНИЛС>\n\n"
+        "Подтвердите, пожалуйста, что разговор был: пришлём запись "
+        "обращения с историей."
+    )
     assert notice.buttons == ["✅ Подтвердить звонок", "↩️ Ответить по обращению"]
     reply = next(message for message in sent if message.chat_id == forum)
     assert reply.text == f"📞 Звонок по обращению № {number} отмечен: состоялся (Ирина (@irina))."
@@ -123,16 +143,21 @@ async def test_called_asks_a_result_then_the_citizen_confirms_and_gets_the_recor
     assert await status_of(database, number) == AppealStatus.ANSWERED
     call = await call_of(database, number)
     assert (call["status"], call["result"], call["marked_by"]) == (
-        "done", "Объяснил, как войти <по СНИЛС>", operator.id)
+        "done",
+        "Объяснил, как войти <по СНИЛС>",
+        operator.id,
+    )
     assert "📞 Звонок: 23.11.2026 (пн) в 14:00–14:30, состоялся" in card.text
     assert "Итог звонка: Объяснил, как войти <по СНИЛС>" in card.text
     assert "📞 Позвонил" not in card.buttons and "Ответственный: Ирина (@irina)" in card.text
 
     replies = await harness.press(citizen, "Подтвердить звонок")
     record = "\n".join(reply.text for reply in replies)
-    assert record.startswith(f"✅ Спасибо! Звонок по обращению № {number} подтверждён. "
-                             f"Запись обращения:\n\nОбращение № {number}\n"
-                             "Тип: Обратный звонок\nСтатус: закрыто")
+    assert record.startswith(
+        f"✅ Спасибо! Звонок по обращению № {number} подтверждён. "
+        f"Запись обращения:\n\nОбращение № {number}\n"
+        "Тип: Обратный звонок\nСтатус: закрыто"
+    )
     assert "Телефон для звонка: +7 912 345-67-89" in record
     assert "Вы: Звонок назначен: 23.11.2026 (пн) в 14:00" in record
     assert "Специалист: Звонок состоялся. Итог: Объяснил, как войти <по СНИЛС>" in record
@@ -147,8 +172,9 @@ async def test_called_asks_a_result_then_the_citizen_confirms_and_gets_the_recor
     assert (await event_kinds(database, number)).count(EventKind.CALL_CONFIRMED) == 1
 
 
-async def test_a_long_record_is_split(harness: BotHarness, group: int, citizen: Person,
-                                      operator: Person) -> None:
+async def test_a_long_record_is_split(
+    harness: BotHarness, group: int, citizen: Person, operator: Person
+) -> None:
     number = await book_call(harness, citizen)
     card = card_of(harness, number)
     for index in range(3):
@@ -161,8 +187,9 @@ async def test_a_long_record_is_split(harness: BotHarness, group: int, citizen: 
     assert replies[-1].text.startswith("Оцените")
 
 
-async def test_not_marking_after_all(harness: BotHarness, group: int, citizen: Person,
-                                     operator: Person, database: Database) -> None:
+async def test_not_marking_after_all(
+    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database
+) -> None:
     number = await book_call(harness, citizen)
     call_time_has_come(harness)
     prompt = (await harness.press(operator, "Позвонил", card_of(harness, number)))[0]
@@ -176,18 +203,25 @@ async def test_not_marking_after_all(harness: BotHarness, group: int, citizen: P
 
 
 async def test_not_reached_tells_the_citizen_who_picks_a_new_time(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen, phone="8 (495) 123-45-67", time="14:00")
     card = card_of(harness, number)
     call_time_has_come(harness)
     sent = await harness.press(operator, "Не дозвонился", card)
     assert harness.session.callback_answers[-1].text == (
-        f"📵 Отмечено: не дозвонились (№ {number}). Гражданину предложено выбрать новое время.")
+        f"📵 Отмечено: не дозвонились (№ {number}). Гражданину предложено выбрать новое время."
+    )
     notice = next(message for message in sent if message.chat_id == citizen.id)
-    assert notice.text == (f"📵 Специалист не смог дозвониться по обращению № {number} "
-                           "(23.11.2026 (пн) в 14:00, номер +7 495 123-45-67).\n\n"
-                           "Выберите новое время звонка или отмените его.")
+    assert notice.text == (
+        f"📵 Специалист не смог дозвониться по обращению № {number} "
+        "(23.11.2026 (пн) в 14:00, номер +7 495 123-45-67).\n\n"
+        "Выберите новое время звонка или отмените его."
+    )
     assert notice.buttons == ["📅 Выбрать новое время", "❌ Отменить звонок"]
     assert (await call_of(database, number))["status"] == "not_reached"
     assert "не дозвонились, гражданин выбирает новое время" in card.text
@@ -199,21 +233,32 @@ async def test_not_reached_tells_the_citizen_who_picks_a_new_time(
     await harness.press(citizen, "Сегодня")
     before = len(operators_messages(harness))
     replies = await harness.press(citizen, "16:00")
-    assert replies[0].text.startswith(f"📅 Звонок по обращению № {number} перенесён: "
-                                      "23.11.2026 (пн) в 16:00")
+    assert replies[0].text.startswith(
+        f"📅 Звонок по обращению № {number} перенесён: 23.11.2026 (пн) в 16:00"
+    )
     assert operators_messages(harness)[before].text == (
-        f"📅 Гражданин выбрал новое время звонка · № {number}: 23.11.2026 (пн) в 16:00")
+        f"📅 Гражданин выбрал новое время звонка · № {number}: 23.11.2026 (пн) в 16:00"
+    )
     call = await call_of(database, number)
     assert (call["status"], call["slot_start"]) == ("scheduled", "2026-11-23T13:00:00.000000Z")
     assert card.buttons[3:5] == ["📞 Позвонил", "📵 Не дозвонился"]
     assert await event_kinds(database, number) == [
-        EventKind.FILED, EventKind.CALL_SCHEDULED, EventKind.CARD_POSTED,
-        EventKind.CALL_NOT_REACHED, EventKind.CALL_MOVED]
+        EventKind.FILED,
+        EventKind.CALL_SCHEDULED,
+        EventKind.CARD_POSTED,
+        EventKind.CALL_NOT_REACHED,
+        EventKind.CALL_MOVED,
+    ]
 
 
 async def test_marks_are_operator_only_and_happen_once(
-    harness: BotHarness, group: int, citizen: Person, operator: Person,
-    second_operator: Person, stranger: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    second_operator: Person,
+    stranger: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen)
     card = card_of(harness, number)
@@ -226,26 +271,35 @@ async def test_marks_are_operator_only_and_happen_once(
 
     call_time_has_come(harness)
     await harness.press(operator, "Не дозвонился", card)
-    await harness.press_data(second_operator,
-                             CallDesk(action=CallDeskAction.NOT_REACHED, number=number).pack(),
-                             card)
+    await harness.press_data(
+        second_operator, CallDesk(action=CallDeskAction.NOT_REACHED, number=number).pack(), card
+    )
     assert harness.session.callback_answers[-1].text == (
-        f"Звонок по обращению № {number} уже отмечен или отменён.")
-    await harness.press_data(second_operator,
-                             CallDesk(action=CallDeskAction.CALLED, number=number).pack(), card)
+        f"Звонок по обращению № {number} уже отмечен или отменён."
+    )
+    await harness.press_data(
+        second_operator, CallDesk(action=CallDeskAction.CALLED, number=number).pack(), card
+    )
     assert harness.session.callback_answers[-1].text == (
-        f"Звонок по обращению № {number} уже отмечен или отменён.")
+        f"Звонок по обращению № {number} уже отмечен или отменён."
+    )
     assert (await event_kinds(database, number)).count(EventKind.CALL_NOT_REACHED) == 1
 
     consultation = await file_consultation(harness, citizen)
-    await harness.press_data(operator, CallDesk(action=CallDeskAction.CALLED,
-                                                number=consultation).pack(), card)
+    await harness.press_data(
+        operator, CallDesk(action=CallDeskAction.CALLED, number=consultation).pack(), card
+    )
     assert harness.session.callback_answers[-1].text == (
-        f"Обращение № {consultation} не обратный звонок.")
+        f"Обращение № {consultation} не обратный звонок."
+    )
 
 
 async def test_a_result_typed_after_the_citizen_cancelled_is_refused(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen)
     card = card_of(harness, number)
@@ -261,7 +315,11 @@ async def test_a_result_typed_after_the_citizen_cancelled_is_refused(
 
 
 async def test_a_call_not_marked_an_hour_after_its_time_is_flagged_in_open(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
     clock: ManualClock,
 ) -> None:
     missed = await book_call(harness, citizen, time="14:00")
@@ -274,8 +332,9 @@ async def test_a_call_not_marked_an_hour_after_its_time_is_flagged_in_open(
     replies = await harness.send_to_group(operator, group, "/open")
     lines = replies[0].text.splitlines()
     assert lines[0] == f"⚠️ Звонки не отмечены больше часа: № {missed} (23.11 14:00)"
-    assert lines[2] == (f"№ {missed} · Обратный звонок · новое · ждёт 3 ч 0 мин"
-                        " · ⚠️ звонок в 23.11 14:00 не отмечен")
+    assert lines[2] == (
+        f"№ {missed} · Обратный звонок · новое · ждёт 3 ч 0 мин · ⚠️ звонок в 23.11 14:00 не отмечен"
+    )
     assert lines[3].startswith(f"№ {later} · Обратный звонок · новое") and "⚠️" not in lines[3]
 
     listed = await harness.send_to_group(operator, group, "/callbacks")
@@ -286,20 +345,26 @@ async def test_a_call_not_marked_an_hour_after_its_time_is_flagged_in_open(
     assert "⚠️" not in replies[0].text
 
 
-async def test_help_and_commands_mention_callbacks(harness: BotHarness, group: int,
-                                                   operator: Person) -> None:
+async def test_help_and_commands_mention_callbacks(
+    harness: BotHarness, group: int, operator: Person
+) -> None:
     replies = await harness.send_to_group(operator, group, "/help")
     assert "/callbacks" in replies[0].text and "«Позвонил»" in replies[0].text
 
 
 async def test_forget_cancels_the_call_and_erases_the_number_and_result(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen)
     call_time_has_come(harness)
     await harness.press(operator, "Позвонил", card_of(harness, number))
-    await harness.send_to_group(operator, group, "Перезвоню на +79123456789", reply_to=card_of(
-        harness, number))
+    await harness.send_to_group(
+        operator, group, "Перезвоню на +79123456789", reply_to=card_of(harness, number)
+    )
     second = await book_call(harness, citizen, time="16:00")
     await harness.send(citizen, "/forget")
     await harness.press(citizen, "Да, удалить мои данные")
@@ -312,7 +377,11 @@ async def test_forget_cancels_the_call_and_erases_the_number_and_result(
 
 
 async def test_closing_the_appeal_without_a_mark_frees_the_slot(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     card = card_of(harness, number)

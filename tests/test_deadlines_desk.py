@@ -10,12 +10,13 @@ from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
 from bot.factory import create_dispatcher
+from bot.rendering.operators import escalation_text
 from bot.services.deadlines import DeadlineService
+from bot.services.desk import OutboxSignal
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
 from bot.storage.sqlite.desk import SQLiteDeskRepository
-from bot.services.desk import OutboxSignal
 from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
 from tests.desk_helpers import card_of, event_kinds, file_consultation
@@ -55,8 +56,14 @@ def deadline_lines(text: str) -> list[str]:
 
 
 async def test_card_shows_both_deadlines_then_risk_then_escalation_once(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, clock: ManualClock,
-    deadlines: DeadlineService, database: Database, settings: Settings,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    clock: ManualClock,
+    deadlines: DeadlineService,
+    database: Database,
+    settings: Settings,
 ) -> None:
     harness.session.add_group(SUPERVISORS_CHAT, "Руководители")
     # Monday 23 November 2026, 12:00 in Moscow.
@@ -73,7 +80,8 @@ async def test_card_shows_both_deadlines_then_risk_then_escalation_once(
     assert await deadlines.check() == 1
     await harness.deliver()
     assert deadline_lines(card_of(harness, number).text)[0] == (
-        "⚠️ Первый ответ: до 23.11.2026 14:00, осталось 20 мин рабочего времени")
+        "⚠️ Первый ответ: до 23.11.2026 14:00, осталось 20 мин рабочего времени"
+    )
     assert supervisors_messages(harness) == []
 
     clock.advance(minutes=25)  # 14:05: breached
@@ -94,17 +102,22 @@ async def test_card_shows_both_deadlines_then_risk_then_escalation_once(
     # Again, and from a second process on the same database: nothing more.
     clock.advance(minutes=5)
     assert await deadlines.check() == 0
-    other = DeadlineService(SQLiteDeskRepository(database), SQLiteDeadlineRepository(database),
-                            clock, OutboxSignal(), settings.sla,
-                            supervisors_chat_id=SUPERVISORS_CHAT)
+    other = DeadlineService(
+        SQLiteDeskRepository(database),
+        SQLiteDeadlineRepository(database),
+        clock,
+        OutboxSignal(),
+        settings.sla,
+        supervisors_chat_id=SUPERVISORS_CHAT,
+        escalation_text=escalation_text,
+    )
     assert await other.check() == 0
     await harness.deliver()
     assert len(supervisors_messages(harness)) == 1
 
     # The operator answers: the first response is given late; the legal term runs on.
     card = card_of(harness, number)
-    await harness.send_to_group(operator, group, "Стаж виден в разделе «Пенсии».",
-                                reply_to=card)
+    await harness.send_to_group(operator, group, "Стаж виден в разделе «Пенсии».", reply_to=card)
     await harness.deliver()
     assert deadline_lines(card_of(harness, number).text) == [
         "🚨 Передано руководителям 23.11.2026 14:05",
@@ -114,36 +127,47 @@ async def test_card_shows_both_deadlines_then_risk_then_escalation_once(
 
 
 async def test_overdue_lists_breached_then_at_risk(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
-    clock: ManualClock, deadlines: DeadlineService,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
+    clock: ManualClock,
+    deadlines: DeadlineService,
 ) -> None:
     first = await file_consultation(harness, citizen)
     clock.advance(minutes=30)
     second = await file_consultation(harness, other_citizen, "Про налоги", "Где вычет?")
     replies = await harness.send_to_group(operator, group, "/overdue")
-    assert [reply.text for reply in replies] == [
-        "⏰ Нарушенных сроков и сроков под угрозой нет."]
+    assert [reply.text for reply in replies] == ["⏰ Нарушенных сроков и сроков под угрозой нет."]
 
     clock.advance(minutes=110)  # 14:20: the first is 20 minutes late, the second has 10 left
     replies = await harness.send_to_group(operator, group, "/overdue")
-    assert [reply.text for reply in replies] == ["\n".join([
-        "⏰ Сроки: нарушено 1, под угрозой 1",
-        "",
-        "⛔ Нарушены",
-        f"№ {first} · Консультация · новое",
-        "   Первый ответ: срок 23.11.2026 14:00, просрочено на 20 мин",
-        "",
-        "⚠️ Под угрозой (осталось меньше 20%)",
-        f"№ {second} · Консультация · новое",
-        "   Первый ответ: до 23.11.2026 14:30, осталось 10 мин",
-    ])]
+    assert [reply.text for reply in replies] == [
+        "\n".join(
+            [
+                "⏰ Сроки: нарушено 1, под угрозой 1",
+                "",
+                "⛔ Нарушены",
+                f"№ {first} · Консультация · новое",
+                "   Первый ответ: срок 23.11.2026 14:00, просрочено на 20 мин",
+                "",
+                "⚠️ Под угрозой (осталось меньше 20%)",
+                f"№ {second} · Консультация · новое",
+                "   Первый ответ: до 23.11.2026 14:30, осталось 10 мин",
+            ]
+        )
+    ]
     await deadlines.check()
     replies = await harness.send_to_group(operator, group, "/overdue")
     assert "просрочено на 20 мин · 🚨 эскалировано" in replies[0].text
 
 
 async def test_overdue_is_split_over_telegram_limit(
-    harness: BotHarness, group: int, operator: Person, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    operator: Person,
+    clock: ManualClock,
     database: Database,
 ) -> None:
     citizens = [Person(id=5000 + index, first_name=f"Гражданин {index}") for index in range(60)]
@@ -159,11 +183,18 @@ async def test_overdue_is_split_over_telegram_limit(
 
 
 async def test_without_targets_nothing_is_checked_and_overdue_says_so(
-    tmp_path: Path, database: Database, clock: ManualClock,
+    tmp_path: Path,
+    database: Database,
+    clock: ManualClock,
 ) -> None:
-    plain = Settings(_env_file=None, bot_token=TEST_TOKEN, database_path=tmp_path / "bot.sqlite3",
-                     sms_outbox_path=tmp_path / "sms.jsonl", operators_chat_id=OPERATORS_CHAT,
-                     throttle_messages=0)
+    plain = Settings(
+        _env_file=None,
+        bot_token=TEST_TOKEN,
+        database_path=tmp_path / "bot.sqlite3",
+        sms_outbox_path=tmp_path / "sms.jsonl",
+        operators_chat_id=OPERATORS_CHAT,
+        throttle_messages=0,
+    )
     service = create_dispatcher(plain, database, clock=clock).workflow_data["deadlines"]
     assert not service.enabled
     assert await service.check() == 0
@@ -171,20 +202,29 @@ async def test_without_targets_nothing_is_checked_and_overdue_says_so(
 
 @pytest.mark.errors_expected
 async def test_a_supervisors_chat_that_refuses_does_not_hold_the_cards_back(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, clock: ManualClock,
-    deadlines: DeadlineService, database: Database, caplog: pytest.LogCaptureFixture,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    clock: ManualClock,
+    deadlines: DeadlineService,
+    database: Database,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # The bot was removed from the supervisors' chat.
-    harness.session.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the "
-                              "supergroup chat", chat_id=SUPERVISORS_CHAT)
+    harness.session.fail_next(
+        "sendMessage",
+        403,
+        "Forbidden: bot was kicked from the supergroup chat",
+        chat_id=SUPERVISORS_CHAT,
+    )
     number = await file_consultation(harness, citizen)
     clock.advance(hours=3)
     assert await deadlines.check() == 1
     await harness.deliver()
-    assert [record.getMessage() for record in caplog.records
-            if record.levelname == "ERROR"] == [
-        "Supervisors' chat refused outbox row 3: Forbidden: bot was kicked from the "
-        "supergroup chat"]
+    assert [record.getMessage() for record in caplog.records if record.levelname == "ERROR"] == [
+        "Supervisors' chat refused outbox row 3: Forbidden: bot was kicked from the supergroup chat"
+    ]
     assert "⛔ Первый ответ" in card_of(harness, number).text
     assert await database.fetchall("SELECT * FROM outbox WHERE status = 'pending'") == []
     card = card_of(harness, number)
@@ -195,11 +235,15 @@ async def test_a_supervisors_chat_that_refuses_does_not_hold_the_cards_back(
 def test_deadline_settings_are_validated(tmp_path: Path) -> None:
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError, match="SLA|sla_first_response"):
+    with pytest.raises(ValidationError, match=r"SLA|sla_first_response"):
         Settings(_env_file=None, sla_first_response="technical:2 hours")
     with pytest.raises(ValidationError, match="unknown appeal type"):
         Settings(_env_file=None, legal_deadline_types="complaint,letter")
-    settings = Settings(_env_file=None, sla_first_response="technical:2h",
-                        legal_deadline_types="complaint", supervisors_chat_id="")
+    settings = Settings(
+        _env_file=None,
+        sla_first_response="technical:2h",
+        legal_deadline_types="complaint",
+        supervisors_chat_id="",
+    )
     assert settings.supervisors_chat_id is None
     assert settings.sla.legal_types == frozenset({"complaint"})

@@ -7,8 +7,8 @@ import pytest
 
 from bot.domain.clock import ManualClock
 from bot.services.outbox import OutboxSender
-from testkit.harness import BotHarness, Person
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.desk_helpers import card_of, file_consultation, operators_messages
 
 NOT_PLACED = "Не понял, к какому обращению относится ответ"
@@ -29,7 +29,10 @@ async def file_complaint_with_two_photos(harness: BotHarness, citizen: Person) -
 
 
 async def test_a_reply_to_the_second_photo_of_an_album_reaches_the_citizen(
-    harness: BotHarness, group: int, citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
 ) -> None:
     await file_complaint_with_two_photos(harness, citizen)
     photos = [message for message in operators_messages(harness) if message.kind == "photo"]
@@ -43,7 +46,11 @@ async def test_a_reply_to_the_second_photo_of_an_album_reaches_the_citizen(
 
 @pytest.mark.errors_expected
 async def test_a_card_posted_again_after_its_record_failed_answers_from_both_copies(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
     clock: ManualClock,
 ) -> None:
     harness.auto_deliver = False
@@ -59,16 +66,21 @@ async def test_a_card_posted_again_after_its_record_failed_answers_from_both_cop
     await database.execute("DROP TRIGGER threads_disk_full")
     clock.advance(minutes=1)
     await harness.deliver()
-    cards = [message for message in operators_messages(harness)
-             if message.text.startswith(f"🆕 Обращение № {number}")]
+    cards = [
+        message
+        for message in operators_messages(harness)
+        if message.text.startswith(f"🆕 Обращение № {number}")
+    ]
     assert len(cards) == 2
     assert card_of(harness, number) is cards[1]
 
     harness.auto_deliver = True
-    from_first = await harness.send_to_group(operator, group, "Ответ на первую копию",
-                                             reply_to=cards[0])
-    from_second = await harness.send_to_group(operator, group, "Ответ на вторую копию",
-                                              reply_to=cards[1])
+    from_first = await harness.send_to_group(
+        operator, group, "Ответ на первую копию", reply_to=cards[0]
+    )
+    from_second = await harness.send_to_group(
+        operator, group, "Ответ на вторую копию", reply_to=cards[1]
+    )
 
     assert [message.chat_id for message in from_first + from_second] == [citizen.id] * 2
     assert "Ответ на первую копию" in from_first[0].text
@@ -76,7 +88,10 @@ async def test_a_card_posted_again_after_its_record_failed_answers_from_both_cop
 
 
 async def test_a_reply_the_bot_cannot_place_is_answered_and_not_relayed(
-    harness: BotHarness, group: int, citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
 ) -> None:
     await file_consultation(harness, citizen)
     [stats] = await harness.send_to_group(operator, group, "/stats")

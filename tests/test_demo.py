@@ -18,11 +18,15 @@ DEMO_CLOCK_START = "2030-03-04T09:00:00+00:00"
 
 
 def spawn_demo(tmp_path: Path, clock_start: str = DEMO_CLOCK_START) -> pexpect.spawn:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("BOT_") and key != "WORKING_HOURS"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("BOT_") and key != "WORKING_HOURS"
+    }
     env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", DEMO_CLOCK_START=clock_start)
-    return pexpect.spawn(sys.executable, ["-m", "bot"], cwd=str(tmp_path), env=env,
-                         encoding="utf-8", timeout=30)
+    return pexpect.spawn(
+        sys.executable, ["-m", "bot"], cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30
+    )
 
 
 def test_demo_walks_the_phone_change_in_a_terminal(tmp_path: Path) -> None:
@@ -88,11 +92,14 @@ def test_demo_plays_the_operator_too(tmp_path: Path) -> None:
     demo = spawn_demo(tmp_path)
     try:
         demo.expect("Анна› ")
-        for line, answer in [("/appeal", "Выберите тип обращения"),
-                             ("4", "Согласие на обработку персональных данных"),
-                             ("1", "Тема консультации"), ("Пенсия", "Опишите вопрос"),
-                             ("Как узнать стаж", "Проверьте обращение"),
-                             ("1", r"Номер: (2030-000001)")]:
+        for line, answer in [
+            ("/appeal", "Выберите тип обращения"),
+            ("4", "Согласие на обработку персональных данных"),
+            ("1", "Тема консультации"),
+            ("Пенсия", "Опишите вопрос"),
+            ("Как узнать стаж", "Проверьте обращение"),
+            ("1", r"Номер: (2030-000001)"),
+        ]:
             demo.sendline(line)
             demo.expect(answer)
         number = demo.match.group(1)
@@ -122,11 +129,13 @@ def test_demo_offers_calls_only_in_working_hours(tmp_path: Path) -> None:
     try:
         demo.expect(re.escape("Специалисты работают пн–пт 09:00–18:00 (по московскому времени)"))
         demo.expect("Анна› ")
-        for line, answer in [("/callback", "Согласие на обработку персональных данных"),
-                             ("1", "На какой номер позвонить"),
-                             ("+7 912 000-00-70", "Коротко опишите вопрос"),
-                             ("Не приходит код", re.escape("[1] Сегодня, 06.03")),
-                             ("1", r"Выберите время звонка")]:
+        for line, answer in [
+            ("/callback", "Согласие на обработку персональных данных"),
+            ("1", "На какой номер позвонить"),
+            ("+7 912 000-00-70", "Коротко опишите вопрос"),
+            ("Не приходит код", re.escape("[1] Сегодня, 06.03")),
+            ("1", r"Выберите время звонка"),
+        ]:
             demo.sendline(line)
             demo.expect(answer)
             demo.expect("Анна› ")

@@ -6,8 +6,9 @@ from pydantic import ValidationError
 from bot.settings import Settings, describe_settings_error
 
 
-def test_operator_ids_comma_separated_in_env_file(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_operator_ids_comma_separated_in_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = tmp_path / ".env"
     env.write_text("OPERATOR_IDS=111,222\nWORKING_HOURS=mon-fri 09:00-18:00\n", encoding="utf-8")
     monkeypatch.delenv("OPERATOR_IDS", raising=False)
@@ -17,15 +18,19 @@ def test_operator_ids_comma_separated_in_env_file(tmp_path: Path,
     assert settings.schedule.days[0] == ((9 * 60, 18 * 60),) and settings.schedule.days[6] == ()
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("111, 222", {111, 222}),
-    ("111", {111}),
-    ("[111, 222]", {111, 222}),
-    ("", set()),
-    (" 5 ,", {5}),
-])
-def test_operator_ids_forms(value: str, expected: set[int],
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("111, 222", {111, 222}),
+        ("111", {111}),
+        ("[111, 222]", {111, 222}),
+        ("", set()),
+        (" 5 ,", {5}),
+    ],
+)
+def test_operator_ids_forms(
+    value: str, expected: set[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPERATOR_IDS", value)
     assert Settings(_env_file=None).operator_ids == frozenset(expected)
 

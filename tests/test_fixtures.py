@@ -82,8 +82,9 @@ async def test_in_process_fixtures_reach_the_states_the_routers_wait_in() -> Non
 
 @pytest.mark.asyncio(loop_scope="session")
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
-async def test_out_of_process(path: Path, fixture_tier: OutOfProcessTier,
-                              played: list[Result]) -> None:
+async def test_out_of_process(
+    path: Path, fixture_tier: OutOfProcessTier, played: list[Result]
+) -> None:
     result = await fixture_tier.run(load(path))
     played.append(result)
     assert result.passed, "\n" + result.report()

@@ -24,9 +24,14 @@ IDLE = timedelta(days=7)
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None, bot_token=TEST_TOKEN, database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl", operators_chat_id=OPERATORS_CHAT,
-        throttle_messages=0, auto_close_days=7, reopen_days=7,
+        _env_file=None,
+        bot_token=TEST_TOKEN,
+        database_path=tmp_path / "bot.sqlite3",
+        sms_outbox_path=tmp_path / "sms.jsonl",
+        operators_chat_id=OPERATORS_CHAT,
+        throttle_messages=0,
+        auto_close_days=7,
+        reopen_days=7,
     )
 
 
@@ -37,17 +42,24 @@ def desk(dispatcher: Dispatcher) -> DeskService:
     return service
 
 
-async def answered_appeal(harness: BotHarness, group: int, citizen: Person,
-                          operator: Person) -> str:
+async def answered_appeal(
+    harness: BotHarness, group: int, citizen: Person, operator: Person
+) -> str:
     number = await file_consultation(harness, citizen)
-    await harness.send_to_group(operator, group, "Стаж виден в разделе «Пенсии».",
-                                reply_to=card_of(harness, number))
+    await harness.send_to_group(
+        operator, group, "Стаж виден в разделе «Пенсии».", reply_to=card_of(harness, number)
+    )
     return number
 
 
 async def test_silent_answered_appeal_is_closed_once_and_reopened_with_one_button(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, clock: ManualClock,
-    desk: DeskService, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    clock: ManualClock,
+    desk: DeskService,
+    database: Database,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
     clock.advance(days=6, hours=23)
@@ -60,30 +72,40 @@ async def test_silent_answered_appeal_is_closed_once_and_reopened_with_one_butto
     notice = harness.session.messages_in(citizen.id)[-1]
     assert notice.text == (
         f"✅ Обращение № {number} закрыто: после ответа специалиста не было новых сообщений "
-        "7 дн. Если вопрос не решён, нажмите «Возобновить обращение» до 07.12.2026.")
+        "7 дн. Если вопрос не решён, нажмите «Возобновить обращение» до 07.12.2026."
+    )
     assert notice.buttons == ["🔄 Возобновить обращение"]
     assert card_of(harness, number).text.startswith("✅")
 
     clock.advance(days=3)
     replies = await harness.press(citizen, "Возобновить обращение")
     assert replies[0].chat_id == citizen.id and replies[0].text.startswith(
-        f"🔄 Обращение № {number} возобновлено, статус «в работе».")
+        f"🔄 Обращение № {number} возобновлено, статус «в работе»."
+    )
     assert await status_of(database, number) == "in_progress"
     row = await database.fetchone("SELECT closed_at FROM appeals WHERE number = ?", (number,))
     assert row is not None and row[0] is None
-    assert any(message.text == f"🔄 Гражданин возобновил обращение · № {number}"
-               for message in harness.session.messages_in(group))
+    assert any(
+        message.text == f"🔄 Гражданин возобновил обращение · № {number}"
+        for message in harness.session.messages_in(group)
+    )
     assert card_of(harness, number).text.startswith("🛠")
     kinds = await event_kinds(database, number)
     assert kinds.count(EventKind.CLOSED) == 1 and kinds[-1] in (
-        EventKind.REOPENED, EventKind.CARD_POSTED)
+        EventKind.REOPENED,
+        EventKind.CARD_POSTED,
+    )
     # Pressing the old button again changes nothing.
     replies = await harness.press(citizen, "Возобновить обращение", notice)
     assert replies[0].text == f"Обращение № {number} не закрыто: можно просто написать специалисту."
 
 
 async def test_a_citizens_message_keeps_the_appeal_open(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    clock: ManualClock,
     desk: DeskService,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
@@ -97,8 +119,13 @@ async def test_a_citizens_message_keeps_the_appeal_open(
 
 
 async def test_a_message_on_a_closed_appeal_offers_reopen_or_a_new_appeal(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, clock: ManualClock,
-    desk: DeskService, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    clock: ManualClock,
+    desk: DeskService,
+    database: Database,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
     answer = harness.session.messages_in(citizen.id)[-1]
@@ -109,7 +136,8 @@ async def test_a_message_on_a_closed_appeal_offers_reopen_or_a_new_appeal(
     assert replies[-1].text == (
         f"Обращение № {number} закрыто, сообщение не передано. Если вопрос не решён, "
         "возобновите обращение (до 07.12.2026 12:00) и отправьте сообщение ещё раз, "
-        "или создайте новое.")
+        "или создайте новое."
+    )
     assert replies[-1].buttons == ["🔄 Возобновить обращение", "✉️ Новое обращение"]
     replies = await harness.press(citizen, "Новое обращение")
     assert "Выберите тип обращения" in replies[-1].text
@@ -121,13 +149,20 @@ async def test_a_message_on_a_closed_appeal_offers_reopen_or_a_new_appeal(
     replies = await harness.press_data(citizen, f"ro:{number}")
     assert replies[-1].text == (
         f"Обращение № {number} закрыто больше 7 дн. назад, возобновить его нельзя. "
-        "Создайте новое обращение в главном меню.")
+        "Создайте новое обращение в главном меню."
+    )
     assert await status_of(database, number) == "closed"
 
 
 async def test_someone_elses_appeal_cannot_be_reopened(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
-    clock: ManualClock, desk: DeskService, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
+    clock: ManualClock,
+    desk: DeskService,
+    database: Database,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
     clock.advance(days=7)

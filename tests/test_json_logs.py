@@ -18,8 +18,16 @@ from bot.settings import Settings
 from testkit.harness import BotHarness, Person
 from tests.desk_helpers import card_of, file_recovery
 
-PERSONAL_DATA = ("Иванова", "Анна", "Сергеевна", "112-233-445", "9123456789", "345-67-89",
-                 "ivan.petrov@", "4512 345678")
+PERSONAL_DATA = (
+    "Иванова",
+    "Анна",
+    "Сергеевна",
+    "112-233-445",
+    "9123456789",
+    "345-67-89",
+    "ivan.petrov@",
+    "4512 345678",
+)
 
 
 def parsed(output: str) -> list[dict[str, Any]]:
@@ -30,8 +38,11 @@ def parsed(output: str) -> list[dict[str, Any]]:
 def json_logs() -> Iterator[Callable[[TypedNames], tuple[io.StringIO, JsonFormatter]]]:
     """The bot's logging set-up with LOG_FORMAT=json at DEBUG, lines in a buffer; undone after."""
     root = logging.getLogger()
-    saved = (root.handlers[:], root.level,
-             {name: logging.getLogger(name).level for name in QUIET_LOGGERS})
+    saved = (
+        root.handlers[:],
+        root.level,
+        {name: logging.getLogger(name).level for name in QUIET_LOGGERS},
+    )
 
     def configure(names: TypedNames) -> tuple[io.StringIO, JsonFormatter]:
         settings = Settings(_env_file=None, bot_token="123:secret", log_format="json")
@@ -63,10 +74,20 @@ def test_a_json_line_masks_what_a_text_line_masks() -> None:
         raise ValueError("bad phone +79123456789 of Иванова")
     except ValueError:
         record = logging.LogRecord(
-            "bot.test", logging.ERROR, __file__, 1,
+            "bot.test",
+            logging.ERROR,
+            __file__,
+            1,
             "appeal 2026-000042: %s wrote %s, snils %s, passport %s, phone %s",
-            ("Анна Сергеевна", "ivan.petrov@mail.ru", "112-233-445 95", "4512 345678",
-             "8 (912) 345-67-89"), exc_info=sys.exc_info())
+            (
+                "Анна Сергеевна",
+                "ivan.petrov@mail.ru",
+                "112-233-445 95",
+                "4512 345678",
+                "8 (912) 345-67-89",
+            ),
+            exc_info=sys.exc_info(),
+        )
     line = formatter.format(record)
     assert "\n" not in line
     entry = json.loads(line)
@@ -83,7 +104,10 @@ def test_a_json_line_masks_what_a_text_line_masks() -> None:
 
 
 async def test_a_dialogue_logged_as_json_holds_no_personal_data(
-    harness: BotHarness, group: int, citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
     json_logs: Callable[[TypedNames], tuple[io.StringIO, JsonFormatter]],
 ) -> None:
     lines, formatter = json_logs(harness.dispatcher["typed_names"])

@@ -16,7 +16,9 @@ from tests.test_application import file_consultation, finish_consultation
 
 
 async def test_everything_moves_and_numbers_go_on(
-    settings: Settings, clock: ManualClock, citizen: Person,
+    settings: Settings,
+    clock: ManualClock,
+    citizen: Person,
     cluster_services: tuple[str, str],
 ) -> None:
     session = RecordingSession()
@@ -24,9 +26,10 @@ async def test_everything_moves_and_numbers_go_on(
     async with Application(settings, clock=clock, session=session) as application:
         harness = BotHarness(application.dispatcher, application.bot, session)
         assert "Номер: 2026-000001" in await file_consultation(harness, citizen)
-        before = {table: (await application.backend.database.fetchone(
-            f"SELECT count(*) FROM {table}"))[0]
-            for table in ("appeals", "appeal_events", "consents", "citizens", "outbox")}
+        before = {
+            table: (await application.backend.database.fetchone(f"SELECT count(*) FROM {table}"))[0]
+            for table in ("appeals", "appeal_events", "consents", "citizens", "outbox")
+        }
 
     async with cluster_settings(settings, cluster_services) as configured:
         url = configured.database_url or ""
@@ -48,10 +51,13 @@ async def test_everything_moves_and_numbers_go_on(
             await harness.send(citizen, "Пенсия")
             assert "Номер: 2026-000002" in await finish_consultation(harness, citizen)
             database = application.backend.database
-            numbers = [row[0] for row in await database.pool.fetch(
-                "SELECT number FROM appeals ORDER BY id")]
+            numbers = [
+                row[0]
+                for row in await database.pool.fetch("SELECT number FROM appeals ORDER BY id")
+            ]
             assert numbers == ["2026-000001", "2026-000002"]
-            first = await database.pool.fetchrow("SELECT fields, created_at FROM appeals"
-                                                 " WHERE number = '2026-000001'")
+            first = await database.pool.fetchrow(
+                "SELECT fields, created_at FROM appeals WHERE number = '2026-000001'"
+            )
             assert first["fields"]["topic"] == "Пособия"
             assert first["created_at"].tzinfo is not None

@@ -34,32 +34,48 @@ def metrics() -> BotMetrics:
 
 
 @pytest.fixture
-def dispatcher(settings: Settings, database: Database, clock: ManualClock,
-               metrics: BotMetrics) -> Dispatcher:
+def dispatcher(
+    settings: Settings, database: Database, clock: ManualClock, metrics: BotMetrics
+) -> Dispatcher:
     return create_dispatcher(settings, database, clock=clock, metrics=metrics)
 
 
 @pytest.fixture
-async def server(settings: Settings, harness: BotHarness, database: Database,
-                 clock: ManualClock, metrics: BotMetrics) -> AsyncIterator[MetricsServer]:
+async def server(
+    settings: Settings,
+    harness: BotHarness,
+    database: Database,
+    clock: ManualClock,
+    metrics: BotMetrics,
+) -> AsyncIterator[MetricsServer]:
     instrument(metrics, bot=harness.bot, database=database)
-    server = MetricsServer(metrics, SQLiteOperationsRepository(database).snapshot,
-                           readiness_checks(settings, harness.bot, database), clock.now)
+    server = MetricsServer(
+        metrics,
+        SQLiteOperationsRepository(database).snapshot,
+        readiness_checks(settings, harness.bot, database),
+        clock.now,
+    )
     await server.start("127.0.0.1", 0)
     yield server
     await server.stop()
 
 
 async def get(server: MetricsServer, path: str) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{server.port}{path}") as response:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(f"http://127.0.0.1:{server.port}{path}") as response,
+    ):
         return response.status, await response.text()
 
 
 async def scrape(server: MetricsServer) -> Samples:
     status, text = await get(server, "/metrics")
     assert status == 200
-    return {(sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
@@ -67,19 +83,24 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 async def test_metrics_after_a_scripted_dialogue(
-    server: MetricsServer, harness: BotHarness, forum: int, citizen: Person, operator: Person,
-    other_citizen: Person, clock: ManualClock,
+    server: MetricsServer,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    other_citizen: Person,
+    clock: ManualClock,
 ) -> None:
     number = await file_consultation(harness, citizen)  # /appeal, 2 texts; 2 presses
     clock.advance(minutes=10)
     card = card_of(harness, number)
-    await harness.send_to_group(operator, forum, "Смотрите раздел «Пенсия»",
-                                thread_id=card.message_thread_id)
+    await harness.send_to_group(
+        operator, forum, "Смотрите раздел «Пенсия»", thread_id=card.message_thread_id
+    )
     await harness.consent(other_citizen)
     await harness.send(other_citizen, "/phone")
     await harness.send(other_citizen, "+79123456789")
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 7",
-                              retry_after=7)
+    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
     with pytest.raises(TelegramRetryAfter):
         await harness.bot.send_message(citizen.id, "проверка")
     # A second appeal waits in the outbox for a minute: the backlog and its age show.
@@ -89,9 +110,13 @@ async def test_metrics_after_a_scripted_dialogue(
 
     samples = await scrape(server)
 
-    assert set(METRIC_NAMES) <= {name.removesuffix("_count").removesuffix("_bucket")
-                                 .removesuffix("_sum").removesuffix("_created")
-                                 for name, _ in samples}
+    assert set(METRIC_NAMES) <= {
+        name.removesuffix("_count")
+        .removesuffix("_bucket")
+        .removesuffix("_sum")
+        .removesuffix("_created")
+        for name, _ in samples
+    }
     # 3 + 3 + 2 messages of the citizens, 1 of the operator; 2 + 2 presses.
     assert value(samples, "bot_updates_total", type="message", outcome="handled") == 9
     assert value(samples, "bot_updates_total", type="callback_query", outcome="handled") == 4
@@ -134,8 +159,9 @@ async def test_health_and_readiness(server: MetricsServer, harness: BotHarness) 
     assert (await get(server, "/healthz"))[0] == 200
 
 
-async def test_readiness_fails_without_the_database(server: MetricsServer,
-                                                    database: Database) -> None:
+async def test_readiness_fails_without_the_database(
+    server: MetricsServer, database: Database
+) -> None:
     await database.close()
     status, text = await get(server, "/readyz")
     assert status == 503

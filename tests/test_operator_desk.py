@@ -7,10 +7,10 @@ from aiogram.methods import CreateForumTopic, SendDocument, SendMediaGroup
 
 from bot.callback_data import Desk, DeskAction, Rating, RatingAction
 from bot.domain.clock import ManualClock
-from testkit.harness import BotHarness, Person
 from bot.domain.models import AppealStatus, EventKind, MessageAuthor, MessageRef
 from bot.states.conversation import RatingFeedback
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT
 from tests.desk_helpers import (
     card_of,
@@ -36,13 +36,18 @@ async def test_filed_appeal_gets_its_own_topic_and_card(
     topic_id = next(iter(harness.session.topics(forum)))
     assert card.message_thread_id == topic_id
     assert card.text.splitlines()[:4] == [
-        f"🆕 Обращение № {number}", "Тип: Консультация", "Статус: новое",
+        f"🆕 Обращение № {number}",
+        "Тип: Консультация",
+        "Статус: новое",
         "Подано: 23.11.2026 12:00",
     ]
     assert "Описание: Как узнать <свой> стаж?" in card.text
     assert card.buttons == ["✅ Закрыть", "📋 Шаблоны", "🛠 Взять в работу"]
     assert await event_kinds(database, number) == [
-        EventKind.FILED, EventKind.TOPIC_CREATED, EventKind.CARD_POSTED]
+        EventKind.FILED,
+        EventKind.TOPIC_CREATED,
+        EventKind.CARD_POSTED,
+    ]
     assert (await events_of(database, number))[2].copy == MessageRef(forum, card.message_id)
     assert await database.fetchall("SELECT * FROM outbox WHERE status != 'delivered'") == []
 
@@ -66,7 +71,11 @@ async def test_plain_group_threads_everything_by_reply_to_the_card(
 
 
 async def test_personal_data_masked_and_revealed_to_operators_only(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, stranger: Person,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    stranger: Person,
     database: Database,
 ) -> None:
     number = await file_recovery(harness, citizen)
@@ -87,8 +96,10 @@ async def test_personal_data_masked_and_revealed_to_operators_only(
     assert sent == []  # nothing posted in the chat: the data is for the presser only
     alert = harness.session.callback_answers[-1]
     assert alert.show_alert
-    assert alert.text == (f"Данные по № {number}:\nФИО: Иванова Анна Сергеевна\n"
-                          "СНИЛС: 112-233-445 95\nДля ответа: +7 912 345-67-89")
+    assert alert.text == (
+        f"Данные по № {number}:\nФИО: Иванова Анна Сергеевна\n"
+        "СНИЛС: 112-233-445 95\nДля ответа: +7 912 345-67-89"
+    )
     revealed = (await events_of(database, number))[-1]
     assert revealed.kind == EventKind.DATA_REVEALED and revealed.actor.id == operator.id
 
@@ -106,29 +117,45 @@ TYPED_SECRETS = [
 
 
 async def test_personal_data_in_free_text_is_masked_on_cards_and_relays(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     typed = [secret for secret, _ in TYPED_SECRETS]
-    number = await file_consultation(harness, citizen, f"Пишу с {typed[5]}",
-                                     f"{typed[0]} не принимают, {typed[4]}, {typed[6]}")
+    number = await file_consultation(
+        harness, citizen, f"Пишу с {typed[5]}", f"{typed[0]} не принимают, {typed[4]}, {typed[6]}"
+    )
     card = card_of(harness, number)
     assert f"Тема: Пишу с {TYPED_SECRETS[5][1]}" in card.text
-    assert (f"Описание: {TYPED_SECRETS[0][1]} не принимают, {TYPED_SECRETS[4][1]}, "
-            f"{TYPED_SECRETS[6][1]}") in card.text
+    assert (
+        f"Описание: {TYPED_SECRETS[0][1]} не принимают, {TYPED_SECRETS[4][1]}, "
+        f"{TYPED_SECRETS[6][1]}"
+    ) in card.text
     assert "👁 Показать данные" in card.buttons
 
-    relayed = await follow_up(harness, citizen,
-                              f"Звоните: {typed[1]}, {typed[2]} или {typed[3]}")
+    relayed = await follow_up(harness, citizen, f"Звоните: {typed[1]}, {typed[2]} или {typed[3]}")
     copy = next(message for message in relayed if message.chat_id == forum)
-    assert copy.text == (f"💬 Гражданин · № {number}\nЗвоните: {TYPED_SECRETS[1][1]}, "
-                         f"{TYPED_SECRETS[2][1]} или {TYPED_SECRETS[3][1]}")
+    assert copy.text == (
+        f"💬 Гражданин · № {number}\nЗвоните: {TYPED_SECRETS[1][1]}, "
+        f"{TYPED_SECRETS[2][1]} или {TYPED_SECRETS[3][1]}"
+    )
     commented = await follow_up(harness, citizen, f"И ещё: {typed[0]}")
-    assert any(TYPED_SECRETS[0][1] in message.text for message in commented
-               if message.chat_id == forum)
+    assert any(
+        TYPED_SECRETS[0][1] in message.text for message in commented if message.chat_id == forum
+    )
     history = await harness.send_to_group(operator, forum, f"/history {number}")
     shown_to_operators = [message.text for message in operators_messages(harness)]
-    for secret in ("4510 987654", "345-67-89", "345 67 89", "89123456789", "112-233-445",
-                   "anna.petrova", "4276 3800 1234"):
+    for secret in (
+        "4510 987654",
+        "345-67-89",
+        "345 67 89",
+        "89123456789",
+        "112-233-445",
+        "anna.petrova",
+        "4276 3800 1234",
+    ):
         assert not any(secret in text for text in shown_to_operators), secret
     assert TYPED_SECRETS[0][1] in history[0].text
 
@@ -170,56 +197,75 @@ async def test_complaint_attachments_arrive_as_an_album_after_the_card(
 
 
 async def test_take_assigns_the_operator_and_tells_the_citizen(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person,
-    second_operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    second_operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
 
     sent = await harness.press(operator, "Взять в работу", card)
     assert [message.chat_id for message in sent] == [citizen.id]
-    assert sent[0].text == (f"🛠 Обращение № {number} взято в работу. "
-                            "Ответ специалиста придёт в этот чат.")
+    assert sent[0].text == (
+        f"🛠 Обращение № {number} взято в работу. Ответ специалиста придёт в этот чат."
+    )
     assert sent[0].buttons == ["↩️ Ответить по обращению"]
-    assert harness.session.callback_answers[-1].text == \
-        f"🛠 Обращение № {number} взято в работу, специалист: Ирина (@irina)."
+    assert (
+        harness.session.callback_answers[-1].text
+        == f"🛠 Обращение № {number} взято в работу, специалист: Ирина (@irina)."
+    )
     assert card.edits and "Статус: в работе" in card.text
     assert "Ответственный: Ирина (@irina)" in card.text
     assert card.buttons == ["✅ Закрыть", "📋 Шаблоны"]
     assert await status_of(database, number) == AppealStatus.IN_PROGRESS
     taken = (await events_of(database, number))[-1]
     assert (taken.kind, taken.actor.id, taken.status_before, taken.status_after) == (
-        EventKind.TAKEN, operator.id, AppealStatus.NEW, AppealStatus.IN_PROGRESS)
+        EventKind.TAKEN,
+        operator.id,
+        AppealStatus.NEW,
+        AppealStatus.IN_PROGRESS,
+    )
 
     # A colleague presses the same (stale) button: refused, nothing changes.
     edits_before = len(card.edits)
     again = await harness.press_data(
-        second_operator, Desk(action=DeskAction.TAKE, number=number).pack(), card)
+        second_operator, Desk(action=DeskAction.TAKE, number=number).pack(), card
+    )
     assert again == []
-    assert harness.session.callback_answers[-1].text == \
-        "Обращение уже в работе: Ирина (@irina)."
+    assert harness.session.callback_answers[-1].text == "Обращение уже в работе: Ирина (@irina)."
     assert len(card.edits) == edits_before
     assert (await event_kinds(database, number)).count(EventKind.TAKEN) == 1
 
 
 async def test_operator_answer_in_topic_reaches_citizen_without_operator_name(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
 
-    sent = await harness.send_to_group(operator, forum, "Смотрите раздел <b>«Пенсия»</b> & стаж",
-                                       thread_id=card.message_thread_id)
+    sent = await harness.send_to_group(
+        operator, forum, "Смотрите раздел <b>«Пенсия»</b> & стаж", thread_id=card.message_thread_id
+    )
     assert [message.chat_id for message in sent] == [citizen.id]
     answer = sent[0]
-    assert answer.text == (f"💬 Ответ специалиста по обращению № {number}\n\n"
-                           "Смотрите раздел <b>«Пенсия»</b> & стаж\n\n"
-                           "Статус обращения: дан ответ.")
+    assert answer.text == (
+        f"💬 Ответ специалиста по обращению № {number}\n\n"
+        "Смотрите раздел <b>«Пенсия»</b> & стаж\n\n"
+        "Статус обращения: дан ответ."
+    )
     assert "Ирина" not in answer.text and "irina" not in answer.text
     assert answer.buttons == ["↩️ Ответить по обращению"]
     assert await status_of(database, number) == AppealStatus.ANSWERED
     row = await database.fetchone(
-        "SELECT first_answered_at, assignee_id FROM appeals WHERE number = ?", (number,))
+        "SELECT first_answered_at, assignee_id FROM appeals WHERE number = ?", (number,)
+    )
     assert row is not None and row[0] is not None and row[1] == operator.id
     event = (await events_of(database, number))[-1]
     assert event.kind == EventKind.OPERATOR_MESSAGE
@@ -230,8 +276,9 @@ async def test_operator_answer_in_topic_reaches_citizen_without_operator_name(
     assert "Статус: дан ответ" in card.text
 
     # A second answer does not repeat the status line: the status did not change.
-    second = await harness.send_to_group(operator, forum, "Ещё уточнение",
-                                         thread_id=card.message_thread_id)
+    second = await harness.send_to_group(
+        operator, forum, "Ещё уточнение", thread_id=card.message_thread_id
+    )
     assert "Статус обращения" not in second[0].text
 
     details = await harness.send(citizen, f"/status {number}")
@@ -243,15 +290,21 @@ async def test_photo_answer_by_reply_to_card_in_a_group(
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
-    sent = await harness.send_to_group(operator, group, reply_to=card,
-                                       **harness.photo("Вот где это в личном кабинете"))
+    sent = await harness.send_to_group(
+        operator, group, reply_to=card, **harness.photo("Вот где это в личном кабинете")
+    )
     assert len(sent) == 1 and sent[0].chat_id == citizen.id and sent[0].kind == "photo"
-    assert sent[0].text.startswith(f"💬 Ответ специалиста по обращению № {number}\n\n"
-                                   "Вот где это в личном кабинете")
+    assert sent[0].text.startswith(
+        f"💬 Ответ специалиста по обращению № {number}\n\nВот где это в личном кабинете"
+    )
 
 
 async def test_replies_find_their_counterparts_both_ways(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -263,8 +316,10 @@ async def test_replies_find_their_counterparts_both_ways(
     copy = relayed[1]
     event = (await events_of(database, number))[-1]
     assert (event.kind, event.origin, event.copy) == (
-        EventKind.CITIZEN_MESSAGE, MessageRef(citizen.id, citizen_original["message_id"]),
-        MessageRef(group, copy.message_id))
+        EventKind.CITIZEN_MESSAGE,
+        MessageRef(citizen.id, citizen_original["message_id"]),
+        MessageRef(group, copy.message_id),
+    )
 
     # The operator replies to the copy: the citizen sees a reply to their own message.
     answers = await harness.send_to_group(operator, group, "Тогда нужна справка", reply_to=copy)
@@ -288,8 +343,11 @@ async def test_several_open_appeals_each_message_keeps_its_own_offer(
     asked = await harness.send(citizen, "Это по второму обращению")
     assert len(asked) == 1
     assert asked[0].text.startswith("Сообщение пока никуда не отправлено")
-    assert asked[0].buttons == [f"📎 Это дополнение к обращению № {first}",
-                                f"📎 Это дополнение к обращению № {second}", "🏠 Главное меню"]
+    assert asked[0].buttons == [
+        f"📎 Это дополнение к обращению № {first}",
+        f"📎 Это дополнение к обращению № {second}",
+        "🏠 Главное меню",
+    ]
     # A new question meanwhile is routed, and the earlier message keeps waiting.
     routed = await harness.send(citizen, "перезвоните мне")
     assert routed[0].buttons[0] == "📞 Обратный звонок"
@@ -311,7 +369,8 @@ async def test_several_open_appeals_each_message_keeps_its_own_offer(
     again = await harness.press_data(citizen, offer, asked[0])
     assert again == []
     assert harness.session.callback_answers[-1].text == (
-        "Это сообщение бот уже не хранит. Отправьте его ещё раз, пожалуйста.")
+        "Это сообщение бот уже не хранит. Отправьте его ещё раз, пожалуйста."
+    )
 
 
 async def test_a_message_waits_for_its_offer_a_day(
@@ -334,9 +393,11 @@ async def test_reply_button_then_a_photo(
     prompt = await harness.press(citizen, "Ответить по обращению")
     assert prompt[0].text.startswith(f"Напишите сообщение по обращению № {number}")
     sticker = await harness.send_sticker(citizen)
-    assert sticker[0].text == ("Специалисту можно отправить текст, фото или документ.\n\n"
-                               f"Напишите сообщение по обращению № {number}: текст, фото или "
-                               "документ. Его получит специалист.")
+    assert sticker[0].text == (
+        "Специалисту можно отправить текст, фото или документ.\n\n"
+        f"Напишите сообщение по обращению № {number}: текст, фото или "
+        "документ. Его получит специалист."
+    )
     sent = await harness.send_photo(citizen, "скриншот ошибки")
     assert sent[0].text.startswith("✉️ Сообщение передано")
     assert sent[1].kind == "photo" and sent[1].chat_id == forum
@@ -379,8 +440,9 @@ async def test_citizen_edit_shown_to_operators_under_the_copy(
     assert (await events_of(database, number))[-1].kind == EventKind.CITIZEN_EDIT
 
     # An edit of a dialogue answer (never relayed) is nobody's business.
-    first_answer = next(message for message in harness.user_messages
-                        if message.get("text") == "Про пенсию")
+    first_answer = next(
+        message for message in harness.user_messages if message.get("text") == "Про пенсию"
+    )
     assert await harness.edit(citizen, first_answer, "Про налоги") == []
 
 
@@ -389,8 +451,11 @@ async def test_operator_edit_edits_the_citizens_copy_or_sends_a_correction(
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
-    answer = (await harness.send_to_group(operator, forum, "Срок 10 дней",
-                                          thread_id=card.message_thread_id))[0]
+    answer = (
+        await harness.send_to_group(
+            operator, forum, "Срок 10 дней", thread_id=card.message_thread_id
+        )
+    )[0]
     original = harness.last_message_of(operator)
 
     assert await harness.edit(operator, original, "Срок 5 рабочих дней") == []
@@ -405,7 +470,11 @@ async def test_operator_edit_edits_the_citizens_copy_or_sends_a_correction(
 
 
 async def test_close_asks_for_resolution_then_citizen_rates(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -414,20 +483,32 @@ async def test_close_asks_for_resolution_then_citizen_rates(
     prompt = await harness.press(operator, "Закрыть", card)
     assert prompt[0].text.startswith(f"Закрытие обращения № {number}. Напишите")
     assert prompt[0].buttons == ["Закрыть без итога", "Не закрывать"]
-    wrong = await harness.send_to_group(operator, forum, thread_id=thread,
-                                        sticker={"file_id": "s1", "file_unique_id": "us1",
-                                                 "type": "regular", "width": 512,
-                                                 "height": 512, "is_animated": False,
-                                                 "is_video": False})
+    wrong = await harness.send_to_group(
+        operator,
+        forum,
+        thread_id=thread,
+        sticker={
+            "file_id": "s1",
+            "file_unique_id": "us1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
     assert wrong[0].text.startswith("Итог нужен текстом.")
     assert await status_of(database, number) == AppealStatus.NEW
 
-    closed = await harness.send_to_group(operator, forum, "Стаж подтверждён выпиской",
-                                         thread_id=thread)
+    closed = await harness.send_to_group(
+        operator, forum, "Стаж подтверждён выпиской", thread_id=thread
+    )
     to_citizen = next(message for message in closed if message.chat_id == citizen.id)
-    assert to_citizen.text == (f"✅ Обращение № {number} закрыто.\n"
-                               "Итог: Стаж подтверждён выпиской\n\n"
-                               "Оцените, пожалуйста, ответ: от 1 (плохо) до 5 (отлично).")
+    assert to_citizen.text == (
+        f"✅ Обращение № {number} закрыто.\n"
+        "Итог: Стаж подтверждён выпиской\n\n"
+        "Оцените, пожалуйста, ответ: от 1 (плохо) до 5 (отлично)."
+    )
     assert to_citizen.buttons == ["1 ⭐", "2 ⭐", "3 ⭐", "4 ⭐", "5 ⭐"]
     assert await status_of(database, number) == AppealStatus.CLOSED
     assert "Итог: Стаж подтверждён выпиской" in card.text and card.buttons == []
@@ -439,17 +520,18 @@ async def test_close_asks_for_resolution_then_citizen_rates(
     await harness.send(citizen, "Быстро и понятно")
     assert "Отзыв: Быстро и понятно" in card.text
 
-    await harness.press_data(citizen, Rating(action=RatingAction.SCORE, number=number,
-                                             score=1).pack())
-    assert harness.session.callback_answers[-1].text == \
-        "Вы уже оценили ответ по этому обращению."
+    await harness.press_data(
+        citizen, Rating(action=RatingAction.SCORE, number=number, score=1).pack()
+    )
+    assert harness.session.callback_answers[-1].text == "Вы уже оценили ответ по этому обращению."
     row = await database.fetchone(
-        "SELECT rating, rating_comment, resolution FROM appeals WHERE number = ?", (number,))
+        "SELECT rating, rating_comment, resolution FROM appeals WHERE number = ?", (number,)
+    )
     assert row is not None and tuple(row) == (4, "Быстро и понятно", "Стаж подтверждён выпиской")
-    closed_event = next(event for event in await events_of(database, number)
-                        if event.kind == EventKind.CLOSED)
-    assert (closed_event.actor.id, closed_event.status_after) == (operator.id,
-                                                                   AppealStatus.CLOSED)
+    closed_event = next(
+        event for event in await events_of(database, number) if event.kind == EventKind.CLOSED
+    )
+    assert (closed_event.actor.id, closed_event.status_after) == (operator.id, AppealStatus.CLOSED)
 
     late = await harness.send_to_group(operator, forum, "Ещё одно", thread_id=thread)
     assert [message.chat_id for message in late] == [forum]
@@ -459,12 +541,17 @@ async def test_close_asks_for_resolution_then_citizen_rates(
 
 
 async def test_the_rating_comment_step_asks_again_and_can_be_skipped(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     await harness.press(operator, "Закрыть", card_of(harness, number))
-    closed = await harness.send_to_group(operator, group, "Готово", reply_to=card_of(harness,
-                                                                                     number))
+    closed = await harness.send_to_group(
+        operator, group, "Готово", reply_to=card_of(harness, number)
+    )
     request = next(message for message in closed if message.chat_id == citizen.id)
     await harness.press(citizen, "2", request)
     assert await harness.state(citizen) == RatingFeedback.waiting_for_comment.state
@@ -480,7 +567,11 @@ async def test_the_rating_comment_step_asks_again_and_can_be_skipped(
 
 
 async def test_close_without_resolution_or_change_of_mind(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -500,19 +591,25 @@ async def test_close_without_resolution_or_change_of_mind(
 
 
 async def test_a_reply_to_another_card_while_closing_goes_to_that_citizen(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
     database: Database,
 ) -> None:
     first = await file_consultation(harness, citizen)
     second = await file_consultation(harness, other_citizen)
     prompt = (await harness.press(operator, "Закрыть", card_of(harness, first)))[0]
 
-    answer = await harness.send_to_group(operator, group, "Ответ Борису",
-                                         reply_to=card_of(harness, second))
+    answer = await harness.send_to_group(
+        operator, group, "Ответ Борису", reply_to=card_of(harness, second)
+    )
     assert [message.chat_id for message in answer] == [other_citizen.id]
     assert "Ответ Борису" in answer[0].text
-    assert not any("Ответ Борису" in message.text
-                   for message in harness.session.messages_in(citizen.id))
+    assert not any(
+        "Ответ Борису" in message.text for message in harness.session.messages_in(citizen.id)
+    )
     assert await status_of(database, first) == AppealStatus.NEW
     assert await status_of(database, second) == AppealStatus.ANSWERED
 
@@ -524,27 +621,38 @@ async def test_a_reply_to_another_card_while_closing_goes_to_that_citizen(
 
 
 async def test_a_message_in_another_topic_while_closing_is_relayed_there(
-    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person, operator: Person,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
     database: Database,
 ) -> None:
     first = await file_consultation(harness, citizen)
     second = await file_consultation(harness, other_citizen)
     await harness.press(operator, "Закрыть", card_of(harness, first))
 
-    answer = await harness.send_to_group(operator, forum, "Ответ Борису",
-                                         thread_id=card_of(harness, second).message_thread_id)
+    answer = await harness.send_to_group(
+        operator, forum, "Ответ Борису", thread_id=card_of(harness, second).message_thread_id
+    )
     assert [message.chat_id for message in answer] == [other_citizen.id]
     assert await status_of(database, first) == AppealStatus.NEW
 
-    closed = await harness.send_to_group(operator, forum, "Вопрос решён",
-                                         thread_id=card_of(harness, first).message_thread_id)
-    assert any(message.chat_id == citizen.id and "Итог: Вопрос решён" in message.text
-               for message in closed)
+    closed = await harness.send_to_group(
+        operator, forum, "Вопрос решён", thread_id=card_of(harness, first).message_thread_id
+    )
+    assert any(
+        message.chat_id == citizen.id and "Итог: Вопрос решён" in message.text for message in closed
+    )
     assert await status_of(database, first) == AppealStatus.CLOSED
 
 
 async def test_strangers_are_refused_and_nothing_changes(
-    harness: BotHarness, forum: int, citizen: Person, stranger: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    stranger: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -560,8 +668,9 @@ async def test_strangers_are_refused_and_nothing_changes(
     assert refused[0].text == "Это доступно только операторам поддержки."
     refused = await harness.send_to_group(stranger, forum, f"/ban {number}")
     assert refused[0].text == "Это доступно только операторам поддержки."
-    refused = await harness.send_to_group(stranger, forum, "Я тоже отвечу",
-                                          thread_id=card.message_thread_id)
+    refused = await harness.send_to_group(
+        stranger, forum, "Я тоже отвечу", thread_id=card.message_thread_id
+    )
     assert [message.chat_id for message in refused] == [forum]
     anonymous = await harness.send_to_group(stranger, forum, "/open", sender_chat=True)
     assert anonymous[0].text.startswith("Бот не знает, кто пишет")
@@ -570,27 +679,42 @@ async def test_strangers_are_refused_and_nothing_changes(
 
     assert await status_of(database, number) == AppealStatus.NEW
     assert await event_kinds(database, number) == events_before
-    assert all(message.chat_id != citizen.id or message.text.startswith("Эта команда")
-               for message in harness.session.sent[sent_before:])
-    assert await database.fetchall(
-        "SELECT user_id FROM citizen_flags WHERE banned_at IS NOT NULL") == []
+    assert all(
+        message.chat_id != citizen.id or message.text.startswith("Эта команда")
+        for message in harness.session.sent[sent_before:]
+    )
+    assert (
+        await database.fetchall("SELECT user_id FROM citizen_flags WHERE banned_at IS NOT NULL")
+        == []
+    )
 
 
 async def test_operator_ids_let_non_members_act(
-    settings, tmp_path, clock: ManualClock, citizen: Person, stranger: Person,
+    settings,
+    tmp_path,
+    clock: ManualClock,
+    citizen: Person,
+    stranger: Person,
 ) -> None:
     from bot.factory import create_bot, create_dispatcher
     from testkit.session import RecordingSession
 
-    listed = settings.model_copy(update={"operator_ids": frozenset({stranger.id}),
-                                         "database_path": tmp_path / "listed.sqlite3"})
+    listed = settings.model_copy(
+        update={
+            "operator_ids": frozenset({stranger.id}),
+            "database_path": tmp_path / "listed.sqlite3",
+        }
+    )
     database = Database(listed.database_path)
     await database.connect()
     try:
         session = RecordingSession()
         session.add_group(OPERATORS_CHAT, forum=True)  # the stranger is not a member
-        harness = BotHarness(create_dispatcher(listed, database, clock=clock),
-                             create_bot(listed, session=session), session)
+        harness = BotHarness(
+            create_dispatcher(listed, database, clock=clock),
+            create_bot(listed, session=session),
+            session,
+        )
         number = await file_consultation(harness, citizen)
         await harness.press(stranger, "Взять в работу", card_of(harness, number))
         assert await status_of(database, number) == AppealStatus.IN_PROGRESS
@@ -600,7 +724,10 @@ async def test_operator_ids_let_non_members_act(
 
 
 async def test_membership_is_remembered_briefly(
-    harness: BotHarness, forum: int, operator: Person, clock: ManualClock,
+    harness: BotHarness,
+    forum: int,
+    operator: Person,
+    clock: ManualClock,
 ) -> None:
     await harness.send_to_group(operator, forum, "/open")
     harness.session.set_member(forum, operator.id, "left")
@@ -613,8 +740,13 @@ async def test_membership_is_remembered_briefly(
 
 
 async def test_appeal_open_stats_and_history_commands(
-    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person,
-    operator: Person, clock: ManualClock, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
+    clock: ManualClock,
+    database: Database,
 ) -> None:
     first = await file_consultation(harness, citizen, "Первое", "Описание")
     clock.advance(hours=2, minutes=5)
@@ -631,12 +763,12 @@ async def test_appeal_open_stats_and_history_commands(
     shown = await harness.send_to_group(operator, forum, f"/appeal {second}")
     assert shown[0].text.startswith(f"🆕 Обращение № {second}")
     assert shown[0].buttons == ["✅ Закрыть", "📋 Шаблоны", "🛠 Взять в работу"]
-    answered = await harness.send_to_group(operator, forum, "Ответ по второму",
-                                           reply_to=shown[0])
+    answered = await harness.send_to_group(operator, forum, "Ответ по второму", reply_to=shown[0])
     assert answered[0].chat_id == other_citizen.id
     clock.advance(minutes=10)
-    await harness.send_to_group(operator, forum, "Ответ по первому",
-                                thread_id=card_of(harness, first).message_thread_id)
+    await harness.send_to_group(
+        operator, forum, "Ответ по первому", thread_id=card_of(harness, first).message_thread_id
+    )
     card = card_of(harness, first)
     await harness.press(operator, "Закрыть", card)
     await harness.send_to_group(operator, forum, "Готово", thread_id=card.message_thread_id)
@@ -656,31 +788,38 @@ async def test_appeal_open_stats_and_history_commands(
     history = await harness.send_to_group(operator, forum, f"/history {first}")
     lines = history[0].text.splitlines()
     assert lines[0] == f"🗂 История обращения № {first}"
-    assert "Ирина (@irina): ответ гражданину (новое → дан ответ) «Ответ по первому»" in \
-        history[0].text
+    assert (
+        "Ирина (@irina): ответ гражданину (новое → дан ответ) «Ответ по первому»" in history[0].text
+    )
     assert "гражданин: оценка «5»" in history[0].text
 
-    for text, expected in [("/appeal", "Укажите номер обращения: /appeal 2026-000042"),
-                           ("/appeal 12", "Номер обращения выглядит так: 2026-000042."),
-                           ("/appeal 2026-999999", "Обращение № 2026-999999 не найдено.")]:
+    for text, expected in [
+        ("/appeal", "Укажите номер обращения: /appeal 2026-000042"),
+        ("/appeal 12", "Номер обращения выглядит так: 2026-000042."),
+        ("/appeal 2026-999999", "Обращение № 2026-999999 не найдено."),
+    ]:
         replies = await harness.send_to_group(operator, forum, text)
         assert replies[0].text == expected
 
 
 async def test_templates_are_managed_and_sent(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
     thread = card.message_thread_id
 
     empty = await harness.press(operator, "Шаблоны", card)
-    assert empty == [] and harness.session.callback_answers[-1].text.startswith(
-        "Шаблонов пока нет")
+    assert empty == [] and harness.session.callback_answers[-1].text.startswith("Шаблонов пока нет")
     usage = await harness.send_to_group(operator, forum, "/template_add Приветствие")
     assert usage[0].text.startswith("Формат: /template_add Название | Текст ответа")
     added = await harness.send_to_group(
-        operator, forum, "/template_add Стаж | Стаж виден в разделе «Пенсионные накопления».")
+        operator, forum, "/template_add Стаж | Стаж виден в разделе «Пенсионные накопления»."
+    )
     assert added[0].text == "Шаблон «Стаж» сохранён."
     duplicate = await harness.send_to_group(operator, forum, "/template_add СТАЖ | другое")
     assert duplicate[0].text.startswith("Шаблон «СТАЖ» уже есть")
@@ -694,29 +833,38 @@ async def test_templates_are_managed_and_sent(
     assert picker.buttons == ["Срок", "Стаж"]
     # A template is shown before it is sent; «Отмена» goes back to the list.
     assert await harness.press(operator, "Срок", picker) == []
-    assert picker.text == (f"📋 Шаблон «Срок» по обращению № {number}. Гражданин получит:\n\n"
-                           "Ответ придёт за 5 дней.\n\nОтправить?")
+    assert picker.text == (
+        f"📋 Шаблон «Срок» по обращению № {number}. Гражданин получит:\n\n"
+        "Ответ придёт за 5 дней.\n\nОтправить?"
+    )
     assert picker.buttons == ["✅ Отправить", "✖️ Отмена"]
     await harness.press(operator, "Отмена", picker)
     assert picker.buttons == ["Срок", "Стаж"]
     await harness.press(operator, "Стаж", picker)
     sent = await harness.press(operator, "Отправить", picker)
     assert [message.chat_id for message in sent] == [citizen.id]
-    assert sent[0].text.startswith(f"💬 Ответ специалиста по обращению № {number}\n\n"
-                                   "Стаж виден в разделе «Пенсионные накопления».")
-    assert picker.text == (f"📋 Гражданину отправлен шаблон «Стаж» по обращению № {number} "
-                           "(Ирина (@irina)).")
+    assert sent[0].text.startswith(
+        f"💬 Ответ специалиста по обращению № {number}\n\n"
+        "Стаж виден в разделе «Пенсионные накопления»."
+    )
+    assert picker.text == (
+        f"📋 Гражданину отправлен шаблон «Стаж» по обращению № {number} (Ирина (@irina))."
+    )
     assert picker.buttons == []
     event = (await events_of(database, number))[-1]
     assert event.kind == EventKind.OPERATOR_MESSAGE and event.content == {
-        "kind": "text", "template": "Стаж"}
+        "kind": "text",
+        "template": "Стаж",
+    }
 
     # The same template again within a minute (a second press, a button that moved): asked.
     second_picker = (await harness.press(operator, "Шаблоны", card))[0]
     await harness.press(operator, "Стаж", second_picker)
     assert await harness.press(operator, "Отправить", second_picker) == []
-    assert second_picker.text == (f"📋 Шаблон «Стаж» уже отправлен по обращению № {number} "
-                                  "меньше минуты назад. Отправить его ещё раз?")
+    assert second_picker.text == (
+        f"📋 Шаблон «Стаж» уже отправлен по обращению № {number} "
+        "меньше минуты назад. Отправить его ещё раз?"
+    )
     assert second_picker.buttons == ["✅ Да, отправить ещё раз", "✖️ Отмена"]
     again = await harness.press(operator, "Да, отправить ещё раз", second_picker)
     assert [message.chat_id for message in again] == [citizen.id]
@@ -737,7 +885,11 @@ async def test_templates_are_managed_and_sent(
 
 
 async def test_ban_stops_relaying_and_unban_resumes(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -797,19 +949,23 @@ async def test_blocking_the_bot_is_marked_on_the_card(
     assert (await event_kinds(database, number))[-1] == EventKind.BOT_UNBLOCKED
 
 
-async def test_operator_help_in_the_chat(harness: BotHarness, forum: int,
-                                         operator: Person) -> None:
+async def test_operator_help_in_the_chat(harness: BotHarness, forum: int, operator: Person) -> None:
     replies = await harness.send_to_group(operator, forum, "/help")
-    assert replies[0].text.startswith("Работа с обращениями\n\nКаждое обращение приходит "
-                                      "карточкой в отдельной теме.")
+    assert replies[0].text.startswith(
+        "Работа с обращениями\n\nКаждое обращение приходит карточкой в отдельной теме."
+    )
 
 
 async def test_notes_for_colleagues_stay_in_the_chat(
     harness: BotHarness, forum: int, citizen: Person, operator: Person
 ) -> None:
     number = await file_consultation(harness, citizen)
-    sent = await harness.send_to_group(operator, forum, "// проверь выписку, пожалуйста",
-                                       thread_id=card_of(harness, number).message_thread_id)
+    sent = await harness.send_to_group(
+        operator,
+        forum,
+        "// проверь выписку, пожалуйста",
+        thread_id=card_of(harness, number).message_thread_id,
+    )
     assert sent == []
 
 
@@ -824,20 +980,28 @@ async def test_outside_working_hours_the_citizen_is_told_when_operators_answer(
     weekdays = settings.model_copy(update={"working_hours": "mon-fri 09:00-18:00"})
     session = RecordingSession()
     session.add_group(OPERATORS_CHAT, forum=True)
-    harness = BotHarness(create_dispatcher(weekdays, database, clock=clock),
-                         create_bot(weekdays, session=session), session)
+    harness = BotHarness(
+        create_dispatcher(weekdays, database, clock=clock),
+        create_bot(weekdays, session=session),
+        session,
+    )
     clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # Saturday, 12:00 in Moscow
 
     number = await file_consultation(harness, citizen)
-    receipt = next(message for message in session.messages_in(citizen.id)
-                   if message.text.startswith("✅ Обращение зарегистрировано"))
+    receipt = next(
+        message
+        for message in session.messages_in(citizen.id)
+        if message.text.startswith("✅ Обращение зарегистрировано")
+    )
     assert receipt.text.endswith(
         "🕘 Сейчас нерабочее время: специалисты работают пн–пт 09:00–18:00 "
-        "(по московскому времени). Ответ придёт не раньше, чем в понедельник, 30.11, в 09:00.")
+        "(по московскому времени). Ответ придёт не раньше, чем в понедельник, 30.11, в 09:00."
+    )
     assert card_of(harness, number).text.startswith(f"🆕 Обращение № {number}")  # still queued
     ack = await follow_up(harness, citizen, "Добавлю деталь")
-    assert ack[0].text.startswith(f"✉️ Сообщение передано специалисту по обращению № {number}."
-                                  "\n\n🕘 Сейчас нерабочее время")
+    assert ack[0].text.startswith(
+        f"✉️ Сообщение передано специалисту по обращению № {number}.\n\n🕘 Сейчас нерабочее время"
+    )
 
     clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # Monday, 10:00 in Moscow
     ack = await follow_up(harness, citizen, "Ещё деталь")
@@ -853,8 +1017,7 @@ async def test_operator_names_are_shown_literally_and_alerts_fit_telegram(
     card = card_of(harness, number)
     await harness.press(odd, "Взять в работу", card)
     toast = harness.session.callback_answers[-1].text or ""
-    assert toast.startswith(
-        f"🛠 Обращение № {number} взято в работу, специалист: <b>Иван</b> & ЯЯЯ")
+    assert toast.startswith(f"🛠 Обращение № {number} взято в работу, специалист: <b>Иван</b> & ЯЯЯ")
     assert len(toast) == 200
     assert "Ответственный: <b>Иван</b> & ЯЯЯ" in card.text  # escaped in HTML, shown as typed
     assert "&lt;b&gt;Иван&lt;/b&gt; &amp; ЯЯЯ" in card.html

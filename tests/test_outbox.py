@@ -10,16 +10,16 @@ from datetime import timedelta
 import pytest
 from aiogram import Dispatcher
 
-from bot.factory import create_dispatcher
 from bot.domain.clock import ManualClock
+from bot.domain.models import AppealStatus, AppealType, EventKind
+from bot.factory import create_dispatcher
 from bot.services.outbox import OutboxSender
 from bot.settings import Settings
-from testkit.harness import BotHarness, Person
-from bot.domain.models import AppealStatus, AppealType, EventKind
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.outbox import SQLiteOutboxRepository
 from bot.storage.sqlite.timefmt import to_db
+from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT
 from tests.desk_helpers import (
     card_of,
@@ -45,8 +45,12 @@ def texts_in(harness: BotHarness, chat_id: int) -> list[str]:
 
 
 async def test_restart_delivers_what_was_pending_exactly_once(
-    harness: BotHarness, forum: int, citizen: Person, settings: Settings,
-    database: Database, clock: ManualClock,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
 ) -> None:
     harness.auto_deliver = False
     number = await file_consultation(harness, citizen)
@@ -63,31 +67,41 @@ async def test_restart_delivers_what_was_pending_exactly_once(
     reopened = Database(settings.database_path)
     await reopened.connect()
     try:
-        restarted = BotHarness(create_dispatcher(settings, reopened, clock=clock),
-                               harness.bot, harness.session)
+        restarted = BotHarness(
+            create_dispatcher(settings, reopened, clock=clock), harness.bot, harness.session
+        )
         assert await restarted.deliver() == 2
         assert await restarted.deliver() == 0
-        assert await outbox_rows(reopened) == [("card", "delivered", 0),
-                                               ("message", "delivered", 0),
-                                               ("message", "delivered", 0)]
+        assert await outbox_rows(reopened) == [
+            ("card", "delivered", 0),
+            ("message", "delivered", 0),
+            ("message", "delivered", 0),
+        ]
     finally:
         await reopened.close()
 
     in_topic = texts_in(harness, forum)
     assert len(harness.session.requests_of("createForumTopic")) == 1
     assert sum(text.startswith(f"🆕 Обращение № {number}") for text in in_topic) == 1
-    assert in_topic[1:] == [f"💬 Гражданин · № {number}\nПервое дополнение",
-                            f"💬 Гражданин · № {number}\nВторое дополнение"]
+    assert in_topic[1:] == [
+        f"💬 Гражданин · № {number}\nПервое дополнение",
+        f"💬 Гражданин · № {number}\nВторое дополнение",
+    ]
 
 
 async def test_flood_control_waits_as_told_then_delivers_in_order(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person,
-    database: Database, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    database: Database,
+    clock: ManualClock,
 ) -> None:
     harness.auto_deliver = False
     first = await file_consultation(harness, citizen)
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 30",
-                              retry_after=30)
+    harness.session.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30
+    )
     assert await harness.deliver() == 1
     assert operators_messages(harness) == []
     row = await database.fetchone("SELECT not_before, attempts, last_error FROM outbox")
@@ -107,8 +121,12 @@ async def test_flood_control_waits_as_told_then_delivers_in_order(
 
 
 async def test_server_and_network_errors_are_retried_with_backoff(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person,
-    database: Database, clock: ManualClock,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
+    clock: ManualClock,
 ) -> None:
     number = await file_consultation(harness, citizen)
     harness.auto_deliver = False
@@ -127,13 +145,16 @@ async def test_server_and_network_errors_are_retried_with_backoff(
     clock.advance(seconds=1)
     assert await harness.deliver() == 1
     assert sum(text.startswith(taken) for text in texts_in(harness, citizen.id)) == 1
-    row = await database.fetchone(
-        "SELECT status, attempts FROM outbox WHERE audience = 'citizen'")
+    row = await database.fetchone("SELECT status, attempts FROM outbox WHERE audience = 'citizen'")
     assert row is not None and tuple(row) == ("delivered", 2)
 
 
 async def test_deleted_topic_is_recreated_with_a_new_card(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     old_topic = card_of(harness, number).message_thread_id
@@ -149,12 +170,18 @@ async def test_deleted_topic_is_recreated_with_a_new_card(
     assert card.message_thread_id == new_topic
     relayed = [message for message in sent if message.chat_id == forum]
     assert [message.text.split("\n")[0] for message in relayed] == [
-        f"🆕 Обращение № {number}", f"💬 Гражданин · № {number}"]
+        f"🆕 Обращение № {number}",
+        f"💬 Гражданин · № {number}",
+    ]
     assert all(message.message_thread_id == new_topic for message in relayed)
     kinds = await event_kinds(database, number)
     # The message was recorded when it arrived; the topic was replaced when it was delivered.
-    assert kinds[-4:] == [EventKind.CITIZEN_MESSAGE, EventKind.TOPIC_LOST,
-                          EventKind.TOPIC_CREATED, EventKind.CARD_POSTED]
+    assert kinds[-4:] == [
+        EventKind.CITIZEN_MESSAGE,
+        EventKind.TOPIC_LOST,
+        EventKind.TOPIC_CREATED,
+        EventKind.CARD_POSTED,
+    ]
 
     answer = await harness.send_to_group(operator, forum, "Да, мы тут", thread_id=new_topic)
     assert answer[0].chat_id == citizen.id
@@ -181,8 +208,9 @@ async def test_two_messages_at_once_for_a_new_appeal_make_one_topic(
     await follow_up(harness, citizen, "Раз")
     await follow_up(harness, citizen, "Два")
     sender = sender_of(harness.dispatcher)
-    await asyncio.gather(sender.drain(harness.bot), sender.drain(harness.bot),
-                         sender.run_once(harness.bot))
+    await asyncio.gather(
+        sender.drain(harness.bot), sender.drain(harness.bot), sender.run_once(harness.bot)
+    )
     assert len(harness.session.requests_of("createForumTopic")) == 1
     in_topic = operators_messages(harness)
     assert [message.text.split("\n")[-1] for message in in_topic[1:]] == ["Раз", "Два"]
@@ -191,8 +219,12 @@ async def test_two_messages_at_once_for_a_new_appeal_make_one_topic(
 
 
 async def test_blocked_citizen_is_marked_and_the_sender_goes_on(
-    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person,
-    operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -203,7 +235,8 @@ async def test_blocked_citizen_is_marked_and_the_sender_goes_on(
     assert "🚫 Гражданин заблокировал бота" in card.text
     assert await status_of(database, number) == AppealStatus.ANSWERED
     row = await database.fetchone(
-        "SELECT status, last_error FROM outbox WHERE audience = 'citizen'")
+        "SELECT status, last_error FROM outbox WHERE audience = 'citizen'"
+    )
     assert row is not None and tuple(row) == ("failed", "Forbidden: bot was blocked by the user")
     await harness.send_to_group(operator, forum, "Ещё ответ", thread_id=card.message_thread_id)
     assert (await event_kinds(database, number)).count(EventKind.BOT_BLOCKED) == 1
@@ -213,7 +246,11 @@ async def test_blocked_citizen_is_marked_and_the_sender_goes_on(
 
 
 async def test_card_that_cannot_be_edited_is_sent_anew(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     old_card = card_of(harness, number)
@@ -224,7 +261,8 @@ async def test_card_that_cannot_be_edited_is_sent_anew(
     assert new_card.message_id != old_card.message_id
     assert "Статус: в работе" in new_card.text and "Статус: новое" in old_card.text
     thread = await SQLiteDeskRepository(database).thread(
-        (await SQLiteDeskRepository(database).open_appeals())[0].id)
+        (await SQLiteDeskRepository(database).open_appeals())[0].id
+    )
     assert thread is not None and thread.card_message_id == new_card.message_id
     relayed = await follow_up(harness, citizen, "Спасибо")
     assert relayed[1].reply_to_message_id == new_card.message_id
@@ -233,13 +271,20 @@ async def test_card_that_cannot_be_edited_is_sent_anew(
 
 
 async def test_operators_chat_budget_of_twenty_a_minute(
-    harness: BotHarness, group: int, dispatcher: Dispatcher, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    dispatcher: Dispatcher,
+    clock: ManualClock,
 ) -> None:
     harness.auto_deliver = False
     appeals = dispatcher["appeals"]
     for index in range(25):
-        await appeals.file(5000 + index, 5000 + index, AppealType.CONSULTATION,
-                           {"topic": f"Вопрос {index}", "description": "Описание"})
+        await appeals.file(
+            5000 + index,
+            5000 + index,
+            AppealType.CONSULTATION,
+            {"topic": f"Вопрос {index}", "description": "Описание"},
+        )
     assert await harness.deliver() == 20
     assert len(operators_messages(harness)) == 20
     clock.advance(seconds=59)
@@ -255,7 +300,10 @@ def error_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 @pytest.mark.errors_expected
 async def test_refused_payload_is_recorded_and_the_lane_moves_on(
-    harness: BotHarness, forum: int, citizen: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    database: Database,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     number = await file_consultation(harness, citizen)
@@ -267,12 +315,16 @@ async def test_refused_payload_is_recorded_and_the_lane_moves_on(
     statuses = [row[1] for row in await outbox_rows(database)]
     assert statuses.count("failed") == 1
     assert error_lines(caplog) == [
-        "Outbox row 2 refused by Telegram: Bad Request: wrong file identifier"]
+        "Outbox row 2 refused by Telegram: Bad Request: wrong file identifier"
+    ]
 
 
 @pytest.mark.errors_expected
 async def test_without_operators_chat_appeals_wait_in_the_outbox(
-    settings: Settings, database: Database, clock: ManualClock, citizen: Person,
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
+    citizen: Person,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from bot.factory import create_bot
@@ -291,7 +343,10 @@ async def test_without_operators_chat_appeals_wait_in_the_outbox(
 
 
 async def test_background_sender_delivers_and_stops_cleanly(
-    harness: BotHarness, forum: int, citizen: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    database: Database,
 ) -> None:
     harness.auto_deliver = False
     # As start_polling does: startup and shutdown get the workflow data.
@@ -304,24 +359,29 @@ async def test_background_sender_delivers_and_stops_cleanly(
             await asyncio.sleep(0.01)
         assert card_of(harness, number).message_thread_id is not None
     finally:
-        await harness.dispatcher.emit_shutdown(bot=harness.bot,
-                                               **harness.dispatcher.workflow_data)
+        await harness.dispatcher.emit_shutdown(bot=harness.bot, **harness.dispatcher.workflow_data)
     assert sender_of(harness.dispatcher)._task is None
     assert await outbox_rows(database) == [("card", "delivered", 0)]
 
 
 @pytest.mark.errors_expected
 async def test_operators_chat_not_reachable_keeps_the_rows(
-    harness: BotHarness, citizen: Person, database: Database, clock: ManualClock,
+    harness: BotHarness,
+    citizen: Person,
+    database: Database,
+    clock: ManualClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     del harness.session.groups[OPERATORS_CHAT]  # the bot is not in the chat yet
     number = await file_consultation(harness, citizen)
     row = await database.fetchone("SELECT status, last_error FROM outbox")
-    assert row is not None and tuple(row) == ("pending", "Telegram server says - Bad Request: "
-                                                         "chat not found")
+    assert row is not None and tuple(row) == (
+        "pending",
+        "Telegram server says - Bad Request: chat not found",
+    )
     assert error_lines(caplog) == [
-        "Operators' chat refused outbox row 1: Bad Request: chat not found"]
+        "Operators' chat refused outbox row 1: Bad Request: chat not found"
+    ]
     harness.session.add_group(OPERATORS_CHAT, forum=False)  # an admin adds the bot
     clock.advance(seconds=1)
     await harness.deliver()

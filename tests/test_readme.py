@@ -14,8 +14,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _table_rows() -> list[list[str]]:
-    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
-            for line in README.splitlines() if line.startswith("| ")]
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in README.splitlines()
+        if line.startswith("| ")
+    ]
 
 
 def test_the_fixture_count_is_true() -> None:
@@ -45,7 +48,15 @@ def test_the_dialogue_table_names_every_command() -> None:
 
 def test_the_readme_lists_the_demo_commands() -> None:
     intro = README.split("## What it does")[0]
-    for command in ("/contact", "/photo", "/doc", "/as operator", "/as citizen", "/reply",
-                    "/demo", "/quit"):
+    for command in (
+        "/contact",
+        "/photo",
+        "/doc",
+        "/as operator",
+        "/as citizen",
+        "/reply",
+        "/demo",
+        "/quit",
+    ):
         assert command in intro, command
         assert command in demo_texts.BANNER + demo_texts.HELP, command

@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rendering.operators import describe_schedule, off_hours_note
 from bot.domain.working_hours import WorkingHoursError, parse_working_hours
+from bot.rendering.operators import describe_schedule, off_hours_note
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -36,8 +36,8 @@ def test_weekdays_lunch_break_and_saturday() -> None:
     assert not schedule.is_open(local(23, 13, 30))
     assert schedule.next_opening(local(23, 13, 30)) == local(23, 14)
     assert schedule.next_opening(local(27, 19)) == local(28, 10)  # Friday evening -> Saturday
-    assert schedule.next_opening(local(28, 16)) == local(30, 9)   # Saturday -> Monday
-    assert not schedule.is_open(local(29, 12))                    # Sunday
+    assert schedule.next_opening(local(28, 16)) == local(30, 9)  # Saturday -> Monday
+    assert not schedule.is_open(local(29, 12))  # Sunday
 
 
 def test_midnight_end_and_day_lists() -> None:
@@ -47,10 +47,19 @@ def test_midnight_end_and_day_lists() -> None:
     assert schedule.next_opening(local(24, 21)) == local(25, 20)
 
 
-@pytest.mark.parametrize("text", [
-    "9-18", "09:00-08:00", "mon-fri", "fri-mon 09:00-18:00", "xyz 09:00-18:00",
-    "09:00-25:00", "mon 09:00-12:00,11:00-13:00", "mon 22:00-06:00",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9-18",
+        "09:00-08:00",
+        "mon-fri",
+        "fri-mon 09:00-18:00",
+        "xyz 09:00-18:00",
+        "09:00-25:00",
+        "mon 09:00-12:00,11:00-13:00",
+        "mon 22:00-06:00",
+    ],
+)
 def test_refused_schedules(text: str) -> None:
     with pytest.raises(WorkingHoursError):
         parse_working_hours(text)
@@ -82,7 +91,7 @@ def test_holidays_close_the_desk_all_day() -> None:
         frozenset({date(2026, 11, 24), date(2026, 11, 25)})
     )
     assert schedule.is_open(local(23, 10))
-    assert not schedule.is_open(local(24, 10))                   # a holiday Tuesday
+    assert not schedule.is_open(local(24, 10))  # a holiday Tuesday
     assert schedule.next_opening(local(23, 19)) == local(26, 9)  # Wednesday off too
     around_the_clock = parse_working_hours("").with_holidays(frozenset({date(2026, 11, 24)}))
     assert around_the_clock.is_open(local(24, 10))

@@ -21,8 +21,7 @@ class SystemClock:
 class RunningClock:
     """Real time that started at ``start``: the demo under test runs in a fixed year."""
 
-    def __init__(self, start: datetime,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, start: datetime, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._start = start
         self._monotonic = monotonic
         self._started = monotonic()

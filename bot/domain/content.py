@@ -61,9 +61,11 @@ def load_articles(folder: Path, known_targets: frozenset[str]) -> list[Article]:
         raise ContentError(f"{folder}: нет ни одной статьи (*.md)")
     # An article may lead to another one it mentions: checked once all are loaded.
     for article in articles:
-        missing = [item for item in article.buttons
-                   if item.startswith(ARTICLE_PREFIX) and item.removeprefix(ARTICLE_PREFIX)
-                   not in seen]
+        missing = [
+            item
+            for item in article.buttons
+            if item.startswith(ARTICLE_PREFIX) and item.removeprefix(ARTICLE_PREFIX) not in seen
+        ]
         if missing:
             raise ContentError(f"{article.id}: нет статей {missing}")
     return articles
@@ -97,10 +99,15 @@ def _load_article(path: Path, known_targets: frozenset[str]) -> Article:
     buttons = meta.get("buttons", [])
     if not isinstance(buttons, list) or not all(isinstance(item, str) for item in buttons):
         raise ContentError(f"{path.name}: buttons должен быть списком")
-    unknown = [item for item in buttons
-               if item not in known_targets and not item.startswith(ARTICLE_PREFIX)]
+    unknown = [
+        item
+        for item in buttons
+        if item not in known_targets and not item.startswith(ARTICLE_PREFIX)
+    ]
     if unknown:
-        raise ContentError(f"{path.name}: неизвестные кнопки {unknown}; есть {sorted(known_targets)}")
+        raise ContentError(
+            f"{path.name}: неизвестные кнопки {unknown}; есть {sorted(known_targets)}"
+        )
     body = markdown_to_html(markdown)
     if not body:
         raise ContentError(f"{path.name}: пустой текст статьи")
@@ -150,8 +157,11 @@ class PhraseMatcher:
         words = typed_stems(text)
         scored: list[tuple[int, int, int, str]] = []
         for order, rule in enumerate(self.rules):
-            found = [score for phrase in rule.phrases
-                     if (score := _phrase_score(phrase, words)) is not None]
+            found = [
+                score
+                for phrase in rule.phrases
+                if (score := _phrase_score(phrase, words)) is not None
+            ]
             if found:
                 length, typos = max(found, key=lambda score: (score[0], -score[1]))
                 scored.append((-length, typos, order, rule.target))
@@ -190,8 +200,10 @@ def load_rules(path: Path, known_targets: frozenset[str]) -> PhraseMatcher:
         target, phrases = entry.get("target"), entry.get("phrases")
         if target not in known_targets:
             raise ContentError(f"{path.name}: правило {number}: неизвестная цель «{target}»")
-        if not isinstance(phrases, list) or not phrases or not all(
-            isinstance(phrase, str) and stems(phrase) for phrase in phrases
+        if (
+            not isinstance(phrases, list)
+            or not phrases
+            or not all(isinstance(phrase, str) and stems(phrase) for phrase in phrases)
         ):
             raise ContentError(f"{path.name}: правило {number}: phrases — список непустых фраз")
         rules.append(Rule(target, tuple(frozenset(stems(phrase)) for phrase in phrases)))

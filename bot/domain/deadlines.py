@@ -66,14 +66,13 @@ class Deadline:
     kind: DeadlineKind
     due: datetime
     budget: timedelta  # the whole allowance, in the time this deadline counts
-    left: timedelta    # of that allowance at ``now``; zero once due
+    left: timedelta  # of that allowance at ``now``; zero once due
     overdue: timedelta  # calendar time past ``due`` (zero before it)
     state: DeadlineState
 
     @property
     def open(self) -> bool:
-        return self.state in (DeadlineState.RUNNING, DeadlineState.AT_RISK,
-                              DeadlineState.BREACHED)
+        return self.state in (DeadlineState.RUNNING, DeadlineState.AT_RISK, DeadlineState.BREACHED)
 
 
 def parse_sla(text: str | None) -> dict[AppealType, timedelta]:
@@ -108,20 +107,24 @@ def parse_span(text: str) -> timedelta:
     return span
 
 
-def _open_intervals(schedule: WorkingHours, day: date,
-                    zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+def _open_intervals(
+    schedule: WorkingHours, day: date, zone: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
     """The working intervals of one local day as aware datetimes."""
     midnight = datetime.combine(day, time(0), tzinfo=zone)
     if schedule.days is None:
         return [(midnight, midnight + timedelta(days=1))]
     if day in schedule.holidays:
         return []
-    return [(midnight + timedelta(minutes=start), midnight + timedelta(minutes=end))
-            for start, end in schedule.days[day.weekday()]]
+    return [
+        (midnight + timedelta(minutes=start), midnight + timedelta(minutes=end))
+        for start, end in schedule.days[day.weekday()]
+    ]
 
 
-def add_working_time(start: datetime, span: timedelta, schedule: WorkingHours,
-                     zone: ZoneInfo) -> datetime:
+def add_working_time(
+    start: datetime, span: timedelta, schedule: WorkingHours, zone: ZoneInfo
+) -> datetime:
     """The moment ``span`` of working time after ``start`` has passed."""
     if schedule.always_open:
         return start + span
@@ -138,8 +141,9 @@ def add_working_time(start: datetime, span: timedelta, schedule: WorkingHours,
     raise SlaError("the working hours leave no time for the target")
 
 
-def working_time_between(start: datetime, end: datetime, schedule: WorkingHours,
-                         zone: ZoneInfo) -> timedelta:
+def working_time_between(
+    start: datetime, end: datetime, schedule: WorkingHours, zone: ZoneInfo
+) -> timedelta:
     """Working time in [start, end); zero when ``end`` is not after ``start``."""
     if end <= start:
         return timedelta(0)
@@ -148,8 +152,7 @@ def working_time_between(start: datetime, end: datetime, schedule: WorkingHours,
     first, last = start.astimezone(zone), end.astimezone(zone)
     total = timedelta(0)
     for offset in range((last.date() - first.date()).days + 1):
-        for begin, finish in _open_intervals(schedule, first.date() + timedelta(days=offset),
-                                             zone):
+        for begin, finish in _open_intervals(schedule, first.date() + timedelta(days=offset), zone):
             begin, finish = max(begin, first), min(finish, last)
             if finish > begin:
                 total += finish - begin
@@ -181,26 +184,33 @@ class SlaPolicy:
             left = working_time_between(now, due, self.schedule, self.zone)
             # Closing the appeal answers the citizen too (the closing notice).
             answered = appeal.first_answered_at or appeal.closed_at
-            found.append(self._deadline(DeadlineKind.FIRST_RESPONSE, due, target, left, now,
-                                        answered))
+            found.append(
+                self._deadline(DeadlineKind.FIRST_RESPONSE, due, target, left, now, answered)
+            )
         if appeal.type in self.legal_types:
             due = legal_due(appeal.created_at, self.zone, self.legal_days)
             budget = due - appeal.created_at
             left = max(due - now, timedelta(0))
-            found.append(self._deadline(DeadlineKind.LEGAL, due, budget, left, now,
-                                        appeal.closed_at))
+            found.append(
+                self._deadline(DeadlineKind.LEGAL, due, budget, left, now, appeal.closed_at)
+            )
         return found
 
-    def _deadline(self, kind: DeadlineKind, due: datetime, budget: timedelta, left: timedelta,
-                  now: datetime, met_at: datetime | None) -> Deadline:
+    def _deadline(
+        self,
+        kind: DeadlineKind,
+        due: datetime,
+        budget: timedelta,
+        left: timedelta,
+        now: datetime,
+        met_at: datetime | None,
+    ) -> Deadline:
         if met_at is not None:
             state = DeadlineState.MET if met_at <= due else DeadlineState.MET_LATE
-            return Deadline(kind, due, budget, timedelta(0), max(met_at - due, timedelta(0)),
-                            state)
+            return Deadline(kind, due, budget, timedelta(0), max(met_at - due, timedelta(0)), state)
         if now >= due:
             return Deadline(kind, due, budget, timedelta(0), now - due, DeadlineState.BREACHED)
-        state = (DeadlineState.AT_RISK if left < budget * self.risk_share
-                 else DeadlineState.RUNNING)
+        state = DeadlineState.AT_RISK if left < budget * self.risk_share else DeadlineState.RUNNING
         return Deadline(kind, due, budget, left, timedelta(0), state)
 
 
@@ -214,8 +224,14 @@ class AppealDeadlines:
     supervisors_told: bool = False  # breaches are sent to a supervisors' chat
 
     def escalated(self, kind: DeadlineKind) -> datetime | None:
-        return next((mark.marked_at for mark in self.marks
-                     if mark.deadline == kind and mark.mark == DeadlineState.BREACHED), None)
+        return next(
+            (
+                mark.marked_at
+                for mark in self.marks
+                if mark.deadline == kind and mark.mark == DeadlineState.BREACHED
+            ),
+            None,
+        )
 
     @property
     def breached(self) -> bool:

@@ -120,7 +120,7 @@ class TypedNames:
         self._words: OrderedDict[str, None] = OrderedDict()
 
     def remember(self, typed: str) -> None:
-        for word in _WORD.findall(typed)[:self.NAME_WORDS]:
+        for word in _WORD.findall(typed)[: self.NAME_WORDS]:
             key = word.casefold()
             self._words[key] = None
             self._words.move_to_end(key)
@@ -131,7 +131,10 @@ class TypedNames:
         if not self._words:
             return text
         return _WORD.sub(
-            lambda match: f"{match.group(0)[:1]}***"
-            if match.group(0).casefold() in self._words else match.group(0),
+            lambda match: (
+                f"{match.group(0)[:1]}***"
+                if match.group(0).casefold() in self._words
+                else match.group(0)
+            ),
             text,
         )

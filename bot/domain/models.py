@@ -30,7 +30,7 @@ class AppealType(StrEnum):
 class ErasureReason(StrEnum):
     """Why an appeal's personal data was erased."""
 
-    REQUEST = "request"      # the citizen's /forget
+    REQUEST = "request"  # the citizen's /forget
     RETENTION = "retention"  # RETENTION_DAYS after closing
 
 
@@ -151,8 +151,11 @@ class Appeal:
     @property
     def call_abandoned(self) -> bool:
         """A call still to happen (scheduled or missed) of an appeal closed meanwhile."""
-        return (not self.is_open and self.call is not None
-                and self.call.status in (CallStatus.SCHEDULED, CallStatus.NOT_REACHED))
+        return (
+            not self.is_open
+            and self.call is not None
+            and self.call.status in (CallStatus.SCHEDULED, CallStatus.NOT_REACHED)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +209,11 @@ class Audience(StrEnum):
 
 
 class OutboxKind(StrEnum):
-    CARD = "card"                # make sure the appeal has its topic and card
+    CARD = "card"  # make sure the appeal has its topic and card
     CARD_UPDATE = "card_update"  # show the appeal's current state on its card
-    MESSAGE = "message"          # a send* method into the thread or to the citizen
-    EDIT = "edit"                # edit a relayed copy
-    DELETE = "delete"            # delete a copy of erased data in the operators' chat
+    MESSAGE = "message"  # a send* method into the thread or to the citizen
+    EDIT = "edit"  # edit a relayed copy
+    DELETE = "delete"  # delete a copy of erased data in the operators' chat
 
 
 class OutboxStatus(StrEnum):
@@ -295,8 +298,8 @@ class CallChange:
     status: CallStatus | None = None
     claim: SlotClaim | None = None  # move the call there, if the slot has room
     result: str | None = None
-    marked_by: int | None = None    # the operator who marked the call
-    confirmed: bool = False         # the citizen confirmed it; only once
+    marked_by: int | None = None  # the operator who marked the call
+    confirmed: bool = False  # the citizen confirmed it; only once
     allowed_statuses: frozenset[CallStatus] | None = None
     expected_start: datetime | None = None  # the slot the decision was made on
 
@@ -317,8 +320,8 @@ class AppealChange:
     assignee: Actor | None = None
     replace_assignee: bool = False  # otherwise only an unassigned appeal gets one
     resolution: str | None = None
-    answered: bool = False          # sets first_answered_at if still empty
-    rating: int | None = None       # only if not rated yet
+    answered: bool = False  # sets first_answered_at if still empty
+    rating: int | None = None  # only if not rated yet
     rating_comment: str | None = None  # only if rated and not commented yet
     citizen_banned: bool | None = None
     citizen_blocked_bot: bool | None = None

@@ -110,12 +110,14 @@ def earliest_start(now: datetime, policy: SlotPolicy) -> datetime:
     return now + max(policy.lead, policy.change_notice)
 
 
-def slot_problem(start: datetime, now: datetime, policy: SlotPolicy,
-                 booked: Sequence[Booking]) -> SlotProblem | None:
+def slot_problem(
+    start: datetime, now: datetime, policy: SlotPolicy, booked: Sequence[Booking]
+) -> SlotProblem | None:
     """Why ``start`` cannot be booked now; None if it can."""
     local = start.astimezone(policy.zone)
-    if local.date() not in bookable_days(now, policy) or local not in day_slots(local.date(),
-                                                                                  policy):
+    if local.date() not in bookable_days(now, policy) or local not in day_slots(
+        local.date(), policy
+    ):
         return SlotProblem.GONE
     if start < earliest_start(now, policy):
         return SlotProblem.GONE
@@ -124,14 +126,18 @@ def slot_problem(start: datetime, now: datetime, policy: SlotPolicy,
     return None
 
 
-def free_slots(day: date, now: datetime, policy: SlotPolicy,
-               booked: Sequence[Booking]) -> list[datetime]:
+def free_slots(
+    day: date, now: datetime, policy: SlotPolicy, booked: Sequence[Booking]
+) -> list[datetime]:
     """The slots of ``day`` a citizen may book now, in time order."""
     if day not in bookable_days(now, policy):
         return []
     earliest = earliest_start(now, policy)
-    return [start for start in day_slots(day, policy)
-            if start >= earliest and taken(start, policy, booked) < policy.capacity]
+    return [
+        start
+        for start in day_slots(day, policy)
+        if start >= earliest and taken(start, policy, booked) < policy.capacity
+    ]
 
 
 def offered_days(now: datetime, policy: SlotPolicy, booked: Sequence[Booking]) -> list[date]:

@@ -61,16 +61,16 @@ def _kept_characters(text: str) -> list[bool]:
     sequences (🤷‍♀️, 👩‍⚕️) that would otherwise fall apart into pieces.
     """
     invisible = [
-        character not in _KEPT_CONTROLS
-        and unicodedata.category(character) in _INVISIBLE_CATEGORIES
+        character not in _KEPT_CONTROLS and unicodedata.category(character) in _INVISIBLE_CATEGORIES
         for character in text
     ]
     kept = [not hidden for hidden in invisible]
     for index, character in enumerate(text):
         if character == _ZERO_WIDTH_JOINER and 0 < index < len(text) - 1:
             before, after = text[index - 1], text[index + 1]
-            kept[index] = not (invisible[index - 1] or invisible[index + 1]
-                               or before.isspace() or after.isspace())
+            kept[index] = not (
+                invisible[index - 1] or invisible[index + 1] or before.isspace() or after.isspace()
+            )
     return kept
 
 
@@ -82,8 +82,9 @@ def strip_invisible(text: str) -> str:
     """
     if text.isprintable():  # the usual case: no control or format character at all
         return text
-    return "".join(character for character, keep in zip(text, _kept_characters(text), strict=True)
-                   if keep)
+    return "".join(
+        character for character, keep in zip(text, _kept_characters(text), strict=True) if keep
+    )
 
 
 def utf16_offsets_after_stripping(text: str) -> list[int]:
@@ -174,7 +175,9 @@ _SNILS_CHECKED_FROM = 1_001_998
 
 
 def snils_check_digits(first_nine: str) -> int:
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(9, 0, -1), strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_nine, range(9, 0, -1), strict=True)
+    )
     while total > 101:
         total %= 101
     return 0 if total in (100, 101) else total
@@ -298,7 +301,9 @@ class Moment:
     at: time | None = None
 
     def iso(self) -> str:
-        return self.day.isoformat() if self.at is None else f"{self.day.isoformat()}T{self.at:%H:%M}"
+        return (
+            self.day.isoformat() if self.at is None else f"{self.day.isoformat()}T{self.at:%H:%M}"
+        )
 
     @classmethod
     def from_iso(cls, text: str) -> Moment:
@@ -366,7 +371,7 @@ def _quoted(piece: str) -> str:
     piece = " ".join(piece.split())
     if len(piece) <= QUOTED_PIECE_LENGTH:
         return piece
-    return piece[:QUOTED_PIECE_LENGTH - 1] + "…"
+    return piece[: QUOTED_PIECE_LENGTH - 1] + "…"
 
 
 def parse_moments(text: str | None, *, now: datetime) -> list[Moment]:

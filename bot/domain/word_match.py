@@ -43,7 +43,7 @@ def split_negation(word: str) -> list[str]:
     stays whole. «недоволен» also stays a word, for the rules that spell it so.
     """
     if word.startswith(NEGATION) and len(word) >= len(NEGATION) + 3:
-        return [word, NEGATION, word[len(NEGATION):]]
+        return [word, NEGATION, word[len(NEGATION) :]]
     return [word]
 
 
@@ -57,12 +57,16 @@ def within_one_edit(first: str, second: str) -> bool:
         differ = [index for index, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
         if len(differ) == 1:
             return True
-        return (len(differ) == 2 and differ[1] == differ[0] + 1
-                and first[differ[0]] == second[differ[1]] and first[differ[1]] == second[differ[0]])
+        return (
+            len(differ) == 2
+            and differ[1] == differ[0] + 1
+            and first[differ[0]] == second[differ[1]]
+            and first[differ[1]] == second[differ[0]]
+        )
     shorter, longer = sorted((first, second), key=len)
     for index, (a, b) in enumerate(zip(shorter, longer, strict=False)):
         if a != b:
-            return shorter[index:] == longer[index + 1:]
+            return shorter[index:] == longer[index + 1 :]
     return True
 
 

@@ -13,8 +13,9 @@ from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 
 
-def call_buttons(number: str, call: ScheduledCall, *, appeal_open: bool,
-                 changeable: bool) -> list[InlineKeyboardButton]:
+def call_buttons(
+    number: str, call: ScheduledCall, *, appeal_open: bool, changeable: bool
+) -> list[InlineKeyboardButton]:
     """What the citizen can do with a booked call now (shown under the appeal's details).
 
     ``changeable``: moving and cancelling would still work (not within the hour before).
@@ -24,11 +25,15 @@ def call_buttons(number: str, call: ScheduledCall, *, appeal_open: bool,
     if not appeal_open or not changeable:
         return []
     if call.status == CallStatus.SCHEDULED:
-        return [button(t.BUTTON_MOVE, CallManage(action=CallAction.MOVE, number=number)),
-                button(t.BUTTON_CANCEL_CALL, CallManage(action=CallAction.CANCEL, number=number))]
+        return [
+            button(t.BUTTON_MOVE, CallManage(action=CallAction.MOVE, number=number)),
+            button(t.BUTTON_CANCEL_CALL, CallManage(action=CallAction.CANCEL, number=number)),
+        ]
     if call.status == CallStatus.NOT_REACHED:
-        return [button(t.BUTTON_NEW_TIME, CallManage(action=CallAction.MOVE, number=number)),
-                button(t.BUTTON_CANCEL_CALL, CallManage(action=CallAction.CANCEL, number=number))]
+        return [
+            button(t.BUTTON_NEW_TIME, CallManage(action=CallAction.MOVE, number=number)),
+            button(t.BUTTON_CANCEL_CALL, CallManage(action=CallAction.CANCEL, number=number)),
+        ]
     return []
 
 
@@ -42,8 +47,9 @@ def booked_call(number: str, call: ScheduledCall, *, changeable: bool) -> Inline
 
 def no_free_days() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=common_texts.BUTTON_NEW_APPEAL,
-                   callback_data=Menu(item=MenuItem.NEW_APPEAL))
+    builder.button(
+        text=common_texts.BUTTON_NEW_APPEAL, callback_data=Menu(item=MenuItem.NEW_APPEAL)
+    )
     builder.button(text=common_texts.BUTTON_MAIN_MENU, callback_data=Menu(item=MenuItem.MAIN))
     builder.adjust(1)
     return builder.as_markup()
@@ -51,28 +57,35 @@ def no_free_days() -> InlineKeyboardMarkup:
 
 def ask_cancel(number: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_CANCEL_SURE,
-                   callback_data=CallManage(action=CallAction.CANCEL_SURE, number=number))
-    builder.button(text=t.BUTTON_KEEP, callback_data=CallManage(action=CallAction.KEEP,
-                                                                number=number))
+    builder.button(
+        text=t.BUTTON_CANCEL_SURE,
+        callback_data=CallManage(action=CallAction.CANCEL_SURE, number=number),
+    )
+    builder.button(
+        text=t.BUTTON_KEEP, callback_data=CallManage(action=CallAction.KEEP, number=number)
+    )
     builder.adjust(1)
     return builder.as_markup()
 
 
 def not_reached_notice(number: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_NEW_TIME, callback_data=CallManage(action=CallAction.MOVE,
-                                                                    number=number))
-    builder.button(text=t.BUTTON_CANCEL_CALL,
-                   callback_data=CallManage(action=CallAction.CANCEL, number=number))
+    builder.button(
+        text=t.BUTTON_NEW_TIME, callback_data=CallManage(action=CallAction.MOVE, number=number)
+    )
+    builder.button(
+        text=t.BUTTON_CANCEL_CALL, callback_data=CallManage(action=CallAction.CANCEL, number=number)
+    )
     builder.adjust(1)
     return builder.as_markup()
 
 
 def done_notice(number: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_CONFIRM_CALL,
-                   callback_data=CallManage(action=CallAction.CONFIRM, number=number))
+    builder.button(
+        text=t.BUTTON_CONFIRM_CALL,
+        callback_data=CallManage(action=CallAction.CONFIRM, number=number),
+    )
     builder.button(text=conversation_texts.BUTTON_REPLY, callback_data=ReplyToAppeal(number=number))
     builder.adjust(1)
     return builder.as_markup()

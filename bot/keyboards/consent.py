@@ -13,10 +13,12 @@ from bot.texts import consent as t
 @cache
 def consent_choice(then: ConsentNext) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_AGREE, callback_data=Consent(answer=ConsentAnswer.AGREE,
-                                                              then=then))
-    builder.button(text=t.BUTTON_DECLINE, callback_data=Consent(answer=ConsentAnswer.DECLINE,
-                                                                then=then))
+    builder.button(
+        text=t.BUTTON_AGREE, callback_data=Consent(answer=ConsentAnswer.AGREE, then=then)
+    )
+    builder.button(
+        text=t.BUTTON_DECLINE, callback_data=Consent(answer=ConsentAnswer.DECLINE, then=then)
+    )
     builder.adjust(2)
     return builder.as_markup()
 
@@ -25,9 +27,11 @@ def consent_choice(then: ConsentNext) -> InlineKeyboardMarkup:
 def without_consent() -> InlineKeyboardMarkup:
     """What needs no personal data, and the callback request (which asks for consent)."""
     builder = InlineKeyboardBuilder()
-    for label, item in ((common_texts.BUTTON_HELP, MenuItem.HELP),
-                        (common_texts.BUTTON_CALLBACK, MenuItem.CALLBACK),
-                        (common_texts.BUTTON_MAIN_MENU, MenuItem.MAIN)):
+    for label, item in (
+        (common_texts.BUTTON_HELP, MenuItem.HELP),
+        (common_texts.BUTTON_CALLBACK, MenuItem.CALLBACK),
+        (common_texts.BUTTON_MAIN_MENU, MenuItem.MAIN),
+    ):
         builder.button(text=label, callback_data=Menu(item=item))
     builder.adjust(1)
     return builder.as_markup()

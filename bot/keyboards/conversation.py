@@ -44,22 +44,28 @@ def reopen(number: str, *, new_appeal: bool = False) -> InlineKeyboardMarkup:
 def rating(number: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for score in range(1, 6):
-        builder.button(text=f"{score} ⭐",
-                       callback_data=Rating(action=RatingAction.SCORE, number=number,
-                                            score=score))
+        builder.button(
+            text=f"{score} ⭐",
+            callback_data=Rating(action=RatingAction.SCORE, number=number, score=score),
+        )
     builder.adjust(5)
     return builder.as_markup()
 
 
-def addenda(appeals: list[Appeal], message_id: int, targets: Sequence[str],
-            articles: dict[str, Article]) -> InlineKeyboardMarkup:
+def addenda(
+    appeals: list[Appeal], message_id: int, targets: Sequence[str], articles: dict[str, Article]
+) -> InlineKeyboardMarkup:
     """The routing's suggestions (if any), «Это дополнение к обращению № …» for each open
     appeal, and the main menu: the citizen's message ``message_id`` waits for their choice."""
     builder = InlineKeyboardBuilder()
     for target in targets:
         builder.row(target_button(target, articles))
     for appeal in appeals:
-        builder.row(button(render(t.BUTTON_ADDENDUM, number=appeal.number),
-                           Addendum(number=appeal.number, message=message_id)))
+        builder.row(
+            button(
+                render(t.BUTTON_ADDENDUM, number=appeal.number),
+                Addendum(number=appeal.number, message=message_id),
+            )
+        )
     builder.row(button(common_texts.BUTTON_MAIN_MENU, Menu(item=MenuItem.MAIN)))
     return builder.as_markup()

@@ -4,9 +4,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_data import Menu, MenuItem
+from bot.domain.content import Article
 from bot.keyboards.common import button
 from bot.keyboards.targets import target_button
-from bot.domain.content import Article
 from bot.texts import common as common_texts
 
 

@@ -52,8 +52,9 @@ def _inbox_payload(update: Update) -> str:
 
 
 class ProcessedUpdates(Protocol):
-    async def claim(self, bot_id: int, update_id: int, run_id: str, now: Any,
-                    payload: str) -> bool: ...
+    async def claim(
+        self, bot_id: int, update_id: int, run_id: str, now: Any, payload: str
+    ) -> bool: ...
 
     async def finish(self, bot_id: int, update_id: int) -> None: ...
 
@@ -111,9 +112,14 @@ class ConfirmAfterClaim(BaseRequestMiddleware):
 class DeduplicationMiddleware(BaseMiddleware):
     """Outer update middleware: skips update ids already taken by this or an earlier run."""
 
-    def __init__(self, processed: ProcessedUpdates, clock: Clock,
-                 once_per_cluster: Callable[[str], AbstractAsyncContextManager[bool]] | None
-                 = None, *, sweep_every: float | None = None) -> None:
+    def __init__(
+        self,
+        processed: ProcessedUpdates,
+        clock: Clock,
+        once_per_cluster: Callable[[str], AbstractAsyncContextManager[bool]] | None = None,
+        *,
+        sweep_every: float | None = None,
+    ) -> None:
         """``once_per_cluster``: the lock that lets one process of several prune old ids.
 
         ``sweep_every`` (several processes share the inbox): every so many seconds, renew the
@@ -137,7 +143,8 @@ class DeduplicationMiddleware(BaseMiddleware):
         already, by this run or by one that finished it.
         """
         claimed = await self._processed.claim(
-            bot.id, update.update_id, self.run_id, self._clock.now(), _inbox_payload(update))
+            bot.id, update.update_id, self.run_id, self._clock.now(), _inbox_payload(update)
+        )
         if claimed:
             self._claimed_ahead.add(update.update_id)
         return claimed
@@ -155,8 +162,9 @@ class DeduplicationMiddleware(BaseMiddleware):
             self._claimed_ahead.discard(event.update_id)
             return await self._handle_claimed(handler, event, data, bot.id, now)
         try:
-            claimed = await self._processed.claim(bot.id, event.update_id, self.run_id, now,
-                                                  _inbox_payload(event))
+            claimed = await self._processed.claim(
+                bot.id, event.update_id, self.run_id, now, _inbox_payload(event)
+            )
         except StorageFault:
             # Not confirmed to Telegram, which sends it again after the restart the
             # application is heading for (it reports the fault).
@@ -228,11 +236,12 @@ class DeduplicationMiddleware(BaseMiddleware):
         """Handle again, oldest first and one at a time, what a dead process left unfinished."""
         unfinished = await self._processed.unfinished(bot.id, self._clock.now())
         if unfinished:
-            logger.info("Handling %s update(s) left unfinished by the previous run",
-                        len(unfinished))
+            logger.info(
+                "Handling %s update(s) left unfinished by the previous run", len(unfinished)
+            )
         for update_id, payload in unfinished:
             update = Update.model_validate_json(payload, context={"bot": bot})
             try:
                 await dispatcher.feed_update(bot, update)
-            except Exception:  # noqa: BLE001 - one broken update must not stop the start
+            except Exception:
                 logger.exception("Update %s left unfinished failed again", update_id)

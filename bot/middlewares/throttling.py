@@ -55,8 +55,9 @@ class MemoryWindows:
         if now - self._last_cleanup < self.window:
             return
         self._last_cleanup = now
-        for user_id in [key for key, value in self._windows.items()
-                        if now - value.started >= self.window]:
+        for user_id in [
+            key for key, value in self._windows.items() if now - value.started >= self.window
+        ]:
             del self._windows[user_id]
 
 
@@ -68,9 +69,13 @@ class ThrottlingMiddleware(BaseMiddleware):
     ignored (button presses still get their required, silent answer).
     """
 
-    def __init__(self, limit: int, window: float,
-                 monotonic: Callable[[], float] = time.monotonic,
-                 windows: EventWindows | None = None) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        windows: EventWindows | None = None,
+    ) -> None:
         """``windows``: where the counts live (default: this process's memory)."""
         self.limit = limit
         self.window = window
@@ -82,8 +87,12 @@ class ThrottlingMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        chat = event.chat if isinstance(event, Message) else (
-            event.message.chat if isinstance(event, CallbackQuery) and event.message else None
+        chat = (
+            event.chat
+            if isinstance(event, Message)
+            else (
+                event.message.chat if isinstance(event, CallbackQuery) and event.message else None
+            )
         )
         user = getattr(event, "from_user", None)
         if chat is None or chat.type != "private" or user is None:

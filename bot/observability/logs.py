@@ -54,8 +54,9 @@ class LogContextMiddleware(BaseMiddleware):
         if not isinstance(event, Update):
             return await handler(event, data)
         chat = data.get("event_chat")
-        token = _current_update.set(UpdateContext(
-            event.update_id, chat.id if isinstance(chat, Chat) else None))
+        token = _current_update.set(
+            UpdateContext(event.update_id, chat.id if isinstance(chat, Chat) else None)
+        )
         try:
             return await handler(event, data)
         finally:

@@ -49,40 +49,70 @@ class BotMetrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.updates = Counter(
-            "bot_updates", "Updates handled, by type and outcome (handled, unhandled, error)",
-            ["type", "outcome"], registry=r)
+            "bot_updates",
+            "Updates handled, by type and outcome (handled, unhandled, error)",
+            ["type", "outcome"],
+            registry=r,
+        )
         self.handler_duration = Histogram(
-            "bot_handler_duration_seconds", "Time from an update's arrival to its handler's end",
-            ["type"], buckets=LATENCY_BUCKETS, registry=r)
+            "bot_handler_duration_seconds",
+            "Time from an update's arrival to its handler's end",
+            ["type"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
         self.telegram_requests = Counter(
-            "bot_telegram_requests", "Bot API calls by method and result (ok, 429, 4xx code,"
-            " network)", ["method", "result"], registry=r)
+            "bot_telegram_requests",
+            "Bot API calls by method and result (ok, 429, 4xx code, network)",
+            ["method", "result"],
+            registry=r,
+        )
         self.retry_after = Histogram(
-            "bot_telegram_retry_after_seconds", "retry_after of each 429 Telegram answered",
-            buckets=RETRY_AFTER_BUCKETS, registry=r)
+            "bot_telegram_retry_after_seconds",
+            "retry_after of each 429 Telegram answered",
+            buckets=RETRY_AFTER_BUCKETS,
+            registry=r,
+        )
         self.outbox_backlog = Gauge(
-            "bot_outbox_backlog", "Outbox rows waiting for delivery, by audience",
-            ["audience"], registry=r)
+            "bot_outbox_backlog",
+            "Outbox rows waiting for delivery, by audience",
+            ["audience"],
+            registry=r,
+        )
         self.outbox_oldest_age = Gauge(
-            "bot_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox row",
-            ["audience"], registry=r)
+            "bot_outbox_oldest_age_seconds",
+            "Age of the oldest undelivered outbox row",
+            ["audience"],
+            registry=r,
+        )
         self.inbox_backlog = Gauge(
-            "bot_inbox_backlog", "Updates taken into the inbox and not yet finished", registry=r)
+            "bot_inbox_backlog", "Updates taken into the inbox and not yet finished", registry=r
+        )
         self.inbox_oldest_age = Gauge(
-            "bot_inbox_oldest_age_seconds", "Age of the oldest unfinished update in the inbox",
-            registry=r)
-        self.sms = Counter("bot_sms", "SMS codes by result (sent, failed)", ["result"],
-                           registry=r)
-        self.appeals_filed = Counter("bot_appeals_filed", "Appeals filed, by type", ["type"],
-                                     registry=r)
-        self.open_appeals = Gauge("bot_open_appeals", "Appeals not closed, by status",
-                                  ["status"], registry=r)
+            "bot_inbox_oldest_age_seconds",
+            "Age of the oldest unfinished update in the inbox",
+            registry=r,
+        )
+        self.sms = Counter("bot_sms", "SMS codes by result (sent, failed)", ["result"], registry=r)
+        self.appeals_filed = Counter(
+            "bot_appeals_filed", "Appeals filed, by type", ["type"], registry=r
+        )
+        self.open_appeals = Gauge(
+            "bot_open_appeals", "Appeals not closed, by status", ["status"], registry=r
+        )
         self.first_response_time = Histogram(
-            "bot_first_response_seconds", "From filing to an operator's first answer",
-            buckets=FIRST_RESPONSE_BUCKETS, registry=r)
+            "bot_first_response_seconds",
+            "From filing to an operator's first answer",
+            buckets=FIRST_RESPONSE_BUCKETS,
+            registry=r,
+        )
         self.db_duration = Histogram(
-            "bot_db_operation_duration_seconds", "Database operations (lock wait included)",
-            ["operation"], buckets=DB_BUCKETS, registry=r)
+            "bot_db_operation_duration_seconds",
+            "Database operations (lock wait included)",
+            ["operation"],
+            buckets=DB_BUCKETS,
+            registry=r,
+        )
         for result in ("sent", "failed"):
             self.sms.labels(result)  # zeros from the start: a rate of failures needs both
 
@@ -109,8 +139,7 @@ class BotMetrics:
         for audience in OUTBOX_AUDIENCES:
             backlog = snapshot.outbox.get(audience)
             self.outbox_backlog.labels(audience).set(backlog.size if backlog else 0)
-            self.outbox_oldest_age.labels(audience).set(
-                _age(backlog.oldest, now) if backlog else 0)
+            self.outbox_oldest_age.labels(audience).set(_age(backlog.oldest, now) if backlog else 0)
         self.inbox_backlog.set(snapshot.inbox.size)
         self.inbox_oldest_age.set(_age(snapshot.inbox.oldest, now))
         for status in OPEN_STATUSES:

@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.models import ERASED_VALUE, Appeal, AppealMessage, CallStatus
 from bot.domain.validators import Moment, format_phone
 from bot.texts import call_booking as call_texts
 from bot.texts import common, join_lines, render
 from bot.texts import conversation as conversation_texts
 from bot.texts import my_appeals as my_texts
 from bot.texts import recovery as recovery_texts
-from bot.domain.models import ERASED_VALUE, Appeal, AppealMessage, CallStatus
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
@@ -34,8 +34,9 @@ def day_label(day: date, today: date) -> str:
         return call_texts.BUTTON_TODAY.format(date=shown)
     if day == today + timedelta(days=1):
         return call_texts.BUTTON_TOMORROW.format(date=shown)
-    return call_texts.BUTTON_DAY.format(weekday=conversation_texts.WEEKDAYS_SHORT[day.weekday()],
-                                        date=shown)
+    return call_texts.BUTTON_DAY.format(
+        weekday=conversation_texts.WEEKDAYS_SHORT[day.weekday()], date=shown
+    )
 
 
 def day_in_sentence(day: date, today: date) -> str:
@@ -45,8 +46,9 @@ def day_in_sentence(day: date, today: date) -> str:
         return call_texts.DAY_TODAY.format(date=shown)
     if day == today + timedelta(days=1):
         return call_texts.DAY_TOMORROW.format(date=shown)
-    return call_texts.DAY_OTHER.format(date=shown,
-                                       weekday=conversation_texts.WEEKDAYS_SHORT[day.weekday()])
+    return call_texts.DAY_OTHER.format(
+        date=shown, weekday=conversation_texts.WEEKDAYS_SHORT[day.weekday()]
+    )
 
 
 def zone_name(zone: ZoneInfo) -> str:
@@ -59,10 +61,19 @@ def call_lines(appeal: Appeal, zone: ZoneInfo) -> list[str]:
     call = appeal.call
     if call is None:
         return []
-    status = (call_texts.CALL_CLOSED_STATUS if appeal.call_abandoned
-              else call_texts.CALL_STATUS_NAMES[call.status])
-    lines = [render(call_texts.CALL_LINE, when=call_when(call.start, zone), zone=zone_name(zone),
-                    status=status)]
+    status = (
+        call_texts.CALL_CLOSED_STATUS
+        if appeal.call_abandoned
+        else call_texts.CALL_STATUS_NAMES[call.status]
+    )
+    lines = [
+        render(
+            call_texts.CALL_LINE,
+            when=call_when(call.start, zone),
+            zone=zone_name(zone),
+            status=status,
+        )
+    ]
     if call.result:
         lines.append(render(call_texts.CALL_RESULT_LINE, result=call.result))
     return lines

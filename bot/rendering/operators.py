@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.domain.deadlines import AppealDeadlines, Deadline, DeadlineKind, DeadlineState
-from bot.domain.slots import SlotPolicy, is_overdue
 from bot.domain.masking import (
     has_personal_data,
     mask_contact,
@@ -23,15 +22,6 @@ from bot.domain.masking import (
     mask_phone,
     mask_snils,
 )
-from bot.domain.text_split import MESSAGE_LIMIT, visible_length
-from bot.domain.working_hours import WorkingHours
-from bot.texts import Safe, join_lines, plain, render
-from bot.texts import call_booking as call_texts
-from bot.texts import common as common_texts
-from bot.texts import conversation as conversation_texts
-from bot.texts import operators as t
-from bot.keyboards.operators import card as card_keyboard
-from bot.rendering.citizen import call_when, field_value, local_time
 from bot.domain.models import (
     ERASED_VALUE,
     Appeal,
@@ -44,6 +34,16 @@ from bot.domain.models import (
     MessageAuthor,
     ReplyTemplate,
 )
+from bot.domain.slots import SlotPolicy, is_overdue
+from bot.domain.text_split import MESSAGE_LIMIT, visible_length
+from bot.domain.working_hours import WorkingHours
+from bot.keyboards.operators import card as card_keyboard
+from bot.rendering.citizen import call_when, field_value, local_time
+from bot.texts import Safe, join_lines, plain, render
+from bot.texts import call_booking as call_texts
+from bot.texts import common as common_texts
+from bot.texts import conversation as conversation_texts
+from bot.texts import operators as t
 
 # Fields holding personal data: shown masked on cards, in full only on "Показать данные".
 MASKED_FIELDS: dict[str, Callable[[str], str]] = {
@@ -80,14 +80,14 @@ def hidden_data(appeal: Appeal, events: Sequence[AppealEvent] = ()) -> list[tupl
         if value == ERASED_VALUE or not value:
             continue
         full = field_value(name, value)
-        if name in MASKED_FIELDS or (name not in STRUCTURED_FIELDS
-                                     and has_personal_data(full)):
+        if name in MASKED_FIELDS or (name not in STRUCTURED_FIELDS and has_personal_data(full)):
             found.append((common_texts.FIELD_NAMES.get(name, name), full))
-    extras = [(t.REVEAL_RESOLUTION, appeal.resolution),
-              (t.REVEAL_RATING_COMMENT, appeal.rating_comment),
-              (t.REVEAL_CALL_RESULT, appeal.call.result if appeal.call else None)]
-    extras += [(t.REVEAL_MESSAGE, event.text) for event in events
-               if event.kind in _CITIZEN_TEXTS]
+    extras = [
+        (t.REVEAL_RESOLUTION, appeal.resolution),
+        (t.REVEAL_RATING_COMMENT, appeal.rating_comment),
+        (t.REVEAL_CALL_RESULT, appeal.call.result if appeal.call else None),
+    ]
+    extras += [(t.REVEAL_MESSAGE, event.text) for event in events if event.kind in _CITIZEN_TEXTS]
     found += [(label, text) for label, text in extras if text and has_personal_data(text)]
     return found
 
@@ -105,15 +105,27 @@ class OperatorCardRendering:
     def topic_title(self, appeal: Appeal) -> str:
         return topic_title(appeal)
 
-    def card(self, appeal: Appeal, flags: CitizenFlags, events: Sequence[AppealEvent], *,
-             forum: bool, deadlines: AppealDeadlines | None = None,
-             ) -> tuple[str, InlineKeyboardMarkup | None]:
+    def card(
+        self,
+        appeal: Appeal,
+        flags: CitizenFlags,
+        events: Sequence[AppealEvent],
+        *,
+        forum: bool,
+        deadlines: AppealDeadlines | None = None,
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
         text = card_text(appeal, flags, self._zone, forum=forum, deadlines=deadlines)
         return text, card_keyboard(appeal, has_hidden_data=has_hidden_data(appeal, events))
 
 
-def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: bool,
-              deadlines: AppealDeadlines | None = None) -> str:
+def card_text(
+    appeal: Appeal,
+    flags: CitizenFlags,
+    zone: ZoneInfo,
+    *,
+    forum: bool,
+    deadlines: AppealDeadlines | None = None,
+) -> str:
     """The card: one message, so that it can be edited; long fields are shortened to fit.
 
     ``deadlines``: the appeal's deadlines at the moment of rendering, with time left."""
@@ -131,8 +143,14 @@ def card_text(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, *, forum: boo
     return text
 
 
-def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str, str],
-          forum: bool, extra: list[str]) -> str:
+def _card(
+    appeal: Appeal,
+    flags: CitizenFlags,
+    zone: ZoneInfo,
+    values: dict[str, str],
+    forum: bool,
+    extra: list[str],
+) -> str:
     lines = [
         render(t.CARD_TITLE, icon=t.STATUS_ICONS[appeal.status], number=appeal.number),
         render(t.CARD_TYPE, type=common_texts.APPEAL_TYPE_NAMES[appeal.type]),
@@ -154,14 +172,19 @@ def _card(appeal: Appeal, flags: CitizenFlags, zone: ZoneInfo, values: dict[str,
     if appeal.erasure is not None:
         footer.append(t.CARD_ERASED[appeal.erasure])
     if appeal.resolution:
-        footer.append(render(t.CARD_RESOLUTION,
-                             resolution=mask_personal_data(appeal.resolution)))
+        footer.append(render(t.CARD_RESOLUTION, resolution=mask_personal_data(appeal.resolution)))
     if appeal.rating:
-        footer.append(render(t.CARD_RATING, stars="★" * appeal.rating + "☆" * (5 - appeal.rating),
-                             score=appeal.rating))
+        footer.append(
+            render(
+                t.CARD_RATING,
+                stars="★" * appeal.rating + "☆" * (5 - appeal.rating),
+                score=appeal.rating,
+            )
+        )
         if appeal.rating_comment:
-            footer.append(render(t.CARD_RATING_COMMENT,
-                                 comment=mask_personal_data(appeal.rating_comment)))
+            footer.append(
+                render(t.CARD_RATING_COMMENT, comment=mask_personal_data(appeal.rating_comment))
+            )
     if flags.banned:
         footer.append(t.CARD_BANNED)
     if flags.bot_blocked:
@@ -177,10 +200,19 @@ def _call_lines(appeal: Appeal, zone: ZoneInfo) -> list[str]:
     call = appeal.call
     if call is None:
         return []
-    status = (call_texts.CARD_CLOSED_STATUS if appeal.call_abandoned
-              else call_texts.CARD_STATUS_NAMES[call.status])
-    lines = [render(call_texts.CARD_CALL, when=call_when(call.start, zone),
-                    end=f"{call.end.astimezone(zone):%H:%M}", status=status)]
+    status = (
+        call_texts.CARD_CLOSED_STATUS
+        if appeal.call_abandoned
+        else call_texts.CARD_STATUS_NAMES[call.status]
+    )
+    lines = [
+        render(
+            call_texts.CARD_CALL,
+            when=call_when(call.start, zone),
+            end=f"{call.end.astimezone(zone):%H:%M}",
+            status=status,
+        )
+    ]
     if call.result:
         lines.append(render(call_texts.CARD_CALL_RESULT, result=mask_personal_data(call.result)))
     if call.confirmed_at is not None:
@@ -205,37 +237,47 @@ def deadline_lines(view: AppealDeadlines, zone: ZoneInfo) -> list[str]:
         working = deadline.kind == DeadlineKind.FIRST_RESPONSE
         if deadline.state == DeadlineState.RUNNING:
             template = t.DEADLINE_RUNNING_WORKING if working else t.DEADLINE_RUNNING
-            lines.append(render(template, name=name, due=due,
-                                left=format_duration(deadline.left)))
+            lines.append(render(template, name=name, due=due, left=format_duration(deadline.left)))
         elif deadline.state == DeadlineState.AT_RISK:
             template = t.DEADLINE_AT_RISK_WORKING if working else t.DEADLINE_AT_RISK
-            lines.append(render(template, name=name, due=due,
-                                left=format_duration(deadline.left)))
+            lines.append(render(template, name=name, due=due, left=format_duration(deadline.left)))
         elif deadline.state == DeadlineState.BREACHED:
-            lines.append(render(t.DEADLINE_BREACHED, name=name, due=due,
-                                overdue=format_duration(deadline.overdue)))
+            lines.append(
+                render(
+                    t.DEADLINE_BREACHED,
+                    name=name,
+                    due=due,
+                    overdue=format_duration(deadline.overdue),
+                )
+            )
         elif deadline.state == DeadlineState.MET:
             lines.append(render(t.DEADLINE_MET, name=name))
         else:
-            lines.append(render(t.DEADLINE_MET_LATE, name=name,
-                                overdue=format_duration(deadline.overdue)))
+            lines.append(
+                render(t.DEADLINE_MET_LATE, name=name, overdue=format_duration(deadline.overdue))
+            )
         escalated = view.escalated(deadline.kind)
         if escalated is not None:
-            template = t.DEADLINE_ESCALATED if view.supervisors_told \
-                else t.DEADLINE_ESCALATED_NOWHERE
+            template = (
+                t.DEADLINE_ESCALATED if view.supervisors_told else t.DEADLINE_ESCALATED_NOWHERE
+            )
             lines.append(render(template, when=local_time(escalated, zone)))
     return lines
 
 
 def escalation_text(appeal: Appeal, deadline: Deadline, zone: ZoneInfo) -> str:
     """For the supervisors' chat: no personal data, only the appeal's number and state."""
-    return render(t.ESCALATION, number=appeal.number,
-                  deadline=t.DEADLINE_NAMES[deadline.kind], due=due_text(deadline, zone),
-                  overdue=format_duration(deadline.overdue),
-                  type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
-                  status=common_texts.STATUS_NAMES[appeal.status],
-                  assignee=appeal.assignee_name or t.ESCALATION_NO_ASSIGNEE,
-                  created=local_time(appeal.created_at, zone))
+    return render(
+        t.ESCALATION,
+        number=appeal.number,
+        deadline=t.DEADLINE_NAMES[deadline.kind],
+        due=due_text(deadline, zone),
+        overdue=format_duration(deadline.overdue),
+        type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
+        status=common_texts.STATUS_NAMES[appeal.status],
+        assignee=appeal.assignee_name or t.ESCALATION_NO_ASSIGNEE,
+        created=local_time(appeal.created_at, zone),
+    )
 
 
 def overdue_list(found: Sequence[AppealDeadlines], zone: ZoneInfo) -> str:
@@ -245,47 +287,72 @@ def overdue_list(found: Sequence[AppealDeadlines], zone: ZoneInfo) -> str:
     breached = [item for item in found if item.breached]
     at_risk = [item for item in found if not item.breached]
     lines = [render(t.OVERDUE_HEADER, breached=len(breached), at_risk=len(at_risk))]
-    for title, items in ((t.OVERDUE_SECTION_BREACHED, breached),
-                         (t.OVERDUE_SECTION_AT_RISK, at_risk)):
+    for title, items in (
+        (t.OVERDUE_SECTION_BREACHED, breached),
+        (t.OVERDUE_SECTION_AT_RISK, at_risk),
+    ):
         if not items:
             continue
         lines.append(title)
         for item in items:
             appeal = item.appeal
-            lines.append(render(t.OVERDUE_ITEM, number=appeal.number,
-                                type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
-                                status=common_texts.STATUS_NAMES[appeal.status]))
+            lines.append(
+                render(
+                    t.OVERDUE_ITEM,
+                    number=appeal.number,
+                    type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
+                    status=common_texts.STATUS_NAMES[appeal.status],
+                )
+            )
             for deadline in item.deadlines:
                 name, due = t.DEADLINE_NAMES[deadline.kind], due_text(deadline, zone)
                 if deadline.state == DeadlineState.BREACHED:
                     escalated = t.OVERDUE_ESCALATED if item.escalated(deadline.kind) else ""
-                    lines.append(render(t.OVERDUE_ITEM_BREACHED, deadline=name, due=due,
-                                        overdue=format_duration(deadline.overdue),
-                                        escalated=escalated))
+                    lines.append(
+                        render(
+                            t.OVERDUE_ITEM_BREACHED,
+                            deadline=name,
+                            due=due,
+                            overdue=format_duration(deadline.overdue),
+                            escalated=escalated,
+                        )
+                    )
                 elif deadline.state == DeadlineState.AT_RISK:
-                    lines.append(render(t.OVERDUE_ITEM_AT_RISK, deadline=name, due=due,
-                                        left=format_duration(deadline.left)))
+                    lines.append(
+                        render(
+                            t.OVERDUE_ITEM_AT_RISK,
+                            deadline=name,
+                            due=due,
+                            left=format_duration(deadline.left),
+                        )
+                    )
     return join_lines(lines)
 
 
 def overdue_call(appeal: Appeal, now: datetime, policy: SlotPolicy) -> bool:
     """A scheduled call of an open appeal, not marked an hour after its start."""
     call = appeal.call
-    return (appeal.is_open and call is not None and call.status == CallStatus.SCHEDULED
-            and is_overdue(call.start, now, policy))
+    return (
+        appeal.is_open
+        and call is not None
+        and call.status == CallStatus.SCHEDULED
+        and is_overdue(call.start, now, policy)
+    )
 
 
 def topic_title(appeal: Appeal) -> str:
     """Plain text (topic names are not HTML), at most 128 characters."""
-    title = plain(t.TOPIC_TITLE, number=appeal.number,
-                  type=common_texts.APPEAL_TYPE_NAMES[appeal.type])
+    title = plain(
+        t.TOPIC_TITLE, number=appeal.number, type=common_texts.APPEAL_TYPE_NAMES[appeal.type]
+    )
     return title[:128]
 
 
 def reveal_text(appeal: Appeal, events: Sequence[AppealEvent] = ()) -> str:
     """Personal data in full, plain text (for an alert or a private message)."""
-    lines = [plain(t.REVEAL_LINE, name=name, value=value)
-             for name, value in hidden_data(appeal, events)]
+    lines = [
+        plain(t.REVEAL_LINE, name=name, value=value) for name, value in hidden_data(appeal, events)
+    ]
     return plain(t.REVEAL, number=appeal.number, lines="\n".join(lines))
 
 
@@ -306,20 +373,27 @@ def open_list(appeals: list[Appeal], now: datetime, policy: SlotPolicy, limit: i
     """Open appeals, oldest first; calls not marked an hour after their time are flagged."""
     if not appeals:
         return t.OPEN_EMPTY
-    overdue = {appeal.number: f"{appeal.call.start.astimezone(policy.zone):%d.%m %H:%M}"
-               for appeal in appeals
-               if appeal.call is not None and overdue_call(appeal, now, policy)}
+    overdue = {
+        appeal.number: f"{appeal.call.start.astimezone(policy.zone):%d.%m %H:%M}"
+        for appeal in appeals
+        if appeal.call is not None and overdue_call(appeal, now, policy)
+    }
     lines = []
     if overdue:
-        parts = [render(call_texts.OPEN_OVERDUE_PART, number=number, time=at)
-                 for number, at in overdue.items()]
+        parts = [
+            render(call_texts.OPEN_OVERDUE_PART, number=number, time=at)
+            for number, at in overdue.items()
+        ]
         lines.append(render(call_texts.OPEN_OVERDUE_HEADER, items=Safe(", ".join(parts))))
     lines.append(render(t.OPEN_HEADER, count=len(appeals)))
     for appeal in appeals[:limit]:
-        item = render(t.OPEN_ITEM, number=appeal.number,
-                      type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
-                      status=common_texts.STATUS_NAMES[appeal.status],
-                      waited=format_duration(now - appeal.created_at))
+        item = render(
+            t.OPEN_ITEM,
+            number=appeal.number,
+            type=common_texts.APPEAL_TYPE_NAMES[appeal.type],
+            status=common_texts.STATUS_NAMES[appeal.status],
+            waited=format_duration(now - appeal.created_at),
+        )
         if appeal.number in overdue:
             item += render(call_texts.OPEN_OVERDUE_ITEM, time=overdue[appeal.number])
         lines.append(item)
@@ -344,11 +418,15 @@ def callbacks_list(appeals: list[Appeal], day: date, now: datetime, policy: Slot
             status = call_texts.CALLBACKS_OVERDUE
         else:
             status = call_texts.LIST_STATUS_NAMES[call.status]
-        lines.append(render(call_texts.CALLBACKS_ITEM,
-                            time=f"{call.start.astimezone(policy.zone):%H:%M}",
-                            number=appeal.number,
-                            phone=shown_field("callback_phone", phone),
-                            status=status))
+        lines.append(
+            render(
+                call_texts.CALLBACKS_ITEM,
+                time=f"{call.start.astimezone(policy.zone):%H:%M}",
+                number=appeal.number,
+                phone=shown_field("callback_phone", phone),
+                status=status,
+            )
+        )
     lines += ["", call_texts.CALLBACKS_HINT]
     return join_lines(lines)
 
@@ -358,24 +436,41 @@ def stats_text(stats: DeskStats) -> str:
         shown = [t.STATS_PART.format(name=name, count=count) for name, count in items if count]
         return " · ".join(shown) or t.STATS_NONE
 
-    statuses = parts([(common_texts.STATUS_NAMES[status], stats.by_status.get(status, 0))
-                      for status in AppealStatus])
-    types = parts([(common_texts.APPEAL_TYPE_NAMES[kind], count)
-                   for kind, count in stats.by_type.items()])
+    statuses = parts(
+        [
+            (common_texts.STATUS_NAMES[status], stats.by_status.get(status, 0))
+            for status in AppealStatus
+        ]
+    )
+    types = parts(
+        [(common_texts.APPEAL_TYPE_NAMES[kind], count) for kind, count in stats.by_type.items()]
+    )
     if stats.first_answer_seconds:
-        median = render(t.STATS_MEDIAN,
-                        duration=format_duration(timedelta(
-                            seconds=statistics.median(stats.first_answer_seconds))),
-                        count=len(stats.first_answer_seconds))
+        median = render(
+            t.STATS_MEDIAN,
+            duration=format_duration(
+                timedelta(seconds=statistics.median(stats.first_answer_seconds))
+            ),
+            count=len(stats.first_answer_seconds),
+        )
     else:
         median = t.STATS_NO_ANSWERS
     if stats.rating_count and stats.rating_average is not None:
-        rating = render(t.STATS_RATING, average=f"{stats.rating_average:.1f}".replace(".", ","),
-                        count=stats.rating_count)
+        rating = render(
+            t.STATS_RATING,
+            average=f"{stats.rating_average:.1f}".replace(".", ","),
+            count=stats.rating_count,
+        )
     else:
         rating = t.STATS_NO_RATINGS
-    return render(t.STATS, total=sum(stats.by_status.values()), statuses=statuses, types=types,
-                  median=median, rating=rating)
+    return render(
+        t.STATS,
+        total=sum(stats.by_status.values()),
+        statuses=statuses,
+        types=types,
+        median=median,
+        rating=rating,
+    )
 
 
 def templates_list(templates: list[ReplyTemplate]) -> str:
@@ -387,8 +482,9 @@ def templates_list(templates: list[ReplyTemplate]) -> str:
     return join_lines(lines)
 
 
-def history_text(appeal: Appeal, events: list[AppealEvent], zone: ZoneInfo,
-                 snippet: int = 200) -> str:
+def history_text(
+    appeal: Appeal, events: list[AppealEvent], zone: ZoneInfo, snippet: int = 200
+) -> str:
     """Every event of the appeal: when, who, what (texts shortened)."""
     lines = [render(t.HISTORY_HEADER, number=appeal.number)]
     for event in events:
@@ -400,15 +496,20 @@ def history_text(appeal: Appeal, events: list[AppealEvent], zone: ZoneInfo,
             who = t.ACTOR_SYSTEM
         what = render("{name}", name=t.EVENT_NAMES.get(event.kind, event.kind))
         if event.status_before and event.status_after:
-            what += render(t.HISTORY_STATUS,
-                           before=common_texts.STATUS_NAMES[event.status_before],
-                           after=common_texts.STATUS_NAMES[event.status_after])
+            what += render(
+                t.HISTORY_STATUS,
+                before=common_texts.STATUS_NAMES[event.status_before],
+                after=common_texts.STATUS_NAMES[event.status_after],
+            )
         if event.text:
             masked = mask_personal_data(event.text)
             text = masked if len(masked) <= snippet else masked[:snippet] + "…"
             what += render(t.HISTORY_TEXT, text=text)
-        lines.append(render(t.HISTORY_ITEM, when=local_time(event.created_at, zone), who=who,
-                            what=Safe(what)))
+        lines.append(
+            render(
+                t.HISTORY_ITEM, when=local_time(event.created_at, zone), who=who, what=Safe(what)
+            )
+        )
     return join_lines(lines)
 
 
@@ -448,10 +549,18 @@ def off_hours_note(schedule: WorkingHours, moment: datetime, zone: ZoneInfo) -> 
     elif opening.date() == local.date() + timedelta(days=1):
         when = render(conversation_texts.OPENING_TOMORROW, time=at)
     else:
-        when = render(conversation_texts.OPENING_LATER, time=at, date=f"{opening:%d.%m}",
-                      weekday=conversation_texts.WEEKDAYS_ACCUSATIVE[opening.weekday()])
-    return render(conversation_texts.OFF_HOURS, schedule=describe_schedule(schedule),
-                  zone=conversation_texts.ZONE_NAMES.get(zone.key, zone.key), opening=Safe(when))
+        when = render(
+            conversation_texts.OPENING_LATER,
+            time=at,
+            date=f"{opening:%d.%m}",
+            weekday=conversation_texts.WEEKDAYS_ACCUSATIVE[opening.weekday()],
+        )
+    return render(
+        conversation_texts.OFF_HOURS,
+        schedule=describe_schedule(schedule),
+        zone=conversation_texts.ZONE_NAMES.get(zone.key, zone.key),
+        opening=Safe(when),
+    )
 
 
 def _hhmm(minutes: int) -> str:

@@ -12,13 +12,13 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.clock import Clock
+from bot.domain.models import Appeal, AppealMessage, AppealType, Attachment, NewAppeal
+from bot.domain.templating import render
 from bot.services.desk import OutboxSignal, citizen_relay_change, filing_change
 from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.relay import Content
-from bot.texts import operators as operator_texts
-from bot.domain.templating import render
-from bot.domain.models import Appeal, AppealMessage, AppealType, Attachment, NewAppeal
 from bot.storage.repositories import AppealRepository, DeskRepository
+from bot.texts import operators as operator_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +99,9 @@ class AppealService:
         if flags.banned:
             return CommentOutcome.BANNED, appeal
         content = Content("text", html=render("{text}", text=text), plain=text)
-        change = citizen_relay_change(appeal, content, None, operator_texts.CITIZEN_COMMENT,
-                                      unblock=flags.bot_blocked)
+        change = citizen_relay_change(
+            appeal, content, None, operator_texts.CITIZEN_COMMENT, unblock=flags.bot_blocked
+        )
         [commented] = await self._desk.apply([change], self._clock.now())
         if commented is None:
             return CommentOutcome.CLOSED, appeal

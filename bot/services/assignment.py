@@ -19,8 +19,14 @@ from bot.storage.repositories import DeskRepository, ShiftRepository
 
 
 class AssignmentService:
-    def __init__(self, desk: DeskService, appeals: DeskRepository, shifts: ShiftRepository,
-                 clock: Clock, capacity: int) -> None:
+    def __init__(
+        self,
+        desk: DeskService,
+        appeals: DeskRepository,
+        shifts: ShiftRepository,
+        clock: Clock,
+        capacity: int,
+    ) -> None:
         self._desk = desk
         self._appeals = appeals
         self._shifts = shifts
@@ -50,8 +56,11 @@ class AssignmentService:
 
     async def load(self) -> Counter[int]:
         """Open appeals per assigned operator."""
-        return Counter(appeal.assignee_id for appeal in await self._appeals.open_appeals()
-                       if appeal.assignee_id is not None)
+        return Counter(
+            appeal.assignee_id
+            for appeal in await self._appeals.open_appeals()
+            if appeal.assignee_id is not None
+        )
 
     async def assign_waiting(self) -> list[Appeal]:
         """One pass of round-robin assignment; the appeals this process assigned."""
@@ -61,14 +70,19 @@ class AssignmentService:
         if not operators:
             return []
         open_appeals = await self._appeals.open_appeals()
-        load = Counter(appeal.assignee_id for appeal in open_appeals
-                       if appeal.assignee_id is not None)
-        waiting = [appeal for appeal in open_appeals
-                   if appeal.status == AppealStatus.NEW and appeal.assignee_id is None]
+        load = Counter(
+            appeal.assignee_id for appeal in open_appeals if appeal.assignee_id is not None
+        )
+        waiting = [
+            appeal
+            for appeal in open_appeals
+            if appeal.status == AppealStatus.NEW and appeal.assignee_id is None
+        ]
         assigned = []
         for appeal in waiting:
-            free = next((item for item in operators
-                         if load[item.operator_id] < self.capacity), None)
+            free = next(
+                (item for item in operators if load[item.operator_id] < self.capacity), None
+            )
             if free is None:
                 break
             actor = Actor(MessageAuthor.OPERATOR, free.operator_id, free.name)

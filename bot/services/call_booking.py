@@ -15,34 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.keyboards import call_booking as keyboards
-from bot.domain.slots import (
-    SlotPolicy,
-    SlotProblem,
-    booking_window,
-    can_change,
-    free_slots,
-    local_today,
-    offered_days,
-    slot_end,
-    slot_problem,
-)
 from bot.domain.clock import Clock
-from bot.services.desk import (
-    CARD_UPDATE,
-    OPEN_STATUSES,
-    OutboxSignal,
-    citizen_actor,
-    filing_change,
-    to_citizen,
-    to_operators,
-)
-from bot.services.events import NO_EVENTS, ServiceEvents
-from bot.services.relay import text_payloads
-from bot.domain.validators import format_phone
-from bot.texts import call_booking as t
-from bot.domain.templating import plain, render
-from bot.rendering.citizen import call_when
 from bot.domain.models import (
     Actor,
     Appeal,
@@ -57,7 +30,34 @@ from bot.domain.models import (
     ScheduledCall,
     SlotClaim,
 )
+from bot.domain.slots import (
+    SlotPolicy,
+    SlotProblem,
+    booking_window,
+    can_change,
+    free_slots,
+    local_today,
+    offered_days,
+    slot_end,
+    slot_problem,
+)
+from bot.domain.templating import plain, render
+from bot.domain.validators import format_phone
+from bot.keyboards import call_booking as keyboards
+from bot.rendering.citizen import call_when
+from bot.services.desk import (
+    CARD_UPDATE,
+    OPEN_STATUSES,
+    OutboxSignal,
+    citizen_actor,
+    filing_change,
+    to_citizen,
+    to_operators,
+)
+from bot.services.events import NO_EVENTS, ServiceEvents
+from bot.services.relay import text_payloads
 from bot.storage.repositories import AppealRepository, CallBookingRepository, DeskRepository
+from bot.texts import call_booking as t
 
 PHONE_FIELD = "callback_phone"
 DESCRIPTION_FIELD = "description"
@@ -66,13 +66,13 @@ CHANGEABLE = frozenset({CallStatus.SCHEDULED, CallStatus.NOT_REACHED})
 
 class CallOutcome(StrEnum):
     DONE = "done"
-    NOT_FOUND = "not_found"        # no such appeal, not the citizen's, or not a callback
+    NOT_FOUND = "not_found"  # no such appeal, not the citizen's, or not a callback
     SLOT_FULL = "slot_full"
-    SLOT_GONE = "slot_gone"        # past, too soon, or not a slot of an offered day
-    TOO_LATE = "too_late"          # less than an hour before the call
+    SLOT_GONE = "slot_gone"  # past, too soon, or not a slot of an offered day
+    TOO_LATE = "too_late"  # less than an hour before the call
     NOT_CHANGEABLE = "not_changeable"  # the call is done or cancelled, or the appeal closed
-    ALREADY = "already"            # booked already (booking) / confirmed already (confirming)
-    NOT_DONE = "not_done"          # confirming a call nobody marked as done
+    ALREADY = "already"  # booked already (booking) / confirmed already (confirming)
+    NOT_DONE = "not_done"  # confirming a call nobody marked as done
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +140,9 @@ class CallBookingService:
                 return appeal
         return None
 
-    async def book(self, citizen_id: int, chat_id: int, phone: str, description: str,
-                   start: datetime) -> CallResult:
+    async def book(
+        self, citizen_id: int, chat_id: int, phone: str, description: str, start: datetime
+    ) -> CallResult:
         """File the callback appeal with its call at ``start``, if the slot is still free."""
         existing = await self.active_call(citizen_id)
         if existing is not None:
@@ -149,14 +150,22 @@ class CallBookingService:
         refusal = await self.slot_refusal(start)
         if refusal is not None:
             return CallResult(refusal)
-        new = NewAppeal(citizen_id, chat_id, AppealType.CALLBACK,
-                        {PHONE_FIELD: phone, DESCRIPTION_FIELD: description})
+        new = NewAppeal(
+            citizen_id,
+            chat_id,
+            AppealType.CALLBACK,
+            {PHONE_FIELD: phone, DESCRIPTION_FIELD: description},
+        )
         when = self.when(start)
 
         def follow_up(appeal: Appeal) -> AppealChange:
             filing = filing_change(appeal)
-            scheduled = NewEvent(EventKind.CALL_SCHEDULED, citizen_actor(appeal), text=when,
-                                 history_text=plain(t.HISTORY_SCHEDULED, when=when))
+            scheduled = NewEvent(
+                EventKind.CALL_SCHEDULED,
+                citizen_actor(appeal),
+                text=when,
+                history_text=plain(t.HISTORY_SCHEDULED, when=when),
+            )
             return replace(filing, events=(*filing.events, scheduled))
 
         appeal = await self._calls.book(new, self._claim(start), self.now(), follow_up)
@@ -176,8 +185,9 @@ class CallBookingService:
         """Whether moving and cancelling would work now: their buttons are shown only then."""
         if call.status == CallStatus.NOT_REACHED:
             return True
-        return call.status == CallStatus.SCHEDULED and can_change(call.start, self.now(),
-                                                                  self.policy)
+        return call.status == CallStatus.SCHEDULED and can_change(
+            call.start, self.now(), self.policy
+        )
 
     async def check_change(self, number: str, citizen_id: int) -> CallResult:
         """Whether the citizen may move or cancel the call now (the one-hour rule)."""
@@ -188,8 +198,9 @@ class CallBookingService:
         assert call is not None
         if not appeal.is_open or call.status not in CHANGEABLE:
             return CallResult(CallOutcome.NOT_CHANGEABLE, appeal)
-        if call.status == CallStatus.SCHEDULED and not can_change(call.start, self.now(),
-                                                                   self.policy):
+        if call.status == CallStatus.SCHEDULED and not can_change(
+            call.start, self.now(), self.policy
+        ):
             return CallResult(CallOutcome.TOO_LATE, appeal)
         return CallResult(CallOutcome.DONE, appeal)
 
@@ -204,17 +215,29 @@ class CallBookingService:
         if refusal is not None:
             return CallResult(refusal, appeal)
         before, after = self.when(appeal.call.start), self.when(start)
-        notice = (render(t.TO_OPERATORS_MOVED, number=number, before=before, after=after)
-                  if appeal.call.status == CallStatus.SCHEDULED
-                  else render(t.TO_OPERATORS_REBOOKED, number=number, when=after))
+        notice = (
+            render(t.TO_OPERATORS_MOVED, number=number, before=before, after=after)
+            if appeal.call.status == CallStatus.SCHEDULED
+            else render(t.TO_OPERATORS_REBOOKED, number=number, when=after)
+        )
         change = AppealChange(
             appeal.id,
-            events=(NewEvent(EventKind.CALL_MOVED, citizen_actor(appeal), text=after,
-                             history_text=plain(t.HISTORY_MOVED, when=after)),),
+            events=(
+                NewEvent(
+                    EventKind.CALL_MOVED,
+                    citizen_actor(appeal),
+                    text=after,
+                    history_text=plain(t.HISTORY_MOVED, when=after),
+                ),
+            ),
             outbox=(CARD_UPDATE, *to_operators(text_payloads(notice))),
             allowed_statuses=OPEN_STATUSES,
-            call=CallChange(status=CallStatus.SCHEDULED, claim=self._claim(start),
-                            allowed_statuses=CHANGEABLE, expected_start=appeal.call.start),
+            call=CallChange(
+                status=CallStatus.SCHEDULED,
+                claim=self._claim(start),
+                allowed_statuses=CHANGEABLE,
+                expected_start=appeal.call.start,
+            ),
         )
         [moved] = await self._apply(change)
         if moved is None:
@@ -238,15 +261,28 @@ class CallBookingService:
         when = self.when(appeal.call.start)
         change = AppealChange(
             appeal.id,
-            events=(NewEvent(EventKind.CALL_CANCELLED, citizen_actor(appeal), text=when,
-                             history_text=t.HISTORY_CANCELLED),),
-            outbox=(CARD_UPDATE, *to_operators(text_payloads(
-                render(t.TO_OPERATORS_CANCELLED, number=number, when=when)))),
+            events=(
+                NewEvent(
+                    EventKind.CALL_CANCELLED,
+                    citizen_actor(appeal),
+                    text=when,
+                    history_text=t.HISTORY_CANCELLED,
+                ),
+            ),
+            outbox=(
+                CARD_UPDATE,
+                *to_operators(
+                    text_payloads(render(t.TO_OPERATORS_CANCELLED, number=number, when=when))
+                ),
+            ),
             allowed_statuses=OPEN_STATUSES,
             status=AppealStatus.CLOSED,
             resolution=t.RESOLUTION_CANCELLED,
-            call=CallChange(status=CallStatus.CANCELLED, allowed_statuses=CHANGEABLE,
-                            expected_start=appeal.call.start),
+            call=CallChange(
+                status=CallStatus.CANCELLED,
+                allowed_statuses=CHANGEABLE,
+                expected_start=appeal.call.start,
+            ),
         )
         [cancelled] = await self._apply(change)
         if cancelled is None:
@@ -267,8 +303,13 @@ class CallBookingService:
         closing = appeal.is_open
         change = AppealChange(
             appeal.id,
-            events=(NewEvent(EventKind.CALL_CONFIRMED, citizen_actor(appeal),
-                             history_text=t.HISTORY_CONFIRMED),),
+            events=(
+                NewEvent(
+                    EventKind.CALL_CONFIRMED,
+                    citizen_actor(appeal),
+                    history_text=t.HISTORY_CONFIRMED,
+                ),
+            ),
             outbox=(CARD_UPDATE,),
             status=AppealStatus.CLOSED if closing else None,
             call=CallChange(confirmed=True, allowed_statuses=frozenset({CallStatus.DONE})),
@@ -300,19 +341,30 @@ class CallBookingService:
             return checked
         appeal = checked.appeal
         assert appeal is not None
-        notice = text_payloads(render(t.NOTICE_DONE, number=number, result=result),
-                               keyboards.done_notice(number))
+        notice = text_payloads(
+            render(t.NOTICE_DONE, number=number, result=result), keyboards.done_notice(number)
+        )
         change = AppealChange(
             appeal.id,
-            events=(NewEvent(EventKind.CALL_DONE, operator, text=result,
-                             history_text=plain(t.HISTORY_DONE, result=result)),),
+            events=(
+                NewEvent(
+                    EventKind.CALL_DONE,
+                    operator,
+                    text=result,
+                    history_text=plain(t.HISTORY_DONE, result=result),
+                ),
+            ),
             outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
             allowed_statuses=OPEN_STATUSES,
             status=AppealStatus.ANSWERED,
             assignee=operator,
             answered=True,
-            call=CallChange(status=CallStatus.DONE, result=result, marked_by=operator.id,
-                            allowed_statuses=frozenset({CallStatus.SCHEDULED})),
+            call=CallChange(
+                status=CallStatus.DONE,
+                result=result,
+                marked_by=operator.id,
+                allowed_statuses=frozenset({CallStatus.SCHEDULED}),
+            ),
         )
         [marked] = await self._apply(change)
         if marked is None:
@@ -334,12 +386,21 @@ class CallBookingService:
         )
         change = AppealChange(
             appeal.id,
-            events=(NewEvent(EventKind.CALL_NOT_REACHED, operator, text=when,
-                             history_text=plain(t.HISTORY_NOT_REACHED, when=when)),),
+            events=(
+                NewEvent(
+                    EventKind.CALL_NOT_REACHED,
+                    operator,
+                    text=when,
+                    history_text=plain(t.HISTORY_NOT_REACHED, when=when),
+                ),
+            ),
             outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
             allowed_statuses=OPEN_STATUSES,
-            call=CallChange(status=CallStatus.NOT_REACHED, marked_by=operator.id,
-                            allowed_statuses=frozenset({CallStatus.SCHEDULED})),
+            call=CallChange(
+                status=CallStatus.NOT_REACHED,
+                marked_by=operator.id,
+                allowed_statuses=frozenset({CallStatus.SCHEDULED}),
+            ),
         )
         [marked] = await self._apply(change)
         if marked is None:

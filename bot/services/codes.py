@@ -17,10 +17,10 @@ from enum import StrEnum
 
 from bot.domain.clock import Clock
 from bot.domain.masking import mask_phone
-from bot.services.sms import SmsDeliveryError, SmsGateway
-from bot.services.events import NO_EVENTS, ServiceEvents
-from bot.domain.validators import CODE_LENGTH
 from bot.domain.models import CodeStatus, VerificationCode
+from bot.domain.validators import CODE_LENGTH
+from bot.services.events import NO_EVENTS, ServiceEvents
+from bot.services.sms import SmsDeliveryError, SmsGateway
 from bot.storage.repositories import CodeRepository
 
 logger = logging.getLogger(__name__)
@@ -116,8 +116,11 @@ class CodeService:
     async def usable(self, user_id: int, phone: str) -> bool:
         """The citizen's last code for ``phone`` can still be entered (unused, live, tries left)."""
         issued = await self._codes.latest(user_id, phone)
-        return (issued is not None and issued.status == CodeStatus.ACTIVE
-                and issued.expires_at > self._clock.now())
+        return (
+            issued is not None
+            and issued.status == CodeStatus.ACTIVE
+            and issued.expires_at > self._clock.now()
+        )
 
     async def verify(self, user_id: int, phone: str, code: str) -> CheckResult:
         issued = await self._codes.latest(user_id, phone)

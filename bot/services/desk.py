@@ -16,21 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.keyboards import conversation as citizen_keyboards
 from bot.domain.clock import Clock
-from bot.services.events import NO_EVENTS, ServiceEvents
-from bot.services.relay import (
-    Content,
-    attachment_payloads,
-    send_payloads,
-    text_payloads,
-)
-from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
-from bot.domain.working_hours import WorkingHours
-from bot.domain.templating import Safe, render
-from bot.texts import common as common_texts
-from bot.texts import conversation as citizen_texts
-from bot.texts import operators as operator_texts
 from bot.domain.models import (
     SYSTEM,
     Actor,
@@ -49,14 +35,36 @@ from bot.domain.models import (
     OutboxKind,
     ReplyTemplate,
 )
+from bot.domain.templating import Safe, render
+from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
+from bot.domain.working_hours import WorkingHours
+from bot.keyboards import conversation as citizen_keyboards
+from bot.services.events import NO_EVENTS, ServiceEvents
+from bot.services.relay import (
+    Content,
+    attachment_payloads,
+    send_payloads,
+    text_payloads,
+)
 from bot.storage.repositories import AppealRepository, DeskRepository, TemplateRepository
+from bot.texts import common as common_texts
+from bot.texts import conversation as citizen_texts
+from bot.texts import operators as operator_texts
 
 OPEN_STATUSES = frozenset({AppealStatus.NEW, AppealStatus.IN_PROGRESS, AppealStatus.ANSWERED})
 CARD_UPDATE = NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE)
 # What keeps an appeal from being idle: someone wrote or acted on it.
-ACTIVITY = frozenset({EventKind.FILED, EventKind.TAKEN, EventKind.CITIZEN_MESSAGE,
-                      EventKind.OPERATOR_MESSAGE, EventKind.CITIZEN_EDIT,
-                      EventKind.OPERATOR_EDIT, EventKind.REOPENED})
+ACTIVITY = frozenset(
+    {
+        EventKind.FILED,
+        EventKind.TAKEN,
+        EventKind.CITIZEN_MESSAGE,
+        EventKind.OPERATOR_MESSAGE,
+        EventKind.CITIZEN_EDIT,
+        EventKind.OPERATOR_EDIT,
+        EventKind.REOPENED,
+    }
+)
 _RETRIES = 3  # re-reads when another operator changed the appeal at the same moment
 # A template sent again to the same appeal this soon is asked about first.
 TEMPLATE_REPEAT = timedelta(minutes=1)
@@ -117,8 +125,10 @@ class RateOutcome(StrEnum):
 
 
 def to_citizen(appeal: Appeal, payloads: list[dict[str, Any]]) -> list[NewOutboxMessage]:
-    return [NewOutboxMessage(Audience.CITIZEN, OutboxKind.MESSAGE, item, chat_id=appeal.chat_id)
-            for item in payloads]
+    return [
+        NewOutboxMessage(Audience.CITIZEN, OutboxKind.MESSAGE, item, chat_id=appeal.chat_id)
+        for item in payloads
+    ]
 
 
 def to_operators(payloads: list[dict[str, Any]]) -> list[NewOutboxMessage]:
@@ -175,16 +185,27 @@ def citizen_relay_change(
         reply_to=reply_to,
         reply_to_event=reply_to_event,
     )
-    events = [NewEvent(EventKind.CITIZEN_MESSAGE, citizen_actor(appeal), text=content.plain,
-                       content=content.as_json(), origin=origin, outbox_index=0,
-                       history_text=content.history_text)]
+    events = [
+        NewEvent(
+            EventKind.CITIZEN_MESSAGE,
+            citizen_actor(appeal),
+            text=content.plain,
+            content=content.as_json(),
+            origin=origin,
+            outbox_index=0,
+            history_text=content.history_text,
+        )
+    ]
     outbox = to_operators(payloads)
     if unblock:
         events.append(NewEvent(EventKind.BOT_UNBLOCKED, citizen_actor(appeal)))
     if unblock or shown is not content:
         outbox.append(CARD_UPDATE)
     return AppealChange(
-        appeal.id, events=tuple(events), outbox=tuple(outbox), allowed_statuses=OPEN_STATUSES,
+        appeal.id,
+        events=tuple(events),
+        outbox=tuple(outbox),
+        allowed_statuses=OPEN_STATUSES,
         citizen_blocked_bot=False if unblock else None,
     )
 
@@ -246,8 +267,9 @@ class DeskService:
         appeal = await self.find(number)
         if appeal is None:
             return ActionResult(ActionOutcome.NOT_FOUND)
-        notice = text_payloads(render(citizen_texts.TAKEN, number=number),
-                               citizen_keyboards.reply_button(number))
+        notice = text_payloads(
+            render(citizen_texts.TAKEN, number=number), citizen_keyboards.reply_button(number)
+        )
         change = AppealChange(
             appeal.id,
             events=(NewEvent(EventKind.TAKEN, operator),),
@@ -307,8 +329,9 @@ class DeskService:
                 return ActionResult(ActionOutcome.NOT_FOUND)
             if not current.is_open:
                 return ActionResult(ActionOutcome.CLOSED, current)
-            change = self._answer_change(current, operator, content, origin,
-                                         reply_to_citizen_message, template)
+            change = self._answer_change(
+                current, operator, content, origin, reply_to_citizen_message, template
+            )
             [answered] = await self._apply(change)
             if answered is not None:
                 if current.first_answered_at is None and answered.first_answered_at is not None:
@@ -316,9 +339,15 @@ class DeskService:
                 return ActionResult(ActionOutcome.DONE, answered)
         return ActionResult(ActionOutcome.UNCHANGED, appeal)
 
-    def _answer_change(self, appeal: Appeal, operator: Actor, content: Content,
-                       origin: MessageRef | None, reply_to: int | None,
-                       template: str | None) -> AppealChange:
+    def _answer_change(
+        self,
+        appeal: Appeal,
+        operator: Actor,
+        content: Content,
+        origin: MessageRef | None,
+        reply_to: int | None,
+        template: str | None,
+    ) -> AppealChange:
         transition = appeal.status != AppealStatus.ANSWERED
         status_line = ""
         if transition:
@@ -328,8 +357,9 @@ class DeskService:
             )
         payloads = send_payloads(
             content,
-            lambda html: render(citizen_texts.ANSWER, number=appeal.number, text=html)
-            + status_line,
+            lambda html: (
+                render(citizen_texts.ANSWER, number=appeal.number, text=html) + status_line
+            ),
             render(citizen_texts.ANSWER_NO_TEXT, number=appeal.number) + status_line,
             markup=citizen_keyboards.reply_button(appeal.number),
             reply_to=reply_to,
@@ -338,9 +368,17 @@ class DeskService:
         described = content.as_json() | ({"template": template} if template else {})
         return AppealChange(
             appeal.id,
-            events=(NewEvent(EventKind.OPERATOR_MESSAGE, operator, text=content.plain,
-                             content=described, origin=origin, outbox_index=0,
-                             history_text=content.history_text),),
+            events=(
+                NewEvent(
+                    EventKind.OPERATOR_MESSAGE,
+                    operator,
+                    text=content.plain,
+                    content=described,
+                    origin=origin,
+                    outbox_index=0,
+                    history_text=content.history_text,
+                ),
+            ),
             outbox=(*to_citizen(appeal, payloads), *((CARD_UPDATE,) if card_changes else ())),
             allowed_statuses=frozenset({appeal.status}),
             status=AppealStatus.ANSWERED,
@@ -358,22 +396,31 @@ class DeskService:
             if appeal.status != AppealStatus.ANSWERED:
                 continue
             events = await self._desk.events(appeal.id)
-            last = max((event.created_at for event in events if event.kind in ACTIVITY),
-                       default=appeal.created_at)
+            last = max(
+                (event.created_at for event in events if event.kind in ACTIVITY),
+                default=appeal.created_at,
+            )
             if now - last < idle:
                 continue
             until = (now + self.reopen_within).astimezone(self.zone)
             notice = text_payloads(
-                render(citizen_texts.AUTO_CLOSED, number=appeal.number, days=idle.days,
-                       until=f"{until:%d.%m.%Y}"),
-                citizen_keyboards.reopen(appeal.number))
-            [done] = await self._apply(AppealChange(
-                appeal.id,
-                events=(NewEvent(EventKind.CLOSED, SYSTEM, content={"idle_days": idle.days}),),
-                outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
-                allowed_statuses=frozenset({AppealStatus.ANSWERED}),
-                status=AppealStatus.CLOSED,
-            ))
+                render(
+                    citizen_texts.AUTO_CLOSED,
+                    number=appeal.number,
+                    days=idle.days,
+                    until=f"{until:%d.%m.%Y}",
+                ),
+                citizen_keyboards.reopen(appeal.number),
+            )
+            [done] = await self._apply(
+                AppealChange(
+                    appeal.id,
+                    events=(NewEvent(EventKind.CLOSED, SYSTEM, content={"idle_days": idle.days}),),
+                    outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+                    allowed_statuses=frozenset({AppealStatus.ANSWERED}),
+                    status=AppealStatus.CLOSED,
+                )
+            )
             if done is not None:
                 closed.append(done)
         return closed
@@ -395,13 +442,15 @@ class DeskService:
         if self.reopen_until(appeal) is None:
             return ActionResult(ActionOutcome.CLOSED, appeal)
         notice = text_payloads(render(operator_texts.REOPENED_NOTICE, number=number))
-        [reopened] = await self._apply(AppealChange(
-            appeal.id,
-            events=(NewEvent(EventKind.REOPENED, citizen_actor(appeal)),),
-            outbox=(CARD_UPDATE, *to_operators(notice)),
-            allowed_statuses=frozenset({AppealStatus.CLOSED}),
-            status=AppealStatus.IN_PROGRESS,
-        ))
+        [reopened] = await self._apply(
+            AppealChange(
+                appeal.id,
+                events=(NewEvent(EventKind.REOPENED, citizen_actor(appeal)),),
+                outbox=(CARD_UPDATE, *to_operators(notice)),
+                allowed_statuses=frozenset({AppealStatus.CLOSED}),
+                status=AppealStatus.IN_PROGRESS,
+            )
+        )
         if reopened is None:
             return ActionResult(ActionOutcome.UNCHANGED, await self.find(number))
         return ActionResult(ActionOutcome.DONE, reopened)
@@ -421,18 +470,24 @@ class DeskService:
             status = None
             if current.status == AppealStatus.NEW:
                 status = AppealStatus.IN_PROGRESS
-                outbox += to_citizen(current, text_payloads(
-                    render(citizen_texts.TAKEN, number=current.number),
-                    citizen_keyboards.reply_button(current.number)))
-            [changed] = await self._apply(AppealChange(
-                current.id,
-                events=(NewEvent(EventKind.ASSIGNED, by, text=to.name),),
-                outbox=tuple(outbox),
-                allowed_statuses=frozenset({current.status}),
-                status=status,
-                assignee=to,
-                replace_assignee=True,
-            ))
+                outbox += to_citizen(
+                    current,
+                    text_payloads(
+                        render(citizen_texts.TAKEN, number=current.number),
+                        citizen_keyboards.reply_button(current.number),
+                    ),
+                )
+            [changed] = await self._apply(
+                AppealChange(
+                    current.id,
+                    events=(NewEvent(EventKind.ASSIGNED, by, text=to.name),),
+                    outbox=tuple(outbox),
+                    allowed_statuses=frozenset({current.status}),
+                    status=status,
+                    assignee=to,
+                    replace_assignee=True,
+                )
+            )
             if changed is not None:
                 return ActionResult(ActionOutcome.DONE, changed)
         return ActionResult(ActionOutcome.NOT_NEW, appeal)
@@ -449,8 +504,9 @@ class DeskService:
         appeal = await self.find(number)
         if template is None or appeal is None:
             return ActionResult(ActionOutcome.NOT_FOUND, appeal), template
-        if not again and await self._template_sent_since(appeal, template.title,
-                                                         self.now() - TEMPLATE_REPEAT):
+        if not again and await self._template_sent_since(
+            appeal, template.title, self.now() - TEMPLATE_REPEAT
+        ):
             return ActionResult(ActionOutcome.REPEATED, appeal), template
         content = Content("text", html=render("{text}", text=template.text), plain=template.text)
         result = await self.answer(appeal, operator, content, None, template=template.title)
@@ -478,20 +534,31 @@ class DeskService:
         same_kind = was_text == (content.kind == "text")
         if same_kind and visible_length(new_text) <= limit:
             key = "text" if was_text else "caption"
-            edit = {"event_id": event.id,
-                    "method": "editMessageText" if was_text else "editMessageCaption",
-                    "params": {key: new_text,
-                               "reply_markup": markup.model_dump(mode="json",
-                                                                 exclude_none=True)},
-                    "fallback": fallback}
-            outbox = [NewOutboxMessage(Audience.CITIZEN, OutboxKind.EDIT, edit,
-                                       chat_id=appeal.chat_id)]
+            edit = {
+                "event_id": event.id,
+                "method": "editMessageText" if was_text else "editMessageCaption",
+                "params": {
+                    key: new_text,
+                    "reply_markup": markup.model_dump(mode="json", exclude_none=True),
+                },
+                "fallback": fallback,
+            }
+            outbox = [
+                NewOutboxMessage(Audience.CITIZEN, OutboxKind.EDIT, edit, chat_id=appeal.chat_id)
+            ]
         else:
             outbox = to_citizen(appeal, fallback)
         change = AppealChange(
             appeal.id,
-            events=(NewEvent(EventKind.OPERATOR_EDIT, operator, text=content.plain,
-                             content=content.as_json(), origin=ref),),
+            events=(
+                NewEvent(
+                    EventKind.OPERATOR_EDIT,
+                    operator,
+                    text=content.plain,
+                    content=content.as_json(),
+                    origin=ref,
+                ),
+            ),
             outbox=tuple(outbox),
         )
         await self._apply(change)
@@ -501,8 +568,11 @@ class DeskService:
         flags = await self._desk.flags(appeal.citizen_id)
         if flags.banned == banned:
             return ActionResult(ActionOutcome.UNCHANGED, appeal)
-        others = [item for item in await self._desk.open_for_citizen(appeal.citizen_id)
-                  if item.id != appeal.id]
+        others = [
+            item
+            for item in await self._desk.open_for_citizen(appeal.citizen_id)
+            if item.id != appeal.id
+        ]
         change = AppealChange(
             appeal.id,
             events=(NewEvent(EventKind.BANNED if banned else EventKind.UNBANNED, operator),),
@@ -519,16 +589,16 @@ class DeskService:
         """The appeal with its personal data; who looked is recorded."""
         appeal = await self.find(number)
         if appeal is not None:
-            await self._apply(AppealChange(
-                appeal.id, events=(NewEvent(EventKind.DATA_REVEALED, operator),)
-            ))
+            await self._apply(
+                AppealChange(appeal.id, events=(NewEvent(EventKind.DATA_REVEALED, operator),))
+            )
         return appeal
 
     async def card_shown(self, appeal: Appeal, ref: MessageRef, operator: Actor) -> None:
         """A card shown again by /appeal: replies to it reach the citizen too."""
-        await self._apply(AppealChange(
-            appeal.id, events=(NewEvent(EventKind.CARD_SHOWN, operator, copy=ref),)
-        ))
+        await self._apply(
+            AppealChange(appeal.id, events=(NewEvent(EventKind.CARD_SHOWN, operator, copy=ref),))
+        )
 
     async def open_appeals(self) -> list[Appeal]:
         return await self._desk.open_appeals()
@@ -540,9 +610,12 @@ class DeskService:
         return await self._desk.stats()
 
     async def _template_sent_since(self, appeal: Appeal, title: str, since: datetime) -> bool:
-        return any(event.kind == EventKind.OPERATOR_MESSAGE and event.created_at >= since
-                   and (event.content or {}).get("template") == title
-                   for event in await self._desk.events(appeal.id))
+        return any(
+            event.kind == EventKind.OPERATOR_MESSAGE
+            and event.created_at >= since
+            and (event.content or {}).get("template") == title
+            for event in await self._desk.events(appeal.id)
+        )
 
     async def events(self, appeal: Appeal) -> list[AppealEvent]:
         return await self._desk.events(appeal.id)
@@ -596,8 +669,13 @@ class DeskService:
         elif replied is not None and replied.kind == EventKind.CITIZEN_MESSAGE:
             reply_event = replied.id
         change = citizen_relay_change(
-            appeal, content, origin, operator_texts.FROM_CITIZEN,
-            reply_to=reply_in_chat, reply_to_event=reply_event, unblock=flags.bot_blocked,
+            appeal,
+            content,
+            origin,
+            operator_texts.FROM_CITIZEN,
+            reply_to=reply_in_chat,
+            reply_to_event=reply_event,
+            unblock=flags.bot_blocked,
         )
         [relayed] = await self._apply(change)
         if relayed is None:
@@ -634,14 +712,25 @@ class DeskService:
         payloads = send_payloads(
             notice,
             lambda html: render(operator_texts.CITIZEN_EDITED, number=appeal.number, text=html),
-            "", reply_to_event=event.id,
+            "",
+            reply_to_event=event.id,
         )
-        await self._apply(AppealChange(
-            appeal.id,
-            events=(NewEvent(EventKind.CITIZEN_EDIT, citizen_actor(appeal), text=content.plain,
-                             content=content.as_json(), origin=ref, outbox_index=0),),
-            outbox=(*to_operators(payloads), *((CARD_UPDATE,) if shown is not content else ())),
-        ))
+        await self._apply(
+            AppealChange(
+                appeal.id,
+                events=(
+                    NewEvent(
+                        EventKind.CITIZEN_EDIT,
+                        citizen_actor(appeal),
+                        text=content.plain,
+                        content=content.as_json(),
+                        origin=ref,
+                        outbox_index=0,
+                    ),
+                ),
+                outbox=(*to_operators(payloads), *((CARD_UPDATE,) if shown is not content else ())),
+            )
+        )
         return True
 
     async def rate(self, number: str, citizen_id: int, score: int) -> RateOutcome:
@@ -650,24 +739,28 @@ class DeskService:
             return RateOutcome.NOT_FOUND
         if appeal.is_open:
             return RateOutcome.NOT_CLOSED
-        [rated] = await self._apply(AppealChange(
-            appeal.id,
-            events=(NewEvent(EventKind.RATED, citizen_actor(appeal), text=str(score)),),
-            outbox=(CARD_UPDATE,),
-            rating=score,
-        ))
+        [rated] = await self._apply(
+            AppealChange(
+                appeal.id,
+                events=(NewEvent(EventKind.RATED, citizen_actor(appeal), text=str(score)),),
+                outbox=(CARD_UPDATE,),
+                rating=score,
+            )
+        )
         return RateOutcome.SAVED if rated is not None else RateOutcome.ALREADY_RATED
 
     async def rate_comment(self, number: str, citizen_id: int, comment: str) -> RateOutcome:
         appeal = await self.find(number)
         if appeal is None or appeal.citizen_id != citizen_id:
             return RateOutcome.NOT_FOUND
-        [commented] = await self._apply(AppealChange(
-            appeal.id,
-            events=(NewEvent(EventKind.RATING_COMMENT, citizen_actor(appeal), text=comment),),
-            outbox=(CARD_UPDATE,),
-            rating_comment=comment,
-        ))
+        [commented] = await self._apply(
+            AppealChange(
+                appeal.id,
+                events=(NewEvent(EventKind.RATING_COMMENT, citizen_actor(appeal), text=comment),),
+                outbox=(CARD_UPDATE,),
+                rating_comment=comment,
+            )
+        )
         return RateOutcome.SAVED if commented is not None else RateOutcome.ALREADY_RATED
 
     async def set_bot_blocked(self, citizen_id: int, blocked: bool) -> None:
@@ -677,4 +770,3 @@ class DeskService:
         appeals = await self._desk.open_for_citizen(citizen_id)
         actor = Actor(MessageAuthor.CITIZEN, citizen_id)
         await self._apply(*(blocked_change(appeal, blocked, actor) for appeal in appeals))
-

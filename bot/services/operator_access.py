@@ -21,8 +21,11 @@ from bot.domain.clock import Clock
 
 logger = logging.getLogger(__name__)
 
-_MEMBER_STATUSES = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR,
-                    ChatMemberStatus.MEMBER}
+_MEMBER_STATUSES = {
+    ChatMemberStatus.CREATOR,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.MEMBER,
+}
 
 
 class SharedAnswers(Protocol):
@@ -34,9 +37,14 @@ class SharedAnswers(Protocol):
 
 
 class OperatorAccess:
-    def __init__(self, operator_ids: Iterable[int], operators_chat_id: int | None, clock: Clock,
-                 ttl: timedelta = timedelta(seconds=60),
-                 shared: SharedAnswers | None = None) -> None:
+    def __init__(
+        self,
+        operator_ids: Iterable[int],
+        operators_chat_id: int | None,
+        clock: Clock,
+        ttl: timedelta = timedelta(seconds=60),
+        shared: SharedAnswers | None = None,
+    ) -> None:
         """``shared``: where answers are remembered (default: this process's memory)."""
         self._shared = shared
         self._ids = frozenset(operator_ids)
@@ -65,8 +73,8 @@ class OperatorAccess:
             logger.warning("Cannot check operator %s: %s", user_id, error.message)
             return False
         allowed = member.status in _MEMBER_STATUSES or (
-            member.status == ChatMemberStatus.RESTRICTED and bool(getattr(member, "is_member",
-                                                                          False))
+            member.status == ChatMemberStatus.RESTRICTED
+            and bool(getattr(member, "is_member", False))
         )
         if self._shared is not None:
             await self._shared.put(user_id, allowed, self._ttl)

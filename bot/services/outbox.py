@@ -70,9 +70,6 @@ from aiogram.types import (
 
 from bot.domain.clock import Clock
 from bot.domain.deadlines import AppealDeadlines
-from bot.services.deadlines import SUPERVISORS, DeadlineService
-from bot.services.desk import OutboxSignal, blocked_change
-from bot.storage.faults import FaultEpisode, StorageFault
 from bot.domain.models import (
     SYSTEM,
     Appeal,
@@ -87,6 +84,9 @@ from bot.domain.models import (
     OutboxItem,
     OutboxKind,
 )
+from bot.services.deadlines import SUPERVISORS, DeadlineService
+from bot.services.desk import OutboxSignal, blocked_change
+from bot.storage.faults import FaultEpisode, StorageFault
 from bot.storage.repositories import DeskRepository, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -118,8 +118,9 @@ def _thread_lost(error: TelegramAPIError) -> bool:
 
 
 def _message_gone(error: TelegramAPIError) -> bool:
-    return _says(error, "message to edit not found", "message can't be edited",
-                 "MESSAGE_ID_INVALID")
+    return _says(
+        error, "message to edit not found", "message can't be edited", "MESSAGE_ID_INVALID"
+    )
 
 
 def _citizen_unreachable(error: TelegramAPIError) -> bool:
@@ -128,7 +129,8 @@ def _citizen_unreachable(error: TelegramAPIError) -> bool:
 
 def _operators_chat_unusable(error: TelegramAPIError) -> bool:
     return not isinstance(error, TelegramBadRequest) or _says(
-        error, "chat not found", "not enough rights", "have no rights", "CHAT_WRITE_FORBIDDEN")
+        error, "chat not found", "not enough rights", "have no rights", "CHAT_WRITE_FORBIDDEN"
+    )
 
 
 class OperatorCards(Protocol):
@@ -138,7 +140,12 @@ class OperatorCards(Protocol):
     def topic_title(self, appeal: Appeal) -> str: ...
 
     def card(
-        self, appeal: Appeal, flags: CitizenFlags, events: list[AppealEvent], *, forum: bool,
+        self,
+        appeal: Appeal,
+        flags: CitizenFlags,
+        events: list[AppealEvent],
+        *,
+        forum: bool,
         deadlines: AppealDeadlines | None = None,
     ) -> tuple[str, InlineKeyboardMarkup | None]: ...
 
@@ -216,8 +223,9 @@ class OutboxSender:
         self._signal = signal
         self._chat_id = operators_chat_id
         self._cards = cards
-        self._limiter = operators_budget or RateWindow(operators_per_minute,
-                                                       timedelta(minutes=1), clock)
+        self._limiter = operators_budget or RateWindow(
+            operators_per_minute, timedelta(minutes=1), clock
+        )
         self._global_budget = global_budget
         self._supervisors_chat_id = supervisors_chat_id
         # Another group: a budget of its own, so that escalations never slow the cards.
@@ -234,8 +242,12 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._warned_unconfigured = False
-        self._trouble = FaultEpisode(logger, "Outbox delivery", first_delay=FIRST_PAUSE_SECONDS,
-                                     max_delay=LONGEST_PAUSE_SECONDS)
+        self._trouble = FaultEpisode(
+            logger,
+            "Outbox delivery",
+            first_delay=FIRST_PAUSE_SECONDS,
+            max_delay=LONGEST_PAUSE_SECONDS,
+        )
 
     # --- running ------------------------------------------------------------------
 
@@ -255,8 +267,9 @@ class OutboxSender:
         try:
             await asyncio.wait_for(task, timeout)
         except TimeoutError:
-            logger.warning("Outbox sender did not stop in %.0f s; pending rows resume later",
-                           timeout)
+            logger.warning(
+                "Outbox sender did not stop in %.0f s; pending rows resume later", timeout
+            )
         try:
             await self._outbox.release(self.claimer)  # other processes need not wait the lease
         except Exception as error:  # noqa: BLE001 - the leases run out by themselves
@@ -277,8 +290,11 @@ class OutboxSender:
                 await self._signal.wait(idle)
 
     async def _idle_seconds(self) -> float:
-        moments = [moment for moment in (await self._outbox.next_due(),
-                                         self._operators_paused_until) if moment is not None]
+        moments = [
+            moment
+            for moment in (await self._outbox.next_due(), self._operators_paused_until)
+            if moment is not None
+        ]
         if not moments:
             return self._idle_poll
         wait = (min(moments) - self._clock.now()).total_seconds()
@@ -304,8 +320,9 @@ class OutboxSender:
             handled = 0
             untried = 0
             operators_held = self._operators_held()
-            claimed = await self._outbox.claim(self.claimer, self._clock.now(), self._batch,
-                                               self._lease)
+            claimed = await self._outbox.claim(
+                self.claimer, self._clock.now(), self._batch, self._lease
+            )
             for item in claimed:
                 if self._stopping or (limit is not None and handled >= limit):
                     untried += 1
@@ -374,7 +391,7 @@ class OutboxSender:
                 await self._retry_later(item, error)
 
     async def _retry_later(self, item: OutboxItem, error: Exception) -> None:
-        delay = min(timedelta(seconds=2 ** item.attempts), self._max_backoff)
+        delay = min(timedelta(seconds=2**item.attempts), self._max_backoff)
         await self._outbox.postpone(item.id, self._clock.now() + delay, str(error)[:500])
         logger.warning("Outbox row %s: %s; retry in %s", item.id, type(error).__name__, delay)
 
@@ -382,9 +399,15 @@ class OutboxSender:
         logger.error("Outbox row %s refused by Telegram: %s", item.id, error.message)
         now = self._clock.now()
         await self._outbox.mark_failed(item.id, now, error.message)
-        await self._desk.apply([AppealChange(item.appeal_id, events=(
-            NewEvent(EventKind.DELIVERY_FAILED, SYSTEM, text=error.message),
-        ))], now)
+        await self._desk.apply(
+            [
+                AppealChange(
+                    item.appeal_id,
+                    events=(NewEvent(EventKind.DELIVERY_FAILED, SYSTEM, text=error.message),),
+                )
+            ],
+            now,
+        )
 
     async def _citizen_gone(self, item: OutboxItem, error: TelegramAPIError) -> None:
         now = self._clock.now()
@@ -403,8 +426,9 @@ class OutboxSender:
             await self._edit_copy(bot, item)
             return
         sent = await self._send(bot, item.payload, item.chat_id)
-        await self._outbox.mark_delivered(item.id, self._clock.now(), sent.message_id,
-                                          MessageRef(item.chat_id, sent.message_id))
+        await self._outbox.mark_delivered(
+            item.id, self._clock.now(), sent.message_id, MessageRef(item.chat_id, sent.message_id)
+        )
 
     async def _edit_copy(self, bot: Bot, item: OutboxItem) -> None:
         """Edit the copy the citizen has; if it cannot be edited, send the new text."""
@@ -443,8 +467,9 @@ class OutboxSender:
             if not self._warned_unconfigured:
                 logger.error("OPERATORS_CHAT_ID is not set: appeals wait in the outbox")
                 self._warned_unconfigured = True
-            await self._outbox.postpone(item.id, self._clock.now() + timedelta(minutes=1),
-                                        "OPERATORS_CHAT_ID is not set")
+            await self._outbox.postpone(
+                item.id, self._clock.now() + timedelta(minutes=1), "OPERATORS_CHAT_ID is not set"
+            )
             return
         appeal = await self._desk.get(item.appeal_id)
         assert appeal is not None
@@ -460,16 +485,18 @@ class OutboxSender:
                     await self._forget_topic(appeal, current)
                     continue
                 if _says(error, "TOPIC_CLOSED"):
-                    await self._call(bot, ReopenForumTopic(chat_id=chat_id,
-                                                           message_thread_id=current.topic_id))
+                    await self._call(
+                        bot, ReopenForumTopic(chat_id=chat_id, message_thread_id=current.topic_id)
+                    )
                     continue
                 raise
             message_id = message_ids[0] if message_ids else None
             copy = None
             if item.kind == OutboxKind.MESSAGE and message_id is not None:
                 copy = MessageRef(chat_id, message_id)
-            await self._outbox.mark_delivered(item.id, self._clock.now(), message_id, copy,
-                                              message_ids[1:])
+            await self._outbox.mark_delivered(
+                item.id, self._clock.now(), message_id, copy, message_ids[1:]
+            )
             return
 
     async def _to_supervisors(self, bot: Bot, item: OutboxItem) -> None:
@@ -478,19 +505,25 @@ class OutboxSender:
         now = self._clock.now()
         chat_id = self._supervisors_chat_id
         if chat_id is None:
-            logger.warning("Outbox row %s is for the supervisors, but SUPERVISORS_CHAT_ID is "
-                           "not set: dropped", item.id)
+            logger.warning(
+                "Outbox row %s is for the supervisors, but SUPERVISORS_CHAT_ID is not set: dropped",
+                item.id,
+            )
             await self._outbox.mark_failed(item.id, now, "SUPERVISORS_CHAT_ID is not set")
             return
         if not await self._supervisors_limiter.try_take():
-            await self._outbox.postpone(item.id, self._supervisors_limiter.free_at(),
-                                        "supervisors' chat budget")
+            await self._outbox.postpone(
+                item.id, self._supervisors_limiter.free_at(), "supervisors' chat budget"
+            )
             return
         try:
             sent = await self._send(bot, item.payload, chat_id)
         except TelegramRetryAfter as error:
-            await self._outbox.postpone(item.id, now + timedelta(seconds=max(error.retry_after, 1)),
-                                        f"retry after {error.retry_after} s")
+            await self._outbox.postpone(
+                item.id,
+                now + timedelta(seconds=max(error.retry_after, 1)),
+                f"retry after {error.retry_after} s",
+            )
             return
         except (TelegramNetworkError, TelegramServerError):
             raise
@@ -500,15 +533,19 @@ class OutboxSender:
             return
         await self._outbox.mark_delivered(item.id, self._clock.now(), sent.message_id)
 
-    async def _into_thread(self, bot: Bot, item: OutboxItem, appeal: Appeal,
-                           thread: AppealThread) -> list[int]:
+    async def _into_thread(
+        self, bot: Bot, item: OutboxItem, appeal: Appeal, thread: AppealThread
+    ) -> list[int]:
         """The messages the row produced: all of an album (a reply to any finds the appeal)."""
         if item.kind == OutboxKind.CARD:
             return [] if thread.card_message_id is None else [thread.card_message_id]
         if item.kind == OutboxKind.CARD_UPDATE:
             return [await self._update_card(bot, appeal, thread)]
         sent = await self._send_all(
-            bot, item.payload, thread.chat_id, thread_id=thread.topic_id,
+            bot,
+            item.payload,
+            thread.chat_id,
+            thread_id=thread.topic_id,
             default_reply=None if thread.topic_id else thread.card_message_id,
         )
         return [message.message_id for message in sent]
@@ -528,37 +565,53 @@ class OutboxSender:
         thread = await self._desk.thread(appeal.id)
         if thread is None or thread.chat_id != chat_id:
             thread = AppealThread(appeal.id, chat_id, None, None)
-        if thread.topic_id is None and thread.card_message_id is None \
-                and await self._is_forum(bot, chat_id):
+        if (
+            thread.topic_id is None
+            and thread.card_message_id is None
+            and await self._is_forum(bot, chat_id)
+        ):
             thread = await self._create_topic(bot, appeal, thread)
         if thread.card_message_id is None:
             card = await self._post_card(bot, appeal, thread)
             thread = replace(thread, card_message_id=card.message_id)
-            await self._desk.save_thread(thread, self._clock.now(), [NewEvent(
-                EventKind.CARD_POSTED, SYSTEM, copy=MessageRef(chat_id, card.message_id))])
+            await self._desk.save_thread(
+                thread,
+                self._clock.now(),
+                [
+                    NewEvent(
+                        EventKind.CARD_POSTED, SYSTEM, copy=MessageRef(chat_id, card.message_id)
+                    )
+                ],
+            )
         return thread
 
     async def _create_topic(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> AppealThread:
         try:
-            topic = await self._call(bot, CreateForumTopic(chat_id=thread.chat_id,
-                                                           name=self._cards.topic_title(appeal)))
+            topic = await self._call(
+                bot, CreateForumTopic(chat_id=thread.chat_id, name=self._cards.topic_title(appeal))
+            )
         except TelegramBadRequest as error:
             # No "Manage topics" right, or the forum was turned off: thread by replies.
-            logger.error("Cannot create a topic for appeal %s (%s): cards go to the main "
-                         "chat; give the bot the 'Manage topics' right", appeal.number,
-                         error.message)
+            logger.error(
+                "Cannot create a topic for appeal %s (%s): cards go to the main "
+                "chat; give the bot the 'Manage topics' right",
+                appeal.number,
+                error.message,
+            )
             self._forum = None
             return thread
         thread = replace(thread, topic_id=topic.message_thread_id)
-        await self._desk.save_thread(thread, self._clock.now(), [NewEvent(
-            EventKind.TOPIC_CREATED, SYSTEM, text=topic.name)])
+        await self._desk.save_thread(
+            thread, self._clock.now(), [NewEvent(EventKind.TOPIC_CREATED, SYSTEM, text=topic.name)]
+        )
         return thread
 
     async def _forget_topic(self, appeal: Appeal, thread: AppealThread) -> None:
         logger.warning("Topic of appeal %s is gone; creating a new one", appeal.number)
         self._forum = None
         await self._desk.save_thread(
-            AppealThread(appeal.id, thread.chat_id, None, None), self._clock.now(),
+            AppealThread(appeal.id, thread.chat_id, None, None),
+            self._clock.now(),
             [NewEvent(EventKind.TOPIC_LOST, SYSTEM, text=str(thread.topic_id))],
         )
 
@@ -575,25 +628,36 @@ class OutboxSender:
         flags = await self._desk.flags(current.citizen_id)
         events = await self._desk.events(current.id)
         deadlines = await self._deadlines.of(current) if self._deadlines is not None else None
-        return self._cards.card(current, flags, events, forum=thread.topic_id is not None,
-                                deadlines=deadlines)
+        return self._cards.card(
+            current, flags, events, forum=thread.topic_id is not None, deadlines=deadlines
+        )
 
     async def _post_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> Message:
         text, markup = await self._render_card(appeal, thread)
-        posted: Message = await self._call(bot, SendMessage(
-            chat_id=thread.chat_id, text=text, reply_markup=markup,
-            message_thread_id=thread.topic_id,
-        ))
+        posted: Message = await self._call(
+            bot,
+            SendMessage(
+                chat_id=thread.chat_id,
+                text=text,
+                reply_markup=markup,
+                message_thread_id=thread.topic_id,
+            ),
+        )
         return posted
 
     async def _update_card(self, bot: Bot, appeal: Appeal, thread: AppealThread) -> int:
         assert thread.card_message_id is not None
         text, markup = await self._render_card(appeal, thread)
         try:
-            await self._call(bot, EditMessageText(
-                chat_id=thread.chat_id, message_id=thread.card_message_id, text=text,
-                reply_markup=markup,
-            ))
+            await self._call(
+                bot,
+                EditMessageText(
+                    chat_id=thread.chat_id,
+                    message_id=thread.card_message_id,
+                    text=text,
+                    reply_markup=markup,
+                ),
+            )
             return thread.card_message_id
         except TelegramBadRequest as error:
             if _says(error, "message is not modified"):
@@ -602,9 +666,13 @@ class OutboxSender:
                 raise
         card = await self._post_card(bot, appeal, thread)
         await self._desk.save_thread(
-            replace(thread, card_message_id=card.message_id), self._clock.now(),
-            [NewEvent(EventKind.CARD_POSTED, SYSTEM, copy=MessageRef(thread.chat_id,
-                                                                    card.message_id))],
+            replace(thread, card_message_id=card.message_id),
+            self._clock.now(),
+            [
+                NewEvent(
+                    EventKind.CARD_POSTED, SYSTEM, copy=MessageRef(thread.chat_id, card.message_id)
+                )
+            ],
         )
         return card.message_id
 
@@ -619,9 +687,15 @@ class OutboxSender:
     async def _send(self, bot: Bot, payload: dict[str, Any], chat_id: int) -> Message:
         return (await self._send_all(bot, payload, chat_id))[0]
 
-    async def _send_all(self, bot: Bot, payload: dict[str, Any], chat_id: int, *,
-                        thread_id: int | None = None,
-                        default_reply: int | None = None) -> list[Message]:
+    async def _send_all(
+        self,
+        bot: Bot,
+        payload: dict[str, Any],
+        chat_id: int,
+        *,
+        thread_id: int | None = None,
+        default_reply: int | None = None,
+    ) -> list[Message]:
         """Every message the payload produced: one, or an album's."""
         method_name = payload["method"]
         params = _with_markup(payload["params"])
@@ -634,8 +708,9 @@ class OutboxSender:
                 reply_to = event.copy.message_id
         reply_to = reply_to or default_reply
         if reply_to is not None:
-            params["reply_parameters"] = ReplyParameters(message_id=reply_to,
-                                                         allow_sending_without_reply=True)
+            params["reply_parameters"] = ReplyParameters(
+                message_id=reply_to, allow_sending_without_reply=True
+            )
         if thread_id is not None:
             params["message_thread_id"] = thread_id
         method = _SEND_METHODS[method_name](chat_id=chat_id, **params)

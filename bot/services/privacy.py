@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.clock import Clock
-from bot.services.desk import OutboxSignal
 from bot.domain.models import ErasureReason
+from bot.services.desk import OutboxSignal
 
 logger = logging.getLogger(__name__)
 
@@ -22,13 +22,15 @@ SMS_OUTBOX_FIELD = "sms_outbox"  # the name the destruction record gives the SMS
 class PrivacyRepository(Protocol):
     async def citizen_phones(self, user_id: int) -> set[str]: ...
 
-    async def erase_citizen(self, user_id: int, now: datetime,
-                            erased_elsewhere: Collection[str] = ()) -> int: ...
+    async def erase_citizen(
+        self, user_id: int, now: datetime, erased_elsewhere: Collection[str] = ()
+    ) -> int: ...
 
     async def erase_closed_before(self, cutoff: datetime, now: datetime) -> int: ...
 
-    async def record_erasure(self, reason: ErasureReason, fields: Collection[str],
-                             now: datetime) -> None: ...
+    async def record_erasure(
+        self, reason: ErasureReason, fields: Collection[str], now: datetime
+    ) -> None: ...
 
 
 class SessionMemory(Protocol):
@@ -46,10 +48,15 @@ class SmsCopies(Protocol):
 
 
 class PrivacyService:
-    def __init__(self, repository: PrivacyRepository, clock: Clock, retention_days: int,
-                 sessions: SessionMemory | None = None,
-                 outbox: OutboxSignal | None = None,
-                 sms_copies: SmsCopies | None = None) -> None:
+    def __init__(
+        self,
+        repository: PrivacyRepository,
+        clock: Clock,
+        retention_days: int,
+        sessions: SessionMemory | None = None,
+        outbox: OutboxSignal | None = None,
+        sms_copies: SmsCopies | None = None,
+    ) -> None:
         self._repository = repository
         self._clock = clock
         self._sessions = sessions
@@ -81,8 +88,9 @@ class PrivacyService:
         if self._sms_copies is not None:
             removed = await self._sms_copies.erase_sent_before(now - self.retention)
             if removed:
-                await self._repository.record_erasure(ErasureReason.RETENTION,
-                                                      [SMS_OUTBOX_FIELD], now)
+                await self._repository.record_erasure(
+                    ErasureReason.RETENTION, [SMS_OUTBOX_FIELD], now
+                )
                 logger.info("Retention: %s SMS older than the retention period erased", removed)
         return erased
 
@@ -96,8 +104,12 @@ OncePerCluster = Callable[[str], AbstractAsyncContextManager[bool]]
 class RetentionJob:
     """Runs the retention erasure at start-up and then once a day."""
 
-    def __init__(self, privacy: PrivacyService, period: timedelta = timedelta(days=1),
-                 once_per_cluster: OncePerCluster | None = None) -> None:
+    def __init__(
+        self,
+        privacy: PrivacyService,
+        period: timedelta = timedelta(days=1),
+        once_per_cluster: OncePerCluster | None = None,
+    ) -> None:
         """``once_per_cluster``: the lock that makes one process of several run each turn."""
         self._privacy = privacy
         self._period = period
@@ -123,6 +135,6 @@ class RetentionJob:
                     async with self._once(RETENTION_JOB) as holding:
                         if holding:  # else another process is running this turn
                             await self._privacy.apply_retention()
-            except Exception:  # noqa: BLE001 - a failed run must not stop the next ones
+            except Exception:
                 logger.exception("Retention run failed")
             await asyncio.sleep(self._period.total_seconds())

@@ -17,10 +17,10 @@ from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.domain.masking import mask_personal_data
-from bot.domain.text_split import CAPTION_LIMIT, split_html, visible_length
-from bot.domain.templating import Safe, render
-from bot.texts import conversation as conversation_texts
 from bot.domain.models import Attachment
+from bot.domain.templating import Safe, render
+from bot.domain.text_split import CAPTION_LIMIT, split_html, visible_length
+from bot.texts import conversation as conversation_texts
 
 ContentKind = Literal["text", "photo", "document"]
 SEND_METHOD = {"text": "sendMessage", "photo": "sendPhoto", "document": "sendDocument"}
@@ -65,8 +65,13 @@ class Content:
         return f"{label} {self.plain}".strip()
 
 
-def payload(method: str, params: dict[str, Any], *, reply_to: int | None = None,
-            reply_to_event: int | None = None) -> dict[str, Any]:
+def payload(
+    method: str,
+    params: dict[str, Any],
+    *,
+    reply_to: int | None = None,
+    reply_to_event: int | None = None,
+) -> dict[str, Any]:
     """``reply_to``: a message id in the target chat; ``reply_to_event``: reply to the
     copy an earlier event produced (known only once that event is delivered)."""
     data: dict[str, Any] = {"method": method, "params": params}
@@ -96,31 +101,41 @@ def send_payloads(
     """
     items: list[tuple[str, dict[str, Any]]] = []
     if content.kind == "text":
-        items += [("sendMessage", {"text": piece})
-                  for piece in split_html(with_text(Safe(content.html)))]
+        items += [
+            ("sendMessage", {"text": piece}) for piece in split_html(with_text(Safe(content.html)))
+        ]
     else:
         caption = with_text(Safe(content.html)) if content.html else bare
         media_key = content.kind
         if visible_length(caption) <= CAPTION_LIMIT:
-            items.append((SEND_METHOD[content.kind], {media_key: content.file_id,
-                                                      "caption": caption}))
+            items.append(
+                (SEND_METHOD[content.kind], {media_key: content.file_id, "caption": caption})
+            )
         else:
-            items.append((SEND_METHOD[content.kind], {media_key: content.file_id,
-                                                      "caption": bare}))
-            items += [("sendMessage", {"text": piece})
-                      for piece in split_html(with_text(Safe(content.html)))]
+            items.append((SEND_METHOD[content.kind], {media_key: content.file_id, "caption": bare}))
+            items += [
+                ("sendMessage", {"text": piece})
+                for piece in split_html(with_text(Safe(content.html)))
+            ]
     if markup is not None:
         items[-1][1]["reply_markup"] = markup_json(markup)
     result = []
     for index, (method, params) in enumerate(items):
         first = index == 0
-        result.append(payload(method, params, reply_to=reply_to if first else None,
-                              reply_to_event=reply_to_event if first else None))
+        result.append(
+            payload(
+                method,
+                params,
+                reply_to=reply_to if first else None,
+                reply_to_event=reply_to_event if first else None,
+            )
+        )
     return result
 
 
-def text_payloads(html_text: str, markup: InlineKeyboardMarkup | None = None,
-                  reply_to: int | None = None) -> list[dict[str, Any]]:
+def text_payloads(
+    html_text: str, markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None
+) -> list[dict[str, Any]]:
     pieces = split_html(html_text)
     result = []
     for index, piece in enumerate(pieces):
@@ -137,10 +152,11 @@ def attachment_payloads(attachments: list[Attachment], caption: str) -> list[dic
     for kind in ("photo", "document"):
         items = [item for item in attachments if item.kind == kind]
         for start in range(0, len(items), 10):
-            chunk = items[start:start + 10]
+            chunk = items[start : start + 10]
             if len(chunk) == 1:
-                result.append(payload(SEND_METHOD[kind], {kind: chunk[0].file_id,
-                                                          "caption": caption}))
+                result.append(
+                    payload(SEND_METHOD[kind], {kind: chunk[0].file_id, "caption": caption})
+                )
                 continue
             media = [{"type": kind, "media": item.file_id} for item in chunk]
             media[0]["caption"] = caption

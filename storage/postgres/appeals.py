@@ -84,7 +84,11 @@ class PostgresAppealRepository:
             message_id = await connection.fetchval(
                 "INSERT INTO appeal_messages (appeal_id, author, author_id, text, created_at)"
                 " VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                appeal_id, author, author_id, text, stamp,
+                appeal_id,
+                author,
+                author_id,
+                text,
+                stamp,
             )
             await connection.execute(
                 "UPDATE appeals SET updated_at = $1 WHERE id = $2", stamp, appeal_id
@@ -130,8 +134,13 @@ async def insert_appeal(
         "INSERT INTO appeals"
         " (number, citizen_id, chat_id, type, status, fields, created_at, updated_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-        format_appeal_number(now.year, sequence), appeal.citizen_id, appeal.chat_id,
-        appeal.type, AppealStatus.NEW, appeal.fields, stamp,
+        format_appeal_number(now.year, sequence),
+        appeal.citizen_id,
+        appeal.chat_id,
+        appeal.type,
+        AppealStatus.NEW,
+        appeal.fields,
+        stamp,
     )
     await connection.executemany(
         "INSERT INTO appeal_attachments"

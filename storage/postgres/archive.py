@@ -60,9 +60,19 @@ async def import_archive(database: PostgresDatabase, appeals: Iterable[ArchivedA
         last_of_year[int(year)] = max(last_of_year.get(int(year), 0), int(sequence))
     async with database.transaction() as connection:
         await connection.copy_records_to_table(
-            "appeals", records=records,
-            columns=["number", "citizen_id", "chat_id", "type", "status", "fields",
-                     "created_at", "updated_at", "closed_at"],
+            "appeals",
+            records=records,
+            columns=[
+                "number",
+                "citizen_id",
+                "chat_id",
+                "type",
+                "status",
+                "fields",
+                "created_at",
+                "updated_at",
+                "closed_at",
+            ],
         )
         await connection.executemany(
             "INSERT INTO appeal_sequences (year, last_value) VALUES ($1, $2)"

@@ -36,15 +36,20 @@ class PostgresCallBookingRepository:
             await connection.execute(
                 "INSERT INTO callbacks (appeal_id, slot_start, slot_end, status, created_at,"
                 " updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-                appeal_id, utc(claim.start), utc(claim.end), CallStatus.SCHEDULED, stamp,
+                appeal_id,
+                utc(claim.start),
+                utc(claim.end),
+                CallStatus.SCHEDULED,
+                stamp,
             )
 
         async with self._db.transaction() as connection:
             # Holds the slots' lock to the commit: the count stays true until the call is in.
             if not await slot_has_room(connection, claim):
                 return None
-            return await insert_appeal(connection, appeal, now, follow_up,
-                                       before_follow_up=store_call)
+            return await insert_appeal(
+                connection, appeal, now, follow_up, before_follow_up=store_call
+            )
 
     async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         rows = await self._db.pool.fetch(
@@ -52,7 +57,10 @@ class PostgresCallBookingRepository:
             " JOIN appeals ON appeals.id = callbacks.appeal_id"
             " WHERE callbacks.status = $1 AND appeals.status != $2 AND slot_start < $3"
             " AND slot_end > $4 ORDER BY slot_start",
-            CallStatus.SCHEDULED, AppealStatus.CLOSED, utc(end), utc(start),
+            CallStatus.SCHEDULED,
+            AppealStatus.CLOSED,
+            utc(end),
+            utc(start),
         )
         return [(row[0], row[1]) for row in rows]
 
@@ -62,6 +70,8 @@ class PostgresCallBookingRepository:
                 "SELECT appeals.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
                 " WHERE callbacks.status != $1 AND callbacks.slot_start >= $2"
                 " AND callbacks.slot_start < $3 ORDER BY callbacks.slot_start, appeals.id",
-                CallStatus.CANCELLED, utc(start), utc(end),
+                CallStatus.CANCELLED,
+                utc(start),
+                utc(end),
             )
             return await appeals_with_details(connection, rows)

@@ -52,8 +52,9 @@ async def lock_appeals(connection: Connection, appeal_ids: list[int]) -> None:
     )
 
 
-async def apply_change(connection: Connection, change: AppealChange,
-                       stamp: datetime) -> Appeal | None:
+async def apply_change(
+    connection: Connection, change: AppealChange, stamp: datetime
+) -> Appeal | None:
     row = await connection.fetchrow(
         "SELECT status, citizen_id, assignee_id, rating, rating_comment FROM appeals"
         " WHERE id = $1 FOR UPDATE",
@@ -70,15 +71,22 @@ async def apply_change(connection: Connection, change: AppealChange,
     sets, params = _appeal_updates(change, row, stamp, transition)
     await connection.execute(
         f"UPDATE appeals SET {', '.join(sets)} WHERE id = ${len(params) + 1}",
-        *params, change.appeal_id,
+        *params,
+        change.appeal_id,
     )
     await _update_flags(connection, change, row["citizen_id"], stamp)
     if change.call is not None:
         await _update_call(connection, change.appeal_id, change.call, stamp)
     outbox_ids = [
         await connection.fetchval(
-            _INSERT_OUTBOX, change.appeal_id, lane(message.audience, change.appeal_id),
-            message.audience, message.chat_id, OutboxKind(message.kind), message.payload, stamp,
+            _INSERT_OUTBOX,
+            change.appeal_id,
+            lane(message.audience, change.appeal_id),
+            message.audience,
+            message.chat_id,
+            OutboxKind(message.kind),
+            message.payload,
+            stamp,
         )
         for message in change.outbox
     ]
@@ -88,8 +96,15 @@ async def apply_change(connection: Connection, change: AppealChange,
         )
         await connection.execute(
             _INSERT_EVENT,
-            change.appeal_id, event.kind, event.actor.kind, event.actor.id, event.actor.name,
-            status_before, status_after, event.text, event.content or None,
+            change.appeal_id,
+            event.kind,
+            event.actor.kind,
+            event.actor.id,
+            event.actor.name,
+            status_before,
+            status_after,
+            event.text,
+            event.content or None,
             event.origin.chat_id if event.origin else None,
             event.origin.message_id if event.origin else None,
             event.copy.chat_id if event.copy else None,
@@ -101,13 +116,18 @@ async def apply_change(connection: Connection, change: AppealChange,
             await connection.execute(
                 "INSERT INTO appeal_messages (appeal_id, author, author_id, text, created_at)"
                 " VALUES ($1, $2, $3, $4, $5)",
-                change.appeal_id, event.actor.kind, event.actor.id, event.history_text, stamp,
+                change.appeal_id,
+                event.actor.kind,
+                event.actor.id,
+                event.history_text,
+                stamp,
             )
     return await load_appeal(connection, change.appeal_id)
 
 
-async def slot_has_room(connection: Connection, claim: SlotClaim,
-                        appeal_id: int | None = None) -> bool:
+async def slot_has_room(
+    connection: Connection, claim: SlotClaim, appeal_id: int | None = None
+) -> bool:
     """Fewer than ``claim.capacity`` scheduled calls (other than this appeal's) overlap it.
 
     Takes the slots' advisory lock until the transaction ends: the booking that
@@ -119,7 +139,10 @@ async def slot_has_room(connection: Connection, claim: SlotClaim,
         "SELECT COUNT(*) FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
         " WHERE callbacks.status = $1 AND appeals.status != $2 AND slot_start < $3"
         " AND slot_end > $4 AND appeal_id != $5",
-        CallStatus.SCHEDULED, AppealStatus.CLOSED, utc(claim.end), utc(claim.start),
+        CallStatus.SCHEDULED,
+        AppealStatus.CLOSED,
+        utc(claim.end),
+        utc(claim.start),
         appeal_id or 0,
     )
     return int(taken) < claim.capacity
@@ -153,8 +176,9 @@ class _Sets:
         self.columns.append(f"{column} = {expression.format(f'${len(self.params)}')}")
 
 
-async def _update_call(connection: Connection, appeal_id: int, change: CallChange,
-                       stamp: datetime) -> None:
+async def _update_call(
+    connection: Connection, appeal_id: int, change: CallChange, stamp: datetime
+) -> None:
     sets = _Sets()
     sets.add("updated_at", stamp)
     if change.status is not None:
@@ -171,7 +195,8 @@ async def _update_call(connection: Connection, appeal_id: int, change: CallChang
         sets.add("confirmed_at", stamp)
     await connection.execute(
         f"UPDATE callbacks SET {', '.join(sets.columns)} WHERE appeal_id = ${len(sets.params) + 1}",
-        *sets.params, appeal_id,
+        *sets.params,
+        appeal_id,
     )
 
 
@@ -211,19 +236,22 @@ def _appeal_updates(
     return sets.columns, sets.params
 
 
-async def _update_flags(connection: Connection, change: AppealChange, user_id: int,
-                        stamp: datetime) -> None:
+async def _update_flags(
+    connection: Connection, change: AppealChange, user_id: int, stamp: datetime
+) -> None:
     if change.citizen_banned is not None:
         await connection.execute(
             "INSERT INTO citizen_flags (user_id, banned_at, banned_by) VALUES ($1, $2, $3)"
             " ON CONFLICT (user_id) DO UPDATE SET banned_at = excluded.banned_at,"
             " banned_by = excluded.banned_by",
-            user_id, stamp if change.citizen_banned else None,
+            user_id,
+            stamp if change.citizen_banned else None,
             change.banned_by if change.citizen_banned else None,
         )
     if change.citizen_blocked_bot is not None:
         await connection.execute(
             "INSERT INTO citizen_flags (user_id, bot_blocked_at) VALUES ($1, $2)"
             " ON CONFLICT (user_id) DO UPDATE SET bot_blocked_at = excluded.bot_blocked_at",
-            user_id, stamp if change.citizen_blocked_bot else None,
+            user_id,
+            stamp if change.citizen_blocked_bot else None,
         )

@@ -22,7 +22,9 @@ class PostgresCitizenRepository:
             "INSERT INTO citizens (user_id, chat_id, created_at, updated_at)"
             " VALUES ($1, $2, $3, $3)"
             " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id RETURNING *",
-            user_id, chat_id, utc(now),
+            user_id,
+            chat_id,
+            utc(now),
         )
         return _citizen(row)
 
@@ -36,7 +38,9 @@ class PostgresCitizenRepository:
             await connection.execute(
                 "INSERT INTO citizens (user_id, chat_id, created_at, updated_at)"
                 " VALUES ($1, $2, $3, $3) ON CONFLICT (user_id) DO NOTHING",
-                user_id, chat_id, stamp,
+                user_id,
+                chat_id,
+                stamp,
             )
             row = await connection.fetchrow(
                 "SELECT phone, phone_verified_at FROM citizens WHERE user_id = $1 FOR UPDATE",
@@ -47,12 +51,18 @@ class PostgresCitizenRepository:
                 await connection.execute(
                     "INSERT INTO phone_history (user_id, phone, verified_at, replaced_at)"
                     " VALUES ($1, $2, $3, $4)",
-                    user_id, previous, row["phone_verified_at"], stamp,
+                    user_id,
+                    previous,
+                    row["phone_verified_at"],
+                    stamp,
                 )
             await connection.execute(
                 "UPDATE citizens SET chat_id = $2, phone = $3, phone_verified_at = $4,"
                 " updated_at = $4 WHERE user_id = $1",
-                user_id, chat_id, phone, stamp,
+                user_id,
+                chat_id,
+                phone,
+                stamp,
             )
         return previous if previous != phone else None
 

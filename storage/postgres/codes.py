@@ -30,20 +30,28 @@ class PostgresCodeRepository:
             await connection.execute(ADVISORY_LOCK, f"verification-codes:{user_id}")
             await connection.execute(
                 "UPDATE verification_codes SET status = $1 WHERE user_id = $2 AND status = $3",
-                CodeStatus.SUPERSEDED, user_id, CodeStatus.ACTIVE,
+                CodeStatus.SUPERSEDED,
+                user_id,
+                CodeStatus.ACTIVE,
             )
             row = await connection.fetchrow(
                 "INSERT INTO verification_codes"
                 " (user_id, phone, code_hash, salt, created_at, expires_at)"
                 " VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
-                user_id, phone, code_hash, salt, utc(now), utc(expires_at),
+                user_id,
+                phone,
+                code_hash,
+                salt,
+                utc(now),
+                utc(expires_at),
             )
         return _code(row)
 
     async def latest(self, user_id: int, phone: str) -> VerificationCode | None:
         row = await self._db.pool.fetchrow(
             "SELECT * FROM verification_codes WHERE user_id = $1 AND phone = $2" + _LATEST,
-            user_id, phone,
+            user_id,
+            phone,
         )
         return None if row is None else _code(row)
 
@@ -54,16 +62,21 @@ class PostgresCodeRepository:
         return None if row is None else _code(row)
 
     async def count_issued_since(self, phone: str, since: datetime) -> int:
-        return int(await self._db.pool.fetchval(
-            "SELECT COUNT(*) FROM verification_codes WHERE phone = $1 AND created_at >= $2",
-            phone, utc(since),
-        ))
+        return int(
+            await self._db.pool.fetchval(
+                "SELECT COUNT(*) FROM verification_codes WHERE phone = $1 AND created_at >= $2",
+                phone,
+                utc(since),
+            )
+        )
 
     async def record_failure(self, code_id: int, exhausted: bool) -> None:
         await self._db.pool.execute(
             "UPDATE verification_codes SET failed_attempts = failed_attempts + 1,"
             " status = CASE WHEN $1::boolean THEN $2 ELSE status END WHERE id = $3",
-            exhausted, CodeStatus.EXHAUSTED, code_id,
+            exhausted,
+            CodeStatus.EXHAUSTED,
+            code_id,
         )
 
     async def mark_used(self, code_id: int) -> None:

@@ -23,5 +23,7 @@ class PostgresConsentRepository:
         await self._db.pool.execute(
             "INSERT INTO consents (user_id, version, given_at) VALUES ($1, $2, $3)"
             " ON CONFLICT (user_id, version) DO NOTHING",
-            user_id, version, utc(now),
+            user_id,
+            version,
+            utc(now),
         )

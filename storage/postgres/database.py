@@ -60,11 +60,16 @@ async def _prepare_connection(connection: asyncpg.Connection) -> None:
     # Binary forms, so that COPY (the archive import) can carry them too: json's is its
     # text, jsonb's is its text after a version byte.
     await connection.set_type_codec(
-        "json", schema="pg_catalog", format="binary",
-        encoder=lambda value: dump_json(value).encode(), decoder=json.loads,
+        "json",
+        schema="pg_catalog",
+        format="binary",
+        encoder=lambda value: dump_json(value).encode(),
+        decoder=json.loads,
     )
     await connection.set_type_codec(
-        "jsonb", schema="pg_catalog", format="binary",
+        "jsonb",
+        schema="pg_catalog",
+        format="binary",
         encoder=lambda value: _JSONB_VERSION + dump_json(value).encode(),
         decoder=lambda data: json.loads(data[1:]),
     )
@@ -132,8 +137,9 @@ class PostgresDatabase:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[asyncpg.Connection]:
         """Several reads that see one state of the database (a read-only snapshot)."""
-        async with self.pool.acquire() as connection, connection.transaction(
-            isolation="repeatable_read", readonly=True
+        async with (
+            self.pool.acquire() as connection,
+            connection.transaction(isolation="repeatable_read", readonly=True),
         ):
             yield connection
 
@@ -171,14 +177,17 @@ class PostgresDatabase:
                 " name text NOT NULL,"
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
-            applied = {row[0] for row in await connection.fetch(
-                "SELECT version FROM schema_migrations")}
+            applied = {
+                row[0] for row in await connection.fetch("SELECT version FROM schema_migrations")
+            }
             for version, name, script in available_migrations():
                 if version in applied:
                     continue
                 await connection.execute(script, timeout=MIGRATION_TIMEOUT)
                 await connection.execute(
-                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version, name,
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    version,
+                    name,
                 )
                 done.append((version, name))
         for version, name in done:

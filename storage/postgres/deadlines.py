@@ -29,18 +29,29 @@ class PostgresDeadlineRepository:
             " WHERE appeal_id = ANY($1::bigint[]) ORDER BY appeal_id, marked_at",
             list(appeal_ids),
         )
-        return [DeadlineMark(row[0], DeadlineKind(row[1]), DeadlineState(row[2]), row[3])
-                for row in rows]
+        return [
+            DeadlineMark(row[0], DeadlineKind(row[1]), DeadlineState(row[2]), row[3])
+            for row in rows
+        ]
 
-    async def mark(self, appeal_id: int, deadline: DeadlineKind, mark: DeadlineState,
-                   now: datetime, change: AppealChange | None = None) -> bool:
+    async def mark(
+        self,
+        appeal_id: int,
+        deadline: DeadlineKind,
+        mark: DeadlineState,
+        now: datetime,
+        change: AppealChange | None = None,
+    ) -> bool:
         stamp = utc(now)
         async with self._db.transaction() as connection:
             await lock_appeals(connection, [appeal_id])
             added = await connection.fetchval(
                 "INSERT INTO deadline_marks (appeal_id, deadline, mark, marked_at)"
                 " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true",
-                appeal_id, deadline.value, mark.value, stamp,
+                appeal_id,
+                deadline.value,
+                mark.value,
+                stamp,
             )
             if added and change is not None:
                 await apply_change(connection, change, stamp)

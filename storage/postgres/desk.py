@@ -54,30 +54,34 @@ class PostgresDeskRepository:
                 " ON CONFLICT (appeal_id) DO UPDATE SET chat_id = excluded.chat_id,"
                 " topic_id = excluded.topic_id, card_message_id = excluded.card_message_id,"
                 " updated_at = excluded.updated_at",
-                thread.appeal_id, thread.chat_id, thread.topic_id, thread.card_message_id, stamp,
+                thread.appeal_id,
+                thread.chat_id,
+                thread.topic_id,
+                thread.card_message_id,
+                stamp,
             )
             if events:
-                await apply_change(connection, AppealChange(thread.appeal_id, events=tuple(events)),
-                                   stamp)
+                await apply_change(
+                    connection, AppealChange(thread.appeal_id, events=tuple(events)), stamp
+                )
 
     async def find_by_topic(self, chat_id: int, topic_id: int) -> Appeal | None:
         async with self._db.reading() as connection:
             appeal_id = await connection.fetchval(
-                "SELECT appeal_id FROM appeal_threads WHERE chat_id = $1 AND topic_id = $2"
-                " LIMIT 1",
-                chat_id, topic_id,
+                "SELECT appeal_id FROM appeal_threads WHERE chat_id = $1 AND topic_id = $2 LIMIT 1",
+                chat_id,
+                topic_id,
             )
             return None if appeal_id is None else await load_appeal(connection, appeal_id)
 
-    async def find_by_message(
-        self, ref: MessageRef
-    ) -> tuple[Appeal, AppealEvent | None] | None:
+    async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent | None] | None:
         # The first event naming a message is the one that relayed it; later ones are edits.
         async with self._db.reading() as connection:
             row = await connection.fetchrow(
                 "SELECT * FROM appeal_events WHERE (copy_chat_id = $1 AND copy_message_id = $2)"
                 " OR (origin_chat_id = $1 AND origin_message_id = $2) ORDER BY id LIMIT 1",
-                ref.chat_id, ref.message_id,
+                ref.chat_id,
+                ref.message_id,
             )
             if row is not None:
                 appeal = await load_appeal(connection, row["appeal_id"])
@@ -85,7 +89,8 @@ class PostgresDeskRepository:
                 return appeal, event_from_row(row)
             appeal_id = await connection.fetchval(
                 "SELECT appeal_id FROM delivered_copies WHERE chat_id = $1 AND message_id = $2",
-                ref.chat_id, ref.message_id,
+                ref.chat_id,
+                ref.message_id,
             )
             if appeal_id is None:
                 return None
@@ -137,7 +142,7 @@ class PostgresDeskRepository:
                 AppealType(kind): count
                 for kind, count in await connection.fetch(
                     "SELECT type, COUNT(*) FROM appeals GROUP BY type"
-                    " ORDER BY COUNT(*) DESC, type COLLATE \"C\""
+                    ' ORDER BY COUNT(*) DESC, type COLLATE "C"'
                 )
             }
             waits = [

@@ -38,8 +38,7 @@ async def withdraw_from_desk(
         if reason == ErasureReason.REQUEST:
             outbox = await _clean_operators_chat(connection, appeal_id)
             if outbox:
-                await apply_change(connection, AppealChange(appeal_id, outbox=tuple(outbox)),
-                                   stamp)
+                await apply_change(connection, AppealChange(appeal_id, outbox=tuple(outbox)), stamp)
 
 
 async def _drop_pending_sends(connection: Connection, appeal_id: int, stamp: datetime) -> None:
@@ -47,19 +46,24 @@ async def _drop_pending_sends(connection: Connection, appeal_id: int, stamp: dat
     dropped = await connection.fetch(
         "UPDATE outbox SET status = $1, payload = '{}', last_error = $2, delivered_at = $3"
         " WHERE appeal_id = $4 AND status = $5 AND kind = ANY($6::text[]) RETURNING id",
-        OutboxStatus.FAILED, ERASED_ERROR, stamp, appeal_id, OutboxStatus.PENDING,
+        OutboxStatus.FAILED,
+        ERASED_ERROR,
+        stamp,
+        appeal_id,
+        OutboxStatus.PENDING,
         [OutboxKind.MESSAGE, OutboxKind.EDIT],
     )
     await connection.executemany(
         "INSERT INTO appeal_events (appeal_id, kind, actor, outbox_id, created_at)"
         " VALUES ($1, $2, $3, $4, $5)",
-        [(appeal_id, EventKind.RELAY_DROPPED_ERASED, SYSTEM.kind, outbox_id, stamp)
-         for outbox_id in sorted(row["id"] for row in dropped)],
+        [
+            (appeal_id, EventKind.RELAY_DROPPED_ERASED, SYSTEM.kind, outbox_id, stamp)
+            for outbox_id in sorted(row["id"] for row in dropped)
+        ],
     )
 
 
-async def _clean_operators_chat(connection: Connection,
-                                appeal_id: int) -> list[NewOutboxMessage]:
+async def _clean_operators_chat(connection: Connection, appeal_id: int) -> list[NewOutboxMessage]:
     """The card's redrawing, then a deletion for every other message of the appeal there."""
     thread = await connection.fetchrow(
         "SELECT chat_id, card_message_id FROM appeal_threads WHERE appeal_id = $1", appeal_id
@@ -71,7 +75,10 @@ async def _clean_operators_chat(connection: Connection,
     for row in await connection.fetch(
         "SELECT message_id, more_message_ids FROM outbox WHERE appeal_id = $1 AND audience = $2"
         " AND kind = $3 AND status = $4 AND message_id IS NOT NULL",
-        appeal_id, Audience.OPERATORS, OutboxKind.MESSAGE, OutboxStatus.DELIVERED,
+        appeal_id,
+        Audience.OPERATORS,
+        OutboxKind.MESSAGE,
+        OutboxStatus.DELIVERED,
     ):
         message_ids.add(row["message_id"])
         message_ids.update(row["more_message_ids"] or ())
@@ -79,19 +86,26 @@ async def _clean_operators_chat(connection: Connection,
         "SELECT copy_message_id FROM appeal_events WHERE appeal_id = $1 AND copy_chat_id = $2"
         " UNION SELECT origin_message_id FROM appeal_events"
         " WHERE appeal_id = $1 AND origin_chat_id = $2",
-        appeal_id, chat_id,
+        appeal_id,
+        chat_id,
     ):
         message_ids.add(row[0])
     # Every copy delivered, duplicates after a crash included (the card's among them).
     for row in await connection.fetch(
         "SELECT message_id FROM delivered_copies WHERE appeal_id = $1 AND chat_id = $2",
-        appeal_id, chat_id,
+        appeal_id,
+        chat_id,
     ):
         message_ids.add(row[0])
     message_ids.discard(thread["card_message_id"])
     return [
         NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE),
-        *(NewOutboxMessage(Audience.OPERATORS, OutboxKind.DELETE,
-                           {"chat_id": chat_id, "message_id": message_id})
-          for message_id in sorted(message_ids)),
+        *(
+            NewOutboxMessage(
+                Audience.OPERATORS,
+                OutboxKind.DELETE,
+                {"chat_id": chat_id, "message_id": message_id},
+            )
+            for message_id in sorted(message_ids)
+        ),
     ]

@@ -95,8 +95,7 @@ class PostgresStorage(BaseStorage):
             await self._write_data(connection, _key(key), merged)
         return merged.copy()
 
-    async def _write_data(self, connection: Connection, key: Key,
-                          data: Mapping[str, Any]) -> None:
+    async def _write_data(self, connection: Connection, key: Key, data: Mapping[str, Any]) -> None:
         await connection.execute(_UPSERT_DATA, *key, dict(data))
         if not data:
             await connection.execute(_DELETE_IF_EMPTY, *key)

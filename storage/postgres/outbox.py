@@ -45,12 +45,14 @@ class PostgresOutboxRepository:
         rows = await self._db.pool.fetch(
             f"SELECT o.* FROM outbox AS o WHERE {_LANE_HEAD} AND o.not_before <= $1"
             " ORDER BY o.id LIMIT $2",
-            utc(now), limit,
+            utc(now),
+            limit,
         )
         return [_item(row) for row in rows]
 
-    async def claim(self, claimer: str, now: datetime, limit: int,
-                    lease: timedelta) -> list[OutboxItem]:
+    async def claim(
+        self, claimer: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxItem]:
         """Lease to ``claimer`` until ``now + lease`` up to ``limit`` due rows, oldest first:
         the first pending row of each lane, unless another claim's lease on it is running.
 
@@ -69,29 +71,41 @@ class PostgresOutboxRepository:
         )
 
     async def mark_delivered(
-        self, item_id: int, now: datetime, message_id: int | None,
-        copy: MessageRef | None = None, more_message_ids: Sequence[int] = (),
+        self,
+        item_id: int,
+        now: datetime,
+        message_id: int | None,
+        copy: MessageRef | None = None,
+        more_message_ids: Sequence[int] = (),
     ) -> bool:
         async with self._db.transaction() as connection:
             appeal_id = await connection.fetchval(
                 "UPDATE outbox SET status = $1, delivered_at = $2, message_id = $3,"
                 f" more_message_ids = $4, last_error = NULL, {_RELEASE}"
                 " WHERE id = $5 AND status = $6 RETURNING appeal_id",
-                OutboxStatus.DELIVERED, utc(now), message_id,
+                OutboxStatus.DELIVERED,
+                utc(now),
+                message_id,
                 list(more_message_ids) if more_message_ids else None,
-                item_id, OutboxStatus.PENDING,
+                item_id,
+                OutboxStatus.PENDING,
             )
             if appeal_id is not None and copy is not None:
                 await connection.execute(
                     "UPDATE appeal_events SET copy_chat_id = $1, copy_message_id = $2"
                     " WHERE outbox_id = $3",
-                    copy.chat_id, copy.message_id, item_id,
+                    copy.chat_id,
+                    copy.message_id,
+                    item_id,
                 )
                 await connection.execute(
                     "INSERT INTO delivered_copies (chat_id, message_id, appeal_id, outbox_id)"
                     " SELECT $1, copied, $2, $3 FROM unnest($4::bigint[]) AS copied"
                     " ON CONFLICT DO NOTHING",
-                    copy.chat_id, appeal_id, item_id, [copy.message_id, *more_message_ids],
+                    copy.chat_id,
+                    appeal_id,
+                    item_id,
+                    [copy.message_id, *more_message_ids],
                 )
         return appeal_id is not None
 
@@ -99,14 +113,21 @@ class PostgresOutboxRepository:
         await self._db.pool.execute(
             "UPDATE outbox SET attempts = attempts + 1, not_before = $1, last_error = $2,"
             f" {_RELEASE} WHERE id = $3 AND status = $4",
-            utc(not_before), error, item_id, OutboxStatus.PENDING,
+            utc(not_before),
+            error,
+            item_id,
+            OutboxStatus.PENDING,
         )
 
     async def mark_failed(self, item_id: int, now: datetime, error: str) -> None:
         await self._db.pool.execute(
             "UPDATE outbox SET status = $1, attempts = attempts + 1, delivered_at = $2,"
             f" last_error = $3, {_RELEASE} WHERE id = $4 AND status = $5",
-            OutboxStatus.FAILED, utc(now), error, item_id, OutboxStatus.PENDING,
+            OutboxStatus.FAILED,
+            utc(now),
+            error,
+            item_id,
+            OutboxStatus.PENDING,
         )
 
     async def pending(self) -> list[OutboxItem]:
@@ -117,10 +138,13 @@ class PostgresOutboxRepository:
 
     async def release(self, claimer: str) -> int:
         """End every lease of ``claimer`` (a sender stopping cleanly); return how many."""
-        return changed_rows(await self._db.pool.execute(
-            f"UPDATE outbox SET {_RELEASE} WHERE claimed_by = $1 AND status = $2",
-            claimer, OutboxStatus.PENDING,
-        ))
+        return changed_rows(
+            await self._db.pool.execute(
+                f"UPDATE outbox SET {_RELEASE} WHERE claimed_by = $1 AND status = $2",
+                claimer,
+                OutboxStatus.PENDING,
+            )
+        )
 
 
 def _item(row: Record) -> OutboxItem:

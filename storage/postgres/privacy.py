@@ -35,8 +35,17 @@ from bot.storage.postgres.values import utc
 
 # Every table an erasure may change or delete rows of: vacuumed after it.
 ERASED_TABLES = (
-    "appeals", "appeal_attachments", "appeal_messages", "appeal_events", "callbacks", "outbox",
-    "citizens", "phone_history", "verification_codes", "consents", "fsm_sessions",
+    "appeals",
+    "appeal_attachments",
+    "appeal_messages",
+    "appeal_events",
+    "callbacks",
+    "outbox",
+    "citizens",
+    "phone_history",
+    "verification_codes",
+    "consents",
+    "fsm_sessions",
 )
 
 
@@ -54,8 +63,9 @@ class PostgresPrivacyRepository:
         )
         return {row["phone"] for row in rows}
 
-    async def erase_citizen(self, user_id: int, now: datetime,
-                            erased_elsewhere: Collection[str] = ()) -> int:
+    async def erase_citizen(
+        self, user_id: int, now: datetime, erased_elsewhere: Collection[str] = ()
+    ) -> int:
         """Erase the citizen's profile, phone history, codes and appeal data; return appeals.
 
         ``erased_elsewhere``: names of what the caller erased outside the database,
@@ -76,17 +86,20 @@ class PostgresPrivacyRepository:
             await connection.execute(
                 "UPDATE citizens SET phone = NULL, phone_verified_at = NULL, updated_at = $1"
                 " WHERE user_id = $2",
-                stamp, user_id,
+                stamp,
+                user_id,
             )
             await _erase_appeals(connection, rows, stamp)
-            await withdraw_from_desk(connection, [row["id"] for row in rows], stamp,
-                                     ErasureReason.REQUEST)
+            await withdraw_from_desk(
+                connection, [row["id"] for row in rows], stamp, ErasureReason.REQUEST
+            )
             # Nobody can call an erased number: its slots go back to other citizens.
             await connection.execute(
                 "UPDATE callbacks SET status = 'cancelled', updated_at = $1"
                 " WHERE status IN ('scheduled', 'not_reached')"
                 " AND appeal_id = ANY($2::bigint[])",
-                stamp, [row["id"] for row in rows],
+                stamp,
+                [row["id"] for row in rows],
             )
             await connection.execute("DELETE FROM fsm_sessions WHERE user_id = $1", user_id)
             await _record(connection, stamp, ErasureReason.REQUEST, rows, erased_fields)
@@ -106,15 +119,17 @@ class PostgresPrivacyRepository:
             if rows:
                 erased_fields = await _appeal_fields_held(connection, rows)
                 await _erase_appeals(connection, rows, stamp)
-                await withdraw_from_desk(connection, [row["id"] for row in rows], stamp,
-                                         ErasureReason.RETENTION)
+                await withdraw_from_desk(
+                    connection, [row["id"] for row in rows], stamp, ErasureReason.RETENTION
+                )
                 await _record(connection, stamp, ErasureReason.RETENTION, rows, erased_fields)
         if rows:
             await self._db.vacuum(ERASED_TABLES)
         return len(rows)
 
-    async def record_erasure(self, reason: ErasureReason, fields: Collection[str],
-                             now: datetime) -> None:
+    async def record_erasure(
+        self, reason: ErasureReason, fields: Collection[str], now: datetime
+    ) -> None:
         """A destruction record for an erasure outside the database (the SMS outbox file)."""
         async with self._db.transaction() as connection:
             await _record(connection, utc(now), reason, [], set(fields))
@@ -126,13 +141,18 @@ class PostgresPrivacyRepository:
             " WHERE erased_at >= $1 ORDER BY erased_at, id",
             utc(moment),
         )
-        return [ErasureRecord(erased_at=row["erased_at"], reason=ErasureReason(row["reason"]),
-                              appeals=tuple(row["appeals"]), fields=tuple(row["fields"]))
-                for row in rows]
+        return [
+            ErasureRecord(
+                erased_at=row["erased_at"],
+                reason=ErasureReason(row["reason"]),
+                appeals=tuple(row["appeals"]),
+                fields=tuple(row["fields"]),
+            )
+            for row in rows
+        ]
 
 
-async def _erase_appeals(connection: Connection, rows: Sequence[Record],
-                         stamp: datetime) -> None:
+async def _erase_appeals(connection: Connection, rows: Sequence[Record], stamp: datetime) -> None:
     ids = [row["id"] for row in rows]
     await connection.executemany(
         "UPDATE appeals SET fields = $1, erased_at = $2 WHERE id = $3",
@@ -149,17 +169,20 @@ async def _erase_appeals(connection: Connection, rows: Sequence[Record],
         "UPDATE appeals SET resolution = CASE WHEN resolution IS NULL THEN NULL ELSE $1 END,"
         " rating_comment = CASE WHEN rating_comment IS NULL THEN NULL ELSE $1 END"
         " WHERE id = ANY($2::bigint[])",
-        ERASED, ids,
+        ERASED,
+        ids,
     )
     await connection.execute(
         "UPDATE callbacks SET result = CASE WHEN result IS NULL THEN NULL ELSE $1 END"
         " WHERE appeal_id = ANY($2::bigint[])",
-        ERASED, ids,
+        ERASED,
+        ids,
     )
     await connection.execute(
         "UPDATE appeal_events SET text = CASE WHEN text IS NULL THEN NULL ELSE $1 END,"
         " content = NULL WHERE appeal_id = ANY($2::bigint[])",
-        ERASED, ids,
+        ERASED,
+        ids,
     )
     await connection.execute(
         "UPDATE outbox SET payload = '{}' WHERE appeal_id = ANY($1::bigint[])"
@@ -180,9 +203,9 @@ _APPEAL_DATA = {
     "rating_comment": f"SELECT 1 FROM appeals WHERE id = {_IDS} AND rating_comment != $2",
     "callback_result": f"SELECT 1 FROM callbacks WHERE appeal_id = {_IDS} AND result != $2",
     "relayed_messages": f"SELECT 1 FROM appeal_events WHERE appeal_id = {_IDS}"
-                        " AND (text != $2 OR content IS NOT NULL)",
+    " AND (text != $2 OR content IS NOT NULL)",
     "outbox_payloads": f"SELECT 1 FROM outbox WHERE appeal_id = {_IDS}"
-                       " AND payload != '{}'::jsonb",
+    " AND payload != '{}'::jsonb",
 }
 _PROFILE_DATA = {
     "phone": "SELECT 1 FROM citizens WHERE user_id = $1 AND phone IS NOT NULL",
@@ -193,8 +216,11 @@ _PROFILE_DATA = {
 
 
 async def _profile_fields_held(connection: Connection, user_id: int) -> set[str]:
-    return {name for name, query in _PROFILE_DATA.items()
-            if await connection.fetchval(f"{query} LIMIT 1", user_id) is not None}
+    return {
+        name
+        for name, query in _PROFILE_DATA.items()
+        if await connection.fetchval(f"{query} LIMIT 1", user_id) is not None
+    }
 
 
 async def _appeal_fields_held(connection: Connection, rows: Sequence[Record]) -> set[str]:
@@ -207,11 +233,18 @@ async def _appeal_fields_held(connection: Connection, rows: Sequence[Record]) ->
     return held
 
 
-async def _record(connection: Connection, stamp: datetime, reason: ErasureReason,
-                  rows: Sequence[Record], fields: set[str]) -> None:
+async def _record(
+    connection: Connection,
+    stamp: datetime,
+    reason: ErasureReason,
+    rows: Sequence[Record],
+    fields: set[str],
+) -> None:
     numbers = [row["number"] for row in sorted(rows, key=lambda row: row["id"])]
     await connection.execute(
-        "INSERT INTO erasure_records (erased_at, reason, appeals, fields)"
-        " VALUES ($1, $2, $3, $4)",
-        stamp, reason, numbers, sorted(fields),
+        "INSERT INTO erasure_records (erased_at, reason, appeals, fields) VALUES ($1, $2, $3, $4)",
+        stamp,
+        reason,
+        numbers,
+        sorted(fields),
     )

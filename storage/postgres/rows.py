@@ -40,16 +40,20 @@ async def appeals_with_details(connection: Connection, rows: Sequence[Record]) -
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    calls = {call["appeal_id"]: call_from_row(call)
-             for call in await connection.fetch(CALLS_OF_APPEALS, ids)}
+    calls = {
+        call["appeal_id"]: call_from_row(call)
+        for call in await connection.fetch(CALLS_OF_APPEALS, ids)
+    }
     attachments: dict[int, list[Attachment]] = defaultdict(list)
     for item in await connection.fetch(ATTACHMENTS_OF_APPEALS, ids):
-        attachments[item["appeal_id"]].append(Attachment(
-            kind=item["kind"],
-            file_id=item["file_id"],
-            file_unique_id=item["file_unique_id"],
-            file_name=item["file_name"],
-        ))
+        attachments[item["appeal_id"]].append(
+            Attachment(
+                kind=item["kind"],
+                file_id=item["file_id"],
+                file_unique_id=item["file_unique_id"],
+                file_name=item["file_name"],
+            )
+        )
     return [appeal_from_row(row, attachments[row["id"]], calls.get(row["id"])) for row in rows]
 
 
@@ -65,8 +69,9 @@ def call_from_row(row: Record) -> ScheduledCall:
     )
 
 
-def appeal_from_row(row: Record, attachments: list[Attachment],
-                    call: ScheduledCall | None = None) -> Appeal:
+def appeal_from_row(
+    row: Record, attachments: list[Attachment], call: ScheduledCall | None = None
+) -> Appeal:
     return Appeal(
         id=row["id"],
         number=row["number"],

@@ -20,7 +20,10 @@ class PostgresShiftRepository:
             " VALUES ($1, $2, $3, $4) ON CONFLICT (operator_id) DO UPDATE SET"
             " name = excluded.name, on_shift = excluded.on_shift,"
             " changed_at = excluded.changed_at",
-            operator.id, operator.name or str(operator.id), on_shift, utc(now),
+            operator.id,
+            operator.name or str(operator.id),
+            on_shift,
+            utc(now),
         )
 
     async def on_shift(self) -> list[OperatorShift]:
@@ -32,11 +35,13 @@ class PostgresShiftRepository:
 
     async def known(self) -> list[OperatorShift]:
         rows = await self._db.pool.fetch(
-            "SELECT operator_id, name, last_assigned_at FROM operator_shifts ORDER BY operator_id")
+            "SELECT operator_id, name, last_assigned_at FROM operator_shifts ORDER BY operator_id"
+        )
         return [OperatorShift(row[0], row[1], row[2]) for row in rows]
 
     async def assigned(self, operator_id: int, now: datetime) -> None:
         await self._db.pool.execute(
             "UPDATE operator_shifts SET last_assigned_at = $1 WHERE operator_id = $2",
-            utc(now), operator_id,
+            utc(now),
+            operator_id,
         )

@@ -18,7 +18,11 @@ class PostgresTemplateRepository:
         template_id = await self._db.pool.fetchval(
             "INSERT INTO reply_templates (title, title_key, text, created_by, created_at)"
             " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (title_key) DO NOTHING RETURNING id",
-            title, title_key(title), text, created_by, utc(now),
+            title,
+            title_key(title),
+            text,
+            created_by,
+            utc(now),
         )
         return None if template_id is None else ReplyTemplate(template_id, title, text)
 
@@ -31,7 +35,7 @@ class PostgresTemplateRepository:
     async def all(self) -> list[ReplyTemplate]:
         # In code point order, as SQLite sorts text, whatever the database's collation.
         rows = await self._db.pool.fetch(
-            "SELECT id, title, text FROM reply_templates ORDER BY title_key COLLATE \"C\""
+            'SELECT id, title, text FROM reply_templates ORDER BY title_key COLLATE "C"'
         )
         return [ReplyTemplate(*row) for row in rows]
 

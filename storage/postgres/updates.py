@@ -51,28 +51,32 @@ class PostgresProcessedUpdates:
         without finishing it (the process died mid-update): its lease ran out.
         """
         stamp = utc(now)
-        taken = await self._db.pool.fetchval(_CLAIM, bot_id, update_id, run_id, stamp, payload,
-                                             stamp + self.lease)
+        taken = await self._db.pool.fetchval(
+            _CLAIM, bot_id, update_id, run_id, stamp, payload, stamp + self.lease
+        )
         return taken is True
 
     async def renew(self, run_id: str, now: datetime) -> int:
         """Extend the lease of every update ``run_id`` has in flight; return how many."""
-        return changed_rows(await self._db.pool.execute(
-            "UPDATE processed_updates SET lease_until = $2"
-            " WHERE run_id = $1 AND status = 'started'",
-            run_id, utc(now) + self.lease,
-        ))
+        return changed_rows(
+            await self._db.pool.execute(
+                "UPDATE processed_updates SET lease_until = $2"
+                " WHERE run_id = $1 AND status = 'started'",
+                run_id,
+                utc(now) + self.lease,
+            )
+        )
 
     async def finish(self, bot_id: int, update_id: int) -> None:
         # The update's JSON holds what the citizen wrote: it goes as soon as it is not needed.
         await self._db.pool.execute(
             "UPDATE processed_updates SET status = 'done', payload = NULL"
             " WHERE bot_id = $1 AND update_id = $2",
-            bot_id, update_id,
+            bot_id,
+            update_id,
         )
 
-    async def unfinished(self, bot_id: int,
-                         now: datetime | None = None) -> list[tuple[int, str]]:
+    async def unfinished(self, bot_id: int, now: datetime | None = None) -> list[tuple[int, str]]:
         """Updates taken by runs that died before finishing them: (id, JSON), oldest first.
 
         ``now``: only those whose lease has run out by then (the others' runs are alive).
@@ -82,11 +86,14 @@ class PostgresProcessedUpdates:
             " WHERE bot_id = $1 AND status = 'started' AND payload IS NOT NULL"
             " AND ($2::timestamptz IS NULL OR lease_until IS NULL OR lease_until <= $2)"
             " ORDER BY update_id",
-            bot_id, None if now is None else utc(now),
+            bot_id,
+            None if now is None else utc(now),
         )
         return [(row[0], row[1]) for row in rows]
 
     async def prune(self, older_than: datetime) -> int:
-        return changed_rows(await self._db.pool.execute(
-            "DELETE FROM processed_updates WHERE received_at < $1", utc(older_than)
-        ))
+        return changed_rows(
+            await self._db.pool.execute(
+                "DELETE FROM processed_updates WHERE received_at < $1", utc(older_than)
+            )
+        )

@@ -66,9 +66,7 @@ class SQLiteAppealRepository:
                 " VALUES (?, ?, ?, ?, ?)",
                 (appeal_id, author, author_id, text, stamp),
             )
-            await tx.execute(
-                "UPDATE appeals SET updated_at = ? WHERE id = ?", (stamp, appeal_id)
-            )
+            await tx.execute("UPDATE appeals SET updated_at = ? WHERE id = ?", (stamp, appeal_id))
         return AppealMessage(
             id=message_id,
             appeal_id=appeal_id,

@@ -22,7 +22,8 @@ _PAGE_MARKS = ", ".join("?" * 5)
 CITIZEN_LOOKUPS = {
     "status by number": ("SELECT * FROM appeals WHERE number = ?", ("2026-000001",)),
     "attachments of a page of appeals": (
-        ATTACHMENTS_OF_APPEALS.format(marks=_PAGE_MARKS), (1, 2, 3, 4, 5),
+        ATTACHMENTS_OF_APPEALS.format(marks=_PAGE_MARKS),
+        (1, 2, 3, 4, 5),
     ),
     "calls of a page of appeals": (CALLS_OF_APPEALS.format(marks=_PAGE_MARKS), (1, 2, 3, 4, 5)),
     "my appeals: count": ("SELECT COUNT(*) FROM appeals WHERE citizen_id = ?", (1,)),

@@ -57,8 +57,9 @@ def restore(copy: Path, target: Path) -> None:
         raise DamagedCopy("; ".join(problems[:3]))
     guard: sqlite3.Connection | None = None
     if target.exists():
-        guard = sqlite3.connect(f"{target.absolute().as_uri()}?mode=rw", uri=True, timeout=0,
-                                isolation_level=None)
+        guard = sqlite3.connect(
+            f"{target.absolute().as_uri()}?mode=rw", uri=True, timeout=0, isolation_level=None
+        )
         try:
             # Also folds the current log into the file and removes it: no stale -wal is
             # left to be replayed over the restored copy.

@@ -61,8 +61,9 @@ class Batches(Generic[Request, Result]):
             self._server = None
 
 
-def settle(done: asyncio.Future[Result], result: Result | None = None,
-           error: Exception | None = None) -> None:
+def settle(
+    done: asyncio.Future[Result], result: Result | None = None, error: Exception | None = None
+) -> None:
     """Tell a waiting caller how its request went (unless it stopped waiting)."""
     if done.done():
         return

@@ -34,8 +34,14 @@ class SQLiteCallBookingRepository:
             await tx.execute(
                 "INSERT INTO callbacks (appeal_id, slot_start, slot_end, status, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (appeal_id, to_db(claim.start), to_db(claim.end), CallStatus.SCHEDULED, stamp,
-                 stamp),
+                (
+                    appeal_id,
+                    to_db(claim.start),
+                    to_db(claim.end),
+                    CallStatus.SCHEDULED,
+                    stamp,
+                    stamp,
+                ),
             )
 
         async with self._db.transaction() as tx:

@@ -37,20 +37,30 @@ async def apply_change(tx: Transaction, change: AppealChange, stamp: str) -> App
     before = AppealStatus(row["status"])
     transition = change.status is not None and change.status != before
     sets, params = _appeal_updates(change, row, stamp, transition)
-    await tx.execute(f"UPDATE appeals SET {', '.join(sets)} WHERE id = ?",
-                     (*params, change.appeal_id))
+    await tx.execute(
+        f"UPDATE appeals SET {', '.join(sets)} WHERE id = ?", (*params, change.appeal_id)
+    )
     await _update_flags(tx, change, row["citizen_id"], stamp)
     if change.call is not None:
         await _update_call(tx, change.appeal_id, change.call, stamp)
     outbox_ids = []
     for message in change.outbox:
-        outbox_ids.append(await tx.execute(
-            "INSERT INTO outbox (appeal_id, lane, audience, chat_id, kind, payload, not_before,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (change.appeal_id, lane(message.audience, change.appeal_id), message.audience,
-             message.chat_id, OutboxKind(message.kind),
-             json.dumps(message.payload, ensure_ascii=False), stamp, stamp),
-        ))
+        outbox_ids.append(
+            await tx.execute(
+                "INSERT INTO outbox (appeal_id, lane, audience, chat_id, kind, payload, not_before,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    change.appeal_id,
+                    lane(message.audience, change.appeal_id),
+                    message.audience,
+                    message.chat_id,
+                    OutboxKind(message.kind),
+                    json.dumps(message.payload, ensure_ascii=False),
+                    stamp,
+                    stamp,
+                ),
+            )
+        )
     for index, event in enumerate(change.events):
         status_before, status_after = (
             (before, change.status) if transition and index == 0 else (None, None)
@@ -61,8 +71,14 @@ async def apply_change(tx: Transaction, change: AppealChange, stamp: str) -> App
             " copy_chat_id, copy_message_id, outbox_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                change.appeal_id, event.kind, event.actor.kind, event.actor.id, event.actor.name,
-                status_before, status_after, event.text,
+                change.appeal_id,
+                event.kind,
+                event.actor.kind,
+                event.actor.id,
+                event.actor.name,
+                status_before,
+                status_after,
+                event.text,
                 json.dumps(event.content, ensure_ascii=False) if event.content else None,
                 event.origin.chat_id if event.origin else None,
                 event.origin.message_id if event.origin else None,
@@ -90,8 +106,13 @@ async def slot_has_room(tx: Transaction, claim: SlotClaim, appeal_id: int | None
         "SELECT COUNT(*) FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
         " WHERE callbacks.status = ? AND appeals.status != ? AND slot_start < ?"
         " AND slot_end > ? AND appeal_id != ?",
-        (CallStatus.SCHEDULED, AppealStatus.CLOSED, to_db(claim.end), to_db(claim.start),
-         appeal_id or 0),
+        (
+            CallStatus.SCHEDULED,
+            AppealStatus.CLOSED,
+            to_db(claim.end),
+            to_db(claim.start),
+            appeal_id or 0,
+        ),
     )
     assert row is not None
     return int(row[0]) < claim.capacity
@@ -131,8 +152,9 @@ async def _update_call(tx: Transaction, appeal_id: int, change: CallChange, stam
     if change.confirmed:
         sets.append("confirmed_at = ?")
         params.append(stamp)
-    await tx.execute(f"UPDATE callbacks SET {', '.join(sets)} WHERE appeal_id = ?",
-                     (*params, appeal_id))
+    await tx.execute(
+        f"UPDATE callbacks SET {', '.join(sets)} WHERE appeal_id = ?", (*params, appeal_id)
+    )
 
 
 def _guards_pass(change: AppealChange, row: Any) -> bool:
@@ -182,8 +204,11 @@ async def _update_flags(tx: Transaction, change: AppealChange, user_id: int, sta
             "INSERT INTO citizen_flags (user_id, banned_at, banned_by) VALUES (?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET banned_at = excluded.banned_at,"
             " banned_by = excluded.banned_by",
-            (user_id, stamp if change.citizen_banned else None,
-             change.banned_by if change.citizen_banned else None),
+            (
+                user_id,
+                stamp if change.citizen_banned else None,
+                change.banned_by if change.citizen_banned else None,
+            ),
         )
     if change.citizen_blocked_bot is not None:
         await tx.execute(

@@ -89,6 +89,8 @@ SYNCHRONOUS: dict[str, str] = {"full": "FULL", "process": "NORMAL"}
 def is_corruption(error: BaseException) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF in _CORRUPTION_CODES
+
+
 BUSY_TIMEOUT_MS = 5000
 TRUNCATE_ATTEMPTS = 50
 TRUNCATE_PAUSE = 0.1  # seconds between attempts: about 5 s in all
@@ -157,8 +159,9 @@ class Database:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             create = not self.path.exists()
-            connection = await aiosqlite.connect(_uri(self.path, create=create), uri=True,
-                                                 isolation_level=None)
+            connection = await aiosqlite.connect(
+                _uri(self.path, create=create), uri=True, isolation_level=None
+            )
             self._identity = _identity(self.path)
         try:
             await self._prepare(connection, verify=verify)
@@ -174,8 +177,7 @@ class Database:
     async def _prepare(self, connection: aiosqlite.Connection, *, verify: bool) -> None:
         connection.row_factory = sqlite3.Row
         if verify:
-            problems = [row[0] for row in await connection.execute_fetchall(
-                "PRAGMA quick_check")]
+            problems = [row[0] for row in await connection.execute_fetchall("PRAGMA quick_check")]
             if problems != ["ok"]:
                 raise StorageFault(FaultKind.CORRUPT, self.path, "; ".join(problems[:3]))
         await connection.execute("PRAGMA journal_mode=WAL")
@@ -205,8 +207,11 @@ class Database:
         if self._fault is not None:
             raise self._fault
         if self._identity is not None and _identity(self.path) != self._identity:
-            raise self._record_fault(StorageFault(
-                FaultKind.LOST, self.path, "the file was deleted or replaced while in use"))
+            raise self._record_fault(
+                StorageFault(
+                    FaultKind.LOST, self.path, "the file was deleted or replaced while in use"
+                )
+            )
 
     @asynccontextmanager
     async def _access(self, operation: str) -> AsyncIterator[aiosqlite.Connection]:
@@ -224,7 +229,8 @@ class Database:
                 except sqlite3.DatabaseError as error:
                     if is_corruption(error):
                         raise self._record_fault(
-                            StorageFault(FaultKind.CORRUPT, self.path, str(error))) from error
+                            StorageFault(FaultKind.CORRUPT, self.path, str(error))
+                        ) from error
                     raise
         finally:
             if self.observe is not None:
@@ -293,8 +299,12 @@ class Database:
             return await Transaction(connection).execute_rowcount(sql, params)
 
     async def _checkpoint_periodically(self) -> None:
-        trouble = FaultEpisode(logger, "WAL checkpoint", first_delay=CHECKPOINT_INTERVAL,
-                               max_delay=CHECKPOINT_MAX_BACKOFF)
+        trouble = FaultEpisode(
+            logger,
+            "WAL checkpoint",
+            first_delay=CHECKPOINT_INTERVAL,
+            max_delay=CHECKPOINT_MAX_BACKOFF,
+        )
         pause = CHECKPOINT_INTERVAL
         while True:
             await asyncio.sleep(pause)
@@ -335,9 +345,11 @@ class Database:
                 return True
             await asyncio.sleep(TRUNCATE_PAUSE)
         self._truncation_owed = True
-        logger.warning("WAL not truncated: readers kept it busy for %.1f s;"
-                       " the background checkpoint keeps trying",
-                       TRUNCATE_ATTEMPTS * TRUNCATE_PAUSE)
+        logger.warning(
+            "WAL not truncated: readers kept it busy for %.1f s;"
+            " the background checkpoint keeps trying",
+            TRUNCATE_ATTEMPTS * TRUNCATE_PAUSE,
+        )
         return False
 
     async def _truncate_once(self) -> bool:
@@ -406,9 +418,10 @@ class Database:
             " name TEXT NOT NULL,"
             " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
         )
-        applied = {row[0] for row in await connection.execute_fetchall(
-            "SELECT version FROM schema_migrations"
-        )}
+        applied = {
+            row[0]
+            for row in await connection.execute_fetchall("SELECT version FROM schema_migrations")
+        }
         done: list[int] = []
         for version, name, script in _available_migrations():
             if version in applied:
@@ -441,9 +454,10 @@ class Database:
         """A consistent online copy through SQLite's backup API."""
         target_path = Path(target)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        async with self._access("backup") as connection, aiosqlite.connect(
-            target_path
-        ) as destination:
+        async with (
+            self._access("backup") as connection,
+            aiosqlite.connect(target_path) as destination,
+        ):
             await connection.backup(destination)
 
 

@@ -22,19 +22,29 @@ class SQLiteDeadlineRepository:
         found = []
         async with self._db.reading() as tx:
             for start in range(0, len(appeal_ids), 500):  # SQLite's limit on parameters
-                chunk = list(appeal_ids[start:start + 500])
+                chunk = list(appeal_ids[start : start + 500])
                 rows = await tx.fetchall(
                     "SELECT appeal_id, deadline, mark, marked_at FROM deadline_marks"
                     f" WHERE appeal_id IN ({', '.join('?' * len(chunk))})"
                     " ORDER BY appeal_id, marked_at",
                     chunk,
                 )
-                found += [DeadlineMark(row[0], DeadlineKind(row[1]), DeadlineState(row[2]),
-                                       from_db(row[3])) for row in rows]
+                found += [
+                    DeadlineMark(
+                        row[0], DeadlineKind(row[1]), DeadlineState(row[2]), from_db(row[3])
+                    )
+                    for row in rows
+                ]
         return found
 
-    async def mark(self, appeal_id: int, deadline: DeadlineKind, mark: DeadlineState,
-                   now: datetime, change: AppealChange | None = None) -> bool:
+    async def mark(
+        self,
+        appeal_id: int,
+        deadline: DeadlineKind,
+        mark: DeadlineState,
+        now: datetime,
+        change: AppealChange | None = None,
+    ) -> bool:
         stamp = to_db(now)
         async with self._db.transaction() as tx:
             added = await tx.execute_rowcount(

@@ -66,9 +66,7 @@ class SQLiteDeskRepository:
             )
             return None if row is None else await load_appeal(tx, row[0])
 
-    async def find_by_message(
-        self, ref: MessageRef
-    ) -> tuple[Appeal, AppealEvent | None] | None:
+    async def find_by_message(self, ref: MessageRef) -> tuple[Appeal, AppealEvent | None] | None:
         # The first event naming a message is the one that relayed it; later ones are edits.
         async with self._db.reading() as tx:
             row = await tx.fetchone(
@@ -147,4 +145,3 @@ class SQLiteDeskRepository:
         )
         assert rating is not None
         return DeskStats(by_status, by_type, waits, rating[0], rating[1])
-

@@ -33,9 +33,7 @@ async def withdraw_from_desk(
     tx: Transaction, appeal_ids: Sequence[int], stamp: str, reason: ErasureReason
 ) -> None:
     for appeal_id in appeal_ids:
-        await tx.execute(
-            "UPDATE appeals SET erasure_reason = ? WHERE id = ?", (reason, appeal_id)
-        )
+        await tx.execute("UPDATE appeals SET erasure_reason = ? WHERE id = ?", (reason, appeal_id))
         await _drop_pending_sends(tx, appeal_id, stamp)
         if reason == ErasureReason.REQUEST:
             outbox = await _clean_operators_chat(tx, appeal_id)
@@ -47,8 +45,15 @@ async def _drop_pending_sends(tx: Transaction, appeal_id: int, stamp: str) -> No
     dropped = await tx.fetchall(
         "UPDATE outbox SET status = ?, payload = '{}', last_error = ?, delivered_at = ?"
         " WHERE appeal_id = ? AND status = ? AND kind IN (?, ?) RETURNING id",
-        (OutboxStatus.FAILED, ERASED_ERROR, stamp, appeal_id, OutboxStatus.PENDING,
-         OutboxKind.MESSAGE, OutboxKind.EDIT),
+        (
+            OutboxStatus.FAILED,
+            ERASED_ERROR,
+            stamp,
+            appeal_id,
+            OutboxStatus.PENDING,
+            OutboxKind.MESSAGE,
+            OutboxKind.EDIT,
+        ),
     )
     for row in sorted(dropped, key=lambda row: row["id"]):
         await tx.execute(
@@ -90,7 +95,12 @@ async def _clean_operators_chat(tx: Transaction, appeal_id: int) -> list[NewOutb
     message_ids.discard(thread["card_message_id"])
     return [
         NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE),
-        *(NewOutboxMessage(Audience.OPERATORS, OutboxKind.DELETE,
-                           {"chat_id": chat_id, "message_id": message_id})
-          for message_id in sorted(message_ids)),
+        *(
+            NewOutboxMessage(
+                Audience.OPERATORS,
+                OutboxKind.DELETE,
+                {"chat_id": chat_id, "message_id": message_id},
+            )
+            for message_id in sorted(message_ids)
+        ),
     ]

@@ -83,7 +83,7 @@ def _key(key: StorageKey) -> Key:
 class _Row:
     """State and JSON-encoded data of one key, as committed."""
 
-    __slots__ = ("state", "data")
+    __slots__ = ("data", "state")
 
     def __init__(self, state: str | None, data: str) -> None:
         self.state = state
@@ -229,7 +229,10 @@ class SQLiteStorage(BaseStorage):
         return row
 
     async def _write(
-        self, key: StorageKey, scope: _Scope | None, statements: list[Statement],
+        self,
+        key: StorageKey,
+        scope: _Scope | None,
+        statements: list[Statement],
         whole: _Row | None = None,
     ) -> None:
         """Commit ``statements``; ``whole`` is the row they leave, if they write all of it."""

@@ -43,9 +43,13 @@ class SQLiteOperationsRepository:
             appeals = await reading.fetchall(_OPEN_APPEALS, (AppealStatus.CLOSED,))
             inbox = await reading.fetchone(_INBOX)
         return OperationsSnapshot(
-            outbox={row["audience"]: Backlog(row["backlog"], from_db(row["oldest"]))
-                    for row in outbox},
+            outbox={
+                row["audience"]: Backlog(row["backlog"], from_db(row["oldest"])) for row in outbox
+            },
             open_appeals={row["status"]: row["count"] for row in appeals},
-            inbox=(Backlog(inbox["backlog"], from_db(inbox["oldest"]))
-                   if inbox is not None and inbox["backlog"] else Backlog(0, None)),
+            inbox=(
+                Backlog(inbox["backlog"], from_db(inbox["oldest"]))
+                if inbox is not None and inbox["backlog"]
+                else Backlog(0, None)
+            ),
         )

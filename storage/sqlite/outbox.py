@@ -25,8 +25,9 @@ class SQLiteOutboxRepository:
         )
         return [_item(row) for row in rows]
 
-    async def claim(self, claimer: str, now: datetime, limit: int,
-                    lease: timedelta) -> list[OutboxItem]:
+    async def claim(
+        self, claimer: str, now: datetime, limit: int, lease: timedelta
+    ) -> list[OutboxItem]:
         """Lease to ``claimer`` until ``now + lease`` up to ``limit`` due rows, oldest first:
         the first pending row of each lane, unless another claim's lease on it is running.
 
@@ -62,17 +63,26 @@ class SQLiteOutboxRepository:
         return None if row is None or row[0] is None else from_db(row[0])
 
     async def mark_delivered(
-        self, item_id: int, now: datetime, message_id: int | None,
-        copy: MessageRef | None = None, more_message_ids: Sequence[int] = (),
+        self,
+        item_id: int,
+        now: datetime,
+        message_id: int | None,
+        copy: MessageRef | None = None,
+        more_message_ids: Sequence[int] = (),
     ) -> bool:
         async with self._db.transaction() as tx:
             changed = await tx.fetchone(
                 "UPDATE outbox SET status = ?, delivered_at = ?, message_id = ?,"
                 f" more_message_ids = ?, last_error = NULL, {_RELEASE}"
                 " WHERE id = ? AND status = ? RETURNING id",
-                (OutboxStatus.DELIVERED, to_db(now), message_id,
-                 json.dumps(list(more_message_ids)) if more_message_ids else None,
-                 item_id, OutboxStatus.PENDING),
+                (
+                    OutboxStatus.DELIVERED,
+                    to_db(now),
+                    message_id,
+                    json.dumps(list(more_message_ids)) if more_message_ids else None,
+                    item_id,
+                    OutboxStatus.PENDING,
+                ),
             )
             if changed is not None and copy is not None:
                 await tx.execute(
@@ -83,8 +93,10 @@ class SQLiteOutboxRepository:
                 await tx.executemany(
                     "INSERT OR IGNORE INTO delivered_copies (chat_id, message_id, appeal_id,"
                     " outbox_id) SELECT ?, ?, appeal_id, id FROM outbox WHERE id = ?",
-                    [(copy.chat_id, copied, item_id)
-                     for copied in (copy.message_id, *more_message_ids)],
+                    [
+                        (copy.chat_id, copied, item_id)
+                        for copied in (copy.message_id, *more_message_ids)
+                    ],
                 )
         return changed is not None
 

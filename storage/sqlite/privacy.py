@@ -35,8 +35,9 @@ class SQLitePrivacyRepository:
         )
         return {row["phone"] for row in rows}
 
-    async def erase_citizen(self, user_id: int, now: datetime,
-                            erased_elsewhere: Collection[str] = ()) -> int:
+    async def erase_citizen(
+        self, user_id: int, now: datetime, erased_elsewhere: Collection[str] = ()
+    ) -> int:
         """Erase the citizen's profile, phone history, codes and appeal data; return appeals.
 
         ``erased_elsewhere``: names of what the caller erased outside the database,
@@ -57,8 +58,9 @@ class SQLitePrivacyRepository:
             )
             erased_fields |= await _appeal_fields_held(tx, rows)
             await _erase_appeals(tx, rows, now)
-            await withdraw_from_desk(tx, [row["id"] for row in rows], to_db(now),
-                                     ErasureReason.REQUEST)
+            await withdraw_from_desk(
+                tx, [row["id"] for row in rows], to_db(now), ErasureReason.REQUEST
+            )
             # Nobody can call an erased number: its slots go back to other citizens.
             await tx.execute(
                 "UPDATE callbacks SET status = 'cancelled', updated_at = ?"
@@ -66,9 +68,7 @@ class SQLitePrivacyRepository:
                 " AND appeal_id IN (SELECT id FROM appeals WHERE citizen_id = ?)",
                 (to_db(now), user_id),
             )
-            await tx.execute(
-                "DELETE FROM fsm_sessions WHERE user_id = ?", (user_id,)
-            )
+            await tx.execute("DELETE FROM fsm_sessions WHERE user_id = ?", (user_id,))
             await _record(tx, now, ErasureReason.REQUEST, rows, erased_fields)
         await self._db.truncate_log()
         return len(rows)
@@ -84,15 +84,17 @@ class SQLitePrivacyRepository:
             if rows:
                 erased_fields = await _appeal_fields_held(tx, rows)
                 await _erase_appeals(tx, rows, now)
-                await withdraw_from_desk(tx, [row["id"] for row in rows], to_db(now),
-                                         ErasureReason.RETENTION)
+                await withdraw_from_desk(
+                    tx, [row["id"] for row in rows], to_db(now), ErasureReason.RETENTION
+                )
                 await _record(tx, now, ErasureReason.RETENTION, rows, erased_fields)
         if rows:
             await self._db.truncate_log()
         return len(rows)
 
-    async def record_erasure(self, reason: ErasureReason, fields: Collection[str],
-                             now: datetime) -> None:
+    async def record_erasure(
+        self, reason: ErasureReason, fields: Collection[str], now: datetime
+    ) -> None:
         """A destruction record for an erasure outside the database (the SMS outbox file)."""
         async with self._db.transaction() as tx:
             await _record(tx, now, reason, [], set(fields))
@@ -104,11 +106,15 @@ class SQLitePrivacyRepository:
             " WHERE erased_at >= ? ORDER BY erased_at, id",
             (to_db(moment),),
         )
-        return [ErasureRecord(erased_at=from_db(row["erased_at"]),
-                              reason=ErasureReason(row["reason"]),
-                              appeals=tuple(json.loads(row["appeals"])),
-                              fields=tuple(json.loads(row["fields"])))
-                for row in rows]
+        return [
+            ErasureRecord(
+                erased_at=from_db(row["erased_at"]),
+                reason=ErasureReason(row["reason"]),
+                appeals=tuple(json.loads(row["appeals"])),
+                fields=tuple(json.loads(row["fields"])),
+            )
+            for row in rows
+        ]
 
 
 async def _erase_appeals(tx: Transaction, rows: list, now: datetime) -> None:
@@ -157,7 +163,7 @@ _APPEAL_DATA = {
     "rating_comment": f"SELECT 1 FROM appeals WHERE id IN {_IDS} AND rating_comment != :erased",
     "callback_result": f"SELECT 1 FROM callbacks WHERE appeal_id IN {_IDS} AND result != :erased",
     "relayed_messages": f"SELECT 1 FROM appeal_events WHERE appeal_id IN {_IDS}"
-                        " AND (text != :erased OR content IS NOT NULL)",
+    " AND (text != :erased OR content IS NOT NULL)",
     "outbox_payloads": f"SELECT 1 FROM outbox WHERE appeal_id IN {_IDS} AND payload != '{{}}'",
 }
 _PROFILE_DATA = {
@@ -169,13 +175,17 @@ _PROFILE_DATA = {
 
 
 async def _profile_fields_held(tx: Transaction, user_id: int) -> set[str]:
-    return {name for name, query in _PROFILE_DATA.items()
-            if await tx.fetchone(f"{query} LIMIT 1", (user_id,)) is not None}
+    return {
+        name
+        for name, query in _PROFILE_DATA.items()
+        if await tx.fetchone(f"{query} LIMIT 1", (user_id,)) is not None
+    }
 
 
 async def _appeal_fields_held(tx: Transaction, rows: Sequence[sqlite3.Row]) -> set[str]:
-    held = {name for row in rows
-            for name, value in json.loads(row["fields"]).items() if value != ERASED}
+    held = {
+        name for row in rows for name, value in json.loads(row["fields"]).items() if value != ERASED
+    }
     params = {"ids": json.dumps([row["id"] for row in rows]), "erased": ERASED}
     for name, query in _APPEAL_DATA.items():
         if await tx.fetchone(f"{query} LIMIT 1", params) is not None:
@@ -183,11 +193,20 @@ async def _appeal_fields_held(tx: Transaction, rows: Sequence[sqlite3.Row]) -> s
     return held
 
 
-async def _record(tx: Transaction, now: datetime, reason: ErasureReason,
-                  rows: Sequence[sqlite3.Row], fields: set[str]) -> None:
-    numbers = [row["number"] for row in await tx.fetchall(
-        f"SELECT number FROM appeals WHERE id IN {_IDS} ORDER BY id",
-        {"ids": json.dumps([row["id"] for row in rows])})]
+async def _record(
+    tx: Transaction,
+    now: datetime,
+    reason: ErasureReason,
+    rows: Sequence[sqlite3.Row],
+    fields: set[str],
+) -> None:
+    numbers = [
+        row["number"]
+        for row in await tx.fetchall(
+            f"SELECT number FROM appeals WHERE id IN {_IDS} ORDER BY id",
+            {"ids": json.dumps([row["id"] for row in rows])},
+        )
+    ]
     await tx.execute(
         "INSERT INTO erasure_records (erased_at, reason, appeals, fields) VALUES (?, ?, ?, ?)",
         (to_db(now), reason, json.dumps(numbers), json.dumps(sorted(fields))),

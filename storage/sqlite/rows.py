@@ -53,17 +53,19 @@ async def appeals_with_details(tx: Transaction, rows: Sequence[sqlite3.Row]) -> 
     attachments: dict[int, list[Attachment]] = defaultdict(list)
     ids = [row["id"] for row in rows]
     for start in range(0, len(ids), _IDS_PER_QUERY):
-        chunk = ids[start:start + _IDS_PER_QUERY]
+        chunk = ids[start : start + _IDS_PER_QUERY]
         marks = ", ".join("?" * len(chunk))
         for call in await tx.fetchall(CALLS_OF_APPEALS.format(marks=marks), chunk):
             calls[call["appeal_id"]] = call_from_row(call)
         for item in await tx.fetchall(ATTACHMENTS_OF_APPEALS.format(marks=marks), chunk):
-            attachments[item["appeal_id"]].append(Attachment(
-                kind=item["kind"],
-                file_id=item["file_id"],
-                file_unique_id=item["file_unique_id"],
-                file_name=item["file_name"],
-            ))
+            attachments[item["appeal_id"]].append(
+                Attachment(
+                    kind=item["kind"],
+                    file_id=item["file_id"],
+                    file_unique_id=item["file_unique_id"],
+                    file_name=item["file_name"],
+                )
+            )
     return [appeal_from_row(row, attachments[row["id"]], calls.get(row["id"])) for row in rows]
 
 
@@ -79,8 +81,9 @@ def call_from_row(row: sqlite3.Row) -> ScheduledCall:
     )
 
 
-def appeal_from_row(row: sqlite3.Row, attachments: list[Attachment],
-                    call: ScheduledCall | None = None) -> Appeal:
+def appeal_from_row(
+    row: sqlite3.Row, attachments: list[Attachment], call: ScheduledCall | None = None
+) -> Appeal:
     return Appeal(
         id=row["id"],
         number=row["number"],

@@ -33,10 +33,13 @@ class SQLiteShiftRepository:
 
     async def known(self) -> list[OperatorShift]:
         rows = await self._db.fetchall(
-            "SELECT operator_id, name, last_assigned_at FROM operator_shifts ORDER BY operator_id")
+            "SELECT operator_id, name, last_assigned_at FROM operator_shifts ORDER BY operator_id"
+        )
         return [OperatorShift(row[0], row[1], from_db_optional(row[2])) for row in rows]
 
     async def assigned(self, operator_id: int, now: datetime) -> None:
         async with self._db.transaction() as tx:
-            await tx.execute("UPDATE operator_shifts SET last_assigned_at = ?"
-                             " WHERE operator_id = ?", (to_db(now), operator_id))
+            await tx.execute(
+                "UPDATE operator_shifts SET last_assigned_at = ? WHERE operator_id = ?",
+                (to_db(now), operator_id),
+            )

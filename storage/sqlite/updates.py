@@ -36,9 +36,7 @@ class SQLiteProcessedUpdates:
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._claims: Batches[_Claim, bool] = Batches(
-            self._claim_batch, most=_CLAIMS_PER_STATEMENT
-        )
+        self._claims: Batches[_Claim, bool] = Batches(self._claim_batch, most=_CLAIMS_PER_STATEMENT)
 
     async def claim(
         self, bot_id: int, update_id: int, run_id: str, now: datetime, payload: str
@@ -54,11 +52,15 @@ class SQLiteProcessedUpdates:
         first: dict[UpdateKey, _Claim] = {}
         for claim, _ in batch:
             first.setdefault(claim[0], claim)
-        params = [value for key, run_id, stamp, payload in first.values()
-                  for value in (*key, run_id, stamp, payload)]
+        params = [
+            value
+            for key, run_id, stamp, payload in first.values()
+            for value in (*key, run_id, stamp, payload)
+        ]
         rows = ", ".join([_CLAIM_ROW] * len(first))
-        taken = {(row[0], row[1]) for row in
-                 await self._db.fetchall(_CLAIM.format(rows=rows), params)}
+        taken = {
+            (row[0], row[1]) for row in await self._db.fetchall(_CLAIM.format(rows=rows), params)
+        }
         for claim, waiting in batch:
             # A second copy of an id in one batch is a duplicate in this run.
             settle(waiting, first[claim[0]] is claim and claim[0] in taken)
@@ -66,18 +68,23 @@ class SQLiteProcessedUpdates:
     async def finish(self, bot_id: int, update_id: int) -> None:
         # Shares the commit of the FSM writes of concurrent updates. The update's
         # JSON holds what the citizen wrote: it goes as soon as it is not needed.
-        await self._db.commit_grouped([(
-            ("UPDATE processed_updates SET status = 'done', payload = NULL"
-             " WHERE bot_id = ? AND update_id = ?"),
-            (bot_id, update_id),
-        )])
+        await self._db.commit_grouped(
+            [
+                (
+                    (
+                        "UPDATE processed_updates SET status = 'done', payload = NULL"
+                        " WHERE bot_id = ? AND update_id = ?"
+                    ),
+                    (bot_id, update_id),
+                )
+            ]
+        )
 
     async def renew(self, run_id: str, now: datetime) -> int:
         """Nothing to renew: with one process on the file, every other run is gone."""
         return 0
 
-    async def unfinished(self, bot_id: int,
-                         now: datetime | None = None) -> list[tuple[int, str]]:
+    async def unfinished(self, bot_id: int, now: datetime | None = None) -> list[tuple[int, str]]:
         """Updates taken by runs that died before finishing them: (id, JSON), oldest first.
 
         ``now`` is PostgreSQL's (leases); on SQLite every other run is gone."""

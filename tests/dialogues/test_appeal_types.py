@@ -5,11 +5,11 @@ import json
 import pytest
 
 from bot.domain.clock import ManualClock
-from testkit.harness import BotHarness, Person
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -19,8 +19,12 @@ async def choose_type(harness: BotHarness, citizen: Person, label: str):
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Новое обращение")
     assert replies[0].buttons == [
-        "🛠 Техническая неисправность", "❓ Вопрос по услуге", "📝 Жалоба", "💬 Консультация",
-        "🔎 Узнать статус обращения", "✖️ Отмена",
+        "🛠 Техническая неисправность",
+        "❓ Вопрос по услуге",
+        "📝 Жалоба",
+        "💬 Консультация",
+        "🔎 Узнать статус обращения",
+        "✖️ Отмена",
     ]
     return await harness.press(citizen, label)
 
@@ -51,10 +55,15 @@ async def test_technical_fault_asks_error_text_and_when(
     replies = await harness.press(citizen, "Отправить")
     assert "Номер: 2026-000001" in replies[0].text
     assert "Техническая неисправность" in replies[0].text
-    assert await stored_appeal(database) == ("technical", {
-        "description": "Не открывается заявление", "error_text": "Ошибка 500 при отправке",
-        "occurred_at": "2026-11-23T11:30", "application_number": None,
-    })
+    assert await stored_appeal(database) == (
+        "technical",
+        {
+            "description": "Не открывается заявление",
+            "error_text": "Ошибка 500 при отправке",
+            "occurred_at": "2026-11-23T11:30",
+            "application_number": None,
+        },
+    )
 
 
 async def test_service_question_with_application_number(
@@ -67,10 +76,14 @@ async def test_service_question_with_application_number(
     assert "только из цифр" in replies[0].text
     await harness.send(citizen, "№ 1234 5678 90")
     await harness.press(citizen, "Отправить")
-    assert await stored_appeal(database) == ("service_question", {
-        "service_name": "Загранпаспорт", "description": "Когда будет готов?",
-        "application_number": "1234567890",
-    })
+    assert await stored_appeal(database) == (
+        "service_question",
+        {
+            "service_name": "Загранпаспорт",
+            "description": "Когда будет готов?",
+            "application_number": "1234567890",
+        },
+    )
 
 
 async def test_consultation(harness: BotHarness, citizen: Person, database: Database) -> None:
@@ -78,13 +91,18 @@ async def test_consultation(harness: BotHarness, citizen: Person, database: Data
     await harness.send(citizen, "Пособия")
     await harness.send(citizen, "Какие документы нужны?")
     await harness.press(citizen, "Отправить")
-    assert await stored_appeal(database) == ("consultation", {
-        "topic": "Пособия", "description": "Какие документы нужны?",
-    })
+    assert await stored_appeal(database) == (
+        "consultation",
+        {
+            "topic": "Пособия",
+            "description": "Какие документы нужны?",
+        },
+    )
 
 
-async def test_complaint_type_opens_the_written_complaint(harness: BotHarness,
-                                                          citizen: Person) -> None:
+async def test_complaint_type_opens_the_written_complaint(
+    harness: BotHarness, citizen: Person
+) -> None:
     replies = await choose_type(harness, citizen, "Жалоба")
     assert "Письменная жалоба" in replies[0].text
     assert await harness.state(citizen) == WrittenComplaint.waiting_for_topic.state
@@ -118,8 +136,12 @@ async def test_confirm_button_of_a_finished_appeal_is_stale(
     await choose_type(harness, citizen, "Консультация")
     await harness.send(citizen, "Пособия")
     summary = (await harness.send(citizen, "Вопрос"))[0]
-    [submit] = [button.callback_data for row in summary.reply_markup.inline_keyboard
-                for button in row if "Отправить" in button.text]
+    [submit] = [
+        button.callback_data
+        for row in summary.reply_markup.inline_keyboard
+        for button in row
+        if "Отправить" in button.text
+    ]
     await harness.press(citizen, "Отправить", message=summary)
     # The buttons were removed with the receipt; a client that still shows them sends this.
     await harness.press_data(citizen, submit)

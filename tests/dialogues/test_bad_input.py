@@ -7,18 +7,18 @@ from dataclasses import dataclass
 import pytest
 from aiogram.fsm.state import State
 
-from testkit.harness import BotHarness, Person
-from testkit.session import SentMessage
-from bot.texts import common as common_texts
-from bot.texts import phone as phone_texts
-from bot.texts import render, validation
+from bot.domain.models import AppealType
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
 from bot.states.phone import PhoneChange
 from bot.states.recovery import AccessRecovery
-from bot.domain.models import AppealType
 from bot.storage.sqlite.database import Database
+from bot.texts import common as common_texts
+from bot.texts import phone as phone_texts
+from bot.texts import render, validation
+from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -45,58 +45,110 @@ class BadInputStep:
 
 
 STEPS = {
-    "phone": BadInputStep(["/phone"], PhoneChange.waiting_for_phone, validation.PHONE["empty"],
-                          validation.PHONE["not_a_number"], phone_texts.PHONE_EXPECTED),
-    "code": BadInputStep(["/phone", "+79123456789"], PhoneChange.waiting_for_code,
-                         validation.CODE["empty"], validation.CODE["code_format"],
-                         phone_texts.CODE_EXPECTED),
-    "full_name": BadInputStep(RECOVERY, AccessRecovery.waiting_for_full_name,
-                              validation.FULL_NAME["empty"], validation.FULL_NAME["too_long"]),
-    "snils": BadInputStep([*RECOVERY, "Иванова Анна"], AccessRecovery.waiting_for_snils,
-                          validation.SNILS["empty"], validation.SNILS["snils_format"]),
-    "contact": BadInputStep([*RECOVERY, "Иванова Анна", "11223344595"],
-                            AccessRecovery.waiting_for_contact, validation.CONTACT["empty"],
-                            validation.CONTACT["contact"]),
+    "phone": BadInputStep(
+        ["/phone"],
+        PhoneChange.waiting_for_phone,
+        validation.PHONE["empty"],
+        validation.PHONE["not_a_number"],
+        phone_texts.PHONE_EXPECTED,
+    ),
+    "code": BadInputStep(
+        ["/phone", "+79123456789"],
+        PhoneChange.waiting_for_code,
+        validation.CODE["empty"],
+        validation.CODE["code_format"],
+        phone_texts.CODE_EXPECTED,
+    ),
+    "full_name": BadInputStep(
+        RECOVERY,
+        AccessRecovery.waiting_for_full_name,
+        validation.FULL_NAME["empty"],
+        validation.FULL_NAME["too_long"],
+    ),
+    "snils": BadInputStep(
+        [*RECOVERY, "Иванова Анна"],
+        AccessRecovery.waiting_for_snils,
+        validation.SNILS["empty"],
+        validation.SNILS["snils_format"],
+    ),
+    "contact": BadInputStep(
+        [*RECOVERY, "Иванова Анна", "11223344595"],
+        AccessRecovery.waiting_for_contact,
+        validation.CONTACT["empty"],
+        validation.CONTACT["contact"],
+    ),
     "recovery_description": BadInputStep(
         [*RECOVERY, "Иванова Анна", "11223344595", "a@b.ru"],
-        AccessRecovery.waiting_for_description, validation.GENERIC["empty"], too_long(2000),
+        AccessRecovery.waiting_for_description,
+        validation.GENERIC["empty"],
+        too_long(2000),
     ),
-    "description": BadInputStep(TECHNICAL, NewAppeal.waiting_for_description,
-                                validation.GENERIC["empty"], too_long(2000)),
-    "error_text": BadInputStep([*TECHNICAL, "Не работает"], NewAppeal.waiting_for_error_text,
-                               validation.GENERIC["empty"], too_long(1000)),
-    "occurred_at": BadInputStep([*TECHNICAL, "Не работает", "Ошибка"],
-                                NewAppeal.waiting_for_occurred_at, validation.MOMENTS["empty"],
-                                validation.MOMENTS["date_format"]),
+    "description": BadInputStep(
+        TECHNICAL, NewAppeal.waiting_for_description, validation.GENERIC["empty"], too_long(2000)
+    ),
+    "error_text": BadInputStep(
+        [*TECHNICAL, "Не работает"],
+        NewAppeal.waiting_for_error_text,
+        validation.GENERIC["empty"],
+        too_long(1000),
+    ),
+    "occurred_at": BadInputStep(
+        [*TECHNICAL, "Не работает", "Ошибка"],
+        NewAppeal.waiting_for_occurred_at,
+        validation.MOMENTS["empty"],
+        validation.MOMENTS["date_format"],
+    ),
     "application_number": BadInputStep(
-        [*TECHNICAL, "Не работает", "Ошибка", "вчера"], NewAppeal.waiting_for_application_number,
-        validation.APPLICATION_NUMBER["empty"], validation.APPLICATION_NUMBER["not_a_number"],
+        [*TECHNICAL, "Не работает", "Ошибка", "вчера"],
+        NewAppeal.waiting_for_application_number,
+        validation.APPLICATION_NUMBER["empty"],
+        validation.APPLICATION_NUMBER["not_a_number"],
     ),
-    "service_name": BadInputStep(["/appeal", ("press", "Вопрос по услуге")],
-                                 NewAppeal.waiting_for_service_name,
-                                 validation.GENERIC["empty"], too_long(200)),
-    "topic": BadInputStep(["/appeal", ("press", "Консультация")], NewAppeal.waiting_for_topic,
-                          validation.GENERIC["empty"], too_long(200)),
-    "complaint_topic": BadInputStep(COMPLAINT, WrittenComplaint.waiting_for_topic,
-                                    validation.GENERIC["empty"], too_long(200)),
-    "caller_phone": BadInputStep([*COMPLAINT, "Тема"], WrittenComplaint.waiting_for_caller_phone,
-                                 validation.CALLER_PHONE["empty"],
-                                 validation.CALLER_PHONE["not_a_number"]),
-    "attempts": BadInputStep([*COMPLAINT, "Тема", "89123456789"],
-                             WrittenComplaint.waiting_for_attempts,
-                             validation.MOMENTS_SEVERAL["empty"],
-                             render(validation.MOMENTS_SEVERAL["date_format"],
-                                    piece="я" * 29 + "…")),
-    "errors": BadInputStep([*COMPLAINT, "Тема", "89123456789", "вчера"],
-                           WrittenComplaint.waiting_for_errors, validation.GENERIC["empty"],
-                           too_long(1000)),
+    "service_name": BadInputStep(
+        ["/appeal", ("press", "Вопрос по услуге")],
+        NewAppeal.waiting_for_service_name,
+        validation.GENERIC["empty"],
+        too_long(200),
+    ),
+    "topic": BadInputStep(
+        ["/appeal", ("press", "Консультация")],
+        NewAppeal.waiting_for_topic,
+        validation.GENERIC["empty"],
+        too_long(200),
+    ),
+    "complaint_topic": BadInputStep(
+        COMPLAINT, WrittenComplaint.waiting_for_topic, validation.GENERIC["empty"], too_long(200)
+    ),
+    "caller_phone": BadInputStep(
+        [*COMPLAINT, "Тема"],
+        WrittenComplaint.waiting_for_caller_phone,
+        validation.CALLER_PHONE["empty"],
+        validation.CALLER_PHONE["not_a_number"],
+    ),
+    "attempts": BadInputStep(
+        [*COMPLAINT, "Тема", "89123456789"],
+        WrittenComplaint.waiting_for_attempts,
+        validation.MOMENTS_SEVERAL["empty"],
+        render(validation.MOMENTS_SEVERAL["date_format"], piece="я" * 29 + "…"),
+    ),
+    "errors": BadInputStep(
+        [*COMPLAINT, "Тема", "89123456789", "вчера"],
+        WrittenComplaint.waiting_for_errors,
+        validation.GENERIC["empty"],
+        too_long(1000),
+    ),
     "desired_result": BadInputStep(
         [*COMPLAINT, "Тема", "89123456789", "вчера", "Сбой"],
-        WrittenComplaint.waiting_for_desired_result, validation.GENERIC["empty"], too_long(1000),
+        WrittenComplaint.waiting_for_desired_result,
+        validation.GENERIC["empty"],
+        too_long(1000),
     ),
-    "appeal_number": BadInputStep(["/status"], MyAppeals.waiting_for_number,
-                                  validation.APPEAL_NUMBER["empty"],
-                                  validation.APPEAL_NUMBER["appeal_number"]),
+    "appeal_number": BadInputStep(
+        ["/status"],
+        MyAppeals.waiting_for_number,
+        validation.APPEAL_NUMBER["empty"],
+        validation.APPEAL_NUMBER["appeal_number"],
+    ),
 }
 
 
@@ -108,19 +160,25 @@ async def walk(harness: BotHarness, citizen: Person, path: list) -> None:
             await harness.send(citizen, step)
 
 
-async def assert_refused(harness: BotHarness, citizen: Person, database: Database,
-                         step: BadInputStep, replies: list[SentMessage], reason: str) -> None:
+async def assert_refused(
+    harness: BotHarness,
+    citizen: Person,
+    database: Database,
+    step: BadInputStep,
+    replies: list[SentMessage],
+    reason: str,
+) -> None:
     """One answer, with the step's own reason: not the apology of the error handler."""
     assert [reply.chat_id for reply in replies] == [citizen.id], "one answer, to the citizen"
-    assert replies[0].text == reason or replies[0].text.startswith(reason + "\n"), \
-        replies[0].text
+    assert replies[0].text == reason or replies[0].text.startswith(reason + "\n"), replies[0].text
     assert await harness.state(citizen) == step.state.state
     count = await database.fetchone("SELECT COUNT(*) FROM appeals")
     assert count[0] == 0
 
 
-@pytest.mark.parametrize("text", ["   ", "\u200b\u2060\ufeff", "\x00"],
-                         ids=["blank", "zero_width", "nul"])
+@pytest.mark.parametrize(
+    "text", ["   ", "\u200b\u2060\ufeff", "\x00"], ids=["blank", "zero_width", "nul"]
+)
 @pytest.mark.parametrize("name", STEPS)
 async def test_blank_and_invisible_text_is_refused(
     harness: BotHarness, citizen: Person, database: Database, name: str, text: str
@@ -134,8 +192,9 @@ async def test_blank_and_invisible_text_is_refused(
 
 
 @pytest.mark.parametrize("name", STEPS)
-async def test_sticker_is_refused(harness: BotHarness, citizen: Person, database: Database,
-                                  name: str) -> None:
+async def test_sticker_is_refused(
+    harness: BotHarness, citizen: Person, database: Database, name: str
+) -> None:
     step = STEPS[name]
     await walk(harness, citizen, step.path)
     replies = await harness.send_sticker(citizen)

@@ -13,12 +13,12 @@ import pytest
 
 from bot.callback_data import CallAction, CallManage
 from bot.domain.clock import ManualClock
-from bot.settings import Settings
-from testkit.harness import BotHarness, Person
-from bot.states.call_booking import CallbackRequest, CallRescheduling
 from bot.domain.models import AppealStatus, AppealType, EventKind
+from bot.settings import Settings
+from bot.states.call_booking import CallbackRequest, CallRescheduling
 from bot.storage.sqlite.citizens import SQLiteCitizenRepository
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.desk_helpers import (
     book_call,
     call_of,
@@ -34,18 +34,23 @@ pytestmark = pytest.mark.usefixtures("consented")
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"working_hours": "mon-fri 09:00-18:00",
-                                       "callback_operators_per_slot": 1})
+    return settings.model_copy(
+        update={"working_hours": "mon-fri 09:00-18:00", "callback_operators_per_slot": 1}
+    )
 
 
-async def verify_phone(database: Database, citizen: Person, clock: ManualClock,
-                       phone: str = "+79123456789") -> None:
-    await SQLiteCitizenRepository(database).change_phone(citizen.id, citizen.id, phone,
-                                                         clock.now())
+async def verify_phone(
+    database: Database, citizen: Person, clock: ManualClock, phone: str = "+79123456789"
+) -> None:
+    await SQLiteCitizenRepository(database).change_phone(citizen.id, citizen.id, phone, clock.now())
 
 
 async def test_menu_button_and_the_whole_booking(
-    harness: BotHarness, group: int, citizen: Person, database: Database, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    database: Database,
+    clock: ManualClock,
 ) -> None:
     await verify_phone(database, citizen, clock)
     await harness.send(citizen, "/start")
@@ -62,8 +67,14 @@ async def test_menu_button_and_the_whole_booking(
     replies = await harness.send(citizen, "Не приходит <код> на новый номер")
     assert replies[0].text == "Шаг 3 из 3. Выберите день звонка (по московскому времени):"
     assert replies[0].buttons == [
-        "Сегодня, 23.11", "Завтра, 24.11", "ср, 25.11", "чт, 26.11", "пт, 27.11", "пн, 30.11",
-        "⬅️ Назад", "✖️ Отмена",
+        "Сегодня, 23.11",
+        "Завтра, 24.11",
+        "ср, 25.11",
+        "чт, 26.11",
+        "пт, 27.11",
+        "пн, 30.11",
+        "⬅️ Назад",
+        "✖️ Отмена",
     ]
     assert await harness.state(citizen) == CallbackRequest.choosing_day.state
 
@@ -78,36 +89,53 @@ async def test_menu_button_and_the_whole_booking(
         "Проверьте заказ обратного звонка\n\nТелефон: +7 912 345-67-89\n"
         "Вопрос: Не приходит <код> на новый номер\n"
         "Когда: 23.11.2026 (пн) в 14:00 (по московскому времени)\n\n"
-        "Всё верно? Нажмите «Отправить».")
+        "Всё верно? Нажмите «Отправить»."
+    )
 
     replies = await harness.press(citizen, "Отправить")
     receipt = replies[0]
     assert receipt.chat_id == citizen.id
-    assert receipt.text.startswith("✅ Обращение зарегистрировано: обратный звонок заказан.\n"
-                                   "Номер: 2026-000001\n"
-                                   "Позвоним: 23.11.2026 (пн) в 14:00 (по московскому времени)\n"
-                                   "На номер: +7 912 345-67-89")
+    assert receipt.text.startswith(
+        "✅ Обращение зарегистрировано: обратный звонок заказан.\n"
+        "Номер: 2026-000001\n"
+        "Позвоним: 23.11.2026 (пн) в 14:00 (по московскому времени)\n"
+        "На номер: +7 912 345-67-89"
+    )
     assert await harness.state(citizen) is None
 
     call = await call_of(database, "2026-000001")
     assert (call["slot_start"], call["slot_end"], call["status"]) == (
-        "2026-11-23T11:00:00.000000Z", "2026-11-23T11:30:00.000000Z", "scheduled")
+        "2026-11-23T11:00:00.000000Z",
+        "2026-11-23T11:30:00.000000Z",
+        "scheduled",
+    )
     appeal = await database.fetchone("SELECT type, fields FROM appeals")
     assert appeal["type"] == AppealType.CALLBACK
     assert await event_kinds(database, "2026-000001") == [
-        EventKind.FILED, EventKind.CALL_SCHEDULED, EventKind.CARD_POSTED]
+        EventKind.FILED,
+        EventKind.CALL_SCHEDULED,
+        EventKind.CARD_POSTED,
+    ]
 
     card = card_of(harness, "2026-000001")
     assert "Тип: Обратный звонок" in card.text
     assert "Телефон для звонка: +7 912 ***-**-89" in card.text and "345-67" not in card.text
     assert "Описание: Не приходит <код> на новый номер" in card.text
     assert "📞 Звонок: 23.11.2026 (пн) в 14:00–14:30, назначен" in card.text
-    assert card.buttons == ["✅ Закрыть", "📋 Шаблоны", "👁 Показать данные", "📞 Позвонил",
-                            "📵 Не дозвонился", "🛠 Взять в работу"]
+    assert card.buttons == [
+        "✅ Закрыть",
+        "📋 Шаблоны",
+        "👁 Показать данные",
+        "📞 Позвонил",
+        "📵 Не дозвонился",
+        "🛠 Взять в работу",
+    ]
 
 
 async def test_another_number_landlines_welcome_bad_ones_explained(
-    harness: BotHarness, citizen: Person, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    database: Database,
 ) -> None:
     replies = await harness.send(citizen, "/callback")
     assert replies[0].buttons == ["✖️ Отмена"]  # no verified phone to offer
@@ -172,7 +200,10 @@ async def test_back_goes_one_step_back(harness: BotHarness, citizen: Person) -> 
 
 
 async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
-    harness: BotHarness, citizen: Person, other_citizen: Person, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    other_citizen: Person,
+    database: Database,
 ) -> None:
     await book_call(harness, other_citizen, time="14:00")
     await harness.send(citizen, "/callback")
@@ -184,16 +215,22 @@ async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
 
     # Meanwhile someone else books 14:30 (the last call a slot holds).
     service = harness.dispatcher["call_bookings"]
-    taken = await service.book(other_citizen.id + 1, other_citizen.id + 1, "+79990001122",
-                               "Другой вопрос", datetime(2026, 11, 23, 11, 30, tzinfo=UTC))
+    taken = await service.book(
+        other_citizen.id + 1,
+        other_citizen.id + 1,
+        "+79990001122",
+        "Другой вопрос",
+        datetime(2026, 11, 23, 11, 30, tzinfo=UTC),
+    )
     assert taken.appeal is not None
 
     replies = await harness.press(citizen, "Отправить")
     assert replies[0].text.startswith("Это время только что заняли. Выберите другое.")
     assert "14:30" not in replies[0].buttons and "15:00" in replies[0].buttons
     assert await harness.state(citizen) == CallbackRequest.choosing_time.state
-    count = await database.fetchone("SELECT COUNT(*) FROM appeals WHERE citizen_id = ?",
-                                    (citizen.id,))
+    count = await database.fetchone(
+        "SELECT COUNT(*) FROM appeals WHERE citizen_id = ?", (citizen.id,)
+    )
     assert count[0] == 0
     await harness.press(citizen, "15:00")
     replies = await harness.press(citizen, "Отправить")
@@ -201,7 +238,9 @@ async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
 
 
 async def test_no_free_time_at_all_offers_a_written_appeal(
-    harness: BotHarness, citizen: Person, clock: ManualClock,
+    harness: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
 ) -> None:
     service = harness.dispatcher["call_bookings"]
     service.policy = replace(service.policy, days_ahead=0)  # as CALLBACK_DAYS_AHEAD=0
@@ -217,19 +256,26 @@ async def test_no_free_time_at_all_offers_a_written_appeal(
 async def test_one_call_at_a_time(harness: BotHarness, citizen: Person) -> None:
     number = await book_call(harness, citizen)
     replies = await harness.send(citizen, "/callback")
-    assert replies[0].text == (f"У вас уже заказан звонок по обращению № {number}: "
-                               "23.11.2026 (пн) в 14:00. Перенести или отменить его можно "
-                               "кнопками ниже.")
+    assert replies[0].text == (
+        f"У вас уже заказан звонок по обращению № {number}: "
+        "23.11.2026 (пн) в 14:00. Перенести или отменить его можно "
+        "кнопками ниже."
+    )
     assert replies[0].buttons == ["📅 Перенести звонок", "❌ Отменить звонок", "🏠 Главное меню"]
 
 
 async def test_my_appeals_shows_the_call_and_moves_it(
-    harness: BotHarness, group: int, citizen: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     replies = await harness.send(citizen, "/my")
-    assert f"№ {number} · Обратный звонок · новое · 23.11.2026 · 📞 23.11.2026 (пн) в 14:00" \
+    assert (
+        f"№ {number} · Обратный звонок · новое · 23.11.2026 · 📞 23.11.2026 (пн) в 14:00"
         in replies[0].text
+    )
     replies = await harness.press(citizen, number)
     assert "Звонок: 23.11.2026 (пн) в 14:00 (по московскому времени), назначен" in replies[0].text
     assert replies[0].buttons[:2] == ["📅 Перенести звонок", "❌ Отменить звонок"]
@@ -241,13 +287,17 @@ async def test_my_appeals_shows_the_call_and_moves_it(
     await harness.press(citizen, "Завтра")
     operators_before = len(operators_messages(harness))
     replies = await harness.press(citizen, "11:00")
-    assert replies[0].text == (f"📅 Звонок по обращению № {number} перенесён: "
-                               "24.11.2026 (вт) в 11:00 (по московскому времени).")
+    assert replies[0].text == (
+        f"📅 Звонок по обращению № {number} перенесён: "
+        "24.11.2026 (вт) в 11:00 (по московскому времени)."
+    )
     assert await harness.state(citizen) is None
     assert (await call_of(database, number))["slot_start"] == "2026-11-24T08:00:00.000000Z"
     notice = operators_messages(harness)[operators_before:]
-    assert notice[0].text == (f"📅 Гражданин перенёс звонок · № {number}\n"
-                              "Было: 23.11.2026 (пн) в 14:00\nСтало: 24.11.2026 (вт) в 11:00")
+    assert notice[0].text == (
+        f"📅 Гражданин перенёс звонок · № {number}\n"
+        "Было: 23.11.2026 (пн) в 14:00\nСтало: 24.11.2026 (вт) в 11:00"
+    )
     assert "📞 Звонок: 24.11.2026 (вт) в 11:00–11:30, назначен" in card_of(harness, number).text
     assert EventKind.CALL_MOVED in await event_kinds(database, number)
 
@@ -257,7 +307,10 @@ async def test_my_appeals_shows_the_call_and_moves_it(
 
 
 async def test_moving_re_checks_capacity(
-    harness: BotHarness, citizen: Person, other_citizen: Person, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    other_citizen: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     await harness.send(citizen, f"/status {number}")
@@ -272,13 +325,19 @@ async def test_moving_re_checks_capacity(
 
 
 async def test_cancelling_frees_the_slot_and_closes_the_appeal(
-    harness: BotHarness, group: int, citizen: Person, other_citizen: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    other_citizen: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     await harness.send(citizen, f"/status {number}")
     replies = await harness.press(citizen, "Отменить звонок")
-    assert replies[0].text == (f"Отменить звонок по обращению № {number} "
-                               "(23.11.2026 (пн) в 14:00)? Обращение будет закрыто.")
+    assert replies[0].text == (
+        f"Отменить звонок по обращению № {number} "
+        "(23.11.2026 (пн) в 14:00)? Обращение будет закрыто."
+    )
     replies = await harness.press(citizen, "Оставить как есть")
     assert replies[0].text == "Хорошо, звонок остаётся: 23.11.2026 (пн) в 14:00."
     assert (await call_of(database, number))["status"] == "scheduled"
@@ -294,7 +353,8 @@ async def test_cancelling_frees_the_slot_and_closes_the_appeal(
     assert card.text.startswith(f"✅ Обращение № {number}")
     assert "отменён гражданином" in card.text and "📞 Позвонил" not in card.buttons
     assert operators_messages(harness)[operators_before].text == (
-        f"❌ Гражданин отменил звонок · № {number} (23.11.2026 (пн) в 14:00)")
+        f"❌ Гражданин отменил звонок · № {number} (23.11.2026 (пн) в 14:00)"
+    )
 
     await harness.consent(other_citizen)
     replies = await harness.send(other_citizen, "/callback")
@@ -305,12 +365,16 @@ async def test_cancelling_frees_the_slot_and_closes_the_appeal(
 
     # The button pressed again: refused clearly, nothing changes.
     replies = await harness.press_data(citizen, f"cbm:sure:{number}")
-    assert replies[0].text == (f"Звонок по обращению № {number} уже состоялся или отменён: "
-                               "изменить его нельзя.")
+    assert replies[0].text == (
+        f"Звонок по обращению № {number} уже состоялся или отменён: изменить его нельзя."
+    )
 
 
 async def test_the_one_hour_rule(
-    harness: BotHarness, citizen: Person, clock: ManualClock, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # 13:00: exactly an hour before
@@ -326,9 +390,11 @@ async def test_the_one_hour_rule(
     assert "📅 Перенести звонок" not in replies[0].buttons
     assert "❌ Отменить звонок" not in replies[0].buttons
     replies = await harness.send(citizen, "/callback")
-    assert replies[0].text == (f"У вас уже заказан звонок по обращению № {number}: "
-                               "23.11.2026 (пн) в 14:00. До звонка меньше часа: перенести или "
-                               "отменить его уже нельзя.")
+    assert replies[0].text == (
+        f"У вас уже заказан звонок по обращению № {number}: "
+        "23.11.2026 (пн) в 14:00. До звонка меньше часа: перенести или "
+        "отменить его уже нельзя."
+    )
     assert replies[0].buttons == ["🏠 Главное меню"]
     # Buttons shown before 13:00 and pressed now say why they no longer work. (The
     # details' buttons are taken away when the next screen is shown; a press of one that
@@ -338,13 +404,17 @@ async def test_the_one_hour_rule(
         assert replies[0].text == (
             "Перенести или отменить звонок можно не позже чем за час до него, а до звонка "
             f"по обращению № {number} (23.11.2026 (пн) в 14:00) осталось меньше часа. "
-            "Дождитесь звонка, пожалуйста.")
+            "Дождитесь звонка, пожалуйста."
+        )
     assert await harness.state(citizen) is None
     assert (await call_of(database, number))["status"] == "scheduled"
 
 
 async def test_a_move_started_in_time_but_finished_too_late_is_refused(
-    harness: BotHarness, citizen: Person, clock: ManualClock, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     await harness.send(citizen, f"/status {number}")
@@ -358,7 +428,10 @@ async def test_a_move_started_in_time_but_finished_too_late_is_refused(
 
 
 async def test_someone_elses_call_cannot_be_touched(
-    harness: BotHarness, citizen: Person, other_citizen: Person, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    other_citizen: Person,
+    database: Database,
 ) -> None:
     number = await book_call(harness, citizen)
     for action in ("move", "cancel", "sure", "ok"):
@@ -368,16 +441,16 @@ async def test_someone_elses_call_cannot_be_touched(
     assert (await call_of(database, number))["status"] == "scheduled"
 
 
-async def test_free_text_asking_for_a_call_offers_it(harness: BotHarness,
-                                                    citizen: Person) -> None:
+async def test_free_text_asking_for_a_call_offers_it(harness: BotHarness, citizen: Person) -> None:
     replies = await harness.send(citizen, "перезвоните мне, пожалуйста")
     assert replies[0].buttons[0] == "📞 Обратный звонок"
     replies = await harness.press(citizen, "Обратный звонок")
     assert replies[0].text.startswith("Обратный звонок")
 
 
-async def test_stale_day_and_time_buttons(harness: BotHarness, citizen: Person,
-                                          clock: ManualClock) -> None:
+async def test_stale_day_and_time_buttons(
+    harness: BotHarness, citizen: Person, clock: ManualClock
+) -> None:
     await harness.press_data(citizen, "cbt:2026-11-23:840")
     assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
     clock.set(datetime(2026, 11, 23, 13, 30, tzinfo=UTC))  # 16:30: 17:30 is today's last time
@@ -388,7 +461,8 @@ async def test_stale_day_and_time_buttons(harness: BotHarness, citizen: Person,
     clock.set(datetime(2026, 11, 23, 13, 31, tzinfo=UTC))  # 16:31: 17:30 is within the hour
     replies = await harness.press(citizen, "Сегодня", message=days)
     assert harness.session.callback_answers[-1].text == (
-        "На этот день свободного времени уже нет. Выберите другой день.")
+        "На этот день свободного времени уже нет. Выберите другой день."
+    )
     assert replies[0].text.startswith("Шаг 3 из 3")
     assert replies[0].buttons[0] == "Завтра, 24.11"
 
@@ -398,16 +472,20 @@ async def test_stale_day_and_time_buttons(harness: BotHarness, citizen: Person,
     assert replies[0].text.startswith("Это время уже недоступно. Выберите другое.")
     assert replies[0].buttons[0] == "09:30"
     # Forged times (a junk minute, a minute past the day's end) are refused the same way.
-    data = next(button.callback_data for row in replies[0].reply_markup.inline_keyboard
-                for button in row if button.text == "09:30")
+    data = next(
+        button.callback_data
+        for row in replies[0].reply_markup.inline_keyboard
+        for button in row
+        if button.text == "09:30"
+    )
     for item in ("junk", "5000"):
-        forged = await harness.press_data(citizen, data.rsplit(":", 1)[0] + ":" + item,
-                                          replies[0])
+        forged = await harness.press_data(citizen, data.rsplit(":", 1)[0] + ":" + item, replies[0])
         assert forged[0].text.startswith("Это время уже недоступно.")
 
 
-async def test_recovery_guidance_ends_with_a_callback_button(harness: BotHarness,
-                                                            citizen: Person) -> None:
+async def test_recovery_guidance_ends_with_a_callback_button(
+    harness: BotHarness, citizen: Person
+) -> None:
     await harness.send(citizen, "/recovery")
     await harness.press(citizen, "Не приходит код")
     replies = await harness.press(citizen, "Обратный звонок")
@@ -415,8 +493,9 @@ async def test_recovery_guidance_ends_with_a_callback_button(harness: BotHarness
     assert await harness.state(citizen) == CallbackRequest.waiting_for_phone.state
 
 
-async def test_a_finished_bookings_buttons_are_stale(harness: BotHarness, citizen: Person,
-                                                     database: Database) -> None:
+async def test_a_finished_bookings_buttons_are_stale(
+    harness: BotHarness, citizen: Person, database: Database
+) -> None:
     await harness.send(citizen, "/callback")
     await harness.send(citizen, "+79123456789")
     await harness.send(citizen, "Вопрос")

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from testkit.harness import BotHarness, Person
 from bot.states.complaint import WrittenComplaint
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -34,10 +34,14 @@ async def test_full_complaint_with_attachments_and_review(
     assert "Отправьте фото или документ" in replies[0].text
     replies = await harness.press(citizen, "Готово")
     review = replies[0]
-    for expected in ("Тема: Не дозвониться в поддержку", "Номер, с которого звонили: +7 495 123-45-67",
-                     "Даты и время попыток: 20.11.2026 10:15, 21.11.2026 12:00",
-                     "Сообщения об ошибках: не отвечали", "Желаемый результат: Чтобы мне перезвонили",
-                     "Вложения: 2 шт."):
+    for expected in (
+        "Тема: Не дозвониться в поддержку",
+        "Номер, с которого звонили: +7 495 123-45-67",
+        "Даты и время попыток: 20.11.2026 10:15, 21.11.2026 12:00",
+        "Сообщения об ошибках: не отвечали",
+        "Желаемый результат: Чтобы мне перезвонили",
+        "Вложения: 2 шт.",
+    ):
         assert expected in review.text
     assert review.buttons[0] == "✅ Отправить"
     assert "✏️ Тема" in review.buttons
@@ -46,20 +50,24 @@ async def test_full_complaint_with_attachments_and_review(
     row = await database.fetchone("SELECT id, type, fields FROM appeals")
     assert row["type"] == "complaint"
     assert json.loads(row["fields"]) == {
-        "topic": "Не дозвониться в поддержку", "caller_phone": "+74951234567",
-        "attempts": ["2026-11-20T10:15", "2026-11-21T12:00"], "errors": "не отвечали",
+        "topic": "Не дозвониться в поддержку",
+        "caller_phone": "+74951234567",
+        "attempts": ["2026-11-20T10:15", "2026-11-21T12:00"],
+        "errors": "не отвечали",
         "desired_result": "Чтобы мне перезвонили",
     }
     attachments = await database.fetchall(
         "SELECT kind, file_id, file_name FROM appeal_attachments WHERE appeal_id = ?", (row["id"],)
     )
     assert [(a["kind"], a["file_id"], a["file_name"]) for a in attachments] == [
-        ("photo", "photo1-1280", None), ("document", "doc2", "квитанция.pdf"),
+        ("photo", "photo1-1280", None),
+        ("document", "doc2", "квитанция.pdf"),
     ]
 
 
-async def test_edit_one_field_from_the_review(harness: BotHarness, citizen: Person,
-                                              database: Database) -> None:
+async def test_edit_one_field_from_the_review(
+    harness: BotHarness, citizen: Person, database: Database
+) -> None:
     await fill_complaint(harness, citizen)
     await harness.press(citizen, "Пропустить")
     replies = await harness.press(citizen, "✏️ Желаемый результат")

@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 from aiogram import Dispatcher
 
-from bot.factory import create_bot, create_dispatcher
 from bot.domain.clock import ManualClock
 from bot.domain.content import ContentError, load_consent
+from bot.factory import create_bot, create_dispatcher
 from bot.settings import CONTENT_DIR, Settings
-from testkit.harness import BotHarness, Person
-from testkit.session import RecordingSession
-from bot.texts import common as common_texts
-from bot.texts import consent as t
 from bot.states.consent import PersonalDataConsent
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
+from bot.texts import common as common_texts
+from bot.texts import consent as t
+from testkit.harness import BotHarness, Person
+from testkit.session import RecordingSession
 from tests.conftest import OPERATORS_CHAT
 
 SCREEN = "Согласие на обработку персональных данных"
@@ -51,14 +51,18 @@ async def walk(harness: BotHarness, citizen: Person, path: list) -> list:
 
 async def consents(database: Database, citizen: Person) -> list[tuple[str, str]]:
     rows = await database.fetchall(
-        "SELECT version, given_at FROM consents WHERE user_id = ? ORDER BY given_at",
-        (citizen.id,))
+        "SELECT version, given_at FROM consents WHERE user_id = ? ORDER BY given_at", (citizen.id,)
+    )
     return [(row["version"], row["given_at"]) for row in rows]
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
 async def test_every_dialogue_with_personal_data_asks_first_then_goes_on(
-    harness: BotHarness, citizen: Person, database: Database, clock: ManualClock, entry: str,
+    harness: BotHarness,
+    citizen: Person,
+    database: Database,
+    clock: ManualClock,
+    entry: str,
 ) -> None:
     path, first_question = ENTRIES[entry]
     replies = await walk(harness, citizen, path)
@@ -84,9 +88,14 @@ async def test_the_screen_says_what_why_how_long_who_and_how_to_withdraw(
     harness: BotHarness, citizen: Person, settings: Settings
 ) -> None:
     [screen] = await harness.send(citizen, "/complaint")
-    for said in ("ФИО, СНИЛС, номер телефона, e-mail, паспортные данные", "Зачем:",
-                 f"ещё {settings.retention_days} дн. после закрытия", "Кто видит:",
-                 "специалисты поддержки", "/forget"):
+    for said in (
+        "ФИО, СНИЛС, номер телефона, e-mail, паспортные данные",
+        "Зачем:",
+        f"ещё {settings.retention_days} дн. после закрытия",
+        "Кто видит:",
+        "специалисты поддержки",
+        "/forget",
+    ):
         assert said in screen.text, said
     assert "{retention_days}" not in screen.text
 
@@ -149,8 +158,12 @@ async def test_without_consent_nothing_is_collected(
 async def test_dialogues_without_personal_data_do_not_ask(
     harness: BotHarness, citizen: Person
 ) -> None:
-    for opening, answer in (("/help", "Короткие ответы"), ("/checklist", "Что подготовить"),
-                            ("/my", "пока нет обращений"), ("/status", "номер обращения")):
+    for opening, answer in (
+        ("/help", "Короткие ответы"),
+        ("/checklist", "Что подготовить"),
+        ("/my", "пока нет обращений"),
+        ("/status", "номер обращения"),
+    ):
         replies = await harness.send(citizen, opening)
         assert answer in replies[0].text, opening
         assert SCREEN not in replies[0].text
@@ -184,12 +197,15 @@ async def test_a_stale_consent_button_changes_nothing(
 
 
 async def test_a_new_version_of_the_text_asks_again(
-    settings: Settings, database: Database, clock: ManualClock, citizen: Person, tmp_path: Path,
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
+    citizen: Person,
+    tmp_path: Path,
 ) -> None:
     await harness_with_text(settings, database, clock, tmp_path, "1", citizen, agree=True)
     clock.advance(days=30)
-    second = await harness_with_text(settings, database, clock, tmp_path, "2", citizen,
-                                     agree=False)
+    second = await harness_with_text(settings, database, clock, tmp_path, "2", citizen, agree=False)
     replies = await second.send(citizen, "/complaint")
     assert replies[0].text.startswith("Обновлённый текст")
     await second.press(citizen, "Согласен")
@@ -198,18 +214,31 @@ async def test_a_new_version_of_the_text_asks_again(
     await second.bot.session.close()
 
 
-async def harness_with_text(settings: Settings, database: Database, clock: ManualClock,
-                            folder: Path, version: str, citizen: Person,
-                            agree: bool) -> BotHarness:
+async def harness_with_text(
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
+    folder: Path,
+    version: str,
+    citizen: Person,
+    agree: bool,
+) -> BotHarness:
     path = folder / f"consent-{version}.md"
-    path.write_text(f"---\nversion: {version}\n---\n**Обновлённый текст** согласия, "
-                    f"версия {version}: срок {{retention_days}} дн.\n", encoding="utf-8")
+    path.write_text(
+        f"---\nversion: {version}\n---\n**Обновлённый текст** согласия, "
+        f"версия {version}: срок {{retention_days}} дн.\n",
+        encoding="utf-8",
+    )
     configured = settings.model_copy(update={"consent_text_path": path})
     dispatcher: Dispatcher = create_dispatcher(configured, database, clock=clock)
     session = RecordingSession()
     session.add_group(OPERATORS_CHAT)
-    harness = BotHarness(dispatcher, create_bot(configured, session=session), session,
-                         first_update_id=1000 * int(version))
+    harness = BotHarness(
+        dispatcher,
+        create_bot(configured, session=session),
+        session,
+        first_update_id=1000 * int(version),
+    )
     if agree:
         await harness.send(citizen, "/complaint")
         await harness.press(citizen, "Согласен")
@@ -226,13 +255,16 @@ def test_the_built_in_text_fills_in_the_retention_period() -> None:
     assert "<b>Согласие на обработку персональных данных</b>" in text.html
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    ("Текст без заголовка", "нет заголовка"),
-    ("---\ntitle: x\n---\nТекст", "version обязателен"),
-    ("---\nversion: ''\n---\nТекст", "version обязателен"),
-    ("---\nversion: 3\n---\n", "пустой текст"),
-    ("---\nversion: 3\n---\n" + "я" * 5000, "длиннее 4096"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("Текст без заголовка", "нет заголовка"),
+        ("---\ntitle: x\n---\nТекст", "version обязателен"),
+        ("---\nversion: ''\n---\nТекст", "version обязателен"),
+        ("---\nversion: 3\n---\n", "пустой текст"),
+        ("---\nversion: 3\n---\n" + "я" * 5000, "длиннее 4096"),
+    ],
+)
 def test_a_malformed_consent_file_stops_start_up_naming_it(
     tmp_path: Path, content: str, problem: str
 ) -> None:
@@ -241,4 +273,3 @@ def test_a_malformed_consent_file_stops_start_up_naming_it(
     with pytest.raises(ContentError, match=problem) as caught:
         load_consent(path, retention_days=365)
     assert str(caught.value).startswith("consent.md: ")
-

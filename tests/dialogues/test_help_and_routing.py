@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.keyboards.targets import DIALOGUE_TARGETS
 from bot.domain.content import ARTICLE_PREFIX
+from bot.domain.models import AppealType
+from bot.keyboards.targets import DIALOGUE_TARGETS
 from bot.settings import CONTENT_DIR
 from testkit.harness import BotHarness, Person
-from bot.domain.models import AppealType
 
 ARTICLE_IDS = sorted(path.stem.split("_", 1)[1] for path in (CONTENT_DIR / "help").glob("*.md"))
 
@@ -48,17 +48,21 @@ async def test_free_text_offers_matching_dialogues(harness: BotHarness, citizen:
     replies = await harness.send(citizen, "поменял номер и не могу войти")
     assert replies[0].text == "Вот что может помочь:"
     assert replies[0].buttons == [
-        "📄 Не могу войти после смены номера", "🔑 Не могу войти", "📱 Сменить номер телефона",
+        "📄 Не могу войти после смены номера",
+        "🔑 Не могу войти",
+        "📱 Сменить номер телефона",
         "🏠 Главное меню",
     ]
     replies = await harness.press(citizen, "Не могу войти после смены номера")
     assert "код для входа уходит на старый номер" in replies[0].text
 
 
-async def test_appeal_number_in_free_text_opens_its_status(harness: BotHarness,
-                                                           citizen: Person) -> None:
-    appeal = await harness.dispatcher["appeals"].file(citizen.id, citizen.id,
-                                                      AppealType.TECHNICAL, {"description": "x"})
+async def test_appeal_number_in_free_text_opens_its_status(
+    harness: BotHarness, citizen: Person
+) -> None:
+    appeal = await harness.dispatcher["appeals"].file(
+        citizen.id, citizen.id, AppealType.TECHNICAL, {"description": "x"}
+    )
     replies = await harness.send(citizen, f"где мое заявление {appeal.number}?")
     assert f"Обращение № {appeal.number}" in replies[0].text
     assert "Статус: новое" in replies[0].text

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from bot.services.appeals import AppealService
-from testkit.harness import BotHarness, Person
-from bot.states.my_appeals import MyAppeals
 from bot.domain.models import AppealType
+from bot.services.appeals import AppealService
+from bot.states.my_appeals import MyAppeals
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.desk_helpers import dialogue_button_data
 
 
@@ -12,8 +12,12 @@ async def file(harness: BotHarness, owner: Person, count: int = 1) -> list[str]:
     appeals: AppealService = harness.dispatcher["appeals"]
     numbers = []
     for index in range(count):
-        appeal = await appeals.file(owner.id, owner.id, AppealType.CONSULTATION,
-                                    {"topic": f"Тема {index}", "description": "Вопрос <b>"})
+        appeal = await appeals.file(
+            owner.id,
+            owner.id,
+            AppealType.CONSULTATION,
+            {"topic": f"Тема {index}", "description": "Вопрос <b>"},
+        )
         numbers.append(appeal.number)
     await harness.deliver()  # the cards, as the running bot's sender would deliver them
     return numbers
@@ -41,8 +45,9 @@ async def test_list_pages_and_open(harness: BotHarness, citizen: Person) -> None
     assert numbers[0] == "2026-000001"
 
 
-async def test_comment_on_own_open_appeal(harness: BotHarness, citizen: Person,
-                                          database: Database) -> None:
+async def test_comment_on_own_open_appeal(
+    harness: BotHarness, citizen: Person, database: Database
+) -> None:
     [number] = await file(harness, citizen)
     await harness.send(citizen, f"/status {number}")
     replies = await harness.press(citizen, "Добавить комментарий")
@@ -90,8 +95,9 @@ async def test_forged_buttons_for_someone_elses_appeal_are_refused(
     await harness.send(citizen, "/my")
     sent = len(harness.session.sent)
     # An item of the citizen's own list, its number replaced by someone else's.
-    replies = await harness.press_data(citizen,
-                                       dialogue_button_data(harness, citizen, f"appeal:{number}"))
+    replies = await harness.press_data(
+        citizen, dialogue_button_data(harness, citizen, f"appeal:{number}")
+    )
     assert replies == [] and len(harness.session.sent) == sent
     assert harness.session.callback_answers[-1].text == "Это обращение вам недоступно."
     assert await harness.state(citizen) == MyAppeals.choosing_appeal.state
@@ -107,9 +113,15 @@ async def test_a_middle_page_lists_its_appeals_one_a_row_then_paging_then_the_me
     replies = await harness.press(citizen, "Раньше")
     assert "страница 2 из 3" in replies[0].text
     rows = [[button.text for button in row] for row in replies[0].reply_markup.inline_keyboard]
-    assert rows == [["№ 2026-000007 · новое"], ["№ 2026-000006 · новое"],
-                    ["№ 2026-000005 · новое"], ["№ 2026-000004 · новое"],
-                    ["№ 2026-000003 · новое"], ["◀️ Раньше", "Позже ▶️"], ["🏠 Главное меню"]]
+    assert rows == [
+        ["№ 2026-000007 · новое"],
+        ["№ 2026-000006 · новое"],
+        ["№ 2026-000005 · новое"],
+        ["№ 2026-000004 · новое"],
+        ["№ 2026-000003 · новое"],
+        ["◀️ Раньше", "Позже ▶️"],
+        ["🏠 Главное меню"],
+    ]
 
 
 async def test_a_single_page_has_no_paging_row(harness: BotHarness, citizen: Person) -> None:
@@ -123,21 +135,30 @@ async def test_details_put_the_call_first_and_one_button_a_row(
 ) -> None:
     bookings = harness.dispatcher["call_bookings"]
     slots = await bookings.free_slots((await bookings.offered_days())[-1])
-    appeal = (await bookings.book(citizen.id, citizen.id, "+79123456789", "Вопрос",
-                                  slots[0])).appeal
+    appeal = (
+        await bookings.book(citizen.id, citizen.id, "+79123456789", "Вопрос", slots[0])
+    ).appeal
     replies = await harness.send(citizen, f"/status {appeal.number}")
     rows = [[button.text for button in row] for row in replies[0].reply_markup.inline_keyboard]
-    assert rows == [["📅 Перенести звонок"], ["❌ Отменить звонок"], ["💬 Добавить комментарий"],
-                    ["📋 К списку обращений"], ["🏠 Главное меню"]]
+    assert rows == [
+        ["📅 Перенести звонок"],
+        ["❌ Отменить звонок"],
+        ["💬 Добавить комментарий"],
+        ["📋 К списку обращений"],
+        ["🏠 Главное меню"],
+    ]
     # The call's buttons are the call booking's own: their press leaves the dialogue for it.
     replies = await harness.press(citizen, "Отменить звонок")
     assert replies[0].buttons == ["❌ Да, отменить звонок", "Оставить как есть"]
     assert await harness.state(citizen) is None
 
 
-async def test_malformed_callback_data_is_a_stale_button(harness: BotHarness,
-                                                         citizen: Person) -> None:
+async def test_malformed_callback_data_is_a_stale_button(
+    harness: BotHarness, citizen: Person
+) -> None:
     for data in ("a:open", "a:delete:2026-000001:0", "x" * 64, "m:nonexistent"):
         replies = await harness.press_data(citizen, data)
         assert replies == []
-        assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
+        assert harness.session.callback_answers[-1].text.startswith(
+            "Эта кнопка больше не действует"
+        )

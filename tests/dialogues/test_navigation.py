@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-
 import pytest
 
-from testkit.harness import BotHarness, Person
-from bot.texts import my_appeals as my_appeals_texts
 from bot.states.complaint import WrittenComplaint
 from bot.states.help import HelpSection
+from bot.texts import my_appeals as my_appeals_texts
+from testkit.harness import BotHarness, Person
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -56,20 +55,28 @@ async def test_checklist_lists_what_to_prepare(harness: BotHarness, citizen: Per
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Что подготовить")
     text = replies[0].text
-    for item in ("СНИЛС", "паспорт: серия, номер и дата выдачи", "адрес регистрации",
-                 "номер заявления", "больше 10 минут", "утром и вечером в будни"):
+    for item in (
+        "СНИЛС",
+        "паспорт: серия, номер и дата выдачи",
+        "адрес регистрации",
+        "номер заявления",
+        "больше 10 минут",
+        "утром и вечером в будни",
+    ):
         assert item in text
 
 
-async def test_free_text_outside_a_dialogue_shows_the_menu(harness: BotHarness,
-                                                           citizen: Person) -> None:
+async def test_free_text_outside_a_dialogue_shows_the_menu(
+    harness: BotHarness, citizen: Person
+) -> None:
     replies = await harness.send(citizen, "привет")
     assert "не понял" in replies[0].text
     assert "📱 Сменить номер телефона" in replies[0].buttons
 
 
-async def test_every_button_press_is_answered_exactly_once(harness: BotHarness,
-                                                           citizen: Person) -> None:
+async def test_every_button_press_is_answered_exactly_once(
+    harness: BotHarness, citizen: Person
+) -> None:
     await harness.send(citizen, "/start")
     for label in ("Помощь", "Главное меню", "Новое обращение", "Консультация", "Отмена"):
         await harness.press(citizen, label)
@@ -85,8 +92,9 @@ async def test_user_name_is_escaped_in_html(harness: BotHarness) -> None:
 
 
 @pytest.mark.parametrize("chat_type", ["group", "supergroup"])
-async def test_group_messages_do_not_get_citizen_answers(harness: BotHarness, citizen: Person,
-                                                         chat_type: str) -> None:
+async def test_group_messages_do_not_get_citizen_answers(
+    harness: BotHarness, citizen: Person, chat_type: str
+) -> None:
     message = harness._message(citizen, -100500, chat_type)
     message["text"] = "привет"
     assert await harness.feed({"message": message}) == []
@@ -106,9 +114,9 @@ async def test_leaving_the_phone_step_hides_the_contact_keyboard(
     assert len(replies) == 1  # no keyboard to hide any more
 
 
-
 async def test_a_command_after_spaces_is_still_the_command(
-    harness: BotHarness, citizen: Person,
+    harness: BotHarness,
+    citizen: Person,
 ) -> None:
     """aiogram reads a command as the first word; so does the commands' router check."""
     replies = await harness.send(citizen, "  /my")

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import pytest
-
 from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
-from testkit.harness import BotHarness, Person
 from bot.states.phone import PhoneChange
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.conftest import SmsOutbox
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
@@ -48,8 +47,9 @@ async def test_second_change_says_the_old_number_no_longer_works(
         clock.advance(minutes=2)
     assert "+7 999 000-11-22" in replies[0].text
     assert "Прежний номер +7 912 345-67-89 больше не действует" in replies[0].text
-    history = await database.fetchall("SELECT phone FROM phone_history WHERE user_id = ?",
-                                      (citizen.id,))
+    history = await database.fetchall(
+        "SELECT phone FROM phone_history WHERE user_id = ?", (citizen.id,)
+    )
     assert [row["phone"] for row in history] == ["+79123456789"]
 
 
@@ -105,8 +105,9 @@ async def test_wrong_code_then_exhausted_then_resend(
     assert "подтверждён" in (await harness.send(citizen, sms.last_code()))[0].text
 
 
-async def test_expired_code(harness: BotHarness, citizen: Person, sms: SmsOutbox,
-                            clock: ManualClock) -> None:
+async def test_expired_code(
+    harness: BotHarness, citizen: Person, sms: SmsOutbox, clock: ManualClock
+) -> None:
     await open_phone_dialogue(harness, citizen)
     await harness.send(citizen, "+79123456789")
     clock.advance(minutes=6)

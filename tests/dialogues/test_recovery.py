@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from testkit.harness import BotHarness, Person
 from bot.states.recovery import AccessRecovery
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -16,8 +16,11 @@ async def open_recovery(harness: BotHarness, citizen: Person) -> None:
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Не могу войти")
     assert replies[0].buttons[:5] == [
-        "📵 Сменил номер телефона", "✉️ Не приходит код из SMS", "⛔ Учётная запись заблокирована",
-        "🔒 Забыл пароль", "❔ Другое",
+        "📵 Сменил номер телефона",
+        "✉️ Не приходит код из SMS",
+        "⛔ Учётная запись заблокирована",
+        "🔒 Забыл пароль",
+        "❔ Другое",
     ]
     assert await harness.state(citizen) == AccessRecovery.choosing_cause.state
 
@@ -25,16 +28,44 @@ async def open_recovery(harness: BotHarness, citizen: Person) -> None:
 @pytest.mark.parametrize(
     ("cause", "guidance", "buttons"),
     [
-        ("Сменил номер", "Вы сменили номер", ["📧 Восстановить по e-mail", "🪪 Восстановить по СНИЛС",
-                                              "🧑‍💼 Обратиться в поддержку", "📱 Сменить номер здесь"]),
-        ("Не приходит код", "Не приходит код из SMS", ["📧 Восстановить по e-mail",
-                                                       "🪪 Восстановить по СНИЛС",
-                                                       "🧑‍💼 Обратиться в поддержку",
-                                                       "📱 Сменить номер здесь"]),
-        ("заблокирована", "заблокирована", ["📧 Восстановить по e-mail", "🪪 Восстановить по СНИЛС",
-                                            "🧑‍💼 Обратиться в поддержку"]),
-        ("Забыл пароль", "Забыли пароль", ["📧 Восстановить по e-mail", "🪪 Восстановить по СНИЛС",
-                                           "🧑‍💼 Обратиться в поддержку"]),
+        (
+            "Сменил номер",
+            "Вы сменили номер",
+            [
+                "📧 Восстановить по e-mail",
+                "🪪 Восстановить по СНИЛС",
+                "🧑‍💼 Обратиться в поддержку",
+                "📱 Сменить номер здесь",
+            ],
+        ),
+        (
+            "Не приходит код",
+            "Не приходит код из SMS",
+            [
+                "📧 Восстановить по e-mail",
+                "🪪 Восстановить по СНИЛС",
+                "🧑‍💼 Обратиться в поддержку",
+                "📱 Сменить номер здесь",
+            ],
+        ),
+        (
+            "заблокирована",
+            "заблокирована",
+            [
+                "📧 Восстановить по e-mail",
+                "🪪 Восстановить по СНИЛС",
+                "🧑‍💼 Обратиться в поддержку",
+            ],
+        ),
+        (
+            "Забыл пароль",
+            "Забыли пароль",
+            [
+                "📧 Восстановить по e-mail",
+                "🪪 Восстановить по СНИЛС",
+                "🧑‍💼 Обратиться в поддержку",
+            ],
+        ),
         ("Другое", "Другая проблема", ["🧑‍💼 Обратиться в поддержку"]),
     ],
 )
@@ -85,8 +116,11 @@ async def test_escalation_collects_checked_data_and_files_an_appeal(
     row = await database.fetchone("SELECT * FROM appeals")
     assert row["type"] == "access_recovery" and row["citizen_id"] == citizen.id
     assert json.loads(row["fields"]) == {
-        "cause": "blocked", "full_name": "Иванова Анна Петровна", "snils": "112-233-445 95",
-        "contact": "anna@mail.ru", "description": "Вход заблокирован после смены пароля",
+        "cause": "blocked",
+        "full_name": "Иванова Анна Петровна",
+        "snils": "112-233-445 95",
+        "contact": "anna@mail.ru",
+        "description": "Вход заблокирован после смены пароля",
     }
 
 

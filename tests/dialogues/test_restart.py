@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 
-from bot.factory import create_bot, create_dispatcher
 from bot.domain.clock import ManualClock
+from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
-from testkit.harness import BotHarness, Person
-from testkit.session import RecordingSession
 from bot.states.complaint import WrittenComplaint
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from testkit.session import RecordingSession
 from tests.conftest import OPERATORS_CHAT
 
 
-async def start_bot(settings: Settings, clock: ManualClock,
-                    first_update_id: int = 1) -> tuple[BotHarness, Database]:
+async def start_bot(
+    settings: Settings, clock: ManualClock, first_update_id: int = 1
+) -> tuple[BotHarness, Database]:
     database = Database(settings.database_path)
     await database.connect()
     dispatcher = create_dispatcher(settings, database, clock=clock)
@@ -25,8 +26,9 @@ async def start_bot(settings: Settings, clock: ManualClock,
     return BotHarness(dispatcher, bot, session, first_update_id), database
 
 
-async def test_complaint_survives_a_restart(settings: Settings, clock: ManualClock,
-                                            citizen: Person) -> None:
+async def test_complaint_survives_a_restart(
+    settings: Settings, clock: ManualClock, citizen: Person
+) -> None:
     first, database = await start_bot(settings, clock)
     await first.consent(citizen)
     await first.send(citizen, "/complaint")

@@ -148,7 +148,8 @@ async def test_a_call_whose_bot_went_away_during_the_delay_never_happens(
     request.cancel()
     await bot.session.close()  # the connection closes, as when the bot process is killed
 
-    await telegram.wait_until(lambda: telegram.calls_to("sendMessage")[0].status is not None,
-                              timeout=2)
+    await telegram.wait_until(
+        lambda: telegram.calls_to("sendMessage")[0].status is not None, timeout=2
+    )
     assert telegram.calls_to("sendMessage")[0].status == 499
     assert telegram.bot_messages(anna) == []

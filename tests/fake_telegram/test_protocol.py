@@ -142,7 +142,10 @@ def test_tokens_must_look_like_bot_tokens() -> None:
 
 @pytest.mark.errors_expected
 async def test_a_bug_in_the_fake_reaches_the_bot_as_a_server_error_with_the_reason(
-    telegram: FakeTelegram, bot: Bot, anna: FakeUser, monkeypatch: pytest.MonkeyPatch,
+    telegram: FakeTelegram,
+    bot: Bot,
+    anna: FakeUser,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken_storage(*args: object, **kwargs: object) -> None:
@@ -154,8 +157,9 @@ async def test_a_bug_in_the_fake_reaches_the_bot_as_a_server_error_with_the_reas
         TelegramServerError, match=r"fake server bug: RuntimeError\('disk on fire'\)"
     ):
         await bot.send_message(anna.id, "x")
-    assert [record.getMessage() for record in caplog.records if record.levelname == "ERROR"] \
-        == ["the fake Telegram server failed on sendMessage"]
+    assert [record.getMessage() for record in caplog.records if record.levelname == "ERROR"] == [
+        "the fake Telegram server failed on sendMessage"
+    ]
 
 
 async def test_session_methods_succeed(telegram: FakeTelegram, bot: Bot) -> None:

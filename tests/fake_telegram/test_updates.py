@@ -143,8 +143,10 @@ async def test_waiting_for_messages_times_out_with_the_reason(
         ):
             await telegram.wait_for_bot_messages(anna, timeout=0.3)
     # aiogram's polling logs the handler's failure (no error handler in this dispatcher).
-    assert any(record.levelname == "ERROR" and "Cause exception" in record.getMessage()
-               for record in caplog.records)
+    assert any(
+        record.levelname == "ERROR" and "Cause exception" in record.getMessage()
+        for record in caplog.records
+    )
 
 
 async def test_wait_until_quiet_names_a_bot_that_is_not_polling(

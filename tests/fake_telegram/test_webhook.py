@@ -115,8 +115,9 @@ async def test_updates_are_posted_with_the_secret_header(
     await fast_bot.set_webhook(receiver.url, secret_token=SECRET)
     await fast_telegram.send_text(anna, "Здравствуйте")
 
-    await fast_telegram.wait_until(lambda: fast_telegram.updates.unconfirmed_count == 0,
-                                   description="the update is delivered")
+    await fast_telegram.wait_until(
+        lambda: fast_telegram.updates.unconfirmed_count == 0, description="the update is delivered"
+    )
 
     [post] = receiver.posts
     assert post.headers["X-Telegram-Bot-Api-Secret-Token"] == SECRET
@@ -125,7 +126,10 @@ async def test_updates_are_posted_with_the_secret_header(
     assert post.update == fast_telegram.update_history[-1]
     [attempt] = fast_telegram.webhook_attempts
     assert (attempt.update_id, attempt.status, attempt.delivered) == (
-        post.update["update_id"], 200, True)
+        post.update["update_id"],
+        200,
+        True,
+    )
     info = await fast_bot.get_webhook_info()
     assert (info.url, info.pending_update_count, info.max_connections) == (receiver.url, 0, 40)
     assert info.last_error_date is None
@@ -156,17 +160,23 @@ async def test_a_non_2xx_answer_is_retried_with_growing_pauses(
     await fast_telegram.wait_until(lambda: len(finished(fast_telegram)) >= 2)
     info = await fast_bot.get_webhook_info()
     assert info.pending_update_count == 1  # a failed update stays pending
-    assert info.last_error_message in ("Wrong response from the webhook: 500 Internal Server Error",
-                                       "Wrong response from the webhook: 502 Bad Gateway")
+    assert info.last_error_message in (
+        "Wrong response from the webhook: 500 Internal Server Error",
+        "Wrong response from the webhook: 502 Bad Gateway",
+    )
     assert info.last_error_date is not None
-    await fast_telegram.wait_until(lambda: fast_telegram.updates.unconfirmed_count == 0,
-                                   description="the update is delivered at last")
+    await fast_telegram.wait_until(
+        lambda: fast_telegram.updates.unconfirmed_count == 0,
+        description="the update is delivered at last",
+    )
 
     attempts = fast_telegram.webhook_attempts
     assert [attempt.status for attempt in attempts] == [500, 502, 500, 200]
     assert len({attempt.update_id for attempt in attempts}) == 1
-    pauses = [later.started_at - (earlier.finished_at or 0)
-              for earlier, later in itertools.pairwise(attempts)]
+    pauses = [
+        later.started_at - (earlier.finished_at or 0)
+        for earlier, later in itertools.pairwise(attempts)
+    ]
     assert pauses[0] >= 0.04 and pauses[1] >= 0.09 and pauses[2] >= 0.18, pauses
     assert [post.update for post in receiver.posts] == [receiver.posts[0].update] * 4
 
@@ -185,8 +195,10 @@ async def test_a_refused_connection_is_retried_until_the_bot_listens(
 
     await late.start(port)
     try:
-        await fast_telegram.wait_until(lambda: fast_telegram.updates.unconfirmed_count == 0,
-                                       description="delivered once the bot listens")
+        await fast_telegram.wait_until(
+            lambda: fast_telegram.updates.unconfirmed_count == 0,
+            description="delivered once the bot listens",
+        )
     finally:
         await late.stop()
     assert [post.update["message"]["text"] for post in late.posts] == ["Здравствуйте"]
@@ -200,8 +212,9 @@ async def test_no_answer_within_the_time_out_is_a_failed_attempt(receiver: Recei
             receiver.hold = asyncio.Event()
             await bot.set_webhook(receiver.url)
             await telegram.send_text(telegram.add_user("Анна"), "Здравствуйте")
-            await telegram.wait_until(lambda: any(
-                attempt.finished_at for attempt in telegram.webhook_attempts))
+            await telegram.wait_until(
+                lambda: any(attempt.finished_at for attempt in telegram.webhook_attempts)
+            )
             assert telegram.webhook_attempts[0].error == "Read timeout expired"
             receiver.hold.set()
             await telegram.wait_until(lambda: telegram.updates.unconfirmed_count == 0)
@@ -243,7 +256,9 @@ async def test_a_redelivered_update_is_posted_again(
     assert receiver.posts[1].update == receiver.posts[0].update
     assert receiver.posts[1].update["message"]["message_id"] == message.message_id
     assert [attempt.status for attempt in fast_telegram.webhook_attempts_for(update_id)] == [
-        200, 200]
+        200,
+        200,
+    ]
 
 
 async def test_drop_pending_updates_and_allowed_updates(
@@ -252,14 +267,16 @@ async def test_drop_pending_updates_and_allowed_updates(
     anna = fast_telegram.add_user("Анна")
     await fast_telegram.send_text(anna, "старое")
 
-    await fast_bot.set_webhook(receiver.url, drop_pending_updates=True,
-                               allowed_updates=["callback_query"])
+    await fast_bot.set_webhook(
+        receiver.url, drop_pending_updates=True, allowed_updates=["callback_query"]
+    )
     await fast_telegram.send_text(anna, "не нужное боту")
     await asyncio.sleep(0.1)
 
     assert receiver.posts == []
     assert [update["message"]["text"] for update in fast_telegram.dropped_updates] == [
-        "не нужное боту"]
+        "не нужное боту"
+    ]
     assert (await fast_bot.get_webhook_info()).allowed_updates == ["callback_query"]
 
 
@@ -270,8 +287,9 @@ async def test_get_updates_conflicts_until_the_webhook_is_deleted(
     await fast_bot.set_webhook(f"http://127.0.0.1:{free_port()}/hook")
     await fast_telegram.send_text(anna, "Здравствуйте")
 
-    with pytest.raises(TelegramConflictError,
-                       match="can't use getUpdates method while webhook is active"):
+    with pytest.raises(
+        TelegramConflictError, match="can't use getUpdates method while webhook is active"
+    ):
         await fast_bot.get_updates()
     await fast_bot.delete_webhook()
     attempts = len(fast_telegram.webhook_attempts)
@@ -320,7 +338,8 @@ async def test_aiogram_serves_the_webhook_and_a_wrong_secret_is_a_failed_deliver
         await fast_telegram.wait_until(lambda: len(finished(fast_telegram)) >= 2)
         assert {attempt.status for attempt in finished(fast_telegram)} == {401}
         assert fast_telegram.webhook_info()["last_error_message"] == (
-            "Wrong response from the webhook: 401 Unauthorized")
+            "Wrong response from the webhook: 401 Unauthorized"
+        )
 
         await fast_bot.set_webhook(url, secret_token=SECRET)
         [reply] = await fast_telegram.wait_for_bot_messages(anna)
@@ -338,15 +357,19 @@ async def test_the_control_api_shows_the_webhook_and_its_attempts(
     await fast_telegram.send_text(fast_telegram.add_user("Анна"), "Здравствуйте")
     await fast_telegram.wait_until(lambda: fast_telegram.updates.unconfirmed_count == 0)
 
-    async with aiohttp.ClientSession() as http, http.get(
-        f"{fast_telegram.base_url}/_fake/webhook"
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{fast_telegram.base_url}/_fake/webhook") as response,
+    ):
         result = (await response.json())["result"]
 
     assert result["info"]["url"] == receiver.url
     assert result["info"]["max_connections"] == 3
     assert result["info"]["pending_update_count"] == 0
     assert [(attempt["status"], attempt["delivered"]) for attempt in result["attempts"]] == [
-        (503, False), (200, True)]
+        (503, False),
+        (200, True),
+    ]
     assert result["attempts"][0]["error"] == (
-        "Wrong response from the webhook: 503 Service Unavailable")
+        "Wrong response from the webhook: 503 Service Unavailable"
+    )

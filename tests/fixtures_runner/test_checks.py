@@ -73,8 +73,9 @@ def test_capture_takes_the_first_group_or_the_whole_match() -> None:
         (("...",), ("B",), ("A", "B"), "must not show 'B'"),
     ],
 )
-def test_buttons(sequence: tuple[str, ...], absent: tuple[str, ...], shown: tuple[str, ...],
-                 problem: str | None) -> None:
+def test_buttons(
+    sequence: tuple[str, ...], absent: tuple[str, ...], shown: tuple[str, ...], problem: str | None
+) -> None:
     assert buttons_problem(ButtonsCheck(sequence, absent), shown) == problem
 
 

@@ -58,8 +58,9 @@ def test_a_failing_fixture_exits_one_and_quiet_mode_shows_only_its_transcript(
     assert "1 passed, 1 failed" in output
 
 
-def test_an_invalid_fixture_fails_the_run(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_invalid_fixture_fails_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "typo.yaml").write_text("steps:\n  - mee: /start\n", encoding="utf-8")
     assert main(["--in-process", str(tmp_path)]) == 1
     output = capsys.readouterr().out
@@ -84,8 +85,9 @@ def test_by_default_the_real_bot_process_plays_them(
 
 def test_junit_and_html_reports_name_each_fixture_and_tier(folder: Path, tmp_path: Path) -> None:
     junit, page = tmp_path / "out" / "report.xml", tmp_path / "out" / "report.html"
-    assert main(["--in-process", "-q", "--junit", str(junit), "--html", str(page),
-                 str(folder)]) == 1
+    assert (
+        main(["--in-process", "-q", "--junit", str(junit), "--html", str(page), str(folder)]) == 1
+    )
     suite = ElementTree.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("tests") == "2" and suite.get("failures") == "1"
     cases = {case.get("name"): case for case in suite.iter("testcase")}
@@ -102,12 +104,19 @@ def test_junit_and_html_reports_name_each_fixture_and_tier(folder: Path, tmp_pat
     text = page.read_text(encoding="utf-8")
     assert text.index("cancel_expects_too_much") < text.index("nothing_to_cancel")
     assert "expected: a message containing &#x27;Действие отменено&#x27;" in text
-    assert "<b class=\"fail\">FAIL</b>" in text and "<b class=\"pass\">PASS</b>" in text
+    assert '<b class="fail">FAIL</b>' in text and '<b class="pass">PASS</b>' in text
 
 
 def test_reports_survive_characters_xml_cannot_hold() -> None:
-    result = Result("nul", Path("nul.yaml"), "in-process", False, 0.1,
-                    ["Анна: a\x00b <tag> & \x1b"], ["wrong \x00 message"])
+    result = Result(
+        "nul",
+        Path("nul.yaml"),
+        "in-process",
+        False,
+        0.1,
+        ["Анна: a\x00b <tag> & \x1b"],
+        ["wrong \x00 message"],
+    )
     root = ElementTree.fromstring(junit_xml([result]).encode("utf-8"))
     case = root.find("testsuite/testcase")
     assert case is not None and "<tag> &" in (case.findtext("system-out") or "")
@@ -118,13 +127,27 @@ def test_the_pytest_run_of_the_fixtures_writes_the_same_junit_report(tmp_path: P
     junit = tmp_path / "fixtures.xml"
     root = Path(__file__).resolve().parents[2]
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/test_fixtures.py", "-k", "in_process and checklist_lists_what_to_prepare"],
-        cwd=root, env={**os.environ, "FIXTURES_JUNIT": str(junit)},
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_fixtures.py",
+            "-k",
+            "in_process and checklist_lists_what_to_prepare",
+        ],
+        cwd=root,
+        env={**os.environ, "FIXTURES_JUNIT": str(junit)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     cases = list(ElementTree.parse(junit).getroot().iter("testcase"))
     assert [(case.get("classname"), case.get("name")) for case in cases] == [
-        ("fixtures.in-process", "checklist_lists_what_to_prepare")]
+        ("fixtures.in-process", "checklist_lists_what_to_prepare")
+    ]
     assert "Что подготовить" in (cases[0].findtext("system-out") or "")

@@ -31,9 +31,13 @@ steps:
 async def test_the_states_are_read_from_the_routers_of_the_factory() -> None:
     states = await bot_states()
     # FSM states that handlers filter on, and aiogram_dialog windows.
-    assert {"PhoneChange:waiting_for_phone", "PhoneChange:waiting_for_code",
-            "NewAppeal:choosing_type", "WrittenComplaint:reviewing",
-            "OperatorClosing:waiting_for_resolution"} <= states
+    assert {
+        "PhoneChange:waiting_for_phone",
+        "PhoneChange:waiting_for_code",
+        "NewAppeal:choosing_type",
+        "WrittenComplaint:reviewing",
+        "OperatorClosing:waiting_for_resolution",
+    } <= states
     assert not any(state.startswith("AiogramDialogStates") for state in states)
     assert len(states) >= 40
 
@@ -48,19 +52,23 @@ async def test_a_fixture_records_states_transitions_and_buttons(tmp_path: Path) 
     assert recorder.visits["PhoneChange:waiting_for_phone"] == 1
     assert recorder.visits["PhoneChange:waiting_for_code"] == 1
     assert recorder.transitions[("PhoneChange:waiting_for_code", "(no state)")] == 1
-    coverage = recorder.report({"PhoneChange:waiting_for_phone", "PhoneChange:waiting_for_code",
-                                "NewAppeal:choosing_type"})
+    coverage = recorder.report(
+        {"PhoneChange:waiting_for_phone", "PhoneChange:waiting_for_code", "NewAppeal:choosing_type"}
+    )
     assert coverage["states"]["missed"] == ["NewAppeal:choosing_type"]
     assert coverage["states"]["percent"] == pytest.approx(200 / 3)
-    assert "🔁 Отправить код ещё раз" in coverage["buttons_never_pressed"][
-        "PhoneChange:waiting_for_code"]
+    assert (
+        "🔁 Отправить код ещё раз"
+        in coverage["buttons_never_pressed"]["PhoneChange:waiting_for_code"]
+    )
     pressed = recorder.pressed["PersonalDataConsent:waiting_for_answer"]
     assert pressed == {"✅ Согласен"}
 
 
 def test_numbers_in_labels_do_not_make_new_buttons() -> None:
     assert normalised_label("📎 Это дополнение к обращению № 2026-000001") == (
-        "📎 Это дополнение к обращению № N-N")
+        "📎 Это дополнение к обращению № N-N"
+    )
 
 
 def test_the_command_line_prints_and_writes_coverage(

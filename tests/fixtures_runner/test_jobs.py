@@ -12,21 +12,33 @@ from testkit.fixtures.out_of_process import profile_of
 from testkit.fixtures.runner import split_for_jobs
 
 
-def fixture(name: str, settings: dict[str, str] | None = None,
-            chat: OperatorsChat = OperatorsChat.FORUM) -> Fixture:
-    return Fixture(Path(f"{name}.yaml"), name, "", {"anna": Actor("anna", "Анна")}, [], [],
-                   settings or {}, chat)
+def fixture(
+    name: str, settings: dict[str, str] | None = None, chat: OperatorsChat = OperatorsChat.FORUM
+) -> Fixture:
+    return Fixture(
+        Path(f"{name}.yaml"),
+        name,
+        "",
+        {"anna": Actor("anna", "Анна")},
+        [],
+        [],
+        settings or {},
+        chat,
+    )
 
 
 def test_fixtures_are_dealt_out_and_each_settings_profile_stays_in_one_job() -> None:
     cooldown = {"CODE_RESEND_COOLDOWN_SECONDS": "0"}
     fixtures = [fixture(f"plain{index}") for index in range(5)] + [
-        fixture("fast_resend_1", cooldown), fixture("fast_resend_2", cooldown),
-        fixture("group_chat", chat=OperatorsChat.GROUP)]
+        fixture("fast_resend_1", cooldown),
+        fixture("fast_resend_2", cooldown),
+        fixture("group_chat", chat=OperatorsChat.GROUP),
+    ]
     groups = split_for_jobs(fixtures, 3)
     assert len(groups) == 3
     assert sorted(item.name for group in groups for item in group) == sorted(
-        item.name for item in fixtures)
+        item.name for item in fixtures
+    )
     for profile in {profile_of(item) for item in fixtures} - {()}:
         assert sum(any(profile_of(item) == profile for item in group) for group in groups) == 1
     assert max(map(len, groups)) - min(map(len, groups)) <= 1
@@ -41,10 +53,11 @@ def test_two_jobs_play_every_fixture_and_report_in_playing_order(
 ) -> None:
     (tmp_path / "a_nothing_to_cancel.yaml").write_text(
         "steps:\n  - me: /cancel\n  - bot: Отменять нечего.\n  - bot: Главное меню\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tmp_path / "b_start.yaml").write_text(
-        "steps:\n  - me: /start\n  - bot: Здравствуйте\n",
-        encoding="utf-8")
+        "steps:\n  - me: /start\n  - bot: Здравствуйте\n", encoding="utf-8"
+    )
     assert main(["-q", "-j", "2", "--junit", str(tmp_path / "report.xml"), str(tmp_path)]) == 0
     output = capsys.readouterr().out
     assert "PASS a_nothing_to_cancel [out-of-process]" in output

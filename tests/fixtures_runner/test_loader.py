@@ -33,7 +33,10 @@ def problems(path: Path) -> str:
 
 
 def test_a_fixture_reads_as_steps_with_strings_everywhere(tmp_path: Path) -> None:
-    path = write(tmp_path, "codes.yaml", """\
+    path = write(
+        tmp_path,
+        "codes.yaml",
+        """\
 match: equals
 actors:
   anna: {name: Анна, phone: "+79160000001"}
@@ -44,7 +47,8 @@ steps:
   - bot: "?Главное меню"
   - press: Отправить
   - contact: own
-""")
+""",
+    )
     fixture = load(path)
     say, accepted, menu, press, contact = fixture.steps
     assert isinstance(say, SendText) and say.text == "000123" and say.chat == "anna"
@@ -58,18 +62,26 @@ steps:
 
 
 def test_shared_parts_are_included_with_their_values_and_origin(tmp_path: Path) -> None:
-    write(tmp_path, "shared/change_phone.yaml", """\
+    write(
+        tmp_path,
+        "shared/change_phone.yaml",
+        """\
 params: [phone]
 steps:
   - me: $phone
   - sms: $phone
-""")
-    path = write(tmp_path, "uses_it.yaml", """\
+""",
+    )
+    path = write(
+        tmp_path,
+        "uses_it.yaml",
+        """\
 steps:
   - me: /phone
   - include: change_phone
     with: {phone: "+79160000002"}
-""")
+""",
+    )
     _, values, typed, sms = load(path).steps
     assert isinstance(values, SetVariables) and values.values == (("phone", "+79160000002"),)
     assert isinstance(typed, SendText) and typed.text == "$phone"
@@ -80,7 +92,10 @@ steps:
 
 
 def test_every_problem_of_a_file_is_reported_with_its_step_and_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "broken.yaml", """\
+    path = write(
+        tmp_path,
+        "broken.yaml",
+        """\
 actors:
   anna: Анна
 steps:
@@ -97,7 +112,8 @@ steps:
   - restart: softly
   - bot: "(a"
     match: regex
-""")
+""",
+    )
     report = problems(path)
     assert report.startswith(str(path))
     for expected in (
@@ -114,14 +130,18 @@ steps:
 
 
 def test_top_level_problems(tmp_path: Path) -> None:
-    path = write(tmp_path, "top.yaml", """\
+    path = write(
+        tmp_path,
+        "top.yaml",
+        """\
 match: fuzzy
 settings: {CODE_LIFETIME_SECONDS: "60", NO_SUCH_SETTING: "1"}
 actors:
   operators: {role: operator}
   anna: {role: admin}
 stepz: []
-""")
+""",
+    )
     report = problems(path)
     for expected in (
         "unknown key(s) stepz",
@@ -175,7 +195,10 @@ def test_discovery_skips_shared_parts(tmp_path: Path) -> None:
 def test_any_order_takes_two_or_more_plain_bot_steps_and_no_more_a_known_chat(
     tmp_path: Path,
 ) -> None:
-    path = write(tmp_path, "order.yaml", """\
+    path = write(
+        tmp_path,
+        "order.yaml",
+        """\
 steps:
   - me: /start
   - any_order:
@@ -187,7 +210,8 @@ steps:
       - bot: "?Здравствуйте"
       - bot: Главное меню
   - no_more: nobody
-""")
+""",
+    )
     report = problems(path)
     assert "steps step 2 (line 3): any_order: a list of at least two 'bot:' steps" in report
     assert "steps step 3 (line 5): any_order: a list of at least two 'bot:' steps; got" in report

@@ -26,18 +26,24 @@ def test_the_shipped_phrasings_are_routed_to_their_targets() -> None:
 
 
 def test_every_kind_of_phrasing_is_shipped() -> None:
-    texts = [utterance.text for utterance in check_utterances([FOLDER]).outcomes
-             for utterance in [utterance[0]]]
-    assert any("c" in text and "м" in text for text in texts)      # Latin lookalikes
-    assert any(text.isupper() for text in texts)                    # caps lock
-    assert sum(len(text.split()) >= 6 and not any(mark in text for mark in ",.?!")
-               for text in texts) >= 5                              # voice-to-text
+    texts = [
+        utterance.text
+        for utterance in check_utterances([FOLDER]).outcomes
+        for utterance in [utterance[0]]
+    ]
+    assert any("c" in text and "м" in text for text in texts)  # Latin lookalikes
+    assert any(text.isupper() for text in texts)  # caps lock
+    assert (
+        sum(len(text.split()) >= 6 and not any(mark in text for mark in ",.?!") for text in texts)
+        >= 5
+    )  # voice-to-text
 
 
 def test_the_report_counts_per_target_and_tells_where_the_others_went(tmp_path: Path) -> None:
     (tmp_path / "few.txt").write_text(
         "# two targets\n[recovery]\nне могу войти\nсменить номер\n\n[none]\nпривет\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     matcher, targets = bot_matcher()
     report = route(read_utterances([tmp_path], targets), matcher)
     assert (report.landed, report.total) == (2, 3)

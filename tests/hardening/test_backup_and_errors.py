@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from aiogram import Dispatcher
 
-from bot.settings import Settings
-from testkit.harness import BotHarness, Person
-from bot.states.complaint import WrittenComplaint
 from bot.domain.models import AppealType
+from bot.settings import Settings
+from bot.states.complaint import WrittenComplaint
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,13 +20,24 @@ ROOT = Path(__file__).resolve().parents[2]
 async def test_backup_command_copies_a_live_database(
     harness: BotHarness, citizen: Person, settings: Settings, database: Database, tmp_path: Path
 ) -> None:
-    appeal = await harness.dispatcher["appeals"].file(citizen.id, citizen.id,
-                                                      AppealType.TECHNICAL, {"description": "x"})
+    appeal = await harness.dispatcher["appeals"].file(
+        citizen.id, citizen.id, AppealType.TECHNICAL, {"description": "x"}
+    )
     target = tmp_path / "copies" / "backup.sqlite3"
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "BOT_TOKEN": "1:abc",
-           "DATABASE_PATH": str(settings.database_path)}
-    result = subprocess.run([sys.executable, "-m", "bot", "backup", str(target)], cwd=tmp_path,
-                            env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "1:abc",
+        "DATABASE_PATH": str(settings.database_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "backup", str(target)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(target) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -34,24 +34,40 @@ NUMBER = re.compile(r"Номер: (\d{4}-\d{6})")
 
 
 @asynccontextmanager
-async def cluster(tmp_path: Path, telegram: FakeTelegram, configured: Settings,
-                  workers: int = 2) -> AsyncIterator[asyncio.subprocess.Process]:
+async def cluster(
+    tmp_path: Path, telegram: FakeTelegram, configured: Settings, workers: int = 2
+) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m bot --workers N`` on PostgreSQL + Redis, once it has set its webhook."""
     port = free_port()
     env = dict(os.environ)
     env.update(
-        PYTHONPATH=str(ROOT), BOT_TOKEN=telegram.token, BOT_API_BASE_URL=telegram.base_url,
-        DATABASE_URL=configured.database_url or "", DATABASE_POOL_SIZE="4",
-        REDIS_URL=configured.redis_url or "", REDIS_PREFIX=configured.redis_prefix,
-        INBOX_LEASE_SECONDS=str(LEASE_SECONDS), THROTTLE_MESSAGES="0", LOG_LEVEL="INFO",
+        PYTHONPATH=str(ROOT),
+        BOT_TOKEN=telegram.token,
+        BOT_API_BASE_URL=telegram.base_url,
+        DATABASE_URL=configured.database_url or "",
+        DATABASE_POOL_SIZE="4",
+        REDIS_URL=configured.redis_url or "",
+        REDIS_PREFIX=configured.redis_prefix,
+        INBOX_LEASE_SECONDS=str(LEASE_SECONDS),
+        THROTTLE_MESSAGES="0",
+        LOG_LEVEL="INFO",
         SMS_OUTBOX_PATH=str(tmp_path / "sms.jsonl"),
-        WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/webhook", WEBHOOK_SECRET=SECRET,
-        WEBHOOK_HOST="127.0.0.1", WEBHOOK_PORT=str(port),
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/webhook",
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_HOST="127.0.0.1",
+        WEBHOOK_PORT=str(port),
     )
     registrations = len(telegram.calls_to("setWebhook"))
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--workers", str(workers), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "--workers",
+        str(workers),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     log = bytearray()
 
@@ -64,8 +80,13 @@ async def cluster(tmp_path: Path, telegram: FakeTelegram, configured: Settings,
     try:
         # Each worker sets the webhook once it has started.
         await telegram.wait_until(
-            lambda: len(telegram.calls_to("setWebhook")) >= registrations + workers
-            or process.returncode is not None, timeout=90, description="the workers start")
+            lambda: (
+                len(telegram.calls_to("setWebhook")) >= registrations + workers
+                or process.returncode is not None
+            ),
+            timeout=90,
+            description="the workers start",
+        )
         assert process.returncode is None, log.decode()
         yield process
     except BaseException:
@@ -89,10 +110,14 @@ def last_text(telegram: FakeTelegram, user: object) -> str:
     return (messages[-1].text or "") if messages else ""
 
 
-async def wait_for_text(telegram: FakeTelegram, user: object, needle: str,
-                        timeout: float = 30) -> StoredMessage:
-    await telegram.wait_until(lambda: needle in last_text(telegram, user), timeout=timeout,
-                              description=f"the bot says {needle!r}")
+async def wait_for_text(
+    telegram: FakeTelegram, user: object, needle: str, timeout: float = 30
+) -> StoredMessage:
+    await telegram.wait_until(
+        lambda: needle in last_text(telegram, user),
+        timeout=timeout,
+        description=f"the bot says {needle!r}",
+    )
     return telegram.bot_messages(user)[-1]  # type: ignore[arg-type]
 
 
@@ -110,7 +135,9 @@ async def file_consultation(telegram: FakeTelegram, user: object, topic: str) ->
     await telegram.send_text(user, "Какие документы нужны?")  # type: ignore[arg-type]
     await telegram.wait_until(
         lambda: "✅ Отправить" in telegram.bot_messages(user)[-1].button_labels(),  # type: ignore[arg-type]
-        timeout=30, description="the summary with its «Отправить»")
+        timeout=30,
+        description="the summary with its «Отправить»",
+    )
     summary = telegram.bot_messages(user)[-1]  # type: ignore[arg-type]
     await telegram.press_button(user, summary, "✅ Отправить")  # type: ignore[arg-type]
     done = await wait_for_text(telegram, user, "Номер:")
@@ -128,36 +155,49 @@ async def rows(configured: Settings, sql: str) -> list[asyncpg.Record]:
 
 
 @pytest.fixture
-async def configured(settings: Settings,
-                     cluster_services: tuple[str, str]) -> AsyncIterator[Settings]:
+async def configured(
+    settings: Settings, cluster_services: tuple[str, str]
+) -> AsyncIterator[Settings]:
     async with cluster_settings(settings, cluster_services) as value:
         yield value
 
 
 async def test_two_processes_share_the_work_and_survive_one_killed_mid_update(
-    tmp_path: Path, configured: Settings,
+    tmp_path: Path,
+    configured: Settings,
 ) -> None:
-    async with FakeTelegram(TOKEN, webhook_retry_delay=0.2, webhook_max_retry_delay=1.0,
-                            webhook_timeout=30.0) as telegram:
+    async with FakeTelegram(
+        TOKEN, webhook_retry_delay=0.2, webhook_max_retry_delay=1.0, webhook_timeout=30.0
+    ) as telegram:
         citizens = [telegram.add_user(f"Гражданин{index}") for index in range(6)]
         async with cluster(tmp_path, telegram, configured) as parent:
             assert len(worker_pids(parent.pid)) == 2
-            numbers = await asyncio.gather(*(
-                file_consultation(telegram, citizen, f"Тема {index}")
-                for index, citizen in enumerate(citizens)))
-            takers = {row["run_id"].split(":")[1] for row in await rows(
-                configured, "SELECT run_id FROM processed_updates")}
+            numbers = await asyncio.gather(
+                *(
+                    file_consultation(telegram, citizen, f"Тема {index}")
+                    for index, citizen in enumerate(citizens)
+                )
+            )
+            takers = {
+                row["run_id"].split(":")[1]
+                for row in await rows(configured, "SELECT run_id FROM processed_updates")
+            }
 
             # A citizen's update hangs in the worker that took it; that worker is killed.
             anna = telegram.add_user("Анна")
             telegram.delay_next("sendMessage", 60.0, chat_id=anna.id)
             await telegram.send_command(anna, "start")
             await telegram.wait_until(
-                lambda: any(str(call.params.get("chat_id")) == str(anna.id)
-                            for call in telegram.calls_to("sendMessage")),
-                timeout=30, description="a worker handles Анна's /start")
+                lambda: any(
+                    str(call.params.get("chat_id")) == str(anna.id)
+                    for call in telegram.calls_to("sendMessage")
+                ),
+                timeout=30,
+                description="a worker handles Анна's /start",
+            )
             [in_flight] = await rows(
-                configured, "SELECT run_id FROM processed_updates WHERE status = 'started'")
+                configured, "SELECT run_id FROM processed_updates WHERE status = 'started'"
+            )
             victim = int(in_flight["run_id"].split(":")[1])
             assert victim in worker_pids(parent.pid)
             os.kill(victim, signal.SIGKILL)
@@ -186,6 +226,11 @@ async def test_two_processes_share_the_work_and_survive_one_killed_mid_update(
     assert sorted(numbers) == [row["number"] for row in stored]
     # Every update finished; Анна's greeting was answered once it was taken over.
     assert {row["status"] for row in inbox} == {"done"}
-    assert sum(1 for message in telegram.bot_messages(anna)
-               if (message.text or "").startswith(GREETING)) >= 1
-
+    assert (
+        sum(
+            1
+            for message in telegram.bot_messages(anna)
+            if (message.text or "").startswith(GREETING)
+        )
+        >= 1
+    )

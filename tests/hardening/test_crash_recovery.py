@@ -7,11 +7,11 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from bot.factory import create_dispatcher
-from fake_telegram import FakeTelegram
 from bot.domain.clock import ManualClock
+from bot.factory import create_dispatcher
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
+from fake_telegram import FakeTelegram
 from tests.conftest import TEST_TOKEN
 from tests.hardening.bot_process import start_bot
 
@@ -32,12 +32,16 @@ async def test_updates_in_flight_at_a_kill_are_answered_once_after_the_restart(
             for citizen in citizens:
                 await telegram.send_command(citizen, "start")
             await telegram.wait_until(
-                lambda: len(telegram.calls_to("sendMessage")) == len(citizens), timeout=20,
+                lambda: len(telegram.calls_to("sendMessage")) == len(citizens),
+                timeout=20,
                 description="every handler is sending its answer",
             )
             # Polling went on meanwhile: Telegram counts these updates as delivered.
-            await telegram.wait_until(lambda: telegram.updates.unconfirmed_count == 0,
-                                      timeout=10, description="the updates are confirmed")
+            await telegram.wait_until(
+                lambda: telegram.updates.unconfirmed_count == 0,
+                timeout=10,
+                description="the updates are confirmed",
+            )
             process.send_signal(signal.SIGKILL)
             await process.wait()
             assert all(telegram.bot_messages(citizen) == [] for citizen in citizens)
@@ -65,7 +69,9 @@ async def test_updates_in_flight_at_a_kill_are_answered_once_after_the_restart(
 
 
 async def test_telegram_learns_an_update_was_taken_only_once_it_is_in_the_inbox(
-    settings: Settings, database: Database, clock: ManualClock,
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
 ) -> None:
     async with FakeTelegram(TEST_TOKEN) as telegram:
         anna = telegram.add_user("Анна")
@@ -78,8 +84,9 @@ async def test_telegram_learns_an_update_was_taken_only_once_it_is_in_the_inbox(
             await telegram.wait_until(lambda: bool(telegram.calls_to("getUpdates")))
             async with database.reading():  # the database is busy: no claim can be written
                 await telegram.send_command(anna, "start")
-                await telegram.wait_until(lambda: any(
-                    call.result for call in telegram.calls_to("getUpdates")))
+                await telegram.wait_until(
+                    lambda: any(call.result for call in telegram.calls_to("getUpdates"))
+                )
                 await asyncio.sleep(0.5)  # time enough to poll again, were it allowed
                 assert telegram.updates.unconfirmed_count == 1
             await telegram.wait_for_bot_messages(anna)

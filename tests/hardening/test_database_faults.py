@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from fake_telegram import FakeTelegram, FakeUser, StoredMessage
 from bot.storage.faults import FaultKind, StorageFault
 from bot.storage.sqlite.database import Database
+from fake_telegram import FakeTelegram, FakeUser, StoredMessage
 from tests.hardening.bot_process import bot_environment, start_bot
 
 TOKEN = "7100000003:FAULT-test"
@@ -29,9 +29,15 @@ async def new_database(path: Path, rows: int = 0) -> None:
     database = Database(path)
     await database.connect()
     for start in range(0, rows, 500):
-        await database.commit_grouped([(
-            INSERT_DONE_UPDATE, (update_id, "x" * 300),
-        ) for update_id in range(start, min(start + 500, rows))])
+        await database.commit_grouped(
+            [
+                (
+                    INSERT_DONE_UPDATE,
+                    (update_id, "x" * 300),
+                )
+                for update_id in range(start, min(start + 500, rows))
+            ]
+        )
     await database.close()
 
 
@@ -49,8 +55,13 @@ async def test_a_corrupt_database_stops_the_start_with_one_line(tmp_path: Path) 
 
     async with FakeTelegram(TOKEN) as telegram:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=tmp_path, env=bot_environment(telegram, database),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=bot_environment(telegram, database),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-
 import asyncio
 import csv
 import io
@@ -14,28 +12,30 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.domain.clock import ManualClock
-from bot.services.privacy import PrivacyService
 from bot.domain.validators import format_phone
+from bot.services.privacy import PrivacyService
 from bot.settings import Settings
-from testkit.harness import BotHarness, Person
 from bot.states.privacy import ForgetMe
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
+from testkit.harness import BotHarness, Person
 from tests.conftest import SmsOutbox
 from tests.desk_helpers import book_call
 
 
 @pytest.fixture(autouse=True)
-async def citizens_consented(harness: BotHarness, citizen: Person,
-                             other_citizen: Person) -> None:
+async def citizens_consented(harness: BotHarness, citizen: Person, other_citizen: Person) -> None:
     """Both have agreed to the processing of their data: the dialogues open at once."""
     await harness.consent(citizen)
     await harness.consent(other_citizen)
 
 
-async def citizen_with_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
-                            clock: ManualClock) -> str:
+async def citizen_with_data(
+    harness: BotHarness, citizen: Person, sms: SmsOutbox, clock: ManualClock
+) -> str:
     await harness.consent(citizen)
     for phone in ("+79123456789", "+79990001122"):
         await harness.send(citizen, "/phone")
@@ -56,12 +56,17 @@ async def citizen_with_data(harness: BotHarness, citizen: Person, sms: SmsOutbox
 
 
 async def test_forget_erases_personal_data_after_confirmation(
-    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
-    clock: ManualClock, database: Database,
+    harness: BotHarness,
+    citizen: Person,
+    other_citizen: Person,
+    sms: SmsOutbox,
+    clock: ManualClock,
+    database: Database,
 ) -> None:
     number = await citizen_with_data(harness, citizen, sms, clock)
-    other = await harness.dispatcher["appeals"].file(other_citizen.id, other_citizen.id,
-                                                     "consultation", {"topic": "Пособия"})
+    other = await harness.dispatcher["appeals"].file(
+        other_citizen.id, other_citizen.id, "consultation", {"topic": "Пособия"}
+    )
     replies = await harness.send(citizen, "/forget")
     assert "Это действие нельзя отменить" in replies[0].text
     assert await harness.state(citizen) == ForgetMe.confirming.state
@@ -69,17 +74,20 @@ async def test_forget_erases_personal_data_after_confirmation(
     replies = await harness.press(citizen, "Да, удалить мои данные")
     assert replies[0].text == "Ваши персональные данные удалены. Обращений затронуто: 1."
     # No dialogue data is left: not in the database, not in the storage's memory.
-    sessions = await database.fetchone("SELECT COUNT(*) FROM fsm_sessions WHERE user_id = ?",
-                                       (citizen.id,))
+    sessions = await database.fetchone(
+        "SELECT COUNT(*) FROM fsm_sessions WHERE user_id = ?", (citizen.id,)
+    )
     assert sessions[0] == 0
     assert await harness.state(citizen) is None
     assert await harness.data(citizen) == {}
-    citizen_row = await database.fetchone("SELECT phone FROM citizens WHERE user_id = ?",
-                                          (citizen.id,))
+    citizen_row = await database.fetchone(
+        "SELECT phone FROM citizens WHERE user_id = ?", (citizen.id,)
+    )
     assert citizen_row["phone"] is None
     for table in ("phone_history", "verification_codes"):
-        count = await database.fetchone(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
-                                        (citizen.id,))
+        count = await database.fetchone(
+            f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (citizen.id,)
+        )
         assert count[0] == 0, table
     appeal = await database.fetchone("SELECT * FROM appeals WHERE number = ?", (number,))
     assert set(json.loads(appeal["fields"]).values()) == {"удалено"}
@@ -112,8 +120,9 @@ async def test_erasure_leaves_no_dialogue_in_the_storages_memory(
     assert await harness.data(citizen) == {}
 
 
-async def test_cancel_keeps_the_data(harness: BotHarness, citizen: Person, sms: SmsOutbox,
-                                     clock: ManualClock, database: Database) -> None:
+async def test_cancel_keeps_the_data(
+    harness: BotHarness, citizen: Person, sms: SmsOutbox, clock: ManualClock, database: Database
+) -> None:
     await citizen_with_data(harness, citizen, sms, clock)
     await harness.send(citizen, "/forget")
     await harness.press(citizen, "Отмена")
@@ -128,34 +137,45 @@ async def test_retention_erases_only_appeals_closed_long_ago(
     old = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Старое"})
     recent = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Недавнее"})
     still_open = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Открытое"})
-    closed = {old.number: clock.now() - timedelta(days=400),
-              recent.number: clock.now() - timedelta(days=10)}
+    closed = {
+        old.number: clock.now() - timedelta(days=400),
+        recent.number: clock.now() - timedelta(days=10),
+    }
     for number, moment in closed.items():
-        await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
-                               (to_db(moment), number))
+        await database.execute(
+            "UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+            (to_db(moment), number),
+        )
     privacy: PrivacyService = harness.dispatcher["privacy"]
     assert await privacy.apply_retention() == 1
     assert await privacy.apply_retention() == 0
-    rows = {row["number"]: json.loads(row["fields"])["topic"]
-            for row in await database.fetchall("SELECT number, fields FROM appeals")}
-    assert rows == {old.number: "удалено", recent.number: "Недавнее",
-                    still_open.number: "Открытое"}
+    rows = {
+        row["number"]: json.loads(row["fields"])["topic"]
+        for row in await database.fetchall("SELECT number, fields FROM appeals")
+    }
+    assert rows == {old.number: "удалено", recent.number: "Недавнее", still_open.number: "Открытое"}
 
 
 async def test_forget_also_erases_the_desk_copies(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     from tests.desk_helpers import card_of, file_recovery
 
     number = await file_recovery(harness, citizen)
     card = card_of(harness, number)
     await harness.press(operator, "Взять в работу", card)
-    await harness.send_to_group(operator, forum, "Пришлите фото паспорта",
-                                thread_id=card.message_thread_id)
+    await harness.send_to_group(
+        operator, forum, "Пришлите фото паспорта", thread_id=card.message_thread_id
+    )
     await harness.send(citizen, "Паспорт 4512 345678, выдан 01.02.2015")
     await harness.press(operator, "Закрыть", card_of(harness, number))
-    closed = await harness.send_to_group(operator, forum, "Доступ восстановлен для Ивановой",
-                                         thread_id=card.message_thread_id)
+    closed = await harness.send_to_group(
+        operator, forum, "Доступ восстановлен для Ивановой", thread_id=card.message_thread_id
+    )
     rating = next(message for message in closed if message.chat_id == citizen.id)
     await harness.press(citizen, "5", rating)
     await harness.send(citizen, "Спасибо, Анна Сергеевна довольна")
@@ -167,33 +187,51 @@ async def test_forget_also_erases_the_desk_copies(
     await harness.press(citizen, "Да, удалить мои данные")
 
     appeal = await database.fetchone(
-        "SELECT id, resolution, rating, rating_comment FROM appeals WHERE number = ?", (number,))
+        "SELECT id, resolution, rating, rating_comment FROM appeals WHERE number = ?", (number,)
+    )
     assert (appeal["resolution"], appeal["rating"], appeal["rating_comment"]) == (
-        "удалено", 5, "удалено")
-    texts = [row["text"] for row in await database.fetchall(
-        "SELECT text FROM appeal_events WHERE appeal_id = ? AND text IS NOT NULL", (appeal["id"],))]
+        "удалено",
+        5,
+        "удалено",
+    )
+    texts = [
+        row["text"]
+        for row in await database.fetchall(
+            "SELECT text FROM appeal_events WHERE appeal_id = ? AND text IS NOT NULL",
+            (appeal["id"],),
+        )
+    ]
     assert texts and set(texts) == {"удалено"}
     contents = await database.fetchone(
         "SELECT COUNT(*) FROM appeal_events WHERE appeal_id = ? AND content IS NOT NULL",
-        (appeal["id"],))
+        (appeal["id"],),
+    )
     assert contents[0] == 0
-    payloads = [row["payload"] for row in await database.fetchall(
-        "SELECT payload FROM outbox WHERE appeal_id = ? AND status != 'pending'"
-        " AND kind != 'delete'", (appeal["id"],))]
+    payloads = [
+        row["payload"]
+        for row in await database.fetchall(
+            "SELECT payload FROM outbox WHERE appeal_id = ? AND status != 'pending'"
+            " AND kind != 'delete'",
+            (appeal["id"],),
+        )
+    ]
     assert payloads and set(payloads) == {"{}"}
     dump = "\n".join(await _dump(database))
     for secret in secrets:
         assert secret not in dump, secret
     record = (await erasure_records(database))[-1]
-    assert {"comments", "resolution", "rating_comment", "relayed_messages",
-            "outbox_payloads"} <= set(record["fields"])
+    assert {
+        "comments",
+        "resolution",
+        "rating_comment",
+        "relayed_messages",
+        "outbox_payloads",
+    } <= set(record["fields"])
 
 
 async def _dump(database: Database) -> list[str]:
     lines = []
-    for (table,) in await database.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table'"
-    ):
+    for (table,) in await database.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
         for row in await database.fetchall(f"SELECT * FROM {table}"):
             lines.append(" ".join(str(value) for value in tuple(row)))
     return lines
@@ -229,8 +267,9 @@ def found_on_disk(path: Path, values: tuple[str, ...]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         content = file.read_bytes() if file.exists() else b""
-        found[file.name] = {value for value in values
-                            if any(form in content for form in disk_forms(value))}
+        found[file.name] = {
+            value for value in values if any(form in content for form in disk_forms(value))
+        }
     return found
 
 
@@ -258,7 +297,11 @@ async def file_recovery_appeal(harness: BotHarness, citizen: Person) -> str:
 
 
 async def test_forget_leaves_no_personal_data_in_the_database_files(
-    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    sms: SmsOutbox,
+    clock: ManualClock,
     settings: Settings,
 ) -> None:
     for phone in (OLD_PHONE, VERIFIED_PHONE):  # the first one goes to the phone history
@@ -279,28 +322,36 @@ async def test_forget_leaves_no_personal_data_in_the_database_files(
     await harness.send(citizen, "/forget")
     await harness.press(citizen, "Да, удалить мои данные")
 
-    assert found_on_disk(settings.database_path, secrets) == nothing_on_disk(
-        settings.database_path)
+    assert found_on_disk(settings.database_path, secrets) == nothing_on_disk(settings.database_path)
 
 
 async def test_retention_leaves_no_personal_data_in_the_database_files(
-    harness: BotHarness, group: int, citizen: Person, clock: ManualClock, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    clock: ManualClock,
+    database: Database,
     settings: Settings,
 ) -> None:
     number = await file_recovery_appeal(harness, citizen)
-    await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
-                           (to_db(clock.now() - timedelta(days=400)), number))
+    await database.execute(
+        "UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+        (to_db(clock.now() - timedelta(days=400)), number),
+    )
     await asyncio.to_thread(checkpoint, settings.database_path)
     assert found_on_disk(settings.database_path, APPEAL_SECRETS)["bot.sqlite3"] == set(
-        APPEAL_SECRETS)
+        APPEAL_SECRETS
+    )
 
     assert await harness.dispatcher["privacy"].apply_retention() == 1
 
     assert found_on_disk(settings.database_path, APPEAL_SECRETS) == nothing_on_disk(
-        settings.database_path)
+        settings.database_path
+    )
 
 
 # --- the SMS outbox file -------------------------------------------------------------------
+
 
 async def verify_phone(harness: BotHarness, user: Person, sms: SmsOutbox, phone: str) -> None:
     await harness.send(user, "/phone")
@@ -309,7 +360,10 @@ async def verify_phone(harness: BotHarness, user: Person, sms: SmsOutbox, phone:
 
 
 async def test_forget_removes_the_citizens_sms_from_the_outbox_file(
-    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
+    harness: BotHarness,
+    citizen: Person,
+    other_citizen: Person,
+    sms: SmsOutbox,
     clock: ManualClock,
 ) -> None:
     await verify_phone(harness, citizen, sms, OLD_PHONE)
@@ -332,7 +386,10 @@ async def test_forget_removes_the_citizens_sms_from_the_outbox_file(
 
 
 async def test_retention_removes_sms_older_than_the_retention_period(
-    harness: BotHarness, citizen: Person, other_citizen: Person, sms: SmsOutbox,
+    harness: BotHarness,
+    citizen: Person,
+    other_citizen: Person,
+    sms: SmsOutbox,
     clock: ManualClock,
 ) -> None:
     await verify_phone(harness, citizen, sms, OLD_PHONE)
@@ -347,10 +404,17 @@ async def test_retention_removes_sms_older_than_the_retention_period(
 
 # --- the destruction record ------------------------------------------------------------------
 
+
 async def erasure_records(database: Database) -> list[dict[str, object]]:
-    return [{"erased_at": row["erased_at"], "reason": row["reason"],
-             "appeals": json.loads(row["appeals"]), "fields": json.loads(row["fields"])}
-            for row in await database.fetchall("SELECT * FROM erasure_records ORDER BY id")]
+    return [
+        {
+            "erased_at": row["erased_at"],
+            "reason": row["reason"],
+            "appeals": json.loads(row["appeals"]),
+            "fields": json.loads(row["fields"]),
+        }
+        for row in await database.fetchall("SELECT * FROM erasure_records ORDER BY id")
+    ]
 
 
 def holds_any(rows: list[dict[str, object]], values: tuple[str, ...]) -> list[str]:
@@ -359,7 +423,11 @@ def holds_any(rows: list[dict[str, object]], values: tuple[str, ...]) -> list[st
 
 
 async def test_forget_writes_a_destruction_record_without_personal_data(
-    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    sms: SmsOutbox,
+    clock: ManualClock,
     database: Database,
 ) -> None:
     await verify_phone(harness, citizen, sms, OLD_PHONE)
@@ -372,12 +440,28 @@ async def test_forget_writes_a_destruction_record_without_personal_data(
     await harness.press(citizen, "Да, удалить мои данные")
 
     records = await erasure_records(database)
-    assert records == [{
-        "erased_at": to_db(clock.now()), "reason": "request", "appeals": [number, call],
-        "fields": ["callback_phone", "cause", "comments", "contact", "description",
-                   "dialogue_state", "full_name", "phone", "phone_history", "relayed_messages",
-                   "sms_outbox", "snils", "verification_codes"],
-    }]
+    assert records == [
+        {
+            "erased_at": to_db(clock.now()),
+            "reason": "request",
+            "appeals": [number, call],
+            "fields": [
+                "callback_phone",
+                "cause",
+                "comments",
+                "contact",
+                "description",
+                "dialogue_state",
+                "full_name",
+                "phone",
+                "phone_history",
+                "relayed_messages",
+                "sms_outbox",
+                "snils",
+                "verification_codes",
+            ],
+        }
+    ]
     assert holds_any(records, (*APPEAL_SECRETS, OLD_PHONE, VERIFIED_PHONE, CALLBACK_PHONE)) == []
 
     await harness.send(citizen, "/forget")  # nothing is left: the request is still recorded
@@ -386,13 +470,19 @@ async def test_forget_writes_a_destruction_record_without_personal_data(
 
 
 async def test_retention_writes_a_destruction_record_without_personal_data(
-    harness: BotHarness, group: int, citizen: Person, sms: SmsOutbox, clock: ManualClock,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    sms: SmsOutbox,
+    clock: ManualClock,
     database: Database,
 ) -> None:
     await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
     number = await file_recovery_appeal(harness, citizen)
-    await database.execute("UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
-                           (to_db(clock.now()), number))
+    await database.execute(
+        "UPDATE appeals SET status = 'closed', closed_at = ? WHERE number = ?",
+        (to_db(clock.now()), number),
+    )
     clock.advance(days=366)
 
     assert await harness.dispatcher["privacy"].apply_retention() == 1
@@ -408,18 +498,29 @@ async def test_retention_writes_a_destruction_record_without_personal_data(
 
 
 def run_cli(arguments: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items()
-                   if key.lower() not in Settings.model_fields}
+    environment = {
+        key: value for key, value in os.environ.items() if key.lower() not in Settings.model_fields
+    }
     return subprocess.run(
-        [sys.executable, "-m", "bot", *arguments], cwd=settings.database_path.parent,
-        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-             "DATABASE_PATH": str(settings.database_path)},
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "bot", *arguments],
+        cwd=settings.database_path.parent,
+        env={
+            **environment,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            "DATABASE_PATH": str(settings.database_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
 async def test_the_erasures_command_prints_the_record_as_csv(
-    harness: BotHarness, citizen: Person, other_citizen: Person, clock: ManualClock,
+    harness: BotHarness,
+    citizen: Person,
+    other_citizen: Person,
+    clock: ManualClock,
     settings: Settings,
 ) -> None:
     privacy: PrivacyService = harness.dispatcher["privacy"]

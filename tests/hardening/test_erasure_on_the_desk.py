@@ -9,18 +9,17 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.clock import ManualClock
-from testkit.harness import BotHarness, Person
-from testkit.session import SentMessage
 from bot.domain.models import EventKind
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
 from tests.desk_helpers import card_of, events_of, file_recovery, follow_up
 
 ERASED_CARD_LINE = "🗑 Гражданин удалил свои персональные данные (/forget)"
 
 
 @pytest.fixture(autouse=True)
-async def citizens_consented(harness: BotHarness, citizen: Person,
-                             other_citizen: Person) -> None:
+async def citizens_consented(harness: BotHarness, citizen: Person, other_citizen: Person) -> None:
     """Both have agreed to the processing of their data: the dialogues open at once."""
     await harness.consent(citizen)
     await harness.consent(other_citizen)
@@ -36,7 +35,11 @@ def live_in_chat(harness: BotHarness, chat_id: int) -> list[SentMessage]:
 
 
 async def test_forget_leaves_the_topic_with_only_the_erased_card(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
 ) -> None:
     number = await file_recovery(harness, citizen)
     card = card_of(harness, number)
@@ -50,8 +53,13 @@ async def test_forget_leaves_the_topic_with_only_the_erased_card(
     await forget(harness, citizen)
 
     card = card_of(harness, number)
-    for line in ("ФИО: удалено", "СНИЛС: удалено", "Для ответа: удалено",
-                 "Описание: удалено", ERASED_CARD_LINE):
+    for line in (
+        "ФИО: удалено",
+        "СНИЛС: удалено",
+        "Для ответа: удалено",
+        "Описание: удалено",
+        ERASED_CARD_LINE,
+    ):
         assert line in card.text, line
     for broken in ("у***", "***-***-***", "Для ответа: +"):
         assert broken not in card.text
@@ -61,19 +69,22 @@ async def test_forget_leaves_the_topic_with_only_the_erased_card(
     assert live_in_chat(harness, forum) == [card]
     deletions = await database.fetchall(
         "SELECT status FROM outbox WHERE kind = 'delete' AND appeal_id ="
-        " (SELECT id FROM appeals WHERE number = ?)", (number,))
+        " (SELECT id FROM appeals WHERE number = ?)",
+        (number,),
+    )
     assert deletions and {row["status"] for row in deletions} == {"delivered"}
 
     # Everywhere else an erased field reads «удалено» too, never a mask of it.
     details = await harness.send(citizen, f"/status {number}")
     assert "ФИО: удалено" in details[0].text and "СНИЛС: удалено" in details[0].text
-    history = await harness.send_to_group(operator, forum, f"/history {number}",
-                                          thread_id=topic)
+    history = await harness.send_to_group(operator, forum, f"/history {number}", thread_id=topic)
     assert "«удалено»" in history[0].text and "4510" not in history[0].text
 
 
 async def test_forget_deletes_every_photo_of_an_album_in_a_plain_group(
-    harness: BotHarness, group: int, citizen: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
 ) -> None:
     await harness.send(citizen, "/complaint")
     for answer in ("Не дозвониться", "89123456789", "вчера", "Занято", "Перезвоните"):
@@ -93,25 +104,39 @@ async def test_forget_deletes_every_photo_of_an_album_in_a_plain_group(
 
 
 async def test_sends_pending_at_erasure_are_dropped_not_delivered_later(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    operator: Person,
+    database: Database,
     clock: ManualClock,
 ) -> None:
     number = await file_recovery(harness, citizen)
     topic = card_of(harness, number).message_thread_id
     filed = len(harness.session.sent)
     # Flood control holds the citizen's message for the operators for an hour...
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 3600",
-                              retry_after=3600, chat_id=forum)
+    harness.session.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 3600", retry_after=3600, chat_id=forum
+    )
     await follow_up(harness, citizen, "Пишет Иванова Анна: паспорт не принимают")
     # ...and the operator's answer for the citizen too.
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 3600",
-                              retry_after=3600, chat_id=citizen.id)
-    await harness.send_to_group(operator, forum, "Анна Сергеевна, проверим паспорт",
-                                thread_id=topic)
+    harness.session.fail_next(
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 3600",
+        retry_after=3600,
+        chat_id=citizen.id,
+    )
+    await harness.send_to_group(
+        operator, forum, "Анна Сергеевна, проверим паспорт", thread_id=topic
+    )
     held = await database.fetchall(
-        "SELECT id, audience, payload FROM outbox WHERE status = 'pending' AND kind = 'message'")
+        "SELECT id, audience, payload FROM outbox WHERE status = 'pending' AND kind = 'message'"
+    )
     assert {row["audience"]: "Анна" in row["payload"] for row in held} == {
-        "operators": True, "citizen": True}
+        "operators": True,
+        "citizen": True,
+    }
 
     await forget(harness, citizen)
     clock.advance(hours=2)
@@ -119,12 +144,17 @@ async def test_sends_pending_at_erasure_are_dropped_not_delivered_later(
 
     rows = await database.fetchall(
         f"SELECT status, payload, last_error FROM outbox WHERE id IN "
-        f"({', '.join('?' * len(held))})", [row["id"] for row in held])
+        f"({', '.join('?' * len(held))})",
+        [row["id"] for row in held],
+    )
     assert [tuple(row) for row in rows] == [("failed", "{}", "personal data erased")] * 2
     sent = [message.text for message in harness.session.sent[filed:]]
     assert not [text for text in sent if "Иванова Анна" in text or "Анна Сергеевна" in text]
-    dropped = [event for event in await events_of(database, number)
-               if event.kind == EventKind.RELAY_DROPPED_ERASED]
+    dropped = [
+        event
+        for event in await events_of(database, number)
+        if event.kind == EventKind.RELAY_DROPPED_ERASED
+    ]
     assert len(dropped) == 2
     # Once flood control lets go, the card is redrawn as erased and the topic cleaned.
     assert ERASED_CARD_LINE in card_of(harness, number).text

@@ -4,25 +4,30 @@ from pathlib import Path
 
 from aiogram.types import Message
 
+from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.middlewares.throttling import ThrottlingMiddleware
-from bot.domain.clock import ManualClock
 from bot.settings import Settings
+from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
 from testkit.session import RecordingSession
-from bot.storage.sqlite.database import Database
 from tests.conftest import SmsOutbox
 
 
 async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served(
-    settings: Settings, database: Database, clock: ManualClock, citizen: Person,
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
+    citizen: Person,
     other_citizen: Person,
 ) -> None:
-    throttled = settings.model_copy(update={"throttle_messages": 5,
-                                            "throttle_window_seconds": 60})
+    throttled = settings.model_copy(update={"throttle_messages": 5, "throttle_window_seconds": 60})
     session = RecordingSession()
-    harness = BotHarness(create_dispatcher(throttled, database, clock=clock),
-                         create_bot(throttled, session=session), session)
+    harness = BotHarness(
+        create_dispatcher(throttled, database, clock=clock),
+        create_bot(throttled, session=session),
+        session,
+    )
     for _ in range(30):
         await harness.send(citizen, "/help")
     texts = [message.text for message in session.messages_in(citizen.id)]
@@ -41,10 +46,15 @@ async def test_the_window_reopens_after_it_passes() -> None:
         async def answer(self, text: str, **kwargs) -> None:  # type: ignore[override]
             served.append(-1)
 
-    message = FakeMessage.model_validate({
-        "message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"},
-        "from": {"id": 5, "is_bot": False, "first_name": "А"}, "text": "x",
-    })
+    message = FakeMessage.model_validate(
+        {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 5, "type": "private"},
+            "from": {"id": 5, "is_bot": False, "first_name": "А"},
+            "text": "x",
+        }
+    )
 
     async def handler(event, data) -> None:
         served.append(1)
@@ -62,10 +72,15 @@ async def test_a_redelivered_update_is_not_handled_twice(
 ) -> None:
     await harness.consent(citizen)
     await harness.send(citizen, "/phone")
-    payload = {"message": {
-        "message_id": 900, "date": 0, "chat": {"id": citizen.id, "type": "private"},
-        "from": citizen.as_json(), "text": "+79123456789",
-    }}
+    payload = {
+        "message": {
+            "message_id": 900,
+            "date": 0,
+            "chat": {"id": citizen.id, "type": "private"},
+            "from": citizen.as_json(),
+            "text": "+79123456789",
+        }
+    }
     first = await harness.feed(payload, update_id=777)
     again = await harness.feed(payload, update_id=777)
     assert len(first) == 2 and again == []
@@ -87,10 +102,20 @@ async def test_an_update_interrupted_by_a_crash_is_handled_by_the_next_run(
         " VALUES (123456789, 43, 'dead-run', 'done', '2026-11-23T09:00:00.000000Z')"
     )
     session = RecordingSession()
-    harness = BotHarness(create_dispatcher(settings, database, clock=clock),
-                         create_bot(settings, session=session), session)
-    message = {"message": {"message_id": 1, "date": 0, "from": citizen.as_json(),
-                           "chat": {"id": citizen.id, "type": "private"}, "text": "/help"}}
+    harness = BotHarness(
+        create_dispatcher(settings, database, clock=clock),
+        create_bot(settings, session=session),
+        session,
+    )
+    message = {
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "from": citizen.as_json(),
+            "chat": {"id": citizen.id, "type": "private"},
+            "text": "/help",
+        }
+    }
     try:
         assert len(await harness.feed(message, update_id=42)) == 1
         assert await harness.feed(message, update_id=43) == []

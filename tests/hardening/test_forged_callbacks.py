@@ -13,8 +13,8 @@ from bot.callback_data import (
     TemplateAction,
     TemplatePick,
 )
-from testkit.harness import BotHarness, Person
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.desk_helpers import dialogue_button_data, file_consultation, status_of
 
 
@@ -28,8 +28,12 @@ async def snapshot(database: Database) -> list[tuple]:
 
 @pytest.mark.parametrize("action", list(DeskAction))
 async def test_operator_buttons_pressed_by_a_citizen_in_private_are_refused(
-    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person,
-    database: Database, action: DeskAction,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    other_citizen: Person,
+    database: Database,
+    action: DeskAction,
 ) -> None:
     number = await file_consultation(harness, citizen)
     before = await snapshot(database)
@@ -42,7 +46,11 @@ async def test_operator_buttons_pressed_by_a_citizen_in_private_are_refused(
 
 
 async def test_forged_buttons_for_someone_elses_appeal(
-    harness: BotHarness, forum: int, citizen: Person, other_citizen: Person, database: Database,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    other_citizen: Person,
+    database: Database,
 ) -> None:
     number = await file_consultation(harness, citizen)
     await file_consultation(harness, other_citizen, topic="Своё")
@@ -51,11 +59,14 @@ async def test_forged_buttons_for_someone_elses_appeal(
     before = await snapshot(database)
     forged = [
         dialogue_button_data(harness, other_citizen, f"appeal:{number}"),
-        *(data.pack() for data in (
-            ReplyToAppeal(number=number),
-            Rating(action=RatingAction.SCORE, number=number, score=1),
-            TemplatePick(action=TemplateAction.SEND, template_id=1, number=number),
-        )),
+        *(
+            data.pack()
+            for data in (
+                ReplyToAppeal(number=number),
+                Rating(action=RatingAction.SCORE, number=number, score=1),
+                TemplatePick(action=TemplateAction.SEND, template_id=1, number=number),
+            )
+        ),
         "rt:n:" + number,  # «Без отзыва» of the time before the comment step was a dialogue
     ]
     for data in forged:
@@ -69,11 +80,24 @@ async def test_forged_buttons_for_someone_elses_appeal(
 
 @pytest.mark.parametrize(
     "data",
-    ["", "d", "d:take", "d:explode:2026-000001", "rt:s:2026-000001:99", "rt:s:bad:x",
-     "a:open:" + "9" * 50, "\u202e" * 10, "h:" + "x" * 62],
+    [
+        "",
+        "d",
+        "d:take",
+        "d:explode:2026-000001",
+        "rt:s:2026-000001:99",
+        "rt:s:bad:x",
+        "a:open:" + "9" * 50,
+        "\u202e" * 10,
+        "h:" + "x" * 62,
+    ],
 )
 async def test_malformed_and_oversized_payloads(
-    harness: BotHarness, forum: int, citizen: Person, database: Database, data: str,
+    harness: BotHarness,
+    forum: int,
+    citizen: Person,
+    database: Database,
+    data: str,
 ) -> None:
     await file_consultation(harness, citizen)
     before = await snapshot(database)

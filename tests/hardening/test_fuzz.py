@@ -27,38 +27,101 @@ import bot.states.operators
 import bot.states.phone
 import bot.states.privacy
 import bot.states.recovery
-from bot.factory import create_bot, create_dispatcher
 from bot.domain.clock import ManualClock
+from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
+from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, ButtonNotFound, Person
 from testkit.session import RecordingSession
 from tests.desk_helpers import dialogue_button_data
-from bot.storage.sqlite.database import Database
 
-CITIZENS = [Person(id=5001 + index, first_name=name) for index, name in
-            enumerate(["Анна", "Борис", "Вера"])]
+CITIZENS = [
+    Person(id=5001 + index, first_name=name) for index, name in enumerate(["Анна", "Борис", "Вера"])
+]
 SCRIPTED = [
-    "/start", "/cancel", "/complaint", "/phone", "/recovery", "/appeal", "/my", "/status",
-    "/help", "/forget", "/checklist", "отмена", "меню", "+79123456789", "89123456789",
-    "8 (495) 123-45-67", "112-233-445 95", "11223344596", "вчера 10:00", "20.11.2026 14:30",
-    "Иванова Анна Петровна", "a@b.ru", "123456", "2026-000001", "2026-000002", "Готово",
-    "не приходит смс", "хочу пожаловаться", "/callback", "перезвоните мне",
+    "/start",
+    "/cancel",
+    "/complaint",
+    "/phone",
+    "/recovery",
+    "/appeal",
+    "/my",
+    "/status",
+    "/help",
+    "/forget",
+    "/checklist",
+    "отмена",
+    "меню",
+    "+79123456789",
+    "89123456789",
+    "8 (495) 123-45-67",
+    "112-233-445 95",
+    "11223344596",
+    "вчера 10:00",
+    "20.11.2026 14:30",
+    "Иванова Анна Петровна",
+    "a@b.ru",
+    "123456",
+    "2026-000001",
+    "2026-000002",
+    "Готово",
+    "не приходит смс",
+    "хочу пожаловаться",
+    "/callback",
+    "перезвоните мне",
 ]
 BUTTONS = [
-    "Отправить", "Назад", "Отмена", "Пропустить", "Готово", "Не отвечали", "Жалоба",
-    "Консультация", "Техническая", "Вопрос по услуге", "Узнать статус", "Другое",
-    "Обратиться в поддержку", "Сменил номер", "Мои обращения", "Новое обращение",
-    "Добавить комментарий", "№ 2026", "Раньше", "Отправить код ещё раз", "✏️", "Помощь",
-    "Да, удалить", "📄", "Обратный звонок", "Позвонить на", "Сегодня", "Завтра", ":30",
-    "Другой день", "Перенести звонок", "Отменить звонок", "Да, отменить звонок",
-    "Согласен", "Не согласен",
+    "Отправить",
+    "Назад",
+    "Отмена",
+    "Пропустить",
+    "Готово",
+    "Не отвечали",
+    "Жалоба",
+    "Консультация",
+    "Техническая",
+    "Вопрос по услуге",
+    "Узнать статус",
+    "Другое",
+    "Обратиться в поддержку",
+    "Сменил номер",
+    "Мои обращения",
+    "Новое обращение",
+    "Добавить комментарий",
+    "№ 2026",
+    "Раньше",
+    "Отправить код ещё раз",
+    "✏️",
+    "Помощь",
+    "Да, удалить",
+    "📄",
+    "Обратный звонок",
+    "Позвонить на",
+    "Сегодня",
+    "Завтра",
+    ":30",
+    "Другой день",
+    "Перенести звонок",
+    "Отменить звонок",
+    "Да, отменить звонок",
+    "Согласен",
+    "Не согласен",
 ]
 
 KNOWN_STATES = {
     state.state
-    for module in (bot.states.appeal, bot.states.call_booking, bot.states.complaint, bot.states.consent,
-                   bot.states.conversation, bot.states.my_appeals, bot.states.operators, bot.states.phone,
-                   bot.states.privacy, bot.states.recovery)
+    for module in (
+        bot.states.appeal,
+        bot.states.call_booking,
+        bot.states.complaint,
+        bot.states.consent,
+        bot.states.conversation,
+        bot.states.my_appeals,
+        bot.states.operators,
+        bot.states.phone,
+        bot.states.privacy,
+        bot.states.recovery,
+    )
     for group in vars(module).values()
     if isinstance(group, type) and issubclass(group, StatesGroup) and group is not StatesGroup
     for state in group.__all_states__
@@ -66,10 +129,26 @@ KNOWN_STATES = {
 
 OPERATOR = Person(id=6001, first_name="Ирина")
 OPERATORS_CHAT = -1009999999999
-OPERATOR_BUTTONS = ["Взять в работу", "Закрыть", "Показать данные", "Шаблоны",
-                    "Закрыть без итога", "Не закрывать"]
-OPERATOR_COMMANDS = ["/open", "/stats", "/appeal 2026-000001", "/templates", "/history 2026-000001",
-                     "/ban", "/unban", "/cancel", "/help", "/template_add Привет | Здравствуйте!"]
+OPERATOR_BUTTONS = [
+    "Взять в работу",
+    "Закрыть",
+    "Показать данные",
+    "Шаблоны",
+    "Закрыть без итога",
+    "Не закрывать",
+]
+OPERATOR_COMMANDS = [
+    "/open",
+    "/stats",
+    "/appeal 2026-000001",
+    "/templates",
+    "/history 2026-000001",
+    "/ban",
+    "/unban",
+    "/cancel",
+    "/help",
+    "/template_add Привет | Здравствуйте!",
+]
 
 operator_actions = st.one_of(
     st.tuples(st.just("op_press"), st.sampled_from(OPERATOR_BUTTONS)),
@@ -77,31 +156,35 @@ operator_actions = st.one_of(
     st.tuples(st.just("op_command"), st.sampled_from(OPERATOR_COMMANDS)),
 )
 
-actions = st.one_of(st.tuples(st.just(-1), operator_actions), st.tuples(
-    st.integers(0, len(CITIZENS) - 1),
-    st.one_of(
-        st.tuples(st.just("text"), st.sampled_from(SCRIPTED)),
-        st.tuples(st.just("text"), st.text(min_size=0, max_size=120)),
-        st.tuples(st.just("press"), st.sampled_from(BUTTONS)),
-        st.tuples(st.just("forged"), st.sampled_from(["open", "comment", "junk"])),
-        st.tuples(st.just("sticker"), st.none()),
-        st.tuples(st.just("photo"), st.none()),
-        st.tuples(st.just("document"), st.none()),
-        st.tuples(st.just("contact"), st.booleans()),
-        # A whole consultation in one step, so that operators have cards to act on.
-        st.tuples(st.just("file"), st.none()),
+actions = st.one_of(
+    st.tuples(st.just(-1), operator_actions),
+    st.tuples(
+        st.integers(0, len(CITIZENS) - 1),
+        st.one_of(
+            st.tuples(st.just("text"), st.sampled_from(SCRIPTED)),
+            st.tuples(st.just("text"), st.text(min_size=0, max_size=120)),
+            st.tuples(st.just("press"), st.sampled_from(BUTTONS)),
+            st.tuples(st.just("forged"), st.sampled_from(["open", "comment", "junk"])),
+            st.tuples(st.just("sticker"), st.none()),
+            st.tuples(st.just("photo"), st.none()),
+            st.tuples(st.just("document"), st.none()),
+            st.tuples(st.just("contact"), st.booleans()),
+            # A whole consultation in one step, so that operators have cards to act on.
+            st.tuples(st.just("file"), st.none()),
+        ),
     ),
-))
+)
 
 
 def cards(harness: BotHarness) -> list:
-    return [message for message in harness.session.messages_in(OPERATORS_CHAT)
-            if message.text.split("\n")[0].startswith(("🆕", "🛠", "💬", "✅"))
-            and not message.deleted]
+    return [
+        message
+        for message in harness.session.messages_in(OPERATORS_CHAT)
+        if message.text.split("\n")[0].startswith(("🆕", "🛠", "💬", "✅")) and not message.deleted
+    ]
 
 
-async def play_operator(harness: BotHarness, database: Database, kind: str,
-                        value: object) -> None:
+async def play_operator(harness: BotHarness, database: Database, kind: str, value: object) -> None:
     """The operator acts on the cards shown; a reply names its citizen's marker."""
     shown = cards(harness)
     if kind == "op_command":
@@ -119,8 +202,9 @@ async def play_operator(harness: BotHarness, database: Database, kind: str,
     owner = await database.fetchone("SELECT citizen_id FROM appeals WHERE number = ?", (number,))
     text = f"Ответ для м{owner[0]}"
     if card.message_thread_id is not None:
-        await harness.send_to_group(OPERATOR, OPERATORS_CHAT, text,
-                                    thread_id=card.message_thread_id)
+        await harness.send_to_group(
+            OPERATOR, OPERATORS_CHAT, text, thread_id=card.message_thread_id
+        )
     else:
         await harness.send_to_group(OPERATOR, OPERATORS_CHAT, text, reply_to=card)
 
@@ -142,8 +226,13 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
         return "callback"
     if kind == "forged":
         # A button of the citizen's open dialogue (if any) naming an appeal that may be theirs.
-        data = "junk:" + marker if value == "junk" else dialogue_button_data(
-            harness, citizen, {"open": "appeal:2026-000001", "comment": "comment"}[value])
+        data = (
+            "junk:" + marker
+            if value == "junk"
+            else dialogue_button_data(
+                harness, citizen, {"open": "appeal:2026-000001", "comment": "comment"}[value]
+            )
+        )
         await harness.press_data(citizen, data)
         return "callback"
     if kind == "file":
@@ -161,25 +250,36 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
     elif kind == "document":
         await harness.send_document(citizen)
     elif kind == "contact":
-        await harness.send_contact(citizen, "+79123456789",
-                                   owner_id=None if value else citizen.id + 1)
+        await harness.send_contact(
+            citizen, "+79123456789", owner_id=None if value else citizen.id + 1
+        )
     return "message"
 
 
-@settings(max_examples=50, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.lists(actions, min_size=5, max_size=60), st.booleans())
 async def test_random_dialogues_keep_every_invariant(caplog, steps, forum) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        config = Settings(_env_file=None, bot_token="123456789:FUZZ",
-                          database_path=Path(folder) / "bot.sqlite3",
-                          sms_outbox_path=Path(folder) / "sms.jsonl", throttle_messages=0,
-                          operators_chat_id=OPERATORS_CHAT)
+        config = Settings(
+            _env_file=None,
+            bot_token="123456789:FUZZ",
+            database_path=Path(folder) / "bot.sqlite3",
+            sms_outbox_path=Path(folder) / "sms.jsonl",
+            throttle_messages=0,
+            operators_chat_id=OPERATORS_CHAT,
+        )
         database = Database(config.database_path)
         await database.connect()
         session = RecordingSession()
-        harness = BotHarness(create_dispatcher(config, database, clock=ManualClock()),
-                             create_bot(config, session=session), session)
+        harness = BotHarness(
+            create_dispatcher(config, database, clock=ManualClock()),
+            create_bot(config, session=session),
+            session,
+        )
         session.add_group(OPERATORS_CHAT, forum=forum)
         session.set_member(OPERATORS_CHAT, OPERATOR.id, "administrator")
         caplog.clear()
@@ -206,11 +306,13 @@ async def test_random_dialogues_keep_every_invariant(caplog, steps, forum) -> No
                 others = [f"м{other.id}" for other in CITIZENS if other is not citizen]
                 for message in session.messages_in(citizen.id):
                     assert not any(marker in message.text for marker in others)
-            if confirmations_seen := sum("Обращение зарегистрировано" in message.text
-                                         for message in session.sent):
+            if confirmations_seen := sum(
+                "Обращение зарегистрировано" in message.text for message in session.sent
+            ):
                 event(f"appeals filed: {min(confirmations_seen, 3)}")
-            confirmations = sum("Обращение зарегистрировано" in message.text
-                                for message in session.sent)
+            confirmations = sum(
+                "Обращение зарегистрировано" in message.text for message in session.sent
+            )
             count = await database.fetchone("SELECT COUNT(*) FROM appeals")
             assert count[0] == confirmations
         finally:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from tests.desk_helpers import follow_up
-from testkit.harness import BotHarness, Person
-from bot.texts import validation
 from bot.states.appeal import NewAppeal
 from bot.storage.sqlite.database import Database
+from bot.texts import validation
+from testkit.harness import BotHarness, Person
+from tests.desk_helpers import follow_up
 
 ZERO_WIDTH = "\u200b\u200c\u2060\ufeff\u200e"
 
@@ -44,7 +44,9 @@ async def test_nul_bytes_never_reach_the_sessions_or_the_appeal(
     await harness.send(citizen, "Не\x00 открывается\u200b заявление")
     await harness.send(citizen, "Ошибка\x00 500")
     assert await harness.data(citizen) == {
-        "kind": "technical", "description": "Не открывается заявление", "error_text": "Ошибка 500",
+        "kind": "technical",
+        "description": "Не открывается заявление",
+        "error_text": "Ошибка 500",
     }
     for data in await session_rows(database):
         assert "\x00" not in data and "\\u0000" not in data and "\\u200b" not in data
@@ -63,12 +65,16 @@ async def test_formatting_follows_the_text_it_marks(
     harness: BotHarness, citizen: Person, forum: int, database: Database
 ) -> None:
     """A relayed message keeps its bold word in place once invisible characters are gone."""
-    await harness.dispatcher["appeals"].file(citizen.id, citizen.id, "technical",
-                                             {"description": "Не работает вход"})
+    await harness.dispatcher["appeals"].file(
+        citizen.id, citizen.id, "technical", {"description": "Не работает вход"}
+    )
     text = "\u200b\u200bСрочно: 👩‍⚕️ жду ответа"
     bold = {"type": "bold", "offset": 2, "length": len("Срочно")}
     await follow_up(harness, citizen, text, entities=[bold])
-    relayed = [message for message in harness.session.messages_in(forum)
-               if "жду ответа" in (message.text or "")]
+    relayed = [
+        message
+        for message in harness.session.messages_in(forum)
+        if "жду ответа" in (message.text or "")
+    ]
     assert relayed, [message.text for message in harness.session.messages_in(forum)]
     assert "<b>Срочно</b>: 👩‍⚕️ жду ответа" in relayed[-1].html

@@ -10,9 +10,9 @@ import re
 import pytest
 
 from bot.services.outbox import OutboxSender
-from testkit.harness import BotHarness, Person
 from bot.storage.faults import FaultEpisode
 from bot.storage.sqlite.database import Database
+from testkit.harness import BotHarness, Person
 from tests.desk_helpers import file_consultation
 
 # A real SQLite failure on every write to the outbox while reads go on, as on a full disk.
@@ -28,8 +28,7 @@ def test_an_episode_logs_its_start_and_its_end_and_backs_off_in_between(
 ) -> None:
     logger = logging.getLogger("tests.episode")
     now = [100.0]
-    episode = FaultEpisode(logger, "Work", first_delay=0.5, max_delay=4.0,
-                           clock=lambda: now[0])
+    episode = FaultEpisode(logger, "Work", first_delay=0.5, max_delay=4.0, clock=lambda: now[0])
     caplog.set_level(logging.DEBUG, logger="tests.episode")
 
     delays = [episode.failed(OSError("disk full")) for _ in range(6)]
@@ -48,7 +47,10 @@ def test_an_episode_logs_its_start_and_its_end_and_backs_off_in_between(
 
 @pytest.mark.errors_expected
 async def test_the_outbox_on_a_full_disk_logs_once_backs_off_and_says_when_it_clears(
-    harness: BotHarness, group: int, citizen: Person, database: Database,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    database: Database,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     harness.auto_deliver = False
@@ -69,15 +71,18 @@ async def test_the_outbox_on_a_full_disk_logs_once_backs_off_and_says_when_it_cl
         await asyncio.sleep(0.05)
     await sender.stop()
 
-    assert [record.getMessage() for record in during] == [(
-        "Outbox delivery failed: IntegrityError: database or disk is full;"
-        " retrying with backoff up to 60 s, quietly until it works"
-    )]
+    assert [record.getMessage() for record in during] == [
+        (
+            "Outbox delivery failed: IntegrityError: database or disk is full;"
+            " retrying with backoff up to 60 s, quietly until it works"
+        )
+    ]
     assert during[0].exc_info is None
     records = [record for record in caplog.records if record.name == "bot.services.outbox"]
     assert len(records) == 2, [record.getMessage() for record in records]
-    cleared = re.fullmatch(r"Outbox delivery works again after (\d+) failed tries in [\d.]+ s",
-                           records[1].getMessage())
+    cleared = re.fullmatch(
+        r"Outbox delivery works again after (\d+) failed tries in [\d.]+ s", records[1].getMessage()
+    )
     assert cleared is not None, records[1].getMessage()
     # Two passes in the 2 s (the first pause 1 s, the next 4 s), each counting the failure of
     # its row and its own.

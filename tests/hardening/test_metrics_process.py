@@ -22,12 +22,16 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 async def get(port: int, path: str) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{port}{path}") as response:
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(f"http://127.0.0.1:{port}{path}") as response,
+    ):
         return response.status, await response.text()
 
 
-async def wait_for_port(port: int, process: asyncio.subprocess.Process,
-                        timeout: float = 60.0) -> None:
+async def wait_for_port(
+    port: int, process: asyncio.subprocess.Process, timeout: float = 60.0
+) -> None:
     """Until the bot's metrics server answers (start-up is slow on a busy machine)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
@@ -44,8 +48,11 @@ async def wait_for_port(port: int, process: asyncio.subprocess.Process,
 async def scrape(port: int) -> Samples:
     status, text = await get(port, "/metrics")
     assert status == 200
-    return {(sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
@@ -54,8 +61,14 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 async def start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=cwd, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def stop(process: asyncio.subprocess.Process) -> str:
@@ -117,8 +130,11 @@ async def test_webhook_process_is_ready_only_while_its_webhook_is_set(tmp_path: 
         bot = telegram.create_bot()
         try:
             await wait_for_port(metrics_port, process)
-            await telegram.wait_until(lambda: bool(telegram.webhook_url), timeout=20,
-                                      description="the bot sets its webhook")
+            await telegram.wait_until(
+                lambda: bool(telegram.webhook_url),
+                timeout=20,
+                description="the bot sets its webhook",
+            )
             status, text = await get(metrics_port, "/readyz")
             assert status == 200, text
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bot.logging_setup import QUIET_LOGGERS, MaskingFormatter, configure_logging
 from bot.domain.masking import TypedNames, mask_personal_data, mask_phone, mask_snils
+from bot.logging_setup import QUIET_LOGGERS, MaskingFormatter, configure_logging
 from testkit.harness import BotHarness, Person
 from tests.desk_helpers import card_of, file_recovery
 
@@ -52,9 +52,15 @@ def test_formatter_masks_messages_arguments_and_tracebacks(caplog) -> None:
     try:
         raise ValueError("bad phone +79123456789")
     except ValueError:
-        record = logging.LogRecord("bot", logging.ERROR, __file__, 1,
-                                   "citizen %s wrote %s", ("ivan@mail.ru", "112-233-445 95"),
-                                   exc_info=__import__("sys").exc_info())
+        record = logging.LogRecord(
+            "bot",
+            logging.ERROR,
+            __file__,
+            1,
+            "citizen %s wrote %s",
+            ("ivan@mail.ru", "112-233-445 95"),
+            exc_info=__import__("sys").exc_info(),
+        )
     output = formatter.format(record)
     for secret in ("ivan@", "112-233-445", "9123456789"):
         assert secret not in output
@@ -68,9 +74,15 @@ def test_formatter_masks_the_names_citizens_typed_wherever_they_appear() -> None
     try:
         raise ValueError("input_value='римская-корсакова анна'")
     except ValueError:
-        record = logging.LogRecord("aiosqlite", logging.DEBUG, __file__, 1,
-                                   "executing %s", ("('Анна Сергеевна', 1001)",),
-                                   exc_info=sys.exc_info())
+        record = logging.LogRecord(
+            "aiosqlite",
+            logging.DEBUG,
+            __file__,
+            1,
+            "executing %s",
+            ("('Анна Сергеевна', 1001)",),
+            exc_info=sys.exc_info(),
+        )
     output = formatter.format(record)
     for word in ("Римская", "Корсакова", "Анна", "Сергеевна", "римская", "анна"):
         assert word not in output
@@ -82,8 +94,11 @@ def test_formatter_masks_the_names_citizens_typed_wherever_they_appear() -> None
 def bot_logs() -> Iterator[Callable[[TypedNames], io.StringIO]]:
     """The bot's logging set-up at LOG_LEVEL=DEBUG, its lines in a buffer; undone after."""
     root = logging.getLogger()
-    saved = (root.handlers[:], root.level,
-             {name: logging.getLogger(name).level for name in QUIET_LOGGERS})
+    saved = (
+        root.handlers[:],
+        root.level,
+        {name: logging.getLogger(name).level for name in QUIET_LOGGERS},
+    )
 
     def configure(names: TypedNames) -> io.StringIO:
         configure_logging("DEBUG", names)
@@ -100,7 +115,10 @@ def bot_logs() -> Iterator[Callable[[TypedNames], io.StringIO]]:
 
 
 async def test_a_full_name_typed_in_a_dialogue_is_in_no_debug_line(
-    harness: BotHarness, group: int, citizen: Person, operator: Person,
+    harness: BotHarness,
+    group: int,
+    citizen: Person,
+    operator: Person,
     bot_logs: Callable[[TypedNames], io.StringIO],
 ) -> None:
     lines = bot_logs(harness.dispatcher["typed_names"])

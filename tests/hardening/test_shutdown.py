@@ -29,8 +29,9 @@ class SlowSmsProvider:
         self.url = ""
 
     async def handle(self, request: web.Request) -> web.Response:
-        self.requests.append((request.path, request.headers.get("Authorization"),
-                              await request.json()))
+        self.requests.append(
+            (request.path, request.headers.get("Authorization"), await request.json())
+        )
         self.received.set()
         await asyncio.sleep(self.delay)
         return web.json_response({"status": "queued"})
@@ -61,14 +62,24 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
         citizen = telegram.add_user("Анна")
         env = {key: value for key, value in os.environ.items()}
         env.update(
-            PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN, BOT_API_BASE_URL=telegram.base_url,
-            DATABASE_PATH=str(database), SMS_GATEWAY="http", SMS_HTTP_URL=provider.url,
+            PYTHONPATH=str(ROOT),
+            BOT_TOKEN=TOKEN,
+            BOT_API_BASE_URL=telegram.base_url,
+            DATABASE_PATH=str(database),
+            SMS_GATEWAY="http",
+            SMS_HTTP_URL=provider.url,
             SMS_HTTP_TOKEN="provider-token",
-            THROTTLE_MESSAGES="0", LOG_LEVEL="INFO",
+            THROTTLE_MESSAGES="0",
+            LOG_LEVEL="INFO",
         )
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         try:
             await telegram.send_command(citizen, "phone")

@@ -31,8 +31,9 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(TOKEN, webhook_retry_delay=0.2, webhook_max_retry_delay=1.0,
-                            webhook_timeout=20.0) as telegram:
+    async with FakeTelegram(
+        TOKEN, webhook_retry_delay=0.2, webhook_max_retry_delay=1.0, webhook_timeout=20.0
+    ) as telegram:
         yield telegram
 
 
@@ -112,9 +113,16 @@ async def test_a_wrong_secret_is_refused_and_counted_as_a_failed_delivery(
             assert telegram.bot_messages(anna) == []
 
             # A forged update without the header is refused the same way, and not stored.
-            forged = {"update_id": 1, "message": {
-                "message_id": 1, "date": 0, "chat": {"id": anna.id, "type": "private"},
-                "from": {"id": anna.id, "is_bot": False, "first_name": "Анна"}, "text": "/start"}}
+            forged = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": anna.id, "type": "private"},
+                    "from": {"id": anna.id, "is_bot": False, "first_name": "Анна"},
+                    "text": "/start",
+                },
+            }
             async with aiohttp.ClientSession() as http, http.post(url, json=forged) as response:
                 assert response.status == 401
 
@@ -144,8 +152,11 @@ async def test_killed_while_handling_an_update_it_answers_once_after_the_restart
         try:
             telegram.delay_next("sendMessage", HANDLER_DELAY)  # the handler hangs mid-update
             await telegram.send_command(anna, "start")
-            await telegram.wait_until(lambda: bool(telegram.calls_to("sendMessage")),
-                                      timeout=10, description="the handler sends its answer")
+            await telegram.wait_until(
+                lambda: bool(telegram.calls_to("sendMessage")),
+                timeout=10,
+                description="the handler sends its answer",
+            )
             [attempt] = telegram.webhook_attempts
             assert attempt.status == 200  # answered before the handling finished
             assert telegram.updates.unconfirmed_count == 0
@@ -219,8 +230,7 @@ async def test_healthz_says_200_and_503_once_the_database_is_gone(tmp_path: Path
             async with aiohttp.ClientSession() as http:
                 async with http.get(health) as response:
                     assert response.status == 200
-                    assert await response.json() == {"status": "ok",
-                                                      "checks": {"database": "ok"}}
+                    assert await response.json() == {"status": "ok", "checks": {"database": "ok"}}
                 database.unlink()
                 async with http.get(health) as response:
                     assert response.status == 503

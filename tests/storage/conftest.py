@@ -136,11 +136,14 @@ class Store:
         if self.backend == "sqlite":
             query = "SELECT name FROM sqlite_master WHERE type = 'table'"
         else:
-            query = ("SELECT table_name FROM information_schema.tables"
-                     " WHERE table_schema = current_schema()")
+            query = (
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
         # Table names come from the catalogue, not from input.
-        return {name: await self.rows(f"SELECT * FROM {name}")
-                for (name,) in await self.rows(query)}
+        return {
+            name: await self.rows(f"SELECT * FROM {name}") for (name,) in await self.rows(query)
+        }
 
 
 def moment(value: str | datetime) -> datetime:
@@ -150,7 +153,8 @@ def moment(value: str | datetime) -> datetime:
 
 def sqlite_store(database: Database) -> Store:
     return Store(
-        "sqlite", database,
+        "sqlite",
+        database,
         appeals=SQLiteAppealRepository(database),
         call_booking=SQLiteCallBookingRepository(database),
         citizens=SQLiteCitizenRepository(database),
@@ -168,7 +172,8 @@ def sqlite_store(database: Database) -> Store:
 
 def postgres_store(database: PostgresDatabase) -> Store:
     return Store(
-        "postgres", database,
+        "postgres",
+        database,
         appeals=PostgresAppealRepository(database),
         call_booking=PostgresCallBookingRepository(database),
         citizens=PostgresCitizenRepository(database),
@@ -204,8 +209,9 @@ async def postgres_schema(postgres_server: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def postgres_database(postgres_server: str,
-                            postgres_schema: str) -> AsyncIterator[PostgresDatabase]:
+async def postgres_database(
+    postgres_server: str, postgres_schema: str
+) -> AsyncIterator[PostgresDatabase]:
     database = database_in_schema(postgres_server, postgres_schema)
     await database.connect()
     yield database
@@ -213,8 +219,9 @@ async def postgres_database(postgres_server: str,
 
 
 @pytest.fixture
-async def processes(postgres_server: str,
-                    postgres_schema: str) -> AsyncIterator[list[PostgresDatabase]]:
+async def processes(
+    postgres_server: str, postgres_schema: str
+) -> AsyncIterator[list[PostgresDatabase]]:
     """Two bot processes' worth of connections (a pool each) on one fresh schema."""
     pools = [database_in_schema(postgres_server, postgres_schema, pool_size=5) for _ in range(2)]
     await asyncio.gather(*(pool.connect() for pool in pools))

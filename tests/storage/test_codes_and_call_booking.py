@@ -100,13 +100,18 @@ async def test_a_closed_appeals_call_frees_its_slot_and_a_cancelled_one_is_not_l
     assert booked is not None
     await store.desk.apply([AppealChange(booked.id, status=AppealStatus.CLOSED)], NOW)
     assert await store.call_booking.book(callback(6), slot(10), NOW) is not None
-    assert [appeal.citizen_id for appeal in
-            await store.call_booking.calls_between(slot(9).start, slot(12).start)] == [5, 6]
+    assert [
+        appeal.citizen_id
+        for appeal in await store.call_booking.calls_between(slot(9).start, slot(12).start)
+    ] == [5, 6]
 
-    await store.desk.apply([AppealChange(booked.id, call=CallChange(
-        status=CallStatus.CANCELLED))], NOW)
-    assert [appeal.citizen_id for appeal in
-            await store.call_booking.calls_between(slot(9).start, slot(12).start)] == [6]
+    await store.desk.apply(
+        [AppealChange(booked.id, call=CallChange(status=CallStatus.CANCELLED))], NOW
+    )
+    assert [
+        appeal.citizen_id
+        for appeal in await store.call_booking.calls_between(slot(9).start, slot(12).start)
+    ] == [6]
 
 
 async def test_moving_a_call_is_guarded_by_the_slot_it_was_decided_on_and_by_room(
@@ -116,12 +121,18 @@ async def test_moving_a_call_is_guarded_by_the_slot_it_was_decided_on_and_by_roo
     await store.call_booking.book(callback(6), slot(11), NOW)
     assert moving is not None
 
-    [stale] = await store.desk.apply([AppealChange(moving.id, call=CallChange(
-        claim=slot(12), expected_start=slot(9).start))], NOW)
-    [no_room] = await store.desk.apply([AppealChange(moving.id, call=CallChange(
-        claim=slot(11), expected_start=slot(10).start))], NOW)
-    [moved] = await store.desk.apply([AppealChange(moving.id, call=CallChange(
-        claim=slot(12), expected_start=slot(10).start))], NOW + timedelta(minutes=1))
+    [stale] = await store.desk.apply(
+        [AppealChange(moving.id, call=CallChange(claim=slot(12), expected_start=slot(9).start))],
+        NOW,
+    )
+    [no_room] = await store.desk.apply(
+        [AppealChange(moving.id, call=CallChange(claim=slot(11), expected_start=slot(10).start))],
+        NOW,
+    )
+    [moved] = await store.desk.apply(
+        [AppealChange(moving.id, call=CallChange(claim=slot(12), expected_start=slot(10).start))],
+        NOW + timedelta(minutes=1),
+    )
 
     assert stale is None and no_room is None
     assert moved is not None and moved.call is not None
@@ -132,20 +143,46 @@ async def test_a_call_is_confirmed_once_and_marked_with_its_result(store: Store)
     booked = await store.call_booking.book(callback(5), slot(10), NOW)
     assert booked is not None
     later = NOW + timedelta(days=1, hours=2)
-    [done] = await store.desk.apply([AppealChange(booked.id, call=CallChange(
-        status=CallStatus.DONE, result="Помогли", marked_by=2001,
-        allowed_statuses=frozenset({CallStatus.SCHEDULED})))], later)
-    [again] = await store.desk.apply([AppealChange(booked.id, call=CallChange(
-        status=CallStatus.NOT_REACHED, allowed_statuses=frozenset({CallStatus.SCHEDULED})))],
-        later)
-    [confirmed] = await store.desk.apply([AppealChange(booked.id, call=CallChange(
-        confirmed=True))], later)
-    [twice] = await store.desk.apply([AppealChange(booked.id, call=CallChange(
-        confirmed=True))], later)
+    [done] = await store.desk.apply(
+        [
+            AppealChange(
+                booked.id,
+                call=CallChange(
+                    status=CallStatus.DONE,
+                    result="Помогли",
+                    marked_by=2001,
+                    allowed_statuses=frozenset({CallStatus.SCHEDULED}),
+                ),
+            )
+        ],
+        later,
+    )
+    [again] = await store.desk.apply(
+        [
+            AppealChange(
+                booked.id,
+                call=CallChange(
+                    status=CallStatus.NOT_REACHED,
+                    allowed_statuses=frozenset({CallStatus.SCHEDULED}),
+                ),
+            )
+        ],
+        later,
+    )
+    [confirmed] = await store.desk.apply(
+        [AppealChange(booked.id, call=CallChange(confirmed=True))], later
+    )
+    [twice] = await store.desk.apply(
+        [AppealChange(booked.id, call=CallChange(confirmed=True))], later
+    )
 
     assert again is None and twice is None
     assert done is not None and done.call is not None
     assert (done.call.status, done.call.result, done.call.marked_by, done.call.marked_at) == (
-        CallStatus.DONE, "Помогли", 2001, later)
+        CallStatus.DONE,
+        "Помогли",
+        2001,
+        later,
+    )
     assert confirmed is not None and confirmed.call is not None
     assert confirmed.call.confirmed_at == later

@@ -66,7 +66,10 @@ async def test_execute_commits_and_returns_the_row_id(database: Database) -> Non
     first = await database.execute("INSERT INTO notes (text) VALUES (?)", ("one",))
     second = await database.execute("INSERT INTO notes (text) VALUES (:text)", {"text": "two"})
     assert (first, second) == (1, 2)
-    assert read_elsewhere(database.path, "SELECT text FROM notes ORDER BY id") == [("one",), ("two",)]
+    assert read_elsewhere(database.path, "SELECT text FROM notes ORDER BY id") == [
+        ("one",),
+        ("two",),
+    ]
 
 
 async def test_rows_are_addressable_by_name(database: Database) -> None:
@@ -94,7 +97,9 @@ async def test_migrations_are_applied_once(database: Database) -> None:
 async def test_backup_is_a_consistent_copy(database: Database, tmp_path: Path) -> None:
     await database.execute("INSERT INTO counters VALUES ('a', 1)")
     await database.backup(tmp_path / "copy" / "backup.sqlite3")
-    assert read_elsewhere(tmp_path / "copy" / "backup.sqlite3", "SELECT * FROM counters") == [("a", 1)]
+    assert read_elsewhere(tmp_path / "copy" / "backup.sqlite3", "SELECT * FROM counters") == [
+        ("a", 1)
+    ]
 
 
 async def test_unconnected_database_refuses_work(tmp_path: Path) -> None:
@@ -143,12 +148,18 @@ async def test_commits_never_checkpoint_a_background_task_does(
 
 async def test_a_lone_grouped_statement_and_a_group_both_commit(database: Database) -> None:
     await database.commit_grouped([("INSERT INTO counters VALUES ('alone', 1)", ())])
-    await asyncio.gather(*(
-        database.commit_grouped([(f"INSERT INTO counters VALUES ('{name}', 1)", ())])
-        for name in "abc"
-    ))
+    await asyncio.gather(
+        *(
+            database.commit_grouped([(f"INSERT INTO counters VALUES ('{name}', 1)", ())])
+            for name in "abc"
+        )
+    )
     assert sorted(read_elsewhere(database.path, "SELECT name FROM counters")) == [
-        ("a",), ("alone",), ("b",), ("c",)]
+        ("a",),
+        ("alone",),
+        ("b",),
+        ("c",),
+    ]
 
 
 def wal_size(database: Database) -> int:
@@ -176,11 +187,16 @@ async def test_truncate_log_empties_the_log_once_a_reader_lets_go(database: Data
 
     assert await truncating is True
     assert wal_size(database) == 0
-    assert read_elsewhere(database.path, "SELECT value FROM counters ORDER BY value") == [(1,), (2,)]
+    assert read_elsewhere(database.path, "SELECT value FROM counters ORDER BY value") == [
+        (1,),
+        (2,),
+    ]
 
 
 async def test_truncate_log_gives_up_after_a_bounded_wait_and_the_checkpoint_goes_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr("bot.storage.sqlite.database.TRUNCATE_ATTEMPTS", 3)
     monkeypatch.setattr("bot.storage.sqlite.database.CHECKPOINT_INTERVAL", 0.05)

@@ -30,8 +30,9 @@ def repository(store: Store) -> SQLiteDeadlineRepository | PostgresDeadlineRepos
 
 
 def card_update(appeal_id: int) -> AppealChange:
-    return AppealChange(appeal_id, outbox=(
-        NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE),))
+    return AppealChange(
+        appeal_id, outbox=(NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE),)
+    )
 
 
 async def test_a_mark_is_left_once_with_its_change(store: Store) -> None:
@@ -40,11 +41,13 @@ async def test_a_mark_is_left_once_with_its_change(store: Store) -> None:
     assert await deadlines.marks([appeal.id]) == []
     before = await store.value("SELECT COUNT(*) FROM outbox")
 
-    assert await deadlines.mark(appeal.id, DeadlineKind.FIRST_RESPONSE, BREACHED, NOW,
-                                card_update(appeal.id))
+    assert await deadlines.mark(
+        appeal.id, DeadlineKind.FIRST_RESPONSE, BREACHED, NOW, card_update(appeal.id)
+    )
     later = NOW + timedelta(minutes=5)
-    assert not await deadlines.mark(appeal.id, DeadlineKind.FIRST_RESPONSE, BREACHED, later,
-                                    card_update(appeal.id))
+    assert not await deadlines.mark(
+        appeal.id, DeadlineKind.FIRST_RESPONSE, BREACHED, later, card_update(appeal.id)
+    )
     assert await deadlines.mark(appeal.id, DeadlineKind.LEGAL, DeadlineState.AT_RISK, later)
 
     marks = await deadlines.marks([appeal.id])
@@ -57,13 +60,19 @@ async def test_a_mark_is_left_once_with_its_change(store: Store) -> None:
 
 async def test_racing_checks_leave_one_mark_and_one_change(store: Store) -> None:
     deadlines = repository(store)
-    appeals = [await store.appeals.create(NewAppeal(1, 1, AppealType.TECHNICAL, {}), NOW)
-               for _ in range(5)]
+    appeals = [
+        await store.appeals.create(NewAppeal(1, 1, AppealType.TECHNICAL, {}), NOW) for _ in range(5)
+    ]
     before = await store.value("SELECT COUNT(*) FROM outbox")
-    results = await asyncio.gather(*(
-        deadlines.mark(appeal.id, DeadlineKind.FIRST_RESPONSE, BREACHED, NOW,
-                       card_update(appeal.id))
-        for appeal in appeals for _ in range(3)))
+    results = await asyncio.gather(
+        *(
+            deadlines.mark(
+                appeal.id, DeadlineKind.FIRST_RESPONSE, BREACHED, NOW, card_update(appeal.id)
+            )
+            for appeal in appeals
+            for _ in range(3)
+        )
+    )
     assert sum(results) == 5
     assert await store.value("SELECT COUNT(*) FROM outbox") == before + 5
     assert len(await deadlines.marks([appeal.id for appeal in appeals])) == 5

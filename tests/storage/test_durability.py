@@ -78,13 +78,20 @@ async def test_concurrent_writers_share_one_commit(tmp_path: Path, durability: s
         traced: list[str] = []
         await database.connection.set_trace_callback(traced.append)
 
-        await asyncio.gather(*(
-            database.commit_grouped([
-                ("INSERT INTO counters VALUES (?, 1)", (f"writer {index}",)),
-                ("UPDATE counters SET value = value + 1 WHERE name = ?", (f"writer {index}",)),
-            ])
-            for index in range(20)
-        ))
+        await asyncio.gather(
+            *(
+                database.commit_grouped(
+                    [
+                        ("INSERT INTO counters VALUES (?, 1)", (f"writer {index}",)),
+                        (
+                            "UPDATE counters SET value = value + 1 WHERE name = ?",
+                            (f"writer {index}",),
+                        ),
+                    ]
+                )
+                for index in range(20)
+            )
+        )
         await database.connection.set_trace_callback(None)
 
         commits = [sql for sql in traced if sql.strip().upper() == "COMMIT"]

@@ -192,7 +192,9 @@ async def test_keys_differing_in_one_part_are_kept_apart(
 
 
 async def test_postgres_state_and_data_are_shared_by_processes_and_survive_reopening(
-    postgres_database: PostgresDatabase, postgres_server: str, postgres_schema: str,
+    postgres_database: PostgresDatabase,
+    postgres_server: str,
+    postgres_schema: str,
 ) -> None:
     other_process = database_in_schema(postgres_server, postgres_schema)
     await other_process.connect()
@@ -208,22 +210,28 @@ async def test_postgres_state_and_data_are_shared_by_processes_and_survive_reope
     await postgres_database.close()
     await postgres_database.connect()
     assert await PostgresStorage(postgres_database).get_data(KEY) == {
-        "name": "Анна", "phone": "+79123456789"}
+        "name": "Анна",
+        "phone": "+79123456789",
+    }
 
 
 async def test_postgres_merges_of_one_key_from_two_processes_all_land(
-    postgres_database: PostgresDatabase, postgres_server: str, postgres_schema: str,
+    postgres_database: PostgresDatabase,
+    postgres_server: str,
+    postgres_schema: str,
 ) -> None:
     other_process = database_in_schema(postgres_server, postgres_schema)
     await other_process.connect()
     try:
         storages = [PostgresStorage(postgres_database), PostgresStorage(other_process)]
-        await asyncio.gather(*(storages[n % 2].update_data(KEY, {f"field{n}": n})
-                               for n in range(20)))
+        await asyncio.gather(
+            *(storages[n % 2].update_data(KEY, {f"field{n}": n}) for n in range(20))
+        )
     finally:
         await other_process.close()
     assert await PostgresStorage(postgres_database).get_data(KEY) == {
-        f"field{n}": n for n in range(20)}
+        f"field{n}": n for n in range(20)
+    }
 
 
 async def test_state_and_data_survive_reopening_the_database(tmp_path: Path) -> None:
@@ -242,7 +250,9 @@ async def test_state_and_data_survive_reopening_the_database(tmp_path: Path) -> 
         reopened = SQLiteStorage(second)
         assert await reopened.get_state(KEY) == "Form:waiting_for_name"
         assert await reopened.get_data(KEY) == {
-            "name": "Анна", "phones": ["+79123456789"], "n": 1.5,
+            "name": "Анна",
+            "phones": ["+79123456789"],
+            "n": 1.5,
         }
     finally:
         await second.close()
@@ -251,7 +261,8 @@ async def test_state_and_data_survive_reopening_the_database(tmp_path: Path) -> 
 async def test_data_is_stored_as_readable_json_in_its_own_order(store: Store) -> None:
     await store.fsm.set_data(KEY, {"name": "Анна", "age": 30})
     assert await store.value("SELECT CAST(data AS TEXT) FROM fsm_sessions") == (
-        '{"name":"Анна","age":30}')
+        '{"name":"Анна","age":30}'
+    )
     assert list(await store.fsm.get_data(KEY)) == ["name", "age"]
 
 

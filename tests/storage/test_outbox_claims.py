@@ -25,8 +25,9 @@ LEASE = timedelta(minutes=1)
 
 
 def operators_message(text: str) -> NewOutboxMessage:
-    return NewOutboxMessage(Audience.OPERATORS, OutboxKind.MESSAGE,
-                            {"method": "sendMessage", "params": {"text": text}})
+    return NewOutboxMessage(
+        Audience.OPERATORS, OutboxKind.MESSAGE, {"method": "sendMessage", "params": {"text": text}}
+    )
 
 
 async def lanes(store: Store, *texts_per_lane: tuple[str, ...]) -> list[int]:
@@ -34,8 +35,9 @@ async def lanes(store: Store, *texts_per_lane: tuple[str, ...]) -> list[int]:
     ids = []
     for n, texts in enumerate(texts_per_lane):
         appeal = await store.appeals.create(NewAppeal(n, n, AppealType.TECHNICAL, {}), NOW)
-        await store.desk.apply([AppealChange(
-            appeal.id, outbox=tuple(operators_message(text) for text in texts))], NOW)
+        await store.desk.apply(
+            [AppealChange(appeal.id, outbox=tuple(operators_message(text) for text in texts))], NOW
+        )
         ids.append(appeal.id)
     return ids
 
@@ -105,18 +107,25 @@ async def test_a_sender_stopping_releases_its_claims(store: Store) -> None:
 # --- two processes at once (PostgreSQL) ----------------------------------------------------
 
 
-async def postgres_lanes(database: PostgresDatabase, lanes_count: int,
-                         per_lane: int) -> list[int]:
+async def postgres_lanes(database: PostgresDatabase, lanes_count: int, per_lane: int) -> list[int]:
     appeal_ids = [
-        (await PostgresAppealRepository(database).create(
-            NewAppeal(n, n, AppealType.TECHNICAL, {}), NOW)).id
+        (
+            await PostgresAppealRepository(database).create(
+                NewAppeal(n, n, AppealType.TECHNICAL, {}), NOW
+            )
+        ).id
         for n in range(lanes_count)
     ]
-    await PostgresDeskRepository(database).apply([
-        AppealChange(appeal_id, outbox=tuple(operators_message(f"{appeal_id}:{k}")
-                                             for k in range(per_lane)))
-        for appeal_id in appeal_ids
-    ], NOW)
+    await PostgresDeskRepository(database).apply(
+        [
+            AppealChange(
+                appeal_id,
+                outbox=tuple(operators_message(f"{appeal_id}:{k}") for k in range(per_lane)),
+            )
+            for appeal_id in appeal_ids
+        ],
+        NOW,
+    )
     return appeal_ids
 
 
@@ -140,11 +149,15 @@ async def test_two_senders_never_take_one_row_and_keep_each_lanes_order(
             idle = 0
             # Nothing turns pending again, so a right claim passes this check whenever it
             # runs; a wrong one is caught while the other sender still holds the row.
-            behind.extend(row["id"] for row in await database.pool.fetch(
-                "SELECT o.id FROM outbox AS o WHERE o.id = ANY($1::bigint[]) AND EXISTS ("
-                " SELECT 1 FROM outbox AS e WHERE e.lane = o.lane AND e.id < o.id"
-                " AND e.status = 'pending')",
-                [item.id for item in batch]))
+            behind.extend(
+                row["id"]
+                for row in await database.pool.fetch(
+                    "SELECT o.id FROM outbox AS o WHERE o.id = ANY($1::bigint[]) AND EXISTS ("
+                    " SELECT 1 FROM outbox AS e WHERE e.lane = o.lane AND e.id < o.id"
+                    " AND e.status = 'pending')",
+                    [item.id for item in batch],
+                )
+            )
             for item in batch:
                 await asyncio.sleep(0.002)  # the other sender claims meanwhile
                 assert await outbox.mark_delivered(item.id, NOW, item.id)
@@ -167,9 +180,9 @@ async def test_claims_racing_for_the_same_rows_split_them(
     appeal_ids = await postgres_lanes(processes[0], 40, 2)
     outboxes = [PostgresOutboxRepository(database) for database in processes]
 
-    batches = await asyncio.gather(*(
-        outboxes[n % 2].claim(f"claimer-{n}", NOW, 10, timedelta(minutes=5)) for n in range(8)
-    ))
+    batches = await asyncio.gather(
+        *(outboxes[n % 2].claim(f"claimer-{n}", NOW, 10, timedelta(minutes=5)) for n in range(8))
+    )
 
     claimed = [item for batch in batches for item in batch]
     assert len(claimed) == len({item.id for item in claimed}) == 40  # the lanes' heads, once

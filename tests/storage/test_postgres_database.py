@@ -36,16 +36,19 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def test_both_dialects_have_the_same_numbered_migrations() -> None:
     assert [(version, name) for version, name, _ in available_migrations()] == [
-        (version, name) for version, name, _ in sqlite_migrations()]
+        (version, name) for version, name, _ in sqlite_migrations()
+    ]
 
 
 async def test_migrations_are_recorded_and_not_applied_twice(
     postgres_database: PostgresDatabase,
 ) -> None:
     recorded = await postgres_database.pool.fetch(
-        "SELECT version, name FROM schema_migrations ORDER BY version")
+        "SELECT version, name FROM schema_migrations ORDER BY version"
+    )
     assert [tuple(row) for row in recorded] == [
-        (version, name) for version, name, _ in available_migrations()]
+        (version, name) for version, name, _ in available_migrations()
+    ]
     assert await postgres_database.migrate() == []
 
 
@@ -54,7 +57,8 @@ async def test_the_schema_uses_postgres_types(postgres_database: PostgresDatabas
         (row["table_name"], row["column_name"]): row["data_type"]
         for row in await postgres_database.pool.fetch(
             "SELECT table_name, column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = current_schema()")
+            " WHERE table_schema = current_schema()"
+        )
     }
     assert types["citizens", "user_id"] == "bigint"
     assert types["appeals", "created_at"] == "timestamp with time zone"
@@ -63,7 +67,8 @@ async def test_the_schema_uses_postgres_types(postgres_database: PostgresDatabas
 
 
 async def test_four_processes_starting_at_once_migrate_once(
-    postgres_server: str, postgres_schema: str,
+    postgres_server: str,
+    postgres_schema: str,
 ) -> None:
     # Without the advisory lock, the second CREATE TABLE of one name fails.
     starting = [database_in_schema(postgres_server, postgres_schema) for _ in range(4)]
@@ -71,26 +76,30 @@ async def test_four_processes_starting_at_once_migrate_once(
         await asyncio.gather(*(database.connect() for database in starting))
         assert [await database.migrate() for database in starting] == [[]] * 4
         recorded = await starting[0].pool.fetch(
-            "SELECT version FROM schema_migrations ORDER BY version")
+            "SELECT version FROM schema_migrations ORDER BY version"
+        )
     finally:
         await asyncio.gather(*(database.close() for database in starting))
     assert [row[0] for row in recorded] == [version for version, _, _ in available_migrations()]
 
 
 async def test_a_failing_migration_leaves_nothing_behind(
-    postgres_server: str, postgres_schema: str, monkeypatch: pytest.MonkeyPatch,
+    postgres_server: str,
+    postgres_schema: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     broken = [*available_migrations(), (999, "broken", "CREATE TABLE broken (x int); SELECT 1/0")]
     monkeypatch.setattr(postgres_database_module, "available_migrations", lambda: broken)
     database = database_in_schema(postgres_server, postgres_schema)
     with pytest.raises(asyncpg.DivisionByZeroError):
         await database.connect()
-    connection = await asyncpg.connect(postgres_server,
-                                       server_settings={"search_path": postgres_schema})
+    connection = await asyncpg.connect(
+        postgres_server, server_settings={"search_path": postgres_schema}
+    )
     try:
         tables = await connection.fetch(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema()")
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
     finally:
         await connection.close()
     assert tables == []  # one transaction: not even the first migration stayed
@@ -138,7 +147,8 @@ async def test_a_transaction_is_rolled_back_on_error(postgres_database: Postgres
     with pytest.raises(RuntimeError):
         async with postgres_database.transaction() as connection:
             await connection.execute(
-                "INSERT INTO consents (user_id, version, given_at) VALUES (1, '1', now())")
+                "INSERT INTO consents (user_id, version, given_at) VALUES (1, '1', now())"
+            )
             raise RuntimeError("handler failed")
     assert await postgres_database.pool.fetchval("SELECT COUNT(*) FROM consents") == 0
 
@@ -151,11 +161,14 @@ async def test_appeals_filed_at_once_by_two_processes_get_distinct_numbers(
 ) -> None:
     repositories = [PostgresAppealRepository(database) for database in processes]
 
-    filed = await asyncio.gather(*(
-        repositories[n % 2].create(
-            NewAppeal(n, n, AppealType.TECHNICAL, {"description": f"#{n}"}), NOW)
-        for n in range(60)
-    ))
+    filed = await asyncio.gather(
+        *(
+            repositories[n % 2].create(
+                NewAppeal(n, n, AppealType.TECHNICAL, {"description": f"#{n}"}), NOW
+            )
+            for n in range(60)
+        )
+    )
 
     numbers = sorted(appeal.number for appeal in filed)
     assert numbers == [f"2026-{n:06d}" for n in range(1, 61)]  # distinct, and no gaps
@@ -172,7 +185,8 @@ async def test_a_filing_that_rolls_back_gives_its_number_back(
     with pytest.raises(RuntimeError):
         await appeals.create(NewAppeal(1, 1, AppealType.TECHNICAL, {}), NOW, failing_follow_up)
     filed = await PostgresAppealRepository(processes[1]).create(
-        NewAppeal(2, 2, AppealType.TECHNICAL, {}), NOW)
+        NewAppeal(2, 2, AppealType.TECHNICAL, {}), NOW
+    )
     assert filed.number == "2026-000001"
 
 
@@ -186,10 +200,12 @@ async def test_the_last_place_of_a_slot_goes_to_one_of_two_processes(
     claim = SlotClaim(start, start + timedelta(minutes=30), capacity=3)
     bookings = [PostgresCallBookingRepository(database) for database in processes]
 
-    booked = await asyncio.gather(*(
-        bookings[n % 2].book(NewAppeal(n, n, AppealType.CALLBACK, {}), claim, NOW)
-        for n in range(10)
-    ))
+    booked = await asyncio.gather(
+        *(
+            bookings[n % 2].book(NewAppeal(n, n, AppealType.CALLBACK, {}), claim, NOW)
+            for n in range(10)
+        )
+    )
 
     assert sum(appeal is not None for appeal in booked) == 3
     assert len(await bookings[0].booked(start, claim.end)) == 3
@@ -199,17 +215,21 @@ async def test_an_appeal_taken_by_two_operators_at_once_goes_to_one(
     processes: list[PostgresDatabase],
 ) -> None:
     appeal = await PostgresAppealRepository(processes[0]).create(
-        NewAppeal(1, 1, AppealType.TECHNICAL, {}), NOW)
+        NewAppeal(1, 1, AppealType.TECHNICAL, {}), NOW
+    )
     desks = [PostgresDeskRepository(database) for database in processes]
 
     def take(operator: int) -> AppealChange:
         actor = Actor(MessageAuthor.OPERATOR, operator, f"Оператор {operator}")
-        return AppealChange(appeal.id, allowed_statuses=frozenset({AppealStatus.NEW}),
-                            status=AppealStatus.IN_PROGRESS, assignee=actor,
-                            events=(NewEvent(EventKind.TAKEN, actor),))
+        return AppealChange(
+            appeal.id,
+            allowed_statuses=frozenset({AppealStatus.NEW}),
+            status=AppealStatus.IN_PROGRESS,
+            assignee=actor,
+            events=(NewEvent(EventKind.TAKEN, actor),),
+        )
 
-    results = await asyncio.gather(*(desks[n % 2].apply([take(2000 + n)], NOW)
-                                     for n in range(6)))
+    results = await asyncio.gather(*(desks[n % 2].apply([take(2000 + n)], NOW) for n in range(6)))
 
     taken = [result for [result] in results if result is not None]
     assert len(taken) == 1

@@ -39,8 +39,9 @@ OPERATOR = Actor(MessageAuthor.OPERATOR, 2001, "Ирина")
 
 
 def relay(text: str, audience: Audience = Audience.OPERATORS) -> NewOutboxMessage:
-    return NewOutboxMessage(audience, OutboxKind.MESSAGE,
-                            {"method": "sendMessage", "params": {"text": text}})
+    return NewOutboxMessage(
+        audience, OutboxKind.MESSAGE, {"method": "sendMessage", "params": {"text": text}}
+    )
 
 
 async def citizen_with_everything(store: Store) -> tuple[int, str]:
@@ -49,26 +50,47 @@ async def citizen_with_everything(store: Store) -> tuple[int, str]:
     await store.citizens.change_phone(CITIZEN, CITIZEN, PHONE, NOW)
     await store.codes.issue(CITIZEN, PHONE, "hash", "salt", NOW, NOW + timedelta(minutes=5))
     await store.consents.give(CITIZEN, "1", NOW)
-    await store.fsm.set_data(StorageKey(bot_id=42, chat_id=CITIZEN, user_id=CITIZEN),
-                             {"description": SECRET})
+    await store.fsm.set_data(
+        StorageKey(bot_id=42, chat_id=CITIZEN, user_id=CITIZEN), {"description": SECRET}
+    )
     start = NOW + timedelta(days=1)
     appeal = await store.call_booking.book(
-        NewAppeal(CITIZEN, CITIZEN, AppealType.CALLBACK,
-                  {"callback_phone": PHONE, "question": SECRET},
-                  [Attachment("document", "FILE", "UNIQUE", "паспорт.pdf")]),
-        SlotClaim(start, start + timedelta(minutes=30), 1), NOW,
+        NewAppeal(
+            CITIZEN,
+            CITIZEN,
+            AppealType.CALLBACK,
+            {"callback_phone": PHONE, "question": SECRET},
+            [Attachment("document", "FILE", "UNIQUE", "паспорт.pdf")],
+        ),
+        SlotClaim(start, start + timedelta(minutes=30), 1),
+        NOW,
     )
     assert appeal is not None
     await store.appeals.add_message(appeal.id, MessageAuthor.CITIZEN, CITIZEN, SECRET, NOW)
     await store.desk.save_thread(AppealThread(appeal.id, OPERATORS, 7, 70), NOW)
-    await store.desk.apply([AppealChange(
-        appeal.id, status=AppealStatus.IN_PROGRESS, assignee=OPERATOR, resolution=SECRET,
-        outbox=(relay(SECRET), relay(SECRET, Audience.CITIZEN)),
-        events=(NewEvent(EventKind.CITIZEN_MESSAGE, Actor(MessageAuthor.CITIZEN, CITIZEN),
-                         text=SECRET, content={"kind": "photo", "caption": SECRET},
-                         origin=MessageRef(CITIZEN, 10), outbox_index=0),),
-        call=CallChange(result=SECRET),
-    )], NOW)
+    await store.desk.apply(
+        [
+            AppealChange(
+                appeal.id,
+                status=AppealStatus.IN_PROGRESS,
+                assignee=OPERATOR,
+                resolution=SECRET,
+                outbox=(relay(SECRET), relay(SECRET, Audience.CITIZEN)),
+                events=(
+                    NewEvent(
+                        EventKind.CITIZEN_MESSAGE,
+                        Actor(MessageAuthor.CITIZEN, CITIZEN),
+                        text=SECRET,
+                        content={"kind": "photo", "caption": SECRET},
+                        origin=MessageRef(CITIZEN, 10),
+                        outbox_index=0,
+                    ),
+                ),
+                call=CallChange(result=SECRET),
+            )
+        ],
+        NOW,
+    )
     delivered, _ = await store.outbox.due(NOW, 10)
     await store.outbox.mark_delivered(delivered.id, NOW, 80, MessageRef(OPERATORS, 80), (81,))
     # Still pending at the erasure: a relay for the operators, after the one delivered.
@@ -81,14 +103,17 @@ async def citizen_with_everything(store: Store) -> tuple[int, str]:
 async def test_forget_erases_every_place_the_citizens_data_was_written(store: Store) -> None:
     appeal_id, number = await citizen_with_everything(store)
     kept = await store.appeals.create(
-        NewAppeal(OTHER, OTHER, AppealType.COMPLAINT, {"description": "Другой гражданин"}), NOW)
+        NewAppeal(OTHER, OTHER, AppealType.COMPLAINT, {"description": "Другой гражданин"}), NOW
+    )
 
     assert await store.privacy.citizen_phones(CITIZEN) == {PHONE, OLD_PHONE}
-    assert await store.privacy.erase_citizen(CITIZEN, NOW + timedelta(hours=1),
-                                             ["sms_outbox"]) == 1
+    assert await store.privacy.erase_citizen(CITIZEN, NOW + timedelta(hours=1), ["sms_outbox"]) == 1
 
-    leftovers = {table: rows for table, rows in (await store.everything()).items()
-                 if any(value in str(rows) for value in (SECRET, PHONE, OLD_PHONE, "паспорт"))}
+    leftovers = {
+        table: rows
+        for table, rows in (await store.everything()).items()
+        if any(value in str(rows) for value in (SECRET, PHONE, OLD_PHONE, "паспорт"))
+    }
     assert leftovers == {}
     erased = await store.appeals.get_by_number(number)
     assert erased is not None and erased.erasure == ErasureReason.REQUEST
@@ -106,9 +131,20 @@ async def test_forget_erases_every_place_the_citizens_data_was_written(store: St
     [record] = await store.privacy.erasures_since(NOW)
     assert (record.reason, record.appeals) == (ErasureReason.REQUEST, (number,))
     assert record.fields == (
-        "attachments", "callback_phone", "callback_result", "comments", "dialogue_state",
-        "outbox_payloads", "phone", "phone_history", "question", "rating_comment",
-        "relayed_messages", "resolution", "sms_outbox", "verification_codes",
+        "attachments",
+        "callback_phone",
+        "callback_result",
+        "comments",
+        "dialogue_state",
+        "outbox_payloads",
+        "phone",
+        "phone_history",
+        "question",
+        "rating_comment",
+        "relayed_messages",
+        "resolution",
+        "sms_outbox",
+        "verification_codes",
     )
 
     events = await store.desk.events(appeal_id)
@@ -124,27 +160,39 @@ async def test_forget_erases_every_place_the_citizens_data_was_written(store: St
 
 async def test_retention_erases_only_appeals_closed_before_the_cutoff(store: Store) -> None:
     old = await store.appeals.create(
-        NewAppeal(CITIZEN, CITIZEN, AppealType.COMPLAINT, {"description": SECRET}), NOW)
+        NewAppeal(CITIZEN, CITIZEN, AppealType.COMPLAINT, {"description": SECRET}), NOW
+    )
     recent = await store.appeals.create(
-        NewAppeal(OTHER, OTHER, AppealType.COMPLAINT, {"description": "свежее"}), NOW)
+        NewAppeal(OTHER, OTHER, AppealType.COMPLAINT, {"description": "свежее"}), NOW
+    )
     still_open = await store.appeals.create(
-        NewAppeal(OTHER, OTHER, AppealType.COMPLAINT, {"description": "открыто"}), NOW)
+        NewAppeal(OTHER, OTHER, AppealType.COMPLAINT, {"description": "открыто"}), NOW
+    )
     await store.desk.apply([AppealChange(old.id, status=AppealStatus.CLOSED)], NOW)
-    await store.desk.apply([AppealChange(recent.id, status=AppealStatus.CLOSED)],
-                           NOW + timedelta(days=40))
+    await store.desk.apply(
+        [AppealChange(recent.id, status=AppealStatus.CLOSED)], NOW + timedelta(days=40)
+    )
     now = NOW + timedelta(days=45)
 
     assert await store.privacy.erase_closed_before(now - timedelta(days=30), now) == 1
     assert await store.privacy.erase_closed_before(now - timedelta(days=30), now) == 0
 
-    fields = {appeal.number: (await store.appeals.get_by_number(appeal.number)).fields
-              for appeal in (old, recent, still_open)}
-    assert fields == {old.number: {"description": ERASED_VALUE},
-                      recent.number: {"description": "свежее"},
-                      still_open.number: {"description": "открыто"}}
+    fields = {
+        appeal.number: (await store.appeals.get_by_number(appeal.number)).fields
+        for appeal in (old, recent, still_open)
+    }
+    assert fields == {
+        old.number: {"description": ERASED_VALUE},
+        recent.number: {"description": "свежее"},
+        still_open.number: {"description": "открыто"},
+    }
     [record] = await store.privacy.erasures_since(NOW)
     assert (record.reason, record.appeals, record.fields, record.erased_at) == (
-        ErasureReason.RETENTION, (old.number,), ("description",), now)
+        ErasureReason.RETENTION,
+        (old.number,),
+        ("description",),
+        now,
+    )
     assert await store.outbox.pending() == []  # retention leaves the operators' chat alone
 
 
@@ -154,4 +202,5 @@ async def test_an_erasure_outside_the_database_is_recorded_too(store: Store) -> 
 
     records = await store.privacy.erasures_since(NOW + timedelta(hours=1))
     assert [(record.reason, record.appeals, record.fields) for record in records] == [
-        (ErasureReason.REQUEST, (), ("a", "b"))]
+        (ErasureReason.REQUEST, (), ("a", "b"))
+    ]

@@ -31,7 +31,8 @@ def count_statements(database: Database, monkeypatch: pytest.MonkeyPatch) -> lis
 
 
 async def test_updates_arriving_together_are_claimed_in_one_statement(
-    database: Database, monkeypatch: pytest.MonkeyPatch,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     processed = SQLiteProcessedUpdates(database)
     statements = count_statements(database, monkeypatch)
@@ -107,7 +108,8 @@ async def test_a_live_runs_updates_stay_its_own_while_it_renews_their_leases(
 
 
 async def test_a_big_batch_is_split_into_statements(
-    database: Database, monkeypatch: pytest.MonkeyPatch,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(updates, "_CLAIMS_PER_STATEMENT", 2)
     processed = SQLiteProcessedUpdates(database)
@@ -122,7 +124,8 @@ async def test_a_big_batch_is_split_into_statements(
 
 
 async def test_a_failed_statement_fails_every_claim_of_its_batch(
-    database: Database, monkeypatch: pytest.MonkeyPatch,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     processed = SQLiteProcessedUpdates(database)
 
@@ -131,7 +134,8 @@ async def test_a_failed_statement_fails_every_claim_of_its_batch(
 
     monkeypatch.setattr(database, "fetchall", broken)
     results = await asyncio.gather(
-        *(processed.claim(BOT, n, "run-a", NOW, UPDATE) for n in (1, 2)), return_exceptions=True,
+        *(processed.claim(BOT, n, "run-a", NOW, UPDATE) for n in (1, 2)),
+        return_exceptions=True,
     )
     monkeypatch.undo()
 
@@ -141,12 +145,12 @@ async def test_a_failed_statement_fails_every_claim_of_its_batch(
 
 async def test_the_inbox_keeps_an_update_until_it_is_done(store: Store) -> None:
     processed = store.updates
-    await asyncio.gather(*(processed.claim(BOT, n, "dead-run", NOW, f'{{"update_id": {n}}}')
-                           for n in (12, 11, 13)))
+    await asyncio.gather(
+        *(processed.claim(BOT, n, "dead-run", NOW, f'{{"update_id": {n}}}') for n in (12, 11, 13))
+    )
     await processed.finish(BOT, 12)
 
-    assert await processed.unfinished(BOT) == [(11, '{"update_id": 11}'),
-                                               (13, '{"update_id": 13}')]
+    assert await processed.unfinished(BOT) == [(11, '{"update_id": 11}'), (13, '{"update_id": 13}')]
     assert await processed.unfinished(BOT + 1) == []
     assert await store.rows(
         "SELECT update_id, payload FROM processed_updates WHERE status = 'done'"

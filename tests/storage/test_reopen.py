@@ -22,14 +22,22 @@ CITIZEN = Actor(MessageAuthor.CITIZEN, 1)
 
 async def test_reopening_clears_closed_at_and_a_second_reopen_is_refused(store: Store) -> None:
     appeal = await store.appeals.create(NewAppeal(1, 1, AppealType.TECHNICAL, {}), NOW)
-    [closed] = await store.desk.apply([AppealChange(
-        appeal.id, events=(NewEvent(EventKind.CLOSED, CITIZEN),),
-        status=AppealStatus.CLOSED)], NOW)
+    [closed] = await store.desk.apply(
+        [
+            AppealChange(
+                appeal.id, events=(NewEvent(EventKind.CLOSED, CITIZEN),), status=AppealStatus.CLOSED
+            )
+        ],
+        NOW,
+    )
     assert closed is not None and closed.closed_at == NOW
 
-    reopen = AppealChange(appeal.id, events=(NewEvent(EventKind.REOPENED, CITIZEN),),
-                          allowed_statuses=frozenset({AppealStatus.CLOSED}),
-                          status=AppealStatus.IN_PROGRESS)
+    reopen = AppealChange(
+        appeal.id,
+        events=(NewEvent(EventKind.REOPENED, CITIZEN),),
+        allowed_statuses=frozenset({AppealStatus.CLOSED}),
+        status=AppealStatus.IN_PROGRESS,
+    )
     later = NOW + timedelta(days=2)
     [reopened, again] = await store.desk.apply([reopen, reopen], later)
     assert reopened is not None and reopened.status == AppealStatus.IN_PROGRESS

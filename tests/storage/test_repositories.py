@@ -55,7 +55,9 @@ async def test_appeal_numbers_run_per_year(store: Store) -> None:
     second = await appeals.create(new(AppealType.COMPLAINT), NOW)
     next_year = await appeals.create(new(AppealType.CONSULTATION), datetime(2027, 1, 1, tzinfo=UTC))
     assert (first.number, second.number, next_year.number) == (
-        "2026-000001", "2026-000002", "2027-000001",
+        "2026-000001",
+        "2026-000002",
+        "2027-000001",
     )
     assert first.status == AppealStatus.NEW
 
@@ -64,9 +66,14 @@ async def test_appeal_keeps_fields_attachments_and_messages(store: Store) -> Non
     appeals = store.appeals
     created = await appeals.create(
         NewAppeal(
-            citizen_id=7, chat_id=7, type=AppealType.COMPLAINT,
+            citizen_id=7,
+            chat_id=7,
+            type=AppealType.COMPLAINT,
             fields={"topic": "Не дозвониться", "attempts": ["2026-11-20T10:15"]},
-            attachments=[Attachment("photo", "F1", "U1"), Attachment("document", "F2", "U2", "a.pdf")],
+            attachments=[
+                Attachment("photo", "F1", "U1"),
+                Attachment("document", "F2", "U2", "a.pdf"),
+            ],
         ),
         NOW,
     )
@@ -74,11 +81,14 @@ async def test_appeal_keeps_fields_attachments_and_messages(store: Store) -> Non
     assert loaded is not None
     assert loaded.fields == {"topic": "Не дозвониться", "attempts": ["2026-11-20T10:15"]}
     assert loaded.attachments == [
-        Attachment("photo", "F1", "U1", None), Attachment("document", "F2", "U2", "a.pdf"),
+        Attachment("photo", "F1", "U1", None),
+        Attachment("document", "F2", "U2", "a.pdf"),
     ]
     await appeals.add_message(created.id, MessageAuthor.CITIZEN, 7, "Добавлю: звонил ещё", NOW)
     messages = await appeals.messages(created.id)
-    assert [(m.author, m.text) for m in messages] == [(MessageAuthor.CITIZEN, "Добавлю: звонил ещё")]
+    assert [(m.author, m.text) for m in messages] == [
+        (MessageAuthor.CITIZEN, "Добавлю: звонил ещё")
+    ]
 
 
 async def test_citizen_listing_is_newest_first_and_paged(store: Store) -> None:
@@ -88,7 +98,9 @@ async def test_citizen_listing_is_newest_first_and_paged(store: Store) -> None:
             NewAppeal(citizen_id=5, chat_id=5, type=AppealType.TECHNICAL, fields={}),
             NOW + timedelta(minutes=offset),
         )
-    await appeals.create(NewAppeal(citizen_id=6, chat_id=6, type=AppealType.TECHNICAL, fields={}), NOW)
+    await appeals.create(
+        NewAppeal(citizen_id=6, chat_id=6, type=AppealType.TECHNICAL, fields={}), NOW
+    )
     page = await appeals.list_for_citizen(5, limit=5, offset=0)
     assert [appeal.number for appeal in page] == [f"2026-00000{n}" for n in (7, 6, 5, 4, 3)]
     assert await appeals.count_for_citizen(5) == 7
@@ -110,21 +122,29 @@ async def test_data_survives_reopening_the_file(settings, database: Database) ->
 
 
 async def test_a_page_of_appeals_carries_each_ones_attachments_and_call(
-    store: Store, monkeypatch: pytest.MonkeyPatch,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     appeals = store.appeals
-    photos = {n: [Attachment("photo", f"F{n}-{k}", f"U{n}-{k}") for k in range(n % 3)]
-              for n in range(4)}
+    photos = {
+        n: [Attachment("photo", f"F{n}-{k}", f"U{n}-{k}") for k in range(n % 3)] for n in range(4)
+    }
     for n, attachments in photos.items():
         await appeals.create(
-            NewAppeal(citizen_id=5, chat_id=5, type=AppealType.COMPLAINT, fields={},
-                      attachments=attachments),
+            NewAppeal(
+                citizen_id=5,
+                chat_id=5,
+                type=AppealType.COMPLAINT,
+                fields={},
+                attachments=attachments,
+            ),
             NOW + timedelta(minutes=n),
         )
     slot = SlotClaim(NOW + timedelta(days=1), NOW + timedelta(days=1, minutes=30), capacity=2)
     booked = await store.call_booking.book(
         NewAppeal(citizen_id=5, chat_id=5, type=AppealType.CALLBACK, fields={}),
-        slot, NOW + timedelta(minutes=9),
+        slot,
+        NOW + timedelta(minutes=9),
     )
     assert booked is not None
     queries = count_queries(store, monkeypatch)
@@ -141,14 +161,20 @@ async def test_a_page_of_appeals_carries_each_ones_attachments_and_call(
 
 
 async def test_appeals_beyond_one_query_of_ids_keep_their_details(
-    database: Database, monkeypatch: pytest.MonkeyPatch,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(rows, "_IDS_PER_QUERY", 2)
     appeals = SQLiteAppealRepository(database)
     for n in range(5):
         await appeals.create(
-            NewAppeal(citizen_id=8, chat_id=8, type=AppealType.TECHNICAL, fields={},
-                      attachments=[Attachment("document", f"F{n}", f"U{n}", f"{n}.pdf")]),
+            NewAppeal(
+                citizen_id=8,
+                chat_id=8,
+                type=AppealType.TECHNICAL,
+                fields={},
+                attachments=[Attachment("document", f"F{n}", f"U{n}", f"{n}.pdf")],
+            ),
             NOW + timedelta(minutes=n),
         )
     queries = count_sqlite_queries(monkeypatch)
@@ -156,7 +182,11 @@ async def test_appeals_beyond_one_query_of_ids_keep_their_details(
     page = await appeals.list_for_citizen(8, limit=10, offset=0)
 
     assert [[item.file_name for item in appeal.attachments] for appeal in page] == [
-        ["4.pdf"], ["3.pdf"], ["2.pdf"], ["1.pdf"], ["0.pdf"],
+        ["4.pdf"],
+        ["3.pdf"],
+        ["2.pdf"],
+        ["1.pdf"],
+        ["0.pdf"],
     ]
     assert len(queries) == 1 + 2 * 3  # the page, then calls and attachments of 2 + 2 + 1
 
@@ -168,8 +198,9 @@ def count_queries(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     fetch = asyncpg.Connection.fetch
 
-    async def counted_fetch(self: asyncpg.Connection, sql: str, *args: Any,
-                            **kwargs: Any) -> list[asyncpg.Record]:
+    async def counted_fetch(
+        self: asyncpg.Connection, sql: str, *args: Any, **kwargs: Any
+    ) -> list[asyncpg.Record]:
         seen.append(sql.split()[0])
         return await fetch(self, sql, *args, **kwargs)
 
@@ -199,36 +230,66 @@ async def test_consent_is_kept_per_version_with_the_first_moment(store: Store) -
     await consents.give(7, "2", first + timedelta(days=30))
     assert await consents.has(7, "1") and await consents.has(7, "2")
     assert not await consents.has(8, "1")
-    given = await store.rows("SELECT version, given_at FROM consents WHERE user_id = $1"
-                             " ORDER BY version", 7)
+    given = await store.rows(
+        "SELECT version, given_at FROM consents WHERE user_id = $1 ORDER BY version", 7
+    )
     assert [(version, moment(at)) for version, at in given] == [
-        ("1", first), ("2", first + timedelta(days=30))]
+        ("1", first),
+        ("2", first + timedelta(days=30)),
+    ]
 
 
 async def test_an_imported_archive_keeps_its_numbers_and_new_ones_follow(store: Store) -> None:
     archived = [
-        ArchivedAppeal(f"2025-{n:06d}", 9, 9, AppealType.COMPLAINT, AppealStatus.CLOSED,
-                       {"description": f"архив {n}", "n": n}, NOW - timedelta(days=400 - n),
-                       NOW - timedelta(days=300))
+        ArchivedAppeal(
+            f"2025-{n:06d}",
+            9,
+            9,
+            AppealType.COMPLAINT,
+            AppealStatus.CLOSED,
+            {"description": f"архив {n}", "n": n},
+            NOW - timedelta(days=400 - n),
+            NOW - timedelta(days=300),
+        )
         for n in (5, 17, 3)
     ]
     assert await store.archive.import_archive(store.database, archived) == 3
-    assert await store.archive.import_archive(
-        store.database, [ArchivedAppeal("2025-000002", 9, 9, AppealType.TECHNICAL,
-                                        AppealStatus.CLOSED, {}, NOW - timedelta(days=390))]) == 1
+    assert (
+        await store.archive.import_archive(
+            store.database,
+            [
+                ArchivedAppeal(
+                    "2025-000002",
+                    9,
+                    9,
+                    AppealType.TECHNICAL,
+                    AppealStatus.CLOSED,
+                    {},
+                    NOW - timedelta(days=390),
+                )
+            ],
+        )
+        == 1
+    )
 
     assert await store.archive.count_appeals(store.database) == 4
     old = await store.appeals.get_by_number("2025-000017")
     assert old is not None and old.fields == {"description": "архив 17", "n": 17}
     assert old.closed_at == NOW - timedelta(days=300)
     new = await store.appeals.create(
-        NewAppeal(9, 9, AppealType.TECHNICAL, {}), datetime(2025, 12, 31, tzinfo=UTC))
+        NewAppeal(9, 9, AppealType.TECHNICAL, {}), datetime(2025, 12, 31, tzinfo=UTC)
+    )
     assert new.number == "2025-000018"  # past the highest imported, never back
 
 
 async def test_every_lookup_a_citizen_triggers_has_a_plan(store: Store) -> None:
     plans = await store.archive.lookup_plans(store.database)
-    assert set(plans) == {"status by number", "attachments of a page of appeals",
-                          "calls of a page of appeals", "my appeals: count",
-                          "my appeals: page", "history of an appeal"}
+    assert set(plans) == {
+        "status by number",
+        "attachments of a page of appeals",
+        "calls of a page of appeals",
+        "my appeals: count",
+        "my appeals: page",
+        "history of an appeal",
+    }
     assert all(plans.values())

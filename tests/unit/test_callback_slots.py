@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from bot.domain.clock import ManualClock
 from bot.domain.slots import (
     SlotPolicy,
     SlotProblem,
@@ -27,7 +28,6 @@ from bot.domain.slots import (
     slot_problem,
     taken,
 )
-from bot.domain.clock import ManualClock
 from bot.domain.working_hours import parse_working_hours
 from bot.settings import Settings, describe_settings_error
 
@@ -35,22 +35,34 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 MONDAY = date(2026, 11, 23)
 
 
-def policy(hours: str = "mon-fri 09:00-18:00", *, minutes: int = 30, capacity: int = 2,
-           days_ahead: int = 3, holidays: tuple[str, ...] = (), lead: int = 0,
-           change_notice: int = 0) -> SlotPolicy:
+def policy(
+    hours: str = "mon-fri 09:00-18:00",
+    *,
+    minutes: int = 30,
+    capacity: int = 2,
+    days_ahead: int = 3,
+    holidays: tuple[str, ...] = (),
+    lead: int = 0,
+    change_notice: int = 0,
+) -> SlotPolicy:
     """Without a change lock unless asked: the tests of offering see the lead alone."""
     return SlotPolicy(
-        schedule=parse_working_hours(hours), zone=MOSCOW, length=timedelta(minutes=minutes),
-        capacity=capacity, days_ahead=days_ahead,
+        schedule=parse_working_hours(hours),
+        zone=MOSCOW,
+        length=timedelta(minutes=minutes),
+        capacity=capacity,
+        days_ahead=days_ahead,
         holidays=frozenset(date.fromisoformat(day) for day in holidays),
-        lead=timedelta(minutes=lead), change_notice=timedelta(minutes=change_notice),
+        lead=timedelta(minutes=lead),
+        change_notice=timedelta(minutes=change_notice),
     )
 
 
 def at(day: date, hhmm: str) -> datetime:
     hours, minutes = hhmm.split(":")
     return datetime.combine(day, datetime.min.time(), tzinfo=MOSCOW).replace(
-        hour=int(hours), minute=int(minutes))
+        hour=int(hours), minute=int(minutes)
+    )
 
 
 def times(slots: list[datetime]) -> list[str]:
@@ -78,8 +90,18 @@ def test_a_working_day_is_cut_into_slots_that_fit_the_hours() -> None:
 
 def test_a_lunch_break_has_no_slots_and_a_slot_never_runs_past_closing() -> None:
     slots = times(day_slots(MONDAY, policy("mon-fri 09:00-13:00,14:00-18:00", minutes=45)))
-    assert slots == ["09:00", "09:45", "10:30", "11:15", "12:00",
-                     "14:00", "14:45", "15:30", "16:15", "17:00"]
+    assert slots == [
+        "09:00",
+        "09:45",
+        "10:30",
+        "11:15",
+        "12:00",
+        "14:00",
+        "14:45",
+        "15:30",
+        "16:15",
+        "17:00",
+    ]
     assert "13:00" not in slots
 
 
@@ -100,16 +122,25 @@ def test_slots_are_local_times_stored_as_utc() -> None:
 
 def test_today_and_the_next_working_days(clock: ManualClock) -> None:
     assert bookable_days(clock.now(), policy(days_ahead=3)) == [
-        MONDAY, date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)]
+        MONDAY,
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+        date(2026, 11, 26),
+    ]
 
 
 def test_weekends_are_skipped_and_a_weekend_today_is_not_offered(clock: ManualClock) -> None:
     clock.set(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday
     assert bookable_days(clock.now(), policy(days_ahead=2)) == [
-        date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1)]
+        date(2026, 11, 27),
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+    ]
     clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # Saturday
     assert bookable_days(clock.now(), policy(days_ahead=2)) == [
-        date(2026, 11, 30), date(2026, 12, 1)]
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+    ]
 
 
 def test_holidays_from_the_settings_list_are_skipped(clock: ManualClock) -> None:
@@ -117,7 +148,10 @@ def test_holidays_from_the_settings_list_are_skipped(clock: ManualClock) -> None
     assert not is_working_day(date(2026, 12, 31), holidays)
     clock.set(datetime(2026, 12, 30, 9, 0, tzinfo=UTC))  # Wednesday
     assert bookable_days(clock.now(), holidays) == [
-        date(2026, 12, 30), date(2027, 1, 4), date(2027, 1, 5)]
+        date(2026, 12, 30),
+        date(2027, 1, 4),
+        date(2027, 1, 5),
+    ]
     clock.set(datetime(2026, 12, 31, 9, 0, tzinfo=UTC))  # the holiday itself
     assert bookable_days(clock.now(), holidays)[0] == date(2027, 1, 4)
     assert free_slots(date(2026, 12, 31), clock.now(), holidays, []) == []
@@ -125,7 +159,9 @@ def test_holidays_from_the_settings_list_are_skipped(clock: ManualClock) -> None
 
 def test_holidays_apply_around_the_clock_too(clock: ManualClock) -> None:
     assert bookable_days(clock.now(), policy("", days_ahead=1, holidays=("2026-11-24",))) == [
-        MONDAY, date(2026, 11, 25)]
+        MONDAY,
+        date(2026, 11, 25),
+    ]
 
 
 def test_only_today_when_no_days_ahead(clock: ManualClock) -> None:
@@ -156,8 +192,11 @@ def test_slots_inside_the_change_lock_are_neither_offered_nor_booked(clock: Manu
     assert slot_problem(at(MONDAY, "13:00"), clock.now(), locked, []) is None
     assert can_change(at(MONDAY, "13:00"), clock.now(), locked)
     clock.set(datetime(2026, 11, 23, 14, 31, tzinfo=UTC))  # 17:31: 18:00 is the day's end
-    assert offered_days(clock.now(), locked, []) == [date(2026, 11, 24), date(2026, 11, 25),
-                                                     date(2026, 11, 26)]
+    assert offered_days(clock.now(), locked, []) == [
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+        date(2026, 11, 26),
+    ]
 
 
 def test_a_slot_with_as_many_calls_as_operators_is_full(clock: ManualClock) -> None:
@@ -190,17 +229,18 @@ def test_today_after_the_last_slot_is_not_offered(clock: ManualClock) -> None:
     ("day", "hhmm", "problem"),
     [
         (MONDAY, "14:00", None),
-        (MONDAY, "11:30", SlotProblem.GONE),             # in the past
-        (MONDAY, "14:10", SlotProblem.GONE),             # not a slot start
-        (MONDAY, "18:00", SlotProblem.GONE),             # after closing
+        (MONDAY, "11:30", SlotProblem.GONE),  # in the past
+        (MONDAY, "14:10", SlotProblem.GONE),  # not a slot start
+        (MONDAY, "18:00", SlotProblem.GONE),  # after closing
         (date(2026, 11, 28), "10:00", SlotProblem.GONE),  # Saturday
-        (date(2026, 12, 4), "10:00", SlotProblem.GONE),   # beyond the days offered
+        (date(2026, 12, 4), "10:00", SlotProblem.GONE),  # beyond the days offered
         (date(2026, 11, 24), "10:00", SlotProblem.GONE),  # a holiday
         (MONDAY, "15:00", SlotProblem.FULL),
     ],
 )
-def test_slot_problems(clock: ManualClock, day: date, hhmm: str,
-                       problem: SlotProblem | None) -> None:
+def test_slot_problems(
+    clock: ManualClock, day: date, hhmm: str, problem: SlotProblem | None
+) -> None:
     rules = policy(capacity=1, holidays=("2026-11-24",))
     assert slot_problem(at(day, hhmm), clock.now(), rules, [booking(MONDAY, "15:00")]) == problem
 
@@ -246,11 +286,17 @@ def test_a_malformed_holiday_names_the_setting(monkeypatch: pytest.MonkeyPatch) 
     assert describe_settings_error(caught.value).startswith("Ошибка настройки: HOLIDAYS: ")
 
 
-@pytest.mark.parametrize(("name", "value"), [("CALLBACK_SLOT_MINUTES", "0"),
-                                              ("CALLBACK_OPERATORS_PER_SLOT", "0"),
-                                              ("CALLBACK_DAYS_AHEAD", "-1")])
-def test_callback_numbers_are_checked(monkeypatch: pytest.MonkeyPatch, name: str,
-                                      value: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CALLBACK_SLOT_MINUTES", "0"),
+        ("CALLBACK_OPERATORS_PER_SLOT", "0"),
+        ("CALLBACK_DAYS_AHEAD", "-1"),
+    ],
+)
+def test_callback_numbers_are_checked(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError) as caught:
         Settings(_env_file=None)

@@ -68,7 +68,9 @@ async def test_right_code_is_accepted_once(service: CodeService, gateway: FakeGa
     assert (await service.verify(USER, PHONE, code)).outcome == CheckOutcome.NO_CODE
 
 
-async def test_three_wrong_tries_exhaust_the_code(service: CodeService, gateway: FakeGateway) -> None:
+async def test_three_wrong_tries_exhaust_the_code(
+    service: CodeService, gateway: FakeGateway
+) -> None:
     await service.request(USER, PHONE)
     right = gateway.last_code
     wrong = "000000" if right != "000000" else "111111"

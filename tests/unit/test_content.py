@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.keyboards.targets import known_targets
 from bot.domain.content import (
     ContentError,
     load_articles,
@@ -14,6 +13,7 @@ from bot.domain.content import (
     load_rules,
     markdown_to_html,
 )
+from bot.keyboards.targets import known_targets
 from bot.settings import CONTENT_DIR
 
 ARTICLES = CONTENT_DIR / "help"
@@ -27,8 +27,13 @@ def content():
 
 def test_the_shipped_articles_load(content) -> None:
     assert [article.id for article in content.articles] == [
-        "change_phone", "login_after_phone_change", "support_contacts", "calls_fail",
-        "talk_to_operator", "long_wait", "written_appeal",
+        "change_phone",
+        "login_after_phone_change",
+        "support_contacts",
+        "calls_fail",
+        "talk_to_operator",
+        "long_wait",
+        "written_appeal",
     ]
     assert all(article.buttons for article in content.articles)
 
@@ -154,9 +159,13 @@ def test_at_least_forty_phrasings_are_covered() -> None:
 
 def test_several_suggestions_best_first_at_most_three(content) -> None:
     assert content.matcher.match("поменял номер и не могу войти") == [
-        "article:login_after_phone_change", "recovery", "change_phone",
+        "article:login_after_phone_change",
+        "recovery",
+        "change_phone",
     ]
-    assert len(content.matcher.match("не могу дозвониться, жалоба, долго жду, никто не отвечает")) == 3
+    assert (
+        len(content.matcher.match("не могу дозвониться, жалоба, долго жду, никто не отвечает")) == 3
+    )
 
 
 @pytest.mark.parametrize("nonsense", ["привет", "asdfgh", "🙂🙂🙂", "12345", "погода в Москве", ""])

@@ -26,13 +26,25 @@ def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=MSK)
 
 
-def appeal(kind: AppealType, created: datetime, *, answered: datetime | None = None,
-           closed: datetime | None = None) -> Appeal:
+def appeal(
+    kind: AppealType,
+    created: datetime,
+    *,
+    answered: datetime | None = None,
+    closed: datetime | None = None,
+) -> Appeal:
     return Appeal(
-        id=1, number="2026-000001", citizen_id=1, chat_id=1, type=kind,
-        status=AppealStatus.CLOSED if closed else AppealStatus.NEW, fields={},
-        created_at=created.astimezone(UTC), updated_at=created.astimezone(UTC),
-        closed_at=closed, first_answered_at=answered,
+        id=1,
+        number="2026-000001",
+        citizen_id=1,
+        chat_id=1,
+        type=kind,
+        status=AppealStatus.CLOSED if closed else AppealStatus.NEW,
+        fields={},
+        created_at=created.astimezone(UTC),
+        updated_at=created.astimezone(UTC),
+        closed_at=closed,
+        first_answered_at=answered,
     )
 
 
@@ -46,8 +58,17 @@ def test_sla_setting_parsed() -> None:
     assert parse_span("45m") == timedelta(minutes=45)
 
 
-@pytest.mark.parametrize("text", ["technical", "nonsense:2h", "technical:2", "technical:0h",
-                                  "technical:2h,technical:3h", "complaint:2d"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "technical",
+        "nonsense:2h",
+        "technical:2",
+        "technical:0h",
+        "technical:2h,technical:3h",
+        "complaint:2d",
+    ],
+)
 def test_sla_setting_refused(text: str) -> None:
     with pytest.raises(SlaError):
         parse_sla(text)
@@ -66,10 +87,12 @@ def test_working_time_skips_lunch_nights_and_weekends() -> None:
 
 def test_holidays_are_skipped() -> None:
     schedule = WEEKDAYS.with_holidays(frozenset({date(2026, 11, 30), date(2026, 12, 1)}))
-    assert add_working_time(local(27, 17), timedelta(hours=2), schedule, MSK) \
-        == local(2, 10, month=12)
-    assert working_time_between(local(27, 17), local(2, 10, month=12), schedule, MSK) \
-        == timedelta(hours=2)
+    assert add_working_time(local(27, 17), timedelta(hours=2), schedule, MSK) == local(
+        2, 10, month=12
+    )
+    assert working_time_between(local(27, 17), local(2, 10, month=12), schedule, MSK) == timedelta(
+        hours=2
+    )
 
 
 def test_around_the_clock_is_plain_arithmetic() -> None:
@@ -88,13 +111,18 @@ def test_legal_term_is_thirty_calendar_days_after_registration() -> None:
     # Registered on 2 December: the term runs from 3 December and ends with 1 January.
     assert legal_due(local(2, 15, month=12), MSK) == datetime(2027, 1, 2, tzinfo=MSK)
     # Late evening in Moscow is the same local day even though UTC says otherwise.
-    assert legal_due(datetime(2026, 12, 2, 22, 30, tzinfo=UTC), MSK) \
-        == datetime(2027, 1, 3, tzinfo=MSK)
+    assert legal_due(datetime(2026, 12, 2, 22, 30, tzinfo=UTC), MSK) == datetime(
+        2027, 1, 3, tzinfo=MSK
+    )
 
 
 def policy() -> SlaPolicy:
-    return SlaPolicy({AppealType.COMPLAINT: timedelta(hours=4)}, WEEKDAYS, MSK,
-                     legal_types=frozenset({AppealType.COMPLAINT}))
+    return SlaPolicy(
+        {AppealType.COMPLAINT: timedelta(hours=4)},
+        WEEKDAYS,
+        MSK,
+        legal_types=frozenset({AppealType.COMPLAINT}),
+    )
 
 
 def test_states_over_time() -> None:
@@ -116,15 +144,21 @@ def test_met_and_met_late() -> None:
     answered = appeal(AppealType.COMPLAINT, local(23, 9), answered=local(23, 11))
     first, legal = policy().deadlines(answered, local(24, 9))
     assert first.state == DeadlineState.MET and legal.state == DeadlineState.RUNNING
-    late = appeal(AppealType.COMPLAINT, local(23, 9), answered=local(23, 15),
-                  closed=local(23, 23, month=12))
+    late = appeal(
+        AppealType.COMPLAINT, local(23, 9), answered=local(23, 15), closed=local(23, 23, month=12)
+    )
     first, legal = policy().deadlines(late, local(25, 9, month=12))
     assert first.state == DeadlineState.MET_LATE and first.overdue == timedelta(hours=2)
     assert legal.state == DeadlineState.MET  # the 30th day is 23 December
-    closed_late = appeal(AppealType.COMPLAINT, local(23, 9), answered=local(23, 11),
-                         closed=local(24, 0, 30, month=12))
-    assert policy().deadlines(closed_late, local(25, 9, month=12))[1].state \
-        == DeadlineState.MET_LATE
+    closed_late = appeal(
+        AppealType.COMPLAINT,
+        local(23, 9),
+        answered=local(23, 11),
+        closed=local(24, 0, 30, month=12),
+    )
+    assert (
+        policy().deadlines(closed_late, local(25, 9, month=12))[1].state == DeadlineState.MET_LATE
+    )
 
 
 def test_types_without_targets_have_no_deadlines() -> None:

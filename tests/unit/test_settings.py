@@ -52,13 +52,21 @@ def test_every_setting_is_documented_in_env_example() -> None:
     assert {name.upper() for name in Settings.model_fields} <= documented
 
 
-def run_bot(env: dict[str, str], tmp_path: Path,
-            *arguments: str) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if key not in Settings.model_fields
-             and key.lower() not in Settings.model_fields}
+def run_bot(
+    env: dict[str, str], tmp_path: Path, *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in Settings.model_fields and key.lower() not in Settings.model_fields
+    }
     return subprocess.run(
-        [sys.executable, "-m", "bot", *arguments], cwd=tmp_path, env={**clean, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "bot", *arguments],
+        cwd=tmp_path,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -73,9 +81,15 @@ def test_start_up_with_a_malformed_help_article_names_the_file(tmp_path: Path) -
     articles = tmp_path / "help"
     articles.mkdir()
     (articles / "01_broken.md").write_text("no front matter", encoding="utf-8")
-    result = run_bot({"BOT_TOKEN": "1:abc", "HELP_ARTICLES_DIR": str(articles),
-                      "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
-                      "SMS_OUTBOX_IN_PRODUCTION": "yes"}, tmp_path)
+    result = run_bot(
+        {
+            "BOT_TOKEN": "1:abc",
+            "HELP_ARTICLES_DIR": str(articles),
+            "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+            "SMS_OUTBOX_IN_PRODUCTION": "yes",
+        },
+        tmp_path,
+    )
     assert result.returncode == 2
     assert "01_broken.md" in result.stderr and "Traceback" not in result.stderr
 
@@ -83,8 +97,9 @@ def test_start_up_with_a_malformed_help_article_names_the_file(tmp_path: Path) -
 def test_the_sms_outbox_against_telegram_itself_stops_start_up_in_one_line(
     tmp_path: Path,
 ) -> None:
-    result = run_bot({"BOT_TOKEN": "1:abc", "DATABASE_PATH": str(tmp_path / "db.sqlite3")},
-                     tmp_path)
+    result = run_bot(
+        {"BOT_TOKEN": "1:abc", "DATABASE_PATH": str(tmp_path / "db.sqlite3")}, tmp_path
+    )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
     assert "SMS_GATEWAY=outbox" in result.stderr and "SMS_OUTBOX_IN_PRODUCTION=yes" in result.stderr
@@ -102,10 +117,18 @@ def test_the_sms_outbox_against_telegram_itself_stops_start_up_in_one_line(
     ],
 )
 def test_the_sms_outbox_is_refused_only_against_telegram_itself(
-    gateway: str, base_url: str, in_production: str, refused: bool,
+    gateway: str,
+    base_url: str,
+    in_production: str,
+    refused: bool,
 ) -> None:
     options = {"sms_outbox_in_production": in_production} if in_production else {}
-    settings = Settings(_env_file=None, bot_token="1:abc", sms_gateway=gateway,
-                        sms_http_url="https://sms.example/send", bot_api_base_url=base_url,
-                        **options)
+    settings = Settings(
+        _env_file=None,
+        bot_token="1:abc",
+        sms_gateway=gateway,
+        sms_http_url="https://sms.example/send",
+        bot_api_base_url=base_url,
+        **options,
+    )
     assert settings.sms_outbox_refused is refused

@@ -34,8 +34,9 @@ async def provider() -> AsyncIterator[Provider]:
     state = Provider(url="")
 
     async def receive(request: web.Request) -> web.Response:
-        state.requests.append(Received(request.method, request.path_qs, dict(request.headers),
-                                       await request.read()))
+        state.requests.append(
+            Received(request.method, request.path_qs, dict(request.headers), await request.read())
+        )
         return web.json_response({"id": "sms-1"}, status=state.status)
 
     app.router.add_route("*", "/{tail:.*}", receive)
@@ -61,8 +62,10 @@ async def test_posts_the_number_and_text_as_json_with_the_bearer_token(
     assert request.path == "/api/v1/sms?account=support"
     assert request.headers["Authorization"] == "Bearer s3cret-token"
     assert request.headers["Content-Type"].startswith("application/json")
-    assert json.loads(request.body) == {"to": "+79123456789",
-                                        "text": "Код подтверждения номера: 123456"}
+    assert json.loads(request.body) == {
+        "to": "+79123456789",
+        "text": "Код подтверждения номера: 123456",
+    }
 
 
 async def test_without_a_token_no_authorization_header_is_sent(provider: Provider) -> None:

@@ -21,7 +21,8 @@ async def test_erasing_phones_rewrites_the_file_without_their_lines(tmp_path: Pa
     assert await gateway.erase_phones({"+79123456789"}) == 3
 
     assert [json.loads(line)["to"] for line in path.read_text("utf-8").splitlines()] == [
-        "+79035556677"]
+        "+79035556677"
+    ]
     assert [file.name for file in tmp_path.iterdir()] == ["sms.jsonl"]
     assert await gateway.erase_phones({"+79123456789"}) == 0
     await gateway.send("+79161112233", "Код 654321")  # appending goes on after the rewrite
@@ -39,7 +40,8 @@ async def test_erasing_by_age_keeps_the_recent_lines(tmp_path: Path) -> None:
     assert await gateway.erase_sent_before(clock.now() - timedelta(days=5)) == 1
 
     assert [json.loads(line)["text"] for line in path.read_text("utf-8").splitlines()] == [
-        "Код 222222"]
+        "Код 222222"
+    ]
 
 
 async def test_erasing_from_a_missing_file_erases_nothing(tmp_path: Path) -> None:

@@ -22,7 +22,9 @@ def test_a_time_comes_back_as_the_same_utc_moment() -> None:
 
 def test_text_order_is_time_order() -> None:
     early = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert to_db(early) < to_db(early + timedelta(microseconds=1)) < to_db(early + timedelta(days=400))
+    assert (
+        to_db(early) < to_db(early + timedelta(microseconds=1)) < to_db(early + timedelta(days=400))
+    )
 
 
 @pytest.mark.parametrize("text", ["2026-11-23T09:05:07", "2026-11-23T12:05:07+03:00", "вчера"])

@@ -32,8 +32,15 @@ def problem_of(call, *args, **kwargs) -> Problem:
 
 @pytest.mark.parametrize(
     "typed",
-    ["8 (912) 345-67-89", "+7 912 345 67 89", "89123456789", "+79123456789", "9123456789",
-     "8-912-345-67-89", " +7(912)3456789 "],
+    [
+        "8 (912) 345-67-89",
+        "+7 912 345 67 89",
+        "89123456789",
+        "+79123456789",
+        "9123456789",
+        "8-912-345-67-89",
+        " +7(912)3456789 ",
+    ],
 )
 def test_phone_notations_are_the_same_number(typed: str) -> None:
     assert parse_phone(typed) == "+79123456789"
@@ -122,7 +129,8 @@ def test_contact_is_email_or_phone() -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["Иванов Иван Иванович", "Петрова-Водкина Анна", "  Smith   John ", "Оглы Мамед Али оглы"]
+    "typed",
+    ["Иванов Иван Иванович", "Петрова-Водкина Анна", "  Smith   John ", "Оглы Мамед Али оглы"],
 )
 def test_full_names(typed: str) -> None:
     assert parse_full_name(typed) == " ".join(typed.split())
@@ -144,8 +152,17 @@ def test_bad_code(typed: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["2026-000042", "2026000042", "№ 2026-000042", "№2026-000042", "N 2026-000042",
-              "#2026-000042", "2026 000042", " 2026–000042 "]
+    "typed",
+    [
+        "2026-000042",
+        "2026000042",
+        "№ 2026-000042",
+        "№2026-000042",
+        "N 2026-000042",
+        "#2026-000042",
+        "2026 000042",
+        " 2026–000042 ",
+    ],
 )
 def test_appeal_number_forms(typed: str) -> None:
     assert parse_appeal_number(typed) == "2026-000042"
@@ -202,10 +219,11 @@ def test_bad_moments(typed: str, problem: Problem) -> None:
 
 
 def test_several_moments_sorted_and_deduplicated() -> None:
-    moments = parse_moments("21.11.2026 12:00, 20.11.2026 10:15; 21.11.2026 12:00 и вчера",
-                            now=NOW)
+    moments = parse_moments("21.11.2026 12:00, 20.11.2026 10:15; 21.11.2026 12:00 и вчера", now=NOW)
     assert [moment.display() for moment in moments] == [
-        "20.11.2026 10:15", "21.11.2026 12:00", "22.11.2026",
+        "20.11.2026 10:15",
+        "21.11.2026 12:00",
+        "22.11.2026",
     ]
 
 
@@ -239,17 +257,20 @@ def test_clean_text_limits() -> None:
     assert caught.value.details == {"limit": 10, "length": 11}
 
 
-@pytest.mark.parametrize(("typed", "kept"), [
-    ("Обычный текст, без сюрпризов.", "Обычный текст, без сюрпризов."),
-    ("\u200b\u200c\u200d\u2060\ufeff", ""),
-    ("Не\x00 работает\x07", "Не работает"),
-    ("строка 1\nстрока 2\tтаб\r", "строка 1\nстрока 2\tтаб"),
-    ("\u202eтекст наоборот\u202c", "текст наоборот"),
-    ("мягкий\u00adперенос", "мягкийперенос"),
-    ("🤷\u200d♀️ и 👩\u200d⚕️", "🤷\u200d♀️ и 👩\u200d⚕️"),  # joiners inside emoji stay
-    ("a \u200d b\u200d", "a  b"),  # ...but not between spaces or at the end
-    ("\ud800сирота", "сирота"),  # a lone surrogate cannot even be stored
-])
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Обычный текст, без сюрпризов.", "Обычный текст, без сюрпризов."),
+        ("\u200b\u200c\u200d\u2060\ufeff", ""),
+        ("Не\x00 работает\x07", "Не работает"),
+        ("строка 1\nстрока 2\tтаб\r", "строка 1\nстрока 2\tтаб"),
+        ("\u202eтекст наоборот\u202c", "текст наоборот"),
+        ("мягкий\u00adперенос", "мягкийперенос"),
+        ("🤷\u200d♀️ и 👩\u200d⚕️", "🤷\u200d♀️ и 👩\u200d⚕️"),  # joiners inside emoji stay
+        ("a \u200d b\u200d", "a  b"),  # ...but not between spaces or at the end
+        ("\ud800сирота", "сирота"),  # a lone surrogate cannot even be stored
+    ],
+)
 def test_strip_invisible(typed: str, kept: str) -> None:
     assert strip_invisible(typed) == kept
 

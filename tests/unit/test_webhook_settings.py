@@ -17,9 +17,11 @@ SECRET = "s3cret_token-ok"
 
 def webhook_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
-        "BOT_TOKEN": "1:abc", "BOT_API_BASE_URL": "http://127.0.0.1:9",
+        "BOT_TOKEN": "1:abc",
+        "BOT_API_BASE_URL": "http://127.0.0.1:9",
         "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
-        "WEBHOOK_URL": "https://bot.example.ru/telegram/webhook", "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_URL": "https://bot.example.ru/telegram/webhook",
+        "WEBHOOK_SECRET": SECRET,
         **extra,
     }
 
@@ -30,29 +32,41 @@ def test_no_webhook_by_default() -> None:
     assert (settings.webhook_host, settings.webhook_port) == ("127.0.0.1", 8080)
 
 
-@pytest.mark.parametrize("url", [
-    "https://bot.example.ru/telegram/webhook",
-    "http://127.0.0.1:8080/hook",
-    "http://localhost:8080/hook",
-    "http://[::1]:8080/hook",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bot.example.ru/telegram/webhook",
+        "http://127.0.0.1:8080/hook",
+        "http://localhost:8080/hook",
+        "http://[::1]:8080/hook",
+    ],
+)
 def test_accepted_webhook_urls(url: str) -> None:
     settings = Settings(_env_file=None, webhook_url=url, webhook_secret=SECRET)
     assert settings.webhook_url == url
 
 
-@pytest.mark.parametrize(("options", "named"), [
-    ({"webhook_url": "http://bot.example.ru/hook", "webhook_secret": SECRET}, "WEBHOOK_URL"),
-    ({"webhook_url": "bot.example.ru/hook", "webhook_secret": SECRET}, "WEBHOOK_URL"),
-    ({"webhook_url": "https://bot.example.ru/hook"}, "WEBHOOK_SECRET is required"),
-    ({"webhook_url": "https://bot.example.ru/hook", "webhook_secret": "   "},
-     "WEBHOOK_SECRET is required"),
-    ({"webhook_url": "https://bot.example.ru/hook", "webhook_secret": "with space"},
-     "WEBHOOK_SECRET"),
-    ({"webhook_url": "https://bot.example.ru/hook", "webhook_secret": "x" * 257},
-     "WEBHOOK_SECRET"),
-    ({"webhook_port": "0"}, "WEBHOOK_PORT"),
-])
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"webhook_url": "http://bot.example.ru/hook", "webhook_secret": SECRET}, "WEBHOOK_URL"),
+        ({"webhook_url": "bot.example.ru/hook", "webhook_secret": SECRET}, "WEBHOOK_URL"),
+        ({"webhook_url": "https://bot.example.ru/hook"}, "WEBHOOK_SECRET is required"),
+        (
+            {"webhook_url": "https://bot.example.ru/hook", "webhook_secret": "   "},
+            "WEBHOOK_SECRET is required",
+        ),
+        (
+            {"webhook_url": "https://bot.example.ru/hook", "webhook_secret": "with space"},
+            "WEBHOOK_SECRET",
+        ),
+        (
+            {"webhook_url": "https://bot.example.ru/hook", "webhook_secret": "x" * 257},
+            "WEBHOOK_SECRET",
+        ),
+        ({"webhook_port": "0"}, "WEBHOOK_PORT"),
+    ],
+)
 def test_malformed_webhook_settings_are_named_in_one_line(
     options: dict[str, str], named: str
 ) -> None:

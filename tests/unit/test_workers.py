@@ -80,8 +80,14 @@ class Pool:
 
 async def start_pool(port: int, workers: int) -> Pool:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", POOL_SCRIPT, str(port), str(workers),
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-c",
+        POOL_SCRIPT,
+        str(port),
+        str(workers),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=asyncio.subprocess.PIPE,
+    )
     return Pool(process)
 
 
