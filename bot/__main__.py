@@ -36,7 +36,7 @@ from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
 from bot.logging_setup import configure_logging
 from bot.observability.logs import log_formatter
-from bot.observability.server import metrics_to_serve, serving_metrics
+from bot.observability.server import serving_metrics
 from bot.runtime import settle_heap
 from bot.settings import SMS_OUTBOX_REFUSED, Settings, describe_settings_error
 from bot.storage.backends import Backend, open_backend
@@ -70,7 +70,7 @@ async def run(settings: Settings, typed_names: TypedNames) -> int:
         await application.bot.delete_webhook(drop_pending_updates=False)
         async with serving_metrics(
             settings,
-            metrics_to_serve(application.metrics, application.backend.name),
+            application.metrics,
             application.bot,
             application.backend.database,
         ):  # observability

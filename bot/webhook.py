@@ -273,13 +273,13 @@ async def serve_webhook(
 async def serve(settings: Settings, typed_names: TypedNames, listener: socket.socket) -> int:
     """One bot process taking updates by webhook on ``listener``."""
     # observability: imported here, as bot.observability.server reuses this module's Health.
-    from bot.observability.server import metrics_to_serve, serving_metrics
+    from bot.observability.server import serving_metrics
 
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process
         async with serving_metrics(
             settings,
-            metrics_to_serve(application.metrics, application.backend.name),
+            application.metrics,
             application.bot,
             application.backend.database,
         ):  # observability

@@ -259,3 +259,50 @@ async def test_operators_chat_membership_is_asked_once_for_the_cluster(
             for client in clients:
                 await client.aclose()
             await bot.session.close()
+
+
+async def test_a_cluster_process_serves_metrics_read_from_postgres(
+    settings: Settings,
+    clock: ManualClock,
+    citizen: Person,
+    cluster_services: tuple[str, str],
+) -> None:
+    from bot.observability.server import MetricsServer, readiness_checks
+    from bot.storage.postgres.operations import PostgresOperationsRepository
+    from tests.test_observability import get, scrape, value
+
+    async with cluster_settings(settings, cluster_services) as configured:
+        configured = configured.model_copy(update={"metrics_port": 0})
+        session = RecordingSession()
+        session.add_group(OPERATORS_CHAT)
+        async with Application(configured, clock=clock, session=session) as application:
+            database = application.backend.database
+            assert isinstance(database, PostgresDatabase)
+            assert application.metrics is not None
+            harness = BotHarness(application.dispatcher, application.bot, session)
+            assert "Номер: 2026-000001" in await file_consultation(harness, citizen)
+            server = MetricsServer(
+                application.metrics,
+                PostgresOperationsRepository(database).snapshot,
+                readiness_checks(configured, application.bot, database),
+                clock.now,
+            )
+            await server.start("127.0.0.1", 0)
+            try:
+                samples = await scrape(server)
+                assert value(samples, "bot_open_appeals", status="new") == 1
+                assert value(samples, "bot_appeals_filed_total", type="consultation") == 1
+                async with database.reading() as connection:
+                    pending = await connection.fetchval(
+                        "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+                    )
+                backlog = sum(
+                    value(samples, "bot_outbox_backlog", audience=audience)
+                    for audience in ("operators", "citizen")
+                )
+                assert backlog == pending
+                assert value(samples, "bot_inbox_backlog") == 0
+                status, _ = await get(server, "/healthz")
+                assert status == 200
+            finally:
+                await server.stop()
