@@ -53,10 +53,6 @@ from bot.webhook import run_webhook
 logger = logging.getLogger("bot")
 
 STORAGE_FAULT_EXIT = 3
-BACKUP_IS_PG_DUMP = (
-    "Резервная копия базы PostgreSQL делается средствами сервера: pg_dump"
-    " (см. README, «Production»)"
-)
 
 
 def describe_storage_fault(fault: StorageFault) -> str:
@@ -68,12 +64,7 @@ async def run(settings: Settings, typed_names: TypedNames) -> int:
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process
         await application.bot.delete_webhook(drop_pending_updates=False)
-        async with serving_metrics(
-            settings,
-            application.metrics,
-            application.bot,
-            application.backend.database,
-        ):  # observability
+        async with serving_metrics(application):  # observability
             return await poll_until_stopped(
                 application.dispatcher, application.bot, application.backend
             )
@@ -104,6 +95,21 @@ async def backup(settings: Settings, target: Path) -> list[str]:
     finally:
         await database.close()
     return await asyncio.to_thread(integrity_problems, target)
+
+
+def migrate_command(settings: Settings, url: str) -> int:
+    """``python -m bot migrate-to URL``: 0 once copied, 2 when refused (nothing copied)."""
+    if not is_postgres_url(url):
+        print(ops_texts.MIGRATE_NEEDS_POSTGRES, file=sys.stderr)
+        return 2
+    try:
+        copied = asyncio.run(migrate_to(settings, url))
+    except TargetNotEmpty as error:
+        print(ops_texts.MIGRATE_TARGET_NOT_EMPTY.format(detail=error), file=sys.stderr)
+        return 2
+    tables = ", ".join(f"{table} {count}" for table, count in copied.items() if count)
+    print(ops_texts.MIGRATED.format(path=settings.sqlite_path, tables=tables))
+    return 0
 
 
 def restore_database(copy: Path, target: Path) -> int:
@@ -213,28 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         return restore_database(arguments.path, settings.sqlite_path)
     try:
         if arguments.command == "migrate-to":
-            if not is_postgres_url(arguments.url):
-                print(
-                    "Ошибка: migrate-to ожидает postgresql://… (см. README, «Production»)",
-                    file=sys.stderr,
-                )
-                return 2
-            try:
-                copied = asyncio.run(migrate_to(settings, arguments.url))
-            except TargetNotEmpty as error:
-                print(
-                    f"Ошибка: база назначения не пуста ({error}); копирование отменено",
-                    file=sys.stderr,
-                )
-                return 2
-            print(
-                f"Скопировано из {settings.sqlite_path}: "
-                + ", ".join(f"{table} {count}" for table, count in copied.items() if count)
-            )
-            return 0
+            return migrate_command(settings, arguments.url)
         if arguments.command == "backup":
             if settings.postgres_url is not None:
-                print(BACKUP_IS_PG_DUMP, file=sys.stderr)
+                print(ops_texts.BACKUP_IS_PG_DUMP, file=sys.stderr)
                 return 2
             problems = asyncio.run(backup(settings, arguments.path))
             if problems:

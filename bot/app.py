@@ -32,7 +32,7 @@ from aiogram.client.session.base import BaseSession
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.masking import TypedNames
 from bot.factory import create_bot, create_dispatcher, create_sms_gateway
-from bot.observability.metrics import BotMetrics
+from bot.observability.metrics import BotMetrics, create_metrics
 from bot.services.sms import SmsGateway
 from bot.settings import Settings
 from bot.storage.backends import Backend, Fsm, open_backend
@@ -70,9 +70,7 @@ class Application:
         self._bot: Bot | None = None
         self._dispatcher: Dispatcher | None = None
         # None without METRICS_PORT: nothing is measured (bot/observability).
-        self.metrics: BotMetrics | None = (
-            BotMetrics() if settings.metrics_port is not None else None
-        )
+        self.metrics: BotMetrics | None = create_metrics(settings.metrics_port)
 
     @property
     def backend(self) -> Backend:

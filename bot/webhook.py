@@ -277,12 +277,7 @@ async def serve(settings: Settings, typed_names: TypedNames, listener: socket.so
 
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process
-        async with serving_metrics(
-            settings,
-            application.metrics,
-            application.bot,
-            application.backend.database,
-        ):  # observability
+        async with serving_metrics(application):  # observability
             return await serve_webhook(
                 application.dispatcher,
                 application.bot,

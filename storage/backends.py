@@ -35,6 +35,7 @@ from bot.storage.postgres.database import ADVISORY_TRY_LOCK, PostgresDatabase
 from bot.storage.postgres.deadlines import PostgresDeadlineRepository
 from bot.storage.postgres.desk import PostgresDeskRepository
 from bot.storage.postgres.fsm import PostgresStorage
+from bot.storage.postgres.operations import PostgresOperationsRepository
 from bot.storage.postgres.outbox import PostgresOutboxRepository
 from bot.storage.postgres.privacy import PostgresPrivacyRepository
 from bot.storage.postgres.shifts import PostgresShiftRepository
@@ -49,6 +50,7 @@ from bot.storage.sqlite.database import Database, Durability
 from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from bot.storage.sqlite.fsm import SQLiteStorage
+from bot.storage.sqlite.operations import SQLiteOperationsRepository
 from bot.storage.sqlite.outbox import SQLiteOutboxRepository
 from bot.storage.sqlite.privacy import SQLitePrivacyRepository
 from bot.storage.sqlite.shifts import SQLiteShiftRepository
@@ -93,6 +95,7 @@ class Backend:
             self.privacy: Any = PostgresPrivacyRepository(database)
             self.deadlines: Any = PostgresDeadlineRepository(database)
             self.shifts: Any = PostgresShiftRepository(database)
+            self.operations: Any = PostgresOperationsRepository(database)
             self.updates: Any = PostgresProcessedUpdates(database, inbox_lease)
         else:
             self.name, self.shared = "sqlite", False
@@ -107,6 +110,7 @@ class Backend:
             self.privacy = SQLitePrivacyRepository(database)
             self.deadlines = SQLiteDeadlineRepository(database)
             self.shifts = SQLiteShiftRepository(database)
+            self.operations = SQLiteOperationsRepository(database)
             self.updates = SQLiteProcessedUpdates(database)
         self._never: asyncio.Future[StorageFault] | None = None
 

@@ -268,7 +268,6 @@ async def test_a_cluster_process_serves_metrics_read_from_postgres(
     cluster_services: tuple[str, str],
 ) -> None:
     from bot.observability.server import MetricsServer, readiness_checks
-    from bot.storage.postgres.operations import PostgresOperationsRepository
     from tests.test_observability import get, scrape, value
 
     async with cluster_settings(settings, cluster_services) as configured:
@@ -283,8 +282,8 @@ async def test_a_cluster_process_serves_metrics_read_from_postgres(
             assert "Номер: 2026-000001" in await file_consultation(harness, citizen)
             server = MetricsServer(
                 application.metrics,
-                PostgresOperationsRepository(database).snapshot,
-                readiness_checks(configured, application.bot, database),
+                application.backend.operations.snapshot,
+                readiness_checks(configured, application.bot, application.health_checks()),
                 clock.now,
             )
             await server.start("127.0.0.1", 0)

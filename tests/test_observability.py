@@ -12,14 +12,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.domain.clock import ManualClock
 from bot.factory import create_dispatcher
-from bot.observability.metrics import METRIC_NAMES, BotMetrics
+from bot.observability.metrics import METRIC_NAMES, BotMetrics, create_metrics
 from bot.observability.server import (
     MetricsServer,
-    create_metrics,
     instrument,
     readiness_checks,
 )
 from bot.settings import Settings
+from bot.storage.backends import Backend
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.operations import SQLiteOperationsRepository
 from testkit.harness import BotHarness, Person
@@ -52,7 +52,7 @@ async def server(
     server = MetricsServer(
         metrics,
         SQLiteOperationsRepository(database).snapshot,
-        readiness_checks(settings, harness.bot, database),
+        readiness_checks(settings, harness.bot, {"database": Backend(database).check_health}),
         clock.now,
     )
     await server.start("127.0.0.1", 0)
@@ -171,7 +171,7 @@ async def test_readiness_fails_without_the_database(
 def test_metrics_are_off_unless_a_port_is_set() -> None:
     assert Settings(_env_file=None).metrics_port is None
     assert Settings(_env_file=None, metrics_port="").metrics_port is None
-    assert create_metrics(Settings(_env_file=None)) is None
+    assert create_metrics(Settings(_env_file=None).metrics_port) is None
     enabled = Settings(_env_file=None, metrics_port="9100")
     assert enabled.metrics_port == 9100 and enabled.metrics_host == "127.0.0.1"
-    assert isinstance(create_metrics(enabled), BotMetrics)
+    assert isinstance(create_metrics(enabled.metrics_port), BotMetrics)

@@ -151,3 +151,8 @@ class BotMetrics:
 
 def _age(moment: datetime | None, now: datetime) -> float:
     return 0.0 if moment is None else max((now - moment).total_seconds(), 0.0)
+
+
+def create_metrics(metrics_port: int | None) -> BotMetrics | None:
+    """The process's metrics when ``METRICS_PORT`` is set; ``None`` (nothing measured) if not."""
+    return BotMetrics() if metrics_port is not None else None

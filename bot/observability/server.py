@@ -15,20 +15,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.domain.clock import Clock, SystemClock
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import TelegramRequestMetrics
 from bot.settings import Settings
-from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.operations import PostgresOperationsRepository
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.operations import OperationsSnapshot, SQLiteOperationsRepository
+from bot.storage.sqlite.operations import OperationsSnapshot
 from bot.webhook import Health, HealthCheck
+
+if TYPE_CHECKING:
+    from bot.app import Application
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +40,6 @@ READINESS_PATH = "/readyz"
 
 class WebhookNotSet(RuntimeError):
     """Telegram answers, but does not post to our webhook URL."""
-
-
-def create_metrics(settings: Settings) -> BotMetrics | None:
-    """The process's metrics when ``METRICS_PORT`` is set; ``None`` (nothing measured) if not."""
-    return BotMetrics() if settings.metrics_port is not None else None
 
 
 def instrument(
@@ -69,39 +65,12 @@ async def webhook_set(bot: Bot, url: str) -> None:
         raise WebhookNotSet(info.url or "no webhook")
 
 
-async def redis_reachable(url: str) -> None:
-    from redis.asyncio import Redis  # only with REDIS_URL, which brings redis-py along
-
-    client = Redis.from_url(url)
-    try:
-        await client.ping()  # type: ignore[misc]  # redis-py types ping for both clients
-    finally:
-        await client.aclose()
-
-
-async def database_reachable(database: Database) -> None:
-    """A read through the bot's own connection; a lost or corrupt file raises."""
-    await database.fetchone("SELECT version FROM schema_migrations LIMIT 1")
-
-
-async def postgres_reachable(database: PostgresDatabase) -> None:
-    if not await database.healthy():
-        raise ConnectionError("PostgreSQL does not answer")
-
-
 def readiness_checks(
-    settings: Settings, bot: Bot, database: Database | PostgresDatabase
+    settings: Settings, bot: Bot, engines: Mapping[str, HealthCheck]
 ) -> dict[str, HealthCheck]:
-    checks: dict[str, HealthCheck] = {
-        "database": (
-            partial(postgres_reachable, database)
-            if isinstance(database, PostgresDatabase)
-            else partial(database_reachable, database)
-        )
-    }
-    redis_url = getattr(settings, "redis_url", None)  # arrives with the cluster's Redis
-    if redis_url:
-        checks["redis"] = partial(redis_reachable, str(redis_url))
+    """``engines``: the database's (and Redis's) checks, as the webhook's ``/healthz`` runs
+    them (:meth:`bot.app.Application.health_checks`); Telegram's joins them."""
+    checks = dict(engines)
     if settings.webhook_url is not None:
         checks["telegram"] = partial(webhook_set, bot, settings.webhook_url)
     else:
@@ -153,33 +122,25 @@ class MetricsServer:
 
 
 @asynccontextmanager
-async def serving_metrics(
-    settings: Settings,
-    metrics: BotMetrics | None,
-    bot: Bot,
-    database: Database | PostgresDatabase,
-    clock: Clock | None = None,
-) -> AsyncIterator[None]:
+async def serving_metrics(application: Application) -> AsyncIterator[None]:
     """While inside: Bot API calls and database operations measured, the server listening.
 
     The dispatcher is measured by :func:`bot.factory.create_dispatcher` (``metrics=``).
     Without metrics (no ``METRICS_PORT``) it does nothing. On PostgreSQL the database's
     own operations are not timed (asyncpg has no hook here); the backlogs are read alike.
     """
+    settings, metrics = application.settings, application.metrics
     if metrics is None or settings.metrics_port is None:
         yield
         return
-    if isinstance(database, PostgresDatabase):
-        instrument(metrics, bot=bot)
-        snapshot = PostgresOperationsRepository(database).snapshot
-    else:
-        instrument(metrics, bot=bot, database=database)
-        snapshot = SQLiteOperationsRepository(database).snapshot
+    backend, bot = application.backend, application.bot
+    database = backend.database
+    instrument(metrics, bot=bot, database=database if isinstance(database, Database) else None)
     server = MetricsServer(
         metrics,
-        snapshot,
-        readiness_checks(settings, bot, database),
-        (clock or SystemClock()).now,
+        backend.operations.snapshot,
+        readiness_checks(settings, bot, application.health_checks()),
+        application.clock.now,
     )
     await server.start(settings.metrics_host, settings.metrics_port)
     try:
