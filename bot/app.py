@@ -172,15 +172,20 @@ class Application:
             RedisWindows,
         )
 
-        settings, prefix = self.settings, self.settings.redis_prefix
-        return {
-            "operators_budget": RedisRateWindow(
-                self._redis,
-                f"{prefix}:budget:operators",
+        settings, prefix, redis = self.settings, self.settings.redis_prefix, self._redis
+
+        def desk_budget(chat_id: int) -> RedisRateWindow:
+            # One window per desk chat: Telegram's 20 a minute is each group's own.
+            return RedisRateWindow(
+                redis,
+                f"{prefix}:budget:operators:{chat_id}",
                 settings.operators_chat_messages_per_minute,
                 timedelta(minutes=1),
                 self.clock,
-            ),
+            )
+
+        return {
+            "operators_budgets": desk_budget,
             "global_budget": RedisRateWindow(
                 self._redis,
                 f"{prefix}:budget:all",

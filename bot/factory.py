@@ -43,7 +43,7 @@ from bot.services.deadlines import DeadlineService, PeriodicJob
 from bot.services.desk import DeskService, OutboxSignal
 from bot.services.events import NO_EVENTS, ServiceEvents
 from bot.services.operator_access import OperatorAccess, SharedAnswers
-from bot.services.outbox import OutboxSender, SendBudget
+from bot.services.outbox import BudgetFactory, OutboxSender, SendBudget
 from bot.services.phone_change import PhoneChangeService
 from bot.services.privacy import PrivacyService, RetentionJob
 from bot.services.sms import HttpSmsGateway, OutboxSmsGateway, SmsGateway
@@ -89,7 +89,7 @@ def create_dispatcher(
     fsm: Fsm | None = None,
     storage: BaseStorage | None = None,
     typed_names: TypedNames | None = None,
-    operators_budget: SendBudget | None = None,
+    operators_budgets: BudgetFactory | None = None,
     global_budget: SendBudget | None = None,
     throttle_windows: EventWindows | None = None,
     operator_answers: SharedAnswers | None = None,
@@ -100,10 +100,11 @@ def create_dispatcher(
     ``fsm``: where dialogue state lives (Redis, from :class:`bot.app.Application`); by
     default the database's own FSM storage. ``storage``: another FSM storage (the
     benchmark's peers), isolated per key in this process. ``typed_names``: the log
-    formatter's, so that names citizens type are masked in logs. ``operators_budget``,
-    ``global_budget``: the outbox's send budgets shared by the cluster (default: the
-    operators' chat budget of this process alone, no global one). ``throttle_windows``:
-    the citizens' flood-control counts shared by the cluster (default: this process's);
+    formatter's, so that names citizens type are masked in logs. ``operators_budgets``
+    (one per desk chat, by its id), ``global_budget``: the outbox's send budgets shared by
+    the cluster (default: each desk chat's budget of this process alone, no global one).
+    ``throttle_windows``: the citizens' flood-control counts shared by the cluster
+    (default: this process's);
     ``operator_answers``: operators' chat membership remembered for the cluster.
     ``metrics``: measure updates and count the services' events (bot/observability).
     """
@@ -176,6 +177,7 @@ def create_dispatcher(
         settings.zone,
         reopen_within=timedelta(days=settings.reopen_days),
         events=events,
+        desks=settings.desk_map,
     )
     assignment = AssignmentService(
         desk, desk_repository, backend.shifts, clock, settings.operator_capacity
@@ -234,17 +236,17 @@ def create_dispatcher(
             desk_repository,
             clock,
             signal,
-            operators_chat_id=settings.operators_chat_id,
+            desks=settings.desk_map,
             cards=OperatorCardRendering(settings.zone),
             operators_per_minute=settings.operators_chat_messages_per_minute,
             supervisors_chat_id=settings.supervisors_chat_id,
             deadlines=deadlines,
-            operators_budget=operators_budget,
+            operators_budgets=operators_budgets,
             global_budget=global_budget,
         ),
         operator_access=OperatorAccess(
             settings.operator_ids,
-            settings.operators_chat_id,
+            settings.desk_map.chat_ids,
             clock,
             timedelta(seconds=settings.operator_cache_seconds),
             shared=operator_answers,
@@ -303,18 +305,19 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             for name, text in common_texts.BOT_COMMANDS.items()
         ]
     )
-    if settings.operators_chat_id is None:
-        return
-    try:
-        await bot.set_my_commands(
-            [
-                BotCommand(command=name, description=text)
-                for name, text in operator_texts.BOT_COMMANDS.items()
-            ],
-            scope=BotCommandScopeChat(chat_id=settings.operators_chat_id),
-        )
-    except TelegramAPIError as error:
-        logger.warning("Operator commands not set in the operators' chat: %s", error.message)
+    for chat_id in sorted(settings.desk_map.chat_ids):
+        try:
+            await bot.set_my_commands(
+                [
+                    BotCommand(command=name, description=text)
+                    for name, text in operator_texts.BOT_COMMANDS.items()
+                ],
+                scope=BotCommandScopeChat(chat_id=chat_id),
+            )
+        except TelegramAPIError as error:
+            logger.warning(
+                "Operator commands not set in the operators' chat %s: %s", chat_id, error.message
+            )
 
 
 async def report_error(event: ErrorEvent, bot: Bot) -> bool:

@@ -30,12 +30,10 @@ class TypedWord(Filter):
 
 
 class InOperatorsChat(Filter):
-    """A message in the operators' chat (``OPERATORS_CHAT_ID``)."""
+    """A message in an operators' chat: ``OPERATORS_CHAT_ID``, or any desk's (``DESKS``)."""
 
     async def __call__(self, message: Message, settings: Settings) -> bool:
-        return (
-            settings.operators_chat_id is not None and message.chat.id == settings.operators_chat_id
-        )
+        return message.chat.id in settings.desk_map.chat_ids
 
 
 class IsCommand(Filter):

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.deadlines import LEGAL_TERM_DAYS, SlaError, SlaPolicy, parse_sla
+from bot.domain.desks import DeskError, DeskMap, parse_desks
 from bot.domain.models import AppealType
 from bot.domain.working_hours import WorkingHours, WorkingHoursError, parse_working_hours
 from bot.storage.urls import check_database_url, is_postgres_url, sqlite_path
@@ -61,6 +62,9 @@ class Settings(BaseSettings):
     # process that dies leaves its updates to the others after this.
     inbox_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
     operators_chat_id: int | None = None
+    # Several desks: appeal types -> operators' chats, e.g. technical=-1001;complaint=-1002;
+    # *=-1003 (bot/domain/desks.py). Empty: OPERATORS_CHAT_ID serves every type.
+    desks: str = ""
     # NoDecode: pydantic-settings would read a list as JSON; ``.env`` says 111,222.
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     working_hours: str = ""
@@ -207,6 +211,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown appeal type {item!r} (known: {', '.join(known)})")
         return [item for item in items if item]
 
+    @field_validator("desks")
+    @classmethod
+    def _desks_shape(cls, value: str) -> str:
+        try:
+            parse_desks(value)
+        except DeskError as error:
+            if "OPERATORS_CHAT_ID" not in str(error):
+                example = "(example: technical=-1001;complaint=-1002;*=-1003)"
+                raise ValueError(f"{error} {example}") from error
+        return value.strip()
+
     @field_validator("working_hours")
     @classmethod
     def _working_hours_shape(cls, value: str) -> str:
@@ -299,6 +314,19 @@ class Settings(BaseSettings):
         if self.webhook_url is not None and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
+
+    @model_validator(mode="after")
+    def _desks_with_operators_chat(self) -> Settings:
+        try:
+            parse_desks(self.desks, self.operators_chat_id)
+        except DeskError as error:
+            raise ValueError(f"DESKS: {error}") from error
+        return self
+
+    @property
+    def desk_map(self) -> DeskMap:
+        """The operators' desks: DESKS, or the one OPERATORS_CHAT_ID."""
+        return parse_desks(self.desks, self.operators_chat_id)
 
     @property
     def sms_outbox_refused(self) -> bool:

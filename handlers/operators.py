@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
-from bot.domain.models import Appeal, AppealEvent, EventKind
+from bot.domain.models import Appeal, AppealEvent, AppealType, EventKind
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.filters import InOperatorsChat, IsOperator
 from bot.handlers.replies import (
@@ -42,7 +42,7 @@ from bot.rendering.operators import (
 from bot.services.assignment import AssignmentService
 from bot.services.call_booking import CallBookingService
 from bot.services.deadlines import DeadlineService
-from bot.services.desk import ActionOutcome, DeskService
+from bot.services.desk import ActionOutcome, DeskService, MoveOutcome
 from bot.settings import Settings
 from bot.states.operators import OperatorClosing
 from bot.texts import Safe, plain, render
@@ -56,6 +56,7 @@ DESK_COMMANDS = (
     "overdue",
     "shift",
     "assign",
+    "move",
     "stats",
     "history",
     "templates",
@@ -386,6 +387,11 @@ async def relay_answer(message: Message, desk: DeskService) -> None:
             await message.reply(t.REPLY_NOT_PLACED)
         return  # otherwise colleagues talking in the chat
     appeal, replied = found
+    serving = desk.desk_of(appeal)
+    if serving is not None and serving.chat_id != message.chat.id:
+        # A reply to the card it left behind in the desk it was moved from.
+        await message.reply(render(t.MOVED_ELSEWHERE, number=appeal.number, desk=serving.name))
+        return
     if content is None:
         await message.reply(t.UNSUPPORTED_CONTENT)
         return
@@ -521,6 +527,36 @@ async def assign_command(
         await message.reply(render(t.ASSIGNED, number=appeal.number, name=target.name, by=by.name))
     else:
         await message.reply(render(t.ASSIGN_BUSY, number=appeal.number))
+
+
+async def move_command(message: Message, command: CommandObject, desk: DeskService) -> None:
+    """``/move отдел`` on a card or in its topic: the appeal goes to another desk."""
+    names = ", ".join(desk.desks.names)
+    types = ", ".join(member.value for member in AppealType)
+    if not desk.desks.several:
+        await message.reply(t.MOVE_SINGLE_DESK)
+        return
+    words = (command.args or "").split()
+    found = await appeal_of(message, desk)
+    if len(words) != 1 or found is None:
+        await message.reply(render(t.MOVE_USAGE, desks=names, types=types))
+        return
+    assert message.from_user is not None
+    by = operator(message.from_user)
+    result = await desk.move(found[0], words[0], by)
+    number = found[0].number
+    if result.outcome == MoveOutcome.MOVED:
+        assert result.desk is not None
+        await message.reply(render(t.MOVED, number=number, desk=result.desk.name, name=by.name))
+    elif result.outcome == MoveOutcome.UNKNOWN_DESK:
+        await message.reply(render(t.MOVE_UNKNOWN, desk=words[0], desks=names, types=types))
+    elif result.outcome == MoveOutcome.SAME_DESK:
+        assert result.desk is not None
+        await message.reply(render(t.MOVE_SAME, number=number, desk=result.desk.name))
+    elif result.outcome in (MoveOutcome.CLOSED, MoveOutcome.NOT_FOUND):
+        await message.reply(render(t.MOVE_CLOSED, number=number))
+    else:
+        await message.reply(render(t.MOVE_BUSY, number=number))
 
 
 async def stats_command(message: Message, desk: DeskService) -> None:
@@ -670,6 +706,7 @@ def create_router() -> Router:
     desk.message.register(overdue_command, Command("overdue"))
     desk.message.register(shift_command, Command("shift"))
     desk.message.register(assign_command, Command("assign"))
+    desk.message.register(move_command, Command("move"))
     desk.message.register(stats_command, Command("stats"))
     desk.message.register(history_command, Command("history"))
     desk.message.register(templates_command, Command("templates"))

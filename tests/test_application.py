@@ -240,7 +240,7 @@ async def test_operators_chat_membership_is_asked_once_for_the_cluster(
             processes = [
                 OperatorAccess(
                     (),
-                    OPERATORS_CHAT,
+                    {OPERATORS_CHAT},
                     clock,
                     timedelta(seconds=60),
                     shared=RedisOperatorAnswers(client, f"{prefix}:op"),

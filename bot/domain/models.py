@@ -143,6 +143,7 @@ class Appeal:
     rating_comment: str | None = None
     call: ScheduledCall | None = None  # appeals of type callback only
     erasure: ErasureReason | None = None
+    desk: str | None = None  # the desk it was moved to (/move); None: its type's desk
 
     @property
     def is_open(self) -> bool:
@@ -201,6 +202,7 @@ class EventKind(StrEnum):
     DEADLINE_BREACHED = "deadline_breached"  # text: which deadline; escalated once
     REOPENED = "reopened"  # the citizen reopened a closed appeal
     ASSIGNED = "assigned"  # /assign: text is the new assignee's name
+    MOVED = "moved"  # /move: text is the new desk's name, content has "from" and "to"
 
 
 class Audience(StrEnum):
@@ -327,6 +329,7 @@ class AppealChange:
     citizen_blocked_bot: bool | None = None
     banned_by: int | None = None
     call: CallChange | None = None
+    desk: str | None = None  # /move: the desk that serves the appeal from now on
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,8 @@ def _card(
     ]
     if appeal.assignee_name:
         lines.append(render(t.CARD_ASSIGNEE, name=appeal.assignee_name))
+    if appeal.desk:
+        lines.append(render(t.CARD_DESK, desk=appeal.desk))
     lines += extra
     lines.append("")
     lines += [

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
+from bot.domain.desks import Desk, DeskMap
 from bot.domain.models import (
     SYSTEM,
     Actor,
@@ -68,6 +69,8 @@ ACTIVITY = frozenset(
 _RETRIES = 3  # re-reads when another operator changed the appeal at the same moment
 # A template sent again to the same appeal this soon is asked about first.
 TEMPLATE_REPEAT = timedelta(minutes=1)
+# An outbox row's payload "to": the card an appeal had in the desk it was moved from.
+PREVIOUS_DESK = "previous_desk"
 
 
 class OutboxSignal:
@@ -99,6 +102,22 @@ class ActionOutcome(StrEnum):
 class ActionResult:
     outcome: ActionOutcome
     appeal: Appeal | None = None
+
+
+class MoveOutcome(StrEnum):
+    MOVED = "moved"
+    UNKNOWN_DESK = "unknown_desk"
+    SAME_DESK = "same_desk"
+    CLOSED = "closed"
+    NOT_FOUND = "not_found"
+    BUSY = "busy"  # changed by others at the same moment, every retry
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    outcome: MoveOutcome
+    appeal: Appeal | None = None
+    desk: Desk | None = None  # where it is now (MOVED, SAME_DESK)
 
 
 class RelayOutcome(StrEnum):
@@ -222,8 +241,11 @@ class DeskService:
         zone: ZoneInfo,
         events: ServiceEvents = NO_EVENTS,
         reopen_within: timedelta = timedelta(days=7),
+        desks: DeskMap | None = None,
     ) -> None:
+        """``desks``: the operators' chats by appeal type (DESKS), for /move."""
         self.reopen_within = reopen_within
+        self.desks = desks or DeskMap()
         self._appeals = appeals
         self._events = events
         self._desk = desk
@@ -491,6 +513,70 @@ class DeskService:
             if changed is not None:
                 return ActionResult(ActionOutcome.DONE, changed)
         return ActionResult(ActionOutcome.NOT_NEW, appeal)
+
+    def desk_of(self, appeal: Appeal) -> Desk | None:
+        """The desk that serves the appeal now."""
+        return self.desks.of(appeal.type, appeal.desk)
+
+    async def move(self, appeal: Appeal, where: str, operator: Actor) -> MoveResult:
+        """/move: the appeal goes to the desk ``where`` names (a desk or an appeal type).
+
+        Its card is posted in that desk's chat (a new topic in a forum), and its card in
+        the chat it leaves is edited to say where it went; the history records who moved
+        it from where to where."""
+        target = self.desks.find(where)
+        if target is None:
+            return MoveResult(MoveOutcome.UNKNOWN_DESK, appeal)
+        for _ in range(_RETRIES):
+            current = await self._desk.get(appeal.id)
+            if current is None:
+                return MoveResult(MoveOutcome.NOT_FOUND)
+            if not current.is_open:
+                return MoveResult(MoveOutcome.CLOSED, current)
+            source = self.desk_of(current)
+            if source is not None and source.name == target.name:
+                return MoveResult(MoveOutcome.SAME_DESK, current, source)
+            outbox = []
+            thread = await self._desk.thread(current.id)
+            if (
+                thread is not None
+                and thread.card_message_id is not None
+                and thread.chat_id != target.chat_id
+            ):
+                left = render(
+                    operator_texts.CARD_MOVED,
+                    number=current.number,
+                    desk=target.name,
+                    name=operator.name,
+                )
+                payload = {
+                    "to": PREVIOUS_DESK,
+                    "chat_id": thread.chat_id,
+                    "message_id": thread.card_message_id,
+                    "text": left,
+                }
+                outbox.append(NewOutboxMessage(Audience.OPERATORS, OutboxKind.MESSAGE, payload))
+            outbox.append(NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD))
+            moved_from = source.name if source is not None else None
+            [moved] = await self._apply(
+                AppealChange(
+                    current.id,
+                    events=(
+                        NewEvent(
+                            EventKind.MOVED,
+                            operator,
+                            text=target.name,
+                            content={"from": moved_from, "to": target.name},
+                        ),
+                    ),
+                    outbox=tuple(outbox),
+                    allowed_statuses=frozenset({current.status}),
+                    desk=target.name,
+                )
+            )
+            if moved is not None:
+                return MoveResult(MoveOutcome.MOVED, moved, target)
+        return MoveResult(MoveOutcome.BUSY, appeal)
 
     async def template(self, template_id: int) -> ReplyTemplate | None:
         return await self._templates.get(template_id)

@@ -34,6 +34,7 @@ import asyncio
 import logging
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -70,6 +71,7 @@ from aiogram.types import (
 
 from bot.domain.clock import Clock
 from bot.domain.deadlines import AppealDeadlines
+from bot.domain.desks import DeskMap
 from bot.domain.models import (
     SYSTEM,
     Appeal,
@@ -85,7 +87,7 @@ from bot.domain.models import (
     OutboxKind,
 )
 from bot.services.deadlines import SUPERVISORS, DeadlineService
-from bot.services.desk import OutboxSignal, blocked_change
+from bot.services.desk import PREVIOUS_DESK, OutboxSignal, blocked_change
 from bot.storage.faults import FaultEpisode, StorageFault
 from bot.storage.repositories import DeskRepository, OutboxRepository
 
@@ -151,7 +153,7 @@ class OperatorCards(Protocol):
 
 
 class _Throttled(Exception):
-    """The operators' chat budget is spent for now; nothing was sent."""
+    """A desk chat's budget is spent (or Telegram paused it) for now; nothing was sent."""
 
 
 class SendBudget(Protocol):
@@ -160,6 +162,10 @@ class SendBudget(Protocol):
     async def try_take(self) -> bool:
         """Take one message from the budget; False (taking nothing) when it is spent."""
         ...
+
+
+# The budget of one desk chat, by its id (each group has Telegram's 20 a minute of its own).
+BudgetFactory = Callable[[int], SendBudget]
 
 
 class RateWindow:
@@ -199,7 +205,7 @@ class OutboxSender:
         clock: Clock,
         signal: OutboxSignal,
         *,
-        operators_chat_id: int | None,
+        desks: DeskMap,
         cards: OperatorCards,
         operators_per_minute: int = 20,
         supervisors_chat_id: int | None = None,
@@ -208,24 +214,27 @@ class OutboxSender:
         max_backoff: timedelta = timedelta(minutes=5),
         idle_poll_seconds: float = 30.0,
         lease: timedelta = timedelta(seconds=60),
-        operators_budget: SendBudget | None = None,
+        operators_budgets: BudgetFactory | None = None,
         global_budget: SendBudget | None = None,
     ) -> None:
         """``lease``: how long a row claimed by this sender stays out of other senders' reach
         (several bot processes share the outbox); delivering it ends the lease sooner.
 
-        ``operators_budget``: the operators' chat's messages per minute (default: this
-        process's own window of ``operators_per_minute``); ``global_budget``: the bot's
-        messages per second to anyone (default: none). The cluster shares both in Redis."""
+        ``desks``: the operators' chats and the appeal types each serves (DESKS).
+        ``operators_budgets``: each desk chat's messages per minute, by chat id (default:
+        this process's own window of ``operators_per_minute`` per chat); ``global_budget``:
+        the bot's messages per second to anyone (default: none). The cluster shares both in
+        Redis."""
         self._outbox = outbox
         self._desk = desk
         self._clock = clock
         self._signal = signal
-        self._chat_id = operators_chat_id
+        self._desks = desks
         self._cards = cards
-        self._limiter = operators_budget or RateWindow(
-            operators_per_minute, timedelta(minutes=1), clock
+        self._new_budget: BudgetFactory = operators_budgets or (
+            lambda _chat_id: RateWindow(operators_per_minute, timedelta(minutes=1), clock)
         )
+        self._budgets: dict[int, SendBudget] = {}
         self._global_budget = global_budget
         self._supervisors_chat_id = supervisors_chat_id
         # Another group: a budget of its own, so that escalations never slow the cards.
@@ -236,8 +245,11 @@ class OutboxSender:
         self._idle_poll = idle_poll_seconds
         self._lease = lease
         self.claimer = uuid.uuid4().hex
-        self._forum: bool | None = None
-        self._operators_paused_until: datetime | None = None
+        self._forum: dict[int, bool] = {}
+        # Per desk chat: Telegram's flood control paused it until then; its budget is spent
+        # for the rest of this pass.
+        self._paused_until: dict[int, datetime] = {}
+        self._spent: set[int] = set()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -290,11 +302,9 @@ class OutboxSender:
                 await self._signal.wait(idle)
 
     async def _idle_seconds(self) -> float:
-        moments = [
-            moment
-            for moment in (await self._outbox.next_due(), self._operators_paused_until)
-            if moment is not None
-        ]
+        now = self._clock.now()
+        paused = [moment for moment in self._paused_until.values() if moment > now]
+        moments = [moment for moment in (await self._outbox.next_due(), *paused) if moment]
         if not moments:
             return self._idle_poll
         wait = (min(moments) - self._clock.now()).total_seconds()
@@ -319,7 +329,7 @@ class OutboxSender:
         async with self._lock:
             handled = 0
             untried = 0
-            operators_held = self._operators_held()
+            self._spent = set()
             claimed = await self._outbox.claim(
                 self.claimer, self._clock.now(), self._batch, self._lease
             )
@@ -327,7 +337,7 @@ class OutboxSender:
                 if self._stopping or (limit is not None and handled >= limit):
                     untried += 1
                     continue
-                if item.audience == Audience.OPERATORS and operators_held:
+                if item.audience == Audience.OPERATORS and self._every_desk_held():
                     untried += 1
                     continue
                 if self._global_budget is not None and not await self._global_budget.try_take():
@@ -336,7 +346,6 @@ class OutboxSender:
                 try:
                     await self._deliver(bot, item)
                 except _Throttled:
-                    operators_held = True
                     untried += 1
                     continue
                 handled += 1
@@ -344,9 +353,14 @@ class OutboxSender:
                 await self._outbox.release(self.claimer)
             return handled
 
-    def _operators_held(self) -> bool:
-        paused = self._operators_paused_until
-        return paused is not None and paused > self._clock.now()
+    def _held(self, chat_id: int) -> bool:
+        paused = self._paused_until.get(chat_id)
+        return chat_id in self._spent or (paused is not None and paused > self._clock.now())
+
+    def _every_desk_held(self) -> bool:
+        """No desk chat can take a message now: the operators' rows wait unread."""
+        chats = self._desks.chat_ids
+        return bool(chats) and all(self._held(chat_id) for chat_id in chats)
 
     # --- one row ------------------------------------------------------------------
 
@@ -361,8 +375,6 @@ class OutboxSender:
             raise
         except TelegramRetryAfter as error:
             until = now + timedelta(seconds=max(error.retry_after, 1))
-            if item.audience == Audience.OPERATORS:
-                self._operators_paused_until = until
             logger.warning("Flood control: outbox row %s waits %s s", item.id, error.retry_after)
             await self._outbox.postpone(item.id, until, f"retry after {error.retry_after} s")
         except TelegramEntityTooLarge as error:
@@ -373,8 +385,8 @@ class OutboxSender:
             if item.audience == Audience.CITIZEN and _citizen_unreachable(error):
                 await self._citizen_gone(item, error)
             elif item.audience == Audience.OPERATORS and _operators_chat_unusable(error):
-                # A wrong OPERATORS_CHAT_ID, or the bot removed from the chat or without
-                # rights: keep the rows until an admin fixes it.
+                # A wrong OPERATORS_CHAT_ID or DESKS chat, or the bot removed from the chat
+                # or without rights: keep the rows until an admin fixes it.
                 logger.error("Operators' chat refused outbox row %s: %s", item.id, error.message)
                 await self._retry_later(item, error)
             elif isinstance(error, TelegramBadRequest):
@@ -462,8 +474,13 @@ class OutboxSender:
         if item.payload.get("to") == SUPERVISORS:
             await self._to_supervisors(bot, item)
             return
-        chat_id = self._chat_id
-        if chat_id is None:
+        if item.payload.get("to") == PREVIOUS_DESK:
+            await self._edit_previous_card(bot, item)
+            return
+        appeal = await self._desk.get(item.appeal_id)
+        assert appeal is not None
+        desk = self._desks.of(appeal.type, appeal.desk)
+        if desk is None:
             if not self._warned_unconfigured:
                 logger.error("OPERATORS_CHAT_ID is not set: appeals wait in the outbox")
                 self._warned_unconfigured = True
@@ -471,8 +488,9 @@ class OutboxSender:
                 item.id, self._clock.now() + timedelta(minutes=1), "OPERATORS_CHAT_ID is not set"
             )
             return
-        appeal = await self._desk.get(item.appeal_id)
-        assert appeal is not None
+        chat_id = desk.chat_id
+        if self._held(chat_id):
+            raise _Throttled
         for attempt in range(2):
             try:
                 thread = await self._ensure_thread(bot, appeal, chat_id)
@@ -550,6 +568,20 @@ class OutboxSender:
         )
         return [message.message_id for message in sent]
 
+    async def _edit_previous_card(self, bot: Bot, item: OutboxItem) -> None:
+        """The card left in the desk an appeal was moved from: says where it went, without
+        buttons. One that is gone or already says so is done."""
+        chat_id, message_id = item.payload["chat_id"], item.payload["message_id"]
+        try:
+            await self._call(
+                bot,
+                EditMessageText(chat_id=chat_id, message_id=message_id, text=item.payload["text"]),
+            )
+        except TelegramBadRequest as error:
+            if not (_says(error, "message is not modified") or _message_gone(error)):
+                raise
+        await self._outbox.mark_delivered(item.id, self._clock.now(), message_id)
+
     async def _delete_copy(self, bot: Bot, item: OutboxItem) -> None:
         """A message of an erased appeal in the operators' chat; one already gone is done."""
         chat_id, message_id = item.payload["chat_id"], item.payload["message_id"]
@@ -598,7 +630,7 @@ class OutboxSender:
                 appeal.number,
                 error.message,
             )
-            self._forum = None
+            self._forum.pop(thread.chat_id, None)
             return thread
         thread = replace(thread, topic_id=topic.message_thread_id)
         await self._desk.save_thread(
@@ -608,7 +640,7 @@ class OutboxSender:
 
     async def _forget_topic(self, appeal: Appeal, thread: AppealThread) -> None:
         logger.warning("Topic of appeal %s is gone; creating a new one", appeal.number)
-        self._forum = None
+        self._forum.pop(thread.chat_id, None)
         await self._desk.save_thread(
             AppealThread(appeal.id, thread.chat_id, None, None),
             self._clock.now(),
@@ -616,10 +648,10 @@ class OutboxSender:
         )
 
     async def _is_forum(self, bot: Bot, chat_id: int) -> bool:
-        if self._forum is None:
+        if chat_id not in self._forum:
             chat = await bot.get_chat(chat_id)
-            self._forum = bool(chat.is_forum)
-        return self._forum
+            self._forum[chat_id] = bool(chat.is_forum)
+        return self._forum[chat_id]
 
     async def _render_card(
         self, appeal: Appeal, thread: AppealThread
@@ -677,10 +709,23 @@ class OutboxSender:
         return card.message_id
 
     async def _call(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
-        """A request into the operators' chat, within its messages-per-minute budget."""
-        if not await self._limiter.try_take():
+        """A request into a desk chat, within that chat's messages-per-minute budget; flood
+        control there pauses that chat only."""
+        chat_id = int(getattr(method, "chat_id"))  # noqa: B009 - every method sent here has one
+        if self._held(chat_id):
             raise _Throttled
-        return await bot(method)
+        budget = self._budgets.get(chat_id)
+        if budget is None:
+            budget = self._budgets[chat_id] = self._new_budget(chat_id)
+        if not await budget.try_take():
+            self._spent.add(chat_id)
+            raise _Throttled
+        try:
+            return await bot(method)
+        except TelegramRetryAfter as error:
+            pause = timedelta(seconds=max(error.retry_after, 1))
+            self._paused_until[chat_id] = self._clock.now() + pause
+            raise
 
     # --- sending a payload ----------------------------------------------------------
 
@@ -714,7 +759,7 @@ class OutboxSender:
         if thread_id is not None:
             params["message_thread_id"] = thread_id
         method = _SEND_METHODS[method_name](chat_id=chat_id, **params)
-        if chat_id == self._chat_id:
+        if chat_id in self._desks.chat_ids:
             result = await self._call(bot, method)
         else:
             result = await bot(method)

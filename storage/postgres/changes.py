@@ -233,6 +233,8 @@ def _appeal_updates(
         sets.add("rated_at", stamp)
     if change.rating_comment is not None:
         sets.add("rating_comment", change.rating_comment)
+    if change.desk is not None:
+        sets.add("desk", change.desk)
     return sets.columns, sets.params
 
 

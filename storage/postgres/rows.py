@@ -92,6 +92,7 @@ def appeal_from_row(
         rating_comment=row["rating_comment"],
         call=call,
         erasure=ErasureReason(row["erasure_reason"]) if row["erasure_reason"] else None,
+        desk=row["desk"],
     )
 
 

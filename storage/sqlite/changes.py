@@ -195,6 +195,9 @@ def _appeal_updates(
     if change.rating_comment is not None:
         sets.append("rating_comment = ?")
         params.append(change.rating_comment)
+    if change.desk is not None:
+        sets.append("desk = ?")
+        params.append(change.desk)
     return sets, params
 
 
