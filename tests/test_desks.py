@@ -1,0 +1,173 @@
+"""Several desks (DESKS): cards land in their type's desk chat; /move sends an appeal to
+another desk. Real updates through the factory's dispatcher, on SQLite and as a cluster
+process runs (PostgreSQL and Redis)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aiogram import Dispatcher
+
+from bot.domain.models import Actor, EventKind, MessageAuthor
+from bot.services.desk import DeskService
+from bot.settings import Settings
+from testkit.harness import BotHarness, Person
+from testkit.session import SentMessage
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.desk_helpers import file_consultation, file_recovery
+
+TECHNICAL_CHAT = -1001111111111
+COMPLAINTS_CHAT = -1002222222222
+BOTH_BACKENDS = pytest.mark.parametrize("bot_backend", ["sqlite", "cluster"], indirect=True)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        bot_token=TEST_TOKEN,
+        database_path=tmp_path / "bot.sqlite3",
+        sms_outbox_path=tmp_path / "sms.jsonl",
+        operators_chat_id=OPERATORS_CHAT,
+        desks=(
+            f"technical={TECHNICAL_CHAT};"
+            f"жалобы:complaint,consultation={COMPLAINTS_CHAT};*={OPERATORS_CHAT}"
+        ),
+        throttle_messages=0,
+    )
+
+
+@pytest.fixture
+def desks(harness: BotHarness, operator: Person, second_operator: Person) -> None:
+    """Three desk chats, each with an operator of its own: the technical desk is a forum."""
+    harness.session.add_group(TECHNICAL_CHAT, title="Техподдержка", forum=True)
+    harness.session.add_group(COMPLAINTS_CHAT, title="Жалобы")
+    harness.session.add_group(OPERATORS_CHAT, title="Операторы")
+    harness.session.set_member(COMPLAINTS_CHAT, operator.id, "member")
+    harness.session.set_member(TECHNICAL_CHAT, second_operator.id, "member")
+
+
+@pytest.fixture
+def desk(dispatcher: Dispatcher) -> DeskService:
+    service = dispatcher.workflow_data["desk"]
+    assert isinstance(service, DeskService)
+    return service
+
+
+def cards(harness: BotHarness, chat_id: int, number: str) -> list[SentMessage]:
+    return [
+        message
+        for message in harness.session.messages_in(chat_id)
+        if not message.deleted and f"Обращение № {number}" in message.text.split("\n")[0]
+    ]
+
+
+@BOTH_BACKENDS
+async def test_cards_land_in_their_desks_chat_and_answers_come_back(
+    harness: BotHarness,
+    desks: None,
+    citizen: Person,
+    other_citizen: Person,
+    operator: Person,
+    desk: DeskService,
+) -> None:
+    consultation = await file_consultation(harness, citizen)
+    recovery = await file_recovery(harness, other_citizen)
+    await harness.deliver()
+
+    [card] = cards(harness, COMPLAINTS_CHAT, consultation)
+    assert card.text.startswith(f"🆕 Обращение № {consultation}")
+    assert cards(harness, OPERATORS_CHAT, consultation) == []
+    assert cards(harness, TECHNICAL_CHAT, consultation) == []
+    assert len(cards(harness, OPERATORS_CHAT, recovery)) == 1  # '*': the default desk
+    assert cards(harness, COMPLAINTS_CHAT, recovery) == []
+
+    # Ирина is a member of the complaints desk only: an operator there.
+    await harness.send_to_group(operator, COMPLAINTS_CHAT, "Стаж виден в СФР", reply_to=card)
+    await harness.deliver()
+    answer = harness.session.messages_in(citizen.id)[-1]
+    assert "Стаж виден в СФР" in answer.text
+    stored = await desk.find(consultation)
+    assert stored is not None and stored.status == "answered" and stored.desk is None
+
+
+@BOTH_BACKENDS
+async def test_move_posts_the_card_in_the_new_desk_and_edits_the_old_one(
+    harness: BotHarness,
+    desks: None,
+    citizen: Person,
+    operator: Person,
+    second_operator: Person,
+    desk: DeskService,
+) -> None:
+    number = await file_consultation(harness, citizen)
+    await harness.deliver()
+    [old_card] = cards(harness, COMPLAINTS_CHAT, number)
+
+    replies = await harness.send_to_group(
+        operator, COMPLAINTS_CHAT, "/move бухгалтерия", reply_to=old_card
+    )
+    assert replies[0].text.startswith(
+        "Отдела «бухгалтерия» нет. Отделы: technical, жалобы, default"
+    )
+    replies = await harness.send_to_group(operator, COMPLAINTS_CHAT, "/move", reply_to=old_card)
+    assert replies[0].text.startswith("Формат: /move отдел ответом на карточку")
+    replies = await harness.send_to_group(
+        operator, COMPLAINTS_CHAT, "/move complaint", reply_to=old_card
+    )
+    assert replies[0].text == f"Обращение № {number} уже в отделе «жалобы»."
+
+    replies = await harness.send_to_group(
+        operator, COMPLAINTS_CHAT, "/move technical", reply_to=old_card
+    )
+    assert (
+        replies[0].text == f"↪️ Обращение № {number} передано в отдел «technical» (Ирина (@irina))."
+    )
+    await harness.deliver()
+
+    # The old card says where the appeal went and has no buttons left.
+    assert old_card.text.startswith(f"↪️ Обращение № {number} передано в отдел «technical»")
+    assert old_card.reply_markup is None
+    # The new desk is a forum: a topic of its own, with the card in it.
+    [new_card] = cards(harness, TECHNICAL_CHAT, number)
+    assert new_card.message_thread_id is not None
+    assert new_card.message_thread_id in harness.session.topics(TECHNICAL_CHAT)
+    assert "Отдел: technical" in new_card.text
+    assert new_card.buttons  # «Взять в работу» and the rest
+
+    appeal = await desk.find(number)
+    assert appeal is not None and appeal.desk == "technical"
+    [moved] = [event for event in await desk.events(appeal) if event.kind == EventKind.MOVED]
+    assert moved.actor.id == operator.id
+    assert moved.content == {"from": "жалобы", "to": "technical"}
+
+    # The new desk answers in the topic; the old card no longer reaches the citizen.
+    await harness.send_to_group(
+        second_operator, TECHNICAL_CHAT, "Проверим стаж", thread_id=new_card.message_thread_id
+    )
+    await harness.deliver()
+    assert "Проверим стаж" in harness.session.messages_in(citizen.id)[-1].text
+    replies = await harness.send_to_group(
+        operator, COMPLAINTS_CHAT, "Это я отвечу", reply_to=old_card
+    )
+    assert replies[0].text.startswith(f"Обращение № {number} передано в отдел «technical»")
+    await harness.deliver()
+    assert "Это я отвечу" not in harness.session.messages_in(citizen.id)[-1].text
+
+    history = await harness.send_to_group(
+        second_operator, TECHNICAL_CHAT, "/history", thread_id=new_card.message_thread_id
+    )
+    assert "Ирина (@irina): передано в отдел «technical»" in history[0].text
+
+    replies = await harness.send_to_group(
+        second_operator, TECHNICAL_CHAT, "/move technical", thread_id=new_card.message_thread_id
+    )
+    assert replies[0].text == f"Обращение № {number} уже в отделе «technical»."
+    await desk.close(number, Actor(MessageAuthor.OPERATOR, second_operator.id, "Пётр"), None)
+    replies = await harness.send_to_group(
+        second_operator, TECHNICAL_CHAT, "/move default", thread_id=new_card.message_thread_id
+    )
+    assert replies[0].text == (
+        f"Обращение № {number} закрыто: закрытое обращение в другой отдел не передают."
+    )
