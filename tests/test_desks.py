@@ -171,3 +171,12 @@ async def test_move_posts_the_card_in_the_new_desk_and_edits_the_old_one(
     assert replies[0].text == (
         f"Обращение № {number} закрыто: закрытое обращение в другой отдел не передают."
     )
+
+
+async def test_the_desks_benchmark_delivers_a_small_burst_to_every_desk(tmp_path: Path) -> None:
+    from benchmarks.desks import run
+
+    result = await run(desks=3, appeals=6, workdir=tmp_path)
+    assert result["cards_delivered"] == 6
+    assert result["cards_per_chat"] == [2, 2, 2]
+    assert result["refused_by_flood_limit"] == 0
