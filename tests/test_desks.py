@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from aiogram import Dispatcher
 
-from bot.domain.models import Actor, EventKind, MessageAuthor
+from bot.domain.clock import ManualClock
+from bot.domain.models import Actor, AppealType, EventKind, MessageAuthor
+from bot.services.appeals import AppealService
 from bot.services.desk import DeskService
 from bot.settings import Settings
 from testkit.harness import BotHarness, Person
@@ -35,6 +37,8 @@ def settings(tmp_path: Path) -> Settings:
             f"жалобы:complaint,consultation={COMPLAINTS_CHAT};*={OPERATORS_CHAT}"
         ),
         throttle_messages=0,
+        # The manual clock stands still: the cluster's per-second budget would end a burst.
+        telegram_messages_per_second=1000,
     )
 
 
@@ -180,3 +184,29 @@ async def test_the_desks_benchmark_delivers_a_small_burst_to_every_desk(tmp_path
     assert result["cards_delivered"] == 6
     assert result["cards_per_chat"] == [2, 2, 2]
     assert result["refused_by_flood_limit"] == 0
+
+
+@BOTH_BACKENDS
+async def test_each_desk_chat_spends_its_own_budget(
+    harness: BotHarness, desks: None, dispatcher: Dispatcher, clock: ManualClock
+) -> None:
+    """20 messages a minute per chat (in the process, or in Redis keyed by chat id): a burst
+    for two desks fills each chat's minute on its own. The technical desk is a forum, where
+    a card costs two (its topic and the card)."""
+    appeals: AppealService = dispatcher["appeals"]
+    for index in range(25):
+        for kind in (AppealType.TECHNICAL, AppealType.CONSULTATION):
+            fields = {"topic": f"Вопрос {index}", "description": "Не работает вход"}
+            await appeals.file(5000 + index, 5000 + index, kind, fields)
+    counts = []
+    for _ in range(3):
+        await harness.deliver()
+        counts.append(
+            (
+                len(harness.session.messages_in(TECHNICAL_CHAT)),
+                len(harness.session.messages_in(COMPLAINTS_CHAT)),
+            )
+        )
+        clock.advance(seconds=61)
+    assert counts == [(10, 20), (20, 25), (25, 25)]
+    assert harness.session.messages_in(OPERATORS_CHAT) == []

@@ -330,6 +330,10 @@ class OutboxSender:
             handled = 0
             untried = 0
             self._spent = set()
+            now = self._clock.now()
+            self._paused_until = {
+                chat_id: until for chat_id, until in self._paused_until.items() if until > now
+            }
             claimed = await self._outbox.claim(
                 self.claimer, self._clock.now(), self._batch, self._lease
             )
@@ -337,8 +341,8 @@ class OutboxSender:
                 if self._stopping or (limit is not None and handled >= limit):
                     untried += 1
                     continue
-                if item.audience == Audience.OPERATORS and self._every_desk_held():
-                    untried += 1
+                if item.audience == Audience.OPERATORS and await self._chat_held(item):
+                    untried += 1  # before the bot's budget: a held desk must not spend it
                     continue
                 if self._global_budget is not None and not await self._global_budget.try_take():
                     untried += 1  # the bot's budget is spent for this second: the rest wait
@@ -361,6 +365,21 @@ class OutboxSender:
         """No desk chat can take a message now: the operators' rows wait unread."""
         chats = self._desks.chat_ids
         return bool(chats) and all(self._held(chat_id) for chat_id in chats)
+
+    async def _chat_held(self, item: OutboxItem) -> bool:
+        """Whether the desk chat an operators' row goes to can take nothing now."""
+        if item.payload.get("to") == SUPERVISORS:
+            return False  # a budget of its own
+        if self._every_desk_held():
+            return True
+        if not self._spent and not self._paused_until:
+            return False  # nothing held: no need to look the chat up
+        chat_id = item.payload.get("chat_id")  # a previous desk's card, a copy to delete
+        if chat_id is None:
+            appeal = await self._desk.get(item.appeal_id)
+            desk = self._desks.of(appeal.type, appeal.desk) if appeal is not None else None
+            chat_id = desk.chat_id if desk is not None else None
+        return chat_id is not None and self._held(int(chat_id))
 
     # --- one row ------------------------------------------------------------------
 
