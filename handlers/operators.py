@@ -445,9 +445,12 @@ async def appeal_command(
 async def open_command(
     message: Message, desk: DeskService, call_bookings: CallBookingService
 ) -> None:
-    await answer_long(
-        message, open_list(await desk.open_appeals(), desk.now(), call_bookings.policy)
-    )
+    appeals = await desk.open_appeals()
+    here = desk.desks.by_chat(message.chat.id)
+    if desk.desks.several and here is not None:
+        # Several desks: each chat lists the appeals it serves.
+        appeals = [appeal for appeal in appeals if desk.desk_of(appeal) == here]
+    await answer_long(message, open_list(appeals, desk.now(), call_bookings.policy))
 
 
 async def overdue_command(message: Message, deadlines: DeadlineService, settings: Settings) -> None:

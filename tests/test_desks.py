@@ -159,6 +159,12 @@ async def test_move_posts_the_card_in_the_new_desk_and_edits_the_old_one(
     await harness.deliver()
     assert "Это я отвечу" not in harness.session.messages_in(citizen.id)[-1].text
 
+    # Each desk's /open lists the appeals it serves.
+    [listed] = await harness.send_to_group(second_operator, TECHNICAL_CHAT, "/open")
+    assert number in listed.text
+    [listed] = await harness.send_to_group(operator, COMPLAINTS_CHAT, "/open")
+    assert number not in listed.text
+
     history = await harness.send_to_group(
         second_operator, TECHNICAL_CHAT, "/history", thread_id=new_card.message_thread_id
     )
