@@ -464,7 +464,7 @@ async def shift_command(message: Message, assignment: AssignmentService) -> None
     """On shift or off it; who is on shift now, with their open appeals."""
     assert message.from_user is not None
     actor = operator(message.from_user)
-    on = await assignment.toggle(actor)
+    on = await assignment.toggle(actor, message.chat.id)
     if not on:
         reply = render(t.SHIFT_OFF, name=message.from_user.full_name)
     elif assignment.enabled:

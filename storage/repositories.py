@@ -187,7 +187,10 @@ class DeadlineRepository(Protocol):
 class ShiftRepository(Protocol):
     """Operators on and off shift, and when each was last given an appeal."""
 
-    async def set_on_shift(self, operator: Actor, on_shift: bool, now: datetime) -> None: ...
+    async def set_on_shift(
+        self, operator: Actor, on_shift: bool, now: datetime, desk_chat_id: int | None = None
+    ) -> None:
+        """``desk_chat_id``: the desk chat /shift was sent in (None: every desk)."""
 
     async def on_shift(self) -> list[OperatorShift]:
         """Operators on shift, the longest without a new appeal first."""

@@ -12,6 +12,7 @@ from aiogram import Dispatcher
 from bot.domain.clock import ManualClock
 from bot.domain.models import Actor, AppealType, EventKind, MessageAuthor
 from bot.services.appeals import AppealService
+from bot.services.assignment import AssignmentService
 from bot.services.desk import DeskService
 from bot.settings import Settings
 from testkit.harness import BotHarness, Person
@@ -39,6 +40,7 @@ def settings(tmp_path: Path) -> Settings:
         throttle_messages=0,
         # The manual clock stands still: the cluster's per-second budget would end a burst.
         telegram_messages_per_second=1000,
+        operator_capacity=5,  # nobody goes on shift but in the assignment test
     )
 
 
@@ -216,3 +218,31 @@ async def test_each_desk_chat_spends_its_own_budget(
         clock.advance(seconds=61)
     assert counts == [(10, 20), (20, 25), (25, 25)]
     assert harness.session.messages_in(OPERATORS_CHAT) == []
+
+
+@BOTH_BACKENDS
+async def test_operators_on_shift_get_the_appeals_of_the_desk_they_went_on_shift_in(
+    harness: BotHarness,
+    desks: None,
+    dispatcher: Dispatcher,
+    operator: Person,
+    second_operator: Person,
+) -> None:
+    appeals: AppealService = dispatcher["appeals"]
+    assignment: AssignmentService = dispatcher["assignment"]
+    fields = {"topic": "Вход", "description": "Не работает вход"}
+    filed = {
+        kind: (await appeals.file(6000 + index, 6000 + index, kind, fields)).number
+        for index, kind in enumerate(
+            (AppealType.TECHNICAL, AppealType.CONSULTATION, AppealType.ACCESS_RECOVERY)
+        )
+    }
+    await harness.send_to_group(operator, COMPLAINTS_CHAT, "/shift")
+    await harness.send_to_group(second_operator, TECHNICAL_CHAT, "/shift")
+    await assignment.assign_waiting()
+    assignees = {kind: (await appeals.find(number)).assignee_id for kind, number in filed.items()}
+    assert assignees == {
+        AppealType.TECHNICAL: second_operator.id,
+        AppealType.CONSULTATION: operator.id,
+        AppealType.ACCESS_RECOVERY: None,  # nobody is on shift at the default desk
+    }

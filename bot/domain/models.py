@@ -345,6 +345,7 @@ class OperatorShift:
     operator_id: int
     name: str
     last_assigned_at: datetime | None
+    desk_chat_id: int | None = None  # the chat /shift was sent in: that desk's appeals
 
 
 @dataclass(frozen=True, slots=True)

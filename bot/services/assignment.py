@@ -40,10 +40,13 @@ class AssignmentService:
     async def on_shift(self) -> list[OperatorShift]:
         return await self._shifts.on_shift()
 
-    async def toggle(self, operator: Actor) -> bool:
-        """Put the operator on shift, or off it if on; True when now on shift."""
+    async def toggle(self, operator: Actor, chat_id: int | None = None) -> bool:
+        """Put the operator on shift, or off it if on; True when now on shift. With several
+        desks, ``chat_id`` (where /shift was sent) is the desk whose appeals they get."""
         on = all(item.operator_id != operator.id for item in await self._shifts.on_shift())
-        await self._shifts.set_on_shift(operator, on, self._clock.now())
+        desk = self._desk.desks.by_chat(chat_id) if chat_id is not None else None
+        desk_chat_id = desk.chat_id if desk is not None and self._desk.desks.several else None
+        await self._shifts.set_on_shift(operator, on, self._clock.now(), desk_chat_id)
         return on
 
     async def find_operator(self, username: str) -> Actor | None:
@@ -80,11 +83,22 @@ class AssignmentService:
         ]
         assigned = []
         for appeal in waiting:
+            desk = self._desk.desk_of(appeal)
             free = next(
-                (item for item in operators if load[item.operator_id] < self.capacity), None
+                (
+                    item
+                    for item in operators
+                    if load[item.operator_id] < self.capacity
+                    and (
+                        item.desk_chat_id is None
+                        or desk is None
+                        or item.desk_chat_id == desk.chat_id
+                    )
+                ),
+                None,
             )
             if free is None:
-                break
+                continue  # nobody free at this appeal's desk; another desk's may be next
             actor = Actor(MessageAuthor.OPERATOR, free.operator_id, free.name)
             result = await self._desk.take(appeal.number, actor)
             if result.outcome != ActionOutcome.DONE or result.appeal is None:
