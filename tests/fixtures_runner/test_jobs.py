@@ -89,18 +89,26 @@ def test_a_number_of_jobs_below_one_is_a_usage_error(
 
 
 async def test_each_result_is_told_as_its_fixture_ends(tmp_path: Path) -> None:
-    """What the pytest tier builds on: results arrive one by one while the jobs play."""
+    """What the pytest tier builds on: results arrive one by one while the jobs play, and a
+    bot process that cannot start fails its own fixture by name, not the run."""
     (tmp_path / "a_start.yaml").write_text(
         "steps:\n  - me: /start\n  - bot: Здравствуйте\n", encoding="utf-8"
     )
     (tmp_path / "b_wrong.yaml").write_text(
         "steps:\n  - me: /start\n  - bot: Такого текста нет\n", encoding="utf-8"
     )
-    fixtures = [load(tmp_path / "a_start.yaml"), load(tmp_path / "b_wrong.yaml")]
+    (tmp_path / "c_broken.yaml").write_text(
+        'settings:\n  OPERATORS_CHAT_ID: "not a number"\nsteps:\n  - me: /start\n',
+        encoding="utf-8",
+    )
+    fixtures = [load(tmp_path / name) for name in ("a_start.yaml", "b_wrong.yaml", "c_broken.yaml")]
     told: list[Result] = []
     results = await run_out_of_process(fixtures, jobs=2, timeout=2, on_result=told.append)
     assert sorted(told, key=lambda result: result.fixture) == results
     assert [(result.fixture, result.passed) for result in results] == [
         ("a_start", True),
         ("b_wrong", False),
+        ("c_broken", False),
     ]
+    assert results[2].failure[0].startswith("its bot process did not start")
+    assert "OPERATORS_CHAT_ID" in "\n".join(results[2].failure)
