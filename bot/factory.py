@@ -7,6 +7,7 @@ The application, the tests, the fixture runner and the benchmark all call
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, Router
@@ -30,6 +31,7 @@ from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
 from bot.middlewares.throttling import EventWindows, ThrottlingMiddleware
+from bot.observability.fsm import TimedIsolation, TimedStorage
 from bot.observability.logs import LogContextMiddleware
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import UpdateMetricsMiddleware
@@ -106,7 +108,8 @@ def create_dispatcher(
     ``throttle_windows``: the citizens' flood-control counts shared by the cluster
     (default: this process's);
     ``operator_answers``: operators' chat membership remembered for the cluster.
-    ``metrics``: measure updates and count the services' events (bot/observability).
+    ``metrics``: measure updates and FSM storage operations, count the services' events
+    (bot/observability).
     """
     events: ServiceEvents = metrics if metrics is not None else NO_EVENTS
     backend = database if isinstance(database, Backend) else Backend(database)
@@ -117,6 +120,12 @@ def create_dispatcher(
             Fsm(storage, KeyedEventIsolation())
             if storage is not None
             else backend.fsm(settings.fsm_cache_size)
+        )
+    if metrics is not None:
+        fsm = replace(
+            fsm,
+            storage=TimedStorage(fsm.storage, metrics.fsm_operation),
+            isolation=TimedIsolation(fsm.isolation, metrics.fsm_operation),
         )
     dispatcher = Dispatcher(storage=fsm.storage, events_isolation=fsm.isolation)
     dispatcher.update.outer_middleware(LogContextMiddleware())  # update and chat in JSON logs

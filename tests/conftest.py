@@ -21,8 +21,7 @@ from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
-from testkit.fixtures.out_of_process import OutOfProcessTier, profile_of
-from testkit.fixtures.runner import load_all
+from testkit.fixtures.out_of_process import OutOfProcessTier
 from testkit.harness import BotHarness, Person
 from testkit.postgres import fresh_schema, postgres_url, services_required
 from testkit.postgres import unreachable_reason as postgres_unreachable
@@ -266,13 +265,11 @@ def group(harness: BotHarness, operator: Person, second_operator: Person) -> int
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def fixture_tier(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OutOfProcessTier]:
-    """Fake Telegram servers and real bot processes shared by the out-of-process tests.
+    """A fake Telegram server and a real bot process shared by the runner's own tests.
 
-    The deployments that fixtures with their own settings need start together
-    with the default one.
+    The dialogue fixtures of tests/dialogues do not use it: tests/test_fixtures.py
+    plays them on the runner's pool of jobs. A fixture with settings of its own
+    starts its deployment when it first runs.
     """
-    fixtures, _ = load_all([Path(__file__).parent / "dialogues"])
-    async with OutOfProcessTier(
-        tmp_path_factory.mktemp("fixture-tier"), prestart=map(profile_of, fixtures)
-    ) as tier:
+    async with OutOfProcessTier(tmp_path_factory.mktemp("fixture-tier")) as tier:
         yield tier

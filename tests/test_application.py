@@ -297,7 +297,7 @@ async def test_a_cluster_process_serves_metrics_read_from_postgres(
                     )
                 backlog = sum(
                     value(samples, "bot_outbox_backlog", audience=audience)
-                    for audience in ("operators", "citizen")
+                    for audience in ("operators", "citizens", "supervisors")
                 )
                 assert backlog == pending
                 assert value(samples, "bot_inbox_backlog") == 0

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.domain.models import Audience
+from bot.services.deadlines import SUPERVISORS
 from bot.storage.sqlite.operations import OperationsSnapshot
 
 # Handlers answer in milliseconds; a slow database or Telegram shows in the upper buckets.
@@ -37,8 +39,16 @@ METRIC_NAMES = (
     "bot_open_appeals",
     "bot_first_response_seconds",
     "bot_db_operation_duration_seconds",
+    "bot_fsm_operation_duration_seconds",
 )
-OUTBOX_AUDIENCES = ("citizen", "operators")
+# The outbox's audiences as the metrics name them, by the recipient the database reports
+# (a row's audience, or the supervisors' chat its payload names): a few fixed series,
+# never one per chat (a chat id is a citizen's, and their number has no end).
+OUTBOX_AUDIENCES = {
+    Audience.CITIZEN.value: "citizens",
+    Audience.OPERATORS.value: "operators",
+    SUPERVISORS: "supervisors",
+}
 OPEN_STATUSES = ("new", "in_progress", "answered")
 
 
@@ -75,13 +85,13 @@ class BotMetrics:
         )
         self.outbox_backlog = Gauge(
             "bot_outbox_backlog",
-            "Outbox rows waiting for delivery, by audience",
+            "Outbox rows waiting for delivery, by audience (citizens, operators, supervisors)",
             ["audience"],
             registry=r,
         )
         self.outbox_oldest_age = Gauge(
             "bot_outbox_oldest_age_seconds",
-            "Age of the oldest undelivered outbox row",
+            "Age of the oldest undelivered outbox row, by audience",
             ["audience"],
             registry=r,
         )
@@ -108,7 +118,15 @@ class BotMetrics:
         )
         self.db_duration = Histogram(
             "bot_db_operation_duration_seconds",
-            "Database operations (lock wait included)",
+            "Database operations (read, write, transaction...; the wait for SQLite's lock or"
+            " a pooled PostgreSQL connection included)",
+            ["operation"],
+            buckets=DB_BUCKETS,
+            registry=r,
+        )
+        self.fsm_duration = Histogram(
+            "bot_fsm_operation_duration_seconds",
+            "FSM storage operations (get_state, set_data...; lock: the wait for a chat's lock)",
             ["operation"],
             buckets=DB_BUCKETS,
             registry=r,
@@ -135,9 +153,12 @@ class BotMetrics:
     def database_operation(self, operation: str, seconds: float) -> None:
         self.db_duration.labels(operation).observe(seconds)
 
+    def fsm_operation(self, operation: str, seconds: float) -> None:
+        self.fsm_duration.labels(operation).observe(seconds)
+
     def update_from(self, snapshot: OperationsSnapshot, now: datetime) -> None:
-        for audience in OUTBOX_AUDIENCES:
-            backlog = snapshot.outbox.get(audience)
+        for recipient, audience in OUTBOX_AUDIENCES.items():
+            backlog = snapshot.outbox.get(recipient)
             self.outbox_backlog.labels(audience).set(backlog.size if backlog else 0)
             self.outbox_oldest_age.labels(audience).set(_age(backlog.oldest, now) if backlog else 0)
         self.inbox_backlog.set(snapshot.inbox.size)

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import TelegramRequestMetrics
 from bot.settings import Settings
+from bot.storage.postgres.database import PostgresDatabase
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.operations import OperationsSnapshot
 from bot.webhook import Health, HealthCheck
@@ -43,11 +44,15 @@ class WebhookNotSet(RuntimeError):
 
 
 def instrument(
-    metrics: BotMetrics, *, bot: Bot | None = None, database: Database | None = None
+    metrics: BotMetrics,
+    *,
+    bot: Bot | None = None,
+    database: Database | PostgresDatabase | None = None,
 ) -> None:
-    """Measure Bot API calls and database operations into ``metrics``.
+    """Measure Bot API calls and database operations (SQLite's or PostgreSQL's) into ``metrics``.
 
-    Updates are measured by the dispatcher itself: ``create_dispatcher(..., metrics=)``.
+    Updates and FSM storage operations are measured by the dispatcher itself:
+    ``create_dispatcher(..., metrics=)``.
     """
     if bot is not None:
         bot.session.middleware(TelegramRequestMetrics(metrics))
@@ -122,20 +127,19 @@ class MetricsServer:
 
 
 @asynccontextmanager
-async def serving_metrics(application: Application) -> AsyncIterator[None]:
+async def serving_metrics(application: Application) -> AsyncIterator[MetricsServer | None]:
     """While inside: Bot API calls and database operations measured, the server listening.
 
-    The dispatcher is measured by :func:`bot.factory.create_dispatcher` (``metrics=``).
-    Without metrics (no ``METRICS_PORT``) it does nothing. On PostgreSQL the database's
-    own operations are not timed (asyncpg has no hook here); the backlogs are read alike.
+    The dispatcher (updates, FSM storage) is measured by
+    :func:`bot.factory.create_dispatcher` (``metrics=``). Without metrics (no
+    ``METRICS_PORT``) it does nothing and gives ``None``; else the server (its ``port``).
     """
     settings, metrics = application.settings, application.metrics
     if metrics is None or settings.metrics_port is None:
-        yield
+        yield None
         return
     backend, bot = application.backend, application.bot
-    database = backend.database
-    instrument(metrics, bot=bot, database=database if isinstance(database, Database) else None)
+    instrument(metrics, bot=bot, database=backend.database)
     server = MetricsServer(
         metrics,
         backend.operations.snapshot,
@@ -144,6 +148,6 @@ async def serving_metrics(application: Application) -> AsyncIterator[None]:
     )
     await server.start(settings.metrics_host, settings.metrics_port)
     try:
-        yield
+        yield server
     finally:
         await server.stop()

@@ -17,6 +17,11 @@ wait for each other.
 
 Every connection speaks UTC (``TimeZone``) and maps ``json``/``jsonb`` to Python
 values. Nothing is created before :meth:`PostgresDatabase.connect`.
+
+:attr:`PostgresDatabase.observe`, when set, gets the seconds of every operation, named as
+SQLite's are: a ``transaction``, a ``read`` (a :meth:`~PostgresDatabase.reading` block or
+a single query), a single ``write`` statement. As on SQLite the wait comes first: here for
+a connection of the pool, which is what a handler feels when the pool is exhausted.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from typing import Any
 
@@ -75,6 +81,52 @@ async def _prepare_connection(connection: asyncpg.Connection) -> None:
     )
 
 
+Observe = Callable[[str, float], None]
+# A single statement reads when it is a query that changes nothing and locks no row.
+_QUERY = re.compile(r"\s*(?:SELECT|WITH|VALUES|SHOW)\b", re.IGNORECASE)
+_CHANGES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|FOR\s+(?:NO\s+KEY\s+)?UPDATE)\b", re.IGNORECASE)
+
+
+def statement_operation(sql: str) -> str:
+    """``read`` or ``write``: the operation a single statement counts as."""
+    return "read" if _QUERY.match(sql) and not _CHANGES.search(sql) else "write"
+
+
+class TimedPool:
+    """asyncpg's pool whose single statements are timed (pool wait included).
+
+    Everything else (``acquire``, ``copy_*``...) is the pool's own, untimed here: the
+    transactions that acquire a connection are timed by :class:`PostgresDatabase`.
+    """
+
+    def __init__(self, pool: Any, timed: Callable[[str], Any]) -> None:
+        self._pool = pool
+        self._timed = timed
+
+    async def fetch(self, query: str, *args: Any, **options: Any) -> Any:
+        with self._timed(statement_operation(query)):
+            return await self._pool.fetch(query, *args, **options)
+
+    async def fetchrow(self, query: str, *args: Any, **options: Any) -> Any:
+        with self._timed(statement_operation(query)):
+            return await self._pool.fetchrow(query, *args, **options)
+
+    async def fetchval(self, query: str, *args: Any, **options: Any) -> Any:
+        with self._timed(statement_operation(query)):
+            return await self._pool.fetchval(query, *args, **options)
+
+    async def execute(self, query: str, *args: Any, **options: Any) -> Any:
+        with self._timed(statement_operation(query)):
+            return await self._pool.execute(query, *args, **options)
+
+    async def executemany(self, command: str, args: Any, **options: Any) -> Any:
+        with self._timed(statement_operation(command)):
+            return await self._pool.executemany(command, args, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
 class PostgresDatabase:
     """A pool of connections to one PostgreSQL database (or one schema of it)."""
 
@@ -97,6 +149,8 @@ class PostgresDatabase:
         self._server_settings = {**(server_settings or {}), "TimeZone": "UTC"}
         self._command_timeout = command_timeout
         self._pool: asyncpg.Pool | None = None
+        self._timed_pool: TimedPool | None = None
+        self.observe: Observe | None = None  # (operation, seconds) of each, when set
 
     async def connect(self) -> None:
         """Open the pool and bring the schema up to date."""
@@ -109,39 +163,51 @@ class PostgresDatabase:
             init=_prepare_connection,
         )
         self._pool = pool
+        self._timed_pool = TimedPool(pool, self._timed)
         try:
             await self.migrate()
         except BaseException:
-            self._pool = None
+            self._pool = self._timed_pool = None
             await pool.close()
             raise
 
     async def close(self) -> None:
         if self._pool is not None:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._timed_pool = self._pool, None, None
             await pool.close()
 
     @property
     def pool(self) -> asyncpg.Pool:
-        """For single statements (each runs in a transaction of its own)."""
-        if self._pool is None:
+        """For single statements (each runs in a transaction of its own), timed."""
+        if self._timed_pool is None:
             raise RuntimeError("PostgresDatabase is not connected: call connect() first")
-        return self._pool
+        return self._timed_pool
+
+    @contextmanager
+    def _timed(self, operation: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.observe is not None:
+                self.observe(operation, time.perf_counter() - started)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection inside a transaction: committed on success, rolled back on error."""
-        async with self.pool.acquire() as connection, connection.transaction():
-            yield connection
+        with self._timed("transaction"):
+            async with self.pool.acquire() as connection, connection.transaction():
+                yield connection
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[asyncpg.Connection]:
         """Several reads that see one state of the database (a read-only snapshot)."""
-        async with (
-            self.pool.acquire() as connection,
-            connection.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            yield connection
+        with self._timed("read"):
+            async with (
+                self.pool.acquire() as connection,
+                connection.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                yield connection
 
     async def healthy(self, timeout: float = HEALTH_TIMEOUT) -> bool:
         """Whether the database answers a query within ``timeout`` seconds."""

@@ -10,9 +10,11 @@ from bot.domain.models import AppealStatus, OutboxStatus
 from bot.storage.postgres.database import PostgresDatabase
 from bot.storage.sqlite.operations import Backlog, OperationsSnapshot
 
+# By recipient, as SQLite's: the payload's "to" (the supervisors' chat), else the audience.
 _OUTBOX = (
-    "SELECT audience, COUNT(*) AS backlog, MIN(created_at) AS oldest FROM outbox"
-    " WHERE status = $1 GROUP BY audience"
+    "SELECT COALESCE(payload->>'to', audience) AS recipient,"
+    " COUNT(*) AS backlog, MIN(created_at) AS oldest FROM outbox"
+    " WHERE status = $1 GROUP BY recipient"
 )
 _OPEN_APPEALS = "SELECT status, COUNT(*) AS count FROM appeals WHERE status <> $1 GROUP BY status"
 _INBOX = (
@@ -31,7 +33,7 @@ class PostgresOperationsRepository:
             appeals = await connection.fetch(_OPEN_APPEALS, AppealStatus.CLOSED.value)
             inbox = await connection.fetchrow(_INBOX)
         return OperationsSnapshot(
-            outbox={row["audience"]: Backlog(row["backlog"], row["oldest"]) for row in outbox},
+            outbox={row["recipient"]: Backlog(row["backlog"], row["oldest"]) for row in outbox},
             open_appeals={row["status"]: row["count"] for row in appeals},
             inbox=(
                 Backlog(inbox["backlog"], inbox["oldest"])

@@ -9,9 +9,12 @@ from bot.domain.models import AppealStatus, OutboxStatus
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import from_db
 
+# A row's recipient: the one its payload names (``"to"``: the supervisors' chat), else its
+# audience. Never the chat id: that is a person's, and one series per chat would not end.
 _OUTBOX = (
-    "SELECT audience, COUNT(*) AS backlog, MIN(created_at) AS oldest FROM outbox"
-    " WHERE status = ? GROUP BY audience"
+    "SELECT COALESCE(json_extract(payload, '$.to'), audience) AS recipient,"
+    " COUNT(*) AS backlog, MIN(created_at) AS oldest FROM outbox"
+    " WHERE status = ? GROUP BY recipient"
 )
 _OPEN_APPEALS = "SELECT status, COUNT(*) AS count FROM appeals WHERE status != ? GROUP BY status"
 _INBOX = (
@@ -28,7 +31,7 @@ class Backlog:
 
 @dataclass(frozen=True)
 class OperationsSnapshot:
-    outbox: dict[str, Backlog] = field(default_factory=dict)  # by audience
+    outbox: dict[str, Backlog] = field(default_factory=dict)  # by recipient (see _OUTBOX)
     open_appeals: dict[str, int] = field(default_factory=dict)  # by status
     inbox: Backlog = Backlog(0, None)
 
@@ -44,7 +47,7 @@ class SQLiteOperationsRepository:
             inbox = await reading.fetchone(_INBOX)
         return OperationsSnapshot(
             outbox={
-                row["audience"]: Backlog(row["backlog"], from_db(row["oldest"])) for row in outbox
+                row["recipient"]: Backlog(row["backlog"], from_db(row["oldest"])) for row in outbox
             },
             open_appeals={row["status"]: row["count"] for row in appeals},
             inbox=(
