@@ -124,7 +124,9 @@ async def test_an_album_counts_each_item_and_a_refused_call_costs_nothing(
     telegram: FakeTelegram, bot: Bot, anna: FakeUser
 ) -> None:
     telegram.set_send_limits(messages_per_second=None, private_chat_burst=3)
-    photo = (await bot.send_photo(anna.id, BufferedInputFile(b"img", filename="a.jpg"))).photo[-1]
+    sizes = (await bot.send_photo(anna.id, BufferedInputFile(b"img", filename="a.jpg"))).photo
+    assert sizes is not None
+    photo = sizes[-1]
 
     with pytest.raises(TelegramRetryAfter):
         await bot.send_media_group(anna.id, [InputMediaPhoto(media=photo.file_id)] * 3)
