@@ -76,11 +76,15 @@ class ReplyWatch:
         self.refused: dict[str, int] = {}  # 429 answers per method
         self.failed: dict[str, int] = {}  # other error answers per "method status"
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: Python 3.11's wait_for can swallow a cancellation
+        # that arrives as its inner wait completes, and the fake notifies very often.
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -96,7 +100,7 @@ class ReplyWatch:
         self._waiting.pop(chat_id, None)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._scan()
             await self._telegram.changes.wait(0.05)
 
