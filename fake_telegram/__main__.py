@@ -24,6 +24,18 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="turn the bot's privacy mode off, as /setprivacy in BotFather does",
     )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds every Bot API call takes there and back (default 0; 0.04 is a bot in Moscow)",
+    )
+    parser.add_argument(
+        "--telegram-limits",
+        action="store_true",
+        help="answer 429 beyond Telegram's limits: 30 messages/s per bot, 1/s per private chat,"
+        " 20/min per group",
+    )
     return parser.parse_args(argv)
 
 
@@ -34,7 +46,11 @@ async def serve(arguments: argparse.Namespace) -> None:
         host=arguments.host,
         port=arguments.port,
         reads_all_group_messages=arguments.reads_all_group_messages,
+        latency=arguments.latency,
     )
+    if arguments.telegram_limits:
+        telegram.set_send_limits()
+        telegram.set_group_flood_limit()
     async with telegram:
         print(f"Fake Telegram Bot API at {telegram.base_url}", flush=True)
         print(f"Bot token: {telegram.token}", flush=True)

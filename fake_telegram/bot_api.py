@@ -17,6 +17,7 @@ from aiogram import methods as aiogram_methods
 from . import errors
 from .faults import GroupFloodLimit
 from .formatting import FormattedText, format_text
+from .limits import SendLimits
 from .markup import validate_reply_markup
 from .notify import ChangeNotifier
 from .params import RequestParams, UploadedFile
@@ -84,8 +85,10 @@ class BotApi:
         *,
         reads_all_group_messages: bool,
         reject_bare_ampersand: bool,
+        send_limits: SendLimits | None = None,
     ) -> None:
         self.world = world
+        self.send_limits = send_limits or SendLimits()
         self.updates = updates
         self.flood_limit = flood_limit
         self.changes = changes
@@ -673,8 +676,11 @@ class BotApi:
         return thread_id
 
     def _count_towards_flood_limit(self, chat: FakeChat, messages: int = 1) -> None:
+        # Every limit is checked before any counts, so a refused call costs no budget.
+        self.send_limits.check(chat.id, chat.is_private, messages)
         if not chat.is_private:
             self.flood_limit.check_and_count(chat.id, messages)
+        self.send_limits.count(chat.id, chat.is_private, messages)
 
     def _store_captioned(
         self,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .limits import DEFAULT_PRIVATE_CHAT_BURST
 from .world import MemberStatus, StoredMessage
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class ControlApiRoutes:
             "fail_next": self.fail_next,
             "delay_next": self.delay_next,
             "flood_limit": self.set_flood_limit,
+            "send_limits": self.set_send_limits,
+            "latency": self.set_latency,
             "wait_for_bot_messages": self.wait_for_bot_messages,
             "wait_until_quiet": self.wait_until_quiet,
         }
@@ -249,6 +252,18 @@ class ControlApiRoutes:
 
     async def set_flood_limit(self, body: dict[str, Any]) -> bool:
         self.fake.set_group_flood_limit(body.get("messages_per_minute"))
+        return True
+
+    async def set_send_limits(self, body: dict[str, Any]) -> bool:
+        self.fake.set_send_limits(
+            body.get("messages_per_second"),
+            body.get("private_chat_messages_per_second"),
+            body.get("private_chat_burst", DEFAULT_PRIVATE_CHAT_BURST),
+        )
+        return True
+
+    async def set_latency(self, body: dict[str, Any]) -> bool:
+        self.fake.set_latency(body["seconds"])
         return True
 
     async def wait_for_bot_messages(self, body: dict[str, Any]) -> list[dict[str, Any]]:

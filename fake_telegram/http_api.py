@@ -11,6 +11,7 @@ from . import errors
 from .bot_api import BotApi
 from .calls import ApiCallLog
 from .faults import FaultPlan
+from .limits import NetworkLatency
 from .params import RequestParams
 from .world import World
 
@@ -22,8 +23,15 @@ logger = logging.getLogger(__name__)
 
 class BotApiRoutes:
     def __init__(
-        self, token: str, api: BotApi, faults: FaultPlan, call_log: ApiCallLog, world: World
+        self,
+        token: str,
+        api: BotApi,
+        faults: FaultPlan,
+        call_log: ApiCallLog,
+        world: World,
+        latency: NetworkLatency | None = None,
     ) -> None:
+        self.latency = latency or NetworkLatency()
         self.token = token
         self.api = api
         self.faults = faults
@@ -41,6 +49,8 @@ class BotApiRoutes:
         except errors.TelegramApiError as error:
             return web.json_response(error.response_body(), status=error.error_code)
         call = self.call_log.start(self.api.canonical_name(method), params.for_log())
+        if self.latency.seconds:
+            await asyncio.sleep(self.latency.one_way)  # on the way to Telegram
         try:
             if request.match_info["token"] != self.token:
                 raise errors.unauthorized()
@@ -56,7 +66,7 @@ class BotApiRoutes:
             result = await handler(params)
         except errors.TelegramApiError as error:
             self.call_log.finish(call, error.error_code, description=error.description)
-            return web.json_response(error.response_body(), status=error.error_code)
+            return await self._answer(error.response_body(), status=error.error_code)
         except Exception as error:
             # A bug of the fake itself: answered in Telegram's shape so the bot's test fails with
             # the reason (as TelegramServerError) instead of an undecodable response.
@@ -67,7 +77,12 @@ class BotApiRoutes:
             self.call_log.finish(call, 500, description=failure.description)
             return web.json_response(failure.response_body(), status=500)
         self.call_log.finish(call, 200, result=result)
-        return web.json_response({"ok": True, "result": result})
+        return await self._answer({"ok": True, "result": result})
+
+    async def _answer(self, body: dict[str, object], status: int = 200) -> web.Response:
+        if self.latency.seconds:
+            await asyncio.sleep(self.latency.one_way)  # on the way back
+        return web.json_response(body, status=status)
 
     async def _planned_delay_passed(
         self, request: web.Request, method: str, params: RequestParams

@@ -28,6 +28,13 @@ from .control_api import ControlApiRoutes
 from .faults import FaultPlan, GroupFloodLimit, PlannedDelay, PlannedFault
 from .formatting import FormattedText, trim_whitespace, with_bot_command_entities
 from .http_api import BotApiRoutes
+from .limits import (
+    DEFAULT_PRIVATE_CHAT_BURST,
+    TELEGRAM_MESSAGES_PER_SECOND,
+    TELEGRAM_PRIVATE_CHAT_MESSAGES_PER_SECOND,
+    NetworkLatency,
+    SendLimits,
+)
 from .notify import ChangeNotifier
 from .updates import UpdateQueue
 from .webhook import (
@@ -119,6 +126,9 @@ class FakeTelegram:
     The ``webhook_*`` arguments time the delivery by webhook: the pause before the first retry
     of a failed POST (it doubles with each failure up to ``webhook_max_retry_delay``) and how
     long the bot's server has to answer one; Telegram's own pauses are longer.
+    ``latency``: seconds every Bot API call takes there and back (0, the default: none);
+    ``set_send_limits`` and ``set_group_flood_limit`` turn on Telegram's limits (see
+    ``limits``), all off by default.
     """
 
     def __init__(
@@ -135,6 +145,7 @@ class FakeTelegram:
         webhook_retry_delay: float = DEFAULT_RETRY_DELAY,
         webhook_max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         webhook_timeout: float = DEFAULT_DELIVERY_TIMEOUT,
+        latency: float = 0.0,
     ) -> None:
         token_match = TOKEN_PATTERN.fullmatch(token)
         if token_match is None:
@@ -155,6 +166,9 @@ class FakeTelegram:
         self.updates = UpdateQueue(self.changes)
         self.faults = FaultPlan()
         self.flood_limit = GroupFloodLimit()
+        self.send_limits = SendLimits()
+        self.latency = NetworkLatency()
+        self.latency.set(latency)
         self.call_log = ApiCallLog(self.changes)
         self.webhook = WebhookDelivery(
             self.updates,
@@ -172,6 +186,7 @@ class FakeTelegram:
             self.webhook,
             reads_all_group_messages=reads_all_group_messages,
             reject_bare_ampersand=reject_bare_ampersand,
+            send_limits=self.send_limits,
         )
         self._runner: web.AppRunner | None = None
 
@@ -180,7 +195,9 @@ class FakeTelegram:
     async def start(self) -> str:
         """Serve on ``host:port`` (port 0 picks a free one) and return the base URL."""
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
-        BotApiRoutes(self.token, self.api, self.faults, self.call_log, self.world).register(app)
+        BotApiRoutes(
+            self.token, self.api, self.faults, self.call_log, self.world, self.latency
+        ).register(app)
         ControlApiRoutes(self).register(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
@@ -652,6 +669,29 @@ class FakeTelegram:
     def set_group_flood_limit(self, messages_per_minute: int | None = 20) -> None:
         """Emulate Telegram's flood control in groups (None switches it off, the default)."""
         self.flood_limit.messages_per_minute = messages_per_minute
+
+    def set_send_limits(
+        self,
+        messages_per_second: float | None = TELEGRAM_MESSAGES_PER_SECOND,
+        private_chat_messages_per_second: float | None = TELEGRAM_PRIVATE_CHAT_MESSAGES_PER_SECOND,
+        private_chat_burst: int = DEFAULT_PRIVATE_CHAT_BURST,
+    ) -> None:
+        """Emulate Telegram's limits on the bot's messages: per bot and per private chat.
+
+        A message over a limit is answered 429 with ``retry_after`` and not sent; None switches
+        a limit off (both are, by default). The group limit is ``set_group_flood_limit``.
+        """
+        self.send_limits.configure(
+            messages_per_second, private_chat_messages_per_second, private_chat_burst
+        )
+
+    def set_latency(self, seconds: float) -> None:
+        """Answer every Bot API call ``seconds`` after it was made (0: at once, the default).
+
+        Half the time passes before the method runs (its message then appears in the chat),
+        half after, as a request's way to Telegram and back.
+        """
+        self.latency.set(seconds)
 
     # Reading back what the bot did
 
