@@ -30,6 +30,7 @@ from bot.keyboards.targets import known_targets
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
+from bot.middlewares.retry_after import HandlingUpdate, WaitOutRetryAfter
 from bot.middlewares.throttling import EventWindows, ThrottlingMiddleware
 from bot.observability.fsm import TimedIsolation, TimedStorage
 from bot.observability.logs import LogContextMiddleware
@@ -67,6 +68,8 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         raise ValueError("BOT_TOKEN is not set")
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base_url))
+    # A reply refused with 429 while an update is handled waits and is sent again.
+    session.middleware(WaitOutRetryAfter(settings.telegram_retry_after_max_seconds))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -133,6 +136,7 @@ def create_dispatcher(
         dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(HandlingUpdate())
     # Before our other shutdown hooks: they (and closing the session) must see finished
     # updates. aiogram's own hook, closing the FSM storage and isolation, runs earlier.
     dispatcher.shutdown.register(in_flight.drain)

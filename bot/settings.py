@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     operators_chat_messages_per_minute: int = Field(default=20, gt=0)
     # With REDIS_URL: the whole cluster's outbox sends at most this many messages a second.
     telegram_messages_per_second: int = Field(default=30, gt=0)
+    # A reply refused with 429 waits Telegram's retry_after and is sent again, up to this
+    # many seconds in all (below INBOX_LEASE_SECONDS, so the update is not taken over).
+    telegram_retry_after_max_seconds: float = Field(default=20.0, ge=0.0)
     operator_cache_seconds: int = Field(default=60, ge=0)
 
     sms_gateway: Literal["outbox", "http"] = "outbox"
