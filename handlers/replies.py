@@ -16,6 +16,8 @@ from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.relay import Content
 from bot.states.consent import PersonalDataConsent
+from bot.domain.templating import render
+from bot.texts import conversation as conversation_texts
 from bot.texts import explain
 
 
@@ -75,14 +77,22 @@ def content_of(message: Message) -> Content | None:
     caption_html = message.html_text if message.caption else ""
     caption = message.caption or ""
     if message.photo:
-        return Content("photo", html=caption_html, plain=caption, file_id=message.photo[-1].file_id)
+        return Content(
+            "photo",
+            html=caption_html,
+            plain=caption,
+            file_id=message.photo[-1].file_id,
+            label=conversation_texts.CONTENT_PHOTO,
+        )
     if message.document:
+        name = message.document.file_name
         return Content(
             "document",
             html=caption_html,
             plain=caption,
             file_id=message.document.file_id,
-            file_name=message.document.file_name,
+            file_name=name,
+            label=render(conversation_texts.CONTENT_DOCUMENT, name=name or ""),
         )
     return None
 
