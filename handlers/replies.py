@@ -8,6 +8,7 @@ from aiogram_dialog import DialogManager, StartMode
 
 from bot.callback_data import ConsentNext
 from bot.domain.models import Actor, MessageAuthor, MessageRef
+from bot.domain.templating import render
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid
 from bot.filters import PrivateChat
@@ -16,7 +17,6 @@ from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.relay import Content
 from bot.states.consent import PersonalDataConsent
-from bot.domain.templating import render
 from bot.texts import conversation as conversation_texts
 from bot.texts import explain
 

@@ -10,7 +10,13 @@ from bot.domain.models import AppealChange, Audience, MessageRef, NewOutboxMessa
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.desk import SQLiteDeskRepository
 from testkit.harness import BotHarness, Person
-from tests.desk_helpers import card_of, events_of, file_consultation, operators_messages
+from tests.desk_helpers import (
+    card_of,
+    events_of,
+    file_consultation,
+    follow_up,
+    operators_messages,
+)
 
 
 async def payloads(database: Database, audience: str) -> list[dict[str, object]]:
@@ -126,3 +132,19 @@ async def test_an_edit_queued_already_rendered_is_still_applied(
     )
     assert await harness.deliver() == 1
     assert answer.text == "Исправленный ответ"
+
+
+async def test_photos_and_documents_are_named_in_the_citizens_history(
+    harness: BotHarness, forum: int, citizen: Person, operator: Person
+) -> None:
+    number = await file_consultation(harness, citizen)
+    await follow_up(harness, citizen, **harness.photo("Экран с ошибкой"))
+    await follow_up(harness, citizen, **harness.document("scan.pdf"))
+    card = card_of(harness, number)
+    await harness.send_to_group(
+        operator, forum, thread_id=card.message_thread_id, **harness.photo("Вот где это")
+    )
+    [details] = await harness.send(citizen, f"/status {number}")
+    assert "[фото] Экран с ошибкой" in details.text
+    assert "[документ scan.pdf]" in details.text
+    assert "[фото] Вот где это" in details.text
