@@ -13,7 +13,7 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row
 from aiogram_dialog.widgets.text import Const, Format
@@ -61,6 +61,11 @@ async def agreed(callback: CallbackQuery, button: Button, manager: DialogManager
         await call_booking.start_booking(message, state, consent, call_bookings, manager)
     else:
         await appeal.start_form(message, state, then.value, consent, manager)
+    # What was opened has been shown. aiogram_dialog shows the window again after a press
+    # when the dialogue on top looks unchanged, and it tells dialogues apart by an id made
+    # of the current second and a random number below 100: a dialogue opened within the
+    # second of this screen is taken for it once in a hundred times, and would be sent twice.
+    manager.show_mode = ShowMode.NO_UPDATE
 
 
 async def declined(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
