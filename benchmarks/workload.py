@@ -27,9 +27,6 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.callback_data import (
-    Consent,
-    ConsentAnswer,
-    ConsentNext,
     Menu,
     MenuItem,
 )
@@ -187,9 +184,7 @@ SCRIPT: tuple[Step, ...] = (
     Step("type: complaint", lambda f, p: f.press_label(p, "Жалоба")),
     Step(
         "consent: agree",
-        lambda f, p: f.press(
-            p, Consent(answer=ConsentAnswer.AGREE, then=ConsentNext.COMPLAINT).pack()
-        ),
+        lambda f, p: f.press_label(p, "Согласен"),
     ),
     Step("topic", _pick(TOPICS)),
     Step("caller phone", _pick(PHONES)),

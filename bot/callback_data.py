@@ -158,11 +158,6 @@ class CallDesk(CallbackData, prefix="cbo"):
     number: str
 
 
-class ConsentAnswer(StrEnum):
-    AGREE = "y"
-    DECLINE = "n"
-
-
 class ConsentNext(StrEnum):
     """The dialogue the consent screen stands before: it goes on after «Согласен»."""
 
@@ -173,8 +168,3 @@ class ConsentNext(StrEnum):
     CONSULTATION = "consultation"
     COMPLAINT = "complaint"
     CALLBACK = "call"
-
-
-class Consent(CallbackData, prefix="pd"):
-    answer: ConsentAnswer
-    then: ConsentNext

@@ -36,7 +36,9 @@ from bot.observability.fsm import TimedIsolation, TimedStorage
 from bot.observability.logs import LogContextMiddleware
 from bot.observability.metrics import BotMetrics
 from bot.observability.middlewares import UpdateMetricsMiddleware
-from bot.rendering.operators import OperatorCardRendering, escalation_text
+from bot.rendering.citizen import CallWordingRendering
+from bot.rendering.operators import escalation_text
+from bot.rendering.outbox import OutboxRendering
 from bot.services.appeals import AppealService
 from bot.services.assignment import AssignmentService
 from bot.services.call_booking import CallBookingService
@@ -238,6 +240,7 @@ def create_dispatcher(
             clock,
             signal,
             slot_policy,
+            CallWordingRendering(slot_policy.zone),
             events=events,
         ),
         phone_change=PhoneChangeService(backend.citizens, codes, clock),
@@ -250,7 +253,7 @@ def create_dispatcher(
             clock,
             signal,
             desks=settings.desk_map,
-            cards=OperatorCardRendering(settings.zone),
+            cards=OutboxRendering(settings.zone),
             operators_per_minute=settings.operators_chat_messages_per_minute,
             supervisors_chat_id=settings.supervisors_chat_id,
             deadlines=deadlines,

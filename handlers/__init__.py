@@ -44,7 +44,6 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         module.create_router()
         for module in (
             navigation,
-            consent,
             call_booking,
         )
     ]
@@ -71,6 +70,7 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
                         privacy,
                         phone,
                         recovery,
+                        consent,
                     )
                 ),
                 call_booking.create_rescheduling_dialog(settings, clock),

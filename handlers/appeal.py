@@ -72,7 +72,7 @@ async def start_form(
     message: Message, state: FSMContext, kind: str, consent: ConsentService, manager: DialogManager
 ) -> None:
     """The form of ``kind`` from its first question (after the consent screen, if due)."""
-    if await consent_asked(message, state, consent, ConsentNext(kind)):
+    if await consent_asked(manager, consent, ConsentNext(kind)):
         return
     await manager.start(STATES[FORMS[kind][0]], data={KIND: kind}, mode=StartMode.RESET_STACK)
 
@@ -98,13 +98,7 @@ async def _leave_for_consent(
 ) -> bool:
     """The consent screen instead of a form not agreed to; it resumes the form at ``then``."""
     consent: ConsentService = manager.middleware_data["consent"]
-    state: FSMContext = manager.middleware_data["state"]
-    assert isinstance(callback.message, Message)
-    if not await consent_asked(callback.message, state, consent, then):
-        return False
-    # The consent screen is not a step of this dialogue: it waits in aiogram's FSM state.
-    await manager.reset_stack()
-    return True
+    return await consent_asked(manager, consent, then)
 
 
 async def type_chosen(

@@ -83,7 +83,7 @@ async def start_booking(
     manager: DialogManager,
 ) -> None:
     """One booked call at a time: the one already booked is shown with its buttons."""
-    if await consent_asked(message, state, consent, ConsentNext.CALLBACK):
+    if await consent_asked(manager, consent, ConsentNext.CALLBACK):
         return
     await state.clear()
     active = await call_bookings.active_call(state.key.user_id)

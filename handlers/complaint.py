@@ -46,10 +46,7 @@ TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
 async def start_complaint(
     message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
 ) -> None:
-    if await consent_asked(message, state, consent, ConsentNext.COMPLAINT):
-        # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
-        if manager.has_context():
-            await manager.reset_stack()
+    if await consent_asked(manager, consent, ConsentNext.COMPLAINT):
         return
     await state.clear()
     await manager.start(WrittenComplaint.waiting_for_topic, mode=StartMode.RESET_STACK)

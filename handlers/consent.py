@@ -1,90 +1,108 @@
-"""The consent screen's buttons: «Согласен» goes on with the dialogue, «Не согласен» explains.
+"""The consent screen, a dialogue of one window before a dialogue that collects personal data.
 
-The screen itself is shown by ``bot.handlers.replies.consent_asked`` where a
-dialogue that collects personal data begins.
+``bot.handlers.replies.consent_asked`` opens it where such a dialogue begins,
+with the dialogue to go on with (``ConsentNext``) as its start data.
+«Согласен» saves the consent and opens that dialogue; «Не согласен» explains
+what works without it; anything typed is told which button to press.
 """
 
 from __future__ import annotations
 
-import contextlib
+from typing import Any
 
-from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram.utils.callback_answer import CallbackAnswer
-from aiogram_dialog import DialogManager
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Row
+from aiogram_dialog.widgets.text import Const, Format
 
-from bot.callback_data import Consent, ConsentAnswer, ConsentNext
+from bot.callback_data import ConsentNext
+from bot.domain.clock import Clock
 from bot.handlers import appeal, call_booking, complaint, phone, recovery
-from bot.handlers.replies import CONSENT_FOR, citizen_router, origin
-from bot.keyboards.consent import consent_choice, without_consent
+from bot.keyboards.consent import without_consent
 from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
+from bot.settings import Settings
 from bot.states.consent import PersonalDataConsent
 from bot.texts import consent as t
 
+THEN = "then"  # start data: the dialogue to go on with (a ConsentNext value)
+TYPED = "typed"  # dialog data: the citizen typed instead of pressing a button
 
-async def agreed(
-    callback: CallbackQuery,
-    callback_data: Consent,
-    state: FSMContext,
-    callback_answer: CallbackAnswer,
-    consent: ConsentService,
-    call_bookings: CallBookingService,
-    dialog_manager: DialogManager,
-) -> None:
+
+async def _started(start_data: Any, manager: DialogManager) -> None:
+    manager.dialog_data[THEN] = start_data[THEN]
+
+
+async def _text_getter(consent: ConsentService, **_: Any) -> dict[str, Any]:
+    return {"consent": consent.text.html}
+
+
+async def agreed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    consent: ConsentService = manager.middleware_data["consent"]
+    call_bookings: CallBookingService = manager.middleware_data["call_bookings"]
+    state: FSMContext = manager.middleware_data["state"]
+    callback_answer: CallbackAnswer = manager.middleware_data["callback_answer"]
     await consent.give(callback.from_user.id)
     callback_answer.text = t.AGREED
-    message = origin(callback)
-    await _hide_buttons(message)
-    data = await state.get_data()
-    data.pop(CONSENT_FOR, None)
-    await state.set_data(data)
-    then = callback_data.then
+    assert isinstance(callback.message, Message)
+    message = callback.message
+    then = ConsentNext(manager.dialog_data[THEN])
+    # Each opens its dialogue in place of this one (the stack is reset).
     if then == ConsentNext.CHANGE_PHONE:
-        await phone.start_phone_change(message, state, consent, dialog_manager)
+        await phone.start_phone_change(message, state, consent, manager)
     elif then == ConsentNext.RECOVERY_APPEAL:
-        await recovery.start_support_form(message, state, consent, dialog_manager)
+        await recovery.start_support_form(message, state, consent, manager)
     elif then == ConsentNext.COMPLAINT:
-        await complaint.start_complaint(message, state, consent, dialog_manager)
+        await complaint.start_complaint(message, state, consent, manager)
     elif then == ConsentNext.CALLBACK:
-        await call_booking.start_booking(message, state, consent, call_bookings, dialog_manager)
+        await call_booking.start_booking(message, state, consent, call_bookings, manager)
     else:
-        await appeal.start_form(message, state, then.value, consent, dialog_manager)
+        await appeal.start_form(message, state, then.value, consent, manager)
+    # What was opened has been shown. aiogram_dialog shows the window again after a press
+    # when the dialogue on top looks unchanged, and it tells dialogues apart by an id made
+    # of the current second and a random number below 100: a dialogue opened within the
+    # second of this screen is taken for it once in a hundred times, and would be sent twice.
+    manager.show_mode = ShowMode.NO_UPDATE
 
 
-async def declined(callback: CallbackQuery, state: FSMContext) -> None:
+async def declined(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    state: FSMContext = manager.middleware_data["state"]
+    await manager.done()
     await state.clear()
-    message = origin(callback)
-    await _hide_buttons(message)
-    await message.answer(t.DECLINED, reply_markup=without_consent())
+    assert isinstance(callback.message, Message)
+    await callback.message.answer(t.DECLINED, reply_markup=without_consent())
 
 
-async def answer_expected(message: Message, state: FSMContext) -> None:
-    """Anything typed on the consent screen: which buttons to press, under this answer."""
-    then = ConsentNext((await state.get_data())[CONSENT_FOR])
-    await message.answer(t.ANSWER_EXPECTED, reply_markup=consent_choice(then))
+async def _answer_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    """Anything typed on the consent screen: which buttons to press, above them."""
+    manager.dialog_data[TYPED] = True
 
 
-async def _hide_buttons(message: Message) -> None:
-    # Cosmetic, like every removal of old buttons: a message Telegram no longer
-    # lets the bot edit keeps them, and its presses then meet the stale-button answer.
-    with contextlib.suppress(TelegramBadRequest):
-        await message.edit_reply_markup(reply_markup=None)
+def _refused(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    """``when``: the answer to a typed message, once; the screen shows its text again after."""
+    return bool(manager.dialog_data.pop(TYPED, False))
 
 
-def create_router() -> Router:
-    router = citizen_router(__name__)
-    router.callback_query.register(
-        agreed,
-        PersonalDataConsent.waiting_for_answer,
-        Consent.filter(F.answer == ConsentAnswer.AGREE),
+def not_refused(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    return TYPED not in manager.dialog_data
+
+
+def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    return Dialog(
+        Window(
+            # A typed answer is told which buttons to press, without the whole text again.
+            Format("{consent}", when=not_refused),
+            Const(t.ANSWER_EXPECTED, when=_refused),
+            Row(
+                Button(Const(t.BUTTON_AGREE), id="agree", on_click=agreed),
+                Button(Const(t.BUTTON_DECLINE), id="decline", on_click=declined),
+            ),
+            MessageInput(_answer_expected, content_types=ContentType.ANY),
+            getter=_text_getter,
+            state=PersonalDataConsent.waiting_for_answer,
+        ),
+        on_start=_started,
     )
-    router.callback_query.register(
-        declined,
-        PersonalDataConsent.waiting_for_answer,
-        Consent.filter(F.answer == ConsentAnswer.DECLINE),
-    )
-    router.message.register(answer_expected, PersonalDataConsent.waiting_for_answer)
-    return router

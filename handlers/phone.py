@@ -50,10 +50,7 @@ PHONE = "phone"  # dialog data: the number (E.164) a code was sent to
 async def start_phone_change(
     message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
 ) -> None:
-    if await consent_asked(message, state, consent, ConsentNext.CHANGE_PHONE):
-        # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
-        if manager.has_context():
-            await manager.reset_stack()
+    if await consent_asked(manager, consent, ConsentNext.CHANGE_PHONE):
         return
     await state.clear()
     await manager.start(PhoneChange.waiting_for_phone, mode=StartMode.RESET_STACK)

@@ -169,9 +169,7 @@ async def to_support(callback: CallbackQuery, button: Button, manager: DialogMan
     consent: ConsentService = manager.middleware_data["consent"]
     assert isinstance(callback.message, Message)
     await state.update_data({PENDING_CAUSE: manager.dialog_data[CAUSE]})
-    if await consent_asked(callback.message, state, consent, ConsentNext.RECOVERY_APPEAL):
-        # The consent screen waits in aiogram's FSM state, not on a dialogue's stack.
-        await manager.reset_stack()
+    if await consent_asked(manager, consent, ConsentNext.RECOVERY_APPEAL):
         return
     await state.clear()
     await manager.switch_to(AccessRecovery.waiting_for_full_name)

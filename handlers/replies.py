@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
+from aiogram_dialog import DialogManager, StartMode
 
 from bot.callback_data import ConsentNext
 from bot.domain.models import Actor, MessageAuthor, MessageRef
+from bot.domain.templating import render
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid
 from bot.filters import PrivateChat
-from bot.keyboards.consent import consent_choice
 from bot.rendering.operators import off_hours_note
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
 from bot.services.relay import Content
 from bot.states.consent import PersonalDataConsent
+from bot.texts import conversation as conversation_texts
 from bot.texts import explain
 
 
@@ -36,24 +37,22 @@ def origin(callback: CallbackQuery) -> Message:
     return message  # type: ignore[return-value]
 
 
-CONSENT_FOR = "consent_for"  # FSM data: the dialogue the consent screen stands before
-
-
-async def consent_asked(
-    message: Message, state: FSMContext, consent: ConsentService, then: ConsentNext
-) -> bool:
+async def consent_asked(manager: DialogManager, consent: ConsentService, then: ConsentNext) -> bool:
     """Called where a dialogue that collects personal data begins.
 
     True when the citizen has not agreed to the current consent text: the
-    consent screen is shown instead and the dialogue must not go on; «Согласен»
-    resumes it at ``then`` (handlers/consent.py). The data collected so far
-    stays, so a dialogue begun before the screen goes on where it was.
+    consent screen (handlers/consent.py) is opened in place of any dialogue and
+    the caller must not go on; «Согласен» opens the dialogue ``then``. What
+    waits in aiogram's FSM data (the recovery's cause) stays for it.
     """
-    if await consent.given(state.key.user_id):
+    user = manager.middleware_data["event_from_user"]
+    if await consent.given(user.id):
         return False
-    await state.set_state(PersonalDataConsent.waiting_for_answer)
-    await state.update_data({CONSENT_FOR: then.value})
-    await message.answer(consent.text.html, reply_markup=consent_choice(then))
+    await manager.start(
+        PersonalDataConsent.waiting_for_answer,
+        data={"then": then.value},
+        mode=StartMode.RESET_STACK,
+    )
     return True
 
 
@@ -78,14 +77,22 @@ def content_of(message: Message) -> Content | None:
     caption_html = message.html_text if message.caption else ""
     caption = message.caption or ""
     if message.photo:
-        return Content("photo", html=caption_html, plain=caption, file_id=message.photo[-1].file_id)
+        return Content(
+            "photo",
+            html=caption_html,
+            plain=caption,
+            file_id=message.photo[-1].file_id,
+            label=conversation_texts.CONTENT_PHOTO,
+        )
     if message.document:
+        name = message.document.file_name
         return Content(
             "document",
             html=caption_html,
             plain=caption,
             file_id=message.document.file_id,
-            file_name=message.document.file_name,
+            file_name=name,
+            label=render(conversation_texts.CONTENT_DOCUMENT, name=name or ""),
         )
     return None
 

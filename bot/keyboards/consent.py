@@ -5,22 +5,8 @@ from functools import cache
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callback_data import Consent, ConsentAnswer, ConsentNext, Menu, MenuItem
+from bot.callback_data import Menu, MenuItem
 from bot.texts import common as common_texts
-from bot.texts import consent as t
-
-
-@cache
-def consent_choice(then: ConsentNext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t.BUTTON_AGREE, callback_data=Consent(answer=ConsentAnswer.AGREE, then=then)
-    )
-    builder.button(
-        text=t.BUTTON_DECLINE, callback_data=Consent(answer=ConsentAnswer.DECLINE, then=then)
-    )
-    builder.adjust(2)
-    return builder.as_markup()
 
 
 @cache

@@ -7,10 +7,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.models import ERASED_VALUE, Appeal, AppealMessage, CallStatus
+from bot.domain.models import (
+    ERASED_VALUE,
+    Appeal,
+    AppealMessage,
+    AppealStatus,
+    CallStatus,
+    EventKind,
+)
+from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
 from bot.domain.validators import Moment, format_phone
+from bot.keyboards import call_booking as call_keyboards
+from bot.keyboards import conversation as conversation_keyboards
+from bot.rendering.payloads import markup_json, send_payloads, text_payloads
+from bot.services.relay import Content
+from bot.texts import Safe, common, join_lines, plain, render
 from bot.texts import call_booking as call_texts
-from bot.texts import common, join_lines, render
 from bot.texts import conversation as conversation_texts
 from bot.texts import my_appeals as my_texts
 from bot.texts import recovery as recovery_texts
@@ -160,3 +172,128 @@ def appeal_filed(appeal: Appeal, off_hours_note: str | None = None) -> str:
         type=common.APPEAL_TYPE_NAMES[appeal.type],
     )
     return text if off_hours_note is None else f"{text}\n\n{off_hours_note}"
+
+
+# --- outbox messages to the citizen, rendered when sent (bot.services.messages) -----------
+
+Payloads = list[dict[str, Any]]
+
+
+def taken_notice(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    number = values["number"]
+    return text_payloads(
+        render(conversation_texts.TAKEN, number=number), conversation_keyboards.reply_button(number)
+    )
+
+
+def closed_notice(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    number, resolution = values["number"], values.get("resolution")
+    lines = [render(conversation_texts.CLOSED, number=number)]
+    if resolution:
+        lines.append(render(conversation_texts.CLOSED_RESOLUTION, resolution=resolution))
+    lines += ["", conversation_texts.ASK_RATING]
+    return text_payloads("\n".join(lines), conversation_keyboards.rating(number))
+
+
+def operator_answer(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    """The operator's message relayed; the first answer also says the new status."""
+    number = values["number"]
+    status_line = ""
+    if values.get("status_changed"):
+        status_line = "\n\n" + render(
+            conversation_texts.STATUS_LINE, status=common.STATUS_NAMES[AppealStatus.ANSWERED]
+        )
+    return send_payloads(
+        Content.from_payload(values["content"]),
+        lambda html: render(conversation_texts.ANSWER, number=number, text=html) + status_line,
+        render(conversation_texts.ANSWER_NO_TEXT, number=number) + status_line,
+        markup=conversation_keyboards.reply_button(number),
+    )
+
+
+def edited_answer(values: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The edit of the citizen's copy of an answer (method, parameters); None when the new
+    content cannot replace the copy's (text for a caption or back, or too long for it)."""
+    number = values["number"]
+    content = Content.from_payload(values["content"])
+    was_text = bool(values.get("was_text", True))
+    new_text = render(conversation_texts.ANSWER, number=number, text=Safe(content.html))
+    limit = MESSAGE_LIMIT if was_text else CAPTION_LIMIT
+    if was_text != (content.kind == "text") or visible_length(new_text) > limit:
+        return None
+    markup = markup_json(conversation_keyboards.reply_button(number))
+    if was_text:
+        return "editMessageText", {"text": new_text, "reply_markup": markup}
+    return "editMessageCaption", {"caption": new_text, "reply_markup": markup}
+
+
+def edited_answer_anew(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    """The edited answer sent as a new message, when the copy cannot be edited."""
+    number = values["number"]
+    return send_payloads(
+        Content.from_payload(values["content"]),
+        lambda html: render(conversation_texts.ANSWER_EDITED, number=number, text=html),
+        render(conversation_texts.ANSWER_NO_TEXT, number=number),
+        markup=conversation_keyboards.reply_button(number),
+    )
+
+
+def auto_closed_notice(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    number = values["number"]
+    until = datetime.fromisoformat(values["until"]).astimezone(zone)
+    return text_payloads(
+        render(
+            conversation_texts.AUTO_CLOSED,
+            number=number,
+            days=values["days"],
+            until=f"{until:%d.%m.%Y}",
+        ),
+        conversation_keyboards.reopen(number),
+    )
+
+
+def call_done_notice(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    number = values["number"]
+    return text_payloads(
+        render(call_texts.NOTICE_DONE, number=number, result=values["result"]),
+        call_keyboards.done_notice(number),
+    )
+
+
+def call_not_reached_notice(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    number = values["number"]
+    return text_payloads(
+        render(
+            call_texts.NOTICE_NOT_REACHED,
+            number=number,
+            when=call_when(datetime.fromisoformat(values["start"]), zone),
+            phone=format_phone(values["phone"]),
+        ),
+        call_keyboards.not_reached_notice(number),
+    )
+
+
+_CALL_HISTORY = {
+    EventKind.CALL_SCHEDULED: call_texts.HISTORY_SCHEDULED,
+    EventKind.CALL_MOVED: call_texts.HISTORY_MOVED,
+    EventKind.CALL_CANCELLED: call_texts.HISTORY_CANCELLED,
+    EventKind.CALL_CONFIRMED: call_texts.HISTORY_CONFIRMED,
+    EventKind.CALL_DONE: call_texts.HISTORY_DONE,
+    EventKind.CALL_NOT_REACHED: call_texts.HISTORY_NOT_REACHED,
+}
+
+
+class CallWordingRendering:
+    """:class:`bot.services.call_booking.CallWording`: the call's time and history lines."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+
+    def when(self, start: datetime) -> str:
+        return call_when(start, self._zone)
+
+    def history(self, kind: EventKind, *, when: str = "", result: str = "") -> str:
+        return plain(_CALL_HISTORY[kind], when=when, result=result)
+
+    def cancelled_resolution(self) -> str:
+        return call_texts.RESOLUTION_CANCELLED

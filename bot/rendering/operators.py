@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
@@ -39,6 +40,9 @@ from bot.domain.text_split import MESSAGE_LIMIT, visible_length
 from bot.domain.working_hours import WorkingHours
 from bot.keyboards.operators import card as card_keyboard
 from bot.rendering.citizen import call_when, field_value, local_time
+from bot.rendering.payloads import attachment_payloads, send_payloads, text_payloads
+from bot.services.messages import MessageKind
+from bot.services.relay import Content
 from bot.texts import Safe, join_lines, plain, render
 from bot.texts import call_booking as call_texts
 from bot.texts import common as common_texts
@@ -567,3 +571,76 @@ def off_hours_note(schedule: WorkingHours, moment: datetime, zone: ZoneInfo) -> 
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# --- outbox messages to the operators, rendered when sent (bot.services.messages) ---------
+
+Payloads = list[dict[str, Any]]
+_RELAY_HEADERS = {
+    MessageKind.FROM_CITIZEN: t.FROM_CITIZEN,
+    MessageKind.CITIZEN_COMMENT: t.CITIZEN_COMMENT,
+}
+
+
+def citizen_message(kind: MessageKind) -> Callable[[dict[str, Any], ZoneInfo], Payloads]:
+    """A citizen's message (or comment) relayed, masked already, under its header."""
+    header = _RELAY_HEADERS[kind]
+
+    def rendered(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+        number = values["number"]
+        return send_payloads(
+            Content.from_payload(values["content"]),
+            lambda html: render(header, number=number, text=html),
+            render(t.FROM_CITIZEN_NO_TEXT, number=number),
+        )
+
+    return rendered
+
+
+def citizen_edited(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    """The new text of a message the citizen edited (a caption too), under the copy."""
+    number = values["number"]
+    content = Content.from_payload(values["content"])
+    return send_payloads(
+        Content("text", html=content.html or "—"),
+        lambda html: render(t.CITIZEN_EDITED, number=number, text=html),
+        "",
+    )
+
+
+def attachments(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    caption = render(t.ATTACHMENTS_CAPTION, number=values["number"])
+    return attachment_payloads(values["attachments"], caption)
+
+
+def reopened(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    return text_payloads(render(t.REOPENED_NOTICE, number=values["number"]))
+
+
+def card_moved(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    return text_payloads(
+        render(t.CARD_MOVED, number=values["number"], desk=values["desk"], name=values["name"])
+    )
+
+
+def call_moved(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    before, after = (
+        call_when(datetime.fromisoformat(values[key]), zone) for key in ("before", "after")
+    )
+    return text_payloads(
+        render(call_texts.TO_OPERATORS_MOVED, number=values["number"], before=before, after=after)
+    )
+
+
+def call_rebooked(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    when = call_when(datetime.fromisoformat(values["start"]), zone)
+    return text_payloads(
+        render(call_texts.TO_OPERATORS_REBOOKED, number=values["number"], when=when)
+    )
+
+
+def call_cancelled(values: dict[str, Any], zone: ZoneInfo) -> Payloads:
+    when = call_when(datetime.fromisoformat(values["start"]), zone)
+    return text_payloads(
+        render(call_texts.TO_OPERATORS_CANCELLED, number=values["number"], when=when)
+    )

@@ -16,9 +16,9 @@ from bot.domain.models import Appeal, AppealMessage, AppealType, Attachment, New
 from bot.domain.templating import render
 from bot.services.desk import OutboxSignal, citizen_relay_change, filing_change
 from bot.services.events import NO_EVENTS, ServiceEvents
+from bot.services.messages import MessageKind
 from bot.services.relay import Content
 from bot.storage.repositories import AppealRepository, DeskRepository
-from bot.texts import operators as operator_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ class AppealService:
             return CommentOutcome.BANNED, appeal
         content = Content("text", html=render("{text}", text=text), plain=text)
         change = citizen_relay_change(
-            appeal, content, None, operator_texts.CITIZEN_COMMENT, unblock=flags.bot_blocked
+            appeal, content, None, MessageKind.CITIZEN_COMMENT, unblock=flags.bot_blocked
         )
         [commented] = await self._desk.apply([change], self._clock.now())
         if commented is None:

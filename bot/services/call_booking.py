@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from bot.domain.clock import Clock
 from bot.domain.models import (
@@ -41,10 +42,6 @@ from bot.domain.slots import (
     slot_end,
     slot_problem,
 )
-from bot.domain.templating import plain, render
-from bot.domain.validators import format_phone
-from bot.keyboards import call_booking as keyboards
-from bot.rendering.citizen import call_when
 from bot.services.desk import (
     CARD_UPDATE,
     OPEN_STATUSES,
@@ -55,9 +52,8 @@ from bot.services.desk import (
     to_operators,
 )
 from bot.services.events import NO_EVENTS, ServiceEvents
-from bot.services.relay import text_payloads
+from bot.services.messages import MessageKind, deferred
 from bot.storage.repositories import AppealRepository, CallBookingRepository, DeskRepository
-from bot.texts import call_booking as t
 
 PHONE_FIELD = "callback_phone"
 DESCRIPTION_FIELD = "description"
@@ -73,6 +69,17 @@ class CallOutcome(StrEnum):
     NOT_CHANGEABLE = "not_changeable"  # the call is done or cancelled, or the appeal closed
     ALREADY = "already"  # booked already (booking) / confirmed already (confirming)
     NOT_DONE = "not_done"  # confirming a call nobody marked as done
+
+
+class CallWording(Protocol):
+    """How a call's time and its lines in the citizen's history read; they are kept with the
+    appeal when it changes: :class:`bot.rendering.citizen.CallWordingRendering`."""
+
+    def when(self, start: datetime) -> str: ...
+
+    def history(self, kind: EventKind, *, when: str = "", result: str = "") -> str: ...
+
+    def cancelled_resolution(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,7 @@ class CallBookingService:
         clock: Clock,
         signal: OutboxSignal,
         policy: SlotPolicy,
+        wording: CallWording,
         events: ServiceEvents = NO_EVENTS,
     ) -> None:
         self._appeals = appeals
@@ -100,6 +108,7 @@ class CallBookingService:
         self._clock = clock
         self._signal = signal
         self.policy = policy
+        self._wording = wording
 
     def now(self) -> datetime:
         return self._clock.now()
@@ -108,7 +117,7 @@ class CallBookingService:
         return local_today(self.now(), self.policy)
 
     def when(self, start: datetime) -> str:
-        return call_when(start, self.policy.zone)
+        return self._wording.when(start)
 
     # --- choosing a slot ------------------------------------------------------------
 
@@ -164,7 +173,7 @@ class CallBookingService:
                 EventKind.CALL_SCHEDULED,
                 citizen_actor(appeal),
                 text=when,
-                history_text=plain(t.HISTORY_SCHEDULED, when=when),
+                history_text=self._wording.history(EventKind.CALL_SCHEDULED, when=when),
             )
             return replace(filing, events=(*filing.events, scheduled))
 
@@ -214,11 +223,18 @@ class CallBookingService:
         refusal = await self.slot_refusal(start)
         if refusal is not None:
             return CallResult(refusal, appeal)
-        before, after = self.when(appeal.call.start), self.when(start)
+        after = self.when(start)
         notice = (
-            render(t.TO_OPERATORS_MOVED, number=number, before=before, after=after)
+            deferred(
+                MessageKind.CALL_MOVED,
+                {
+                    "number": number,
+                    "before": appeal.call.start.isoformat(),
+                    "after": start.isoformat(),
+                },
+            )
             if appeal.call.status == CallStatus.SCHEDULED
-            else render(t.TO_OPERATORS_REBOOKED, number=number, when=after)
+            else deferred(MessageKind.CALL_REBOOKED, {"number": number, "start": start.isoformat()})
         )
         change = AppealChange(
             appeal.id,
@@ -227,10 +243,10 @@ class CallBookingService:
                     EventKind.CALL_MOVED,
                     citizen_actor(appeal),
                     text=after,
-                    history_text=plain(t.HISTORY_MOVED, when=after),
+                    history_text=self._wording.history(EventKind.CALL_MOVED, when=after),
                 ),
             ),
-            outbox=(CARD_UPDATE, *to_operators(text_payloads(notice))),
+            outbox=(CARD_UPDATE, to_operators(notice)),
             allowed_statuses=OPEN_STATUSES,
             call=CallChange(
                 status=CallStatus.SCHEDULED,
@@ -266,18 +282,21 @@ class CallBookingService:
                     EventKind.CALL_CANCELLED,
                     citizen_actor(appeal),
                     text=when,
-                    history_text=t.HISTORY_CANCELLED,
+                    history_text=self._wording.history(EventKind.CALL_CANCELLED),
                 ),
             ),
             outbox=(
                 CARD_UPDATE,
-                *to_operators(
-                    text_payloads(render(t.TO_OPERATORS_CANCELLED, number=number, when=when))
+                to_operators(
+                    deferred(
+                        MessageKind.CALL_CANCELLED,
+                        {"number": number, "start": appeal.call.start.isoformat()},
+                    )
                 ),
             ),
             allowed_statuses=OPEN_STATUSES,
             status=AppealStatus.CLOSED,
-            resolution=t.RESOLUTION_CANCELLED,
+            resolution=self._wording.cancelled_resolution(),
             call=CallChange(
                 status=CallStatus.CANCELLED,
                 allowed_statuses=CHANGEABLE,
@@ -307,7 +326,7 @@ class CallBookingService:
                 NewEvent(
                     EventKind.CALL_CONFIRMED,
                     citizen_actor(appeal),
-                    history_text=t.HISTORY_CONFIRMED,
+                    history_text=self._wording.history(EventKind.CALL_CONFIRMED),
                 ),
             ),
             outbox=(CARD_UPDATE,),
@@ -341,9 +360,7 @@ class CallBookingService:
             return checked
         appeal = checked.appeal
         assert appeal is not None
-        notice = text_payloads(
-            render(t.NOTICE_DONE, number=number, result=result), keyboards.done_notice(number)
-        )
+        notice = deferred(MessageKind.CALL_DONE, {"number": number, "result": result})
         change = AppealChange(
             appeal.id,
             events=(
@@ -351,10 +368,10 @@ class CallBookingService:
                     EventKind.CALL_DONE,
                     operator,
                     text=result,
-                    history_text=plain(t.HISTORY_DONE, result=result),
+                    history_text=self._wording.history(EventKind.CALL_DONE, result=result),
                 ),
             ),
-            outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+            outbox=(CARD_UPDATE, to_citizen(appeal, notice)),
             allowed_statuses=OPEN_STATUSES,
             status=AppealStatus.ANSWERED,
             assignee=operator,
@@ -380,9 +397,9 @@ class CallBookingService:
         assert appeal is not None and appeal.call is not None
         when = self.when(appeal.call.start)
         phone = appeal.fields.get(PHONE_FIELD, "")
-        notice = text_payloads(
-            render(t.NOTICE_NOT_REACHED, number=number, when=when, phone=format_phone(phone)),
-            keyboards.not_reached_notice(number),
+        notice = deferred(
+            MessageKind.CALL_NOT_REACHED,
+            {"number": number, "start": appeal.call.start.isoformat(), "phone": phone},
         )
         change = AppealChange(
             appeal.id,
@@ -391,10 +408,10 @@ class CallBookingService:
                     EventKind.CALL_NOT_REACHED,
                     operator,
                     text=when,
-                    history_text=plain(t.HISTORY_NOT_REACHED, when=when),
+                    history_text=self._wording.history(EventKind.CALL_NOT_REACHED, when=when),
                 ),
             ),
-            outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+            outbox=(CARD_UPDATE, to_citizen(appeal, notice)),
             allowed_statuses=OPEN_STATUSES,
             call=CallChange(
                 status=CallStatus.NOT_REACHED,

@@ -36,21 +36,12 @@ from bot.domain.models import (
     OutboxKind,
     ReplyTemplate,
 )
-from bot.domain.templating import Safe, render
-from bot.domain.text_split import CAPTION_LIMIT, MESSAGE_LIMIT, visible_length
+from bot.domain.templating import render
 from bot.domain.working_hours import WorkingHours
-from bot.keyboards import conversation as citizen_keyboards
 from bot.services.events import NO_EVENTS, ServiceEvents
-from bot.services.relay import (
-    Content,
-    attachment_payloads,
-    send_payloads,
-    text_payloads,
-)
+from bot.services.messages import MessageKind, deferred
+from bot.services.relay import Content
 from bot.storage.repositories import AppealRepository, DeskRepository, TemplateRepository
-from bot.texts import common as common_texts
-from bot.texts import conversation as citizen_texts
-from bot.texts import operators as operator_texts
 
 OPEN_STATUSES = frozenset({AppealStatus.NEW, AppealStatus.IN_PROGRESS, AppealStatus.ANSWERED})
 CARD_UPDATE = NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD_UPDATE)
@@ -143,15 +134,12 @@ class RateOutcome(StrEnum):
     ALREADY_RATED = "already_rated"
 
 
-def to_citizen(appeal: Appeal, payloads: list[dict[str, Any]]) -> list[NewOutboxMessage]:
-    return [
-        NewOutboxMessage(Audience.CITIZEN, OutboxKind.MESSAGE, item, chat_id=appeal.chat_id)
-        for item in payloads
-    ]
+def to_citizen(appeal: Appeal, payload: dict[str, Any]) -> NewOutboxMessage:
+    return NewOutboxMessage(Audience.CITIZEN, OutboxKind.MESSAGE, payload, chat_id=appeal.chat_id)
 
 
-def to_operators(payloads: list[dict[str, Any]]) -> list[NewOutboxMessage]:
-    return [NewOutboxMessage(Audience.OPERATORS, OutboxKind.MESSAGE, item) for item in payloads]
+def to_operators(payload: dict[str, Any]) -> NewOutboxMessage:
+    return NewOutboxMessage(Audience.OPERATORS, OutboxKind.MESSAGE, payload)
 
 
 def citizen_actor(appeal: Appeal) -> Actor:
@@ -162,8 +150,14 @@ def filing_change(appeal: Appeal) -> AppealChange:
     """A new appeal: its card for the operators, then its attachments."""
     outbox = [NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD)]
     if appeal.attachments:
-        caption = render(operator_texts.ATTACHMENTS_CAPTION, number=appeal.number)
-        outbox += to_operators(attachment_payloads(appeal.attachments, caption))
+        attachments = [{"kind": item.kind, "file_id": item.file_id} for item in appeal.attachments]
+        outbox.append(
+            to_operators(
+                deferred(
+                    MessageKind.ATTACHMENTS, {"number": appeal.number, "attachments": attachments}
+                )
+            )
+        )
     return AppealChange(
         appeal.id,
         events=(NewEvent(EventKind.FILED, citizen_actor(appeal)),),
@@ -185,22 +179,21 @@ def citizen_relay_change(
     appeal: Appeal,
     content: Content,
     origin: MessageRef | None,
-    header: str,
+    kind: MessageKind,
     *,
     reply_to: int | None = None,
     reply_to_event: int | None = None,
     unblock: bool = False,
 ) -> AppealChange:
-    """A citizen's message for the operators under ``header`` (with {number} and {text}).
+    """A citizen's message for the operators, under the header of ``kind``.
 
     Operators see it masked; the card is updated too when something was masked, so that
     «Показать данные» appears on it.
     """
     shown = content.masked()
-    payloads = send_payloads(
-        shown,
-        lambda html: render(header, number=appeal.number, text=html),
-        render(operator_texts.FROM_CITIZEN_NO_TEXT, number=appeal.number),
+    relayed = deferred(
+        kind,
+        {"number": appeal.number, "content": shown.as_payload()},
         reply_to=reply_to,
         reply_to_event=reply_to_event,
     )
@@ -215,7 +208,7 @@ def citizen_relay_change(
             history_text=content.history_text,
         )
     ]
-    outbox = to_operators(payloads)
+    outbox = [to_operators(relayed)]
     if unblock:
         events.append(NewEvent(EventKind.BOT_UNBLOCKED, citizen_actor(appeal)))
     if unblock or shown is not content:
@@ -289,13 +282,11 @@ class DeskService:
         appeal = await self.find(number)
         if appeal is None:
             return ActionResult(ActionOutcome.NOT_FOUND)
-        notice = text_payloads(
-            render(citizen_texts.TAKEN, number=number), citizen_keyboards.reply_button(number)
-        )
+        notice = deferred(MessageKind.TAKEN, {"number": number})
         change = AppealChange(
             appeal.id,
             events=(NewEvent(EventKind.TAKEN, operator),),
-            outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+            outbox=(CARD_UPDATE, to_citizen(appeal, notice)),
             allowed_statuses=frozenset({AppealStatus.NEW}),
             status=AppealStatus.IN_PROGRESS,
             assignee=operator,
@@ -316,15 +307,11 @@ class DeskService:
         appeal = await self.find(number)
         if appeal is None:
             return ActionResult(ActionOutcome.NOT_FOUND)
-        lines = [render(citizen_texts.CLOSED, number=number)]
-        if resolution:
-            lines.append(render(citizen_texts.CLOSED_RESOLUTION, resolution=resolution))
-        lines += ["", citizen_texts.ASK_RATING]
-        notice = text_payloads("\n".join(lines), citizen_keyboards.rating(number))
+        notice = deferred(MessageKind.CLOSED, {"number": number, "resolution": resolution})
         change = AppealChange(
             appeal.id,
             events=(NewEvent(EventKind.CLOSED, operator, text=resolution),),
-            outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+            outbox=(CARD_UPDATE, to_citizen(appeal, notice)),
             allowed_statuses=OPEN_STATUSES,
             status=AppealStatus.CLOSED,
             resolution=resolution,
@@ -371,19 +358,13 @@ class DeskService:
         template: str | None,
     ) -> AppealChange:
         transition = appeal.status != AppealStatus.ANSWERED
-        status_line = ""
-        if transition:
-            status_line = "\n\n" + render(
-                citizen_texts.STATUS_LINE,
-                status=common_texts.STATUS_NAMES[AppealStatus.ANSWERED],
-            )
-        payloads = send_payloads(
-            content,
-            lambda html: (
-                render(citizen_texts.ANSWER, number=appeal.number, text=html) + status_line
-            ),
-            render(citizen_texts.ANSWER_NO_TEXT, number=appeal.number) + status_line,
-            markup=citizen_keyboards.reply_button(appeal.number),
+        relayed = deferred(
+            MessageKind.ANSWER,
+            {
+                "number": appeal.number,
+                "content": content.as_payload(),
+                "status_changed": transition,
+            },
             reply_to=reply_to,
         )
         card_changes = transition or appeal.assignee_id is None
@@ -401,7 +382,7 @@ class DeskService:
                     history_text=content.history_text,
                 ),
             ),
-            outbox=(*to_citizen(appeal, payloads), *((CARD_UPDATE,) if card_changes else ())),
+            outbox=(to_citizen(appeal, relayed), *((CARD_UPDATE,) if card_changes else ())),
             allowed_statuses=frozenset({appeal.status}),
             status=AppealStatus.ANSWERED,
             assignee=operator,
@@ -424,21 +405,19 @@ class DeskService:
             )
             if now - last < idle:
                 continue
-            until = (now + self.reopen_within).astimezone(self.zone)
-            notice = text_payloads(
-                render(
-                    citizen_texts.AUTO_CLOSED,
-                    number=appeal.number,
-                    days=idle.days,
-                    until=f"{until:%d.%m.%Y}",
-                ),
-                citizen_keyboards.reopen(appeal.number),
+            notice = deferred(
+                MessageKind.AUTO_CLOSED,
+                {
+                    "number": appeal.number,
+                    "days": idle.days,
+                    "until": (now + self.reopen_within).isoformat(),
+                },
             )
             [done] = await self._apply(
                 AppealChange(
                     appeal.id,
                     events=(NewEvent(EventKind.CLOSED, SYSTEM, content={"idle_days": idle.days}),),
-                    outbox=(CARD_UPDATE, *to_citizen(appeal, notice)),
+                    outbox=(CARD_UPDATE, to_citizen(appeal, notice)),
                     allowed_statuses=frozenset({AppealStatus.ANSWERED}),
                     status=AppealStatus.CLOSED,
                 )
@@ -463,12 +442,12 @@ class DeskService:
             return ActionResult(ActionOutcome.UNCHANGED, appeal)
         if self.reopen_until(appeal) is None:
             return ActionResult(ActionOutcome.CLOSED, appeal)
-        notice = text_payloads(render(operator_texts.REOPENED_NOTICE, number=number))
+        notice = deferred(MessageKind.REOPENED, {"number": number})
         [reopened] = await self._apply(
             AppealChange(
                 appeal.id,
                 events=(NewEvent(EventKind.REOPENED, citizen_actor(appeal)),),
-                outbox=(CARD_UPDATE, *to_operators(notice)),
+                outbox=(CARD_UPDATE, to_operators(notice)),
                 allowed_statuses=frozenset({AppealStatus.CLOSED}),
                 status=AppealStatus.IN_PROGRESS,
             )
@@ -492,12 +471,8 @@ class DeskService:
             status = None
             if current.status == AppealStatus.NEW:
                 status = AppealStatus.IN_PROGRESS
-                outbox += to_citizen(
-                    current,
-                    text_payloads(
-                        render(citizen_texts.TAKEN, number=current.number),
-                        citizen_keyboards.reply_button(current.number),
-                    ),
+                outbox.append(
+                    to_citizen(current, deferred(MessageKind.TAKEN, {"number": current.number}))
                 )
             [changed] = await self._apply(
                 AppealChange(
@@ -543,17 +518,14 @@ class DeskService:
                 and thread.card_message_id is not None
                 and thread.chat_id != target.chat_id
             ):
-                left = render(
-                    operator_texts.CARD_MOVED,
-                    number=current.number,
-                    desk=target.name,
-                    name=operator.name,
-                )
                 payload = {
                     "to": PREVIOUS_DESK,
                     "chat_id": thread.chat_id,
                     "message_id": thread.card_message_id,
-                    "text": left,
+                    **deferred(
+                        MessageKind.CARD_MOVED,
+                        {"number": current.number, "desk": target.name, "name": operator.name},
+                    ),
                 }
                 outbox.append(NewOutboxMessage(Audience.OPERATORS, OutboxKind.MESSAGE, payload))
             outbox.append(NewOutboxMessage(Audience.OPERATORS, OutboxKind.CARD))
@@ -606,34 +578,18 @@ class DeskService:
         appeal, event = found
         if event is None or event.kind != EventKind.OPERATOR_MESSAGE or event.origin != ref:
             return False
-        fallback = send_payloads(
-            content,
-            lambda html: render(citizen_texts.ANSWER_EDITED, number=appeal.number, text=html),
-            render(citizen_texts.ANSWER_NO_TEXT, number=appeal.number),
-            markup=citizen_keyboards.reply_button(appeal.number),
+        # The copy is edited in place when the new text fits it (the renderer decides);
+        # otherwise the new text is sent, replying to the copy.
+        edit = deferred(
+            MessageKind.ANSWER_EDITED,
+            {
+                "number": appeal.number,
+                "content": content.as_payload(),
+                "was_text": (event.content or {}).get("kind", "text") == "text",
+            },
             reply_to_event=event.id,
-        )
-        new_text = render(citizen_texts.ANSWER, number=appeal.number, text=Safe(content.html))
-        was_text = (event.content or {}).get("kind", "text") == "text"
-        limit = MESSAGE_LIMIT if was_text else CAPTION_LIMIT
-        markup = citizen_keyboards.reply_button(appeal.number)
-        same_kind = was_text == (content.kind == "text")
-        if same_kind and visible_length(new_text) <= limit:
-            key = "text" if was_text else "caption"
-            edit = {
-                "event_id": event.id,
-                "method": "editMessageText" if was_text else "editMessageCaption",
-                "params": {
-                    key: new_text,
-                    "reply_markup": markup.model_dump(mode="json", exclude_none=True),
-                },
-                "fallback": fallback,
-            }
-            outbox = [
-                NewOutboxMessage(Audience.CITIZEN, OutboxKind.EDIT, edit, chat_id=appeal.chat_id)
-            ]
-        else:
-            outbox = to_citizen(appeal, fallback)
+        ) | {"event_id": event.id}
+        outbox = [NewOutboxMessage(Audience.CITIZEN, OutboxKind.EDIT, edit, chat_id=appeal.chat_id)]
         change = AppealChange(
             appeal.id,
             events=(
@@ -758,7 +714,7 @@ class DeskService:
             appeal,
             content,
             origin,
-            operator_texts.FROM_CITIZEN,
+            MessageKind.FROM_CITIZEN,
             reply_to=reply_in_chat,
             reply_to_event=reply_event,
             unblock=flags.bot_blocked,
@@ -794,11 +750,9 @@ class DeskService:
         if event is None or event.kind != EventKind.CITIZEN_MESSAGE or event.origin != ref:
             return False
         shown = content.masked()
-        notice = Content("text", html=shown.html or "—", plain=shown.plain)
-        payloads = send_payloads(
-            notice,
-            lambda html: render(operator_texts.CITIZEN_EDITED, number=appeal.number, text=html),
-            "",
+        notice = deferred(
+            MessageKind.CITIZEN_EDITED,
+            {"number": appeal.number, "content": shown.as_payload()},
             reply_to_event=event.id,
         )
         await self._apply(
@@ -814,7 +768,7 @@ class DeskService:
                         outbox_index=0,
                     ),
                 ),
-                outbox=(*to_operators(payloads), *((CARD_UPDATE,) if shown is not content else ())),
+                outbox=(to_operators(notice), *((CARD_UPDATE,) if shown is not content else ())),
             )
         )
         return True

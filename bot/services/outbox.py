@@ -136,8 +136,18 @@ def _operators_chat_unusable(error: TelegramAPIError) -> bool:
 
 
 class OperatorCards(Protocol):
-    """How an appeal looks in the operators' chat, rendered at send time (from the rows as
-    they are then): :class:`bot.rendering.operators.OperatorCardRendering`."""
+    """What the outbox's rows say, rendered at send time: how an appeal looks in the
+    operators' chat (from the rows as they are then), and every message kept as a kind and
+    its values (:mod:`bot.services.messages`): :class:`bot.rendering.outbox.OutboxRendering`."""
+
+    def messages(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        """A message row's payloads to send, in order (one, or a long text's parts)."""
+        ...
+
+    def edit(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """An edit row's ``method`` and ``params`` (absent: it cannot be edited) and the
+        ``fallback`` payloads sent instead."""
+        ...
 
     def topic_title(self, appeal: Appeal) -> str: ...
 
@@ -456,9 +466,18 @@ class OutboxSender:
         if item.kind == OutboxKind.EDIT:
             await self._edit_copy(bot, item)
             return
-        sent = await self._send(bot, item.payload, item.chat_id)
+        # A long text is several messages: a failure after the first sends them all again.
+        message_ids = [
+            sent.message_id
+            for payload in self._cards.messages(item.payload)
+            for sent in await self._send_all(bot, payload, item.chat_id)
+        ]
         await self._outbox.mark_delivered(
-            item.id, self._clock.now(), sent.message_id, MessageRef(item.chat_id, sent.message_id)
+            item.id,
+            self._clock.now(),
+            message_ids[0],
+            MessageRef(item.chat_id, message_ids[0]),
+            message_ids[1:],
         )
 
     async def _edit_copy(self, bot: Bot, item: OutboxItem) -> None:
@@ -466,10 +485,11 @@ class OutboxSender:
         assert item.chat_id is not None
         event = await self._desk.event(item.payload["event_id"])
         copy = event.copy if event is not None else None
+        rendered = self._cards.edit(item.payload)
         edited = False
-        if copy is not None:
-            method = _EDIT_METHODS[item.payload["method"]]
-            params = _with_markup(item.payload["params"])
+        if copy is not None and rendered.get("method") is not None:
+            method = _EDIT_METHODS[rendered["method"]]
+            params = _with_markup(rendered["params"])
             try:
                 await bot(method(chat_id=copy.chat_id, message_id=copy.message_id, **params))
                 edited = True
@@ -480,7 +500,7 @@ class OutboxSender:
                     raise
         message_id = copy.message_id if copy is not None else None
         if not edited:
-            for payload in item.payload["fallback"]:
+            for payload in rendered["fallback"]:
                 message_id = (await self._send(bot, payload, item.chat_id)).message_id
         await self._outbox.mark_delivered(item.id, self._clock.now(), message_id)
 
@@ -578,23 +598,30 @@ class OutboxSender:
             return [] if thread.card_message_id is None else [thread.card_message_id]
         if item.kind == OutboxKind.CARD_UPDATE:
             return [await self._update_card(bot, appeal, thread)]
-        sent = await self._send_all(
-            bot,
-            item.payload,
-            thread.chat_id,
-            thread_id=thread.topic_id,
-            default_reply=None if thread.topic_id else thread.card_message_id,
-        )
-        return [message.message_id for message in sent]
+        # A long text is several messages: a failure after the first sends them all again.
+        message_ids = []
+        for payload in self._cards.messages(item.payload):
+            sent = await self._send_all(
+                bot,
+                payload,
+                thread.chat_id,
+                thread_id=thread.topic_id,
+                default_reply=None if thread.topic_id else thread.card_message_id,
+            )
+            message_ids += [message.message_id for message in sent]
+        return message_ids
 
     async def _edit_previous_card(self, bot: Bot, item: OutboxItem) -> None:
         """The card left in the desk an appeal was moved from: says where it went, without
         buttons. One that is gone or already says so is done."""
         chat_id, message_id = item.payload["chat_id"], item.payload["message_id"]
+        [rendered] = self._cards.messages(item.payload)
         try:
             await self._call(
                 bot,
-                EditMessageText(chat_id=chat_id, message_id=message_id, text=item.payload["text"]),
+                EditMessageText(
+                    chat_id=chat_id, message_id=message_id, text=rendered["params"]["text"]
+                ),
             )
         except TelegramBadRequest as error:
             if not (_says(error, "message is not modified") or _message_gone(error)):
