@@ -46,7 +46,7 @@ CSV_HEADER = (
 CSV_FILE_NAME = "appeals-{stamp}.csv"
 AGE_NAMES = ("до 1 ч", "1–4 ч", "4–24 ч", "1–3 дня", "более 3 дней")
 DEADLINE_NAMES = {"first_response": "первый ответ", "legal": "срок по 59-ФЗ"}
-DEADLINE_STATES = {"at_risk": "⚠️ под угрозой", "breached": "🔴 нарушен"}
+DEADLINE_STATES = {"at_risk": "под угрозой", "breached": "нарушен"}
 
 # `python -m bot dashboard` when its address is taken or not this machine's.
 CANNOT_LISTEN = (
