@@ -84,6 +84,8 @@ async def serving(app: web.Application, sock: socket.socket) -> AsyncIterator[No
 
 async def serve(settings: Settings) -> int:
     """``python -m bot dashboard``: serve until SIGTERM or SIGINT (exit 0)."""
+    # The address first: a taken port stops it before the database is touched.
+    sock = bind(settings.dashboard_host, settings.dashboard_port)
     if settings.dashboard_secret is None:
         logger.warning(GENERATED_SECRET)
     location = settings.postgres_url or f"sqlite:///{settings.sqlite_path}"
@@ -91,7 +93,6 @@ async def serve(settings: Settings) -> int:
         location, pool_size=min(settings.database_pool_size, 4), durability=settings.durability
     )
     try:
-        sock = bind(settings.dashboard_host, settings.dashboard_port)
         async with serving(build_app(settings, backend, SystemClock()), sock):
             logger.info(
                 "Dashboard on http://%s:%s, links lead to %s",
@@ -111,4 +112,5 @@ async def serve(settings: Settings) -> int:
                         loop.remove_signal_handler(signum)
     finally:
         await backend.close()
+        sock.close()
     return 0
