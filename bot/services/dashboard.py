@@ -183,7 +183,7 @@ class DashboardService:
         return Overview(
             now,
             queue_summary(appeals, now),
-            await self._deadlines.overview() if self._deadlines.enabled else [],
+            await self._deadlines.overview(appeals) if self._deadlines.enabled else [],
             load,
             unassigned,
             await self.daily(CHART_DAYS),
