@@ -34,7 +34,7 @@ from aiogram import Bot, Dispatcher
 from pydantic import ValidationError
 
 from bot.app import Application
-from bot.dashboard.server import CannotListen
+from bot.dashboard.server import BOT_WITHOUT_SECRET, CannotListen
 from bot.dashboard.server import serve as serve_dashboard
 from bot.demo import run_demo
 from bot.domain.content import ContentError
@@ -67,6 +67,8 @@ def describe_storage_fault(fault: StorageFault) -> str:
 
 
 async def run(settings: Settings, typed_names: TypedNames) -> int:
+    if settings.dashboard_secret is None:
+        logger.warning(BOT_WITHOUT_SECRET)
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process
         await application.bot.delete_webhook(drop_pending_updates=False)

@@ -30,6 +30,11 @@ GENERATED_SECRET = (
     " sign-in ends with this process. Set DASHBOARD_SECRET (the same in the bot) to keep them."
 )
 
+BOT_WITHOUT_SECRET = (
+    "DASHBOARD_SECRET is not set: /dashboard links are signed with a random secret of this"
+    " process, which `python -m bot dashboard` cannot check; set DASHBOARD_SECRET in both"
+)
+
 
 def build_app(settings: Settings, backend: Backend, clock: Clock) -> web.Application:
     # Only the deadlines' overview is read here: nothing is marked nor sent.
