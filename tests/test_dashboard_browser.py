@@ -250,6 +250,11 @@ async def test_sign_in_read_the_queue_search_and_export(
     # The journal is the supervisors'.
     response = await page.goto(f"{dashboard}/audit")
     assert response.status == 403
+    await page.click("button:has-text('Выйти')")
+    assert await page.inner_text("#message") == t.SIGNED_OFF
+    assert await context.cookies() == []
+    response = await page.goto(f"{dashboard}/")
+    assert response.status == 401
     await context.close()
 
 
