@@ -37,8 +37,12 @@ async def client(
 async def sign_in(client: TestClient, role: Role) -> str:
     """Signs in; the CSRF token of the session."""
     link = client.app[ACCESS].link(77, role)
-    response = await client.get("/signin", params={"token": link.split("token=")[1]})
+    token = link.split("token=")[1]
+    confirm = await client.get("/signin", params={"token": token})
+    assert confirm.status == 200 and "Войти" in await confirm.text()
+    response = await client.post("/signin", data={"token": token})
     assert response.status == 200  # followed the redirect to the overview
+    assert str(response.url).endswith("/")
     html = await (await client.get("/search")).text()
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match

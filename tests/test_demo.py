@@ -156,6 +156,14 @@ def test_demo_serves_the_dashboard_and_prints_a_sign_in_link(tmp_path: Path) -> 
         demo.expect("Анна› ")
         connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
         connection.request("GET", f"/signin?token={token}")
+        confirm = connection.getresponse()
+        assert confirm.status == 200 and "Войти" in confirm.read().decode()
+        connection.request(
+            "POST",
+            "/signin",
+            body=f"token={token}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         signed_in = connection.getresponse()
         signed_in.read()
         assert signed_in.status == 303, base

@@ -78,7 +78,8 @@ def create_app(
     )
     app[_STYLE] = (resources.files("bot.dashboard") / "static" / "dashboard.css").read_text("utf-8")
     app.router.add_get("/", overview)
-    app.router.add_get("/signin", sign_in)
+    app.router.add_get("/signin", confirm_sign_in)
+    app.router.add_post("/signin", sign_in)
     app.router.add_post("/signout", sign_out)
     app.router.add_get("/search", search_page)
     app.router.add_post("/search", search)
@@ -109,10 +110,24 @@ async def style(request: web.Request) -> web.Response:
     return web.Response(text=request.app[_STYLE], content_type="text/css", charset="utf-8")
 
 
+async def confirm_sign_in(request: web.Request) -> web.Response:
+    """The link's page: a button that signs in. Opening the link uses nothing up, so a
+    messenger or a mail scanner fetching it cannot spend the one-time link."""
+    token = request.query.get("token", "")
+    try:
+        request.app[ACCESS].check_link(token)
+    except TokenRefused as refusal:
+        logger.info("Dashboard sign-in link refused: %s", refusal.reason)
+        return refused(request, t.LINK_REFUSED[refusal.reason], status=403)
+    return page(request, "signin.html", token=token)
+
+
 async def sign_in(request: web.Request) -> web.Response:
     access = request.app[ACCESS]
+    form = await request.post()
+    token = form.get("token")
     try:
-        session = await access.sign_in(request.query.get("token", ""))
+        session = await access.sign_in(token if isinstance(token, str) else "")
     except TokenRefused as refusal:
         logger.info("Dashboard sign-in refused: %s", refusal.reason)
         return refused(request, t.LINK_REFUSED[refusal.reason], status=403)

@@ -88,6 +88,10 @@ class DashboardAccess:
         grant = Grant(user_id, role, secrets.token_urlsafe(16), self._clock.now() + LINK_LIFETIME)
         return f"{self._public_url}/signin?token={sign(self._secret, LINK, grant)}"
 
+    def check_link(self, token: str) -> Grant:
+        """A link's grant, not used up (its signature and age only); raises TokenRefused."""
+        return verify(self._secret, LINK, token, self._clock.now())
+
     async def sign_in(self, token: str) -> Grant:
         """The session a link opens; raises :class:`TokenRefused` (forged, expired, used)."""
         now = self._clock.now()
