@@ -8,6 +8,9 @@ the bot may be running (SQLite's online backup API) and checks the copy's integr
 ``python -m bot restore PATH`` puts such a copy back: only a sound copy, and only
 while no bot has the database open (exit 2 otherwise, nothing changed).
 
+``python -m bot dashboard`` serves the supervisors' dashboard in the browser on
+DASHBOARD_HOST:DASHBOARD_PORT (bot/dashboard); ``/dashboard`` in the bot gives the links.
+
 ``python -m bot erasures --since 2026-01-01`` prints the destruction record
 (every erasure of personal data: when, why, which appeals, which fields) as CSV.
 
@@ -31,6 +34,8 @@ from aiogram import Bot, Dispatcher
 from pydantic import ValidationError
 
 from bot.app import Application
+from bot.dashboard.server import BOT_WITHOUT_SECRET, CannotListen
+from bot.dashboard.server import serve as serve_dashboard
 from bot.demo import run_demo
 from bot.domain.content import ContentError
 from bot.domain.masking import TypedNames
@@ -46,6 +51,7 @@ from bot.storage.sqlite.backup import DamagedCopy, DatabaseInUse, integrity_prob
 from bot.storage.sqlite.database import Database
 from bot.storage.urls import is_postgres_url
 from bot.texts import common as texts
+from bot.texts import dashboard as dashboard_texts
 from bot.texts import operations as ops_texts
 from bot.texts import privacy as privacy_texts
 from bot.webhook import run_webhook
@@ -61,6 +67,8 @@ def describe_storage_fault(fault: StorageFault) -> str:
 
 
 async def run(settings: Settings, typed_names: TypedNames) -> int:
+    if settings.dashboard_secret is None:
+        logger.warning(BOT_WITHOUT_SECRET)
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process
         await application.bot.delete_webhook(drop_pending_updates=False)
@@ -196,6 +204,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         metavar="ГГГГ-ММ-ДД",
         help="с этого дня (по TIMEZONE); без него весь журнал",
     )
+    commands.add_parser(
+        "dashboard", help="панель руководителя в браузере (DASHBOARD_HOST:DASHBOARD_PORT)"
+    )
     migrate_parser = commands.add_parser(
         "migrate-to", help="скопировать базу SQLite в пустую базу PostgreSQL"
     )
@@ -215,6 +226,17 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "erasures":
         asyncio.run(print_erasures(settings, arguments.since, sys.stdout))
         return 0
+    if arguments.command == "dashboard":
+        try:
+            return asyncio.run(serve_dashboard(settings))
+        except CannotListen as error:
+            print(
+                dashboard_texts.CANNOT_LISTEN.format(
+                    host=settings.dashboard_host, port=settings.dashboard_port, error=error
+                ),
+                file=sys.stderr,
+            )
+            return 2
     if arguments.command == "restore":
         return restore_database(arguments.path, settings.sqlite_path)
     try:

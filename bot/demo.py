@@ -21,7 +21,9 @@ from typing import TextIO
 from pydantic import SecretStr
 
 from bot.app import Application
+from bot.dashboard.server import CannotListen, bind, build_app, serving
 from bot.domain.clock import RunningClock
+from bot.domain.signin import Role
 from bot.domain.validators import format_phone
 from bot.rendering.citizen import zone_name
 from bot.rendering.operators import describe_schedule
@@ -253,8 +255,15 @@ async def run_demo(
             group = telegram.add_group(
                 "Операторы поддержки", members=[operator_user], admins=[operator_user]
             )
+            # The dashboard on DASHBOARD_PORT, or any free port when that one is taken.
+            try:
+                dashboard_socket = bind(base.dashboard_host, base.dashboard_port)
+            except CannotListen:
+                dashboard_socket = bind(base.dashboard_host, 0)
+            dashboard_port = dashboard_socket.getsockname()[1]
             settings = base.model_copy(
                 update={
+                    "dashboard_public_url": f"http://{base.dashboard_host}:{dashboard_port}",
                     "bot_token": SecretStr(DEMO_TOKEN),
                     "bot_api_base_url": telegram.base_url,
                     "database_url": None,  # the demo's own file, whatever .env says
@@ -267,9 +276,12 @@ async def run_demo(
                 }
             )
             start = settings.demo_clock_start
-            async with Application(
-                settings, clock=RunningClock(start) if start else None
-            ) as application:
+            async with (
+                Application(settings, clock=RunningClock(start) if start else None) as application,
+                serving(
+                    build_app(settings, application.backend, application.clock), dashboard_socket
+                ),
+            ):
                 dispatcher, bot = application.dispatcher, application.bot
                 polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
                 demo = TerminalDemo(
@@ -285,6 +297,11 @@ async def run_demo(
                         citizen=citizen_user.full_name,
                         schedule=describe_schedule(settings.schedule),
                         zone=zone_name(settings.zone),
+                    )
+                )
+                out.write(
+                    t.DASHBOARD.format(
+                        link=dispatcher["dashboard_access"].link(operator_user.id, Role.OPERATOR)
                     )
                 )
                 try:

@@ -44,6 +44,7 @@ from bot.services.assignment import AssignmentService
 from bot.services.call_booking import CallBookingService
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.consent import ConsentService
+from bot.services.dashboard import DashboardAccess, DashboardService
 from bot.services.deadlines import DeadlineService, PeriodicJob
 from bot.services.desk import DeskService, OutboxSignal
 from bot.services.events import NO_EVENTS, ServiceEvents
@@ -224,7 +225,22 @@ def create_dispatcher(
     consent = ConsentService(
         backend.consents, clock, load_consent(settings.consent_text_path, settings.retention_days)
     )
+    dashboard = DashboardService(
+        desk_repository, backend.dashboard, backend.shifts, deadlines, clock, settings.zone
+    )
     dispatcher.workflow_data.update(
+        dashboard=dashboard,
+        dashboard_access=create_dashboard_access(settings, backend, clock),
+        supervisor_access=(
+            OperatorAccess(
+                (),
+                {settings.supervisors_chat_id},
+                clock,
+                timedelta(seconds=settings.operator_cache_seconds),
+            )
+            if settings.supervisors_chat_id is not None
+            else None
+        ),
         help_content=help_content,
         consent=consent,
         privacy=privacy,
@@ -304,6 +320,17 @@ def create_dispatcher(
     dispatcher.include_router(after_start_up)
     dispatcher.shutdown.register(stop_outbox)
     return dispatcher
+
+
+def create_dashboard_access(settings: Settings, backend: Backend, clock: Clock) -> DashboardAccess:
+    """Sign-in links and sessions of the dashboard, the bot's and the web server's alike."""
+    return DashboardAccess(
+        backend.dashboard,
+        clock,
+        settings.dashboard_key,
+        public_url=settings.dashboard_url,
+        session_lifetime=timedelta(minutes=settings.dashboard_session_minutes),
+    )
 
 
 async def start_outbox(bot: Bot, outbox_sender: OutboxSender) -> None:

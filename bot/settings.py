@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AwareDatetime,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     ValidationInfo,
@@ -136,6 +138,20 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
 
+    # The supervisors' dashboard (bot/dashboard): `python -m bot dashboard` serves it on
+    # DASHBOARD_HOST:DASHBOARD_PORT; /dashboard in a private chat gives operators and
+    # supervisors a one-time link to DASHBOARD_PUBLIC_URL (empty: http://HOST:PORT), signed
+    # with DASHBOARD_SECRET (empty: a random one at start-up, so links work only within that
+    # process). A sign-in lasts DASHBOARD_SESSION_MINUTES.
+    dashboard_secret: SecretStr | None = None
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(default=8090, ge=0, le=65535)
+    dashboard_public_url: str | None = None
+    dashboard_session_minutes: int = Field(default=480, gt=0, le=7 * 24 * 60)
+    _generated_dashboard_secret: bytes = PrivateAttr(
+        default_factory=lambda: secrets.token_bytes(32)
+    )
+
     # Only the terminal demo reads it: its clock starts at this moment (its tests need a year
     # that does not change under them); empty: the system clock.
     demo_clock_start: AwareDatetime | None = None
@@ -147,6 +163,8 @@ class Settings(BaseSettings):
         "webhook_secret",
         "database_url",
         "redis_url",
+        "dashboard_secret",
+        "dashboard_public_url",
         mode="before",
     )
     @classmethod
@@ -249,6 +267,20 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("dashboard_public_url")
+    @classmethod
+    def _dashboard_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return None if value is None else value.rstrip("/")
+
+    @field_validator("dashboard_secret")
+    @classmethod
+    def _dashboard_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value
 
     @field_validator("webhook_url")
     @classmethod
@@ -356,6 +388,18 @@ class Settings(BaseSettings):
     def several_processes(self) -> bool:
         """Whether more than one bot process may write the database (PostgreSQL)."""
         return self.postgres_url is not None
+
+    @property
+    def dashboard_key(self) -> bytes:
+        """DASHBOARD_SECRET, or this process's random one when it is not set."""
+        if self.dashboard_secret is not None:
+            return self.dashboard_secret.get_secret_value().encode()
+        return self._generated_dashboard_secret
+
+    @property
+    def dashboard_url(self) -> str:
+        """Where the dashboard's links lead."""
+        return self.dashboard_public_url or f"http://{self.dashboard_host}:{self.dashboard_port}"
 
     @property
     def zone(self) -> ZoneInfo:

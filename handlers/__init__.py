@@ -29,6 +29,7 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
         complaint,
         consent,
         conversation,
+        dashboard,
         fallback,
         help_section,
         my_appeals,
@@ -91,6 +92,8 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     routers = [
         call_desk.create_router(),
         operators.create_router(),
+        # Before the citizens' dialogues: an operator's /dashboard works in any state.
+        dashboard.create_router(),
         private_chats,
         fallback.create_router(),
     ]

@@ -12,7 +12,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, or_f
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
@@ -29,6 +29,7 @@ from bot.handlers.replies import (
     ref,
 )
 from bot.keyboards import operators as keyboards
+from bot.rendering.charts import stats_chart
 from bot.rendering.operators import (
     card_text,
     has_hidden_data,
@@ -41,12 +42,14 @@ from bot.rendering.operators import (
 )
 from bot.services.assignment import AssignmentService
 from bot.services.call_booking import CallBookingService
+from bot.services.dashboard import CHART_DAYS, DashboardService
 from bot.services.deadlines import DeadlineService
 from bot.services.desk import ActionOutcome, DeskService, MoveOutcome
 from bot.settings import Settings
 from bot.states.operators import OperatorClosing
 from bot.texts import Safe, plain, render
 from bot.texts import common as common_texts
+from bot.texts import dashboard as dashboard_texts
 from bot.texts import operators as t
 
 # Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
@@ -66,6 +69,9 @@ DESK_COMMANDS = (
     "unban",
 )
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
+# /stats's chart: an SVG document (Telegram's photos must be PNG or JPEG, and the bot has
+# no image library to draw one; a browser or Telegram's own viewer opens SVG).
+STATS_CHART_FILE = "stats-14-days.svg"
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
 CARD_ACTIONS = frozenset(
     {DeskAction.TAKE, DeskAction.CLOSE, DeskAction.REVEAL, DeskAction.TEMPLATES}
@@ -562,8 +568,14 @@ async def move_command(message: Message, command: CommandObject, desk: DeskServi
         await message.reply(render(t.MOVE_BUSY, number=number))
 
 
-async def stats_command(message: Message, desk: DeskService) -> None:
+async def stats_command(message: Message, desk: DeskService, dashboard: DashboardService) -> None:
     await message.answer(stats_text(await desk.stats()))
+    await message.answer_document(
+        BufferedInputFile(
+            stats_chart(await dashboard.daily(CHART_DAYS)).encode(), filename=STATS_CHART_FILE
+        ),
+        caption=render(dashboard_texts.CHART_FILE_CAPTION, days=CHART_DAYS),
+    )
 
 
 async def history_command(

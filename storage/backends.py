@@ -31,6 +31,7 @@ from bot.storage.postgres.call_booking import PostgresCallBookingRepository
 from bot.storage.postgres.citizens import PostgresCitizenRepository
 from bot.storage.postgres.codes import PostgresCodeRepository
 from bot.storage.postgres.consents import PostgresConsentRepository
+from bot.storage.postgres.dashboard import PostgresDashboardRepository
 from bot.storage.postgres.database import ADVISORY_TRY_LOCK, PostgresDatabase
 from bot.storage.postgres.deadlines import PostgresDeadlineRepository
 from bot.storage.postgres.desk import PostgresDeskRepository
@@ -46,6 +47,7 @@ from bot.storage.sqlite.call_booking import SQLiteCallBookingRepository
 from bot.storage.sqlite.citizens import SQLiteCitizenRepository
 from bot.storage.sqlite.codes import SQLiteCodeRepository
 from bot.storage.sqlite.consents import SQLiteConsentRepository
+from bot.storage.sqlite.dashboard import SQLiteDashboardRepository
 from bot.storage.sqlite.database import Database, Durability
 from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
 from bot.storage.sqlite.desk import SQLiteDeskRepository
@@ -89,6 +91,7 @@ class Backend:
             self.citizens: Any = PostgresCitizenRepository(database)
             self.codes: Any = PostgresCodeRepository(database)
             self.consents: Any = PostgresConsentRepository(database)
+            self.dashboard: Any = PostgresDashboardRepository(database)
             self.desk: Any = PostgresDeskRepository(database)
             self.outbox: Any = PostgresOutboxRepository(database)
             self.templates: Any = PostgresTemplateRepository(database)
@@ -104,6 +107,7 @@ class Backend:
             self.citizens = SQLiteCitizenRepository(database)
             self.codes = SQLiteCodeRepository(database)
             self.consents = SQLiteConsentRepository(database)
+            self.dashboard = SQLiteDashboardRepository(database)
             self.desk = SQLiteDeskRepository(database)
             self.outbox = SQLiteOutboxRepository(database)
             self.templates = SQLiteTemplateRepository(database)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.domain.dashboard import AppealSearch, AuditEntry
 from bot.domain.deadlines import DeadlineKind, DeadlineMark, DeadlineState
 from bot.domain.models import (
     Actor,
@@ -182,6 +183,27 @@ class DeadlineRepository(Protocol):
     ) -> bool:
         """Leave the mark and apply ``change`` in one transaction, unless the mark is
         already there (another process left it): then nothing happens and False."""
+
+
+class DashboardRepository(Protocol):
+    """What the supervisors' dashboard reads, its one-time links and its audit log."""
+
+    async def search(self, criteria: AppealSearch, limit: int) -> list[Appeal]:
+        """Appeals matching every given criterion, the newest first, at most ``limit``."""
+
+    async def first_responses(self, since: datetime) -> list[tuple[datetime, datetime]]:
+        """(created, first answered) of appeals first answered at or after ``since``."""
+
+    async def ratings(self, since: datetime) -> list[tuple[datetime, int]]:
+        """(rated at, score) of ratings given at or after ``since``."""
+
+    async def use_link(self, nonce: str, user_id: int, now: datetime) -> bool:
+        """Record a sign-in link as used; False when it was used before."""
+
+    async def record(self, entry: AuditEntry) -> None: ...
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        """The newest entries first."""
 
 
 class ShiftRepository(Protocol):

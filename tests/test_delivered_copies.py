@@ -94,7 +94,7 @@ async def test_a_reply_the_bot_cannot_place_is_answered_and_not_relayed(
     operator: Person,
 ) -> None:
     await file_consultation(harness, citizen)
-    [stats] = await harness.send_to_group(operator, group, "/stats")
+    stats, _chart = await harness.send_to_group(operator, group, "/stats")
 
     answer = await harness.send_to_group(operator, group, "Это кому?", reply_to=stats)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import sys
@@ -145,3 +146,36 @@ def test_demo_offers_calls_only_in_working_hours(tmp_path: Path) -> None:
         demo.expect(pexpect.EOF)
     finally:
         demo.close(force=True)
+
+
+def test_demo_serves_the_dashboard_and_prints_a_sign_in_link(tmp_path: Path) -> None:
+    demo = spawn_demo(tmp_path)
+    try:
+        demo.expect(r"(http://127\.0\.0\.1:(\d+))/signin\?token=(\S+)")
+        base, port, token = demo.match.group(1), demo.match.group(2), demo.match.group(3)
+        demo.expect("Анна› ")
+        connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+        connection.request("GET", f"/signin?token={token}")
+        confirm = connection.getresponse()
+        assert confirm.status == 200 and "Войти" in confirm.read().decode()
+        connection.request(
+            "POST",
+            "/signin",
+            body=f"token={token}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        signed_in = connection.getresponse()
+        signed_in.read()
+        assert signed_in.status == 303, base
+        cookie = signed_in.getheader("Set-Cookie", "").split(";")[0]
+        assert cookie.startswith("dashboard_session=")
+        connection.request("GET", "/", headers={"Cookie": cookie})
+        overview = connection.getresponse()
+        assert overview.status == 200
+        assert "Очередь: открытые обращения (0)" in overview.read().decode()
+        connection.close()
+        demo.sendline("/quit")
+        demo.expect(pexpect.EOF)
+    finally:
+        demo.close(force=True)
+    assert demo.exitstatus == 0

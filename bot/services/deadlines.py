@@ -85,12 +85,16 @@ class DeadlineService:
         marks = await self._deadlines.marks([appeal.id]) if deadlines else []
         return AppealDeadlines(appeal, deadlines, marks, self._supervisors_chat_id is not None)
 
-    async def overview(self) -> list[AppealDeadlines]:
-        """Open appeals with a deadline breached or at risk: breached first, then by due."""
+    async def overview(self, open_appeals: list[Appeal] | None = None) -> list[AppealDeadlines]:
+        """Open appeals with a deadline breached or at risk: breached first, then by due.
+
+        ``open_appeals``: already read by the caller (the dashboard), not read again."""
         now = self._clock.now()
+        if open_appeals is None:
+            open_appeals = await self._desk.open_appeals()
         found = [
             AppealDeadlines(appeal, deadlines, [], self._supervisors_chat_id is not None)
-            for appeal in await self._desk.open_appeals()
+            for appeal in open_appeals
             if (deadlines := self.policy.deadlines(appeal, now))
         ]
         found = [item for item in found if item.breached or item.at_risk]

@@ -1,0 +1,46 @@
+"""``/dashboard`` in a private chat: a one-time sign-in link for operators and supervisors.
+
+Anyone else (a citizen) is politely refused. The link leads to the web dashboard
+(``python -m bot dashboard``), valid 10 minutes and once.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import LinkPreviewOptions, Message
+
+from bot.filters import PrivateChat
+from bot.services.dashboard import DashboardAccess, dashboard_role
+from bot.services.operator_access import OperatorAccess
+from bot.texts import dashboard as t
+from bot.texts import render
+
+
+async def dashboard_command(
+    message: Message,
+    bot: Bot,
+    operator_access: OperatorAccess,
+    supervisor_access: OperatorAccess | None,
+    dashboard_access: DashboardAccess,
+) -> None:
+    user = message.from_user
+    role = (
+        await dashboard_role(bot, user.id, operator_access, supervisor_access)
+        if user is not None
+        else None
+    )
+    if user is None or role is None:
+        await message.answer(t.REFUSED)
+        return
+    await message.answer(
+        render(t.LINK, role=t.ROLE_NAMES[role], url=dashboard_access.link(user.id, role)),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat())
+    router.message.register(dashboard_command, Command("dashboard"))
+    return router
