@@ -17,6 +17,7 @@ answers it, instead of aiogram_dialog's error reaching the error handler.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
 from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import ChatEvent, OldMessage
+from aiogram_dialog.api.entities import stack as dialogue_ids
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 from aiogram_dialog.api.protocols import DialogRegistryProtocol
 from aiogram_dialog.context.media_storage import MediaIdStorage
@@ -108,8 +110,22 @@ class StaleDialogueButtons(BaseMiddleware):
             return None
 
 
+def _dialogue_id() -> int:
+    """An id for a dialogue (and a stack) that does not repeat within a chat.
+
+    aiogram_dialog's own is the current second plus a random number below 100: two
+    dialogues opened within one second (a button that opens the next dialogue) get the
+    same id about once in a hundred, and the second is taken for the first (its window
+    was sent twice; Tishka17/aiogram_dialog pull request #501, still open). 33 random
+    bits keep the id as short in callback data as aiogram_dialog's largest.
+    """
+    return secrets.randbits(33)
+
+
 def attach_dialogues(citizens: Router) -> None:
     """aiogram_dialog's middlewares on the citizens' router: operators' chats never pay for them."""
+    # aiogram_dialog has no setting for it: its module-level generator is replaced.
+    dialogue_ids.new_int_id = _dialogue_id
     # Registered first, so it wraps aiogram_dialog's own middlewares, which raise for them.
     stale = StaleDialogueButtons()
     citizens.message.outer_middleware(stale)
