@@ -95,12 +95,14 @@ async def test_metrics_after_a_scripted_dialogue(
     clock.advance(minutes=10)
     card = card_of(harness, number)
     await harness.send_to_group(
-        operator, forum, "Смотрите раздел «Пенсия»", thread_id=card.message_thread_id
+        operator, forum, "Смотрите раздел «Пенсия»", thread_id=card.thread_id
     )
     await harness.consent(other_citizen)
     await harness.send(other_citizen, "/phone")
     await harness.send(other_citizen, "+79123456789")
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+    harness.telegram.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7
+    )
     with pytest.raises(TelegramRetryAfter):
         await harness.bot.send_message(citizen.id, "проверка")
     # A second appeal waits in the outbox for a minute: the backlog and its age show.
