@@ -132,6 +132,8 @@ class BotHarness:
 
     def messages_in(self, chat_id: int) -> list[StoredMessage]:
         """The bot's messages in the chat, deleted ones included (see ``deleted``)."""
+        if self.telegram.world.find_chat(chat_id) is None:
+            return []  # someone the fake Telegram has not met yet
         return self.telegram.bot_messages(chat_id)
 
     @property
@@ -172,9 +174,18 @@ class BotHarness:
     # --- acting as people ---------------------------------------------------
 
     async def send(
-        self, user: Person, text: str | None = None, *, attachment: Attachment | None = None
+        self,
+        user: Person,
+        text: str | None = None,
+        *,
+        attachment: Attachment | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> list[StoredMessage]:
-        """A private message from ``user``: text, or a photo or document (with a caption)."""
+        """A private message from ``user``: text (formatted by ``entities``, offsets in UTF-16
+        code units, as sent), or a photo or document (with a caption)."""
+        if entities is not None:
+            assert text is not None, "entities mark a text"
+            return await self._post_unchecked(user, user.id, text, None, None, False, entities)
         return await self._post(user, user.id, text, attachment)
 
     async def send_to_group(
@@ -377,11 +388,13 @@ class BotHarness:
         thread_id: int | None,
         reply_to: StoredMessage | None,
         sender_chat: bool,
+        entities: list[dict[str, Any]] | None = None,
     ) -> list[StoredMessage]:
-        """A group message Telegram's apps would not let this person send, delivered anyway."""
+        """A text exactly as given, even one Telegram's apps would not let this person send
+        (blank, in a group they are not in), posted in the fake's chat and delivered."""
         assert text is not None, "only texts are sent unchecked"
-        chat = self.chat(chat_id)
         sender = self.user(user)
+        chat = self.chat(chat_id)
         if sender_chat:
             sender = self.telegram.world.users.get(GROUP_ANONYMOUS_BOT["id"]) or (
                 self.telegram.world.add_user(
@@ -391,15 +404,14 @@ class BotHarness:
                     is_bot=True,
                 )
             )
-        entities = []
-        if text.startswith("/"):
+        if entities is None and text.startswith("/"):
             entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         message = self.telegram.world.add_message(
             chat,
             sender,
             "text",
             text=text,
-            entities=entities,
+            entities=entities or [],
             reply_to=reply_to,
             thread_id=thread_id if thread_id is not None else (reply_to and reply_to.thread_id),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.models import AppealEvent, EventKind
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.desk import SQLiteDeskRepository
@@ -47,7 +49,7 @@ async def follow_up(
     text: str | None = None,
     *,
     number: str = "",
-    **content: object,
+    **content: Any,
 ) -> list[StoredMessage]:
     """A message outside dialogues the citizen then adds to an open appeal (the one numbered,
     or the only one) with «Это дополнение к обращению № …»; what the press made the bot send."""

@@ -135,6 +135,8 @@ async def test_overdue_lists_breached_then_at_risk(
     clock: ManualClock,
     deadlines: DeadlineService,
 ) -> None:
+    # The deployment has a supervisors' chat; the late appeal is escalated there meanwhile.
+    harness.telegram.add_group("Руководители", chat_id=SUPERVISORS_CHAT)
     first = await file_consultation(harness, citizen)
     clock.advance(minutes=30)
     second = await file_consultation(harness, other_citizen, "Про налоги", "Где вычет?")

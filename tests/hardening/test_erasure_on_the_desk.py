@@ -1,7 +1,7 @@
 """/forget in the operators' chat: erased cards, deleted copies, dropped pending sends.
 
-In process with the recording session: what operators and the citizen see is
-what the bot sent, edited and deleted there; the outbox is read from SQLite.
+In process on the fake Telegram: what operators and the citizen see is what the
+bot sent, edited and deleted there; the outbox is read from SQLite.
 """
 
 from __future__ import annotations
