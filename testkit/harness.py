@@ -39,7 +39,7 @@ BOT_USERNAME = "gosuslugi_support_bot"
 BOT_NAME = "Поддержка"
 OPERATORS_CHAT_TITLE = "Операторы"
 # Telegram's own account that signs messages of anonymous group admins.
-GROUP_ANONYMOUS_BOT = {"id": 1087968824, "first_name": "Group", "username": "GroupAnonymousBot"}
+GROUP_ANONYMOUS_BOT_ID = 1087968824
 
 
 def fake_telegram(
@@ -396,11 +396,11 @@ class BotHarness:
         sender = self.user(user)
         chat = self.chat(chat_id)
         if sender_chat:
-            sender = self.telegram.world.users.get(GROUP_ANONYMOUS_BOT["id"]) or (
+            sender = self.telegram.world.users.get(GROUP_ANONYMOUS_BOT_ID) or (
                 self.telegram.world.add_user(
-                    GROUP_ANONYMOUS_BOT["id"],
-                    first_name=GROUP_ANONYMOUS_BOT["first_name"],
-                    username=GROUP_ANONYMOUS_BOT["username"],
+                    GROUP_ANONYMOUS_BOT_ID,
+                    first_name="Group",
+                    username="GroupAnonymousBot",
                     is_bot=True,
                 )
             )
