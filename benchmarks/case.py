@@ -2,8 +2,8 @@
 
 The dispatcher comes from the project's factory with the storage under test;
 updates go through ``Dispatcher.feed_raw_update`` (parsed into ``Update``
-objects as polling does) and the real handlers answer through the lean
-recording session. Run as ``python -m benchmarks.case '<json>'`` the case has
+objects as polling does) and the real handlers answer through the benchmark's
+lean Bot API session (``LeanSession``). Run as ``python -m benchmarks.case '<json>'`` the case has
 a process of its own, so its peak memory is its own.
 """
 

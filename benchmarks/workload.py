@@ -13,16 +13,30 @@ deliver.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
 import random
+import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, TelegramMethod
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    DeleteMessage,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    SendDocument,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
@@ -31,7 +45,6 @@ from bot.callback_data import (
     MenuItem,
 )
 from bot.domain.validators import find_appeal_number
-from testkit.session import RecordingSession, SentMessage, plain_text
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -200,12 +213,20 @@ SCRIPT: tuple[Step, ...] = (
 )
 
 
-class LeanSession(RecordingSession):
-    """The recording session's answers without its records.
+class LeanSession(BaseSession):
+    """The benchmark's Bot API: answers at once and keeps only what the driver reads.
 
-    Results still go through aiogram's response parsing, as in the tests, but
-    nothing is kept per chat or per request, so memory measures the bot, not
-    the simulator. Replies wait in ``replies`` until the driver takes them.
+    The tests talk to the fake Telegram server in process (``fake_telegram.DirectSession``);
+    the benchmark does not, on purpose: the fake keeps every message with its edits, parses
+    every HTML text and checks every rule, and over a run of thousands of citizens that is the
+    simulator's memory and CPU, not the bot's, while the benchmark measures the bot. This
+    session answers in Telegram's JSON, parsed by aiogram's ``check_response`` as in the tests,
+    and keeps only each chat's replies (until the driver takes them) and latest inline keyboard.
+
+    It holds no messages, so an edit or deletion of one is refused as Telegram refuses one of a
+    message it does not know (the driver's button presses come from messages of its own
+    making); the bot then sends a new message, as it does in production for an old message.
+    Removing an earlier step's buttons is answered as done.
 
     Every request yields to the event loop once, as a real request does while
     it waits for Telegram (the wait itself is not simulated). Without it an
@@ -213,15 +234,13 @@ class LeanSession(RecordingSession):
     which no bot talking to Telegram ever does.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, bot_username: str = "gosuslugi_support_bot") -> None:
         super().__init__()
+        self.bot_username = bot_username
         self._next_message_id = itertools.count(1)
         self.replies: defaultdict[int, list[str]] = defaultdict(list)
         self.buttons: dict[int, dict[str, str]] = {}  # the latest inline keyboard, per chat
         self.requests_made = 0
-
-    def next_message_id(self, chat_id: int) -> int:
-        return next(self._next_message_id)
 
     def take_replies(self, chat_id: int) -> list[str]:
         return self.replies.pop(chat_id, [])
@@ -237,33 +256,107 @@ class LeanSession(RecordingSession):
         )
         return response.result  # type: ignore[return-value]
 
-    def _on_EditMessageReplyMarkup(
-        self, bot: Bot, method: EditMessageReplyMarkup
-    ) -> tuple[int, dict[str, Any]]:
-        return 200, {"ok": True, "result": True}  # an earlier step's buttons removed
+    def _answer(self, bot: Bot, method: TelegramMethod[Any]) -> tuple[int, dict[str, Any]]:
+        if isinstance(method, SendMessage):
+            return _ok(self._sent(bot, method.chat_id, method.text, method.reply_markup, "text"))
+        if isinstance(method, SendPhoto | SendDocument):
+            kind = "photo" if isinstance(method, SendPhoto) else "document"
+            caption = method.caption or ""
+            return _ok(self._sent(bot, method.chat_id, caption, method.reply_markup, kind))
+        if isinstance(method, SendMediaGroup):
+            return _ok(
+                [
+                    self._sent(bot, method.chat_id, item.caption or "", None, item.type)
+                    for item in method.media
+                ]
+            )
+        if isinstance(method, EditMessageText | EditMessageCaption):
+            return _error(400, "Bad Request: message to edit not found")
+        if isinstance(method, DeleteMessage):
+            return _error(400, "Bad Request: message to delete not found")
+        if isinstance(method, EditMessageReplyMarkup):
+            return _ok(True)  # an earlier step's buttons removed
+        if isinstance(method, GetMe):
+            return _ok(self._bot_user(bot))
+        if getattr(method, "__returning__", None) is bool:
+            return _ok(True)  # answers to button presses, chat actions
+        return _error(400, f"Bad Request: {type(method).__name__} is not answered here")
 
-    def _on_AnswerCallbackQuery(
-        self, bot: Bot, method: AnswerCallbackQuery
-    ) -> tuple[int, dict[str, Any]]:
-        return 200, {"ok": True, "result": True}
-
-    def _store(self, bot: Bot, method: Any, html_text: str, kind: str) -> dict[str, Any]:
-        record = SentMessage(
-            chat_id=int(method.chat_id),
-            message_id=next(self._next_message_id),
-            html=html_text,
-            reply_markup=getattr(method, "reply_markup", None),
-            kind=kind,
-        )
-        self.replies[record.chat_id].append(html_text)
-        markup = record.reply_markup
+    def _sent(
+        self, bot: Bot, chat_id: int | str, html_text: str, markup: Any, kind: str
+    ) -> dict[str, Any]:
+        chat = int(chat_id)
+        self.replies[chat].append(html_text)
         if isinstance(markup, InlineKeyboardMarkup):
-            self.buttons[record.chat_id] = {
+            self.buttons[chat] = {
                 button.text: button.callback_data or ""
                 for row in markup.inline_keyboard
                 for button in row
             }
-        return self._message_json(bot, record)
+        message: dict[str, Any] = {
+            "message_id": next(self._next_message_id),
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": "private" if chat > 0 else "supergroup"},
+            "from": self._bot_user(bot),
+        }
+        if kind == "text":
+            message["text"] = plain_text(html_text)
+        else:
+            if html_text:
+                message["caption"] = plain_text(html_text)
+            number = message["message_id"]
+            if kind == "photo":
+                message["photo"] = [
+                    {
+                        "file_id": f"p{number}",
+                        "file_unique_id": f"u{number}",
+                        "width": 1,
+                        "height": 1,
+                    }
+                ]
+            else:
+                message["document"] = {"file_id": f"d{number}", "file_unique_id": f"u{number}"}
+        if isinstance(markup, InlineKeyboardMarkup):
+            message["reply_markup"] = markup.model_dump(exclude_none=True)
+        return message
+
+    def _bot_user(self, bot: Bot) -> dict[str, Any]:
+        return {
+            "id": bot.id,
+            "is_bot": True,
+            "first_name": "Поддержка",
+            "username": self.bot_username,
+        }
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        raise NotImplementedError("the benchmark downloads no files")
+        yield b""  # pragma: no cover
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+
+def _ok(result: Any) -> tuple[int, dict[str, Any]]:
+    return 200, {"ok": True, "result": result}
+
+
+def _error(code: int, description: str) -> tuple[int, dict[str, Any]]:
+    return code, {"ok": False, "error_code": code, "description": description}
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(html_text: str) -> str:
+    """What a person reads of an HTML message: tags removed, entities decoded."""
+    return html.unescape(_TAG.sub("", html_text))
 
 
 def filed_number(replies: list[str]) -> str | None:

@@ -8,10 +8,12 @@ Start it, point a real aiogram ``Bot`` at ``server.base_url`` and play the users
         await telegram.send_command(user, "start")
         [reply] = await telegram.wait_for_bot_messages(user)
 
-See ``docs/fake_telegram.md``.
+In process, without HTTP, ``Bot(token, session=DirectSession(telegram))`` talks to the same
+fake (``telegram.start()`` is then not needed). See ``docs/fake_telegram.md``.
 """
 
 from .calls import ApiCall
+from .direct import DirectSession
 from .errors import TelegramApiError
 from .server import AlbumDocument, AlbumPhoto, ButtonNotFoundError, FakeTelegram
 from .webhook import DeliveryAttempt, WebhookSettings
@@ -34,6 +36,7 @@ __all__ = [
     "CallbackAnswer",
     "CallbackQueryRecord",
     "DeliveryAttempt",
+    "DirectSession",
     "FakeChat",
     "FakeTelegram",
     "FakeUser",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -48,25 +50,50 @@ class BotApiRoutes:
             params = await RequestParams.from_request(request)
         except errors.TelegramApiError as error:
             return web.json_response(error.response_body(), status=error.error_code)
+
+        def still_connected() -> bool:
+            transport = request.transport
+            return transport is not None and not transport.is_closing()
+
+        status, body = await self.call(
+            method, params, request.match_info["token"], still_connected=still_connected
+        )
+        if body is None:
+            return web.Response(status=status)
+        return web.json_response(body, status=status)
+
+    async def call(
+        self,
+        method: str,
+        params: RequestParams,
+        token: str,
+        *,
+        still_connected: Callable[[], bool] = lambda: True,
+    ) -> tuple[int, dict[str, Any] | None]:
+        """Answer one Bot API call: the HTTP status and the JSON body (None: nobody to answer).
+
+        Shared by the HTTP route and ``DirectSession``, so that a call made in process is
+        logged, delayed and failed by plan exactly as one made over HTTP.
+        """
         call = self.call_log.start(self.api.canonical_name(method), params.for_log())
         if self.latency.seconds:
             await asyncio.sleep(self.latency.one_way)  # on the way to Telegram
         try:
-            if request.match_info["token"] != self.token:
+            if token != self.token:
                 raise errors.unauthorized()
             handler = self.api.handler_for(method)
-            if not await self._planned_delay_passed(request, method, params):
+            if not await self._planned_delay_passed(method, params, still_connected):
                 # The bot went away (it was killed) while its request was on the way: the
                 # request never reached Telegram, so nothing happens.
                 self.call_log.finish(
                     call, CLIENT_GONE, description="the bot disconnected during a planned delay"
                 )
-                return web.Response(status=CLIENT_GONE)
+                return CLIENT_GONE, None
             self._raise_planned_fault(method, params)
             result = await handler(params)
         except errors.TelegramApiError as error:
             self.call_log.finish(call, error.error_code, description=error.description)
-            return await self._answer(error.response_body(), status=error.error_code)
+            return await self._answer(error.error_code, error.response_body())
         except Exception as error:
             # A bug of the fake itself: answered in Telegram's shape so the bot's test fails with
             # the reason (as TelegramServerError) instead of an undecodable response.
@@ -75,17 +102,17 @@ class BotApiRoutes:
                 500, f"Internal Server Error: fake server bug: {error!r}"
             )
             self.call_log.finish(call, 500, description=failure.description)
-            return web.json_response(failure.response_body(), status=500)
+            return 500, failure.response_body()
         self.call_log.finish(call, 200, result=result)
-        return await self._answer({"ok": True, "result": result})
+        return await self._answer(200, {"ok": True, "result": result})
 
-    async def _answer(self, body: dict[str, object], status: int = 200) -> web.Response:
+    async def _answer(self, status: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if self.latency.seconds:
             await asyncio.sleep(self.latency.one_way)  # on the way back
-        return web.json_response(body, status=status)
+        return status, body
 
     async def _planned_delay_passed(
-        self, request: web.Request, method: str, params: RequestParams
+        self, method: str, params: RequestParams, still_connected: Callable[[], bool]
     ) -> bool:
         """Wait for a planned delay, if any; whether the bot is still there to be answered."""
         delay = self.faults.take_delay(
@@ -94,8 +121,7 @@ class BotApiRoutes:
         if delay is None:
             return True
         await asyncio.sleep(delay)
-        transport = request.transport
-        return transport is not None and not transport.is_closing()
+        return still_connected()
 
     def _raise_planned_fault(self, method: str, params: RequestParams) -> None:
         # A wildcard fault is meant for the bot's reactions, not for its idle polling.

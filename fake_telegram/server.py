@@ -188,6 +188,9 @@ class FakeTelegram:
             reject_bare_ampersand=reject_bare_ampersand,
             send_limits=self.send_limits,
         )
+        self.routes = BotApiRoutes(
+            self.token, self.api, self.faults, self.call_log, self.world, self.latency
+        )
         self._runner: web.AppRunner | None = None
 
     # Lifecycle
@@ -195,9 +198,7 @@ class FakeTelegram:
     async def start(self) -> str:
         """Serve on ``host:port`` (port 0 picks a free one) and return the base URL."""
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
-        BotApiRoutes(
-            self.token, self.api, self.faults, self.call_log, self.world, self.latency
-        ).register(app)
+        self.routes.register(app)
         ControlApiRoutes(self).register(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
@@ -269,11 +270,13 @@ class FakeTelegram:
         bot_status: MemberStatus | str = MemberStatus.ADMINISTRATOR,
         supergroup: bool = True,
         username: str | None = None,
+        chat_id: int | None = None,
     ) -> FakeChat:
         """A group with the bot in it (as an admin unless ``bot_status`` says otherwise).
 
         Forums are supergroups, as in Telegram; a regular group gets a small negative id and a
-        supergroup one starting with -100.
+        supergroup one starting with -100; ``chat_id`` gives it a fixed one instead (a bot's
+        configuration names its chats by id).
         """
         if forum and not supergroup:
             raise ValueError("only supergroups can be forums")
@@ -286,7 +289,12 @@ class FakeTelegram:
         for member in members:
             roster.setdefault(member.id, (member, MemberStatus.MEMBER))
         return self.world.add_group(
-            title, supergroup=supergroup, forum=forum, username=username, members=roster
+            title,
+            supergroup=supergroup,
+            forum=forum,
+            username=username,
+            members=roster,
+            chat_id=chat_id,
         )
 
     def add_topic(

@@ -229,6 +229,10 @@ class StoredMessage:
     def button_labels(self) -> list[str]:
         return [button["text"] for button in self.inline_buttons()]
 
+    def keyboard_labels(self) -> list[str]:
+        """The labels of the reply keyboard sent with the message, row by row."""
+        return keyboard_labels(self.reply_markup)
+
     def to_api(self, with_reply: bool = True) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": self.message_id,
@@ -355,6 +359,14 @@ class FakeChat:
         return info
 
 
+def keyboard_labels(markup: dict[str, Any] | None) -> list[str]:
+    """The labels of a reply keyboard (a button is its label or an object with ``text``)."""
+    rows = (markup or {}).get("keyboard", [])
+    return [
+        button if isinstance(button, str) else str(button["text"]) for row in rows for button in row
+    ]
+
+
 def member_api(user: FakeUser, status: MemberStatus) -> dict[str, Any]:
     member: dict[str, Any] = {"status": status.value, "user": user.to_api()}
     if status is MemberStatus.CREATOR:
@@ -395,6 +407,9 @@ class World:
         self.files: dict[str, StoredFile] = {}
         self.photos: dict[str, list[StoredFile]] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
+        # Every message of every chat in the order it was posted: chats number their messages
+        # apiece, and a test asks what a bot sent anywhere in reply to one update.
+        self.timeline: list[StoredMessage] = []
         self._user_ids = itertools.count(5_000_000_001)
         self._group_numbers = itertools.count(1_000_000_001)
         self._file_numbers = itertools.count(1)
@@ -421,10 +436,15 @@ class World:
         forum: bool,
         username: str | None,
         members: dict[int, tuple[FakeUser, MemberStatus]],
+        chat_id: int | None = None,
     ) -> FakeChat:
-        number = next(self._group_numbers)
+        if chat_id is None:
+            number = next(self._group_numbers)
+            chat_id = -(1_000_000_000_000 + number) if supergroup else -number
+        if chat_id >= 0 or chat_id in self.chats:
+            raise ValueError(f"chat id {chat_id} is taken or not a group's (negative) id")
         chat = FakeChat(
-            id=-(1_000_000_000_000 + number) if supergroup else -number,
+            id=chat_id,
             type="supergroup" if supergroup else "group",
             instance=self._chat_instance(),
             title=title,
@@ -470,6 +490,7 @@ class World:
             **fields,
         )
         chat.messages[message.message_id] = message
+        self.timeline.append(message)
         return message
 
     def open_topic(

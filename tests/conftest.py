@@ -21,13 +21,13 @@ from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
+from fake_telegram import DirectSession, FakeTelegram
 from testkit.fixtures.out_of_process import OutOfProcessTier
-from testkit.harness import BotHarness, Person
+from testkit.harness import BotHarness, Person, fake_telegram
 from testkit.postgres import fresh_schema, postgres_url, services_required
 from testkit.postgres import unreachable_reason as postgres_unreachable
 from testkit.redis import fresh_prefix, redis_url
 from testkit.redis import unreachable_reason as redis_unreachable
-from testkit.session import RecordingSession
 
 TEST_TOKEN = "123456789:TEST-token"
 OPERATORS_CHAT = -1001234567890
@@ -159,11 +159,22 @@ async def cluster_settings(base: Settings, services: tuple[str, str]) -> AsyncIt
 
 
 @pytest.fixture
+def telegram() -> FakeTelegram:
+    """The fake Telegram of in-process tests, called without HTTP (see ``DirectSession``).
+
+    A deployment as the README sets it up: the bot is an admin of the operators' chat. The
+    forum and group fixtures make it a forum or a plain group with operators.
+    """
+    return fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
+
+
+@pytest.fixture
 async def dispatcher(
     settings: Settings,
     database: Database,
     clock: ManualClock,
     bot_backend: str,
+    telegram: FakeTelegram,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[Dispatcher]:
     if bot_backend == "sqlite":
@@ -172,19 +183,17 @@ async def dispatcher(
     services = request.getfixturevalue("cluster_services")
     async with cluster_settings(settings, services) as configured:
         # The application's own wiring, with the harness's bot instead of its own.
-        application = Application(configured, clock=clock, session=RecordingSession())
+        application = Application(configured, clock=clock, session=DirectSession(telegram))
         async with application:
             yield application.dispatcher
 
 
 @pytest.fixture
-async def harness(settings: Settings, dispatcher: Dispatcher) -> AsyncIterator[BotHarness]:
-    session = RecordingSession()
-    # A deployment as the README sets it up: the bot is in the operators' chat. The forum
-    # and group fixtures make it a forum or a plain group with operators.
-    session.add_group(OPERATORS_CHAT)
-    bot = create_bot(settings, session=session)
-    yield BotHarness(dispatcher, bot, session)
+async def harness(
+    settings: Settings, dispatcher: Dispatcher, telegram: FakeTelegram
+) -> AsyncIterator[BotHarness]:
+    bot = create_bot(settings, session=DirectSession(telegram))
+    yield BotHarness(dispatcher, bot, telegram)
     await bot.session.close()
 
 
@@ -248,18 +257,17 @@ def stranger() -> Person:
 @pytest.fixture
 def forum(harness: BotHarness, operator: Person, second_operator: Person) -> int:
     """The operators' chat as a forum supergroup with two operators."""
-    harness.session.add_group(OPERATORS_CHAT, forum=True)
-    harness.session.set_member(OPERATORS_CHAT, operator.id, "administrator")
-    harness.session.set_member(OPERATORS_CHAT, second_operator.id, "member")
+    harness.chat(OPERATORS_CHAT).is_forum = True
+    harness.set_member(OPERATORS_CHAT, operator, "administrator")
+    harness.set_member(OPERATORS_CHAT, second_operator, "member")
     return OPERATORS_CHAT
 
 
 @pytest.fixture
 def group(harness: BotHarness, operator: Person, second_operator: Person) -> int:
     """The operators' chat as a plain supergroup (no topics): cards threaded by reply."""
-    harness.session.add_group(OPERATORS_CHAT, forum=False)
-    harness.session.set_member(OPERATORS_CHAT, operator.id, "member")
-    harness.session.set_member(OPERATORS_CHAT, second_operator.id, "member")
+    harness.set_member(OPERATORS_CHAT, operator, "member")
+    harness.set_member(OPERATORS_CHAT, second_operator, "member")
     return OPERATORS_CHAT
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.models import AppealEvent, EventKind
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.desk import SQLiteDeskRepository
+from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
-from testkit.session import SentMessage
 from tests.conftest import OPERATORS_CHAT
 
 
@@ -22,7 +24,7 @@ async def file_consultation(
     await harness.send(citizen, topic)
     await harness.send(citizen, description)
     replies = await harness.press(citizen, "Отправить")
-    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    receipt = next(reply for reply in replies if reply.chat.id == citizen.id)
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 
@@ -37,7 +39,7 @@ async def file_recovery(harness: BotHarness, citizen: Person) -> str:
     await harness.send(citizen, "+7 912 345-67-89")
     await harness.send(citizen, "Не приходит SMS на новый номер")
     replies = await harness.press(citizen, "Отправить")
-    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    receipt = next(reply for reply in replies if reply.chat.id == citizen.id)
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 
@@ -47,21 +49,19 @@ async def follow_up(
     text: str | None = None,
     *,
     number: str = "",
-    **content: object,
-) -> list[SentMessage]:
+    **content: Any,
+) -> list[StoredMessage]:
     """A message outside dialogues the citizen then adds to an open appeal (the one numbered,
     or the only one) with «Это дополнение к обращению № …»; what the press made the bot send."""
     await harness.send(citizen, text, **content)
     return await harness.press(citizen, f"Это дополнение к обращению № {number}")
 
 
-def operators_messages(harness: BotHarness) -> list[SentMessage]:
-    return [
-        message for message in harness.session.messages_in(OPERATORS_CHAT) if not message.deleted
-    ]
+def operators_messages(harness: BotHarness) -> list[StoredMessage]:
+    return [message for message in harness.messages_in(OPERATORS_CHAT) if not message.deleted]
 
 
-def card_of(harness: BotHarness, number: str) -> SentMessage:
+def card_of(harness: BotHarness, number: str) -> StoredMessage:
     """The latest card of the appeal in the operators' chat (as it stands now)."""
     cards = [
         message
@@ -106,7 +106,7 @@ async def book_call(
     await harness.press(citizen, day)
     await harness.press(citizen, time)
     replies = await harness.press(citizen, "Отправить")
-    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    receipt = next(reply for reply in replies if reply.chat.id == citizen.id)
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 
@@ -123,11 +123,10 @@ async def call_of(database: Database, number: str) -> dict[str, object]:
 def dialogue_button_data(harness: BotHarness, citizen: Person, data: str) -> str:
     """``data`` as a button of the citizen's open dialogue would carry it (a forger copies the
     dialogue's id from a button shown to them); bare ``data`` when no dialogue button is shown."""
-    for message in reversed(harness.session.messages_in(citizen.id)):
-        markup = message.reply_markup
-        buttons = [button for row in getattr(markup, "inline_keyboard", []) for button in row]
+    for message in reversed(harness.messages_in(citizen.id)):
+        buttons = message.inline_buttons()
         for button in buttons:
-            intent, separator, _ = (button.callback_data or "").partition("\x1d")
+            intent, separator, _ = button.get("callback_data", "").partition("\x1d")
             if separator:
                 return f"{intent}{separator}{data}"
         if buttons:

@@ -15,10 +15,10 @@ from bot.settings import Settings
 from bot.storage.postgres.database import PostgresDatabase
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.fsm import SQLiteStorage
-from testkit.harness import BotHarness, Person
+from fake_telegram import DirectSession
+from testkit.harness import BotHarness, Person, fake_telegram
 from testkit.redis import keys_under
-from testkit.session import RecordingSession
-from tests.conftest import OPERATORS_CHAT, cluster_settings
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, cluster_settings
 
 
 async def start_consultation(harness: BotHarness, citizen: Person) -> None:
@@ -43,13 +43,12 @@ async def file_consultation(harness: BotHarness, citizen: Person) -> str:
 async def test_by_default_the_bot_runs_on_its_sqlite_file(
     settings: Settings, clock: ManualClock, citizen: Person
 ) -> None:
-    session = RecordingSession()
-    session.add_group(OPERATORS_CHAT)
-    async with Application(settings, clock=clock, session=session) as application:
+    telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
+    async with Application(settings, clock=clock, session=DirectSession(telegram)) as application:
         assert isinstance(application.backend.database, Database)
         assert application.backend.database.path == settings.database_path
         assert isinstance(application.dispatcher.storage, SQLiteStorage)
-        harness = BotHarness(application.dispatcher, application.bot, session)
+        harness = BotHarness(application.dispatcher, application.bot, telegram)
         assert "Номер: 2026-000001" in await file_consultation(harness, citizen)
         assert set(application.health_checks()) == {"database"}
         await application.health_checks()["database"]()
@@ -58,7 +57,9 @@ async def test_by_default_the_bot_runs_on_its_sqlite_file(
 
 async def test_a_sqlite_url_names_the_file(settings: Settings, tmp_path: Path) -> None:
     configured = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/other.db"})
-    async with Application(configured, session=RecordingSession()) as application:
+    async with Application(
+        configured, session=DirectSession(fake_telegram(TEST_TOKEN))
+    ) as application:
         assert application.backend.database.path == tmp_path / "other.db"
     assert (tmp_path / "other.db").exists()
 
@@ -70,12 +71,13 @@ async def test_a_cluster_process_keeps_appeals_in_postgres_and_dialogues_in_redi
     cluster_services: tuple[str, str],
 ) -> None:
     async with cluster_settings(settings, cluster_services) as configured:
-        session = RecordingSession()
-        session.add_group(OPERATORS_CHAT)
-        async with Application(configured, clock=clock, session=session) as application:
+        telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
+        async with Application(
+            configured, clock=clock, session=DirectSession(telegram)
+        ) as application:
             assert isinstance(application.backend.database, PostgresDatabase)
             assert isinstance(application.dispatcher.storage, RedisStorage)
-            harness = BotHarness(application.dispatcher, application.bot, session)
+            harness = BotHarness(application.dispatcher, application.bot, telegram)
             await start_consultation(harness, citizen)
             # The dialogue's state is in Redis, under this deployment's prefix, and expires.
             keys = await keys_under(configured.redis_url or "", configured.redis_prefix)
@@ -118,7 +120,7 @@ async def test_a_failure_half_way_closes_what_was_opened(
     monkeypatch.setattr(app_module, "open_backend", recording_open_backend)
     monkeypatch.setattr(app_module, "create_dispatcher", broken_dispatcher)
     with pytest.raises(RuntimeError, match="broken help file"):
-        async with Application(settings, session=RecordingSession()):
+        async with Application(settings, session=DirectSession(fake_telegram(TEST_TOKEN))):
             pass
     assert opened and opened[0]._connection is None
 
@@ -230,10 +232,10 @@ async def test_operators_chat_membership_is_asked_once_for_the_cluster(
     from testkit.redis import fresh_prefix
 
     _, url = cluster_services
-    session = RecordingSession()
-    session.add_group(OPERATORS_CHAT)
-    session.set_member(OPERATORS_CHAT, 2001, "member")
-    bot = create_bot(settings, session=session)
+    telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
+    telegram.set_member(OPERATORS_CHAT, telegram.add_user("Ирина", user_id=2001))
+    telegram.add_user("Чужой", user_id=3003)
+    bot = create_bot(settings, session=DirectSession(telegram))
     async with fresh_prefix(url) as prefix:
         clients = [Redis.from_url(url) for _ in range(2)]
         try:
@@ -251,9 +253,7 @@ async def test_operators_chat_membership_is_asked_once_for_the_cluster(
             assert await processes[1].is_operator(bot, 2001)
             assert not await processes[1].is_operator(bot, 3003)
             assert not await processes[0].is_operator(bot, 3003)
-            asked = [
-                request for request in session.requests if type(request).__name__ == "GetChatMember"
-            ]
+            asked = telegram.calls_to("getChatMember")
             assert len(asked) == 2  # once per user, whichever process asked first
         finally:
             for client in clients:
@@ -272,13 +272,14 @@ async def test_a_cluster_process_serves_metrics_read_from_postgres(
 
     async with cluster_settings(settings, cluster_services) as configured:
         configured = configured.model_copy(update={"metrics_port": 0})
-        session = RecordingSession()
-        session.add_group(OPERATORS_CHAT)
-        async with Application(configured, clock=clock, session=session) as application:
+        telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
+        async with Application(
+            configured, clock=clock, session=DirectSession(telegram)
+        ) as application:
             database = application.backend.database
             assert isinstance(database, PostgresDatabase)
             assert application.metrics is not None
-            harness = BotHarness(application.dispatcher, application.bot, session)
+            harness = BotHarness(application.dispatcher, application.bot, telegram)
             assert "Номер: 2026-000001" in await file_consultation(harness, citizen)
             server = MetricsServer(
                 application.metrics,

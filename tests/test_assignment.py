@@ -70,7 +70,7 @@ async def test_round_robin_within_capacity_then_the_queue_waits(
     assert await status_of(database, waiting) == "new"
     await harness.deliver()
     # The citizen learns «в работе», never who took it.
-    notice = harness.session.messages_in(citizen.id)[-1]
+    notice = harness.messages_in(citizen.id)[-1]
     assert notice.text.startswith(f"🛠 Обращение № {first} взято в работу.")
     assert "Ирина" not in notice.text and "irina" not in notice.text
     assert "Ответственный: Ирина (@irina)" in card_of(harness, first).text
@@ -125,7 +125,7 @@ async def test_assign_reassigns_by_username_and_the_citizen_sees_no_name(
         for reply in replies
     )
     assert await status_of(database, number) == "in_progress"
-    notice = harness.session.messages_in(citizen.id)[-1]
+    notice = harness.messages_in(citizen.id)[-1]
     assert notice.text.startswith(f"🛠 Обращение № {number} взято в работу.")
     assert "Ирина" not in notice.text and "irina" not in notice.text
     assert "Ответственный: Ирина (@irina)" in card_of(harness, number).text

@@ -62,7 +62,7 @@ async def test_callbacks_lists_todays_calls_in_time_order_with_masked_phones(
     await file_consultation(harness, Person(id=1004, first_name="Глеб"))
 
     replies = await harness.send_to_group(operator, group, "/callbacks")
-    assert [reply.chat_id for reply in replies] == [group]
+    assert [reply.chat.id for reply in replies] == [group]
     assert replies[0].text.splitlines() == [
         "📞 Обратные звонки на 23.11.2026: 2",
         f"13:00 · № {early} · +7 495 ***-**-67 · ⏳ ждёт звонка",
@@ -109,36 +109,34 @@ async def test_called_asks_a_result_then_the_citizen_confirms_and_gets_the_recor
         "в 14:00: это время ещё не наступило. Отметить, что звонок "
         "состоялся?"
     )
-    assert asked[0].buttons == ["📞 Да, звонок состоялся", "Не отмечать"]
+    assert asked[0].button_labels() == ["📞 Да, звонок состоялся", "Не отмечать"]
     assert await harness.state(operator, forum) is None
     prompt = await harness.press(operator, "Да, звонок состоялся", asked[0])
-    assert asked[0].buttons == []
+    assert asked[0].button_labels() == []
     assert prompt[0].text.startswith(
         f"Звонок по обращению № {number}. Напишите одним сообщением краткий итог разговора"
     )
-    assert prompt[0].buttons == ["Не отмечать"]
+    assert prompt[0].button_labels() == ["Не отмечать"]
     assert await harness.state(operator, forum) == OperatorCallResult.waiting_for_result.state
 
-    await harness.send_to_group(
-        operator, forum, thread_id=card.message_thread_id, **harness.photo()
-    )
-    assert harness.session.messages_in(forum)[-1].text.startswith("Итог нужен текстом.")
+    await harness.send_to_group(operator, forum, thread_id=card.thread_id, **harness.photo())
+    assert harness.messages_in(forum)[-1].text.startswith("Итог нужен текстом.")
     sent = await harness.send_to_group(
-        operator, forum, "Объяснил, как войти <по СНИЛС>", thread_id=card.message_thread_id
+        operator, forum, "Объяснил, как войти <по СНИЛС>", thread_id=card.thread_id
     )
-    notice = next(message for message in sent if message.chat_id == citizen.id)
+    notice = next(message for message in sent if message.chat.id == citizen.id)
     assert notice.text == (
         f"📞 Звонок по обращению № {number} состоялся.\n"
         "Итог: Объяснил, как войти <по СНИЛС>\n\n"
         "Подтвердите, пожалуйста, что разговор был: пришлём запись "
         "обращения с историей."
     )
-    assert notice.buttons == ["✅ Подтвердить звонок", "↩️ Ответить по обращению"]
-    reply = next(message for message in sent if message.chat_id == forum)
+    assert notice.button_labels() == ["✅ Подтвердить звонок", "↩️ Ответить по обращению"]
+    reply = next(message for message in sent if message.chat.id == forum)
     assert reply.text == f"📞 Звонок по обращению № {number} отмечен: состоялся (Ирина (@irina))."
     assert await harness.state(operator, forum) is None
     # The result went to the citizen once, as the call's result, not as a relayed answer.
-    assert [message.chat_id for message in sent].count(citizen.id) == 1
+    assert [message.chat.id for message in sent].count(citizen.id) == 1
 
     assert await status_of(database, number) == AppealStatus.ANSWERED
     call = await call_of(database, number)
@@ -149,7 +147,9 @@ async def test_called_asks_a_result_then_the_citizen_confirms_and_gets_the_recor
     )
     assert "📞 Звонок: 23.11.2026 (пн) в 14:00–14:30, состоялся" in card.text
     assert "Итог звонка: Объяснил, как войти <по СНИЛС>" in card.text
-    assert "📞 Позвонил" not in card.buttons and "Ответственный: Ирина (@irina)" in card.text
+    assert (
+        "📞 Позвонил" not in card.button_labels() and "Ответственный: Ирина (@irina)" in card.text
+    )
 
     replies = await harness.press(citizen, "Подтвердить звонок")
     record = "\n".join(reply.text for reply in replies)
@@ -213,19 +213,19 @@ async def test_not_reached_tells_the_citizen_who_picks_a_new_time(
     card = card_of(harness, number)
     call_time_has_come(harness)
     sent = await harness.press(operator, "Не дозвонился", card)
-    assert harness.session.callback_answers[-1].text == (
+    assert harness.telegram.callback_answers[-1].text == (
         f"📵 Отмечено: не дозвонились (№ {number}). Гражданину предложено выбрать новое время."
     )
-    notice = next(message for message in sent if message.chat_id == citizen.id)
+    notice = next(message for message in sent if message.chat.id == citizen.id)
     assert notice.text == (
         f"📵 Специалист не смог дозвониться по обращению № {number} "
         "(23.11.2026 (пн) в 14:00, номер +7 495 123-45-67).\n\n"
         "Выберите новое время звонка или отмените его."
     )
-    assert notice.buttons == ["📅 Выбрать новое время", "❌ Отменить звонок"]
+    assert notice.button_labels() == ["📅 Выбрать новое время", "❌ Отменить звонок"]
     assert (await call_of(database, number))["status"] == "not_reached"
     assert "не дозвонились, гражданин выбирает новое время" in card.text
-    assert "📵 Не дозвонился" not in card.buttons
+    assert "📵 Не дозвонился" not in card.button_labels()
 
     # The citizen answers after the old time: the one-hour rule does not apply to a missed call.
     harness.dispatcher["clock"].set(datetime(2026, 11, 23, 11, 30, tzinfo=UTC))
@@ -241,7 +241,7 @@ async def test_not_reached_tells_the_citizen_who_picks_a_new_time(
     )
     call = await call_of(database, number)
     assert (call["status"], call["slot_start"]) == ("scheduled", "2026-11-23T13:00:00.000000Z")
-    assert card.buttons[3:5] == ["📞 Позвонил", "📵 Не дозвонился"]
+    assert card.button_labels()[3:5] == ["📞 Позвонил", "📵 Не дозвонился"]
     assert await event_kinds(database, number) == [
         EventKind.FILED,
         EventKind.CALL_SCHEDULED,
@@ -265,7 +265,7 @@ async def test_marks_are_operator_only_and_happen_once(
     for action in (CallDeskAction.CALLED, CallDeskAction.NOT_REACHED):
         data = CallDesk(action=action, number=number).pack()
         assert await harness.press_data(stranger, data, card) == []
-        answer = harness.session.callback_answers[-1]
+        answer = harness.telegram.callback_answers[-1]
         assert answer.text == "Это доступно только операторам поддержки." and answer.show_alert
     assert (await call_of(database, number))["status"] == "scheduled"
 
@@ -274,13 +274,13 @@ async def test_marks_are_operator_only_and_happen_once(
     await harness.press_data(
         second_operator, CallDesk(action=CallDeskAction.NOT_REACHED, number=number).pack(), card
     )
-    assert harness.session.callback_answers[-1].text == (
+    assert harness.telegram.callback_answers[-1].text == (
         f"Звонок по обращению № {number} уже отмечен или отменён."
     )
     await harness.press_data(
         second_operator, CallDesk(action=CallDeskAction.CALLED, number=number).pack(), card
     )
-    assert harness.session.callback_answers[-1].text == (
+    assert harness.telegram.callback_answers[-1].text == (
         f"Звонок по обращению № {number} уже отмечен или отменён."
     )
     assert (await event_kinds(database, number)).count(EventKind.CALL_NOT_REACHED) == 1
@@ -289,7 +289,7 @@ async def test_marks_are_operator_only_and_happen_once(
     await harness.press_data(
         operator, CallDesk(action=CallDeskAction.CALLED, number=consultation).pack(), card
     )
-    assert harness.session.callback_answers[-1].text == (
+    assert harness.telegram.callback_answers[-1].text == (
         f"Обращение № {consultation} не обратный звонок."
     )
 
@@ -309,7 +309,7 @@ async def test_a_result_typed_after_the_citizen_cancelled_is_refused(
     await harness.press(citizen, "Отменить звонок")
     await harness.press(citizen, "Да, отменить звонок")
     replies = await harness.send_to_group(operator, group, "Поговорили", reply_to=card)
-    assert [reply.chat_id for reply in replies] == [group]
+    assert [reply.chat.id for reply in replies] == [group]
     assert replies[0].text == f"Звонок по обращению № {number} уже отмечен или отменён."
     assert (await call_of(database, number))["status"] == "cancelled"
 
@@ -388,15 +388,15 @@ async def test_closing_the_appeal_without_a_mark_frees_the_slot(
     prompt = (await harness.press(operator, "Закрыть", card))[0]
     await harness.press(operator, "Закрыть без итога", prompt)
     assert "обращение закрыто без отметки о звонке" in card.text
-    assert "📞 Позвонил" not in card.buttons
+    assert "📞 Позвонил" not in card.button_labels()
     listed = await harness.send_to_group(operator, group, "/callbacks")
     assert f"14:00 · № {number} · +7 912 ***-**-89 · ✖️ обращение закрыто" in listed[0].text
     details = await harness.send(citizen, f"/status {number}")
     assert "не состоится: обращение закрыто" in details[0].text
-    assert "Перенести звонок" not in str(details[0].buttons)
+    assert "Перенести звонок" not in str(details[0].button_labels())
     await harness.consent(other_citizen)
     await harness.send(other_citizen, "/callback")
     await harness.send(other_citizen, "+79990001122")
     await harness.send(other_citizen, "Вопрос")
     replies = await harness.press(other_citizen, "Сегодня")
-    assert "14:00" in replies[0].buttons
+    assert "14:00" in replies[0].button_labels()

@@ -38,8 +38,8 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def supervisor(harness: BotHarness) -> Person:
     boss = Person(id=4004, first_name="Светлана")
-    harness.session.add_group(SUPERVISORS_CHAT, title="Руководители")
-    harness.session.set_member(SUPERVISORS_CHAT, boss.id, "member")
+    harness.telegram.add_group("Руководители", chat_id=SUPERVISORS_CHAT)
+    harness.set_member(SUPERVISORS_CHAT, boss)
     return boss
 
 

@@ -35,12 +35,12 @@ async def test_a_reply_to_the_second_photo_of_an_album_reaches_the_citizen(
     operator: Person,
 ) -> None:
     await file_complaint_with_two_photos(harness, citizen)
-    photos = [message for message in operators_messages(harness) if message.kind == "photo"]
+    photos = [message for message in operators_messages(harness) if message.content_type == "photo"]
     assert len(photos) == 2
 
     answers = await harness.send_to_group(operator, group, "Видим оба снимка", reply_to=photos[1])
 
-    assert [message.chat_id for message in answers] == [citizen.id]
+    assert [message.chat.id for message in answers] == [citizen.id]
     assert "Видим оба снимка" in answers[0].text
 
 
@@ -82,7 +82,7 @@ async def test_a_card_posted_again_after_its_record_failed_answers_from_both_cop
         operator, group, "Ответ на вторую копию", reply_to=cards[1]
     )
 
-    assert [message.chat_id for message in from_first + from_second] == [citizen.id] * 2
+    assert [message.chat.id for message in from_first + from_second] == [citizen.id] * 2
     assert "Ответ на первую копию" in from_first[0].text
     assert "Ответ на вторую копию" in from_second[0].text
 
@@ -98,7 +98,7 @@ async def test_a_reply_the_bot_cannot_place_is_answered_and_not_relayed(
 
     answer = await harness.send_to_group(operator, group, "Это кому?", reply_to=stats)
 
-    assert [message.chat_id for message in answer] == [group]
+    assert [message.chat.id for message in answer] == [group]
     assert answer[0].text.startswith(NOT_PLACED)
     assert "Гражданину ничего не отправлено" in answer[0].text
     # A message replying to nothing of the bot's is colleagues talking: left alone.

@@ -15,8 +15,8 @@ from bot.services.appeals import AppealService
 from bot.services.assignment import AssignmentService
 from bot.services.desk import DeskService
 from bot.settings import Settings
+from fake_telegram.server import StoredMessage
 from testkit.harness import BotHarness, Person
-from testkit.session import SentMessage
 from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
 from tests.desk_helpers import file_consultation, file_recovery
 
@@ -47,11 +47,10 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def desks(harness: BotHarness, operator: Person, second_operator: Person) -> None:
     """Three desk chats, each with an operator of its own: the technical desk is a forum."""
-    harness.session.add_group(TECHNICAL_CHAT, title="Техподдержка", forum=True)
-    harness.session.add_group(COMPLAINTS_CHAT, title="Жалобы")
-    harness.session.add_group(OPERATORS_CHAT, title="Операторы")
-    harness.session.set_member(COMPLAINTS_CHAT, operator.id, "member")
-    harness.session.set_member(TECHNICAL_CHAT, second_operator.id, "member")
+    harness.telegram.add_group("Техподдержка", forum=True, chat_id=TECHNICAL_CHAT)
+    harness.telegram.add_group("Жалобы", chat_id=COMPLAINTS_CHAT)
+    harness.set_member(COMPLAINTS_CHAT, operator)
+    harness.set_member(TECHNICAL_CHAT, second_operator)
 
 
 @pytest.fixture
@@ -61,10 +60,10 @@ def desk(dispatcher: Dispatcher) -> DeskService:
     return service
 
 
-def cards(harness: BotHarness, chat_id: int, number: str) -> list[SentMessage]:
+def cards(harness: BotHarness, chat_id: int, number: str) -> list[StoredMessage]:
     return [
         message
-        for message in harness.session.messages_in(chat_id)
+        for message in harness.messages_in(chat_id)
         if not message.deleted and f"Обращение № {number}" in message.text.split("\n")[0]
     ]
 
@@ -92,7 +91,7 @@ async def test_cards_land_in_their_desks_chat_and_answers_come_back(
     # Ирина is a member of the complaints desk only: an operator there.
     await harness.send_to_group(operator, COMPLAINTS_CHAT, "Стаж виден в СФР", reply_to=card)
     await harness.deliver()
-    answer = harness.session.messages_in(citizen.id)[-1]
+    answer = harness.messages_in(citizen.id)[-1]
     assert "Стаж виден в СФР" in answer.text
     stored = await desk.find(consultation)
     assert stored is not None and stored.status == "answered" and stored.desk is None
@@ -137,10 +136,10 @@ async def test_move_posts_the_card_in_the_new_desk_and_edits_the_old_one(
     assert old_card.reply_markup is None
     # The new desk is a forum: a topic of its own, with the card in it.
     [new_card] = cards(harness, TECHNICAL_CHAT, number)
-    assert new_card.message_thread_id is not None
-    assert new_card.message_thread_id in harness.session.topics(TECHNICAL_CHAT)
+    assert new_card.thread_id is not None
+    assert new_card.thread_id in harness.topics(TECHNICAL_CHAT)
     assert "Отдел: technical" in new_card.text
-    assert new_card.buttons  # «Взять в работу» and the rest
+    assert new_card.button_labels()  # «Взять в работу» and the rest
 
     appeal = await desk.find(number)
     assert appeal is not None and appeal.desk == "technical"
@@ -150,16 +149,16 @@ async def test_move_posts_the_card_in_the_new_desk_and_edits_the_old_one(
 
     # The new desk answers in the topic; the old card no longer reaches the citizen.
     await harness.send_to_group(
-        second_operator, TECHNICAL_CHAT, "Проверим стаж", thread_id=new_card.message_thread_id
+        second_operator, TECHNICAL_CHAT, "Проверим стаж", thread_id=new_card.thread_id
     )
     await harness.deliver()
-    assert "Проверим стаж" in harness.session.messages_in(citizen.id)[-1].text
+    assert "Проверим стаж" in harness.messages_in(citizen.id)[-1].text
     replies = await harness.send_to_group(
         operator, COMPLAINTS_CHAT, "Это я отвечу", reply_to=old_card
     )
     assert replies[0].text.startswith(f"Обращение № {number} передано в отдел «technical»")
     await harness.deliver()
-    assert "Это я отвечу" not in harness.session.messages_in(citizen.id)[-1].text
+    assert "Это я отвечу" not in harness.messages_in(citizen.id)[-1].text
 
     # Each desk's /open lists the appeals it serves.
     [listed] = await harness.send_to_group(second_operator, TECHNICAL_CHAT, "/open")
@@ -168,17 +167,17 @@ async def test_move_posts_the_card_in_the_new_desk_and_edits_the_old_one(
     assert number not in listed.text
 
     history = await harness.send_to_group(
-        second_operator, TECHNICAL_CHAT, "/history", thread_id=new_card.message_thread_id
+        second_operator, TECHNICAL_CHAT, "/history", thread_id=new_card.thread_id
     )
     assert "Ирина (@irina): передано в отдел «technical»" in history[0].text
 
     replies = await harness.send_to_group(
-        second_operator, TECHNICAL_CHAT, "/move technical", thread_id=new_card.message_thread_id
+        second_operator, TECHNICAL_CHAT, "/move technical", thread_id=new_card.thread_id
     )
     assert replies[0].text == f"Обращение № {number} уже в отделе «technical»."
     await desk.close(number, Actor(MessageAuthor.OPERATOR, second_operator.id, "Пётр"), None)
     replies = await harness.send_to_group(
-        second_operator, TECHNICAL_CHAT, "/move default", thread_id=new_card.message_thread_id
+        second_operator, TECHNICAL_CHAT, "/move default", thread_id=new_card.thread_id
     )
     assert replies[0].text == (
         f"Обращение № {number} закрыто: закрытое обращение в другой отдел не передают."
@@ -211,13 +210,13 @@ async def test_each_desk_chat_spends_its_own_budget(
         await harness.deliver()
         counts.append(
             (
-                len(harness.session.messages_in(TECHNICAL_CHAT)),
-                len(harness.session.messages_in(COMPLAINTS_CHAT)),
+                len(harness.messages_in(TECHNICAL_CHAT)),
+                len(harness.messages_in(COMPLAINTS_CHAT)),
             )
         )
         clock.advance(seconds=61)
     assert counts == [(10, 20), (20, 25), (25, 25)]
-    assert harness.session.messages_in(OPERATORS_CHAT) == []
+    assert harness.messages_in(OPERATORS_CHAT) == []
 
 
 @BOTH_BACKENDS

@@ -69,17 +69,17 @@ async def test_silent_answered_appeal_is_closed_once_and_reopened_with_one_butto
     assert closed.number == number and await status_of(database, number) == "closed"
     assert await desk.close_idle(IDLE) == []  # a second pass (or process) closes nothing
     await harness.deliver()
-    notice = harness.session.messages_in(citizen.id)[-1]
+    notice = harness.messages_in(citizen.id)[-1]
     assert notice.text == (
         f"✅ Обращение № {number} закрыто: после ответа специалиста не было новых сообщений "
         "7 дн. Если вопрос не решён, нажмите «Возобновить обращение» до 07.12.2026."
     )
-    assert notice.buttons == ["🔄 Возобновить обращение"]
+    assert notice.button_labels() == ["🔄 Возобновить обращение"]
     assert card_of(harness, number).text.startswith("✅")
 
     clock.advance(days=3)
     replies = await harness.press(citizen, "Возобновить обращение")
-    assert replies[0].chat_id == citizen.id and replies[0].text.startswith(
+    assert replies[0].chat.id == citizen.id and replies[0].text.startswith(
         f"🔄 Обращение № {number} возобновлено, статус «в работе»."
     )
     assert await status_of(database, number) == "in_progress"
@@ -87,7 +87,7 @@ async def test_silent_answered_appeal_is_closed_once_and_reopened_with_one_butto
     assert row is not None and row[0] is None
     assert any(
         message.text == f"🔄 Гражданин возобновил обращение · № {number}"
-        for message in harness.session.messages_in(group)
+        for message in harness.messages_in(group)
     )
     assert card_of(harness, number).text.startswith("🛠")
     kinds = await event_kinds(database, number)
@@ -128,7 +128,7 @@ async def test_a_message_on_a_closed_appeal_offers_reopen_or_a_new_appeal(
     database: Database,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
-    answer = harness.session.messages_in(citizen.id)[-1]
+    answer = harness.messages_in(citizen.id)[-1]
     clock.advance(days=7)
     await desk.close_idle(IDLE)
     await harness.deliver()
@@ -138,14 +138,14 @@ async def test_a_message_on_a_closed_appeal_offers_reopen_or_a_new_appeal(
         "возобновите обращение (до 07.12.2026 12:00) и отправьте сообщение ещё раз, "
         "или создайте новое."
     )
-    assert replies[-1].buttons == ["🔄 Возобновить обращение", "✉️ Новое обращение"]
+    assert replies[-1].button_labels() == ["🔄 Возобновить обращение", "✉️ Новое обращение"]
     replies = await harness.press(citizen, "Новое обращение")
     assert "Выберите тип обращения" in replies[-1].text
 
     clock.advance(days=8)  # more than a week after closing
     replies = await harness.press(citizen, "Ответить по обращению", answer)
     assert replies[-1].text.startswith(f"Обращение № {number} закрыто, сообщение не передано.")
-    assert "🔄 Возобновить обращение" not in replies[-1].buttons
+    assert "🔄 Возобновить обращение" not in replies[-1].button_labels()
     replies = await harness.press_data(citizen, f"ro:{number}")
     assert replies[-1].text == (
         f"Обращение № {number} закрыто больше 7 дн. назад, возобновить его нельзя. "

@@ -28,8 +28,8 @@ from bot.storage.backends import Backend
 from bot.storage.postgres.database import PostgresDatabase, statement_operation
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.operations import Backlog, OperationsSnapshot, SQLiteOperationsRepository
-from testkit.harness import BotHarness, Person
-from testkit.session import RecordingSession
+from fake_telegram import DirectSession
+from testkit.harness import BotHarness, Person, fake_telegram
 from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, cluster_settings
 from tests.desk_helpers import card_of, file_consultation
 
@@ -103,12 +103,14 @@ async def test_metrics_after_a_scripted_dialogue(
     clock.advance(minutes=10)
     card = card_of(harness, number)
     await harness.send_to_group(
-        operator, forum, "Смотрите раздел «Пенсия»", thread_id=card.message_thread_id
+        operator, forum, "Смотрите раздел «Пенсия»", thread_id=card.thread_id
     )
     await harness.consent(other_citizen)
     await harness.send(other_citizen, "/phone")
     await harness.send(other_citizen, "+79123456789")
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+    harness.telegram.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7
+    )
     with pytest.raises(TelegramRetryAfter):
         await harness.bot.send_message(citizen.id, "проверка")
     # A second appeal waits in the outbox for a minute: the backlog and its age show.
@@ -214,25 +216,24 @@ async def test_metrics_of_a_cluster_process_after_a_scripted_dialogue(
         throttle_messages=0,
         metrics_port=0,
     )
-    session = RecordingSession()
-    session.add_group(OPERATORS_CHAT, forum=True)
-    session.set_member(OPERATORS_CHAT, operator.id, "member")
-    session.add_group(SUPERVISORS_CHAT, "Руководители")
+    telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT, forum=True)
+    telegram.add_group("Руководители", chat_id=SUPERVISORS_CHAT)
     async with (
         cluster_settings(base, cluster_services) as configured,
-        Application(configured, clock=clock, session=session) as application,
+        Application(configured, clock=clock, session=DirectSession(telegram)) as application,
         serving_metrics(application) as server,
     ):
         assert server is not None
         assert isinstance(application.backend.database, PostgresDatabase)
         assert isinstance(application.fsm.storage, RedisStorage)
-        harness = BotHarness(application.dispatcher, application.bot, session)
+        harness = BotHarness(application.dispatcher, application.bot, telegram)
+        harness.set_member(OPERATORS_CHAT, operator)
 
         number = await file_consultation(harness, citizen)  # 3 messages, 2 presses
         clock.advance(minutes=10)
         card = card_of(harness, number)
         await harness.send_to_group(
-            operator, OPERATORS_CHAT, "Смотрите раздел «Пенсия»", thread_id=card.message_thread_id
+            operator, OPERATORS_CHAT, "Смотрите раздел «Пенсия»", thread_id=card.thread_id
         )
         harness.auto_deliver = False
         await file_consultation(harness, other_citizen)  # its card waits in the outbox
@@ -298,7 +299,7 @@ async def test_metrics_of_a_cluster_process_after_a_scripted_dialogue(
         samples = await scrape(server)
         for audience in ("citizens", "operators", "supervisors"):
             assert value(samples, "bot_outbox_backlog", audience=audience) == 0, audience
-        assert [m.text.split("\n")[0] for m in session.messages_in(SUPERVISORS_CHAT)] == [
+        assert [m.text.split("\n")[0] for m in harness.messages_in(SUPERVISORS_CHAT)] == [
             "🚨 Нарушен срок · № 2026-000002"
         ]
 

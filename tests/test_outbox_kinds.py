@@ -36,11 +36,11 @@ async def test_a_row_holds_the_kind_and_values_and_is_worded_when_sent(
     [row] = await payloads(database, "citizen")
     assert row == {"message": "taken", "values": {"number": number}}
     assert await harness.deliver() >= 1
-    notice = harness.session.messages_in(citizen.id)[-1]
+    notice = harness.messages_in(citizen.id)[-1]
     assert notice.text == (
         f"🛠 Обращение № {number} взято в работу. Ответ специалиста придёт в этот чат."
     )
-    assert notice.buttons == ["↩️ Ответить по обращению"]
+    assert notice.button_labels() == ["↩️ Ответить по обращению"]
 
 
 async def test_a_long_answer_is_one_row_split_into_messages_when_sent(
@@ -49,11 +49,11 @@ async def test_a_long_answer_is_one_row_split_into_messages_when_sent(
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
     long_text = " ".join(["Слово"] * 1200)  # 7,199 characters: more than one message
-    sent = await harness.send_to_group(operator, forum, long_text, thread_id=card.message_thread_id)
-    assert len(sent) > 1 and {message.chat_id for message in sent} == {citizen.id}
+    sent = await harness.send_to_group(operator, forum, long_text, thread_id=card.thread_id)
+    assert len(sent) > 1 and {message.chat.id for message in sent} == {citizen.id}
     assert sent[0].text.startswith(f"💬 Ответ специалиста по обращению № {number}")
-    assert [message.buttons for message in sent[:-1]] == [[]] * (len(sent) - 1)
-    assert sent[-1].buttons == ["↩️ Ответить по обращению"]
+    assert [message.button_labels() for message in sent[:-1]] == [[]] * (len(sent) - 1)
+    assert sent[-1].button_labels() == ["↩️ Ответить по обращению"]
     assert sent[-1].text.endswith("Статус обращения: дан ответ.")
     [row] = await payloads(database, "citizen")
     assert row["message"] == "answer" and "params" not in row
@@ -90,12 +90,9 @@ async def test_rows_queued_already_rendered_are_still_sent(
         clock.now(),
     )
     assert await harness.deliver() == 2
-    assert harness.session.messages_in(citizen.id)[-1].html == "Старое уведомление <b>готово</b>"
+    assert harness.messages_in(citizen.id)[-1].html == "Старое уведомление <b>готово</b>"
     assert operators_messages(harness)[-1].text == "Старая строка для операторов"
-    assert (
-        operators_messages(harness)[-1].message_thread_id
-        == card_of(harness, number).message_thread_id
-    )
+    assert operators_messages(harness)[-1].thread_id == card_of(harness, number).thread_id
 
 
 async def test_an_edit_queued_already_rendered_is_still_applied(
@@ -109,7 +106,7 @@ async def test_an_edit_queued_already_rendered_is_still_applied(
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
     [answer] = await harness.send_to_group(
-        operator, forum, "Первый ответ", thread_id=card.message_thread_id
+        operator, forum, "Первый ответ", thread_id=card.thread_id
     )
     event = (await events_of(database, number))[-1]
     appeal = await harness.dispatcher["desk"].find(number)
@@ -142,7 +139,7 @@ async def test_photos_and_documents_are_named_in_the_citizens_history(
     await follow_up(harness, citizen, **harness.document("scan.pdf"))
     card = card_of(harness, number)
     await harness.send_to_group(
-        operator, forum, thread_id=card.message_thread_id, **harness.photo("Вот где это")
+        operator, forum, thread_id=card.thread_id, **harness.photo("Вот где это")
     )
     [details] = await harness.send(citizen, f"/status {number}")
     assert "[фото] Экран с ошибкой" in details.text

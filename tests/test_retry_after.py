@@ -15,7 +15,9 @@ from testkit.harness import BotHarness, Person
 async def test_a_refused_reply_is_sent_again_after_retry_after(
     harness: BotHarness, consented: Person, caplog: pytest.LogCaptureFixture
 ) -> None:
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    harness.telegram.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1
+    )
     with caplog.at_level(logging.WARNING, logger="bot.middlewares.retry_after"):
         replies = await harness.send(consented, "/checklist")
 
@@ -31,7 +33,7 @@ async def test_a_wait_longer_than_allowed_goes_to_the_error_handler(
     harness: BotHarness, consented: Person, caplog: pytest.LogCaptureFixture
 ) -> None:
     # 60 s is more than TELEGRAM_RETRY_AFTER_MAX_SECONDS (20): not waited, as before.
-    harness.session.fail_next(
+    harness.telegram.fail_next(
         "sendMessage", 429, "Too Many Requests: retry after 60", retry_after=60
     )
     with caplog.at_level(logging.ERROR):
@@ -47,6 +49,8 @@ async def test_a_wait_longer_than_allowed_goes_to_the_error_handler(
 async def test_calls_outside_an_update_are_not_retried(
     harness: BotHarness, citizen: Person
 ) -> None:
-    harness.session.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    harness.telegram.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1
+    )
     with pytest.raises(TelegramRetryAfter):
         await harness.bot.send_message(citizen.id, "проверка")

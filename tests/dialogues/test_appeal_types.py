@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("consented")
 async def choose_type(harness: BotHarness, citizen: Person, label: str):
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Новое обращение")
-    assert replies[0].buttons == [
+    assert replies[0].button_labels() == [
         "🛠 Техническая неисправность",
         "❓ Вопрос по услуге",
         "📝 Жалоба",
@@ -48,7 +48,7 @@ async def test_technical_fault_asks_error_text_and_when(
     assert replies[0].text.startswith("Это время сегодня ещё не наступило: сейчас 12:00.")
     assert await harness.state(citizen) == NewAppeal.waiting_for_occurred_at.state
     replies = await harness.send(citizen, "сегодня 11:30")
-    assert "Пропустить" in replies[0].buttons
+    assert "Пропустить" in replies[0].button_labels()
     replies = await harness.press(citizen, "Пропустить")
     assert "Когда произошло: 23.11.2026 11:30" in replies[0].text
     assert "Номер заявления: не указан\n" in replies[0].text
@@ -137,14 +137,13 @@ async def test_confirm_button_of_a_finished_appeal_is_stale(
     await harness.send(citizen, "Пособия")
     summary = (await harness.send(citizen, "Вопрос"))[0]
     [submit] = [
-        button.callback_data
-        for row in summary.reply_markup.inline_keyboard
-        for button in row
-        if "Отправить" in button.text
+        button["callback_data"]
+        for button in summary.inline_buttons()
+        if "Отправить" in button["text"]
     ]
     await harness.press(citizen, "Отправить", message=summary)
     # The buttons were removed with the receipt; a client that still shows them sends this.
     await harness.press_data(citizen, submit)
-    assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
+    assert harness.telegram.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
     count = await database.fetchone("SELECT COUNT(*) FROM appeals")
     assert count[0] == 1

@@ -17,8 +17,8 @@ from bot.storage.sqlite.database import Database
 from bot.texts import common as common_texts
 from bot.texts import phone as phone_texts
 from bot.texts import render, validation
+from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
-from testkit.session import SentMessage
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -165,11 +165,11 @@ async def assert_refused(
     citizen: Person,
     database: Database,
     step: BadInputStep,
-    replies: list[SentMessage],
+    replies: list[StoredMessage],
     reason: str,
 ) -> None:
     """One answer, with the step's own reason: not the apology of the error handler."""
-    assert [reply.chat_id for reply in replies] == [citizen.id], "one answer, to the citizen"
+    assert [reply.chat.id for reply in replies] == [citizen.id], "one answer, to the citizen"
     assert replies[0].text == reason or replies[0].text.startswith(reason + "\n"), replies[0].text
     assert await harness.state(citizen) == step.state.state
     count = await database.fetchone("SELECT COUNT(*) FROM appeals")
@@ -219,4 +219,4 @@ async def test_someone_elses_appeal_number_in_the_comment_flow_is_not_available(
     )
     replies = await harness.send(citizen, f"/status {appeal.number}")
     assert "Подробности видны только автору" in replies[0].text
-    assert "Добавить комментарий" not in replies[0].buttons
+    assert "Добавить комментарий" not in replies[0].button_labels()

@@ -57,7 +57,7 @@ async def test_menu_button_and_the_whole_booking(
     replies = await harness.press(citizen, "Обратный звонок")
     assert replies[0].text.startswith("Обратный звонок")
     assert "Или нажмите кнопку с подтверждённым номером +7 912 345-67-89." in replies[0].text
-    assert replies[0].buttons == ["📱 Позвонить на +7 912 345-67-89", "✖️ Отмена"]
+    assert replies[0].button_labels() == ["📱 Позвонить на +7 912 345-67-89", "✖️ Отмена"]
     assert await harness.state(citizen) == CallbackRequest.waiting_for_phone.state
 
     replies = await harness.press(citizen, "Позвонить на")
@@ -66,7 +66,7 @@ async def test_menu_button_and_the_whole_booking(
 
     replies = await harness.send(citizen, "Не приходит <код> на новый номер")
     assert replies[0].text == "Шаг 3 из 3. Выберите день звонка (по московскому времени):"
-    assert replies[0].buttons == [
+    assert replies[0].button_labels() == [
         "Сегодня, 23.11",
         "Завтра, 24.11",
         "ср, 25.11",
@@ -81,8 +81,8 @@ async def test_menu_button_and_the_whole_booking(
     replies = await harness.press(citizen, "Сегодня")
     # 12:00 has begun and 12:30 is within the hour in which a call can no longer be moved
     # or cancelled: the first slot offered is 13:00.
-    assert replies[0].buttons[:3] == ["13:00", "13:30", "14:00"]
-    assert replies[0].buttons[-3:] == ["17:30", "📅 Другой день", "✖️ Отмена"]
+    assert replies[0].button_labels()[:3] == ["13:00", "13:30", "14:00"]
+    assert replies[0].button_labels()[-3:] == ["17:30", "📅 Другой день", "✖️ Отмена"]
     replies = await harness.press(citizen, "14:00")
     assert await harness.state(citizen) == CallbackRequest.confirming.state
     assert replies[0].text == (
@@ -94,7 +94,7 @@ async def test_menu_button_and_the_whole_booking(
 
     replies = await harness.press(citizen, "Отправить")
     receipt = replies[0]
-    assert receipt.chat_id == citizen.id
+    assert receipt.chat.id == citizen.id
     assert receipt.text.startswith(
         "✅ Обращение зарегистрировано: обратный звонок заказан.\n"
         "Номер: 2026-000001\n"
@@ -122,7 +122,7 @@ async def test_menu_button_and_the_whole_booking(
     assert "Телефон для звонка: +7 912 ***-**-89" in card.text and "345-67" not in card.text
     assert "Описание: Не приходит <код> на новый номер" in card.text
     assert "📞 Звонок: 23.11.2026 (пн) в 14:00–14:30, назначен" in card.text
-    assert card.buttons == [
+    assert card.button_labels() == [
         "✅ Закрыть",
         "📋 Шаблоны",
         "👁 Показать данные",
@@ -138,7 +138,7 @@ async def test_another_number_landlines_welcome_bad_ones_explained(
     database: Database,
 ) -> None:
     replies = await harness.send(citizen, "/callback")
-    assert replies[0].buttons == ["✖️ Отмена"]  # no verified phone to offer
+    assert replies[0].button_labels() == ["✖️ Отмена"]  # no verified phone to offer
     replies = await harness.send(citizen, "123")
     assert "слишком мало цифр" in replies[0].text
     replies = await harness.send(citizen, "позвоните на домашний")
@@ -170,11 +170,11 @@ async def test_every_step_explains_and_asks_again(harness: BotHarness, citizen: 
     await harness.send(citizen, "Вопрос про пенсию")
     replies = await harness.send(citizen, "завтра в 10")
     assert replies[0].text.startswith("Пожалуйста, выберите вариант кнопкой под сообщением.")
-    assert "Завтра, 24.11" in replies[0].buttons
+    assert "Завтра, 24.11" in replies[0].button_labels()
     await harness.press(citizen, "Завтра")
     replies = await harness.send(citizen, "10:00")
     assert replies[0].text.startswith("Пожалуйста, выберите вариант кнопкой")
-    assert replies[0].buttons[0] == "09:00"
+    assert replies[0].button_labels()[0] == "09:00"
     assert await harness.state(citizen) == CallbackRequest.choosing_time.state
     await harness.press(citizen, "10:00")
     replies = await harness.send(citizen, "да")
@@ -210,7 +210,7 @@ async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
     await harness.send(citizen, "+79123456789")
     await harness.send(citizen, "Вопрос")
     replies = await harness.press(citizen, "Сегодня")
-    assert "14:00" not in replies[0].buttons and "14:30" in replies[0].buttons
+    assert "14:00" not in replies[0].button_labels() and "14:30" in replies[0].button_labels()
     await harness.press(citizen, "14:30")
 
     # Meanwhile someone else books 14:30 (the last call a slot holds).
@@ -226,7 +226,7 @@ async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
 
     replies = await harness.press(citizen, "Отправить")
     assert replies[0].text.startswith("Это время только что заняли. Выберите другое.")
-    assert "14:30" not in replies[0].buttons and "15:00" in replies[0].buttons
+    assert "14:30" not in replies[0].button_labels() and "15:00" in replies[0].button_labels()
     assert await harness.state(citizen) == CallbackRequest.choosing_time.state
     count = await database.fetchone(
         "SELECT COUNT(*) FROM appeals WHERE citizen_id = ?", (citizen.id,)
@@ -249,7 +249,7 @@ async def test_no_free_time_at_all_offers_a_written_appeal(
     await harness.send(citizen, "+79123456789")
     replies = await harness.send(citizen, "Вопрос")
     assert replies[0].text.startswith("К сожалению, всё время для звонков")
-    assert replies[0].buttons == ["✉️ Новое обращение", "🏠 Главное меню"]
+    assert replies[0].button_labels() == ["✉️ Новое обращение", "🏠 Главное меню"]
     assert await harness.state(citizen) is None
 
 
@@ -261,7 +261,11 @@ async def test_one_call_at_a_time(harness: BotHarness, citizen: Person) -> None:
         "23.11.2026 (пн) в 14:00. Перенести или отменить его можно "
         "кнопками ниже."
     )
-    assert replies[0].buttons == ["📅 Перенести звонок", "❌ Отменить звонок", "🏠 Главное меню"]
+    assert replies[0].button_labels() == [
+        "📅 Перенести звонок",
+        "❌ Отменить звонок",
+        "🏠 Главное меню",
+    ]
 
 
 async def test_my_appeals_shows_the_call_and_moves_it(
@@ -278,11 +282,13 @@ async def test_my_appeals_shows_the_call_and_moves_it(
     )
     replies = await harness.press(citizen, number)
     assert "Звонок: 23.11.2026 (пн) в 14:00 (по московскому времени), назначен" in replies[0].text
-    assert replies[0].buttons[:2] == ["📅 Перенести звонок", "❌ Отменить звонок"]
+    assert replies[0].button_labels()[:2] == ["📅 Перенести звонок", "❌ Отменить звонок"]
 
     replies = await harness.press(citizen, "Перенести звонок")
     assert replies[0].text.startswith(f"Выберите новый день звонка по обращению № {number}")
-    assert replies[0].buttons[-1] == "✖️ Отмена" and "⬅️ Назад" not in replies[0].buttons
+    assert (
+        replies[0].button_labels()[-1] == "✖️ Отмена" and "⬅️ Назад" not in replies[0].button_labels()
+    )
     assert await harness.state(citizen) == CallRescheduling.choosing_day.state
     await harness.press(citizen, "Завтра")
     operators_before = len(operators_messages(harness))
@@ -319,7 +325,7 @@ async def test_moving_re_checks_capacity(
     await book_call(harness, other_citizen, time="16:00")  # while the citizen looks at 16:00
     replies = await harness.press(citizen, "16:00", message=times)
     assert replies[0].text.startswith("Это время только что заняли. Выберите другое.")
-    assert "16:00" not in replies[0].buttons
+    assert "16:00" not in replies[0].button_labels()
     assert await harness.state(citizen) == CallRescheduling.choosing_time.state
     assert (await call_of(database, number))["slot_start"] == "2026-11-23T11:00:00.000000Z"
 
@@ -351,7 +357,7 @@ async def test_cancelling_frees_the_slot_and_closes_the_appeal(
     assert await status_of(database, number) == AppealStatus.CLOSED
     card = card_of(harness, number)
     assert card.text.startswith(f"✅ Обращение № {number}")
-    assert "отменён гражданином" in card.text and "📞 Позвонил" not in card.buttons
+    assert "отменён гражданином" in card.text and "📞 Позвонил" not in card.button_labels()
     assert operators_messages(harness)[operators_before].text == (
         f"❌ Гражданин отменил звонок · № {number} (23.11.2026 (пн) в 14:00)"
     )
@@ -361,7 +367,7 @@ async def test_cancelling_frees_the_slot_and_closes_the_appeal(
     await harness.send(other_citizen, "+79990001122")
     replies = await harness.send(other_citizen, "Вопрос")
     replies = await harness.press(other_citizen, "Сегодня")
-    assert "14:00" in replies[0].buttons
+    assert "14:00" in replies[0].button_labels()
 
     # The button pressed again: refused clearly, nothing changes.
     replies = await harness.press_data(citizen, f"cbm:sure:{number}")
@@ -383,19 +389,19 @@ async def test_the_one_hour_rule(
     assert replies[0].text.startswith("Выберите новый день")
     await harness.send(citizen, "/cancel")
     details = (await harness.send(citizen, f"/status {number}"))[0]
-    assert details.buttons[:2] == ["📅 Перенести звонок", "❌ Отменить звонок"]
+    assert details.button_labels()[:2] == ["📅 Перенести звонок", "❌ Отменить звонок"]
 
     clock.advance(minutes=1)  # 13:01: the buttons that can no longer work are not shown
     replies = await harness.send(citizen, f"/status {number}")
-    assert "📅 Перенести звонок" not in replies[0].buttons
-    assert "❌ Отменить звонок" not in replies[0].buttons
+    assert "📅 Перенести звонок" not in replies[0].button_labels()
+    assert "❌ Отменить звонок" not in replies[0].button_labels()
     replies = await harness.send(citizen, "/callback")
     assert replies[0].text == (
         f"У вас уже заказан звонок по обращению № {number}: "
         "23.11.2026 (пн) в 14:00. До звонка меньше часа: перенести или "
         "отменить его уже нельзя."
     )
-    assert replies[0].buttons == ["🏠 Главное меню"]
+    assert replies[0].button_labels() == ["🏠 Главное меню"]
     # Buttons shown before 13:00 and pressed now say why they no longer work. (The
     # details' buttons are taken away when the next screen is shown; a press of one that
     # stayed, e.g. when Telegram refused the removal, carries this data.)
@@ -436,14 +442,14 @@ async def test_someone_elses_call_cannot_be_touched(
     number = await book_call(harness, citizen)
     for action in ("move", "cancel", "sure", "ok"):
         replies = await harness.press_data(other_citizen, f"cbm:{action}:{number}")
-        shown = replies[0].text if replies else harness.session.callback_answers[-1].text
+        shown = replies[0].text if replies else harness.telegram.callback_answers[-1].text
         assert shown == "Это обращение вам недоступно."
     assert (await call_of(database, number))["status"] == "scheduled"
 
 
 async def test_free_text_asking_for_a_call_offers_it(harness: BotHarness, citizen: Person) -> None:
     replies = await harness.send(citizen, "перезвоните мне, пожалуйста")
-    assert replies[0].buttons[0] == "📞 Обратный звонок"
+    assert replies[0].button_labels()[0] == "📞 Обратный звонок"
     replies = await harness.press(citizen, "Обратный звонок")
     assert replies[0].text.startswith("Обратный звонок")
 
@@ -452,31 +458,30 @@ async def test_stale_day_and_time_buttons(
     harness: BotHarness, citizen: Person, clock: ManualClock
 ) -> None:
     await harness.press_data(citizen, "cbt:2026-11-23:840")
-    assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
+    assert harness.telegram.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
     clock.set(datetime(2026, 11, 23, 13, 30, tzinfo=UTC))  # 16:30: 17:30 is today's last time
     await harness.send(citizen, "/callback")
     await harness.send(citizen, "+79123456789")
     days = (await harness.send(citizen, "Вопрос"))[0]
-    assert days.buttons[0] == "Сегодня, 23.11"
+    assert days.button_labels()[0] == "Сегодня, 23.11"
     clock.set(datetime(2026, 11, 23, 13, 31, tzinfo=UTC))  # 16:31: 17:30 is within the hour
     replies = await harness.press(citizen, "Сегодня", message=days)
-    assert harness.session.callback_answers[-1].text == (
+    assert harness.telegram.callback_answers[-1].text == (
         "На этот день свободного времени уже нет. Выберите другой день."
     )
     assert replies[0].text.startswith("Шаг 3 из 3")
-    assert replies[0].buttons[0] == "Завтра, 24.11"
+    assert replies[0].button_labels()[0] == "Завтра, 24.11"
 
     times = (await harness.press(citizen, "Завтра"))[0]
     clock.set(datetime(2026, 11, 24, 5, 1, tzinfo=UTC))  # tomorrow, 08:01: 09:00 is too soon
     replies = await harness.press(citizen, "09:00", message=times)
     assert replies[0].text.startswith("Это время уже недоступно. Выберите другое.")
-    assert replies[0].buttons[0] == "09:30"
+    assert replies[0].button_labels()[0] == "09:30"
     # Forged times (a junk minute, a minute past the day's end) are refused the same way.
     data = next(
-        button.callback_data
-        for row in replies[0].reply_markup.inline_keyboard
-        for button in row
-        if button.text == "09:30"
+        button["callback_data"]
+        for button in replies[0].inline_buttons()
+        if button["text"] == "09:30"
     )
     for item in ("junk", "5000"):
         forged = await harness.press_data(citizen, data.rsplit(":", 1)[0] + ":" + item, replies[0])
@@ -501,11 +506,11 @@ async def test_a_finished_bookings_buttons_are_stale(
     await harness.send(citizen, "Вопрос")
     await harness.press(citizen, "Завтра")
     summary = (await harness.press(citizen, "10:00"))[0]
-    send = summary.reply_markup.inline_keyboard[0][0].callback_data
+    send = summary.inline_buttons()[0]["callback_data"]
     await harness.press(citizen, "Отправить")
-    assert summary.buttons == []  # the finished step's buttons are gone...
+    assert summary.button_labels() == []  # the finished step's buttons are gone...
     replies = await harness.press_data(citizen, send, summary)  # ...a press sent before is stale
     assert replies == []
-    assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
+    assert harness.telegram.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
     count = await database.fetchone("SELECT COUNT(*) FROM appeals")
     assert count[0] == 1

@@ -28,7 +28,7 @@ async def test_full_complaint_with_attachments_and_review(
     assert await harness.state(citizen) == WrittenComplaint.waiting_for_attachments.state
     replies = await harness.send_photo(citizen)
     assert "Вложение 1 из 10 добавлено" in replies[0].text
-    assert "✅ Готово" in replies[0].buttons
+    assert "✅ Готово" in replies[0].button_labels()
     await harness.send_document(citizen, "квитанция.pdf")
     replies = await harness.send(citizen, "вот ещё")
     assert "Отправьте фото или документ" in replies[0].text
@@ -43,8 +43,8 @@ async def test_full_complaint_with_attachments_and_review(
         "Вложения: 2 шт.",
     ):
         assert expected in review.text
-    assert review.buttons[0] == "✅ Отправить"
-    assert "✏️ Тема" in review.buttons
+    assert review.button_labels()[0] == "✅ Отправить"
+    assert "✏️ Тема" in review.button_labels()
     replies = await harness.press(citizen, "Отправить")
     assert "Номер: 2026-000001" in replies[0].text and "Жалоба" in replies[0].text
     row = await database.fetchone("SELECT id, type, fields FROM appeals")
@@ -59,9 +59,10 @@ async def test_full_complaint_with_attachments_and_review(
     attachments = await database.fetchall(
         "SELECT kind, file_id, file_name FROM appeal_attachments WHERE appeal_id = ?", (row["id"],)
     )
+    photo, document = [message.media for message in harness.user_messages if message.media]
     assert [(a["kind"], a["file_id"], a["file_name"]) for a in attachments] == [
-        ("photo", "photo1-1280", None),
-        ("document", "doc2", "квитанция.pdf"),
+        ("photo", photo[-1].file_id, None),  # the largest size
+        ("document", document.file_id, "квитанция.pdf"),
     ]
 
 
@@ -117,5 +118,5 @@ async def test_long_answers_make_a_review_that_fits_telegram(
     replies = await harness.press(citizen, "Пропустить")
     assert len(replies) >= 1
     assert all(len(reply.text) <= 4096 for reply in replies)
-    assert replies[-1].buttons[0] == "✅ Отправить"
+    assert replies[-1].button_labels()[0] == "✅ Отправить"
     assert "<script>" in "".join(reply.text for reply in replies)

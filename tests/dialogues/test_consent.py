@@ -16,9 +16,9 @@ from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
 from bot.texts import common as common_texts
 from bot.texts import consent as t
-from testkit.harness import BotHarness, Person
-from testkit.session import RecordingSession
-from tests.conftest import OPERATORS_CHAT
+from fake_telegram import DirectSession, FakeTelegram
+from testkit.harness import BotHarness, Person, fake_telegram
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
 
 SCREEN = "Согласие на обработку персональных данных"
 BUTTONS = ["✅ Согласен", "❌ Не согласен"]
@@ -67,14 +67,14 @@ async def test_every_dialogue_with_personal_data_asks_first_then_goes_on(
     path, first_question = ENTRIES[entry]
     replies = await walk(harness, citizen, path)
     assert len(replies) == 1 and replies[0].text.startswith(SCREEN)
-    assert replies[0].buttons == BUTTONS
+    assert replies[0].button_labels() == BUTTONS
     assert await harness.state(citizen) == PersonalDataConsent.waiting_for_answer.state
     assert await consents(database, citizen) == []
 
     replies = await harness.press(citizen, "Согласен")
-    assert harness.session.callback_answers[-1].text == t.AGREED
+    assert harness.telegram.callback_answers[-1].text == t.AGREED
     assert first_question in replies[-1].text, [reply.text for reply in replies]
-    assert harness.last(citizen).buttons != BUTTONS
+    assert harness.last(citizen).button_labels() != BUTTONS
     assert await consents(database, citizen) == [("1", to_db(clock.now()))]
 
     # Asked once: the next dialogue that collects personal data opens at once (the phone
@@ -122,12 +122,12 @@ async def test_declining_explains_and_offers_help_and_the_callback_only(
     await harness.send(citizen, "/phone")
     replies = await harness.press(citizen, "Не согласен")
     assert [reply.text for reply in replies] == [t.DECLINED]
-    assert replies[0].buttons == ["❓ Помощь", "📞 Обратный звонок", "🏠 Главное меню"]
+    assert replies[0].button_labels() == ["❓ Помощь", "📞 Обратный звонок", "🏠 Главное меню"]
     assert await harness.state(citizen) is None
     assert await consents(database, citizen) == []
     # The help articles need no personal data.
     replies = await harness.press(citizen, "Помощь")
-    assert "Как сменить номер телефона на портале" in replies[0].buttons[0]
+    assert "Как сменить номер телефона на портале" in replies[0].button_labels()[0]
     # The callback keeps a phone number, so it asks for the consent too.
     await harness.send(citizen, "/phone")
     await harness.press(citizen, "Не согласен")
@@ -143,7 +143,7 @@ async def test_without_consent_nothing_is_collected(
     await harness.send(citizen, "/complaint")
     replies = await harness.send(citizen, "Не дозвониться до поддержки")
     assert [reply.text for reply in replies] == [t.ANSWER_EXPECTED]
-    assert replies[0].buttons == BUTTONS
+    assert replies[0].button_labels() == BUTTONS
     assert await harness.state(citizen) == PersonalDataConsent.waiting_for_answer.state
     assert "topic" not in await harness.data(citizen)
     replies = await harness.send_sticker(citizen)
@@ -189,14 +189,15 @@ async def test_a_stale_consent_button_changes_nothing(
     harness: BotHarness, citizen: Person, database: Database
 ) -> None:
     [screen] = await harness.send(citizen, "/complaint")
-    agree = screen.reply_markup.inline_keyboard[0][0]
-    assert agree.text == BUTTONS[0]
+    [agree, _] = screen.inline_buttons()
+    assert agree["text"] == BUTTONS[0]
     await harness.send(citizen, "/cancel")
     # Leaving the screen takes its buttons away; a press that comes anyway (the removal
     # failed, or raced the press) is a stale button's.
-    assert screen.buttons == []
-    await harness.press_data(citizen, agree.callback_data, screen)
-    assert harness.session.callback_answers[-1].show_alert
+    shown = screen.chat.live_message(screen.message_id)
+    assert shown is not None and shown.inline_buttons() == []
+    await harness.press_data(citizen, agree["callback_data"], screen)
+    assert harness.telegram.callback_answers[-1].show_alert
     assert await consents(database, citizen) == []
     assert await harness.state(citizen) is None
 
@@ -208,9 +209,12 @@ async def test_a_new_version_of_the_text_asks_again(
     citizen: Person,
     tmp_path: Path,
 ) -> None:
-    await harness_with_text(settings, database, clock, tmp_path, "1", citizen, agree=True)
+    telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
+    await harness_with_text(settings, database, clock, tmp_path, "1", citizen, True, telegram)
     clock.advance(days=30)
-    second = await harness_with_text(settings, database, clock, tmp_path, "2", citizen, agree=False)
+    second = await harness_with_text(
+        settings, database, clock, tmp_path, "2", citizen, False, telegram
+    )
     replies = await second.send(citizen, "/complaint")
     assert replies[0].text.startswith("Обновлённый текст")
     await second.press(citizen, "Согласен")
@@ -227,7 +231,9 @@ async def harness_with_text(
     version: str,
     citizen: Person,
     agree: bool,
+    telegram: FakeTelegram,
 ) -> BotHarness:
+    """The bot with this version of the consent text, on ``telegram`` (which outlives it)."""
     path = folder / f"consent-{version}.md"
     path.write_text(
         f"---\nversion: {version}\n---\n**Обновлённый текст** согласия, "
@@ -236,13 +242,8 @@ async def harness_with_text(
     )
     configured = settings.model_copy(update={"consent_text_path": path})
     dispatcher: Dispatcher = create_dispatcher(configured, database, clock=clock)
-    session = RecordingSession()
-    session.add_group(OPERATORS_CHAT)
     harness = BotHarness(
-        dispatcher,
-        create_bot(configured, session=session),
-        session,
-        first_update_id=1000 * int(version),
+        dispatcher, create_bot(configured, session=DirectSession(telegram)), telegram
     )
     if agree:
         await harness.send(citizen, "/complaint")

@@ -15,7 +15,7 @@ async def test_help_lists_every_article(harness: BotHarness, citizen: Person) ->
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Помощь")
     assert replies[0].text.startswith("Помощь")
-    titles = [label for label in replies[0].buttons if label.startswith("📄")]
+    titles = [label for label in replies[0].button_labels() if label.startswith("📄")]
     assert len(titles) == len(ARTICLE_IDS) == 7
     assert "📄 Не могу войти после смены номера" in titles
 
@@ -32,12 +32,12 @@ async def test_every_article_button_opens_its_dialogue(
         await harness.send(citizen, "/help")
         opened = (await harness.press(citizen, article.title))[0]
         assert opened.html == article.html
-        assert opened.buttons[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
+        assert opened.button_labels()[-2:] == ["📚 Все статьи", "🏠 Главное меню"]
         if target.startswith(ARTICLE_PREFIX):
             label = "📄 " + content.by_id[target.removeprefix(ARTICLE_PREFIX)].title
         else:
             label = DIALOGUE_TARGETS[target][0]
-        assert label in opened.buttons
+        assert label in opened.button_labels()
         replies = await harness.press(citizen, label, message=opened)
         assert replies, f"{article_id}: button {label} did nothing"
         assert "больше не действует" not in replies[0].text
@@ -47,7 +47,7 @@ async def test_every_article_button_opens_its_dialogue(
 async def test_free_text_offers_matching_dialogues(harness: BotHarness, citizen: Person) -> None:
     replies = await harness.send(citizen, "поменял номер и не могу войти")
     assert replies[0].text == "Вот что может помочь:"
-    assert replies[0].buttons == [
+    assert replies[0].button_labels() == [
         "📄 Не могу войти после смены номера",
         "🔑 Не могу войти",
         "📱 Сменить номер телефона",
@@ -71,9 +71,9 @@ async def test_appeal_number_in_free_text_opens_its_status(
 async def test_nonsense_gets_the_main_menu(harness: BotHarness, citizen: Person) -> None:
     replies = await harness.send(citizen, "абырвалг")
     assert "не понял" in replies[0].text
-    assert replies[0].buttons[0] == "📱 Сменить номер телефона"
+    assert replies[0].button_labels()[0] == "📱 Сменить номер телефона"
 
 
 async def test_unknown_article_button_is_stale(harness: BotHarness, citizen: Person) -> None:
     await harness.press_data(citizen, "h:removed_article")
-    assert harness.session.callback_answers[-1].text.startswith("Эта кнопка больше не действует")
+    assert harness.telegram.callback_answers[-1].text.startswith("Эта кнопка больше не действует")

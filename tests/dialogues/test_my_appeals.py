@@ -34,14 +34,14 @@ async def test_list_pages_and_open(harness: BotHarness, citizen: Person) -> None
     replies = await harness.send(citizen, "/my")
     assert "всего 7, страница 1 из 2" in replies[0].text
     assert "№ 2026-000007 · Консультация · новое · 23.11.2026" in replies[0].text
-    assert replies[0].buttons[:2] == ["№ 2026-000007 · новое", "№ 2026-000006 · новое"]
+    assert replies[0].button_labels()[:2] == ["№ 2026-000007 · новое", "№ 2026-000006 · новое"]
     replies = await harness.press(citizen, "Раньше")
     assert "страница 2 из 2" in replies[0].text
     replies = await harness.press(citizen, "№ 2026-000001")
     details = replies[0].text
     assert "Обращение № 2026-000001" in details and "Статус: новое" in details
     assert "Описание: Вопрос <b>" in details
-    assert "💬 Добавить комментарий" in replies[0].buttons
+    assert "💬 Добавить комментарий" in replies[0].button_labels()
     assert numbers[0] == "2026-000001"
 
 
@@ -93,13 +93,13 @@ async def test_forged_buttons_for_someone_elses_appeal_are_refused(
     [number] = await file(harness, other_citizen)
     await file(harness, citizen)
     await harness.send(citizen, "/my")
-    sent = len(harness.session.sent)
+    sent = len(harness.sent)
     # An item of the citizen's own list, its number replaced by someone else's.
     replies = await harness.press_data(
         citizen, dialogue_button_data(harness, citizen, f"appeal:{number}")
     )
-    assert replies == [] and len(harness.session.sent) == sent
-    assert harness.session.callback_answers[-1].text == "Это обращение вам недоступно."
+    assert replies == [] and len(harness.sent) == sent
+    assert harness.telegram.callback_answers[-1].text == "Это обращение вам недоступно."
     assert await harness.state(citizen) == MyAppeals.choosing_appeal.state
     rows = await database.fetchall("SELECT * FROM appeal_messages")
     assert rows == []
@@ -112,7 +112,9 @@ async def test_a_middle_page_lists_its_appeals_one_a_row_then_paging_then_the_me
     await harness.send(citizen, "/my")
     replies = await harness.press(citizen, "Раньше")
     assert "страница 2 из 3" in replies[0].text
-    rows = [[button.text for button in row] for row in replies[0].reply_markup.inline_keyboard]
+    rows = [
+        [button["text"] for button in row] for row in replies[0].reply_markup["inline_keyboard"]
+    ]
     assert rows == [
         ["№ 2026-000007 · новое"],
         ["№ 2026-000006 · новое"],
@@ -127,7 +129,7 @@ async def test_a_middle_page_lists_its_appeals_one_a_row_then_paging_then_the_me
 async def test_a_single_page_has_no_paging_row(harness: BotHarness, citizen: Person) -> None:
     await file(harness, citizen)
     replies = await harness.send(citizen, "/my")
-    assert replies[0].buttons == ["№ 2026-000001 · новое", "🏠 Главное меню"]
+    assert replies[0].button_labels() == ["№ 2026-000001 · новое", "🏠 Главное меню"]
 
 
 async def test_details_put_the_call_first_and_one_button_a_row(
@@ -139,7 +141,9 @@ async def test_details_put_the_call_first_and_one_button_a_row(
         await bookings.book(citizen.id, citizen.id, "+79123456789", "Вопрос", slots[0])
     ).appeal
     replies = await harness.send(citizen, f"/status {appeal.number}")
-    rows = [[button.text for button in row] for row in replies[0].reply_markup.inline_keyboard]
+    rows = [
+        [button["text"] for button in row] for row in replies[0].reply_markup["inline_keyboard"]
+    ]
     assert rows == [
         ["📅 Перенести звонок"],
         ["❌ Отменить звонок"],
@@ -149,7 +153,7 @@ async def test_details_put_the_call_first_and_one_button_a_row(
     ]
     # The call's buttons are the call booking's own: their press leaves the dialogue for it.
     replies = await harness.press(citizen, "Отменить звонок")
-    assert replies[0].buttons == ["❌ Да, отменить звонок", "Оставить как есть"]
+    assert replies[0].button_labels() == ["❌ Да, отменить звонок", "Оставить как есть"]
     assert await harness.state(citizen) is None
 
 
@@ -159,6 +163,6 @@ async def test_malformed_callback_data_is_a_stale_button(
     for data in ("a:open", "a:delete:2026-000001:0", "x" * 64, "m:nonexistent"):
         replies = await harness.press_data(citizen, data)
         assert replies == []
-        assert harness.session.callback_answers[-1].text.startswith(
+        assert harness.telegram.callback_answers[-1].text.startswith(
             "Эта кнопка больше не действует"
         )

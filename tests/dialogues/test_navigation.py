@@ -71,7 +71,7 @@ async def test_free_text_outside_a_dialogue_shows_the_menu(
 ) -> None:
     replies = await harness.send(citizen, "привет")
     assert "не понял" in replies[0].text
-    assert "📱 Сменить номер телефона" in replies[0].buttons
+    assert "📱 Сменить номер телефона" in replies[0].button_labels()
 
 
 async def test_every_button_press_is_answered_exactly_once(
@@ -80,8 +80,8 @@ async def test_every_button_press_is_answered_exactly_once(
     await harness.send(citizen, "/start")
     for label in ("Помощь", "Главное меню", "Новое обращение", "Консультация", "Отмена"):
         await harness.press(citizen, label)
-    assert len(harness.session.callback_answers) == 5
-    assert len({answer.callback_query_id for answer in harness.session.callback_answers}) == 5
+    assert len(harness.telegram.callback_answers) == 5
+    assert len({answer.query_id for answer in harness.telegram.callback_answers}) == 5
 
 
 async def test_user_name_is_escaped_in_html(harness: BotHarness) -> None:
@@ -95,8 +95,13 @@ async def test_user_name_is_escaped_in_html(harness: BotHarness) -> None:
 async def test_group_messages_do_not_get_citizen_answers(
     harness: BotHarness, citizen: Person, chat_type: str
 ) -> None:
-    message = harness._message(citizen, -100500, chat_type)
-    message["text"] = "привет"
+    message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": -100500, "type": chat_type, "title": "Соседи"},
+        "from": harness.user(citizen).to_api(),
+        "text": "привет",
+    }
     assert await harness.feed({"message": message}) == []
 
 
@@ -107,8 +112,9 @@ async def test_leaving_the_phone_step_hides_the_contact_keyboard(
     await harness.send(citizen, "/phone")
     replies = await harness.send(citizen, leave)
     assert replies[0].text == "Смена номера прервана."
-    assert type(harness.session.requests[-2].reply_markup).__name__ == "ReplyKeyboardRemove"
-    assert "📱 Сменить номер телефона" in replies[1].buttons
+    assert "remove_keyboard" in (replies[0].reply_markup or {})
+    assert harness.chat(citizen.id).reply_keyboard is None
+    assert "📱 Сменить номер телефона" in replies[1].button_labels()
     assert await harness.state(citizen) is None
     replies = await harness.send(citizen, "/start")
     assert len(replies) == 1  # no keyboard to hide any more

@@ -17,7 +17,7 @@ async def open_phone_dialogue(harness: BotHarness, citizen: Person) -> None:
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Сменить номер")
     assert "Профиль" in replies[0].text and "Изменить" in replies[0].text
-    assert replies[0].buttons == ["📱 Отправить мой номер", "⬅️ Назад", "✖️ Отмена"]
+    assert replies[0].keyboard_labels() == ["📱 Отправить мой номер", "⬅️ Назад", "✖️ Отмена"]
     assert await harness.state(citizen) == PhoneChange.waiting_for_phone.state
 
 
@@ -93,11 +93,11 @@ async def test_wrong_code_then_exhausted_then_resend(
     assert "Осталось попыток: 1" in (await harness.send(citizen, wrong))[0].text
     replies = await harness.send(citizen, wrong)
     assert "больше не действует" in replies[0].text
-    assert "🔁 Отправить код ещё раз" in replies[0].buttons
+    assert "🔁 Отправить код ещё раз" in replies[0].button_labels()
     assert "больше не действует" in (await harness.send(citizen, right))[0].text
     # The cooldown is still running: an alert says how long to wait, nothing is sent.
     await harness.press(citizen, "Отправить код ещё раз")
-    assert "через 60 с" in harness.session.callback_answers[-1].text
+    assert "через 60 с" in harness.telegram.callback_answers[-1].text
     assert len(sms.messages()) == 1
     clock.advance(seconds=61)
     replies = await harness.press(citizen, "Отправить код ещё раз")
@@ -126,7 +126,7 @@ async def test_daily_limit_has_its_own_message(
         await harness.press(citizen, "Отправить код ещё раз")
     clock.advance(seconds=61)
     await harness.press(citizen, "Отправить код ещё раз")
-    assert "уже отправлено 5 кодов" in harness.session.callback_answers[-1].text
+    assert "уже отправлено 5 кодов" in harness.telegram.callback_answers[-1].text
     assert len(sms.messages()) == 5
 
 
@@ -158,7 +158,7 @@ async def test_cancel_leaves_the_dialogue_and_removes_the_contact_keyboard(
     await open_phone_dialogue(harness, citizen)
     replies = await harness.send(citizen, "✖️ Отмена")
     assert replies[0].text.startswith("Действие отменено")
-    sent = harness.session.requests[-2]
-    assert type(sent.reply_markup).__name__ == "ReplyKeyboardRemove"
+    assert "remove_keyboard" in (replies[0].reply_markup or {})
+    assert harness.chat(citizen.id).reply_keyboard is None
     assert "Главное меню" in replies[1].text
     assert await harness.state(citizen) is None

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("consented")
 async def open_recovery(harness: BotHarness, citizen: Person) -> None:
     await harness.send(citizen, "/start")
     replies = await harness.press(citizen, "Не могу войти")
-    assert replies[0].buttons[:5] == [
+    assert replies[0].button_labels()[:5] == [
         "📵 Сменил номер телефона",
         "✉️ Не приходит код из SMS",
         "⛔ Учётная запись заблокирована",
@@ -75,7 +75,7 @@ async def test_each_cause_gets_its_guidance(
     await open_recovery(harness, citizen)
     replies = await harness.press(citizen, cause)
     assert guidance in replies[0].text
-    assert replies[0].buttons == [*buttons, "📞 Обратный звонок", "⬅️ Назад", "✖️ Отмена"]
+    assert replies[0].button_labels() == [*buttons, "📞 Обратный звонок", "⬅️ Назад", "✖️ Отмена"]
     assert await harness.state(citizen) == AccessRecovery.reading_guidance.state
 
 
@@ -109,7 +109,7 @@ async def test_escalation_collects_checked_data_and_files_an_appeal(
     replies = await harness.send(citizen, "Вход заблокирован после смены пароля")
     summary = replies[0].text
     assert "ФИО: Иванова Анна Петровна" in summary and "СНИЛС: 112-233-445 95" in summary
-    assert replies[0].buttons == ["✅ Отправить", "⬅️ Назад", "✖️ Отмена"]
+    assert replies[0].button_labels() == ["✅ Отправить", "⬅️ Назад", "✖️ Отмена"]
     replies = await harness.press(citizen, "Отправить")
     assert "Номер: 2026-000001" in replies[0].text
     assert await harness.state(citizen) is None
@@ -142,5 +142,5 @@ async def test_text_where_a_button_is_expected(harness: BotHarness, citizen: Per
     await open_recovery(harness, citizen)
     replies = await harness.send(citizen, "у меня всё сломалось")
     assert "выберите вариант кнопкой" in replies[0].text
-    assert "📵 Сменил номер телефона" in replies[0].buttons
+    assert "📵 Сменил номер телефона" in replies[0].button_labels()
     assert await harness.state(citizen) == AccessRecovery.choosing_cause.state

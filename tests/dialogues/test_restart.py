@@ -9,27 +9,27 @@ from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
 from bot.storage.sqlite.database import Database
-from testkit.harness import BotHarness, Person
-from testkit.session import RecordingSession
-from tests.conftest import OPERATORS_CHAT
+from fake_telegram import DirectSession, FakeTelegram
+from testkit.harness import BotHarness, Person, fake_telegram
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
 
 
 async def start_bot(
-    settings: Settings, clock: ManualClock, first_update_id: int = 1
+    settings: Settings, clock: ManualClock, telegram: FakeTelegram
 ) -> tuple[BotHarness, Database]:
+    """The bot (re)started against ``telegram``, which outlives it, buttons and update ids too."""
     database = Database(settings.database_path)
     await database.connect()
     dispatcher = create_dispatcher(settings, database, clock=clock)
-    session = RecordingSession()
-    session.add_group(OPERATORS_CHAT)
-    bot = create_bot(settings, session=session)
-    return BotHarness(dispatcher, bot, session, first_update_id), database
+    bot = create_bot(settings, session=DirectSession(telegram))
+    return BotHarness(dispatcher, bot, telegram), database
 
 
 async def test_complaint_survives_a_restart(
     settings: Settings, clock: ManualClock, citizen: Person
 ) -> None:
-    first, database = await start_bot(settings, clock)
+    telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
+    first, database = await start_bot(settings, clock, telegram)
     await first.consent(citizen)
     await first.send(citizen, "/complaint")
     await first.send(citizen, "Не дозвониться")
@@ -40,13 +40,13 @@ async def test_complaint_survives_a_restart(
     await first.send_photo(citizen)
     await database.close()
 
-    second, database = await start_bot(settings, clock, first_update_id=1000)
+    second, database = await start_bot(settings, clock, telegram)
     try:
         assert await second.state(citizen) == WrittenComplaint.waiting_for_attachments.state
         replies = await second.send_photo(citizen)
         assert "Вложение 2 из 10" in replies[0].text
         # The buttons under the message sent before the restart still work.
-        old_message = first.session.messages_in(citizen.id)[-1]
+        old_message = first.messages_in(citizen.id)[-1]
         replies = await second.press(citizen, "Готово", message=old_message)
         assert "Вложения: 2 шт." in replies[0].text
         replies = await second.press(citizen, "Отправить")

@@ -67,7 +67,7 @@ async def test_unexpected_error_is_logged_with_the_update_and_the_state_is_kept(
     errors = [record for record in caplog.records if record.levelname == "ERROR"]
     assert len(errors) == 1 and "RuntimeError in update" in errors[0].getMessage()
     # Nothing went to any group chat (the operators are not spammed).
-    assert all(message.chat_id > 0 for message in harness.session.sent)
+    assert all(message.chat.id > 0 for message in harness.sent)
     monkeypatch.undo()
     replies = await harness.send(citizen, "+79123456789")
     assert replies[0].text == "Номер, с которого звонили: +7 912 345-67-89."

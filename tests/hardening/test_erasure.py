@@ -168,15 +168,13 @@ async def test_forget_also_erases_the_desk_copies(
     number = await file_recovery(harness, citizen)
     card = card_of(harness, number)
     await harness.press(operator, "Взять в работу", card)
-    await harness.send_to_group(
-        operator, forum, "Пришлите фото паспорта", thread_id=card.message_thread_id
-    )
+    await harness.send_to_group(operator, forum, "Пришлите фото паспорта", thread_id=card.thread_id)
     await harness.send(citizen, "Паспорт 4512 345678, выдан 01.02.2015")
     await harness.press(operator, "Закрыть", card_of(harness, number))
     closed = await harness.send_to_group(
-        operator, forum, "Доступ восстановлен для Ивановой", thread_id=card.message_thread_id
+        operator, forum, "Доступ восстановлен для Ивановой", thread_id=card.thread_id
     )
-    rating = next(message for message in closed if message.chat_id == citizen.id)
+    rating = next(message for message in closed if message.chat.id == citizen.id)
     await harness.press(citizen, "5", rating)
     await harness.send(citizen, "Спасибо, Анна Сергеевна довольна")
     secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна", "9123456789")
@@ -292,7 +290,7 @@ async def file_recovery_appeal(harness: BotHarness, citizen: Person) -> str:
     for answer in (FULL_NAME, SNILS, EMAIL, description):
         await harness.send(citizen, answer)
     replies = await harness.press(citizen, "Отправить")
-    receipt = next(reply for reply in replies if reply.chat_id == citizen.id)
+    receipt = next(reply for reply in replies if reply.chat.id == citizen.id)
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 

@@ -1,7 +1,7 @@
 """/forget in the operators' chat: erased cards, deleted copies, dropped pending sends.
 
-In process with the recording session: what operators and the citizen see is
-what the bot sent, edited and deleted there; the outbox is read from SQLite.
+In process on the fake Telegram: what operators and the citizen see is what the
+bot sent, edited and deleted there; the outbox is read from SQLite.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from bot.domain.clock import ManualClock
 from bot.domain.models import EventKind
 from bot.storage.sqlite.database import Database
+from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
-from testkit.session import SentMessage
 from tests.desk_helpers import card_of, events_of, file_recovery, follow_up
 
 ERASED_CARD_LINE = "🗑 Гражданин удалил свои персональные данные (/forget)"
@@ -30,8 +30,8 @@ async def forget(harness: BotHarness, citizen: Person) -> None:
     await harness.press(citizen, "Да, удалить мои данные")
 
 
-def live_in_chat(harness: BotHarness, chat_id: int) -> list[SentMessage]:
-    return [message for message in harness.session.messages_in(chat_id) if not message.deleted]
+def live_in_chat(harness: BotHarness, chat_id: int) -> list[StoredMessage]:
+    return [message for message in harness.messages_in(chat_id) if not message.deleted]
 
 
 async def test_forget_leaves_the_topic_with_only_the_erased_card(
@@ -43,7 +43,7 @@ async def test_forget_leaves_the_topic_with_only_the_erased_card(
 ) -> None:
     number = await file_recovery(harness, citizen)
     card = card_of(harness, number)
-    topic = card.message_thread_id
+    topic = card.thread_id
     await harness.send_to_group(operator, forum, "Пришлите фото паспорта", thread_id=topic)
     await follow_up(harness, citizen, "Паспорт 4510 987654, выдан 01.02.2015")
     await follow_up(harness, citizen, **harness.photo("разворот"))
@@ -63,7 +63,7 @@ async def test_forget_leaves_the_topic_with_only_the_erased_card(
         assert line in card.text, line
     for broken in ("у***", "***-***-***", "Для ответа: +"):
         assert broken not in card.text
-    assert "👁 Показать данные" not in card.buttons
+    assert "👁 Показать данные" not in card.button_labels()
     # The relayed copies (text and photo), the operator's answer and the card shown
     # again are gone: the topic keeps the erased card alone.
     assert live_in_chat(harness, forum) == [card]
@@ -94,7 +94,9 @@ async def test_forget_deletes_every_photo_of_an_album_in_a_plain_group(
     await harness.press(citizen, "Готово")
     replies = await harness.press(citizen, "Отправить")
     number = replies[0].text.split("Номер: ")[1].split("\n")[0]
-    photos = [message for message in live_in_chat(harness, group) if message.kind == "photo"]
+    photos = [
+        message for message in live_in_chat(harness, group) if message.content_type == "photo"
+    ]
     assert len(photos) == 2
 
     await forget(harness, citizen)
@@ -112,15 +114,15 @@ async def test_sends_pending_at_erasure_are_dropped_not_delivered_later(
     clock: ManualClock,
 ) -> None:
     number = await file_recovery(harness, citizen)
-    topic = card_of(harness, number).message_thread_id
-    filed = len(harness.session.sent)
+    topic = card_of(harness, number).thread_id
+    filed = len(harness.sent)
     # Flood control holds the citizen's message for the operators for an hour...
-    harness.session.fail_next(
+    harness.telegram.fail_next(
         "sendMessage", 429, "Too Many Requests: retry after 3600", retry_after=3600, chat_id=forum
     )
     await follow_up(harness, citizen, "Пишет Иванова Анна: паспорт не принимают")
     # ...and the operator's answer for the citizen too.
-    harness.session.fail_next(
+    harness.telegram.fail_next(
         "sendMessage",
         429,
         "Too Many Requests: retry after 3600",
@@ -148,7 +150,7 @@ async def test_sends_pending_at_erasure_are_dropped_not_delivered_later(
         [row["id"] for row in held],
     )
     assert [tuple(row) for row in rows] == [("failed", "{}", "personal data erased")] * 2
-    sent = [message.text for message in harness.session.sent[filed:]]
+    sent = [message.text for message in harness.sent[filed:]]
     assert not [text for text in sent if "Иванова Анна" in text or "Анна Сергеевна" in text]
     dropped = [
         event

@@ -9,9 +9,9 @@ from bot.factory import create_bot, create_dispatcher
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
-from testkit.harness import BotHarness, Person
-from testkit.session import RecordingSession
-from tests.conftest import SmsOutbox
+from fake_telegram import DirectSession
+from testkit.harness import BotHarness, Person, fake_telegram
+from tests.conftest import TEST_TOKEN, SmsOutbox
 
 
 async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served(
@@ -22,15 +22,15 @@ async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served
     other_citizen: Person,
 ) -> None:
     throttled = settings.model_copy(update={"throttle_messages": 5, "throttle_window_seconds": 60})
-    session = RecordingSession()
+    telegram = fake_telegram(TEST_TOKEN)
     harness = BotHarness(
         create_dispatcher(throttled, database, clock=clock),
-        create_bot(throttled, session=session),
-        session,
+        create_bot(throttled, session=DirectSession(telegram)),
+        telegram,
     )
     for _ in range(30):
         await harness.send(citizen, "/help")
-    texts = [message.text for message in session.messages_in(citizen.id)]
+    texts = [message.text for message in harness.messages_in(citizen.id)]
     assert len(texts) == 6
     assert texts[-1] == "Слишком часто. Пожалуйста, подождите несколько секунд и повторите."
     assert texts.count(texts[-1]) == 1
@@ -77,7 +77,7 @@ async def test_a_redelivered_update_is_not_handled_twice(
             "message_id": 900,
             "date": 0,
             "chat": {"id": citizen.id, "type": "private"},
-            "from": citizen.as_json(),
+            "from": harness.user(citizen).to_api(),
             "text": "+79123456789",
         }
     }
@@ -101,17 +101,17 @@ async def test_an_update_interrupted_by_a_crash_is_handled_by_the_next_run(
         "INSERT INTO processed_updates (bot_id, update_id, run_id, status, received_at)"
         " VALUES (123456789, 43, 'dead-run', 'done', '2026-11-23T09:00:00.000000Z')"
     )
-    session = RecordingSession()
+    telegram = fake_telegram(TEST_TOKEN)
     harness = BotHarness(
         create_dispatcher(settings, database, clock=clock),
-        create_bot(settings, session=session),
-        session,
+        create_bot(settings, session=DirectSession(telegram)),
+        telegram,
     )
     message = {
         "message": {
             "message_id": 1,
             "date": 0,
-            "from": citizen.as_json(),
+            "from": harness.user(citizen).to_api(),
             "chat": {"id": citizen.id, "type": "private"},
             "text": "/help",
         }

@@ -37,11 +37,11 @@ async def test_operator_buttons_pressed_by_a_citizen_in_private_are_refused(
 ) -> None:
     number = await file_consultation(harness, citizen)
     before = await snapshot(database)
-    sent_before = len(harness.session.sent)
+    sent_before = len(harness.sent)
     await harness.press_data(other_citizen, Desk(action=action, number=number).pack())
-    assert harness.session.callback_answers[-1].text
+    assert harness.telegram.callback_answers[-1].text
     assert await snapshot(database) == before
-    assert len(harness.session.sent) == sent_before
+    assert len(harness.sent) == sent_before
     assert await status_of(database, number) == "new"
 
 
@@ -72,8 +72,10 @@ async def test_forged_buttons_for_someone_elses_appeal(
     for data in forged:
         replies = await harness.press_data(other_citizen, data)
         assert all(number not in reply.text or "Подробности" in reply.text for reply in replies)
-        assert harness.session.callback_answers[-1].callback_query_id
-    assert harness.session.callback_answers[0 - len(forged)].text == "Это обращение вам недоступно."
+        assert harness.telegram.callback_answers[-1].query_id
+    assert (
+        harness.telegram.callback_answers[0 - len(forged)].text == "Это обращение вам недоступно."
+    )
     assert await snapshot(database) == before
     assert await harness.state(other_citizen) in (None, "MyAppeals:choosing_appeal")
 
@@ -101,7 +103,7 @@ async def test_malformed_and_oversized_payloads(
 ) -> None:
     await file_consultation(harness, citizen)
     before = await snapshot(database)
-    answers = len(harness.session.callback_answers)
+    answers = len(harness.telegram.callback_answers)
     await harness.press_data(citizen, data)
-    assert len(harness.session.callback_answers) == answers + 1
+    assert len(harness.telegram.callback_answers) == answers + 1
     assert await snapshot(database) == before

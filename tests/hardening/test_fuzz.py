@@ -31,8 +31,8 @@ from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
 from bot.storage.sqlite.database import Database
-from testkit.harness import BotHarness, ButtonNotFound, Person
-from testkit.session import RecordingSession
+from fake_telegram import DirectSession
+from testkit.harness import BotHarness, ButtonNotFound, Person, fake_telegram
 from tests.desk_helpers import dialogue_button_data
 
 CITIZENS = [
@@ -179,7 +179,7 @@ actions = st.one_of(
 def cards(harness: BotHarness) -> list:
     return [
         message
-        for message in harness.session.messages_in(OPERATORS_CHAT)
+        for message in harness.messages_in(OPERATORS_CHAT)
         if message.text.split("\n")[0].startswith(("🆕", "🛠", "💬", "✅")) and not message.deleted
     ]
 
@@ -201,10 +201,8 @@ async def play_operator(harness: BotHarness, database: Database, kind: str, valu
     number = card.text.split("№ ")[1].split()[0]
     owner = await database.fetchone("SELECT citizen_id FROM appeals WHERE number = ?", (number,))
     text = f"Ответ для м{owner[0]}"
-    if card.message_thread_id is not None:
-        await harness.send_to_group(
-            OPERATOR, OPERATORS_CHAT, text, thread_id=card.message_thread_id
-        )
+    if card.thread_id is not None:
+        await harness.send_to_group(OPERATOR, OPERATORS_CHAT, text, thread_id=card.thread_id)
     else:
         await harness.send_to_group(OPERATOR, OPERATORS_CHAT, text, reply_to=card)
 
@@ -274,14 +272,13 @@ async def test_random_dialogues_keep_every_invariant(caplog, steps, forum) -> No
         )
         database = Database(config.database_path)
         await database.connect()
-        session = RecordingSession()
+        telegram = fake_telegram(config.bot_token.get_secret_value(), OPERATORS_CHAT, forum=forum)
         harness = BotHarness(
             create_dispatcher(config, database, clock=ManualClock()),
-            create_bot(config, session=session),
-            session,
+            create_bot(config, session=DirectSession(telegram)),
+            telegram,
         )
-        session.add_group(OPERATORS_CHAT, forum=forum)
-        session.set_member(OPERATORS_CHAT, OPERATOR.id, "administrator")
+        harness.set_member(OPERATORS_CHAT, OPERATOR, "administrator")
         caplog.clear()
         try:
             with caplog.at_level(logging.ERROR):
@@ -290,28 +287,28 @@ async def test_random_dialogues_keep_every_invariant(caplog, steps, forum) -> No
                         await play_operator(harness, database, kind, value)
                         continue
                     citizen = CITIZENS[who]
-                    before = len(session.messages_in(citizen.id))
-                    presses_before = len(session.callback_answers)
+                    before = len(harness.messages_in(citizen.id))
+                    presses_before = len(telegram.callback_answers)
                     arrived = await play(harness, citizen, kind, value)
                     if arrived == "message":
-                        assert len(session.messages_in(citizen.id)) > before, (kind, value)
+                        assert len(harness.messages_in(citizen.id)) > before, (kind, value)
                     if arrived == "callback":
-                        assert len(session.callback_answers) == presses_before + 1, value
+                        assert len(telegram.callback_answers) == presses_before + 1, value
             assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-            answered = [answer.callback_query_id for answer in session.callback_answers]
+            answered = [answer.query_id for answer in telegram.callback_answers]
             assert len(answered) == len(set(answered))
             rows = await database.fetchall("SELECT state FROM fsm_sessions")
             assert {row["state"] for row in rows if row["state"]} <= KNOWN_STATES
             for citizen in CITIZENS:
                 others = [f"м{other.id}" for other in CITIZENS if other is not citizen]
-                for message in session.messages_in(citizen.id):
+                for message in harness.messages_in(citizen.id):
                     assert not any(marker in message.text for marker in others)
             if confirmations_seen := sum(
-                "Обращение зарегистрировано" in message.text for message in session.sent
+                "Обращение зарегистрировано" in message.text for message in harness.sent
             ):
                 event(f"appeals filed: {min(confirmations_seen, 3)}")
             confirmations = sum(
-                "Обращение зарегистрировано" in message.text for message in session.sent
+                "Обращение зарегистрировано" in message.text for message in harness.sent
             )
             count = await database.fetchone("SELECT COUNT(*) FROM appeals")
             assert count[0] == confirmations

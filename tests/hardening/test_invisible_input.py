@@ -72,9 +72,7 @@ async def test_formatting_follows_the_text_it_marks(
     bold = {"type": "bold", "offset": 2, "length": len("Срочно")}
     await follow_up(harness, citizen, text, entities=[bold])
     relayed = [
-        message
-        for message in harness.session.messages_in(forum)
-        if "жду ответа" in (message.text or "")
+        message for message in harness.messages_in(forum) if "жду ответа" in (message.text or "")
     ]
-    assert relayed, [message.text for message in harness.session.messages_in(forum)]
+    assert relayed, [message.text for message in harness.messages_in(forum)]
     assert "<b>Срочно</b>: 👩‍⚕️ жду ответа" in relayed[-1].html
