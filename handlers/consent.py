@@ -41,6 +41,9 @@ async def agreed(
     data = await state.get_data()
     data.pop(CONSENT_FOR, None)
     await state.set_data(data)
+    # The consent screen is done: a dialogue on aiogram_dialog keeps its own state, and
+    # text typed after it ends must not meet the consent screen's «press a button».
+    await state.set_state(None)
     then = callback_data.then
     if then == ConsentNext.CHANGE_PHONE:
         await phone.start_phone_change(message, state, consent, dialog_manager)
