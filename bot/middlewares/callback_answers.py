@@ -10,8 +10,9 @@ spinner, can no longer be given. That is logged and dropped; the handler's work 
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiogram.dispatcher.flags import get_flag
@@ -48,9 +49,23 @@ class LateCallbackAnswerMiddleware(CallbackAnswerMiddleware):
                 await self._answer(event, callback_answer)
 
     async def _answer(self, event: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-        try:
+        async with _unless_too_old():
             await self.answer(event, callback_answer)
-        except TelegramBadRequest as error:
-            if QUERY_TOO_OLD not in error.message:
-                raise
-            logger.info("A press was answered already or too late to answer: %s", error.message)
+
+
+async def answer_unless_too_old(
+    callback: CallbackQuery, text: str, *, show_alert: bool = False
+) -> None:
+    """``callback.answer`` outside the middleware (a stale dialogue's button), as tolerant."""
+    async with _unless_too_old():
+        await callback.answer(text, show_alert=show_alert)
+
+
+@contextlib.asynccontextmanager
+async def _unless_too_old() -> AsyncIterator[None]:
+    try:
+        yield
+    except TelegramBadRequest as error:
+        if QUERY_TOO_OLD not in error.message:
+            raise
+        logger.info("A press was answered already or too late to answer: %s", error.message)
