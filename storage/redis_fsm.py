@@ -30,6 +30,7 @@ from bot.storage.backends import Fsm
 logger = logging.getLogger(__name__)
 
 SCAN_BATCH = 500
+LOCK_PART = ":lock"  # the last part of a chat lock's key (aiogram's key builder)
 RENEWALS_PER_TIMEOUT = 3  # the lock's expiry is pushed forward this often per time-out
 
 
@@ -83,7 +84,9 @@ class RedisSessions:
             async for key in self._redis.scan_iter(
                 match=f"{self._prefix}:*{marker}*", count=SCAN_BATCH
             )
-            if marker in (key.decode() if isinstance(key, bytes) else key)
+            if marker in (name := key.decode() if isinstance(key, bytes) else key)
+            # The chat's lock is held by the very update that erases: it releases it itself.
+            and not name.endswith(LOCK_PART)
         ]
         if doomed:
             await self._redis.delete(*doomed)

@@ -3,7 +3,8 @@ webhook, on PostgreSQL + Redis, each fixture on a fresh schema and key prefix.
 
 A handful of fixtures that touch what a cluster changes: dialogue state in Redis across
 workers (a whole appeal), the operators' chat through the shared outbox (one card and one
-relay each), SMS codes, and a restart of the whole cluster mid-dialogue. The full run is
+relay each), SMS codes, a restart of the whole cluster mid-dialogue, and /forget (which
+erases the citizen's Redis keys while their update holds the chat's lock). The full run is
 ``python -m testkit.fixtures -q --cluster 2`` (docs/fixtures.md).
 """
 
@@ -21,6 +22,7 @@ FIXTURES = (
     "operators_chat_gets_one_card_and_one_relay_each",
     "phone_change_confirmed_by_code",
     "complaint_survives_a_bot_restart",
+    "forget_erases_personal_data",
 )
 
 
