@@ -18,23 +18,27 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from aiogram import Bot, Dispatcher
 
 from benchmarks import seed
 from benchmarks.measure import LatencyHistogram, peak_rss_mib, rss_mib
-from benchmarks.storages import PROCESS, create_storage
+from benchmarks.storages import POSTGRES_REDIS, PROCESS, SERVER_BACKED, create_storage
 from benchmarks.workload import SCRIPT, Citizen, LeanSession, UpdateFactory, citizen, filed_number
+from bot.app import Application
 from bot.factory import create_bot, create_dispatcher
 from bot.runtime import settle_heap
 from bot.settings import Settings
 from bot.storage.sqlite.archive import count_appeals
 from bot.storage.sqlite.database import Database, Durability
+from testkit.postgres import fresh_schema, postgres_url
+from testkit.redis import fresh_prefix, redis_url
 
 RESULT_MARK = "BENCHMARK-RESULT "
 BOT_TOKEN = "123456789:BENCHMARK-token"
@@ -188,6 +192,8 @@ async def open_loop(driver: Driver, people: list[Citizen], rate: float, duration
 async def run_case(case: Case) -> dict[str, Any]:
     workdir = Path(case.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    if case.storage in SERVER_BACKED:
+        return await _run_server_backed_case(case, workdir)
     template = await seed.template(workdir, case.appeals)
     with tempfile.TemporaryDirectory(dir=workdir) as scratch, counting_errors() as errors:
         scratch_path = Path(scratch)
@@ -205,6 +211,46 @@ async def run_case(case: Case) -> dict[str, Any]:
     return result
 
 
+async def _run_server_backed_case(case: Case, workdir: Path) -> dict[str, Any]:
+    """The bot as a cluster process runs it: PostgreSQL for data, PostgreSQL or Redis for the
+    FSM, on a fresh schema (no archive: ``appeals`` is not seeded) and key prefix."""
+    postgres, redis = postgres_url(), redis_url()
+    check = await asyncpg.connect(postgres)
+    try:
+        synchronous_commit = await check.fetchval("SHOW synchronous_commit")
+    finally:
+        await check.close()
+    with tempfile.TemporaryDirectory(dir=workdir) as scratch, counting_errors() as errors:
+        async with fresh_schema(postgres) as schema, fresh_prefix(redis) as prefix:
+            joiner = "&" if "?" in postgres else "?"
+            settings = Settings(
+                _env_file=None,
+                bot_token=BOT_TOKEN,
+                database_url=f"{postgres}{joiner}search_path={schema}",
+                database_pool_size=10,
+                redis_url=redis if case.storage == POSTGRES_REDIS else None,
+                redis_prefix=prefix,
+                sms_outbox_path=Path(scratch) / "sms.jsonl",
+                operators_chat_id=-1001234567890,
+            )
+            session = LeanSession()
+            async with Application(settings, session=session) as application:
+
+                async def count() -> int:
+                    connection = await asyncpg.connect(settings.database_url)
+                    try:
+                        return int(await connection.fetchval("SELECT count(*) FROM appeals"))
+                    finally:
+                        await connection.close()
+
+                result = await _drive(case, application.dispatcher, application.bot, session, count)
+        result["appeals"] = 0
+        result["synchronous_commit"] = synchronous_commit
+        result["errors"] = errors.count
+        result["first_error"] = errors.first
+    return result
+
+
 async def _measure(case: Case, database: Database, scratch: Path) -> dict[str, Any]:
     settings = Settings(
         _env_file=None,
@@ -217,25 +263,35 @@ async def _measure(case: Case, database: Database, scratch: Path) -> dict[str, A
     dispatcher = create_dispatcher(settings, database, storage=storage)
     session = LeanSession()
     bot = create_bot(settings, session=session)
-    settle_heap()  # as ``python -m bot`` does before it serves
-    appeals_before = await count_appeals(database)
-    driver = Driver(dispatcher, bot, session, case.appeals)
     try:
-        if case.shape == "closed":
-            baseline, cpu_before = rss_mib(), _cpu_seconds()
-            with profiling(case):
-                elapsed = await closed_loop(driver, case.citizens, case.concurrency)
-        else:
-            people = [citizen(index) for index in range(case.citizens)]
-            await warm_up(driver, people, case.concurrency)
-            baseline, cpu_before = rss_mib(), _cpu_seconds()
-            with profiling(case):
-                elapsed = await open_loop(driver, people, case.rate, case.duration)
-        cpu = _cpu_seconds() - cpu_before
-        appeals_filed = await count_appeals(database) - appeals_before
+        return await _drive(case, dispatcher, bot, session, lambda: count_appeals(database))
     finally:
         await dispatcher.storage.close()
         await bot.session.close()
+
+
+async def _drive(
+    case: Case,
+    dispatcher: Dispatcher,
+    bot: Bot,
+    session: LeanSession,
+    count: Callable[[], Awaitable[int]],
+) -> dict[str, Any]:
+    settle_heap()  # as ``python -m bot`` does before it serves
+    appeals_before = await count()
+    driver = Driver(dispatcher, bot, session, case.appeals)
+    if case.shape == "closed":
+        baseline, cpu_before = rss_mib(), _cpu_seconds()
+        with profiling(case):
+            elapsed = await closed_loop(driver, case.citizens, case.concurrency)
+    else:
+        people = [citizen(index) for index in range(case.citizens)]
+        await warm_up(driver, people, case.concurrency)
+        baseline, cpu_before = rss_mib(), _cpu_seconds()
+        with profiling(case):
+            elapsed = await open_loop(driver, people, case.rate, case.duration)
+    cpu = _cpu_seconds() - cpu_before
+    appeals_filed = await count() - appeals_before
     peak = peak_rss_mib()
     latency = driver.latency
     return {

@@ -31,7 +31,14 @@ PEERS = {
     ),
     "aiogram-fsm-sqlitestorage": ("aiogram_fsm_sqlitestorage", "SQLiteStorage", {}),
 }
-ALL = (OURS, MEMORY, *PEERS)
+# The production mode (issue 17): the bot's data in PostgreSQL (TEST_POSTGRES_URL), its FSM
+# in PostgreSQL too or in Redis (TEST_REDIS_URL), wired by bot.app.Application as a cluster
+# process is. PostgreSQL commits with synchronous_commit=on (the server's default; checked
+# when the case starts): a commit is fsynced before it returns, as ours at "full".
+POSTGRES = "postgres"
+POSTGRES_REDIS = "postgres+redis"
+SERVER_BACKED = (POSTGRES, POSTGRES_REDIS)
+ALL = (OURS, MEMORY, *PEERS, *SERVER_BACKED)
 # Peers that break aiogram's storage contract in ways the bot trips on (see
 # _to_aiogram_contract).
 MENDED = frozenset({"aiogram-sqlite-storage"})
@@ -52,6 +59,10 @@ def describe(name: str, durability: str) -> str:
         return "none (FSM in memory)"
     if name == OURS:
         return f"{durability} (DURABILITY={durability})"
+    if name == POSTGRES:
+        return "full (PostgreSQL, synchronous_commit=on)"
+    if name == POSTGRES_REDIS:
+        return "full for data (PostgreSQL); FSM in Redis as configured (appendfsync)"
     if durability == FULL:
         return "full (as shipped: rollback journal, synchronous=FULL)"
     return "process (PRAGMA journal_mode=WAL, synchronous=NORMAL)"
@@ -59,6 +70,8 @@ def describe(name: str, durability: str) -> str:
 
 def unavailable_reason(name: str) -> str | None:
     """Why a storage cannot be measured here, or None when it can."""
+    if name in SERVER_BACKED:
+        return _servers_unreachable(name == POSTGRES_REDIS)
     if name not in PEERS:
         return None if name in ALL else f"unknown storage {name!r}"
     module, cls, _ = PEERS[name]
@@ -147,3 +160,24 @@ def _import_quietly(module: str) -> ModuleType:
     finally:
         root.setLevel(level)
         root.handlers[:] = handlers
+
+
+def _servers_unreachable(with_redis: bool) -> str | None:
+    # testkit's probes and URLs: the same servers the tests use.
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from testkit.postgres import postgres_url
+    from testkit.postgres import unreachable_reason as postgres_unreachable
+    from testkit.redis import redis_url
+    from testkit.redis import unreachable_reason as redis_unreachable
+
+    def probe() -> str | None:
+        reason = asyncio.run(postgres_unreachable(postgres_url()))
+        if reason is None and with_redis:
+            reason = asyncio.run(redis_unreachable(redis_url()))
+        return reason
+
+    # In a thread of its own: the caller may be inside an event loop.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(probe).result()

@@ -19,7 +19,6 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.content import load_consent, load_help_content
@@ -27,6 +26,7 @@ from bot.domain.masking import TypedNames
 from bot.domain.slots import SlotPolicy
 from bot.handlers import get_routers
 from bot.keyboards.targets import known_targets
+from bot.middlewares.callback_answers import LateCallbackAnswerMiddleware
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
@@ -302,7 +302,7 @@ def create_dispatcher(
         )
         dispatcher.message.outer_middleware(throttling)
         dispatcher.callback_query.outer_middleware(throttling)
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.callback_query.middleware(LateCallbackAnswerMiddleware())
     dispatcher.include_routers(*get_routers(settings, clock))
     dispatcher.errors.register(report_error)
     dispatcher.startup.register(set_commands)

@@ -35,6 +35,7 @@ from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.utils import remove_intent_id
 
 from bot.keyboards.common import main_menu
+from bot.middlewares.callback_answers import answer_unless_too_old
 from bot.texts import common as common_texts
 
 
@@ -104,7 +105,7 @@ class StaleDialogueButtons(BaseMiddleware):
             return await handler(event, data)
         except (UnknownIntent, OutdatedIntent):
             if isinstance(event, CallbackQuery):
-                await event.answer(common_texts.STALE_BUTTON, show_alert=True)
+                await answer_unless_too_old(event, common_texts.STALE_BUTTON, show_alert=True)
             elif isinstance(event, Message):
                 await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
             return None

@@ -104,9 +104,20 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
     await db.close()
 
 
-# The dispatcher-level dialogue tests that read nothing from the database themselves run
-# twice: on SQLite, and as a cluster process runs (PostgreSQL and Redis).
+# The dispatcher-level tests that read nothing from the database themselves run twice: on
+# SQLite, and as a cluster process runs (PostgreSQL and Redis): the dialogues, and the
+# operators' desk modules below. (The storage tests run on both through tests/storage's
+# ``store``; tests that take ``database`` or ``settings`` read or change SQLite themselves.)
 CLUSTER_BACKEND_FOLDERS = ("dialogues",)
+CLUSTER_BACKEND_MODULES = (
+    "test_operator_desk",
+    "test_callback_desk",
+    "test_delivered_copies",
+    "test_idle_appeals",
+    "test_deadlines_desk",
+    "test_assignment",
+    "test_smoke",
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -116,8 +127,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _on_both_backends(metafunc: pytest.Metafunc) -> bool:
     test_arguments = inspect.signature(metafunc.function).parameters
+    path = metafunc.definition.path
     return (
-        metafunc.definition.path.parent.name in CLUSTER_BACKEND_FOLDERS
+        (path.parent.name in CLUSTER_BACKEND_FOLDERS or path.stem in CLUSTER_BACKEND_MODULES)
+        and metafunc.definition.get_closest_marker("sqlite_only") is None
         and "database" not in test_arguments
         and "settings" not in test_arguments
     )

@@ -3,6 +3,8 @@ dispatcher; the tests look at what each side received and at SQLite."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.callback_data import Desk, DeskAction, Rating, RatingAction
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, EventKind, MessageAuthor, MessageRef
@@ -703,6 +705,7 @@ async def test_operator_ids_let_non_members_act(
         await database.close()
 
 
+@pytest.mark.sqlite_only(reason="in Redis the membership cache expires on the server's clock")
 async def test_membership_is_remembered_briefly(
     harness: BotHarness,
     forum: int,

@@ -13,7 +13,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -35,7 +35,11 @@ NUMBER = re.compile(r"Номер: (\d{4}-\d{6})")
 
 @asynccontextmanager
 async def cluster(
-    tmp_path: Path, telegram: FakeTelegram, configured: Settings, workers: int = 2
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    configured: Settings,
+    workers: int = 2,
+    environment: Mapping[str, str] | None = None,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m bot --workers N`` on PostgreSQL + Redis, once it has set its webhook."""
     port = free_port()
@@ -57,6 +61,7 @@ async def cluster(
         WEBHOOK_HOST="127.0.0.1",
         WEBHOOK_PORT=str(port),
     )
+    env.update(environment or {})
     registrations = len(telegram.calls_to("setWebhook"))
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -93,11 +98,14 @@ async def cluster(
         print(log.decode(errors="replace")[-8000:])  # the workers' log, shown by pytest
         raise
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 30)
-        await collecting
-        process.log = bytes(log)  # type: ignore[attr-defined]
+        try:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), 30)
+            await collecting
+        finally:
+            process.log = bytes(log)  # type: ignore[attr-defined]
+            (tmp_path / "cluster.log").write_bytes(log)  # kept by pytest, for a failure
 
 
 def worker_pids(parent: int) -> list[int]:

@@ -1,8 +1,12 @@
 import asyncio
+from datetime import timedelta
 
 from aiogram.fsm.storage.base import StorageKey
+from redis.asyncio import Redis
 
 from bot.storage.isolation import KeyedEventIsolation
+from bot.storage.redis_fsm import redis_fsm
+from testkit.redis import fresh_prefix
 
 
 async def test_updates_of_one_key_run_one_at_a_time() -> None:
@@ -47,3 +51,37 @@ async def test_closing_while_an_update_holds_its_lock_leaves_the_lock_to_it() ->
     await task  # its lock is released without a KeyError
 
     assert isolation.keys_held == 0
+
+
+async def test_a_chat_lock_in_redis_outlives_its_timeout_while_its_update_runs(
+    cluster_services: tuple[str, str],
+) -> None:
+    """An update longer than the lock's time-out keeps the chat to itself and releases the
+    lock cleanly (aiogram's own lock would expire under it: two updates of one chat at once,
+    then ``LockNotOwnedError``)."""
+    _, url = cluster_services
+    async with fresh_prefix(url) as prefix:
+        redis = Redis.from_url(url)
+        fsm = redis_fsm(
+            redis,
+            prefix=prefix,
+            state_ttl=None,
+            data_ttl=None,
+            lock_timeout=timedelta(seconds=0.3),
+        )
+        key = StorageKey(bot_id=1, chat_id=2, user_id=2)
+        running, overlaps = 0, 0
+
+        async def long_update() -> None:
+            nonlocal running, overlaps
+            async with fsm.isolation.lock(key):
+                running += 1
+                overlaps += running > 1
+                await asyncio.sleep(1.0)  # more than three time-outs
+                running -= 1
+
+        try:
+            await asyncio.gather(long_update(), long_update())
+        finally:
+            await redis.aclose()
+        assert overlaps == 0
