@@ -35,11 +35,17 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture
-def supervisor(harness: BotHarness) -> Person:
-    boss = Person(id=4004, first_name="Светлана")
+@pytest.fixture(autouse=True)
+def supervisors_chat(harness: BotHarness) -> int:
+    """The supervisors' chat the settings name: the bot is in it, as deployed."""
     harness.telegram.add_group("Руководители", chat_id=SUPERVISORS_CHAT)
-    harness.set_member(SUPERVISORS_CHAT, boss)
+    return SUPERVISORS_CHAT
+
+
+@pytest.fixture
+def supervisor(harness: BotHarness, supervisors_chat: int) -> Person:
+    boss = Person(id=4004, first_name="Светлана")
+    harness.set_member(supervisors_chat, boss)
     return boss
 
 
@@ -53,7 +59,7 @@ async def test_an_operator_gets_a_link_that_opens_once(
     harness: BotHarness, group: int, operator: Person, dispatcher: Dispatcher
 ) -> None:
     [answer] = await harness.send(operator, "/dashboard")
-    assert answer.chat_id == operator.id
+    assert answer.chat.id == operator.id
     assert "(оператор)" in answer.text
     assert "10 минут" in answer.text
     access: DashboardAccess = dispatcher["dashboard_access"]
@@ -100,7 +106,7 @@ async def test_stats_sends_the_chart_of_the_last_14_days(
 ) -> None:
     stats, chart = await harness.send_to_group(operator, group, "/stats")
     assert stats.text.startswith("📊 Статистика обращений")
-    assert chart.kind == "document"
+    assert chart.content_type == "document"
     assert chart.text == render_caption()
 
 
