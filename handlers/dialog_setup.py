@@ -17,12 +17,14 @@ answers it, instead of aiogram_dialog's error reaching the error handler.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Router
 from aiogram.filters import Filter
+from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
 from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
 from aiogram_dialog.api.entities import ChatEvent, OldMessage
@@ -30,13 +32,17 @@ from aiogram_dialog.api.entities import stack as dialogue_ids
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 from aiogram_dialog.api.protocols import DialogRegistryProtocol
 from aiogram_dialog.context.media_storage import MediaIdStorage
+from aiogram_dialog.context.storage import StorageProxy
 from aiogram_dialog.manager.manager_factory import DefaultManagerFactory
 from aiogram_dialog.manager.message_manager import MessageManager
+from aiogram_dialog.setup import DialogRegistry
 from aiogram_dialog.utils import remove_intent_id
 
 from bot.keyboards.common import main_menu
 from bot.middlewares.callback_answers import answer_unless_too_old
 from bot.texts import common as common_texts
+
+logger = logging.getLogger(__name__)
 
 
 class _AnsweredByMiddleware(MessageManager):
@@ -95,6 +101,9 @@ class StaleDialogueButtons(BaseMiddleware):
     the citizen gets the same answer as for any other stale button.
     """
 
+    def __init__(self, registry: DialogRegistryProtocol) -> None:
+        self._registry = registry
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -104,11 +113,57 @@ class StaleDialogueButtons(BaseMiddleware):
         try:
             return await handler(event, data)
         except (UnknownIntent, OutdatedIntent):
-            if isinstance(event, CallbackQuery):
-                await answer_unless_too_old(event, common_texts.STALE_BUTTON, show_alert=True)
-            elif isinstance(event, Message):
-                await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
-            return None
+            if not (isinstance(event, Message) and await self._emptied_broken_stack(event, data)):
+                return await self._answer_stale(event)
+        # The chat's dialogue stack is empty now: the message is handled as in no dialogue.
+        try:
+            return await handler(event, data)
+        except (UnknownIntent, OutdatedIntent):
+            return await self._answer_stale(event)
+
+    @staticmethod
+    async def _answer_stale(event: TelegramObject) -> None:
+        if isinstance(event, CallbackQuery):
+            await answer_unless_too_old(event, common_texts.STALE_BUTTON, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
+
+    async def _emptied_broken_stack(self, message: Message, data: dict[str, Any]) -> bool:
+        """A stack whose top dialogue has no state left is emptied; whether it was.
+
+        The stack and each dialogue's state are separate keys of the FSM storage: a
+        process killed between their writes (or a dialogue's key expired before the
+        stack's) leaves a stack naming a dialogue that is gone, and aiogram_dialog then
+        refuses every message of the chat. Its own repair runs only for errors that
+        reach the error handlers, which this middleware answers first. The chat's
+        update lock is held here, so the stack needs no lock of its own.
+        """
+        chat, user = data.get("event_chat"), data.get("event_from_user")
+        if chat is None:
+            return False
+        proxy = StorageProxy(
+            storage=data["fsm_storage"],
+            events_isolation=DisabledEventIsolation(),
+            user_id=user.id if user is not None else None,
+            chat_id=chat.id,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
+            business_connection_id=message.business_connection_id,
+            bot=data["bot"],
+            state_groups=self._registry.states_groups(),
+        )
+        stack = await proxy.load_stack()
+        if stack.empty():
+            return False
+        try:
+            await proxy.load_context(stack.last_intent_id())
+        except UnknownIntent:
+            logger.warning("Chat %s: its dialogue stack named a dialogue that is gone", chat.id)
+        else:
+            return False  # the stack is sound: the message named an old dialogue
+        while not stack.empty():
+            await proxy.remove_context(stack.pop())
+        await proxy.save_stack(stack)
+        return True
 
 
 def _dialogue_id() -> int:
@@ -128,7 +183,7 @@ def attach_dialogues(citizens: Router) -> None:
     # aiogram_dialog has no setting for it: its module-level generator is replaced.
     dialogue_ids.new_int_id = _dialogue_id
     # Registered first, so it wraps aiogram_dialog's own middlewares, which raise for them.
-    stale = StaleDialogueButtons()
+    stale = StaleDialogueButtons(DialogRegistry(citizens))
     citizens.message.outer_middleware(stale)
     citizens.callback_query.outer_middleware(stale)
     setup_dialogs(

@@ -21,11 +21,9 @@ dialogue and is answered as a stale button. Such a citizen finds the number in �
 обращения», which this test does; only presses the killed worker held can end this way. The
 fix is to put the confirmation in the outbox in the filing's transaction.
 
-Not tolerated, and seen once in three runs after the fixes of 2026-12-02: after the kill a
-citizen whose confirmation was lost got «Я не понял сообщение» for /my, the answer
-StaleDialogueButtons gives a message that meets UnknownIntent/OutdatedIntent: most likely
-aiogram_dialog's stack in Redis left half reset by the kill. This test then fails; it is a
-bug to fix, not noise.
+Not tolerated: a citizen answered «Я не понял сообщение» after the kill. Seen once in three
+runs before aiogram_dialog's stack, left naming a dialogue whose state the kill never wrote,
+was repaired by the stale-dialogue middleware (tests/dialogues/test_broken_stack.py).
 """
 
 from __future__ import annotations
