@@ -67,7 +67,8 @@ def describe_storage_fault(fault: StorageFault) -> str:
 
 
 async def run(settings: Settings, typed_names: TypedNames) -> int:
-    if settings.dashboard_secret is None:
+    if settings.dashboard_secret is None and settings.dashboard_public_url is not None:
+        # A dashboard is deployed (its address is set): its process cannot check the links.
         logger.warning(BOT_WITHOUT_SECRET)
     async with Application(settings, typed_names=typed_names, verify=True) as application:
         settle_heap()  # everything built so far lives as long as the process

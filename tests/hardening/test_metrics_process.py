@@ -92,7 +92,8 @@ async def test_polling_process_serves_metrics_health_and_json_logs(tmp_path: Pat
             assert status == 200, text
             assert json.loads(text)["checks"] == {"database": "ok", "telegram": "ok"}
 
-            telegram.fail_next("sendMessage", 429, retry_after=3)
+            # Longer than TELEGRAM_RETRY_AFTER_MAX_SECONDS: not waited out, an error.
+            telegram.fail_next("sendMessage", 429, retry_after=30)
             await telegram.send_command(anna, "start")  # its answer hits the 429
             await telegram.wait_for_bot_messages(anna, timeout=10)  # the error reply
             await telegram.send_command(anna, "start")
@@ -112,7 +113,7 @@ async def test_polling_process_serves_metrics_health_and_json_logs(tmp_path: Pat
     assert value(samples, "bot_telegram_requests_total", method="sendMessage", result="429") == 1
     assert value(samples, "bot_telegram_requests_total", method="sendMessage", result="ok") >= 2
     assert value(samples, "bot_telegram_requests_total", method="getUpdates", result="ok") >= 1
-    assert value(samples, "bot_telegram_retry_after_seconds_sum") == 3
+    assert value(samples, "bot_telegram_retry_after_seconds_sum") == 30
     assert value(samples, "bot_inbox_backlog") == 0
     assert value(samples, "bot_db_operation_duration_seconds_count", operation="write") > 0
     entries = [json.loads(line) for line in log.splitlines() if line.strip()]
