@@ -30,7 +30,7 @@ from bot.middlewares.callback_answers import LateCallbackAnswerMiddleware
 from bot.middlewares.deduplication import DeduplicationMiddleware
 from bot.middlewares.in_flight import InFlightUpdates
 from bot.middlewares.invisible import InvisibleCharactersMiddleware
-from bot.middlewares.retry_after import HandlingUpdate, WaitOutRetryAfter
+from bot.middlewares.retry_after import HandlingUpdate, RepliesWithinLimits
 from bot.middlewares.throttling import EventWindows, ThrottlingMiddleware
 from bot.observability.fsm import TimedIsolation, TimedStorage
 from bot.observability.logs import LogContextMiddleware
@@ -71,8 +71,13 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         raise ValueError("BOT_TOKEN is not set")
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base_url))
-    # A reply refused with 429 while an update is handled waits and is sent again.
-    session.middleware(WaitOutRetryAfter(settings.telegram_retry_after_max_seconds))
+    # Replies sent while updates are handled keep under Telegram's limit; one refused with
+    # 429 anyway waits and is sent again.
+    session.middleware(
+        RepliesWithinLimits(
+            settings.telegram_retry_after_max_seconds, settings.telegram_messages_per_second
+        )
+    )
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

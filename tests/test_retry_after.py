@@ -4,12 +4,23 @@ The outbox is not held up: it handles 429 itself (tests/test_outbox.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 import pytest
 from aiogram.exceptions import TelegramRetryAfter
 
-from testkit.harness import BotHarness, Person
+from bot.factory import create_bot
+from bot.middlewares.retry_after import _handling_update
+from bot.settings import Settings
+from fake_telegram import DirectSession
+from testkit.harness import BotHarness, Person, fake_telegram
+from tests.conftest import TEST_TOKEN
+
+
+def replace_settings(settings: Settings, **changes: object) -> Settings:
+    return settings.model_copy(update=changes)
 
 
 async def test_a_refused_reply_is_sent_again_after_retry_after(
@@ -54,3 +65,22 @@ async def test_calls_outside_an_update_are_not_retried(
     )
     with pytest.raises(TelegramRetryAfter):
         await harness.bot.send_message(citizen.id, "проверка")
+
+
+async def test_replies_keep_to_the_messages_per_second(settings: Settings) -> None:
+    """A burst of replies beyond TELEGRAM_MESSAGES_PER_SECOND waits for its turn."""
+    telegram = fake_telegram(TEST_TOKEN)
+    paced = replace_settings(settings, telegram_messages_per_second=5)
+    bot = create_bot(paced, session=DirectSession(telegram))
+    people = [telegram.add_user(f"Гражданин {index}") for index in range(10)]
+    token = _handling_update.set(True)  # as while an update is handled
+    try:
+        started = time.monotonic()
+        await asyncio.gather(*(bot.send_message(person.id, "Ответ") for person in people))
+        took = time.monotonic() - started
+    finally:
+        _handling_update.reset(token)
+        await bot.session.close()
+    # Five at once, the other five spread over the next second.
+    assert 0.8 < took < 3
+    assert len(telegram.calls_to("sendMessage")) == 10
