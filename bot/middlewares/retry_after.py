@@ -30,7 +30,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
-from aiolimiter import AsyncLimiter
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
@@ -39,6 +38,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject
+from aiolimiter import AsyncLimiter
 
 if TYPE_CHECKING:
     from aiogram import Bot
