@@ -29,7 +29,7 @@ from bot.handlers.replies import (
     ref,
 )
 from bot.keyboards import operators as keyboards
-from bot.rendering.charts import stats_chart
+from bot.rendering.chart_png import stats_chart_png
 from bot.rendering.operators import (
     card_text,
     has_hidden_data,
@@ -71,7 +71,7 @@ DESK_COMMANDS = (
 PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
 # /stats's chart: an SVG document (Telegram's photos must be PNG or JPEG, and the bot has
 # no image library to draw one; a browser or Telegram's own viewer opens SVG).
-STATS_CHART_FILE = "stats-14-days.svg"
+STATS_CHART_FILE = "stats-14-days.png"
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
 CARD_ACTIONS = frozenset(
     {DeskAction.TAKE, DeskAction.CLOSE, DeskAction.REVEAL, DeskAction.TEMPLATES}
@@ -570,9 +570,9 @@ async def move_command(message: Message, command: CommandObject, desk: DeskServi
 
 async def stats_command(message: Message, desk: DeskService, dashboard: DashboardService) -> None:
     await message.answer(stats_text(await desk.stats()))
-    await message.answer_document(
+    await message.answer_photo(
         BufferedInputFile(
-            stats_chart(await dashboard.daily(CHART_DAYS)).encode(), filename=STATS_CHART_FILE
+            stats_chart_png(await dashboard.daily(CHART_DAYS)), filename=STATS_CHART_FILE
         ),
         caption=render(dashboard_texts.CHART_FILE_CAPTION, days=CHART_DAYS),
     )

@@ -106,7 +106,7 @@ async def test_stats_sends_the_chart_of_the_last_14_days(
 ) -> None:
     stats, chart = await harness.send_to_group(operator, group, "/stats")
     assert stats.text.startswith("📊 Статистика обращений")
-    assert chart.content_type == "document"
+    assert chart.content_type == "photo"
     assert chart.text == render_caption()
 
 

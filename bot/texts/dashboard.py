@@ -28,7 +28,10 @@ SUPERVISORS_ONLY = "Эта страница доступна только рук
 # Charts (SVG), also the /stats chart in the operators' chat.
 CHART_FIRST_RESPONSE = "Медиана времени до первого ответа, мин"
 CHART_CSAT = "CSAT (оценки 4–5), %"
-CHART_FILE_CAPTION = "📈 Последние {days} дней: время до первого ответа и CSAT (SVG)"
+CHART_FILE_CAPTION = (
+    "📈 Последние {days} дней. Сверху: медиана времени до первого ответа, мин. "
+    "Снизу: CSAT (оценки 4–5), %. Пустой день: нет данных."
+)
 
 # The CSV export: its header row and file name.
 CSV_HEADER = (
