@@ -30,6 +30,7 @@ import json
 import math
 import os
 import random
+import socket
 import sys
 import tempfile
 import time
@@ -43,6 +44,8 @@ from benchmarks.measure import LatencyHistogram
 from benchmarks.workload import ATTEMPTS, DESIRED, ERRORS, PHONES, TOPICS
 from bot.domain.validators import find_appeal_number
 from fake_telegram import ApiCall, FakeTelegram, FakeUser
+from testkit.postgres import fresh_schema, postgres_url
+from testkit.redis import fresh_prefix, redis_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LATENCY = 0.040
@@ -285,8 +288,58 @@ class RunningBot:
     people: int = 0  # citizens created so far
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """The bot's user + system time: the process and, with ``--workers``, its workers."""
+        return sum(_cpu_seconds(pid) for pid in (self.process.pid, *_children(self.process.pid)))
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # a worker that has exited
+        return 0.0
+    # utime, stime, and the times of children it has waited for
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            return [int(child) for child in children.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def deployment(options: argparse.Namespace, workdir: Path) -> AsyncIterator[dict[str, str]]:
+    """The settings of the bot under test and how it takes updates (``--backend``).
+
+    ``sqlite``: one process, long polling, SQLite. ``cluster``: ``python -m bot --workers N``
+    on PostgreSQL (a fresh schema, dropped after) and Redis (a fresh key prefix), updates by
+    webhook from the fake, as the cluster test and production run it.
+    """
+    if options.backend == "sqlite":
+        yield {"DATABASE_PATH": str(workdir / "bot.sqlite3")}
+        return
+    postgres = postgres_url()
+    async with fresh_schema(postgres) as schema, fresh_prefix(redis_url()) as prefix:
+        joiner = "&" if "?" in postgres else "?"
+        port = _free_port()
+        yield {
+            "DATABASE_URL": f"{postgres}{joiner}search_path={schema}",
+            "DATABASE_POOL_SIZE": "4",
+            "REDIS_URL": redis_url(),
+            "REDIS_PREFIX": prefix,
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+            "WEBHOOK_SECRET": "e2e-benchmark-secret",
+            "WEBHOOK_HOST": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+        }
 
 
 @contextlib.asynccontextmanager
@@ -300,54 +353,76 @@ async def running_bot(options: argparse.Namespace) -> AsyncIterator[RunningBot]:
         group = telegram.add_group("Операторы", members=[operator], admins=[operator])
         with tempfile.TemporaryDirectory(prefix="e2e-") as scratch:
             workdir = Path(scratch)
-            env = {
-                **os.environ,
-                "PYTHONPATH": str(ROOT),
-                "BOT_TOKEN": telegram.token,
-                "BOT_API_BASE_URL": telegram.base_url,
-                "DATABASE_PATH": str(workdir / "bot.sqlite3"),
-                "SMS_OUTBOX_PATH": str(workdir / "sms.jsonl"),
-                "OPERATORS_CHAT_ID": str(group.id),
-                "OPERATOR_IDS": str(operator.id),
-                "DURABILITY": "full",
-                "LOG_LEVEL": "INFO",
-            }
-            with (workdir / "bot.log").open("wb") as log:
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    cwd=workdir,
-                    env=env,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=log,
-                )
+            async with (
+                deployment(options, workdir) as backend,
+                _bot_process(telegram, options, workdir, backend, operator, group) as bot,
+            ):
+                yield bot
+
+
+@contextlib.asynccontextmanager
+async def _bot_process(
+    telegram: FakeTelegram,
+    options: argparse.Namespace,
+    workdir: Path,
+    backend: dict[str, str],
+    operator: FakeUser,
+    group: Any,
+) -> AsyncIterator[RunningBot]:
+    env = {
+        **os.environ,
+        **backend,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": telegram.token,
+        "BOT_API_BASE_URL": telegram.base_url,
+        "SMS_OUTBOX_PATH": str(workdir / "sms.jsonl"),
+        "OPERATORS_CHAT_ID": str(group.id),
+        "OPERATOR_IDS": str(operator.id),
+        "DURABILITY": "full",
+        "LOG_LEVEL": "INFO",
+    }
+    with (workdir / "bot.log").open("wb") as log:
+        workers = ["--workers", str(options.workers)] if options.backend == "cluster" else []
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *workers,
+            cwd=workdir,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            await telegram.wait_until(
+                lambda: started(telegram, options) or process.returncode is not None,
+                timeout=90,
+                description="the bot polls (or every worker set its webhook)",
+            )
+            if process.returncode is not None:
+                raise RuntimeError((workdir / "bot.log").read_text()[-2000:])
+            yield RunningBot(telegram, process, group.id, workdir)
+        finally:
+            if process.returncode is None:
+                process.terminate()
                 try:
-                    await telegram.wait_until(
-                        lambda: (
-                            bool(telegram.calls_to("getUpdates")) or process.returncode is not None
-                        ),
-                        timeout=60,
-                        description="the bot polls",
-                    )
-                    if process.returncode is not None:
-                        raise RuntimeError((workdir / "bot.log").read_text()[-2000:])
-                    yield RunningBot(telegram, process, group.id, workdir)
-                finally:
-                    if process.returncode is None:
-                        process.terminate()
-                        try:
-                            await asyncio.wait_for(process.wait(), 20)
-                        except TimeoutError:
-                            process.kill()
-                            await process.wait()
-                    errors = [
-                        line
-                        for line in (workdir / "bot.log").read_text(errors="replace").splitlines()
-                        if " ERROR " in line or "Traceback" in line
-                    ]
-                    options.bot_errors.extend(errors[:20])
-                    options.bot_error_count += len(errors)
+                    await asyncio.wait_for(process.wait(), 20)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+            errors = [
+                line
+                for line in (workdir / "bot.log").read_text(errors="replace").splitlines()
+                if " ERROR " in line or "Traceback" in line
+            ]
+            options.bot_errors.extend(errors[:20])
+            options.bot_error_count += len(errors)
+
+
+def started(telegram: FakeTelegram, options: argparse.Namespace) -> bool:
+    if options.backend == "sqlite":
+        return bool(telegram.calls_to("getUpdates"))
+    return len(telegram.calls_to("setWebhook")) >= options.workers
 
 
 def new_people(bot: RunningBot, count: int) -> list[Person]:
@@ -520,6 +595,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=20,
         help="burst: citizens walking to the review at once (below the bot's 30/s)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "cluster"),
+        default="sqlite",
+        help="sqlite: one process, long polling (default); cluster: PostgreSQL + Redis, webhook",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="cluster: bot processes on one webhook port"
+    )
     parser.add_argument("--json", type=Path, help="write the raw results here")
     parser.add_argument("--smoke", action="store_true", help="a few seconds: proves it works")
     options = parser.parse_args(argv)
@@ -568,6 +652,8 @@ async def run(options: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {
         "command": "python -m benchmarks.e2e " + " ".join(options.argv),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "backend": options.backend,
+        "workers": options.workers if options.backend == "cluster" else 1,
         "latency_s": options.latency,
         "telegram_limits": options.limits,
         "think_s": options.think,

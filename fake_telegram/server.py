@@ -177,6 +177,7 @@ class FakeTelegram:
             retry_delay=webhook_retry_delay,
             max_retry_delay=webhook_max_retry_delay,
             timeout=webhook_timeout,
+            latency=self.latency,
         )
         self.api = BotApi(
             self.world,

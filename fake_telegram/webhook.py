@@ -10,6 +10,8 @@
 * Updates go out in ``update_id`` order, at most ``max_connections`` at a time; an update whose
   attempt failed waits for its pause without holding up the others.
 * Every attempt is logged (``attempts``), so a test can count deliveries and failures.
+* With a ``latency`` (the server's, see ``limits.NetworkLatency``), half of it passes before the
+  POST reaches the bot and half before its answer is back, as for the bot's own calls.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from . import errors
+from .limits import NetworkLatency
 from .notify import ChangeNotifier
 from .updates import UpdateQueue
 
@@ -121,8 +124,12 @@ class WebhookDelivery:
         retry_delay: float = DEFAULT_RETRY_DELAY,
         max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         timeout: float = DEFAULT_DELIVERY_TIMEOUT,
+        latency: NetworkLatency | None = None,
     ) -> None:
         self._updates = updates
+        # The network between Telegram and the bot: half before the POST reaches the bot,
+        # half before its answer is back (as for the bot's own calls).
+        self._latency = latency or NetworkLatency()
         self._changes = changes
         self._on_activity = on_activity
         self.retry_delay = retry_delay
@@ -249,6 +256,8 @@ class WebhookDelivery:
         if settings.secret_token:
             headers[SECRET_HEADER] = settings.secret_token
         body = json.dumps(update, ensure_ascii=False).encode()
+        if self._latency.seconds:
+            await asyncio.sleep(self._latency.one_way)  # on the way to the bot
         try:
             async with self._session.post(
                 settings.url,
@@ -265,6 +274,8 @@ class WebhookDelivery:
             return None, "Connection reset by peer"
         except aiohttp.ClientError as error:
             return None, f"Connection failed: {error}"
+        if self._latency.seconds:
+            await asyncio.sleep(self._latency.one_way)  # the answer on its way back
         if 200 <= response.status < 300:
             return response.status, None
         return response.status, (
