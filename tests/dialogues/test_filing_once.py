@@ -22,7 +22,7 @@ from aiogram.types import Update
 from bot.app import Application
 from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.texts.common import STALE_BUTTON
+from bot.texts.common import STALE_BUTTON, UNEXPECTED_ERROR
 from fake_telegram import DirectSession, FakeTelegram, StoredMessage
 from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT
@@ -184,3 +184,26 @@ async def test_a_call_booking_cut_off_after_the_filing_is_told_its_number_and_ti
     page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
     assert [appeal.number for appeal in page.items] == ["2026-000001"]
     assert await second_process.state(citizen) is None
+
+
+@pytest.mark.errors_expected
+async def test_a_number_telegram_refused_to_send_leaves_no_second_filing(
+    harness: BotHarness, citizen: Person, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not a death: the send fails and the handler goes on to the error handler, which
+    apologises. The dialogue is closed all the same, so «Отправить» cannot file again."""
+    review = await consultation_review(harness, citizen)
+    [send] = [b["callback_data"] for b in review.inline_buttons() if "Отправить" in b["text"]]
+    harness.telegram.fail_next("sendMessage", 502, chat_id=citizen.id)
+
+    replies = await harness.press(citizen, "Отправить", message=review)
+
+    assert [reply.text for reply in to(citizen, replies)] == [UNEXPECTED_ERROR]
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert len(errors) == 1 and "TelegramServerError in update" in errors[0].getMessage()
+    assert await harness.state(citizen) is None
+    assert review.inline_buttons() == []
+    # The number is in «Мои обращения»; pressing the review's button again files nothing.
+    await harness.press_data(citizen, send, review)
+    page = await harness.dispatcher["appeals"].page_for(citizen.id, 0)
+    assert [appeal.number for appeal in page.items] == ["2026-000001"]
