@@ -22,7 +22,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import AppealType
 from bot.domain.validators import clean_text, parse_application_number, parse_moment
 from bot.handlers import my_appeals
-from bot.handlers.replies import consent_asked, off_hours
+from bot.handlers.replies import confirm_then_close, consent_asked, handled_update, off_hours
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
@@ -189,10 +189,16 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     fields = {field: data.get(field) for field in FORMS[kind]}
     assert isinstance(callback.message, Message)
     appeal = await appeals.file(
-        callback.from_user.id, callback.message.chat.id, AppealType(kind), fields
+        callback.from_user.id,
+        callback.message.chat.id,
+        AppealType(kind),
+        fields,
+        filed_by=handled_update(manager),
     )
-    await manager.reset_stack()
-    await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
+    await confirm_then_close(
+        callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
+        manager.reset_stack,
+    )
 
 
 async def edit_chosen(

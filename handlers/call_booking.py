@@ -41,7 +41,14 @@ from bot.callback_data import CallAction, CallManage, ConsentNext, Menu, MenuIte
 from bot.domain.clock import Clock
 from bot.domain.slots import slot_at
 from bot.domain.validators import Invalid, clean_text, format_phone, parse_phone
-from bot.handlers.replies import answer_long, citizen_router, consent_asked, origin
+from bot.handlers.replies import (
+    answer_long,
+    citizen_router,
+    confirm_then_close,
+    consent_asked,
+    handled_update,
+    origin,
+)
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
@@ -358,21 +365,28 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     start = _chosen_slot(manager, data["minute"])
     assert start is not None  # only a valid time leads here
     result = await service.book(
-        callback.from_user.id, message.chat.id, data["phone"], data["description"], start
+        callback.from_user.id,
+        message.chat.id,
+        data["phone"],
+        data["description"],
+        start,
+        filed_by=handled_update(manager),
     )
     appeal = result.appeal
     if result.outcome == CallOutcome.DONE:
         assert appeal is not None and appeal.call is not None
-        await manager.done()
-        await message.answer(
-            render(
-                t.BOOKED,
-                number=appeal.number,
-                when=service.when(appeal.call.start),
-                zone=zone_name(service.policy.zone),
-                phone=format_phone(data["phone"]),
+        await confirm_then_close(
+            message.answer(
+                render(
+                    t.BOOKED,
+                    number=appeal.number,
+                    when=service.when(appeal.call.start),
+                    zone=zone_name(service.policy.zone),
+                    phone=format_phone(data["phone"]),
+                ),
+                reply_markup=main_menu(),
             ),
-            reply_markup=main_menu(),
+            manager.done,
         )
     elif result.outcome == CallOutcome.ALREADY:
         await manager.done()

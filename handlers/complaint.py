@@ -16,7 +16,7 @@ from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import Invalid, clean_text, format_phone, parse_moments, parse_phone
-from bot.handlers.replies import consent_asked, off_hours
+from bot.handlers.replies import confirm_then_close, consent_asked, handled_update, off_hours
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
@@ -218,10 +218,13 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
         AppealType.COMPLAINT,
         {name: data[name] for name in TEXT_FIELDS},
         attachments,
+        filed_by=handled_update(manager),
     )
     # The whole stack: opened from the appeal types, the complaint does not go back to them.
-    await manager.reset_stack()
-    await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
+    await confirm_then_close(
+        callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
+        manager.reset_stack,
+    )
 
 
 async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from bot.domain.clock import Clock
 from bot.domain.masking import TypedNames
 from bot.domain.models import AppealType
 from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
-from bot.handlers.replies import consent_asked, off_hours
+from bot.handlers.replies import confirm_then_close, consent_asked, handled_update, off_hours
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     Catalog,
@@ -228,9 +228,12 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
         callback.message.chat.id,
         AppealType.ACCESS_RECOVERY,
         _fields(manager.dialog_data),
+        filed_by=handled_update(manager),
     )
-    await manager.reset_stack()
-    await callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu())
+    await confirm_then_close(
+        callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
+        manager.reset_stack,
+    )
 
 
 async def _confirm_expected(message: Message, widget: Any, manager: DialogManager) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.callback_data import ConsentNext
-from bot.domain.models import Actor, MessageAuthor, MessageRef
+from bot.domain.models import Actor, MessageAuthor, MessageRef, UpdateRef
 from bot.domain.templating import render
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid
@@ -54,6 +56,32 @@ async def consent_asked(manager: DialogManager, consent: ConsentService, then: C
         mode=StartMode.RESET_STACK,
     )
     return True
+
+
+def handled_update(manager: DialogManager) -> UpdateRef:
+    """The update being handled (aiogram's ``event_update``): a filing names it."""
+    bot: Bot = manager.middleware_data["bot"]
+    update: Update = manager.middleware_data["event_update"]
+    return UpdateRef(bot.id, update.update_id)
+
+
+async def confirm_then_close(
+    confirmation: Awaitable[object], close: Callable[[], Awaitable[object]]
+) -> None:
+    """A filing's confirmation (the number) is sent, then its dialogue closed: in this order.
+
+    The filing is idempotent per update (``AppealService.file``). A press handled again
+    because its process died after the filing, before the number was sent, finds the
+    dialogue still open, files nothing new and sends the same number. A confirmation
+    that fails closes the dialogue all the same (the error handler apologises): its
+    «Отправить», pressed again, is a new update and must not file a second appeal.
+    """
+    try:
+        await confirmation
+    except Exception:
+        await close()
+        raise
+    await close()
 
 
 def problem_text(error: Invalid, table: dict[str, str]) -> str:

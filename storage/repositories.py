@@ -31,6 +31,7 @@ from bot.domain.models import (
     PhoneHistoryEntry,
     ReplyTemplate,
     SlotClaim,
+    UpdateRef,
     VerificationCode,
 )
 
@@ -88,8 +89,13 @@ class AppealRepository(Protocol):
         """Store the appeal with the next number of ``now``'s year.
 
         ``follow_up`` builds, from the stored appeal, a change (events, outbox
-        rows) committed in the same transaction.
+        rows) committed in the same transaction. An appeal ``filed_by`` an update
+        that filed one already is not stored again: that appeal is returned, as stored
+        (no follow-up), also when another process filed it from the update a moment ago.
         """
+
+    async def filed_by(self, update: UpdateRef) -> Appeal | None:
+        """The appeal filed from ``update``, if one was."""
 
     async def get_by_number(self, number: str) -> Appeal | None: ...
 
@@ -122,7 +128,8 @@ class CallBookingRepository(Protocol):
         follow_up: Callable[[Appeal], AppealChange] | None = None,
     ) -> Appeal | None:
         """File the appeal with its call in the claimed slot, in one transaction;
-        None (and nothing stored) when the slot is full."""
+        None (and nothing stored) when the slot is full. Filed by an update that filed one
+        already: that appeal, as ``AppealRepository.create`` returns it."""
 
     async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """The slots of scheduled calls of open appeals overlapping [start, end)."""

@@ -85,12 +85,24 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateRef:
+    """A Telegram update: the bot it came to and its id (update ids are the bot's own)."""
+
+    bot_id: int
+    update_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class NewAppeal:
     citizen_id: int
     chat_id: int
     type: AppealType
     fields: dict[str, Any]
     attachments: list[Attachment] = field(default_factory=list)
+    # The update whose handling files it. Updates are handled at least once (a process
+    # that dies mid-update leaves it to another): filing again from the same update gives
+    # the appeal filed the first time.
+    filed_by: UpdateRef | None = None
 
 
 class CallStatus(StrEnum):

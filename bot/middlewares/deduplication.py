@@ -8,6 +8,8 @@ confirmed: :class:`ConfirmAfterClaim` holds the next ``getUpdates`` until
 the updates of the last batch are claimed. An update a dead process left
 claimed and unfinished is handled again at the next start
 (:meth:`DeduplicationMiddleware.handle_unfinished`), before polling begins.
+An update whose handling is cancelled (a shutdown cut it off) is left
+unfinished the same way; one whose handler failed is done.
 
 By webhook the claim comes first: the web server claims an update
 (:meth:`DeduplicationMiddleware.claim_ahead`) and answers Telegram once the
@@ -188,9 +190,18 @@ class DeduplicationMiddleware(BaseMiddleware):
         now: datetime,
     ) -> Any:
         try:
-            return await handler(event, data)
-        finally:
+            result = await handler(event, data)
+        except asyncio.CancelledError:
+            # Cut off (a shutdown that could not wait for it), as if the process had died
+            # here: the update stays unfinished, and the next run (or, in a cluster, another
+            # process once its lease runs out) handles it again. Marking it done would lose
+            # what it had not done yet (a filed appeal's number, see AppealService.file).
+            raise
+        except BaseException:
             await self._finish(bot_id, event.update_id, now)
+            raise
+        await self._finish(bot_id, event.update_id, now)
+        return result
 
     async def _finish(self, bot_id: int, update_id: int, now: datetime) -> None:
         try:

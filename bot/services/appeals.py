@@ -12,7 +12,14 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.clock import Clock
-from bot.domain.models import Appeal, AppealMessage, AppealType, Attachment, NewAppeal
+from bot.domain.models import (
+    Appeal,
+    AppealMessage,
+    AppealType,
+    Attachment,
+    NewAppeal,
+    UpdateRef,
+)
 from bot.domain.templating import render
 from bot.services.desk import OutboxSignal, citizen_relay_change, filing_change
 from bot.services.events import NO_EVENTS, ServiceEvents
@@ -60,8 +67,21 @@ class AppealService:
         appeal_type: AppealType,
         fields: dict[str, Any],
         attachments: list[Attachment] | None = None,
+        filed_by: UpdateRef | None = None,
     ) -> Appeal:
-        new = NewAppeal(citizen_id, chat_id, appeal_type, fields, attachments or [])
+        """File the appeal; its card and attachments are queued for the operators with it.
+
+        ``filed_by``: the update the citizen's «Отправить» came in. Updates are handled at
+        least once (a process that died mid-update leaves it to another): from an update
+        that filed an appeal already, that appeal is returned, nothing new filed or sent.
+        """
+        if filed_by is not None:
+            filed = await self._appeals.filed_by(filed_by)
+            if filed is not None:
+                return filed
+        new = NewAppeal(
+            citizen_id, chat_id, appeal_type, fields, attachments or [], filed_by=filed_by
+        )
         appeal = await self._appeals.create(new, self._clock.now(), follow_up=filing_change)
         self._signal.notify()
         self._events.appeal_filed(appeal.type.value)

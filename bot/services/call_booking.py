@@ -30,6 +30,7 @@ from bot.domain.models import (
     NewEvent,
     ScheduledCall,
     SlotClaim,
+    UpdateRef,
 )
 from bot.domain.slots import (
     SlotPolicy,
@@ -150,9 +151,24 @@ class CallBookingService:
         return None
 
     async def book(
-        self, citizen_id: int, chat_id: int, phone: str, description: str, start: datetime
+        self,
+        citizen_id: int,
+        chat_id: int,
+        phone: str,
+        description: str,
+        start: datetime,
+        filed_by: UpdateRef | None = None,
     ) -> CallResult:
-        """File the callback appeal with its call at ``start``, if the slot is still free."""
+        """File the callback appeal with its call at ``start``, if the slot is still free.
+
+        ``filed_by``: the update of the citizen's press. One that booked a call already
+        (handled again: its process died before the citizen was told) gives that booking
+        as done, nothing new filed (see ``AppealService.file``).
+        """
+        if filed_by is not None:
+            filed = await self._appeals.filed_by(filed_by)
+            if filed is not None:
+                return CallResult(CallOutcome.DONE, filed)
         existing = await self.active_call(citizen_id)
         if existing is not None:
             return CallResult(CallOutcome.ALREADY, existing)
@@ -164,6 +180,7 @@ class CallBookingService:
             chat_id,
             AppealType.CALLBACK,
             {PHONE_FIELD: phone, DESCRIPTION_FIELD: description},
+            filed_by=filed_by,
         )
         when = self.when(start)
 

@@ -8,6 +8,13 @@ leaves the counter as it was. Numbers therefore never repeat and have no gaps, a
 on SQLite (a sequence would give gaps on rollback, and one per year would have to
 be created under concurrency). Filings of one year queue on that row for the few
 milliseconds a filing's transaction lasts.
+
+A filing names the update it is made for, recorded in ``appeal_filings`` in the same
+transaction; filing again from that update (a process died before the citizen was told
+the number, and another handles the update again) gives the appeal filed the first
+time. Two processes handling one update at the same moment (a live one whose lease ran
+out) both miss the other's row: the primary key lets the first commit, and the second,
+rolled back whole (its number too), returns the first's appeal.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from asyncpg import Connection
+from asyncpg import Connection, UniqueViolationError
 
 from bot.domain.models import (
     Appeal,
@@ -24,6 +31,7 @@ from bot.domain.models import (
     AppealStatus,
     MessageAuthor,
     NewAppeal,
+    UpdateRef,
 )
 from bot.storage.postgres.changes import apply_change
 from bot.storage.postgres.database import PostgresDatabase
@@ -43,6 +51,11 @@ PAGE_FOR_CITIZEN = (
     " ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
 )
 HISTORY = "SELECT * FROM appeal_messages WHERE appeal_id = $1 ORDER BY created_at, id"
+FILED_BY = "SELECT appeal_id FROM appeal_filings WHERE bot_id = $1 AND update_id = $2"
+RECORD_FILING = (
+    "INSERT INTO appeal_filings (bot_id, update_id, appeal_id, filed_at) VALUES ($1, $2, $3, $4)"
+)
+FILINGS_KEY = "appeal_filings_pkey"
 
 
 class PostgresAppealRepository:
@@ -55,8 +68,18 @@ class PostgresAppealRepository:
         now: datetime,
         follow_up: Callable[[Appeal], AppealChange] | None = None,
     ) -> Appeal:
-        async with self._db.transaction() as connection:
-            return await insert_appeal(connection, appeal, now, follow_up)
+        try:
+            async with self._db.transaction() as connection:
+                filed = await filed_appeal(connection, appeal.filed_by)
+                if filed is not None:
+                    return filed
+                return await insert_appeal(connection, appeal, now, follow_up)
+        except UniqueViolationError as error:
+            return await filed_meanwhile(self._db, appeal.filed_by, error)
+
+    async def filed_by(self, update: UpdateRef) -> Appeal | None:
+        async with self._db.reading() as connection:
+            return await filed_appeal(connection, update)
 
     async def get_by_number(self, number: str) -> Appeal | None:
         async with self._db.reading() as connection:
@@ -126,7 +149,9 @@ async def insert_appeal(
     """Store the appeal inside an open transaction (see ``AppealRepository.create``).
 
     ``before_follow_up`` stores what belongs to the new appeal (by its id) before
-    the follow-up change reads it.
+    the follow-up change reads it. The update that files it, if named, is recorded with
+    it: the caller has looked it up first (:func:`filed_appeal`), and catches the primary
+    key's refusal (:func:`filed_meanwhile`).
     """
     stamp = utc(now)
     sequence = await connection.fetchval(NEXT_NUMBER, now.year)
@@ -142,6 +167,9 @@ async def insert_appeal(
         appeal.fields,
         stamp,
     )
+    if appeal.filed_by is not None:
+        update = appeal.filed_by
+        await connection.execute(RECORD_FILING, update.bot_id, update.update_id, appeal_id, stamp)
     await connection.executemany(
         "INSERT INTO appeal_attachments"
         " (appeal_id, kind, file_id, file_unique_id, file_name, created_at)"
@@ -160,3 +188,25 @@ async def insert_appeal(
         assert changed is not None, "a follow-up of a new appeal has no guards to fail"
         created = changed
     return created
+
+
+async def filed_appeal(connection: Connection, update: UpdateRef | None) -> Appeal | None:
+    """The appeal ``update`` filed already, if it did (it is being handled again)."""
+    if update is None:
+        return None
+    appeal_id = await connection.fetchval(FILED_BY, update.bot_id, update.update_id)
+    return None if appeal_id is None else await load_appeal(connection, appeal_id)
+
+
+async def filed_meanwhile(
+    database: PostgresDatabase, update: UpdateRef | None, error: UniqueViolationError
+) -> Appeal:
+    """The appeal another process filed from the same update while this one was filing it
+    (``appeal_filings``' key refused this filing, rolled back whole); other errors re-raised."""
+    if update is None or error.constraint_name != FILINGS_KEY:
+        raise error
+    async with database.reading() as connection:
+        filed = await filed_appeal(connection, update)
+    if filed is None:
+        raise error
+    return filed

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from asyncpg import Connection
+from asyncpg import Connection, UniqueViolationError
 
 from bot.domain.models import Appeal, AppealChange, AppealStatus, CallStatus, NewAppeal, SlotClaim
-from bot.storage.postgres.appeals import insert_appeal
+from bot.storage.postgres.appeals import filed_appeal, filed_meanwhile, insert_appeal
 from bot.storage.postgres.changes import slot_has_room
 from bot.storage.postgres.database import PostgresDatabase
 from bot.storage.postgres.rows import appeals_with_details
@@ -43,13 +43,19 @@ class PostgresCallBookingRepository:
                 stamp,
             )
 
-        async with self._db.transaction() as connection:
-            # Holds the slots' lock to the commit: the count stays true until the call is in.
-            if not await slot_has_room(connection, claim):
-                return None
-            return await insert_appeal(
-                connection, appeal, now, follow_up, before_follow_up=store_call
-            )
+        try:
+            async with self._db.transaction() as connection:
+                filed = await filed_appeal(connection, appeal.filed_by)
+                if filed is not None:  # the same update handled again: its call is in already
+                    return filed
+                # Holds the slots' lock to the commit: the count stays true until the call is in.
+                if not await slot_has_room(connection, claim):
+                    return None
+                return await insert_appeal(
+                    connection, appeal, now, follow_up, before_follow_up=store_call
+                )
+        except UniqueViolationError as error:
+            return await filed_meanwhile(self._db, appeal.filed_by, error)
 
     async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         rows = await self._db.pool.fetch(

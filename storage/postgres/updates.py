@@ -92,8 +92,15 @@ class PostgresProcessedUpdates:
         return [(row[0], row[1]) for row in rows]
 
     async def prune(self, older_than: datetime) -> int:
-        return changed_rows(
-            await self._db.pool.execute(
-                "DELETE FROM processed_updates WHERE received_at < $1", utc(older_than)
+        """Forget the update ids taken before ``older_than``; how many. The appeals those
+        updates filed are forgotten with them (``appeal_filings``): such an update is never
+        handled again."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "DELETE FROM appeal_filings WHERE filed_at < $1", utc(older_than)
             )
-        )
+            return changed_rows(
+                await connection.execute(
+                    "DELETE FROM processed_updates WHERE received_at < $1", utc(older_than)
+                )
+            )

@@ -11,6 +11,7 @@ from bot.domain.models import (
     AppealStatus,
     MessageAuthor,
     NewAppeal,
+    UpdateRef,
 )
 from bot.storage.shared import format_appeal_number
 from bot.storage.sqlite.changes import apply_change
@@ -30,7 +31,14 @@ class SQLiteAppealRepository:
         follow_up: Callable[[Appeal], AppealChange] | None = None,
     ) -> Appeal:
         async with self._db.transaction() as tx:
+            filed = await filed_appeal(tx, appeal.filed_by)
+            if filed is not None:
+                return filed
             return await insert_appeal(tx, appeal, now, follow_up)
+
+    async def filed_by(self, update: UpdateRef) -> Appeal | None:
+        async with self._db.reading() as tx:
+            return await filed_appeal(tx, update)
 
     async def get_by_number(self, number: str) -> Appeal | None:
         async with self._db.reading() as tx:
@@ -104,7 +112,8 @@ async def insert_appeal(
     """Store the appeal inside an open transaction (see ``AppealRepository.create``).
 
     ``before_follow_up`` stores what belongs to the new appeal (by its id) before
-    the follow-up change reads it.
+    the follow-up change reads it. The update that files it, if named, is recorded with
+    it: the caller has looked it up first (:func:`filed_appeal`).
     """
     stamp = to_db(now)
     row = await tx.fetchone(
@@ -130,6 +139,12 @@ async def insert_appeal(
             stamp,
         ),
     )
+    if appeal.filed_by is not None:
+        await tx.execute(
+            "INSERT INTO appeal_filings (bot_id, update_id, appeal_id, filed_at)"
+            " VALUES (?, ?, ?, ?)",
+            (appeal.filed_by.bot_id, appeal.filed_by.update_id, appeal_id, stamp),
+        )
     await tx.executemany(
         "INSERT INTO appeal_attachments"
         " (appeal_id, kind, file_id, file_unique_id, file_name, created_at)"
@@ -148,6 +163,17 @@ async def insert_appeal(
         assert changed is not None, "a follow-up of a new appeal has no guards to fail"
         created = changed
     return created
+
+
+async def filed_appeal(tx: Transaction, update: UpdateRef | None) -> Appeal | None:
+    """The appeal ``update`` filed already, if it did (it is being handled again)."""
+    if update is None:
+        return None
+    row = await tx.fetchone(
+        "SELECT appeal_id FROM appeal_filings WHERE bot_id = ? AND update_id = ?",
+        (update.bot_id, update.update_id),
+    )
+    return None if row is None else await _load(tx, "id = ?", row[0])
 
 
 async def _load(tx: Transaction, where: str, value: object) -> Appeal | None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.domain.models import Appeal, AppealChange, AppealStatus, CallStatus, NewAppeal, SlotClaim
-from bot.storage.sqlite.appeals import insert_appeal
+from bot.storage.sqlite.appeals import filed_appeal, insert_appeal
 from bot.storage.sqlite.changes import slot_has_room
 from bot.storage.sqlite.database import Database, Transaction
 from bot.storage.sqlite.rows import appeals_with_details
@@ -45,6 +45,9 @@ class SQLiteCallBookingRepository:
             )
 
         async with self._db.transaction() as tx:
+            filed = await filed_appeal(tx, appeal.filed_by)
+            if filed is not None:  # the same update handled again: its call is in already
+                return filed
             if not await slot_has_room(tx, claim):
                 return None
             return await insert_appeal(tx, appeal, now, follow_up, before_follow_up=store_call)

@@ -97,7 +97,11 @@ class SQLiteProcessedUpdates:
         return [(row[0], row[1]) for row in rows]
 
     async def prune(self, older_than: datetime) -> int:
+        """Forget the update ids taken before ``older_than``; how many. The appeals those
+        updates filed are forgotten with them (``appeal_filings``): such an update is never
+        handled again."""
         async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM appeal_filings WHERE filed_at < ?", (to_db(older_than),))
             return await tx.execute_rowcount(
                 "DELETE FROM processed_updates WHERE received_at < ?", (to_db(older_than),)
             )

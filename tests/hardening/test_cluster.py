@@ -3,7 +3,9 @@
 ``python -m bot --workers 2`` forks two processes on one webhook port; the fake Telegram
 server delivers updates by webhook as Telegram does. Citizens file appeals through both
 processes; one process is SIGKILLed while it handles an update, and the other one takes
-the update over once its lease runs out and finishes the dialogue.
+the update over once its lease runs out and finishes the dialogue. A process killed after
+it filed an appeal, before it said the number, leaves the press to the other one, which
+files nothing new and says the number of the appeal filed.
 """
 
 from __future__ import annotations
@@ -130,6 +132,16 @@ async def wait_for_text(
 
 
 async def file_consultation(telegram: FakeTelegram, user: object, topic: str) -> str:
+    summary = await consultation_summary(telegram, user, topic)
+    await telegram.press_button(user, summary, "✅ Отправить")  # type: ignore[arg-type]
+    done = await wait_for_text(telegram, user, "Номер:")
+    match = NUMBER.search(done.text or "")
+    assert match, done.text
+    return match.group(1)
+
+
+async def consultation_summary(telegram: FakeTelegram, user: object, topic: str) -> StoredMessage:
+    """A consultation from /start to its summary, whose «Отправить» files it."""
     await telegram.send_command(user, "start")  # type: ignore[arg-type]
     menu = await wait_for_text(telegram, user, GREETING)
     await telegram.press_button(user, menu, "✉️ Новое обращение")  # type: ignore[arg-type]
@@ -146,12 +158,7 @@ async def file_consultation(telegram: FakeTelegram, user: object, topic: str) ->
         timeout=30,
         description="the summary with its «Отправить»",
     )
-    summary = telegram.bot_messages(user)[-1]  # type: ignore[arg-type]
-    await telegram.press_button(user, summary, "✅ Отправить")  # type: ignore[arg-type]
-    done = await wait_for_text(telegram, user, "Номер:")
-    match = NUMBER.search(done.text or "")
-    assert match, done.text
-    return match.group(1)
+    return telegram.bot_messages(user)[-1]  # type: ignore[arg-type]
 
 
 async def rows(configured: Settings, sql: str) -> list[asyncpg.Record]:
@@ -242,3 +249,58 @@ async def test_two_processes_share_the_work_and_survive_one_killed_mid_update(
         )
         >= 1
     )
+
+
+async def test_a_press_whose_worker_died_after_the_filing_is_told_the_number_by_the_other(
+    tmp_path: Path,
+    configured: Settings,
+) -> None:
+    async with FakeTelegram(
+        TOKEN, webhook_retry_delay=0.2, webhook_max_retry_delay=1.0, webhook_timeout=30.0
+    ) as telegram:
+        boris = telegram.add_user("Борис")
+        async with cluster(tmp_path, telegram, configured) as parent:
+            summary = await consultation_summary(telegram, boris, "Перед сбоем")
+
+            def sends_to_boris() -> int:
+                return sum(
+                    1
+                    for call in telegram.calls_to("sendMessage")
+                    if str(call.params.get("chat_id")) == str(boris.id)
+                )
+
+            # The number hangs on its way to Telegram; the worker that filed it is killed.
+            sent_before = sends_to_boris()
+            telegram.delay_next("sendMessage", 60.0, chat_id=boris.id)
+            await telegram.press_button(boris, summary, "✅ Отправить")
+            await telegram.wait_until(
+                lambda: sends_to_boris() > sent_before,
+                timeout=30,
+                description="a worker sends Борис the number",
+            )
+            [in_flight] = await rows(
+                configured, "SELECT run_id FROM processed_updates WHERE status = 'started'"
+            )
+            victim = int(in_flight["run_id"].split(":")[1])
+            filed = await rows(configured, "SELECT number FROM appeals")
+            assert len(filed) == 1  # committed before the number was sent
+            os.kill(victim, signal.SIGKILL)
+
+            # The other process takes the press over once the lease runs out.
+            done = await wait_for_text(telegram, boris, "Номер:", timeout=LEASE_SECONDS + 30)
+            for _ in range(100):
+                inbox = await rows(configured, "SELECT status FROM processed_updates")
+                if {row["status"] for row in inbox} == {"done"}:
+                    break
+                await asyncio.sleep(0.1)
+            stored = await rows(configured, "SELECT number FROM appeals")
+        log = parent.log.decode()  # type: ignore[attr-defined]
+
+    assert parent.returncode == 0, log
+    assert "Traceback" not in log, log
+    # One appeal, and the number Борис was told is its number, told once.
+    assert [row["number"] for row in stored] == [row["number"] for row in filed]
+    assert f"Номер: {filed[0]['number']}" in (done.text or "")
+    told = [m for m in telegram.bot_messages(boris) if "Номер:" in (m.text or "")]
+    assert len(told) == 1
+    assert {row["status"] for row in inbox} == {"done"}

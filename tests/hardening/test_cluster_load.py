@@ -14,12 +14,14 @@ for messages the killed worker had claimed, as the at-least-once rule allows); e
 operator's reply, to whichever copy, reached its citizen; every dialogue that was in
 flight at the kill finished; every update in the inbox is done.
 
-A known gap, counted and bounded here rather than hidden: the filing commits the appeal,
-then the handler sends the number. A worker killed between the two leaves an appeal (with
-its card) whose number the citizen was never told; the press, taken over, meets a finished
-dialogue and is answered as a stale button. Such a citizen finds the number in «Мои
-обращения», which this test does; only presses the killed worker held can end this way. The
-fix is to put the confirmation in the outbox in the filing's transaction.
+A press of «Отправить» taken over from the killed worker is told its number: the filing
+records the update that filed it (appeal_filings), so the press handled again files nothing
+new and shows the number of the appeal it filed, and the number is sent before the dialogue
+is closed, so whichever moment the kill came the press meets either the open dialogue (and
+is told the number) or a closed one whose number was sent already. (Before, a worker killed
+between the filing's commit and the number left an appeal whose number the citizen was never
+told, the press meeting a finished dialogue as a stale button.) A citizen may see the number
+twice: the kill came after it was sent, before the dialogue was closed.
 
 Not tolerated: a citizen answered «Я не понял сообщение» after the kill. Seen once in three
 runs before aiogram_dialog's stack, left naming a dialogue whose state the kill never wrote,
@@ -40,7 +42,6 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from bot.texts.common import STALE_BUTTON
 from fake_telegram import FakeChat, FakeTelegram, FakeUser
 from fake_telegram.server import StoredMessage
 from tests.conftest import cluster_settings
@@ -69,7 +70,6 @@ class Citizen:
         self.user = user
         self.read = 0  # messages already seen
         self.number: str | None = None
-        self.confirmation_lost = False
 
     def _first_new(self, needle: str) -> StoredMessage | None:
         """The first message from the one last pressed on (or after the last one read)."""
@@ -104,14 +104,6 @@ class Citizen:
         self.read = self.telegram.bot_messages(self.user).index(message) + 1
         return message
 
-    async def _number_from_my_appeals(self) -> str:
-        await self.telegram.send_command(self.user, "my")
-        listing = await self.expect("Мои обращения")
-        assert "всего 1," in (listing.text or ""), listing.text
-        match = re.search(r"\d{4}-\d{6}", listing.text or "")
-        assert match, listing.text
-        return match.group(0)
-
     async def press(self, message: StoredMessage, label: str) -> None:
         # The answer may be this very message, edited: read on from it.
         self.read = self.telegram.bot_messages(self.user).index(message)
@@ -138,25 +130,13 @@ class Citizen:
         await self.telegram.send_text(self.user, f"Тема {index}")
         await self.expect("Шаг 2 из 2")
         await self.telegram.send_text(self.user, f"Какие документы нужны, вопрос {index}?")
-        summary = await self.expect_button("✅ Отправить")
-        self.read = self.telegram.bot_messages(self.user).index(summary)
-        press = await self.telegram.press_button(self.user, summary, "✅ Отправить")
-        await self.telegram.wait_until(
-            lambda: self._first_new("Номер:") is not None or press.answer is not None,
-            timeout=STEP_TIMEOUT,
-            description=f"{self.user.first_name}'s appeal is filed",
-        )
-        if self._first_new("Номер:") is None and press.answer is not None and press.answer.text:
-            # The worker that filed it died before it said the number (see the module): the
-            # press, taken over, meets a finished dialogue. The citizen looks in «Мои обращения».
-            assert press.answer.text == STALE_BUTTON, press.answer.text
-            self.number = await self._number_from_my_appeals()
-            self.confirmation_lost = True
-        else:
-            done = await self.expect("Номер:")
-            match = NUMBER.search(done.text or "")
-            assert match, done.text
-            self.number = match.group(1)
+        await self.press(await self.expect_button("✅ Отправить"), "✅ Отправить")
+        # Also when the worker that filed it was killed before it said the number: the
+        # press, taken over, shows the number of the appeal it filed (see the module).
+        done = await self.expect("Номер:")
+        match = NUMBER.search(done.text or "")
+        assert match, done.text
+        self.number = match.group(1)
         shown.append(self.number)
         await self.telegram.send_text(self.user, f"Дополнение {index}: ребёнку 2 года")
         offer = await self.expect("Сообщение пока никуда не отправлено")
@@ -342,8 +322,15 @@ async def test_three_processes_serve_200_citizens_and_an_operator_through_a_kill
     )
     assert set(cards) == set(relays) == set(numbers)
     copies = sum(count - 1 for counts in (cards, relays) for count in counts.values())
-    lost = [citizen.number for citizen in citizens if citizen.confirmation_lost]
-    assert len(lost) <= unfinished_at_kill_by_victim, lost
+    # Every citizen was told the number stored for them (above); some twice, if the kill
+    # came after the number was sent, before the dialogue was closed: only presses the
+    # killed worker held.
+    told_twice = [
+        citizen.number
+        for citizen in citizens
+        if sum("Номер:" in (m.text or "") for m in telegram.bot_messages(citizen.user)) > 1
+    ]
+    assert len(told_twice) <= unfinished_at_kill_by_victim, told_twice
     assert copies <= OUTBOX_CLAIM_BATCH, (cards.most_common(5), relays.most_common(5))
     # The inbox is empty of work; the processes that took updates include the new one.
     assert {row["status"] for row in inbox} == {"done"}
@@ -353,6 +340,7 @@ async def test_three_processes_serve_200_citizens_and_an_operator_through_a_kill
     print(
         f"\n{CITIZENS} citizens on {WORKERS} workers: {len(inbox)} updates in {elapsed:.0f} s;"
         f" killed pid {victim} with {unfinished_at_kill} dialogues in flight;"
-        f" {copies} copies of cards and relays; {len(lost)} confirmations lost; {len(cards)} cards,"
+        f" {copies} copies of cards and relays; {len(told_twice)} numbers told twice;"
+        f" {len(cards)} cards,"
         f" {sum(len(texts) for texts in operator.replies.values())} operator replies delivered"
     )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
-from aiogram.types import Message
+from aiogram.types import Message, Update
 
 from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
@@ -121,3 +123,37 @@ async def test_an_update_interrupted_by_a_crash_is_handled_by_the_next_run(
         assert await harness.feed(message, update_id=43) == []
     finally:
         await database.close()
+
+
+async def test_an_update_cut_off_by_a_shutdown_is_left_to_the_next_run(
+    harness: BotHarness, settings: Settings, clock: ManualClock, citizen: Person, database: Database
+) -> None:
+    """A shutdown that cannot wait for an update cancels it: as after a crash, the update
+    stays unfinished (what it had not done yet is done by the next run), never marked done."""
+    telegram = harness.telegram
+    telegram.delay_next("sendMessage", 3600, chat_id=citizen.id)
+    await telegram.send_command(harness.user(citizen), "help")
+    [update] = telegram.updates.undelivered()
+    telegram.updates.acknowledge(update)
+    handling = asyncio.create_task(
+        harness.dispatcher.feed_update(
+            harness.bot, Update.model_validate(update, context={"bot": harness.bot})
+        )
+    )
+    await telegram.wait_until(lambda: bool(telegram.calls_to("sendMessage")))
+    handling.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await handling
+
+    row = await database.fetchone(
+        "SELECT status, payload IS NOT NULL FROM processed_updates WHERE update_id = ?",
+        (update["update_id"],),
+    )
+    assert tuple(row) == ("started", 1)
+    next_run = BotHarness(create_dispatcher(settings, database, clock=clock), harness.bot, telegram)
+    [answer] = await next_run.act(telegram.redeliver_update(update["update_id"]))
+    assert answer.chat.id == citizen.id and answer.text
+    row = await database.fetchone(
+        "SELECT status FROM processed_updates WHERE update_id = ?", (update["update_id"],)
+    )
+    assert row[0] == "done"
