@@ -24,7 +24,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callback_data import CallDesk, CallDeskAction
 from bot.domain.validators import Invalid, clean_text
 from bot.filters import InOperatorsChat, IsOperator
-from bot.handlers.replies import alert, answer_long, operator, origin
+from bot.handlers.operators import refuse_button, refuse_command, refuse_in_private
+from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
 from bot.rendering.operators import callbacks_list
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
@@ -88,8 +89,7 @@ async def ask_result(
 ) -> None:
     checked = await call_bookings.scheduled(callback_data.number)
     if checked.outcome != CallOutcome.DONE:
-        callback_answer.show_alert = True
-        callback_answer.text = _refusal(checked, callback_data.number)
+        alert_press(callback_answer, _refusal(checked, callback_data.number))
         return
     if callback_data.action == CallDeskAction.CALLED and await _asked_first(
         callback, callback_data, checked, call_bookings
@@ -177,23 +177,6 @@ async def callbacks_command(message: Message, call_bookings: CallBookingService)
     await answer_long(
         message, callbacks_list(calls, day, call_bookings.now(), call_bookings.policy)
     )
-
-
-async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    callback_answer.show_alert = True
-    callback_answer.text = operator_texts.NOT_OPERATOR
-
-
-async def refuse_command(message: Message) -> None:
-    await message.reply(
-        operator_texts.ANONYMOUS_ADMIN
-        if message.sender_chat is not None
-        else operator_texts.NOT_OPERATOR
-    )
-
-
-async def refuse_in_private(message: Message) -> None:
-    await message.answer(operator_texts.OPERATOR_COMMAND_ONLY)
 
 
 def create_router() -> Router:
