@@ -111,11 +111,11 @@ async def result_typed(
     number = (await state.get_data())["call_number"]
     try:
         result = clean_text(message.text, max_length=RESULT_LIMIT)
-    except Invalid:
-        await message.reply(
-            render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
-            reply_markup=keyboards.call_result_prompt(number),
-        )
+    except Invalid:  # asked again: empty or too long, or not text at all
+        prompt = render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT)
+        if message.text is None:
+            prompt = t.RESULT_EXPECTED + " " + prompt
+        await message.reply(prompt, reply_markup=keyboards.call_result_prompt(number))
         return
     await state.clear()
     actor = operator(message.from_user)
@@ -124,14 +124,6 @@ async def result_typed(
         await message.reply(render(t.MARKED_DONE, number=number, name=actor.name))
     else:
         await message.reply(render("{text}", text=_refusal(marked, number)))
-
-
-async def result_expected(message: Message, state: FSMContext) -> None:
-    number = (await state.get_data())["call_number"]
-    await message.reply(
-        t.RESULT_EXPECTED + " " + render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
-        reply_markup=keyboards.call_result_prompt(number),
-    )
 
 
 async def keep_unmarked(
@@ -199,10 +191,7 @@ def create_router() -> Router:
     desk.message.register(callbacks_command, Command("callbacks"))
     desk.message.register(cancel_command, OperatorCallResult.waiting_for_result, Command("cancel"))
     desk.message.register(
-        result_typed, OperatorCallResult.waiting_for_result, F.text, ~F.text.startswith("/")
-    )
-    desk.message.register(
-        result_expected, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
+        result_typed, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
     )
 
     refusals = Router(name=f"{__name__}.refusals")

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -335,12 +336,10 @@ def create_dialogs(settings: Settings, clock: Clock) -> list[Dialog]:
     ]
 
 
-async def bot_blocked(event: ChatMemberUpdated, desk: DeskService) -> None:
-    await desk.set_bot_blocked(event.from_user.id, True)
-
-
-async def bot_unblocked(event: ChatMemberUpdated, desk: DeskService) -> None:
-    await desk.set_bot_blocked(event.from_user.id, False)
+async def bot_blocked_or_not(event: ChatMemberUpdated, desk: DeskService) -> None:
+    """The citizen blocked the bot (kicked it) or unblocked it (a member again)."""
+    blocked = event.new_chat_member.status == ChatMemberStatus.KICKED
+    await desk.set_bot_blocked(event.from_user.id, blocked)
 
 
 async def text_over_a_screen(
@@ -392,6 +391,6 @@ def create_router() -> Router:
     router.message.register(free_message, StateFilter(None), RELAYABLE, ~F.text.startswith("/"))
     router.message.register(unsupported_message, StateFilter(None), ~RELAYABLE)
     router.edited_message.register(edited)
-    router.my_chat_member.register(bot_blocked, ChatMemberUpdatedFilter(KICKED))
-    router.my_chat_member.register(bot_unblocked, ChatMemberUpdatedFilter(MEMBER))
+    router.my_chat_member.register(bot_blocked_or_not, ChatMemberUpdatedFilter(KICKED))
+    router.my_chat_member.register(bot_blocked_or_not, ChatMemberUpdatedFilter(MEMBER))
     return router

@@ -85,11 +85,16 @@ async def cancel(
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-async def open_help(
-    event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await help_section.start_help(dialog_manager)
+def _opens(start: Callable[[DialogManager], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A command's or a button's handler that starts a dialogue (``start``) afresh."""
+
+    async def opened(
+        event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+    ) -> None:
+        await state.clear()
+        await start(dialog_manager)
+
+    return opened
 
 
 async def article_button(
@@ -123,20 +128,6 @@ async def open_phone_change(
     dialog_manager: DialogManager,
 ) -> None:
     await phone.start_phone_change(_message(event), state, consent, dialog_manager)
-
-
-async def open_recovery(
-    event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await recovery.start_recovery(dialog_manager)
-
-
-async def open_new_appeal(
-    event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await appeal.start_new_appeal(dialog_manager)
 
 
 async def open_complaint(
@@ -187,26 +178,19 @@ async def open_status(
         await my_appeals.ask_for_number(dialog_manager)
 
 
-async def forget_command(
-    message: Message, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await privacy.ask_to_forget(dialog_manager)
-
-
 async def unknown_command(message: Message) -> None:
     await message.answer(t.UNKNOWN_COMMAND)
 
 
 SCREENS: tuple[tuple[str, MenuItem | None, Callable[..., Awaitable[None]]], ...] = (
     ("phone", MenuItem.CHANGE_PHONE, open_phone_change),
-    ("recovery", MenuItem.RECOVERY, open_recovery),
-    ("appeal", MenuItem.NEW_APPEAL, open_new_appeal),
+    ("recovery", MenuItem.RECOVERY, _opens(recovery.start_recovery)),
+    ("appeal", MenuItem.NEW_APPEAL, _opens(appeal.start_new_appeal)),
     ("complaint", MenuItem.COMPLAINT, open_complaint),
     ("callback", MenuItem.CALLBACK, open_call_booking),
     ("my", MenuItem.MY_APPEALS, open_my_appeals),
     ("status", MenuItem.STATUS, open_status),
-    ("forget", None, forget_command),
+    ("forget", None, _opens(privacy.ask_to_forget)),
 )
 
 
@@ -222,6 +206,7 @@ def create_router() -> Router:
     router.callback_query.register(show_checklist, Menu.filter(F.item == MenuItem.CHECKLIST))
     # Help opens on top of a dialogue in progress, which waits for the citizen's return:
     # here, not among the screens below, which leave dialogues.
+    open_help = _opens(help_section.start_help)
     router.message.register(open_help, Command("help"))
     router.callback_query.register(open_help, Menu.filter(F.item == MenuItem.HELP))
     router.callback_query.register(article_button, HelpArticle.filter())

@@ -209,24 +209,18 @@ async def for_closing_appeal(message: Message, state: FSMContext, desk: DeskServ
 
 
 async def resolution_typed(message: Message, state: FSMContext, desk: DeskService) -> None:
+    """The awaited resolution; asked again if empty or too long, or not text at all."""
     number = (await state.get_data())["number"]
     try:
         resolution = clean_text(message.text, max_length=1000)
     except Invalid:
-        await message.reply(
-            render(t.ASK_RESOLUTION, number=number), reply_markup=keyboards.close_prompt(number)
-        )
+        prompt = render(t.ASK_RESOLUTION, number=number)
+        if message.text is None:
+            prompt = t.RESOLUTION_EXPECTED + " " + prompt
+        await message.reply(prompt, reply_markup=keyboards.close_prompt(number))
         return
     await state.clear()
     await close_appeal(message, number, resolution, desk)
-
-
-async def resolution_expected(message: Message, state: FSMContext) -> None:
-    number = (await state.get_data())["number"]
-    await message.reply(
-        t.RESOLUTION_EXPECTED + " " + render(t.ASK_RESOLUTION, number=number),
-        reply_markup=keyboards.close_prompt(number),
-    )
 
 
 async def close_without_resolution(
@@ -685,13 +679,6 @@ def create_router() -> Router:
         desk.message.register(handler, Command(name))
     desk.message.register(
         resolution_typed,
-        OperatorClosing.waiting_for_resolution,
-        F.text,
-        ~F.text.startswith("/"),
-        for_closing_appeal,
-    )
-    desk.message.register(
-        resolution_expected,
         OperatorClosing.waiting_for_resolution,
         ~F.text.startswith("/"),
         for_closing_appeal,
