@@ -31,6 +31,7 @@ from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.handlers.replies import alert_press
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
+    REFUSAL,
     Catalog,
     OtherScreens,
     Refusal,
@@ -96,17 +97,11 @@ async def show_status(
         number = parse_appeal_number(number_text)
     except Invalid as error:
         reason = explain(error.problem.value, dict(error.details), validation.APPEAL_NUMBER)
-        await manager.start(
-            MyAppeals.waiting_for_number, data={"refusal": reason}, mode=StartMode.RESET_STACK
-        )
+        await _number_again(manager, reason)
         return
     appeal = await appeals.find(number)
     if appeal is None:
-        await manager.start(
-            MyAppeals.waiting_for_number,
-            data={"refusal": render(t.NOT_FOUND, number=number)},
-            mode=StartMode.RESET_STACK,
-        )
+        await _number_again(manager, render(t.NOT_FOUND, number=number))
         return
     if appeal.citizen_id != user_id:
         if manager.has_context():
@@ -123,6 +118,13 @@ async def show_status(
     await _send_leading_pieces(message, appeal, appeals, manager)
     await manager.start(
         MyAppeals.reading_appeal, data={NUMBER: appeal.number}, mode=StartMode.RESET_STACK
+    )
+
+
+async def _number_again(manager: DialogManager, reason: str) -> None:
+    """The status prompt again, ``reason`` above it (the number typed was refused)."""
+    await manager.start(
+        MyAppeals.waiting_for_number, data={REFUSAL: reason}, mode=StartMode.RESET_STACK
     )
 
 

@@ -1,7 +1,8 @@
 """Navigation and commands, tried before any dialogue step so they work in every state.
 
 /start, /menu, /cancel, the typed words «отмена» and «меню», the
-main-menu and cancel buttons, and the commands that open each dialogue.
+main-menu and cancel buttons, and the commands that open each dialogue with
+the main menu's buttons to the same dialogues (one handler each).
 """
 
 from __future__ import annotations

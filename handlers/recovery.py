@@ -14,7 +14,7 @@ from typing import Any
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
@@ -39,6 +39,7 @@ from bot.handlers.widgets import (
     not_refused,
     question,
 )
+from bot.keyboards.common import button
 from bot.rendering.citizen import field_value
 from bot.services.consent import ConsentService
 from bot.settings import Settings
@@ -59,29 +60,11 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return {"cause": data[CAUSE], **{name: data.get(name) for name in FIELDS[1:]}}
 
 
-# Which ways out each cause's guidance offers: every way its text mentions.
+# Which ways out each cause's guidance offers: every way its text mentions. «Если номер
+# сменился, восстановите доступ по почте или СНИЛС»: no SMS offers both ways too.
+_EVERY_WAY = (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS, RecoveryAction.SUPPORT)
 WAYS_OUT: dict[RecoveryCause, tuple[RecoveryAction, ...]] = {
-    RecoveryCause.CHANGED_PHONE: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
-    # «Если номер сменился, восстановите доступ по почте или СНИЛС»: both ways are offered.
-    RecoveryCause.NO_SMS: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
-    RecoveryCause.BLOCKED: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
-    RecoveryCause.FORGOT_PASSWORD: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
+    **{cause: _EVERY_WAY for cause in RecoveryCause},
     RecoveryCause.OTHER: (RecoveryAction.SUPPORT,),
 }
 _CHANGE_PHONE_HERE = (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE)
@@ -126,18 +109,9 @@ def _cause(manager: DialogManager) -> RecoveryCause:
 async def guidance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     cause = _cause(dialog_manager)
     ways = WAYS_OUT[cause]
-    others = []
+    others = [button(common_texts.BUTTON_CALLBACK, Menu(item=MenuItem.CALLBACK))]
     if cause in _CHANGE_PHONE_HERE:
-        others.append(
-            InlineKeyboardButton(
-                text=t.BUTTON_CHANGE_PHONE, callback_data=Menu(item=MenuItem.CHANGE_PHONE).pack()
-            )
-        )
-    others.append(
-        InlineKeyboardButton(
-            text=common_texts.BUTTON_CALLBACK, callback_data=Menu(item=MenuItem.CALLBACK).pack()
-        )
-    )
+        others.insert(0, button(t.BUTTON_CHANGE_PHONE, Menu(item=MenuItem.CHANGE_PHONE)))
     return {
         "guidance": Safe(t.GUIDANCE[cause]),
         "others": others,
