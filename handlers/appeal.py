@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.input import MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Column, Group, Select
+from aiogram_dialog.widgets.kbd import Button, Group, Select
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.callback_data import ConsentNext
@@ -22,20 +21,19 @@ from bot.domain.clock import Clock
 from bot.domain.models import AppealType
 from bot.domain.validators import clean_text, parse_application_number, parse_moment
 from bot.handlers import my_appeals
-from bot.handlers.replies import confirm_then_close, consent_asked, handled_update, off_hours
+from bot.handlers.replies import consent_asked
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
-    explain_refusal,
+    choices,
+    expects,
+    file_appeal,
+    keep_start_data,
     navigation,
-    refuse,
-    text_expected,
+    question,
 )
-from bot.keyboards.common import main_menu
-from bot.rendering.citizen import appeal_filed, field_lines, field_value
-from bot.services.appeals import AppealService
+from bot.rendering.citizen import field_lines, field_value
 from bot.services.consent import ConsentService
-from bot.services.desk import DeskService
 from bot.settings import Settings
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
@@ -77,11 +75,6 @@ async def start_form(
     await manager.start(STATES[FORMS[kind][0]], data={KIND: kind}, mode=StartMode.RESET_STACK)
 
 
-async def _started(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict):
-        manager.dialog_data.update(start_data)
-
-
 def _form(manager: DialogManager) -> tuple[str, ...]:
     return FORMS[manager.dialog_data[KIND]]
 
@@ -116,10 +109,6 @@ async def type_chosen(
     manager.dialog_data.clear()
     manager.dialog_data[KIND] = kind
     await manager.switch_to(STATES[FORMS[kind][0]])
-
-
-async def _type_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, common_texts.DIALOGUE_BUTTON_ONLY)
 
 
 async def types_getter(**_: Any) -> dict[str, Any]:
@@ -182,23 +171,10 @@ async def question_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    appeals: AppealService = manager.middleware_data["appeals"]
-    desk: DeskService = manager.middleware_data["desk"]
     data = manager.dialog_data
     kind = data[KIND]
     fields = {field: data.get(field) for field in FORMS[kind]}
-    assert isinstance(callback.message, Message)
-    appeal = await appeals.file(
-        callback.from_user.id,
-        callback.message.chat.id,
-        AppealType(kind),
-        fields,
-        filed_by=handled_update(manager),
-    )
-    await confirm_then_close(
-        callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
-        manager.reset_stack,
-    )
+    await file_appeal(callback, manager, AppealType(kind), fields)
 
 
 async def edit_chosen(
@@ -208,10 +184,6 @@ async def edit_chosen(
         return
     manager.dialog_data[EDITING] = True
     await manager.switch_to(STATES[field])
-
-
-async def _confirm_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.CONFIRM_EXPECTED)
 
 
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -248,26 +220,22 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         "application_number": (parse_application_number, validation.APPLICATION_NUMBER),
     }
 
-    def question(field: str) -> Window:
+    def ask(field: str) -> Window:
         parse, problems = parsers[field]
-        return Window(
-            Refusal(),
+        return question(
+            STATES[field],
             Catalog(t.PROMPTS[field]),
             Catalog(common_texts.EDITING_CURRENT, when="current"),
-            TextInput(
-                id=field,
-                type_factory=parse,
-                on_success=answered,
-                on_error=explain_refusal(problems),
-            ),
-            text_expected(),
-            *(
+            field=field,
+            parse=parse,
+            on_success=answered,
+            problems=problems,
+            buttons=(
                 [Button(Const(common_texts.BUTTON_SKIP), id="skip", on_click=skipped)]
                 if field == "application_number"
                 else []
             ),
-            navigation(on_back=went_back),
-            state=STATES[field],
+            on_back=went_back,
             getter=question_getter,
         )
 
@@ -275,21 +243,13 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Const(t.CHOOSE_TYPE),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="type",
-                    item_id_getter=lambda item: item[0],
-                    items="types",
-                    on_click=type_chosen,
-                )
-            ),
-            MessageInput(_type_expected, content_types=ContentType.ANY),
+            choices("type", "types", type_chosen),
+            expects(common_texts.DIALOGUE_BUTTON_ONLY),
             navigation(back=False),
             state=NewAppeal.choosing_type,
             getter=types_getter,
         ),
-        *(question(field) for field in STATES),
+        *(ask(field) for field in STATES),
         Window(
             Refusal(),
             Catalog(t.SUMMARY),
@@ -304,10 +264,10 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                 ),
                 width=2,
             ),
-            MessageInput(_confirm_expected, content_types=ContentType.ANY),
+            expects(t.CONFIRM_EXPECTED),
             navigation(on_back=went_back),
             state=NewAppeal.confirming,
             getter=review_getter,
         ),
-        on_start=_started,
+        on_start=keep_start_data,
     )

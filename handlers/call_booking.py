@@ -20,11 +20,10 @@ from typing import Any, cast
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ContentType, Message, User
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.common import ManagedScroll
-from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Back,
     Button,
@@ -37,11 +36,12 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Const, Format, Multi
 
-from bot.callback_data import CallAction, CallManage, ConsentNext, Menu, MenuItem
+from bot.callback_data import CallAction, CallManage, ConsentNext
 from bot.domain.clock import Clock
 from bot.domain.slots import slot_at
-from bot.domain.validators import Invalid, clean_text, format_phone, parse_phone
+from bot.domain.validators import clean_text, format_phone, parse_phone
 from bot.handlers.replies import (
+    alert_press,
     answer_long,
     citizen_router,
     confirm_then_close,
@@ -52,10 +52,13 @@ from bot.handlers.replies import (
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
-    explain_refusal,
+    contact_input,
+    expects,
     navigation,
+    profile_phone,
+    profile_phone_button,
+    question,
     refuse,
-    text_expected,
 )
 from bot.keyboards import call_booking as keyboards
 from bot.keyboards import conversation as conversation_keyboards
@@ -64,13 +67,12 @@ from bot.rendering.citizen import appeal_details, day_in_sentence, day_label, zo
 from bot.services.appeals import AppealService
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
 from bot.services.consent import ConsentService
-from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.states.call_booking import CallbackRequest, CallRescheduling
 from bot.texts import call_booking as t
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
-from bot.texts import explain, render, validation
+from bot.texts import render, validation
 
 DESCRIPTION_LIMIT = 500
 DESCRIPTION_MINIMUM = 3
@@ -125,45 +127,11 @@ def _call_bookings(manager: DialogManager) -> CallBookingService:
 # --- step 1: the phone ----------------------------------------------------------------------
 
 
-async def phone_getter(
-    phone_change: PhoneChangeService, event_from_user: User, **_: Any
-) -> dict[str, Any]:
-    profile = await phone_change.current_phone(event_from_user.id)
-    return {"phone": format_phone(profile) if profile else None}
-
-
-async def phone_accepted(message: Message, widget: Any, manager: DialogManager, phone: str) -> None:
-    manager.dialog_data["phone"] = phone
-    await manager.next()
-
-
-async def profile_phone_chosen(
-    callback: CallbackQuery, button: Button, manager: DialogManager
+async def phone_accepted(
+    event: Message | CallbackQuery, widget: Any, manager: DialogManager, phone: str
 ) -> None:
-    phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
-    phone = await phone_change.current_phone(callback.from_user.id)
-    if phone is None:  # forgotten meanwhile (/forget): the number is asked again
-        refuse(manager, t.PHONE_EXPECTED)
-        return
     manager.dialog_data["phone"] = phone
     await manager.next()
-
-
-async def contact_shared(message: Message, widget: Any, manager: DialogManager) -> None:
-    assert message.contact is not None
-    settings: Settings = manager.middleware_data["settings"]
-    try:
-        phone = parse_phone(
-            message.contact.phone_number, region=settings.default_region, mobile_only=False
-        )
-    except Invalid as error:
-        refuse(manager, explain(error.problem.value, dict(error.details), validation.CALLER_PHONE))
-        return
-    await phone_accepted(message, widget, manager, phone)
-
-
-async def phone_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.PHONE_EXPECTED)
 
 
 # --- step 2: the question -------------------------------------------------------------------
@@ -210,9 +178,7 @@ async def day_chosen(
     callback: CallbackQuery, widget: Any, manager: DialogManager, day: str
 ) -> None:
     if not await _call_bookings(manager).free_slots(date.fromisoformat(day)):
-        callback_answer: CallbackAnswer = manager.middleware_data["callback_answer"]
-        callback_answer.text = t.DAY_FULL
-        callback_answer.show_alert = True
+        alert_press(manager.middleware_data["callback_answer"], t.DAY_FULL)
         return  # the days are shown again, without this one
     manager.dialog_data["day"] = day
     await cast(ManagedScroll, manager.find(TIMES)).set_page(0)
@@ -286,10 +252,6 @@ async def time_chosen(
     await manager.next()
 
 
-async def button_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.CHOOSE_WITH_BUTTON)
-
-
 def _day_window(state: Any, question: str, *, back: bool) -> Window:
     return Window(
         Refusal(),
@@ -304,7 +266,7 @@ def _day_window(state: Any, question: str, *, back: bool) -> Window:
             ),
             width=2,
         ),
-        MessageInput(button_expected, content_types=ContentType.ANY),
+        expects(t.CHOOSE_WITH_BUTTON),
         navigation(back=back),
         state=state,
         getter=days_getter,
@@ -334,7 +296,7 @@ def _time_window(state: Any, on_click: Any) -> Window:
             NextPage(scroll=TIMES, id="later", text=Const(t.BUTTON_LATER), when="has_later"),
         ),
         Back(Const(t.BUTTON_OTHER_DAY)),
-        MessageInput(button_expected, content_types=ContentType.ANY),
+        expects(t.CHOOSE_WITH_BUTTON),
         navigation(back=False),
         state=state,
         getter=times_getter,
@@ -396,10 +358,6 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
         await _slot_refused(callback, manager, result.outcome)
 
 
-async def confirmation_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.CONFIRM_EXPECTED)
-
-
 # --- moving a booked call --------------------------------------------------------------------
 
 
@@ -437,39 +395,27 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         return clean_text(text, max_length=DESCRIPTION_LIMIT, min_length=DESCRIPTION_MINIMUM)
 
     return Dialog(
-        Window(
-            Refusal(),
+        question(
+            CallbackRequest.waiting_for_phone,
             Multi(Catalog(t.ASK_PHONE), Catalog(t.ASK_PHONE_PROFILE, when="phone"), sep="\n\n"),
-            Button(
-                Format(t.BUTTON_PROFILE_PHONE),
-                id="profile_phone",
-                on_click=profile_phone_chosen,
-                when="phone",
-            ),
-            MessageInput(contact_shared, content_types=[ContentType.CONTACT]),
-            TextInput(
-                id="phone",
-                type_factory=parse,
-                on_success=phone_accepted,
-                on_error=explain_refusal(validation.CALLER_PHONE),
-            ),
-            MessageInput(phone_expected, content_types=ContentType.ANY),
-            navigation(back=False),
-            state=CallbackRequest.waiting_for_phone,
-            getter=phone_getter,
+            field="phone",
+            parse=parse,
+            on_success=phone_accepted,
+            problems=validation.CALLER_PHONE,
+            inputs=[contact_input(parse, phone_accepted, validation.CALLER_PHONE)],
+            buttons=[
+                profile_phone_button(t.BUTTON_PROFILE_PHONE, phone_accepted, t.PHONE_EXPECTED)
+            ],
+            otherwise=expects(t.PHONE_EXPECTED),
+            back=False,
+            getter=profile_phone,
         ),
-        Window(
-            Refusal(),
+        question(
+            CallbackRequest.waiting_for_description,
             Catalog(t.ASK_DESCRIPTION),
-            TextInput(
-                id="description",
-                type_factory=describe,
-                on_success=description_accepted,
-                on_error=explain_refusal(validation.GENERIC),
-            ),
-            text_expected(),
-            navigation(),
-            state=CallbackRequest.waiting_for_description,
+            field="description",
+            parse=describe,
+            on_success=description_accepted,
             getter=description_getter,
         ),
         _day_window(CallbackRequest.choosing_day, t.ASK_DAY, back=True),
@@ -478,7 +424,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Catalog(t.SUMMARY),
             Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
-            MessageInput(confirmation_expected, content_types=ContentType.ANY),
+            expects(t.CONFIRM_EXPECTED),
             navigation(),
             state=CallbackRequest.confirming,
             getter=summary_getter,
@@ -507,16 +453,6 @@ async def _refuse(
     else:
         text = t.NOT_YOURS
     await message.answer(text, reply_markup=main_menu())
-
-
-async def menu_pressed(
-    callback: CallbackQuery,
-    state: FSMContext,
-    consent: ConsentService,
-    call_bookings: CallBookingService,
-    dialog_manager: DialogManager,
-) -> None:
-    await start_booking(origin(callback), state, consent, call_bookings, dialog_manager)
 
 
 async def move_pressed(
@@ -589,12 +525,10 @@ async def call_confirmed(
     result = await call_bookings.confirm(callback_data.number, callback.from_user.id)
     appeal = result.appeal
     if result.outcome == CallOutcome.NOT_DONE:
-        callback_answer.text = t.NOT_DONE_YET
-        callback_answer.show_alert = True
+        alert_press(callback_answer, t.NOT_DONE_YET)
         return
     if result.outcome not in (CallOutcome.DONE, CallOutcome.ALREADY) or appeal is None:
-        callback_answer.text = t.NOT_YOURS
-        callback_answer.show_alert = True
+        alert_press(callback_answer, t.NOT_YOURS)
         return
     message = origin(callback)
     heading = (
@@ -614,7 +548,6 @@ async def call_confirmed(
 
 def create_router() -> Router:
     router = citizen_router(__name__)
-    router.callback_query.register(menu_pressed, Menu.filter(F.item == MenuItem.CALLBACK))
     router.callback_query.register(move_pressed, CallManage.filter(F.action == CallAction.MOVE))
     router.callback_query.register(cancel_pressed, CallManage.filter(F.action == CallAction.CANCEL))
     router.callback_query.register(

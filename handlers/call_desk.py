@@ -24,7 +24,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callback_data import CallDesk, CallDeskAction
 from bot.domain.validators import Invalid, clean_text
 from bot.filters import InOperatorsChat, IsOperator
-from bot.handlers.replies import alert, answer_long, operator, origin
+from bot.handlers.operators import refuse_button, refuse_command, refuse_in_private
+from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
 from bot.rendering.operators import callbacks_list
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
@@ -88,8 +89,7 @@ async def ask_result(
 ) -> None:
     checked = await call_bookings.scheduled(callback_data.number)
     if checked.outcome != CallOutcome.DONE:
-        callback_answer.show_alert = True
-        callback_answer.text = _refusal(checked, callback_data.number)
+        alert_press(callback_answer, _refusal(checked, callback_data.number))
         return
     if callback_data.action == CallDeskAction.CALLED and await _asked_first(
         callback, callback_data, checked, call_bookings
@@ -111,11 +111,11 @@ async def result_typed(
     number = (await state.get_data())["call_number"]
     try:
         result = clean_text(message.text, max_length=RESULT_LIMIT)
-    except Invalid:
-        await message.reply(
-            render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
-            reply_markup=keyboards.call_result_prompt(number),
-        )
+    except Invalid:  # asked again: empty or too long, or not text at all
+        prompt = render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT)
+        if message.text is None:
+            prompt = t.RESULT_EXPECTED + " " + prompt
+        await message.reply(prompt, reply_markup=keyboards.call_result_prompt(number))
         return
     await state.clear()
     actor = operator(message.from_user)
@@ -124,14 +124,6 @@ async def result_typed(
         await message.reply(render(t.MARKED_DONE, number=number, name=actor.name))
     else:
         await message.reply(render("{text}", text=_refusal(marked, number)))
-
-
-async def result_expected(message: Message, state: FSMContext) -> None:
-    number = (await state.get_data())["call_number"]
-    await message.reply(
-        t.RESULT_EXPECTED + " " + render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
-        reply_markup=keyboards.call_result_prompt(number),
-    )
 
 
 async def keep_unmarked(
@@ -179,23 +171,6 @@ async def callbacks_command(message: Message, call_bookings: CallBookingService)
     )
 
 
-async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    callback_answer.show_alert = True
-    callback_answer.text = operator_texts.NOT_OPERATOR
-
-
-async def refuse_command(message: Message) -> None:
-    await message.reply(
-        operator_texts.ANONYMOUS_ADMIN
-        if message.sender_chat is not None
-        else operator_texts.NOT_OPERATOR
-    )
-
-
-async def refuse_in_private(message: Message) -> None:
-    await message.answer(operator_texts.OPERATOR_COMMAND_ONLY)
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
 
@@ -216,10 +191,7 @@ def create_router() -> Router:
     desk.message.register(callbacks_command, Command("callbacks"))
     desk.message.register(cancel_command, OperatorCallResult.waiting_for_result, Command("cancel"))
     desk.message.register(
-        result_typed, OperatorCallResult.waiting_for_result, F.text, ~F.text.startswith("/")
-    )
-    desk.message.register(
-        result_expected, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
+        result_typed, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
     )
 
     refusals = Router(name=f"{__name__}.refusals")

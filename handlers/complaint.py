@@ -2,42 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, ContentType, Message, ReplyKeyboardRemove, User
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
-from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, Select
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.domain.models import AppealType, Attachment
-from bot.domain.validators import Invalid, clean_text, format_phone, parse_moments, parse_phone
-from bot.handlers.replies import confirm_then_close, consent_asked, handled_update, off_hours
+from bot.domain.validators import clean_text, format_phone, parse_moments, parse_phone
+from bot.handlers.replies import consent_asked
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
-    explain_refusal,
+    contact_input,
+    expects,
+    file_appeal,
     navigation,
     opened_on_top,
+    profile_phone,
+    profile_phone_button,
+    question,
     refuse,
-    text_expected,
 )
-from bot.keyboards.common import main_menu
 from bot.keyboards.complaint import share_contact
-from bot.rendering.citizen import appeal_filed, field_value
-from bot.services.appeals import AppealService
+from bot.rendering.citizen import field_lines, field_value
 from bot.services.consent import ConsentService
-from bot.services.desk import DeskService
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
 from bot.texts import common as common_texts
 from bot.texts import complaint as t
-from bot.texts import explain, join_lines, render, validation
+from bot.texts import join_lines, render, validation
 
 MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
@@ -90,36 +92,18 @@ async def show_phone_step(manager: DialogManager) -> None:
     manager.show_mode = ShowMode.NO_UPDATE
 
 
-async def profile_phone_chosen(
-    callback: CallbackQuery, button: Button, manager: DialogManager
+async def phone_chosen(
+    event: Message | CallbackQuery, widget: Any, manager: DialogManager, phone: str
 ) -> None:
-    phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
-    phone = await phone_change.current_phone(callback.from_user.id)
-    if phone is None:  # forgotten meanwhile (/forget): the number is asked again
-        refuse(manager, validation.CALLER_PHONE["empty"])
-        return
-    await _keep(manager, "caller_phone", phone)
-
-
-async def contact_shared(message: Message, widget: Any, manager: DialogManager) -> None:
-    assert message.contact is not None
-    settings: Settings = manager.middleware_data["settings"]
-    try:
-        phone = parse_phone(
-            message.contact.phone_number, region=settings.default_region, mobile_only=False
-        )
-    except Invalid as error:
-        refuse(manager, explain(error.problem.value, dict(error.details), validation.CALLER_PHONE))
-        return
+    """The verified phone pressed, or a contact shared."""
     await _keep(manager, "caller_phone", phone)
 
 
 async def phone_getter(
     dialog_manager: DialogManager, phone_change: PhoneChangeService, event_from_user: User, **_: Any
 ) -> dict[str, Any]:
-    profile = await phone_change.current_phone(event_from_user.id)
     values = await current_value_getter("caller_phone")(dialog_manager)
-    return {**values, "phone": format_phone(profile) if profile else None}
+    return {**values, **await profile_phone(phone_change, event_from_user)}
 
 
 async def nobody_answered(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -137,25 +121,15 @@ async def attachment_received(message: Message, widget: Any, manager: DialogMana
         refuse(manager, render(t.ATTACHMENT_LIMIT, limit=MAX_ATTACHMENTS))
         return
     if message.photo:
-        largest = message.photo[-1]
-        stored.append(
-            {
-                "kind": "photo",
-                "file_id": largest.file_id,
-                "file_unique_id": largest.file_unique_id,
-                "file_name": None,
-            }
-        )
+        photo = message.photo[-1]
+        attachment = Attachment("photo", photo.file_id, photo.file_unique_id)
     else:
-        assert message.document is not None
-        stored.append(
-            {
-                "kind": "document",
-                "file_id": message.document.file_id,
-                "file_unique_id": message.document.file_unique_id,
-                "file_name": message.document.file_name,
-            }
+        document = message.document
+        assert document is not None
+        attachment = Attachment(
+            "document", document.file_id, document.file_unique_id, document.file_name
         )
+    stored.append(asdict(attachment))
     manager.dialog_data["attachments"] = stored
     refuse(manager, render(t.ATTACHMENT_ADDED, count=len(stored), limit=MAX_ATTACHMENTS))
 
@@ -169,10 +143,6 @@ async def attachment_removed(
         del stored[position]
         manager.dialog_data["attachments"] = stored
         refuse(manager, render(t.ATTACHMENT_REMOVED, index=index))
-
-
-async def attachment_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.ATTACHMENT_EXPECTED)
 
 
 async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -204,27 +174,10 @@ async def went_back(callback: CallbackQuery, button: Button, manager: DialogMana
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    appeals: AppealService = manager.middleware_data["appeals"]
-    desk: DeskService = manager.middleware_data["desk"]
     data = manager.dialog_data
-    attachments = [
-        Attachment(item["kind"], item["file_id"], item["file_unique_id"], item.get("file_name"))
-        for item in data.get("attachments", [])
-    ]
-    assert callback.message is not None
-    appeal = await appeals.file(
-        callback.from_user.id,
-        callback.message.chat.id,
-        AppealType.COMPLAINT,
-        {name: data[name] for name in TEXT_FIELDS},
-        attachments,
-        filed_by=handled_update(manager),
-    )
-    # The whole stack: opened from the appeal types, the complaint does not go back to them.
-    await confirm_then_close(
-        callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
-        manager.reset_stack,
-    )
+    attachments = [Attachment(**item) for item in data.get("attachments", [])]
+    fields = {name: data[name] for name in TEXT_FIELDS}
+    await file_appeal(callback, manager, AppealType.COMPLAINT, fields, attachments)
 
 
 async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -232,7 +185,7 @@ async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
     items = [
         render(t.ATTACHMENT_PHOTO, index=index)
         if item["kind"] == "photo"
-        else render(t.ATTACHMENT_DOCUMENT, index=index, name=item.get("file_name") or "без имени")
+        else render(t.ATTACHMENT_DOCUMENT, index=index, name=item.get("file_name") or t.NO_NAME)
         for index, item in enumerate(stored, start=1)
     ]
     return {
@@ -257,23 +210,10 @@ def current_value_getter(field: str) -> Any:
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     dialog_manager.dialog_data["editing"] = False
-    lines = [
-        render(
-            t.SUMMARY_LINE,
-            name=common_texts.FIELD_NAMES[name],
-            value=field_value(name, data.get(name)),
-        )
-        for name in TEXT_FIELDS
-    ]
     count = len(data.get("attachments", []))
-    lines.append(
-        render(
-            t.SUMMARY_LINE,
-            name=common_texts.FIELD_NAMES["attachments"],
-            value=render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS,
-        )
-    )
-    return {"fields": join_lines(lines)}
+    attached = render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS
+    fields = {**{name: data.get(name) for name in TEXT_FIELDS}, "attachments": attached}
+    return {"fields": join_lines(field_lines(fields, t.SUMMARY_LINE))}
 
 
 def _edit_button(field: str) -> Button:
@@ -289,78 +229,61 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         return clock.now().astimezone(settings.zone)
 
     def text_step(
-        field: str,
-        state: Any,
-        parse: Any,
-        problems: Any = validation.GENERIC,
-        *extra: Any,
-        back: Any = True,
-        texts: tuple[Any, ...] = (),
-        inputs: tuple[Any, ...] = (),
-        getter: Any = None,
+        field: str, parse: Any, problems: Any = validation.GENERIC, **options: Any
     ) -> Window:
-        return Window(
-            Refusal(),
+        options.setdefault("getter", current_value_getter(field))
+        return question(
+            getattr(WrittenComplaint, f"waiting_for_{field}"),
             Const(t.PROMPTS[field]),
-            *texts,
+            *options.pop("texts", ()),
             Catalog(common_texts.EDITING_CURRENT, when="current"),
-            *inputs,
-            TextInput(
-                id=field,
-                type_factory=parse,
-                on_success=answered,
-                on_error=explain_refusal(problems),
-            ),
-            text_expected(),
-            *extra,
-            navigation(back=back, on_back=went_back),
-            state=state,
-            getter=getter or current_value_getter(field),
+            field=field,
+            parse=parse,
+            on_success=answered,
+            problems=problems,
+            on_back=went_back,
+            **options,
         )
+
+    def caller_phone(text: str) -> str:
+        return parse_phone(text, region=settings.default_region, mobile_only=False)
 
     return Dialog(
         text_step(
             "topic",
-            WrittenComplaint.waiting_for_topic,
             lambda text: clean_text(text, max_length=200, min_length=3),
-            validation.GENERIC,
             # From «Новое обращение» (on top of the types): «Назад» goes back to them.
-            Cancel(Const(common_texts.BUTTON_BACK), id="to_types", when=opened_on_top_not_editing),
+            buttons=[
+                Cancel(
+                    Const(common_texts.BUTTON_BACK), id="to_types", when=opened_on_top_not_editing
+                )
+            ],
             back=editing,
         ),
         text_step(
             "caller_phone",
-            WrittenComplaint.waiting_for_caller_phone,
-            lambda text: parse_phone(text, region=settings.default_region, mobile_only=False),
+            caller_phone,
             validation.CALLER_PHONE,
-            Button(
-                Format(t.BUTTON_PROFILE_PHONE),
-                id="profile_phone",
-                on_click=profile_phone_chosen,
-                when="phone",
-            ),
-            texts=(Catalog(t.PROMPTS["caller_phone_profile"], when="phone"),),
-            inputs=(MessageInput(contact_shared, content_types=[ContentType.CONTACT]),),
+            texts=[Catalog(t.PROMPTS["caller_phone_profile"], when="phone")],
+            inputs=[contact_input(caller_phone, phone_chosen, validation.CALLER_PHONE)],
+            buttons=[
+                profile_phone_button(
+                    t.BUTTON_PROFILE_PHONE, phone_chosen, validation.CALLER_PHONE["empty"]
+                )
+            ],
             getter=phone_getter,
         ),
         text_step(
             "attempts",
-            WrittenComplaint.waiting_for_attempts,
             lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
             validation.MOMENTS_SEVERAL,
         ),
         text_step(
             "errors",
-            WrittenComplaint.waiting_for_errors,
             lambda text: clean_text(text, max_length=1000),
-            validation.GENERIC,
-            Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered),
+            buttons=[Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered)],
         ),
-        text_step(
-            "desired_result",
-            WrittenComplaint.waiting_for_desired_result,
-            lambda text: clean_text(text, max_length=1000),
-        ),
+        text_step("desired_result", lambda text: clean_text(text, max_length=1000)),
         Window(
             Refusal(),
             Catalog(t.PROMPTS["attachments"], when=~F["has_attachments"]),
@@ -368,7 +291,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             MessageInput(
                 attachment_received, content_types=[ContentType.PHOTO, ContentType.DOCUMENT]
             ),
-            MessageInput(attachment_expected, content_types=ContentType.ANY),
+            expects(t.ATTACHMENT_EXPECTED),
             Group(
                 Select(
                     Format(t.BUTTON_REMOVE),
@@ -393,13 +316,9 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                 *(_edit_button(field) for field in (*TEXT_FIELDS, "attachments")),
                 width=2,
             ),
-            MessageInput(_review_expected, content_types=ContentType.ANY),
+            expects(t.REVIEW_EXPECTED),
             navigation(back=False),
             state=WrittenComplaint.reviewing,
             getter=review_getter,
         ),
     )
-
-
-async def _review_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.REVIEW_EXPECTED)

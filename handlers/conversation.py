@@ -20,12 +20,11 @@ CallbackData buttons on this plain router, which starts the dialogue.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import asdict, replace
-from datetime import datetime, timedelta
 from typing import Any, cast
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -45,10 +44,12 @@ from bot.domain.validators import clean_text, find_appeal_number
 from bot.filters import PrivateChat
 from bot.handlers import fallback
 from bot.handlers.my_appeals import show_status
-from bot.handlers.replies import content_of, off_hours, origin, ref, with_note
-from bot.handlers.widgets import Catalog, Refusal, navigation, refuse
+from bot.handlers.replies import alert_press, content_of, off_hours, origin, ref, with_note
+from bot.handlers.widgets import Catalog, Refusal, expects, navigation, refuse
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
+from bot.rendering.citizen import local_time
+from bot.services.addenda import WaitingMessages
 from bot.services.appeals import AppealService
 from bot.services.desk import (
     ActionOutcome,
@@ -57,7 +58,6 @@ from bot.services.desk import (
     RelayOutcome,
     RelayResult,
 )
-from bot.services.relay import Content
 from bot.settings import Settings
 from bot.states.conversation import AppealConversation, RatingFeedback
 from bot.states.my_appeals import MyAppeals
@@ -95,7 +95,7 @@ async def tell_closed(message: Message, appeal: Appeal, desk: DeskService) -> No
         render(
             t.APPEAL_CLOSED_REOPEN,
             number=appeal.number,
-            until=f"{until.astimezone(desk.zone):%d.%m.%Y %H:%M}",
+            until=local_time(until, desk.zone),
         ),
         reply_markup=keyboards.reopen(appeal.number, new_appeal=True),
     )
@@ -110,8 +110,7 @@ async def reopen_pressed(
     result = await desk.reopen(callback_data.number, callback.from_user.id)
     number = callback_data.number
     if result.outcome == ActionOutcome.NOT_FOUND:
-        callback_answer.show_alert = True
-        callback_answer.text = my_texts.NOT_YOURS
+        alert_press(callback_answer, my_texts.NOT_YOURS)
         return
     message = origin(callback)
     if result.outcome == ActionOutcome.DONE:
@@ -127,46 +126,6 @@ async def reopen_pressed(
             render(t.REOPEN_TOO_LATE, number=number, days=desk.reopen_within.days),
             reply_markup=main_menu(),
         )
-
-
-ADDENDA = "addenda"  # the storage destiny of messages waiting for «Это дополнение…»
-ADDENDA_KEPT = 10
-ADDENDA_LIFETIME = timedelta(days=1)
-
-
-class WaitingMessages:
-    """The citizen's messages that wait for «Это дополнение к обращению № …», by message id.
-
-    Kept beside the dialogue state (another destiny of the same storage), so
-    that opening a dialogue meanwhile does not lose them; the newest few, for
-    a day; /forget erases them with every other row of the citizen.
-    """
-
-    def __init__(self, state: FSMContext, now: datetime) -> None:
-        self._state = FSMContext(state.storage, replace(state.key, destiny=ADDENDA))
-        self._now = now
-
-    async def _fresh(self) -> dict[str, Any]:
-        kept = (await self._state.get_data()).get("messages", {})
-        since = (self._now - ADDENDA_LIFETIME).isoformat()
-        return {key: item for key, item in kept.items() if item["at"] >= since}
-
-    async def keep(self, message_id: int, content: Content, targets: list[str]) -> None:
-        """``targets``: the routing's suggestions shown with the offer, shown again after it."""
-        kept = await self._fresh()
-        kept[str(message_id)] = {
-            "at": self._now.isoformat(),
-            "content": asdict(content),
-            "targets": targets,
-        }
-        newest = sorted(kept, key=int)[-ADDENDA_KEPT:]
-        await self._state.set_data({"messages": {key: kept[key] for key in newest}})
-
-    async def take(self, message_id: int) -> tuple[Content, list[str]] | None:
-        kept = await self._fresh()
-        item = kept.pop(str(message_id), None)
-        await self._state.set_data({"messages": kept} if kept else {})
-        return None if item is None else (Content(**item["content"]), item["targets"])
 
 
 async def free_message(
@@ -217,8 +176,7 @@ async def addendum_chosen(
 ) -> None:
     waiting = await WaitingMessages(state, desk.now()).take(callback_data.message)
     if waiting is None:
-        callback_answer.show_alert = True
-        callback_answer.text = t.ADDENDUM_GONE
+        alert_press(callback_answer, t.ADDENDUM_GONE)
         return
     content, targets = waiting
     message = origin(callback)
@@ -254,8 +212,7 @@ async def reply_pressed(
 ) -> None:
     appeal = await desk.find(callback_data.number)
     if appeal is None or appeal.citizen_id != callback.from_user.id:
-        callback_answer.show_alert = True
-        callback_answer.text = my_texts.NOT_YOURS
+        alert_press(callback_answer, my_texts.NOT_YOURS)
         return
     message = origin(callback)
     if not appeal.is_open:
@@ -283,10 +240,6 @@ async def message_for_appeal(message: Message, widget: Any, manager: DialogManag
     await tell_outcome(message, result, desk)
 
 
-async def message_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.MESSAGE_EXPECTED)
-
-
 async def edited(message: Message, desk: DeskService) -> None:
     content = content_of(message)
     if content is not None:
@@ -303,11 +256,11 @@ async def rated(
 ) -> None:
     outcome = await desk.rate(callback_data.number, callback.from_user.id, callback_data.score)
     if outcome != RateOutcome.SAVED:
-        callback_answer.show_alert = True
-        callback_answer.text = {
+        refusals = {
             RateOutcome.ALREADY_RATED: t.ALREADY_RATED,
             RateOutcome.NOT_CLOSED: t.RATING_OPEN,
-        }.get(outcome, my_texts.NOT_YOURS)
+        }
+        alert_press(callback_answer, refusals.get(outcome, my_texts.NOT_YOURS))
         return
     # Hiding the stars is cosmetic: a message Telegram no longer lets us edit keeps them.
     with contextlib.suppress(TelegramBadRequest):
@@ -329,10 +282,6 @@ async def comment_typed(
     await manager.done()
     await desk.rate_comment(number, message.from_user.id, comment)
     await message.answer(t.RATING_SAVED, reply_markup=main_menu())
-
-
-async def comment_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.RATING_COMMENT_EXPECTED)
 
 
 async def no_comment(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -362,7 +311,7 @@ def create_dialogs(settings: Settings, clock: Clock) -> list[Dialog]:
                     message_for_appeal,
                     content_types=[ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT],
                 ),
-                MessageInput(message_expected, content_types=ContentType.ANY),
+                expects(t.MESSAGE_EXPECTED),
                 navigation(back=False),
                 state=AppealConversation.waiting_for_message,
                 getter=started_with,
@@ -378,7 +327,7 @@ def create_dialogs(settings: Settings, clock: Clock) -> list[Dialog]:
                     on_success=comment_typed,
                     on_error=comment_refused,
                 ),
-                MessageInput(comment_expected, content_types=ContentType.ANY),
+                expects(t.RATING_COMMENT_EXPECTED),
                 Button(Const(t.BUTTON_NO_COMMENT), id="no_comment", on_click=no_comment),
                 state=RatingFeedback.waiting_for_comment,
                 getter=started_with,
@@ -387,12 +336,10 @@ def create_dialogs(settings: Settings, clock: Clock) -> list[Dialog]:
     ]
 
 
-async def bot_blocked(event: ChatMemberUpdated, desk: DeskService) -> None:
-    await desk.set_bot_blocked(event.from_user.id, True)
-
-
-async def bot_unblocked(event: ChatMemberUpdated, desk: DeskService) -> None:
-    await desk.set_bot_blocked(event.from_user.id, False)
+async def bot_blocked_or_not(event: ChatMemberUpdated, desk: DeskService) -> None:
+    """The citizen blocked the bot (kicked it) or unblocked it (a member again)."""
+    blocked = event.new_chat_member.status == ChatMemberStatus.KICKED
+    await desk.set_bot_blocked(event.from_user.id, blocked)
 
 
 async def text_over_a_screen(
@@ -444,6 +391,6 @@ def create_router() -> Router:
     router.message.register(free_message, StateFilter(None), RELAYABLE, ~F.text.startswith("/"))
     router.message.register(unsupported_message, StateFilter(None), ~RELAYABLE)
     router.edited_message.register(edited)
-    router.my_chat_member.register(bot_blocked, ChatMemberUpdatedFilter(KICKED))
-    router.my_chat_member.register(bot_unblocked, ChatMemberUpdatedFilter(MEMBER))
+    router.my_chat_member.register(bot_blocked_or_not, ChatMemberUpdatedFilter(KICKED))
+    router.my_chat_member.register(bot_blocked_or_not, ChatMemberUpdatedFilter(MEMBER))
     return router

@@ -218,10 +218,8 @@ async def leave_dialogues(manager: DialogManager, chat: Message | None) -> None:
 class LeavesTheDialogue(BaseMiddleware):
     """A handler outside the dialogues took the citizen's update: the open dialogue is left.
 
-    Until every citizen dialogue runs on aiogram_dialog, the older ones keep
-    their place in aiogram's FSM state; a citizen who opens one of them (or
-    the menu, a command, a button of another screen) leaves the dialogue
-    stack behind, as they leave an FSM state.
+    A command or a main-menu button that opens another screen, a booked call's
+    button: the dialogue stack is left behind (a form with answers says so).
     """
 
     async def __call__(

@@ -17,6 +17,7 @@ from aiogram_dialog import DialogManager
 from bot.domain.content import HelpContent
 from bot.domain.validators import find_appeal_number
 from bot.handlers.my_appeals import show_status
+from bot.handlers.replies import alert_press
 from bot.keyboards.common import main_menu
 from bot.keyboards.help import suggestions
 from bot.services.appeals import AppealService
@@ -49,8 +50,7 @@ async def unknown_message(message: Message) -> None:
 
 
 async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    callback_answer.text = t.STALE_BUTTON
-    callback_answer.show_alert = True
+    alert_press(callback_answer, t.STALE_BUTTON)
 
 
 def create_citizen_router() -> Router:

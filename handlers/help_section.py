@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, LaunchMode, StartMode, Window
 from aiogram_dialog.api.entities import Stack
-from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Cancel, Column, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Cancel, Row, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.domain.clock import Clock
@@ -26,9 +25,11 @@ from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     OtherScreens,
     Refusal,
+    choices,
+    expects,
+    keep_start_data,
     main_menu_button,
     opened_on_top,
-    refuse,
 )
 from bot.keyboards.targets import target_button
 from bot.settings import Settings
@@ -59,11 +60,6 @@ async def open_article(manager: DialogManager, article_id: str, help_content: He
     return True
 
 
-async def _started(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict):
-        manager.dialog_data.update(start_data)
-
-
 async def article_chosen(
     callback: CallbackQuery, widget: Any, manager: DialogManager, article_id: str
 ) -> None:
@@ -92,10 +88,6 @@ def _over_a_dialogue(message: Message, aiogd_stack: Stack) -> bool:
     return len(aiogd_stack.intents) > 1
 
 
-async def _return_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.DRAFT_KEPT)
-
-
 def _return_row() -> Row:
     return Row(Cancel(Const(t.BUTTON_RETURN), id="return", when=opened_on_top))
 
@@ -106,18 +98,10 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Const(t.HELP_HEADER),
             Const("\n" + t.DRAFT_KEPT, when=opened_on_top),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="article",
-                    item_id_getter=lambda item: item[0],
-                    items="articles",
-                    on_click=article_chosen,
-                )
-            ),
+            choices("article", "articles", article_chosen),
             _return_row(),
             main_menu_button(),
-            MessageInput(_return_expected, content_types=ContentType.ANY),
+            expects(t.DRAFT_KEPT),
             state=HelpSection.choosing_article,
             getter=list_getter,
         ),
@@ -134,12 +118,12 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                 ),
                 main_menu_button(),
             ),
-            MessageInput(_return_expected, content_types=ContentType.ANY),
+            expects(t.DRAFT_KEPT),
             state=HelpSection.reading_article,
             getter=article_getter,
             markup_factory=KEEPS_OTHER_SCREENS,
         ),
-        on_start=_started,
+        on_start=keep_start_data,
         launch_mode=LaunchMode.SINGLE_TOP,
     )
     # Typed while reading help, a message is free text (it passes to the routers after),

@@ -11,17 +11,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from aiogram import F
-from aiogram.types import CallbackQuery, ContentType, Message, User
+from aiogram.types import CallbackQuery, Message, User
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.common import ManagedScroll
-from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Button,
-    Column,
     NextPage,
     PrevPage,
     Row,
-    Select,
     StubScroll,
     SwitchTo,
 )
@@ -31,16 +28,18 @@ from bot.domain.clock import Clock
 from bot.domain.models import Appeal
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
+from bot.handlers.replies import alert_press
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
+    REFUSAL,
     Catalog,
     OtherScreens,
     Refusal,
-    explain_refusal,
+    choices,
+    expects,
+    keep_start_data,
     main_menu_button,
-    navigation,
-    refuse,
-    text_expected,
+    question,
 )
 from bot.keyboards import conversation as conversation_keyboards
 from bot.keyboards.call_booking import call_buttons
@@ -98,17 +97,11 @@ async def show_status(
         number = parse_appeal_number(number_text)
     except Invalid as error:
         reason = explain(error.problem.value, dict(error.details), validation.APPEAL_NUMBER)
-        await manager.start(
-            MyAppeals.waiting_for_number, data={"refusal": reason}, mode=StartMode.RESET_STACK
-        )
+        await _number_again(manager, reason)
         return
     appeal = await appeals.find(number)
     if appeal is None:
-        await manager.start(
-            MyAppeals.waiting_for_number,
-            data={"refusal": render(t.NOT_FOUND, number=number)},
-            mode=StartMode.RESET_STACK,
-        )
+        await _number_again(manager, render(t.NOT_FOUND, number=number))
         return
     if appeal.citizen_id != user_id:
         if manager.has_context():
@@ -128,9 +121,11 @@ async def show_status(
     )
 
 
-async def _started(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict):
-        manager.dialog_data.update(start_data)
+async def _number_again(manager: DialogManager, reason: str) -> None:
+    """The status prompt again, ``reason`` above it (the number typed was refused)."""
+    await manager.start(
+        MyAppeals.waiting_for_number, data={REFUSAL: reason}, mode=StartMode.RESET_STACK
+    )
 
 
 async def _details_pieces(appeal: Appeal, appeals: AppealService, settings: Settings) -> list[str]:
@@ -182,8 +177,7 @@ async def appeal_chosen(
     appeals: AppealService = manager.middleware_data["appeals"]
     appeal = await appeals.find_own(number, callback.from_user.id)
     if appeal is None:  # a forged press: the list shows only the citizen's own
-        answer = manager.middleware_data["callback_answer"]
-        answer.text, answer.show_alert = t.NOT_YOURS, True
+        alert_press(manager.middleware_data["callback_answer"], t.NOT_YOURS)
         manager.show_mode = ShowMode.NO_UPDATE
         return
     assert isinstance(callback.message, Message)
@@ -236,10 +230,6 @@ async def rate_pressed(callback: CallbackQuery, button: Button, manager: DialogM
     )
 
 
-async def _buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, common_texts.DIALOGUE_BUTTON_ONLY)
-
-
 # --- a comment -------------------------------------------------------------------------------
 
 
@@ -283,15 +273,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Format("{list}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="appeal",
-                    item_id_getter=lambda item: item[0],
-                    items="appeals",
-                    on_click=appeal_chosen,
-                )
-            ),
+            choices("appeal", "appeals", appeal_chosen),
             Row(
                 StubScroll(id=PAGES, pages=PAGES),  # inside the row: it draws an empty one
                 # A pager's ``when`` sees the window's data under "data".
@@ -306,7 +288,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                 ),
             ),
             main_menu_button(),
-            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            expects(common_texts.DIALOGUE_BUTTON_ONLY),
             state=MyAppeals.choosing_appeal,
             getter=list_getter,
         ),
@@ -323,37 +305,28 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Button(Const(t.BUTTON_RATE), id="rate", on_click=rate_pressed, when=F["unrated"]),
             SwitchTo(Const(t.BUTTON_TO_LIST), id="to_list", state=MyAppeals.choosing_appeal),
             main_menu_button(),
-            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            expects(common_texts.DIALOGUE_BUTTON_ONLY),
             state=MyAppeals.reading_appeal,
             getter=details_getter,
             markup_factory=KEEPS_OTHER_SCREENS,
         ),
-        Window(
-            Refusal(),
+        question(
+            MyAppeals.waiting_for_comment,
             Catalog(t.ASK_COMMENT),
-            TextInput(
-                id="comment_text",
-                type_factory=lambda text: clean_text(text, max_length=2000),
-                on_success=comment_typed,
-                on_error=explain_refusal(validation.GENERIC),
-            ),
-            text_expected(),
-            navigation(on_back=_back_to_appeal),
-            state=MyAppeals.waiting_for_comment,
+            field="comment_text",
+            parse=lambda text: clean_text(text, max_length=2000),
+            on_success=comment_typed,
+            on_back=_back_to_appeal,
             getter=comment_getter,
         ),
-        Window(
-            Refusal(),
+        question(
+            MyAppeals.waiting_for_number,
             Const(t.ASK_NUMBER),
-            TextInput(
-                id="number",
-                type_factory=parse_appeal_number,
-                on_success=number_typed,
-                on_error=explain_refusal(validation.APPEAL_NUMBER),
-            ),
-            text_expected(),
-            navigation(on_back=_back_from_prompt),
-            state=MyAppeals.waiting_for_number,
+            field="number",
+            parse=parse_appeal_number,
+            on_success=number_typed,
+            problems=validation.APPEAL_NUMBER,
+            on_back=_back_from_prompt,
         ),
-        on_start=_started,
+        on_start=keep_start_data,
     )

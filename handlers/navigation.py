@@ -1,10 +1,13 @@
 """Navigation and commands, tried before any dialogue step so they work in every state.
 
 /start, /menu, /cancel, the typed words «отмена» and «меню», the
-main-menu and cancel buttons, and the commands that open each dialogue.
+main-menu and cancel buttons, and the commands that open each dialogue with
+the main menu's buttons to the same dialogues (one handler each).
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -27,7 +30,7 @@ from bot.handlers import (
     recovery,
 )
 from bot.handlers.dialog_setup import leave_dialogues
-from bot.handlers.replies import citizen_router, origin
+from bot.handlers.replies import alert_press, citizen_router, origin
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
 from bot.services.call_booking import CallBookingService
@@ -41,6 +44,11 @@ async def in_dialogue(state: FSMContext, dialog_manager: DialogManager) -> bool:
     return await state.get_state() is not None or dialog_manager.has_context()
 
 
+def _message(event: Message | CallbackQuery) -> Message:
+    """The message to answer: the command itself, or the one a button was pressed under."""
+    return event if isinstance(event, Message) else origin(event)
+
+
 async def leave_dialogue(
     message: Message, state: FSMContext, dialog_manager: DialogManager
 ) -> None:
@@ -49,30 +57,23 @@ async def leave_dialogue(
     await leave_dialogues(dialog_manager, message)
 
 
-async def show_main_menu(
-    message: Message, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await leave_dialogue(message, state, dialog_manager)
-    await message.answer(t.MAIN_MENU, reply_markup=main_menu())
-
-
 async def start(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
     await leave_dialogue(message, state, dialog_manager)
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(render(t.WELCOME, name=name), reply_markup=main_menu())
 
 
-async def menu_command(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
-    await show_main_menu(message, state, dialog_manager)
-
-
-async def menu_button(
-    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+async def show_main_menu(
+    event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
 ) -> None:
-    await show_main_menu(origin(callback), state, dialog_manager)
+    await leave_dialogue(_message(event), state, dialog_manager)
+    await _message(event).answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-async def cancel(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
+async def cancel(
+    event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+) -> None:
+    message = _message(event)
     had_dialogue = await in_dialogue(state, dialog_manager)
     await state.clear()
     if dialog_manager.has_context():
@@ -85,28 +86,16 @@ async def cancel(message: Message, state: FSMContext, dialog_manager: DialogMana
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-async def cancel_command(
-    message: Message, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await cancel(message, state, dialog_manager)
+def _opens(start: Callable[[DialogManager], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A command's or a button's handler that starts a dialogue (``start``) afresh."""
 
+    async def opened(
+        event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
+    ) -> None:
+        await state.clear()
+        await start(dialog_manager)
 
-async def cancel_button(
-    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await cancel(origin(callback), state, dialog_manager)
-
-
-async def help_command(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
-    await state.clear()
-    await help_section.start_help(dialog_manager)
-
-
-async def help_button(
-    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await help_section.start_help(dialog_manager)
+    return opened
 
 
 async def article_button(
@@ -119,183 +108,119 @@ async def article_button(
 ) -> None:
     """An article's button under another article or a free-text suggestion."""
     if not await help_section.open_article(dialog_manager, callback_data.article, help_content):
-        callback_answer.text = t.STALE_BUTTON
-        callback_answer.show_alert = True
+        alert_press(callback_answer, t.STALE_BUTTON)
         return
     await state.clear()
 
 
-async def checklist_command(message: Message, state: FSMContext) -> None:
+async def show_checklist(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
+    await _message(event).answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
 
 
-async def checklist_button(callback: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    await origin(callback).answer(checklist_texts.CHECKLIST, reply_markup=to_main_menu())
+# --- the screens a command and the main menu's button both open --------------------------
+# Their router leaves any open dialogue first (``leave_dialogues_in``).
 
 
-async def phone_command(
-    message: Message, state: FSMContext, consent: ConsentService, dialog_manager: DialogManager
-) -> None:
-    await phone.start_phone_change(message, state, consent, dialog_manager)
-
-
-async def phone_button(
-    callback: CallbackQuery,
+async def open_phone_change(
+    event: Message | CallbackQuery,
     state: FSMContext,
     consent: ConsentService,
     dialog_manager: DialogManager,
 ) -> None:
-    await leave_dialogues(dialog_manager, origin(callback))
-    await phone.start_phone_change(origin(callback), state, consent, dialog_manager)
+    await phone.start_phone_change(_message(event), state, consent, dialog_manager)
 
 
-async def recovery_command(
-    message: Message, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await recovery.start_recovery(dialog_manager)
-
-
-async def recovery_button(
-    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await leave_dialogues(dialog_manager, origin(callback))
-    await recovery.start_recovery(dialog_manager)
-
-
-async def appeal_command(
-    message: Message, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await appeal.start_new_appeal(dialog_manager)
-
-
-async def appeal_button(
-    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await leave_dialogues(dialog_manager, origin(callback))
-    await appeal.start_new_appeal(dialog_manager)
-
-
-async def complaint_command(
-    message: Message, state: FSMContext, consent: ConsentService, dialog_manager: DialogManager
-) -> None:
-    await complaint.start_complaint(message, state, consent, dialog_manager)
-
-
-async def complaint_button(
-    callback: CallbackQuery,
+async def open_complaint(
+    event: Message | CallbackQuery,
     state: FSMContext,
     consent: ConsentService,
     dialog_manager: DialogManager,
 ) -> None:
-    await leave_dialogues(dialog_manager, origin(callback))
-    await complaint.start_complaint(origin(callback), state, consent, dialog_manager)
+    await complaint.start_complaint(_message(event), state, consent, dialog_manager)
 
 
-async def callback_command(
-    message: Message,
+async def open_call_booking(
+    event: Message | CallbackQuery,
     state: FSMContext,
     consent: ConsentService,
     call_bookings: CallBookingService,
     dialog_manager: DialogManager,
 ) -> None:
-    await call_booking.start_booking(message, state, consent, call_bookings, dialog_manager)
+    await call_booking.start_booking(_message(event), state, consent, call_bookings, dialog_manager)
 
 
-async def my_appeals_command(
-    message: Message, state: FSMContext, appeals: AppealService, dialog_manager: DialogManager
-) -> None:
-    assert message.from_user is not None
-    await state.clear()
-    await my_appeals.start_list(message, message.from_user.id, appeals, dialog_manager)
-
-
-async def my_appeals_button(
-    callback: CallbackQuery,
+async def open_my_appeals(
+    event: Message | CallbackQuery,
     state: FSMContext,
     appeals: AppealService,
     dialog_manager: DialogManager,
 ) -> None:
+    assert event.from_user is not None
     await state.clear()
-    await leave_dialogues(dialog_manager, origin(callback))
-    await my_appeals.start_list(origin(callback), callback.from_user.id, appeals, dialog_manager)
+    await my_appeals.start_list(_message(event), event.from_user.id, appeals, dialog_manager)
 
 
-async def status_command(
-    message: Message,
-    command: CommandObject,
+async def open_status(
+    event: Message | CallbackQuery,
     state: FSMContext,
     appeals: AppealService,
     dialog_manager: DialogManager,
+    command: CommandObject | None = None,
 ) -> None:
-    assert message.from_user is not None
+    """The status prompt; with a number (``/status 2024-000001``), that appeal's status."""
+    assert event.from_user is not None
     await state.clear()
-    if command.args:
+    if command is not None and command.args:
         await my_appeals.show_status(
-            message, command.args, message.from_user.id, appeals, dialog_manager
+            _message(event), command.args, event.from_user.id, appeals, dialog_manager
         )
     else:
         await my_appeals.ask_for_number(dialog_manager)
-
-
-async def status_button(
-    callback: CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await leave_dialogues(dialog_manager, origin(callback))
-    await my_appeals.ask_for_number(dialog_manager)
-
-
-async def forget_command(
-    message: Message, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    await state.clear()
-    await privacy.ask_to_forget(dialog_manager)
 
 
 async def unknown_command(message: Message) -> None:
     await message.answer(t.UNKNOWN_COMMAND)
 
 
+SCREENS: tuple[tuple[str, MenuItem | None, Callable[..., Awaitable[None]]], ...] = (
+    ("phone", MenuItem.CHANGE_PHONE, open_phone_change),
+    ("recovery", MenuItem.RECOVERY, _opens(recovery.start_recovery)),
+    ("appeal", MenuItem.NEW_APPEAL, _opens(appeal.start_new_appeal)),
+    ("complaint", MenuItem.COMPLAINT, open_complaint),
+    ("callback", MenuItem.CALLBACK, open_call_booking),
+    ("my", MenuItem.MY_APPEALS, open_my_appeals),
+    ("status", MenuItem.STATUS, open_status),
+    ("forget", None, _opens(privacy.ask_to_forget)),
+)
+
+
 def create_router() -> Router:
     router = citizen_router(__name__)
     router.message.register(start, CommandStart())
-    router.message.register(menu_command, Command("menu"))
-    router.message.register(menu_command, TypedWord(t.MENU_WORDS))
-    router.callback_query.register(menu_button, Menu.filter(F.item == MenuItem.MAIN))
-    router.message.register(cancel_command, Command("cancel"))
-    router.message.register(cancel_command, TypedWord(t.CANCEL_WORDS))
-    router.callback_query.register(cancel_button, Nav.filter(F.action == NavAction.CANCEL))
-    router.callback_query.register(checklist_button, Menu.filter(F.item == MenuItem.CHECKLIST))
-    router.callback_query.register(phone_button, Menu.filter(F.item == MenuItem.CHANGE_PHONE))
-    router.callback_query.register(recovery_button, Menu.filter(F.item == MenuItem.RECOVERY))
-    router.callback_query.register(complaint_button, Menu.filter(F.item == MenuItem.COMPLAINT))
-    router.callback_query.register(appeal_button, Menu.filter(F.item == MenuItem.NEW_APPEAL))
-    router.callback_query.register(my_appeals_button, Menu.filter(F.item == MenuItem.MY_APPEALS))
-    router.callback_query.register(status_button, Menu.filter(F.item == MenuItem.STATUS))
+    router.message.register(show_main_menu, Command("menu"))
+    router.message.register(show_main_menu, TypedWord(t.MENU_WORDS))
+    router.callback_query.register(show_main_menu, Menu.filter(F.item == MenuItem.MAIN))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(cancel, TypedWord(t.CANCEL_WORDS))
+    router.callback_query.register(cancel, Nav.filter(F.action == NavAction.CANCEL))
+    router.callback_query.register(show_checklist, Menu.filter(F.item == MenuItem.CHECKLIST))
     # Help opens on top of a dialogue in progress, which waits for the citizen's return:
-    # here, not among the commands below, which leave dialogues.
-    router.message.register(help_command, Command("help"))
-    router.callback_query.register(help_button, Menu.filter(F.item == MenuItem.HELP))
+    # here, not among the screens below, which leave dialogues.
+    open_help = _opens(help_section.start_help)
+    router.message.register(open_help, Command("help"))
+    router.callback_query.register(open_help, Menu.filter(F.item == MenuItem.HELP))
     router.callback_query.register(article_button, HelpArticle.filter())
-    # The rest are commands: an ordinary message passes them all with one check.
-    commands = Router(name=f"{__name__}.commands")
-    commands.message.filter(IsCommand())
-    commands.message.register(checklist_command, Command("checklist"))
-    commands.message.register(phone_command, Command("phone"))
-    commands.message.register(recovery_command, Command("recovery"))
-    commands.message.register(appeal_command, Command("appeal"))
-    commands.message.register(complaint_command, Command("complaint"))
-    commands.message.register(callback_command, Command("callback"))
-    commands.message.register(my_appeals_command, Command("my"))
-    commands.message.register(status_command, Command("status"))
-    commands.message.register(forget_command, Command("forget"))
-    router.include_router(commands)
+    # The rest are commands (an ordinary message passes them all with one check) and the
+    # main menu's buttons to the same screens.
+    screens = Router(name=f"{__name__}.commands")
+    screens.message.filter(IsCommand())
+    screens.message.register(show_checklist, Command("checklist"))
+    for command, item, handler in SCREENS:
+        screens.message.register(handler, Command(command))
+        if item is not None:
+            screens.callback_query.register(handler, Menu.filter(F.item == item))
+    router.include_router(screens)
     # Last: a command no handler above knows must not be taken as a dialogue answer,
     # and keeps the dialogue where it was.
     unknown = Router(name=f"{__name__}.unknown")

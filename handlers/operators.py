@@ -8,6 +8,9 @@ private chat are refused too: they work in the operators' chat only.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, or_f
@@ -22,6 +25,7 @@ from bot.filters import InOperatorsChat, IsOperator
 from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
+    alert_press,
     answer_long,
     content_of,
     operator,
@@ -37,6 +41,7 @@ from bot.rendering.operators import (
     open_list,
     overdue_list,
     reveal_text,
+    shift_text,
     stats_text,
     templates_list,
 )
@@ -47,30 +52,12 @@ from bot.services.deadlines import DeadlineService
 from bot.services.desk import ActionOutcome, DeskService, MoveOutcome
 from bot.settings import Settings
 from bot.states.operators import OperatorClosing
-from bot.texts import Safe, plain, render
 from bot.texts import common as common_texts
 from bot.texts import dashboard as dashboard_texts
 from bot.texts import operators as t
+from bot.texts import plain, render
 
-# Commands of the operators' chat; /appeal, /help and /cancel also exist for citizens.
-DESK_COMMANDS = (
-    "appeal",
-    "open",
-    "overdue",
-    "shift",
-    "assign",
-    "move",
-    "stats",
-    "history",
-    "templates",
-    "template_add",
-    "template_del",
-    "ban",
-    "unban",
-)
-PRIVATE_REFUSED = tuple(name for name in DESK_COMMANDS if name != "appeal")
-# /stats's chart: an SVG document (Telegram's photos must be PNG or JPEG, and the bot has
-# no image library to draw one; a browser or Telegram's own viewer opens SVG).
+# /stats's chart: a PNG photo (dates and numbers only; the legend is the caption).
 STATS_CHART_FILE = "stats-14-days.png"
 NOTE_PREFIX = "//"  # a message for colleagues, not for the citizen
 CARD_ACTIONS = frozenset(
@@ -123,17 +110,22 @@ def card_number(message: Message) -> str | None:
     return None
 
 
+async def appeal_numbered(text: str, desk: DeskService) -> Appeal | str:
+    """The appeal whose number an operator typed; or why there is none."""
+    try:
+        number = parse_appeal_number(text)
+    except Invalid:
+        return t.NUMBER_INVALID
+    appeal = await desk.find(number)
+    return appeal if appeal is not None else render(t.APPEAL_NOT_FOUND, number=number)
+
+
 async def appeal_from_command(
     message: Message, command: CommandObject, desk: DeskService, usage: str
 ) -> Appeal | str:
     """The appeal named in the command's argument, else the one of the thread; or a refusal."""
     if command.args:
-        try:
-            number = parse_appeal_number(command.args)
-        except Invalid:
-            return t.NUMBER_INVALID
-        appeal = await desk.find(number)
-        return appeal if appeal is not None else render(t.APPEAL_NOT_FOUND, number=number)
+        return await appeal_numbered(command.args, desk)
     found = await appeal_of(message, desk)
     return usage if found is None else found[0]
 
@@ -178,9 +170,9 @@ async def ask_resolution(
 ) -> None:
     appeal = await desk.find(callback_data.number)
     if appeal is None or not appeal.is_open:
-        callback_answer.show_alert = True
-        callback_answer.text = (
-            t.APPEAL_GONE if appeal is None else plain(t.ALREADY_CLOSED, number=appeal.number)
+        alert_press(
+            callback_answer,
+            t.APPEAL_GONE if appeal is None else plain(t.ALREADY_CLOSED, number=appeal.number),
         )
         return
     await state.set_state(OperatorClosing.waiting_for_resolution)
@@ -217,24 +209,18 @@ async def for_closing_appeal(message: Message, state: FSMContext, desk: DeskServ
 
 
 async def resolution_typed(message: Message, state: FSMContext, desk: DeskService) -> None:
+    """The awaited resolution; asked again if empty or too long, or not text at all."""
     number = (await state.get_data())["number"]
     try:
         resolution = clean_text(message.text, max_length=1000)
     except Invalid:
-        await message.reply(
-            render(t.ASK_RESOLUTION, number=number), reply_markup=keyboards.close_prompt(number)
-        )
+        prompt = render(t.ASK_RESOLUTION, number=number)
+        if message.text is None:
+            prompt = t.RESOLUTION_EXPECTED + " " + prompt
+        await message.reply(prompt, reply_markup=keyboards.close_prompt(number))
         return
     await state.clear()
     await close_appeal(message, number, resolution, desk)
-
-
-async def resolution_expected(message: Message, state: FSMContext) -> None:
-    number = (await state.get_data())["number"]
-    await message.reply(
-        t.RESOLUTION_EXPECTED + " " + render(t.ASK_RESOLUTION, number=number),
-        reply_markup=keyboards.close_prompt(number),
-    )
 
 
 async def close_without_resolution(
@@ -286,18 +272,24 @@ async def reveal(
     callback_answer.text = t.REVEAL_TOO_LONG
 
 
-async def show_templates_for_card(
-    callback: CallbackQuery, callback_data: Desk, callback_answer: CallbackAnswer, desk: DeskService
+async def show_templates(
+    callback: CallbackQuery,
+    callback_data: Desk | TemplatePick,
+    callback_answer: CallbackAnswer,
+    desk: DeskService,
 ) -> None:
+    """The templates to answer with: under the card (its button), or again instead of a
+    template's preview («Назад»)."""
     templates = await desk.templates()
     if not templates:
-        callback_answer.show_alert = True
-        callback_answer.text = t.TEMPLATES_EMPTY
+        alert_press(callback_answer, t.TEMPLATES_EMPTY)
         return
-    await origin(callback).reply(
-        render(t.TEMPLATES_PICK, number=callback_data.number),
-        reply_markup=keyboards.template_picker(templates, callback_data.number),
-    )
+    text = render(t.TEMPLATES_PICK, number=callback_data.number)
+    markup = keyboards.template_picker(templates, callback_data.number)
+    if isinstance(callback_data, Desk):
+        await origin(callback).reply(text, reply_markup=markup)
+    else:
+        await origin(callback).edit_text(text, reply_markup=markup)
 
 
 async def template_previewed(
@@ -309,8 +301,7 @@ async def template_previewed(
     """A template picked: its text first, sent only with «Отправить»."""
     template = await desk.template(callback_data.template_id)
     if template is None:
-        callback_answer.show_alert = True
-        callback_answer.text = t.TEMPLATE_GONE
+        alert_press(callback_answer, t.TEMPLATE_GONE)
         return
     await origin(callback).edit_text(
         render(
@@ -320,23 +311,6 @@ async def template_previewed(
             text=template.text,
         ),
         reply_markup=keyboards.template_send(template.id, callback_data.number),
-    )
-
-
-async def template_list_again(
-    callback: CallbackQuery,
-    callback_data: TemplatePick,
-    callback_answer: CallbackAnswer,
-    desk: DeskService,
-) -> None:
-    templates = await desk.templates()
-    if not templates:
-        callback_answer.show_alert = True
-        callback_answer.text = t.TEMPLATES_EMPTY
-        return
-    await origin(callback).edit_text(
-        render(t.TEMPLATES_PICK, number=callback_data.number),
-        reply_markup=keyboards.template_picker(templates, callback_data.number),
     )
 
 
@@ -471,27 +445,10 @@ async def shift_command(message: Message, assignment: AssignmentService) -> None
     assert message.from_user is not None
     actor = operator(message.from_user)
     on = await assignment.toggle(actor, message.chat.id)
-    if not on:
-        reply = render(t.SHIFT_OFF, name=message.from_user.full_name)
-    elif assignment.enabled:
-        reply = render(t.SHIFT_ON, name=message.from_user.full_name, capacity=assignment.capacity)
-    else:
-        reply = render(t.SHIFT_ON_MANUAL, name=message.from_user.full_name)
     on_shift = await assignment.on_shift()
-    if on_shift:
-        load = await assignment.load()
-        names = ", ".join(
-            render(
-                t.SHIFT_ITEM,
-                name=item.name,
-                load=load[item.operator_id],
-                capacity=assignment.capacity or "∞",
-            )
-            for item in on_shift
-        )
-        reply += "\n" + render(t.SHIFT_LIST, names=Safe(names))
-    else:
-        reply += "\n" + t.SHIFT_NOBODY
+    load = await assignment.load() if on_shift else {}
+    name = message.from_user.full_name
+    reply = shift_text(name, on, assignment.capacity, on_shift, load)
     await message.answer(reply)
     if on:
         await assignment.assign_waiting()
@@ -510,21 +467,13 @@ async def assign_command(
         await message.reply(render(t.ASSIGN_UNKNOWN, username=words[0].lstrip("@")))
         return
     if len(words) == 2:
-        try:
-            number = parse_appeal_number(words[1])
-        except Invalid:
-            await message.reply(t.NUMBER_INVALID)
-            return
-        appeal = await desk.find(number)
-        if appeal is None:
-            await message.reply(render(t.APPEAL_NOT_FOUND, number=number))
-            return
+        appeal = await appeal_numbered(words[1], desk)
     else:
         found = await appeal_of(message, desk)
-        if found is None:
-            await message.reply(t.ASSIGN_USAGE)
-            return
-        appeal = found[0]
+        appeal = t.ASSIGN_USAGE if found is None else found[0]
+    if isinstance(appeal, str):
+        await message.reply(appeal)
+        return
     assert message.from_user is not None
     by = operator(message.from_user)
     result = await desk.reassign(appeal, target, by)
@@ -628,17 +577,10 @@ async def template_del_command(message: Message, command: CommandObject, desk: D
     )
 
 
-async def ban_command(message: Message, command: CommandObject, desk: DeskService) -> None:
-    await _set_ban(message, command, desk, banned=True)
-
-
-async def unban_command(message: Message, command: CommandObject, desk: DeskService) -> None:
-    await _set_ban(message, command, desk, banned=False)
-
-
-async def _set_ban(
-    message: Message, command: CommandObject, desk: DeskService, banned: bool
+async def set_ban(
+    message: Message, command: CommandObject, desk: DeskService, *, banned: bool
 ) -> None:
+    """/ban and /unban: the citizen of the appeal (named, or of the thread) may write or not."""
     appeal = await appeal_from_command(message, command, desk, thread_usage(command))
     if isinstance(appeal, str):
         await message.reply(appeal)
@@ -668,8 +610,7 @@ async def cancel_command(message: Message, state: FSMContext) -> None:
 
 
 async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    callback_answer.show_alert = True
-    callback_answer.text = t.NOT_OPERATOR
+    alert_press(callback_answer, t.NOT_OPERATOR)
 
 
 async def refuse_command(message: Message) -> None:
@@ -684,6 +625,28 @@ async def refuse_answer(message: Message, desk: DeskService) -> None:
 
 async def refuse_in_private(message: Message) -> None:
     await message.answer(t.OPERATOR_COMMAND_ONLY)
+
+
+# The commands of the operators' chat. /appeal, /help and /cancel are citizens' commands
+# too: in private chats they are the citizens' own, not refused as the others.
+COMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
+    "cancel": cancel_command,
+    "help": help_command,
+    "appeal": appeal_command,
+    "open": open_command,
+    "overdue": overdue_command,
+    "shift": shift_command,
+    "assign": assign_command,
+    "move": move_command,
+    "stats": stats_command,
+    "history": history_command,
+    "templates": templates_command,
+    "template_add": template_add_command,
+    "template_del": template_del_command,
+    "ban": partial(set_ban, banned=True),
+    "unban": partial(set_ban, banned=False),
+}
+CITIZENS_TOO = ("appeal", "help", "cancel")
 
 
 def create_router() -> Router:
@@ -701,43 +664,21 @@ def create_router() -> Router:
     )
     desk.callback_query.register(keep_open, Desk.filter(F.action == DeskAction.CLOSE_CANCEL))
     desk.callback_query.register(reveal, Desk.filter(F.action == DeskAction.REVEAL))
-    desk.callback_query.register(
-        show_templates_for_card, Desk.filter(F.action == DeskAction.TEMPLATES)
-    )
+    desk.callback_query.register(show_templates, Desk.filter(F.action == DeskAction.TEMPLATES))
     desk.callback_query.register(
         template_previewed, TemplatePick.filter(F.action == TemplateAction.PREVIEW)
     )
     desk.callback_query.register(
-        template_list_again, TemplatePick.filter(F.action == TemplateAction.BACK)
+        show_templates, TemplatePick.filter(F.action == TemplateAction.BACK)
     )
     desk.callback_query.register(
         template_picked,
         TemplatePick.filter(F.action.in_({TemplateAction.SEND, TemplateAction.SEND_AGAIN})),
     )
-    desk.message.register(cancel_command, Command("cancel"))
-    desk.message.register(help_command, Command("help"))
-    desk.message.register(appeal_command, Command("appeal"))
-    desk.message.register(open_command, Command("open"))
-    desk.message.register(overdue_command, Command("overdue"))
-    desk.message.register(shift_command, Command("shift"))
-    desk.message.register(assign_command, Command("assign"))
-    desk.message.register(move_command, Command("move"))
-    desk.message.register(stats_command, Command("stats"))
-    desk.message.register(history_command, Command("history"))
-    desk.message.register(templates_command, Command("templates"))
-    desk.message.register(template_add_command, Command("template_add"))
-    desk.message.register(template_del_command, Command("template_del"))
-    desk.message.register(ban_command, Command("ban"))
-    desk.message.register(unban_command, Command("unban"))
+    for name, handler in COMMANDS.items():
+        desk.message.register(handler, Command(name))
     desk.message.register(
         resolution_typed,
-        OperatorClosing.waiting_for_resolution,
-        F.text,
-        ~F.text.startswith("/"),
-        for_closing_appeal,
-    )
-    desk.message.register(
-        resolution_expected,
         OperatorClosing.waiting_for_resolution,
         ~F.text.startswith("/"),
         for_closing_appeal,
@@ -747,11 +688,11 @@ def create_router() -> Router:
 
     refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
-    refusals.message.register(refuse_command, InOperatorsChat(), Command(*DESK_COMMANDS, "cancel"))
+    desk_only = [name for name in COMMANDS if name not in CITIZENS_TOO]
+    operators_only = [name for name in COMMANDS if name != "help"]
+    refusals.message.register(refuse_command, InOperatorsChat(), Command(*operators_only))
     refusals.message.register(refuse_answer, InOperatorsChat(), ~F.text.startswith("/"))
-    refusals.message.register(
-        refuse_in_private, F.chat.type == "private", Command(*PRIVATE_REFUSED)
-    )
+    refusals.message.register(refuse_in_private, F.chat.type == "private", Command(*desk_only))
 
     router.include_routers(desk, refusals)
     return router

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ContentType, Message, ReplyKeyboardRemove, User
+from aiogram.types import CallbackQuery, ContentType, Message, ReplyKeyboardRemove
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
@@ -23,15 +23,18 @@ from aiogram_dialog.widgets.text import Const
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
-from bot.domain.validators import Invalid, format_phone, parse_code, parse_phone
-from bot.handlers.replies import consent_asked
+from bot.domain.validators import format_phone, parse_code, parse_phone
+from bot.handlers.replies import alert_press, consent_asked
 from bot.handlers.widgets import (
     Catalog,
     PlainReplyKeyboard,
     Refusal,
+    contact_input,
+    expects,
     explain_refusal,
     navigation,
     not_refused,
+    profile_phone,
     refuse,
 )
 from bot.keyboards.common import main_menu
@@ -41,8 +44,8 @@ from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.states.phone import PhoneChange
 from bot.texts import common as common_texts
-from bot.texts import explain, render, validation
 from bot.texts import phone as t
+from bot.texts import render, validation
 
 PHONE = "phone"  # dialog data: the number (E.164) a code was sent to
 
@@ -72,14 +75,8 @@ async def _answer(message: Message, manager: DialogManager, text: str) -> None:
 # --- the number -------------------------------------------------------------------------
 
 
-async def phone_getter(
-    dialog_manager: DialogManager, phone_change: PhoneChangeService, event_from_user: User, **_: Any
-) -> dict[str, Any]:
-    current = await phone_change.current_phone(event_from_user.id)
-    return {"current": current is not None, "phone": format_phone(current) if current else ""}
-
-
-async def _accept(message: Message, manager: DialogManager, phone: str) -> None:
+async def phone_given(message: Message, widget: Any, manager: DialogManager, phone: str) -> None:
+    """Typed or shared: a code to it (unless it is the current one, or a code still works)."""
     phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
     assert message.from_user is not None
     user_id = message.from_user.id
@@ -110,29 +107,6 @@ async def _accept(message: Message, manager: DialogManager, phone: str) -> None:
         render(t.CODE_SENT, phone=format_phone(phone), minutes=_minutes(phone_change)),
     )
     await manager.switch_to(PhoneChange.waiting_for_code)
-
-
-async def phone_typed(message: Message, widget: Any, manager: DialogManager, phone: str) -> None:
-    await _accept(message, manager, phone)
-
-
-async def contact_shared(message: Message, widget: Any, manager: DialogManager) -> None:
-    contact = message.contact
-    assert contact is not None and message.from_user is not None
-    if contact.user_id != message.from_user.id:
-        refuse(manager, t.FOREIGN_CONTACT)
-        return
-    settings: Settings = manager.middleware_data["settings"]
-    try:
-        phone = parse_phone(contact.phone_number, region=settings.default_region)
-    except Invalid as error:
-        refuse(manager, explain(error.problem.value, dict(error.details), validation.PHONE))
-        return
-    await _accept(message, manager, phone)
-
-
-async def phone_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.PHONE_EXPECTED)
 
 
 async def back_from_phone(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -184,9 +158,8 @@ async def resend_code(callback: CallbackQuery, button: Button, manager: DialogMa
     result = await phone_change.send_code(callback.from_user.id, phone)
     if result.outcome != RequestOutcome.SENT:
         # An alert, and the step stays as it is: no new message.
-        callback_answer = manager.middleware_data["callback_answer"]
-        callback_answer.text = _refusal(result, phone, phone_change)
-        callback_answer.show_alert = True
+        refusal = _refusal(result, phone, phone_change)
+        alert_press(manager.middleware_data["callback_answer"], refusal)
         manager.show_mode = ShowMode.NO_UPDATE
         return
     # Shown in the refusal's place: the news replaces the question, the buttons stay.
@@ -207,14 +180,21 @@ def _refusal(result: RequestResult, phone: str, phone_change: PhoneChangeService
     return t.GATEWAY_ERROR
 
 
+async def _code_expected(message: Message, widget: Any, manager: DialogManager) -> None:
+    """A sticker or a photo at the code step: the question again (it says what is expected)."""
+
+
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
+    def parse(text: str) -> str:
+        return parse_phone(text, region=settings.default_region)
+
     return Dialog(
         Window(
             Const(t.INTRO, when=not_refused),
             Catalog(
                 "\n\n" + t.INTRO_CURRENT,
                 when=lambda data, widget, manager: (
-                    data["current"] and not_refused(data, widget, manager)
+                    data["phone"] and not_refused(data, widget, manager)
                 ),
             ),
             Refusal(),
@@ -228,16 +208,16 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                 content_types=ContentType.TEXT,
                 filter=F.text == common_texts.BUTTON_BACK,
             ),
-            MessageInput(contact_shared, content_types=ContentType.CONTACT),
+            contact_input(parse, phone_given, validation.PHONE, foreign=t.FOREIGN_CONTACT),
             TextInput(
                 id="phone",
-                type_factory=lambda text: parse_phone(text, region=settings.default_region),
-                on_success=phone_typed,
+                type_factory=parse,
+                on_success=phone_given,
                 on_error=explain_refusal(validation.PHONE),
             ),
-            MessageInput(phone_expected, content_types=ContentType.ANY),
+            expects(t.PHONE_EXPECTED),
             state=PhoneChange.waiting_for_phone,
-            getter=phone_getter,
+            getter=profile_phone,
             markup_factory=PlainReplyKeyboard(resize_keyboard=True, one_time_keyboard=True),
         ),
         Window(
@@ -258,7 +238,3 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             state=PhoneChange.waiting_for_code,
         ),
     )
-
-
-async def _code_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    """A sticker or a photo at the code step: the question again (it says what is expected)."""

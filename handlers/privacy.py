@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Const
 
 from bot.domain.clock import Clock
-from bot.handlers.widgets import Refusal, navigation, not_refused, refuse
+from bot.handlers.widgets import Refusal, expects, navigation, not_refused
 from bot.keyboards.common import main_menu
 from bot.services.privacy import PrivacyService
 from bot.settings import Settings
@@ -35,10 +32,6 @@ async def forget(callback: CallbackQuery, button: Button, manager: DialogManager
     await callback.message.answer(render(t.DONE, count=count), reply_markup=main_menu())
 
 
-async def _confirmation_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.CONFIRM_EXPECTED)
-
-
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     return Dialog(
         Window(
@@ -46,7 +39,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Const(t.ASK_CONFIRMATION, when=not_refused),
             Refusal(),
             Button(Const(t.BUTTON_CONFIRM), id="forget", on_click=forget),
-            MessageInput(_confirmation_expected, content_types=ContentType.ANY),
+            expects(t.CONFIRM_EXPECTED),
             navigation(back=False),
             state=ForgetMe.confirming,
         ),

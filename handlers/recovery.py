@@ -14,10 +14,9 @@ from typing import Any
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ContentType, InlineKeyboardButton, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.input import MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Column, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.callback_data import ConsentNext, Menu, MenuItem, RecoveryAction, RecoveryCause
@@ -25,23 +24,24 @@ from bot.domain.clock import Clock
 from bot.domain.masking import TypedNames
 from bot.domain.models import AppealType
 from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
-from bot.handlers.replies import confirm_then_close, consent_asked, handled_update, off_hours
+from bot.handlers.replies import consent_asked
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     Catalog,
     OtherScreens,
     Refusal,
+    choices,
+    expects,
     explain_refusal,
+    file_appeal,
+    keep_start_data,
     navigation,
     not_refused,
-    refuse,
-    text_expected,
+    question,
 )
-from bot.keyboards.common import main_menu
-from bot.rendering.citizen import appeal_filed, field_value
-from bot.services.appeals import AppealService
+from bot.keyboards.common import button
+from bot.rendering.citizen import field_value
 from bot.services.consent import ConsentService
-from bot.services.desk import DeskService
 from bot.settings import Settings
 from bot.states.recovery import AccessRecovery
 from bot.texts import Safe, validation
@@ -60,29 +60,11 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return {"cause": data[CAUSE], **{name: data.get(name) for name in FIELDS[1:]}}
 
 
-# Which ways out each cause's guidance offers: every way its text mentions.
+# Which ways out each cause's guidance offers: every way its text mentions. «Если номер
+# сменился, восстановите доступ по почте или СНИЛС»: no SMS offers both ways too.
+_EVERY_WAY = (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS, RecoveryAction.SUPPORT)
 WAYS_OUT: dict[RecoveryCause, tuple[RecoveryAction, ...]] = {
-    RecoveryCause.CHANGED_PHONE: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
-    # «Если номер сменился, восстановите доступ по почте или СНИЛС»: both ways are offered.
-    RecoveryCause.NO_SMS: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
-    RecoveryCause.BLOCKED: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
-    RecoveryCause.FORGOT_PASSWORD: (
-        RecoveryAction.VIA_EMAIL,
-        RecoveryAction.VIA_SNILS,
-        RecoveryAction.SUPPORT,
-    ),
+    **{cause: _EVERY_WAY for cause in RecoveryCause},
     RecoveryCause.OTHER: (RecoveryAction.SUPPORT,),
 }
 _CHANGE_PHONE_HERE = (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE)
@@ -106,11 +88,6 @@ async def start_support_form(
     )
 
 
-async def _started(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict):
-        manager.dialog_data.update(start_data)
-
-
 # --- cause, guidance, instructions -------------------------------------------------------
 
 
@@ -132,18 +109,9 @@ def _cause(manager: DialogManager) -> RecoveryCause:
 async def guidance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     cause = _cause(dialog_manager)
     ways = WAYS_OUT[cause]
-    others = []
+    others = [button(common_texts.BUTTON_CALLBACK, Menu(item=MenuItem.CALLBACK))]
     if cause in _CHANGE_PHONE_HERE:
-        others.append(
-            InlineKeyboardButton(
-                text=t.BUTTON_CHANGE_PHONE, callback_data=Menu(item=MenuItem.CHANGE_PHONE).pack()
-            )
-        )
-    others.append(
-        InlineKeyboardButton(
-            text=common_texts.BUTTON_CALLBACK, callback_data=Menu(item=MenuItem.CALLBACK).pack()
-        )
-    )
+        others.insert(0, button(t.BUTTON_CHANGE_PHONE, Menu(item=MenuItem.CHANGE_PHONE)))
     return {
         "guidance": Safe(t.GUIDANCE[cause]),
         "others": others,
@@ -173,10 +141,6 @@ async def to_support(callback: CallbackQuery, button: Button, manager: DialogMan
         return
     await state.clear()
     await manager.switch_to(AccessRecovery.waiting_for_full_name)
-
-
-async def _buttons_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, common_texts.DIALOGUE_BUTTON_ONLY)
 
 
 # --- the appeal to support ---------------------------------------------------------------
@@ -220,62 +184,23 @@ async def summary_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    appeals: AppealService = manager.middleware_data["appeals"]
-    desk: DeskService = manager.middleware_data["desk"]
-    assert callback.message is not None
-    appeal = await appeals.file(
-        callback.from_user.id,
-        callback.message.chat.id,
-        AppealType.ACCESS_RECOVERY,
-        _fields(manager.dialog_data),
-        filed_by=handled_update(manager),
-    )
-    await confirm_then_close(
-        callback.message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
-        manager.reset_stack,
-    )
-
-
-async def _confirm_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, t.CONFIRM_EXPECTED)
+    await file_appeal(callback, manager, AppealType.ACCESS_RECOVERY, _fields(manager.dialog_data))
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
-    def text_step(
-        field: str,
-        state: Any,
-        prompt: str,
-        parse: Any,
-        problems: Any,
-        on_success: Any = answered,
-        on_back: Any = None,
-    ) -> Window:
-        on_error = explain_refusal(problems)
-        if field == "full_name":
-            on_error = _name_refused(on_error)
-        return Window(
-            Refusal(),
-            Const(prompt),
-            TextInput(id=field, type_factory=parse, on_success=on_success, on_error=on_error),
-            text_expected(),
-            navigation(on_back=on_back),
-            state=state,
+    def text_step(field: str, prompt: str, parse: Any, problems: Any, **options: Any) -> Window:
+        options.setdefault("on_success", answered)
+        state = getattr(AccessRecovery, f"waiting_for_{field}")
+        return question(
+            state, Const(prompt), field=field, parse=parse, problems=problems, **options
         )
 
     return Dialog(
         Window(
             Const(t.CHOOSE_CAUSE, when=not_refused),
             Refusal(),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="cause",
-                    item_id_getter=lambda item: item[0],
-                    items="causes",
-                    on_click=cause_chosen,
-                )
-            ),
-            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            choices("cause", "causes", cause_chosen),
+            expects(common_texts.DIALOGUE_BUTTON_ONLY),
             navigation(back=False),
             state=AccessRecovery.choosing_cause,
             getter=causes_getter,
@@ -299,7 +224,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             ),
             Button(Const(t.BUTTON_SUPPORT), id="support", on_click=to_support),
             OtherScreens("others"),
-            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            expects(common_texts.DIALOGUE_BUTTON_ONLY),
             navigation(),
             state=AccessRecovery.reading_guidance,
             getter=guidance_getter,
@@ -309,33 +234,29 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Format("{instructions}", when=not_refused),
             Refusal(),
             Button(Const(t.BUTTON_DID_NOT_HELP), id="did_not_help", on_click=to_support),
-            MessageInput(_buttons_expected, content_types=ContentType.ANY),
+            expects(common_texts.DIALOGUE_BUTTON_ONLY),
             navigation(),
             state=AccessRecovery.reading_instructions,
             getter=instructions_getter,
         ),
         text_step(
             "full_name",
-            AccessRecovery.waiting_for_full_name,
             t.ASK_FULL_NAME,
             parse_full_name,
             validation.FULL_NAME,
             on_success=name_answered,
+            on_error=_name_refused(explain_refusal(validation.FULL_NAME)),
             on_back=back_to_guidance,
         ),
-        text_step(
-            "snils", AccessRecovery.waiting_for_snils, t.ASK_SNILS, parse_snils, validation.SNILS
-        ),
+        text_step("snils", t.ASK_SNILS, parse_snils, validation.SNILS),
         text_step(
             "contact",
-            AccessRecovery.waiting_for_contact,
             t.ASK_CONTACT,
             lambda text: parse_contact(text, region=settings.default_region),
             validation.CONTACT,
         ),
         text_step(
             "description",
-            AccessRecovery.waiting_for_description,
             t.ASK_DESCRIPTION,
             lambda text: clean_text(text, max_length=2000),
             validation.GENERIC,
@@ -344,10 +265,10 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Catalog(t.SUMMARY, when=not_refused),
             Refusal(),
             Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
-            MessageInput(_confirm_expected, content_types=ContentType.ANY),
+            expects(t.CONFIRM_EXPECTED),
             navigation(),
             state=AccessRecovery.confirming,
             getter=summary_getter,
         ),
-        on_start=_started,
+        on_start=keep_start_data,
     )

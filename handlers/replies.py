@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.callback_data import ConsentNext
@@ -145,6 +146,12 @@ ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
 def alert(text: str) -> str:
     """A callback answer's text cut to Telegram's limit (names can be long)."""
     return text if len(text) <= ALERT_LIMIT else text[: ALERT_LIMIT - 1] + "…"
+
+
+def alert_press(callback_answer: CallbackAnswer, text: str) -> None:
+    """A press answered with an alert: why nothing happened, or what did where it shows."""
+    callback_answer.text = text
+    callback_answer.show_alert = True
 
 
 def with_note(text: str, note: str | None) -> str:

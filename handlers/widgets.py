@@ -1,18 +1,23 @@
 """Pieces every citizen dialogue is built from (aiogram_dialog windows).
 
 A window's text comes from the catalog (:class:`Catalog`, values escaped);
-typed answers are ``TextInput`` widgets whose type factory is a domain
-validator, and a refused answer is explained by :func:`explain_refusal`,
-after which aiogram_dialog shows the window (the question) again. Input of
-the wrong kind (a sticker where text is expected) is answered by
-:func:`text_expected`. The last row of every step is [Назад] [Отмена].
+a step that asks for a typed answer is a :func:`question`: a ``TextInput``
+whose type factory is a domain validator, a refused answer explained by
+:func:`explain_refusal`, after which aiogram_dialog shows the window (the
+question) again. Input of the wrong kind (a sticker where text is expected,
+text under buttons) is answered by :func:`expects`. The last row of every
+step is [Назад] [Отмена] (:func:`navigation`). Also here: the pieces several
+dialogues share (the phone's contact and verified-phone inputs, a list of
+choices, filing the appeal a form collected).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
+from aiogram.fsm.state import State
 from aiogram.types import (
     CallbackQuery,
     ContentType,
@@ -22,20 +27,27 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    User,
 )
-from aiogram_dialog import DialogManager
+from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.utils import add_intent_id
-from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Back, Button, Keyboard, Row
+from aiogram_dialog.widgets.input import MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Back, Button, Column, Keyboard, Row, Select
 from aiogram_dialog.widgets.markup.inline_keyboard import InlineKeyboardFactory
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
-from aiogram_dialog.widgets.text import Const, Text
+from aiogram_dialog.widgets.text import Const, Format, Text
 
-from bot.domain.validators import Invalid
+from bot.domain.models import AppealType, Attachment
+from bot.domain.validators import Invalid, format_phone
+from bot.handlers.replies import confirm_then_close, handled_update, off_hours, origin
 from bot.keyboards.common import main_menu
+from bot.rendering.citizen import appeal_filed
+from bot.services.appeals import AppealService
+from bot.services.desk import DeskService
+from bot.services.phone_change import PhoneChangeService
 from bot.texts import common as common_texts
-from bot.texts import explain, render
+from bot.texts import explain, render, validation
 
 
 class Catalog(Text):
@@ -95,13 +107,163 @@ def explain_refusal(table: Mapping[str, str]) -> Callable[..., Any]:
     return on_error
 
 
-async def _text_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    refuse(manager, common_texts.TEXT_EXPECTED)
+def expects(reason: str) -> MessageInput:
+    """Any message a window does not take (typed under buttons): ``reason``, then the window."""
+
+    async def refused(message: Message, widget: Any, manager: DialogManager) -> None:
+        refuse(manager, reason)
+
+    return MessageInput(refused, content_types=ContentType.ANY)
 
 
 def text_expected() -> MessageInput:
     """Anything but text at a text step: explained, then the question again."""
-    return MessageInput(_text_expected, content_types=ContentType.ANY)
+    return expects(common_texts.TEXT_EXPECTED)
+
+
+async def keep_start_data(start_data: Any, manager: DialogManager) -> None:
+    """``on_start``: what the dialogue was started with becomes its dialog data."""
+    if isinstance(start_data, dict):
+        manager.dialog_data.update(start_data)
+
+
+def choices(widget_id: str, items: str, on_click: Any) -> Column:
+    """A button a row for each of the getter's ``items``, (id, label) pairs."""
+    return Column(
+        Select(
+            Format("{item[1]}"),
+            id=widget_id,
+            item_id_getter=itemgetter(0),
+            items=items,
+            on_click=on_click,
+        )
+    )
+
+
+def question(
+    state: State,
+    *texts: Any,
+    field: str,
+    parse: Callable[[str], Any],
+    on_success: Any,
+    problems: Mapping[str, str] = validation.GENERIC,
+    on_error: Any = None,
+    inputs: Sequence[MessageInput] = (),
+    buttons: Sequence[Any] = (),
+    otherwise: MessageInput | None = None,
+    back: bool | Callable[..., bool] = True,
+    on_back: OnClick | None = None,
+    getter: Any = None,
+) -> Window:
+    """A step that asks for a typed answer.
+
+    ``texts`` say what is asked (below the refusal of the last answer, if any);
+    the answer goes through ``parse`` (a domain validator) to ``on_success``
+    (``inputs``, such as a shared contact, are tried first); a refused one is
+    explained by ``problems`` and asked again; anything but text is answered by
+    ``otherwise`` (by default: text is expected). ``buttons`` stand above
+    [Назад] [Отмена] (``back``, ``on_back``: see :func:`navigation`).
+    """
+    return Window(
+        Refusal(),
+        *texts,
+        *inputs,
+        TextInput(
+            id=field,
+            type_factory=parse,
+            on_success=on_success,
+            on_error=on_error or explain_refusal(problems),
+        ),
+        otherwise or text_expected(),
+        *buttons,
+        navigation(back=back, on_back=on_back),
+        state=state,
+        getter=getter,
+    )
+
+
+# (event, widget, manager, phone): the phone typed, shared or pressed, checked.
+OnPhone = Callable[..., Awaitable[None]]
+
+
+def contact_input(
+    parse: Callable[[str], str],
+    on_success: OnPhone,
+    problems: Mapping[str, str],
+    *,
+    foreign: str | None = None,
+) -> MessageInput:
+    """A contact shared with Telegram's button, its number checked as if it were typed.
+
+    ``foreign``: the refusal for somebody else's contact, where only one's own is taken.
+    """
+
+    async def shared(message: Message, widget: Any, manager: DialogManager) -> None:
+        contact = message.contact
+        assert contact is not None and message.from_user is not None
+        if foreign is not None and contact.user_id != message.from_user.id:
+            refuse(manager, foreign)
+            return
+        try:
+            phone = parse(contact.phone_number)
+        except Invalid as error:
+            refuse(manager, explain(error.problem.value, dict(error.details), dict(problems)))
+            return
+        await on_success(message, widget, manager, phone)
+
+    return MessageInput(shared, content_types=ContentType.CONTACT)
+
+
+async def profile_phone(
+    phone_change: PhoneChangeService, event_from_user: User, **_: Any
+) -> dict[str, Any]:
+    """Getter: the citizen's verified phone as it reads (``phone``), or None."""
+    profile = await phone_change.current_phone(event_from_user.id)
+    return {"phone": format_phone(profile) if profile else None}
+
+
+def profile_phone_button(label: str, on_chosen: OnPhone, missing: str) -> Button:
+    """The verified phone in one press (shown when the getter has ``phone``).
+
+    ``missing``: the refusal when it was forgotten meanwhile (/forget) and is asked again.
+    """
+
+    async def chosen(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+        phone_change: PhoneChangeService = manager.middleware_data["phone_change"]
+        phone = await phone_change.current_phone(callback.from_user.id)
+        if phone is None:
+            refuse(manager, missing)
+            return
+        await on_chosen(callback, button, manager, phone)
+
+    return Button(Format(label), id="profile_phone", on_click=chosen, when="phone")
+
+
+async def file_appeal(
+    callback: CallbackQuery,
+    manager: DialogManager,
+    kind: AppealType,
+    fields: dict[str, Any],
+    attachments: list[Attachment] | None = None,
+) -> None:
+    """A form's «Отправить»: the appeal filed, every dialogue left, its number with the menu."""
+    appeals: AppealService = manager.middleware_data["appeals"]
+    desk: DeskService = manager.middleware_data["desk"]
+    message = origin(callback)
+    appeal = await appeals.file(
+        callback.from_user.id,
+        message.chat.id,
+        kind,
+        fields,
+        attachments,
+        filed_by=handled_update(manager),
+    )
+    # The number first, then the whole stack closed (a form opened on top of the appeal
+    # types does not go back to them): see ``confirm_then_close``.
+    await confirm_then_close(
+        message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
+        manager.reset_stack,
+    )
 
 
 async def _cancelled(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:

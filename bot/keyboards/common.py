@@ -13,7 +13,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callback_data import Menu, MenuItem, Nav, NavAction
+from bot.callback_data import Menu, MenuItem
 from bot.texts import common as t
 
 _MENU_ITEMS = (
@@ -34,32 +34,6 @@ def main_menu() -> InlineKeyboardMarkup:
     for label, item in _MENU_ITEMS:
         builder.button(text=label, callback_data=Menu(item=item))
     builder.adjust(1, 1, 1, 1, 2, 2)
-    return builder.as_markup()
-
-
-def add_navigation(builder: InlineKeyboardBuilder, *, back: bool = False) -> None:
-    """The last row of every dialogue step: [Назад] [Отмена]."""
-    row = []
-    if back:
-        row.append(button(t.BUTTON_BACK, Nav(action=NavAction.BACK)))
-    row.append(button(t.BUTTON_CANCEL, Nav(action=NavAction.CANCEL)))
-    builder.row(*row)
-
-
-@cache
-def navigation(*, back: bool = False, skip: bool = False) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if skip:
-        builder.button(text=t.BUTTON_SKIP, callback_data=Nav(action=NavAction.SKIP))
-    add_navigation(builder, back=back)
-    return builder.as_markup()
-
-
-@cache
-def confirm(*, back: bool = False) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_CONFIRM, callback_data=Nav(action=NavAction.CONFIRM))
-    add_navigation(builder, back=back)
     return builder.as_markup()
 
 

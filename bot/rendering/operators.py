@@ -7,7 +7,7 @@ Rendered HTML built from storage models; every value passes through
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from bot.domain.models import (
     DeskStats,
     EventKind,
     MessageAuthor,
+    OperatorShift,
     ReplyTemplate,
 )
 from bot.domain.slots import SlotPolicy, is_overdue
@@ -435,6 +436,26 @@ def callbacks_list(appeals: list[Appeal], day: date, now: datetime, policy: Slot
         )
     lines += ["", call_texts.CALLBACKS_HINT]
     return join_lines(lines)
+
+
+def shift_text(
+    name: str, on: bool, capacity: int, on_shift: Sequence[OperatorShift], load: Mapping[int, int]
+) -> str:
+    """/shift's answer: the operator's shift now (``capacity`` 0: no automatic assignment),
+    then who is on shift with their open appeals (``load``, by operator id)."""
+    if not on:
+        text = render(t.SHIFT_OFF, name=name)
+    elif capacity > 0:
+        text = render(t.SHIFT_ON, name=name, capacity=capacity)
+    else:
+        text = render(t.SHIFT_ON_MANUAL, name=name)
+    if not on_shift:
+        return text + "\n" + t.SHIFT_NOBODY
+    items = [
+        render(t.SHIFT_ITEM, name=item.name, load=load[item.operator_id], capacity=capacity or "∞")
+        for item in on_shift
+    ]
+    return text + "\n" + render(t.SHIFT_LIST, names=Safe(", ".join(items)))
 
 
 def stats_text(stats: DeskStats) -> str:

@@ -37,6 +37,7 @@ ATTACHMENTS_LIST = (
 )
 ATTACHMENT_PHOTO = "{index}. фото"
 ATTACHMENT_DOCUMENT = "{index}. документ «{name}»"
+NO_NAME = "без имени"  # a document sent without a file name
 ATTACHMENT_ADDED = "Вложение {count} из {limit} добавлено."
 ATTACHMENT_REMOVED = "Вложение {index} удалено."
 BUTTON_REMOVE = "🗑 {item}"  # {item}: the number of the attachment in the list
