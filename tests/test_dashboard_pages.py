@@ -19,11 +19,12 @@ from bot.settings import Settings
 from bot.storage.backends import Backend
 from bot.storage.sqlite.database import Database
 from bot.texts import dashboard as t
+from tests.conftest import BotDatabase
 
 
 @pytest.fixture
 async def client(
-    settings: Settings, database: Database, clock: ManualClock
+    settings: Settings, database: BotDatabase, clock: ManualClock
 ) -> AsyncIterator[TestClient]:
     backend = Backend(database)
     await backend.appeals.create(
@@ -102,6 +103,3 @@ async def test_forms_need_the_sessions_csrf_token_and_a_post(client: TestClient)
     assert (await client.get("/export")).status == 405
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3")

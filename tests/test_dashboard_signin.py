@@ -3,6 +3,8 @@ link opens once, within 10 minutes; sign-ins are audited. ``/stats`` gains its c
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from pathlib import Path
 
@@ -23,16 +25,10 @@ LINK = re.compile(r"http://127\.0\.0\.1:8090/signin\?token=(\S+)")
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=TEST_TOKEN,
-        database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=OPERATORS_CHAT,
-        supervisors_chat_id=SUPERVISORS_CHAT,
-        throttle_messages=0,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "supervisors_chat_id": SUPERVISORS_CHAT,
+    }
 
 
 @pytest.fixture(autouse=True)

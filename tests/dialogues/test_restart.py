@@ -8,17 +8,16 @@ from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
-from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession, FakeTelegram
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, bot_database
 
 
 async def start_bot(
     settings: Settings, clock: ManualClock, telegram: FakeTelegram
-) -> tuple[BotHarness, Database]:
+) -> tuple[BotHarness, BotDatabase]:
     """The bot (re)started against ``telegram``, which outlives it, buttons and update ids too."""
-    database = Database(settings.database_path)
+    database = bot_database(settings)
     await database.connect()
     dispatcher = create_dispatcher(settings, database, clock=clock)
     bot = create_bot(settings, session=DirectSession(telegram))

@@ -11,12 +11,12 @@ from bot.settings import Settings
 from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import TEST_TOKEN, SmsOutbox
+from tests.conftest import TEST_TOKEN, SmsOutbox, bot_database, BotDatabase
 
 
 async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served(
     settings: Settings,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     citizen: Person,
     other_citizen: Person,
@@ -68,7 +68,7 @@ async def test_the_window_reopens_after_it_passes() -> None:
 
 
 async def test_a_redelivered_update_is_not_handled_twice(
-    harness: BotHarness, citizen: Person, database: Database, sms: SmsOutbox
+    harness: BotHarness, citizen: Person, database: BotDatabase, sms: SmsOutbox
 ) -> None:
     await harness.consent(citizen)
     await harness.send(citizen, "/phone")
@@ -90,7 +90,7 @@ async def test_a_redelivered_update_is_not_handled_twice(
 async def test_an_update_interrupted_by_a_crash_is_handled_by_the_next_run(
     settings: Settings, clock: ManualClock, citizen: Person, tmp_path: Path
 ) -> None:
-    database = Database(settings.database_path)
+    database = bot_database(settings)
     await database.connect()
     # A previous run took update 42 and died before finishing it.
     await database.execute(
