@@ -83,7 +83,7 @@ class Row(tuple[Any, ...]):
     def keys(self) -> list[str]:
         return list(self._columns)
 
-    @overload  # type: ignore[override]
+    @overload
     def __getitem__(self, key: SupportsIndex | str) -> Any: ...
     @overload
     def __getitem__(self, key: slice) -> tuple[Any, ...]: ...

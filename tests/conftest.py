@@ -162,9 +162,18 @@ async def stored_dialogues(settings: Settings, database: BotDatabase) -> list[st
             async for key in client.scan_iter(match=f"{settings.redis_prefix}:*")
             if not key.endswith(":lock")
         ]
-        return [value for value in await client.mget(keys) if value is not None] if keys else []
+        values = [value for value in await client.mget(keys) if value is not None] if keys else []
     finally:
         await client.aclose()
+    return [_readable(value) for value in values]
+
+
+def _readable(value: str) -> str:
+    """A JSON value with its letters as typed (aiogram's RedisStorage escapes non-ASCII)."""
+    try:
+        return json.dumps(json.loads(value), ensure_ascii=False)
+    except ValueError:
+        return value  # a state's name
 
 
 DISK_FULL = "database or disk is full"

@@ -22,7 +22,7 @@ from bot.states.privacy import ForgetMe
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
 from testkit.harness import BotHarness, Person
-from tests.conftest import SmsOutbox, table_names, BotDatabase
+from tests.conftest import SmsOutbox, stored_dialogues, table_names, BotDatabase
 from tests.desk_helpers import book_call
 
 
@@ -162,6 +162,7 @@ async def test_forget_also_erases_the_desk_copies(
     citizen: Person,
     operator: Person,
     database: BotDatabase,
+    settings: Settings,
 ) -> None:
     from tests.desk_helpers import card_of, file_recovery
 
@@ -178,7 +179,7 @@ async def test_forget_also_erases_the_desk_copies(
     await harness.press(citizen, "5", rating)
     await harness.send(citizen, "Спасибо, Анна Сергеевна довольна")
     secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна", "9123456789")
-    before = "\n".join(await _dump(database))
+    before = "\n".join(await _dump(database, settings))
     assert all(secret in before for secret in secrets)
 
     await harness.send(citizen, "/forget")
@@ -214,7 +215,7 @@ async def test_forget_also_erases_the_desk_copies(
         )
     ]
     assert payloads and set(payloads) == {"{}"}
-    dump = "\n".join(await _dump(database))
+    dump = "\n".join(await _dump(database, settings))
     for secret in secrets:
         assert secret not in dump, secret
     record = (await erasure_records(database))[-1]
@@ -227,8 +228,9 @@ async def test_forget_also_erases_the_desk_copies(
     } <= set(record["fields"])
 
 
-async def _dump(database: BotDatabase) -> list[str]:
-    lines = []
+async def _dump(database: BotDatabase, settings: Settings) -> list[str]:
+    """Every row of every table, and the dialogues kept beside them (Redis on the cluster)."""
+    lines = [] if settings.redis_url is None else await stored_dialogues(settings, database)
     for table in await table_names(database):
         for row in await database.fetchall(f"SELECT * FROM {table}"):
             lines.append(" ".join(str(value) for value in tuple(row)))

@@ -50,6 +50,7 @@ async def test_nul_bytes_never_reach_the_sessions_or_the_appeal(
     assert any("500" in data for data in stored)  # the dialogue is among them
     for data in stored:
         assert "\x00" not in data and "\\u0000" not in data and "\\u200b" not in data
+        assert "\u200b" not in data  # stored as typed (ensure_ascii=False), not escaped
     await harness.send(citizen, "вчера")
     await harness.press(citizen, "Пропустить")
     replies = await harness.press(citizen, "Отправить")
