@@ -192,7 +192,10 @@ async def failing_writes(database: BotDatabase, table: str, event: str) -> Async
             f" CREATE TRIGGER {trigger} BEFORE {event} ON {table}"
             f" FOR EACH ROW EXECUTE FUNCTION {trigger}()"
         )
-        drop, error = f"DROP TRIGGER {trigger} ON {table}; DROP FUNCTION {trigger}()", "DiskFullError"
+        drop, error = (
+            f"DROP TRIGGER {trigger} ON {table}; DROP FUNCTION {trigger}()",
+            "DiskFullError",
+        )
     else:
         await database.execute(
             f"CREATE TRIGGER {trigger} BEFORE {event} ON {table}"

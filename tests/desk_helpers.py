@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.storage.backends import Backend
 from bot.domain.models import AppealEvent, EventKind
-from bot.storage.sqlite.database import Database
+from bot.storage.backends import Backend
 from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT, BotDatabase

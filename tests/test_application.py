@@ -21,7 +21,7 @@ from testkit.redis import keys_under
 from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, cluster_settings
 
 pytestmark = pytest.mark.sqlite_only(
-    reason="each test chooses its database itself: the default file, a SQLite URL, or cluster_services"
+    reason="each test chooses its database: the default file, a SQLite URL or cluster_services"
 )
 
 

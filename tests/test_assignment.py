@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pathlib import Path
-
 import pytest
 from aiogram import Dispatcher
 
 from bot.services.assignment import AssignmentService
-from bot.settings import Settings
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase
+from tests.conftest import BotDatabase
 from tests.desk_helpers import card_of, file_consultation, status_of
 
 

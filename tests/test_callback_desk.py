@@ -16,7 +16,6 @@ from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, EventKind
 from bot.settings import Settings
 from bot.states.call_booking import OperatorCallResult
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase
 from tests.desk_helpers import (

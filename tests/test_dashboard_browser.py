@@ -9,8 +9,6 @@ The second test: a used link, an expired link, a forged cookie and a citizen are
 
 from __future__ import annotations
 
-from typing import Any
-
 import base64
 import csv
 import io
@@ -21,6 +19,7 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -40,10 +39,9 @@ from bot.domain.models import (
 )
 from bot.settings import Settings
 from bot.storage.backends import Backend
-from bot.storage.sqlite.database import Database
 from bot.texts import dashboard as t
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase
+from tests.conftest import BotDatabase
 
 playwright_api = pytest.importorskip("playwright.async_api")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -17,7 +16,6 @@ from bot.domain.models import AppealType, NewAppeal
 from bot.domain.signin import Role
 from bot.settings import Settings
 from bot.storage.backends import Backend
-from bot.storage.sqlite.database import Database
 from bot.texts import dashboard as t
 from tests.conftest import BotDatabase
 
@@ -101,5 +99,3 @@ async def test_forms_need_the_sessions_csrf_token_and_a_post(client: TestClient)
         assert response.status == 403
         assert t.FORM_EXPIRED in await response.text()
     assert (await client.get("/export")).status == 405
-
-

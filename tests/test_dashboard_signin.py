@@ -3,10 +3,8 @@ link opens once, within 10 minutes; sign-ins are audited. ``/stats`` gains its c
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
-from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -15,10 +13,8 @@ from bot.domain.clock import ManualClock
 from bot.domain.dashboard import AuditAction
 from bot.domain.signin import Refusal, Role, TokenRefused
 from bot.services.dashboard import DashboardAccess
-from bot.settings import Settings
 from bot.texts import dashboard as t
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
 
 SUPERVISORS_CHAT = -1009876543210
 LINK = re.compile(r"http://127\.0\.0\.1:8090/signin\?token=(\S+)")

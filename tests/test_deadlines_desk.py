@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
 
-from bot.storage.backends import Backend
 from bot.domain.clock import ManualClock
 from bot.factory import create_dispatcher
 from bot.rendering.operators import escalation_text
 from bot.services.deadlines import DeadlineService
 from bot.services.desk import OutboxSignal
 from bot.settings import Settings
-from bot.storage.sqlite.database import Database
+from bot.storage.backends import Backend
 from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase
 from tests.desk_helpers import card_of, event_kinds, file_consultation

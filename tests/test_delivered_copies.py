@@ -7,9 +7,8 @@ import pytest
 
 from bot.domain.clock import ManualClock
 from bot.services.outbox import OutboxSender
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import failing_writes, BotDatabase
+from tests.conftest import BotDatabase, failing_writes
 from tests.desk_helpers import card_of, file_consultation, operators_messages
 
 NOT_PLACED = "Не понял, к какому обращению относится ответ"

@@ -4,9 +4,8 @@ process runs (PostgreSQL and Redis)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -16,14 +15,15 @@ from bot.domain.models import Actor, AppealType, EventKind, MessageAuthor
 from bot.services.appeals import AppealService
 from bot.services.assignment import AssignmentService
 from bot.services.desk import DeskService
-from bot.settings import Settings
 from fake_telegram.server import StoredMessage
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import OPERATORS_CHAT
 from tests.desk_helpers import file_consultation, file_recovery
 
 TECHNICAL_CHAT = -1001111111111
 COMPLAINTS_CHAT = -1002222222222
+
+
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {

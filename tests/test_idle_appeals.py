@@ -3,10 +3,8 @@ with one button within a week; a message on a closed appeal offers to reopen or 
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -14,10 +12,8 @@ from aiogram import Dispatcher
 from bot.domain.clock import ManualClock
 from bot.domain.models import EventKind
 from bot.services.desk import DeskService
-from bot.settings import Settings
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase
+from tests.conftest import BotDatabase
 from tests.desk_helpers import card_of, event_kinds, file_consultation, status_of
 
 IDLE = timedelta(days=7)

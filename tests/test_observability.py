@@ -26,11 +26,10 @@ from bot.observability.server import (
 from bot.settings import Settings
 from bot.storage.backends import Backend
 from bot.storage.postgres.database import PostgresDatabase, statement_operation
-from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.operations import Backlog, OperationsSnapshot, SQLiteOperationsRepository
+from bot.storage.sqlite.operations import Backlog, OperationsSnapshot
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, cluster_settings, BotDatabase
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, cluster_settings
 from tests.desk_helpers import card_of, file_consultation
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

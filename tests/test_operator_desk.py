@@ -9,10 +9,9 @@ from bot.callback_data import Desk, DeskAction, Rating, RatingAction
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, EventKind, MessageAuthor, MessageRef
 from bot.states.conversation import RatingFeedback
-from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, bot_database, BotDatabase
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, bot_database
 from tests.desk_helpers import (
     card_of,
     event_kinds,

@@ -10,17 +10,16 @@ from datetime import timedelta
 import pytest
 from aiogram import Dispatcher
 
-from bot.storage.backends import Backend
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, AppealType, EventKind
 from bot.factory import create_dispatcher
 from bot.services.outbox import OutboxSender
 from bot.settings import Settings
-from bot.storage.sqlite.database import Database
+from bot.storage.backends import Backend
 from bot.storage.sqlite.timefmt import to_db
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, bot_database, BotDatabase
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, bot_database
 from tests.desk_helpers import (
     card_of,
     event_kinds,

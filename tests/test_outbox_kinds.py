@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from bot.storage.backends import Backend
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealChange, Audience, MessageRef, NewOutboxMessage, OutboxKind
-from bot.storage.sqlite.database import Database
+from bot.storage.backends import Backend
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase
 from tests.desk_helpers import (

@@ -8,7 +8,6 @@ from bot.domain.clock import ManualClock
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase
 

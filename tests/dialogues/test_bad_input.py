@@ -13,7 +13,6 @@ from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
 from bot.states.phone import PhoneChange
 from bot.states.recovery import AccessRecovery
-from bot.storage.sqlite.database import Database
 from bot.texts import common as common_texts
 from bot.texts import phone as phone_texts
 from bot.texts import render, validation

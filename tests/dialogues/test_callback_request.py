@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.storage.backends import Backend
 from bot.callback_data import CallAction, CallManage
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, AppealType, EventKind
 from bot.settings import Settings
 from bot.states.call_booking import CallbackRequest, CallRescheduling
-from bot.storage.sqlite.database import Database
+from bot.storage.backends import Backend
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase
 from tests.desk_helpers import (

@@ -5,7 +5,6 @@ import json
 import pytest
 
 from bot.states.complaint import WrittenComplaint
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase
 

@@ -12,7 +12,6 @@ from bot.domain.content import ContentError, load_consent
 from bot.factory import create_bot, create_dispatcher
 from bot.settings import CONTENT_DIR, Settings
 from bot.states.consent import PersonalDataConsent
-from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
 from bot.texts import common as common_texts
 from bot.texts import consent as t

@@ -3,7 +3,6 @@ from __future__ import annotations
 from bot.domain.models import AppealType
 from bot.services.appeals import AppealService
 from bot.states.my_appeals import MyAppeals
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase
 from tests.desk_helpers import dialogue_button_data

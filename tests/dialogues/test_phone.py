@@ -5,9 +5,8 @@ from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
 from bot.states.phone import PhoneChange
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import SmsOutbox, BotDatabase
+from tests.conftest import BotDatabase, SmsOutbox
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")

@@ -19,10 +19,9 @@ from bot.domain.validators import format_phone
 from bot.services.privacy import PrivacyService
 from bot.settings import Settings
 from bot.states.privacy import ForgetMe
-from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
 from testkit.harness import BotHarness, Person
-from tests.conftest import SmsOutbox, stored_dialogues, table_names, BotDatabase
+from tests.conftest import BotDatabase, SmsOutbox, stored_dialogues, table_names
 from tests.desk_helpers import book_call
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from bot.domain.clock import ManualClock
 from bot.domain.models import EventKind
-from bot.storage.sqlite.database import Database
 from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase

@@ -8,10 +8,9 @@ from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.settings import Settings
-from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import TEST_TOKEN, SmsOutbox, bot_database, BotDatabase
+from tests.conftest import TEST_TOKEN, BotDatabase, SmsOutbox, bot_database
 
 
 async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served(

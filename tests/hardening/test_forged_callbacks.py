@@ -13,7 +13,6 @@ from bot.callback_data import (
     TemplateAction,
     TemplatePick,
 )
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase
 from tests.desk_helpers import dialogue_button_data, file_consultation, status_of

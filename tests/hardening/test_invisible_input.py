@@ -6,7 +6,6 @@ import json
 
 from bot.settings import Settings
 from bot.states.appeal import NewAppeal
-from bot.storage.sqlite.database import Database
 from bot.texts import validation
 from testkit.harness import BotHarness, Person
 from tests.conftest import BotDatabase, stored_dialogues

@@ -11,10 +11,10 @@ import pytest
 
 from bot.services.outbox import OutboxSender
 from bot.storage.faults import FaultEpisode
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import failing_writes, BotDatabase
+from tests.conftest import BotDatabase, failing_writes
 from tests.desk_helpers import file_consultation
+
 
 @pytest.mark.errors_expected
 def test_an_episode_logs_its_start_and_its_end_and_backs_off_in_between(
