@@ -150,17 +150,25 @@ async def table_names(database: BotDatabase) -> list[str]:
     return [row[0] for row in await database.fetchall(sql)]
 
 
-async def stored_dialogues(settings: Settings, database: BotDatabase) -> list[str]:
-    """Every dialogue state and data as stored: the ``fsm_sessions`` rows' data, or with
-    Redis (the cluster backend) every value under the test's key prefix but the locks."""
+async def stored_dialogues(
+    settings: Settings, database: BotDatabase, user_id: int | None = None
+) -> list[str]:
+    """Every dialogue state and data as stored (of ``user_id`` if given): the
+    ``fsm_sessions`` rows' data, or with Redis (the cluster backend) every value under the
+    test's key prefix but the chats' locks."""
     if settings.redis_url is None:
-        return [row["data"] for row in await database.fetchall("SELECT data FROM fsm_sessions")]
+        sql, params = "SELECT data FROM fsm_sessions", ()
+        if user_id is not None:
+            sql, params = f"{sql} WHERE user_id = ?", (user_id,)
+        return [row["data"] for row in await database.fetchall(sql, params)]
+    # Keys read <prefix>:<bot>:<chat>:<user>:<destiny>:<part> (aiogram's key builder).
+    marker = "" if user_id is None else f":{user_id}:"
     client = Redis.from_url(settings.redis_url, decode_responses=True)
     try:
         keys = [
             key
             async for key in client.scan_iter(match=f"{settings.redis_prefix}:*")
-            if not key.endswith(":lock")
+            if marker in key and not key.endswith(":lock")
         ]
         values = [value for value in await client.mget(keys) if value is not None] if keys else []
     finally:

@@ -61,6 +61,7 @@ async def test_forget_erases_personal_data_after_confirmation(
     sms: SmsOutbox,
     clock: ManualClock,
     database: BotDatabase,
+    settings: Settings,
 ) -> None:
     number = await citizen_with_data(harness, citizen, sms, clock)
     other = await harness.dispatcher["appeals"].file(
@@ -69,14 +70,12 @@ async def test_forget_erases_personal_data_after_confirmation(
     replies = await harness.send(citizen, "/forget")
     assert "Это действие нельзя отменить" in replies[0].text
     assert await harness.state(citizen) == ForgetMe.confirming.state
+    assert await stored_dialogues(settings, database, citizen.id) != []  # what is to go
     assert "Нажмите «Да, удалить" in (await harness.send(citizen, "да"))[0].text
     replies = await harness.press(citizen, "Да, удалить мои данные")
     assert replies[0].text == "Ваши персональные данные удалены. Обращений затронуто: 1."
     # No dialogue data is left: not in the database, not in the storage's memory.
-    sessions = await database.fetchone(
-        "SELECT COUNT(*) FROM fsm_sessions WHERE user_id = ?", (citizen.id,)
-    )
-    assert sessions[0] == 0
+    assert await stored_dialogues(settings, database, citizen.id) == []
     assert await harness.state(citizen) is None
     assert await harness.data(citizen) == {}
     citizen_row = await database.fetchone(
