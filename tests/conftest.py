@@ -5,7 +5,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,27 @@ def bot_database(settings: Settings) -> BotDatabase:
     if settings.postgres_url is not None:
         return PostgresTestDatabase(settings.postgres_url, pool_size=2)
     return Database(settings.database_path)
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, clock: ManualClock, telegram: FakeTelegram
+) -> AsyncIterator[tuple[BotHarness, BotDatabase]]:
+    """A bot started on the database of ``settings`` as the ``dispatcher`` fixture starts
+    one (on the cluster the Application's wiring, dialogues in Redis), and a handle on that
+    database; both stopped when the block ends, so a second block is a restart."""
+    async with AsyncExitStack() as stack:
+        database = bot_database(settings)
+        await database.connect()
+        stack.push_async_callback(database.close)
+        if settings.postgres_url is None:
+            dispatcher = create_dispatcher(settings, database, clock=clock)
+        else:
+            application = Application(settings, clock=clock, session=DirectSession(telegram))
+            dispatcher = (await stack.enter_async_context(application)).dispatcher
+        bot = create_bot(settings, session=DirectSession(telegram))
+        stack.push_async_callback(bot.session.close)
+        yield BotHarness(dispatcher, bot, telegram), database
 
 
 async def table_names(database: BotDatabase) -> list[str]:

@@ -19,7 +19,7 @@ from bot.storage.backends import Backend
 from bot.storage.sqlite.timefmt import to_db
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, bot_database
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, running_bot
 from tests.desk_helpers import (
     card_of,
     event_kinds,
@@ -63,12 +63,7 @@ async def test_restart_delivers_what_was_pending_exactly_once(
     await harness.dispatcher.emit_shutdown(**harness.dispatcher.workflow_data)
     await database.close()
 
-    reopened = bot_database(settings)
-    await reopened.connect()
-    try:
-        restarted = BotHarness(
-            create_dispatcher(settings, reopened, clock=clock), harness.bot, harness.telegram
-        )
+    async with running_bot(settings, clock, harness.telegram) as (restarted, reopened):
         assert await restarted.deliver() == 2
         assert await restarted.deliver() == 0
         assert await outbox_rows(reopened) == [
@@ -76,8 +71,6 @@ async def test_restart_delivers_what_was_pending_exactly_once(
             ("message", "delivered", 0),
             ("message", "delivered", 0),
         ]
-    finally:
-        await reopened.close()
 
     in_topic = texts_in(harness, forum)
     assert len(harness.telegram.calls_to("createForumTopic")) == 1
