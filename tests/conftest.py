@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -332,6 +332,30 @@ async def dispatcher(
     application = Application(settings, clock=clock, session=DirectSession(telegram))
     async with application:
         yield application.dispatcher
+
+
+StartDispatcher = Callable[
+    [Settings, BotDatabase, ManualClock, FakeTelegram], Awaitable[Dispatcher]
+]
+
+
+@pytest.fixture
+async def start_dispatcher(settings: Settings) -> AsyncIterator[StartDispatcher]:
+    """Starts a dispatcher of other settings (or a second one) as the ``dispatcher`` fixture
+    starts its own: on SQLite ``create_dispatcher`` over ``database``; on the cluster an
+    Application of the settings (dialogues, flood control, membership in Redis) whose bot
+    talks to ``telegram``, stopped after the test, before its schema is dropped."""
+    async with AsyncExitStack() as stack:
+
+        async def start(
+            configured: Settings, database: BotDatabase, clock: ManualClock, telegram: FakeTelegram
+        ) -> Dispatcher:
+            if configured.postgres_url is None:
+                return create_dispatcher(configured, database, clock=clock)
+            application = Application(configured, clock=clock, session=DirectSession(telegram))
+            return (await stack.enter_async_context(application)).dispatcher
+
+        yield start
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bot.domain.models import AppealStatus, EventKind, MessageAuthor, MessageRef
 from bot.states.conversation import RatingFeedback
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, bot_database
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, StartDispatcher, bot_database
 from tests.desk_helpers import (
     card_of,
     event_kinds,
@@ -678,8 +678,9 @@ async def test_operator_ids_let_non_members_act(
     clock: ManualClock,
     citizen: Person,
     stranger: Person,
+    start_dispatcher: StartDispatcher,
 ) -> None:
-    from bot.factory import create_bot, create_dispatcher
+    from bot.factory import create_bot
 
     listed = settings.model_copy(
         update={
@@ -692,7 +693,7 @@ async def test_operator_ids_let_non_members_act(
     try:
         telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT, forum=True)  # no members
         harness = BotHarness(
-            create_dispatcher(listed, database, clock=clock),
+            await start_dispatcher(listed, database, clock, telegram),
             create_bot(listed, session=DirectSession(telegram)),
             telegram,
         )
@@ -954,16 +955,20 @@ async def test_notes_for_colleagues_stay_in_the_chat(
 
 
 async def test_outside_working_hours_the_citizen_is_told_when_operators_answer(
-    settings, database: BotDatabase, clock: ManualClock, citizen: Person
+    settings,
+    database: BotDatabase,
+    clock: ManualClock,
+    citizen: Person,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.factory import create_bot, create_dispatcher
+    from bot.factory import create_bot
 
     weekdays = settings.model_copy(update={"working_hours": "mon-fri 09:00-18:00"})
     telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT, forum=True)
     harness = BotHarness(
-        create_dispatcher(weekdays, database, clock=clock),
+        await start_dispatcher(weekdays, database, clock, telegram),
         create_bot(weekdays, session=DirectSession(telegram)),
         telegram,
     )

@@ -12,14 +12,13 @@ from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, AppealType, EventKind
-from bot.factory import create_dispatcher
 from bot.services.outbox import OutboxSender
 from bot.settings import Settings
 from bot.storage.backends import Backend
 from bot.storage.sqlite.timefmt import to_db
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, running_bot
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, StartDispatcher, running_bot
 from tests.desk_helpers import (
     card_of,
     event_kinds,
@@ -321,13 +320,15 @@ async def test_without_operators_chat_appeals_wait_in_the_outbox(
     clock: ManualClock,
     citizen: Person,
     caplog: pytest.LogCaptureFixture,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     from bot.factory import create_bot
 
     unconfigured = settings.model_copy(update={"operators_chat_id": None})
     telegram = fake_telegram(TEST_TOKEN)
     bot = create_bot(unconfigured, session=DirectSession(telegram))
-    harness = BotHarness(create_dispatcher(unconfigured, database, clock=clock), bot, telegram)
+    dispatcher = await start_dispatcher(unconfigured, database, clock, telegram)
+    harness = BotHarness(dispatcher, bot, telegram)
     number = await file_consultation(harness, citizen)
     assert number.startswith("2026-")
     assert [message.chat.id for message in harness.sent] == [citizen.id] * len(harness.sent)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
 from bot.domain.content import ContentError, load_consent
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot
 from bot.settings import CONTENT_DIR, Settings
 from bot.states.consent import PersonalDataConsent
 from bot.storage.sqlite.timefmt import to_db
@@ -17,7 +16,7 @@ from bot.texts import common as common_texts
 from bot.texts import consent as t
 from fake_telegram import DirectSession, FakeTelegram
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, StartDispatcher
 
 SCREEN = "Согласие на обработку персональных данных"
 BUTTONS = ["✅ Согласен", "❌ Не согласен"]
@@ -207,12 +206,16 @@ async def test_a_new_version_of_the_text_asks_again(
     clock: ManualClock,
     citizen: Person,
     tmp_path: Path,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
-    await harness_with_text(settings, database, clock, tmp_path, "1", citizen, True, telegram)
+    start = start_dispatcher
+    await harness_with_text(
+        start, settings, database, clock, tmp_path, "1", citizen, True, telegram
+    )
     clock.advance(days=30)
     second = await harness_with_text(
-        settings, database, clock, tmp_path, "2", citizen, False, telegram
+        start, settings, database, clock, tmp_path, "2", citizen, False, telegram
     )
     replies = await second.send(citizen, "/complaint")
     assert replies[0].text.startswith("Обновлённый текст")
@@ -223,6 +226,7 @@ async def test_a_new_version_of_the_text_asks_again(
 
 
 async def harness_with_text(
+    start: StartDispatcher,
     settings: Settings,
     database: BotDatabase,
     clock: ManualClock,
@@ -240,7 +244,7 @@ async def harness_with_text(
         encoding="utf-8",
     )
     configured = settings.model_copy(update={"consent_text_path": path})
-    dispatcher: Dispatcher = create_dispatcher(configured, database, clock=clock)
+    dispatcher = await start(configured, database, clock, telegram)
     harness = BotHarness(
         dispatcher, create_bot(configured, session=DirectSession(telegram)), telegram
     )

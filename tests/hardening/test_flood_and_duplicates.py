@@ -10,7 +10,7 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.settings import Settings
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import TEST_TOKEN, BotDatabase, SmsOutbox, bot_database
+from tests.conftest import TEST_TOKEN, BotDatabase, SmsOutbox, StartDispatcher, bot_database
 
 
 async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served(
@@ -19,11 +19,12 @@ async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served
     clock: ManualClock,
     citizen: Person,
     other_citizen: Person,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     throttled = settings.model_copy(update={"throttle_messages": 5, "throttle_window_seconds": 60})
     telegram = fake_telegram(TEST_TOKEN)
     harness = BotHarness(
-        create_dispatcher(throttled, database, clock=clock),
+        await start_dispatcher(throttled, database, clock, telegram),
         create_bot(throttled, session=DirectSession(telegram)),
         telegram,
     )
