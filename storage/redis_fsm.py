@@ -75,11 +75,20 @@ class RedisSessions:
         self._redis = redis
         self._prefix = prefix
 
+    async def holds_user(self, user_id: int) -> bool:
+        """Whether any dialogue key of the user's exists (Redis is where their state is)."""
+        return bool(await self._keys_of(user_id))
+
     async def forget_user(self, user_id: int) -> None:
+        doomed = await self._keys_of(user_id)
+        if doomed:
+            await self._redis.delete(*doomed)
+
+    async def _keys_of(self, user_id: int) -> list[bytes | str]:
         # Keys read <prefix>:<bot>[:<business>]:<chat>[:<thread>]:<user>:<destiny>:<part>;
         # a private chat's id is the user's, so every key of theirs holds ":<id>:".
         marker = f":{user_id}:"
-        doomed = [
+        return [
             key
             async for key in self._redis.scan_iter(
                 match=f"{self._prefix}:*{marker}*", count=SCAN_BATCH
@@ -88,8 +97,6 @@ class RedisSessions:
             # The chat's lock is held by the very update that erases: it releases it itself.
             and not name.endswith(LOCK_PART)
         ]
-        if doomed:
-            await self._redis.delete(*doomed)
 
 
 def redis_fsm(

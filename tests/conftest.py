@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 import pytest_asyncio
 from aiogram import Dispatcher
 from aiogram.types import ErrorEvent
+from redis.asyncio import Redis
 
 from bot import factory
 from bot.app import Application
@@ -24,7 +24,7 @@ from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession, FakeTelegram
 from testkit.fixtures.out_of_process import OutOfProcessTier
 from testkit.harness import BotHarness, Person, fake_telegram
-from testkit.postgres import fresh_schema, postgres_url, services_required
+from testkit.postgres import PostgresTestDatabase, fresh_schema, postgres_url, services_required
 from testkit.postgres import unreachable_reason as postgres_unreachable
 from testkit.redis import fresh_prefix, redis_url
 from testkit.redis import unreachable_reason as redis_unreachable
@@ -79,8 +79,22 @@ def no_unexpected_errors(
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
+def settings_overrides() -> dict[str, Any]:
+    """Settings a module changes for all its tests: override this fixture (or ``settings``,
+    taking and copying it), never build ``Settings`` anew, so the cluster variant gets them."""
+    return {}
+
+
+@pytest.fixture
+async def settings(
+    tmp_path: Path,
+    bot_backend: str,
+    settings_overrides: dict[str, Any],
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Settings]:
+    """The bot's settings; on the cluster backend with a fresh PostgreSQL schema and Redis
+    key prefix of the test's own (``DATABASE_URL``, ``REDIS_URL``), dropped afterwards."""
+    base = Settings(
         _env_file=None,
         bot_token=TEST_TOKEN,
         database_path=tmp_path / "bot.sqlite3",
@@ -88,7 +102,13 @@ def settings(tmp_path: Path) -> Settings:
         operators_chat_id=OPERATORS_CHAT,
         # Scripted tests type faster than people; flood control has its own tests.
         throttle_messages=0,
+        **settings_overrides,
     )
+    if bot_backend == "sqlite":
+        yield base
+        return
+    async with cluster_settings(base, request.getfixturevalue("cluster_services")) as configured:
+        yield configured
 
 
 @pytest.fixture
@@ -97,27 +117,138 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def database(settings: Settings) -> AsyncIterator[Database]:
-    db = Database(settings.database_path)
+async def database(settings: Settings) -> AsyncIterator[BotDatabase]:
+    """The database the bot of the test uses: SQLite's file, or on the cluster backend a
+    pool of its own on the same PostgreSQL schema, with SQLite's ``fetchone``/``fetchall``/
+    ``execute`` (``?`` placeholders) for the test's own reads and changes."""
+    db = bot_database(settings)
     await db.connect()
     yield db
     await db.close()
 
 
-# The dispatcher-level tests that read nothing from the database themselves run twice: on
-# SQLite, and as a cluster process runs (PostgreSQL and Redis): the dialogues, and the
-# operators' desk modules below. (The storage tests run on both through tests/storage's
-# ``store``; tests that take ``database`` or ``settings`` read or change SQLite themselves.)
-CLUSTER_BACKEND_FOLDERS = ("dialogues",)
-CLUSTER_BACKEND_MODULES = (
-    "test_operator_desk",
-    "test_callback_desk",
-    "test_delivered_copies",
-    "test_idle_appeals",
-    "test_deadlines_desk",
-    "test_assignment",
-    "test_smoke",
-)
+BotDatabase = Database | PostgresTestDatabase
+
+
+def bot_database(settings: Settings) -> BotDatabase:
+    """A new handle (not connected) on the database of ``settings``: its SQLite file, or
+    its PostgreSQL schema through a pool of its own (a restarted bot, a second process)."""
+    if settings.postgres_url is not None:
+        return PostgresTestDatabase(settings.postgres_url, pool_size=2)
+    return Database(settings.database_path)
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, clock: ManualClock, telegram: FakeTelegram
+) -> AsyncIterator[tuple[BotHarness, BotDatabase]]:
+    """A bot started on the database of ``settings`` as the ``dispatcher`` fixture starts
+    one (on the cluster the Application's wiring, dialogues in Redis), and a handle on that
+    database; both stopped when the block ends, so a second block is a restart."""
+    async with AsyncExitStack() as stack:
+        database = bot_database(settings)
+        await database.connect()
+        stack.push_async_callback(database.close)
+        if settings.postgres_url is None:
+            dispatcher = create_dispatcher(settings, database, clock=clock)
+        else:
+            application = Application(settings, clock=clock, session=DirectSession(telegram))
+            dispatcher = (await stack.enter_async_context(application)).dispatcher
+        bot = create_bot(settings, session=DirectSession(telegram))
+        stack.push_async_callback(bot.session.close)
+        yield BotHarness(dispatcher, bot, telegram), database
+
+
+async def table_names(database: BotDatabase) -> list[str]:
+    """The tables of the bot's database (of the test's schema on PostgreSQL)."""
+    if isinstance(database, PostgresTestDatabase):
+        sql = (
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return [row[0] for row in await database.fetchall(sql)]
+
+
+async def stored_dialogues(
+    settings: Settings, database: BotDatabase, user_id: int | None = None
+) -> list[str]:
+    """Every dialogue state and data as stored (of ``user_id`` if given): the
+    ``fsm_sessions`` rows' data, or with Redis (the cluster backend) every value under the
+    test's key prefix but the chats' locks."""
+    if settings.redis_url is None:
+        sql, params = "SELECT data FROM fsm_sessions", ()
+        if user_id is not None:
+            sql, params = f"{sql} WHERE user_id = ?", (user_id,)
+        return [row["data"] for row in await database.fetchall(sql, params)]
+    # Keys read <prefix>:<bot>:<chat>:<user>:<destiny>:<part> (aiogram's key builder).
+    marker = "" if user_id is None else f":{user_id}:"
+    client = Redis.from_url(settings.redis_url, decode_responses=True)
+    try:
+        keys = [
+            key
+            async for key in client.scan_iter(match=f"{settings.redis_prefix}:*")
+            if marker in key and not key.endswith(":lock")
+        ]
+        values = [value for value in await client.mget(keys) if value is not None] if keys else []
+    finally:
+        await client.aclose()
+    return [_readable(value) for value in values]
+
+
+def _readable(value: str) -> str:
+    """A JSON value with its letters as typed (aiogram's RedisStorage escapes non-ASCII)."""
+    try:
+        return json.dumps(json.loads(value), ensure_ascii=False)
+    except ValueError:
+        return value  # a state's name
+
+
+DISK_FULL = "database or disk is full"
+
+
+@asynccontextmanager
+async def failing_writes(database: BotDatabase, table: str, event: str) -> AsyncIterator[str]:
+    """Every ``event`` (INSERT, UPDATE, DELETE) on ``table`` fails as on a full disk while
+    reads go on, until the block ends: a trigger of the database's own dialect. The block
+    gets the class of the error the bot then sees, as its logs name it."""
+    trigger = f"{table}_disk_full"
+    if isinstance(database, PostgresTestDatabase):
+        await database.execute(
+            f"CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS"
+            f" $$ BEGIN RAISE EXCEPTION '{DISK_FULL}' USING ERRCODE = 'disk_full'; END $$;"
+            f" CREATE TRIGGER {trigger} BEFORE {event} ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {trigger}()"
+        )
+        drop, error = (
+            f"DROP TRIGGER {trigger} ON {table}; DROP FUNCTION {trigger}()",
+            "DiskFullError",
+        )
+    else:
+        await database.execute(
+            f"CREATE TRIGGER {trigger} BEFORE {event} ON {table}"
+            f" BEGIN SELECT RAISE(ABORT, '{DISK_FULL}'); END"
+        )
+        drop, error = f"DROP TRIGGER {trigger}", "IntegrityError"
+    try:
+        yield error
+    finally:
+        await database.execute(drop)
+
+
+# Every test of these folders that drives the bot (it takes ``dispatcher``, ``harness``,
+# ``database`` or ``settings``) runs twice: on SQLite, and as a cluster process runs, on
+# PostgreSQL (a fresh schema) and Redis (a fresh key prefix, dialogues in aiogram's
+# RedisStorage). ``settings`` and ``database`` follow the backend, so a test's own reads
+# and changes reach the bot's database either way. A test (or a module, by ``pytestmark``)
+# that only means something on SQLite is marked ``sqlite_only(reason=...)``: the file's
+# bytes, its log, PRAGMAs, a backup of the file, the manual clock where Redis keeps time.
+# A test that asks for ``cluster_services`` itself builds its own cluster and runs once.
+# The storage tests run on both through tests/storage's ``store``; the out-of-process
+# tiers have their own cluster runs (tests/hardening/test_cluster*.py, the fixture runner).
+TESTS = Path(__file__).parent
+CLUSTER_BACKEND_FOLDERS = (TESTS, TESTS / "dialogues", TESTS / "hardening")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -126,14 +257,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _on_both_backends(metafunc: pytest.Metafunc) -> bool:
-    test_arguments = inspect.signature(metafunc.function).parameters
-    path = metafunc.definition.path
-    return (
-        (path.parent.name in CLUSTER_BACKEND_FOLDERS or path.stem in CLUSTER_BACKEND_MODULES)
-        and metafunc.definition.get_closest_marker("sqlite_only") is None
-        and "database" not in test_arguments
-        and "settings" not in test_arguments
-    )
+    if metafunc.definition.path.parent not in CLUSTER_BACKEND_FOLDERS:
+        return False
+    if "cluster_services" in metafunc.fixturenames:
+        return False  # the test builds its cluster itself (tests/hardening/test_cluster*.py)
+    marker = metafunc.definition.get_closest_marker("sqlite_only")
+    if marker is None:
+        return True
+    if not marker.kwargs.get("reason"):
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason=")
+    return False
 
 
 @pytest.fixture
@@ -184,21 +317,45 @@ def telegram() -> FakeTelegram:
 @pytest.fixture
 async def dispatcher(
     settings: Settings,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     bot_backend: str,
     telegram: FakeTelegram,
-    request: pytest.FixtureRequest,
 ) -> AsyncIterator[Dispatcher]:
     if bot_backend == "sqlite":
         yield create_dispatcher(settings, database, clock=clock)
         return
-    services = request.getfixturevalue("cluster_services")
-    async with cluster_settings(settings, services) as configured:
-        # The application's own wiring, with the harness's bot instead of its own.
-        application = Application(configured, clock=clock, session=DirectSession(telegram))
-        async with application:
-            yield application.dispatcher
+    # A module that built its own Settings instead of overriding ``settings_overrides``
+    # would run its [cluster] tests on SQLite: say so rather than pass.
+    assert settings.postgres_url and settings.redis_url, "cluster test on non-cluster settings"
+    # The application's own wiring, with the harness's bot instead of its own.
+    application = Application(settings, clock=clock, session=DirectSession(telegram))
+    async with application:
+        yield application.dispatcher
+
+
+StartDispatcher = Callable[
+    [Settings, BotDatabase, ManualClock, FakeTelegram], Awaitable[Dispatcher]
+]
+
+
+@pytest.fixture
+async def start_dispatcher(settings: Settings) -> AsyncIterator[StartDispatcher]:
+    """Starts a dispatcher of other settings (or a second one) as the ``dispatcher`` fixture
+    starts its own: on SQLite ``create_dispatcher`` over ``database``; on the cluster an
+    Application of the settings (dialogues, flood control, membership in Redis) whose bot
+    talks to ``telegram``, stopped after the test, before its schema is dropped."""
+    async with AsyncExitStack() as stack:
+
+        async def start(
+            configured: Settings, database: BotDatabase, clock: ManualClock, telegram: FakeTelegram
+        ) -> Dispatcher:
+            if configured.postgres_url is None:
+                return create_dispatcher(configured, database, clock=clock)
+            application = Application(configured, clock=clock, session=DirectSession(telegram))
+            return (await stack.enter_async_context(application)).dispatcher
+
+        yield start
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import AppealEvent, EventKind
-from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.backends import Backend
 from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT
+from tests.conftest import OPERATORS_CHAT, BotDatabase
 
 
 async def file_consultation(
@@ -73,18 +72,18 @@ def card_of(harness: BotHarness, number: str) -> StoredMessage:
     return cards[-1]
 
 
-async def events_of(database: Database, number: str) -> list[AppealEvent]:
-    repository = SQLiteDeskRepository(database)
+async def events_of(database: BotDatabase, number: str) -> list[AppealEvent]:
+    repository = Backend(database).desk
     row = await database.fetchone("SELECT id FROM appeals WHERE number = ?", (number,))
     assert row is not None
     return await repository.events(row[0])
 
 
-async def event_kinds(database: Database, number: str) -> list[EventKind]:
+async def event_kinds(database: BotDatabase, number: str) -> list[EventKind]:
     return [event.kind for event in await events_of(database, number)]
 
 
-async def status_of(database: Database, number: str) -> str:
+async def status_of(database: BotDatabase, number: str) -> str:
     row = await database.fetchone("SELECT status FROM appeals WHERE number = ?", (number,))
     assert row is not None
     return row[0]
@@ -110,7 +109,7 @@ async def book_call(
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 
-async def call_of(database: Database, number: str) -> dict[str, object]:
+async def call_of(database: BotDatabase, number: str) -> dict[str, object]:
     row = await database.fetchone(
         "SELECT callbacks.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
         " WHERE appeals.number = ?",

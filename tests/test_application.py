@@ -20,6 +20,10 @@ from testkit.harness import BotHarness, Person, fake_telegram
 from testkit.redis import keys_under
 from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, cluster_settings
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="each test chooses its database: the default file, a SQLite URL or cluster_services"
+)
+
 
 async def start_consultation(harness: BotHarness, citizen: Person) -> None:
     await harness.consent(citizen)

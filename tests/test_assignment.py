@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
 
 from bot.services.assignment import AssignmentService
-from bot.settings import Settings
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import BotDatabase
 from tests.desk_helpers import card_of, file_consultation, status_of
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=TEST_TOKEN,
-        database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=OPERATORS_CHAT,
-        throttle_messages=0,
-        operator_capacity=1,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "operator_capacity": 1,
+    }
 
 
 @pytest.fixture
@@ -35,7 +27,7 @@ def assignment(dispatcher: Dispatcher) -> AssignmentService:
     return service
 
 
-async def assignee(database: Database, number: str) -> str | None:
+async def assignee(database: BotDatabase, number: str) -> str | None:
     row = await database.fetchone("SELECT assignee_name FROM appeals WHERE number = ?", (number,))
     assert row is not None
     return row[0]
@@ -49,7 +41,7 @@ async def test_round_robin_within_capacity_then_the_queue_waits(
     operator: Person,
     second_operator: Person,
     assignment: AssignmentService,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     third = Person(id=1003, first_name="Пётр")
     replies = await harness.send_to_group(operator, group, "/shift")
@@ -89,7 +81,7 @@ async def test_off_shift_gets_nothing(
     citizen: Person,
     operator: Person,
     assignment: AssignmentService,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     await harness.send_to_group(operator, group, "/shift")
     replies = await harness.send_to_group(operator, group, "/shift")
@@ -111,7 +103,7 @@ async def test_assign_reassigns_by_username_and_the_citizen_sees_no_name(
     citizen: Person,
     operator: Person,
     second_operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     await harness.send_to_group(operator, group, "/shift")
     await harness.send_to_group(operator, group, "/shift")  # known to the bot, now off shift

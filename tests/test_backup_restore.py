@@ -14,6 +14,10 @@ from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
 from tests.desk_helpers import file_consultation
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="backup and restore copy the SQLite file (PostgreSQL's backups are pg_dump's)"
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -16,8 +16,8 @@ from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, EventKind
 from bot.settings import Settings
 from bot.states.call_booking import OperatorCallResult
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 from tests.desk_helpers import (
     book_call,
     call_of,
@@ -97,7 +97,7 @@ async def test_called_asks_a_result_then_the_citizen_confirms_and_gets_the_recor
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen, question="Не приходит код", time="14:00")
     card = card_of(harness, number)
@@ -188,7 +188,7 @@ async def test_a_long_record_is_split(
 
 
 async def test_not_marking_after_all(
-    harness: BotHarness, group: int, citizen: Person, operator: Person, database: Database
+    harness: BotHarness, group: int, citizen: Person, operator: Person, database: BotDatabase
 ) -> None:
     number = await book_call(harness, citizen)
     call_time_has_come(harness)
@@ -207,7 +207,7 @@ async def test_not_reached_tells_the_citizen_who_picks_a_new_time(
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen, phone="8 (495) 123-45-67", time="14:00")
     card = card_of(harness, number)
@@ -258,7 +258,7 @@ async def test_marks_are_operator_only_and_happen_once(
     operator: Person,
     second_operator: Person,
     stranger: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen)
     card = card_of(harness, number)
@@ -299,7 +299,7 @@ async def test_a_result_typed_after_the_citizen_cancelled_is_refused(
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen)
     card = card_of(harness, number)
@@ -357,7 +357,7 @@ async def test_forget_cancels_the_call_and_erases_the_number_and_result(
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen)
     call_time_has_come(harness)

@@ -19,6 +19,7 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -38,10 +39,9 @@ from bot.domain.models import (
 )
 from bot.settings import Settings
 from bot.storage.backends import Backend
-from bot.storage.sqlite.database import Database
 from bot.texts import dashboard as t
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import BotDatabase
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -59,22 +59,16 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=TEST_TOKEN,
-        database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=OPERATORS_CHAT,
-        throttle_messages=0,
-        sla_first_response="technical:2h,consultation:1h",
-        legal_deadline_types="complaint",
-        dashboard_port=0,
-        dashboard_public_url="http://127.0.0.1:1",  # replaced by the served address below
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "sla_first_response": "technical:2h,consultation:1h",
+        "legal_deadline_types": "complaint",
+        "dashboard_port": 0,
+        "dashboard_public_url": "http://127.0.0.1:1",  # replaced by the served address below
+    }
 
 
-async def seed(database: Database, clock: ManualClock) -> None:
+async def seed(database: BotDatabase, clock: ManualClock) -> None:
     backend = Backend(database)
     now = clock.now()
     operator = Actor(MessageAuthor.OPERATOR, 2001, "Ирина (@irina)")
@@ -143,7 +137,7 @@ async def seed(database: Database, clock: ManualClock) -> None:
 
 @pytest.fixture
 async def dashboard(
-    settings: Settings, database: Database, clock: ManualClock
+    settings: Settings, database: BotDatabase, clock: ManualClock
 ) -> AsyncIterator[str]:
     """The dashboard served on a free port over the bot's own database; its address."""
     await seed(database, clock)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -17,13 +16,13 @@ from bot.domain.models import AppealType, NewAppeal
 from bot.domain.signin import Role
 from bot.settings import Settings
 from bot.storage.backends import Backend
-from bot.storage.sqlite.database import Database
 from bot.texts import dashboard as t
+from tests.conftest import BotDatabase
 
 
 @pytest.fixture
 async def client(
-    settings: Settings, database: Database, clock: ManualClock
+    settings: Settings, database: BotDatabase, clock: ManualClock
 ) -> AsyncIterator[TestClient]:
     backend = Backend(database)
     await backend.appeals.create(
@@ -100,8 +99,3 @@ async def test_forms_need_the_sessions_csrf_token_and_a_post(client: TestClient)
         assert response.status == 403
         assert t.FORM_EXPIRED in await response.text()
     assert (await client.get("/export")).status == 405
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3")

@@ -4,7 +4,7 @@ link opens once, within 10 minutes; sign-ins are audited. ``/stats`` gains its c
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -13,26 +13,18 @@ from bot.domain.clock import ManualClock
 from bot.domain.dashboard import AuditAction
 from bot.domain.signin import Refusal, Role, TokenRefused
 from bot.services.dashboard import DashboardAccess
-from bot.settings import Settings
 from bot.texts import dashboard as t
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
 
 SUPERVISORS_CHAT = -1009876543210
 LINK = re.compile(r"http://127\.0\.0\.1:8090/signin\?token=(\S+)")
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=TEST_TOKEN,
-        database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=OPERATORS_CHAT,
-        supervisors_chat_id=SUPERVISORS_CHAT,
-        throttle_messages=0,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "supervisors_chat_id": SUPERVISORS_CHAT,
+    }
 
 
 @pytest.fixture(autouse=True)

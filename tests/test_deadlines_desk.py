@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -14,30 +15,22 @@ from bot.rendering.operators import escalation_text
 from bot.services.deadlines import DeadlineService
 from bot.services.desk import OutboxSignal
 from bot.settings import Settings
-from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.deadlines import SQLiteDeadlineRepository
-from bot.storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.backends import Backend
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase
 from tests.desk_helpers import card_of, event_kinds, file_consultation
 
 SUPERVISORS_CHAT = -1002000000002
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=TEST_TOKEN,
-        database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=OPERATORS_CHAT,
-        supervisors_chat_id=SUPERVISORS_CHAT,
-        working_hours="mon-fri 09:00-18:00",
-        sla_first_response="consultation:2h,technical:1h",
-        legal_deadline_types="consultation,complaint",
-        throttle_messages=0,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "supervisors_chat_id": SUPERVISORS_CHAT,
+        "working_hours": "mon-fri 09:00-18:00",
+        "sla_first_response": "consultation:2h,technical:1h",
+        "legal_deadline_types": "consultation,complaint",
+    }
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ async def test_card_shows_both_deadlines_then_risk_then_escalation_once(
     operator: Person,
     clock: ManualClock,
     deadlines: DeadlineService,
-    database: Database,
+    database: BotDatabase,
     settings: Settings,
 ) -> None:
     harness.telegram.add_group("Руководители", chat_id=SUPERVISORS_CHAT)
@@ -103,8 +96,8 @@ async def test_card_shows_both_deadlines_then_risk_then_escalation_once(
     clock.advance(minutes=5)
     assert await deadlines.check() == 0
     other = DeadlineService(
-        SQLiteDeskRepository(database),
-        SQLiteDeadlineRepository(database),
+        Backend(database).desk,
+        Backend(database).deadlines,
         clock,
         OutboxSignal(),
         settings.sla,
@@ -170,7 +163,7 @@ async def test_overdue_is_split_over_telegram_limit(
     group: int,
     operator: Person,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     citizens = [Person(id=5000 + index, first_name=f"Гражданин {index}") for index in range(60)]
     for person in citizens:
@@ -186,7 +179,7 @@ async def test_overdue_is_split_over_telegram_limit(
 
 async def test_without_targets_nothing_is_checked_and_overdue_says_so(
     tmp_path: Path,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     plain = Settings(
@@ -210,7 +203,7 @@ async def test_a_supervisors_chat_that_refuses_does_not_hold_the_cards_back(
     operator: Person,
     clock: ManualClock,
     deadlines: DeadlineService,
-    database: Database,
+    database: BotDatabase,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # The bot was removed from the supervisors' chat.

@@ -7,8 +7,8 @@ import pytest
 
 from bot.domain.clock import ManualClock
 from bot.services.outbox import OutboxSender
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase, failing_writes
 from tests.desk_helpers import card_of, file_consultation, operators_messages
 
 NOT_PLACED = "Не понял, к какому обращению относится ответ"
@@ -50,7 +50,7 @@ async def test_a_card_posted_again_after_its_record_failed_answers_from_both_cop
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     harness.auto_deliver = False
@@ -58,12 +58,8 @@ async def test_a_card_posted_again_after_its_record_failed_answers_from_both_cop
     sender: OutboxSender = harness.dispatcher["outbox_sender"]
     # Telegram takes the card, then the commit that records it fails (as when the process
     # dies right there): the card is posted again on the next try.
-    await database.execute(
-        "CREATE TRIGGER threads_disk_full BEFORE INSERT ON appeal_threads"
-        " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-    )
-    await sender.run_once(harness.bot)
-    await database.execute("DROP TRIGGER threads_disk_full")
+    async with failing_writes(database, "appeal_threads", "INSERT"):
+        await sender.run_once(harness.bot)
     clock.advance(minutes=1)
     await harness.deliver()
     cards = [

@@ -5,6 +5,7 @@ process runs (PostgreSQL and Redis)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -14,34 +15,26 @@ from bot.domain.models import Actor, AppealType, EventKind, MessageAuthor
 from bot.services.appeals import AppealService
 from bot.services.assignment import AssignmentService
 from bot.services.desk import DeskService
-from bot.settings import Settings
 from fake_telegram.server import StoredMessage
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import OPERATORS_CHAT
 from tests.desk_helpers import file_consultation, file_recovery
 
 TECHNICAL_CHAT = -1001111111111
 COMPLAINTS_CHAT = -1002222222222
-BOTH_BACKENDS = pytest.mark.parametrize("bot_backend", ["sqlite", "cluster"], indirect=True)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=TEST_TOKEN,
-        database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=OPERATORS_CHAT,
-        desks=(
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "desks": (
             f"technical={TECHNICAL_CHAT};"
             f"жалобы:complaint,consultation={COMPLAINTS_CHAT};*={OPERATORS_CHAT}"
         ),
-        throttle_messages=0,
         # The manual clock stands still: the cluster's per-second budget would end a burst.
-        telegram_messages_per_second=1000,
-        operator_capacity=5,  # nobody goes on shift but in the assignment test
-    )
+        "telegram_messages_per_second": 1000,
+        "operator_capacity": 5,  # nobody goes on shift but in the assignment test
+    }
 
 
 @pytest.fixture
@@ -68,7 +61,6 @@ def cards(harness: BotHarness, chat_id: int, number: str) -> list[StoredMessage]
     ]
 
 
-@BOTH_BACKENDS
 async def test_cards_land_in_their_desks_chat_and_answers_come_back(
     harness: BotHarness,
     desks: None,
@@ -97,7 +89,6 @@ async def test_cards_land_in_their_desks_chat_and_answers_come_back(
     assert stored is not None and stored.status == "answered" and stored.desk is None
 
 
-@BOTH_BACKENDS
 async def test_move_posts_the_card_in_the_new_desk_and_edits_the_old_one(
     harness: BotHarness,
     desks: None,
@@ -193,7 +184,6 @@ async def test_the_desks_benchmark_delivers_a_small_burst_to_every_desk(tmp_path
     assert result["refused_by_flood_limit"] == 0
 
 
-@BOTH_BACKENDS
 async def test_each_desk_chat_spends_its_own_budget(
     harness: BotHarness, desks: None, dispatcher: Dispatcher, clock: ManualClock
 ) -> None:
@@ -219,7 +209,6 @@ async def test_each_desk_chat_spends_its_own_budget(
     assert harness.messages_in(OPERATORS_CHAT) == []
 
 
-@BOTH_BACKENDS
 async def test_operators_on_shift_get_the_appeals_of_the_desk_they_went_on_shift_in(
     harness: BotHarness,
     desks: None,

@@ -4,7 +4,7 @@ with one button within a week; a message on a closed appeal offers to reopen or 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -12,27 +12,19 @@ from aiogram import Dispatcher
 from bot.domain.clock import ManualClock
 from bot.domain.models import EventKind
 from bot.services.desk import DeskService
-from bot.settings import Settings
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import BotDatabase
 from tests.desk_helpers import card_of, event_kinds, file_consultation, status_of
 
 IDLE = timedelta(days=7)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        bot_token=TEST_TOKEN,
-        database_path=tmp_path / "bot.sqlite3",
-        sms_outbox_path=tmp_path / "sms.jsonl",
-        operators_chat_id=OPERATORS_CHAT,
-        throttle_messages=0,
-        auto_close_days=7,
-        reopen_days=7,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "auto_close_days": 7,
+        "reopen_days": 7,
+    }
 
 
 @pytest.fixture
@@ -59,7 +51,7 @@ async def test_silent_answered_appeal_is_closed_once_and_reopened_with_one_butto
     operator: Person,
     clock: ManualClock,
     desk: DeskService,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
     clock.advance(days=6, hours=23)
@@ -125,7 +117,7 @@ async def test_a_message_on_a_closed_appeal_offers_reopen_or_a_new_appeal(
     operator: Person,
     clock: ManualClock,
     desk: DeskService,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
     answer = harness.messages_in(citizen.id)[-1]
@@ -162,7 +154,7 @@ async def test_someone_elses_appeal_cannot_be_reopened(
     operator: Person,
     clock: ManualClock,
     desk: DeskService,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await answered_appeal(harness, group, citizen, operator)
     clock.advance(days=7)

@@ -14,6 +14,10 @@ from testkit.harness import BotHarness, Person, fake_telegram
 from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, cluster_settings
 from tests.test_application import file_consultation, finish_consultation
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="copies a SQLite deployment into PostgreSQL: the source is SQLite by definition"
+)
+
 
 async def test_everything_moves_and_numbers_go_on(
     settings: Settings,

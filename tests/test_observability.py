@@ -26,11 +26,10 @@ from bot.observability.server import (
 from bot.settings import Settings
 from bot.storage.backends import Backend
 from bot.storage.postgres.database import PostgresDatabase, statement_operation
-from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.operations import Backlog, OperationsSnapshot, SQLiteOperationsRepository
+from bot.storage.sqlite.operations import Backlog, OperationsSnapshot
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, cluster_settings
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, cluster_settings
 from tests.desk_helpers import card_of, file_consultation
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -43,7 +42,7 @@ def metrics() -> BotMetrics:
 
 @pytest.fixture
 def dispatcher(
-    settings: Settings, database: Database, clock: ManualClock, metrics: BotMetrics
+    settings: Settings, database: BotDatabase, clock: ManualClock, metrics: BotMetrics
 ) -> Dispatcher:
     return create_dispatcher(settings, database, clock=clock, metrics=metrics)
 
@@ -52,14 +51,14 @@ def dispatcher(
 async def server(
     settings: Settings,
     harness: BotHarness,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     metrics: BotMetrics,
 ) -> AsyncIterator[MetricsServer]:
     instrument(metrics, bot=harness.bot, database=database)
     server = MetricsServer(
         metrics,
-        SQLiteOperationsRepository(database).snapshot,
+        Backend(database).operations.snapshot,
         readiness_checks(settings, harness.bot, {"database": Backend(database).check_health}),
         clock.now,
     )
@@ -176,7 +175,7 @@ async def test_health_and_readiness(server: MetricsServer, harness: BotHarness) 
 
 
 async def test_readiness_fails_without_the_database(
-    server: MetricsServer, database: Database
+    server: MetricsServer, database: BotDatabase
 ) -> None:
     await database.close()
     status, text = await get(server, "/readyz")

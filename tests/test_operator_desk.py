@@ -9,10 +9,9 @@ from bot.callback_data import Desk, DeskAction, Rating, RatingAction
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, EventKind, MessageAuthor, MessageRef
 from bot.states.conversation import RatingFeedback
-from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, StartDispatcher, bot_database
 from tests.desk_helpers import (
     card_of,
     event_kinds,
@@ -26,7 +25,7 @@ from tests.desk_helpers import (
 
 
 async def test_filed_appeal_gets_its_own_topic_and_card(
-    harness: BotHarness, forum: int, citizen: Person, database: Database
+    harness: BotHarness, forum: int, citizen: Person, database: BotDatabase
 ) -> None:
     number = await file_consultation(harness, citizen, "Про пенсию", "Как узнать <свой> стаж?")
 
@@ -76,7 +75,7 @@ async def test_personal_data_masked_and_revealed_to_operators_only(
     citizen: Person,
     operator: Person,
     stranger: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_recovery(harness, citizen)
     card = card_of(harness, number)
@@ -121,7 +120,7 @@ async def test_personal_data_in_free_text_is_masked_on_cards_and_relays(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     typed = [secret for secret, _ in TYPED_SECRETS]
     number = await file_consultation(
@@ -205,7 +204,7 @@ async def test_take_assigns_the_operator_and_tells_the_citizen(
     citizen: Person,
     operator: Person,
     second_operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -248,7 +247,7 @@ async def test_operator_answer_in_topic_reaches_citizen_without_operator_name(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -305,7 +304,7 @@ async def test_replies_find_their_counterparts_both_ways(
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -426,7 +425,7 @@ async def test_without_an_open_appeal_messages_go_to_the_menu(
 
 
 async def test_citizen_edit_shown_to_operators_under_the_copy(
-    harness: BotHarness, forum: int, citizen: Person, database: Database
+    harness: BotHarness, forum: int, citizen: Person, database: BotDatabase
 ) -> None:
     number = await file_consultation(harness, citizen)
     relayed = await follow_up(harness, citizen, "Номер заявления 12345")
@@ -473,7 +472,7 @@ async def test_close_asks_for_resolution_then_citizen_rates(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -531,7 +530,7 @@ async def test_the_rating_comment_step_asks_again_and_can_be_skipped(
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     await harness.press(operator, "Закрыть", card_of(harness, number))
@@ -557,7 +556,7 @@ async def test_close_without_resolution_or_change_of_mind(
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -582,7 +581,7 @@ async def test_a_reply_to_another_card_while_closing_goes_to_that_citizen(
     citizen: Person,
     other_citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     first = await file_consultation(harness, citizen)
     second = await file_consultation(harness, other_citizen)
@@ -610,7 +609,7 @@ async def test_a_message_in_another_topic_while_closing_is_relayed_there(
     citizen: Person,
     other_citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     first = await file_consultation(harness, citizen)
     second = await file_consultation(harness, other_citizen)
@@ -636,7 +635,7 @@ async def test_strangers_are_refused_and_nothing_changes(
     forum: int,
     citizen: Person,
     stranger: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -679,8 +678,9 @@ async def test_operator_ids_let_non_members_act(
     clock: ManualClock,
     citizen: Person,
     stranger: Person,
+    start_dispatcher: StartDispatcher,
 ) -> None:
-    from bot.factory import create_bot, create_dispatcher
+    from bot.factory import create_bot
 
     listed = settings.model_copy(
         update={
@@ -688,12 +688,12 @@ async def test_operator_ids_let_non_members_act(
             "database_path": tmp_path / "listed.sqlite3",
         }
     )
-    database = Database(listed.database_path)
+    database = bot_database(listed)
     await database.connect()
     try:
         telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT, forum=True)  # no members
         harness = BotHarness(
-            create_dispatcher(listed, database, clock=clock),
+            await start_dispatcher(listed, database, clock, telegram),
             create_bot(listed, session=DirectSession(telegram)),
             telegram,
         )
@@ -729,7 +729,7 @@ async def test_appeal_open_stats_and_history_commands(
     other_citizen: Person,
     operator: Person,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     first = await file_consultation(harness, citizen, "Первое", "Описание")
     clock.advance(hours=2, minutes=5)
@@ -790,7 +790,7 @@ async def test_templates_are_managed_and_sent(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -874,7 +874,7 @@ async def test_ban_stops_relaying_and_unban_resumes(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -922,7 +922,7 @@ async def test_comment_from_my_appeals_reaches_the_thread(
 
 
 async def test_blocking_the_bot_is_marked_on_the_card(
-    harness: BotHarness, forum: int, citizen: Person, database: Database
+    harness: BotHarness, forum: int, citizen: Person, database: BotDatabase
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -955,16 +955,20 @@ async def test_notes_for_colleagues_stay_in_the_chat(
 
 
 async def test_outside_working_hours_the_citizen_is_told_when_operators_answer(
-    settings, database: Database, clock: ManualClock, citizen: Person
+    settings,
+    database: BotDatabase,
+    clock: ManualClock,
+    citizen: Person,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.factory import create_bot, create_dispatcher
+    from bot.factory import create_bot
 
     weekdays = settings.model_copy(update={"working_hours": "mon-fri 09:00-18:00"})
     telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT, forum=True)
     harness = BotHarness(
-        create_dispatcher(weekdays, database, clock=clock),
+        await start_dispatcher(weekdays, database, clock, telegram),
         create_bot(weekdays, session=DirectSession(telegram)),
         telegram,
     )

@@ -12,16 +12,13 @@ from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, AppealType, EventKind
-from bot.factory import create_dispatcher
 from bot.services.outbox import OutboxSender
 from bot.settings import Settings
-from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.desk import SQLiteDeskRepository
-from bot.storage.sqlite.outbox import SQLiteOutboxRepository
+from bot.storage.backends import Backend
 from bot.storage.sqlite.timefmt import to_db
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, StartDispatcher, running_bot
 from tests.desk_helpers import (
     card_of,
     event_kinds,
@@ -36,7 +33,7 @@ def sender_of(dispatcher: Dispatcher) -> OutboxSender:
     return dispatcher["outbox_sender"]
 
 
-async def outbox_rows(database: Database) -> list[tuple[str, str, int]]:
+async def outbox_rows(database: BotDatabase) -> list[tuple[str, str, int]]:
     rows = await database.fetchall("SELECT kind, status, attempts FROM outbox ORDER BY id")
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
@@ -50,7 +47,7 @@ async def test_restart_delivers_what_was_pending_exactly_once(
     forum: int,
     citizen: Person,
     settings: Settings,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     harness.auto_deliver = False
@@ -58,19 +55,14 @@ async def test_restart_delivers_what_was_pending_exactly_once(
     await follow_up(harness, citizen, "Первое дополнение")
     await follow_up(harness, citizen, "Второе дополнение")
     assert operators_messages(harness) == []
-    assert len(await SQLiteOutboxRepository(database).pending()) == 3
+    assert len(await Backend(database).outbox.pending()) == 3
 
     # The bot delivers one row (topic and card), then stops.
     assert await sender_of(harness.dispatcher).run_once(harness.bot, limit=1) == 1
     await harness.dispatcher.emit_shutdown(**harness.dispatcher.workflow_data)
     await database.close()
 
-    reopened = Database(settings.database_path)
-    await reopened.connect()
-    try:
-        restarted = BotHarness(
-            create_dispatcher(settings, reopened, clock=clock), harness.bot, harness.telegram
-        )
+    async with running_bot(settings, clock, harness.telegram) as (restarted, reopened):
         assert await restarted.deliver() == 2
         assert await restarted.deliver() == 0
         assert await outbox_rows(reopened) == [
@@ -78,8 +70,6 @@ async def test_restart_delivers_what_was_pending_exactly_once(
             ("message", "delivered", 0),
             ("message", "delivered", 0),
         ]
-    finally:
-        await reopened.close()
 
     in_topic = texts_in(harness, forum)
     assert len(harness.telegram.calls_to("createForumTopic")) == 1
@@ -95,7 +85,7 @@ async def test_flood_control_waits_as_told_then_delivers_in_order(
     group: int,
     citizen: Person,
     other_citizen: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     harness.auto_deliver = False
@@ -126,7 +116,7 @@ async def test_server_and_network_errors_are_retried_with_backoff(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     number = await file_consultation(harness, citizen)
@@ -155,7 +145,7 @@ async def test_deleted_topic_is_recreated_with_a_new_card(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     old_topic = card_of(harness, number).thread_id
@@ -228,7 +218,7 @@ async def test_blocked_citizen_is_marked_and_the_sender_goes_on(
     citizen: Person,
     other_citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -254,7 +244,7 @@ async def test_card_that_cannot_be_edited_is_sent_anew(
     group: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     old_card = card_of(harness, number)
@@ -264,8 +254,8 @@ async def test_card_that_cannot_be_edited_is_sent_anew(
     new_card = card_of(harness, number)
     assert new_card.message_id != old_card.message_id
     assert "Статус: в работе" in new_card.text and "Статус: новое" in old_card.text
-    thread = await SQLiteDeskRepository(database).thread(
-        (await SQLiteDeskRepository(database).open_appeals())[0].id
+    thread = await Backend(database).desk.thread(
+        (await Backend(database).desk.open_appeals())[0].id
     )
     assert thread is not None and thread.card_message_id == new_card.message_id
     relayed = await follow_up(harness, citizen, "Спасибо")
@@ -307,7 +297,7 @@ async def test_refused_payload_is_recorded_and_the_lane_moves_on(
     harness: BotHarness,
     forum: int,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     number = await file_consultation(harness, citizen)
@@ -326,17 +316,19 @@ async def test_refused_payload_is_recorded_and_the_lane_moves_on(
 @pytest.mark.errors_expected
 async def test_without_operators_chat_appeals_wait_in_the_outbox(
     settings: Settings,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     citizen: Person,
     caplog: pytest.LogCaptureFixture,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     from bot.factory import create_bot
 
     unconfigured = settings.model_copy(update={"operators_chat_id": None})
     telegram = fake_telegram(TEST_TOKEN)
     bot = create_bot(unconfigured, session=DirectSession(telegram))
-    harness = BotHarness(create_dispatcher(unconfigured, database, clock=clock), bot, telegram)
+    dispatcher = await start_dispatcher(unconfigured, database, clock, telegram)
+    harness = BotHarness(dispatcher, bot, telegram)
     number = await file_consultation(harness, citizen)
     assert number.startswith("2026-")
     assert [message.chat.id for message in harness.sent] == [citizen.id] * len(harness.sent)
@@ -349,7 +341,7 @@ async def test_background_sender_delivers_and_stops_cleanly(
     harness: BotHarness,
     forum: int,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     harness.auto_deliver = False
     # As start_polling does: startup and shutdown get the workflow data.
@@ -371,7 +363,7 @@ async def test_background_sender_delivers_and_stops_cleanly(
 async def test_operators_chat_not_reachable_keeps_the_rows(
     harness: BotHarness,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

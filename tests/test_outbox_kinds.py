@@ -7,9 +7,9 @@ import json
 
 from bot.domain.clock import ManualClock
 from bot.domain.models import AppealChange, Audience, MessageRef, NewOutboxMessage, OutboxKind
-from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.desk import SQLiteDeskRepository
+from bot.storage.backends import Backend
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 from tests.desk_helpers import (
     card_of,
     events_of,
@@ -19,7 +19,7 @@ from tests.desk_helpers import (
 )
 
 
-async def payloads(database: Database, audience: str) -> list[dict[str, object]]:
+async def payloads(database: BotDatabase, audience: str) -> list[dict[str, object]]:
     rows = await database.fetchall(
         "SELECT payload FROM outbox WHERE audience = ? AND kind = 'message' ORDER BY id",
         (audience,),
@@ -28,7 +28,7 @@ async def payloads(database: Database, audience: str) -> list[dict[str, object]]
 
 
 async def test_a_row_holds_the_kind_and_values_and_is_worded_when_sent(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: BotDatabase
 ) -> None:
     number = await file_consultation(harness, citizen)
     harness.auto_deliver = False
@@ -44,7 +44,7 @@ async def test_a_row_holds_the_kind_and_values_and_is_worded_when_sent(
 
 
 async def test_a_long_answer_is_one_row_split_into_messages_when_sent(
-    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: Database
+    harness: BotHarness, forum: int, citizen: Person, operator: Person, database: BotDatabase
 ) -> None:
     number = await file_consultation(harness, citizen)
     card = card_of(harness, number)
@@ -58,7 +58,7 @@ async def test_a_long_answer_is_one_row_split_into_messages_when_sent(
     [row] = await payloads(database, "citizen")
     assert row["message"] == "answer" and "params" not in row
     # Every part is a copy of the appeal: a reply to any of them finds it.
-    desk = SQLiteDeskRepository(database)
+    desk = Backend(database).desk
     for message in sent:
         found = await desk.find_by_message(MessageRef(citizen.id, message.message_id))
         assert found is not None and found[0].number == number
@@ -68,14 +68,14 @@ async def test_rows_queued_already_rendered_are_still_sent(
     harness: BotHarness,
     forum: int,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     number = await file_consultation(harness, citizen)
     appeal = await harness.dispatcher["desk"].find(number)
     to_citizen = {"method": "sendMessage", "params": {"text": "Старое уведомление <b>готово</b>"}}
     to_operators = {"method": "sendMessage", "params": {"text": "Старая строка для операторов"}}
-    await SQLiteDeskRepository(database).apply(
+    await Backend(database).desk.apply(
         [
             AppealChange(
                 appeal.id,
@@ -100,7 +100,7 @@ async def test_an_edit_queued_already_rendered_is_still_applied(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     number = await file_consultation(harness, citizen)
@@ -116,7 +116,7 @@ async def test_an_edit_queued_already_rendered_is_still_applied(
         "params": {"text": "Исправленный ответ"},
         "fallback": [],
     }
-    await SQLiteDeskRepository(database).apply(
+    await Backend(database).desk.apply(
         [
             AppealChange(
                 appeal.id,

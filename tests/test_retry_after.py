@@ -67,6 +67,7 @@ async def test_calls_outside_an_update_are_not_retried(
         await harness.bot.send_message(citizen.id, "проверка")
 
 
+@pytest.mark.sqlite_only(reason="no database: the pacing of one bot's replies")
 async def test_replies_keep_to_the_messages_per_second(settings: Settings) -> None:
     """A burst of replies beyond TELEGRAM_MESSAGES_PER_SECOND waits for its turn."""
     telegram = fake_telegram(TEST_TOKEN)

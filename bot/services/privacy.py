@@ -17,6 +17,8 @@ from bot.services.desk import OutboxSignal
 logger = logging.getLogger(__name__)
 
 SMS_OUTBOX_FIELD = "sms_outbox"  # the name the destruction record gives the SMS file's lines
+# The name it gives dialogue state, kept in the database (fsm_sessions) or in Redis.
+DIALOGUE_STATE_FIELD = "dialogue_state"
 
 
 class PrivacyRepository(Protocol):
@@ -35,6 +37,11 @@ class PrivacyRepository(Protocol):
 
 class SessionMemory(Protocol):
     """Dialogue state kept beside the database: the SQLite FSM storage's recent rows, or Redis."""
+
+    async def holds_user(self, user_id: int) -> bool:
+        """Whether state of the user's is kept here and not in the database (Redis), so that
+        the destruction record names it as it names the database's ``fsm_sessions`` rows."""
+        ...
 
     async def forget_user(self, user_id: int) -> None: ...
 
@@ -72,6 +79,8 @@ class PrivacyService:
             phones = await self._repository.citizen_phones(user_id)
             if await self._sms_copies.erase_phones(phones):
                 elsewhere.append(SMS_OUTBOX_FIELD)
+        if self._sessions is not None and await self._sessions.holds_user(user_id):
+            elsewhere.append(DIALOGUE_STATE_FIELD)  # erased below, once the rows are gone
         erased = await self._repository.erase_citizen(user_id, self._clock.now(), elsewhere)
         if self._sessions is not None:
             await self._sessions.forget_user(user_id)  # the rows are gone: no copy may outlive them

@@ -155,6 +155,11 @@ class SQLiteStorage(BaseStorage):
         """Rows held in memory (for tests and monitoring)."""
         return len(self._recent)
 
+    async def holds_user(self, user_id: int) -> bool:
+        """False: the memory holds copies of ``fsm_sessions`` rows, which the database's
+        erasure finds and names itself."""
+        return False
+
     async def forget_user(self, user_id: int) -> None:
         """Drop from memory every row of ``user_id`` (their rows were deleted in the database)."""
         self._recent.drop_user(user_id)

@@ -8,8 +8,8 @@ from bot.domain.clock import ManualClock
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -29,13 +29,13 @@ async def choose_type(harness: BotHarness, citizen: Person, label: str):
     return await harness.press(citizen, label)
 
 
-async def stored_appeal(database: Database) -> tuple[str, dict]:
+async def stored_appeal(database: BotDatabase) -> tuple[str, dict]:
     row = await database.fetchone("SELECT type, fields FROM appeals ORDER BY id DESC LIMIT 1")
     return row["type"], json.loads(row["fields"])
 
 
 async def test_technical_fault_asks_error_text_and_when(
-    harness: BotHarness, citizen: Person, database: Database, clock: ManualClock
+    harness: BotHarness, citizen: Person, database: BotDatabase, clock: ManualClock
 ) -> None:
     # ManualClock starts at 2026-11-23 09:00 UTC = 12:00 in Moscow.
     replies = await choose_type(harness, citizen, "Техническая неисправность")
@@ -67,7 +67,7 @@ async def test_technical_fault_asks_error_text_and_when(
 
 
 async def test_service_question_with_application_number(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await choose_type(harness, citizen, "Вопрос по услуге")
     await harness.send(citizen, "Загранпаспорт")
@@ -86,7 +86,7 @@ async def test_service_question_with_application_number(
     )
 
 
-async def test_consultation(harness: BotHarness, citizen: Person, database: Database) -> None:
+async def test_consultation(harness: BotHarness, citizen: Person, database: BotDatabase) -> None:
     await choose_type(harness, citizen, "Консультация")
     await harness.send(citizen, "Пособия")
     await harness.send(citizen, "Какие документы нужны?")
@@ -131,7 +131,7 @@ async def test_back_from_the_first_step_returns_to_types_and_confirm_back_to_las
 
 
 async def test_confirm_button_of_a_finished_appeal_is_stale(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await choose_type(harness, citizen, "Консультация")
     await harness.send(citizen, "Пособия")

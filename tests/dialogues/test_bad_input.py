@@ -13,12 +13,12 @@ from bot.states.complaint import WrittenComplaint
 from bot.states.my_appeals import MyAppeals
 from bot.states.phone import PhoneChange
 from bot.states.recovery import AccessRecovery
-from bot.storage.sqlite.database import Database
 from bot.texts import common as common_texts
 from bot.texts import phone as phone_texts
 from bot.texts import render, validation
 from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -163,7 +163,7 @@ async def walk(harness: BotHarness, citizen: Person, path: list) -> None:
 async def assert_refused(
     harness: BotHarness,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     step: BadInputStep,
     replies: list[StoredMessage],
     reason: str,
@@ -181,7 +181,7 @@ async def assert_refused(
 )
 @pytest.mark.parametrize("name", STEPS)
 async def test_blank_and_invisible_text_is_refused(
-    harness: BotHarness, citizen: Person, database: Database, name: str, text: str
+    harness: BotHarness, citizen: Person, database: BotDatabase, name: str, text: str
 ) -> None:
     step = STEPS[name]
     await walk(harness, citizen, step.path)
@@ -193,7 +193,7 @@ async def test_blank_and_invisible_text_is_refused(
 
 @pytest.mark.parametrize("name", STEPS)
 async def test_sticker_is_refused(
-    harness: BotHarness, citizen: Person, database: Database, name: str
+    harness: BotHarness, citizen: Person, database: BotDatabase, name: str
 ) -> None:
     step = STEPS[name]
     await walk(harness, citizen, step.path)
@@ -203,7 +203,7 @@ async def test_sticker_is_refused(
 
 @pytest.mark.parametrize("name", STEPS)
 async def test_ten_thousand_characters_are_refused(
-    harness: BotHarness, citizen: Person, database: Database, name: str
+    harness: BotHarness, citizen: Person, database: BotDatabase, name: str
 ) -> None:
     step = STEPS[name]
     await walk(harness, citizen, step.path)

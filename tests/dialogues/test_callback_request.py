@@ -16,9 +16,9 @@ from bot.domain.clock import ManualClock
 from bot.domain.models import AppealStatus, AppealType, EventKind
 from bot.settings import Settings
 from bot.states.call_booking import CallbackRequest, CallRescheduling
-from bot.storage.sqlite.citizens import SQLiteCitizenRepository
-from bot.storage.sqlite.database import Database
+from bot.storage.backends import Backend
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 from tests.desk_helpers import (
     book_call,
     call_of,
@@ -40,16 +40,16 @@ def settings(settings: Settings) -> Settings:
 
 
 async def verify_phone(
-    database: Database, citizen: Person, clock: ManualClock, phone: str = "+79123456789"
+    database: BotDatabase, citizen: Person, clock: ManualClock, phone: str = "+79123456789"
 ) -> None:
-    await SQLiteCitizenRepository(database).change_phone(citizen.id, citizen.id, phone, clock.now())
+    await Backend(database).citizens.change_phone(citizen.id, citizen.id, phone, clock.now())
 
 
 async def test_menu_button_and_the_whole_booking(
     harness: BotHarness,
     group: int,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     await verify_phone(database, citizen, clock)
@@ -135,7 +135,7 @@ async def test_menu_button_and_the_whole_booking(
 async def test_another_number_landlines_welcome_bad_ones_explained(
     harness: BotHarness,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     replies = await harness.send(citizen, "/callback")
     assert replies[0].button_labels() == ["✖️ Отмена"]  # no verified phone to offer
@@ -203,7 +203,7 @@ async def test_full_slots_are_not_offered_and_a_slot_taken_meanwhile_is_refused(
     harness: BotHarness,
     citizen: Person,
     other_citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     await book_call(harness, other_citizen, time="14:00")
     await harness.send(citizen, "/callback")
@@ -272,7 +272,7 @@ async def test_my_appeals_shows_the_call_and_moves_it(
     harness: BotHarness,
     group: int,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     replies = await harness.send(citizen, "/my")
@@ -316,7 +316,7 @@ async def test_moving_re_checks_capacity(
     harness: BotHarness,
     citizen: Person,
     other_citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     await harness.send(citizen, f"/status {number}")
@@ -335,7 +335,7 @@ async def test_cancelling_frees_the_slot_and_closes_the_appeal(
     group: int,
     citizen: Person,
     other_citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     await harness.send(citizen, f"/status {number}")
@@ -380,7 +380,7 @@ async def test_the_one_hour_rule(
     harness: BotHarness,
     citizen: Person,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # 13:00: exactly an hour before
@@ -420,7 +420,7 @@ async def test_a_move_started_in_time_but_finished_too_late_is_refused(
     harness: BotHarness,
     citizen: Person,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen, time="14:00")
     await harness.send(citizen, f"/status {number}")
@@ -437,7 +437,7 @@ async def test_someone_elses_call_cannot_be_touched(
     harness: BotHarness,
     citizen: Person,
     other_citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await book_call(harness, citizen)
     for action in ("move", "cancel", "sure", "ok"):
@@ -499,7 +499,7 @@ async def test_recovery_guidance_ends_with_a_callback_button(
 
 
 async def test_a_finished_bookings_buttons_are_stale(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await harness.send(citizen, "/callback")
     await harness.send(citizen, "+79123456789")

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from bot.states.complaint import WrittenComplaint
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -22,7 +22,7 @@ async def fill_complaint(harness: BotHarness, citizen: Person) -> None:
 
 
 async def test_full_complaint_with_attachments_and_review(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await fill_complaint(harness, citizen)
     assert await harness.state(citizen) == WrittenComplaint.waiting_for_attachments.state
@@ -67,7 +67,7 @@ async def test_full_complaint_with_attachments_and_review(
 
 
 async def test_edit_one_field_from_the_review(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await fill_complaint(harness, citizen)
     await harness.press(citizen, "Пропустить")

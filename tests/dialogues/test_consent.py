@@ -5,20 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
 from bot.domain.content import ContentError, load_consent
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot
 from bot.settings import CONTENT_DIR, Settings
 from bot.states.consent import PersonalDataConsent
-from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
 from bot.texts import common as common_texts
 from bot.texts import consent as t
 from fake_telegram import DirectSession, FakeTelegram
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, BotDatabase, StartDispatcher
 
 SCREEN = "Согласие на обработку персональных данных"
 BUTTONS = ["✅ Согласен", "❌ Не согласен"]
@@ -49,7 +47,7 @@ async def walk(harness: BotHarness, citizen: Person, path: list) -> list:
     return replies
 
 
-async def consents(database: Database, citizen: Person) -> list[tuple[str, str]]:
+async def consents(database: BotDatabase, citizen: Person) -> list[tuple[str, str]]:
     rows = await database.fetchall(
         "SELECT version, given_at FROM consents WHERE user_id = ? ORDER BY given_at", (citizen.id,)
     )
@@ -60,7 +58,7 @@ async def consents(database: Database, citizen: Person) -> list[tuple[str, str]]
 async def test_every_dialogue_with_personal_data_asks_first_then_goes_on(
     harness: BotHarness,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     entry: str,
 ) -> None:
@@ -101,7 +99,7 @@ async def test_the_screen_says_what_why_how_long_who_and_how_to_withdraw(
 
 
 async def test_the_dialogue_begun_before_the_screen_goes_on_where_it_was(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     """Access recovery: the cause chosen before the screen is still there after «Согласен»."""
     await walk(harness, citizen, ["/recovery", ("press", "Сменил номер")])
@@ -117,7 +115,7 @@ async def test_the_dialogue_begun_before_the_screen_goes_on_where_it_was(
 
 
 async def test_declining_explains_and_offers_help_and_the_callback_only(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await harness.send(citizen, "/phone")
     replies = await harness.press(citizen, "Не согласен")
@@ -138,7 +136,7 @@ async def test_declining_explains_and_offers_help_and_the_callback_only(
 
 
 async def test_without_consent_nothing_is_collected(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await harness.send(citizen, "/complaint")
     replies = await harness.send(citizen, "Не дозвониться до поддержки")
@@ -173,7 +171,7 @@ async def test_dialogues_without_personal_data_do_not_ask(
 
 
 async def test_forget_withdraws_the_consent(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await harness.send(citizen, "/complaint")
     await harness.press(citizen, "Согласен")
@@ -186,7 +184,7 @@ async def test_forget_withdraws_the_consent(
 
 
 async def test_a_stale_consent_button_changes_nothing(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     [screen] = await harness.send(citizen, "/complaint")
     [agree, _] = screen.inline_buttons()
@@ -204,16 +202,20 @@ async def test_a_stale_consent_button_changes_nothing(
 
 async def test_a_new_version_of_the_text_asks_again(
     settings: Settings,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     citizen: Person,
     tmp_path: Path,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
-    await harness_with_text(settings, database, clock, tmp_path, "1", citizen, True, telegram)
+    start = start_dispatcher
+    await harness_with_text(
+        start, settings, database, clock, tmp_path, "1", citizen, True, telegram
+    )
     clock.advance(days=30)
     second = await harness_with_text(
-        settings, database, clock, tmp_path, "2", citizen, False, telegram
+        start, settings, database, clock, tmp_path, "2", citizen, False, telegram
     )
     replies = await second.send(citizen, "/complaint")
     assert replies[0].text.startswith("Обновлённый текст")
@@ -224,8 +226,9 @@ async def test_a_new_version_of_the_text_asks_again(
 
 
 async def harness_with_text(
+    start: StartDispatcher,
     settings: Settings,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     folder: Path,
     version: str,
@@ -241,7 +244,7 @@ async def harness_with_text(
         encoding="utf-8",
     )
     configured = settings.model_copy(update={"consent_text_path": path})
-    dispatcher: Dispatcher = create_dispatcher(configured, database, clock=clock)
+    dispatcher = await start(configured, database, clock, telegram)
     harness = BotHarness(
         dispatcher, create_bot(configured, session=DirectSession(telegram)), telegram
     )

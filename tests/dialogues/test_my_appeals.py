@@ -3,8 +3,8 @@ from __future__ import annotations
 from bot.domain.models import AppealType
 from bot.services.appeals import AppealService
 from bot.states.my_appeals import MyAppeals
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 from tests.desk_helpers import dialogue_button_data
 
 
@@ -46,7 +46,7 @@ async def test_list_pages_and_open(harness: BotHarness, citizen: Person) -> None
 
 
 async def test_comment_on_own_open_appeal(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     [number] = await file(harness, citizen)
     await harness.send(citizen, f"/status {number}")
@@ -88,7 +88,7 @@ async def test_someone_elses_appeal_shows_only_the_status(
 
 
 async def test_forged_buttons_for_someone_elses_appeal_are_refused(
-    harness: BotHarness, citizen: Person, other_citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, other_citizen: Person, database: BotDatabase
 ) -> None:
     [number] = await file(harness, other_citizen)
     await file(harness, citizen)

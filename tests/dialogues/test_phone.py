@@ -5,9 +5,8 @@ from aiogram import Dispatcher
 
 from bot.domain.clock import ManualClock
 from bot.states.phone import PhoneChange
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
-from tests.conftest import SmsOutbox
+from tests.conftest import BotDatabase, SmsOutbox
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -22,7 +21,7 @@ async def open_phone_dialogue(harness: BotHarness, citizen: Person) -> None:
 
 
 async def test_phone_change_with_code(
-    harness: BotHarness, citizen: Person, sms: SmsOutbox, database: Database
+    harness: BotHarness, citizen: Person, sms: SmsOutbox, database: BotDatabase
 ) -> None:
     await open_phone_dialogue(harness, citizen)
     replies = await harness.send(citizen, "8 (912) 345-67-89")
@@ -38,7 +37,7 @@ async def test_phone_change_with_code(
 
 
 async def test_second_change_says_the_old_number_no_longer_works(
-    harness: BotHarness, citizen: Person, sms: SmsOutbox, database: Database, clock: ManualClock
+    harness: BotHarness, citizen: Person, sms: SmsOutbox, database: BotDatabase, clock: ManualClock
 ) -> None:
     for number in ("+79123456789", "89990001122"):
         await open_phone_dialogue(harness, citizen)

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from bot.states.recovery import AccessRecovery
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -91,7 +91,7 @@ async def test_email_and_snils_instructions(harness: BotHarness, citizen: Person
 
 
 async def test_escalation_collects_checked_data_and_files_an_appeal(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await open_recovery(harness, citizen)
     await harness.press(citizen, "заблокирована")

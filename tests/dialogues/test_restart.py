@@ -5,43 +5,28 @@ from __future__ import annotations
 import json
 
 from bot.domain.clock import ManualClock
-from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
-from bot.storage.sqlite.database import Database
-from fake_telegram import DirectSession, FakeTelegram
-from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import OPERATORS_CHAT, TEST_TOKEN
-
-
-async def start_bot(
-    settings: Settings, clock: ManualClock, telegram: FakeTelegram
-) -> tuple[BotHarness, Database]:
-    """The bot (re)started against ``telegram``, which outlives it, buttons and update ids too."""
-    database = Database(settings.database_path)
-    await database.connect()
-    dispatcher = create_dispatcher(settings, database, clock=clock)
-    bot = create_bot(settings, session=DirectSession(telegram))
-    return BotHarness(dispatcher, bot, telegram), database
+from testkit.harness import Person, fake_telegram
+from tests.conftest import OPERATORS_CHAT, TEST_TOKEN, running_bot
 
 
 async def test_complaint_survives_a_restart(
     settings: Settings, clock: ManualClock, citizen: Person
 ) -> None:
+    # Telegram outlives the bot: buttons and update ids too.
     telegram = fake_telegram(TEST_TOKEN, OPERATORS_CHAT)
-    first, database = await start_bot(settings, clock, telegram)
-    await first.consent(citizen)
-    await first.send(citizen, "/complaint")
-    await first.send(citizen, "Не дозвониться")
-    await first.send(citizen, "89123456789")
-    await first.send(citizen, "вчера 10:00")
-    await first.send(citizen, "Занято")
-    await first.send(citizen, "Перезвонить")
-    await first.send_photo(citizen)
-    await database.close()
+    async with running_bot(settings, clock, telegram) as (first, _):
+        await first.consent(citizen)
+        await first.send(citizen, "/complaint")
+        await first.send(citizen, "Не дозвониться")
+        await first.send(citizen, "89123456789")
+        await first.send(citizen, "вчера 10:00")
+        await first.send(citizen, "Занято")
+        await first.send(citizen, "Перезвонить")
+        await first.send_photo(citizen)
 
-    second, database = await start_bot(settings, clock, telegram)
-    try:
+    async with running_bot(settings, clock, telegram) as (second, database):
         assert await second.state(citizen) == WrittenComplaint.waiting_for_attachments.state
         replies = await second.send_photo(citizen)
         assert "Вложение 2 из 10" in replies[0].text
@@ -55,5 +40,3 @@ async def test_complaint_survives_a_restart(
         assert json.loads(row["fields"])["topic"] == "Не дозвониться"
         attachments = await database.fetchone("SELECT COUNT(*) FROM appeal_attachments")
         assert attachments[0] == 2
-    finally:
-        await database.close()

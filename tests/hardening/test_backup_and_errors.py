@@ -17,6 +17,9 @@ from testkit.harness import BotHarness, Person
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.sqlite_only(
+    reason="`bot backup` copies the SQLite file (PostgreSQL is backed up by pg_dump)"
+)
 async def test_backup_command_copies_a_live_database(
     harness: BotHarness, citizen: Person, settings: Settings, database: Database, tmp_path: Path
 ) -> None:

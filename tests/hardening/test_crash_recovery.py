@@ -7,6 +7,8 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.domain.clock import ManualClock
 from bot.factory import create_dispatcher
 from bot.settings import Settings
@@ -68,6 +70,9 @@ async def test_updates_in_flight_at_a_kill_are_answered_once_after_the_restart(
     assert rows and all(row == ("done", None) for row in rows), rows
 
 
+@pytest.mark.sqlite_only(
+    reason="holds SQLite's one connection so that no claim can be written; a pool has no such lock"
+)
 async def test_telegram_learns_an_update_was_taken_only_once_it_is_in_the_inbox(
     settings: Settings,
     database: Database,

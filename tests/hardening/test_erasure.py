@@ -19,10 +19,9 @@ from bot.domain.validators import format_phone
 from bot.services.privacy import PrivacyService
 from bot.settings import Settings
 from bot.states.privacy import ForgetMe
-from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.timefmt import to_db
 from testkit.harness import BotHarness, Person
-from tests.conftest import SmsOutbox
+from tests.conftest import BotDatabase, SmsOutbox, stored_dialogues, table_names
 from tests.desk_helpers import book_call
 
 
@@ -61,7 +60,8 @@ async def test_forget_erases_personal_data_after_confirmation(
     other_citizen: Person,
     sms: SmsOutbox,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
+    settings: Settings,
 ) -> None:
     number = await citizen_with_data(harness, citizen, sms, clock)
     other = await harness.dispatcher["appeals"].file(
@@ -70,14 +70,12 @@ async def test_forget_erases_personal_data_after_confirmation(
     replies = await harness.send(citizen, "/forget")
     assert "Это действие нельзя отменить" in replies[0].text
     assert await harness.state(citizen) == ForgetMe.confirming.state
+    assert await stored_dialogues(settings, database, citizen.id) != []  # what is to go
     assert "Нажмите «Да, удалить" in (await harness.send(citizen, "да"))[0].text
     replies = await harness.press(citizen, "Да, удалить мои данные")
     assert replies[0].text == "Ваши персональные данные удалены. Обращений затронуто: 1."
     # No dialogue data is left: not in the database, not in the storage's memory.
-    sessions = await database.fetchone(
-        "SELECT COUNT(*) FROM fsm_sessions WHERE user_id = ?", (citizen.id,)
-    )
-    assert sessions[0] == 0
+    assert await stored_dialogues(settings, database, citizen.id) == []
     assert await harness.state(citizen) is None
     assert await harness.data(citizen) == {}
     citizen_row = await database.fetchone(
@@ -121,7 +119,7 @@ async def test_erasure_leaves_no_dialogue_in_the_storages_memory(
 
 
 async def test_cancel_keeps_the_data(
-    harness: BotHarness, citizen: Person, sms: SmsOutbox, clock: ManualClock, database: Database
+    harness: BotHarness, citizen: Person, sms: SmsOutbox, clock: ManualClock, database: BotDatabase
 ) -> None:
     await citizen_with_data(harness, citizen, sms, clock)
     await harness.send(citizen, "/forget")
@@ -131,7 +129,7 @@ async def test_cancel_keeps_the_data(
 
 
 async def test_retention_erases_only_appeals_closed_long_ago(
-    harness: BotHarness, citizen: Person, database: Database, clock: ManualClock
+    harness: BotHarness, citizen: Person, database: BotDatabase, clock: ManualClock
 ) -> None:
     appeals = harness.dispatcher["appeals"]
     old = await appeals.file(citizen.id, citizen.id, "consultation", {"topic": "Старое"})
@@ -161,7 +159,8 @@ async def test_forget_also_erases_the_desk_copies(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
+    settings: Settings,
 ) -> None:
     from tests.desk_helpers import card_of, file_recovery
 
@@ -178,7 +177,7 @@ async def test_forget_also_erases_the_desk_copies(
     await harness.press(citizen, "5", rating)
     await harness.send(citizen, "Спасибо, Анна Сергеевна довольна")
     secrets = ("4512 345678", "112-233-445", "Иванова Анна", "Анна Сергеевна", "9123456789")
-    before = "\n".join(await _dump(database))
+    before = "\n".join(await _dump(database, settings))
     assert all(secret in before for secret in secrets)
 
     await harness.send(citizen, "/forget")
@@ -214,7 +213,7 @@ async def test_forget_also_erases_the_desk_copies(
         )
     ]
     assert payloads and set(payloads) == {"{}"}
-    dump = "\n".join(await _dump(database))
+    dump = "\n".join(await _dump(database, settings))
     for secret in secrets:
         assert secret not in dump, secret
     record = (await erasure_records(database))[-1]
@@ -227,9 +226,10 @@ async def test_forget_also_erases_the_desk_copies(
     } <= set(record["fields"])
 
 
-async def _dump(database: Database) -> list[str]:
-    lines = []
-    for (table,) in await database.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
+async def _dump(database: BotDatabase, settings: Settings) -> list[str]:
+    """Every row of every table, and the dialogues kept beside them (Redis on the cluster)."""
+    lines = [] if settings.redis_url is None else await stored_dialogues(settings, database)
+    for table in await table_names(database):
         for row in await database.fetchall(f"SELECT * FROM {table}"):
             lines.append(" ".join(str(value) for value in tuple(row)))
     return lines
@@ -294,6 +294,7 @@ async def file_recovery_appeal(harness: BotHarness, citizen: Person) -> str:
     return receipt.text.split("Номер: ")[1].split("\n")[0]
 
 
+@pytest.mark.sqlite_only(reason="reads the SQLite file and its log byte by byte")
 async def test_forget_leaves_no_personal_data_in_the_database_files(
     harness: BotHarness,
     group: int,
@@ -323,12 +324,13 @@ async def test_forget_leaves_no_personal_data_in_the_database_files(
     assert found_on_disk(settings.database_path, secrets) == nothing_on_disk(settings.database_path)
 
 
+@pytest.mark.sqlite_only(reason="reads the SQLite file and its log byte by byte")
 async def test_retention_leaves_no_personal_data_in_the_database_files(
     harness: BotHarness,
     group: int,
     citizen: Person,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
     settings: Settings,
 ) -> None:
     number = await file_recovery_appeal(harness, citizen)
@@ -403,7 +405,7 @@ async def test_retention_removes_sms_older_than_the_retention_period(
 # --- the destruction record ------------------------------------------------------------------
 
 
-async def erasure_records(database: Database) -> list[dict[str, object]]:
+async def erasure_records(database: BotDatabase) -> list[dict[str, object]]:
     return [
         {
             "erased_at": row["erased_at"],
@@ -426,7 +428,7 @@ async def test_forget_writes_a_destruction_record_without_personal_data(
     citizen: Person,
     sms: SmsOutbox,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     await verify_phone(harness, citizen, sms, OLD_PHONE)
     clock.advance(minutes=2)
@@ -473,7 +475,7 @@ async def test_retention_writes_a_destruction_record_without_personal_data(
     citizen: Person,
     sms: SmsOutbox,
     clock: ManualClock,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     await verify_phone(harness, citizen, sms, VERIFIED_PHONE)
     number = await file_recovery_appeal(harness, citizen)
@@ -506,6 +508,7 @@ def run_cli(arguments: list[str], settings: Settings) -> subprocess.CompletedPro
             **environment,
             "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
             "DATABASE_PATH": str(settings.database_path),
+            **({"DATABASE_URL": settings.database_url} if settings.postgres_url else {}),
         },
         capture_output=True,
         text=True,

@@ -10,9 +10,9 @@ import pytest
 
 from bot.domain.clock import ManualClock
 from bot.domain.models import EventKind
-from bot.storage.sqlite.database import Database
 from fake_telegram import StoredMessage
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 from tests.desk_helpers import card_of, events_of, file_recovery, follow_up
 
 ERASED_CARD_LINE = "🗑 Гражданин удалил свои персональные данные (/forget)"
@@ -39,7 +39,7 @@ async def test_forget_leaves_the_topic_with_only_the_erased_card(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_recovery(harness, citizen)
     card = card_of(harness, number)
@@ -110,7 +110,7 @@ async def test_sends_pending_at_erasure_are_dropped_not_delivered_later(
     forum: int,
     citizen: Person,
     operator: Person,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
 ) -> None:
     number = await file_recovery(harness, citizen)

@@ -10,23 +10,23 @@ from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.settings import Settings
-from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, Person, fake_telegram
-from tests.conftest import TEST_TOKEN, SmsOutbox
+from tests.conftest import TEST_TOKEN, BotDatabase, SmsOutbox, StartDispatcher, bot_database
 
 
 async def test_thirty_messages_in_a_second_get_one_warning_and_others_are_served(
     settings: Settings,
-    database: Database,
+    database: BotDatabase,
     clock: ManualClock,
     citizen: Person,
     other_citizen: Person,
+    start_dispatcher: StartDispatcher,
 ) -> None:
     throttled = settings.model_copy(update={"throttle_messages": 5, "throttle_window_seconds": 60})
     telegram = fake_telegram(TEST_TOKEN)
     harness = BotHarness(
-        create_dispatcher(throttled, database, clock=clock),
+        await start_dispatcher(throttled, database, clock, telegram),
         create_bot(throttled, session=DirectSession(telegram)),
         telegram,
     )
@@ -70,7 +70,7 @@ async def test_the_window_reopens_after_it_passes() -> None:
 
 
 async def test_a_redelivered_update_is_not_handled_twice(
-    harness: BotHarness, citizen: Person, database: Database, sms: SmsOutbox
+    harness: BotHarness, citizen: Person, database: BotDatabase, sms: SmsOutbox
 ) -> None:
     await harness.consent(citizen)
     await harness.send(citizen, "/phone")
@@ -92,7 +92,7 @@ async def test_a_redelivered_update_is_not_handled_twice(
 async def test_an_update_interrupted_by_a_crash_is_handled_by_the_next_run(
     settings: Settings, clock: ManualClock, citizen: Person, tmp_path: Path
 ) -> None:
-    database = Database(settings.database_path)
+    database = bot_database(settings)
     await database.connect()
     # A previous run took update 42 and died before finishing it.
     await database.execute(

@@ -13,12 +13,12 @@ from bot.callback_data import (
     TemplateAction,
     TemplatePick,
 )
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase
 from tests.desk_helpers import dialogue_button_data, file_consultation, status_of
 
 
-async def snapshot(database: Database) -> list[tuple]:
+async def snapshot(database: BotDatabase) -> list[tuple]:
     tables = ("appeals", "appeal_events", "appeal_messages", "outbox")
     rows = []
     for table in tables:
@@ -32,7 +32,7 @@ async def test_operator_buttons_pressed_by_a_citizen_in_private_are_refused(
     forum: int,
     citizen: Person,
     other_citizen: Person,
-    database: Database,
+    database: BotDatabase,
     action: DeskAction,
 ) -> None:
     number = await file_consultation(harness, citizen)
@@ -50,7 +50,7 @@ async def test_forged_buttons_for_someone_elses_appeal(
     forum: int,
     citizen: Person,
     other_citizen: Person,
-    database: Database,
+    database: BotDatabase,
 ) -> None:
     number = await file_consultation(harness, citizen)
     await file_consultation(harness, other_citizen, topic="Своё")
@@ -98,7 +98,7 @@ async def test_malformed_and_oversized_payloads(
     harness: BotHarness,
     forum: int,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     data: str,
 ) -> None:
     await file_consultation(harness, citizen)

@@ -13,9 +13,11 @@ import logging
 import tempfile
 from pathlib import Path
 
+import pytest
 from aiogram.fsm.state import StatesGroup
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from redis.asyncio import Redis
 
 import bot.states.appeal
 import bot.states.call_booking
@@ -27,12 +29,13 @@ import bot.states.operators
 import bot.states.phone
 import bot.states.privacy
 import bot.states.recovery
+from bot.app import Application
 from bot.domain.clock import ManualClock
 from bot.factory import create_bot, create_dispatcher
 from bot.settings import Settings
-from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession
 from testkit.harness import BotHarness, ButtonNotFound, Person, fake_telegram
+from tests.conftest import BotDatabase, bot_database, cluster_settings
 from tests.desk_helpers import dialogue_button_data
 
 CITIZENS = [
@@ -184,7 +187,9 @@ def cards(harness: BotHarness) -> list:
     ]
 
 
-async def play_operator(harness: BotHarness, database: Database, kind: str, value: object) -> None:
+async def play_operator(
+    harness: BotHarness, database: BotDatabase, kind: str, value: object
+) -> None:
     """The operator acts on the cards shown; a reply names its citizen's marker."""
     shown = cards(harness)
     if kind == "op_command":
@@ -254,64 +259,101 @@ async def play(harness: BotHarness, citizen: Person, kind: str, value: object) -
     return "message"
 
 
+@pytest.fixture
+def services(bot_backend: str, request: pytest.FixtureRequest) -> tuple[str, str] | None:
+    """The servers of the [cluster] run, where each example gets a schema and prefix of its own."""
+    return None if bot_backend == "sqlite" else request.getfixturevalue("cluster_services")
+
+
+async def stored_states(config: Settings, database: BotDatabase) -> set[str]:
+    """The FSM states stored: in ``fsm_sessions``, or in Redis (its keys ending ``:state``)."""
+    if config.redis_url is None:
+        return {row["state"] for row in await database.fetchall("SELECT state FROM fsm_sessions")}
+    client = Redis.from_url(config.redis_url, decode_responses=True)
+    try:
+        keys = [
+            key
+            async for key in client.scan_iter(match=f"{config.redis_prefix}:*")
+            if key.endswith(":state")
+        ]
+        return set(await client.mget(keys)) if keys else set()
+    finally:
+        await client.aclose()
+
+
 @settings(
     max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(st.lists(actions, min_size=5, max_size=60), st.booleans())
-async def test_random_dialogues_keep_every_invariant(caplog, steps, forum) -> None:
+async def test_random_dialogues_keep_every_invariant(caplog, services, steps, forum) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        config = Settings(
-            _env_file=None,
-            bot_token="123456789:FUZZ",
-            database_path=Path(folder) / "bot.sqlite3",
-            sms_outbox_path=Path(folder) / "sms.jsonl",
-            throttle_messages=0,
-            operators_chat_id=OPERATORS_CHAT,
-        )
-        database = Database(config.database_path)
-        await database.connect()
-        telegram = fake_telegram(config.bot_token.get_secret_value(), OPERATORS_CHAT, forum=forum)
-        harness = BotHarness(
-            create_dispatcher(config, database, clock=ManualClock()),
-            create_bot(config, session=DirectSession(telegram)),
-            telegram,
-        )
-        harness.set_member(OPERATORS_CHAT, OPERATOR, "administrator")
-        caplog.clear()
-        try:
-            with caplog.at_level(logging.ERROR):
-                for who, (kind, value) in steps:
-                    if who < 0:
-                        await play_operator(harness, database, kind, value)
-                        continue
-                    citizen = CITIZENS[who]
-                    before = len(harness.messages_in(citizen.id))
-                    presses_before = len(telegram.callback_answers)
-                    arrived = await play(harness, citizen, kind, value)
-                    if arrived == "message":
-                        assert len(harness.messages_in(citizen.id)) > before, (kind, value)
-                    if arrived == "callback":
-                        assert len(telegram.callback_answers) == presses_before + 1, value
-            assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-            answered = [answer.query_id for answer in telegram.callback_answers]
-            assert len(answered) == len(set(answered))
-            rows = await database.fetchall("SELECT state FROM fsm_sessions")
-            assert {row["state"] for row in rows if row["state"]} <= KNOWN_STATES
-            for citizen in CITIZENS:
-                others = [f"м{other.id}" for other in CITIZENS if other is not citizen]
-                for message in harness.messages_in(citizen.id):
-                    assert not any(marker in message.text for marker in others)
-            if confirmations_seen := sum(
-                "Обращение зарегистрировано" in message.text for message in harness.sent
-            ):
-                event(f"appeals filed: {min(confirmations_seen, 3)}")
-            confirmations = sum(
-                "Обращение зарегистрировано" in message.text for message in harness.sent
+        async with contextlib.AsyncExitStack() as stack:
+            config = Settings(
+                _env_file=None,
+                bot_token="123456789:FUZZ",
+                database_path=Path(folder) / "bot.sqlite3",
+                sms_outbox_path=Path(folder) / "sms.jsonl",
+                throttle_messages=0,
+                operators_chat_id=OPERATORS_CHAT,
             )
-            count = await database.fetchone("SELECT COUNT(*) FROM appeals")
-            assert count[0] == confirmations
-        finally:
-            await harness.bot.session.close()
-            await database.close()
+            if services is not None:
+                config = await stack.enter_async_context(cluster_settings(config, services))
+            database = bot_database(config)
+            await database.connect()
+            stack.push_async_callback(database.close)
+            token = config.bot_token.get_secret_value()
+            telegram = fake_telegram(token, OPERATORS_CHAT, forum=forum)
+            if services is None:
+                dispatcher = create_dispatcher(config, database, clock=ManualClock())
+            else:  # as a cluster process runs: the Application's wiring, dialogues in Redis
+                application = Application(
+                    config, clock=ManualClock(), session=DirectSession(telegram)
+                )
+                dispatcher = (await stack.enter_async_context(application)).dispatcher
+            harness = BotHarness(
+                dispatcher, create_bot(config, session=DirectSession(telegram)), telegram
+            )
+            stack.push_async_callback(harness.bot.session.close)
+            await keep_every_invariant(harness, database, config, caplog, steps)
+
+
+async def keep_every_invariant(
+    harness: BotHarness,
+    database: BotDatabase,
+    config: Settings,
+    caplog: pytest.LogCaptureFixture,
+    steps: list,
+) -> None:
+    telegram = harness.telegram
+    harness.set_member(OPERATORS_CHAT, OPERATOR, "administrator")
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        for who, (kind, value) in steps:
+            if who < 0:
+                await play_operator(harness, database, kind, value)
+                continue
+            citizen = CITIZENS[who]
+            before = len(harness.messages_in(citizen.id))
+            presses_before = len(telegram.callback_answers)
+            arrived = await play(harness, citizen, kind, value)
+            if arrived == "message":
+                assert len(harness.messages_in(citizen.id)) > before, (kind, value)
+            if arrived == "callback":
+                assert len(telegram.callback_answers) == presses_before + 1, value
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    answered = [answer.query_id for answer in telegram.callback_answers]
+    assert len(answered) == len(set(answered))
+    assert {state for state in await stored_states(config, database) if state} <= KNOWN_STATES
+    for citizen in CITIZENS:
+        others = [f"м{other.id}" for other in CITIZENS if other is not citizen]
+        for message in harness.messages_in(citizen.id):
+            assert not any(marker in message.text for marker in others)
+    if confirmations_seen := sum(
+        "Обращение зарегистрировано" in message.text for message in harness.sent
+    ):
+        event(f"appeals filed: {min(confirmations_seen, 3)}")
+    confirmations = sum("Обращение зарегистрировано" in message.text for message in harness.sent)
+    count = await database.fetchone("SELECT COUNT(*) FROM appeals")
+    assert count[0] == confirmations

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from bot.settings import Settings
 from bot.states.appeal import NewAppeal
-from bot.storage.sqlite.database import Database
 from bot.texts import validation
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase, stored_dialogues
 from tests.desk_helpers import follow_up
 
 ZERO_WIDTH = "\u200b\u200c\u2060\ufeff\u200e"
@@ -19,12 +20,8 @@ async def open_technical_appeal(harness: BotHarness, citizen: Person) -> None:
     await harness.press(citizen, "Техническая неисправность")
 
 
-async def session_rows(database: Database) -> list[str]:
-    return [row["data"] for row in await database.fetchall("SELECT data FROM fsm_sessions")]
-
-
 async def test_zero_width_description_is_refused_like_empty_text(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase
 ) -> None:
     await open_technical_appeal(harness, citizen)
     data_before = await harness.data(citizen)
@@ -38,7 +35,7 @@ async def test_zero_width_description_is_refused_like_empty_text(
 
 
 async def test_nul_bytes_never_reach_the_sessions_or_the_appeal(
-    harness: BotHarness, citizen: Person, database: Database
+    harness: BotHarness, citizen: Person, database: BotDatabase, settings: Settings
 ) -> None:
     await open_technical_appeal(harness, citizen)
     await harness.send(citizen, "Не\x00 открывается\u200b заявление")
@@ -48,8 +45,11 @@ async def test_nul_bytes_never_reach_the_sessions_or_the_appeal(
         "description": "Не открывается заявление",
         "error_text": "Ошибка 500",
     }
-    for data in await session_rows(database):
+    stored = await stored_dialogues(settings, database)
+    assert any("500" in data for data in stored)  # the dialogue is among them
+    for data in stored:
         assert "\x00" not in data and "\\u0000" not in data and "\\u200b" not in data
+        assert "\u200b" not in data  # stored as typed (ensure_ascii=False), not escaped
     await harness.send(citizen, "вчера")
     await harness.press(citizen, "Пропустить")
     replies = await harness.press(citizen, "Отправить")
@@ -62,7 +62,7 @@ async def test_nul_bytes_never_reach_the_sessions_or_the_appeal(
 
 
 async def test_formatting_follows_the_text_it_marks(
-    harness: BotHarness, citizen: Person, forum: int, database: Database
+    harness: BotHarness, citizen: Person, forum: int, database: BotDatabase
 ) -> None:
     """A relayed message keeps its bold word in place once invisible characters are gone."""
     await harness.dispatcher["appeals"].file(

@@ -11,15 +11,9 @@ import pytest
 
 from bot.services.outbox import OutboxSender
 from bot.storage.faults import FaultEpisode
-from bot.storage.sqlite.database import Database
 from testkit.harness import BotHarness, Person
+from tests.conftest import BotDatabase, failing_writes
 from tests.desk_helpers import file_consultation
-
-# A real SQLite failure on every write to the outbox while reads go on, as on a full disk.
-DISK_FULL = (
-    "CREATE TRIGGER outbox_disk_full BEFORE UPDATE ON outbox"
-    " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-)
 
 
 @pytest.mark.errors_expected
@@ -50,19 +44,18 @@ async def test_the_outbox_on_a_full_disk_logs_once_backs_off_and_says_when_it_cl
     harness: BotHarness,
     group: int,
     citizen: Person,
-    database: Database,
+    database: BotDatabase,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     harness.auto_deliver = False
     await file_consultation(harness, citizen)
-    await database.execute(DISK_FULL)
     sender: OutboxSender = harness.dispatcher["outbox_sender"]
     caplog.set_level(logging.INFO, logger="bot.services.outbox")
-
-    sender.start(harness.bot)
-    await asyncio.sleep(2.0)  # dozens of tries without backoff, a traceback each
-    during = [record for record in caplog.records if record.name == "bot.services.outbox"]
-    await database.execute("DROP TRIGGER outbox_disk_full")
+    # A real database failure on every write to the outbox while reads go on.
+    async with failing_writes(database, "outbox", "UPDATE") as error:
+        sender.start(harness.bot)
+        await asyncio.sleep(2.0)  # dozens of tries without backoff, a traceback each
+        during = [record for record in caplog.records if record.name == "bot.services.outbox"]
     await harness.send(citizen, "Дополнение")  # a new row wakes the sender from its pause
     for _ in range(100):
         statuses = {row[0] for row in await database.fetchall("SELECT status FROM outbox")}
@@ -73,7 +66,7 @@ async def test_the_outbox_on_a_full_disk_logs_once_backs_off_and_says_when_it_cl
 
     assert [record.getMessage() for record in during] == [
         (
-            "Outbox delivery failed: IntegrityError: database or disk is full;"
+            f"Outbox delivery failed: {error}: database or disk is full;"
             " retrying with backoff up to 60 s, quietly until it works"
         )
     ]
