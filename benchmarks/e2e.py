@@ -332,7 +332,6 @@ async def deployment(options: argparse.Namespace, workdir: Path) -> AsyncIterato
         port = _free_port()
         yield {
             "DATABASE_URL": f"{postgres}{joiner}search_path={schema}",
-            "DATABASE_POOL_SIZE": "4",
             "REDIS_URL": redis_url(),
             "REDIS_PREFIX": prefix,
             "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
@@ -381,6 +380,10 @@ async def _bot_process(
         "DURABILITY": "full",
         "LOG_LEVEL": "INFO",
     }
+    if not options.limits:
+        # The bot's own ceiling: its replies' pacing at Telegram's 30 a second (per process)
+        # would be the ceiling otherwise.
+        env["TELEGRAM_MESSAGES_PER_SECOND"] = "1000000"
     with (workdir / "bot.log").open("wb") as log:
         workers = ["--workers", str(options.workers)] if options.backend == "cluster" else []
         process = await asyncio.create_subprocess_exec(
