@@ -37,8 +37,9 @@ from bot.runtime import settle_heap
 from bot.settings import Settings
 from bot.storage.sqlite.archive import count_appeals
 from bot.storage.sqlite.database import Database, Durability
-from testkit.postgres import fresh_schema, postgres_url
-from testkit.redis import fresh_prefix, redis_url
+from testkit.postgres import postgres_url
+from testkit.redis import redis_url
+from testkit.services import fresh_services
 
 RESULT_MARK = "BENCHMARK-RESULT "
 BOT_TOKEN = "123456789:BENCHMARK-token"
@@ -226,15 +227,14 @@ async def _run_server_backed_case(case: Case, workdir: Path) -> dict[str, Any]:
     finally:
         await check.close()
     with tempfile.TemporaryDirectory(dir=workdir) as scratch, counting_errors() as errors:
-        async with fresh_schema(postgres) as schema, fresh_prefix(redis) as prefix:
-            joiner = "&" if "?" in postgres else "?"
+        async with fresh_services(postgres, redis) as fresh:
             settings = Settings(
                 _env_file=None,
                 bot_token=BOT_TOKEN,
-                database_url=f"{postgres}{joiner}search_path={schema}",
+                database_url=fresh.database_url,
                 database_pool_size=10,
                 redis_url=redis if case.storage == POSTGRES_REDIS else None,
-                redis_prefix=prefix,
+                redis_prefix=fresh.redis_prefix,
                 sms_outbox_path=Path(scratch) / "sms.jsonl",
                 operators_chat_id=-1001234567890,
                 telegram_messages_per_second=UNPACED,

@@ -51,16 +51,13 @@ async def cluster_storage(cluster: bool) -> AsyncIterator[dict[str, Any]]:
     if not cluster:
         yield {}
         return
-    from testkit.postgres import fresh_schema, postgres_url
-    from testkit.redis import fresh_prefix, redis_url
+    from testkit.services import fresh_services
 
-    postgres = postgres_url()
-    async with fresh_schema(postgres) as schema, fresh_prefix(redis_url()) as prefix:
-        joiner = "&" if "?" in postgres else "?"
+    async with fresh_services() as fresh:
         yield {
-            "database_url": f"{postgres}{joiner}search_path={schema}",
-            "redis_url": redis_url(),
-            "redis_prefix": prefix,
+            "database_url": fresh.database_url,
+            "redis_url": fresh.redis_url,
+            "redis_prefix": fresh.redis_prefix,
         }
 
 

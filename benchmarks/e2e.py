@@ -44,8 +44,7 @@ from benchmarks.measure import LatencyHistogram
 from benchmarks.workload import ATTEMPTS, DESIRED, ERRORS, PHONES, TOPICS
 from bot.domain.validators import find_appeal_number
 from fake_telegram import ApiCall, FakeTelegram, FakeUser
-from testkit.postgres import fresh_schema, postgres_url
-from testkit.redis import fresh_prefix, redis_url
+from testkit.services import fresh_services
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LATENCY = 0.040
@@ -326,14 +325,12 @@ async def deployment(options: argparse.Namespace, workdir: Path) -> AsyncIterato
     if options.backend == "sqlite":
         yield {"DATABASE_PATH": str(workdir / "bot.sqlite3")}
         return
-    postgres = postgres_url()
-    async with fresh_schema(postgres) as schema, fresh_prefix(redis_url()) as prefix:
-        joiner = "&" if "?" in postgres else "?"
+    async with fresh_services() as fresh:
         port = _free_port()
         yield {
-            "DATABASE_URL": f"{postgres}{joiner}search_path={schema}",
-            "REDIS_URL": redis_url(),
-            "REDIS_PREFIX": prefix,
+            "DATABASE_URL": fresh.database_url,
+            "REDIS_URL": fresh.redis_url,
+            "REDIS_PREFIX": fresh.redis_prefix,
             "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
             "WEBHOOK_SECRET": "e2e-benchmark-secret",
             "WEBHOOK_HOST": "127.0.0.1",

@@ -28,7 +28,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import Appeal
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
-from bot.handlers.replies import alert_press
+from bot.handlers.replies import alert_press, problem_text
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     REFUSAL,
@@ -49,7 +49,7 @@ from bot.services.appeals import AppealService, CommentOutcome
 from bot.services.call_booking import CallBookingService
 from bot.settings import Settings
 from bot.states.my_appeals import MyAppeals
-from bot.texts import Safe, explain, join_lines, render, validation
+from bot.texts import Safe, join_lines, render, validation
 from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import my_appeals as t
@@ -96,7 +96,7 @@ async def show_status(
     try:
         number = parse_appeal_number(number_text)
     except Invalid as error:
-        reason = explain(error.problem.value, dict(error.details), validation.APPEAL_NUMBER)
+        reason = problem_text(error, validation.APPEAL_NUMBER)
         await _number_again(manager, reason)
         return
     appeal = await appeals.find(number)

@@ -40,7 +40,13 @@ from aiogram_dialog.widgets.text import Const, Format, Text
 
 from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import Invalid, format_phone
-from bot.handlers.replies import confirm_then_close, handled_update, off_hours, origin
+from bot.handlers.replies import (
+    confirm_then_close,
+    handled_update,
+    off_hours,
+    origin,
+    problem_text,
+)
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_filed
 from bot.services.appeals import AppealService
@@ -100,7 +106,7 @@ def explain_refusal(table: Mapping[str, str]) -> Callable[..., Any]:
         message: Message, widget: Any, manager: DialogManager, error: ValueError
     ) -> None:
         if isinstance(error, Invalid):
-            refuse(manager, explain(error.problem.value, dict(error.details), dict(table)))
+            refuse(manager, problem_text(error, dict(table)))
         else:
             refuse(manager, explain("empty", {}, dict(table)))
 
@@ -207,7 +213,7 @@ def contact_input(
         try:
             phone = parse(contact.phone_number)
         except Invalid as error:
-            refuse(manager, explain(error.problem.value, dict(error.details), dict(problems)))
+            refuse(manager, problem_text(error, dict(problems)))
             return
         await on_success(message, widget, manager, phone)
 

@@ -24,10 +24,11 @@ from bot.storage.sqlite.database import Database
 from fake_telegram import DirectSession, FakeTelegram
 from testkit.fixtures.out_of_process import OutOfProcessTier
 from testkit.harness import BotHarness, Person, fake_telegram
-from testkit.postgres import PostgresTestDatabase, fresh_schema, postgres_url, services_required
+from testkit.postgres import PostgresTestDatabase, postgres_url, services_required
 from testkit.postgres import unreachable_reason as postgres_unreachable
-from testkit.redis import fresh_prefix, redis_url
+from testkit.redis import redis_url
 from testkit.redis import unreachable_reason as redis_unreachable
+from testkit.services import fresh_services
 
 TEST_TOKEN = "123456789:TEST-token"
 OPERATORS_CHAT = -1001234567890
@@ -291,15 +292,13 @@ def cluster_services() -> tuple[str, str]:
 @asynccontextmanager
 async def cluster_settings(base: Settings, services: tuple[str, str]) -> AsyncIterator[Settings]:
     """``base`` on a fresh PostgreSQL schema and under a fresh Redis key prefix."""
-    postgres, redis = services
-    async with fresh_schema(postgres) as schema, fresh_prefix(redis) as prefix:
-        joiner = "&" if "?" in postgres else "?"
+    async with fresh_services(*services) as fresh:
         yield base.model_copy(
             update={
-                "database_url": f"{postgres}{joiner}search_path={schema}",
+                "database_url": fresh.database_url,
                 "database_pool_size": 4,
-                "redis_url": redis,
-                "redis_prefix": prefix,
+                "redis_url": fresh.redis_url,
+                "redis_prefix": fresh.redis_prefix,
             }
         )
 
