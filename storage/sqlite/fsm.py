@@ -19,7 +19,12 @@ in a dialogue reads nothing from the database.
 The cache is write-through and holds only committed rows: a row enters it
 after the commit that wrote the whole row, or from a read no write of that
 key overlapped; a write that changes only a column, or fails, drops the
-key. It is coherent because the bot is the database's only writer and
+key. A key held in memory is written whole (the column not written is
+known), so it stays there: that matters for aiogram_dialog's keys (each
+chat's dialogue stack, each dialogue's context), which no update's scope
+covers. Saving what is committed already (aiogram_dialog saves the stack and
+the context after every update, aiogram clears an empty state) writes
+nothing. It is coherent because the bot is the database's only writer and
 every change of ``fsm_sessions`` goes through this storage, except the
 erasure of a citizen's data, which deletes their rows in its own
 transaction and then calls :meth:`SQLiteStorage.forget_user`. Its memory is
@@ -148,7 +153,8 @@ class SQLiteStorage(BaseStorage):
         self._scopes: dict[StorageKey, _Scope] = {}
         self._recent = _RecentRows(cache_size)
         self._writing: dict[StorageKey, int] = {}  # writes of a key not committed yet
-        self._writes_started = 0
+        self._reading: dict[StorageKey, int] = {}  # reads of a key asking the database
+        self._overlapped: set[StorageKey] = set()  # keys written while being read
 
     @property
     def cached_rows(self) -> int:
@@ -186,9 +192,12 @@ class SQLiteStorage(BaseStorage):
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         scope = self._scopes.get(key)
-        if scope is not None and scope.row is not None:
-            scope.row.state = value
-            await self._write(key, scope, [scope.row.statement(_key(key))], scope.row)
+        row = self._known(key, scope)
+        if row is not None:
+            if row.state == value and key not in self._writing:
+                return  # committed already
+            row.state = value
+            await self._write(key, scope, [row.statement(_key(key))], row)
             return
         statements: list[Statement] = [(_UPSERT_STATE, (*_key(key), value))]
         if value is None:
@@ -201,9 +210,12 @@ class SQLiteStorage(BaseStorage):
             raise DataNotDictLikeError(msg)
         encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         scope = self._scopes.get(key)
-        if scope is not None and scope.row is not None:
-            scope.row.data = encoded
-            await self._write(key, scope, [scope.row.statement(_key(key))], scope.row)
+        row = self._known(key, scope)
+        if row is not None:
+            if row.data == encoded and key not in self._writing:
+                return  # committed already
+            row.data = encoded
+            await self._write(key, scope, [row.statement(_key(key))], row)
             return
         statements: list[Statement] = [(_UPSERT_DATA, (*_key(key), encoded))]
         if not data:
@@ -213,24 +225,44 @@ class SQLiteStorage(BaseStorage):
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""
 
-    async def _row(self, key: StorageKey) -> _Row:
-        scope = self._scopes.get(key)
+    def _known(self, key: StorageKey, scope: _Scope | None) -> _Row | None:
+        """The key's whole row as this process knows it without reading, if it does.
+
+        From the update's scope, or from memory unless a write of the key is in flight
+        (memory then holds nothing of it). Nothing awaits between this and the write that
+        follows it, so no other write of the key can start in between.
+        """
         if scope is not None and scope.row is not None:
             return scope.row
         recent = self._recent.get(key)
-        if recent is not None:
-            row = _Row(*recent)
-            if scope is not None:
-                scope.row = row
-            return row
+        if recent is None:
+            return None
+        row = _Row(*recent)
+        if scope is not None:
+            scope.row = row
+        return row
+
+    async def _row(self, key: StorageKey) -> _Row:
+        scope = self._scopes.get(key)
+        known = self._known(key, scope)
+        if known is not None:
+            return known
         version = scope.version if scope is not None else 0
-        writes = self._writes_started
-        found = await self._db.fetchone(_SELECT, _key(key))
+        self._reading[key] = self._reading.get(key, 0) + 1
+        try:
+            found = await self._db.fetchone(_SELECT, _key(key))
+        finally:
+            still_reading = self._reading.pop(key) - 1
+            if still_reading:
+                self._reading[key] = still_reading
+            overlapped = key in self._overlapped
+            if not still_reading:
+                self._overlapped.discard(key)
         row = _Row(None, _EMPTY_DATA) if found is None else _Row(found[0], found[1])
         if scope is not None and scope.row is None and scope.version == version:
             scope.row = row
-        if self._writes_started == writes and key not in self._writing:
-            self._recent.put(key, row.state, row.data)  # no write overlapped the read
+        if not overlapped and key not in self._writing:
+            self._recent.put(key, row.state, row.data)  # no write of the key overlapped the read
         return row
 
     async def _write(
@@ -248,7 +280,8 @@ class SQLiteStorage(BaseStorage):
         self._recent.drop(key)
         committed = (whole.state, whole.data) if whole is not None else None
         self._writing[key] = self._writing.get(key, 0) + 1
-        self._writes_started += 1
+        if key in self._reading:
+            self._overlapped.add(key)
         try:
             await self._db.commit_grouped(statements)
         except BaseException:

@@ -498,3 +498,66 @@ async def test_a_read_overlapping_a_write_is_not_kept(database: Database) -> Non
     await asyncio.gather(storage.set_state(KEY, "new"), storage.get_state(KEY))
 
     assert await storage.get_state(KEY) == "new"
+
+
+# aiogram_dialog keeps each chat's dialogue stack and each dialogue's context under keys of
+# their own (other destinies), which no update's scope covers.
+STACK = StorageKey(bot_id=42, chat_id=-1001, user_id=7, destiny="aiogd:stack:")
+
+
+async def test_a_key_outside_the_updates_scope_is_read_once_then_kept_whole(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    await storage.set_data(STACK, {"intents": ["a"]})  # never read: one column written
+    counting = CountingDatabase(database, monkeypatch)
+
+    for step in range(3):  # three updates, each reading the stack and saving it changed
+        async with storage.update_scope(KEY):
+            assert await storage.get_data(STACK) == {"intents": ["a"] * (step + 1)}
+            await storage.set_data(STACK, {"intents": ["a"] * (step + 2)})
+
+    assert counting.reads == 1
+    assert await SQLiteStorage(database, cache_size=0).get_data(STACK) == {"intents": ["a"] * 4}
+
+
+async def test_saving_what_is_committed_writes_nothing(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    await save_in_an_update(storage, "waiting", {"topic": "Оплата"})
+    assert await storage.get_data(STACK) == {}
+    counting = CountingDatabase(database, monkeypatch)
+    statements: list[object] = []
+    commit_grouped = database.commit_grouped
+
+    async def counting_commits(batch: Any) -> None:
+        statements.extend(batch)
+        await commit_grouped(batch)
+
+    monkeypatch.setattr(database, "commit_grouped", counting_commits)
+
+    await save_in_an_update(storage, "waiting", {"topic": "Оплата"})
+    await storage.set_data(STACK, {})
+    await storage.set_state(STACK, None)
+    assert statements == []
+    assert counting.reads == 0
+
+    await save_in_an_update(storage, "next", {"topic": "Оплата"})
+    assert len(statements) == 1  # the state changed: the whole row, once
+    assert await SQLiteStorage(database, cache_size=0).get_state(KEY) == "next"
+
+
+async def test_a_read_overlapping_a_write_of_another_key_is_kept(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SQLiteStorage(database)
+    other = StorageKey(bot_id=42, chat_id=-1002, user_id=8)
+    await storage.set_state(KEY, "mine")
+
+    # The read asks the database first; the other key's write starts while it waits.
+    await asyncio.gather(storage.get_state(KEY), storage.set_state(other, "theirs"))
+
+    counting = CountingDatabase(database, monkeypatch)
+    assert await storage.get_state(KEY) == "mine"
+    assert counting.reads == 0
