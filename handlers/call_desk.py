@@ -16,14 +16,14 @@ import contextlib
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import CallDesk, CallDeskAction
 from bot.domain.validators import Invalid, clean_text
-from bot.filters import InOperatorsChat, IsOperator
+from bot.filters import InOperatorsChat, IsCommand, IsOperator
 from bot.handlers.operators import refuse_button, refuse_command, refuse_in_private
 from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
@@ -173,6 +173,10 @@ async def callbacks_command(message: Message, call_bookings: CallBookingService)
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # As the operators' desk (handlers/operators.py): a citizen's message or press costs one
+    # check here.
+    router.message.filter(or_f(InOperatorsChat(), IsCommand()))
+    router.callback_query.filter(CallDesk.filter())
 
     desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())

@@ -10,7 +10,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import LinkPreviewOptions, Message
 
-from bot.filters import PrivateChat
+from bot.filters import IsCommand, PrivateChat
 from bot.services.dashboard import DashboardAccess, dashboard_role
 from bot.services.operator_access import OperatorAccess
 from bot.texts import dashboard as t
@@ -41,6 +41,6 @@ async def dashboard_command(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
+    router.message.filter(PrivateChat(), IsCommand())  # an ordinary message: no command parsing
     router.message.register(dashboard_command, Command("dashboard"))
     return router

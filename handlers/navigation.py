@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -197,6 +197,11 @@ SCREENS: tuple[tuple[str, MenuItem | None, Callable[..., Awaitable[None]]], ...]
 
 def create_router() -> Router:
     router = citizen_router(__name__)
+    # Everything below is a command, a typed menu or cancel word, or a press of the menu,
+    # navigation or help buttons: an ordinary answer or a dialogue's button costs one
+    # check here.
+    router.message.filter(or_f(IsCommand(), TypedWord((*t.MENU_WORDS, *t.CANCEL_WORDS))))
+    router.callback_query.filter(or_f(Menu.filter(), Nav.filter(), HelpArticle.filter()))
     router.message.register(start, CommandStart())
     router.message.register(show_main_menu, Command("menu"))
     router.message.register(show_main_menu, TypedWord(t.MENU_WORDS))
@@ -215,6 +220,7 @@ def create_router() -> Router:
     # main menu's buttons to the same screens.
     screens = Router(name=f"{__name__}.commands")
     screens.message.filter(IsCommand())
+    screens.callback_query.filter(Menu.filter())
     screens.message.register(show_checklist, Command("checklist"))
     for command, item, handler in SCREENS:
         screens.message.register(handler, Command(command))

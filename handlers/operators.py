@@ -21,7 +21,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
 from bot.domain.models import Appeal, AppealEvent, AppealType, EventKind
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
-from bot.filters import InOperatorsChat, IsOperator
+from bot.filters import InOperatorsChat, IsCommand, IsOperator
 from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
@@ -651,6 +651,12 @@ CITIZENS_TOO = ("appeal", "help", "cancel")
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # What the desk and its refusals below can take: anything in an operators' chat, a
+    # command elsewhere, a card's button. A citizen's message or press costs one check here
+    # instead of entering both routers.
+    router.message.filter(or_f(InOperatorsChat(), IsCommand()))
+    router.edited_message.filter(InOperatorsChat())
+    router.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter()))
 
     desk = Router(name=f"{__name__}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
