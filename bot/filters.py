@@ -1,4 +1,10 @@
-"""Custom filters."""
+"""Custom filters.
+
+Every filter here is a :class:`Filter` with an ``async`` ``__call__``: aiogram (3.31) runs a
+filter that is a plain function or a magic filter (``F.…``) in a worker thread, a trip to
+the thread pool on every check. ``F`` is kept to checks that run rarely (a command, a photo);
+a check that an ordinary message meets on its way belongs here.
+"""
 
 from __future__ import annotations
 

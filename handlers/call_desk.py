@@ -23,7 +23,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import CallDesk, CallDeskAction
 from bot.domain.validators import Invalid, clean_text
-from bot.filters import InOperatorsChat, IsCommand, IsOperator
+from bot.filters import InOperatorsChat, IsCommand, IsOperator, PrivateChat
 from bot.handlers.operators import refuse_button, refuse_command, refuse_in_private
 from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
@@ -201,7 +201,7 @@ def create_router() -> Router:
     refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, CallDesk.filter())
     refusals.message.register(refuse_command, InOperatorsChat(), Command("callbacks"))
-    refusals.message.register(refuse_in_private, F.chat.type == "private", Command("callbacks"))
+    refusals.message.register(refuse_in_private, PrivateChat(), Command("callbacks"))
 
     router.include_routers(desk, refusals)
     return router

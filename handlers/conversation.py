@@ -365,7 +365,7 @@ async def text_over_a_screen(
 SCREENS = frozenset({MyAppeals.choosing_appeal, MyAppeals.reading_appeal})
 
 
-def showing_a_screen(message: Message, aiogd_context: Context | None = None) -> bool:
+async def showing_a_screen(message: Message, aiogd_context: Context | None = None) -> bool:
     """aiogram_dialog keeps its state in its own context, not in the FSM state."""
     return aiogd_context is not None and aiogd_context.state in SCREENS
 

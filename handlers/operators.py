@@ -21,7 +21,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
 from bot.domain.models import Appeal, AppealEvent, AppealType, EventKind
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
-from bot.filters import InOperatorsChat, IsCommand, IsOperator
+from bot.filters import InOperatorsChat, IsCommand, IsOperator, PrivateChat
 from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
@@ -698,7 +698,7 @@ def create_router() -> Router:
     operators_only = [name for name in COMMANDS if name != "help"]
     refusals.message.register(refuse_command, InOperatorsChat(), Command(*operators_only))
     refusals.message.register(refuse_answer, InOperatorsChat(), ~F.text.startswith("/"))
-    refusals.message.register(refuse_in_private, F.chat.type == "private", Command(*desk_only))
+    refusals.message.register(refuse_in_private, PrivateChat(), Command(*desk_only))
 
     router.include_routers(desk, refusals)
     return router
