@@ -46,8 +46,8 @@ from bot.handlers.replies import (
     citizen_router,
     confirm_then_close,
     consent_asked,
-    handled_update,
     origin,
+    this_dialogue,
 )
 from bot.handlers.widgets import (
     Catalog,
@@ -332,7 +332,7 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
         data["phone"],
         data["description"],
         start,
-        filed_by=handled_update(manager),
+        filed_by=this_dialogue(manager),
     )
     appeal = result.appeal
     if result.outcome == CallOutcome.DONE:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, cast
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest
@@ -39,7 +39,7 @@ from aiogram_dialog.widgets.text import Const
 from bot.callback_data import Addendum, Rating, Reopen, ReplyToAppeal
 from bot.domain.clock import Clock
 from bot.domain.content import HelpContent
-from bot.domain.models import Appeal, MessageRef
+from bot.domain.models import Appeal, MessageRef, dialogue_filing
 from bot.domain.validators import clean_text, find_appeal_number
 from bot.filters import PrivateChat
 from bot.handlers import fallback
@@ -48,7 +48,7 @@ from bot.handlers.replies import alert_press, content_of, off_hours, origin, ref
 from bot.handlers.widgets import Catalog, Refusal, expects, navigation, refuse
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
-from bot.rendering.citizen import local_time
+from bot.rendering.citizen import appeal_filed, local_time
 from bot.services.addenda import WaitingMessages
 from bot.services.appeals import AppealService
 from bot.services.desk import (
@@ -59,8 +59,12 @@ from bot.services.desk import (
     RelayResult,
 )
 from bot.settings import Settings
+from bot.states.appeal import NewAppeal
+from bot.states.call_booking import CallbackRequest
+from bot.states.complaint import WrittenComplaint
 from bot.states.conversation import AppealConversation, RatingFeedback
 from bot.states.my_appeals import MyAppeals
+from bot.states.recovery import AccessRecovery
 from bot.texts import conversation as t
 from bot.texts import help as help_texts
 from bot.texts import my_appeals as my_texts
@@ -370,10 +374,49 @@ async def showing_a_screen(message: Message, aiogd_context: Context | None = Non
     return aiogd_context is not None and aiogd_context.state in SCREENS
 
 
+# The reviews whose «Отправить» files an appeal (see ``replies.confirm_then_close``).
+REVIEWS = frozenset(
+    {
+        WrittenComplaint.reviewing,
+        NewAppeal.confirming,
+        AccessRecovery.confirming,
+        CallbackRequest.confirming,
+    }
+)
+
+
+async def filed_review(
+    message: Message, bot: Bot, appeals: AppealService, aiogd_context: Context | None = None
+) -> bool | dict[str, Appeal]:
+    """A review whose appeal is filed already: the process that filed it died before it
+    closed the dialogue, and the press is not taken over yet (a cluster's lease)."""
+    if aiogd_context is None or aiogd_context.state not in REVIEWS:
+        return False
+    filed = await appeals.filed(dialogue_filing(bot.id, message.chat.id, aiogd_context.id))
+    return False if filed is None else {"filed_appeal": filed}
+
+
+async def text_over_a_filed_review(
+    message: Message,
+    filed_appeal: Appeal,
+    state: FSMContext,
+    desk: DeskService,
+    help_content: HelpContent,
+    appeals: AppealService,
+    dialog_manager: DialogManager,
+) -> None:
+    """Text typed over such a review: not «press Отправить» (the appeal is filed) but its
+    number, the dialogue closed, and the text taken as outside dialogues (an addition)."""
+    await message.answer(appeal_filed(filed_appeal, off_hours(desk)), reply_markup=main_menu())
+    await text_over_a_screen(message, state, desk, help_content, appeals, dialog_manager)
+
+
 def create_screens_router() -> Router:
-    """Before the dialogues: text over the screens that only show something."""
+    """Before the dialogues: text over the screens that only show something, or over a
+    review whose appeal is filed already."""
     router = Router(name=f"{__name__}.screens")
     router.message.register(text_over_a_screen, showing_a_screen, F.text, ~F.text.startswith("/"))
+    router.message.register(text_over_a_filed_review, filed_review, F.text, ~F.text.startswith("/"))
     return router
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
+from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager, StartMode
 
 from bot.callback_data import ConsentNext
-from bot.domain.models import Actor, MessageAuthor, MessageRef, UpdateRef
+from bot.domain.models import Actor, MessageAuthor, MessageRef, UpdateRef, dialogue_filing
 from bot.domain.templating import render
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid
@@ -59,11 +59,11 @@ async def consent_asked(manager: DialogManager, consent: ConsentService, then: C
     return True
 
 
-def handled_update(manager: DialogManager) -> UpdateRef:
-    """The update being handled (aiogram's ``event_update``): a filing names it."""
+def this_dialogue(manager: DialogManager) -> UpdateRef:
+    """What a filing from the dialogue on top names: that dialogue (see ``dialogue_filing``)."""
     bot: Bot = manager.middleware_data["bot"]
-    update: Update = manager.middleware_data["event_update"]
-    return UpdateRef(bot.id, update.update_id)
+    chat: Chat = manager.middleware_data["event_chat"]
+    return dialogue_filing(bot.id, chat.id, manager.current_context().id)
 
 
 async def confirm_then_close(
@@ -71,11 +71,13 @@ async def confirm_then_close(
 ) -> None:
     """A filing's confirmation (the number) is sent, then its dialogue closed: in this order.
 
-    The filing is idempotent per update (``AppealService.file``). A press handled again
-    because its process died after the filing, before the number was sent, finds the
-    dialogue still open, files nothing new and sends the same number. A confirmation
-    that fails closes the dialogue all the same (the error handler apologises): its
-    «Отправить», pressed again, is a new update and must not file a second appeal.
+    The filing is made once per dialogue (``AppealService.file``, ``this_dialogue``). A
+    press handled again because its process died after the filing, before the number was
+    sent, finds the dialogue still open, files nothing new and sends the same number; so
+    does a new press meanwhile, and text typed over the review is told the number
+    (``conversation.text_over_a_filed_review``). A confirmation that fails closes the
+    dialogue all the same (the error handler apologises): its «Отправить», pressed again,
+    is a stale button.
     """
     try:
         await confirmation

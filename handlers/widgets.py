@@ -42,10 +42,10 @@ from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import Invalid, format_phone
 from bot.handlers.replies import (
     confirm_then_close,
-    handled_update,
     off_hours,
     origin,
     problem_text,
+    this_dialogue,
 )
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_filed
@@ -262,7 +262,7 @@ async def file_appeal(
         kind,
         fields,
         attachments,
-        filed_by=handled_update(manager),
+        filed_by=this_dialogue(manager),
     )
     # The number first, then the whole stack closed (a form opened on top of the appeal
     # types does not go back to them): see ``confirm_then_close``.

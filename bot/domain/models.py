@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -86,10 +87,22 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class UpdateRef:
-    """A Telegram update: the bot it came to and its id (update ids are the bot's own)."""
+    """What a filing is made once for: a Telegram update (the bot it came to and its id,
+    update ids being the bot's own), or a dialogue (:func:`dialogue_filing`, a negative id)."""
 
     bot_id: int
     update_id: int
+
+
+def dialogue_filing(bot_id: int, chat_id: int, dialogue_id: str) -> UpdateRef:
+    """A dialogue's filing: every «Отправить» of one dialogue files one appeal.
+
+    The same press handled again (its process died after the filing) and a new press made
+    meanwhile (the dialogue still open after the death) name the same filing. The id is a
+    64-bit digest of the chat and the dialogue, negative: never a Telegram update's id.
+    """
+    digest = hashlib.blake2b(f"{chat_id}:{dialogue_id}".encode(), digest_size=8).digest()
+    return UpdateRef(bot_id, -(int.from_bytes(digest, "big") >> 2) - 1)
 
 
 @dataclass(frozen=True, slots=True)

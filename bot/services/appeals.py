@@ -71,9 +71,11 @@ class AppealService:
     ) -> Appeal:
         """File the appeal; its card and attachments are queued for the operators with it.
 
-        ``filed_by``: the update the citizen's «Отправить» came in. Updates are handled at
-        least once (a process that died mid-update leaves it to another): from an update
-        that filed an appeal already, that appeal is returned, nothing new filed or sent.
+        ``filed_by``: what the appeal is filed once for, the dialogue the citizen's
+        «Отправить» was pressed in (``dialogue_filing``) or the update it came in. Updates
+        are handled at least once (a process that died mid-update leaves it to another): for
+        a ``filed_by`` that filed an appeal already, that appeal is returned, nothing new
+        filed or sent.
         """
         if filed_by is not None:
             filed = await self._appeals.filed_by(filed_by)
@@ -86,6 +88,10 @@ class AppealService:
         self._signal.notify()
         self._events.appeal_filed(appeal.type.value)
         return appeal
+
+    async def filed(self, filed_by: UpdateRef) -> Appeal | None:
+        """The appeal filed for ``filed_by`` (see :meth:`file`), if one was."""
+        return await self._appeals.filed_by(filed_by)
 
     async def find(self, number: str) -> Appeal | None:
         return await self._appeals.get_by_number(number)

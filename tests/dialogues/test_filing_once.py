@@ -207,3 +207,49 @@ async def test_a_number_telegram_refused_to_send_leaves_no_second_filing(
     await harness.press_data(citizen, send, review)
     page = await harness.dispatcher["appeals"].page_for(citizen.id, 0)
     assert [appeal.number for appeal in page.items] == ["2026-000001"]
+
+
+async def test_a_new_press_while_the_cut_off_one_waits_files_nothing_more(
+    harness: BotHarness,
+    second_process: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+) -> None:
+    """The filing names its dialogue, not only its update: «Отправить» pressed again before
+    the cut-off press is taken over (the review is still open) gives the same appeal."""
+    review = await consultation_review(harness, citizen)
+    update = await press_and_die(harness, citizen, review, dies_at="sendMessage")
+
+    replies = to(citizen, await second_process.press(citizen, "Отправить", message=review))
+
+    assert ["Номер: 2026-000001" in (reply.text or "") for reply in replies] == [True]
+    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
+    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+    assert len(texts_with(harness, OPERATORS_CHAT, "Обращение № 2026-000001")) == 1
+    assert await second_process.state(citizen) is None
+    # The cut-off press, taken over at last, meets the closed dialogue.
+    assert to(citizen, await take_over(second_process, update, clock)) == []
+    assert len(texts_with(harness, citizen.id, "Номер:")) == 1
+
+
+async def test_text_over_a_review_whose_appeal_was_filed_is_told_the_number(
+    harness: BotHarness,
+    second_process: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+) -> None:
+    """Not «press Отправить»: the appeal is filed. The citizen is told its number, the
+    dialogue is closed, and the text is what it is outside dialogues (an addition)."""
+    review = await consultation_review(harness, citizen)
+    update = await press_and_die(harness, citizen, review, dies_at="sendMessage")
+
+    replies = to(citizen, await second_process.send(citizen, "Ребёнку 2 года"))
+
+    texts = [reply.text or "" for reply in replies]
+    assert "Номер: 2026-000001" in texts[0], texts
+    assert any("Сообщение пока никуда не отправлено" in text for text in texts[1:]), texts
+    assert not any("Нажмите «Отправить»" in text for text in texts), texts
+    assert await second_process.state(citizen) is None
+    assert to(citizen, await take_over(second_process, update, clock)) == []
+    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
+    assert [appeal.number for appeal in page.items] == ["2026-000001"]

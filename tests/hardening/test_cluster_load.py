@@ -21,7 +21,11 @@ is closed, so whichever moment the kill came the press meets either the open dia
 is told the number) or a closed one whose number was sent already. (Before, a worker killed
 between the filing's commit and the number left an appeal whose number the citizen was never
 told, the press meeting a finished dialogue as a stale button.) A citizen may see the number
-twice: the kill came after it was sent, before the dialogue was closed.
+twice: the kill came after it was sent, before the dialogue was closed. Then the follow-up
+the citizen writes at once may come before the press is taken over (the chat's lock expires
+with the killed worker's lease) and meet the review still open: the review knows its appeal
+is filed (the filing names the dialogue), tells the number again, closes the dialogue and
+takes the follow-up as an addition (conversation.text_over_a_filed_review).
 
 Not tolerated: a citizen answered «Я не понял сообщение» after the kill. Seen once in three
 runs before aiogram_dialog's stack, left naming a dialogue whose state the kill never wrote,
