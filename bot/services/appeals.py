@@ -78,7 +78,7 @@ class AppealService:
         filed or sent.
         """
         if filed_by is not None:
-            filed = await self._appeals.filed_by(filed_by)
+            filed = await self.filed(filed_by)
             if filed is not None:
                 return filed
         new = NewAppeal(

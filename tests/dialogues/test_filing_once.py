@@ -22,7 +22,7 @@ from aiogram.types import Update
 from bot.app import Application
 from bot.domain.clock import ManualClock
 from bot.settings import Settings
-from bot.texts.common import STALE_BUTTON, UNEXPECTED_ERROR
+from bot.texts.common import CANCELLED, STALE_BUTTON, UNEXPECTED_ERROR
 from fake_telegram import DirectSession, FakeTelegram, StoredMessage
 from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT
@@ -251,5 +251,25 @@ async def test_text_over_a_review_whose_appeal_was_filed_is_told_the_number(
     assert not any("Нажмите «Отправить»" in text for text in texts), texts
     assert await second_process.state(citizen) is None
     assert to(citizen, await take_over(second_process, update, clock)) == []
+    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
+    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+
+
+async def test_cancel_over_a_review_whose_appeal_was_filed_is_told_the_number(
+    harness: BotHarness,
+    second_process: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+) -> None:
+    """«Отмена» cannot take back a filed appeal: not «Действие отменено», but its number."""
+    review = await consultation_review(harness, citizen)
+    await press_and_die(harness, citizen, review, dies_at="sendMessage")
+
+    replies = to(citizen, await second_process.press(citizen, "Отмена", message=review))
+
+    texts = [reply.text or "" for reply in replies]
+    assert ["Номер: 2026-000001" in text for text in texts] == [True], texts
+    assert CANCELLED not in texts
+    assert await second_process.state(citizen) is None
     page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
     assert [appeal.number for appeal in page.items] == ["2026-000001"]
