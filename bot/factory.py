@@ -142,7 +142,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(LogContextMiddleware())  # update and chat in JSON logs
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))
-    in_flight = InFlightUpdates()
+    in_flight = InFlightUpdates(settings.shutdown_grace_seconds)
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(HandlingUpdate())
     # Before our other shutdown hooks: they (and closing the session) must see finished

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # PostgreSQL: seconds an update in flight stays its process's without a heartbeat; a
     # process that dies leaves its updates to the others after this.
     inbox_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
+    # At SIGTERM, updates being handled get this long to finish; the rest are cut off, left
+    # unfinished in the inbox and handled again at the next start.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0.0, le=300.0)
     operators_chat_id: int | None = None
     # Several desks: appeal types -> operators' chats, e.g. technical=-1001;complaint=-1002;
     # *=-1003 (bot/domain/desks.py). Empty: OPERATORS_CHAT_ID serves every type.

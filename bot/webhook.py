@@ -58,7 +58,6 @@ logger = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
 HEALTH_CHECK_TIMEOUT = 2.0  # seconds; a check that takes longer counts as failed
-DRAIN_TIMEOUT = 10.0  # seconds the updates being handled get to finish at shutdown
 HTTP_SHUTDOWN_TIMEOUT = 5.0  # seconds requests in progress get when the server closes
 REFUSED_EXIT = 2  # as a configuration error in bot/__main__.py
 
@@ -143,7 +142,7 @@ class InboxFirstRequestHandler(SimpleRequestHandler):
         """Answer 503 from now on: Telegram keeps the updates and sends them again later."""
         self._accepting = False
 
-    async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
+    async def drain(self, timeout: float) -> None:
         """Wait for the updates being handled; cut off after ``timeout``.
 
         An update cut off stays unfinished in the inbox and is handled at the next start.
@@ -262,7 +261,7 @@ async def serve_webhook(
         health.stopping = True
         handler.stop_accepting()
         await runner.cleanup()
-        await handler.drain()
+        await handler.drain(settings.shutdown_grace_seconds)
         await dispatcher.emit_shutdown(bot=bot, **workflow_data)
     if storage_failed.done():
         raise storage_failed.result()

@@ -84,12 +84,10 @@ async def phone_given(message: Message, widget: Any, manager: DialogManager, pho
         refuse(manager, render(t.SAME_AS_CURRENT, phone=format_phone(phone)))
         return
     result = await phone_change.send_code(user_id, phone)
-    if (
-        result.outcome == RequestOutcome.COOLDOWN
-        and phone == manager.dialog_data.get(PHONE)
-        and await phone_change.code_usable(user_id, phone)
-    ):
-        # The same number again within the pause: the code already received still works.
+    if result.outcome == RequestOutcome.COOLDOWN and await phone_change.code_usable(user_id, phone):
+        # The same number again within the pause (or this update handled again after a
+        # restart cut it off once the code was sent): the code already sent still works.
+        manager.dialog_data[PHONE] = phone
         await _answer(
             message,
             manager,

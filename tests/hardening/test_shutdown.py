@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,95 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
         assert body["text"].startswith("Код подтверждения номера: ")
     # Closed cleanly: the write-ahead log was checkpointed and removed.
     assert not Path(f"{database}-wal").exists()
+
+
+async def test_an_update_longer_than_the_grace_is_cut_off_and_handled_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """Past SHUTDOWN_GRACE_SECONDS the update is cancelled, not failed: it stays unfinished
+    in the inbox (a failed update counts as done, its reply lost) and the next start
+    handles it again, so the citizen gets the answer the first run never sent."""
+    provider = SlowSmsProvider(delay=60.0)
+    await provider.start()
+    database = tmp_path / "bot.sqlite3"
+    async with FakeTelegram(TOKEN) as telegram:
+        citizen = telegram.add_user("Анна")
+        env = {key: value for key, value in os.environ.items()}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            BOT_TOKEN=TOKEN,
+            BOT_API_BASE_URL=telegram.base_url,
+            DATABASE_PATH=str(database),
+            SMS_GATEWAY="http",
+            SMS_HTTP_URL=provider.url,
+            SMS_HTTP_TOKEN="provider-token",
+            THROTTLE_MESSAGES="0",
+            LOG_LEVEL="INFO",
+            SHUTDOWN_GRACE_SECONDS="1",
+        )
+
+        async def start() -> asyncio.subprocess.Process:
+            return await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                cwd=tmp_path,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+
+        process = await start()
+        try:
+            await telegram.send_command(citizen, "phone")
+            [screen] = await telegram.wait_for_bot_messages(citizen, timeout=20)
+            await telegram.press_button(citizen, screen, "✅ Согласен")
+            await telegram.wait_for_bot_messages(citizen, timeout=10)
+            await telegram.send_text(citizen, "+79123456789")
+            await asyncio.wait_for(provider.received.wait(), 10)
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            _, stderr = await asyncio.wait_for(process.communicate(), 10)
+            elapsed = time.monotonic() - started
+        finally:
+            if process.returncode is None:
+                process.kill()
+        log = stderr.decode()
+        assert process.returncode == 0, log
+        assert elapsed < 5, log
+        assert "Traceback" not in log, log
+        assert "cut off at shutdown" in log, log
+        texts = [message.text or "" for message in telegram.bot_messages(citizen)]
+        assert not any("отправлен код" in text for text in texts), texts
+        assert len(_unfinished_updates(database)) == 1
+
+        provider.delay = 0.0
+        process = await start()
+        try:
+            # The first run sent the code before it was cut off: the citizen is told it still
+            # works and is asked for it (not for the number again); the code confirms.
+            reply, question = await telegram.wait_for_bot_messages(citizen, count=2, timeout=20)
+            assert "уже отправлен и ещё действует" in (reply.text or ""), reply.text
+            assert question.text == "Введите код из SMS: 6 цифр."
+            [(_, _, body)] = provider.requests
+            assert isinstance(body, dict)
+            code = body["text"].removeprefix("Код подтверждения номера: ")[:6]
+            await telegram.send_text(citizen, code)
+            [confirmed] = await telegram.wait_for_bot_messages(citizen, timeout=10)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), 10)
+            await provider.stop()
+        assert "подтверждён и сохранён" in (confirmed.text or ""), confirmed.text
+        assert "Traceback" not in stderr.decode(), stderr.decode()
+        assert _unfinished_updates(database) == []
+
+
+def _unfinished_updates(database: Path) -> list[int]:
+    with closing(sqlite3.connect(database)) as connection:
+        return [
+            row[0]
+            for row in connection.execute(
+                "SELECT update_id FROM processed_updates WHERE status = 'started'"
+            )
+        ]
