@@ -31,6 +31,7 @@ from bot.handlers.widgets import (
     keep_start_data,
     navigation,
     question,
+    submit_button,
 )
 from bot.rendering.citizen import field_lines, field_value
 from bot.services.consent import ConsentService
@@ -253,7 +254,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Catalog(t.SUMMARY),
-            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            submit_button(submit),
             Group(
                 Select(
                     Format(t.BUTTON_EDIT),

@@ -59,6 +59,7 @@ from bot.handlers.widgets import (
     profile_phone_button,
     question,
     refuse,
+    submit_button,
 )
 from bot.keyboards import call_booking as keyboards
 from bot.keyboards import conversation as conversation_keyboards
@@ -70,7 +71,6 @@ from bot.services.consent import ConsentService
 from bot.settings import Settings
 from bot.states.call_booking import CallbackRequest, CallRescheduling
 from bot.texts import call_booking as t
-from bot.texts import common as common_texts
 from bot.texts import conversation as conversation_texts
 from bot.texts import render, validation
 
@@ -423,7 +423,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Catalog(t.SUMMARY),
-            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            submit_button(submit),
             expects(t.CONFIRM_EXPECTED),
             navigation(),
             state=CallbackRequest.confirming,

@@ -30,6 +30,7 @@ from bot.handlers.widgets import (
     profile_phone_button,
     question,
     refuse,
+    submit_button,
 )
 from bot.keyboards.complaint import share_contact
 from bot.rendering.citizen import field_lines, field_value
@@ -311,7 +312,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Refusal(),
             Catalog(t.SUMMARY),
-            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            submit_button(submit),
             Group(
                 *(_edit_button(field) for field in (*TEXT_FIELDS, "attachments")),
                 width=2,

@@ -28,10 +28,11 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ChatMemberUpdated, ContentType, Message
+from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, ContentType, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.api.entities import Context
+from aiogram_dialog.utils import remove_intent_id
 from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Const
@@ -43,9 +44,10 @@ from bot.domain.models import Appeal, MessageRef, dialogue_filing
 from bot.domain.validators import clean_text, find_appeal_number
 from bot.filters import PrivateChat
 from bot.handlers import fallback
+from bot.handlers.dialog_setup import DrawnByADialogue
 from bot.handlers.my_appeals import show_status
 from bot.handlers.replies import alert_press, content_of, off_hours, origin, ref, with_note
-from bot.handlers.widgets import Catalog, Refusal, expects, navigation, refuse
+from bot.handlers.widgets import SUBMIT, Catalog, Refusal, expects, navigation, refuse
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_filed, local_time
@@ -386,17 +388,21 @@ REVIEWS = frozenset(
 
 
 async def filed_review(
-    message: Message, bot: Bot, appeals: AppealService, aiogd_context: Context | None = None
+    event: Message | CallbackQuery,
+    bot: Bot,
+    event_chat: Chat,
+    appeals: AppealService,
+    aiogd_context: Context | None = None,
 ) -> bool | dict[str, Appeal]:
     """A review whose appeal is filed already: the process that filed it died before it
     closed the dialogue, and the press is not taken over yet (a cluster's lease)."""
     if aiogd_context is None or aiogd_context.state not in REVIEWS:
         return False
-    filed = await appeals.filed(dialogue_filing(bot.id, message.chat.id, aiogd_context.id))
+    filed = await appeals.filed(dialogue_filing(bot.id, event_chat.id, aiogd_context.id))
     return False if filed is None else {"filed_appeal": filed}
 
 
-async def text_over_a_filed_review(
+async def message_over_a_filed_review(
     message: Message,
     filed_appeal: Appeal,
     state: FSMContext,
@@ -405,18 +411,44 @@ async def text_over_a_filed_review(
     appeals: AppealService,
     dialog_manager: DialogManager,
 ) -> None:
-    """Text typed over such a review: not «press Отправить» (the appeal is filed) but its
-    number, the dialogue closed, and the text taken as outside dialogues (an addition)."""
+    """A message sent over such a review: not «press Отправить» (the appeal is filed) but its
+    number, the dialogue closed; text, a photo or a document is then taken as outside
+    dialogues (an addition)."""
     await message.answer(appeal_filed(filed_appeal, off_hours(desk)), reply_markup=main_menu())
-    await text_over_a_screen(message, state, desk, help_content, appeals, dialog_manager)
+    if content_of(message) is None:
+        await dialog_manager.reset_stack()
+    else:
+        await text_over_a_screen(message, state, desk, help_content, appeals, dialog_manager)
+
+
+async def not_submit(callback: CallbackQuery) -> bool:
+    """A press of a dialogue's button other than «Отправить», which files (or, filed
+    already, tells the number in its own words: a call's time) by itself."""
+    _, widget_data = remove_intent_id(callback.data or "")
+    return widget_data != SUBMIT
+
+
+async def press_over_a_filed_review(
+    callback: CallbackQuery, filed_appeal: Appeal, desk: DeskService, dialog_manager: DialogManager
+) -> None:
+    """Another button of such a review («Отмена», «Назад», a field's «Изменить»): the appeal
+    stands as filed, so its number, and the dialogue closed."""
+    await dialog_manager.reset_stack()
+    await origin(callback).answer(
+        appeal_filed(filed_appeal, off_hours(desk)), reply_markup=main_menu()
+    )
 
 
 def create_screens_router() -> Router:
-    """Before the dialogues: text over the screens that only show something, or over a
-    review whose appeal is filed already."""
+    """Before the dialogues: text over the screens that only show something, and anything
+    sent or pressed over a review whose appeal is filed already."""
     router = Router(name=f"{__name__}.screens")
-    router.message.register(text_over_a_screen, showing_a_screen, F.text, ~F.text.startswith("/"))
-    router.message.register(text_over_a_filed_review, filed_review, F.text, ~F.text.startswith("/"))
+    not_a_command = ~F.text.startswith("/")
+    router.message.register(text_over_a_screen, showing_a_screen, F.text, not_a_command)
+    router.message.register(message_over_a_filed_review, filed_review, not_a_command)
+    router.callback_query.register(
+        press_over_a_filed_review, DrawnByADialogue(), not_submit, filed_review
+    )
     return router
 
 

@@ -38,6 +38,7 @@ from bot.handlers.widgets import (
     navigation,
     not_refused,
     question,
+    submit_button,
 )
 from bot.keyboards.common import button
 from bot.rendering.citizen import field_value
@@ -264,7 +265,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Catalog(t.SUMMARY, when=not_refused),
             Refusal(),
-            Button(Const(common_texts.BUTTON_CONFIRM), id="submit", on_click=submit),
+            submit_button(submit),
             expects(t.CONFIRM_EXPECTED),
             navigation(),
             state=AccessRecovery.confirming,

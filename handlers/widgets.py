@@ -38,7 +38,7 @@ from aiogram_dialog.widgets.markup.inline_keyboard import InlineKeyboardFactory
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Const, Format, Text
 
-from bot.domain.models import Appeal, AppealType, Attachment
+from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import Invalid, format_phone
 from bot.handlers.replies import (
     confirm_then_close,
@@ -263,26 +263,24 @@ async def file_appeal(
         attachments,
         filed_by=this_dialogue(manager),
     )
-    await _tell_filed(message, manager, appeal)
-
-
-async def _tell_filed(message: Message, manager: DialogManager, appeal: Appeal) -> None:
-    """The number first, then the whole stack closed (a form opened on top of the appeal
-    types does not go back to them): see ``confirm_then_close``."""
     desk: DeskService = manager.middleware_data["desk"]
+    # The number first, then the whole stack closed (a form opened on top of the appeal
+    # types does not go back to them): see ``confirm_then_close``.
     await confirm_then_close(
         message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
         manager.reset_stack,
     )
 
 
+SUBMIT = "submit"
+
+
+def submit_button(on_click: OnClick) -> Button:
+    """[✅ Отправить] of a review: files what the dialogue collected."""
+    return Button(Const(common_texts.BUTTON_CONFIRM), id=SUBMIT, on_click=on_click)
+
+
 async def _cancelled(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    appeals: AppealService = manager.middleware_data["appeals"]
-    filed = await appeals.filed(this_dialogue(manager))
-    if filed is not None:
-        # Filed by a press whose process died before it closed the dialogue: not «cancelled».
-        await _tell_filed(origin(callback), manager, filed)
-        return
     # The whole stack: a dialogue opened on top of another (the complaint from the
     # appeal types) is left together with it.
     await manager.reset_stack()

@@ -97,6 +97,18 @@ async def consultation_review(harness: BotHarness, citizen: Person) -> StoredMes
     return review
 
 
+async def complaint_review(harness: BotHarness, citizen: Person) -> StoredMessage:
+    await harness.send(citizen, "/complaint")
+    await harness.send(citizen, "Не дозвониться в поддержку")
+    await harness.send(citizen, "8 (495) 123-45-67")
+    await harness.send(citizen, "вчера 10:15")
+    await harness.press(citizen, "Не отвечали")
+    await harness.send(citizen, "Чтобы мне перезвонили")
+    [review] = await harness.press(citizen, "Пропустить")
+    assert "Проверьте жалобу" in (review.text or "")
+    return review
+
+
 def to(citizen: Person, replies: list[StoredMessage]) -> list[StoredMessage]:
     """The replies in the citizen's chat (the operators' chat gets the card meanwhile)."""
     return [reply for reply in replies if reply.chat.id == citizen.id]
@@ -273,3 +285,59 @@ async def test_cancel_over_a_review_whose_appeal_was_filed_is_told_the_number(
     assert await second_process.state(citizen) is None
     page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
     assert [appeal.number for appeal in page.items] == ["2026-000001"]
+
+
+async def test_a_field_edit_over_a_review_whose_appeal_was_filed_is_told_the_number(
+    harness: BotHarness,
+    second_process: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+) -> None:
+    """A field's «Изменить» (or «Назад») cannot change a filed appeal: the edit is not
+    taken (and then dropped at the next «Отправить»); the citizen is told the number."""
+    review = await complaint_review(harness, citizen)
+    await press_and_die(harness, citizen, review, dies_at="sendMessage")
+    edit = "✏️ Желаемый результат"
+
+    replies = to(citizen, await second_process.press(citizen, edit, message=review))
+
+    texts = [reply.text or "" for reply in replies]
+    assert ["Номер: 2026-000001" in text for text in texts] == [True], texts
+    assert await second_process.state(citizen) is None
+    assert len(texts_with(harness, citizen.id, "Номер:")) == 1
+    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
+    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+
+
+async def test_a_sticker_over_a_review_whose_appeal_was_filed_is_told_the_number(
+    harness: BotHarness,
+    second_process: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+) -> None:
+    review = await consultation_review(harness, citizen)
+    await press_and_die(harness, citizen, review, dies_at="sendMessage")
+
+    replies = to(citizen, await second_process.send_sticker(citizen))
+
+    texts = [reply.text or "" for reply in replies]
+    assert ["Номер: 2026-000001" in text for text in texts] == [True], texts
+    assert not any("Нажмите «Отправить»" in text for text in texts), texts
+    assert await second_process.state(citizen) is None
+
+
+async def test_a_photo_over_a_review_whose_appeal_was_filed_is_offered_as_an_addition(
+    harness: BotHarness,
+    second_process: BotHarness,
+    citizen: Person,
+    clock: ManualClock,
+) -> None:
+    review = await consultation_review(harness, citizen)
+    await press_and_die(harness, citizen, review, dies_at="sendMessage")
+
+    replies = to(citizen, await second_process.send_photo(citizen, caption="Скан справки"))
+
+    texts = [reply.text or "" for reply in replies]
+    assert "Номер: 2026-000001" in texts[0], texts
+    assert any("Сообщение пока никуда не отправлено" in text for text in texts[1:]), texts
+    assert await second_process.state(citizen) is None
