@@ -4,14 +4,18 @@ aiogram's polling handles updates as concurrent tasks and confirms them (the
 ``offset`` of the next ``getUpdates``) while they may still be running;
 Telegram never sends a confirmed update again. So every update is written,
 with the claim of its id, to the inbox (``processed_updates``) before it is
-confirmed: :class:`ConfirmAfterClaim` holds the next ``getUpdates`` until
-the updates of the last batch are claimed. An update a dead process left
-claimed and unfinished is handled again at the next start
-(:meth:`DeduplicationMiddleware.handle_unfinished`), before polling begins.
-An update whose handling is cancelled (a shutdown cut it off) is left
-unfinished the same way; one whose handler failed is done.
+confirmed: :class:`ClaimOnFetch` claims the updates a ``getUpdates`` brought
+(one statement for the batch) before polling sees them, so the next
+``getUpdates`` is sent only once they are all in the inbox. The claim comes
+before the dispatcher, not in it: an update that waits for its chat's lock
+(a second message of a chat whose first is still being answered) would
+otherwise hold every other chat's updates back until the first one is done.
+An update a dead process left claimed and unfinished is handled again at the
+next start (:meth:`DeduplicationMiddleware.handle_unfinished`), before
+polling begins. An update whose handling is cancelled (a shutdown cut it off)
+is left unfinished the same way; one whose handler failed is done.
 
-By webhook the claim comes first: the web server claims an update
+By webhook the claim comes first too: the web server claims an update
 (:meth:`DeduplicationMiddleware.claim_ahead`) and answers Telegram once the
 claim is committed, then feeds it to the dispatcher, whose pass through this
 middleware finds it already taken by this run.
@@ -25,7 +29,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
@@ -67,33 +71,15 @@ class ProcessedUpdates(Protocol):
     async def prune(self, older_than: Any) -> int: ...
 
 
-class UnclaimedUpdates:
-    """Ids fetched by ``getUpdates`` whose claim is not committed yet."""
+class ClaimOnFetch(BaseRequestMiddleware):
+    """Bot session middleware: ``getUpdates`` returns its updates once they are claimed.
 
-    def __init__(self) -> None:
-        self._ids: set[int] = set()
-        self._none = asyncio.Event()
-        self._none.set()
+    A claim that fails fails the ``getUpdates``: aiogram's polling asks again with the same
+    offset, so nothing is confirmed that is not in the inbox.
+    """
 
-    def fetched(self, update_ids: Iterable[int]) -> None:
-        self._ids.update(update_ids)
-        if self._ids:
-            self._none.clear()
-
-    def settled(self, update_id: int) -> None:
-        self._ids.discard(update_id)
-        if not self._ids:
-            self._none.set()
-
-    async def wait_until_none(self) -> None:
-        await self._none.wait()
-
-
-class ConfirmAfterClaim(BaseRequestMiddleware):
-    """Bot session middleware: ``getUpdates`` confirms only updates already in the inbox."""
-
-    def __init__(self, unclaimed: UnclaimedUpdates) -> None:
-        self._unclaimed = unclaimed
+    def __init__(self, claim: Callable[[Bot, Update], Awaitable[bool]]) -> None:
+        self._claim = claim
 
     async def __call__(
         self,
@@ -104,10 +90,9 @@ class ConfirmAfterClaim(BaseRequestMiddleware):
         request = method  # as declared: the check below narrows `method` only
         if not isinstance(method, GetUpdates):
             return await make_request(bot, method)
-        await self._unclaimed.wait_until_none()
         # The chain passes on the method's result (the updates), whatever the annotation says.
         updates = cast(list[Update], await make_request(bot, request))
-        self._unclaimed.fetched(update.update_id for update in updates)
+        await asyncio.gather(*(self._claim(bot, update) for update in updates))
         return cast(Response[TelegramType], updates)
 
 
@@ -134,7 +119,6 @@ class DeduplicationMiddleware(BaseMiddleware):
         self._sweeper: asyncio.Task[None] | None = None
         # Which process holds an update in flight, for whoever reads the inbox.
         self.run_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
-        self.unclaimed = UnclaimedUpdates()
         self._since_prune = 0
         self._claimed_ahead: set[int] = set()
 
@@ -171,11 +155,6 @@ class DeduplicationMiddleware(BaseMiddleware):
             # Not confirmed to Telegram, which sends it again after the restart the
             # application is heading for (it reports the fault).
             return None
-        except Exception:
-            # Polling goes on: holding it for a claim that failed would stop the bot.
-            self.unclaimed.settled(event.update_id)
-            raise
-        self.unclaimed.settled(event.update_id)
         if not claimed:
             logger.info("Skipped update %s: it was already handled", event.update_id)
             return None
@@ -220,7 +199,7 @@ class DeduplicationMiddleware(BaseMiddleware):
 
     async def on_startup(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """Before polling: confirm only claimed updates, and finish what a dead run left."""
-        bot.session.middleware(ConfirmAfterClaim(self.unclaimed))
+        bot.session.middleware(ClaimOnFetch(self.claim_ahead))
         await self.handle_unfinished(bot, dispatcher)
         if self._sweep_every is not None and self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep(bot, dispatcher), name="inbox-sweep")

@@ -100,3 +100,37 @@ async def test_telegram_learns_an_update_was_taken_only_once_it_is_in_the_inbox(
             await dispatcher.stop_polling()
             await polling
             await bot.session.close()
+
+
+async def test_a_chat_waiting_for_its_own_reply_does_not_hold_back_other_chats(
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
+) -> None:
+    """Two messages of one chat in one ``getUpdates``: the second waits for its chat's lock
+    while the first's reply is slow. It is claimed already (on fetch), so polling goes on
+    and another citizen is answered meanwhile, not after the slow reply."""
+    async with FakeTelegram(TEST_TOKEN) as telegram:
+        anna = telegram.add_user("Анна")
+        boris = telegram.add_user("Борис")
+        bot = telegram.create_bot()
+        dispatcher = create_dispatcher(settings, database, clock=clock)
+        telegram.delay_next("sendMessage", 5.0, chat_id=anna.id)
+        await telegram.send_command(anna, "start")
+        await telegram.send_command(anna, "help")
+        polling = asyncio.create_task(
+            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+        )
+        try:
+            await telegram.wait_until(
+                lambda: any(call.status is None for call in telegram.calls_to("sendMessage")),
+                description="Анна's first reply is on its slow way",
+            )
+            await telegram.send_command(boris, "start")
+            await telegram.wait_for_bot_messages(boris, timeout=3)
+            assert telegram.bot_messages(anna) == []  # her first reply is still held
+            await telegram.wait_for_bot_messages(anna, count=2, timeout=15)
+        finally:
+            await dispatcher.stop_polling()
+            await polling
+            await bot.session.close()
