@@ -52,32 +52,33 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     # commands open other screens.
     for router in (*plain[0].sub_routers, *plain[1:]):
         leave_dialogues_in(router)
+    # Dialogues on aiogram_dialog come right after navigation, which works in every state.
+    dialogs = [
+        own_buttons_only(dialog)
+        for dialog in (
+            *(
+                module.create_dialog(settings, clock)
+                for module in (
+                    complaint,
+                    appeal,
+                    my_appeals,
+                    help_section,
+                    call_booking,
+                    privacy,
+                    phone,
+                    recovery,
+                    consent,
+                )
+            ),
+            call_booking.create_rescheduling_dialog(settings, clock),
+            *conversation.create_dialogs(settings, clock),
+        )
+    ]
     citizens = Router(name="citizens")
     citizens.include_routers(
         plain[0],
-        conversation.create_screens_router(),
-        # Dialogues on aiogram_dialog come right after navigation, which works in every state.
-        *(
-            own_buttons_only(dialog)
-            for dialog in (
-                *(
-                    module.create_dialog(settings, clock)
-                    for module in (
-                        complaint,
-                        appeal,
-                        my_appeals,
-                        help_section,
-                        call_booking,
-                        privacy,
-                        phone,
-                        recovery,
-                        consent,
-                    )
-                ),
-                call_booking.create_rescheduling_dialog(settings, clock),
-                *conversation.create_dialogs(settings, clock),
-            )
-        ),
+        conversation.create_screens_router(dialogs),
+        *dialogs,
         *plain[1:],
         conversation.create_router(),
         fallback.create_citizen_router(),

@@ -20,13 +20,14 @@ CallbackData buttons on this plain router, which starts the dialogue.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from typing import Any, cast
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter, StateFilter
+from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, ContentType, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -61,12 +62,8 @@ from bot.services.desk import (
     RelayResult,
 )
 from bot.settings import Settings
-from bot.states.appeal import NewAppeal
-from bot.states.call_booking import CallbackRequest
-from bot.states.complaint import WrittenComplaint
 from bot.states.conversation import AppealConversation, RatingFeedback
 from bot.states.my_appeals import MyAppeals
-from bot.states.recovery import AccessRecovery
 from bot.texts import conversation as t
 from bot.texts import help as help_texts
 from bot.texts import my_appeals as my_texts
@@ -376,30 +373,33 @@ async def showing_a_screen(message: Message, aiogd_context: Context | None = Non
     return aiogd_context is not None and aiogd_context.state in SCREENS
 
 
-# The reviews whose «Отправить» files an appeal (see ``replies.confirm_then_close``).
-REVIEWS = frozenset(
-    {
-        WrittenComplaint.reviewing,
-        NewAppeal.confirming,
-        AccessRecovery.confirming,
-        CallbackRequest.confirming,
-    }
-)
-
-
-async def filed_review(
-    event: Message | CallbackQuery,
-    bot: Bot,
-    event_chat: Chat,
-    appeals: AppealService,
-    aiogd_context: Context | None = None,
-) -> bool | dict[str, Appeal]:
+class FiledReview(Filter):
     """A review whose appeal is filed already: the process that filed it died before it
-    closed the dialogue, and the press is not taken over yet (a cluster's lease)."""
-    if aiogd_context is None or aiogd_context.state not in REVIEWS:
-        return False
-    filed = await appeals.filed(dialogue_filing(bot.id, event_chat.id, aiogd_context.id))
-    return False if filed is None else {"filed_appeal": filed}
+    closed the dialogue, and the press is not taken over yet (a cluster's lease).
+
+    The reviews are the windows with «Отправить» (``widgets.submit_button``), which files.
+    """
+
+    def __init__(self, dialogs: Iterable[Dialog]) -> None:
+        self.reviews = frozenset(
+            state
+            for dialog in dialogs
+            for state, window in dialog.windows.items()
+            if window.find(SUBMIT) is not None
+        )
+
+    async def __call__(
+        self,
+        event: Message | CallbackQuery,
+        bot: Bot,
+        event_chat: Chat,
+        appeals: AppealService,
+        aiogd_context: Context | None = None,
+    ) -> bool | dict[str, Appeal]:
+        if aiogd_context is None or aiogd_context.state not in self.reviews:
+            return False
+        filed = await appeals.filed(dialogue_filing(bot.id, event_chat.id, aiogd_context.id))
+        return False if filed is None else {"filed_appeal": filed}
 
 
 async def message_over_a_filed_review(
@@ -439,10 +439,11 @@ async def press_over_a_filed_review(
     )
 
 
-def create_screens_router() -> Router:
+def create_screens_router(dialogs: Iterable[Dialog]) -> Router:
     """Before the dialogues: text over the screens that only show something, and anything
-    sent or pressed over a review whose appeal is filed already."""
+    sent or pressed over a review (of ``dialogs``) whose appeal is filed already."""
     router = Router(name=f"{__name__}.screens")
+    filed_review = FiledReview(dialogs)
     not_a_command = ~F.text.startswith("/")
     router.message.register(text_over_a_screen, showing_a_screen, F.text, not_a_command)
     router.message.register(message_over_a_filed_review, filed_review, not_a_command)

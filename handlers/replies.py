@@ -75,7 +75,7 @@ async def confirm_then_close(
     press handled again because its process died after the filing, before the number was
     sent, finds the dialogue still open, files nothing new and sends the same number; so
     does a new press meanwhile, and text typed over the review is told the number
-    (``conversation.text_over_a_filed_review``). A confirmation that fails closes the
+    (``conversation.message_over_a_filed_review``). A confirmation that fails closes the
     dialogue all the same (the error handler apologises): its «Отправить», pressed again,
     is a stale button.
     """

@@ -17,11 +17,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiogram import Router
 from aiogram.types import Update
 
 from bot.app import Application
 from bot.domain.clock import ManualClock
+from bot.handlers import get_routers
+from bot.handlers.conversation import FiledReview
 from bot.settings import Settings
+from bot.states.appeal import NewAppeal
+from bot.states.call_booking import CallbackRequest
+from bot.states.complaint import WrittenComplaint
+from bot.states.recovery import AccessRecovery
 from bot.texts.common import CANCELLED, STALE_BUTTON, UNEXPECTED_ERROR
 from fake_telegram import DirectSession, FakeTelegram, StoredMessage
 from testkit.harness import BotHarness, Person
@@ -341,3 +348,29 @@ async def test_a_photo_over_a_review_whose_appeal_was_filed_is_offered_as_an_add
     assert "Номер: 2026-000001" in texts[0], texts
     assert any("Сообщение пока никуда не отправлено" in text for text in texts[1:]), texts
     assert await second_process.state(citizen) is None
+
+
+def test_the_reviews_watched_are_the_windows_whose_submit_files(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """The reviews are found from the dialogues (the windows with «Отправить»), not kept
+    by hand: these four, no fewer, no more."""
+
+    def routers(tree: list[Router]) -> list[Router]:
+        return [r for router in tree for r in (router, *routers(router.sub_routers))]
+
+    found = [
+        event_filter.callback
+        for router in routers(get_routers(settings, clock))
+        for handler in router.message.handlers
+        for event_filter in handler.filters or []
+        if isinstance(event_filter.callback, FiledReview)
+    ]
+    assert [watching.reviews for watching in found] == [
+        {
+            WrittenComplaint.reviewing,
+            NewAppeal.confirming,
+            AccessRecovery.confirming,
+            CallbackRequest.confirming,
+        }
+    ]

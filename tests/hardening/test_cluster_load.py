@@ -25,7 +25,7 @@ twice: the kill came after it was sent, before the dialogue was closed. Then the
 the citizen writes at once may come before the press is taken over (the chat's lock expires
 with the killed worker's lease) and meet the review still open: the review knows its appeal
 is filed (the filing names the dialogue), tells the number again, closes the dialogue and
-takes the follow-up as an addition (conversation.text_over_a_filed_review).
+takes the follow-up as an addition (conversation.message_over_a_filed_review).
 
 Not tolerated: a citizen answered «Я не понял сообщение» after the kill. Seen once in three
 runs before aiogram_dialog's stack, left naming a dialogue whose state the kill never wrote,
