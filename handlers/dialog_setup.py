@@ -27,7 +27,7 @@ from aiogram.filters import Filter
 from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
 from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
-from aiogram_dialog.api.entities import ChatEvent, OldMessage
+from aiogram_dialog.api.entities import ChatEvent, NewMessage, OldMessage
 from aiogram_dialog.api.entities import stack as dialogue_ids
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 from aiogram_dialog.api.protocols import DialogRegistryProtocol
@@ -48,6 +48,22 @@ logger = logging.getLogger(__name__)
 class _AnsweredByMiddleware(MessageManager):
     async def answer_callback(self, bot: Bot, callback_query: CallbackQuery) -> None:
         """The dispatcher's CallbackAnswerMiddleware answers this press."""
+
+    async def show_message(
+        self, bot: Bot, new_message: NewMessage, old_message: OldMessage | None
+    ) -> OldMessage:
+        """A new message per step: the new one is sent first, then the old one's buttons are
+        removed (aiogram_dialog does it the other way round), so the citizen sees the answer
+        one Bot API round trip sooner. A reply keyboard is closed as aiogram_dialog does."""
+        if (
+            old_message is None
+            or new_message.show_mode is not ShowMode.SEND
+            or self.had_reply_keyboard(old_message)
+        ):
+            return await super().show_message(bot, new_message, old_message)
+        shown = await super().show_message(bot, new_message, None)
+        await self.remove_inline_kbd(bot, old_message)
+        return shown
 
     async def remove_reply_kbd(self, bot: Bot, old_message: OldMessage | None) -> Message | None:
         """aiogram_dialog closes a reply keyboard with a message of «...»: say what ended.

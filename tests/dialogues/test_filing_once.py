@@ -29,7 +29,7 @@ from bot.states.appeal import NewAppeal
 from bot.states.call_booking import CallbackRequest
 from bot.states.complaint import WrittenComplaint
 from bot.states.recovery import AccessRecovery
-from bot.texts.common import CANCELLED, STALE_BUTTON, UNEXPECTED_ERROR
+from bot.texts.common import STALE_BUTTON, UNEXPECTED_ERROR
 from fake_telegram import DirectSession, FakeTelegram, StoredMessage
 from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT
@@ -274,63 +274,41 @@ async def test_text_over_a_review_whose_appeal_was_filed_is_told_the_number(
     assert [appeal.number for appeal in page.items] == ["2026-000001"]
 
 
-async def test_cancel_over_a_review_whose_appeal_was_filed_is_told_the_number(
+@pytest.mark.parametrize(
+    ("review_of", "act"),
+    [
+        # «Отмена» cannot take back a filed appeal: not «Действие отменено».
+        ("consultation", "press Отмена"),
+        # A field's «Изменить» cannot change it: the edit is not taken (the next
+        # «Отправить» would drop it).
+        ("complaint", "press ✏️ Желаемый результат"),
+        # Not «Нажмите «Отправить»».
+        ("consultation", "sticker"),
+    ],
+)
+async def test_over_a_review_whose_appeal_was_filed_the_citizen_is_told_its_number(
     harness: BotHarness,
     second_process: BotHarness,
     citizen: Person,
     clock: ManualClock,
+    review_of: str,
+    act: str,
 ) -> None:
-    """«Отмена» cannot take back a filed appeal: not «Действие отменено», but its number."""
-    review = await consultation_review(harness, citizen)
+    reviews = {"consultation": consultation_review, "complaint": complaint_review}
+    review = await reviews[review_of](harness, citizen)
     await press_and_die(harness, citizen, review, dies_at="sendMessage")
 
-    replies = to(citizen, await second_process.press(citizen, "Отмена", message=review))
+    if act == "sticker":
+        replies = await second_process.send_sticker(citizen)
+    else:
+        replies = await second_process.press(citizen, act.removeprefix("press "), message=review)
 
-    texts = [reply.text or "" for reply in replies]
-    assert ["Номер: 2026-000001" in text for text in texts] == [True], texts
-    assert CANCELLED not in texts
-    assert await second_process.state(citizen) is None
-    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
-
-
-async def test_a_field_edit_over_a_review_whose_appeal_was_filed_is_told_the_number(
-    harness: BotHarness,
-    second_process: BotHarness,
-    citizen: Person,
-    clock: ManualClock,
-) -> None:
-    """A field's «Изменить» (or «Назад») cannot change a filed appeal: the edit is not
-    taken (and then dropped at the next «Отправить»); the citizen is told the number."""
-    review = await complaint_review(harness, citizen)
-    await press_and_die(harness, citizen, review, dies_at="sendMessage")
-    edit = "✏️ Желаемый результат"
-
-    replies = to(citizen, await second_process.press(citizen, edit, message=review))
-
-    texts = [reply.text or "" for reply in replies]
+    texts = [reply.text or "" for reply in to(citizen, replies)]
     assert ["Номер: 2026-000001" in text for text in texts] == [True], texts
     assert await second_process.state(citizen) is None
     assert len(texts_with(harness, citizen.id, "Номер:")) == 1
     page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
     assert [appeal.number for appeal in page.items] == ["2026-000001"]
-
-
-async def test_a_sticker_over_a_review_whose_appeal_was_filed_is_told_the_number(
-    harness: BotHarness,
-    second_process: BotHarness,
-    citizen: Person,
-    clock: ManualClock,
-) -> None:
-    review = await consultation_review(harness, citizen)
-    await press_and_die(harness, citizen, review, dies_at="sendMessage")
-
-    replies = to(citizen, await second_process.send_sticker(citizen))
-
-    texts = [reply.text or "" for reply in replies]
-    assert ["Номер: 2026-000001" in text for text in texts] == [True], texts
-    assert not any("Нажмите «Отправить»" in text for text in texts), texts
-    assert await second_process.state(citizen) is None
 
 
 async def test_a_photo_over_a_review_whose_appeal_was_filed_is_offered_as_an_addition(

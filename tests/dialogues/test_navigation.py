@@ -127,3 +127,24 @@ async def test_a_command_after_spaces_is_still_the_command(
     """aiogram reads a command as the first word; so does the commands' router check."""
     replies = await harness.send(citizen, "  /my")
     assert [reply.text for reply in replies] == [my_appeals_texts.LIST_EMPTY]
+
+
+async def test_a_step_sends_its_question_before_taking_the_last_ones_buttons_away(
+    harness: BotHarness, citizen: Person
+) -> None:
+    """A new message per step: the citizen sees the next question one Bot API round trip
+    sooner when it goes first, and the last step's buttons go after it."""
+    await harness.send(citizen, "/appeal")
+    [first] = await harness.press(citizen, "Консультация")
+    assert first.inline_buttons()
+    calls = harness.telegram.call_log.calls
+    before = len(calls)
+
+    [second] = await harness.send(citizen, "Пособия")
+
+    step = [call for call in calls[before:] if call.method != "getUpdates"]
+    assert [call.method for call in step] == ["sendMessage", "editMessageReplyMarkup"]
+    assert step[0].result["message_id"] == second.message_id
+    assert step[1].params["message_id"] == first.message_id
+    assert first.inline_buttons() == []
+    assert second.inline_buttons()

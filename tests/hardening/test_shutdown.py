@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from fake_telegram import FakeTelegram
+from fake_telegram import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7100000001:SHUTDOWN-test"
@@ -53,6 +53,47 @@ class SlowSmsProvider:
             await self.runner.cleanup()
 
 
+async def start_bot(
+    workdir: Path, telegram: FakeTelegram, provider: SlowSmsProvider, **settings: str
+) -> asyncio.subprocess.Process:
+    """``python -m bot`` on ``workdir``'s database, its SMS through ``provider``."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        BOT_TOKEN=TOKEN,
+        BOT_API_BASE_URL=telegram.base_url,
+        DATABASE_PATH=str(workdir / "bot.sqlite3"),
+        SMS_GATEWAY="http",
+        SMS_HTTP_URL=provider.url,
+        SMS_HTTP_TOKEN="provider-token",
+        THROTTLE_MESSAGES="0",
+        LOG_LEVEL="INFO",
+        **settings,
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=workdir,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def ask_for_a_code(
+    telegram: FakeTelegram, citizen: FakeUser, provider: SlowSmsProvider
+) -> None:
+    """/phone, consent, a number: the bot is sending the code when this returns."""
+    await telegram.send_command(citizen, "phone")
+    [screen] = await telegram.wait_for_bot_messages(citizen, timeout=20)
+    assert "Согласие на обработку персональных данных" in (screen.text or "")
+    await telegram.press_button(citizen, screen, "✅ Согласен")
+    await telegram.wait_for_bot_messages(citizen, timeout=10)
+    await telegram.send_text(citizen, "+79123456789")
+    await asyncio.wait_for(provider.received.wait(), 10)
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
 async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
     tmp_path: Path, signal_number: int
@@ -62,35 +103,9 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
     database = tmp_path / "bot.sqlite3"
     async with FakeTelegram(TOKEN) as telegram:
         citizen = telegram.add_user("Анна")
-        env = {key: value for key, value in os.environ.items()}
-        env.update(
-            PYTHONPATH=str(ROOT),
-            BOT_TOKEN=TOKEN,
-            BOT_API_BASE_URL=telegram.base_url,
-            DATABASE_PATH=str(database),
-            SMS_GATEWAY="http",
-            SMS_HTTP_URL=provider.url,
-            SMS_HTTP_TOKEN="provider-token",
-            THROTTLE_MESSAGES="0",
-            LOG_LEVEL="INFO",
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await start_bot(tmp_path, telegram, provider)
         try:
-            await telegram.send_command(citizen, "phone")
-            [screen] = await telegram.wait_for_bot_messages(citizen, timeout=20)
-            assert "Согласие на обработку персональных данных" in (screen.text or "")
-            await telegram.press_button(citizen, screen, "✅ Согласен")
-            await telegram.wait_for_bot_messages(citizen, timeout=10)
-            await telegram.send_text(citizen, "+79123456789")
-            await asyncio.wait_for(provider.received.wait(), 10)
+            await ask_for_a_code(telegram, citizen, provider)
             process.send_signal(signal_number)
             started = time.monotonic()
             _, stderr = await asyncio.wait_for(process.communicate(), 10)
@@ -123,39 +138,9 @@ async def test_an_update_longer_than_the_grace_is_cut_off_and_handled_at_the_nex
     database = tmp_path / "bot.sqlite3"
     async with FakeTelegram(TOKEN) as telegram:
         citizen = telegram.add_user("Анна")
-        env = {key: value for key, value in os.environ.items()}
-        env.update(
-            PYTHONPATH=str(ROOT),
-            BOT_TOKEN=TOKEN,
-            BOT_API_BASE_URL=telegram.base_url,
-            DATABASE_PATH=str(database),
-            SMS_GATEWAY="http",
-            SMS_HTTP_URL=provider.url,
-            SMS_HTTP_TOKEN="provider-token",
-            THROTTLE_MESSAGES="0",
-            LOG_LEVEL="INFO",
-            SHUTDOWN_GRACE_SECONDS="1",
-        )
-
-        async def start() -> asyncio.subprocess.Process:
-            return await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                cwd=tmp_path,
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-
-        process = await start()
+        process = await start_bot(tmp_path, telegram, provider, SHUTDOWN_GRACE_SECONDS="1")
         try:
-            await telegram.send_command(citizen, "phone")
-            [screen] = await telegram.wait_for_bot_messages(citizen, timeout=20)
-            await telegram.press_button(citizen, screen, "✅ Согласен")
-            await telegram.wait_for_bot_messages(citizen, timeout=10)
-            await telegram.send_text(citizen, "+79123456789")
-            await asyncio.wait_for(provider.received.wait(), 10)
+            await ask_for_a_code(telegram, citizen, provider)
             process.send_signal(signal.SIGTERM)
             started = time.monotonic()
             _, stderr = await asyncio.wait_for(process.communicate(), 10)
@@ -173,7 +158,7 @@ async def test_an_update_longer_than_the_grace_is_cut_off_and_handled_at_the_nex
         assert len(_unfinished_updates(database)) == 1
 
         provider.delay = 0.0
-        process = await start()
+        process = await start_bot(tmp_path, telegram, provider)
         try:
             # The first run sent the code before it was cut off: the citizen is told it still
             # works and is asked for it (not for the number again); the code confirms.
