@@ -33,6 +33,7 @@ from bot.texts.common import STALE_BUTTON, UNEXPECTED_ERROR
 from fake_telegram import DirectSession, FakeTelegram, StoredMessage
 from testkit.harness import BotHarness, Person
 from tests.conftest import OPERATORS_CHAT
+from tests.dialogues.test_complaint import fill_complaint
 
 # The citizen has agreed to the processing of personal data: the dialogues open at once.
 pytestmark = pytest.mark.usefixtures("consented")
@@ -105,12 +106,7 @@ async def consultation_review(harness: BotHarness, citizen: Person) -> StoredMes
 
 
 async def complaint_review(harness: BotHarness, citizen: Person) -> StoredMessage:
-    await harness.send(citizen, "/complaint")
-    await harness.send(citizen, "Не дозвониться в поддержку")
-    await harness.send(citizen, "8 (495) 123-45-67")
-    await harness.send(citizen, "вчера 10:15")
-    await harness.press(citizen, "Не отвечали")
-    await harness.send(citizen, "Чтобы мне перезвонили")
+    await fill_complaint(harness, citizen)
     [review] = await harness.press(citizen, "Пропустить")
     assert "Проверьте жалобу" in (review.text or "")
     return review
