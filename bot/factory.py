@@ -148,6 +148,7 @@ def create_dispatcher(
     # Before our other shutdown hooks: they (and closing the session) must see finished
     # updates. aiogram's own hook, closing the FSM storage and isolation, runs earlier.
     dispatcher.shutdown.register(in_flight.drain)
+    dispatcher.startup.register(in_flight.reopen)
     policy = CodePolicy(
         lifetime=timedelta(seconds=settings.code_lifetime_seconds),
         max_failed_attempts=settings.code_max_attempts,

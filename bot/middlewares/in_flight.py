@@ -54,6 +54,10 @@ class InFlightUpdates(BaseMiddleware):
             if left:
                 self._tasks[task] = left  # an update fed from within another one's handler
 
+    async def reopen(self) -> None:
+        """At startup: take updates again (a dispatcher may poll again after a stop)."""
+        self._closed = False
+
     @property
     def count(self) -> int:
         """Updates being handled now."""

@@ -49,6 +49,7 @@ async def test_the_drain_waits_cancels_what_is_left_and_cuts_off_what_comes_afte
     dispatcher = Dispatcher(storage=MemoryStorage(), events_isolation=SimpleEventIsolation())
     in_flight = InFlightUpdates(timeout=0.2)
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.startup.register(in_flight.reopen)  # as bot.factory does
     dispatcher.include_router(router)
     bot = Bot("42:TEST")
 
@@ -68,6 +69,10 @@ async def test_the_drain_waits_cancels_what_is_left_and_cuts_off_what_comes_afte
     assert started == ["quick", "slow"]  # "behind" never reached its handler
     assert finished == ["quick"]
     assert in_flight.count == 0
+    # Polling again after the stop: updates are taken again.
+    await dispatcher.emit_startup(bot=bot)
+    await dispatcher.feed_update(bot, text_update(4, "again"))
+    assert finished == ["quick", "again"]
     await bot.session.close()
 
 
