@@ -48,10 +48,18 @@ from bot.handlers import fallback
 from bot.handlers.dialog_setup import DrawnByADialogue
 from bot.handlers.my_appeals import show_status
 from bot.handlers.replies import alert_press, content_of, off_hours, origin, ref, with_note
-from bot.handlers.widgets import SUBMIT, Catalog, Refusal, expects, navigation, refuse
+from bot.handlers.widgets import (
+    SUBMIT,
+    Catalog,
+    Refusal,
+    expects,
+    navigation,
+    refuse,
+    tell_filed,
+)
 from bot.keyboards import conversation as keyboards
 from bot.keyboards.common import main_menu
-from bot.rendering.citizen import appeal_filed, local_time
+from bot.rendering.citizen import local_time
 from bot.services.addenda import WaitingMessages
 from bot.services.appeals import AppealService
 from bot.services.desk import (
@@ -359,6 +367,19 @@ async def text_over_a_screen(
     text is what it is outside dialogues (offered as an addition, or routed).
     """
     await dialog_manager.reset_stack()
+    await as_outside_dialogues(message, state, desk, help_content, appeals, dialog_manager)
+
+
+async def as_outside_dialogues(
+    message: Message,
+    state: FSMContext,
+    desk: DeskService,
+    help_content: HelpContent,
+    appeals: AppealService,
+    dialog_manager: DialogManager,
+) -> None:
+    """A message taken as if no dialogue were open (the caller has left it): relayed,
+    offered as an addition, or routed."""
     try:
         await free_message(message, state, desk, help_content, appeals, dialog_manager)
     except SkipHandler:
@@ -414,11 +435,9 @@ async def message_over_a_filed_review(
     """A message sent over such a review: not «press Отправить» (the appeal is filed) but its
     number, the dialogue closed; text, a photo or a document is then taken as outside
     dialogues (an addition)."""
-    await message.answer(appeal_filed(filed_appeal, off_hours(desk)), reply_markup=main_menu())
-    if content_of(message) is None:
-        await dialog_manager.reset_stack()
-    else:
-        await text_over_a_screen(message, state, desk, help_content, appeals, dialog_manager)
+    await tell_filed(message, dialog_manager, filed_appeal)
+    if content_of(message) is not None:
+        await as_outside_dialogues(message, state, desk, help_content, appeals, dialog_manager)
 
 
 async def not_submit(callback: CallbackQuery) -> bool:
@@ -429,14 +448,11 @@ async def not_submit(callback: CallbackQuery) -> bool:
 
 
 async def press_over_a_filed_review(
-    callback: CallbackQuery, filed_appeal: Appeal, desk: DeskService, dialog_manager: DialogManager
+    callback: CallbackQuery, filed_appeal: Appeal, dialog_manager: DialogManager
 ) -> None:
     """Another button of such a review («Отмена», «Назад», a field's «Изменить»): the appeal
     stands as filed, so its number, and the dialogue closed."""
-    await dialog_manager.reset_stack()
-    await origin(callback).answer(
-        appeal_filed(filed_appeal, off_hours(desk)), reply_markup=main_menu()
-    )
+    await tell_filed(origin(callback), dialog_manager, filed_appeal)
 
 
 def create_screens_router(dialogs: Iterable[Dialog]) -> Router:

@@ -84,26 +84,21 @@ async def phone_given(message: Message, widget: Any, manager: DialogManager, pho
         refuse(manager, render(t.SAME_AS_CURRENT, phone=format_phone(phone)))
         return
     result = await phone_change.send_code(user_id, phone)
-    if result.outcome == RequestOutcome.COOLDOWN and await phone_change.code_usable(user_id, phone):
+    if result.outcome == RequestOutcome.SENT:
+        news = render(t.CODE_SENT, phone=format_phone(phone), minutes=_minutes(phone_change))
+    elif result.outcome == RequestOutcome.COOLDOWN and await phone_change.code_usable(
+        user_id, phone
+    ):
         # The same number again within the pause (or this update handled again after a
         # restart cut it off once the code was sent): the code already sent still works.
-        manager.dialog_data[PHONE] = phone
-        await _answer(
-            message,
-            manager,
-            render(t.CODE_STILL_VALID, phone=format_phone(phone), seconds=result.retry_in_seconds),
+        news = render(
+            t.CODE_STILL_VALID, phone=format_phone(phone), seconds=result.retry_in_seconds
         )
-        await manager.switch_to(PhoneChange.waiting_for_code)
-        return
-    if result.outcome != RequestOutcome.SENT:
+    else:
         refuse(manager, _refusal(result, phone, phone_change))
         return
     manager.dialog_data[PHONE] = phone
-    await _answer(
-        message,
-        manager,
-        render(t.CODE_SENT, phone=format_phone(phone), minutes=_minutes(phone_change)),
-    )
+    await _answer(message, manager, news)
     await manager.switch_to(PhoneChange.waiting_for_code)
 
 

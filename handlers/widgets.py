@@ -38,7 +38,7 @@ from aiogram_dialog.widgets.markup.inline_keyboard import InlineKeyboardFactory
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Const, Format, Text
 
-from bot.domain.models import AppealType, Attachment
+from bot.domain.models import Appeal, AppealType, Attachment
 from bot.domain.validators import Invalid, format_phone
 from bot.handlers.replies import (
     confirm_then_close,
@@ -263,9 +263,13 @@ async def file_appeal(
         attachments,
         filed_by=this_dialogue(manager),
     )
+    await tell_filed(message, manager, appeal)
+
+
+async def tell_filed(message: Message, manager: DialogManager, appeal: Appeal) -> None:
+    """A filed appeal's number with the menu first, then the whole stack closed (a form
+    opened on top of the appeal types does not go back to them): see ``confirm_then_close``."""
     desk: DeskService = manager.middleware_data["desk"]
-    # The number first, then the whole stack closed (a form opened on top of the appeal
-    # types does not go back to them): see ``confirm_then_close``.
     await confirm_then_close(
         message.answer(appeal_filed(appeal, off_hours(desk)), reply_markup=main_menu()),
         manager.reset_stack,

@@ -78,7 +78,7 @@ class ClaimOnFetch(BaseRequestMiddleware):
     offset, so nothing is confirmed that is not in the inbox.
     """
 
-    def __init__(self, claim: Callable[[Bot, Update], Awaitable[bool]]) -> None:
+    def __init__(self, claim: Callable[[Bot, Update], Awaitable[None]]) -> None:
         self._claim = claim
 
     async def __call__(
@@ -120,7 +120,8 @@ class DeduplicationMiddleware(BaseMiddleware):
         # Which process holds an update in flight, for whoever reads the inbox.
         self.run_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
         self._since_prune = 0
-        self._claimed_ahead: set[int] = set()
+        # Update ids claimed before the dispatcher: whether this run handles them.
+        self._claimed_ahead: dict[int, bool] = {}
 
     async def claim_ahead(self, bot: Bot, update: Update) -> bool:
         """Claim an update before the dispatcher sees it; committed, with its JSON, on return.
@@ -132,8 +133,13 @@ class DeduplicationMiddleware(BaseMiddleware):
             bot.id, update.update_id, self.run_id, self._clock.now(), _inbox_payload(update)
         )
         if claimed:
-            self._claimed_ahead.add(update.update_id)
+            self._claimed_ahead[update.update_id] = True
         return claimed
+
+    async def claim_fetched(self, bot: Bot, update: Update) -> None:
+        """:meth:`claim_ahead` for polling, which feeds the update either way: this
+        middleware then skips one taken already without asking the inbox again."""
+        self._claimed_ahead[update.update_id] = await self.claim_ahead(bot, update)
 
     async def __call__(
         self,
@@ -144,17 +150,16 @@ class DeduplicationMiddleware(BaseMiddleware):
         assert isinstance(event, Update)
         bot: Bot = data["bot"]
         now = self._clock.now()
-        if event.update_id in self._claimed_ahead:
-            self._claimed_ahead.discard(event.update_id)
-            return await self._handle_claimed(handler, event, data, bot.id, now)
-        try:
-            claimed = await self._processed.claim(
-                bot.id, event.update_id, self.run_id, now, _inbox_payload(event)
-            )
-        except StorageFault:
-            # Not confirmed to Telegram, which sends it again after the restart the
-            # application is heading for (it reports the fault).
-            return None
+        claimed = self._claimed_ahead.pop(event.update_id, None)
+        if claimed is None:
+            try:
+                claimed = await self._processed.claim(
+                    bot.id, event.update_id, self.run_id, now, _inbox_payload(event)
+                )
+            except StorageFault:
+                # Not confirmed to Telegram, which sends it again after the restart the
+                # application is heading for (it reports the fault).
+                return None
         if not claimed:
             logger.info("Skipped update %s: it was already handled", event.update_id)
             return None
@@ -199,7 +204,7 @@ class DeduplicationMiddleware(BaseMiddleware):
 
     async def on_startup(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """Before polling: confirm only claimed updates, and finish what a dead run left."""
-        bot.session.middleware(ClaimOnFetch(self.claim_ahead))
+        bot.session.middleware(ClaimOnFetch(self.claim_fetched))
         await self.handle_unfinished(bot, dispatcher)
         if self._sweep_every is not None and self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep(bot, dispatcher), name="inbox-sweep")

@@ -117,6 +117,12 @@ def to(citizen: Person, replies: list[StoredMessage]) -> list[StoredMessage]:
     return [reply for reply in replies if reply.chat.id == citizen.id]
 
 
+async def filed_numbers(process: BotHarness, citizen: Person) -> list[str]:
+    """The numbers of the citizen's appeals, as «Мои обращения» lists them."""
+    page = await process.dispatcher["appeals"].page_for(citizen.id, 0)
+    return [appeal.number for appeal in page.items]
+
+
 def texts_with(harness: BotHarness, chat_id: int, needle: str) -> list[str]:
     return [m.text or "" for m in harness.messages_in(chat_id) if needle in (m.text or "")]
 
@@ -136,8 +142,7 @@ async def test_a_press_cut_off_after_the_filing_is_told_the_number_of_that_appea
 
     assert "Номер: 2026-000001" in (told.text or "")
     # One appeal: the number the citizen sees is the one stored, its card posted once.
-    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+    assert await filed_numbers(second_process, citizen) == ["2026-000001"]
     assert len(texts_with(harness, OPERATORS_CHAT, "Обращение № 2026-000001")) == 1
     # And the dialogue is over: the review's buttons are gone, the next press is stale.
     assert await second_process.state(citizen) is None
@@ -169,8 +174,7 @@ async def test_a_press_cut_off_after_the_number_was_sent_files_nothing_more(
         for call in harness.telegram.calls_to("answerCallbackQuery")[answered:]
     ]
     assert len(texts_with(harness, citizen.id, "Номер:")) == 1
-    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+    assert await filed_numbers(second_process, citizen) == ["2026-000001"]
     assert len(texts_with(harness, OPERATORS_CHAT, "Обращение № 2026-000001")) == 1
 
 
@@ -196,8 +200,7 @@ async def test_a_call_booking_cut_off_after_the_filing_is_told_its_number_and_ti
         "✅ Обращение зарегистрировано: обратный звонок заказан.\nНомер: 2026-000001\n"
         "Позвоним: 23.11.2026 (пн) в 14:00"
     )
-    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+    assert await filed_numbers(second_process, citizen) == ["2026-000001"]
     assert await second_process.state(citizen) is None
 
 
@@ -220,8 +223,7 @@ async def test_a_number_telegram_refused_to_send_leaves_no_second_filing(
     assert review.inline_buttons() == []
     # The number is in «Мои обращения»; pressing the review's button again files nothing.
     await harness.press_data(citizen, send, review)
-    page = await harness.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+    assert await filed_numbers(harness, citizen) == ["2026-000001"]
 
 
 async def test_a_new_press_while_the_cut_off_one_waits_files_nothing_more(
@@ -238,36 +240,12 @@ async def test_a_new_press_while_the_cut_off_one_waits_files_nothing_more(
     replies = to(citizen, await second_process.press(citizen, "Отправить", message=review))
 
     assert ["Номер: 2026-000001" in (reply.text or "") for reply in replies] == [True]
-    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+    assert await filed_numbers(second_process, citizen) == ["2026-000001"]
     assert len(texts_with(harness, OPERATORS_CHAT, "Обращение № 2026-000001")) == 1
     assert await second_process.state(citizen) is None
     # The cut-off press, taken over at last, meets the closed dialogue.
     assert to(citizen, await take_over(second_process, update, clock)) == []
     assert len(texts_with(harness, citizen.id, "Номер:")) == 1
-
-
-async def test_text_over_a_review_whose_appeal_was_filed_is_told_the_number(
-    harness: BotHarness,
-    second_process: BotHarness,
-    citizen: Person,
-    clock: ManualClock,
-) -> None:
-    """Not «press Отправить»: the appeal is filed. The citizen is told its number, the
-    dialogue is closed, and the text is what it is outside dialogues (an addition)."""
-    review = await consultation_review(harness, citizen)
-    update = await press_and_die(harness, citizen, review, dies_at="sendMessage")
-
-    replies = to(citizen, await second_process.send(citizen, "Ребёнку 2 года"))
-
-    texts = [reply.text or "" for reply in replies]
-    assert "Номер: 2026-000001" in texts[0], texts
-    assert any("Сообщение пока никуда не отправлено" in text for text in texts[1:]), texts
-    assert not any("Нажмите «Отправить»" in text for text in texts), texts
-    assert await second_process.state(citizen) is None
-    assert to(citizen, await take_over(second_process, update, clock)) == []
-    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
 
 
 @pytest.mark.parametrize(
@@ -303,25 +281,34 @@ async def test_over_a_review_whose_appeal_was_filed_the_citizen_is_told_its_numb
     assert ["Номер: 2026-000001" in text for text in texts] == [True], texts
     assert await second_process.state(citizen) is None
     assert len(texts_with(harness, citizen.id, "Номер:")) == 1
-    page = await second_process.dispatcher["appeals"].page_for(citizen.id, 0)
-    assert [appeal.number for appeal in page.items] == ["2026-000001"]
+    assert await filed_numbers(second_process, citizen) == ["2026-000001"]
 
 
-async def test_a_photo_over_a_review_whose_appeal_was_filed_is_offered_as_an_addition(
+@pytest.mark.parametrize("sent", ["text", "photo"])
+async def test_a_message_over_a_review_whose_appeal_was_filed_is_told_the_number(
     harness: BotHarness,
     second_process: BotHarness,
     citizen: Person,
     clock: ManualClock,
+    sent: str,
 ) -> None:
+    """Not «press Отправить»: the appeal is filed. The citizen is told its number, the
+    dialogue is closed, and the message is what it is outside dialogues (an addition)."""
     review = await consultation_review(harness, citizen)
-    await press_and_die(harness, citizen, review, dies_at="sendMessage")
+    update = await press_and_die(harness, citizen, review, dies_at="sendMessage")
 
-    replies = to(citizen, await second_process.send_photo(citizen, caption="Скан справки"))
+    if sent == "text":
+        replies = await second_process.send(citizen, "Ребёнку 2 года")
+    else:
+        replies = await second_process.send_photo(citizen, caption="Скан справки")
 
-    texts = [reply.text or "" for reply in replies]
+    texts = [reply.text or "" for reply in to(citizen, replies)]
     assert "Номер: 2026-000001" in texts[0], texts
     assert any("Сообщение пока никуда не отправлено" in text for text in texts[1:]), texts
+    assert not any("Нажмите «Отправить»" in text for text in texts), texts
     assert await second_process.state(citizen) is None
+    assert to(citizen, await take_over(second_process, update, clock)) == []
+    assert await filed_numbers(second_process, citizen) == ["2026-000001"]
 
 
 def test_the_reviews_watched_are_the_windows_whose_submit_files(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sqlite3
 from pathlib import Path
@@ -130,6 +131,38 @@ async def test_a_chat_waiting_for_its_own_reply_does_not_hold_back_other_chats(
             await telegram.wait_for_bot_messages(boris, timeout=3)
             assert telegram.bot_messages(anna) == []  # her first reply is still held
             await telegram.wait_for_bot_messages(anna, count=2, timeout=15)
+        finally:
+            await dispatcher.stop_polling()
+            await polling
+            await bot.session.close()
+
+
+async def test_a_duplicate_polled_again_is_skipped_on_its_claim_at_fetch(
+    settings: Settings,
+    database: Database,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An update Telegram sends again after it was handled: refused when it is claimed at
+    fetch, skipped by the dispatcher, not answered twice."""
+    async with FakeTelegram(TEST_TOKEN) as telegram:
+        anna = telegram.add_user("Анна")
+        bot = telegram.create_bot()
+        dispatcher = create_dispatcher(settings, database, clock=clock)
+        polling = asyncio.create_task(
+            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+        )
+        try:
+            await telegram.send_command(anna, "start")
+            await telegram.wait_for_bot_messages(anna)
+            answered = len(telegram.bot_messages(anna))
+            caplog.set_level(logging.INFO, logger="bot.middlewares.deduplication")
+            [update] = telegram.updates.history
+            await telegram.redeliver_update(update["update_id"])
+            await telegram.wait_until(
+                lambda: "Skipped update" in caplog.text, description="the duplicate skipped"
+            )
+            assert len(telegram.bot_messages(anna)) == answered
         finally:
             await dispatcher.stop_polling()
             await polling

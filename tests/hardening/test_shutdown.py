@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -15,8 +14,8 @@ import pytest
 from aiohttp import web
 
 from fake_telegram import FakeTelegram, FakeUser
+from tests.hardening.bot_process import bot_environment
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7100000001:SHUTDOWN-test"
 
 
@@ -57,17 +56,11 @@ async def start_bot(
     workdir: Path, telegram: FakeTelegram, provider: SlowSmsProvider, **settings: str
 ) -> asyncio.subprocess.Process:
     """``python -m bot`` on ``workdir``'s database, its SMS through ``provider``."""
-    env = dict(os.environ)
+    env = bot_environment(telegram, workdir / "bot.sqlite3")
     env.update(
-        PYTHONPATH=str(ROOT),
-        BOT_TOKEN=TOKEN,
-        BOT_API_BASE_URL=telegram.base_url,
-        DATABASE_PATH=str(workdir / "bot.sqlite3"),
         SMS_GATEWAY="http",
         SMS_HTTP_URL=provider.url,
         SMS_HTTP_TOKEN="provider-token",
-        THROTTLE_MESSAGES="0",
-        LOG_LEVEL="INFO",
         **settings,
     )
     return await asyncio.create_subprocess_exec(
@@ -79,6 +72,14 @@ async def start_bot(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def stop(process: asyncio.subprocess.Process, signal_number: int) -> tuple[str, float]:
+    """Send the signal; the log (stderr) and the seconds until the process exited."""
+    process.send_signal(signal_number)
+    started = time.monotonic()
+    _, stderr = await asyncio.wait_for(process.communicate(), 10)
+    return stderr.decode(), time.monotonic() - started
 
 
 async def ask_for_a_code(
@@ -106,17 +107,14 @@ async def test_signal_lets_the_update_in_flight_finish_and_exits_zero(
         process = await start_bot(tmp_path, telegram, provider)
         try:
             await ask_for_a_code(telegram, citizen, provider)
-            process.send_signal(signal_number)
-            started = time.monotonic()
-            _, stderr = await asyncio.wait_for(process.communicate(), 10)
-            elapsed = time.monotonic() - started
+            log, elapsed = await stop(process, signal_number)
         finally:
             if process.returncode is None:
                 process.kill()
             await provider.stop()
-        assert process.returncode == 0, stderr.decode()
+        assert process.returncode == 0, log
         assert elapsed < 5
-        assert "Traceback" not in stderr.decode(), stderr.decode()  # e.g. KeyError: StorageKey
+        assert "Traceback" not in log, log  # e.g. KeyError: StorageKey
         texts = [message.text for message in telegram.bot_messages(citizen)]
         assert any("отправлен код" in (text or "") for text in texts), texts
         [(path, authorization, body)] = provider.requests
@@ -141,14 +139,10 @@ async def test_an_update_longer_than_the_grace_is_cut_off_and_handled_at_the_nex
         process = await start_bot(tmp_path, telegram, provider, SHUTDOWN_GRACE_SECONDS="1")
         try:
             await ask_for_a_code(telegram, citizen, provider)
-            process.send_signal(signal.SIGTERM)
-            started = time.monotonic()
-            _, stderr = await asyncio.wait_for(process.communicate(), 10)
-            elapsed = time.monotonic() - started
+            log, elapsed = await stop(process, signal.SIGTERM)
         finally:
             if process.returncode is None:
                 process.kill()
-        log = stderr.decode()
         assert process.returncode == 0, log
         assert elapsed < 5, log
         assert "Traceback" not in log, log
@@ -171,11 +165,10 @@ async def test_an_update_longer_than_the_grace_is_cut_off_and_handled_at_the_nex
             await telegram.send_text(citizen, code)
             [confirmed] = await telegram.wait_for_bot_messages(citizen, timeout=10)
         finally:
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), 10)
+            log, _ = await stop(process, signal.SIGTERM)
             await provider.stop()
         assert "подтверждён и сохранён" in (confirmed.text or ""), confirmed.text
-        assert "Traceback" not in stderr.decode(), stderr.decode()
+        assert "Traceback" not in log, log
         assert _unfinished_updates(database) == []
 
 
