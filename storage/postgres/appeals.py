@@ -35,7 +35,7 @@ from bot.domain.models import (
 )
 from bot.storage.postgres.changes import apply_change
 from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.rows import appeals_with_details, load_appeal
+from bot.storage.postgres.rows import SELECT_APPEALS, appeal_from_row, load_appeal
 from bot.storage.postgres.values import utc
 from bot.storage.shared import format_appeal_number
 
@@ -44,11 +44,10 @@ NEXT_NUMBER = (
     " ON CONFLICT (year) DO UPDATE SET last_value = appeal_sequences.last_value + 1"
     " RETURNING last_value"
 )
-BY_NUMBER = "SELECT * FROM appeals WHERE number = $1"
+BY_NUMBER = f"{SELECT_APPEALS} WHERE number = $1"
 COUNT_FOR_CITIZEN = "SELECT COUNT(*) FROM appeals WHERE citizen_id = $1"
 PAGE_FOR_CITIZEN = (
-    "SELECT * FROM appeals WHERE citizen_id = $1"
-    " ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+    f"{SELECT_APPEALS} WHERE citizen_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
 )
 HISTORY = "SELECT * FROM appeal_messages WHERE appeal_id = $1 ORDER BY created_at, id"
 FILED_BY = "SELECT appeal_id FROM appeal_filings WHERE bot_id = $1 AND update_id = $2"
@@ -82,14 +81,12 @@ class PostgresAppealRepository:
             return await filed_appeal(connection, update)
 
     async def get_by_number(self, number: str) -> Appeal | None:
-        async with self._db.reading() as connection:
-            row = await connection.fetchrow(BY_NUMBER, number)
-            return None if row is None else (await appeals_with_details(connection, [row]))[0]
+        row = await self._db.pool.fetchrow(BY_NUMBER, number)
+        return None if row is None else appeal_from_row(row)
 
     async def list_for_citizen(self, citizen_id: int, limit: int, offset: int) -> list[Appeal]:
-        async with self._db.reading() as connection:
-            rows = await connection.fetch(PAGE_FOR_CITIZEN, citizen_id, limit, offset)
-            return await appeals_with_details(connection, rows)
+        rows = await self._db.pool.fetch(PAGE_FOR_CITIZEN, citizen_id, limit, offset)
+        return [appeal_from_row(row) for row in rows]
 
     async def count_for_citizen(self, citizen_id: int) -> int:
         return int(await self._db.pool.fetchval(COUNT_FOR_CITIZEN, citizen_id))

@@ -18,16 +18,11 @@ from bot.storage.postgres.appeals import (
     PAGE_FOR_CITIZEN,
 )
 from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.rows import ATTACHMENTS_OF_APPEALS, CALLS_OF_APPEALS
 from bot.storage.postgres.values import utc
-
-_PAGE = [1, 2, 3, 4, 5]
 
 # The statements of PostgresAppealRepository's lookups, with sample parameters.
 CITIZEN_LOOKUPS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "status by number": (BY_NUMBER, ("2026-000001",)),
-    "attachments of a page of appeals": (ATTACHMENTS_OF_APPEALS, (_PAGE,)),
-    "calls of a page of appeals": (CALLS_OF_APPEALS, (_PAGE,)),
     "my appeals: count": (COUNT_FOR_CITIZEN, (1,)),
     "my appeals: page": (PAGE_FOR_CITIZEN, (1, 5, 0)),
     "history of an appeal": (HISTORY, (1,)),

@@ -15,7 +15,7 @@ from bot.domain.models import Appeal, AppealChange, AppealStatus, CallStatus, Ne
 from bot.storage.postgres.appeals import filed_appeal, filed_meanwhile, insert_appeal
 from bot.storage.postgres.changes import slot_has_room
 from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.rows import appeals_with_details
+from bot.storage.postgres.rows import APPEAL_COLUMNS, appeal_from_row
 from bot.storage.postgres.values import utc
 
 
@@ -71,13 +71,13 @@ class PostgresCallBookingRepository:
         return [(row[0], row[1]) for row in rows]
 
     async def calls_between(self, start: datetime, end: datetime) -> list[Appeal]:
-        async with self._db.reading() as connection:
-            rows = await connection.fetch(
-                "SELECT appeals.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
-                " WHERE callbacks.status != $1 AND callbacks.slot_start >= $2"
-                " AND callbacks.slot_start < $3 ORDER BY callbacks.slot_start, appeals.id",
-                CallStatus.CANCELLED,
-                utc(start),
-                utc(end),
-            )
-            return await appeals_with_details(connection, rows)
+        rows = await self._db.pool.fetch(
+            f"SELECT {APPEAL_COLUMNS} FROM callbacks"
+            " JOIN appeals ON appeals.id = callbacks.appeal_id"
+            " WHERE callbacks.status != $1 AND callbacks.slot_start >= $2"
+            " AND callbacks.slot_start < $3 ORDER BY callbacks.slot_start, appeals.id",
+            CallStatus.CANCELLED,
+            utc(start),
+            utc(end),
+        )
+        return [appeal_from_row(row) for row in rows]

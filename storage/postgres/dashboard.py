@@ -11,7 +11,7 @@ from bot.domain.dashboard import AppealSearch, AuditAction, AuditEntry
 from bot.domain.models import Appeal, EventKind
 from bot.domain.signin import Role
 from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.rows import appeals_with_details
+from bot.storage.postgres.rows import SELECT_APPEALS, appeal_from_row
 from bot.storage.postgres.values import utc
 
 
@@ -42,14 +42,13 @@ class PostgresDashboardRepository:
 
     async def search(self, criteria: AppealSearch, limit: int) -> list[Appeal]:
         where, params = _where(criteria)
-        async with self._db.reading() as connection:
-            rows = await connection.fetch(
-                f"SELECT * FROM appeals WHERE {where}"
-                f" ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1}",
-                *params,
-                limit,
-            )
-            return await appeals_with_details(connection, rows)
+        rows = await self._db.pool.fetch(
+            f"{SELECT_APPEALS} WHERE {where}"
+            f" ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1}",
+            *params,
+            limit,
+        )
+        return [appeal_from_row(row) for row in rows]
 
     async def first_responses(self, since: datetime) -> list[tuple[datetime, datetime]]:
         rows = await self._db.pool.fetch(

@@ -17,7 +17,7 @@ from bot.domain.models import (
 )
 from bot.storage.postgres.changes import apply_change, lock_appeals
 from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.rows import appeals_with_details, event_from_row, load_appeal
+from bot.storage.postgres.rows import SELECT_APPEALS, appeal_from_row, event_from_row, load_appeal
 from bot.storage.postgres.values import utc
 
 
@@ -117,11 +117,10 @@ class PostgresDeskRepository:
         )
 
     async def _appeals_where(self, where: str, *params: object) -> list[Appeal]:
-        async with self._db.reading() as connection:
-            rows = await connection.fetch(
-                f"SELECT * FROM appeals WHERE {where} ORDER BY created_at, id", *params
-            )
-            return await appeals_with_details(connection, rows)
+        rows = await self._db.pool.fetch(
+            f"{SELECT_APPEALS} WHERE {where} ORDER BY created_at, id", *params
+        )
+        return [appeal_from_row(row) for row in rows]
 
     async def flags(self, user_id: int) -> CitizenFlags:
         row = await self._db.pool.fetchrow(

@@ -16,8 +16,15 @@ from bot.domain.models import (
 from bot.storage.shared import format_appeal_number
 from bot.storage.sqlite.changes import apply_change
 from bot.storage.sqlite.database import Database, Transaction
-from bot.storage.sqlite.rows import appeal_with_details, appeals_with_details
+from bot.storage.sqlite.rows import SELECT_APPEALS, appeal_from_row
 from bot.storage.sqlite.timefmt import from_db, to_db
+
+BY_NUMBER = f"{SELECT_APPEALS} WHERE appeals.number = ?"
+COUNT_FOR_CITIZEN = "SELECT COUNT(*) FROM appeals WHERE citizen_id = ?"
+PAGE_FOR_CITIZEN = (
+    f"{SELECT_APPEALS} WHERE citizen_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+)
+HISTORY = "SELECT * FROM appeal_messages WHERE appeal_id = ? ORDER BY created_at, id"
 
 
 class SQLiteAppealRepository:
@@ -41,22 +48,15 @@ class SQLiteAppealRepository:
             return await filed_appeal(tx, update)
 
     async def get_by_number(self, number: str) -> Appeal | None:
-        async with self._db.reading() as tx:
-            return await _load(tx, "number = ?", number)
+        row = await self._db.fetchone(BY_NUMBER, (number,))
+        return None if row is None else appeal_from_row(row)
 
     async def list_for_citizen(self, citizen_id: int, limit: int, offset: int) -> list[Appeal]:
-        async with self._db.reading() as tx:
-            rows = await tx.fetchall(
-                "SELECT * FROM appeals WHERE citizen_id = ?"
-                " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-                (citizen_id, limit, offset),
-            )
-            return await appeals_with_details(tx, rows)
+        rows = await self._db.fetchall(PAGE_FOR_CITIZEN, (citizen_id, limit, offset))
+        return [appeal_from_row(row) for row in rows]
 
     async def count_for_citizen(self, citizen_id: int) -> int:
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM appeals WHERE citizen_id = ?", (citizen_id,)
-        )
+        row = await self._db.fetchone(COUNT_FOR_CITIZEN, (citizen_id,))
         return int(row[0]) if row is not None else 0
 
     async def add_message(
@@ -85,10 +85,7 @@ class SQLiteAppealRepository:
         )
 
     async def messages(self, appeal_id: int) -> list[AppealMessage]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM appeal_messages WHERE appeal_id = ? ORDER BY created_at, id",
-            (appeal_id,),
-        )
+        rows = await self._db.fetchall(HISTORY, (appeal_id,))
         return [
             AppealMessage(
                 id=row["id"],
@@ -177,5 +174,5 @@ async def filed_appeal(tx: Transaction, update: UpdateRef | None) -> Appeal | No
 
 
 async def _load(tx: Transaction, where: str, value: object) -> Appeal | None:
-    row = await tx.fetchone(f"SELECT * FROM appeals WHERE {where}", (value,))
-    return None if row is None else await appeal_with_details(tx, row)
+    row = await tx.fetchone(f"{SELECT_APPEALS} WHERE appeals.{where}", (value,))
+    return None if row is None else appeal_from_row(row)

@@ -11,33 +11,16 @@ import json
 from collections.abc import Iterable
 
 from bot.domain.models import ArchivedAppeal
+from bot.storage.sqlite.appeals import BY_NUMBER, COUNT_FOR_CITIZEN, HISTORY, PAGE_FOR_CITIZEN
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.rows import ATTACHMENTS_OF_APPEALS, CALLS_OF_APPEALS
 from bot.storage.sqlite.timefmt import to_db
 
-_PAGE_MARKS = ", ".join("?" * 5)
-
-# The statements of SQLiteAppealRepository's lookups (storage/sqlite/appeals.py),
-# with sample parameters; keep them in step with the repository.
+# The statements of SQLiteAppealRepository's lookups, with sample parameters.
 CITIZEN_LOOKUPS = {
-    "status by number": ("SELECT * FROM appeals WHERE number = ?", ("2026-000001",)),
-    "attachments of a page of appeals": (
-        ATTACHMENTS_OF_APPEALS.format(marks=_PAGE_MARKS),
-        (1, 2, 3, 4, 5),
-    ),
-    "calls of a page of appeals": (CALLS_OF_APPEALS.format(marks=_PAGE_MARKS), (1, 2, 3, 4, 5)),
-    "my appeals: count": ("SELECT COUNT(*) FROM appeals WHERE citizen_id = ?", (1,)),
-    "my appeals: page": (
-        (
-            "SELECT * FROM appeals WHERE citizen_id = ?"
-            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
-        ),
-        (1, 5, 0),
-    ),
-    "history of an appeal": (
-        "SELECT * FROM appeal_messages WHERE appeal_id = ? ORDER BY created_at, id",
-        (1,),
-    ),
+    "status by number": (BY_NUMBER, ("2026-000001",)),
+    "my appeals: count": (COUNT_FOR_CITIZEN, (1,)),
+    "my appeals: page": (PAGE_FOR_CITIZEN, (1, 5, 0)),
+    "history of an appeal": (HISTORY, (1,)),
 }
 
 

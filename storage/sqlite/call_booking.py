@@ -13,7 +13,7 @@ from bot.domain.models import Appeal, AppealChange, AppealStatus, CallStatus, Ne
 from bot.storage.sqlite.appeals import filed_appeal, insert_appeal
 from bot.storage.sqlite.changes import slot_has_room
 from bot.storage.sqlite.database import Database, Transaction
-from bot.storage.sqlite.rows import appeals_with_details
+from bot.storage.sqlite.rows import APPEAL_COLUMNS, appeal_from_row
 from bot.storage.sqlite.timefmt import from_db, to_db
 
 
@@ -63,11 +63,11 @@ class SQLiteCallBookingRepository:
         return [(from_db(row[0]), from_db(row[1])) for row in rows]
 
     async def calls_between(self, start: datetime, end: datetime) -> list[Appeal]:
-        async with self._db.reading() as tx:
-            rows = await tx.fetchall(
-                "SELECT appeals.* FROM callbacks JOIN appeals ON appeals.id = callbacks.appeal_id"
-                " WHERE callbacks.status != ? AND callbacks.slot_start >= ?"
-                " AND callbacks.slot_start < ? ORDER BY callbacks.slot_start, appeals.id",
-                (CallStatus.CANCELLED, to_db(start), to_db(end)),
-            )
-            return await appeals_with_details(tx, rows)
+        rows = await self._db.fetchall(
+            f"SELECT {APPEAL_COLUMNS} FROM callbacks"
+            " JOIN appeals ON appeals.id = callbacks.appeal_id"
+            " WHERE callbacks.status != ? AND callbacks.slot_start >= ?"
+            " AND callbacks.slot_start < ? ORDER BY callbacks.slot_start, appeals.id",
+            (CallStatus.CANCELLED, to_db(start), to_db(end)),
+        )
+        return [appeal_from_row(row) for row in rows]

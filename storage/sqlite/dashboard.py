@@ -8,7 +8,7 @@ from bot.domain.dashboard import AppealSearch, AuditAction, AuditEntry
 from bot.domain.models import Appeal, EventKind
 from bot.domain.signin import Role
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.rows import appeals_with_details
+from bot.storage.sqlite.rows import SELECT_APPEALS, appeal_from_row
 from bot.storage.sqlite.timefmt import from_db, to_db
 
 
@@ -39,12 +39,11 @@ class SQLiteDashboardRepository:
 
     async def search(self, criteria: AppealSearch, limit: int) -> list[Appeal]:
         where, params = _where(criteria)
-        async with self._db.reading() as tx:
-            rows = await tx.fetchall(
-                f"SELECT * FROM appeals WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ?",
-                [*params, limit],
-            )
-            return await appeals_with_details(tx, rows)
+        rows = await self._db.fetchall(
+            f"{SELECT_APPEALS} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [appeal_from_row(row) for row in rows]
 
     async def first_responses(self, since: datetime) -> list[tuple[datetime, datetime]]:
         rows = await self._db.fetchall(

@@ -17,7 +17,7 @@ from bot.domain.models import (
 )
 from bot.storage.sqlite.changes import apply_change
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.rows import appeals_with_details, event_from_row, load_appeal
+from bot.storage.sqlite.rows import SELECT_APPEALS, appeal_from_row, event_from_row, load_appeal
 from bot.storage.sqlite.timefmt import from_db, to_db
 
 
@@ -31,8 +31,8 @@ class SQLiteDeskRepository:
             return [await apply_change(tx, change, stamp) for change in changes]
 
     async def get(self, appeal_id: int) -> Appeal | None:
-        async with self._db.reading() as tx:
-            return await load_appeal(tx, appeal_id)
+        row = await self._db.fetchone(f"{SELECT_APPEALS} WHERE appeals.id = ?", (appeal_id,))
+        return None if row is None else appeal_from_row(row)
 
     async def thread(self, appeal_id: int) -> AppealThread | None:
         row = await self._db.fetchone(
@@ -107,11 +107,10 @@ class SQLiteDeskRepository:
         )
 
     async def _appeals_where(self, where: str, params: tuple[object, ...]) -> list[Appeal]:
-        async with self._db.reading() as tx:
-            rows = await tx.fetchall(
-                f"SELECT * FROM appeals WHERE {where} ORDER BY created_at, id", params
-            )
-            return await appeals_with_details(tx, rows)
+        rows = await self._db.fetchall(
+            f"{SELECT_APPEALS} WHERE {where} ORDER BY created_at, id", params
+        )
+        return [appeal_from_row(row) for row in rows]
 
     async def flags(self, user_id: int) -> CitizenFlags:
         row = await self._db.fetchone(

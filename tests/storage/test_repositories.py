@@ -16,7 +16,6 @@ from bot.domain.models import (
     NewAppeal,
     SlotClaim,
 )
-from bot.storage.sqlite import rows
 from bot.storage.sqlite.appeals import SQLiteAppealRepository
 from bot.storage.sqlite.database import Database, Params, Transaction
 from tests.storage.conftest import Store, moment
@@ -156,15 +155,14 @@ async def test_a_page_of_appeals_carries_each_ones_attachments_and_call(
         *((f"2026-00000{n + 1}", photos[n], False) for n in (3, 2, 1, 0)),
     ]
     assert page[0].call is not None and page[0].call.start == slot.start
-    # The page, then its calls and its attachments: not two more per appeal.
-    assert queries == ["SELECT", "SELECT", "SELECT"]
+    # The page with its calls and attachments in one statement: not two more per appeal.
+    assert queries == ["SELECT"]
 
 
-async def test_appeals_beyond_one_query_of_ids_keep_their_details(
+async def test_each_appeal_of_a_page_keeps_its_own_attachments_in_order(
     database: Database,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(rows, "_IDS_PER_QUERY", 2)
     appeals = SQLiteAppealRepository(database)
     for n in range(5):
         await appeals.create(
@@ -173,7 +171,10 @@ async def test_appeals_beyond_one_query_of_ids_keep_their_details(
                 chat_id=8,
                 type=AppealType.TECHNICAL,
                 fields={},
-                attachments=[Attachment("document", f"F{n}", f"U{n}", f"{n}.pdf")],
+                attachments=[
+                    Attachment("document", f"F{n}-{k}", f"U{n}-{k}", f"{n}-{k}.pdf")
+                    for k in (0, 1, 2)
+                ],
             ),
             NOW + timedelta(minutes=n),
         )
@@ -182,13 +183,9 @@ async def test_appeals_beyond_one_query_of_ids_keep_their_details(
     page = await appeals.list_for_citizen(8, limit=10, offset=0)
 
     assert [[item.file_name for item in appeal.attachments] for appeal in page] == [
-        ["4.pdf"],
-        ["3.pdf"],
-        ["2.pdf"],
-        ["1.pdf"],
-        ["0.pdf"],
+        [f"{n}-{k}.pdf" for k in (0, 1, 2)] for n in (4, 3, 2, 1, 0)
     ]
-    assert len(queries) == 1 + 2 * 3  # the page, then calls and attachments of 2 + 2 + 1
+    assert queries == ["SELECT"]  # the page with every appeal's attachments and call
 
 
 def count_queries(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -286,8 +283,6 @@ async def test_every_lookup_a_citizen_triggers_has_a_plan(store: Store) -> None:
     plans = await store.archive.lookup_plans(store.database)
     assert set(plans) == {
         "status by number",
-        "attachments of a page of appeals",
-        "calls of a page of appeals",
         "my appeals: count",
         "my appeals: page",
         "history of an appeal",
