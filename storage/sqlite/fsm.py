@@ -17,18 +17,21 @@ dropped first) stay in memory as last committed, so a citizen's next update
 in a dialogue reads nothing from the database.
 
 The cache is write-through and holds only committed rows: a row enters it
-after the commit that wrote the whole row, or from a read no write of that
-key overlapped; a write that changes only a column, or fails, drops the
-key. A key held in memory is written whole (the column not written is
-known), so it stays there: that matters for aiogram_dialog's keys (each
-chat's dialogue stack, each dialogue's context), which no update's scope
-covers. Saving what is committed already (aiogram_dialog saves the stack and
-the context after every update, aiogram clears an empty state) writes
-nothing. It is coherent because the bot is the database's only writer and
-every change of ``fsm_sessions`` goes through this storage, except the
-erasure of a citizen's data, which deletes their rows in its own
-transaction and then calls :meth:`SQLiteStorage.forget_user`. Its memory is
-bounded by ``cache_size``, not by the number of citizens.
+after the commit that wrote the whole row, or from a read no write of that key
+overlapped; a failed write drops the key. A write of the data alone to a key
+not in memory leaves the data there with the state unknown: enough for
+``get_data``, and ``get_state`` reads the row. That is what aiogram_dialog
+does with a dialogue it opens (its keys have data only), so the dialogue's
+next update reads nothing from the database. A key held in memory is written
+whole (the column not written is known), so it stays there: that matters for
+aiogram_dialog's keys (each chat's dialogue stack, each dialogue's context),
+which no update's scope covers. Saving what is committed already
+(aiogram_dialog saves the stack and the context after every update, aiogram
+clears an empty state) writes nothing. It is coherent because the bot is the
+database's only writer and every change of ``fsm_sessions`` goes through this
+storage, except the erasure of a citizen's data, which deletes their rows in
+its own transaction and then calls :meth:`SQLiteStorage.forget_user`. Its
+memory is bounded by ``cache_size``, not by the number of citizens.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ import json
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from enum import Enum
+from typing import Any, Literal
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
@@ -71,6 +75,15 @@ _DELETE = f"DELETE FROM fsm_sessions WHERE {_KEY_MATCH}"
 _DELETE_IF_EMPTY = f"{_DELETE} AND state IS NULL AND data = '{_EMPTY_DATA}'"
 
 Key = tuple[int, int, int, int, str, str]
+
+
+class _Column(Enum):
+    UNKNOWN = "unknown"  # a column of a row in memory that was not written (nor read)
+
+
+UNKNOWN = _Column.UNKNOWN
+StateColumn = str | Literal[_Column.UNKNOWN] | None
+Committed = tuple[StateColumn, str]  # state, JSON data
 DEFAULT_CACHE_SIZE = 10_000
 
 
@@ -120,15 +133,15 @@ class _RecentRows:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._rows: OrderedDict[StorageKey, tuple[str | None, str]] = OrderedDict()
+        self._rows: OrderedDict[StorageKey, Committed] = OrderedDict()
 
-    def get(self, key: StorageKey) -> tuple[str | None, str] | None:
+    def get(self, key: StorageKey) -> Committed | None:
         found = self._rows.get(key)
         if found is not None:
             self._rows.move_to_end(key)
         return found
 
-    def put(self, key: StorageKey, state: str | None, data: str) -> None:
+    def put(self, key: StorageKey, state: StateColumn, data: str) -> None:
         if self.size <= 0:
             return
         self._rows[key] = (state, data)
@@ -187,6 +200,11 @@ class SQLiteStorage(BaseStorage):
         return (await self._row(key)).state
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        scope = self._scopes.get(key)
+        if scope is None or scope.row is None:
+            recent = self._recent.get(key)
+            if recent is not None and recent[0] is UNKNOWN:
+                return json.loads(recent[1])  # the data alone is known
         return json.loads((await self._row(key)).data)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
@@ -217,10 +235,13 @@ class SQLiteStorage(BaseStorage):
             row.data = encoded
             await self._write(key, scope, [row.statement(_key(key))], row)
             return
+        recent = self._recent.get(key)
+        if recent is not None and recent[1] == encoded and key not in self._writing:
+            return  # committed already (the state is not known)
         statements: list[Statement] = [(_UPSERT_DATA, (*_key(key), encoded))]
         if not data:
             statements.append((_DELETE_IF_EMPTY, _key(key)))
-        await self._write(key, scope, statements)
+        await self._write(key, scope, statements, data_only=encoded)
 
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""
@@ -235,9 +256,9 @@ class SQLiteStorage(BaseStorage):
         if scope is not None and scope.row is not None:
             return scope.row
         recent = self._recent.get(key)
-        if recent is None:
+        if recent is None or recent[0] is UNKNOWN:
             return None
-        row = _Row(*recent)
+        row = _Row(recent[0], recent[1])
         if scope is not None:
             scope.row = row
         return row
@@ -271,14 +292,20 @@ class SQLiteStorage(BaseStorage):
         scope: _Scope | None,
         statements: list[Statement],
         whole: _Row | None = None,
+        data_only: str | None = None,
     ) -> None:
-        """Commit ``statements``; ``whole`` is the row they leave, if they write all of it."""
+        """Commit ``statements``; ``whole`` is the row they leave, if they write all of it,
+        ``data_only`` the data they leave, if they write only that."""
         if scope is not None and scope.row is None:
             scope.version += 1
         # Until committed the database may hold either row; nothing puts the key
         # back while a write of it is in flight (see below and ``_row``).
         self._recent.drop(key)
-        committed = (whole.state, whole.data) if whole is not None else None
+        committed: Committed | None = None
+        if whole is not None:
+            committed = (whole.state, whole.data)
+        elif data_only is not None:
+            committed = (UNKNOWN, data_only)
         self._writing[key] = self._writing.get(key, 0) + 1
         if key in self._reading:
             self._overlapped.add(key)

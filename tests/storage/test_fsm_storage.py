@@ -505,11 +505,11 @@ async def test_a_read_overlapping_a_write_is_not_kept(database: Database) -> Non
 STACK = StorageKey(bot_id=42, chat_id=-1001, user_id=7, destiny="aiogd:stack:")
 
 
-async def test_a_key_outside_the_updates_scope_is_read_once_then_kept_whole(
+async def test_a_key_outside_the_updates_scope_is_kept_from_its_first_write(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     storage = SQLiteStorage(database)
-    await storage.set_data(STACK, {"intents": ["a"]})  # never read: one column written
+    await storage.set_data(STACK, {"intents": ["a"]})  # never read: the data column written
     counting = CountingDatabase(database, monkeypatch)
 
     for step in range(3):  # three updates, each reading the stack and saving it changed
@@ -517,8 +517,34 @@ async def test_a_key_outside_the_updates_scope_is_read_once_then_kept_whole(
             assert await storage.get_data(STACK) == {"intents": ["a"] * (step + 1)}
             await storage.set_data(STACK, {"intents": ["a"] * (step + 2)})
 
-    assert counting.reads == 1
+    assert counting.reads == 0
     assert await SQLiteStorage(database, cache_size=0).get_data(STACK) == {"intents": ["a"] * 4}
+
+
+async def test_a_data_write_keeps_the_data_and_leaves_the_state_to_be_read(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await SQLiteStorage(database, cache_size=0).set_state(KEY, "waiting")
+    storage = SQLiteStorage(database)
+    await storage.set_data(KEY, {"topic": "Оплата"})  # this storage has not seen the state
+    counting = CountingDatabase(database, monkeypatch)
+    statements: list[object] = []
+    commit_grouped = database.commit_grouped
+
+    async def counting_commits(batch: Any) -> None:
+        statements.extend(batch)
+        await commit_grouped(batch)
+
+    monkeypatch.setattr(database, "commit_grouped", counting_commits)
+
+    assert await storage.get_data(KEY) == {"topic": "Оплата"}
+    await storage.set_data(KEY, {"topic": "Оплата"})
+    assert (counting.reads, statements) == (0, [])  # memory answered; nothing to save
+    assert await storage.get_state(KEY) == "waiting"  # the write left it: read from the row
+    assert counting.reads == 1
+    assert await storage.get_state(KEY) == "waiting"
+    assert await storage.get_data(KEY) == {"topic": "Оплата"}
+    assert counting.reads == 1  # the whole row is in memory now
 
 
 async def test_saving_what_is_committed_writes_nothing(
