@@ -15,9 +15,11 @@ catch-alls come last so they never shadow a dialogue step.
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Command, or_f
 
+from bot.callback_data import CallDesk, Desk, TemplatePick
 from bot.domain.clock import Clock
-from bot.filters import PrivateChat
+from bot.filters import InOperatorsChat, PrivateChat
 from bot.settings import Settings
 
 
@@ -90,12 +92,19 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     private_chats.message.filter(PrivateChat())
     private_chats.callback_query.filter(PrivateChat())
     private_chats.include_router(citizens)
-    routers = [
+    # The operators' side behind one gate, a superset of what its routers take: anything in
+    # an operators' chat, a command of theirs anywhere (refused in private chats, /dashboard
+    # taken), a button of a card, a template or a call. A citizen's answer, press or command
+    # is refused here instead of entering each of the three.
+    staff = Router(name="staff")
+    staff_commands = Command(*operators.DESK_ONLY, call_desk.COMMAND, dashboard.COMMAND)
+    staff.message.filter(or_f(InOperatorsChat(), staff_commands))
+    staff.edited_message.filter(InOperatorsChat())
+    staff.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter(), CallDesk.filter()))
+    staff.include_routers(
         call_desk.create_router(),
         operators.create_router(),
         # Before the citizens' dialogues: an operator's /dashboard works in any state.
         dashboard.create_router(),
-        private_chats,
-        fallback.create_router(),
-    ]
-    return routers
+    )
+    return [staff, private_chats, fallback.create_router()]

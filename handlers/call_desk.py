@@ -16,14 +16,14 @@ import contextlib
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, or_f
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import CallDesk, CallDeskAction
 from bot.domain.validators import Invalid, clean_text
-from bot.filters import InOperatorsChat, IsCommand, IsOperator, PrivateChat
+from bot.filters import InOperatorsChat, IsOperator, PrivateChat
 from bot.handlers.operators import refuse_button, refuse_command, refuse_in_private
 from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
@@ -171,11 +171,12 @@ async def callbacks_command(message: Message, call_bookings: CallBookingService)
     )
 
 
+COMMAND = "callbacks"
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
-    # As the operators' desk (handlers/operators.py): a citizen's message or press costs one
-    # check here.
-    router.message.filter(or_f(InOperatorsChat(), IsCommand()))
+    # As the operators' desk (handlers/operators.py): messages come through the staff gate.
     router.callback_query.filter(CallDesk.filter())
 
     desk = Router(name=f"{__name__}.desk")
@@ -192,7 +193,7 @@ def create_router() -> Router:
         ),
     )
     desk.callback_query.register(keep_unmarked, CallDesk.filter(F.action == CallDeskAction.KEEP))
-    desk.message.register(callbacks_command, Command("callbacks"))
+    desk.message.register(callbacks_command, Command(COMMAND))
     desk.message.register(cancel_command, OperatorCallResult.waiting_for_result, Command("cancel"))
     desk.message.register(
         result_typed, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
@@ -200,8 +201,8 @@ def create_router() -> Router:
 
     refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, CallDesk.filter())
-    refusals.message.register(refuse_command, InOperatorsChat(), Command("callbacks"))
-    refusals.message.register(refuse_in_private, PrivateChat(), Command("callbacks"))
+    refusals.message.register(refuse_command, InOperatorsChat(), Command(COMMAND))
+    refusals.message.register(refuse_in_private, PrivateChat(), Command(COMMAND))
 
     router.include_routers(desk, refusals)
     return router

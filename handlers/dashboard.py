@@ -10,7 +10,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import LinkPreviewOptions, Message
 
-from bot.filters import IsCommand, PrivateChat
+from bot.filters import PrivateChat
 from bot.services.dashboard import DashboardAccess, dashboard_role
 from bot.services.operator_access import OperatorAccess
 from bot.texts import dashboard as t
@@ -39,8 +39,10 @@ async def dashboard_command(
     )
 
 
+COMMAND = "dashboard"
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat(), IsCommand())  # an ordinary message: no command parsing
-    router.message.register(dashboard_command, Command("dashboard"))
+    router.message.register(dashboard_command, PrivateChat(), Command(COMMAND))
     return router

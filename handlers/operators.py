@@ -21,7 +21,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
 from bot.domain.models import Appeal, AppealEvent, AppealType, EventKind
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
-from bot.filters import InOperatorsChat, IsCommand, IsOperator, PrivateChat
+from bot.filters import InOperatorsChat, IsOperator, PrivateChat
 from bot.handlers.replies import (
     ALERT_LIMIT,
     alert,
@@ -647,15 +647,14 @@ COMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
     "unban": partial(set_ban, banned=False),
 }
 CITIZENS_TOO = ("appeal", "help", "cancel")
+# Refused in private chats (the staff gate in handlers/__init__.py lets only these through).
+DESK_ONLY = tuple(name for name in COMMANDS if name not in CITIZENS_TOO)
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    # What the desk and its refusals below can take: anything in an operators' chat, a
-    # command elsewhere, a card's button. A citizen's message or press costs one check here
-    # instead of entering both routers.
-    router.message.filter(or_f(InOperatorsChat(), IsCommand()))
-    router.edited_message.filter(InOperatorsChat())
+    # Messages come through the staff gate (handlers/__init__.py); of the presses it lets
+    # through, a card's and a template's are this desk's.
     router.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter()))
 
     desk = Router(name=f"{__name__}.desk")
@@ -694,11 +693,10 @@ def create_router() -> Router:
 
     refusals = Router(name=f"{__name__}.refusals")
     refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
-    desk_only = [name for name in COMMANDS if name not in CITIZENS_TOO]
     operators_only = [name for name in COMMANDS if name != "help"]
     refusals.message.register(refuse_command, InOperatorsChat(), Command(*operators_only))
     refusals.message.register(refuse_answer, InOperatorsChat(), ~F.text.startswith("/"))
-    refusals.message.register(refuse_in_private, PrivateChat(), Command(*desk_only))
+    refusals.message.register(refuse_in_private, PrivateChat(), Command(*DESK_ONLY))
 
     router.include_routers(desk, refusals)
     return router
