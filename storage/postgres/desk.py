@@ -32,8 +32,8 @@ class PostgresDeskRepository:
             return [await apply_change(connection, change, stamp) for change in changes]
 
     async def get(self, appeal_id: int) -> Appeal | None:
-        async with self._db.reading() as connection:
-            return await load_appeal(connection, appeal_id)
+        row = await self._db.pool.fetchrow(f"{SELECT_APPEALS} WHERE appeals.id = $1", appeal_id)
+        return None if row is None else appeal_from_row(row)
 
     async def thread(self, appeal_id: int) -> AppealThread | None:
         row = await self._db.pool.fetchrow(
