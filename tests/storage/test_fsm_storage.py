@@ -312,12 +312,19 @@ async def test_a_write_that_returned_survives_a_killed_process(tmp_path: Path) -
 
 
 class CountingDatabase:
-    """Counts the reads and transactions a storage asks of the database."""
+    """Counts the reads and transactions a storage asks of the database, and keeps the
+    statements it commits."""
 
     def __init__(self, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
         self.reads = 0
         self.transactions = 0
+        self.statements: list[object] = []
         fetchone, transaction = database.fetchone, database.transaction
+        commit_grouped = database.commit_grouped
+
+        async def counting_commits(batch: Any) -> None:
+            self.statements.extend(batch)
+            await commit_grouped(batch)
 
         async def counting_fetchone(*args: object) -> object:
             self.reads += 1
@@ -329,6 +336,7 @@ class CountingDatabase:
 
         monkeypatch.setattr(database, "fetchone", counting_fetchone)
         monkeypatch.setattr(database, "transaction", counting_transaction)
+        monkeypatch.setattr(database, "commit_grouped", counting_commits)
 
 
 async def test_an_update_reads_its_row_once(
@@ -528,18 +536,10 @@ async def test_a_data_write_keeps_the_data_and_leaves_the_state_to_be_read(
     storage = SQLiteStorage(database)
     await storage.set_data(KEY, {"topic": "Оплата"})  # this storage has not seen the state
     counting = CountingDatabase(database, monkeypatch)
-    statements: list[object] = []
-    commit_grouped = database.commit_grouped
-
-    async def counting_commits(batch: Any) -> None:
-        statements.extend(batch)
-        await commit_grouped(batch)
-
-    monkeypatch.setattr(database, "commit_grouped", counting_commits)
 
     assert await storage.get_data(KEY) == {"topic": "Оплата"}
     await storage.set_data(KEY, {"topic": "Оплата"})
-    assert (counting.reads, statements) == (0, [])  # memory answered; nothing to save
+    assert (counting.reads, counting.statements) == (0, [])  # memory answered; nothing to save
     assert await storage.get_state(KEY) == "waiting"  # the write left it: read from the row
     assert counting.reads == 1
     assert await storage.get_state(KEY) == "waiting"
@@ -554,23 +554,15 @@ async def test_saving_what_is_committed_writes_nothing(
     await save_in_an_update(storage, "waiting", {"topic": "Оплата"})
     assert await storage.get_data(STACK) == {}
     counting = CountingDatabase(database, monkeypatch)
-    statements: list[object] = []
-    commit_grouped = database.commit_grouped
-
-    async def counting_commits(batch: Any) -> None:
-        statements.extend(batch)
-        await commit_grouped(batch)
-
-    monkeypatch.setattr(database, "commit_grouped", counting_commits)
 
     await save_in_an_update(storage, "waiting", {"topic": "Оплата"})
     await storage.set_data(STACK, {})
     await storage.set_state(STACK, None)
-    assert statements == []
+    assert counting.statements == []
     assert counting.reads == 0
 
     await save_in_an_update(storage, "next", {"topic": "Оплата"})
-    assert len(statements) == 1  # the state changed: the whole row, once
+    assert len(counting.statements) == 1  # the state changed: the whole row, once
     assert await SQLiteStorage(database, cache_size=0).get_state(KEY) == "next"
 
 
