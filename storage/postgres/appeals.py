@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from asyncpg import Connection, UniqueViolationError
+from asyncpg import Connection, Pool, UniqueViolationError
 
 from bot.domain.models import (
     Appeal,
@@ -35,7 +35,7 @@ from bot.domain.models import (
 )
 from bot.storage.postgres.changes import apply_change
 from bot.storage.postgres.database import PostgresDatabase
-from bot.storage.postgres.rows import SELECT_APPEALS, appeal_from_row, load_appeal
+from bot.storage.postgres.rows import APPEAL_COLUMNS, SELECT_APPEALS, appeal_from_row, load_appeal
 from bot.storage.postgres.values import utc
 from bot.storage.shared import format_appeal_number
 
@@ -50,7 +50,11 @@ PAGE_FOR_CITIZEN = (
     f"{SELECT_APPEALS} WHERE citizen_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
 )
 HISTORY = "SELECT * FROM appeal_messages WHERE appeal_id = $1 ORDER BY created_at, id"
-FILED_BY = "SELECT appeal_id FROM appeal_filings WHERE bot_id = $1 AND update_id = $2"
+FILED_BY = (
+    f"SELECT {APPEAL_COLUMNS} FROM appeal_filings"
+    " JOIN appeals ON appeals.id = appeal_filings.appeal_id"
+    " WHERE appeal_filings.bot_id = $1 AND appeal_filings.update_id = $2"
+)
 RECORD_FILING = (
     "INSERT INTO appeal_filings (bot_id, update_id, appeal_id, filed_at) VALUES ($1, $2, $3, $4)"
 )
@@ -77,8 +81,7 @@ class PostgresAppealRepository:
             return await filed_meanwhile(self._db, appeal.filed_by, error)
 
     async def filed_by(self, update: UpdateRef) -> Appeal | None:
-        async with self._db.reading() as connection:
-            return await filed_appeal(connection, update)
+        return await filed_appeal(self._db.pool, update)
 
     async def get_by_number(self, number: str) -> Appeal | None:
         row = await self._db.pool.fetchrow(BY_NUMBER, number)
@@ -187,12 +190,12 @@ async def insert_appeal(
     return created
 
 
-async def filed_appeal(connection: Connection, update: UpdateRef | None) -> Appeal | None:
+async def filed_appeal(connection: Connection | Pool, update: UpdateRef | None) -> Appeal | None:
     """The appeal ``update`` filed already, if it did (it is being handled again)."""
     if update is None:
         return None
-    appeal_id = await connection.fetchval(FILED_BY, update.bot_id, update.update_id)
-    return None if appeal_id is None else await load_appeal(connection, appeal_id)
+    row = await connection.fetchrow(FILED_BY, update.bot_id, update.update_id)
+    return None if row is None else appeal_from_row(row)
 
 
 async def filed_meanwhile(

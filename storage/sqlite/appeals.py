@@ -16,7 +16,7 @@ from bot.domain.models import (
 from bot.storage.shared import format_appeal_number
 from bot.storage.sqlite.changes import apply_change
 from bot.storage.sqlite.database import Database, Transaction
-from bot.storage.sqlite.rows import SELECT_APPEALS, appeal_from_row
+from bot.storage.sqlite.rows import APPEAL_COLUMNS, SELECT_APPEALS, appeal_from_row
 from bot.storage.sqlite.timefmt import from_db, to_db
 
 BY_NUMBER = f"{SELECT_APPEALS} WHERE appeals.number = ?"
@@ -25,6 +25,11 @@ PAGE_FOR_CITIZEN = (
     f"{SELECT_APPEALS} WHERE citizen_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
 )
 HISTORY = "SELECT * FROM appeal_messages WHERE appeal_id = ? ORDER BY created_at, id"
+FILED_BY = (
+    f"SELECT {APPEAL_COLUMNS} FROM appeal_filings"
+    " JOIN appeals ON appeals.id = appeal_filings.appeal_id"
+    " WHERE appeal_filings.bot_id = ? AND appeal_filings.update_id = ?"
+)
 
 
 class SQLiteAppealRepository:
@@ -166,11 +171,8 @@ async def filed_appeal(tx: Transaction, update: UpdateRef | None) -> Appeal | No
     """The appeal ``update`` filed already, if it did (it is being handled again)."""
     if update is None:
         return None
-    row = await tx.fetchone(
-        "SELECT appeal_id FROM appeal_filings WHERE bot_id = ? AND update_id = ?",
-        (update.bot_id, update.update_id),
-    )
-    return None if row is None else await _load(tx, "id = ?", row[0])
+    row = await tx.fetchone(FILED_BY, (update.bot_id, update.update_id))
+    return None if row is None else appeal_from_row(row)
 
 
 async def _load(tx: Transaction, where: str, value: object) -> Appeal | None:
