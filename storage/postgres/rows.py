@@ -69,7 +69,10 @@ def appeal_from_row(row: Record) -> Appeal:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         closed_at=row["closed_at"],
-        attachments=[Attachment(*values) for values in row["attachment_rows"]],
+        attachments=[
+            Attachment(kind=kind, file_id=file_id, file_unique_id=unique_id, file_name=name)
+            for kind, file_id, unique_id, name in row["attachment_rows"]
+        ],
         assignee_id=row["assignee_id"],
         assignee_name=row["assignee_name"],
         first_answered_at=row["first_answered_at"],
