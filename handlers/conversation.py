@@ -353,37 +353,27 @@ async def bot_blocked_or_not(event: ChatMemberUpdated, desk: DeskService) -> Non
     await desk.set_bot_blocked(event.from_user.id, blocked)
 
 
-async def text_over_a_screen(
-    message: Message,
-    state: FSMContext,
-    desk: DeskService,
-    help_content: HelpContent,
-    appeals: AppealService,
-    dialog_manager: DialogManager,
-) -> None:
+async def text_over_a_screen(message: Message, dialog_manager: DialogManager) -> None:
     """Text typed while the list of appeals or one appeal's details are shown.
 
     Those screens ask nothing, so refusing the text would lose it: the screen is left and the
     text is what it is outside dialogues (offered as an addition, or routed).
     """
     await dialog_manager.reset_stack()
-    await as_outside_dialogues(message, state, desk, help_content, appeals, dialog_manager)
+    await as_outside_dialogues(message, dialog_manager)
 
 
-async def as_outside_dialogues(
-    message: Message,
-    state: FSMContext,
-    desk: DeskService,
-    help_content: HelpContent,
-    appeals: AppealService,
-    dialog_manager: DialogManager,
-) -> None:
+async def as_outside_dialogues(message: Message, manager: DialogManager) -> None:
     """A message taken as if no dialogue were open (the caller has left it): relayed,
-    offered as an addition, or routed."""
+    offered as an addition, or routed; by the handlers that take it then, with the
+    update's services."""
+    data = manager.middleware_data
+    help_content: HelpContent = data["help_content"]
+    appeals: AppealService = data["appeals"]
     try:
-        await free_message(message, state, desk, help_content, appeals, dialog_manager)
+        await free_message(message, data["state"], data["desk"], help_content, appeals, manager)
     except SkipHandler:
-        await fallback.free_text(message, help_content, appeals, dialog_manager)
+        await fallback.free_text(message, help_content, appeals, manager)
 
 
 SCREENS = frozenset({MyAppeals.choosing_appeal, MyAppeals.reading_appeal})
@@ -424,20 +414,14 @@ class FiledReview(Filter):
 
 
 async def message_over_a_filed_review(
-    message: Message,
-    filed_appeal: Appeal,
-    state: FSMContext,
-    desk: DeskService,
-    help_content: HelpContent,
-    appeals: AppealService,
-    dialog_manager: DialogManager,
+    message: Message, filed_appeal: Appeal, dialog_manager: DialogManager
 ) -> None:
     """A message sent over such a review: not «press Отправить» (the appeal is filed) but its
     number, the dialogue closed; text, a photo or a document is then taken as outside
     dialogues (an addition)."""
     await tell_filed(message, dialog_manager, filed_appeal)
     if content_of(message) is not None:
-        await as_outside_dialogues(message, state, desk, help_content, appeals, dialog_manager)
+        await as_outside_dialogues(message, dialog_manager)
 
 
 async def not_submit(callback: CallbackQuery) -> bool:

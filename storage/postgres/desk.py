@@ -32,8 +32,7 @@ class PostgresDeskRepository:
             return [await apply_change(connection, change, stamp) for change in changes]
 
     async def get(self, appeal_id: int) -> Appeal | None:
-        row = await self._db.pool.fetchrow(f"{SELECT_APPEALS} WHERE appeals.id = $1", appeal_id)
-        return None if row is None else appeal_from_row(row)
+        return await load_appeal(self._db.pool, appeal_id)
 
     async def thread(self, appeal_id: int) -> AppealThread | None:
         row = await self._db.pool.fetchrow(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asyncpg import Connection, Record
+from asyncpg import Connection, Pool, Record
 
 from bot.domain.models import (
     Actor,
@@ -36,7 +36,8 @@ APPEAL_COLUMNS = (
 SELECT_APPEALS = f"SELECT {APPEAL_COLUMNS} FROM appeals"
 
 
-async def load_appeal(connection: Connection, appeal_id: int) -> Appeal | None:
+async def load_appeal(connection: Connection | Pool, appeal_id: int) -> Appeal | None:
+    """The appeal ``appeal_id`` in a transaction or by itself (one statement either way)."""
     row = await connection.fetchrow(f"{SELECT_APPEALS} WHERE appeals.id = $1", appeal_id)
     return None if row is None else appeal_from_row(row)
 

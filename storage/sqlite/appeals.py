@@ -16,7 +16,7 @@ from bot.domain.models import (
 from bot.storage.shared import format_appeal_number
 from bot.storage.sqlite.changes import apply_change
 from bot.storage.sqlite.database import Database, Transaction
-from bot.storage.sqlite.rows import APPEAL_COLUMNS, SELECT_APPEALS, appeal_from_row
+from bot.storage.sqlite.rows import APPEAL_COLUMNS, SELECT_APPEALS, appeal_from_row, load_appeal
 from bot.storage.sqlite.timefmt import from_db, to_db
 
 BY_NUMBER = f"{SELECT_APPEALS} WHERE appeals.number = ?"
@@ -49,8 +49,7 @@ class SQLiteAppealRepository:
             return await insert_appeal(tx, appeal, now, follow_up)
 
     async def filed_by(self, update: UpdateRef) -> Appeal | None:
-        async with self._db.reading() as tx:
-            return await filed_appeal(tx, update)
+        return await filed_appeal(self._db, update)
 
     async def get_by_number(self, number: str) -> Appeal | None:
         row = await self._db.fetchone(BY_NUMBER, (number,))
@@ -158,7 +157,7 @@ async def insert_appeal(
     )
     if before_follow_up is not None:
         await before_follow_up(tx, appeal_id)
-    created = await _load(tx, "id = ?", appeal_id)
+    created = await load_appeal(tx, appeal_id)
     assert created is not None
     if follow_up is not None:
         changed = await apply_change(tx, follow_up(created), stamp)
@@ -167,14 +166,9 @@ async def insert_appeal(
     return created
 
 
-async def filed_appeal(tx: Transaction, update: UpdateRef | None) -> Appeal | None:
+async def filed_appeal(reader: Database | Transaction, update: UpdateRef | None) -> Appeal | None:
     """The appeal ``update`` filed already, if it did (it is being handled again)."""
     if update is None:
         return None
-    row = await tx.fetchone(FILED_BY, (update.bot_id, update.update_id))
-    return None if row is None else appeal_from_row(row)
-
-
-async def _load(tx: Transaction, where: str, value: object) -> Appeal | None:
-    row = await tx.fetchone(f"{SELECT_APPEALS} WHERE appeals.{where}", (value,))
+    row = await reader.fetchone(FILED_BY, (update.bot_id, update.update_id))
     return None if row is None else appeal_from_row(row)

@@ -31,8 +31,7 @@ class SQLiteDeskRepository:
             return [await apply_change(tx, change, stamp) for change in changes]
 
     async def get(self, appeal_id: int) -> Appeal | None:
-        row = await self._db.fetchone(f"{SELECT_APPEALS} WHERE appeals.id = ?", (appeal_id,))
-        return None if row is None else appeal_from_row(row)
+        return await load_appeal(self._db, appeal_id)
 
     async def thread(self, appeal_id: int) -> AppealThread | None:
         row = await self._db.fetchone(

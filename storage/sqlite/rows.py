@@ -19,7 +19,7 @@ from bot.domain.models import (
     MessageRef,
     ScheduledCall,
 )
-from bot.storage.sqlite.database import Transaction
+from bot.storage.sqlite.database import Database, Transaction
 from bot.storage.sqlite.timefmt import from_db, from_db_optional
 
 # An appeal's row with its call and its attachments in one statement: one trip to the
@@ -39,8 +39,9 @@ APPEAL_COLUMNS = (
 SELECT_APPEALS = f"SELECT {APPEAL_COLUMNS} FROM appeals"
 
 
-async def load_appeal(tx: Transaction, appeal_id: int) -> Appeal | None:
-    row = await tx.fetchone(f"{SELECT_APPEALS} WHERE appeals.id = ?", (appeal_id,))
+async def load_appeal(reader: Database | Transaction, appeal_id: int) -> Appeal | None:
+    """The appeal ``appeal_id`` in a transaction or by itself (one statement either way)."""
+    row = await reader.fetchone(f"{SELECT_APPEALS} WHERE appeals.id = ?", (appeal_id,))
     return None if row is None else appeal_from_row(row)
 
 

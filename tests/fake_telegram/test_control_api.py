@@ -14,8 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from fake_telegram import FakeTelegram
 from fake_telegram.__main__ import parse_arguments, serve
-
-from .conftest import polling
+from tests.polling import polling
 
 
 async def control(

@@ -8,8 +8,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Message
 
 from fake_telegram import FakeTelegram, FakeUser, MemberStatus
-
-from .conftest import polling
+from tests.polling import polling
 
 
 @pytest.fixture

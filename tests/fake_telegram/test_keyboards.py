@@ -18,8 +18,7 @@ from aiogram.types import (
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from fake_telegram import ButtonNotFoundError, FakeTelegram, FakeUser
-
-from .conftest import polling
+from tests.polling import polling
 
 
 class AppealAction(CallbackData, prefix="ap"):

@@ -12,8 +12,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import ChatMemberUpdated, Message, Update
 
 from fake_telegram import AlbumPhoto, FakeTelegram, FakeUser
-
-from .conftest import polling
+from tests.polling import polling
 
 
 async def test_long_polling_returns_as_soon_as_an_update_arrives(

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import signal
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,23 @@ from bot.storage.sqlite.database import Database
 from fake_telegram import FakeTelegram
 from tests.conftest import TEST_TOKEN
 from tests.hardening.bot_process import start_bot
+from tests.polling import polling
 
 TOKEN = "7100000002:CRASH-test"
 HANDLER_DELAY = 10.0  # seconds an answer hangs: the process is killed well before
+
+
+@asynccontextmanager
+async def polled(
+    telegram: FakeTelegram, settings: Settings, database: Database, clock: ManualClock
+) -> AsyncIterator[None]:
+    """The bot of ``settings`` polling ``telegram`` in this process for the block."""
+    bot = telegram.create_bot()
+    try:
+        async with polling(telegram, create_dispatcher(settings, database, clock=clock), bot):
+            yield
+    finally:
+        await bot.session.close()
 
 
 async def test_updates_in_flight_at_a_kill_are_answered_once_after_the_restart(
@@ -81,13 +97,7 @@ async def test_telegram_learns_an_update_was_taken_only_once_it_is_in_the_inbox(
 ) -> None:
     async with FakeTelegram(TEST_TOKEN) as telegram:
         anna = telegram.add_user("Анна")
-        bot = telegram.create_bot()
-        dispatcher = create_dispatcher(settings, database, clock=clock)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-        )
-        try:
-            await telegram.wait_until(lambda: bool(telegram.calls_to("getUpdates")))
+        async with polled(telegram, settings, database, clock):
             async with database.reading():  # the database is busy: no claim can be written
                 await telegram.send_command(anna, "start")
                 await telegram.wait_until(
@@ -97,10 +107,6 @@ async def test_telegram_learns_an_update_was_taken_only_once_it_is_in_the_inbox(
                 assert telegram.updates.unconfirmed_count == 1
             await telegram.wait_for_bot_messages(anna)
             await telegram.wait_until(lambda: telegram.updates.unconfirmed_count == 0)
-        finally:
-            await dispatcher.stop_polling()
-            await polling
-            await bot.session.close()
 
 
 async def test_a_chat_waiting_for_its_own_reply_does_not_hold_back_other_chats(
@@ -114,15 +120,10 @@ async def test_a_chat_waiting_for_its_own_reply_does_not_hold_back_other_chats(
     async with FakeTelegram(TEST_TOKEN) as telegram:
         anna = telegram.add_user("Анна")
         boris = telegram.add_user("Борис")
-        bot = telegram.create_bot()
-        dispatcher = create_dispatcher(settings, database, clock=clock)
         telegram.delay_next("sendMessage", 5.0, chat_id=anna.id)
         await telegram.send_command(anna, "start")
         await telegram.send_command(anna, "help")
-        polling = asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-        )
-        try:
+        async with polled(telegram, settings, database, clock):
             await telegram.wait_until(
                 lambda: any(call.status is None for call in telegram.calls_to("sendMessage")),
                 description="Анна's first reply is on its slow way",
@@ -131,10 +132,6 @@ async def test_a_chat_waiting_for_its_own_reply_does_not_hold_back_other_chats(
             await telegram.wait_for_bot_messages(boris, timeout=3)
             assert telegram.bot_messages(anna) == []  # her first reply is still held
             await telegram.wait_for_bot_messages(anna, count=2, timeout=15)
-        finally:
-            await dispatcher.stop_polling()
-            await polling
-            await bot.session.close()
 
 
 async def test_a_duplicate_polled_again_is_skipped_on_its_claim_at_fetch(
@@ -147,12 +144,7 @@ async def test_a_duplicate_polled_again_is_skipped_on_its_claim_at_fetch(
     fetch, skipped by the dispatcher, not answered twice."""
     async with FakeTelegram(TEST_TOKEN) as telegram:
         anna = telegram.add_user("Анна")
-        bot = telegram.create_bot()
-        dispatcher = create_dispatcher(settings, database, clock=clock)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-        )
-        try:
+        async with polled(telegram, settings, database, clock):
             await telegram.send_command(anna, "start")
             await telegram.wait_for_bot_messages(anna)
             answered = len(telegram.bot_messages(anna))
@@ -163,7 +155,3 @@ async def test_a_duplicate_polled_again_is_skipped_on_its_claim_at_fetch(
                 lambda: "Skipped update" in caplog.text, description="the duplicate skipped"
             )
             assert len(telegram.bot_messages(anna)) == answered
-        finally:
-            await dispatcher.stop_polling()
-            await polling
-            await bot.session.close()
