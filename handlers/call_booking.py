@@ -15,6 +15,7 @@ must keep working days later, whatever dialogue the citizen is in by then.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -135,10 +136,6 @@ async def phone_accepted(
 
 
 # --- step 2: the question -------------------------------------------------------------------
-
-
-async def description_getter(**_: Any) -> dict[str, Any]:
-    return {"limit": DESCRIPTION_LIMIT}
 
 
 async def description_accepted(
@@ -412,11 +409,10 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         ),
         question(
             CallbackRequest.waiting_for_description,
-            Catalog(t.ASK_DESCRIPTION),
+            Const(render(t.ASK_DESCRIPTION, limit=DESCRIPTION_LIMIT)),
             field="description",
             parse=describe,
             on_success=description_accepted,
-            getter=description_getter,
         ),
         _day_window(CallbackRequest.choosing_day, t.ASK_DAY, back=True),
         _time_window(CallbackRequest.choosing_time, time_chosen),
@@ -474,19 +470,30 @@ async def move_pressed(
     )
 
 
+async def _call_start(
+    callback: CallbackQuery, number: str, call_bookings: CallBookingService, *, changing: bool
+) -> datetime | None:
+    """The start of the citizen's call (``changing``: one that may still change); else None,
+    and the citizen told why."""
+    checked = await call_bookings.check_change(number, callback.from_user.id)
+    appeal = checked.appeal
+    refused = changing and checked.outcome != CallOutcome.DONE
+    if refused or appeal is None or appeal.call is None:
+        await _refuse(origin(callback), checked, number, call_bookings)
+        return None
+    return appeal.call.start
+
+
 async def cancel_pressed(
     callback: CallbackQuery, callback_data: CallManage, call_bookings: CallBookingService
 ) -> None:
-    message = origin(callback)
-    checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
-    appeal = checked.appeal
-    if checked.outcome != CallOutcome.DONE or appeal is None or appeal.call is None:
-        await _refuse(message, checked, callback_data.number, call_bookings)
-        return
-    await message.answer(
-        render(t.ASK_CANCEL, number=appeal.number, when=call_bookings.when(appeal.call.start)),
-        reply_markup=keyboards.ask_cancel(appeal.number),
-    )
+    number = callback_data.number
+    start = await _call_start(callback, number, call_bookings, changing=True)
+    if start is not None:
+        await origin(callback).answer(
+            render(t.ASK_CANCEL, number=number, when=call_bookings.when(start)),
+            reply_markup=keyboards.ask_cancel(number),
+        )
 
 
 async def cancel_confirmed(
@@ -503,15 +510,11 @@ async def cancel_confirmed(
 async def cancel_declined(
     callback: CallbackQuery, callback_data: CallManage, call_bookings: CallBookingService
 ) -> None:
-    message = origin(callback)
-    checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
-    appeal = checked.appeal
-    if appeal is None or appeal.call is None:
-        await _refuse(message, checked, callback_data.number, call_bookings)
-        return
-    await message.answer(
-        render(t.KEPT, when=call_bookings.when(appeal.call.start)), reply_markup=main_menu()
-    )
+    start = await _call_start(callback, callback_data.number, call_bookings, changing=False)
+    if start is not None:
+        await origin(callback).answer(
+            render(t.KEPT, when=call_bookings.when(start)), reply_markup=main_menu()
+        )
 
 
 async def call_confirmed(
@@ -546,15 +549,17 @@ async def call_confirmed(
         await answer_long(message, heading + "\n\n" + record, reply_markup=main_menu())
 
 
+BUTTONS: dict[CallAction, Callable[..., Awaitable[None]]] = {
+    CallAction.MOVE: move_pressed,
+    CallAction.CANCEL: cancel_pressed,
+    CallAction.CANCEL_SURE: cancel_confirmed,
+    CallAction.KEEP: cancel_declined,
+    CallAction.CONFIRM: call_confirmed,
+}
+
+
 def create_router() -> Router:
     router = citizen_router(__name__)
-    router.callback_query.register(move_pressed, CallManage.filter(F.action == CallAction.MOVE))
-    router.callback_query.register(cancel_pressed, CallManage.filter(F.action == CallAction.CANCEL))
-    router.callback_query.register(
-        cancel_confirmed, CallManage.filter(F.action == CallAction.CANCEL_SURE)
-    )
-    router.callback_query.register(cancel_declined, CallManage.filter(F.action == CallAction.KEEP))
-    router.callback_query.register(
-        call_confirmed, CallManage.filter(F.action == CallAction.CONFIRM)
-    )
+    for action, handler in BUTTONS.items():
+        router.callback_query.register(handler, CallManage.filter(F.action == action))
     return router

@@ -39,11 +39,19 @@ def main_menu() -> InlineKeyboardMarkup:
 
 @cache
 def to_main_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_MAIN_MENU, callback_data=Menu(item=MenuItem.MAIN))
-    return builder.as_markup()
+    return column(menu_button(t.BUTTON_MAIN_MENU, MenuItem.MAIN))
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     """One inline button, for rows that builders cannot lay out with adjust()."""
     return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def menu_button(text: str, item: MenuItem) -> InlineKeyboardButton:
+    """A button to a screen of the main menu (``MenuItem.MAIN``: the menu itself)."""
+    return button(text, Menu(item=item))
+
+
+def column(*buttons: InlineKeyboardButton) -> InlineKeyboardMarkup:
+    """Buttons one a row."""
+    return InlineKeyboardMarkup(inline_keyboard=[[item] for item in buttons])

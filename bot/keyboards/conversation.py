@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_data import (
     Addendum,
-    Menu,
     MenuItem,
     Rating,
     RatingAction,
@@ -18,7 +16,7 @@ from bot.callback_data import (
 )
 from bot.domain.content import Article
 from bot.domain.models import Appeal
-from bot.keyboards.common import button
+from bot.keyboards.common import button, column, menu_button
 from bot.keyboards.targets import target_button
 from bot.texts import common as common_texts
 from bot.texts import conversation as t
@@ -26,30 +24,21 @@ from bot.texts import render
 
 
 def reply_button(number: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_REPLY, callback_data=ReplyToAppeal(number=number))
-    return builder.as_markup()
+    return column(button(t.BUTTON_REPLY, ReplyToAppeal(number=number)))
 
 
 def reopen(number: str, *, new_appeal: bool = False) -> InlineKeyboardMarkup:
     """«Возобновить обращение», and «Новое обращение» when a message found it closed."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BUTTON_REOPEN, callback_data=Reopen(number=number))
-    if new_appeal:
-        builder.button(text=t.BUTTON_NEW_APPEAL, callback_data=Menu(item=MenuItem.NEW_APPEAL))
-    builder.adjust(1)
-    return builder.as_markup()
+    others = [menu_button(t.BUTTON_NEW_APPEAL, MenuItem.NEW_APPEAL)] if new_appeal else []
+    return column(button(t.BUTTON_REOPEN, Reopen(number=number)), *others)
 
 
 def rating(number: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for score in range(1, 6):
-        builder.button(
-            text=f"{score} ⭐",
-            callback_data=Rating(action=RatingAction.SCORE, number=number, score=score),
-        )
-    builder.adjust(5)
-    return builder.as_markup()
+    scores = [
+        button(f"{score} ⭐", Rating(action=RatingAction.SCORE, number=number, score=score))
+        for score in range(1, 6)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[scores])
 
 
 def addenda(
@@ -57,15 +46,14 @@ def addenda(
 ) -> InlineKeyboardMarkup:
     """The routing's suggestions (if any), «Это дополнение к обращению № …» for each open
     appeal, and the main menu: the citizen's message ``message_id`` waits for their choice."""
-    builder = InlineKeyboardBuilder()
-    for target in targets:
-        builder.row(target_button(target, articles))
-    for appeal in appeals:
-        builder.row(
+    return column(
+        *(target_button(target, articles) for target in targets),
+        *(
             button(
                 render(t.BUTTON_ADDENDUM, number=appeal.number),
                 Addendum(number=appeal.number, message=message_id),
             )
-        )
-    builder.row(button(common_texts.BUTTON_MAIN_MENU, Menu(item=MenuItem.MAIN)))
-    return builder.as_markup()
+            for appeal in appeals
+        ),
+        menu_button(common_texts.BUTTON_MAIN_MENU, MenuItem.MAIN),
+    )
