@@ -11,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.handlers import appeal, call_booking, complaint, phone, recovery
+from bot.handlers.widgets import Refusal, expects, not_refused
 from bot.keyboards.consent import without_consent
 from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
@@ -29,7 +29,6 @@ from bot.states.consent import PersonalDataConsent
 from bot.texts import consent as t
 
 THEN = "then"  # start data: the dialogue to go on with (a ConsentNext value)
-TYPED = "typed"  # dialog data: the citizen typed instead of pressing a button
 
 
 async def _started(start_data: Any, manager: DialogManager) -> None:
@@ -76,31 +75,17 @@ async def declined(callback: CallbackQuery, button: Button, manager: DialogManag
     await callback.message.answer(t.DECLINED, reply_markup=without_consent())
 
 
-async def _answer_expected(message: Message, widget: Any, manager: DialogManager) -> None:
-    """Anything typed on the consent screen: which buttons to press, above them."""
-    manager.dialog_data[TYPED] = True
-
-
-def _refused(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
-    """``when``: the answer to a typed message, once; the screen shows its text again after."""
-    return bool(manager.dialog_data.pop(TYPED, False))
-
-
-def not_refused(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
-    return TYPED not in manager.dialog_data
-
-
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     return Dialog(
         Window(
             # A typed answer is told which buttons to press, without the whole text again.
             Format("{consent}", when=not_refused),
-            Const(t.ANSWER_EXPECTED, when=_refused),
+            Refusal(),
             Row(
                 Button(Const(t.BUTTON_AGREE), id="agree", on_click=agreed),
                 Button(Const(t.BUTTON_DECLINE), id="decline", on_click=declined),
             ),
-            MessageInput(_answer_expected, content_types=ContentType.ANY),
+            expects(t.ANSWER_EXPECTED),
             getter=_text_getter,
             state=PersonalDataConsent.waiting_for_answer,
         ),

@@ -124,13 +124,10 @@ async def reopen_pressed(
         alert_press(callback_answer, my_texts.NOT_YOURS)
         return
     message = origin(callback)
-    if result.outcome == ActionOutcome.DONE:
+    if result.outcome in (ActionOutcome.DONE, ActionOutcome.UNCHANGED):
+        text = t.REOPENED if result.outcome == ActionOutcome.DONE else t.REOPEN_NOT_CLOSED
         await message.answer(
-            render(t.REOPENED, number=number), reply_markup=keyboards.reply_button(number)
-        )
-    elif result.outcome == ActionOutcome.UNCHANGED:
-        await message.answer(
-            render(t.REOPEN_NOT_CLOSED, number=number), reply_markup=keyboards.reply_button(number)
+            render(text, number=number), reply_markup=keyboards.reply_button(number)
         )
     else:
         await message.answer(
