@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Group, Select
@@ -21,7 +20,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import AppealType
 from bot.domain.validators import clean_text, parse_application_number, parse_moment
 from bot.handlers import my_appeals
-from bot.handlers.replies import consent_asked
+from bot.handlers.replies import clear_fsm, consent_asked
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
@@ -34,7 +33,6 @@ from bot.handlers.widgets import (
     submit_button,
 )
 from bot.rendering.citizen import field_lines, field_value
-from bot.services.consent import ConsentService
 from bot.settings import Settings
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
@@ -63,15 +61,14 @@ STATUS_CHECK = "status_check"  # not a type of appeal: the type chooser's way to
 KIND = "kind"  # dialog data: the chosen type (an AppealType value)
 
 
-async def start_new_appeal(manager: DialogManager) -> None:
+async def start_new_appeal(message: Message, manager: DialogManager) -> None:
+    await clear_fsm(manager)
     await manager.start(NewAppeal.choosing_type, mode=StartMode.RESET_STACK)
 
 
-async def start_form(
-    message: Message, state: FSMContext, kind: str, consent: ConsentService, manager: DialogManager
-) -> None:
+async def start_form(message: Message, manager: DialogManager, kind: str) -> None:
     """The form of ``kind`` from its first question (after the consent screen, if due)."""
-    if await consent_asked(manager, consent, ConsentNext(kind)):
+    if await consent_asked(manager, ConsentNext(kind)):
         return
     await manager.start(STATES[FORMS[kind][0]], data={KIND: kind}, mode=StartMode.RESET_STACK)
 
@@ -87,21 +84,14 @@ def _current_field(manager: DialogManager) -> str:
 # --- the type chooser ------------------------------------------------------------------------
 
 
-async def _leave_for_consent(
-    callback: CallbackQuery, manager: DialogManager, then: ConsentNext
-) -> bool:
-    """The consent screen instead of a form not agreed to; it resumes the form at ``then``."""
-    consent: ConsentService = manager.middleware_data["consent"]
-    return await consent_asked(manager, consent, then)
-
-
 async def type_chosen(
     callback: CallbackQuery, widget: Any, manager: DialogManager, kind: str
 ) -> None:
     if kind == STATUS_CHECK:
         await my_appeals.ask_for_number(manager, on_top=True)
         return
-    if await _leave_for_consent(callback, manager, ConsentNext(kind)):
+    # The consent screen instead of a form not agreed to; it resumes the form at ``kind``.
+    if await consent_asked(manager, ConsentNext(kind)):
         return
     if kind == AppealType.COMPLAINT:
         # On top of the types: the complaint's «Назад» on its first step comes back here.

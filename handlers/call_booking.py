@@ -68,7 +68,6 @@ from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_details, day_in_sentence, day_label, zone_name
 from bot.services.appeals import AppealService
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult
-from bot.services.consent import ConsentService
 from bot.settings import Settings
 from bot.states.call_booking import CallbackRequest, CallRescheduling
 from bot.texts import call_booking as t
@@ -85,16 +84,12 @@ TIMES = "times"  # the scrolling group of times; its page is kept by aiogram_dia
 # --- entry points -----------------------------------------------------------------------
 
 
-async def start_booking(
-    message: Message,
-    state: FSMContext,
-    consent: ConsentService,
-    call_bookings: CallBookingService,
-    manager: DialogManager,
-) -> None:
+async def start_booking(message: Message, manager: DialogManager) -> None:
     """One booked call at a time: the one already booked is shown with its buttons."""
-    if await consent_asked(manager, consent, ConsentNext.CALLBACK):
+    if await consent_asked(manager, ConsentNext.CALLBACK):
         return
+    state: FSMContext = manager.middleware_data["state"]
+    call_bookings = _call_bookings(manager)
     await state.clear()
     active = await call_bookings.active_call(state.key.user_id)
     if active is not None:

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from typing import Any
 
 from aiogram import Bot, F
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, ContentType, Message, ReplyKeyboardRemove, User
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
@@ -17,7 +16,7 @@ from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import clean_text, format_phone, parse_moments, parse_phone
-from bot.handlers.replies import consent_asked
+from bot.handlers.replies import clear_fsm, consent_asked
 from bot.handlers.widgets import (
     Catalog,
     Refusal,
@@ -34,7 +33,6 @@ from bot.handlers.widgets import (
 )
 from bot.keyboards.complaint import share_contact
 from bot.rendering.citizen import field_lines, field_value
-from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
@@ -46,12 +44,10 @@ MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
 
 
-async def start_complaint(
-    message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
-) -> None:
-    if await consent_asked(manager, consent, ConsentNext.COMPLAINT):
+async def start_complaint(message: Message, manager: DialogManager) -> None:
+    if await consent_asked(manager, ConsentNext.COMPLAINT):
         return
-    await state.clear()
+    await clear_fsm(manager)
     await manager.start(WrittenComplaint.waiting_for_topic, mode=StartMode.RESET_STACK)
 
 

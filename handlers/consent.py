@@ -8,6 +8,7 @@ what works without it; anything typed is told which button to press.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -20,9 +21,9 @@ from aiogram_dialog.widgets.text import Const, Format
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.handlers import appeal, call_booking, complaint, phone, recovery
+from bot.handlers.replies import Start
 from bot.handlers.widgets import Refusal, expects, not_refused
 from bot.keyboards.consent import without_consent
-from bot.services.call_booking import CallBookingService
 from bot.services.consent import ConsentService
 from bot.settings import Settings
 from bot.states.consent import PersonalDataConsent
@@ -39,27 +40,25 @@ async def _text_getter(consent: ConsentService, **_: Any) -> dict[str, Any]:
     return {"consent": consent.text.html}
 
 
+# What «Согласен» opens, each in place of the consent screen (the stack is reset); the
+# other ConsentNext values are the forms of a new appeal.
+STARTS: dict[ConsentNext, Start] = {
+    ConsentNext.CHANGE_PHONE: phone.start_phone_change,
+    ConsentNext.RECOVERY_APPEAL: recovery.start_support_form,
+    ConsentNext.COMPLAINT: complaint.start_complaint,
+    ConsentNext.CALLBACK: call_booking.start_booking,
+}
+
+
 async def agreed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     consent: ConsentService = manager.middleware_data["consent"]
-    call_bookings: CallBookingService = manager.middleware_data["call_bookings"]
-    state: FSMContext = manager.middleware_data["state"]
     callback_answer: CallbackAnswer = manager.middleware_data["callback_answer"]
     await consent.give(callback.from_user.id)
     callback_answer.text = t.AGREED
     assert isinstance(callback.message, Message)
-    message = callback.message
     then = ConsentNext(manager.dialog_data[THEN])
-    # Each opens its dialogue in place of this one (the stack is reset).
-    if then == ConsentNext.CHANGE_PHONE:
-        await phone.start_phone_change(message, state, consent, manager)
-    elif then == ConsentNext.RECOVERY_APPEAL:
-        await recovery.start_support_form(message, state, consent, manager)
-    elif then == ConsentNext.COMPLAINT:
-        await complaint.start_complaint(message, state, consent, manager)
-    elif then == ConsentNext.CALLBACK:
-        await call_booking.start_booking(message, state, consent, call_bookings, manager)
-    else:
-        await appeal.start_form(message, state, then.value, consent, manager)
+    start = STARTS.get(then, partial(appeal.start_form, kind=then.value))
+    await start(callback.message, manager)
     # What was opened has been shown. aiogram_dialog shows the window again after a press
     # when the dialogue on top looks unchanged, and it tells dialogues apart by an id made
     # of the current second and a random number below 100: a dialogue opened within the

@@ -21,6 +21,7 @@ from aiogram_dialog.widgets.text import Const, Format
 
 from bot.domain.clock import Clock
 from bot.domain.content import HelpContent
+from bot.handlers.replies import clear_fsm
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     OtherScreens,
@@ -40,8 +41,9 @@ from bot.texts import help as t
 ARTICLE = "article"  # dialog data: the id of the article read
 
 
-async def start_help(manager: DialogManager) -> None:
+async def start_help(message: Message, manager: DialogManager) -> None:
     """On top of an open dialogue, which waits with its answers; help on help replaces it."""
+    await clear_fsm(manager)
     await manager.start(
         HelpSection.choosing_article,
         mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK,

@@ -28,7 +28,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import Appeal
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
-from bot.handlers.replies import alert_press, problem_text
+from bot.handlers.replies import alert_press, clear_fsm, problem_text
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     REFUSAL,
@@ -58,11 +58,12 @@ NUMBER = "number"  # dialog data: the appeal shown
 PAGES = "pages"  # the list's pager
 
 
-async def start_list(
-    message: Message, user_id: int, appeals: AppealService, manager: DialogManager
-) -> None:
+async def start_list(message: Message, manager: DialogManager) -> None:
     """The list, or a word that there is none yet (with the menu, where appeals are made)."""
-    if (await appeals.page_for(user_id, 0)).total == 0:
+    await clear_fsm(manager)
+    appeals: AppealService = manager.middleware_data["appeals"]
+    user: User = manager.middleware_data["event_from_user"]
+    if (await appeals.page_for(user.id, 0)).total == 0:
         if manager.has_context():
             await manager.reset_stack()
         await message.answer(t.LIST_EMPTY, reply_markup=main_menu())
@@ -143,12 +144,14 @@ async def _send_leading_pieces(
 
 
 async def list_getter(
-    dialog_manager: DialogManager, appeals: AppealService, settings: Settings, **_: Any
+    dialog_manager: DialogManager,
+    appeals: AppealService,
+    settings: Settings,
+    event_from_user: User,
+    **_: Any,
 ) -> dict[str, Any]:
-    user: User | None = dialog_manager.middleware_data["event_from_user"]
-    assert user is not None
     pager = cast(ManagedScroll, dialog_manager.find(PAGES))
-    page = await appeals.page_for(user.id, await pager.get_page())
+    page = await appeals.page_for(event_from_user.id, await pager.get_page())
     header = render(t.LIST_HEADER, total=page.total, page=page.page + 1, pages=page.pages)
     items = [appeal_list_item(appeal, settings.zone) for appeal in page.items]
     return {
@@ -194,11 +197,10 @@ async def details_getter(
     appeals: AppealService,
     settings: Settings,
     call_bookings: CallBookingService,
+    event_from_user: User,
     **_: Any,
 ) -> dict[str, Any]:
-    user: User | None = dialog_manager.middleware_data["event_from_user"]
-    assert user is not None
-    appeal = await appeals.find_own(dialog_manager.dialog_data[NUMBER], user.id)
+    appeal = await appeals.find_own(dialog_manager.dialog_data[NUMBER], event_from_user.id)
     if appeal is None:  # erased meanwhile: nothing of it is shown any more
         return {"details": Safe(t.NOT_YOURS), "open": False, "unrated": False, "call_buttons": []}
     return {

@@ -30,11 +30,9 @@ from bot.handlers import (
     recovery,
 )
 from bot.handlers.dialog_setup import leave_dialogues
-from bot.handlers.replies import alert_press, citizen_router, origin
+from bot.handlers.replies import Start, alert_press, citizen_router, origin
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
-from bot.services.call_booking import CallBookingService
-from bot.services.consent import ConsentService
 from bot.texts import checklist as checklist_texts
 from bot.texts import common as t
 from bot.texts import render
@@ -86,14 +84,11 @@ async def cancel(
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-def _opens(start: Callable[[DialogManager], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """A command's or a button's handler that starts a dialogue (``start``) afresh."""
+def _opens(start: Start) -> Callable[..., Awaitable[None]]:
+    """A command's or a button's handler that opens a screen (``start``)."""
 
-    async def opened(
-        event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
-    ) -> None:
-        await state.clear()
-        await start(dialog_manager)
+    async def opened(event: Message | CallbackQuery, dialog_manager: DialogManager) -> None:
+        await start(_message(event), dialog_manager)
 
     return opened
 
@@ -122,45 +117,6 @@ async def show_checklist(event: Message | CallbackQuery, state: FSMContext) -> N
 # Their router leaves any open dialogue first (``leave_dialogues_in``).
 
 
-async def open_phone_change(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    consent: ConsentService,
-    dialog_manager: DialogManager,
-) -> None:
-    await phone.start_phone_change(_message(event), state, consent, dialog_manager)
-
-
-async def open_complaint(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    consent: ConsentService,
-    dialog_manager: DialogManager,
-) -> None:
-    await complaint.start_complaint(_message(event), state, consent, dialog_manager)
-
-
-async def open_call_booking(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    consent: ConsentService,
-    call_bookings: CallBookingService,
-    dialog_manager: DialogManager,
-) -> None:
-    await call_booking.start_booking(_message(event), state, consent, call_bookings, dialog_manager)
-
-
-async def open_my_appeals(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    appeals: AppealService,
-    dialog_manager: DialogManager,
-) -> None:
-    assert event.from_user is not None
-    await state.clear()
-    await my_appeals.start_list(_message(event), event.from_user.id, appeals, dialog_manager)
-
-
 async def open_status(
     event: Message | CallbackQuery,
     state: FSMContext,
@@ -184,12 +140,12 @@ async def unknown_command(message: Message) -> None:
 
 
 SCREENS: tuple[tuple[str, MenuItem | None, Callable[..., Awaitable[None]]], ...] = (
-    ("phone", MenuItem.CHANGE_PHONE, open_phone_change),
+    ("phone", MenuItem.CHANGE_PHONE, _opens(phone.start_phone_change)),
     ("recovery", MenuItem.RECOVERY, _opens(recovery.start_recovery)),
     ("appeal", MenuItem.NEW_APPEAL, _opens(appeal.start_new_appeal)),
-    ("complaint", MenuItem.COMPLAINT, open_complaint),
-    ("callback", MenuItem.CALLBACK, open_call_booking),
-    ("my", MenuItem.MY_APPEALS, open_my_appeals),
+    ("complaint", MenuItem.COMPLAINT, _opens(complaint.start_complaint)),
+    ("callback", MenuItem.CALLBACK, _opens(call_booking.start_booking)),
+    ("my", MenuItem.MY_APPEALS, _opens(my_appeals.start_list)),
     ("status", MenuItem.STATUS, open_status),
     ("forget", None, _opens(privacy.ask_to_forget)),
 )

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ContentType, Message, ReplyKeyboardRemove
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
@@ -24,7 +23,7 @@ from aiogram_dialog.widgets.text import Const
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.domain.validators import format_phone, parse_code, parse_phone
-from bot.handlers.replies import alert_press, consent_asked
+from bot.handlers.replies import alert_press, clear_fsm, consent_asked
 from bot.handlers.widgets import (
     Catalog,
     PlainReplyKeyboard,
@@ -39,7 +38,6 @@ from bot.handlers.widgets import (
 )
 from bot.keyboards.common import main_menu
 from bot.services.codes import CheckOutcome, RequestOutcome, RequestResult
-from bot.services.consent import ConsentService
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.states.phone import PhoneChange
@@ -50,12 +48,10 @@ from bot.texts import render, validation
 PHONE = "phone"  # dialog data: the number (E.164) a code was sent to
 
 
-async def start_phone_change(
-    message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
-) -> None:
-    if await consent_asked(manager, consent, ConsentNext.CHANGE_PHONE):
+async def start_phone_change(message: Message, manager: DialogManager) -> None:
+    if await consent_asked(manager, ConsentNext.CHANGE_PHONE):
         return
-    await state.clear()
+    await clear_fsm(manager)
     await manager.start(PhoneChange.waiting_for_phone, mode=StartMode.RESET_STACK)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Const
 
 from bot.domain.clock import Clock
+from bot.handlers.replies import clear_fsm
 from bot.handlers.widgets import Refusal, expects, navigation, not_refused
 from bot.keyboards.common import main_menu
 from bot.services.privacy import PrivacyService
@@ -17,7 +18,8 @@ from bot.texts import privacy as t
 from bot.texts import render
 
 
-async def ask_to_forget(manager: DialogManager) -> None:
+async def ask_to_forget(message: Message, manager: DialogManager) -> None:
+    await clear_fsm(manager)
     await manager.start(ForgetMe.confirming, mode=StartMode.RESET_STACK)
 
 

@@ -24,7 +24,7 @@ from bot.domain.clock import Clock
 from bot.domain.masking import TypedNames
 from bot.domain.models import AppealType
 from bot.domain.validators import clean_text, parse_contact, parse_full_name, parse_snils
-from bot.handlers.replies import consent_asked
+from bot.handlers.replies import clear_fsm, consent_asked
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     Catalog,
@@ -42,7 +42,6 @@ from bot.handlers.widgets import (
 )
 from bot.keyboards.common import button
 from bot.rendering.citizen import field_value
-from bot.services.consent import ConsentService
 from bot.settings import Settings
 from bot.states.recovery import AccessRecovery
 from bot.texts import Safe, validation
@@ -71,17 +70,17 @@ WAYS_OUT: dict[RecoveryCause, tuple[RecoveryAction, ...]] = {
 _CHANGE_PHONE_HERE = (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE)
 
 
-async def start_recovery(manager: DialogManager) -> None:
+async def start_recovery(message: Message, manager: DialogManager) -> None:
+    await clear_fsm(manager)
     await manager.start(AccessRecovery.choosing_cause, mode=StartMode.RESET_STACK)
 
 
-async def start_support_form(
-    message: Message, state: FSMContext, consent: ConsentService, manager: DialogManager
-) -> None:
+async def start_support_form(message: Message, manager: DialogManager) -> None:
     """The appeal to support, after the consent screen's «Согласен».
 
     The cause waited in FSM data.
     """
+    state: FSMContext = manager.middleware_data["state"]
     cause = (await state.get_data()).get(PENDING_CAUSE, RecoveryCause.OTHER.value)
     await state.clear()
     await manager.start(
@@ -135,10 +134,8 @@ async def instructions_getter(dialog_manager: DialogManager, **_: Any) -> dict[s
 async def to_support(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     """The appeal collects full name, SNILS and contact: consent first."""
     state: FSMContext = manager.middleware_data["state"]
-    consent: ConsentService = manager.middleware_data["consent"]
-    assert isinstance(callback.message, Message)
     await state.update_data({PENDING_CAUSE: manager.dialog_data[CAUSE]})
-    if await consent_asked(manager, consent, ConsentNext.RECOVERY_APPEAL):
+    if await consent_asked(manager, ConsentNext.RECOVERY_APPEAL):
         return
     await state.clear()
     await manager.switch_to(AccessRecovery.waiting_for_full_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager, StartMode
@@ -40,7 +41,12 @@ def origin(callback: CallbackQuery) -> Message:
     return message  # type: ignore[return-value]
 
 
-async def consent_asked(manager: DialogManager, consent: ConsentService, then: ConsentNext) -> bool:
+# A screen's start: from a command, a menu button or «Согласен», with the message to
+# answer; it clears what aiogram's FSM holds (after the consent screen, if that is due).
+Start = Callable[[Message, DialogManager], Awaitable[None]]
+
+
+async def consent_asked(manager: DialogManager, then: ConsentNext) -> bool:
     """Called where a dialogue that collects personal data begins.
 
     True when the citizen has not agreed to the current consent text: the
@@ -48,6 +54,7 @@ async def consent_asked(manager: DialogManager, consent: ConsentService, then: C
     the caller must not go on; «Согласен» opens the dialogue ``then``. What
     waits in aiogram's FSM data (the recovery's cause) stays for it.
     """
+    consent: ConsentService = manager.middleware_data["consent"]
     user = manager.middleware_data["event_from_user"]
     if await consent.given(user.id):
         return False
@@ -57,6 +64,12 @@ async def consent_asked(manager: DialogManager, consent: ConsentService, then: C
         mode=StartMode.RESET_STACK,
     )
     return True
+
+
+async def clear_fsm(manager: DialogManager) -> None:
+    """aiogram's FSM state and data of the chat cleared (the dialogue stack is not there)."""
+    state: FSMContext = manager.middleware_data["state"]
+    await state.clear()
 
 
 def this_dialogue(manager: DialogManager) -> UpdateRef:
