@@ -39,6 +39,7 @@ from aiogram_dialog.widgets.text import Const, Format, Multi
 
 from bot.callback_data import CallAction, CallManage, ConsentNext
 from bot.domain.clock import Clock
+from bot.domain.models import Appeal
 from bot.domain.slots import slot_at
 from bot.domain.validators import clean_text, format_phone, parse_phone
 from bot.handlers.replies import (
@@ -94,15 +95,14 @@ async def start_booking(message: Message, manager: DialogManager) -> None:
     active = await call_bookings.active_call(state.key.user_id)
     if active is not None:
         await manager.reset_stack()
-        await show_booked_call(message, CallResult(CallOutcome.ALREADY, active), call_bookings)
+        await show_booked_call(message, active, call_bookings)
         return
     await manager.start(CallbackRequest.waiting_for_phone, mode=StartMode.RESET_STACK)
 
 
 async def show_booked_call(
-    message: Message, result: CallResult, call_bookings: CallBookingService
+    message: Message, appeal: Appeal | None, call_bookings: CallBookingService
 ) -> None:
-    appeal = result.appeal
     assert appeal is not None and appeal.call is not None
     changeable = call_bookings.can_still_change(appeal.call)
     await message.answer(
@@ -228,6 +228,12 @@ def _chosen_slot(manager: DialogManager, minute: int) -> datetime | None:
     return slot_at(day, minute, _call_bookings(manager).policy)
 
 
+def _booked_slot(manager: DialogManager) -> datetime:
+    start = _chosen_slot(manager, manager.dialog_data["minute"])
+    assert start is not None  # only a valid time leads here
+    return start
+
+
 async def time_chosen(
     callback: CallbackQuery, widget: Any, manager: DialogManager, minute: int
 ) -> None:
@@ -302,8 +308,7 @@ async def summary_getter(
     dialog_manager: DialogManager, call_bookings: CallBookingService, **_: Any
 ) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    start = _chosen_slot(dialog_manager, data["minute"])
-    assert start is not None  # only a valid time leads here
+    start = _booked_slot(dialog_manager)
     return {
         "phone": format_phone(data["phone"]),
         "description": data["description"],
@@ -316,8 +321,7 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     service = _call_bookings(manager)
     data = manager.dialog_data
     message = origin(callback)
-    start = _chosen_slot(manager, data["minute"])
-    assert start is not None  # only a valid time leads here
+    start = _booked_slot(manager)
     result = await service.book(
         callback.from_user.id,
         message.chat.id,
@@ -344,7 +348,7 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
         )
     elif result.outcome == CallOutcome.ALREADY:
         await manager.done()
-        await show_booked_call(message, result, service)
+        await show_booked_call(message, result.appeal, service)
     else:
         await manager.back()
         await _slot_refused(callback, manager, result.outcome)
