@@ -22,17 +22,18 @@ from bot.domain.validators import clean_text, parse_application_number, parse_mo
 from bot.handlers import my_appeals
 from bot.handlers.replies import clear_fsm, consent_asked
 from bot.handlers.widgets import (
+    EDITING,
     Catalog,
+    Form,
     Refusal,
     choices,
     expects,
     file_appeal,
     keep_start_data,
     navigation,
-    question,
     submit_button,
 )
-from bot.rendering.citizen import field_lines, field_value
+from bot.rendering.citizen import field_lines
 from bot.settings import Settings
 from bot.states.appeal import NewAppeal
 from bot.states.complaint import WrittenComplaint
@@ -54,7 +55,7 @@ STATES = {
     "occurred_at": NewAppeal.waiting_for_occurred_at,
     "application_number": NewAppeal.waiting_for_application_number,
 }
-FIELD_OF_STATE = {state.state: field for field, state in STATES.items()}
+# The questions answered by free text: at most so many characters.
 LIMITS = {"service_name": 200, "topic": 200, "description": 2000, "error_text": 1000}
 MIN_LENGTHS = {"service_name": 2, "topic": 2}
 STATUS_CHECK = "status_check"  # not a type of appeal: the type chooser's way to the lookup
@@ -73,12 +74,14 @@ async def start_form(message: Message, manager: DialogManager, kind: str) -> Non
     await manager.start(STATES[FORMS[kind][0]], data={KIND: kind}, mode=StartMode.RESET_STACK)
 
 
-def _form(manager: DialogManager) -> tuple[str, ...]:
-    return FORMS[manager.dialog_data[KIND]]
+class _Form(Form):
+    def order(self, data: dict[str, Any]) -> tuple[str, ...]:
+        """The chosen type's questions."""
+        return FORMS[data[KIND]]
 
 
-def _current_field(manager: DialogManager) -> str:
-    return FIELD_OF_STATE[manager.current_context().state.state]
+# «Назад» on a form's first question: the types.
+FORM = _Form(STATES, t.PROMPTS, NewAppeal.confirming, NewAppeal.choosing_type)
 
 
 # --- the type chooser ------------------------------------------------------------------------
@@ -106,59 +109,12 @@ async def types_getter(**_: Any) -> dict[str, Any]:
     return {"types": list(t.TYPE_BUTTONS.items())}
 
 
-# --- the questions ---------------------------------------------------------------------------
-
-
-EDITING = "editing"  # dialog data: a field is being fixed from the review
-
-
-async def _next_question(manager: DialogManager, field: str) -> None:
-    """The question after ``field``, or the review after the last one or after an edit."""
-    if manager.dialog_data.get(EDITING):
-        await manager.switch_to(NewAppeal.confirming)
-        return
-    form = _form(manager)
-    index = form.index(field)
-    if index + 1 == len(form):
-        await manager.switch_to(NewAppeal.confirming)
-    else:
-        await manager.switch_to(STATES[form[index + 1]])
-
-
-async def answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
-    field = widget.widget.widget_id
-    manager.dialog_data[field] = value
-    await _next_question(manager, field)
+# --- the questions and the review -----------------------------------------------------------
 
 
 async def skipped(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    field = _current_field(manager)
-    manager.dialog_data[field] = None
-    await _next_question(manager, field)
-
-
-async def went_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    """The previous question; the types from the first; the review when fixing a field."""
-    form = _form(manager)
-    if manager.dialog_data.get(EDITING):
-        await manager.switch_to(NewAppeal.confirming)
-        return
-    if manager.current_context().state == NewAppeal.confirming:
-        await manager.switch_to(STATES[form[-1]])
-        return
-    index = form.index(_current_field(manager))
-    await manager.switch_to(STATES[form[index - 1]] if index else NewAppeal.choosing_type)
-
-
-async def question_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    field = _current_field(dialog_manager)
-    form = _form(dialog_manager)
-    data = dialog_manager.dialog_data
-    current = field_value(field, data.get(field)) if data.get(EDITING) else None
-    return {"step": form.index(field) + 1, "total": len(form), "current": current}
-
-
-# --- the review ------------------------------------------------------------------------------
+    """«Пропустить» of the application number: none."""
+    await FORM.keep(manager, "application_number", None)
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -166,15 +122,6 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     kind = data[KIND]
     fields = {field: data.get(field) for field in FORMS[kind]}
     await file_appeal(callback, manager, AppealType(kind), fields)
-
-
-async def edit_chosen(
-    callback: CallbackQuery, widget: Any, manager: DialogManager, field: str
-) -> None:
-    if field not in _form(manager):  # a button of an older review of another form
-        return
-    manager.dialog_data[EDITING] = True
-    await manager.switch_to(STATES[field])
 
 
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -202,34 +149,6 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             answer, max_length=LIMITS[field], min_length=MIN_LENGTHS.get(field, 1)
         )
 
-    parsers = {
-        "service_name": (text("service_name"), validation.GENERIC),
-        "topic": (text("topic"), validation.GENERIC),
-        "description": (text("description"), validation.GENERIC),
-        "error_text": (text("error_text"), validation.GENERIC),
-        "occurred_at": (lambda answer: parse_moment(answer, now=now()).iso(), validation.MOMENTS),
-        "application_number": (parse_application_number, validation.APPLICATION_NUMBER),
-    }
-
-    def ask(field: str) -> Window:
-        parse, problems = parsers[field]
-        return question(
-            STATES[field],
-            Catalog(t.PROMPTS[field]),
-            Catalog(common_texts.EDITING_CURRENT, when="current"),
-            field=field,
-            parse=parse,
-            on_success=answered,
-            problems=problems,
-            buttons=(
-                [Button(Const(common_texts.BUTTON_SKIP), id="skip", on_click=skipped)]
-                if field == "application_number"
-                else []
-            ),
-            on_back=went_back,
-            getter=question_getter,
-        )
-
     return Dialog(
         Window(
             Refusal(),
@@ -240,7 +159,18 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             state=NewAppeal.choosing_type,
             getter=types_getter,
         ),
-        *(ask(field) for field in STATES),
+        *(FORM.question(field, parse=text(field)) for field in LIMITS),
+        FORM.question(
+            "occurred_at",
+            parse=lambda answer: parse_moment(answer, now=now()).iso(),
+            problems=validation.MOMENTS,
+        ),
+        FORM.question(
+            "application_number",
+            parse=parse_application_number,
+            problems=validation.APPLICATION_NUMBER,
+            buttons=[Button(Const(common_texts.BUTTON_SKIP), id="skip", on_click=skipped)],
+        ),
         Window(
             Refusal(),
             Catalog(t.SUMMARY),
@@ -251,12 +181,12 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                     id="edit",
                     item_id_getter=lambda item: item[0],
                     items="editable",
-                    on_click=edit_chosen,
+                    on_click=FORM.edit,
                 ),
                 width=2,
             ),
             expects(t.CONFIRM_EXPECTED),
-            navigation(on_back=went_back),
+            navigation(on_back=FORM.went_back),
             state=NewAppeal.confirming,
             getter=review_getter,
         ),

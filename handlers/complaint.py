@@ -6,7 +6,8 @@ from dataclasses import asdict
 from typing import Any
 
 from aiogram import Bot, F
-from aiogram.types import CallbackQuery, Chat, ContentType, Message, ReplyKeyboardRemove, User
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, Chat, ContentType, Message, ReplyKeyboardRemove
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, Select
@@ -18,22 +19,23 @@ from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import clean_text, format_phone, parse_moments, parse_phone
 from bot.handlers.replies import clear_fsm, consent_asked
 from bot.handlers.widgets import (
+    EDITING,
     Catalog,
+    Form,
     Refusal,
     contact_input,
+    editing,
     expects,
     file_appeal,
     navigation,
     opened_on_top,
     profile_phone,
     profile_phone_button,
-    question,
     refuse,
     submit_button,
 )
 from bot.keyboards.complaint import share_contact
-from bot.rendering.citizen import field_lines, field_value
-from bot.services.phone_change import PhoneChangeService
+from bot.rendering.citizen import field_lines
 from bot.settings import Settings
 from bot.states.complaint import WrittenComplaint
 from bot.texts import common as common_texts
@@ -42,6 +44,10 @@ from bot.texts import join_lines, render, validation
 
 MAX_ATTACHMENTS = 10
 TEXT_FIELDS = ("topic", "caller_phone", "attempts", "errors", "desired_result")
+STATES = {
+    field: getattr(WrittenComplaint, f"waiting_for_{field}")
+    for field in (*TEXT_FIELDS, "attachments")
+}
 
 
 async def start_complaint(message: Message, manager: DialogManager) -> None:
@@ -51,65 +57,41 @@ async def start_complaint(message: Message, manager: DialogManager) -> None:
     await manager.start(WrittenComplaint.waiting_for_topic, mode=StartMode.RESET_STACK)
 
 
-async def answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
-    """Keep the answer; the next question, or back to the review after an edit."""
-    await _keep(manager, widget.widget.widget_id, value)
-
-
-async def _keep(manager: DialogManager, field: str, value: Any) -> None:
-    manager.dialog_data[field] = value
-    if field == "caller_phone":
-        # Says which number was taken, and takes the contact keyboard away.
-        await _chat_message(
-            manager, render(t.PHONE_TAKEN, phone=format_phone(value)), ReplyKeyboardRemove()
-        )
-    if manager.dialog_data.get("editing"):
-        await manager.switch_to(WrittenComplaint.reviewing)
-    elif field == "topic":
-        await show_phone_step(manager)
-    else:
-        await manager.next()
-
-
 async def _chat_message(manager: DialogManager, text: str, markup: Any) -> None:
     bot: Bot = manager.middleware_data["bot"]
     chat: Chat = manager.middleware_data["event_chat"]
     await bot.send_message(chat.id, text, reply_markup=markup)
 
 
-async def show_phone_step(manager: DialogManager) -> None:
-    """The phone step, then the keyboard that shares the Telegram account's number.
+class _Form(Form):
+    async def open(self, manager: DialogManager, state: State) -> None:
+        """A step; the phone's followed by the keyboard that shares the Telegram account's
+        number (a message with inline buttons cannot carry a contact button, so the
+        keyboard comes in a message of its own, after the question)."""
+        await manager.switch_to(state)
+        if state == WrittenComplaint.waiting_for_caller_phone:
+            await manager.show()
+            await _chat_message(manager, t.CONTACT_HINT, share_contact())
+            manager.show_mode = ShowMode.NO_UPDATE
 
-    A message with inline buttons cannot carry a contact button, so the
-    keyboard comes in a message of its own, after the question.
-    """
-    await manager.switch_to(WrittenComplaint.waiting_for_caller_phone)
-    await manager.show()
-    await _chat_message(manager, t.CONTACT_HINT, share_contact())
-    manager.show_mode = ShowMode.NO_UPDATE
+
+FORM = _Form(STATES, t.PROMPTS, WrittenComplaint.reviewing)
 
 
 async def phone_chosen(
     event: Message | CallbackQuery, widget: Any, manager: DialogManager, phone: str
 ) -> None:
-    """The verified phone pressed, or a contact shared."""
-    await _keep(manager, "caller_phone", phone)
-
-
-async def phone_getter(
-    dialog_manager: DialogManager, phone_change: PhoneChangeService, event_from_user: User, **_: Any
-) -> dict[str, Any]:
-    values = await current_value_getter("caller_phone")(dialog_manager)
-    return {**values, **await profile_phone(phone_change, event_from_user)}
+    """Typed, pressed (the verified phone) or shared: kept; says which number was taken,
+    and takes the contact keyboard away."""
+    manager.dialog_data["caller_phone"] = phone
+    await _chat_message(
+        manager, render(t.PHONE_TAKEN, phone=format_phone(phone)), ReplyKeyboardRemove()
+    )
+    await FORM.next_step(manager, "caller_phone")
 
 
 async def nobody_answered(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    manager.dialog_data["errors"] = t.NO_ANSWER
-    await manager.switch_to(
-        WrittenComplaint.reviewing
-        if manager.dialog_data.get("editing")
-        else WrittenComplaint.waiting_for_desired_result
-    )
+    await FORM.keep(manager, "errors", t.NO_ANSWER)
 
 
 async def attachment_received(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -142,39 +124,19 @@ async def attachment_removed(
         refuse(manager, render(t.ATTACHMENT_REMOVED, index=index))
 
 
-async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    manager.dialog_data["editing"] = True
-    field = (button.widget_id or "").removeprefix("edit_")
-    if field == "caller_phone":
-        await show_phone_step(manager)
-    else:
-        await manager.switch_to(getattr(WrittenComplaint, f"waiting_for_{field}"))
-
-
-def editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
-    """``when``: the step is open to fix one field from the review."""
-    return bool(manager.dialog_data.get("editing"))
-
-
-def opened_on_top_not_editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
-    return opened_on_top(data, widget, manager) and not editing(data, widget, manager)
-
-
-async def went_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    """The previous step; the review, unchanged, when a field is being fixed from it."""
-    if manager.dialog_data.get("editing"):
-        await manager.switch_to(WrittenComplaint.reviewing)
-    elif manager.current_context().state == WrittenComplaint.waiting_for_attempts:
-        await show_phone_step(manager)
-    else:
-        await manager.back()
-
-
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     data = manager.dialog_data
     attachments = [Attachment(**item) for item in data.get("attachments", [])]
     fields = {name: data[name] for name in TEXT_FIELDS}
     await file_appeal(callback, manager, AppealType.COMPLAINT, fields, attachments)
+
+
+async def edit_field(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await FORM.edit(callback, button, manager, (button.widget_id or "").removeprefix("edit_"))
+
+
+def opened_on_top_not_editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    return opened_on_top(data, widget, manager) and not editing(data, widget, manager)
 
 
 async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -194,19 +156,9 @@ async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
     }
 
 
-def current_value_getter(field: str) -> Any:
-    async def getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-        data = dialog_manager.dialog_data
-        if not data.get("editing"):
-            return {"current": None}
-        return {"current": field_value(field, data.get(field))}
-
-    return getter
-
-
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    dialog_manager.dialog_data["editing"] = False
+    dialog_manager.dialog_data[EDITING] = False
     count = len(data.get("attachments", []))
     attached = render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS
     fields = {**{name: data.get(name) for name in TEXT_FIELDS}, "attachments": attached}
@@ -225,30 +177,13 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     def now() -> Any:
         return clock.now().astimezone(settings.zone)
 
-    def text_step(
-        field: str, parse: Any, problems: Any = validation.GENERIC, **options: Any
-    ) -> Window:
-        options.setdefault("getter", current_value_getter(field))
-        return question(
-            getattr(WrittenComplaint, f"waiting_for_{field}"),
-            Const(t.PROMPTS[field]),
-            *options.pop("texts", ()),
-            Catalog(common_texts.EDITING_CURRENT, when="current"),
-            field=field,
-            parse=parse,
-            on_success=answered,
-            problems=problems,
-            on_back=went_back,
-            **options,
-        )
-
     def caller_phone(text: str) -> str:
         return parse_phone(text, region=settings.default_region, mobile_only=False)
 
     return Dialog(
-        text_step(
+        FORM.question(
             "topic",
-            lambda text: clean_text(text, max_length=200, min_length=3),
+            parse=lambda text: clean_text(text, max_length=200, min_length=3),
             # From «Новое обращение» (on top of the types): «Назад» goes back to them.
             buttons=[
                 Cancel(
@@ -257,30 +192,31 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             ],
             back=editing,
         ),
-        text_step(
+        FORM.question(
             "caller_phone",
-            caller_phone,
-            validation.CALLER_PHONE,
-            texts=[Catalog(t.PROMPTS["caller_phone_profile"], when="phone")],
+            Catalog(t.PROMPTS["caller_phone_profile"], when="phone"),
+            parse=caller_phone,
+            problems=validation.CALLER_PHONE,
             inputs=[contact_input(caller_phone, phone_chosen, validation.CALLER_PHONE)],
             buttons=[
                 profile_phone_button(
                     t.BUTTON_PROFILE_PHONE, phone_chosen, validation.CALLER_PHONE["empty"]
                 )
             ],
-            getter=phone_getter,
+            on_success=phone_chosen,
+            getter=[profile_phone],
         ),
-        text_step(
+        FORM.question(
             "attempts",
-            lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
-            validation.MOMENTS_SEVERAL,
+            parse=lambda text: [moment.iso() for moment in parse_moments(text, now=now())],
+            problems=validation.MOMENTS_SEVERAL,
         ),
-        text_step(
+        FORM.question(
             "errors",
-            lambda text: clean_text(text, max_length=1000),
+            parse=lambda text: clean_text(text, max_length=1000),
             buttons=[Button(Const(t.BUTTON_NO_ANSWER), id="no_answer", on_click=nobody_answered)],
         ),
-        text_step("desired_result", lambda text: clean_text(text, max_length=1000)),
+        FORM.question("desired_result", parse=lambda text: clean_text(text, max_length=1000)),
         Window(
             Refusal(),
             Catalog(t.PROMPTS["attachments"], when=~F["has_attachments"]),
@@ -301,7 +237,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             ),
             Next(Const(t.BUTTON_DONE), when=F["has_attachments"]),
             Next(Const(common_texts.BUTTON_SKIP), when=~F["has_attachments"]),
-            navigation(on_back=went_back),
+            navigation(on_back=FORM.went_back),
             state=WrittenComplaint.waiting_for_attachments,
             getter=attachments_getter,
         ),
@@ -309,10 +245,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Catalog(t.SUMMARY),
             submit_button(submit),
-            Group(
-                *(_edit_button(field) for field in (*TEXT_FIELDS, "attachments")),
-                width=2,
-            ),
+            Group(*(_edit_button(field) for field in STATES), width=2),
             expects(t.REVIEW_EXPECTED),
             navigation(back=False),
             state=WrittenComplaint.reviewing,

@@ -108,15 +108,13 @@ def _cause(manager: DialogManager) -> RecoveryCause:
 
 async def guidance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     cause = _cause(dialog_manager)
-    ways = WAYS_OUT[cause]
     others = [button(common_texts.BUTTON_CALLBACK, Menu(item=MenuItem.CALLBACK))]
     if cause in _CHANGE_PHONE_HERE:
         others.insert(0, button(t.BUTTON_CHANGE_PHONE, Menu(item=MenuItem.CHANGE_PHONE)))
     return {
         "guidance": Safe(t.GUIDANCE[cause]),
         "others": others,
-        "via_email": RecoveryAction.VIA_EMAIL in ways,
-        "via_snils": RecoveryAction.VIA_SNILS in ways,
+        "ways": WAYS_OUT[cause],
     }
 
 
@@ -149,25 +147,16 @@ async def answered(message: Message, widget: Any, manager: DialogManager, value:
     await manager.next()
 
 
-async def name_answered(message: Message, widget: Any, manager: DialogManager, value: Any) -> None:
-    _remember_name(message, manager)
-    await answered(message, widget, manager, value)
+def _remembering_name(handler: Any) -> Any:
+    """``handler`` (of an answer, or of its refusal) once the words typed as a name are
+    remembered: before any line could show them, even refused, log lines mask them."""
 
+    async def remembered(message: Message, widget: Any, manager: DialogManager, *args: Any) -> None:
+        typed_names: TypedNames = manager.middleware_data["typed_names"]
+        typed_names.remember(message.text or "")
+        await handler(message, widget, manager, *args)
 
-def _name_refused(on_error: Any) -> Any:
-    async def refused(
-        message: Message, widget: Any, manager: DialogManager, error: ValueError
-    ) -> None:
-        _remember_name(message, manager)
-        await on_error(message, widget, manager, error)
-
-    return refused
-
-
-def _remember_name(message: Message, manager: DialogManager) -> None:
-    """Before any line could show it, even refused: log lines mask the words typed as a name."""
-    typed_names: TypedNames = manager.middleware_data["typed_names"]
-    typed_names.remember(message.text or "")
+    return remembered
 
 
 async def back_to_guidance(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -206,19 +195,18 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
         Window(
             Format("{guidance}", when=not_refused),
             Refusal(),
-            SwitchTo(
-                Const(t.BUTTON_VIA_EMAIL),
-                id=RecoveryAction.VIA_EMAIL.value,
-                state=AccessRecovery.reading_instructions,
-                on_click=instructions_chosen,
-                when=F["via_email"],
-            ),
-            SwitchTo(
-                Const(t.BUTTON_VIA_SNILS),
-                id=RecoveryAction.VIA_SNILS.value,
-                state=AccessRecovery.reading_instructions,
-                on_click=instructions_chosen,
-                when=F["via_snils"],
+            *(
+                SwitchTo(
+                    Const(label),
+                    id=way.value,
+                    state=AccessRecovery.reading_instructions,
+                    on_click=instructions_chosen,
+                    when=F["ways"].contains(way),
+                )
+                for way, label in (
+                    (RecoveryAction.VIA_EMAIL, t.BUTTON_VIA_EMAIL),
+                    (RecoveryAction.VIA_SNILS, t.BUTTON_VIA_SNILS),
+                )
             ),
             Button(Const(t.BUTTON_SUPPORT), id="support", on_click=to_support),
             OtherScreens("others"),
@@ -242,8 +230,8 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             t.ASK_FULL_NAME,
             parse_full_name,
             validation.FULL_NAME,
-            on_success=name_answered,
-            on_error=_name_refused(explain_refusal(validation.FULL_NAME)),
+            on_success=_remembering_name(answered),
+            on_error=_remembering_name(explain_refusal(validation.FULL_NAME)),
             on_back=back_to_guidance,
         ),
         text_step("snils", t.ASK_SNILS, parse_snils, validation.SNILS),

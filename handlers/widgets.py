@@ -14,6 +14,7 @@ choices, filing the appeal a form collected).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, cast
 
@@ -48,7 +49,7 @@ from bot.handlers.replies import (
     this_dialogue,
 )
 from bot.keyboards.common import main_menu
-from bot.rendering.citizen import appeal_filed
+from bot.rendering.citizen import appeal_filed, field_value
 from bot.services.appeals import AppealService
 from bot.services.desk import DeskService
 from bot.services.phone_change import PhoneChangeService
@@ -282,6 +283,107 @@ SUBMIT = "submit"
 def submit_button(on_click: OnClick) -> Button:
     """[✅ Отправить] of a review: files what the dialogue collected."""
     return Button(Const(common_texts.BUTTON_CONFIRM), id=SUBMIT, on_click=on_click)
+
+
+EDITING = "editing"  # dialog data: a field is being fixed from the review
+
+
+def editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    """``when``: the step is open to fix one field from the review."""
+    return bool(manager.dialog_data.get(EDITING))
+
+
+@dataclass(eq=False)
+class Form:
+    """Questions answered in turn, then a review from which any field can be fixed.
+
+    ``states``: each field's question (field -> window), asked in this order
+    unless :meth:`order` says otherwise, in the words of ``prompts`` (their
+    ``step`` and ``total``: the question's place in the order); the review
+    comes after the last, and «Назад» on the first leads to ``before``. While a
+    field is fixed from the review (``editing``) its question shows the answer
+    given, and a new answer or «Назад» returns to the review, whose getter ends
+    the fixing.
+    """
+
+    states: Mapping[str, State]
+    prompts: Mapping[str, str]
+    review: State
+    before: State | None = None
+
+    def order(self, data: dict[str, Any]) -> Sequence[str]:
+        """The fields asked for, in turn."""
+        return tuple(self.states)
+
+    def _steps(self, manager: DialogManager) -> list[State]:
+        """The questions in turn, then the review."""
+        return [*(self.states[field] for field in self.order(manager.dialog_data)), self.review]
+
+    async def open(self, manager: DialogManager, state: State) -> None:
+        """A question or the review (a dialogue may show one of them its own way)."""
+        await manager.switch_to(state)
+
+    async def keep(self, manager: DialogManager, field: str, value: Any) -> None:
+        """Keep the answer, then :meth:`next_step`."""
+        manager.dialog_data[field] = value
+        await self.next_step(manager, field)
+
+    async def next_step(self, manager: DialogManager, field: str) -> None:
+        """After ``field``'s answer: the next step, or back to the review after an edit."""
+        steps = self._steps(manager)
+        following = steps[steps.index(self.states[field]) + 1]
+        await self.open(manager, self.review if manager.dialog_data.get(EDITING) else following)
+
+    async def answered(
+        self, message: Message, widget: Any, manager: DialogManager, value: Any
+    ) -> None:
+        await self.keep(manager, widget.widget.widget_id, value)
+
+    async def went_back(
+        self, callback: CallbackQuery, button: Button, manager: DialogManager
+    ) -> None:
+        """The previous step; the review, unchanged, when a field is being fixed from it."""
+        steps = self._steps(manager)
+        index = steps.index(manager.current_context().state)
+        if manager.dialog_data.get(EDITING):
+            await manager.switch_to(self.review)
+        elif index:
+            await self.open(manager, steps[index - 1])
+        elif self.before is not None:
+            await manager.switch_to(self.before)
+
+    async def edit(
+        self, callback: CallbackQuery, widget: Any, manager: DialogManager, field: str
+    ) -> None:
+        """An edit button of the review: the question of ``field``, to fix it."""
+        if field not in self.order(manager.dialog_data):  # an older review's, of another form
+            return
+        manager.dialog_data[EDITING] = True
+        await self.open(manager, self.states[field])
+
+    def question(self, field: str, *texts: Any, getter: Any = (), **options: Any) -> Window:
+        """The question of ``field`` (see :func:`question`), ``texts`` below its prompt: an
+        answer is kept (:meth:`answered`, unless ``on_success`` says otherwise), the answer
+        given shown while it is fixed. ``getter``: the window's getters besides the form's.
+        """
+
+        async def place(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+            data = dialog_manager.dialog_data
+            order = self.order(data)
+            current = field_value(field, data.get(field)) if data.get(EDITING) else None
+            return {"step": order.index(field) + 1, "total": len(order), "current": current}
+
+        options.setdefault("on_success", self.answered)
+        return question(
+            self.states[field],
+            Catalog(self.prompts[field]),
+            *texts,
+            Catalog(common_texts.EDITING_CURRENT, when="current"),
+            field=field,
+            on_back=self.went_back,
+            getter=[place, *getter],
+            **options,
+        )
 
 
 async def _cancelled(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
