@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Row
@@ -21,7 +21,7 @@ from aiogram_dialog.widgets.text import Const, Format
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.handlers import appeal, call_booking, complaint, phone, recovery
-from bot.handlers.replies import Start
+from bot.handlers.replies import Start, origin
 from bot.handlers.widgets import Refusal, expects, not_refused
 from bot.keyboards.consent import without_consent
 from bot.services.consent import ConsentService
@@ -55,10 +55,9 @@ async def agreed(callback: CallbackQuery, button: Button, manager: DialogManager
     callback_answer: CallbackAnswer = manager.middleware_data["callback_answer"]
     await consent.give(callback.from_user.id)
     callback_answer.text = t.AGREED
-    assert isinstance(callback.message, Message)
     then = ConsentNext(manager.dialog_data[THEN])
     start = STARTS.get(then, partial(appeal.start_form, kind=then.value))
-    await start(callback.message, manager)
+    await start(origin(callback), manager)
     # What was opened has been shown. aiogram_dialog shows the window again after a press
     # when the dialogue on top looks unchanged, and it tells dialogues apart by an id made
     # of the current second and a random number below 100: a dialogue opened within the
@@ -70,8 +69,7 @@ async def declined(callback: CallbackQuery, button: Button, manager: DialogManag
     state: FSMContext = manager.middleware_data["state"]
     await manager.done()
     await state.clear()
-    assert isinstance(callback.message, Message)
-    await callback.message.answer(t.DECLINED, reply_markup=without_consent())
+    await origin(callback).answer(t.DECLINED, reply_markup=without_consent())
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:

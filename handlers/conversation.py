@@ -222,12 +222,10 @@ async def reply_pressed(
     if appeal is None or appeal.citizen_id != callback.from_user.id:
         alert_press(callback_answer, my_texts.NOT_YOURS)
         return
-    message = origin(callback)
-    if not appeal.is_open:
-        await state.clear()
-        await tell_closed(message, appeal, desk)
-        return
     await state.clear()
+    if not appeal.is_open:
+        await tell_closed(origin(callback), appeal, desk)
+        return
     await dialog_manager.start(
         AppealConversation.waiting_for_message,
         data={"number": appeal.number},

@@ -28,7 +28,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import Appeal
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
-from bot.handlers.replies import alert_press, clear_fsm, problem_text
+from bot.handlers.replies import alert_press, clear_fsm, origin, problem_text
 from bot.handlers.widgets import (
     KEEPS_OTHER_SCREENS,
     REFUSAL,
@@ -40,6 +40,7 @@ from bot.handlers.widgets import (
     keep_start_data,
     main_menu_button,
     question,
+    to_main_menu,
 )
 from bot.keyboards import conversation as conversation_keyboards
 from bot.keyboards.call_booking import call_buttons
@@ -84,10 +85,8 @@ async def _back_from_prompt(
     """Back to the appeal types it was asked from, or to the main menu."""
     if len(manager.current_stack().intents) > 1:
         await manager.done()
-        return
-    await manager.reset_stack()
-    assert isinstance(callback.message, Message)
-    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+    else:
+        await to_main_menu(callback, button, manager)
 
 
 async def show_status(
@@ -183,8 +182,7 @@ async def appeal_chosen(
         alert_press(manager.middleware_data["callback_answer"], t.NOT_YOURS)
         manager.show_mode = ShowMode.NO_UPDATE
         return
-    assert isinstance(callback.message, Message)
-    await _send_leading_pieces(callback.message, appeal, appeals, manager)
+    await _send_leading_pieces(origin(callback), appeal, appeals, manager)
     manager.dialog_data[NUMBER] = appeal.number
     await manager.switch_to(MyAppeals.reading_appeal)
 
@@ -226,8 +224,7 @@ async def rate_pressed(callback: CallbackQuery, button: Button, manager: DialogM
     conversation's)."""
     number = manager.dialog_data[NUMBER]
     await manager.reset_stack()
-    assert isinstance(callback.message, Message)
-    await callback.message.answer(
+    await origin(callback).answer(
         conversation_texts.ASK_RATING, reply_markup=conversation_keyboards.rating(number)
     )
 

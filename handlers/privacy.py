@@ -8,7 +8,7 @@ from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Const
 
 from bot.domain.clock import Clock
-from bot.handlers.replies import clear_fsm
+from bot.handlers.replies import clear_fsm, origin
 from bot.handlers.widgets import Refusal, expects, navigation, not_refused
 from bot.keyboards.common import main_menu
 from bot.services.privacy import PrivacyService
@@ -30,8 +30,7 @@ async def forget(callback: CallbackQuery, button: Button, manager: DialogManager
     # without a last message is no row at all.
     manager.current_stack().last_message_id = None
     count = await privacy.forget(callback.from_user.id)
-    assert callback.message is not None
-    await callback.message.answer(render(t.DONE, count=count), reply_markup=main_menu())
+    await origin(callback).answer(render(t.DONE, count=count), reply_markup=main_menu())
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:

@@ -390,10 +390,9 @@ async def _cancelled(callback: CallbackQuery, button: Button, manager: DialogMan
     # The whole stack: a dialogue opened on top of another (the complaint from the
     # appeal types) is left together with it.
     await manager.reset_stack()
-    assert callback.message is not None
     # A step may have put a reply keyboard under the chat (the complaint's contact button).
-    await callback.message.answer(common_texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
-    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+    await origin(callback).answer(common_texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
+    await origin(callback).answer(common_texts.MAIN_MENU, reply_markup=main_menu())
 
 
 def opened_on_top(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
@@ -424,15 +423,15 @@ def navigation(*, back: bool | Callable[..., bool] = True, on_back: OnClick | No
     return Row(*buttons)
 
 
-async def _to_main_menu(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+async def to_main_menu(callback: CallbackQuery, button: Any, manager: DialogManager) -> None:
+    """Every dialogue left for the main menu."""
     await manager.reset_stack()
-    assert callback.message is not None
-    await callback.message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+    await origin(callback).answer(common_texts.MAIN_MENU, reply_markup=main_menu())
 
 
 def main_menu_button() -> Button:
     """[🏠 Главное меню]: leave the dialogue (a screen to read, nothing to cancel) for the menu."""
-    return Button(Const(common_texts.BUTTON_MAIN_MENU), id="main_menu", on_click=_to_main_menu)
+    return Button(Const(common_texts.BUTTON_MAIN_MENU), id="main_menu", on_click=to_main_menu)
 
 
 class _OtherScreensButton(InlineKeyboardButton):
