@@ -22,9 +22,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import CallDesk, CallDeskAction
-from bot.domain.validators import Invalid, clean_text
 from bot.filters import InOperatorsChat, IsOperator, PrivateChat
-from bot.handlers.operators import refuse_button, refuse_command, refuse_in_private
+from bot.handlers.operators import (
+    refuse_button,
+    refuse_command,
+    refuse_in_private,
+    sender,
+    text_asked_for,
+)
 from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
 from bot.rendering.operators import callbacks_list
@@ -107,18 +112,18 @@ async def ask_result(
 async def result_typed(
     message: Message, state: FSMContext, call_bookings: CallBookingService
 ) -> None:
-    assert message.from_user is not None
     number = (await state.get_data())["call_number"]
-    try:
-        result = clean_text(message.text, max_length=RESULT_LIMIT)
-    except Invalid:  # asked again: empty or too long, or not text at all
-        prompt = render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT)
-        if message.text is None:
-            prompt = t.RESULT_EXPECTED + " " + prompt
-        await message.reply(prompt, reply_markup=keyboards.call_result_prompt(number))
+    result = await text_asked_for(
+        message,
+        RESULT_LIMIT,
+        render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+        t.RESULT_EXPECTED,
+        keyboards.call_result_prompt(number),
+    )
+    if result is None:
         return
     await state.clear()
-    actor = operator(message.from_user)
+    actor = sender(message)
     marked = await call_bookings.mark_done(number, actor, result)
     if marked.outcome == CallOutcome.DONE:
         await message.reply(render(t.MARKED_DONE, number=number, name=actor.name))
