@@ -22,12 +22,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import CallDesk, CallDeskAction
-from bot.filters import InOperatorsChat, IsOperator, PrivateChat
+from bot.filters import InOperatorsChat, PrivateChat
 from bot.handlers.operators import (
-    refuse_button,
+    Handler,
     refuse_command,
     refuse_in_private,
     sender,
+    staff_routers,
     text_asked_for,
 )
 from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
@@ -177,37 +178,25 @@ async def callbacks_command(message: Message, call_bookings: CallBookingService)
 
 
 COMMAND = "callbacks"
+BUTTONS: dict[CallDeskAction, Handler] = {
+    CallDeskAction.CALLED: ask_result,
+    CallDeskAction.CALLED_EARLY: ask_result,
+    CallDeskAction.NOT_REACHED: not_reached,
+    CallDeskAction.NOT_REACHED_EARLY: not_reached,
+    CallDeskAction.KEEP: keep_unmarked,
+}
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    # As the operators' desk (handlers/operators.py): messages come through the staff gate.
-    router.callback_query.filter(CallDesk.filter())
-
-    desk = Router(name=f"{__name__}.desk")
-    desk.message.filter(InOperatorsChat(), IsOperator())
-    desk.callback_query.filter(CallDesk.filter(), IsOperator())
-    desk.callback_query.register(
-        ask_result,
-        CallDesk.filter(F.action.in_({CallDeskAction.CALLED, CallDeskAction.CALLED_EARLY})),
-    )
-    desk.callback_query.register(
-        not_reached,
-        CallDesk.filter(
-            F.action.in_({CallDeskAction.NOT_REACHED, CallDeskAction.NOT_REACHED_EARLY})
-        ),
-    )
-    desk.callback_query.register(keep_unmarked, CallDesk.filter(F.action == CallDeskAction.KEEP))
+    """The call's presses are this desk's (as the operators' desk's: handlers/operators.py)."""
+    router, desk, refusals = staff_routers(__name__, CallDesk.filter())
+    for action, handler in BUTTONS.items():
+        desk.callback_query.register(handler, CallDesk.filter(F.action == action))
     desk.message.register(callbacks_command, Command(COMMAND))
     desk.message.register(cancel_command, OperatorCallResult.waiting_for_result, Command("cancel"))
     desk.message.register(
         result_typed, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
     )
-
-    refusals = Router(name=f"{__name__}.refusals")
-    refusals.callback_query.register(refuse_button, CallDesk.filter())
     refusals.message.register(refuse_command, InOperatorsChat(), Command(COMMAND))
     refusals.message.register(refuse_in_private, PrivateChat(), Command(COMMAND))
-
-    router.include_routers(desk, refusals)
     return router

@@ -13,7 +13,7 @@ from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, or_f
+from aiogram.filters import Command, CommandObject, Filter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -700,19 +700,30 @@ TEMPLATE_BUTTONS: dict[TemplateAction, Handler] = {
 }
 
 
-def create_router() -> Router:
-    presses = or_f(Desk.filter(), TemplatePick.filter())
-    not_command = ~F.text.startswith("/")
-    router = Router(name=__name__)
-    # Messages come through the staff gate (handlers/__init__.py); of the presses it lets
-    # through, a card's and a template's are this desk's.
-    router.callback_query.filter(presses)
+def staff_routers(name: str, presses: Filter) -> tuple[Router, Router, Router]:
+    """A staff module's router, with its ``desk`` (operators in the operators' chat; their
+    presses anywhere) and ``refusals`` (everyone else; their presses refused) sub-routers.
 
-    desk = Router(name=f"{__name__}.desk")
+    Messages come through the staff gate (handlers/__init__.py); of the presses it lets
+    through, ``presses`` are the module's.
+    """
+    router = Router(name=name)
+    router.callback_query.filter(presses)
+    desk = Router(name=f"{name}.desk")
     desk.message.filter(InOperatorsChat(), IsOperator())
-    desk.edited_message.filter(InOperatorsChat(), IsOperator())
-    # Card buttons only: citizens' buttons must not cost a membership check.
+    # The module's buttons only: citizens' buttons must not cost a membership check.
     desk.callback_query.filter(presses, IsOperator())
+    refusals = Router(name=f"{name}.refusals")
+    refusals.callback_query.register(refuse_button, presses)
+    router.include_routers(desk, refusals)
+    return router, desk, refusals
+
+
+def create_router() -> Router:
+    """A card's and a template's presses are this desk's."""
+    router, desk, refusals = staff_routers(__name__, or_f(Desk.filter(), TemplatePick.filter()))
+    desk.edited_message.filter(InOperatorsChat(), IsOperator())
+    not_command = ~F.text.startswith("/")
     for action, handler in CARD_BUTTONS.items():
         desk.callback_query.register(handler, Desk.filter(F.action == action))
     for template_action, handler in TEMPLATE_BUTTONS.items():
@@ -725,12 +736,8 @@ def create_router() -> Router:
     desk.message.register(relay_answer, not_command)
     desk.edited_message.register(answer_edited)
 
-    refusals = Router(name=f"{__name__}.refusals")
-    refusals.callback_query.register(refuse_button, presses)
     operators_only = [name for name in COMMANDS if name != "help"]
     refusals.message.register(refuse_command, InOperatorsChat(), Command(*operators_only))
     refusals.message.register(refuse_answer, InOperatorsChat(), not_command)
     refusals.message.register(refuse_in_private, PrivateChat(), Command(*DESK_ONLY))
-
-    router.include_routers(desk, refusals)
     return router
