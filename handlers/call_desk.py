@@ -43,23 +43,33 @@ from bot.texts import plain, render
 RESULT_LIMIT = 500
 
 
-def _refusal(result: CallResult, number: str) -> str:
+def _refusal(result: CallResult) -> str:
     """Plain text for an alert: why the call cannot be marked."""
     appeal = result.appeal
     if appeal is None:
         return operator_texts.APPEAL_GONE
-    if appeal.call is None:
-        return plain(t.NOT_A_CALLBACK, number=number)
-    return plain(t.NOT_SCHEDULED, number=number)
+    refusal = t.NOT_A_CALLBACK if appeal.call is None else t.NOT_SCHEDULED
+    return plain(refusal, number=appeal.number)
 
 
 async def _asked_first(
     callback: CallbackQuery,
     callback_data: CallDesk,
-    checked: CallResult,
+    checked: CallResult | None,
     call_bookings: CallBookingService,
 ) -> bool:
-    """Before the call's time: ask whether to mark it anyway (True: asked, do not mark yet)."""
+    """Whether the mark waits (True): «Позвонил» or «Не дозвонился» pressed before the
+    call's time (``checked``: the call as scheduled) is asked about first.
+
+    The question's «Да, …» goes ahead, its buttons gone (cosmetic, as every removal of
+    buttons).
+    """
+    if callback_data.action in (CallDeskAction.CALLED_EARLY, CallDeskAction.NOT_REACHED_EARLY):
+        with contextlib.suppress(TelegramBadRequest):
+            await origin(callback).edit_reply_markup(reply_markup=None)
+        return False
+    if checked is None or checked.outcome != CallOutcome.DONE:
+        return False  # marking it says why not
     appeal = checked.appeal
     assert appeal is not None and appeal.call is not None
     if call_bookings.has_begun(appeal.call):
@@ -79,13 +89,6 @@ async def _asked_first(
     return True
 
 
-async def _answered_question(callback: CallbackQuery, callback_data: CallDesk) -> None:
-    """«Да, …» pressed: the question's buttons go (cosmetic, as every removal of buttons)."""
-    if callback_data.action in (CallDeskAction.CALLED_EARLY, CallDeskAction.NOT_REACHED_EARLY):
-        with contextlib.suppress(TelegramBadRequest):
-            await origin(callback).edit_reply_markup(reply_markup=None)
-
-
 async def ask_result(
     callback: CallbackQuery,
     callback_data: CallDesk,
@@ -93,20 +96,18 @@ async def ask_result(
     callback_answer: CallbackAnswer,
     call_bookings: CallBookingService,
 ) -> None:
-    checked = await call_bookings.scheduled(callback_data.number)
+    number = callback_data.number
+    checked = await call_bookings.scheduled(number)
     if checked.outcome != CallOutcome.DONE:
-        alert_press(callback_answer, _refusal(checked, callback_data.number))
+        alert_press(callback_answer, _refusal(checked))
         return
-    if callback_data.action == CallDeskAction.CALLED and await _asked_first(
-        callback, callback_data, checked, call_bookings
-    ):
+    if await _asked_first(callback, callback_data, checked, call_bookings):
         return
-    await _answered_question(callback, callback_data)
     await state.set_state(OperatorCallResult.waiting_for_result)
-    await state.set_data({"call_number": callback_data.number})
+    await state.set_data({"call_number": number})
     await origin(callback).reply(
-        render(t.ASK_RESULT, number=callback_data.number, limit=RESULT_LIMIT),
-        reply_markup=keyboards.call_result_prompt(callback_data.number),
+        render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+        reply_markup=keyboards.call_result_prompt(number),
     )
 
 
@@ -129,7 +130,7 @@ async def result_typed(
     if marked.outcome == CallOutcome.DONE:
         await message.reply(render(t.MARKED_DONE, number=number, name=actor.name))
     else:
-        await message.reply(render("{text}", text=_refusal(marked, number)))
+        await message.reply(render("{text}", text=_refusal(marked)))
 
 
 async def keep_unmarked(
@@ -152,21 +153,18 @@ async def not_reached(
     callback_answer: CallbackAnswer,
     call_bookings: CallBookingService,
 ) -> None:
+    number = callback_data.number
+    checked = None
     if callback_data.action == CallDeskAction.NOT_REACHED:
-        checked = await call_bookings.scheduled(callback_data.number)
-        if checked.outcome == CallOutcome.DONE and await _asked_first(
-            callback, callback_data, checked, call_bookings
-        ):
-            return
-    await _answered_question(callback, callback_data)
-    result = await call_bookings.mark_not_reached(
-        callback_data.number, operator(callback.from_user)
-    )
+        checked = await call_bookings.scheduled(number)
+    if await _asked_first(callback, callback_data, checked, call_bookings):
+        return
+    result = await call_bookings.mark_not_reached(number, operator(callback.from_user))
     callback_answer.show_alert = True
     if result.outcome == CallOutcome.DONE:
-        callback_answer.text = alert(plain(t.MARKED_NOT_REACHED, number=callback_data.number))
+        callback_answer.text = alert(plain(t.MARKED_NOT_REACHED, number=number))
     else:
-        callback_answer.text = _refusal(result, callback_data.number)
+        callback_answer.text = _refusal(result)
 
 
 async def callbacks_command(message: Message, call_bookings: CallBookingService) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import TypeGuard
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -102,7 +103,7 @@ async def appeal_of(
     found = await desk.appeal_in_thread(
         message.chat.id, thread_id, reply.message_id if reply else None
     )
-    if found is not None or reply is None or not sent_by_this_bot(reply):
+    if found is not None or not sent_by_this_bot(reply):
         return found
     # A card the bot did not record (posted again after a crash): its buttons name the appeal.
     number = card_number(reply)
@@ -110,9 +111,10 @@ async def appeal_of(
     return None if appeal is None else (appeal, None)
 
 
-def sent_by_this_bot(message: Message) -> bool:
+def sent_by_this_bot(message: Message | None) -> TypeGuard[Message]:
     return (
-        message.from_user is not None
+        message is not None
+        and message.from_user is not None
         and message.bot is not None
         and message.from_user.id == message.bot.id
     )
@@ -134,29 +136,25 @@ def card_number(message: Message) -> str | None:
     return None
 
 
-async def appeal_numbered(text: str, desk: DeskService) -> Appeal | str:
-    """The appeal whose number an operator typed; or why there is none."""
-    try:
-        number = parse_appeal_number(text)
-    except Invalid:
-        return t.NUMBER_INVALID
-    appeal = await desk.find(number)
-    return appeal if appeal is not None else render(t.APPEAL_NOT_FOUND, number=number)
-
-
 async def appeal_named(
-    message: Message, number: str | None, desk: DeskService, usage: str
+    message: Message, typed: str | None, desk: DeskService, usage: str
 ) -> Appeal | None:
-    """The appeal whose number a command names, else the one of the thread; or None, the
+    """The appeal whose number an operator typed, else the one of the thread; or None, the
     refusal replied (``usage`` when neither)."""
-    if number:
-        appeal = await appeal_numbered(number, desk)
+    if typed:
+        try:
+            number = parse_appeal_number(typed)
+        except Invalid:
+            await message.reply(t.NUMBER_INVALID)
+            return None
+        appeal = await desk.find(number)
+        refusal = render(t.APPEAL_NOT_FOUND, number=number)
     else:
         found = await appeal_of(message, desk)
-        appeal = usage if found is None else found[0]
-    if isinstance(appeal, str):
-        await message.reply(appeal)
-        return None
+        appeal = None if found is None else found[0]
+        refusal = usage
+    if appeal is None:
+        await message.reply(refusal)
     return appeal
 
 
@@ -312,16 +310,14 @@ async def reveal(
         callback_answer.text = t.NO_HIDDEN_DATA
         return
     text = reveal_text(appeal, events)
-    if len(text) <= ALERT_LIMIT:
-        callback_answer.text = text
-        return
-    # Too long for an alert: only the operator's private chat keeps it to them.
-    try:
-        await bot.send_message(callback.from_user.id, render("{text}", text=text))
-    except TelegramAPIError:
-        callback_answer.text = t.REVEAL_START_BOT
-        return
-    callback_answer.text = t.REVEAL_TOO_LONG
+    if len(text) > ALERT_LIMIT:
+        # Too long for an alert: only the operator's private chat keeps it to them.
+        try:
+            await bot.send_message(callback.from_user.id, render("{text}", text=text))
+            text = t.REVEAL_TOO_LONG
+        except TelegramAPIError:
+            text = t.REVEAL_START_BOT
+    callback_answer.text = text
 
 
 async def show_templates(
@@ -416,8 +412,7 @@ async def relay_answer(message: Message, desk: DeskService) -> None:
     if content is not None and content.plain.startswith(NOTE_PREFIX):
         return
     if found is None:
-        reply = message.reply_to_message
-        if reply is not None and sent_by_this_bot(reply):
+        if sent_by_this_bot(message.reply_to_message):
             # The operator meant to answer someone: never drop it in silence.
             await message.reply(t.REPLY_NOT_PLACED)
         return  # otherwise colleagues talking in the chat
@@ -495,13 +490,11 @@ async def overdue_command(message: Message, deadlines: DeadlineService, settings
 async def shift_command(message: Message, assignment: AssignmentService) -> None:
     """On shift or off it; who is on shift now, with their open appeals."""
     assert message.from_user is not None
-    actor = operator(message.from_user)
-    on = await assignment.toggle(actor, message.chat.id)
+    on = await assignment.toggle(operator(message.from_user), message.chat.id)
     on_shift = await assignment.on_shift()
     load = await assignment.load() if on_shift else {}
     name = message.from_user.full_name
-    reply = shift_text(name, on, assignment.capacity, on_shift, load)
-    await message.answer(reply)
+    await message.answer(shift_text(name, on, assignment.capacity, on_shift, load))
     if on:
         await assignment.assign_waiting()
 
@@ -632,12 +625,11 @@ async def help_command(message: Message) -> None:
 
 
 async def cancel_command(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
+    number = (await state.get_data()).get("number")
     await state.clear()
-    if "number" in data:
-        await message.reply(render(t.CLOSE_KEPT, number=data["number"]))
-    else:
-        await message.reply(t.NOTHING_TO_CANCEL)
+    await message.reply(
+        t.NOTHING_TO_CANCEL if number is None else render(t.CLOSE_KEPT, number=number)
+    )
 
 
 # --- refusals ---------------------------------------------------------------------------

@@ -80,15 +80,14 @@ def early_mark_prompt(number: str, action: CallDeskAction) -> InlineKeyboardMark
         if action == CallDeskAction.CALLED_EARLY
         else call_texts.BUTTON_NOT_REACHED_EARLY
     )
-    return _row(_call(label, action, number), _call_keep(number))
+    return _row(
+        _call(label, action, number),
+        _call(call_texts.BUTTON_CALL_KEEP, CallDeskAction.KEEP, number),
+    )
 
 
 def call_result_prompt(number: str) -> InlineKeyboardMarkup:
-    return _row(_call_keep(number))
-
-
-def _call_keep(number: str) -> InlineKeyboardButton:
-    return _call(call_texts.BUTTON_CALL_KEEP, CallDeskAction.KEEP, number)
+    return _row(_call(call_texts.BUTTON_CALL_KEEP, CallDeskAction.KEEP, number))
 
 
 def _desk(text: str, action: DeskAction, number: str) -> InlineKeyboardButton:
