@@ -212,18 +212,18 @@ async def ask_resolution(
     callback_answer: CallbackAnswer,
     desk: DeskService,
 ) -> None:
-    appeal = await desk.find(callback_data.number)
+    number = callback_data.number
+    appeal = await desk.find(number)
     if appeal is None or not appeal.is_open:
         alert_press(
             callback_answer,
-            t.APPEAL_GONE if appeal is None else plain(t.ALREADY_CLOSED, number=appeal.number),
+            t.APPEAL_GONE if appeal is None else plain(t.ALREADY_CLOSED, number=number),
         )
         return
     await state.set_state(OperatorClosing.waiting_for_resolution)
-    await state.set_data({"number": appeal.number})
+    await state.set_data({"number": number})
     await origin(callback).reply(
-        render(t.ASK_RESOLUTION, number=appeal.number),
-        reply_markup=keyboards.close_prompt(appeal.number),
+        render(t.ASK_RESOLUTION, number=number), reply_markup=keyboards.close_prompt(number)
     )
 
 
@@ -368,9 +368,10 @@ async def template_picked(
     callback_answer: CallbackAnswer,
     desk: DeskService,
 ) -> None:
+    number = callback_data.number
     actor = operator(callback.from_user)
     result, template = await desk.answer_with_template(
-        callback_data.number,
+        number,
         callback_data.template_id,
         actor,
         again=callback_data.action == TemplateAction.SEND_AGAIN,
@@ -382,14 +383,12 @@ async def template_picked(
             render(
                 t.TEMPLATE_REPEAT if repeated else t.TEMPLATE_SENT,
                 title=template.title,
-                number=callback_data.number,
+                number=number,
                 name=actor.name,
             ),
             # Sent within TEMPLATE_REPEAT already: asked whether to send it again.
             reply_markup=(
-                keyboards.template_send(template.id, callback_data.number, again=True)
-                if repeated
-                else None
+                keyboards.template_send(template.id, number, again=True) if repeated else None
             ),
         )
         return
@@ -397,7 +396,7 @@ async def template_picked(
     if template is None:
         callback_answer.text = t.TEMPLATE_GONE
     elif result.outcome == ActionOutcome.CLOSED:
-        callback_answer.text = plain(t.ANSWER_TO_CLOSED, number=callback_data.number)
+        callback_answer.text = plain(t.ANSWER_TO_CLOSED, number=number)
     else:
         callback_answer.text = t.APPEAL_GONE
 
@@ -493,8 +492,9 @@ async def shift_command(message: Message, assignment: AssignmentService) -> None
     on = await assignment.toggle(operator(message.from_user), message.chat.id)
     on_shift = await assignment.on_shift()
     load = await assignment.load() if on_shift else {}
-    name = message.from_user.full_name
-    await message.answer(shift_text(name, on, assignment.capacity, on_shift, load))
+    await message.answer(
+        shift_text(message.from_user.full_name, on, assignment.capacity, on_shift, load)
+    )
     if on:
         await assignment.assign_waiting()
 
