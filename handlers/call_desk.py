@@ -48,8 +48,7 @@ def _refusal(result: CallResult) -> str:
     appeal = result.appeal
     if appeal is None:
         return operator_texts.APPEAL_GONE
-    refusal = t.NOT_A_CALLBACK if appeal.call is None else t.NOT_SCHEDULED
-    return plain(refusal, number=appeal.number)
+    return plain(t.NOT_A_CALLBACK if appeal.call is None else t.NOT_SCHEDULED, number=appeal.number)
 
 
 async def _asked_first(

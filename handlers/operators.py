@@ -458,9 +458,14 @@ async def appeal_command(
     appeal = await appeal_named(message, command.args, desk, t.APPEAL_USAGE)
     if appeal is None:
         return
-    flags = await desk.flags_of(appeal)
     shown = await message.reply(
-        card_text(appeal, flags, settings.zone, forum=False, deadlines=await deadlines.of(appeal)),
+        card_text(
+            appeal,
+            await desk.flags_of(appeal),
+            settings.zone,
+            forum=False,
+            deadlines=await deadlines.of(appeal),
+        ),
         reply_markup=keyboards.card(
             appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))
         ),
