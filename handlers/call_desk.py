@@ -22,9 +22,15 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import CallDesk, CallDeskAction
-from bot.domain.validators import Invalid, clean_text
-from bot.filters import InOperatorsChat, IsOperator, PrivateChat
-from bot.handlers.operators import refuse_button, refuse_command, refuse_in_private
+from bot.filters import InOperatorsChat, PrivateChat
+from bot.handlers.operators import (
+    Handler,
+    refuse_command,
+    refuse_in_private,
+    sender,
+    staff_routers,
+    text_asked_for,
+)
 from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
 from bot.rendering.operators import callbacks_list
@@ -37,23 +43,32 @@ from bot.texts import plain, render
 RESULT_LIMIT = 500
 
 
-def _refusal(result: CallResult, number: str) -> str:
+def _refusal(result: CallResult) -> str:
     """Plain text for an alert: why the call cannot be marked."""
     appeal = result.appeal
     if appeal is None:
         return operator_texts.APPEAL_GONE
-    if appeal.call is None:
-        return plain(t.NOT_A_CALLBACK, number=number)
-    return plain(t.NOT_SCHEDULED, number=number)
+    return plain(t.NOT_A_CALLBACK if appeal.call is None else t.NOT_SCHEDULED, number=appeal.number)
 
 
 async def _asked_first(
     callback: CallbackQuery,
     callback_data: CallDesk,
-    checked: CallResult,
+    checked: CallResult | None,
     call_bookings: CallBookingService,
 ) -> bool:
-    """Before the call's time: ask whether to mark it anyway (True: asked, do not mark yet)."""
+    """Whether the mark waits (True): «Позвонил» or «Не дозвонился» pressed before the
+    call's time (``checked``: the call as scheduled) is asked about first.
+
+    The question's «Да, …» goes ahead, its buttons gone (cosmetic, as every removal of
+    buttons).
+    """
+    if callback_data.action in (CallDeskAction.CALLED_EARLY, CallDeskAction.NOT_REACHED_EARLY):
+        with contextlib.suppress(TelegramBadRequest):
+            await origin(callback).edit_reply_markup(reply_markup=None)
+        return False
+    if checked is None or checked.outcome != CallOutcome.DONE:
+        return False  # marking it says why not
     appeal = checked.appeal
     assert appeal is not None and appeal.call is not None
     if call_bookings.has_begun(appeal.call):
@@ -73,13 +88,6 @@ async def _asked_first(
     return True
 
 
-async def _answered_question(callback: CallbackQuery, callback_data: CallDesk) -> None:
-    """«Да, …» pressed: the question's buttons go (cosmetic, as every removal of buttons)."""
-    if callback_data.action in (CallDeskAction.CALLED_EARLY, CallDeskAction.NOT_REACHED_EARLY):
-        with contextlib.suppress(TelegramBadRequest):
-            await origin(callback).edit_reply_markup(reply_markup=None)
-
-
 async def ask_result(
     callback: CallbackQuery,
     callback_data: CallDesk,
@@ -87,43 +95,41 @@ async def ask_result(
     callback_answer: CallbackAnswer,
     call_bookings: CallBookingService,
 ) -> None:
-    checked = await call_bookings.scheduled(callback_data.number)
+    number = callback_data.number
+    checked = await call_bookings.scheduled(number)
     if checked.outcome != CallOutcome.DONE:
-        alert_press(callback_answer, _refusal(checked, callback_data.number))
+        alert_press(callback_answer, _refusal(checked))
         return
-    if callback_data.action == CallDeskAction.CALLED and await _asked_first(
-        callback, callback_data, checked, call_bookings
-    ):
+    if await _asked_first(callback, callback_data, checked, call_bookings):
         return
-    await _answered_question(callback, callback_data)
     await state.set_state(OperatorCallResult.waiting_for_result)
-    await state.set_data({"call_number": callback_data.number})
+    await state.set_data({"call_number": number})
     await origin(callback).reply(
-        render(t.ASK_RESULT, number=callback_data.number, limit=RESULT_LIMIT),
-        reply_markup=keyboards.call_result_prompt(callback_data.number),
+        render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+        reply_markup=keyboards.call_result_prompt(number),
     )
 
 
 async def result_typed(
     message: Message, state: FSMContext, call_bookings: CallBookingService
 ) -> None:
-    assert message.from_user is not None
     number = (await state.get_data())["call_number"]
-    try:
-        result = clean_text(message.text, max_length=RESULT_LIMIT)
-    except Invalid:  # asked again: empty or too long, or not text at all
-        prompt = render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT)
-        if message.text is None:
-            prompt = t.RESULT_EXPECTED + " " + prompt
-        await message.reply(prompt, reply_markup=keyboards.call_result_prompt(number))
+    result = await text_asked_for(
+        message,
+        RESULT_LIMIT,
+        render(t.ASK_RESULT, number=number, limit=RESULT_LIMIT),
+        t.RESULT_EXPECTED,
+        keyboards.call_result_prompt(number),
+    )
+    if result is None:
         return
     await state.clear()
-    actor = operator(message.from_user)
+    actor = sender(message)
     marked = await call_bookings.mark_done(number, actor, result)
     if marked.outcome == CallOutcome.DONE:
         await message.reply(render(t.MARKED_DONE, number=number, name=actor.name))
     else:
-        await message.reply(render("{text}", text=_refusal(marked, number)))
+        await message.reply(render("{text}", text=_refusal(marked)))
 
 
 async def keep_unmarked(
@@ -146,21 +152,18 @@ async def not_reached(
     callback_answer: CallbackAnswer,
     call_bookings: CallBookingService,
 ) -> None:
+    number = callback_data.number
+    checked = None
     if callback_data.action == CallDeskAction.NOT_REACHED:
-        checked = await call_bookings.scheduled(callback_data.number)
-        if checked.outcome == CallOutcome.DONE and await _asked_first(
-            callback, callback_data, checked, call_bookings
-        ):
-            return
-    await _answered_question(callback, callback_data)
-    result = await call_bookings.mark_not_reached(
-        callback_data.number, operator(callback.from_user)
-    )
+        checked = await call_bookings.scheduled(number)
+    if await _asked_first(callback, callback_data, checked, call_bookings):
+        return
+    result = await call_bookings.mark_not_reached(number, operator(callback.from_user))
     callback_answer.show_alert = True
     if result.outcome == CallOutcome.DONE:
-        callback_answer.text = alert(plain(t.MARKED_NOT_REACHED, number=callback_data.number))
+        callback_answer.text = alert(plain(t.MARKED_NOT_REACHED, number=number))
     else:
-        callback_answer.text = _refusal(result, callback_data.number)
+        callback_answer.text = _refusal(result)
 
 
 async def callbacks_command(message: Message, call_bookings: CallBookingService) -> None:
@@ -172,37 +175,25 @@ async def callbacks_command(message: Message, call_bookings: CallBookingService)
 
 
 COMMAND = "callbacks"
+BUTTONS: dict[CallDeskAction, Handler] = {
+    CallDeskAction.CALLED: ask_result,
+    CallDeskAction.CALLED_EARLY: ask_result,
+    CallDeskAction.NOT_REACHED: not_reached,
+    CallDeskAction.NOT_REACHED_EARLY: not_reached,
+    CallDeskAction.KEEP: keep_unmarked,
+}
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    # As the operators' desk (handlers/operators.py): messages come through the staff gate.
-    router.callback_query.filter(CallDesk.filter())
-
-    desk = Router(name=f"{__name__}.desk")
-    desk.message.filter(InOperatorsChat(), IsOperator())
-    desk.callback_query.filter(CallDesk.filter(), IsOperator())
-    desk.callback_query.register(
-        ask_result,
-        CallDesk.filter(F.action.in_({CallDeskAction.CALLED, CallDeskAction.CALLED_EARLY})),
-    )
-    desk.callback_query.register(
-        not_reached,
-        CallDesk.filter(
-            F.action.in_({CallDeskAction.NOT_REACHED, CallDeskAction.NOT_REACHED_EARLY})
-        ),
-    )
-    desk.callback_query.register(keep_unmarked, CallDesk.filter(F.action == CallDeskAction.KEEP))
+    """The call's presses are this desk's (as the operators' desk's: handlers/operators.py)."""
+    router, desk, refusals = staff_routers(__name__, CallDesk.filter())
+    for action, handler in BUTTONS.items():
+        desk.callback_query.register(handler, CallDesk.filter(F.action == action))
     desk.message.register(callbacks_command, Command(COMMAND))
     desk.message.register(cancel_command, OperatorCallResult.waiting_for_result, Command("cancel"))
     desk.message.register(
         result_typed, OperatorCallResult.waiting_for_result, ~F.text.startswith("/")
     )
-
-    refusals = Router(name=f"{__name__}.refusals")
-    refusals.callback_query.register(refuse_button, CallDesk.filter())
     refusals.message.register(refuse_command, InOperatorsChat(), Command(COMMAND))
     refusals.message.register(refuse_in_private, PrivateChat(), Command(COMMAND))
-
-    router.include_routers(desk, refusals)
     return router

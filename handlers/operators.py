@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import TypeGuard
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, or_f
+from aiogram.filters import Command, CommandObject, Filter, or_f
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.callback_data import Desk, DeskAction, TemplateAction, TemplatePick
-from bot.domain.models import Appeal, AppealEvent, AppealType, EventKind
+from bot.domain.models import Actor, Appeal, AppealEvent, AppealType, EventKind
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.filters import InOperatorsChat, IsOperator, PrivateChat
 from bot.handlers.replies import (
@@ -65,6 +66,30 @@ CARD_ACTIONS = frozenset(
 )
 TEMPLATE_TITLE_LIMIT = 60
 TEMPLATE_TEXT_LIMIT = 3000
+RESOLUTION_LIMIT = 1000
+Handler = Callable[..., Awaitable[None]]
+
+TAKE_ANSWERS = {
+    ActionOutcome.DONE: t.TAKEN,
+    ActionOutcome.ALREADY_TAKEN: t.ALREADY_TAKEN,
+    ActionOutcome.CLOSED: t.ALREADY_CLOSED,
+    ActionOutcome.NOT_NEW: t.NOT_NEW,
+}
+ASSIGN_REPLIES = {
+    ActionOutcome.DONE: t.ASSIGNED,
+    ActionOutcome.UNCHANGED: t.ASSIGN_SAME,
+    ActionOutcome.CLOSED: t.ALREADY_CLOSED,
+    ActionOutcome.NOT_FOUND: t.ALREADY_CLOSED,
+    ActionOutcome.NOT_NEW: t.ASSIGN_BUSY,  # changed by others at the same moment, every retry
+}
+MOVE_REPLIES = {
+    MoveOutcome.MOVED: t.MOVED,
+    MoveOutcome.UNKNOWN_DESK: t.MOVE_UNKNOWN,
+    MoveOutcome.SAME_DESK: t.MOVE_SAME,
+    MoveOutcome.CLOSED: t.MOVE_CLOSED,
+    MoveOutcome.NOT_FOUND: t.MOVE_CLOSED,
+    MoveOutcome.BUSY: t.MOVE_BUSY,
+}
 
 
 # --- finding the appeal a message is about -------------------------------------------
@@ -78,7 +103,7 @@ async def appeal_of(
     found = await desk.appeal_in_thread(
         message.chat.id, thread_id, reply.message_id if reply else None
     )
-    if found is not None or reply is None or not sent_by_this_bot(reply):
+    if found is not None or not sent_by_this_bot(reply):
         return found
     # A card the bot did not record (posted again after a crash): its buttons name the appeal.
     number = card_number(reply)
@@ -86,9 +111,10 @@ async def appeal_of(
     return None if appeal is None else (appeal, None)
 
 
-def sent_by_this_bot(message: Message) -> bool:
+def sent_by_this_bot(message: Message | None) -> TypeGuard[Message]:
     return (
-        message.from_user is not None
+        message is not None
+        and message.from_user is not None
         and message.bot is not None
         and message.from_user.id == message.bot.id
     )
@@ -110,28 +136,50 @@ def card_number(message: Message) -> str | None:
     return None
 
 
-async def appeal_numbered(text: str, desk: DeskService) -> Appeal | str:
-    """The appeal whose number an operator typed; or why there is none."""
-    try:
-        number = parse_appeal_number(text)
-    except Invalid:
-        return t.NUMBER_INVALID
-    appeal = await desk.find(number)
-    return appeal if appeal is not None else render(t.APPEAL_NOT_FOUND, number=number)
+async def appeal_named(
+    message: Message, typed: str | None, desk: DeskService, usage: str
+) -> Appeal | None:
+    """The appeal whose number an operator typed, else the one of the thread; or None, the
+    refusal replied (``usage`` when neither)."""
+    if typed:
+        try:
+            number = parse_appeal_number(typed)
+        except Invalid:
+            await message.reply(t.NUMBER_INVALID)
+            return None
+        appeal = await desk.find(number)
+        refusal = render(t.APPEAL_NOT_FOUND, number=number)
+    else:
+        found = await appeal_of(message, desk)
+        appeal = None if found is None else found[0]
+        refusal = usage
+    if appeal is None:
+        await message.reply(refusal)
+    return appeal
 
 
-async def appeal_from_command(
-    message: Message, command: CommandObject, desk: DeskService, usage: str
-) -> Appeal | str:
-    """The appeal named in the command's argument, else the one of the thread; or a refusal."""
-    if command.args:
-        return await appeal_numbered(command.args, desk)
-    found = await appeal_of(message, desk)
-    return usage if found is None else found[0]
+def sender(message: Message) -> Actor:
+    """The operator who sent a message (the desk's messages all have a sender)."""
+    assert message.from_user is not None
+    return operator(message.from_user)
 
 
 def thread_usage(command: CommandObject) -> str:
     return render(t.THREAD_COMMAND_USAGE, command=f"/{command.command}")
+
+
+async def text_asked_for(
+    message: Message, limit: int, prompt: str, expected: str, markup: InlineKeyboardMarkup
+) -> str | None:
+    """The text an operator was asked for; or None, asked again with ``prompt`` (after
+    ``expected`` if the message is not text at all) when empty or too long."""
+    try:
+        return clean_text(message.text, max_length=limit)
+    except Invalid:
+        if message.text is None:
+            prompt = expected + " " + prompt
+        await message.reply(prompt, reply_markup=markup)
+        return None
 
 
 # --- card buttons -------------------------------------------------------------------
@@ -142,23 +190,19 @@ async def take(
 ) -> None:
     result = await desk.take(callback_data.number, operator(callback.from_user))
     appeal = result.appeal
-    if result.outcome == ActionOutcome.DONE:
-        assert appeal is not None
-        callback_answer.text = alert(
-            plain(t.TAKEN, name=appeal.assignee_name, number=appeal.number)
-        )
-        return
-    callback_answer.show_alert = True
     if appeal is None:
-        callback_answer.text = t.APPEAL_GONE
-    elif result.outcome == ActionOutcome.ALREADY_TAKEN:
-        callback_answer.text = alert(plain(t.ALREADY_TAKEN, name=appeal.assignee_name))
-    elif result.outcome == ActionOutcome.CLOSED:
-        callback_answer.text = plain(t.ALREADY_CLOSED, number=appeal.number)
-    else:
-        callback_answer.text = plain(
-            t.NOT_NEW, number=appeal.number, status=common_texts.STATUS_NAMES[appeal.status]
+        alert_press(callback_answer, t.APPEAL_GONE)
+        return
+    callback_answer.text = alert(
+        plain(
+            TAKE_ANSWERS[result.outcome],
+            name=appeal.assignee_name,
+            number=appeal.number,
+            status=common_texts.STATUS_NAMES[appeal.status],
         )
+    )
+    if result.outcome != ActionOutcome.DONE:
+        callback_answer.show_alert = True
 
 
 async def ask_resolution(
@@ -168,32 +212,35 @@ async def ask_resolution(
     callback_answer: CallbackAnswer,
     desk: DeskService,
 ) -> None:
-    appeal = await desk.find(callback_data.number)
+    number = callback_data.number
+    appeal = await desk.find(number)
     if appeal is None or not appeal.is_open:
         alert_press(
             callback_answer,
-            t.APPEAL_GONE if appeal is None else plain(t.ALREADY_CLOSED, number=appeal.number),
+            t.APPEAL_GONE if appeal is None else plain(t.ALREADY_CLOSED, number=number),
         )
         return
     await state.set_state(OperatorClosing.waiting_for_resolution)
-    await state.set_data({"number": appeal.number})
+    await state.set_data({"number": number})
     await origin(callback).reply(
-        render(t.ASK_RESOLUTION, number=appeal.number),
-        reply_markup=keyboards.close_prompt(appeal.number),
+        render(t.ASK_RESOLUTION, number=number), reply_markup=keyboards.close_prompt(number)
     )
 
 
 async def close_appeal(
-    message: Message, number: str, resolution: str | None, desk: DeskService
+    chat: Message,
+    number: str,
+    by: Actor,
+    resolution: str | None,
+    desk: DeskService,
+    *,
+    not_found: str = t.APPEAL_GONE,
 ) -> None:
-    assert message.from_user is not None
-    result = await desk.close(number, operator(message.from_user), resolution)
-    if result.outcome == ActionOutcome.DONE:
-        await message.answer(render(t.CLOSED, number=number, name=operator(message.from_user).name))
-    elif result.outcome == ActionOutcome.NOT_FOUND:
-        await message.answer(t.APPEAL_GONE)
-    else:
-        await message.answer(render(t.ALREADY_CLOSED, number=number))
+    """Closes the appeal and says so in ``chat``'s chat (or its topic); or why not."""
+    result = await desk.close(number, by, resolution)
+    replies = {ActionOutcome.DONE: t.CLOSED, ActionOutcome.NOT_FOUND: not_found}
+    reply = replies.get(result.outcome, t.ALREADY_CLOSED)
+    await chat.answer(render(reply, number=number, name=by.name))
 
 
 async def for_closing_appeal(message: Message, state: FSMContext, desk: DeskService) -> bool:
@@ -211,16 +258,17 @@ async def for_closing_appeal(message: Message, state: FSMContext, desk: DeskServ
 async def resolution_typed(message: Message, state: FSMContext, desk: DeskService) -> None:
     """The awaited resolution; asked again if empty or too long, or not text at all."""
     number = (await state.get_data())["number"]
-    try:
-        resolution = clean_text(message.text, max_length=1000)
-    except Invalid:
-        prompt = render(t.ASK_RESOLUTION, number=number)
-        if message.text is None:
-            prompt = t.RESOLUTION_EXPECTED + " " + prompt
-        await message.reply(prompt, reply_markup=keyboards.close_prompt(number))
+    resolution = await text_asked_for(
+        message,
+        RESOLUTION_LIMIT,
+        render(t.ASK_RESOLUTION, number=number),
+        t.RESOLUTION_EXPECTED,
+        keyboards.close_prompt(number),
+    )
+    if resolution is None:
         return
     await state.clear()
-    await close_appeal(message, number, resolution, desk)
+    await close_appeal(message, number, sender(message), resolution, desk)
 
 
 async def close_without_resolution(
@@ -229,13 +277,15 @@ async def close_without_resolution(
     await state.clear()
     prompt = origin(callback)
     await prompt.edit_reply_markup(reply_markup=None)
-    result = await desk.close(callback_data.number, operator(callback.from_user), None)
-    if result.outcome == ActionOutcome.DONE:
-        await prompt.answer(
-            render(t.CLOSED, number=callback_data.number, name=operator(callback.from_user).name)
-        )
-    else:
-        await prompt.answer(render(t.ALREADY_CLOSED, number=callback_data.number))
+    # The prompt was made for an existing appeal: one not found is reported as closed.
+    await close_appeal(
+        prompt,
+        callback_data.number,
+        operator(callback.from_user),
+        None,
+        desk,
+        not_found=t.ALREADY_CLOSED,
+    )
 
 
 async def keep_open(callback: CallbackQuery, callback_data: Desk, state: FSMContext) -> None:
@@ -260,16 +310,14 @@ async def reveal(
         callback_answer.text = t.NO_HIDDEN_DATA
         return
     text = reveal_text(appeal, events)
-    if len(text) <= ALERT_LIMIT:
-        callback_answer.text = text
-        return
-    # Too long for an alert: only the operator's private chat keeps it to them.
-    try:
-        await bot.send_message(callback.from_user.id, render("{text}", text=text))
-    except TelegramAPIError:
-        callback_answer.text = t.REVEAL_START_BOT
-        return
-    callback_answer.text = t.REVEAL_TOO_LONG
+    if len(text) > ALERT_LIMIT:
+        # Too long for an alert: only the operator's private chat keeps it to them.
+        try:
+            await bot.send_message(callback.from_user.id, render("{text}", text=text))
+            text = t.REVEAL_TOO_LONG
+        except TelegramAPIError:
+            text = t.REVEAL_START_BOT
+    callback_answer.text = text
 
 
 async def show_templates(
@@ -320,33 +368,35 @@ async def template_picked(
     callback_answer: CallbackAnswer,
     desk: DeskService,
 ) -> None:
+    number = callback_data.number
     actor = operator(callback.from_user)
     result, template = await desk.answer_with_template(
-        callback_data.number,
+        number,
         callback_data.template_id,
         actor,
         again=callback_data.action == TemplateAction.SEND_AGAIN,
     )
-    if result.outcome == ActionOutcome.DONE:
+    if result.outcome in (ActionOutcome.DONE, ActionOutcome.REPEATED):
         assert template is not None
+        repeated = result.outcome == ActionOutcome.REPEATED
         await origin(callback).edit_text(
             render(
-                t.TEMPLATE_SENT, title=template.title, number=callback_data.number, name=actor.name
-            )
-        )
-        return
-    if result.outcome == ActionOutcome.REPEATED:
-        assert template is not None
-        await origin(callback).edit_text(
-            render(t.TEMPLATE_REPEAT, title=template.title, number=callback_data.number),
-            reply_markup=keyboards.template_send(template.id, callback_data.number, again=True),
+                t.TEMPLATE_REPEAT if repeated else t.TEMPLATE_SENT,
+                title=template.title,
+                number=number,
+                name=actor.name,
+            ),
+            # Sent within TEMPLATE_REPEAT already: asked whether to send it again.
+            reply_markup=(
+                keyboards.template_send(template.id, number, again=True) if repeated else None
+            ),
         )
         return
     callback_answer.show_alert = True
     if template is None:
         callback_answer.text = t.TEMPLATE_GONE
     elif result.outcome == ActionOutcome.CLOSED:
-        callback_answer.text = plain(t.ANSWER_TO_CLOSED, number=callback_data.number)
+        callback_answer.text = plain(t.ANSWER_TO_CLOSED, number=number)
     else:
         callback_answer.text = t.APPEAL_GONE
 
@@ -361,8 +411,7 @@ async def relay_answer(message: Message, desk: DeskService) -> None:
     if content is not None and content.plain.startswith(NOTE_PREFIX):
         return
     if found is None:
-        reply = message.reply_to_message
-        if reply is not None and sent_by_this_bot(reply):
+        if sent_by_this_bot(message.reply_to_message):
             # The operator meant to answer someone: never drop it in silence.
             await message.reply(t.REPLY_NOT_PLACED)
         return  # otherwise colleagues talking in the chat
@@ -375,13 +424,12 @@ async def relay_answer(message: Message, desk: DeskService) -> None:
     if content is None:
         await message.reply(t.UNSUPPORTED_CONTENT)
         return
-    assert message.from_user is not None
     citizen_message = None
     if replied is not None and replied.kind == EventKind.CITIZEN_MESSAGE and replied.origin:
         citizen_message = replied.origin.message_id
     result = await desk.answer(
         appeal,
-        operator(message.from_user),
+        sender(message),
         content,
         ref(message),
         reply_to_citizen_message=citizen_message,
@@ -407,19 +455,22 @@ async def appeal_command(
     deadlines: DeadlineService,
     settings: Settings,
 ) -> None:
-    appeal = await appeal_from_command(message, command, desk, t.APPEAL_USAGE)
-    if isinstance(appeal, str):
-        await message.reply(appeal)
+    appeal = await appeal_named(message, command.args, desk, t.APPEAL_USAGE)
+    if appeal is None:
         return
-    assert message.from_user is not None
-    flags = await desk.flags_of(appeal)
     shown = await message.reply(
-        card_text(appeal, flags, settings.zone, forum=False, deadlines=await deadlines.of(appeal)),
+        card_text(
+            appeal,
+            await desk.flags_of(appeal),
+            settings.zone,
+            forum=False,
+            deadlines=await deadlines.of(appeal),
+        ),
         reply_markup=keyboards.card(
             appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))
         ),
     )
-    await desk.card_shown(appeal, ref(shown), operator(message.from_user))
+    await desk.card_shown(appeal, ref(shown), sender(message))
 
 
 async def open_command(
@@ -443,13 +494,12 @@ async def overdue_command(message: Message, deadlines: DeadlineService, settings
 async def shift_command(message: Message, assignment: AssignmentService) -> None:
     """On shift or off it; who is on shift now, with their open appeals."""
     assert message.from_user is not None
-    actor = operator(message.from_user)
-    on = await assignment.toggle(actor, message.chat.id)
+    on = await assignment.toggle(operator(message.from_user), message.chat.id)
     on_shift = await assignment.on_shift()
     load = await assignment.load() if on_shift else {}
-    name = message.from_user.full_name
-    reply = shift_text(name, on, assignment.capacity, on_shift, load)
-    await message.answer(reply)
+    await message.answer(
+        shift_text(message.from_user.full_name, on, assignment.capacity, on_shift, load)
+    )
     if on:
         await assignment.assign_waiting()
 
@@ -466,25 +516,15 @@ async def assign_command(
     if target is None:
         await message.reply(render(t.ASSIGN_UNKNOWN, username=words[0].lstrip("@")))
         return
-    if len(words) == 2:
-        appeal = await appeal_numbered(words[1], desk)
-    else:
-        found = await appeal_of(message, desk)
-        appeal = t.ASSIGN_USAGE if found is None else found[0]
-    if isinstance(appeal, str):
-        await message.reply(appeal)
+    number = words[1] if len(words) == 2 else None
+    appeal = await appeal_named(message, number, desk, t.ASSIGN_USAGE)
+    if appeal is None:
         return
-    assert message.from_user is not None
-    by = operator(message.from_user)
+    by = sender(message)
     result = await desk.reassign(appeal, target, by)
-    if result.outcome in (ActionOutcome.CLOSED, ActionOutcome.NOT_FOUND):
-        await message.reply(render(t.ALREADY_CLOSED, number=appeal.number))
-    elif result.outcome == ActionOutcome.UNCHANGED:
-        await message.reply(render(t.ASSIGN_SAME, number=appeal.number, name=target.name))
-    elif result.outcome == ActionOutcome.DONE:
-        await message.reply(render(t.ASSIGNED, number=appeal.number, name=target.name, by=by.name))
-    else:
-        await message.reply(render(t.ASSIGN_BUSY, number=appeal.number))
+    await message.reply(
+        render(ASSIGN_REPLIES[result.outcome], number=appeal.number, name=target.name, by=by.name)
+    )
 
 
 async def move_command(message: Message, command: CommandObject, desk: DeskService) -> None:
@@ -499,22 +539,18 @@ async def move_command(message: Message, command: CommandObject, desk: DeskServi
     if len(words) != 1 or found is None:
         await message.reply(render(t.MOVE_USAGE, desks=names, types=types))
         return
-    assert message.from_user is not None
-    by = operator(message.from_user)
+    by = sender(message)
     result = await desk.move(found[0], words[0], by)
-    number = found[0].number
-    if result.outcome == MoveOutcome.MOVED:
-        assert result.desk is not None
-        await message.reply(render(t.MOVED, number=number, desk=result.desk.name, name=by.name))
-    elif result.outcome == MoveOutcome.UNKNOWN_DESK:
-        await message.reply(render(t.MOVE_UNKNOWN, desk=words[0], desks=names, types=types))
-    elif result.outcome == MoveOutcome.SAME_DESK:
-        assert result.desk is not None
-        await message.reply(render(t.MOVE_SAME, number=number, desk=result.desk.name))
-    elif result.outcome in (MoveOutcome.CLOSED, MoveOutcome.NOT_FOUND):
-        await message.reply(render(t.MOVE_CLOSED, number=number))
-    else:
-        await message.reply(render(t.MOVE_BUSY, number=number))
+    await message.reply(
+        render(
+            MOVE_REPLIES[result.outcome],
+            number=found[0].number,
+            desk=words[0] if result.desk is None else result.desk.name,  # unknown: as typed
+            name=by.name,
+            desks=names,
+            types=types,
+        )
+    )
 
 
 async def stats_command(message: Message, desk: DeskService, dashboard: DashboardService) -> None:
@@ -530,9 +566,8 @@ async def stats_command(message: Message, desk: DeskService, dashboard: Dashboar
 async def history_command(
     message: Message, command: CommandObject, desk: DeskService, settings: Settings
 ) -> None:
-    appeal = await appeal_from_command(message, command, desk, thread_usage(command))
-    if isinstance(appeal, str):
-        await message.reply(appeal)
+    appeal = await appeal_named(message, command.args, desk, thread_usage(command))
+    if appeal is None:
         return
     await answer_long(message, history_text(appeal, await desk.events(appeal), settings.zone))
 
@@ -551,7 +586,6 @@ async def templates_command(message: Message, desk: DeskService) -> None:
 
 
 async def template_add_command(message: Message, command: CommandObject, desk: DeskService) -> None:
-    assert message.from_user is not None
     raw = command.args or ""
     title, separator, text = raw.partition("|")
     if not separator:
@@ -562,7 +596,7 @@ async def template_add_command(message: Message, command: CommandObject, desk: D
     except Invalid:
         await message.reply(t.TEMPLATE_ADD_USAGE)
         return
-    added = await desk.add_template(title, text, operator(message.from_user))
+    added = await desk.add_template(title, text, sender(message))
     await message.reply(render(t.TEMPLATE_ADDED if added else t.TEMPLATE_EXISTS, title=title))
 
 
@@ -581,12 +615,10 @@ async def set_ban(
     message: Message, command: CommandObject, desk: DeskService, *, banned: bool
 ) -> None:
     """/ban and /unban: the citizen of the appeal (named, or of the thread) may write or not."""
-    appeal = await appeal_from_command(message, command, desk, thread_usage(command))
-    if isinstance(appeal, str):
-        await message.reply(appeal)
+    appeal = await appeal_named(message, command.args, desk, thread_usage(command))
+    if appeal is None:
         return
-    assert message.from_user is not None
-    result = await desk.set_ban(appeal, operator(message.from_user), banned)
+    result = await desk.set_ban(appeal, sender(message), banned)
     if result.outcome == ActionOutcome.UNCHANGED:
         await message.reply(t.ALREADY_BANNED if banned else t.NOT_BANNED)
     else:
@@ -598,12 +630,11 @@ async def help_command(message: Message) -> None:
 
 
 async def cancel_command(message: Message, state: FSMContext) -> None:
-    data = await state.get_data()
+    number = (await state.get_data()).get("number")
     await state.clear()
-    if "number" in data:
-        await message.reply(render(t.CLOSE_KEPT, number=data["number"]))
-    else:
-        await message.reply(t.NOTHING_TO_CANCEL)
+    await message.reply(
+        t.NOTHING_TO_CANCEL if number is None else render(t.CLOSE_KEPT, number=number)
+    )
 
 
 # --- refusals ---------------------------------------------------------------------------
@@ -629,7 +660,7 @@ async def refuse_in_private(message: Message) -> None:
 
 # The commands of the operators' chat. /appeal, /help and /cancel are citizens' commands
 # too: in private chats they are the citizens' own, not refused as the others.
-COMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
+COMMANDS: dict[str, Handler] = {
     "cancel": cancel_command,
     "help": help_command,
     "appeal": appeal_command,
@@ -649,54 +680,61 @@ COMMANDS: dict[str, Callable[..., Awaitable[None]]] = {
 CITIZENS_TOO = ("appeal", "help", "cancel")
 # Refused in private chats (the staff gate in handlers/__init__.py lets only these through).
 DESK_ONLY = tuple(name for name in COMMANDS if name not in CITIZENS_TOO)
+# The buttons of a card, of its closing prompt and of its templates.
+CARD_BUTTONS: dict[DeskAction, Handler] = {
+    DeskAction.TAKE: take,
+    DeskAction.CLOSE: ask_resolution,
+    DeskAction.CLOSE_PLAIN: close_without_resolution,
+    DeskAction.CLOSE_CANCEL: keep_open,
+    DeskAction.REVEAL: reveal,
+    DeskAction.TEMPLATES: show_templates,
+}
+TEMPLATE_BUTTONS: dict[TemplateAction, Handler] = {
+    TemplateAction.PREVIEW: template_previewed,
+    TemplateAction.BACK: show_templates,
+    TemplateAction.SEND: template_picked,
+    TemplateAction.SEND_AGAIN: template_picked,
+}
+
+
+def staff_routers(name: str, presses: Filter) -> tuple[Router, Router, Router]:
+    """A staff module's router, with its ``desk`` (operators in the operators' chat; their
+    presses anywhere) and ``refusals`` (everyone else; their presses refused) sub-routers.
+
+    Messages come through the staff gate (handlers/__init__.py); of the presses it lets
+    through, ``presses`` are the module's.
+    """
+    router = Router(name=name)
+    router.callback_query.filter(presses)
+    desk = Router(name=f"{name}.desk")
+    desk.message.filter(InOperatorsChat(), IsOperator())
+    # The module's buttons only: citizens' buttons must not cost a membership check.
+    desk.callback_query.filter(presses, IsOperator())
+    refusals = Router(name=f"{name}.refusals")
+    refusals.callback_query.register(refuse_button, presses)
+    router.include_routers(desk, refusals)
+    return router, desk, refusals
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    # Messages come through the staff gate (handlers/__init__.py); of the presses it lets
-    # through, a card's and a template's are this desk's.
-    router.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter()))
-
-    desk = Router(name=f"{__name__}.desk")
-    desk.message.filter(InOperatorsChat(), IsOperator())
+    """A card's and a template's presses are this desk's."""
+    router, desk, refusals = staff_routers(__name__, or_f(Desk.filter(), TemplatePick.filter()))
     desk.edited_message.filter(InOperatorsChat(), IsOperator())
-    # Card buttons only: citizens' buttons must not cost a membership check.
-    desk.callback_query.filter(or_f(Desk.filter(), TemplatePick.filter()), IsOperator())
-    desk.callback_query.register(take, Desk.filter(F.action == DeskAction.TAKE))
-    desk.callback_query.register(ask_resolution, Desk.filter(F.action == DeskAction.CLOSE))
-    desk.callback_query.register(
-        close_without_resolution, Desk.filter(F.action == DeskAction.CLOSE_PLAIN)
-    )
-    desk.callback_query.register(keep_open, Desk.filter(F.action == DeskAction.CLOSE_CANCEL))
-    desk.callback_query.register(reveal, Desk.filter(F.action == DeskAction.REVEAL))
-    desk.callback_query.register(show_templates, Desk.filter(F.action == DeskAction.TEMPLATES))
-    desk.callback_query.register(
-        template_previewed, TemplatePick.filter(F.action == TemplateAction.PREVIEW)
-    )
-    desk.callback_query.register(
-        show_templates, TemplatePick.filter(F.action == TemplateAction.BACK)
-    )
-    desk.callback_query.register(
-        template_picked,
-        TemplatePick.filter(F.action.in_({TemplateAction.SEND, TemplateAction.SEND_AGAIN})),
-    )
+    not_command = ~F.text.startswith("/")
+    for action, handler in CARD_BUTTONS.items():
+        desk.callback_query.register(handler, Desk.filter(F.action == action))
+    for template_action, handler in TEMPLATE_BUTTONS.items():
+        desk.callback_query.register(handler, TemplatePick.filter(F.action == template_action))
     for name, handler in COMMANDS.items():
         desk.message.register(handler, Command(name))
     desk.message.register(
-        resolution_typed,
-        OperatorClosing.waiting_for_resolution,
-        ~F.text.startswith("/"),
-        for_closing_appeal,
+        resolution_typed, OperatorClosing.waiting_for_resolution, not_command, for_closing_appeal
     )
-    desk.message.register(relay_answer, ~F.text.startswith("/"))
+    desk.message.register(relay_answer, not_command)
     desk.edited_message.register(answer_edited)
 
-    refusals = Router(name=f"{__name__}.refusals")
-    refusals.callback_query.register(refuse_button, or_f(Desk.filter(), TemplatePick.filter()))
     operators_only = [name for name in COMMANDS if name != "help"]
     refusals.message.register(refuse_command, InOperatorsChat(), Command(*operators_only))
-    refusals.message.register(refuse_answer, InOperatorsChat(), ~F.text.startswith("/"))
+    refusals.message.register(refuse_answer, InOperatorsChat(), not_command)
     refusals.message.register(refuse_in_private, PrivateChat(), Command(*DESK_ONLY))
-
-    router.include_routers(desk, refusals)
     return router

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callback_data import (
     CallDesk,
@@ -27,97 +26,81 @@ def card(appeal: Appeal, *, has_hidden_data: bool) -> InlineKeyboardMarkup | Non
     if appeal.is_open:
         rows.append(
             [
-                button(t.BUTTON_CLOSE, Desk(action=DeskAction.CLOSE, number=number)),
-                button(t.BUTTON_TEMPLATES, Desk(action=DeskAction.TEMPLATES, number=number)),
+                _desk(t.BUTTON_CLOSE, DeskAction.CLOSE, number),
+                _desk(t.BUTTON_TEMPLATES, DeskAction.TEMPLATES, number),
             ]
         )
     if has_hidden_data:
-        rows.append([button(t.BUTTON_REVEAL, Desk(action=DeskAction.REVEAL, number=number))])
+        rows.append([_desk(t.BUTTON_REVEAL, DeskAction.REVEAL, number)])
     if appeal.is_open and appeal.call is not None and appeal.call.status == CallStatus.SCHEDULED:
         rows.append(
             [
-                button(
-                    call_texts.BUTTON_CALLED, CallDesk(action=CallDeskAction.CALLED, number=number)
-                ),
-                button(
-                    call_texts.BUTTON_NOT_REACHED,
-                    CallDesk(action=CallDeskAction.NOT_REACHED, number=number),
-                ),
+                _call(call_texts.BUTTON_CALLED, CallDeskAction.CALLED, number),
+                _call(call_texts.BUTTON_NOT_REACHED, CallDeskAction.NOT_REACHED, number),
             ]
         )
     if appeal.status == AppealStatus.NEW:
-        rows.append([button(t.BUTTON_TAKE, Desk(action=DeskAction.TAKE, number=number))])
+        rows.append([_desk(t.BUTTON_TAKE, DeskAction.TAKE, number)])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
 def close_prompt(number: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t.BUTTON_CLOSE_PLAIN, callback_data=Desk(action=DeskAction.CLOSE_PLAIN, number=number)
+    return _row(
+        _desk(t.BUTTON_CLOSE_PLAIN, DeskAction.CLOSE_PLAIN, number),
+        _desk(t.BUTTON_CLOSE_CANCEL, DeskAction.CLOSE_CANCEL, number),
     )
-    builder.button(
-        text=t.BUTTON_CLOSE_CANCEL,
-        callback_data=Desk(action=DeskAction.CLOSE_CANCEL, number=number),
-    )
-    builder.adjust(2)
-    return builder.as_markup()
 
 
 def template_picker(templates: list[ReplyTemplate], number: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for template in templates:
-        builder.button(
-            text=template.title,
-            callback_data=TemplatePick(
-                action=TemplateAction.PREVIEW, template_id=template.id, number=number
-            ),
-        )
-    builder.adjust(1)
-    return builder.as_markup()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_pick(template.title, TemplateAction.PREVIEW, template.id, number)]
+            for template in templates
+        ]
+    )
 
 
 def template_send(template_id: int, number: str, *, again: bool = False) -> InlineKeyboardMarkup:
     """«Отправить» (or «Да, отправить ещё раз») and «Отмена», back to the list."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t.BUTTON_TEMPLATE_AGAIN if again else t.BUTTON_TEMPLATE_SEND,
-        callback_data=TemplatePick(
-            action=TemplateAction.SEND_AGAIN if again else TemplateAction.SEND,
-            template_id=template_id,
-            number=number,
+    return _row(
+        _pick(
+            t.BUTTON_TEMPLATE_AGAIN if again else t.BUTTON_TEMPLATE_SEND,
+            TemplateAction.SEND_AGAIN if again else TemplateAction.SEND,
+            template_id,
+            number,
         ),
+        _pick(t.BUTTON_TEMPLATE_BACK, TemplateAction.BACK, template_id, number),
     )
-    builder.button(
-        text=t.BUTTON_TEMPLATE_BACK,
-        callback_data=TemplatePick(
-            action=TemplateAction.BACK, template_id=template_id, number=number
-        ),
-    )
-    builder.adjust(2)
-    return builder.as_markup()
 
 
 def early_mark_prompt(number: str, action: CallDeskAction) -> InlineKeyboardMarkup:
     """«Да, …» (``action`` is CALLED_EARLY or NOT_REACHED_EARLY) or leave the call unmarked."""
-    builder = InlineKeyboardBuilder()
     label = (
         call_texts.BUTTON_CALLED_EARLY
         if action == CallDeskAction.CALLED_EARLY
         else call_texts.BUTTON_NOT_REACHED_EARLY
     )
-    builder.button(text=label, callback_data=CallDesk(action=action, number=number))
-    builder.button(
-        text=call_texts.BUTTON_CALL_KEEP,
-        callback_data=CallDesk(action=CallDeskAction.KEEP, number=number),
+    return _row(
+        _call(label, action, number),
+        _call(call_texts.BUTTON_CALL_KEEP, CallDeskAction.KEEP, number),
     )
-    builder.adjust(2)
-    return builder.as_markup()
 
 
 def call_result_prompt(number: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=call_texts.BUTTON_CALL_KEEP,
-        callback_data=CallDesk(action=CallDeskAction.KEEP, number=number),
-    )
-    return builder.as_markup()
+    return _row(_call(call_texts.BUTTON_CALL_KEEP, CallDeskAction.KEEP, number))
+
+
+def _desk(text: str, action: DeskAction, number: str) -> InlineKeyboardButton:
+    return button(text, Desk(action=action, number=number))
+
+
+def _call(text: str, action: CallDeskAction, number: str) -> InlineKeyboardButton:
+    return button(text, CallDesk(action=action, number=number))
+
+
+def _pick(text: str, action: TemplateAction, template_id: int, number: str) -> InlineKeyboardButton:
+    return button(text, TemplatePick(action=action, template_id=template_id, number=number))
+
+
+def _row(*buttons: InlineKeyboardButton) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[list(buttons)])

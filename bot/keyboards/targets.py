@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton
 
 from bot.callback_data import HelpArticle, Menu, MenuItem
 from bot.domain.content import ARTICLE_PREFIX, Article
+from bot.keyboards.common import button
 from bot.texts import common as t
 
 DIALOGUE_TARGETS: dict[str, tuple[str, MenuItem]] = {
@@ -33,8 +34,6 @@ def known_targets(article_ids: list[str] | None = None) -> frozenset[str]:
 def target_button(target: str, articles: dict[str, Article]) -> InlineKeyboardButton:
     if target.startswith(ARTICLE_PREFIX):
         article = articles[target.removeprefix(ARTICLE_PREFIX)]
-        return InlineKeyboardButton(
-            text=f"📄 {article.title}", callback_data=HelpArticle(article=article.id).pack()
-        )
+        return button(f"📄 {article.title}", HelpArticle(article=article.id))
     label, item = DIALOGUE_TARGETS[target]
-    return InlineKeyboardButton(text=label, callback_data=Menu(item=item).pack())
+    return button(label, Menu(item=item))
