@@ -9,7 +9,7 @@ and operators alike, are the dispatcher's last.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import DialogManager
@@ -31,22 +31,19 @@ async def free_text(
     appeals: AppealService,
     dialog_manager: DialogManager,
 ) -> None:
-    assert message.from_user is not None and message.text is not None
+    """Text: an appeal's status, or the dialogues and articles it matches; else the menu."""
+    assert message.from_user is not None
     number = find_appeal_number(message.text)
     if number is not None:
         await show_status(message, number, message.from_user.id, appeals, dialog_manager)
         return
-    targets = help_content.matcher.match(message.text)
+    targets = help_content.matcher.match(message.text) if message.text else []
     if targets:
         await message.answer(
             help_texts.SUGGESTIONS, reply_markup=suggestions(targets, help_content.by_id)
         )
     else:
         await message.answer(t.UNKNOWN_INPUT, reply_markup=main_menu())
-
-
-async def unknown_message(message: Message) -> None:
-    await message.answer(t.UNKNOWN_INPUT, reply_markup=main_menu())
 
 
 async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
@@ -57,8 +54,7 @@ def create_citizen_router() -> Router:
     """Inside the citizens' router (private chats only), after every dialogue and the
     conversation."""
     router = Router(name=f"{__name__}.free_text")
-    router.message.register(free_text, F.text)
-    router.message.register(unknown_message)
+    router.message.register(free_text)
     return router
 
 

@@ -38,10 +38,6 @@ from bot.texts import common as t
 from bot.texts import render
 
 
-async def in_dialogue(state: FSMContext, dialog_manager: DialogManager) -> bool:
-    return await state.get_state() is not None or dialog_manager.has_context()
-
-
 def _message(event: Message | CallbackQuery) -> Message:
     """The message to answer: the command itself, or the one a button was pressed under."""
     return event if isinstance(event, Message) else origin(event)
@@ -72,7 +68,7 @@ async def cancel(
     event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
 ) -> None:
     message = _message(event)
-    had_dialogue = await in_dialogue(state, dialog_manager)
+    had_dialogue = await state.get_state() is not None or dialog_manager.has_context()
     await state.clear()
     if dialog_manager.has_context():
         # The answer below closes the phone step's contact keyboard, if it is shown.

@@ -123,11 +123,6 @@ def expects(reason: str) -> MessageInput:
     return MessageInput(refused, content_types=ContentType.ANY)
 
 
-def text_expected() -> MessageInput:
-    """Anything but text at a text step: explained, then the question again."""
-    return expects(common_texts.TEXT_EXPECTED)
-
-
 async def keep_start_data(start_data: Any, manager: DialogManager) -> None:
     """``on_start``: what the dialogue was started with becomes its dialog data."""
     if isinstance(start_data, dict):
@@ -181,7 +176,7 @@ def question(
             on_success=on_success,
             on_error=on_error or explain_refusal(problems),
         ),
-        otherwise or text_expected(),
+        otherwise or expects(common_texts.TEXT_EXPECTED),
         *buttons,
         navigation(back=back, on_back=on_back),
         state=state,
