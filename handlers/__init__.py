@@ -87,10 +87,16 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     )
     attach_dialogues(citizens)
     # A router's own filters are checked before its sub-routers' middlewares run:
-    # aiogram_dialog's (on ``citizens``) never see the operators' chats.
+    # aiogram_dialog's (on ``citizens``) never see the operators' chats. Everything below
+    # is for private chats only, without filters of its own.
     private_chats = Router(name="private chats")
-    private_chats.message.filter(PrivateChat())
-    private_chats.callback_query.filter(PrivateChat())
+    for observer in (
+        private_chats.message,
+        private_chats.edited_message,
+        private_chats.callback_query,
+        private_chats.my_chat_member,
+    ):
+        observer.filter(PrivateChat())
     private_chats.include_router(citizens)
     # The operators' side behind one gate, a superset of what its routers take: anything in
     # an operators' chat, a command of theirs anywhere (refused in private chats, /dashboard

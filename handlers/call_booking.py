@@ -45,7 +45,6 @@ from bot.domain.validators import clean_text, format_phone, parse_phone
 from bot.handlers.replies import (
     alert_press,
     answer_long,
-    citizen_router,
     confirm_then_close,
     consent_asked,
     origin,
@@ -558,7 +557,7 @@ BUTTONS: dict[CallAction, Callable[..., Awaitable[None]]] = {
 
 
 def create_router() -> Router:
-    router = citizen_router(__name__)
+    router = Router(name=__name__)
     for action, handler in BUTTONS.items():
         router.callback_query.register(handler, CallManage.filter(F.action == action))
     return router

@@ -43,7 +43,6 @@ from bot.domain.clock import Clock
 from bot.domain.content import HelpContent
 from bot.domain.models import Appeal, MessageRef, dialogue_filing
 from bot.domain.validators import clean_text, find_appeal_number
-from bot.filters import PrivateChat
 from bot.handlers import fallback
 from bot.handlers.dialog_setup import DrawnByADialogue
 from bot.handlers.my_appeals import show_status
@@ -450,11 +449,6 @@ def create_screens_router(dialogs: Iterable[Dialog]) -> Router:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    private = PrivateChat()
-    router.message.filter(private)
-    router.edited_message.filter(private)
-    router.callback_query.filter(private)
-    router.my_chat_member.filter(private)
     router.callback_query.register(reply_pressed, ReplyToAppeal.filter())
     router.callback_query.register(rated, Rating.filter())
     router.callback_query.register(reopen_pressed, Reopen.filter())

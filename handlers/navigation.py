@@ -30,7 +30,7 @@ from bot.handlers import (
     recovery,
 )
 from bot.handlers.dialog_setup import leave_dialogues
-from bot.handlers.replies import Start, alert_press, citizen_router, origin
+from bot.handlers.replies import Start, alert_press, origin
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
 from bot.texts import checklist as checklist_texts
@@ -148,7 +148,7 @@ SCREENS: tuple[tuple[str, MenuItem | None, Callable[..., Awaitable[None]]], ...]
 
 
 def create_router() -> Router:
-    router = citizen_router(__name__)
+    router = Router(name=__name__)
     # Everything below is a command, a typed menu or cancel word, or a press of the menu,
     # navigation or help buttons: an ordinary answer or a dialogue's button costs one
     # check here.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, User
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -15,7 +15,6 @@ from bot.domain.models import Actor, MessageAuthor, MessageRef, UpdateRef, dialo
 from bot.domain.templating import render
 from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid
-from bot.filters import PrivateChat
 from bot.rendering.operators import off_hours_note
 from bot.services.consent import ConsentService
 from bot.services.desk import DeskService
@@ -23,14 +22,6 @@ from bot.services.relay import Content
 from bot.states.consent import PersonalDataConsent
 from bot.texts import conversation as conversation_texts
 from bot.texts import explain
-
-
-def citizen_router(name: str) -> Router:
-    """A router for citizens' dialogues: private chats only, messages and buttons alike."""
-    router = Router(name=name)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
-    return router
 
 
 def origin(callback: CallbackQuery) -> Message:
