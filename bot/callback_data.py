@@ -28,10 +28,9 @@ class Menu(CallbackData, prefix="m"):
 
 
 class NavAction(StrEnum):
+    # The only action left: «Отмена» under messages sent before the dialogues moved to
+    # aiogram_dialog (their other buttons are stale now).
     CANCEL = "cancel"
-    BACK = "back"
-    SKIP = "skip"
-    CONFIRM = "confirm"
 
 
 class Nav(CallbackData, prefix="n"):

@@ -15,7 +15,6 @@ must keep working days later, whatever dialogue the citizen is in by then.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -43,6 +42,7 @@ from bot.domain.models import Appeal
 from bot.domain.slots import slot_at
 from bot.domain.validators import clean_text, format_phone, parse_phone
 from bot.handlers.replies import (
+    Handler,
     alert_press,
     answer_long,
     confirm_then_close,
@@ -547,7 +547,7 @@ async def call_confirmed(
         await answer_long(message, heading + "\n\n" + record, reply_markup=main_menu())
 
 
-BUTTONS: dict[CallAction, Callable[..., Awaitable[None]]] = {
+BUTTONS: dict[CallAction, Handler] = {
     CallAction.MOVE: move_pressed,
     CallAction.CANCEL: cancel_pressed,
     CallAction.CANCEL_SURE: cancel_confirmed,

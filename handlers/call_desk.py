@@ -24,14 +24,13 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.callback_data import CallDesk, CallDeskAction
 from bot.filters import InOperatorsChat, PrivateChat
 from bot.handlers.operators import (
-    Handler,
     refuse_command,
     refuse_in_private,
     sender,
     staff_routers,
     text_asked_for,
 )
-from bot.handlers.replies import alert, alert_press, answer_long, operator, origin
+from bot.handlers.replies import Handler, alert, alert_press, answer_long, operator, origin
 from bot.keyboards import operators as keyboards
 from bot.rendering.operators import callbacks_list
 from bot.services.call_booking import CallBookingService, CallOutcome, CallResult

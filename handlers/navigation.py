@@ -7,8 +7,6 @@ the main menu's buttons to the same dialogues (one handler each).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart, or_f
 from aiogram.fsm.context import FSMContext
@@ -30,7 +28,7 @@ from bot.handlers import (
     recovery,
 )
 from bot.handlers.dialog_setup import leave_dialogues
-from bot.handlers.replies import Start, alert_press, origin
+from bot.handlers.replies import Handler, Start, alert_press, origin
 from bot.keyboards.common import main_menu, to_main_menu
 from bot.services.appeals import AppealService
 from bot.texts import checklist as checklist_texts
@@ -80,7 +78,7 @@ async def cancel(
     await message.answer(t.MAIN_MENU, reply_markup=main_menu())
 
 
-def _opens(start: Start) -> Callable[..., Awaitable[None]]:
+def _opens(start: Start) -> Handler:
     """A command's or a button's handler that opens a screen (``start``)."""
 
     async def opened(event: Message | CallbackQuery, dialog_manager: DialogManager) -> None:
@@ -135,7 +133,7 @@ async def unknown_command(message: Message) -> None:
     await message.answer(t.UNKNOWN_COMMAND)
 
 
-SCREENS: tuple[tuple[str, MenuItem | None, Callable[..., Awaitable[None]]], ...] = (
+SCREENS: tuple[tuple[str, MenuItem | None, Handler], ...] = (
     ("phone", MenuItem.CHANGE_PHONE, _opens(phone.start_phone_change)),
     ("recovery", MenuItem.RECOVERY, _opens(recovery.start_recovery)),
     ("appeal", MenuItem.NEW_APPEAL, _opens(appeal.start_new_appeal)),

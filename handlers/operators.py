@@ -8,7 +8,6 @@ private chat are refused too: they work in the operators' chat only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TypeGuard
 
@@ -25,6 +24,7 @@ from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.filters import InOperatorsChat, IsOperator, PrivateChat
 from bot.handlers.replies import (
     ALERT_LIMIT,
+    Handler,
     alert,
     alert_press,
     answer_long,
@@ -67,7 +67,6 @@ CARD_ACTIONS = frozenset(
 TEMPLATE_TITLE_LIMIT = 60
 TEMPLATE_TEXT_LIMIT = 3000
 RESOLUTION_LIMIT = 1000
-Handler = Callable[..., Awaitable[None]]
 
 TAKE_ANSWERS = {
     ActionOutcome.DONE: t.TAKEN,

@@ -35,6 +35,7 @@ def origin(callback: CallbackQuery) -> Message:
 # A screen's start: from a command, a menu button or «Согласен», with the message to
 # answer; it clears what aiogram's FSM holds (after the consent screen, if that is due).
 Start = Callable[[Message, DialogManager], Awaitable[None]]
+Handler = Callable[..., Awaitable[None]]  # an aiogram handler, as registered in a table
 
 
 async def consent_asked(manager: DialogManager, then: ConsentNext) -> bool:

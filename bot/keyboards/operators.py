@@ -13,7 +13,7 @@ from bot.callback_data import (
     TemplatePick,
 )
 from bot.domain.models import Appeal, AppealStatus, CallStatus, ReplyTemplate
-from bot.keyboards.common import button
+from bot.keyboards.common import button, column
 from bot.texts import call_booking as call_texts
 from bot.texts import operators as t
 
@@ -52,11 +52,11 @@ def close_prompt(number: str) -> InlineKeyboardMarkup:
 
 
 def template_picker(templates: list[ReplyTemplate], number: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_pick(template.title, TemplateAction.PREVIEW, template.id, number)]
+    return column(
+        *(
+            _pick(template.title, TemplateAction.PREVIEW, template.id, number)
             for template in templates
-        ]
+        )
     )
 
 
@@ -87,7 +87,7 @@ def early_mark_prompt(number: str, action: CallDeskAction) -> InlineKeyboardMark
 
 
 def call_result_prompt(number: str) -> InlineKeyboardMarkup:
-    return _row(_call(call_texts.BUTTON_CALL_KEEP, CallDeskAction.KEEP, number))
+    return column(_call(call_texts.BUTTON_CALL_KEEP, CallDeskAction.KEEP, number))
 
 
 def _desk(text: str, action: DeskAction, number: str) -> InlineKeyboardButton:
