@@ -43,16 +43,11 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     )
     from bot.handlers.dialog_setup import attach_dialogues, leave_dialogues_in, own_buttons_only
 
-    plain = [
-        module.create_router()
-        for module in (
-            navigation,
-            call_booking,
-        )
-    ]
+    menu = navigation.create_router()
+    call_buttons = call_booking.create_router()
     # Navigation's own handlers (start, menu, cancel) leave dialogues themselves; its
-    # commands open other screens.
-    for router in (*plain[0].sub_routers, *plain[1:]):
+    # commands open other screens, and a booked call's buttons the moving of it.
+    for router in (*menu.sub_routers, call_buttons):
         leave_dialogues_in(router)
     # Dialogues on aiogram_dialog come right after navigation, which works in every state.
     dialogs = [
@@ -78,10 +73,10 @@ def get_routers(settings: Settings, clock: Clock) -> list[Router]:
     ]
     citizens = Router(name="citizens")
     citizens.include_routers(
-        plain[0],
+        menu,
         conversation.create_screens_router(dialogs),
         *dialogs,
-        *plain[1:],
+        call_buttons,
         conversation.create_router(),
         fallback.create_citizen_router(),
     )

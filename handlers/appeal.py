@@ -12,8 +12,8 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.kbd import Button, Group, Select
-from aiogram_dialog.widgets.text import Const, Format
+from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.text import Const
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
@@ -175,16 +175,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Catalog(t.SUMMARY),
             submit_button(submit),
-            Group(
-                Select(
-                    Format(t.BUTTON_EDIT),
-                    id="edit",
-                    item_id_getter=lambda item: item[0],
-                    items="editable",
-                    on_click=FORM.edit,
-                ),
-                width=2,
-            ),
+            choices("edit", "editable", FORM.edit, label=t.BUTTON_EDIT, width=2),
             expects(t.CONFIRM_EXPECTED),
             navigation(on_back=FORM.went_back),
             state=NewAppeal.confirming,

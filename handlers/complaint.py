@@ -10,8 +10,8 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Chat, ContentType, Message, ReplyKeyboardRemove
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next, Select
-from aiogram_dialog.widgets.text import Const, Format
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Next
+from aiogram_dialog.widgets.text import Const
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
@@ -23,6 +23,7 @@ from bot.handlers.widgets import (
     Catalog,
     Form,
     Refusal,
+    choices,
     contact_input,
     editing,
     expects,
@@ -152,7 +153,7 @@ async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
         "count": len(stored),
         "has_attachments": bool(stored),
         "items": join_lines(items),
-        "numbers": [str(index) for index in range(1, len(stored) + 1)],
+        "numbers": [(str(index), index) for index in range(1, len(stored) + 1)],
     }
 
 
@@ -225,16 +226,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                 attachment_received, content_types=[ContentType.PHOTO, ContentType.DOCUMENT]
             ),
             expects(t.ATTACHMENT_EXPECTED),
-            Group(
-                Select(
-                    Format(t.BUTTON_REMOVE),
-                    id="remove",
-                    item_id_getter=str,
-                    items="numbers",
-                    on_click=attachment_removed,
-                ),
-                width=5,
-            ),
+            choices("remove", "numbers", attachment_removed, label=t.BUTTON_REMOVE, width=5),
             Next(Const(t.BUTTON_DONE), when=F["has_attachments"]),
             Next(Const(common_texts.BUTTON_SKIP), when=~F["has_attachments"]),
             navigation(on_back=FORM.went_back),

@@ -34,7 +34,7 @@ from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.utils import add_intent_id
 from aiogram_dialog.widgets.input import MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Back, Button, Column, Keyboard, Row, Select
+from aiogram_dialog.widgets.kbd import Back, Button, Group, Keyboard, Row, Select
 from aiogram_dialog.widgets.markup.inline_keyboard import InlineKeyboardFactory
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Const, Format, Text
@@ -129,16 +129,20 @@ async def keep_start_data(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data.update(start_data)
 
 
-def choices(widget_id: str, items: str, on_click: Any) -> Column:
-    """A button a row for each of the getter's ``items``, (id, label) pairs."""
-    return Column(
+def choices(
+    widget_id: str, items: str, on_click: Any, *, label: str = "{item[1]}", width: int = 1
+) -> Group:
+    """A button for each of the getter's ``items``, (id, label) pairs, ``width`` a row;
+    ``label`` formats the pair (``item``)."""
+    return Group(
         Select(
-            Format("{item[1]}"),
+            Format(label),
             id=widget_id,
             item_id_getter=itemgetter(0),
             items=items,
             on_click=on_click,
-        )
+        ),
+        width=width,
     )
 
 

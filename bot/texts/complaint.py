@@ -40,7 +40,7 @@ ATTACHMENT_DOCUMENT = "{index}. документ «{name}»"
 NO_NAME = "без имени"  # a document sent without a file name
 ATTACHMENT_ADDED = "Вложение {count} из {limit} добавлено."
 ATTACHMENT_REMOVED = "Вложение {index} удалено."
-BUTTON_REMOVE = "🗑 {item}"  # {item}: the number of the attachment in the list
+BUTTON_REMOVE = "🗑 {item[1]}"  # {item[1]}: the number of the attachment in the list
 ATTACHMENT_LIMIT = "Можно приложить не более {limit} файлов. Нажмите «Готово»."
 ATTACHMENT_EXPECTED = (
     "Отправьте фото или документ, либо нажмите «Готово» (или «Пропустить», если вложений нет)."
