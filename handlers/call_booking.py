@@ -19,7 +19,6 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
@@ -41,10 +40,12 @@ from bot.domain.clock import Clock
 from bot.domain.models import Appeal
 from bot.domain.slots import slot_at
 from bot.domain.validators import clean_text, format_phone, parse_phone
+from bot.handlers.my_appeals import HAS_NEXT_PAGE, HAS_PREVIOUS_PAGE, ask_rating
 from bot.handlers.replies import (
     Handler,
     alert_press,
     answer_long,
+    clear_fsm,
     confirm_then_close,
     consent_asked,
     origin,
@@ -63,7 +64,6 @@ from bot.handlers.widgets import (
     submit_button,
 )
 from bot.keyboards import call_booking as keyboards
-from bot.keyboards import conversation as conversation_keyboards
 from bot.keyboards.common import main_menu
 from bot.rendering.citizen import appeal_details, day_in_sentence, day_label, zone_name
 from bot.services.appeals import AppealService
@@ -71,7 +71,6 @@ from bot.services.call_booking import CallBookingService, CallOutcome, CallResul
 from bot.settings import Settings
 from bot.states.call_booking import CallbackRequest, CallRescheduling
 from bot.texts import call_booking as t
-from bot.texts import conversation as conversation_texts
 from bot.texts import render, validation
 
 DESCRIPTION_LIMIT = 500
@@ -88,10 +87,9 @@ async def start_booking(message: Message, manager: DialogManager) -> None:
     """One booked call at a time: the one already booked is shown with its buttons."""
     if await consent_asked(manager, ConsentNext.CALLBACK):
         return
-    state: FSMContext = manager.middleware_data["state"]
+    await clear_fsm(manager)
     call_bookings = _call_bookings(manager)
-    await state.clear()
-    active = await call_bookings.active_call(state.key.user_id)
+    active = await call_bookings.active_call(manager.middleware_data["event_from_user"].id)
     if active is not None:
         await manager.reset_stack()
         await show_booked_call(message, active, call_bookings)
@@ -154,12 +152,11 @@ async def days_getter(
     dialog_manager: DialogManager, call_bookings: CallBookingService, **_: Any
 ) -> dict[str, Any]:
     today = call_bookings.today()
-    days = [
-        {"id": day.isoformat(), "label": day_label(day, today)}
-        for day in await call_bookings.offered_days()
-    ]
     return {
-        "days": days,
+        "days": [
+            {"id": day.isoformat(), "label": day_label(day, today)}
+            for day in await call_bookings.offered_days()
+        ],
         "zone": zone_name(call_bookings.policy.zone),
         "number": cast(dict[str, Any], dialog_manager.start_data or {}).get("number", ""),
     }
@@ -180,19 +177,13 @@ async def times_getter(
     dialog_manager: DialogManager, call_bookings: CallBookingService, **_: Any
 ) -> dict[str, Any]:
     day = date.fromisoformat(dialog_manager.dialog_data["day"])
-    times = [
-        {"minute": slot.hour * 60 + slot.minute, "label": f"{slot:%H:%M}"}
-        for slot in await call_bookings.free_slots(day)
-    ]
-    per_page = TIMES_PER_ROW * TIME_ROWS
-    pages = max(1, -(-len(times) // per_page))
-    page = min(await cast(ManagedScroll, dialog_manager.find(TIMES)).get_page(), pages - 1)
     return {
-        "times": times,
+        "times": [
+            {"minute": slot.hour * 60 + slot.minute, "label": f"{slot:%H:%M}"}
+            for slot in await call_bookings.free_slots(day)
+        ],
         "day": day_in_sentence(day, call_bookings.today()),
         "zone": zone_name(call_bookings.policy.zone),
-        "has_earlier": page > 0,
-        "has_later": page + 1 < pages,
     }
 
 
@@ -217,30 +208,22 @@ async def _slot_refused(
 
 def _minute(item: str) -> int:
     """A time button's minute of the day; -1 (no slot) for a forged one."""
-    return int(item) if item.isdigit() else -1
+    return int(item) if item.isdigit() and int(item) < 24 * 60 else -1
 
 
-def _chosen_slot(manager: DialogManager, minute: int) -> datetime | None:
-    if not 0 <= minute < 24 * 60:
-        return None
+def _slot(manager: DialogManager, minute: int) -> datetime:
+    """The start of the chosen day's time ``minute`` (a minute of the day, not -1)."""
     day = date.fromisoformat(manager.dialog_data["day"])
     return slot_at(day, minute, _call_bookings(manager).policy)
-
-
-def _booked_slot(manager: DialogManager) -> datetime:
-    start = _chosen_slot(manager, manager.dialog_data["minute"])
-    assert start is not None  # only a valid time leads here
-    return start
 
 
 async def time_chosen(
     callback: CallbackQuery, widget: Any, manager: DialogManager, minute: int
 ) -> None:
-    start = _chosen_slot(manager, minute)
     refusal = (
         CallOutcome.SLOT_GONE
-        if start is None
-        else await _call_bookings(manager).slot_refusal(start)
+        if minute < 0
+        else await _call_bookings(manager).slot_refusal(_slot(manager, minute))
     )
     if refusal is not None:
         await _slot_refused(callback, manager, refusal)
@@ -289,8 +272,10 @@ def _time_window(state: Any, on_click: Any) -> Window:
             hide_pager=True,
         ),
         Row(
-            PrevPage(scroll=TIMES, id="earlier", text=Const(t.BUTTON_EARLIER), when="has_earlier"),
-            NextPage(scroll=TIMES, id="later", text=Const(t.BUTTON_LATER), when="has_later"),
+            PrevPage(
+                scroll=TIMES, id="earlier", text=Const(t.BUTTON_EARLIER), when=HAS_PREVIOUS_PAGE
+            ),
+            NextPage(scroll=TIMES, id="later", text=Const(t.BUTTON_LATER), when=HAS_NEXT_PAGE),
         ),
         Back(Const(t.BUTTON_OTHER_DAY)),
         expects(t.CHOOSE_WITH_BUTTON),
@@ -307,11 +292,10 @@ async def summary_getter(
     dialog_manager: DialogManager, call_bookings: CallBookingService, **_: Any
 ) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    start = _booked_slot(dialog_manager)
     return {
         "phone": format_phone(data["phone"]),
         "description": data["description"],
-        "when": call_bookings.when(start),
+        "when": call_bookings.when(_slot(dialog_manager, data["minute"])),
         "zone": zone_name(call_bookings.policy.zone),
     }
 
@@ -320,31 +304,21 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
     service = _call_bookings(manager)
     data = manager.dialog_data
     message = origin(callback)
-    start = _booked_slot(manager)
     result = await service.book(
         callback.from_user.id,
         message.chat.id,
         data["phone"],
         data["description"],
-        start,
+        _slot(manager, data["minute"]),
         filed_by=this_dialogue(manager),
     )
-    appeal = result.appeal
     if result.outcome == CallOutcome.DONE:
-        assert appeal is not None and appeal.call is not None
-        await confirm_then_close(
-            message.answer(
-                render(
-                    t.BOOKED,
-                    number=appeal.number,
-                    when=service.when(appeal.call.start),
-                    zone=zone_name(service.policy.zone),
-                    phone=format_phone(data["phone"]),
-                ),
-                reply_markup=main_menu(),
-            ),
-            manager.done,
+        assert result.appeal is not None
+        # The confirmation says what the summary said, the appeal's number above.
+        booked = render(
+            t.BOOKED, number=result.appeal.number, **await summary_getter(manager, service)
         )
+        await confirm_then_close(message.answer(booked, reply_markup=main_menu()), manager.done)
     elif result.outcome == CallOutcome.ALREADY:
         await manager.done()
         await show_booked_call(message, result.appeal, service)
@@ -361,10 +335,10 @@ async def new_time_chosen(
 ) -> None:
     service = _call_bookings(manager)
     number = cast(dict[str, Any], manager.start_data)["number"]
-    start = _chosen_slot(manager, minute)
-    if start is None:
+    if minute < 0:
         await _slot_refused(callback, manager, CallOutcome.SLOT_GONE)
         return
+    start = _slot(manager, minute)
     result = await service.move(number, callback.from_user.id, start)
     if result.outcome in (CallOutcome.SLOT_FULL, CallOutcome.SLOT_GONE):
         await _slot_refused(callback, manager, result.outcome)
@@ -452,15 +426,12 @@ async def _refuse(
 async def move_pressed(
     callback: CallbackQuery,
     callback_data: CallManage,
-    state: FSMContext,
     call_bookings: CallBookingService,
     dialog_manager: DialogManager,
 ) -> None:
-    checked = await call_bookings.check_change(callback_data.number, callback.from_user.id)
-    if checked.outcome != CallOutcome.DONE:
-        await _refuse(origin(callback), checked, callback_data.number, call_bookings)
+    if await _call_when(callback, callback_data.number, call_bookings, changing=True) is None:
         return
-    await state.clear()
+    await clear_fsm(dialog_manager)
     await dialog_manager.start(
         CallRescheduling.choosing_day,
         data={"number": callback_data.number},
@@ -468,28 +439,28 @@ async def move_pressed(
     )
 
 
-async def _call_start(
+async def _call_when(
     callback: CallbackQuery, number: str, call_bookings: CallBookingService, *, changing: bool
-) -> datetime | None:
-    """The start of the citizen's call (``changing``: one that may still change); else None,
-    and the citizen told why."""
+) -> str | None:
+    """When the citizen's call is (``changing``: one that may still change), as it reads;
+    else None, and the citizen told why."""
     checked = await call_bookings.check_change(number, callback.from_user.id)
     appeal = checked.appeal
     refused = changing and checked.outcome != CallOutcome.DONE
     if refused or appeal is None or appeal.call is None:
         await _refuse(origin(callback), checked, number, call_bookings)
         return None
-    return appeal.call.start
+    return call_bookings.when(appeal.call.start)
 
 
 async def cancel_pressed(
     callback: CallbackQuery, callback_data: CallManage, call_bookings: CallBookingService
 ) -> None:
     number = callback_data.number
-    start = await _call_start(callback, number, call_bookings, changing=True)
-    if start is not None:
+    when = await _call_when(callback, number, call_bookings, changing=True)
+    if when is not None:
         await origin(callback).answer(
-            render(t.ASK_CANCEL, number=number, when=call_bookings.when(start)),
+            render(t.ASK_CANCEL, number=number, when=when),
             reply_markup=keyboards.ask_cancel(number),
         )
 
@@ -508,11 +479,9 @@ async def cancel_confirmed(
 async def cancel_declined(
     callback: CallbackQuery, callback_data: CallManage, call_bookings: CallBookingService
 ) -> None:
-    start = await _call_start(callback, callback_data.number, call_bookings, changing=False)
-    if start is not None:
-        await origin(callback).answer(
-            render(t.KEPT, when=call_bookings.when(start)), reply_markup=main_menu()
-        )
+    when = await _call_when(callback, callback_data.number, call_bookings, changing=False)
+    if when is not None:
+        await origin(callback).answer(render(t.KEPT, when=when), reply_markup=main_menu())
 
 
 async def call_confirmed(
@@ -525,26 +494,19 @@ async def call_confirmed(
 ) -> None:
     result = await call_bookings.confirm(callback_data.number, callback.from_user.id)
     appeal = result.appeal
-    if result.outcome == CallOutcome.NOT_DONE:
-        alert_press(callback_answer, t.NOT_DONE_YET)
-        return
     if result.outcome not in (CallOutcome.DONE, CallOutcome.ALREADY) or appeal is None:
-        alert_press(callback_answer, t.NOT_YOURS)
+        refusal = t.NOT_DONE_YET if result.outcome == CallOutcome.NOT_DONE else t.NOT_YOURS
+        alert_press(callback_answer, refusal)
         return
     message = origin(callback)
-    heading = (
-        render(t.CONFIRMED, number=appeal.number)
-        if result.outcome == CallOutcome.DONE
-        else t.ALREADY_CONFIRMED
-    )
+    confirmed = t.CONFIRMED if result.outcome == CallOutcome.DONE else t.ALREADY_CONFIRMED
+    heading = render(confirmed, number=appeal.number)
     record = appeal_details(appeal, await appeals.history(appeal), settings.zone)
+    # The confirmation that closed the appeal is followed by the rating request, not the menu.
+    menu = None if result.closed_now else main_menu()
+    await answer_long(message, heading + "\n\n" + record, reply_markup=menu)
     if result.closed_now:
-        await answer_long(message, heading + "\n\n" + record)
-        await message.answer(
-            conversation_texts.ASK_RATING, reply_markup=conversation_keyboards.rating(appeal.number)
-        )
-    else:
-        await answer_long(message, heading + "\n\n" + record, reply_markup=main_menu())
+        await ask_rating(message, appeal.number)
 
 
 BUTTONS: dict[CallAction, Handler] = {

@@ -77,6 +77,7 @@ from bot.texts import my_appeals as my_texts
 from bot.texts import render
 
 RELAYABLE = F.text | F.photo | F.document
+NOT_A_COMMAND = ~F.text.startswith("/")
 
 
 async def tell_outcome(message: Message, result: RelayResult, desk: DeskService) -> None:
@@ -84,13 +85,12 @@ async def tell_outcome(message: Message, result: RelayResult, desk: DeskService)
     if result.outcome == RelayOutcome.RELAYED:
         assert appeal is not None
         await message.answer(with_note(render(t.RELAYED, number=appeal.number), off_hours(desk)))
-    elif result.outcome == RelayOutcome.BANNED:
-        await message.answer(t.BANNED, reply_markup=main_menu())
     elif result.outcome == RelayOutcome.CLOSED:
         assert appeal is not None
         await tell_closed(message, appeal, desk)
     else:
-        await message.answer(my_texts.NOT_YOURS, reply_markup=main_menu())
+        text = t.BANNED if result.outcome == RelayOutcome.BANNED else my_texts.NOT_YOURS
+        await message.answer(text, reply_markup=main_menu())
 
 
 async def tell_closed(message: Message, appeal: Appeal, desk: DeskService) -> None:
@@ -117,22 +117,18 @@ async def reopen_pressed(
     callback_answer: CallbackAnswer,
     desk: DeskService,
 ) -> None:
-    result = await desk.reopen(callback_data.number, callback.from_user.id)
     number = callback_data.number
+    result = await desk.reopen(number, callback.from_user.id)
     if result.outcome == ActionOutcome.NOT_FOUND:
         alert_press(callback_answer, my_texts.NOT_YOURS)
         return
-    message = origin(callback)
-    if result.outcome in (ActionOutcome.DONE, ActionOutcome.UNCHANGED):
-        text = t.REOPENED if result.outcome == ActionOutcome.DONE else t.REOPEN_NOT_CLOSED
-        await message.answer(
-            render(text, number=number), reply_markup=keyboards.reply_button(number)
-        )
-    else:
-        await message.answer(
-            render(t.REOPEN_TOO_LATE, number=number, days=desk.reopen_within.days),
-            reply_markup=main_menu(),
-        )
+    # Open (again): the reply button; else too late to reopen, a new appeal from the menu.
+    opened = {ActionOutcome.DONE: t.REOPENED, ActionOutcome.UNCHANGED: t.REOPEN_NOT_CLOSED}
+    text = opened.get(result.outcome, t.REOPEN_TOO_LATE)
+    await origin(callback).answer(
+        render(text, number=number, days=desk.reopen_within.days),
+        reply_markup=keyboards.reply_button(number) if result.outcome in opened else main_menu(),
+    )
 
 
 async def free_message(
@@ -150,10 +146,7 @@ async def free_message(
     assert content is not None
     replied = message.reply_to_message
     result = await desk.relay_from_citizen(
-        message.from_user.id,
-        content,
-        ref(message),
-        reply_to=MessageRef(message.chat.id, replied.message_id) if replied else None,
+        message.from_user.id, content, ref(message), reply_to=ref(replied) if replied else None
     )
     if result.outcome == RelayOutcome.NO_OPEN_APPEAL:
         raise SkipHandler  # nothing to add it to: the catch-all routes it
@@ -438,9 +431,8 @@ def create_screens_router(dialogs: Iterable[Dialog]) -> Router:
     sent or pressed over a review (of ``dialogs``) whose appeal is filed already."""
     router = Router(name=f"{__name__}.screens")
     filed_review = FiledReview(dialogs)
-    not_a_command = ~F.text.startswith("/")
-    router.message.register(text_over_a_screen, showing_a_screen, F.text, not_a_command)
-    router.message.register(message_over_a_filed_review, filed_review, not_a_command)
+    router.message.register(text_over_a_screen, showing_a_screen, F.text, NOT_A_COMMAND)
+    router.message.register(message_over_a_filed_review, filed_review, NOT_A_COMMAND)
     router.callback_query.register(
         press_over_a_filed_review, DrawnByADialogue(), not_submit, filed_review
     )
@@ -453,9 +445,8 @@ def create_router() -> Router:
     router.callback_query.register(rated, Rating.filter())
     router.callback_query.register(reopen_pressed, Reopen.filter())
     router.callback_query.register(addendum_chosen, Addendum.filter())
-    router.message.register(free_message, StateFilter(None), RELAYABLE, ~F.text.startswith("/"))
+    router.message.register(free_message, StateFilter(None), RELAYABLE, NOT_A_COMMAND)
     router.message.register(unsupported_message, StateFilter(None), ~RELAYABLE)
     router.edited_message.register(edited)
-    router.my_chat_member.register(bot_blocked_or_not, ChatMemberUpdatedFilter(KICKED))
-    router.my_chat_member.register(bot_blocked_or_not, ChatMemberUpdatedFilter(MEMBER))
+    router.my_chat_member.register(bot_blocked_or_not, ChatMemberUpdatedFilter(KICKED | MEMBER))
     return router

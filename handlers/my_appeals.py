@@ -58,6 +58,11 @@ from bot.texts import my_appeals as t
 NUMBER = "number"  # dialog data: the appeal shown
 PAGES = "pages"  # the list's pager
 
+# A pager's ``when`` sees its scroll's page as kept, which is past the last one when the list
+# (or a day's free times) shrank: the page shown then is the last.
+HAS_PREVIOUS_PAGE = (F["current_page"] > 0) & (F["pages"] > 1)
+HAS_NEXT_PAGE = F["current_page"] + 1 < F["pages"]
+
 
 async def start_list(message: Message, manager: DialogManager) -> None:
     """The list, or a word that there is none yet (with the menu, where appeals are made)."""
@@ -65,17 +70,27 @@ async def start_list(message: Message, manager: DialogManager) -> None:
     appeals: AppealService = manager.middleware_data["appeals"]
     user: User = manager.middleware_data["event_from_user"]
     if (await appeals.page_for(user.id, 0)).total == 0:
-        if manager.has_context():
-            await manager.reset_stack()
-        await message.answer(t.LIST_EMPTY, reply_markup=main_menu())
+        await _leave_with(message, manager, t.LIST_EMPTY)
         return
     await manager.start(MyAppeals.choosing_appeal, mode=StartMode.RESET_STACK)
 
 
-async def ask_for_number(manager: DialogManager, *, on_top: bool = False) -> None:
-    """The status prompt; ``on_top`` of the dialogue it was asked from, which «Назад» returns to."""
+async def _leave_with(message: Message, manager: DialogManager, text: str) -> None:
+    """Every dialogue left (if any is open), ``text`` answered with the main menu."""
+    if manager.has_context():
+        await manager.reset_stack()
+    await message.answer(text, reply_markup=main_menu())
+
+
+async def ask_for_number(
+    manager: DialogManager, *, on_top: bool = False, refusal: str | None = None
+) -> None:
+    """The status prompt; ``on_top`` of the dialogue it was asked from, which «Назад» returns to;
+    ``refusal``: why the number typed was refused, above it."""
     await manager.start(
-        MyAppeals.waiting_for_number, mode=StartMode.NORMAL if on_top else StartMode.RESET_STACK
+        MyAppeals.waiting_for_number,
+        data=None if refusal is None else {REFUSAL: refusal},
+        mode=StartMode.NORMAL if on_top else StartMode.RESET_STACK,
     )
 
 
@@ -96,35 +111,21 @@ async def show_status(
     try:
         number = parse_appeal_number(number_text)
     except Invalid as error:
-        reason = problem_text(error, validation.APPEAL_NUMBER)
-        await _number_again(manager, reason)
+        await ask_for_number(manager, refusal=problem_text(error, validation.APPEAL_NUMBER))
         return
     appeal = await appeals.find(number)
     if appeal is None:
-        await _number_again(manager, render(t.NOT_FOUND, number=number))
+        await ask_for_number(manager, refusal=render(t.NOT_FOUND, number=number))
         return
     if appeal.citizen_id != user_id:
-        if manager.has_context():
-            await manager.reset_stack()
-        await message.answer(
-            render(
-                t.FOREIGN_STATUS,
-                number=appeal.number,
-                status=common_texts.STATUS_NAMES[appeal.status],
-            ),
-            reply_markup=main_menu(),
+        status = common_texts.STATUS_NAMES[appeal.status]
+        await _leave_with(
+            message, manager, render(t.FOREIGN_STATUS, number=appeal.number, status=status)
         )
         return
     await _send_leading_pieces(message, appeal, appeals, manager)
     await manager.start(
         MyAppeals.reading_appeal, data={NUMBER: appeal.number}, mode=StartMode.RESET_STACK
-    )
-
-
-async def _number_again(manager: DialogManager, reason: str) -> None:
-    """The status prompt again, ``reason`` above it (the number typed was refused)."""
-    await manager.start(
-        MyAppeals.waiting_for_number, data={REFUSAL: reason}, mode=StartMode.RESET_STACK
     )
 
 
@@ -167,9 +168,6 @@ async def list_getter(
             for appeal in page.items
         ],
         PAGES: page.pages,
-        # The list runs from the newest: «Раньше» is the next page, «Позже» the previous.
-        "has_older": page.page + 1 < page.pages,
-        "has_newer": page.page > 0,
     }
 
 
@@ -206,25 +204,25 @@ async def details_getter(
         "open": appeal.is_open,
         # A rating request that scrolled away can be answered from here.
         "unrated": not appeal.is_open and appeal.rating is None,
-        "call_buttons": (
-            []
-            if appeal.call is None
-            else call_buttons(
-                appeal.number,
-                appeal.call,
-                appeal_open=appeal.is_open,
-                changeable=call_bookings.can_still_change(appeal.call),
-            )
+        "call_buttons": call_buttons(
+            appeal.number,
+            appeal.call,
+            appeal_open=appeal.is_open,
+            changeable=appeal.call is not None and call_bookings.can_still_change(appeal.call),
         ),
     }
 
 
 async def rate_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    """The rating request again, as it came with the closing (its buttons are the
-    conversation's)."""
+    """The rating request again, as it came with the closing."""
     number = manager.dialog_data[NUMBER]
     await manager.reset_stack()
-    await origin(callback).answer(
+    await ask_rating(origin(callback), number)
+
+
+async def ask_rating(message: Message, number: str) -> None:
+    """The rating request of a closed appeal (its buttons are the conversation's)."""
+    await message.answer(
         conversation_texts.ASK_RATING, reply_markup=conversation_keyboards.rating(number)
     )
 
@@ -237,13 +235,12 @@ async def comment_typed(message: Message, widget: Any, manager: DialogManager, t
     assert message.from_user is not None
     number = manager.dialog_data[NUMBER]
     outcome, _ = await appeals.add_comment(number, message.from_user.id, text)
-    await manager.reset_stack()
     answer = {
         CommentOutcome.ADDED: render(t.COMMENT_ADDED, number=number),
         CommentOutcome.CLOSED: render(t.COMMENT_CLOSED, number=number),
         CommentOutcome.BANNED: conversation_texts.BANNED,
     }.get(outcome, t.NOT_YOURS)
-    await message.answer(answer, reply_markup=main_menu())
+    await _leave_with(message, manager, answer)
 
 
 async def _back_to_appeal(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -275,15 +272,12 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             choices("appeal", "appeals", appeal_chosen),
             Row(
                 StubScroll(id=PAGES, pages=PAGES),  # inside the row: it draws an empty one
-                # A pager's ``when`` sees the window's data under "data".
+                # The list runs from the newest: «Раньше» is the next page, «Позже» the previous.
                 NextPage(
-                    scroll=PAGES,
-                    id="older",
-                    text=Const(t.BUTTON_PREVIOUS),
-                    when=F["data"]["has_older"],
+                    scroll=PAGES, id="older", text=Const(t.BUTTON_PREVIOUS), when=HAS_NEXT_PAGE
                 ),
                 PrevPage(
-                    scroll=PAGES, id="newer", text=Const(t.BUTTON_NEXT), when=F["data"]["has_newer"]
+                    scroll=PAGES, id="newer", text=Const(t.BUTTON_NEXT), when=HAS_PREVIOUS_PAGE
                 ),
             ),
             main_menu_button(),

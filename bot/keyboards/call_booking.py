@@ -17,12 +17,15 @@ def _manage(text: str, action: CallAction, number: str) -> InlineKeyboardButton:
 
 
 def call_buttons(
-    number: str, call: ScheduledCall, *, appeal_open: bool, changeable: bool
+    number: str, call: ScheduledCall | None, *, appeal_open: bool, changeable: bool
 ) -> list[InlineKeyboardButton]:
-    """What the citizen can do with a booked call now (shown under the appeal's details).
+    """What the citizen can do with a booked call now (shown under the appeal's details);
+    nothing for an appeal without a call.
 
     ``changeable``: moving and cancelling would still work (not within the hour before).
     """
+    if call is None:
+        return []
     if call.status == CallStatus.DONE and call.confirmed_at is None:
         return [_manage(t.BUTTON_CONFIRM_CALL, CallAction.CONFIRM, number)]
     if not appeal_open or not changeable:
