@@ -39,6 +39,8 @@ from bot.texts import Safe
 from bot.texts import help as t
 
 ARTICLE = "article"  # dialog data: the id of the article read
+# «↩️ Продолжить, где остановились»: help closed, the dialogue it was opened over shown again.
+_RETURN = Cancel(Const(t.BUTTON_RETURN), id="return", when=opened_on_top)
 
 
 async def start_help(message: Message, manager: DialogManager) -> None:
@@ -89,10 +91,6 @@ def _over_a_dialogue(message: Message, aiogd_stack: Stack) -> bool:
     return len(aiogd_stack.intents) > 1
 
 
-def _return_button() -> Cancel:
-    return Cancel(Const(t.BUTTON_RETURN), id="return", when=opened_on_top)
-
-
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     dialog = Dialog(
         Window(
@@ -100,7 +98,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Const(t.HELP_HEADER),
             Const("\n" + t.DRAFT_KEPT, when=opened_on_top),
             choices("article", "articles", article_chosen),
-            _return_button(),
+            _RETURN,
             main_menu_button(),
             expects(t.DRAFT_KEPT),
             state=HelpSection.choosing_article,
@@ -110,7 +108,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Format("{article}"),
             OtherScreens("targets"),
-            _return_button(),
+            _RETURN,
             Row(
                 SwitchTo(
                     Const(t.BUTTON_ALL_ARTICLES),
