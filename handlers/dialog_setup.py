@@ -58,11 +58,7 @@ class _AnsweredByMiddleware(MessageManager):
         """A new message per step: the new one is sent first, then the old one's buttons are
         removed (aiogram_dialog does it the other way round), so the citizen sees the answer
         one Bot API round trip sooner. A reply keyboard is closed as aiogram_dialog does."""
-        if (
-            old_message is None
-            or new_message.show_mode is not ShowMode.SEND
-            or self.had_reply_keyboard(old_message)
-        ):
+        if new_message.show_mode is not ShowMode.SEND or self.had_reply_keyboard(old_message):
             return await super().show_message(bot, new_message, old_message)
         shown = await super().show_message(bot, new_message, None)
         await self.remove_inline_kbd(bot, old_message)
@@ -125,14 +121,7 @@ class StaleDialogueButtons(BaseMiddleware):
                 # The chat's dialogue stack is empty now: the message is handled as in no
                 # dialogue (and, should that fail too, the stack is found empty: stale).
                 return await self(handler, event, data)
-            return await self._answer_stale(event)
-
-    @staticmethod
-    async def _answer_stale(event: TelegramObject) -> None:
-        if isinstance(event, CallbackQuery):
-            await answer_unless_too_old(event, common_texts.STALE_BUTTON, show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
+            return await _answer_stale(event)
 
     async def _emptied_broken_stack(self, message: Message, data: dict[str, Any]) -> bool:
         """A stack whose top dialogue has no state left is emptied; whether it was.
@@ -170,6 +159,13 @@ class StaleDialogueButtons(BaseMiddleware):
         return True
 
 
+async def _answer_stale(event: TelegramObject) -> None:
+    if isinstance(event, CallbackQuery):
+        await answer_unless_too_old(event, common_texts.STALE_BUTTON, show_alert=True)
+    elif isinstance(event, Message):
+        await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
+
+
 def _dialogue_id() -> int:
     """An id for a dialogue (and a stack) that does not repeat within a chat.
 
@@ -205,7 +201,7 @@ async def _has_answers(manager: DialogManager) -> bool:
     storage = manager.storage()  # type: ignore[attr-defined]  # ManagerImpl's, public there
     for intent_id in manager.current_stack().intents:
         context = await storage.load_context(intent_id)
-        if any(name in context.dialog_data for name in common_texts.FIELD_NAMES):
+        if context.dialog_data.keys() & common_texts.FIELD_NAMES:
             return True
     return False
 
@@ -225,9 +221,8 @@ async def _leaving_the_dialogue(handler: Next, event: TelegramObject, data: dict
     A command or a main-menu button that opens another screen, a booked call's
     button: the dialogue stack is left behind (a form with answers says so).
     """
-    manager: DialogManager = data["dialog_manager"]
     chat = event.message if isinstance(event, CallbackQuery) else event
-    await leave_dialogues(manager, chat if isinstance(chat, Message) else None)
+    await leave_dialogues(data["dialog_manager"], chat if isinstance(chat, Message) else None)
     return await handler(event, data)
 
 

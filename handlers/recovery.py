@@ -59,10 +59,7 @@ FIELDS = ("cause", "full_name", "snils", "contact", "description")
 
 def _fields(manager: DialogManager) -> dict[str, Any]:
     data = manager.dialog_data
-    return {"cause": data[CAUSE], **{name: data.get(name) for name in FIELDS[1:]}}
-
-
-_CHANGE_PHONE_HERE = (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE)
+    return {name: data.get(name) for name in FIELDS} | {"cause": data[CAUSE]}
 
 
 async def start_recovery(message: Message, manager: DialogManager) -> None:
@@ -96,7 +93,7 @@ async def cause_chosen(
 async def guidance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     cause = RecoveryCause(dialog_manager.dialog_data[CAUSE])
     others = [button(common_texts.BUTTON_CALLBACK, Menu(item=MenuItem.CALLBACK))]
-    if cause in _CHANGE_PHONE_HERE:
+    if cause in (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE):
         others.insert(0, button(t.BUTTON_CHANGE_PHONE, Menu(item=MenuItem.CHANGE_PHONE)))
     # Every way out the guidance mentions: support always, the instructions for e-mail and
     # SNILS for every cause but OTHER («Если номер сменился, восстановите доступ по почте или
