@@ -27,7 +27,7 @@ from aiogram.filters import Filter
 from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
 from aiogram_dialog import Dialog, DialogManager, ShowMode, setup_dialogs
-from aiogram_dialog.api.entities import ChatEvent, NewMessage, OldMessage
+from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.api.entities import stack as dialogue_ids
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent
 from aiogram_dialog.api.protocols import DialogRegistryProtocol
@@ -44,6 +44,9 @@ from bot.texts import common as common_texts
 
 logger = logging.getLogger(__name__)
 
+# A middleware's way on: the next middleware, or the handler.
+Next = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
 
 class _AnsweredByMiddleware(MessageManager):
     async def answer_callback(self, bot: Bot, callback_query: CallbackQuery) -> None:
@@ -55,11 +58,7 @@ class _AnsweredByMiddleware(MessageManager):
         """A new message per step: the new one is sent first, then the old one's buttons are
         removed (aiogram_dialog does it the other way round), so the citizen sees the answer
         one Bot API round trip sooner. A reply keyboard is closed as aiogram_dialog does."""
-        if (
-            old_message is None
-            or new_message.show_mode is not ShowMode.SEND
-            or self.had_reply_keyboard(old_message)
-        ):
+        if new_message.show_mode is not ShowMode.SEND or self.had_reply_keyboard(old_message):
             return await super().show_message(bot, new_message, old_message)
         shown = await super().show_message(bot, new_message, None)
         await self.remove_inline_kbd(bot, old_message)
@@ -79,14 +78,8 @@ class _AnsweredByMiddleware(MessageManager):
 
 
 class _NewMessagePerStep(DefaultManagerFactory):
-    def __call__(
-        self,
-        event: ChatEvent,
-        data: dict[str, Any],
-        registry: DialogRegistryProtocol,
-        router: Router,
-    ) -> DialogManager:
-        manager = super().__call__(event, data, registry, router)
+    def __call__(self, *args: Any, **kwargs: Any) -> DialogManager:
+        manager = super().__call__(*args, **kwargs)
         manager.show_mode = ShowMode.SEND
         return manager
 
@@ -120,29 +113,15 @@ class StaleDialogueButtons(BaseMiddleware):
     def __init__(self, registry: DialogRegistryProtocol) -> None:
         self._registry = registry
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
             return await handler(event, data)
         except (UnknownIntent, OutdatedIntent):
-            if not (isinstance(event, Message) and await self._emptied_broken_stack(event, data)):
-                return await self._answer_stale(event)
-        # The chat's dialogue stack is empty now: the message is handled as in no dialogue.
-        try:
-            return await handler(event, data)
-        except (UnknownIntent, OutdatedIntent):
-            return await self._answer_stale(event)
-
-    @staticmethod
-    async def _answer_stale(event: TelegramObject) -> None:
-        if isinstance(event, CallbackQuery):
-            await answer_unless_too_old(event, common_texts.STALE_BUTTON, show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
+            if isinstance(event, Message) and await self._emptied_broken_stack(event, data):
+                # The chat's dialogue stack is empty now: the message is handled as in no
+                # dialogue (and, should that fail too, the stack is found empty: stale).
+                return await self(handler, event, data)
+            return await _answer_stale(event)
 
     async def _emptied_broken_stack(self, message: Message, data: dict[str, Any]) -> bool:
         """A stack whose top dialogue has no state left is emptied; whether it was.
@@ -154,14 +133,12 @@ class StaleDialogueButtons(BaseMiddleware):
         reach the error handlers, which this middleware answers first. The chat's
         update lock is held here, so the stack needs no lock of its own.
         """
-        chat, user = data.get("event_chat"), data.get("event_from_user")
-        if chat is None:
-            return False
+        chat_id = message.chat.id
         proxy = StorageProxy(
             storage=data["fsm_storage"],
             events_isolation=DisabledEventIsolation(),
-            user_id=user.id if user is not None else None,
-            chat_id=chat.id,
+            user_id=message.from_user.id if message.from_user is not None else None,
+            chat_id=chat_id,
             thread_id=message.message_thread_id if message.is_topic_message else None,
             business_connection_id=message.business_connection_id,
             bot=data["bot"],
@@ -173,13 +150,20 @@ class StaleDialogueButtons(BaseMiddleware):
         try:
             await proxy.load_context(stack.last_intent_id())
         except UnknownIntent:
-            logger.warning("Chat %s: its dialogue stack named a dialogue that is gone", chat.id)
+            logger.warning("Chat %s: its dialogue stack named a dialogue that is gone", chat_id)
         else:
             return False  # the stack is sound: the message named an old dialogue
         while not stack.empty():
             await proxy.remove_context(stack.pop())
         await proxy.save_stack(stack)
         return True
+
+
+async def _answer_stale(event: TelegramObject) -> None:
+    if isinstance(event, CallbackQuery):
+        await answer_unless_too_old(event, common_texts.STALE_BUTTON, show_alert=True)
+    elif isinstance(event, Message):
+        await event.answer(common_texts.UNKNOWN_INPUT, reply_markup=main_menu())
 
 
 def _dialogue_id() -> int:
@@ -217,7 +201,7 @@ async def _has_answers(manager: DialogManager) -> bool:
     storage = manager.storage()  # type: ignore[attr-defined]  # ManagerImpl's, public there
     for intent_id in manager.current_stack().intents:
         context = await storage.load_context(intent_id)
-        if any(name in context.dialog_data for name in common_texts.FIELD_NAMES):
+        if context.dialog_data.keys() & common_texts.FIELD_NAMES:
             return True
     return False
 
@@ -231,31 +215,22 @@ async def leave_dialogues(manager: DialogManager, chat: Message | None) -> None:
     await manager.reset_stack()
 
 
-class LeavesTheDialogue(BaseMiddleware):
+async def _leaving_the_dialogue(handler: Next, event: TelegramObject, data: dict[str, Any]) -> Any:
     """A handler outside the dialogues took the citizen's update: the open dialogue is left.
 
     A command or a main-menu button that opens another screen, a booked call's
     button: the dialogue stack is left behind (a form with answers says so).
     """
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        manager: DialogManager = data["dialog_manager"]
-        chat = event.message if isinstance(event, CallbackQuery) else event
-        await leave_dialogues(manager, chat if isinstance(chat, Message) else None)
-        return await handler(event, data)
+    chat = event.message if isinstance(event, CallbackQuery) else event
+    await leave_dialogues(data["dialog_manager"], chat if isinstance(chat, Message) else None)
+    return await handler(event, data)
 
 
 def leave_dialogues_in(router: Router) -> None:
     """Except in routers named ``….unknown``: an unknown command keeps the step it came in."""
     if router.name.endswith(".unknown"):
         return
-    leaves = LeavesTheDialogue()
     for observer in (router.message, router.callback_query):
-        observer.middleware(leaves)
+        observer.middleware(_leaving_the_dialogue)
     for sub_router in router.sub_routers:
         leave_dialogues_in(sub_router)

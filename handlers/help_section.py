@@ -39,15 +39,13 @@ from bot.texts import Safe
 from bot.texts import help as t
 
 ARTICLE = "article"  # dialog data: the id of the article read
+# «↩️ Продолжить, где остановились»: help closed, the dialogue it was opened over shown again.
+_RETURN = Cancel(Const(t.BUTTON_RETURN), id="return", when=opened_on_top)
 
 
 async def start_help(message: Message, manager: DialogManager) -> None:
-    """On top of an open dialogue, which waits with its answers; help on help replaces it."""
     await clear_fsm(manager)
-    await manager.start(
-        HelpSection.choosing_article,
-        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK,
-    )
+    await manager.start(HelpSection.choosing_article, mode=_on_top(manager))
 
 
 async def open_article(manager: DialogManager, article_id: str, help_content: HelpContent) -> bool:
@@ -55,11 +53,14 @@ async def open_article(manager: DialogManager, article_id: str, help_content: He
     if article_id not in help_content.by_id:
         return False
     await manager.start(
-        HelpSection.reading_article,
-        data={ARTICLE: article_id},
-        mode=StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK,
+        HelpSection.reading_article, data={ARTICLE: article_id}, mode=_on_top(manager)
     )
     return True
+
+
+def _on_top(manager: DialogManager) -> StartMode:
+    """On top of an open dialogue, which waits with its answers; help on help replaces it."""
+    return StartMode.NORMAL if manager.has_context() else StartMode.RESET_STACK
 
 
 async def article_chosen(
@@ -90,10 +91,6 @@ def _over_a_dialogue(message: Message, aiogd_stack: Stack) -> bool:
     return len(aiogd_stack.intents) > 1
 
 
-def _return_row() -> Row:
-    return Row(Cancel(Const(t.BUTTON_RETURN), id="return", when=opened_on_top))
-
-
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
     dialog = Dialog(
         Window(
@@ -101,7 +98,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Const(t.HELP_HEADER),
             Const("\n" + t.DRAFT_KEPT, when=opened_on_top),
             choices("article", "articles", article_chosen),
-            _return_row(),
+            _RETURN,
             main_menu_button(),
             expects(t.DRAFT_KEPT),
             state=HelpSection.choosing_article,
@@ -111,7 +108,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             Refusal(),
             Format("{article}"),
             OtherScreens("targets"),
-            _return_row(),
+            _RETURN,
             Row(
                 SwitchTo(
                     Const(t.BUTTON_ALL_ARTICLES),

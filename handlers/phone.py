@@ -10,6 +10,7 @@ replaced in ``dialog_setup``).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aiogram import F
@@ -18,7 +19,7 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from aiogram_dialog.widgets.kbd.request import RequestContact
-from aiogram_dialog.widgets.text import Const
+from aiogram_dialog.widgets.text import Const, Multi
 
 from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
@@ -37,7 +38,7 @@ from bot.handlers.widgets import (
     refuse,
 )
 from bot.keyboards.common import main_menu
-from bot.services.codes import CheckOutcome, RequestOutcome, RequestResult
+from bot.services.codes import CheckOutcome, CodePolicy, RequestOutcome, RequestResult
 from bot.services.phone_change import PhoneChangeService
 from bot.settings import Settings
 from bot.states.phone import PhoneChange
@@ -47,6 +48,19 @@ from bot.texts import render, validation
 
 PHONE = "phone"  # dialog data: the number (E.164) a code was sent to
 
+# Why no code was sent, and why a code typed was not taken.
+_NOT_SENT = {
+    RequestOutcome.COOLDOWN: t.COOLDOWN,
+    RequestOutcome.DAILY_LIMIT: t.DAILY_LIMIT,
+    RequestOutcome.GATEWAY_ERROR: t.GATEWAY_ERROR,
+}
+_NOT_TAKEN = {
+    CheckOutcome.WRONG: t.WRONG_CODE,
+    CheckOutcome.EXHAUSTED: t.CODE_EXHAUSTED,
+    CheckOutcome.EXPIRED: t.CODE_EXPIRED,
+    CheckOutcome.NO_CODE: t.NO_ACTIVE_CODE,
+}
+
 
 async def start_phone_change(message: Message, manager: DialogManager) -> None:
     if await consent_asked(manager, ConsentNext.CHANGE_PHONE):
@@ -55,17 +69,34 @@ async def start_phone_change(message: Message, manager: DialogManager) -> None:
     await manager.start(PhoneChange.waiting_for_phone, mode=StartMode.RESET_STACK)
 
 
-def _keyboard_closed(manager: DialogManager) -> None:
-    """The message just sent removed the reply keyboard: nothing is left to close or edit."""
+def _text(manager: DialogManager, template: str, phone: str, **values: object) -> str:
+    """A text about ``phone``, the code policy's numbers at hand (a template takes its own)."""
+    policy: CodePolicy = manager.middleware_data["phone_change"].policy
+    return render(
+        template,
+        phone=format_phone(phone),
+        minutes=int(policy.lifetime.total_seconds() // 60),
+        limit=policy.daily_limit,
+        attempts=policy.max_failed_attempts,
+        **values,
+    )
+
+
+def _not_sent(manager: DialogManager, result: RequestResult, phone: str) -> str:
+    return _text(manager, _NOT_SENT[result.outcome], phone, seconds=result.retry_in_seconds)
+
+
+async def _to_code(
+    message: Message, manager: DialogManager, phone: str, news: str, **values: object
+) -> None:
+    """The code sent to ``phone`` is asked for, after ``news`` in a message of its own,
+    which also closes the number's reply keyboard: nothing is left to close or edit."""
+    manager.dialog_data[PHONE] = phone
+    await message.answer(_text(manager, news, phone, **values), reply_markup=ReplyKeyboardRemove())
     stack = manager.current_stack()
     stack.last_reply_keyboard = False
     stack.last_message_id = None
-
-
-async def _answer(message: Message, manager: DialogManager, text: str) -> None:
-    """A message of its own that also closes the number's reply keyboard."""
-    await message.answer(text, reply_markup=ReplyKeyboardRemove())
-    _keyboard_closed(manager)
+    await manager.switch_to(PhoneChange.waiting_for_code)
 
 
 # --- the number -------------------------------------------------------------------------
@@ -77,33 +108,28 @@ async def phone_given(message: Message, widget: Any, manager: DialogManager, pho
     assert message.from_user is not None
     user_id = message.from_user.id
     if phone == await phone_change.current_phone(user_id):
-        refuse(manager, render(t.SAME_AS_CURRENT, phone=format_phone(phone)))
+        refuse(manager, _text(manager, t.SAME_AS_CURRENT, phone))
         return
     result = await phone_change.send_code(user_id, phone)
     if result.outcome == RequestOutcome.SENT:
-        news = render(t.CODE_SENT, phone=format_phone(phone), minutes=_minutes(phone_change))
+        news = t.CODE_SENT
     elif result.outcome == RequestOutcome.COOLDOWN and await phone_change.code_usable(
         user_id, phone
     ):
         # The same number again within the pause (or this update handled again after a
         # restart cut it off once the code was sent): the code already sent still works.
-        news = render(
-            t.CODE_STILL_VALID, phone=format_phone(phone), seconds=result.retry_in_seconds
-        )
+        news = t.CODE_STILL_VALID
     else:
-        refuse(manager, _refusal(result, phone, phone_change))
+        refuse(manager, _not_sent(manager, result, phone))
         return
-    manager.dialog_data[PHONE] = phone
-    await _answer(message, manager, news)
-    await manager.switch_to(PhoneChange.waiting_for_code)
+    await _to_code(message, manager, phone, news, seconds=result.retry_in_seconds)
 
 
 async def back_from_phone(message: Message, widget: Any, manager: DialogManager) -> None:
     """Back to the code already sent (after «Указать другой номер»), or to the main menu."""
     phone = manager.dialog_data.get(PHONE)
     if phone is not None:
-        await _answer(message, manager, render(t.BACK_TO_CODE, phone=format_phone(phone)))
-        await manager.switch_to(PhoneChange.waiting_for_code)
+        await _to_code(message, manager, phone, t.BACK_TO_CODE)
         return
     await manager.reset_stack()  # closes the reply keyboard with «Смена номера прервана»
     await message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
@@ -117,28 +143,16 @@ async def code_typed(message: Message, widget: Any, manager: DialogManager, code
     assert message.from_user is not None
     phone = manager.dialog_data[PHONE]
     result = await phone_change.confirm(message.from_user.id, message.chat.id, phone, code)
-    outcome = result.check.outcome
-    if outcome == CheckOutcome.ACCEPTED:
-        await manager.reset_stack()
-        if result.previous_phone:
-            text = render(
-                t.CHANGED_WITH_OLD,
-                phone=format_phone(phone),
-                old_phone=format_phone(result.previous_phone),
-            )
-        else:
-            text = render(t.CHANGED, phone=format_phone(phone))
-        await message.answer(text)
-        await message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
+    check = result.check
+    if check.outcome != CheckOutcome.ACCEPTED:
+        why = _NOT_TAKEN[check.outcome]
+        refuse(manager, _text(manager, why, phone, attempts_left=check.attempts_left))
         return
-    policy = phone_change.policy
-    texts = {
-        CheckOutcome.WRONG: render(t.WRONG_CODE, attempts_left=result.check.attempts_left),
-        CheckOutcome.EXHAUSTED: render(t.CODE_EXHAUSTED, attempts=policy.max_failed_attempts),
-        CheckOutcome.EXPIRED: render(t.CODE_EXPIRED, minutes=_minutes(phone_change)),
-        CheckOutcome.NO_CODE: t.NO_ACTIVE_CODE,
-    }
-    refuse(manager, texts[outcome])
+    await manager.reset_stack()
+    old = result.previous_phone
+    changed = t.CHANGED_WITH_OLD if old else t.CHANGED
+    await message.answer(_text(manager, changed, phone, old_phone=old and format_phone(old)))
+    await message.answer(common_texts.MAIN_MENU, reply_markup=main_menu())
 
 
 async def resend_code(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -147,26 +161,11 @@ async def resend_code(callback: CallbackQuery, button: Button, manager: DialogMa
     result = await phone_change.send_code(callback.from_user.id, phone)
     if result.outcome != RequestOutcome.SENT:
         # An alert, and the step stays as it is: no new message.
-        refusal = _refusal(result, phone, phone_change)
-        alert_press(manager.middleware_data["callback_answer"], refusal)
+        alert_press(manager.middleware_data["callback_answer"], _not_sent(manager, result, phone))
         manager.show_mode = ShowMode.NO_UPDATE
         return
     # Shown in the refusal's place: the news replaces the question, the buttons stay.
-    refuse(manager, render(t.CODE_RESENT, phone=format_phone(phone)))
-
-
-def _minutes(phone_change: PhoneChangeService) -> int:
-    return int(phone_change.policy.lifetime.total_seconds() // 60)
-
-
-def _refusal(result: RequestResult, phone: str, phone_change: PhoneChangeService) -> str:
-    if result.outcome == RequestOutcome.COOLDOWN:
-        return render(t.COOLDOWN, seconds=result.retry_in_seconds)
-    if result.outcome == RequestOutcome.DAILY_LIMIT:
-        return render(
-            t.DAILY_LIMIT, phone=format_phone(phone), limit=phone_change.policy.daily_limit
-        )
-    return t.GATEWAY_ERROR
+    refuse(manager, _text(manager, t.CODE_RESENT, phone))
 
 
 async def _code_expected(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -174,17 +173,14 @@ async def _code_expected(message: Message, widget: Any, manager: DialogManager) 
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
-    def parse(text: str) -> str:
-        return parse_phone(text, region=settings.default_region)
+    parse = partial(parse_phone, region=settings.default_region)
 
     return Dialog(
         Window(
-            Const(t.INTRO, when=not_refused),
-            Catalog(
-                "\n\n" + t.INTRO_CURRENT,
-                when=lambda data, widget, manager: (
-                    data["phone"] and not_refused(data, widget, manager)
-                ),
+            Multi(
+                Const(t.INTRO),
+                Catalog("\n\n" + t.INTRO_CURRENT, when="phone"),
+                when=not_refused,
             ),
             Refusal(),
             RequestContact(Const(t.BUTTON_SHARE_CONTACT)),

@@ -10,6 +10,7 @@ screen comes first, and «Согласен» opens the form for the cause chosen
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aiogram import F
@@ -17,7 +18,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
-from aiogram_dialog.widgets.text import Const, Format
+from aiogram_dialog.widgets.text import Case, Const, Format
 
 from bot.callback_data import ConsentNext, Menu, MenuItem, RecoveryAction, RecoveryCause
 from bot.domain.clock import Clock
@@ -56,18 +57,9 @@ PENDING_CAUSE = "recovery_cause"  # FSM data: the cause, while the consent scree
 FIELDS = ("cause", "full_name", "snils", "contact", "description")
 
 
-def _fields(data: dict[str, Any]) -> dict[str, Any]:
-    return {"cause": data[CAUSE], **{name: data.get(name) for name in FIELDS[1:]}}
-
-
-# Which ways out each cause's guidance offers: every way its text mentions. «Если номер
-# сменился, восстановите доступ по почте или СНИЛС»: no SMS offers both ways too.
-_EVERY_WAY = (RecoveryAction.VIA_EMAIL, RecoveryAction.VIA_SNILS, RecoveryAction.SUPPORT)
-WAYS_OUT: dict[RecoveryCause, tuple[RecoveryAction, ...]] = {
-    **{cause: _EVERY_WAY for cause in RecoveryCause},
-    RecoveryCause.OTHER: (RecoveryAction.SUPPORT,),
-}
-_CHANGE_PHONE_HERE = (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE)
+def _fields(manager: DialogManager) -> dict[str, Any]:
+    data = manager.dialog_data
+    return {name: data.get(name) for name in FIELDS} | {"cause": data[CAUSE]}
 
 
 async def start_recovery(message: Message, manager: DialogManager) -> None:
@@ -98,23 +90,18 @@ async def cause_chosen(
     await manager.switch_to(AccessRecovery.reading_guidance)
 
 
-async def causes_getter(**_: Any) -> dict[str, Any]:
-    return {"causes": [(cause.value, t.CAUSE_BUTTONS[cause]) for cause in RecoveryCause]}
-
-
-def _cause(manager: DialogManager) -> RecoveryCause:
-    return RecoveryCause(manager.dialog_data[CAUSE])
-
-
 async def guidance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    cause = _cause(dialog_manager)
+    cause = RecoveryCause(dialog_manager.dialog_data[CAUSE])
     others = [button(common_texts.BUTTON_CALLBACK, Menu(item=MenuItem.CALLBACK))]
-    if cause in _CHANGE_PHONE_HERE:
+    if cause in (RecoveryCause.NO_SMS, RecoveryCause.CHANGED_PHONE):
         others.insert(0, button(t.BUTTON_CHANGE_PHONE, Menu(item=MenuItem.CHANGE_PHONE)))
+    # Every way out the guidance mentions: support always, the instructions for e-mail and
+    # SNILS for every cause but OTHER («Если номер сменился, восстановите доступ по почте или
+    # СНИЛС»: no SMS offers both too).
     return {
         "guidance": Safe(t.GUIDANCE[cause]),
         "others": others,
-        "ways": WAYS_OUT[cause],
+        "instructions": cause != RecoveryCause.OTHER,
     }
 
 
@@ -122,11 +109,6 @@ async def instructions_chosen(
     callback: CallbackQuery, button: Button, manager: DialogManager
 ) -> None:
     manager.dialog_data[VIA] = button.widget_id
-
-
-async def instructions_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    via = dialog_manager.dialog_data.get(VIA)
-    return {"instructions": Safe(t.VIA_EMAIL if via == RecoveryAction.VIA_EMAIL else t.VIA_SNILS)}
 
 
 async def to_support(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -164,23 +146,18 @@ async def back_to_guidance(callback: CallbackQuery, button: Button, manager: Dia
 
 
 async def summary_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    return {
-        name: field_value(name, value)
-        for name, value in _fields(dialog_manager.dialog_data).items()
-    }
+    return {name: field_value(name, value) for name, value in _fields(dialog_manager).items()}
 
 
 async def submit(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await file_appeal(callback, manager, AppealType.ACCESS_RECOVERY, _fields(manager.dialog_data))
+    await file_appeal(callback, manager, AppealType.ACCESS_RECOVERY, _fields(manager))
 
 
 def create_dialog(settings: Settings, clock: Clock) -> Dialog:
-    def text_step(field: str, prompt: str, parse: Any, problems: Any, **options: Any) -> Window:
+    def text_step(field: str, prompt: str, parse: Any, **options: Any) -> Window:
         options.setdefault("on_success", answered)
         state = getattr(AccessRecovery, f"waiting_for_{field}")
-        return question(
-            state, Const(prompt), field=field, parse=parse, problems=problems, **options
-        )
+        return question(state, Const(prompt), field=field, parse=parse, **options)
 
     return Dialog(
         Window(
@@ -190,7 +167,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             expects(common_texts.DIALOGUE_BUTTON_ONLY),
             navigation(back=False),
             state=AccessRecovery.choosing_cause,
-            getter=causes_getter,
+            getter={"causes": [(cause.value, t.CAUSE_BUTTONS[cause]) for cause in RecoveryCause]},
         ),
         Window(
             Format("{guidance}", when=not_refused),
@@ -201,7 +178,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                     id=way.value,
                     state=AccessRecovery.reading_instructions,
                     on_click=instructions_chosen,
-                    when=F["ways"].contains(way),
+                    when="instructions",
                 )
                 for way, label in (
                     (RecoveryAction.VIA_EMAIL, t.BUTTON_VIA_EMAIL),
@@ -217,36 +194,33 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             markup_factory=KEEPS_OTHER_SCREENS,
         ),
         Window(
-            Format("{instructions}", when=not_refused),
+            Case(
+                {RecoveryAction.VIA_EMAIL: Const(t.VIA_EMAIL), ...: Const(t.VIA_SNILS)},
+                selector=F["dialog_data"][VIA],
+                when=not_refused,
+            ),
             Refusal(),
             Button(Const(t.BUTTON_DID_NOT_HELP), id="did_not_help", on_click=to_support),
             expects(common_texts.DIALOGUE_BUTTON_ONLY),
             navigation(),
             state=AccessRecovery.reading_instructions,
-            getter=instructions_getter,
         ),
         text_step(
             "full_name",
             t.ASK_FULL_NAME,
             parse_full_name,
-            validation.FULL_NAME,
             on_success=_remembering_name(answered),
             on_error=_remembering_name(explain_refusal(validation.FULL_NAME)),
             on_back=back_to_guidance,
         ),
-        text_step("snils", t.ASK_SNILS, parse_snils, validation.SNILS),
+        text_step("snils", t.ASK_SNILS, parse_snils, problems=validation.SNILS),
         text_step(
             "contact",
             t.ASK_CONTACT,
-            lambda text: parse_contact(text, region=settings.default_region),
-            validation.CONTACT,
+            partial(parse_contact, region=settings.default_region),
+            problems=validation.CONTACT,
         ),
-        text_step(
-            "description",
-            t.ASK_DESCRIPTION,
-            lambda text: clean_text(text, max_length=2000),
-            validation.GENERIC,
-        ),
+        text_step("description", t.ASK_DESCRIPTION, partial(clean_text, max_length=2000)),
         Window(
             Catalog(t.SUMMARY, when=not_refused),
             Refusal(),
