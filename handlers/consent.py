@@ -22,18 +22,14 @@ from bot.callback_data import ConsentNext
 from bot.domain.clock import Clock
 from bot.handlers import appeal, call_booking, complaint, phone, recovery
 from bot.handlers.replies import Start, origin
-from bot.handlers.widgets import Refusal, expects, not_refused
+from bot.handlers.widgets import Refusal, expects, keep_start_data, not_refused
 from bot.keyboards.consent import without_consent
 from bot.services.consent import ConsentService
 from bot.settings import Settings
 from bot.states.consent import PersonalDataConsent
 from bot.texts import consent as t
 
-THEN = "then"  # start data: the dialogue to go on with (a ConsentNext value)
-
-
-async def _started(start_data: Any, manager: DialogManager) -> None:
-    manager.dialog_data[THEN] = start_data[THEN]
+THEN = "then"  # start data, kept as dialog data: the dialogue to go on with (a ConsentNext)
 
 
 async def _text_getter(consent: ConsentService, **_: Any) -> dict[str, Any]:
@@ -86,5 +82,5 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             getter=_text_getter,
             state=PersonalDataConsent.waiting_for_answer,
         ),
-        on_start=_started,
+        on_start=keep_start_data,
     )

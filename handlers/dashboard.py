@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import LinkPreviewOptions, Message
+from aiogram.types import LinkPreviewOptions, Message, User
 
 from bot.filters import PrivateChat
 from bot.services.dashboard import DashboardAccess, dashboard_role
@@ -23,18 +23,15 @@ async def dashboard_command(
     operator_access: OperatorAccess,
     supervisor_access: OperatorAccess | None,
     dashboard_access: DashboardAccess,
+    event_from_user: User,
 ) -> None:
-    user = message.from_user
-    role = (
-        await dashboard_role(bot, user.id, operator_access, supervisor_access)
-        if user is not None
-        else None
-    )
-    if user is None or role is None:
+    user_id = event_from_user.id
+    role = await dashboard_role(bot, user_id, operator_access, supervisor_access)
+    if role is None:
         await message.answer(t.REFUSED)
         return
     await message.answer(
-        render(t.LINK, role=t.ROLE_NAMES[role], url=dashboard_access.link(user.id, role)),
+        render(t.LINK, role=t.ROLE_NAMES[role], url=dashboard_access.link(user_id, role)),
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
 

@@ -41,16 +41,13 @@ def _message(event: Message | CallbackQuery) -> Message:
     return event if isinstance(event, Message) else origin(event)
 
 
-async def leave_dialogue(
-    message: Message, state: FSMContext, dialog_manager: DialogManager
-) -> None:
-    """Clear the dialogue (the phone step's contact keyboard is closed with it)."""
-    await state.clear()
-    await leave_dialogues(dialog_manager, message)
+# /start and the main menu leave every dialogue (the phone step's contact keyboard is closed
+# with it).
 
 
 async def start(message: Message, state: FSMContext, dialog_manager: DialogManager) -> None:
-    await leave_dialogue(message, state, dialog_manager)
+    await state.clear()
+    await leave_dialogues(dialog_manager, message)
     name = message.from_user.first_name if message.from_user else ""
     await message.answer(render(t.WELCOME, name=name), reply_markup=main_menu())
 
@@ -58,7 +55,8 @@ async def start(message: Message, state: FSMContext, dialog_manager: DialogManag
 async def show_main_menu(
     event: Message | CallbackQuery, state: FSMContext, dialog_manager: DialogManager
 ) -> None:
-    await leave_dialogue(_message(event), state, dialog_manager)
+    await state.clear()
+    await leave_dialogues(dialog_manager, _message(event))
     await _message(event).answer(t.MAIN_MENU, reply_markup=main_menu())
 
 

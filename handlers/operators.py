@@ -34,18 +34,8 @@ from bot.handlers.replies import (
     ref,
 )
 from bot.keyboards import operators as keyboards
+from bot.rendering import operators as rendering
 from bot.rendering.chart_png import stats_chart_png
-from bot.rendering.operators import (
-    card_text,
-    has_hidden_data,
-    history_text,
-    open_list,
-    overdue_list,
-    reveal_text,
-    shift_text,
-    stats_text,
-    templates_list,
-)
 from bot.services.assignment import AssignmentService
 from bot.services.call_booking import CallBookingService
 from bot.services.dashboard import CHART_DAYS, DashboardService
@@ -305,10 +295,10 @@ async def reveal(
         callback_answer.text = t.APPEAL_GONE
         return
     events = await desk.events(appeal)
-    if not has_hidden_data(appeal, events):
+    if not rendering.has_hidden_data(appeal, events):
         callback_answer.text = t.NO_HIDDEN_DATA
         return
-    text = reveal_text(appeal, events)
+    text = rendering.reveal_text(appeal, events)
     if len(text) > ALERT_LIMIT:
         # Too long for an alert: only the operator's private chat keeps it to them.
         try:
@@ -458,7 +448,7 @@ async def appeal_command(
     if appeal is None:
         return
     shown = await message.reply(
-        card_text(
+        rendering.card_text(
             appeal,
             await desk.flags_of(appeal),
             settings.zone,
@@ -466,7 +456,7 @@ async def appeal_command(
             deadlines=await deadlines.of(appeal),
         ),
         reply_markup=keyboards.card(
-            appeal, has_hidden_data=has_hidden_data(appeal, await desk.events(appeal))
+            appeal, has_hidden_data=rendering.has_hidden_data(appeal, await desk.events(appeal))
         ),
     )
     await desk.card_shown(appeal, ref(shown), sender(message))
@@ -480,14 +470,14 @@ async def open_command(
     if desk.desks.several and here is not None:
         # Several desks: each chat lists the appeals it serves.
         appeals = [appeal for appeal in appeals if desk.desk_of(appeal) == here]
-    await answer_long(message, open_list(appeals, desk.now(), call_bookings.policy))
+    await answer_long(message, rendering.open_list(appeals, desk.now(), call_bookings.policy))
 
 
 async def overdue_command(message: Message, deadlines: DeadlineService, settings: Settings) -> None:
     if not deadlines.enabled:
         await message.answer(t.OVERDUE_DISABLED)
         return
-    await answer_long(message, overdue_list(await deadlines.overview(), settings.zone))
+    await answer_long(message, rendering.overdue_list(await deadlines.overview(), settings.zone))
 
 
 async def shift_command(message: Message, assignment: AssignmentService) -> None:
@@ -497,7 +487,7 @@ async def shift_command(message: Message, assignment: AssignmentService) -> None
     on_shift = await assignment.on_shift()
     load = await assignment.load() if on_shift else {}
     await message.answer(
-        shift_text(message.from_user.full_name, on, assignment.capacity, on_shift, load)
+        rendering.shift_text(message.from_user.full_name, on, assignment.capacity, on_shift, load)
     )
     if on:
         await assignment.assign_waiting()
@@ -553,7 +543,7 @@ async def move_command(message: Message, command: CommandObject, desk: DeskServi
 
 
 async def stats_command(message: Message, desk: DeskService, dashboard: DashboardService) -> None:
-    await message.answer(stats_text(await desk.stats()))
+    await message.answer(rendering.stats_text(await desk.stats()))
     await message.answer_photo(
         BufferedInputFile(
             stats_chart_png(await dashboard.daily(CHART_DAYS)), filename=STATS_CHART_FILE
@@ -568,7 +558,9 @@ async def history_command(
     appeal = await appeal_named(message, command.args, desk, thread_usage(command))
     if appeal is None:
         return
-    await answer_long(message, history_text(appeal, await desk.events(appeal), settings.zone))
+    await answer_long(
+        message, rendering.history_text(appeal, await desk.events(appeal), settings.zone)
+    )
 
 
 async def templates_command(message: Message, desk: DeskService) -> None:
@@ -581,7 +573,7 @@ async def templates_command(message: Message, desk: DeskService) -> None:
             reply_markup=keyboards.template_picker(templates, number),
         )
         return
-    await answer_long(message, templates_list(templates))
+    await answer_long(message, rendering.templates_list(templates))
 
 
 async def template_add_command(message: Message, command: CommandObject, desk: DeskService) -> None:
