@@ -22,7 +22,6 @@ from bot.domain.validators import clean_text, parse_application_number, parse_mo
 from bot.handlers import my_appeals
 from bot.handlers.replies import clear_fsm, consent_asked
 from bot.handlers.widgets import (
-    EDITING,
     Catalog,
     Form,
     Refusal,
@@ -126,7 +125,6 @@ async def submit(callback: CallbackQuery, button: Button, manager: DialogManager
 
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    data[EDITING] = False
     form = FORMS[data[KIND]]
     return {
         "editable": [(field, common_texts.FIELD_NAMES[field]) for field in form],
@@ -179,7 +177,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             expects(t.CONFIRM_EXPECTED),
             navigation(on_back=FORM.went_back),
             state=NewAppeal.confirming,
-            getter=review_getter,
+            getter=[FORM.reviewed, review_getter],
         ),
         on_start=keep_start_data,
     )

@@ -40,7 +40,7 @@ from bot.domain.clock import Clock
 from bot.domain.models import Appeal
 from bot.domain.slots import slot_at
 from bot.domain.validators import clean_text, format_phone, parse_phone
-from bot.handlers.my_appeals import HAS_NEXT_PAGE, HAS_PREVIOUS_PAGE, ask_rating
+from bot.handlers.my_appeals import ask_rating
 from bot.handlers.replies import (
     Handler,
     alert_press,
@@ -52,6 +52,8 @@ from bot.handlers.replies import (
     this_dialogue,
 )
 from bot.handlers.widgets import (
+    HAS_NEXT_PAGE,
+    HAS_PREVIOUS_PAGE,
     Catalog,
     Refusal,
     contact_input,

@@ -19,7 +19,6 @@ from bot.domain.models import AppealType, Attachment
 from bot.domain.validators import clean_text, format_phone, parse_moments, parse_phone
 from bot.handlers.replies import clear_fsm, consent_asked
 from bot.handlers.widgets import (
-    EDITING,
     Catalog,
     Form,
     Refusal,
@@ -159,7 +158,6 @@ async def attachments_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
 
 async def review_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    dialog_manager.dialog_data[EDITING] = False
     count = len(data.get("attachments", []))
     attached = render(t.ATTACHMENTS_COUNT, count=count) if count else t.NO_ATTACHMENTS
     fields = {**{name: data.get(name) for name in TEXT_FIELDS}, "attachments": attached}
@@ -241,6 +239,6 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
             expects(t.REVIEW_EXPECTED),
             navigation(back=False),
             state=WrittenComplaint.reviewing,
-            getter=review_getter,
+            getter=[FORM.reviewed, review_getter],
         ),
     )

@@ -30,6 +30,8 @@ from bot.domain.text_split import split_html
 from bot.domain.validators import Invalid, clean_text, parse_appeal_number
 from bot.handlers.replies import alert_press, clear_fsm, origin, problem_text
 from bot.handlers.widgets import (
+    HAS_NEXT_PAGE,
+    HAS_PREVIOUS_PAGE,
     KEEPS_OTHER_SCREENS,
     REFUSAL,
     Catalog,
@@ -57,11 +59,6 @@ from bot.texts import my_appeals as t
 
 NUMBER = "number"  # dialog data: the appeal shown
 PAGES = "pages"  # the list's pager
-
-# A pager's ``when`` sees its scroll's page as kept, which is past the last one when the list
-# (or a day's free times) shrank: the page shown then is the last.
-HAS_PREVIOUS_PAGE = (F["current_page"] > 0) & (F["pages"] > 1)
-HAS_NEXT_PAGE = F["current_page"] + 1 < F["pages"]
 
 
 async def start_list(message: Message, manager: DialogManager) -> None:

@@ -185,7 +185,7 @@ def create_dialog(settings: Settings, clock: Clock) -> Dialog:
                     (RecoveryAction.VIA_SNILS, t.BUTTON_VIA_SNILS),
                 )
             ),
-            Button(Const(t.BUTTON_SUPPORT), id="support", on_click=to_support),
+            Button(Const(t.BUTTON_SUPPORT), id=RecoveryAction.SUPPORT.value, on_click=to_support),
             OtherScreens("others"),
             expects(common_texts.DIALOGUE_BUTTON_ONLY),
             navigation(),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, cast
 
+from aiogram import F
 from aiogram.fsm.state import State
 from aiogram.types import (
     CallbackQuery,
@@ -287,6 +288,12 @@ def submit_button(on_click: OnClick) -> Button:
 EDITING = "editing"  # dialog data: a field is being fixed from the review
 
 
+# A pager's ``when`` sees its scroll's page as kept, which is past the last one when the list
+# (a page of appeals, a day's free times) shrank: the page shown then is the last.
+HAS_PREVIOUS_PAGE = (F["current_page"] > 0) & (F["pages"] > 1)
+HAS_NEXT_PAGE = F["current_page"] + 1 < F["pages"]
+
+
 def editing(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
     """``when``: the step is open to fix one field from the review."""
     return bool(manager.dialog_data.get(EDITING))
@@ -301,8 +308,8 @@ class Form:
     ``step`` and ``total``: the question's place in the order); the review
     comes after the last, and «Назад» on the first leads to ``before``. While a
     field is fixed from the review (``editing``) its question shows the answer
-    given, and a new answer or «Назад» returns to the review, whose getter ends
-    the fixing.
+    given, and a new answer or «Назад» returns to the review, whose getter
+    (:meth:`reviewed`, first of the review window's getters) ends the fixing.
     """
 
     states: Mapping[str, State]
@@ -342,14 +349,21 @@ class Form:
         self, callback: CallbackQuery, button: Button, manager: DialogManager
     ) -> None:
         """The previous step; the review, unchanged, when a field is being fixed from it."""
-        steps = self._steps(manager)
-        index = steps.index(manager.current_context().state)
         if manager.dialog_data.get(EDITING):
             await manager.switch_to(self.review)
-        elif index:
+            return
+        steps = self._steps(manager)
+        index = steps.index(manager.current_context().state)
+        if index:
             await self.open(manager, steps[index - 1])
         elif self.before is not None:
             await manager.switch_to(self.before)
+
+    async def reviewed(self, dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+        """The review's getter, before the dialogue's own: the review shown ends the fixing
+        of a field."""
+        dialog_manager.dialog_data[EDITING] = False
+        return {}
 
     async def edit(
         self, callback: CallbackQuery, widget: Any, manager: DialogManager, field: str
